@@ -1,0 +1,1 @@
+"""InfoCenter API gateway."""

@@ -1,0 +1,1 @@
+"""InfoCenter service mechanism shared by every service. Mechanism only: no domain."""

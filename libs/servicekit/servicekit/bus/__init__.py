@@ -1,0 +1,1 @@
+"""RabbitMQ: topology, publishing, consuming and dead letters (aio-pika)."""

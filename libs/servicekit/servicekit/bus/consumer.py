@@ -1,0 +1,358 @@
+"""Event consumer: ``queue.consume`` → batches → one transaction with the inbox → ack.
+
+- A message is acked only after the transaction that recorded it in the inbox, together
+  with the handler's effects, has committed. A redelivered message finds its inbox row and
+  is acked without running the handler again.
+- Messages that arrive together are handled in one transaction (fewer commits); if that
+  transaction fails, the batch is taken apart and each message handled on its own, so one
+  poison message never holds back the others.
+- A failing message is retried with back-off through the delay queues and, when the
+  retries are spent, dead-lettered (published with a confirm to the dead-letter exchange,
+  then acked). A message whose envelope cannot be read is dead-lettered at once.
+- While the database is unreachable the consumer pauses: it keeps its messages unacked,
+  waits for the database, then carries on. Nothing is requeued or dead-lettered because
+  of the outage, so the queue's delivery limit is not spent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aio_pika
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from contracts import Envelope
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from pydantic import ValidationError
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from servicekit import context, inbox, metrics
+from servicekit.bus.publisher import event_message
+from servicekit.bus.topology import QueueSpec, Topology, declare_queue
+from servicekit.errors import is_database_unavailable
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("servicekit.consumer")
+
+EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+"""Applies one event inside the consumer's transaction. Raise to refuse it."""
+
+RETRY_HEADER = "x-retry-attempt"
+ERROR_HEADER = "x-last-error"
+
+
+@dataclass
+class _Delivery:
+    message: AbstractIncomingMessage
+    envelope: Envelope | None
+
+
+class Consumer:
+    """Consumes one queue for one service and applies events with registered handlers.
+
+    ``handlers`` maps a routing key (``auth.organisation.registered.v1``) to its handler;
+    the inbox key is ``(event_id, "<queue>:<routing key>")``.
+    """
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        connection: AbstractRobustConnection,
+        topology: Topology,
+        spec: QueueSpec,
+        handlers: Mapping[str, EventHandler],
+        session_factory: async_sessionmaker[AsyncSession],
+        inbox_table: Table,
+        prefetch: int = 256,
+        batch_size: int = 128,
+    ) -> None:
+        missing = set(handlers) - set(spec.routing_keys)
+        if missing:
+            raise ValueError(f"handlers for keys the queue does not bind: {sorted(missing)}")
+        self.service = service
+        self.connection = connection
+        self.topology = topology
+        self.spec = spec
+        self.handlers = dict(handlers)
+        self.session_factory = session_factory
+        self.inbox_table = inbox_table
+        self.prefetch = prefetch
+        self.batch_size = batch_size
+        self.queue_name = topology.queue_name(spec)
+        self._buffer: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
+        self._channel: AbstractRobustChannel | None = None
+
+    # -- running -----------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until ``stop`` is set; then finish the batch in hand and return."""
+        channel = await self.connection.channel(publisher_confirms=True)
+        self._channel = channel  # type: ignore[assignment]
+        await channel.set_qos(prefetch_count=self.prefetch)
+        queue = await declare_queue(channel, self.topology, self.spec)
+        tag = await queue.consume(self._on_message)
+        log.info("consuming", extra={"queue": self.queue_name})
+        try:
+            while not stop.is_set():
+                batch = await self._next_batch(stop)
+                if batch:
+                    await self._process(batch)
+        finally:
+            with contextlib.suppress(Exception):
+                await queue.cancel(tag)
+            with contextlib.suppress(Exception):
+                await channel.close()
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        await self._buffer.put(message)
+
+    async def _next_batch(self, stop: asyncio.Event) -> list[AbstractIncomingMessage]:
+        getter = asyncio.ensure_future(self._buffer.get())
+        stopper = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if getter not in done:
+            getter.cancel()
+            return []
+        batch = [getter.result()]
+        while len(batch) < self.batch_size and not self._buffer.empty():
+            batch.append(self._buffer.get_nowait())
+        return batch
+
+    # -- processing --------------------------------------------------------------------
+
+    async def _process(self, messages: Sequence[AbstractIncomingMessage]) -> None:
+        deliveries = [_Delivery(m, _read_envelope(m)) for m in messages]
+        unreadable = [d for d in deliveries if d.envelope is None]
+        for d in unreadable:
+            await self._dead_letter(d.message, "unreadable envelope")
+        readable = [d for d in deliveries if d.envelope is not None]
+        if not readable:
+            return
+        try:
+            outcome = await self._apply_with_pause(readable)
+        except Exception as exc:
+            if len(readable) > 1:
+                for d in readable:
+                    await self._process([d.message])
+                return
+            await self._retry_or_dead_letter(readable[0].message, exc)
+            return
+        for d, result in zip(readable, outcome, strict=True):
+            metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, result).inc()
+            await _ack(d.message)
+
+    async def _apply_with_pause(self, deliveries: Sequence[_Delivery]) -> list[str]:
+        """Apply a batch; while the database is away, wait for it and try again."""
+        paused = False
+        delay = 0.5
+        try:
+            while True:
+                try:
+                    return await self._apply(deliveries)
+                except Exception as exc:
+                    if not is_database_unavailable(exc):
+                        raise
+                    if not paused:
+                        paused = True
+                        metrics.CONSUMER_PAUSED.labels(self.service, self.spec.name).set(1)
+                        log.warning(
+                            "database unavailable, consumer paused",
+                            extra={"queue": self.queue_name},
+                        )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 5.0)
+                    await self._wait_for_database()
+        finally:
+            if paused:
+                metrics.CONSUMER_PAUSED.labels(self.service, self.spec.name).set(0)
+                log.info("database back, consumer resumed", extra={"queue": self.queue_name})
+
+    async def _wait_for_database(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                async with self.session_factory() as session:
+                    await session.execute(text("SELECT 1"))
+                return
+            except Exception as exc:
+                if not is_database_unavailable(exc):
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _apply(self, deliveries: Sequence[_Delivery]) -> list[str]:
+        """One transaction: claim the inbox rows, run the handlers of new events, commit."""
+        results: list[str] = []
+        async with self.session_factory() as session, session.begin():
+            by_handler: dict[str, list[uuid.UUID]] = {}
+            for d in deliveries:
+                assert d.envelope is not None
+                key = d.envelope.routing_key
+                if key in self.handlers:
+                    by_handler.setdefault(key, []).append(d.envelope.event_id)
+            fresh: dict[str, set[uuid.UUID]] = {
+                key: await inbox.claim(session, self.inbox_table, self._inbox_key(key), ids)
+                for key, ids in by_handler.items()
+            }
+            for d in deliveries:
+                assert d.envelope is not None
+                env = d.envelope
+                handler = self.handlers.get(env.routing_key)
+                if handler is None:
+                    results.append("ignored")
+                    continue
+                if env.event_id not in fresh[env.routing_key]:
+                    results.append("duplicate")
+                    continue
+                fresh[env.routing_key].discard(env.event_id)  # a duplicate within the batch
+                await self._run_handler(handler, session, d)
+                results.append("handled")
+        return results
+
+    def _inbox_key(self, routing_key: str) -> str:
+        return f"{self.spec.name}:{routing_key}"
+
+    async def _run_handler(
+        self, handler: EventHandler, session: AsyncSession, delivery: _Delivery
+    ) -> None:
+        env = delivery.envelope
+        assert env is not None
+        parent = propagate.extract(dict(delivery.message.headers or {}))
+        tokens = (
+            context.correlation_id.set(env.correlation_id or env.event_id),
+            context.causation_id.set(env.event_id),
+        )
+        try:
+            with tracer.start_as_current_span(
+                f"{self.queue_name} process",
+                context=parent,
+                kind=SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "rabbitmq",
+                    "messaging.destination.name": self.queue_name,
+                    "messaging.message.id": str(env.event_id),
+                    "messaging.operation.type": "process",
+                    "event.type": env.routing_key,
+                },
+            ):
+                await handler(session, env)
+        finally:
+            context.correlation_id.reset(tokens[0])
+            context.causation_id.reset(tokens[1])
+
+    # -- failure paths -----------------------------------------------------------------
+
+    async def _retry_or_dead_letter(
+        self, message: AbstractIncomingMessage, exc: BaseException
+    ) -> None:
+        attempt = int((message.headers or {}).get(RETRY_HEADER, 0) or 0) + 1
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        if attempt > len(self.spec.retry_delays):
+            log.error(
+                "dead-lettering after %d attempts",
+                attempt - 1,
+                extra={"queue": self.queue_name, "event_id": message.message_id},
+                exc_info=exc,
+            )
+            await self._dead_letter(message, reason)
+            return
+        log.warning(
+            "handler failed, retrying",
+            extra={
+                "queue": self.queue_name,
+                "event_id": message.message_id,
+                "attempt": attempt,
+            },
+            exc_info=exc,
+        )
+        await self._republish(
+            message,
+            exchange="",
+            routing_key=self.topology.retry_queue_name(self.spec, attempt),
+            extra_headers={RETRY_HEADER: attempt, ERROR_HEADER: reason},
+        )
+        metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "retried").inc()
+
+    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
+        await self._republish(
+            message,
+            exchange=self.topology.dead_letter_exchange,
+            routing_key=self.queue_name,
+            extra_headers={ERROR_HEADER: reason, "x-dead-lettered-by": self.service},
+        )
+        metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "dead_lettered").inc()
+
+    async def _republish(
+        self,
+        message: AbstractIncomingMessage,
+        *,
+        exchange: str,
+        routing_key: str,
+        extra_headers: Mapping[str, Any],
+    ) -> None:
+        """Publish a copy with a confirm, then ack the original (at least once)."""
+        assert self._channel is not None
+        headers = {**dict(message.headers or {}), **extra_headers}
+        copy = event_message(
+            body=message.body,
+            event_id=message.message_id or "",
+            event_type=message.type or "",
+            headers=headers,  # type: ignore[arg-type]
+            timestamp=message.timestamp,
+        )
+        target = (
+            self._channel.default_exchange
+            if exchange == ""
+            else await self._channel.get_exchange(exchange, ensure=False)
+        )
+        try:
+            await target.publish(copy, routing_key=routing_key, timeout=30)
+        except Exception:
+            log.exception(
+                "could not move message, leaving it for redelivery",
+                extra={"queue": self.queue_name},
+            )
+            with contextlib.suppress(Exception):
+                await message.nack(requeue=True)
+            return
+        await _ack(message)
+
+
+def _read_envelope(message: AbstractIncomingMessage) -> Envelope | None:
+    try:
+        return Envelope.model_validate_json(message.body)
+    except ValidationError:
+        return None
+
+
+async def _ack(message: AbstractIncomingMessage) -> None:
+    """Ack; if the channel died meanwhile, the broker redelivers and the inbox dedupes."""
+    try:
+        await message.ack()
+    except Exception:
+        log.warning(
+            "ack failed (channel closed); message will be redelivered",
+            extra={"event_id": message.message_id},
+        )
+
+
+async def publish_raw(
+    connection: AbstractRobustConnection, exchange: str, routing_key: str, message: aio_pika.Message
+) -> None:
+    """Publish one message with a confirm on a short-lived channel (tools and tests)."""
+    async with connection.channel(publisher_confirms=True) as channel:
+        target = (
+            channel.default_exchange
+            if exchange == ""
+            else await channel.get_exchange(exchange, ensure=False)
+        )
+        await target.publish(message, routing_key=routing_key, timeout=30)

@@ -1,0 +1,62 @@
+"""HTTP middleware: request ids (the correlation id) and Prometheus request metrics."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from servicekit import context, metrics
+
+REQUEST_ID_HEADER = "x-request-id"
+_UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+
+
+def parse_request_id(value: str | None) -> uuid.UUID:
+    """A client's request id when it is a UUID, a new one otherwise."""
+    if value and _UUID.match(value):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    return uuid.uuid4()
+
+
+class RequestContextMiddleware:
+    """Sets the correlation id from ``X-Request-ID``, echoes it, and records metrics."""
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        request_id = parse_request_id(headers.get(REQUEST_ID_HEADER))
+        token = context.correlation_id.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"].append((REQUEST_ID_HEADER.encode(), str(request_id).encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            context.correlation_id.reset(token)
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            method = scope.get("method", "GET")
+            metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
+                time.perf_counter() - started
+            )

@@ -1,0 +1,114 @@
+"""RFC 9457 ``application/problem+json`` rendering of every error a service answers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from servicekit.errors import DomainError, is_database_unavailable
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://infocenter.no/problems/"
+
+
+def problem(
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem+json response. ``errors`` lists ``{field, reason}`` pairs."""
+    body: dict[str, Any] = {"type": PROBLEM_BASE + type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Render validation errors, HTTP errors, domain errors and crashes as problem+json."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "field": _field(e.get("loc", ())),
+                "reason": e.get("msg", "invalid"),
+                "location": str(e.get("loc", ("body",))[0]),
+            }
+            for e in exc.errors()
+        ]
+        return problem(
+            422,
+            "validation-error",
+            "Invalid request",
+            "One or more fields are invalid.",
+            instance=request.url.path,
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {
+            404: "not-found",
+            405: "method-not-allowed",
+            401: "unauthorized",
+            403: "forbidden",
+        }.get(exc.status_code, "http-error")
+        return problem(
+            exc.status_code,
+            slug,
+            str(exc.detail),
+            instance=request.url.path,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.type,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            errors=exc.errors,
+        )
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        if is_database_unavailable(exc):
+            return problem(
+                503,
+                "unavailable",
+                "Service temporarily unavailable",
+                "A dependency is unavailable; try again shortly.",
+                instance=request.url.path,
+                headers={"Retry-After": "5"},
+            )
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "Something went wrong on our side; it has been logged.",
+            instance=request.url.path,
+        )

@@ -1,0 +1,200 @@
+"""Outbox relay: moves committed events from a service's outbox to the broker.
+
+Batches are claimed with ``FOR UPDATE SKIP LOCKED`` (several relays share the work),
+published persistent with publisher confirms, many in flight, and marked sent in the same
+transaction only after every confirm has arrived. A relay that dies between the confirm
+and the commit leaves the rows unsent: they are published again and the consumers' inbox
+ignores the duplicates (at-least-once). The relay sleeps on ``LISTEN outbox`` with a poll
+fallback, and backs off while the broker or the database is away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import asyncpg
+from aio_pika.abc import AbstractExchange, AbstractRobustConnection
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from servicekit import metrics
+from servicekit.bus.publisher import event_message, publish
+from servicekit.bus.topology import Topology, declare_exchange
+from servicekit.db import sync_url
+from servicekit.outbox import NOTIFY_CHANNEL
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("servicekit.relay")
+
+_CLAIM = text(
+    "SELECT id, event_id, event_type, routing_key, body, trace_headers, created_at "
+    "FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
+)
+_MARK_SENT = text("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY(:ids)")
+_MARK_FAILED = text(
+    "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE id = ANY(:ids)"
+)
+_BACKLOG = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+    "FROM outbox WHERE sent_at IS NULL"
+)
+
+
+@dataclass
+class RelayStats:
+    published: int = 0
+    failed: int = 0
+
+
+class OutboxRelay:
+    """Publishes one service's outbox. ``run`` until ``stop`` is set."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        engine: AsyncEngine,
+        connection: AbstractRobustConnection,
+        topology: Topology,
+        batch_size: int = 500,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.service = service
+        self.engine = engine
+        self.connection = connection
+        self.topology = topology
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self.stats = RelayStats()
+        self._wake = asyncio.Event()
+        self._exchange: AbstractExchange | None = None
+
+    async def _exchange_ready(self) -> AbstractExchange:
+        if self._exchange is None:
+            channel = await self.connection.channel(publisher_confirms=True)
+            self._exchange = await declare_exchange(channel, self.topology)
+        return self._exchange
+
+    async def relay_once(self) -> int:
+        """Publish one batch; return how many events were confirmed and marked sent."""
+        exchange = await self._exchange_ready()
+        async with self.engine.connect() as conn, conn.begin():
+            rows = (await conn.execute(_CLAIM, {"limit": self.batch_size})).all()
+            if not rows:
+                return 0
+            results = await asyncio.gather(
+                *(self._publish_row(exchange, row) for row in rows), return_exceptions=True
+            )
+            sent = [row.id for row, r in zip(rows, results, strict=True) if r is None]
+            failed = [(row.id, r) for row, r in zip(rows, results, strict=True) if r is not None]
+            if sent:
+                await conn.execute(_MARK_SENT, {"ids": sent})
+            if failed:
+                first_error = failed[0][1]
+                await conn.execute(
+                    _MARK_FAILED,
+                    {
+                        "ids": [i for i, _ in failed],
+                        "error": f"{type(first_error).__name__}: {first_error}"[:500],
+                    },
+                )
+        metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(sent))
+        self.stats.published += len(sent)
+        if failed:
+            metrics.OUTBOX_PUBLISH_FAILURES.labels(self.service).inc(len(failed))
+            self.stats.failed += len(failed)
+            raise PublishFailed(len(failed), failed[0][1])
+        return len(sent)
+
+    async def _publish_row(self, exchange: AbstractExchange, row: object) -> None:
+        headers: dict[str, str] = dict(row.trace_headers or {})  # type: ignore[attr-defined]
+        parent = propagate.extract(headers)
+        with tracer.start_as_current_span(
+            f"{self.topology.exchange} publish",
+            context=parent,
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": self.topology.exchange,
+                "messaging.rabbitmq.destination.routing_key": row.routing_key,  # type: ignore[attr-defined]
+                "messaging.message.id": str(row.event_id),  # type: ignore[attr-defined]
+            },
+        ):
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            message = event_message(
+                body=row.body.encode(),  # type: ignore[attr-defined]
+                event_id=str(row.event_id),  # type: ignore[attr-defined]
+                event_type=row.event_type,  # type: ignore[attr-defined]
+                headers=carrier,
+                timestamp=row.created_at,  # type: ignore[attr-defined]
+            )
+            await publish(exchange, message, row.routing_key)  # type: ignore[attr-defined]
+
+    async def refresh_backlog_metrics(self) -> tuple[int, float]:
+        async with self.engine.connect() as conn:
+            count, age = (await conn.execute(_BACKLOG)).one()
+        metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(float(age))
+        return int(count), float(age)
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Keep a ``LISTEN outbox`` connection; reconnect when it drops."""
+        url = sync_url(self.engine.url.render_as_string(hide_password=False))
+        while not stop.is_set():
+            try:
+                conn = await asyncpg.connect(url)
+            except (OSError, asyncpg.PostgresError):
+                await _sleep_or_stop(stop, 2.0)
+                continue
+            try:
+                await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                self._wake.set()  # catch up on anything committed while not listening
+                while not stop.is_set() and not conn.is_closed():
+                    await _sleep_or_stop(stop, 5.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.close(timeout=2)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Relay until ``stop`` is set, with back-off while a dependency is away."""
+        listener = asyncio.create_task(self._listen(stop))
+        backoff = 0.5
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    published = await self.relay_once()
+                    backoff = 0.5
+                except Exception as exc:  # broker or database away: back off, keep the rows
+                    log.warning("outbox relay paused: %s", type(exc).__name__)
+                    await _sleep_or_stop(stop, backoff)
+                    backoff = min(backoff * 2, 10.0)
+                    continue
+                if published >= self.batch_size:
+                    continue
+                with contextlib.suppress(Exception):
+                    await self.refresh_backlog_metrics()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+
+class PublishFailed(Exception):
+    """Some events of a batch were not confirmed; they stay in the outbox."""
+
+    def __init__(self, count: int, first: BaseException) -> None:
+        super().__init__(f"{count} events not confirmed: {type(first).__name__}: {first}")
+
+
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

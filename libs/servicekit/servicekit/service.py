@@ -1,0 +1,220 @@
+"""One service's infrastructure, composed once per process by its ``bootstrap``.
+
+A :class:`Service` owns the database engine, the broker connection and the topology of its
+consumer queues, and builds the three kinds of process every service runs: the HTTP API
+(:meth:`create_app`), the outbox relay (:meth:`run_relay`) and the event consumers
+(:meth:`run_consumers`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+
+from aio_pika.abc import AbstractRobustConnection
+from fastapi import APIRouter, FastAPI, Response
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Table, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from servicekit import metrics
+from servicekit.bus import topology as bus_topology
+from servicekit.bus.connection import connect
+from servicekit.bus.consumer import Consumer, EventHandler
+from servicekit.bus.topology import QueueSpec, Topology
+from servicekit.db import make_engine, make_session_factory
+from servicekit.health import broker_check, database_check, health_router
+from servicekit.http import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
+from servicekit.relay import OutboxRelay
+from servicekit.settings import ServiceSettings
+from servicekit.telemetry import instrument_sqlalchemy, setup_logging, setup_tracing
+from servicekit.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+_BACKLOG = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+    "FROM outbox WHERE sent_at IS NULL"
+)
+
+
+class Service:
+    """Infrastructure of one service: database, broker, topology, process builders."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        outbox: Table,
+        inbox: Table,
+        consumers: Mapping[QueueSpec, Mapping[str, EventHandler]] | None = None,
+        engine: AsyncEngine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.name = settings.service_name
+        self.outbox = outbox
+        self.inbox = inbox
+        self.consumers = dict(consumers or {})
+        self.topology = Topology(settings.bus_namespace, tuple(self.consumers))
+        self.engine = engine or make_engine(
+            settings.database_url, pool_size=settings.db_pool_size, application_name=self.name
+        )
+        self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
+        self.connection: AbstractRobustConnection | None = None
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.outbox)
+
+    def setup_observability(self, process: str) -> None:
+        setup_logging(f"{self.name}-{process}", self.settings.log_level)
+        setup_tracing(self.name, otlp_endpoint=self.settings.otlp_endpoint)
+        instrument_sqlalchemy(self.engine)
+
+    async def connect_broker(self, process: str) -> AbstractRobustConnection:
+        if self.connection is None or self.connection.is_closed:
+            self.connection = await connect(self.settings.amqp_url, name=f"{self.name}-{process}")
+            async with self.connection.channel() as channel:
+                await bus_topology.declare(channel, self.topology)
+        return self.connection
+
+    async def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                await self.connection.close()
+            self.connection = None
+        await self.engine.dispose()
+
+    # -- HTTP API ----------------------------------------------------------------------
+
+    def create_app(
+        self,
+        *,
+        title: str,
+        description: str,
+        version: str = "1.0.0",
+        routers: Sequence[APIRouter] = (),
+        observe: bool = True,
+    ) -> FastAPI:
+        """The service's FastAPI app with health, metrics, problem+json and tracing."""
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            try:
+                await self.connect_broker("api")
+            except Exception as exc:  # ready stays false until the broker answers
+                log.warning("broker not reachable at start: %s", type(exc).__name__)
+            yield
+            await self.close()
+
+        if observe:
+            self.setup_observability("api")
+        app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+        app.add_middleware(RequestContextMiddleware, service=self.name)
+        install_problem_handlers(app)
+        app.include_router(
+            health_router(
+                {
+                    "database": database_check(self.engine),
+                    "broker": broker_check(lambda: self.connection),
+                }
+            )
+        )
+        app.add_api_route("/metrics", self._metrics_endpoint, include_in_schema=False)
+        for router in routers:
+            app.include_router(router)
+        FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
+        return app
+
+    async def _metrics_endpoint(self) -> Response:
+        with contextlib.suppress(Exception):
+            await self.refresh_metrics()
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def refresh_metrics(self) -> None:
+        """Outbox backlog and age from the database; queue and dead-letter depth from the broker."""
+        async with self.engine.connect() as conn:
+            count, age = (await conn.execute(_BACKLOG)).one()
+        metrics.OUTBOX_BACKLOG.labels(self.name).set(count)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.name).set(float(age))
+        if self.connection is None or self.connection.is_closed or not self.consumers:
+            return
+        async with self.connection.channel() as channel:
+            for spec in self.consumers:
+                queue = await channel.declare_queue(self.topology.queue_name(spec), passive=True)
+                dlq = await channel.declare_queue(self.topology.dlq_name(spec), passive=True)
+                metrics.QUEUE_DEPTH.labels(self.name, spec.name).set(
+                    queue.declaration_result.message_count or 0
+                )
+                metrics.DEAD_LETTERS.labels(self.name, spec.name).set(
+                    dlq.declaration_result.message_count or 0
+                )
+
+    # -- workers -----------------------------------------------------------------------
+
+    async def run_relay(self, stop: asyncio.Event) -> None:
+        connection = await self.connect_broker("relay")
+        relay = OutboxRelay(
+            service=self.name,
+            engine=self.engine,
+            connection=connection,
+            topology=self.topology,
+            batch_size=self.settings.relay_batch_size,
+            poll_seconds=self.settings.relay_poll_seconds,
+        )
+        await relay.run(stop)
+
+    def build_consumers(self, connection: AbstractRobustConnection) -> list[Consumer]:
+        return [
+            Consumer(
+                service=self.name,
+                connection=connection,
+                topology=self.topology,
+                spec=spec,
+                handlers=handlers,
+                session_factory=self.session_factory,
+                inbox_table=self.inbox,
+                prefetch=self.settings.consumer_prefetch,
+                batch_size=self.settings.consumer_batch_size,
+            )
+            for spec, handlers in self.consumers.items()
+        ]
+
+    async def run_consumers(self, stop: asyncio.Event) -> None:
+        connection = await self.connect_broker("consumer")
+        consumers = self.build_consumers(connection)
+        if not consumers:
+            log.info("no queues to consume; idle")
+            await stop.wait()
+            return
+        await asyncio.gather(*(c.run(stop) for c in consumers))
+
+
+def run_worker(
+    service: Service, process: str, work: Callable[[asyncio.Event], Awaitable[None]]
+) -> None:
+    """Run a worker process until SIGTERM/SIGINT, then stop gracefully."""
+
+    async def main() -> None:
+        service.setup_observability(process)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            while not stop.is_set():
+                try:
+                    await work(stop)
+                except Exception:  # broker unreachable at start: retry, never crash-loop
+                    log.exception("%s failed; restarting in 2s", process)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=2)
+        finally:
+            await service.close()
+
+    asyncio.run(main())

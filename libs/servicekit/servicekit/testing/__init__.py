@@ -1,0 +1,1 @@
+"""pytest support: real PostgreSQL and RabbitMQ, isolated per test run."""

@@ -1,0 +1,1 @@
+"""InfoCenter identity service: organisations, users, credentials, tokens."""

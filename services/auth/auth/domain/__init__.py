@@ -1,0 +1,1 @@
+"""Identity domain: pure model, no I/O."""

@@ -1,0 +1,82 @@
+"""HTTP API of the identity service (``uvicorn auth.entrypoints.api:create_app --factory``)."""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Request, status
+from servicekit.errors import NotFound, Unauthorized
+
+from auth import views
+from auth.bootstrap import AuthService, bootstrap
+from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
+from auth.service_layer.handlers import RegisterOrganisation, register_organisation
+
+
+def _service(request: Request) -> AuthService:
+    service: AuthService = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[AuthService, Depends(_service)]
+
+
+async def require_agency_admin(
+    service: ServiceDep, x_admin_key: Annotated[str | None, Header()] = None
+) -> None:
+    """Interim guard (ADR 0002): the agency admin key, until token roles land."""
+    expected = service.settings.admin_api_key
+    if not expected or not x_admin_key or not hmac.compare_digest(x_admin_key, expected):
+        raise Unauthorized("Agency administrator credentials are required.")
+
+
+router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
+
+
+@router.post(
+    "/organisations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganisationOut,
+    dependencies=[Depends(require_agency_admin)],
+    summary="Register a creditor client (or the agency)",
+)
+async def post_organisation(body: OrganisationIn, service: ServiceDep) -> OrganisationOut:
+    organisation = await register_organisation(
+        RegisterOrganisation(
+            name=body.name, organisation_number=body.organisation_number, kind=body.kind
+        ),
+        service.unit_of_work(),
+    )
+    return OrganisationOut(
+        id=organisation.id,
+        name=organisation.name,
+        organisation_number=organisation.organisation_number,
+        kind=organisation.kind,
+        active=organisation.active,
+    )
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationOut,
+    dependencies=[Depends(require_agency_admin)],
+    summary="One organisation",
+)
+async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> OrganisationOut:
+    row = await views.organisation(service.session_factory, organisation_id)
+    if row is None:
+        raise NotFound("No such organisation.")
+    return OrganisationOut.model_validate(row)
+
+
+def create_app(service: AuthService | None = None) -> FastAPI:
+    service = service or bootstrap()
+    app = service.create_app(
+        title="InfoCenter identity",
+        description="Organisations, users, credentials, second factors, sessions and tokens.",
+        routers=[router],
+    )
+    app.state.service = service
+    return app
