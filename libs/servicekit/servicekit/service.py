@@ -115,6 +115,7 @@ class Service:
         if observe:
             self.setup_observability("api")
         app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+        app.state.admin_api_key = self.settings.admin_api_key
         app.add_middleware(RequestContextMiddleware, service=self.name)
         install_problem_handlers(app)
         app.include_router(

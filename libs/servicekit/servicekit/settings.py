@@ -34,6 +34,10 @@ class ServiceSettings(BaseSettings):
         default=None, description="OTLP/HTTP traces endpoint; no export when unset"
     )
     log_level: str = "INFO"
+    admin_api_key: str | None = Field(
+        default=None,
+        description="Interim agency-admin key until token auth lands (ADR 0002)",
+    )
     db_pool_size: int = 10
 
     # Consumer

@@ -10,5 +10,3 @@ class AuthSettings(ServiceSettings):
     service_name: str = "auth"
     database_url: str = "postgresql+asyncpg://infocenter_auth@127.0.0.1:5432/infocenter_auth"
     http_port: int = 8001
-    admin_api_key: str | None = None
-    """Interim protection of agency-admin endpoints until token auth lands (ADR 0002)."""

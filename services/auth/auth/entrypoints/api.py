@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Request, status
-from servicekit.errors import NotFound, Unauthorized
+from fastapi import APIRouter, Depends, FastAPI, Request, status
+from servicekit.auth import require_agency_admin
+from servicekit.errors import NotFound
 
 from auth import views
 from auth.bootstrap import AuthService, bootstrap
@@ -21,15 +21,6 @@ def _service(request: Request) -> AuthService:
 
 
 ServiceDep = Annotated[AuthService, Depends(_service)]
-
-
-async def require_agency_admin(
-    service: ServiceDep, x_admin_key: Annotated[str | None, Header()] = None
-) -> None:
-    """Interim guard (ADR 0002): the agency admin key, until token roles land."""
-    expected = service.settings.admin_api_key
-    if not expected or not x_admin_key or not hmac.compare_digest(x_admin_key, expected):
-        raise Unauthorized("Agency administrator credentials are required.")
 
 
 router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
