@@ -20,7 +20,7 @@ from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from servicekit import metrics
 from servicekit.bus.publisher import event_message, publish
@@ -93,7 +93,7 @@ class OutboxRelay:
             sent = [row.id for row, r in zip(rows, results, strict=True) if r is None]
             failed = [(row.id, r) for row, r in zip(rows, results, strict=True) if r is not None]
             if sent:
-                await conn.execute(_MARK_SENT, {"ids": sent})
+                await self._mark_sent(conn, sent)
             if failed:
                 first_error = failed[0][1]
                 await conn.execute(
@@ -110,6 +110,10 @@ class OutboxRelay:
             self.stats.failed += len(failed)
             raise PublishFailed(len(failed), failed[0][1])
         return len(sent)
+
+    async def _mark_sent(self, conn: AsyncConnection, ids: list[int]) -> None:
+        """Mark confirmed rows sent; commits with the batch's transaction."""
+        await conn.execute(_MARK_SENT, {"ids": ids})
 
     async def _publish_row(self, exchange: AbstractExchange, row: object) -> None:
         headers: dict[str, str] = dict(row.trace_headers or {})  # type: ignore[attr-defined]

@@ -1,0 +1,86 @@
+"""Outbox → relay → broker → consumer → inbox, with real PostgreSQL and RabbitMQ."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from contracts import Envelope
+from servicekit.testing.wait import eventually
+
+from .harness import Kit, ThingHappened
+
+pytestmark = __import__("pytest").mark.integration
+
+
+async def test_events_flow_from_outbox_to_inbox_exactly_once(kit_factory) -> None:
+    kit: Kit = await kit_factory().start()
+    kit.run_consumer()
+    kit.run_relay()
+    await kit.emit(300, per_transaction=50)
+
+    async def all_applied() -> bool:
+        return (await kit.effect_counts())[0] >= 300
+
+    await eventually(all_applied, within=60, what="300 effects")
+    assert await kit.effect_counts() == (300, 300)
+    assert await kit.scalar("SELECT count(*) FROM inbox") == 300
+    assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+    assert await kit.dead_letter_count() == 0
+
+
+async def test_every_message_delivered_twice_is_applied_once(kit_factory) -> None:
+    kit: Kit = await kit_factory().start()
+    kit.run_consumer()
+    await kit.emit(200)
+    relay = kit.relay()
+    while await relay.relay_once():
+        pass
+    # publish the whole outbox again, as a relay does after losing its marks
+    await kit.execute("UPDATE outbox SET sent_at = NULL")
+    while await relay.relay_once():
+        pass
+    # and a third copy of one event straight onto the exchange, twice
+    envelope = Envelope.wrap(ThingHappened(seq=10_000))
+    await kit.publish_raw(envelope, times=2)
+
+    async def all_seen() -> bool:
+        return kit.counter("handled") + kit.counter("duplicate") >= 402
+
+    await eventually(all_seen, within=60, what="402 deliveries")
+    assert await kit.effect_counts() == (201, 201)
+    assert kit.counter("handled") == 201
+    assert kit.counter("duplicate") == 201
+
+
+async def test_relay_killed_between_confirm_and_mark_loses_nothing(kit_factory) -> None:
+    kit: Kit = await kit_factory().start()
+    kit.run_consumer()
+    await kit.emit(120)
+    script = Path(__file__).with_name("relay_dies_after_confirm.py")
+    env = {
+        **os.environ,
+        "KIT_DATABASE_URL": kit.url,
+        "KIT_NAMESPACE": kit.namespace,
+        "KIT_SERVICE": kit.service,
+    }
+    process = await asyncio.create_subprocess_exec(sys.executable, str(script), env=env)
+    assert await asyncio.wait_for(process.wait(), timeout=60) == 137
+
+    # the broker confirmed every event, but none is marked sent
+    assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 120
+
+    async def consumed_once() -> bool:
+        return kit.counter("handled") >= 120
+
+    await eventually(consumed_once, within=60, what="the first copies to be applied")
+    kit.run_relay()  # a new relay publishes the unmarked rows again
+
+    async def duplicates_ignored() -> bool:
+        return kit.counter("duplicate") >= 120
+
+    await eventually(duplicates_ignored, within=60, what="the second copies to be ignored")
+    assert await kit.effect_counts() == (120, 120)
+    assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
