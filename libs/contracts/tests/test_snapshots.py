@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from pathlib import Path
 
 import pytest
-from pydantic import Field
-
 from contracts import Envelope, EventData
 from contracts.registry import load_all
 from contracts.snapshots import (
@@ -18,6 +17,7 @@ from contracts.snapshots import (
     schema_of,
     write_snapshots,
 )
+from pydantic import Field
 
 pytestmark = pytest.mark.unit
 
@@ -38,7 +38,7 @@ def test_each_revision_is_compatible_with_the_one_before(
     routing_key: str, model: type[EventData]
 ) -> None:
     files = revisions(routing_key)
-    for older, newer in zip(files, files[1:], strict=False):
+    for older, newer in itertools.pairwise(files):
         problems = incompatibilities(json.loads(older.read_text()), json.loads(newer.read_text()))
         assert not problems, f"{newer.name} breaks {older.name}: {problems}"
 

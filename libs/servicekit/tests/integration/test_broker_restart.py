@@ -6,7 +6,7 @@ import asyncio
 import shutil
 
 import pytest
-from servicekit.testing.wait import eventually
+from servicekit.testing.wait import wait_for
 
 from .harness import Kit
 
@@ -34,7 +34,7 @@ async def test_broker_restart_mid_stream_loses_and_duplicates_nothing(kit_factor
     async def some_applied() -> bool:
         return (await kit.effect_counts())[0] >= 1_500
 
-    await eventually(some_applied, within=120, what="the stream to be under way")
+    await wait_for(some_applied, seconds=120, what="the stream to be under way")
     await rabbitmqctl("stop_app")
     try:
         await writer  # producers keep committing while the broker is away
@@ -49,7 +49,7 @@ async def test_broker_restart_mid_stream_loses_and_duplicates_nothing(kit_factor
             "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
         ) == 0
 
-    await eventually(all_applied, within=240, what=f"{EVENTS} effects after the restart", every=0.5)
+    await wait_for(all_applied, seconds=240, what=f"{EVENTS} effects after the restart", every=0.5)
     assert await kit.effect_counts() == (EVENTS, EVENTS)
     assert await kit.scalar("SELECT count(*) FROM inbox") == EVENTS
     assert await kit.dead_letter_count() == 0

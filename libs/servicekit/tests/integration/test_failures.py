@@ -8,7 +8,7 @@ import pytest
 from servicekit import metrics
 from servicekit.bus import deadletters
 from servicekit.testing.tcpproxy import TcpProxy
-from servicekit.testing.wait import eventually
+from servicekit.testing.wait import wait_for
 
 from .harness import Kit
 
@@ -24,7 +24,7 @@ async def test_poison_message_is_retried_dead_lettered_and_replayable(kit_factor
     async def others_applied_and_poison_dead() -> bool:
         return (await kit.effect_counts())[0] >= 49 and await kit.dead_letter_count() == 1
 
-    await eventually(others_applied_and_poison_dead, within=60, what="49 effects and 1 dead letter")
+    await wait_for(others_applied_and_poison_dead, seconds=60, what="49 effects and 1 dead letter")
     assert kit.counter("retried") == 2  # one per back-off step
     assert kit.counter("dead_lettered") == 1
     [letter] = await deadletters.peek(kit.connection, namespace=kit.namespace, queue=kit.spec.name)
@@ -41,7 +41,7 @@ async def test_poison_message_is_retried_dead_lettered_and_replayable(kit_factor
     async def all_applied() -> bool:
         return (await kit.effect_counts())[0] >= 50
 
-    await eventually(all_applied, within=30, what="the replayed event")
+    await wait_for(all_applied, seconds=30, what="the replayed event")
     assert await kit.effect_counts() == (50, 50)
     assert await kit.dead_letter_count() == 0
 
@@ -61,7 +61,7 @@ async def test_unreadable_message_is_dead_lettered_at_once(kit_factory) -> None:
     async def dead() -> bool:
         return await kit.dead_letter_count() == 1
 
-    await eventually(dead, within=30, what="the unreadable message in the DLQ")
+    await wait_for(dead, seconds=30, what="the unreadable message in the DLQ")
     assert kit.counter("retried") == 0
     purged = await deadletters.purge(
         kit.connection, namespace=kit.namespace, queue=kit.spec.name, event_ids=["junk"]
@@ -85,7 +85,7 @@ async def test_consumer_pauses_while_its_database_is_down(kit_factory) -> None:
     async def first_applied() -> bool:
         return (await kit.effect_counts())[0] >= 100
 
-    await eventually(first_applied, within=60, what="the first 100 effects")
+    await wait_for(first_applied, seconds=60, what="the first 100 effects")
 
     proxy.cut()  # the consumer's database goes away
     await kit.emit(300, start=100, per_transaction=30)
@@ -94,12 +94,12 @@ async def test_consumer_pauses_while_its_database_is_down(kit_factory) -> None:
     async def is_paused() -> bool:
         return paused._value.get() == 1
 
-    await eventually(is_paused, within=30, what="the consumer to pause")
+    await wait_for(is_paused, seconds=30, what="the consumer to pause")
 
     async def all_published() -> bool:
         return await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
-    await eventually(all_published, within=30, what="the relay to publish during the outage")
+    await wait_for(all_published, seconds=30, what="the relay to publish during the outage")
     await asyncio.sleep(3)  # the outage lasts a while: the consumer must simply wait
     assert (await kit.effect_counts())[0] == 100
     assert await kit.dead_letter_count() == 0
@@ -108,7 +108,7 @@ async def test_consumer_pauses_while_its_database_is_down(kit_factory) -> None:
     async def drained() -> bool:
         return (await kit.effect_counts())[0] >= 400
 
-    await eventually(drained, within=60, what="the backlog to drain after the outage")
+    await wait_for(drained, seconds=60, what="the backlog to drain after the outage")
     assert await kit.effect_counts() == (400, 400)
     assert kit.counter("retried") == 0
     assert kit.counter("dead_lettered") == 0

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from contracts import Envelope
-from servicekit.testing.wait import eventually
+from servicekit.testing.wait import wait_for
 
 from .harness import Kit, ThingHappened
 
@@ -24,7 +24,7 @@ async def test_events_flow_from_outbox_to_inbox_exactly_once(kit_factory) -> Non
     async def all_applied() -> bool:
         return (await kit.effect_counts())[0] >= 300
 
-    await eventually(all_applied, within=60, what="300 effects")
+    await wait_for(all_applied, seconds=60, what="300 effects")
     assert await kit.effect_counts() == (300, 300)
     assert await kit.scalar("SELECT count(*) FROM inbox") == 300
     assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
@@ -49,7 +49,7 @@ async def test_every_message_delivered_twice_is_applied_once(kit_factory) -> Non
     async def all_seen() -> bool:
         return kit.counter("handled") + kit.counter("duplicate") >= 402
 
-    await eventually(all_seen, within=60, what="402 deliveries")
+    await wait_for(all_seen, seconds=60, what="402 deliveries")
     assert await kit.effect_counts() == (201, 201)
     assert kit.counter("handled") == 201
     assert kit.counter("duplicate") == 201
@@ -75,12 +75,12 @@ async def test_relay_killed_between_confirm_and_mark_loses_nothing(kit_factory) 
     async def consumed_once() -> bool:
         return kit.counter("handled") >= 120
 
-    await eventually(consumed_once, within=60, what="the first copies to be applied")
+    await wait_for(consumed_once, seconds=60, what="the first copies to be applied")
     kit.run_relay()  # a new relay publishes the unmarked rows again
 
     async def duplicates_ignored() -> bool:
         return kit.counter("duplicate") >= 120
 
-    await eventually(duplicates_ignored, within=60, what="the second copies to be ignored")
+    await wait_for(duplicates_ignored, seconds=60, what="the second copies to be ignored")
     assert await kit.effect_counts() == (120, 120)
     assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
