@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aio_pika
-from aio_pika.abc import AbstractIncomingMessage, AbstractRobustChannel, AbstractRobustConnection
+from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from contracts import Envelope
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
@@ -88,14 +88,14 @@ class Consumer:
         self.batch_size = batch_size
         self.queue_name = topology.queue_name(spec)
         self._buffer: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
-        self._channel: AbstractRobustChannel | None = None
+        self._channel: AbstractChannel | None = None
 
     # -- running -----------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set; then finish the batch in hand and return."""
         channel = await self.connection.channel(publisher_confirms=True)
-        self._channel = channel  # type: ignore[assignment]
+        self._channel = channel
         await channel.set_qos(prefetch_count=self.prefetch)
         queue = await declare_queue(channel, self.topology, self.spec)
         tag = await queue.consume(self._on_message)
@@ -254,7 +254,7 @@ class Consumer:
     async def _retry_or_dead_letter(
         self, message: AbstractIncomingMessage, exc: BaseException
     ) -> None:
-        attempt = int((message.headers or {}).get(RETRY_HEADER, 0) or 0) + 1
+        attempt = _retry_attempt(message) + 1
         reason = f"{type(exc).__name__}: {exc}"[:300]
         if attempt > len(self.spec.retry_delays):
             log.error(
@@ -306,7 +306,7 @@ class Consumer:
             body=message.body,
             event_id=message.message_id or "",
             event_type=message.type or "",
-            headers=headers,  # type: ignore[arg-type]
+            headers=headers,
             timestamp=message.timestamp,
         )
         target = (
@@ -325,6 +325,11 @@ class Consumer:
                 await message.nack(requeue=True)
             return
         await _ack(message)
+
+
+def _retry_attempt(message: AbstractIncomingMessage) -> int:
+    value = (message.headers or {}).get(RETRY_HEADER, 0)
+    return value if isinstance(value, int) else 0
 
 
 def _read_envelope(message: AbstractIncomingMessage) -> Envelope | None:

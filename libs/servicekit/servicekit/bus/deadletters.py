@@ -58,9 +58,15 @@ class DeadLetter:
             event_type=message.type or "",
             error=str(headers.get(ERROR_HEADER) or _death_reason(deaths)),
             dead_lettered_by=str(headers.get("x-dead-lettered-by") or "broker"),
-            deaths=sum(int(d.get("count", 1)) for d in deaths if isinstance(d, dict)),
+            deaths=_death_count(deaths),
             body=message.body.decode(errors="replace"),
         )
+
+
+def _death_count(deaths: Any) -> int:
+    if not isinstance(deaths, list):
+        return 0
+    return sum(d.get("count", 1) for d in deaths if isinstance(d, dict))
 
 
 def _death_reason(deaths: Any) -> str:
@@ -122,7 +128,7 @@ async def replay(
                 body=message.body,
                 event_id=message.message_id or "",
                 event_type=message.type or "",
-                headers=headers,  # type: ignore[arg-type]
+                headers=headers,
                 timestamp=message.timestamp,
             )
             await channel.default_exchange.publish(

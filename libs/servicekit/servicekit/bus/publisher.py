@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractExchange
@@ -16,7 +17,7 @@ def event_message(
     body: bytes,
     event_id: str,
     event_type: str,
-    headers: Mapping[str, str] | None = None,
+    headers: Mapping[str, Any] | None = None,
     timestamp: datetime | None = None,
 ) -> aio_pika.Message:
     """An AMQP message for an event: ``message_id``/``type`` mirror the envelope."""
