@@ -1,0 +1,1 @@
+"""InfoCenter cases service: cases (oppdrag), their debtors and claims, and their workflow."""

@@ -1,0 +1,1 @@
+"""Cases domain: pure model, no I/O."""

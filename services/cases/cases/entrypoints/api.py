@@ -1,0 +1,49 @@
+"""HTTP API of the cases service (``uvicorn cases.entrypoints.api:create_app --factory``)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from servicekit.auth import require_agency_admin
+from servicekit.errors import NotFound
+
+from cases import views
+from cases.bootstrap import CasesService, bootstrap
+from cases.entrypoints.schemas import CreditorOut
+
+
+def _service(request: Request) -> CasesService:
+    service: CasesService = request.app.state.service
+    return service
+
+
+ServiceDep = Annotated[CasesService, Depends(_service)]
+
+
+router = APIRouter(prefix="/api/v1/cases", tags=["creditors"])
+
+
+@router.get(
+    "/creditors/{organisation_id}",
+    response_model=CreditorOut,
+    dependencies=[Depends(require_agency_admin)],
+    summary="One creditor cases can be registered for",
+)
+async def get_creditor(organisation_id: uuid.UUID, service: ServiceDep) -> CreditorOut:
+    row = await views.creditor(service.session_factory, organisation_id)
+    if row is None:
+        raise NotFound("No such creditor.")
+    return CreditorOut.model_validate(row)
+
+
+def create_app(service: CasesService | None = None) -> FastAPI:
+    service = service or bootstrap()
+    app = service.create_app(
+        title="InfoCenter cases",
+        description="Cases (oppdrag), their debtors and claims, workflow, notes and imports.",
+        routers=[router],
+    )
+    app.state.service = service
+    return app

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from cases.bootstrap import CasesService, bootstrap
+from cases.settings import CasesSettings
+
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+ADMIN_KEY = "cases-test-admin-key"
+
+
+@pytest.fixture
+async def service(
+    service_database: Callable[[str, Path], Awaitable[str]], bus_namespace: str
+) -> AsyncIterator[CasesService]:
+    """The cases service on this run's migrated database and a bus namespace of its own."""
+    url = await service_database("cases", ALEMBIC_INI)
+    service = bootstrap(
+        CasesSettings(
+            environment="test",
+            database_url=url,
+            bus_namespace=f"{bus_namespace}cases{uuid.uuid4().hex[:6]}.",
+            admin_api_key=ADMIN_KEY,
+        )
+    )
+    yield service
+    await service.close()
