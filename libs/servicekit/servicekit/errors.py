@@ -69,5 +69,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
             return True
         if isinstance(current, OSError) and current.errno is not None:
             return True
-        current = current.__cause__ or current.__context__
+        orig = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
+        current = (
+            orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        )
     return False

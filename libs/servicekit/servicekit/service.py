@@ -73,7 +73,7 @@ class Service:
 
     def setup_observability(self, process: str) -> None:
         setup_logging(f"{self.name}-{process}", self.settings.log_level)
-        setup_tracing(self.name, otlp_endpoint=self.settings.otlp_endpoint)
+        setup_tracing(self.name, otlp_endpoint=self.settings.otlp_endpoint, process=process)
         instrument_sqlalchemy(self.engine)
 
     async def connect_broker(self, process: str) -> AbstractRobustConnection:

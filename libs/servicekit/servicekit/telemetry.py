@@ -21,11 +21,13 @@ def setup_tracing(
     *,
     otlp_endpoint: str | None = None,
     exporter: SpanExporter | None = None,
+    process: str | None = None,
 ) -> TracerProvider:
     """Install the tracer provider once per process.
 
     ``otlp_endpoint`` exports over OTLP/HTTP; ``exporter`` (for example an
-    ``InMemorySpanExporter`` in tests) is attached synchronously.
+    ``InMemorySpanExporter`` in tests) is attached synchronously. ``process`` (api, relay,
+    consumer) is recorded as the resource attribute ``infocenter.process``.
     """
     global _configured
     current = trace.get_tracer_provider()
@@ -33,7 +35,10 @@ def setup_tracing(
         if exporter is not None:
             current.add_span_processor(SimpleSpanProcessor(exporter))
         return current
-    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    attributes = {"service.name": service_name}
+    if process:
+        attributes["infocenter.process"] = process
+    provider = TracerProvider(resource=Resource.create(attributes))
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
