@@ -1,1 +1,1 @@
-"""InfoCenter API gateway."""
+"""InfoCenter API gateway: the single public entry for clients, the portal and the ops pages."""

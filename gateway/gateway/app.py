@@ -1,0 +1,89 @@
+"""Composition root of the gateway (``uvicorn gateway.app:create_app --factory --port 8000``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Response
+from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from servicekit.http import RequestContextMiddleware
+from servicekit.problems import install_problem_handlers
+from servicekit.telemetry import setup_logging, setup_tracing
+
+from gateway import health, openapi, proxy, web
+from gateway.openapi import OpenApiAggregator
+from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter
+from gateway.security import SecurityHeadersMiddleware
+from gateway.settings import GatewaySettings
+from gateway.upstream import Upstreams, make_client
+
+
+async def _metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The gateway: route table and proxy, health, metrics, merged OpenAPI, pages.
+
+    ``transport`` replaces the network under the shared upstream client (tests).
+    """
+    settings = settings or GatewaySettings()
+    setup_logging(settings.service_name, settings.log_level)
+    setup_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = make_client(settings, transport)
+        HTTPXClientInstrumentor.instrument_client(client)
+        upstreams = Upstreams(settings, client)
+        app.state.upstreams = upstreams
+        app.state.openapi = OpenApiAggregator(
+            upstreams, ttl=settings.openapi_cache_seconds, timeout=settings.openapi_timeout
+        )
+        try:
+            yield
+        finally:
+            HTTPXClientInstrumentor.uninstrument_client(client)
+            await client.aclose()
+
+    app = FastAPI(
+        title="InfoCenter gateway",
+        description="The single entry for clients, the portal and the ops pages.",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+
+    # Added innermost first: request id and metrics, then security headers, then the limit.
+    if settings.rate_limit_enabled:
+        limiter = TokenBucketLimiter(
+            rate=settings.rate_limit_per_second,
+            burst=settings.rate_limit_burst,
+            max_keys=settings.rate_limit_max_clients,
+        )
+        app.add_middleware(RateLimitMiddleware, limiter=limiter, prefix="/api")
+    hsts = None if settings.environment == "development" else settings.hsts_max_age
+    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=hsts)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+
+    app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+    app.include_router(health.router)
+    app.add_api_route("/metrics", _metrics, include_in_schema=False)
+    app.include_router(openapi.router)
+    app.include_router(web.router)
+    app.include_router(proxy.router)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics,static/.*")
+    return app

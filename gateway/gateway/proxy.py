@@ -1,0 +1,201 @@
+"""The reverse proxy: ``/api/...`` to the service the route table names, streamed both ways.
+
+Request bodies go to the service chunk by chunk as the client sends them, and response
+bodies come back the same way, so a 1 GB upload or a large export never sits in the
+gateway's memory. The gateway never retries a forwarded request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from opentelemetry import propagate
+from servicekit import context
+from servicekit.http import REQUEST_ID_HEADER
+from servicekit.problems import problem
+from starlette.requests import ClientDisconnect
+from starlette.types import Receive, Scope, Send
+
+from gateway import metrics
+from gateway.headers import (
+    forwarded_headers,
+    request_headers_to_forward,
+    response_headers_to_return,
+)
+from gateway.routes import resolve
+from gateway.upstream import UpstreamsDep
+
+log = logging.getLogger(__name__)
+
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class UpstreamResponse(Response):
+    """Streams a service's response (status, headers, raw body bytes) to the client.
+
+    The body is passed on as received (still compressed, if it was), so ``Content-Length``
+    and ``Content-Encoding`` stay true. When the client goes away the upstream response
+    is closed at once instead of being read to its end.
+    """
+
+    def __init__(self, upstream: httpx.Response, headers: list[tuple[bytes, bytes]]) -> None:
+        self.upstream = upstream
+        self.status_code = upstream.status_code
+        self.raw_headers = headers
+        self.background = None
+        self.body = b""
+
+    async def _stream(self, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        async for chunk in self.upstream.aiter_raw():
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def client_gone() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        streaming = asyncio.ensure_future(self._stream(send))
+        watching = asyncio.ensure_future(client_gone())
+        try:
+            await asyncio.wait({streaming, watching}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (streaming, watching):
+                task.cancel()
+            for task in (streaming, watching):
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self.upstream.aclose()
+        if not streaming.cancelled() and (exc := streaming.exception()) is not None:
+            # Headers are gone already: all that is left is to cut the connection.
+            log.warning("upstream response broke off: %s", type(exc).__name__)
+            raise exc
+
+
+def _raw_target(scope: Scope) -> bytes:
+    """Path and query exactly as the client sent them."""
+    raw_path: bytes = scope.get("raw_path") or quote(scope["path"]).encode("ascii")
+    query: bytes = scope.get("query_string", b"")
+    return raw_path + b"?" + query if query else raw_path
+
+
+def _has_body(request: Request) -> bool:
+    if "transfer-encoding" in request.headers:
+        return True
+    length = request.headers.get("content-length", "0").strip()
+    return length not in ("", "0")
+
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    async for chunk in request.stream():
+        if chunk:
+            yield chunk
+
+
+def _upstream_headers(request: Request) -> list[tuple[str, str]]:
+    scope = request.scope
+    headers = request_headers_to_forward(scope["headers"])
+    client = scope.get("client")
+    headers += forwarded_headers(
+        client_host=client[0] if client else None,
+        scheme=scope.get("scheme", "http"),
+        host=request.headers.get("host"),
+    )
+    request_id = context.correlation_id.get()
+    if request_id is not None:
+        headers.append((REQUEST_ID_HEADER, str(request_id)))
+    # The W3C trace context of the gateway's span; the httpx instrumentation replaces it
+    # with its client span's context, and this keeps the trace whole without it.
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    headers += list(carrier.items())
+    return headers
+
+
+def _failure(status: int, service: str, path: str) -> Response:
+    if status == 503:
+        return problem(
+            503,
+            "service-unavailable",
+            "Service unavailable",
+            f"The {service} service cannot be reached right now; try again shortly.",
+            instance=path,
+            headers={"Retry-After": "5"},
+        )
+    if status == 504:
+        return problem(
+            504,
+            "gateway-timeout",
+            "Gateway timeout",
+            f"The {service} service did not answer in time.",
+            instance=path,
+        )
+    return problem(
+        502,
+        "bad-gateway",
+        "Bad gateway",
+        f"The {service} service did not send a valid answer.",
+        instance=path,
+    )
+
+
+router = APIRouter()
+
+
+@router.api_route("/api/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
+async def proxy(request: Request, upstreams: UpstreamsDep) -> Response:
+    """Forward to the service that owns the path (see ``gateway.routes``)."""
+    path: str = request.scope["path"]
+    target = _raw_target(request.scope)
+    route = resolve(path, target.split(b"?", 1)[0].decode("latin-1"))
+    if route is None:
+        return problem(
+            404, "not-found", "Not found", "No API is served at this path.", instance=path
+        )
+    service = route.service
+    url = httpx.URL(upstreams.urls[service]).copy_with(raw_path=target)
+    outgoing = upstreams.client.build_request(
+        request.method,
+        url,
+        headers=_upstream_headers(request),
+        content=_body(request) if _has_body(request) else None,
+    )
+    started = time.perf_counter()
+    status: int
+    try:
+        upstream = await upstreams.client.send(outgoing, stream=True)
+    except ClientDisconnect:
+        log.info("client went away during upload", extra={"path": path})
+        return Response(status_code=400)
+    except (httpx.ConnectError, httpx.PoolTimeout) as exc:
+        status, outcome = 503, "unavailable"
+        reason = type(exc).__name__
+    except httpx.TimeoutException as exc:
+        status, outcome = 504, "timeout"
+        reason = type(exc).__name__
+    except httpx.HTTPError as exc:
+        status, outcome = 502, "bad_gateway"
+        reason = type(exc).__name__
+    else:
+        metrics.UPSTREAM_LATENCY.labels(service).observe(time.perf_counter() - started)
+        metrics.UPSTREAM_REQUESTS.labels(service, request.method, str(upstream.status_code)).inc()
+        return UpstreamResponse(upstream, response_headers_to_return(upstream.headers.raw))
+    metrics.UPSTREAM_REQUESTS.labels(service, request.method, outcome).inc()
+    log.warning(
+        "%s upstream failed: %s",
+        service,
+        reason,
+        extra={"method": request.method, "path": path, "status": status},
+    )
+    return _failure(status, service, path)

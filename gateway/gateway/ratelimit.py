@@ -1,0 +1,99 @@
+"""A per-client token bucket for ``/api``, kept in this process's memory.
+
+Each client (by IP address) has a bucket of ``burst`` tokens that refills at ``rate``
+tokens per second; a request takes one token or is answered 429 with ``Retry-After``.
+With several gateway replicas each keeps its own buckets, so the effective limit is
+per replica: good enough against a runaway script, not a quota system.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from servicekit.problems import problem
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class TokenBucketLimiter:
+    """Token buckets by key, the least recently used dropped beyond ``max_keys``."""
+
+    def __init__(
+        self,
+        *,
+        rate: float,
+        burst: int,
+        max_keys: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1 or max_keys < 1:
+            raise ValueError("rate must be positive, burst and max_keys at least 1")
+        self.rate = rate
+        self.burst = float(burst)
+        self.max_keys = max_keys
+        self.clock = clock
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def acquire(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 when allowed, else the seconds until one is free."""
+        now = self.clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = _Bucket(tokens=self.burst, updated=now)
+            self._buckets[key] = bucket
+            if len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+        else:
+            self._buckets.move_to_end(key)
+            elapsed = max(0.0, now - bucket.updated)
+            bucket.tokens = min(self.burst, bucket.tokens + elapsed * self.rate)
+            bucket.updated = now
+        if bucket.tokens >= 1.0:
+            bucket.tokens -= 1.0
+            return 0.0
+        return (1.0 - bucket.tokens) / self.rate
+
+
+class RateLimitMiddleware:
+    """Answers 429 problem+json to a client that has used up its bucket on ``prefix``."""
+
+    def __init__(self, app: ASGIApp, *, limiter: TokenBucketLimiter, prefix: str = "/api") -> None:
+        self.app = app
+        self.limiter = limiter
+        self.prefix = prefix
+
+    def _applies(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._applies(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        key = client[0] if client else "unknown"
+        wait = self.limiter.acquire(key)
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        retry_after = max(1, math.ceil(wait))
+        response = problem(
+            429,
+            "rate-limited",
+            "Too many requests",
+            f"Slow down: try again in {retry_after} s.",
+            instance=scope["path"],
+            headers={"Retry-After": str(retry_after)},
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,96 @@
+"""Server-rendered pages: the landing page, the ops overview and the API reference.
+
+No third-party JavaScript or CSS: one stylesheet and one small script, both served by the
+gateway from ``/static`` (the Content-Security-Policy allows nothing else).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from gateway.health import readiness
+from gateway.openapi import AggregatorDep
+from gateway.openapi_merge import operations_by_tag
+from gateway.upstream import Upstreams, UpstreamsDep
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+OSLO = ZoneInfo("Europe/Oslo")
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+STATUS_TEXT = {"ready": "Klar", "not_ready": "Ikke klar", "unreachable": "Utilgjengelig"}
+CHECK_TEXT = {"up": "oppe", "down": "nede"}
+SERVICE_TEXT = {
+    "auth": "Identitet og tilgang",
+    "cases": "Saker",
+    "ledger": "Regnskap og innbetalinger",
+    "reports": "Rapporter og dokumenter",
+    "credit": "Kredittopplysninger",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _now_oslo() -> str:
+    return datetime.now(UTC).astimezone(OSLO).strftime("%d.%m.%Y %H:%M:%S")
+
+
+async def _ops_context(upstreams: Upstreams) -> dict[str, Any]:
+    health = await readiness(upstreams)
+    return {
+        "health": health,
+        "checked_at": _now_oslo(),
+        "status_text": STATUS_TEXT,
+        "check_text": CHECK_TEXT,
+        "service_text": SERVICE_TEXT,
+        "refresh_seconds": upstreams.settings.ops_refresh_seconds,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+async def landing(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "index.html", {"page": "home"})
+
+
+@router.get("/ops", response_class=HTMLResponse)
+async def ops(request: Request, upstreams: UpstreamsDep) -> HTMLResponse:
+    context = await _ops_context(upstreams)
+    context["page"] = "ops"
+    return templates.TemplateResponse(request, "ops.html", context, headers=_no_store())
+
+
+@router.get("/ops/status", response_class=HTMLResponse)
+async def ops_status(request: Request, upstreams: UpstreamsDep) -> HTMLResponse:
+    """The status table alone, for the page's refresh script."""
+    context = await _ops_context(upstreams)
+    return templates.TemplateResponse(request, "_ops_status.html", context, headers=_no_store())
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request, aggregator: AggregatorDep) -> HTMLResponse:
+    document = await aggregator.document()
+    tags = {t["name"]: t.get("description", "") for t in document.get("tags", [])}
+    return templates.TemplateResponse(
+        request,
+        "docs.html",
+        {
+            "page": "docs",
+            "groups": operations_by_tag(document),
+            "tag_descriptions": tags,
+            "unavailable": document.get("info", {}).get("x-unavailable", []),
+            "service_text": SERVICE_TEXT,
+        },
+    )
+
+
+def _no_store() -> dict[str, str]:
+    return {"Cache-Control": "no-store"}
