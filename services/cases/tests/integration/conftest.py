@@ -24,6 +24,7 @@ async def service(
             database_url=url,
             bus_namespace=f"{bus_namespace}cases{uuid.uuid4().hex[:6]}.",
             admin_api_key=ADMIN_KEY,
+            retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
         )
     )
     yield service

@@ -1,0 +1,1 @@
+"""InfoCenter credit service: credit reports on businesses and persons, and their prices."""

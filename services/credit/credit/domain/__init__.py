@@ -1,0 +1,1 @@
+"""Credit domain: pure model, no I/O."""

@@ -1,0 +1,1 @@
+"""InfoCenter ledger service: journal, rates, interest and fees, payments, settlements."""

@@ -1,0 +1,1 @@
+"""Ledger domain: pure model, no I/O."""

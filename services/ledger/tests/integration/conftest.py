@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from ledger.bootstrap import LedgerService, bootstrap
+from ledger.settings import LedgerSettings
+
+ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+ADMIN_KEY = "ledger-test-admin-key"
+
+
+@pytest.fixture
+async def service(
+    service_database: Callable[[str, Path], Awaitable[str]], bus_namespace: str
+) -> AsyncIterator[LedgerService]:
+    """The ledger service on this run's migrated database and a bus namespace of its own."""
+    url = await service_database("ledger", ALEMBIC_INI)
+    service = bootstrap(
+        LedgerSettings(
+            environment="test",
+            database_url=url,
+            bus_namespace=f"{bus_namespace}ledger{uuid.uuid4().hex[:6]}.",
+            admin_api_key=ADMIN_KEY,
+            retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
+        )
+    )
+    yield service
+    await service.close()

@@ -1,0 +1,1 @@
+"""InfoCenter reports service: read models, documents, saved reports, exports and KPIs."""

@@ -1,0 +1,1 @@
+"""Reports domain: pure model, no I/O."""
