@@ -1,0 +1,102 @@
+"""Per-installation secrets (database passwords, the interim admin key), generated once.
+
+The local stack keeps them in ``var/local.env`` (git-ignored, mode 0600) and reuses them
+on every start; test stacks generate fresh ones in memory. The same file also carries,
+below the secrets, every process's environment for this installation, so that one
+process can be run by hand (``set -a; . var/local.env; set +a``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ADMIN_KEY = "INFOCENTER_ADMIN_API_KEY"
+_DERIVED_MARK = "# --- derived from the secrets above; rewritten on every start ---"
+
+
+def db_password_key(service: str) -> str:
+    return f"INFOCENTER_DB_PASSWORD_{service.upper()}"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    admin_api_key: str
+    db_passwords: Mapping[str, str] = field(default_factory=dict)
+
+    def db_password(self, service: str) -> str:
+        return self.db_passwords[service]
+
+    @classmethod
+    def generate(cls, services: Iterable[str]) -> Secrets:
+        return cls(
+            admin_api_key=secrets.token_urlsafe(32),
+            db_passwords={s: secrets.token_urlsafe(24) for s in services},
+        )
+
+    def as_env(self) -> dict[str, str]:
+        env = {ADMIN_KEY: self.admin_api_key}
+        env.update({db_password_key(s): p for s, p in sorted(self.db_passwords.items())})
+        return env
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """``KEY=VALUE`` lines; comments and blank lines are skipped."""
+    values: dict[str, str] = {}
+    if not path.exists():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_or_create(path: Path, services: Iterable[str]) -> Secrets:
+    """The secrets in ``path``; any that are missing are generated and written back."""
+    existing = read_env_file(path)
+    fresh = Secrets.generate(services)
+    admin = existing.get(ADMIN_KEY) or fresh.admin_api_key
+    passwords = {s: existing.get(db_password_key(s)) or p for s, p in fresh.db_passwords.items()}
+    loaded = Secrets(admin_api_key=admin, db_passwords=passwords)
+    if loaded.as_env().items() - existing.items():
+        write_env_file(path, loaded, derived={}, keep_derived=True)
+    return loaded
+
+
+def write_env_file(
+    path: Path,
+    secrets_: Secrets,
+    *,
+    derived: Mapping[str, str],
+    keep_derived: bool = False,
+) -> None:
+    """Write the secrets and (below a marker) the derived environment, mode 0600."""
+    old_derived = ""
+    if keep_derived and path.exists():
+        text = path.read_text(encoding="utf-8")
+        if _DERIVED_MARK in text:
+            old_derived = text.split(_DERIVED_MARK, 1)[1].lstrip("\n")
+    lines = [
+        "# InfoCenter local installation: generated once by devstack, reused on every start.",
+        "# Secrets: never commit this file (var/ is git-ignored).",
+    ]
+    lines += [f"{k}={v}" for k, v in secrets_.as_env().items()]
+    lines.append(_DERIVED_MARK)
+    body = "\n".join(lines) + "\n"
+    if derived:
+        body += "\n".join(f"{k}={v}" for k, v in derived.items()) + "\n"
+    elif old_derived:
+        body += old_derived
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(body)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

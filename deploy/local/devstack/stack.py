@@ -1,0 +1,714 @@
+"""The stack: every process, its command, environment and port, in one table.
+
+:func:`process_table` is the single list of what runs (the local supervisor, the
+pytest fixtures and the Compose/Kubernetes consistency tests all read it).
+:class:`Stack` provisions, migrates, starts, watches and stops one stack; a
+:class:`StackConfig` makes a stack isolated (ports, database names, bus namespace), so a
+test run can start a second stack beside the developer's own::
+
+    stack = Stack(StackConfig.for_tests())
+    stack.provision()
+    stack.migrate()
+    stack.start()
+    stack.wait_ready(timeout=90)
+    ...
+    stack.kill("cases-relay")          # SIGKILL; it stays down
+    stack.start_process("cases-relay")
+    ...
+    stack.teardown()                   # stop, drop databases and roles, delete queues
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
+
+from devstack import database, localenv
+from devstack.supervisor import Supervisor, read_state
+
+SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
+"""Every service, in start order. Each runs an API, an outbox relay and a consumer."""
+
+GATEWAY = "gateway"
+PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
+PORT_OFFSETS: Mapping[str, int] = {
+    GATEWAY: 0,
+    "auth": 1,
+    "cases": 2,
+    "ledger": 3,
+    "reports": 4,
+    "credit": 5,
+}
+
+ProcessKind = Literal["api", "relay", "consumer"]
+
+
+def repo_root() -> Path:
+    """The repository this package lives in (``INFOCENTER_ROOT`` overrides)."""
+    override = os.environ.get("INFOCENTER_ROOT")
+    if override:
+        return Path(override).resolve()
+    return Path(__file__).resolve().parents[3]
+
+
+def env_prefix(service: str) -> str:
+    """``cases`` → ``CASES_``: every setting of a service carries its prefix."""
+    return f"{service.upper()}_"
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """One process of the stack.
+
+    ``command`` starts with ``python``: the supervisor runs it with its own interpreter
+    (the workspace's virtual environment, as ``uv run --no-sync`` would); containers run
+    it with the image's ``python``.
+    """
+
+    name: str
+    service: str
+    kind: ProcessKind
+    command: tuple[str, ...]
+    env: Mapping[str, str]
+    port: int | None = None
+    host: str = "127.0.0.1"
+
+    def argv(self, python: str | None = None) -> list[str]:
+        head, *rest = self.command
+        if head == "python":
+            head = python or sys.executable
+        return [head, *rest]
+
+    @property
+    def module(self) -> str:
+        """The module (``cases.entrypoints.relay``) or app (``cases.entrypoints.api:…``)."""
+        return self.command[3] if self.command[2] == "uvicorn" else self.command[2]
+
+    @property
+    def health_url(self) -> str | None:
+        return f"http://{self.host}:{self.port}/health/ready" if self.port else None
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """Everything that makes one stack distinct from another on the same machine."""
+
+    name: str = "local"
+    port_base: int = 8000
+    db_prefix: str = "infocenter"
+    bus_namespace: str = ""
+    admin_key: str | None = None
+    """The interim agency-admin key (ADR 0002); ``None``: the generated one."""
+    otlp_endpoint: str | None = None
+    amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
+    pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    log_dir: Path = field(default_factory=lambda: repo_root() / "var" / "log")
+    run_dir: Path = field(default_factory=lambda: repo_root() / "var" / "run")
+    env_file: Path | None = field(default_factory=lambda: repo_root() / "var" / "local.env")
+    """Where secrets persist; ``None``: generated in memory for this stack only."""
+    environment: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    services: tuple[str, ...] = SERVICES
+    root: Path = field(default_factory=repo_root)
+
+    @classmethod
+    def local(cls) -> StackConfig:
+        """The developer's stack (``make up``); infrastructure URLs may come from the env."""
+        env = os.environ
+        config = cls()
+        return replace(
+            config,
+            port_base=int(env.get("INFOCENTER_PORT_BASE", config.port_base)),
+            pg_admin_url=env.get("INFOCENTER_PG_ADMIN_URL", config.pg_admin_url),
+            amqp_url=env.get("INFOCENTER_AMQP_URL", config.amqp_url),
+            otlp_endpoint=env.get("INFOCENTER_OTLP_ENDPOINT") or None,
+        )
+
+    @classmethod
+    def for_tests(
+        cls,
+        name: str | None = None,
+        *,
+        port_base: int | None = None,
+        log_dir: Path | None = None,
+        services: tuple[str, ...] = SERVICES,
+    ) -> StackConfig:
+        """An isolated stack: its own ports, database names, namespace and secrets.
+
+        PostgreSQL and RabbitMQ come from ``INFOCENTER_TEST_PG_ADMIN_URL`` and
+        ``INFOCENTER_TEST_AMQP_URL`` (as for servicekit's test fixtures).
+        """
+        run_id = uuid.uuid4().hex[:8]
+        name = name or f"e2e-{run_id}"
+        root = repo_root()
+        env = os.environ
+        return cls(
+            name=name,
+            port_base=port_base if port_base is not None else free_port_base(),
+            db_prefix=f"ic_e2e_{run_id}",
+            bus_namespace=f"e2e{run_id}.",
+            admin_key=f"test-admin-{uuid.uuid4().hex}",
+            amqp_url=env.get("INFOCENTER_TEST_AMQP_URL", cls.amqp_url),
+            pg_admin_url=env.get("INFOCENTER_TEST_PG_ADMIN_URL", cls.pg_admin_url),
+            log_dir=log_dir or root / "var" / "e2e" / name,
+            run_dir=(log_dir or root / "var" / "e2e" / name) / "run",
+            env_file=None,
+            environment="test",
+            services=services,
+            root=root,
+        )
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "infocenter.log"
+
+    @property
+    def state_file(self) -> Path:
+        return self.run_dir / "supervisor.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.run_dir / "supervisor.pid"
+
+    def port(self, service: str) -> int:
+        return self.port_base + PORT_OFFSETS[service]
+
+    def database_name(self, service: str) -> str:
+        """Database and owning role of a service (``infocenter_cases``)."""
+        return f"{self.db_prefix}_{service}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.port(GATEWAY)}"
+
+
+def free_port_base(start: int = 20000, stop: int = 40000, step: int = 10) -> int:
+    """A base port such that the gateway's and every service's port are free now."""
+    span = max(PORT_OFFSETS.values()) + 1
+    first = start + (os.getpid() * step) % (stop - start)
+    candidates: list[int] = [*range(first, stop, step), *range(start, first, step)]
+    for base in candidates:
+        if all(port_free(p) for p in range(base, base + span)):
+            return base
+    raise RuntimeError("no free block of ports for a test stack")
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _with_credentials(url: str, user: str, password: str, database: str, scheme: str) -> str:
+    parts = urlsplit(url)
+    netloc = f"{user}:{password}@{parts.hostname or '127.0.0.1'}:{parts.port or 5432}"
+    return urlunsplit((scheme, netloc, f"/{database}", "", ""))
+
+
+def database_url(
+    config: StackConfig, secrets: localenv.Secrets, service: str, *, driver: str = "asyncpg"
+) -> str:
+    """SQLAlchemy URL of a service's own database, as its own role."""
+    name = config.database_name(service)
+    scheme = f"postgresql+{driver}" if driver else "postgresql"
+    return _with_credentials(config.pg_admin_url, name, secrets.db_password(service), name, scheme)
+
+
+def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) -> dict[str, str]:
+    """The ``<PREFIX>_*`` settings of one service (servicekit.settings.ServiceSettings)."""
+    p = env_prefix(service)
+    env = {
+        f"{p}DATABASE_URL": database_url(config, secrets, service),
+        f"{p}AMQP_URL": config.amqp_url,
+        f"{p}BUS_NAMESPACE": config.bus_namespace,
+        f"{p}ADMIN_API_KEY": config.admin_key or secrets.admin_api_key,
+        f"{p}HTTP_HOST": config.host,
+        f"{p}HTTP_PORT": str(config.port(service)),
+        f"{p}ENVIRONMENT": config.environment,
+    }
+    if config.otlp_endpoint:
+        env[f"{p}OTLP_ENDPOINT"] = config.otlp_endpoint
+    return env
+
+
+def gateway_env(config: StackConfig) -> dict[str, str]:
+    """The ``GATEWAY_*`` settings (gateway.settings.GatewaySettings)."""
+    env = {
+        "GATEWAY_HTTP_HOST": config.host,
+        "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
+        "GATEWAY_ENVIRONMENT": config.environment,
+    }
+    for service in SERVICES:
+        env[f"GATEWAY_{service.upper()}_URL"] = f"http://{config.host}:{config.port(service)}"
+    if config.otlp_endpoint:
+        env["GATEWAY_OTLP_ENDPOINT"] = config.otlp_endpoint
+    return env
+
+
+def _uvicorn(app: str, host: str, port: int) -> tuple[str, ...]:
+    return ("python", "-m", "uvicorn", app, "--factory", "--host", host, "--port", str(port))
+
+
+def process_table(
+    config: StackConfig, secrets: localenv.Secrets, services: Iterable[str] = SERVICES
+) -> list[ProcessSpec]:
+    """Every process of a stack: per service API, relay and consumer; then the gateway."""
+    common = {"PYTHONUNBUFFERED": "1", "INFOCENTER_STACK": config.name}
+    specs: list[ProcessSpec] = []
+    for service in services:
+        env = {**common, **service_env(config, secrets, service)}
+        port = config.port(service)
+        specs += [
+            ProcessSpec(
+                name=f"{service}-api",
+                service=service,
+                kind="api",
+                command=_uvicorn(f"{service}.entrypoints.api:create_app", config.host, port),
+                env=env,
+                port=port,
+                host=config.host,
+            ),
+            ProcessSpec(
+                name=f"{service}-relay",
+                service=service,
+                kind="relay",
+                command=("python", "-m", f"{service}.entrypoints.relay"),
+                env=env,
+                host=config.host,
+            ),
+            ProcessSpec(
+                name=f"{service}-consumer",
+                service=service,
+                kind="consumer",
+                command=("python", "-m", f"{service}.entrypoints.consumer"),
+                env=env,
+                host=config.host,
+            ),
+        ]
+    port = config.port(GATEWAY)
+    specs.append(
+        ProcessSpec(
+            name=GATEWAY,
+            service=GATEWAY,
+            kind="api",
+            command=_uvicorn("gateway.app:create_app", config.host, port),
+            env={**common, **gateway_env(config)},
+            port=port,
+            host=config.host,
+        )
+    )
+    return specs
+
+
+def module_present(root: Path, spec: ProcessSpec) -> bool:
+    """Whether the code a process runs exists in this checkout and is installed in this
+    environment (services land over time; ``uv sync --all-packages`` installs them)."""
+    module = spec.module.split(":", 1)[0]
+    package_dir = root / ("gateway" if spec.service == GATEWAY else f"services/{spec.service}")
+    relative = Path(*module.split("."))
+    exists = (package_dir / f"{relative}.py").exists() or (
+        package_dir / relative / "__main__.py"
+    ).exists()
+    return exists and importlib.util.find_spec(module.split(".", 1)[0]) is not None
+
+
+@dataclass(frozen=True)
+class ProcessStatus:
+    name: str
+    state: str
+    """``running``, ``backoff`` (waiting to restart), ``stopped``, ``exited`` or ``absent``."""
+    pid: int | None
+    restarts: int
+    started_at: str | None
+    port: int | None
+    ready: bool | None
+    """For processes with a port: whether ``/health/ready`` answers 200."""
+    exit_code: int | None = None
+
+
+class StackNotReady(RuntimeError):
+    """Some processes did not become ready in time (the message names them)."""
+
+
+class MigrationFailed(RuntimeError):
+    pass
+
+
+def http_ready(url: str, timeout: float = 2.0) -> bool:
+    """``GET url`` answered 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (http only)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        if f.read().split(") ", 1)[1].startswith("Z"):
+            return False  # a zombie: exited, not yet reaped
+    return True
+
+
+class Stack:
+    """One stack of processes: provision → migrate → start → wait_ready → stop/teardown."""
+
+    def __init__(self, config: StackConfig | None = None) -> None:
+        self.config = config or StackConfig.local()
+        if self.config.env_file is not None:
+            self.secrets = localenv.load_or_create(self.config.env_file, self.config.services)
+        else:
+            self.secrets = localenv.Secrets.generate(self.config.services)
+        self.supervisor: Supervisor | None = None
+        self._lock = threading.Lock()
+
+    # -- what runs ---------------------------------------------------------------------
+
+    @property
+    def admin_key(self) -> str:
+        return self.config.admin_key or self.secrets.admin_api_key
+
+    @property
+    def url(self) -> str:
+        """The gateway: the one public entry of the stack."""
+        return self.config.gateway_url
+
+    def service_url(self, service: str) -> str:
+        return f"http://{self.config.host}:{self.config.port(service)}"
+
+    def all_processes(self) -> list[ProcessSpec]:
+        return process_table(self.config, self.secrets, self.config.services)
+
+    @property
+    def processes(self) -> list[ProcessSpec]:
+        """The processes whose code exists in this checkout."""
+        return [p for p in self.all_processes() if module_present(self.config.root, p)]
+
+    def missing_processes(self) -> list[str]:
+        return [p.name for p in self.all_processes() if not module_present(self.config.root, p)]
+
+    def process(self, name: str) -> ProcessSpec:
+        for spec in self.all_processes():
+            if spec.name == name:
+                return spec
+        raise KeyError(f"no process {name!r}; known: {[p.name for p in self.all_processes()]}")
+
+    def service_env(self, service: str) -> dict[str, str]:
+        if service == GATEWAY:
+            return gateway_env(self.config)
+        return service_env(self.config, self.secrets, service)
+
+    def database_url(self, service: str, *, driver: str = "asyncpg") -> str:
+        return database_url(self.config, self.secrets, service, driver=driver)
+
+    def databases(self) -> list[database.ServiceDatabase]:
+        return [
+            database.ServiceDatabase(
+                service=s,
+                name=self.config.database_name(s),
+                role=self.config.database_name(s),
+                password=self.secrets.db_password(s),
+            )
+            for s in self.config.services
+        ]
+
+    def write_env_file(self) -> None:
+        """Persist secrets plus every process's environment (local stack only)."""
+        if self.config.env_file is None:
+            return
+        derived: dict[str, str] = {}
+        for service in self.config.services:
+            derived.update(self.service_env(service))
+        derived.update(self.service_env(GATEWAY))
+        localenv.write_env_file(self.config.env_file, self.secrets, derived=derived)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def check_infrastructure(self) -> None:
+        database.check_reachable(self.config.pg_admin_url, self.config.amqp_url)
+
+    def provision(self) -> None:
+        """One role and one database per service; idempotent."""
+        self.check_infrastructure()
+        database.provision(self.config.pg_admin_url, self.databases())
+        self.write_env_file()
+
+    def alembic_ini(self, service: str) -> Path:
+        return self.config.root / "services" / service / "alembic.ini"
+
+    def migrate(self, services: Sequence[str] | None = None) -> list[str]:
+        """``alembic upgrade head`` of every service (as the service's role), in parallel.
+
+        Returns the services migrated; services without ``alembic.ini`` are skipped.
+        """
+        wanted = [s for s in (services or self.config.services) if self.alembic_ini(s).exists()]
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(self._migrate_one, wanted))
+        return wanted
+
+    def _migrate_one(self, service: str) -> None:
+        ini = self.alembic_ini(service)
+        url = self.database_url(service)
+        env = {**os.environ, **self.service_env(service), "PYTHONUNBUFFERED": "1"}
+        argv = [sys.executable, "-m", "alembic", "-c", str(ini), "-x", f"url={url}"]
+        result = subprocess.run(  # noqa: S603 (our own interpreter and arguments)
+            [*argv, "upgrade", "head"],
+            cwd=ini.parent,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise MigrationFailed(
+                f"{service}: alembic upgrade head failed (exit {result.returncode})\n"
+                f"{result.stdout}{result.stderr}"
+            )
+
+    def make_supervisor(self, *, autorestart: bool, echo: bool) -> Supervisor:
+        return Supervisor(
+            self.processes,
+            root=self.config.root,
+            log_file=self.config.log_file,
+            state_file=self.config.state_file,
+            stack_name=self.config.name,
+            autorestart=autorestart,
+            echo=sys.stdout if echo else None,
+        )
+
+    def start(self, *, autorestart: bool = False, echo: bool = False) -> None:
+        """Start every process as a child of this process (returns at once).
+
+        Without ``autorestart`` a process that dies stays down (fault tests decide).
+        """
+        with self._lock:
+            if self.supervisor is not None and self.supervisor.running:
+                raise RuntimeError(f"stack {self.config.name!r} is already running")
+            busy = [
+                f"{p.name} (port {p.port})"
+                for p in self.processes
+                if p.port is not None and not port_free(p.port, self.config.host)
+            ]
+            if busy:
+                raise RuntimeError(
+                    "ports already in use: " + ", ".join(busy) + " (another stack running? "
+                    "`make down`, or give this stack another port_base)"
+                )
+            self.supervisor = self.make_supervisor(autorestart=autorestart, echo=echo)
+            self.supervisor.start()
+
+    def ready_url(self, spec: ProcessSpec) -> str | None:
+        """``/health/ready`` of an API; for the gateway ``/health/live`` while some service
+        is not in this checkout yet (its readiness needs every service)."""
+        if spec.service == GATEWAY and spec.port and self.missing_processes():
+            return f"http://{spec.host}:{spec.port}/health/live"
+        return spec.health_url
+
+    def is_ready(self, spec: ProcessSpec, timeout: float = 2.0) -> bool:
+        if not pid_alive(self._pid(spec.name)):
+            return False
+        url = self.ready_url(spec)
+        return http_ready(url, timeout) if url else True
+
+    def wait_ready(self, timeout: float = 90.0, *, poll: float = 0.25) -> None:
+        """Wait until every API (gateway included) answers ``/health/ready`` with 200 and
+        every relay and consumer runs; raise :class:`StackNotReady` naming the rest."""
+        deadline = time.monotonic() + timeout
+        pending = {p.name: p for p in self.processes}
+        stopped = threading.Event()
+        while True:
+            for name, spec in list(pending.items()):
+                if self.is_ready(spec):
+                    del pending[name]
+            if not pending:
+                return
+            dead = [n for n in pending if self._given_up(n)]
+            if dead or time.monotonic() >= deadline:
+                names = dead or sorted(pending)
+                raise StackNotReady(
+                    f"stack {self.config.name!r}: not ready after "
+                    f"{timeout - max(0.0, deadline - time.monotonic()):.0f}s: "
+                    f"{', '.join(sorted(pending))}"
+                    + ("" if not dead else f" (exited: {', '.join(dead)})")
+                    + "\n"
+                    + self.log_tail(names, lines=15)
+                )
+            stopped.wait(poll)
+
+    def _given_up(self, name: str) -> bool:
+        """A process that exited and will not be restarted (so waiting is pointless)."""
+        if self.supervisor is None:
+            return False
+        child = self.supervisor.children.get(name)
+        return child is not None and child.state in {"exited", "stopped"}
+
+    def _pid(self, name: str) -> int | None:
+        if self.supervisor is not None:
+            child = self.supervisor.children.get(name)
+            return child.pid if child is not None else None
+        state = read_state(self.config.state_file)
+        entry = state.get("processes", {}).get(name, {}) if state else {}
+        pid = entry.get("pid")
+        return int(pid) if pid else None
+
+    def kill(self, name: str, sig: int = signal.SIGKILL, *, wait: float = 10.0) -> None:
+        """Kill one process (SIGKILL unless told) and wait up to ``wait`` seconds until it
+        has exited. It stays down until :meth:`start_process`; under the ``make up``
+        daemon it is restarted with back-off."""
+        self.process(name)
+        if self.supervisor is not None:
+            self.supervisor.kill(name, sig)
+            if wait and not self.supervisor.wait_exit(name, wait):
+                raise RuntimeError(f"{name} still runs {wait:g}s after {signal.Signals(sig).name}")
+            return
+        pid = self._pid(name)
+        if pid_alive(pid):
+            assert pid is not None
+            os.kill(pid, sig)
+
+    def start_process(self, name: str) -> None:
+        """Start one process again (after :meth:`kill` or a crash)."""
+        self.process(name)
+        if self.supervisor is None:
+            raise RuntimeError("start_process needs a stack started by this Stack (start())")
+        self.supervisor.start_process(name)
+
+    def stop(self, grace: float = 10.0) -> None:
+        """SIGTERM to every process, SIGKILL after ``grace`` seconds."""
+        with self._lock:
+            if self.supervisor is not None:
+                self.supervisor.stop(grace)
+                self.supervisor = None
+
+    def status(self) -> list[ProcessStatus]:
+        """State of every process (this Stack's children, else the daemon's state file)."""
+        if self.supervisor is not None:
+            snapshot = self.supervisor.snapshot()
+        else:
+            state = read_state(self.config.state_file) or {}
+            snapshot = state.get("processes", {}) if pid_alive(state.get("supervisor_pid")) else {}
+        result = []
+        for spec in self.all_processes():
+            entry: Mapping[str, object] = snapshot.get(spec.name, {})
+            pid = entry.get("pid")
+            pid_int = int(pid) if isinstance(pid, int) else None
+            state_name = str(entry.get("state", "absent"))
+            if state_name == "running" and not pid_alive(pid_int):
+                state_name = "exited"
+            ready = None
+            url = self.ready_url(spec)
+            if url is not None:
+                ready = state_name == "running" and http_ready(url, timeout=1.0)
+            restarts = entry.get("restarts", 0)
+            exit_code = entry.get("exit_code")
+            result.append(
+                ProcessStatus(
+                    name=spec.name,
+                    state=state_name,
+                    pid=pid_int,
+                    restarts=restarts if isinstance(restarts, int) else 0,
+                    started_at=str(entry["started_at"]) if entry.get("started_at") else None,
+                    port=spec.port,
+                    ready=ready,
+                    exit_code=exit_code if isinstance(exit_code, int) else None,
+                )
+            )
+        return result
+
+    def log_tail(self, names: Iterable[str] = (), lines: int = 40) -> str:
+        """The last log lines (of the named processes only, when given)."""
+        path = self.config.log_file
+        if not path.exists():
+            return f"(no log at {path})"
+        wanted = set(names)
+        with path.open("rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 512 * 1024))
+            raw = f.read().decode("utf-8", errors="replace").splitlines()
+        if wanted:
+            raw = [line for line in raw if _line_process(line) in wanted]
+        return "\n".join(raw[-lines:])
+
+    def teardown(self, *, force: bool = False) -> None:
+        """Stop, then drop the stack's databases and roles and delete its queues.
+
+        For test stacks; the developer's own stack is kept unless ``force``.
+        """
+        if self.config.env_file is not None and not force:
+            raise RuntimeError("refusing to drop the local stack's databases without force=True")
+        self.stop()
+        errors: list[str] = []
+        try:
+            self.delete_bus_namespace()
+        except Exception as exc:  # best effort: databases are dropped regardless
+            errors.append(f"bus: {exc}")
+        database.drop(self.config.pg_admin_url, self.databases())
+        if errors:
+            raise RuntimeError("; ".join(errors))
+
+    def delete_bus_namespace(self) -> None:
+        """Delete the exchanges and queues of this stack's namespace (test stacks)."""
+        if not self.config.bus_namespace:
+            raise RuntimeError("refusing to delete the unnamespaced (shared) topology")
+        present = sorted({p.service for p in self.processes if p.service != GATEWAY})
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        for service in present:
+            env.update(self.service_env(service))
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", "devstack.buscleanup", *present],
+            cwd=self.config.root,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"bus cleanup failed: {result.stdout}{result.stderr}")
+
+    def state(self) -> dict[str, object]:
+        return dict(read_state(self.config.state_file) or {})
+
+    def __repr__(self) -> str:
+        return json.dumps({"stack": self.config.name, "url": self.url})
+
+
+def _line_process(line: str) -> str:
+    """The process name of a prefixed log line (colour codes removed)."""
+    head = line.split("|", 1)[0]
+    for code in ("\x1b[0m", "\x1b[1m"):
+        head = head.replace(code, "")
+    if head.startswith("\x1b["):
+        head = head.split("m", 1)[-1]
+    return head.strip()
