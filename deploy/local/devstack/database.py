@@ -106,6 +106,8 @@ def _where(url: str, default_port: int) -> str:
 
 
 async def provision_async(admin_url: str, databases: Sequence[ServiceDatabase]) -> None:
+    for db in databases:
+        _ident(db.role), _ident(db.name)
     conn = await asyncpg.connect(admin_url)
     try:
         for db in databases:
@@ -129,6 +131,8 @@ async def provision_async(admin_url: str, databases: Sequence[ServiceDatabase]) 
 
 
 async def drop_async(admin_url: str, databases: Sequence[ServiceDatabase]) -> None:
+    for db in databases:
+        _ident(db.role), _ident(db.name)
     conn = await asyncpg.connect(admin_url)
     try:
         for db in databases:

@@ -1,0 +1,54 @@
+"""Secrets are generated once into var/local.env and reused."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from devstack.localenv import (
+    ADMIN_KEY,
+    Secrets,
+    db_password_key,
+    load_or_create,
+    read_env_file,
+    write_env_file,
+)
+
+SERVICES = ("auth", "cases")
+
+
+def test_secrets_are_generated_once_and_then_reused(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "local.env"
+    first = load_or_create(path, SERVICES)
+    second = load_or_create(path, SERVICES)
+    assert first == second
+    assert len(first.admin_api_key) >= 32
+    assert first.db_password("auth") != first.db_password("cases")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_new_service_gets_a_password_and_the_others_keep_theirs(tmp_path: Path) -> None:
+    path = tmp_path / "local.env"
+    before = load_or_create(path, SERVICES)
+    after = load_or_create(path, (*SERVICES, "ledger"))
+    assert after.admin_api_key == before.admin_api_key
+    assert after.db_password("auth") == before.db_password("auth")
+    assert read_env_file(path)[db_password_key("ledger")] == after.db_password("ledger")
+
+
+def test_the_derived_environment_is_rewritten_and_the_secrets_kept(tmp_path: Path) -> None:
+    path = tmp_path / "local.env"
+    secrets = Secrets(admin_api_key="k", db_passwords={"auth": "p"})
+    write_env_file(path, secrets, derived={"AUTH_HTTP_PORT": "8001"})
+    write_env_file(path, secrets, derived={"AUTH_HTTP_PORT": "9001"})
+    values = read_env_file(path)
+    assert values[ADMIN_KEY] == "k"
+    assert values["AUTH_HTTP_PORT"] == "9001"
+    assert load_or_create(path, ("auth",)) == secrets
+    assert read_env_file(path)["AUTH_HTTP_PORT"] == "9001"
+
+
+def test_comments_blank_lines_and_quotes_are_understood(tmp_path: Path) -> None:
+    path = tmp_path / "local.env"
+    path.write_text(f"# hello\n\n{ADMIN_KEY}='quoted'\nnot a line\n")
+    assert read_env_file(path) == {ADMIN_KEY: "quoted"}

@@ -1,0 +1,124 @@
+"""The process table and the environment each process gets (no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from devstack.localenv import Secrets
+from devstack.stack import (
+    GATEWAY,
+    PROCESS_KINDS,
+    SERVICES,
+    Stack,
+    StackConfig,
+    env_prefix,
+    process_table,
+)
+
+pytestmark = pytest.mark.unit
+
+SECRETS = Secrets(admin_api_key="k3y", db_passwords={s: f"pw-{s}" for s in SERVICES})
+
+
+def config(**changes: object) -> StackConfig:
+    return replace(StackConfig(env_file=None), **changes)  # type: ignore[arg-type]
+
+
+def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
+    names = [p.name for p in process_table(config(), SECRETS)]
+    expected = [f"{s}-{k}" for s in SERVICES for k in PROCESS_KINDS] + [GATEWAY]
+    assert names == expected
+    assert len(set(names)) == len(names) == 16
+
+
+def test_ports_follow_the_port_base() -> None:
+    ports = {p.name: p.port for p in process_table(config(), SECRETS) if p.port}
+    assert ports == {
+        "gateway": 8000,
+        "auth-api": 8001,
+        "cases-api": 8002,
+        "ledger-api": 8003,
+        "reports-api": 8004,
+        "credit-api": 8005,
+    }
+    shifted = {p.name: p.port for p in process_table(config(port_base=18000), SECRETS) if p.port}
+    assert shifted == {name: port + 10000 for name, port in ports.items()}
+
+
+def test_commands_are_the_documented_entrypoints() -> None:
+    table = {p.name: p for p in process_table(config(), SECRETS)}
+    assert table["cases-api"].command == (
+        "python",
+        "-m",
+        "uvicorn",
+        "cases.entrypoints.api:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8002",
+    )
+    assert table["cases-relay"].command == ("python", "-m", "cases.entrypoints.relay")
+    assert table["cases-consumer"].command == ("python", "-m", "cases.entrypoints.consumer")
+    assert table["gateway"].module == "gateway.app:create_app"
+    assert table["cases-relay"].argv("/venv/bin/python")[0] == "/venv/bin/python"
+
+
+def test_a_service_gets_only_its_own_prefixed_settings() -> None:
+    cfg = config(bus_namespace="ns.", otlp_endpoint="http://127.0.0.1:4318/v1/traces")
+    for spec in process_table(cfg, SECRETS):
+        settings = {k for k in spec.env if k not in {"PYTHONUNBUFFERED", "INFOCENTER_STACK"}}
+        prefix = "GATEWAY_" if spec.service == GATEWAY else env_prefix(spec.service)
+        assert all(k.startswith(prefix) for k in settings), (spec.name, settings)
+    cases = next(p for p in process_table(cfg, SECRETS) if p.name == "cases-relay").env
+    assert cases["CASES_DATABASE_URL"] == (
+        "postgresql+asyncpg://infocenter_cases:pw-cases@127.0.0.1:5432/infocenter_cases"
+    )
+    assert cases["CASES_BUS_NAMESPACE"] == "ns."
+    assert cases["CASES_ADMIN_API_KEY"] == "k3y"
+    assert cases["CASES_HTTP_PORT"] == "8002"
+    assert cases["CASES_OTLP_ENDPOINT"] == "http://127.0.0.1:4318/v1/traces"
+    assert cases["CASES_ENVIRONMENT"] == "development"
+
+
+def test_the_gateway_finds_every_service_on_its_port() -> None:
+    gateway = next(p for p in process_table(config(port_base=9000), SECRETS) if p.name == GATEWAY)
+    assert gateway.env["GATEWAY_HTTP_PORT"] == "9000"
+    for offset, service in enumerate(SERVICES, start=1):
+        assert gateway.env[f"GATEWAY_{service.upper()}_URL"] == f"http://127.0.0.1:{9000 + offset}"
+
+
+def test_no_otlp_endpoint_means_no_otlp_setting() -> None:
+    env = next(iter(process_table(config(), SECRETS))).env
+    assert not any(k.endswith("OTLP_ENDPOINT") for k in env)
+
+
+def test_test_stacks_are_isolated_from_each_other_and_from_the_local_stack() -> None:
+    a, b = StackConfig.for_tests(), StackConfig.for_tests()
+    local = StackConfig()
+    assert len({a.db_prefix, b.db_prefix, local.db_prefix}) == 3
+    assert len({a.bus_namespace, b.bus_namespace, local.bus_namespace}) == 3
+    assert a.bus_namespace.endswith(".")
+    assert a.env_file is None
+    assert a.environment == "test"
+    assert a.log_dir != local.log_dir
+    assert a.port_base != local.port_base
+
+
+def test_a_test_stack_keeps_its_secrets_in_memory(tmp_path: Path) -> None:
+    stack = Stack(StackConfig.for_tests(log_dir=tmp_path))
+    assert stack.admin_key.startswith("test-admin-")
+    assert stack.database_url("ledger").startswith(
+        f"postgresql+asyncpg://{stack.config.db_prefix}_ledger:"
+    )
+    assert not (tmp_path / "local.env").exists()
+    with pytest.raises(KeyError):
+        stack.process("nope-api")
+
+
+def test_the_local_stack_refuses_to_drop_its_databases(tmp_path: Path) -> None:
+    stack = Stack(replace(StackConfig(), env_file=tmp_path / "local.env", log_dir=tmp_path))
+    with pytest.raises(RuntimeError, match="force"):
+        stack.teardown()
