@@ -40,7 +40,10 @@ async def test_registered_then_deactivated_creditor_applied_once(service: CasesS
 
     async with running_consumers(service) as run:
         await run.publish(registered, times=2)  # the second is a redelivery
-        await run.settled(handled=1, duplicate=1)
+        await run.wait_for(
+            lambda: creditor_rows(service, event.organisation_id), what="the creditor to appear"
+        )
+        await run.settled(handled=1, duplicate=1)  # and the redelivery recognised
 
         rows = await creditor_rows(service, event.organisation_id)
         assert rows == [

@@ -40,7 +40,10 @@ async def test_registered_then_deactivated_creditor_applied_once(service: Credit
 
     async with running_consumers(service) as run:
         await run.publish(registered, times=2)  # the second is a redelivery
-        await run.settled(handled=1, duplicate=1)
+        await run.wait_for(
+            lambda: creditor_rows(service, event.organisation_id), what="the creditor to appear"
+        )
+        await run.settled(handled=1, duplicate=1)  # and the redelivery recognised
 
         assert await creditor_rows(service, event.organisation_id) == [
             {"organisation_id": event.organisation_id, "name": event.name, "active": True}

@@ -40,7 +40,11 @@ async def test_registered_then_deactivated_creditor_applied_once(service: Ledger
 
     async with running_consumers(service) as run:
         await run.publish(registered, times=2)  # the second is a redelivery
-        await run.settled(handled=1, duplicate=1)
+        await run.wait_for(
+            lambda: account_rows(service, event.organisation_id),
+            what="the creditor account to appear",
+        )
+        await run.settled(handled=1, duplicate=1)  # and the redelivery recognised
 
         assert await account_rows(service, event.organisation_id) == [
             {

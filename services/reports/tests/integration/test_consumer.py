@@ -45,7 +45,11 @@ async def test_registered_then_deactivated_organisation_applied_once(
 
     async with running_consumers(service) as run:
         await run.publish(registered, times=2)  # the second is a redelivery
-        await run.settled(handled=1, duplicate=1)
+        await run.wait_for(
+            lambda: organisation_rows(service, event.organisation_id),
+            what="the organisation to appear",
+        )
+        await run.settled(handled=1, duplicate=1)  # and the redelivery recognised
 
         assert await organisation_rows(service, event.organisation_id) == [
             {
