@@ -1,0 +1,126 @@
+# InfoCenter: `make up` runs the whole stack on this machine, `make test` checks everything.
+# `make help` lists the targets.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+export PATH := $(HOME)/.local/bin:$(PATH)
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONDONTWRITEBYTECODE := 1
+
+UV ?= uv
+RUN := $(UV) run --no-sync
+DEVSTACK := $(RUN) python -m devstack
+
+empty :=
+space := $(empty) $(empty)
+SERVICES := $(notdir $(wildcard services/*))
+SERVICE_PACKAGES := $(wildcard $(foreach s,$(SERVICES),services/$(s)/$(s)))
+# mypy resolves first-party imports from the workspace sources (strict mode: root pyproject)
+MYPY_BASES := $(wildcard libs/*) $(wildcard services/*) gateway deploy/local
+MYPY_TARGETS := $(wildcard libs/*/) $(SERVICE_PACKAGES) gateway/gateway deploy/local/devstack
+PYTEST_PATHS := libs services gateway tests deploy
+PYTEST := $(RUN) pytest -q
+BENCH_ARGS ?=
+
+define INFRA_HINT
+PostgreSQL (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672) must be running. Start them with:
+  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+  rabbitmq-server -detached
+or `make infra` (installs both from Debian's packages when missing, then starts them).
+endef
+export INFRA_HINT
+
+.PHONY: help up down status logs infra sync migrate provision lint format types imports \
+        unit integration e2e schemas bench test check-infra
+
+help: ## this list
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+# -- running it ------------------------------------------------------------------------
+
+up: ## install what is missing, then provision, migrate, start everything and print the URL
+	deploy/local/install.sh
+	$(MAKE) sync
+	$(DEVSTACK) up
+
+down: ## stop the stack (SIGTERM, then SIGKILL after a grace period)
+	$(DEVSTACK) down
+
+status: ## every process: state, pid, restarts, port, readiness
+	$(DEVSTACK) status
+
+logs: ## follow the combined log, one prefixed line per process output line
+	@mkdir -p var/log && touch var/log/infocenter.log
+	tail -n 200 -F var/log/infocenter.log
+
+infra: ## install (apt-get, if missing) and start PostgreSQL and RabbitMQ
+	deploy/local/install.sh --infra
+
+sync: ## install the workspace into .venv (from the lock when it is there)
+	@if [ -f uv.lock ]; then \
+	  $(UV) sync --all-packages --frozen || $(UV) sync --all-packages; \
+	else \
+	  $(UV) sync --all-packages; \
+	fi
+
+provision: ## one role and database per service (idempotent)
+	$(DEVSTACK) provision
+
+migrate: ## alembic upgrade head for every service
+	$(DEVSTACK) migrate
+
+# -- checking it -----------------------------------------------------------------------
+
+lint: ## ruff check and ruff format --check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: ## ruff format and the safe fixes
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+types: ## mypy (strict) on the libraries, services, gateway and runner
+	MYPYPATH=$(subst $(space),:,$(strip $(MYPY_BASES))) $(RUN) mypy $(MYPY_TARGETS)
+
+imports: ## import-linter architecture contracts (.importlinter)
+	$(RUN) lint-imports
+
+unit: ## tests without infrastructure
+	$(PYTEST) -m "not integration and not e2e and not disruptive" $(PYTEST_PATHS)
+
+integration: check-infra ## tests against the real PostgreSQL and RabbitMQ
+	$(PYTEST) -m "integration and not disruptive" $(PYTEST_PATHS)
+	$(PYTEST) -m "integration and disruptive" $(PYTEST_PATHS) || [ $$? -eq 5 ]
+
+e2e: check-infra ## the whole stack as processes, through the gateway
+	$(PYTEST) -m e2e $(PYTEST_PATHS)
+
+schemas: ## regenerate the JSON Schema snapshots of the event contracts
+	$(RUN) contracts-schemas
+
+bench: check-infra ## messaging throughput benchmark (bench/; BENCH_ARGS="--events 20000")
+	$(RUN) python bench/messaging.py $(BENCH_ARGS)
+
+check-infra:
+	@for port in 5432 5672; do \
+	  if ! (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then \
+	    echo "error: nothing listens on 127.0.0.1:$$port" >&2; \
+	    echo "$$INFRA_HINT" >&2; \
+	    exit 1; \
+	  fi; \
+	done
+
+test: ## everything CI checks: infrastructure, sync, lint, types, imports, all tests
+	$(MAKE) check-infra
+	$(UV) sync --all-packages
+	$(MAKE) lint
+	$(MAKE) types
+	$(MAKE) imports
+	@echo "== tests (all but disruptive)"
+	$(PYTEST) -m "not disruptive" $(PYTEST_PATHS)
+	@echo "== disruptive tests (they restart the broker), last"
+	$(PYTEST) -m disruptive $(PYTEST_PATHS) || [ $$? -eq 5 ]

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Everything InfoCenter needs on one Debian/Ubuntu machine, installed only when missing:
+#   - uv (python3 -m pip install uv),
+#   - PostgreSQL and RabbitMQ from the distribution's packages (apt-get), when they are
+#     not already reachable on 127.0.0.1:5432 / :5672, then started without systemd:
+#       pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start
+#       rabbitmq-server -detached
+# Idempotent; safe to run again. Used by `make up` and `make infra`.
+set -euo pipefail
+
+PG_PORT=5432
+AMQP_PORT=5672
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf '\033[1;31merror: %s\033[0m\n' "$*" >&2; exit 1; }
+
+if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+
+reachable() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() { # port name seconds
+    local deadline=$((SECONDS + $3))
+    until reachable "$1"; do
+        if [ "$SECONDS" -ge "$deadline" ]; then
+            die "$2 did not open 127.0.0.1:$1 within $3s"
+        fi
+        sleep 1
+    done
+}
+
+APT_UPDATED=0
+apt_install() {
+    command -v apt-get >/dev/null || die "apt-get not found: install $* yourself"
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        "${SUDO[@]}" apt-get update -qq
+        APT_UPDATED=1
+    fi
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# -- uv ---------------------------------------------------------------------------------
+install_uv() {
+    export PATH="$HOME/.local/bin:$PATH"
+    if command -v uv >/dev/null; then
+        return
+    fi
+    say "installing uv (python3 -m pip install uv)"
+    python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
+    python3 -m pip install --user --quiet uv 2>/dev/null \
+        || python3 -m pip install --user --quiet --break-system-packages uv \
+        || python3 -m pip install --quiet --break-system-packages uv
+    command -v uv >/dev/null || die "uv installed but not on PATH (add ~/.local/bin)"
+}
+
+# -- PostgreSQL -------------------------------------------------------------------------
+pg_versions() { ls /etc/postgresql 2>/dev/null || true; }
+
+start_postgres() {
+    if reachable "$PG_PORT"; then
+        say "PostgreSQL is reachable on 127.0.0.1:$PG_PORT"
+        return
+    fi
+    local fresh=0
+    if [ -z "$(pg_versions)" ]; then
+        say "installing PostgreSQL (apt-get install postgresql)"
+        apt_install postgresql
+        fresh=1
+    fi
+    local version
+    version="$(pg_versions | sort -V | tail -n 1)"
+    [ -n "$version" ] || die "PostgreSQL is installed but has no cluster under /etc/postgresql"
+    if [ "$fresh" -eq 1 ]; then
+        # A fresh development cluster: let local TCP connections in as any role without a
+        # password (as the test fixtures expect: postgresql://postgres@127.0.0.1:5432/).
+        # Never do this on a shared machine; an existing cluster is left as it is.
+        local hba="/etc/postgresql/$version/main/pg_hba.conf"
+        if ! "${SUDO[@]}" grep -q "infocenter-dev" "$hba"; then
+            say "PostgreSQL: trust for 127.0.0.1/::1 in $hba (development cluster)"
+            "${SUDO[@]}" sed -i '1i host all all 127.0.0.1/32 trust # infocenter-dev\nhost all all ::1/128 trust # infocenter-dev' "$hba"
+        fi
+    fi
+    say "starting PostgreSQL $version (pg_ctlcluster --skip-systemctl-redirect $version main start)"
+    "${SUDO[@]}" pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    wait_for_port "$PG_PORT" PostgreSQL 60
+}
+
+# -- RabbitMQ ---------------------------------------------------------------------------
+start_rabbitmq() {
+    if reachable "$AMQP_PORT"; then
+        say "RabbitMQ is reachable on 127.0.0.1:$AMQP_PORT"
+        return
+    fi
+    if ! command -v rabbitmq-server >/dev/null && [ ! -x /usr/sbin/rabbitmq-server ]; then
+        say "installing RabbitMQ (apt-get install rabbitmq-server)"
+        apt_install rabbitmq-server
+    fi
+    say "starting RabbitMQ (rabbitmq-server -detached)"
+    "${SUDO[@]}" env PATH="/usr/sbin:$PATH" rabbitmq-server -detached || true
+    wait_for_port "$AMQP_PORT" RabbitMQ 120
+}
+
+main() {
+    local only_infra=0
+    [ "${1:-}" = "--infra" ] && only_infra=1
+    [ "$only_infra" -eq 1 ] || install_uv
+    start_postgres
+    start_rabbitmq
+    say "infrastructure ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$AMQP_PORT"
+}
+
+main "$@"
