@@ -159,8 +159,8 @@ class Consumer:
                 try:
                     return await self._apply(deliveries)
                 except Exception as exc:
-                    if not is_database_unavailable(exc):
-                        raise
+                    if not is_database_unavailable(exc) or await self._database_answers():
+                        raise  # a failure of the handler (or a dependency of it), not an outage
                     if not paused:
                         paused = True
                         metrics.CONSUMER_PAUSED.labels(self.service, self.spec.name).set(1)
@@ -175,6 +175,14 @@ class Consumer:
             if paused:
                 metrics.CONSUMER_PAUSED.labels(self.service, self.spec.name).set(0)
                 log.info("database back, consumer resumed", extra={"queue": self.queue_name})
+
+    async def _database_answers(self) -> bool:
+        try:
+            async with self.session_factory() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     async def _wait_for_database(self) -> None:
         delay = 0.5

@@ -10,7 +10,7 @@ from servicekit.bus import deadletters
 from servicekit.testing.tcpproxy import TcpProxy
 from servicekit.testing.wait import wait_for
 
-from .harness import Kit
+from .harness import Kit, ThingHappened
 
 pytestmark = pytest.mark.integration
 
@@ -115,3 +115,28 @@ async def test_consumer_pauses_while_its_database_is_down(kit_factory) -> None:
     assert await kit.dead_letter_count() == 0
     assert paused._value.get() == 0
     await proxy.close()
+
+
+async def test_a_handler_connection_error_is_retried_not_mistaken_for_an_outage(
+    kit_factory,
+) -> None:
+    """A handler whose own dependency is down (say a bureau) is retried with back-off."""
+    kit: Kit = await kit_factory(retry_delays=(0.2,)).start()
+    original = kit.handler
+
+    async def flaky(session, envelope) -> None:  # type: ignore[no-untyped-def]
+        if envelope.payload(ThingHappened).seq == 3:
+            raise ConnectionRefusedError(111, "bureau unreachable")
+        await original(session, envelope)
+
+    kit.handler = flaky  # type: ignore[method-assign]
+    kit.run_consumer()
+    kit.run_relay()
+    await kit.emit(10)
+
+    async def settled() -> bool:
+        return (await kit.effect_counts())[0] >= 9 and await kit.dead_letter_count() == 1
+
+    await wait_for(settled, seconds=30, what="9 effects and the failing event dead-lettered")
+    assert kit.counter("retried") == 1
+    assert metrics.CONSUMER_PAUSED.labels(kit.service, kit.spec.name)._value.get() == 0

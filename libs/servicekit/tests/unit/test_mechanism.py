@@ -8,11 +8,10 @@ import logging
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
-from sqlalchemy.exc import OperationalError, ProgrammingError
-
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.errors import is_database_unavailable
 from servicekit.telemetry import JsonLogFormatter
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 pytestmark = pytest.mark.unit
 
@@ -32,13 +31,9 @@ def test_database_outage_is_told_apart_from_bugs() -> None:
     refused = OperationalError("connect", {}, ConnectionRefusedError(111, "refused"))
     assert is_database_unavailable(refused)
     assert is_database_unavailable(ConnectionResetError())
-    try:
-        try:
-            raise OSError(104, "reset")
-        except OSError as inner:
-            raise RuntimeError("while committing") from inner
-    except RuntimeError as outer:
-        assert is_database_unavailable(outer)
+    outer = RuntimeError("while committing")
+    outer.__cause__ = OSError(104, "reset")
+    assert is_database_unavailable(outer)
     assert not is_database_unavailable(ValueError("bad data"))
     assert not is_database_unavailable(ProgrammingError("SELECT", {}, Exception("syntax error")))
 

@@ -6,7 +6,6 @@ import httpx
 import pytest
 from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
-
 from servicekit.errors import Conflict, DomainError
 from servicekit.http import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers

@@ -21,6 +21,7 @@ class OrganisationRepository:
                 organisation_number=organisation.organisation_number,
                 kind=organisation.kind.value,
                 active=organisation.active,
+                created_at=organisation.created_at,
             )
         )
 

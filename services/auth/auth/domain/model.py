@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from stdnum.exceptions import ValidationError as StdnumError
@@ -35,7 +35,7 @@ class Organisation:
     kind: OrganisationKind
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     active: bool = True
-    created_at: datetime | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def register(

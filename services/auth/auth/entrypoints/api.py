@@ -46,6 +46,7 @@ async def post_organisation(body: OrganisationIn, service: ServiceDep) -> Organi
         organisation_number=organisation.organisation_number,
         kind=organisation.kind,
         active=organisation.active,
+        created_at=organisation.created_at,
     )
 
 

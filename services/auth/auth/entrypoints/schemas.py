@@ -26,4 +26,4 @@ class OrganisationOut(BaseModel):
     organisation_number: str
     kind: OrganisationKind
     active: bool
-    created_at: datetime | None = None
+    created_at: datetime
