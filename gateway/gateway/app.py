@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
+from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.http import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
+from starlette.types import Receive, Scope, Send
 
 from gateway import health, openapi, proxy, web
 from gateway.openapi import OpenApiAggregator
@@ -21,6 +24,28 @@ from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter
 from gateway.security import SecurityHeadersMiddleware
 from gateway.settings import GatewaySettings
 from gateway.upstream import Upstreams, make_client
+
+
+class GatewayApp(FastAPI):
+    """FastAPI that starts every HTTP request with an empty OpenTelemetry context.
+
+    On the plain asyncio event loop, uvicorn can hand one request's context variables to
+    the next request on the same keep-alive connection (after flow control paused reading,
+    as a large upload does: python/cpython#140947, Kludex/uvicorn#2167). The stale span
+    would make the next request an internal span of the upload's trace instead of
+    continuing the trace its ``traceparent`` names. uvloop (``uvicorn[standard]``) and
+    ``--reset-contextvars`` avoid the leak; this makes the gateway independent of both.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        token = otel_context.attach(otel_context.Context())
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            otel_context.detach(token)
 
 
 async def _metrics() -> Response:
@@ -38,7 +63,10 @@ def create_app(
     """
     settings = settings or GatewaySettings()
     setup_logging(settings.service_name, settings.log_level)
-    setup_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint)
+    setup_tracing(settings.service_name, otlp_endpoint=settings.otlp_endpoint, process="api")
+    # httpx logs every forwarded request (with its query) at INFO: metrics and traces
+    # cover that, and the log stays free of whatever a client puts in a URL.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,7 +83,7 @@ def create_app(
             HTTPXClientInstrumentor.uninstrument_client(client)
             await client.aclose()
 
-    app = FastAPI(
+    app = GatewayApp(
         title="InfoCenter gateway",
         description="The single entry for clients, the portal and the ops pages.",
         version="1.0.0",

@@ -153,6 +153,7 @@ def _failure(status: int, service: str, path: str) -> Response:
 router = APIRouter()
 
 
+@router.api_route("/api", methods=PROXY_METHODS, include_in_schema=False)
 @router.api_route("/api/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
 async def proxy(request: Request, upstreams: UpstreamsDep) -> Response:
     """Forward to the service that owns the path (see ``gateway.routes``)."""

@@ -52,8 +52,8 @@ class GatewaySettings(BaseSettings):
 
     # Per-client-IP token bucket on /api.
     rate_limit_enabled: bool = True
-    rate_limit_per_second: float = Field(default=20.0, gt=0)
-    rate_limit_burst: int = Field(default=100, ge=1)
+    rate_limit_per_second: float = Field(default=50.0, gt=0)
+    rate_limit_burst: int = Field(default=200, ge=1)
     rate_limit_max_clients: int = Field(
         default=100_000, ge=1, description="Buckets kept in memory (least recently used go)"
     )
