@@ -1,0 +1,158 @@
+"""Access-token verification: signed JWTs from the identity service, checked everywhere.
+
+The gateway verifies every token and each service verifies it again (a header set by the
+gateway is never trusted alone). Keys come only from the configured JWKS URL, cached and
+refreshed when an unknown ``kid`` appears (at most every ``min_refresh_seconds``). Only the
+algorithms in the allow-list are accepted (never ``none``, never a symmetric one); ``typ``,
+``iss``, ``aud``, ``exp``, ``nbf`` are checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import jwt
+from jwt import PyJWK
+
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a token type, not a secret
+ALLOWED_ALGORITHMS: tuple[str, ...] = ("EdDSA", "ES256")
+
+
+class Roles:
+    """The roles a user can hold."""
+
+    CREDITOR = "creditor"
+    CREDITOR_ADMIN = "creditor_admin"
+    CASE_HANDLER = "case_handler"
+    AGENCY_ADMIN = "agency_admin"
+    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN})
+    AGENCY = frozenset({CASE_HANDLER, AGENCY_ADMIN})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the access token says."""
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    roles: frozenset[str]
+    session_id: uuid.UUID | None = None
+    claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_agency_staff(self) -> bool:
+        return bool(self.roles & Roles.AGENCY)
+
+    def has_any(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def tenant(self) -> uuid.UUID | None:
+        """The organisation every creditor-facing query must be scoped to.
+
+        ``None`` for agency staff (case handlers and agency admins see every creditor).
+        """
+        return None if self.is_agency_staff else self.organisation_id
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, forged or not meant for us."""
+
+
+@dataclass
+class TokenVerifier:
+    """Verifies access tokens against the identity service's JWKS."""
+
+    jwks_url: str | None
+    issuer: str
+    audience: str
+    algorithms: Sequence[str] = ALLOWED_ALGORITHMS
+    static_jwks: Mapping[str, Any] | None = None
+    """Keys given directly (tests, or a pinned set); used instead of fetching."""
+    min_refresh_seconds: float = 30.0
+    leeway_seconds: float = 30.0
+    _keys: dict[str, PyJWK] = field(default_factory=dict, init=False)
+    _fetched_at: float = field(default=0.0, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        unsafe = set(self.algorithms) - set(ALLOWED_ALGORITHMS)
+        if unsafe:
+            raise ValueError(f"algorithms not allowed: {sorted(unsafe)}")
+        if self.static_jwks is not None:
+            self._load(self.static_jwks)
+
+    def _load(self, jwks: Mapping[str, Any]) -> None:
+        keys: dict[str, PyJWK] = {}
+        for entry in jwks.get("keys", []):
+            kid = entry.get("kid")
+            if kid and entry.get("use", "sig") == "sig":
+                keys[kid] = PyJWK.from_dict(dict(entry))
+        self._keys = keys
+
+    async def _refresh(self) -> None:
+        if self.jwks_url is None:
+            return
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self.min_refresh_seconds and self._keys:
+                return
+            async with httpx.AsyncClient(timeout=httpx.Timeout(3.0)) as client:
+                response = await client.get(self.jwks_url)
+                response.raise_for_status()
+                self._load(response.json())
+            self._fetched_at = time.monotonic()
+
+    async def _key(self, kid: str) -> PyJWK:
+        if kid not in self._keys:
+            try:
+                await self._refresh()
+            except (httpx.HTTPError, ValueError, json.JSONDecodeError) as exc:
+                raise InvalidToken("signing keys unavailable") from exc
+        key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        return key
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidToken("malformed token") from exc
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self.algorithms:
+            raise InvalidToken("algorithm not allowed")
+        if header.get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidToken("not an access token")
+        for dangerous in ("jku", "x5u", "jwk", "crit"):
+            if dangerous in header:
+                raise InvalidToken(f"header {dangerous!r} not accepted")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise InvalidToken("no key id")
+        key = await self._key(kid)
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=[algorithm],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway_seconds,
+                options={"require": ["exp", "iat", "sub", "aud", "iss", "org", "roles"]},
+            )
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                organisation_id=uuid.UUID(claims["org"]),
+                roles=frozenset(r for r in claims["roles"] if r in Roles.ALL),
+                session_id=uuid.UUID(claims["sid"]) if claims.get("sid") else None,
+                claims=claims,
+            )
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidToken("token rejected") from exc
