@@ -3,7 +3,22 @@
 from servicekit.db import make_metadata
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
-from sqlalchemy import Boolean, Column, DateTime, String, Table, Uuid, func, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = make_metadata()
 outbox = outbox_table(metadata)
@@ -18,4 +33,110 @@ organisations = Table(
     Column("kind", String(20), nullable=False),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("email", String(320), nullable=False, unique=True, comment="lower-cased"),
+    Column("full_name", String(200), nullable=False),
+    Column("roles", ARRAY(String(40)), nullable=False),
+    Column("status", String(20), nullable=False, comment="invited, active, deactivated"),
+    Column("password_hash", Text),
+    Column("password_changed_at", DateTime(timezone=True)),
+    Column("totp_secret", Text, comment="AES-GCM sealed with the data keyring"),
+    Column("totp_enrolled_at", DateTime(timezone=True)),
+    Column("totp_last_step", BigInteger, comment="last accepted TOTP time step (single use)"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("deactivated_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('invited', 'active', 'deactivated')", name="status"),
+)
+
+recovery_codes = Table(
+    "recovery_codes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+action_tokens = Table(
+    "action_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True, comment="SHA-256 of the link's secret"),
+    Column("purpose", String(20), nullable=False, comment="invitation, password_reset, enrolment"),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("absolute_expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_reason", String(40)),
+    Column("client", String(200), comment="user agent, shortened"),
+    Column("ip", String(64)),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column(
+        "session_id",
+        Uuid,
+        ForeignKey("sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("algorithm", String(16), nullable=False),
+    Column("private_key", Text, nullable=False, comment="PEM, AES-GCM sealed"),
+    Column("public_jwk", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("retired_at", DateTime(timezone=True), comment="no longer signs; still verifies"),
+)
+
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(100), primary_key=True, comment="acct:<hmac> or ip:<address>"),
+    Column("failures", Integer, nullable=False, server_default=text("0")),
+    Column("last_failure_at", DateTime(timezone=True)),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("event", String(60), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("user_id", Uuid),
+    Column("organisation_id", Uuid),
+    Column("actor_id", Uuid, comment="who did it, when not the user themself"),
+    Column("subject_hash", String(64), comment="keyed hash of a login name that matched no one"),
+    Column("ip", String(64)),
+    Column("client", String(200)),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    comment="append-only: UPDATE and DELETE are refused by a trigger",
 )

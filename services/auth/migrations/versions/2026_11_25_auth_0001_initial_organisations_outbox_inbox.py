@@ -1,6 +1,6 @@
 """initial: organisations, outbox, inbox
 
-Revision ID: d8d19351dac6
+Revision ID: auth_0001
 Revises: 
 Create Date: 2026-11-25 03:26:38.724167
 """
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
-revision: str = 'd8d19351dac6'
+revision: str = 'auth_0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
