@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from fastapi import FastAPI, Response
@@ -16,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.http import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import health, openapi, proxy, web
 from gateway.openapi import OpenApiAggregator
@@ -27,15 +28,28 @@ from gateway.upstream import Upstreams, make_client
 
 
 class GatewayApp(FastAPI):
-    """FastAPI that starts every HTTP request with an empty OpenTelemetry context.
+    """FastAPI with an edge around everything, Starlette's error handling included.
 
-    On the plain asyncio event loop, uvicorn can hand one request's context variables to
-    the next request on the same keep-alive connection (after flow control paused reading,
-    as a large upload does: python/cpython#140947, Kludex/uvicorn#2167). The stale span
-    would make the next request an internal span of the upload's trace instead of
-    continuing the trace its ``traceparent`` names. uvloop (``uvicorn[standard]``) and
-    ``--reset-contextvars`` avoid the leak; this makes the gateway independent of both.
+    The edge sets the request id (and records request metrics) and adds the security
+    headers, so even a 500 rendered by the outermost error middleware carries both.
+
+    It also starts every HTTP request with an empty OpenTelemetry context. On the plain
+    asyncio event loop, uvicorn can hand one request's context variables to the next
+    request on the same keep-alive connection (after flow control paused reading, as a
+    large upload does: python/cpython#140947, Kludex/uvicorn#2167); the stale span would
+    make the next request an internal span of the upload's trace instead of continuing
+    the trace its ``traceparent`` names. uvloop (``uvicorn[standard]``) and uvicorn's
+    ``--reset-contextvars`` avoid the leak; this keeps the gateway correct without them.
     """
+
+    def __init__(self, *, service: str, hsts_max_age: int | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._edge: ASGIApp = RequestContextMiddleware(
+            SecurityHeadersMiddleware(self._inner, hsts_max_age=hsts_max_age), service=service
+        )
+
+    async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,7 +57,7 @@ class GatewayApp(FastAPI):
             return
         token = otel_context.attach(otel_context.Context())
         try:
-            await super().__call__(scope, receive, send)
+            await self._edge(scope, receive, send)
         finally:
             otel_context.detach(token)
 
@@ -84,6 +98,8 @@ def create_app(
             await client.aclose()
 
     app = GatewayApp(
+        service=settings.service_name,
+        hsts_max_age=None if settings.environment == "development" else settings.hsts_max_age,
         title="InfoCenter gateway",
         description="The single entry for clients, the portal and the ops pages.",
         version="1.0.0",
@@ -95,7 +111,8 @@ def create_app(
     app.state.settings = settings
     install_problem_handlers(app)
 
-    # Added innermost first: request id and metrics, then security headers, then the limit.
+    # Request ids, metrics and security headers sit at the edge (GatewayApp); the rate
+    # limit inside it, so a 429 has all three.
     if settings.rate_limit_enabled:
         limiter = TokenBucketLimiter(
             rate=settings.rate_limit_per_second,
@@ -103,9 +120,6 @@ def create_app(
             max_keys=settings.rate_limit_max_clients,
         )
         app.add_middleware(RateLimitMiddleware, limiter=limiter, prefix="/api")
-    hsts = None if settings.environment == "development" else settings.hsts_max_age
-    app.add_middleware(SecurityHeadersMiddleware, hsts_max_age=hsts)
-    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
 
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(health.router)

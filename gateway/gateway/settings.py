@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+import httpx
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +60,20 @@ class GatewaySettings(BaseSettings):
     )
 
     hsts_max_age: int = 31_536_000
+
+    @field_validator("auth_url", "cases_url", "ledger_url", "reports_url", "credit_url")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        """A service's base URL is an http(s) origin: the path is forwarded unchanged."""
+        try:
+            url = httpx.URL(value)
+        except httpx.InvalidURL as exc:
+            raise ValueError(f"not a URL: {exc}") from exc
+        if url.scheme not in ("http", "https") or not url.host:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        if url.path not in ("", "/") or url.query or url.fragment:
+            raise ValueError("must be an origin (scheme, host, port) without a path or query")
+        return value.rstrip("/")
 
     def service_urls(self) -> dict[str, str]:
         """Base URL of every service, by the service names the route table uses."""

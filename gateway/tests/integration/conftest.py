@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 
@@ -41,7 +42,9 @@ async def start_gateway(upstreams: Upstreams) -> AsyncIterator[GatewayFactory]:
     """Factory: a gateway served on its own port, wired to the stand-ins, with overrides."""
     started: list[tuple[RunningServer, httpx.AsyncClient]] = []
 
-    async def start(**overrides: Any) -> httpx.AsyncClient:
+    async def start(
+        prepare: Callable[[FastAPI], None] | None = None, **overrides: Any
+    ) -> httpx.AsyncClient:
         values: dict[str, Any] = {
             "environment": "test",
             "rate_limit_per_second": 10_000.0,
@@ -50,7 +53,10 @@ async def start_gateway(upstreams: Upstreams) -> AsyncIterator[GatewayFactory]:
             **upstreams.urls(),
         }
         values.update(overrides)
-        server = await RunningServer(create_app(GatewaySettings(**values))).start()
+        app = create_app(GatewaySettings(**values))
+        if prepare is not None:
+            prepare(app)
+        server = await RunningServer(app).start()
         client = httpx.AsyncClient(base_url=server.url, timeout=30)
         started.append((server, client))
         return client

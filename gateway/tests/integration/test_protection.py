@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from servicekit.testing.http import assert_problem
 
 from .support import GatewayFactory
@@ -88,3 +89,22 @@ async def test_the_rate_limit_can_be_switched_off(start_gateway: GatewayFactory)
     statuses = {(await gateway.get("/api/v1/auth/echo/x")).status_code for _ in range(5)}
 
     assert statuses == {200}
+
+
+async def test_a_crash_in_the_gateway_is_a_problem_500_with_the_usual_headers(
+    start_gateway: GatewayFactory,
+) -> None:
+    def add_a_broken_page(app: FastAPI) -> None:
+        async def broken() -> None:
+            raise RuntimeError("a bug, with internals")
+
+        app.add_api_route("/broken", broken)
+
+    gateway = await start_gateway(prepare=add_a_broken_page)
+
+    response = await gateway.get("/broken")
+
+    assert_problem(response, 500, "internal-error")
+    assert "internals" not in response.text
+    assert_security_headers(response)
+    assert len(response.headers.get_list("x-request-id")) == 1

@@ -32,3 +32,17 @@ def test_settings_come_from_gateway_prefixed_environment(monkeypatch: pytest.Mon
     assert settings.service_urls()["cases"] == "http://cases.internal:80"
     assert settings.rate_limit_burst == 7
     assert settings.environment == "production"
+
+
+@pytest.mark.parametrize(
+    "url", ["cases:8002", "ftp://cases", "http://cases/api", "http://cases?x=1", "http://"]
+)
+def test_a_service_url_must_be_an_http_origin(url: str) -> None:
+    with pytest.raises(ValueError, match="cases_url"):
+        GatewaySettings(cases_url=url)
+
+
+def test_a_trailing_slash_is_dropped() -> None:
+    assert GatewaySettings(cases_url="https://cases.internal/").cases_url == (
+        "https://cases.internal"
+    )
