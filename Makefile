@@ -51,7 +51,7 @@ down: ## stop the stack (SIGTERM, then SIGKILL after a grace period)
 	$(DEVSTACK) down
 
 status: ## every process: state, pid, restarts, port, readiness
-	$(DEVSTACK) status
+	@$(DEVSTACK) status || true
 
 logs: ## follow the combined log, one prefixed line per process output line
 	@mkdir -p var/log && touch var/log/infocenter.log

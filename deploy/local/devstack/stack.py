@@ -627,8 +627,8 @@ class Stack:
                 state_name = "exited"
             ready = None
             url = self.ready_url(spec)
-            if url is not None:
-                ready = state_name == "running" and http_ready(url, timeout=1.0)
+            if url is not None and state_name == "running":
+                ready = http_ready(url, timeout=1.0)
             restarts = entry.get("restarts", 0)
             exit_code = entry.get("exit_code")
             result.append(
