@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -138,16 +139,19 @@ def test_rabbitmq_definitions_declare_the_exchanges_the_services_use(
 
 def test_the_image_installs_every_workspace_member() -> None:
     dockerfile = (COMPOSE / "Dockerfile").read_text()
-    members = [
-        *sorted(p.parent for p in ROOT.glob("libs/*/pyproject.toml")),
-        *sorted(p.parent for p in ROOT.glob("services/*/pyproject.toml")),
-        ROOT / "gateway",
-        ROOT / "deploy" / "local",
-    ]
-    for member in members:
-        relative = member.relative_to(ROOT).as_posix()
-        assert f"COPY {relative}/pyproject.toml {relative}/" in dockerfile, relative
-    assert "uv sync --frozen --no-dev --all-packages --no-install-workspace" in dockerfile
+    workspace = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["workspace"]
+    copied = re.findall(r"^COPY (?!--)(\S+) \1$", dockerfile, flags=re.MULTILINE)
+    for pattern in workspace["members"]:
+        for member in ROOT.glob(pattern):
+            if (member / "pyproject.toml").exists():
+                relative = member.relative_to(ROOT).as_posix()
+                assert any(relative == c or relative.startswith(c + "/") for c in copied), (
+                    f"{relative} is not copied into the image"
+                )
+    # two-step sync: dependencies from the manifests first, then the code
+    first = dockerfile.index("uv sync --frozen --no-dev --all-packages --no-install-workspace")
+    assert dockerfile.index("COPY --from=manifests") < first < dockerfile.index("COPY libs libs")
+    assert "-name pyproject.toml" in dockerfile
 
 
 @pytest.mark.parametrize("spec", table(), ids=lambda p: p.name)
