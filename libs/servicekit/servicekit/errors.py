@@ -19,6 +19,7 @@ class DomainError(Exception):
     status: int = 400
     type: str = "bad-request"
     title: str = "Bad request"
+    headers: dict[str, str] | None = None
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
@@ -40,6 +41,7 @@ class Forbidden(DomainError):
 
 class Unauthorized(DomainError):
     status, type, title = 401, "unauthorized", "Authentication required"
+    headers = {"WWW-Authenticate": 'Bearer realm="infocenter"'}
 
 
 def is_database_unavailable(exc: BaseException) -> bool:

@@ -91,6 +91,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             exc.detail,
             instance=request.url.path,
             errors=exc.errors,
+            headers=exc.headers,
         )
 
     @app.exception_handler(Exception)

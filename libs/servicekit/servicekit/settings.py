@@ -34,6 +34,12 @@ class ServiceSettings(BaseSettings):
         default=None, description="OTLP/HTTP traces endpoint; no export when unset"
     )
     log_level: str = "INFO"
+    token_issuer: str = "https://auth.infocenter.local"
+    token_audience: str = "infocenter"
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8001/api/v1/auth/.well-known/jwks.json",
+        description="Where the identity service publishes its token signing keys",
+    )
     admin_api_key: str | None = Field(
         default=None,
         description="Interim agency-admin key until token auth lands (ADR 0002)",

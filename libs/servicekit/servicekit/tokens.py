@@ -21,19 +21,10 @@ import httpx
 import jwt
 from jwt import PyJWK
 
-ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a token type, not a secret
+from servicekit.roles import Roles
+
+ACCESS_TOKEN_TYPE = "at+jwt"
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("EdDSA", "ES256")
-
-
-class Roles:
-    """The roles a user can hold."""
-
-    CREDITOR = "creditor"
-    CREDITOR_ADMIN = "creditor_admin"
-    CASE_HANDLER = "case_handler"
-    AGENCY_ADMIN = "agency_admin"
-    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN})
-    AGENCY = frozenset({CASE_HANDLER, AGENCY_ADMIN})
 
 
 @dataclass(frozen=True)

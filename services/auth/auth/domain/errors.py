@@ -15,3 +15,53 @@ class InvalidOrganisationNumber(DomainError):
 
 class OrganisationAlreadyRegistered(Conflict):
     type, title = "organisation-exists", "Organisation already registered"
+
+
+class PasswordRejected(DomainError):
+    status, type, title = 422, "password-rejected", "Password not accepted"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"The password {reason}.", errors=[{"field": "password", "reason": reason}]
+        )
+
+
+class InvalidCredentials(DomainError):
+    """Wrong e-mail, password or code: never says which, nor whether the account exists."""
+
+    status, type, title = 401, "invalid-credentials", "Sign-in failed"
+
+    def __init__(self) -> None:
+        super().__init__("The e-mail address, password or code is not correct.")
+
+
+class TooManyAttempts(DomainError):
+    status, type, title = 429, "too-many-attempts", "Too many attempts"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        minutes = max(1, (retry_after_seconds + 59) // 60)
+        super().__init__(
+            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidSessionToken(DomainError):
+    status, type, title = 401, "invalid-token", "Session expired or revoked"
+
+    def __init__(self, detail: str = "Sign in again.") -> None:
+        super().__init__(detail)
+
+
+class InvalidLink(DomainError):
+    status, type, title = 410, "link-expired", "Link expired or already used"
+
+    def __init__(self) -> None:
+        super().__init__("This link has expired or has already been used. Ask for a new one.")
+
+
+class RoleNotAllowed(DomainError):
+    status, type, title = 422, "role-not-allowed", "Role not allowed"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, errors=[{"field": "roles", "reason": detail}])

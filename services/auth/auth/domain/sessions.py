@@ -1,0 +1,32 @@
+"""Session lifetimes (ASVS 7.3): short access tokens, idle and absolute timeouts.
+
+An access token lives 5 minutes. A refresh token is single use and expires after 30 idle
+minutes; the session ends 12 hours after sign-in whatever happens. Reusing a spent refresh
+token revokes the whole session (its token family).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+ACCESS_TOKEN_TTL = timedelta(minutes=5)
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+MFA_CHALLENGE_TTL = timedelta(minutes=5)
+INVITATION_TTL = timedelta(days=3)
+PASSWORD_RESET_TTL = timedelta(minutes=30)
+ENROLMENT_TTL = timedelta(minutes=15)
+
+
+def refresh_expiry(now: datetime, absolute_expires_at: datetime) -> datetime:
+    return min(now + IDLE_TIMEOUT, absolute_expires_at)
+
+
+class RevocationReason:
+    LOGOUT = "logout"
+    LOGOUT_EVERYWHERE = "logout_everywhere"
+    REVOKED_BY_USER = "revoked_by_user"
+    REFRESH_TOKEN_REUSE = "refresh_token_reuse"
+    PASSWORD_CHANGED = "password_changed"
+    FACTOR_CHANGED = "factor_changed"
+    DEACTIVATED = "deactivated"
