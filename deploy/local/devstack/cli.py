@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devstack import database
-from devstack.localenv import ADMIN_KEY
+from devstack.demo import login_note
 from devstack.stack import (
     GATEWAY,
     MigrationFailed,
@@ -179,27 +179,11 @@ def _banner(stack: Stack, root: Path) -> str:
         "",
         "Login:",
     ]
-    lines += _login_note(stack, env_file)
+    lines += login_note(stack, env_file)
     missing = stack.missing_processes()
     if missing:
         lines += ["", f"Not started (not in this checkout yet): {', '.join(missing)}"]
     return "\n".join(lines)
-
-
-def _login_note(stack: Stack, env_file: str) -> list[str]:
-    """What a person can log in with today (the identity issue will seed demo users)."""
-    notes = [
-        "  Agency-admin endpoints take the installation's admin key in the X-Admin-Key",
-        f"  header (ADR 0002); it is {ADMIN_KEY} in {env_file}:",
-        f'    curl -H "X-Admin-Key: $(grep ^{ADMIN_KEY}= {env_file} | cut -d= -f2)" \\',
-        f"         {stack.url}/api/v1/auth/organisations/<id>",
-    ]
-    demo = stack.config.root / "var" / "demo-users.txt"
-    if demo.exists():
-        notes += ["  Demo users:", *(f"    {line}" for line in demo.read_text().splitlines())]
-    else:
-        notes.append("  No demo users are seeded yet (the identity issue adds users and login).")
-    return notes
 
 
 def cmd_supervise(stack: Stack, args: argparse.Namespace) -> int:
