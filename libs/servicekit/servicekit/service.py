@@ -34,6 +34,7 @@ from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import instrument_sqlalchemy, setup_logging, setup_tracing
+from servicekit.tokens import TokenVerifier
 from servicekit.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,11 @@ class Service:
         )
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.connection: AbstractRobustConnection | None = None
+        self.token_verifier = TokenVerifier(
+            jwks_url=settings.jwks_url,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+        )
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.outbox)
@@ -116,6 +122,7 @@ class Service:
             self.setup_observability("api")
         app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
         app.state.admin_api_key = self.settings.admin_api_key
+        app.state.token_verifier = self.token_verifier
         app.add_middleware(RequestContextMiddleware, service=self.name)
         install_problem_handlers(app)
         app.include_router(

@@ -13,7 +13,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,8 @@ class TokenVerifier:
     algorithms: Sequence[str] = ALLOWED_ALGORITHMS
     static_jwks: Mapping[str, Any] | None = None
     """Keys given directly (tests, or a pinned set); used instead of fetching."""
+    fetch_jwks: Callable[[], Awaitable[Mapping[str, Any]]] | None = None
+    """Where to get the JWKS instead of ``jwks_url`` (the identity service's own store)."""
     min_refresh_seconds: float = 30.0
     leeway_seconds: float = 30.0
     _keys: dict[str, PyJWK] = field(default_factory=dict, init=False)
@@ -89,15 +91,19 @@ class TokenVerifier:
         self._keys = keys
 
     async def _refresh(self) -> None:
-        if self.jwks_url is None:
+        if self.jwks_url is None and self.fetch_jwks is None:
             return
         async with self._lock:
             if time.monotonic() - self._fetched_at < self.min_refresh_seconds and self._keys:
                 return
-            async with httpx.AsyncClient(timeout=httpx.Timeout(3.0)) as client:
-                response = await client.get(self.jwks_url)
-                response.raise_for_status()
-                self._load(response.json())
+            if self.fetch_jwks is not None:
+                self._load(await self.fetch_jwks())
+            else:
+                assert self.jwks_url is not None
+                async with httpx.AsyncClient(timeout=httpx.Timeout(3.0)) as client:
+                    response = await client.get(self.jwks_url)
+                    response.raise_for_status()
+                    self._load(response.json())
             self._fetched_at = time.monotonic()
 
     async def _key(self, kid: str) -> PyJWK:

@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
-from servicekit.service import Service
+from collections.abc import Callable
+from datetime import datetime
 
+from servicekit.crypto import Keyring
+from servicekit.service import Service
+from servicekit.tokens import TokenVerifier
+
+from auth.adapters.credentials import Argon2PasswordHasher, offline_blocklist
 from auth.adapters.orm import inbox, outbox
+from auth.adapters.signing_keys import SigningKeyStore
+from auth.adapters.token_issuer import TokenIssuer
+from auth.domain.ports import Mailer
+from auth.service_layer.context import IdentityContext, utc_now
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.settings import AuthSettings
 
 
+class ConfigurationError(RuntimeError):
+    pass
+
+
 class AuthService(Service):
     settings: AuthSettings
+    identity: IdentityContext
 
     def unit_of_work(self) -> AuthUnitOfWork:
         return AuthUnitOfWork(self.session_factory, self.outbox)
 
 
-def bootstrap(settings: AuthSettings | None = None) -> AuthService:
+def _smtp_mailer(settings: AuthSettings) -> Mailer:
+    from auth.adapters.mail import SmtpMailer
+
+    return SmtpMailer.from_settings(settings)
+
+
+def bootstrap(
+    settings: AuthSettings | None = None,
+    *,
+    mailer: Mailer | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    hasher: Argon2PasswordHasher | None = None,
+) -> AuthService:
     settings = settings or AuthSettings()
-    return AuthService(settings, outbox=outbox, inbox=inbox, consumers={})
+    if not settings.data_keys or not settings.lookup_key:
+        raise ConfigurationError(
+            "AUTH_DATA_KEYS and AUTH_LOOKUP_KEY must be set (`make up` generates them into "
+            "var/local.env)"
+        )
+    service = AuthService(settings, outbox=outbox, inbox=inbox, consumers={})
+    keys = SigningKeyStore(service.session_factory, Keyring(settings.data_keys))
+    service.identity = IdentityContext(
+        hasher=hasher or Argon2PasswordHasher(),
+        blocklist=offline_blocklist(),
+        issuer=TokenIssuer(keys, issuer=settings.token_issuer, audience=settings.token_audience),
+        keyring=Keyring(settings.data_keys),
+        lookup_key=settings.lookup_key.encode(),
+        mailer=mailer or _smtp_mailer(settings),
+        portal_base_url=settings.portal_base_url,
+        clock=clock,
+    )
+    service.token_verifier = TokenVerifier(
+        jwks_url=None,
+        fetch_jwks=keys.jwks,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        min_refresh_seconds=5.0,
+    )
+    return service

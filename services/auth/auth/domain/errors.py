@@ -44,6 +44,7 @@ class TooManyAttempts(DomainError):
             f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
         )
         self.retry_after_seconds = retry_after_seconds
+        self.headers = {"Retry-After": str(retry_after_seconds)}
 
 
 class InvalidSessionToken(DomainError):
@@ -65,3 +66,7 @@ class RoleNotAllowed(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, errors=[{"field": "roles", "reason": detail}])
+
+
+class UserAlreadyExists(Conflict):
+    type, title = "user-exists", "User already exists"

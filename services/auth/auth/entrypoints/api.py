@@ -2,73 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Annotated
+from fastapi import FastAPI
 
-from fastapi import APIRouter, Depends, FastAPI, Request, status
-from servicekit.auth import require_agency_admin
-from servicekit.errors import NotFound
-
-from auth import views
 from auth.bootstrap import AuthService, bootstrap
-from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
-from auth.service_layer.handlers import RegisterOrganisation, register_organisation
-
-
-def _service(request: Request) -> AuthService:
-    service: AuthService = request.app.state.service
-    return service
-
-
-ServiceDep = Annotated[AuthService, Depends(_service)]
-
-
-router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
-
-
-@router.post(
-    "/organisations",
-    status_code=status.HTTP_201_CREATED,
-    response_model=OrganisationOut,
-    dependencies=[Depends(require_agency_admin)],
-    summary="Register a creditor client (or the agency)",
-)
-async def post_organisation(body: OrganisationIn, service: ServiceDep) -> OrganisationOut:
-    organisation = await register_organisation(
-        RegisterOrganisation(
-            name=body.name, organisation_number=body.organisation_number, kind=body.kind
-        ),
-        service.unit_of_work(),
-    )
-    return OrganisationOut(
-        id=organisation.id,
-        name=organisation.name,
-        organisation_number=organisation.organisation_number,
-        kind=organisation.kind,
-        active=organisation.active,
-        created_at=organisation.created_at,
-    )
-
-
-@router.get(
-    "/organisations/{organisation_id}",
-    response_model=OrganisationOut,
-    dependencies=[Depends(require_agency_admin)],
-    summary="One organisation",
-)
-async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> OrganisationOut:
-    row = await views.organisation(service.session_factory, organisation_id)
-    if row is None:
-        raise NotFound("No such organisation.")
-    return OrganisationOut.model_validate(row)
+from auth.entrypoints.routers import organisations, signin
 
 
 def create_app(service: AuthService | None = None) -> FastAPI:
     service = service or bootstrap()
     app = service.create_app(
         title="InfoCenter identity",
-        description="Organisations, users, credentials, second factors, sessions and tokens.",
-        routers=[router],
+        description=(
+            "Organisations, users, credentials, second factors, sessions and tokens. "
+            "Sign in with e-mail and password, then the authenticator code; use the access "
+            "token as `Authorization: Bearer …` and rotate it with the refresh token."
+        ),
+        routers=[signin.router, organisations.router, signin.internal],
     )
     app.state.service = service
     return app

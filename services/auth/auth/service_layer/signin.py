@@ -11,13 +11,15 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from auth.adapters.credentials import secret_digest
-from auth.domain import totp
+from auth.domain import recovery, totp
 from auth.domain.errors import InvalidCredentials, InvalidSessionToken, TooManyAttempts
 from auth.domain.sessions import (
     ABSOLUTE_TIMEOUT,
     ACCESS_TOKEN_TTL,
+    IDLE_TIMEOUT,
     RevocationReason,
     refresh_expiry,
 )
@@ -131,8 +133,8 @@ async def _verify_second_factor(
         if step is not None and await uow.users.claim_totp_step(user.id, step):
             return "otp"
     if recovery_code:
-        normalised = recovery_code.strip().replace("-", "").replace(" ", "").upper()
-        if await uow.recovery_codes.use(user.id, secret_digest(normalised), now):
+        digest = secret_digest(recovery.normalise(recovery_code))
+        if await uow.recovery_codes.use(user.id, digest, now):
             return "recovery"
     return None
 
@@ -148,7 +150,7 @@ async def complete_sign_in(
 ) -> TokenPair:
     """Check the second factor against the challenge; open a session."""
     now = ctx.clock()
-    user_id = await ctx.issuer.read_challenge(challenge, purpose=SIGN_IN)
+    user_id = await ctx.issuer.read_challenge(challenge, purpose=SIGN_IN, now=now)
     if user_id is None:
         raise InvalidSessionToken("The sign-in took too long. Start again.")
     async with uow:
@@ -308,3 +310,24 @@ async def sign_out(
         )
         await uow.commit()
     return len(revoked)
+
+
+async def active_sessions(
+    uow: AuthUnitOfWork, ctx: IdentityContext, *, user_id: uuid.UUID
+) -> list[Any]:
+    async with uow:
+        return list(await uow.sessions.active_for_user(user_id, ctx.clock()))
+
+
+async def session_active(
+    uow: AuthUnitOfWork, ctx: IdentityContext, *, session_id: uuid.UUID
+) -> bool:
+    now = ctx.clock()
+    async with uow:
+        row = await uow.sessions.get(session_id)
+    return bool(
+        row is not None
+        and row.revoked_at is None
+        and row.absolute_expires_at > now
+        and row.last_seen_at + IDLE_TIMEOUT > now
+    )

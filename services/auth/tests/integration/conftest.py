@@ -5,11 +5,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from auth.adapters.credentials import Argon2PasswordHasher
 from auth.bootstrap import AuthService, bootstrap
 from auth.settings import AuthSettings
+from servicekit.crypto import Keyring
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 ADMIN_KEY = "auth-test-admin-key"
+DATA_KEYS = Keyring.generate_spec()
+"""One keyring for the whole run: the run's database keeps what it sealed."""
+LOOKUP_KEY = uuid.uuid4().hex
 
 
 @pytest.fixture
@@ -24,7 +29,10 @@ async def service(
             database_url=url,
             bus_namespace=f"{bus_namespace}auth{uuid.uuid4().hex[:6]}.",
             admin_api_key=ADMIN_KEY,
-        )
+            data_keys=DATA_KEYS,
+            lookup_key=LOOKUP_KEY,
+        ),
+        hasher=Argon2PasswordHasher(time_cost=1, memory_kib=8 * 1024),
     )
     yield service
     await service.close()
