@@ -34,3 +34,34 @@ class OrganisationDeactivated(EventData):
     event_type = "auth.organisation.deactivated"
 
     organisation_id: uuid.UUID
+
+
+@event_model
+class UserRegistered(EventData):
+    """A user became active: completed their invitation, or was reactivated.
+
+    Ids and roles only: no e-mail address or name (consumers that must show a name ask the
+    identity service).
+    """
+
+    event_type = "auth.user.registered"
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    roles: list[str] = Field(
+        min_length=1,
+        description=(
+            "The user's roles: creditor, creditor_admin (creditor organisations), "
+            "case_handler, agency_admin (the agency). New roles may appear: ignore unknown ones."
+        ),
+    )
+
+
+@event_model
+class UserDeactivated(EventData):
+    """A user was deactivated: every session ended and they can no longer sign in."""
+
+    event_type = "auth.user.deactivated"
+
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
