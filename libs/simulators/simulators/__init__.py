@@ -1,0 +1,1 @@
+"""Local simulators of external systems, speaking their real protocols (tests, local stack)."""
