@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
+from typing import Any
 
+from fastapi import FastAPI
+from opentelemetry import context as otel_context
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import context, metrics
@@ -60,3 +64,38 @@ class RequestContextMiddleware:
             metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
                 time.perf_counter() - started
             )
+
+
+class EdgeApp(FastAPI):
+    """A FastAPI app with an outermost edge layer around everything FastAPI adds.
+
+    The edge sets the request id and records metrics (so even a crash answered by
+    Starlette's error middleware carries ``X-Request-ID``), and starts every HTTP request
+    with an empty OpenTelemetry context. On the plain asyncio event loop uvicorn can hand
+    one request's context variables to the next request on the same keep-alive
+    connection (python/cpython#140947, Kludex/uvicorn#2167); the stale span would make the
+    next request part of the wrong trace. ``wrap`` adds further edge layers (the
+    gateway's security headers).
+    """
+
+    def __init__(
+        self, *, service: str, wrap: Callable[[ASGIApp], ASGIApp] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        inner: ASGIApp = self._inner
+        self._edge: ASGIApp = RequestContextMiddleware(
+            wrap(inner) if wrap else inner, service=service
+        )
+
+    async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await super().__call__(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        token = otel_context.attach(otel_context.Context())
+        try:
+            await self._edge(scope, receive, send)
+        finally:
+            otel_context.detach(token)

@@ -29,7 +29,7 @@ from servicekit.bus.consumer import Consumer, EventHandler
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_session_factory
 from servicekit.health import broker_check, database_check, health_router
-from servicekit.http import RequestContextMiddleware
+from servicekit.http import EdgeApp
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
@@ -120,10 +120,15 @@ class Service:
 
         if observe:
             self.setup_observability("api")
-        app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+        app = EdgeApp(
+            service=self.name,
+            title=title,
+            description=description,
+            version=version,
+            lifespan=lifespan,
+        )
         app.state.admin_api_key = self.settings.admin_api_key
         app.state.token_verifier = self.token_verifier
-        app.add_middleware(RequestContextMiddleware, service=self.name)
         install_problem_handlers(app)
         app.include_router(
             health_router(

@@ -105,3 +105,26 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     )
     assert response.headers["x-request-id"] != "<script>"
     assert len(response.headers["x-request-id"]) == 36
+
+
+async def test_edge_app_puts_the_request_id_even_on_a_crash() -> None:
+    from opentelemetry import trace
+
+    from servicekit.http import EdgeApp
+
+    application = EdgeApp(service="test")
+    install_problem_handlers(application)
+    seen: list[bool] = []
+
+    @application.get("/boom")
+    async def boom() -> None:
+        seen.append(trace.get_current_span().get_span_context().is_valid)
+        raise RuntimeError("crash")
+
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert len(response.headers["x-request-id"]) == 36
+    assert seen == [False]  # every request starts without a span left over from another
