@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+import uuid
+
+from sqlalchemy import ColumnElement, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.adapters.orm import organisations
-from auth.domain.model import Organisation
+from auth.domain.model import Organisation, OrganisationKind
 
 
 class OrganisationRepository:
@@ -32,3 +34,22 @@ class OrganisationRepository:
             )
         )
         return found is not None
+
+    async def get(self, organisation_id: uuid.UUID) -> Organisation | None:
+        return await self._one(organisations.c.id == organisation_id)
+
+    async def by_number(self, organisation_number: str) -> Organisation | None:
+        return await self._one(organisations.c.organisation_number == organisation_number)
+
+    async def _one(self, condition: ColumnElement[bool]) -> Organisation | None:
+        row = (await self.session.execute(select(organisations).where(condition))).first()
+        if row is None:
+            return None
+        return Organisation(
+            id=row.id,
+            name=row.name,
+            organisation_number=row.organisation_number,
+            kind=OrganisationKind(row.kind),
+            active=row.active,
+            created_at=row.created_at,
+        )
