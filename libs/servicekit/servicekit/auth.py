@@ -1,38 +1,20 @@
-"""Who is calling: the dependency every service uses to authorise requests.
+"""Who is calling: the dependencies every service uses to authenticate and authorise.
 
-Interim (ADR 0002): until the identity service issues tokens, agency-administrator
-endpoints are guarded by a per-installation admin key sent as ``X-Admin-Key``. The
-identity issue replaces this with JWT verification (cached JWKS, algorithm allow-list)
-and role checks; routes keep using :func:`require_agency_admin` unchanged.
+Each service verifies the access token itself (the gateway has too: a header set by an
+intermediary is never trusted alone) and checks roles per route; creditor-facing queries
+are scoped by :attr:`Principal.tenant`, never by an organisation named in the request.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
 from servicekit.errors import Forbidden, Unauthorized
+from servicekit.roles import Roles
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
-
-
-def _admin_key(request: Request) -> str | None:
-    key: str | None = request.app.state.admin_api_key
-    return key
-
-
-async def require_agency_admin(
-    expected: Annotated[str | None, Depends(_admin_key)],
-    x_admin_key: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> None:
-    """Refuse the request unless it carries the agency administrator's credentials."""
-    if not expected or not x_admin_key or not hmac.compare_digest(x_admin_key, expected):
-        raise Unauthorized("Agency administrator credentials are required.")
-
-
-AgencyAdmin = Depends(require_agency_admin)
 
 
 def _verifier(request: Request) -> TokenVerifier:
@@ -69,3 +51,9 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
         return principal
 
     return check
+
+
+require_agency_admin = require_roles(Roles.AGENCY_ADMIN)
+"""Agency administrators only (organisations, rates, price lists, settlement runs)."""
+
+AgencyAdmin = Annotated[Principal, Depends(require_agency_admin)]

@@ -127,7 +127,6 @@ class Service:
             version=version,
             lifespan=lifespan,
         )
-        app.state.admin_api_key = self.settings.admin_api_key
         app.state.token_verifier = self.token_verifier
         install_problem_handlers(app)
         app.include_router(

@@ -40,10 +40,6 @@ class ServiceSettings(BaseSettings):
         default="http://127.0.0.1:8001/api/v1/auth/.well-known/jwks.json",
         description="Where the identity service publishes its token signing keys",
     )
-    admin_api_key: str | None = Field(
-        default=None,
-        description="Interim agency-admin key until token auth lands (ADR 0002)",
-    )
     db_pool_size: int = 10
 
     # Consumer

@@ -80,14 +80,16 @@ class TokenVerifier:
         if unsafe:
             raise ValueError(f"algorithms not allowed: {sorted(unsafe)}")
         if self.static_jwks is not None:
-            self._load(self.static_jwks)
+            self._load({})
 
     def _load(self, jwks: Mapping[str, Any]) -> None:
+        """Trust the keys of ``jwks`` (plus the static ones, which always stay)."""
         keys: dict[str, PyJWK] = {}
-        for entry in jwks.get("keys", []):
-            kid = entry.get("kid")
-            if kid and entry.get("use", "sig") == "sig":
-                keys[kid] = PyJWK.from_dict(dict(entry))
+        for source in (jwks, self.static_jwks or {}):
+            for entry in source.get("keys", []):
+                kid = entry.get("kid")
+                if kid and entry.get("use", "sig") == "sig":
+                    keys[kid] = PyJWK.from_dict(dict(entry))
         self._keys = keys
 
     async def _refresh(self) -> None:

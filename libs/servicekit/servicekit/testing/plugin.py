@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from servicekit.testing import infra
+from servicekit.testing.tokens import TestSigner
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,9 @@ async def service_database(
 def bus_namespace(infrastructure: None) -> str:
     """A namespace for exchange and queue names unique to this test run."""
     return infra.run_bus_namespace()
+
+
+@pytest.fixture(scope="session")
+def signer() -> TestSigner:
+    """A throwaway token signing key; give a service ``signer.verifier()`` to trust it."""
+    return TestSigner()

@@ -17,10 +17,11 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from servicekit.settings import ServiceSettings
 from servicekit.tokens import ACCESS_TOKEN_TYPE, TokenVerifier
 
-ISSUER = "https://auth.infocenter.test"
-AUDIENCE = "infocenter"
+ISSUER = ServiceSettings.model_fields["token_issuer"].default
+AUDIENCE = ServiceSettings.model_fields["token_audience"].default
 
 
 @dataclass
@@ -37,6 +38,11 @@ class TestSigner:
 
     def verifier(self) -> TokenVerifier:
         return TokenVerifier(jwks_url=None, issuer=ISSUER, audience=AUDIENCE, static_jwks=self.jwks)
+
+    def headers(self, *, organisation_id: uuid.UUID, roles: Iterable[str]) -> dict[str, str]:
+        """``Authorization`` for a caller of ``organisation_id`` with ``roles``."""
+        token = self.mint(organisation_id=organisation_id, roles=roles)
+        return {"Authorization": f"Bearer {token}"}
 
     def mint(
         self,

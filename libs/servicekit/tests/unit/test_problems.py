@@ -109,7 +109,6 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
 
 async def test_edge_app_puts_the_request_id_even_on_a_crash() -> None:
     from opentelemetry import trace
-
     from servicekit.http import EdgeApp
 
     application = EdgeApp(service="test")

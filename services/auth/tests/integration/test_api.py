@@ -12,8 +12,10 @@ import pytest
 from auth.adapters.orm import organisations, outbox
 from auth.bootstrap import AuthService
 from auth.entrypoints.api import create_app
+from servicekit.roles import Roles
 from servicekit.testing.data import organisation_number, unique_name
-from servicekit.testing.http import ADMIN_KEY_HEADER, asgi_client, assert_problem
+from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.tokens import TestSigner
 from sqlalchemy import func, select
 
 pytestmark = pytest.mark.integration
@@ -21,8 +23,9 @@ pytestmark = pytest.mark.integration
 PATH = "/api/v1/auth/organisations"
 
 
-def admin(service: AuthService) -> dict[str, str]:
-    return {ADMIN_KEY_HEADER: str(service.settings.admin_api_key)}
+def admin(signer: TestSigner) -> dict[str, str]:
+    """Headers of an agency administrator (the service fixture trusts ``signer``)."""
+    return signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.AGENCY_ADMIN])
 
 
 async def outbox_rows_for(service: AuthService, organisation_id: str) -> list[dict[str, Any]]:
@@ -49,7 +52,7 @@ async def client(service: AuthService) -> httpx.AsyncClient:
 
 
 async def test_registering_an_organisation_writes_it_and_its_event_with_the_trace(
-    service: AuthService, client: httpx.AsyncClient
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:
     trace_id = secrets.token_hex(16)
     request_id = uuid.uuid4()
@@ -60,14 +63,14 @@ async def test_registering_an_organisation_writes_it_and_its_event_with_the_trac
             PATH,
             json=body,
             headers={
-                **admin(service),
+                **admin(signer),
                 "traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01",
                 "X-Request-ID": str(request_id),
             },
         )
         assert response.status_code == 201, response.text
         created = response.json()
-        fetched = await client.get(f"{PATH}/{created['id']}", headers=admin(service))
+        fetched = await client.get(f"{PATH}/{created['id']}", headers=admin(signer))
 
     assert {k: created[k] for k in ("name", "organisation_number", "kind", "active")} == {
         "name": body["name"],
@@ -97,7 +100,7 @@ async def test_registering_an_organisation_writes_it_and_its_event_with_the_trac
 
 
 async def test_an_invalid_organisation_number_is_a_problem_naming_the_field(
-    service: AuthService, client: httpx.AsyncClient
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:
     before = await table_counts(service)
     valid = organisation_number()
@@ -107,12 +110,12 @@ async def test_an_invalid_organisation_number_is_a_problem_naming_the_field(
         by_domain = await client.post(
             PATH,
             json={"name": unique_name(), "organisation_number": wrong_check_digit},
-            headers=admin(service),
+            headers=admin(signer),
         )
         by_schema = await client.post(
             PATH,
             json={"name": unique_name(), "organisation_number": "1234"},
-            headers=admin(service),
+            headers=admin(signer),
         )
 
     problem = assert_problem(by_domain, 422, "invalid-organisation-number")
@@ -123,7 +126,7 @@ async def test_an_invalid_organisation_number_is_a_problem_naming_the_field(
 
 
 async def test_registering_the_same_organisation_number_twice_is_a_conflict(
-    service: AuthService, client: httpx.AsyncClient
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:
     number = organisation_number()
 
@@ -131,7 +134,7 @@ async def test_registering_the_same_organisation_number_twice_is_a_conflict(
         first = await client.post(
             PATH,
             json={"name": unique_name(), "organisation_number": number},
-            headers=admin(service),
+            headers=admin(signer),
         )
         again = await client.post(
             PATH,
@@ -140,7 +143,7 @@ async def test_registering_the_same_organisation_number_twice_is_a_conflict(
                 "name": unique_name(),
                 "organisation_number": f"{number[:3]} {number[3:6]} {number[6:]}",
             },
-            headers=admin(service),
+            headers=admin(signer),
         )
 
     assert first.status_code == 201, first.text
@@ -156,26 +159,30 @@ async def test_registering_the_same_organisation_number_twice_is_a_conflict(
 
 
 async def test_registering_needs_the_agency_administrator(
-    service: AuthService, client: httpx.AsyncClient
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:
     before = await table_counts(service)
     body = {"name": unique_name(), "organisation_number": organisation_number()}
 
     async with client:
         missing = await client.post(PATH, json=body)
-        wrong = await client.post(PATH, json=body, headers={ADMIN_KEY_HEADER: "not-the-key"})
+        wrong = await client.post(
+            PATH,
+            json=body,
+            headers=signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN]),
+        )
         read = await client.get(f"{PATH}/{uuid.uuid4()}")
 
     assert_problem(missing, 401, "unauthorized")
-    assert_problem(wrong, 401, "unauthorized")
+    assert_problem(wrong, 403, "forbidden")
     assert_problem(read, 401, "unauthorized")
     assert await table_counts(service) == before
 
 
 async def test_an_unknown_organisation_is_not_found(
-    service: AuthService, client: httpx.AsyncClient
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:
     async with client:
-        response = await client.get(f"{PATH}/{uuid.uuid4()}", headers=admin(service))
+        response = await client.get(f"{PATH}/{uuid.uuid4()}", headers=admin(signer))
 
     assert_problem(response, 404, "not-found")

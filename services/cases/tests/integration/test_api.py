@@ -10,13 +10,15 @@ from cases.adapters.repository import CreditorRepository
 from cases.bootstrap import CasesService
 from cases.domain.model import Creditor
 from cases.entrypoints.api import create_app
+from servicekit.roles import Roles
 from servicekit.testing.data import organisation_number, unique_name
-from servicekit.testing.http import ADMIN_KEY_HEADER, asgi_client, assert_problem
+from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.tokens import TestSigner
 
 pytestmark = pytest.mark.integration
 
 
-async def test_read_a_creditor(service: CasesService) -> None:
+async def test_read_a_creditor(service: CasesService, signer: TestSigner) -> None:
     creditor = Creditor(
         organisation_id=uuid.uuid4(),
         name=unique_name(),
@@ -26,13 +28,13 @@ async def test_read_a_creditor(service: CasesService) -> None:
     async with service.session_factory() as session, session.begin():
         await CreditorRepository(session).upsert_registration(creditor)
     path = f"/api/v1/cases/creditors/{creditor.organisation_id}"
-    admin = {ADMIN_KEY_HEADER: str(service.settings.admin_api_key)}
+    admin = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.AGENCY_ADMIN])
+    creditor_admin = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN])
 
     async with asgi_client(create_app(service)) as client:
         assert_problem(await client.get(path), 401, "unauthorized")
-        assert_problem(
-            await client.get(path, headers={ADMIN_KEY_HEADER: "wrong"}), 401, "unauthorized"
-        )
+        assert_problem(await client.get(path, headers={"Authorization": "Bearer forged"}), 401)
+        assert_problem(await client.get(path, headers=creditor_admin), 403, "forbidden")
         assert_problem(
             await client.get(f"/api/v1/cases/creditors/{uuid.uuid4()}", headers=admin),
             404,

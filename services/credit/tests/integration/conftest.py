@@ -7,14 +7,16 @@ from pathlib import Path
 import pytest
 from credit.bootstrap import CreditService, bootstrap
 from credit.settings import CreditSettings
+from servicekit.testing.tokens import TestSigner
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
-ADMIN_KEY = "credit-test-admin-key"
 
 
 @pytest.fixture
 async def service(
-    service_database: Callable[[str, Path], Awaitable[str]], bus_namespace: str
+    service_database: Callable[[str, Path], Awaitable[str]],
+    bus_namespace: str,
+    signer: TestSigner,
 ) -> AsyncIterator[CreditService]:
     """The credit service on this run's migrated database and a bus namespace of its own."""
     url = await service_database("credit", ALEMBIC_INI)
@@ -23,9 +25,9 @@ async def service(
             environment="test",
             database_url=url,
             bus_namespace=f"{bus_namespace}credit{uuid.uuid4().hex[:6]}.",
-            admin_api_key=ADMIN_KEY,
             retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
         )
     )
+    service.token_verifier = signer.verifier()
     yield service
     await service.close()

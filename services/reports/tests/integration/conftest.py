@@ -7,14 +7,16 @@ from pathlib import Path
 import pytest
 from reports.bootstrap import ReportsService, bootstrap
 from reports.settings import ReportsSettings
+from servicekit.testing.tokens import TestSigner
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
-ADMIN_KEY = "reports-test-admin-key"
 
 
 @pytest.fixture
 async def service(
-    service_database: Callable[[str, Path], Awaitable[str]], bus_namespace: str
+    service_database: Callable[[str, Path], Awaitable[str]],
+    bus_namespace: str,
+    signer: TestSigner,
 ) -> AsyncIterator[ReportsService]:
     """The reports service on this run's migrated database and a bus namespace of its own."""
     url = await service_database("reports", ALEMBIC_INI)
@@ -23,9 +25,9 @@ async def service(
             environment="test",
             database_url=url,
             bus_namespace=f"{bus_namespace}reports{uuid.uuid4().hex[:6]}.",
-            admin_api_key=ADMIN_KEY,
             retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
         )
     )
+    service.token_verifier = signer.verifier()
     yield service
     await service.close()

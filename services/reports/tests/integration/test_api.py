@@ -10,13 +10,15 @@ from reports.adapters.repository import OrganisationRepository
 from reports.bootstrap import ReportsService
 from reports.domain.model import Organisation
 from reports.entrypoints.api import create_app
+from servicekit.roles import Roles
 from servicekit.testing.data import organisation_number, unique_name
-from servicekit.testing.http import ADMIN_KEY_HEADER, asgi_client, assert_problem
+from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.tokens import TestSigner
 
 pytestmark = pytest.mark.integration
 
 
-async def test_read_an_organisation(service: ReportsService) -> None:
+async def test_read_an_organisation(service: ReportsService, signer: TestSigner) -> None:
     organisation = Organisation(
         organisation_id=uuid.uuid4(),
         name=unique_name(),
@@ -27,11 +29,13 @@ async def test_read_an_organisation(service: ReportsService) -> None:
     async with service.session_factory() as session, session.begin():
         await OrganisationRepository(session).upsert_registration(organisation)
     path = f"/api/v1/reports/organisations/{organisation.organisation_id}"
-    admin = {ADMIN_KEY_HEADER: str(service.settings.admin_api_key)}
+    admin = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.AGENCY_ADMIN])
+    creditor_admin = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN])
 
     async with asgi_client(create_app(service)) as client:
         assert_problem(await client.get(path), 401, "unauthorized")
-        assert_problem(await client.get(path, headers={ADMIN_KEY_HEADER: "wrong"}), 401)
+        assert_problem(await client.get(path, headers={"Authorization": "Bearer forged"}), 401)
+        assert_problem(await client.get(path, headers=creditor_admin), 403, "forbidden")
         assert_problem(
             await client.get(f"/api/v1/reports/organisations/{uuid.uuid4()}", headers=admin),
             404,
