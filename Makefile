@@ -33,7 +33,7 @@ or `make infra` (installs both from Debian's packages when missing, then starts 
 endef
 export INFRA_HINT
 
-.PHONY: help up down status logs infra sync migrate provision lint format types imports \
+.PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports \
         unit integration e2e schemas bench test check-infra
 
 help: ## this list
@@ -67,8 +67,15 @@ sync: ## install the workspace into .venv (from the lock when it is there)
 	  $(UV) sync --all-packages; \
 	fi
 
+totp: ## current authenticator code of a (demo) user: make totp EMAIL=kari@nordlys.example
+	@test -n "$(EMAIL)" || { echo "usage: make totp EMAIL=<e-mail>" >&2; exit 2; }
+	@$(DEVSTACK) exec auth python -m auth.entrypoints.cli totp-code --email "$(EMAIL)"
+
 provision: ## one role and database per service (idempotent)
 	$(DEVSTACK) provision
+
+reset: ## drop and recreate the local databases (SERVICES="auth cases"; default all) — data is lost
+	$(DEVSTACK) reset --yes $(SERVICES)
 
 migrate: ## alembic upgrade head for every service
 	$(DEVSTACK) migrate

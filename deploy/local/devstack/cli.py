@@ -12,11 +12,13 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from devstack import database
-from devstack.demo import login_note
+from devstack.demo import DemoSeedFailed, login_note, seed_demo
 from devstack.stack import (
     GATEWAY,
+    SERVICES,
     MigrationFailed,
     Stack,
     StackConfig,
@@ -51,6 +53,28 @@ def cmd_provision(stack: Stack, _args: argparse.Namespace) -> int:
     stack.provision()
     names = ", ".join(d.name for d in stack.databases())
     print(f"provisioned databases and roles: {names}")
+    return 0
+
+
+def cmd_reset(stack: Stack, args: argparse.Namespace) -> int:
+    if _supervisor_pid(stack) is not None:
+        print("the stack is running: `make down` first", file=sys.stderr)
+        return 1
+    services = args.service or list(stack.config.services)
+    unknown = sorted(set(services) - set(stack.config.services))
+    if unknown:
+        print(f"unknown services: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if not args.yes:
+        print(
+            f"this drops the local databases of {', '.join(services)} and all their data; "
+            "run again with --yes",
+            file=sys.stderr,
+        )
+        return 2
+    stack.check_infrastructure()
+    stack.reset(services)
+    print(f"recreated empty databases: {', '.join(services)} (`make up` migrates them)")
     return 0
 
 
@@ -105,7 +129,12 @@ def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    print(_banner(stack, root))
+    logins = None
+    try:
+        logins = seed_demo(stack)
+    except (DemoSeedFailed, subprocess.TimeoutExpired, ValueError) as exc:
+        print(f"warning: demo data not seeded: {exc}", file=sys.stderr)
+    print(_banner(stack, root, logins))
     return 0
 
 
@@ -163,7 +192,7 @@ def _wait_daemon_ready(stack: Stack, timeout: float) -> None:
                 raise
 
 
-def _banner(stack: Stack, root: Path) -> str:
+def _banner(stack: Stack, root: Path, logins: list[dict[str, Any]] | None) -> str:
     env_file = _rel(stack.config.env_file, root) if stack.config.env_file else "(memory)"
     log = _rel(stack.config.log_file, root)
     lines = [
@@ -179,7 +208,7 @@ def _banner(stack: Stack, root: Path) -> str:
         "",
         "Login:",
     ]
-    lines += login_note(stack, env_file)
+    lines += login_note(stack, env_file, logins)
     missing = stack.missing_processes()
     if missing:
         lines += ["", f"Not started (not in this checkout yet): {', '.join(missing)}"]
@@ -313,6 +342,28 @@ def wanted_expand(stack: Stack, wanted: set[str]) -> set[str]:
     return out
 
 
+def cmd_exec(stack: Stack, args: argparse.Namespace) -> int:
+    """Run a command with one service's environment (and the bus settings the ops tools
+    read), e.g. ``exec auth python -m auth.entrypoints.cli totp-code --email …``."""
+    argv = list(args.argv)
+    if argv and argv[0] == "--":
+        argv = argv[1:]
+    if not argv:
+        print("give a command to run", file=sys.stderr)
+        return 2
+    if argv[0] == "python":
+        argv[0] = sys.executable
+    env = {
+        **os.environ,
+        **stack.service_env(args.service),
+        "INFOCENTER_AMQP_URL": stack.config.amqp_url,
+        "INFOCENTER_BUS_NAMESPACE": stack.config.bus_namespace,
+    }
+    sys.stdout.flush()
+    os.chdir(stack.config.root)
+    os.execvpe(argv[0], argv, env)  # noqa: S606 (the user's own command)
+
+
 def cmd_env(stack: Stack, args: argparse.Namespace) -> int:
     for key, value in stack.service_env(args.service).items():
         print(f"{key}={value}")
@@ -326,7 +377,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and the gateway, supervised as one stack.",
     )
     sub = parser.add_subparsers(
-        dest="command", required=True, metavar="{up,down,status,logs,provision,migrate,env}"
+        dest="command",
+        required=True,
+        metavar="{up,down,status,logs,provision,migrate,reset,env,exec}",
     )
     up = sub.add_parser("up", help="provision, migrate, start in the background, wait, print URL")
     up.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for ready")
@@ -349,9 +402,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="alembic upgrade head for every service").set_defaults(
         func=cmd_migrate
     )
+    reset = sub.add_parser("reset", help="drop and recreate local databases (data is lost)")
+    reset.add_argument("service", nargs="*", help=f"any of {', '.join(SERVICES)} (default all)")
+    reset.add_argument("--yes", action="store_true", help="really drop them")
+    reset.set_defaults(func=cmd_reset)
     env = sub.add_parser("env", help="print one service's environment (to run it by hand)")
     env.add_argument("service", choices=[*StackConfig().services, GATEWAY])
     env.set_defaults(func=cmd_env)
+    run = sub.add_parser("exec", help="run a command with one service's environment")
+    run.add_argument("service", choices=[*StackConfig().services, GATEWAY])
+    run.add_argument("argv", nargs=argparse.REMAINDER)
+    run.set_defaults(func=cmd_exec)
     supervise = sub.add_parser("supervise")  # what `up` runs in the background
     supervise.add_argument("--echo", action="store_true")
     supervise.set_defaults(func=cmd_supervise)
@@ -367,6 +428,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except MigrationFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `devstack status | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return code
 

@@ -1,15 +1,20 @@
 """What a person can log in with on this installation (printed by ``up``).
 
-Until the identity issue seeds demo users, that is the interim admin key (ADR 0002).
-Users that already exist in the auth database are listed (e-mail, roles, status; never
-secrets); a seeding step may leave credentials for people in ``var/demo-users.txt``.
+``up`` seeds the identity service's demo data (``python -m auth.entrypoints.cli seed-demo``:
+idempotent, refused in production) and prints the demo logins. Without it, the users
+that exist in the auth database are listed (e-mail, roles, status; never secrets), and
+the interim admin key (ADR 0002) is always named.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
+import json
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -48,13 +53,61 @@ def existing_users(stack: Stack) -> list[tuple[str, str, str, str]] | None:
     return None
 
 
-def login_note(stack: Stack, env_file: str) -> list[str]:
+class DemoSeedFailed(RuntimeError):
+    pass
+
+
+def seed_demo(stack: Stack) -> list[dict[str, Any]] | None:
+    """Seed the demo organisations and users; their logins, or ``None`` when the identity
+    service has no ``seed-demo`` command in this checkout."""
+    cli = stack.config.root / "services" / "auth" / "auth" / "entrypoints" / "cli.py"
+    if "auth" not in stack.config.services or not cli.exists():
+        return None
+    result = subprocess.run(
+        [sys.executable, "-m", "auth.entrypoints.cli", "seed-demo", "--json"],
+        cwd=stack.config.root,
+        env={**os.environ, **stack.service_env("auth")},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-8:])
+        raise DemoSeedFailed(f"seed-demo failed (exit {result.returncode}):\n{tail}")
+    logins = json.loads(lines[-1])
+    if not isinstance(logins, list):
+        raise DemoSeedFailed("seed-demo printed no list of logins")
+    return [dict(login) for login in logins]
+
+
+def demo_lines(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
+    lines = [f"  Demo users (password, then an authenticator code), at {stack.url}:"]
+    for login in logins:
+        roles = ",".join(login.get("roles") or [])
+        lines.append(
+            f"    {login.get('email', '?'):34} {login.get('password', '?'):20} "
+            f"{roles:28} {login.get('organisation', '')}"
+        )
+    lines.append(
+        "    second factor: `make totp EMAIL=<e-mail>` prints the current authenticator code"
+    )
+    return lines
+
+
+def login_note(
+    stack: Stack, env_file: str, logins: list[dict[str, Any]] | None = None
+) -> list[str]:
     notes = [
         "  Agency-admin endpoints take the installation's admin key in the X-Admin-Key",
         f"  header (ADR 0002); it is {ADMIN_KEY} in {env_file}:",
         f'    curl -H "X-Admin-Key: $(grep ^{ADMIN_KEY}= {env_file} | cut -d= -f2)" \\',
         f"         {stack.url}/api/v1/auth/organisations/<id>",
     ]
+    if logins:
+        return [*demo_lines(stack, logins), *notes]
     users = existing_users(stack) if "auth" in stack.config.services else None
     if users:
         notes.append("  Users in this installation (passwords are not stored in clear):")

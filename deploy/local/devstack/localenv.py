@@ -8,14 +8,29 @@ process can be run by hand (``set -a; . var/local.env; set +a``).
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ADMIN_KEY = "INFOCENTER_ADMIN_API_KEY"
 _DERIVED_MARK = "# --- derived from the secrets above; rewritten on every start ---"
+
+
+def keyring_spec(version: str = "v1") -> str:
+    """An AES-GCM keyring with one fresh 256-bit key (``servicekit.crypto.Keyring``)."""
+    return f"{version}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
+    "auth": {
+        "AUTH_DATA_KEYS": keyring_spec,  # seals TOTP secrets and token signing keys
+        "AUTH_LOOKUP_KEY": lambda: secrets.token_hex(32),  # HMAC of unknown login names
+    },
+}
+"""Secrets only one service has, by the exact setting name it reads."""
 
 
 def db_password_key(service: str) -> str:
@@ -26,20 +41,30 @@ def db_password_key(service: str) -> str:
 class Secrets:
     admin_api_key: str
     db_passwords: Mapping[str, str] = field(default_factory=dict)
+    extra: Mapping[str, str] = field(default_factory=dict)
+    """Service-specific secrets by setting name (``AUTH_DATA_KEYS`` …)."""
 
     def db_password(self, service: str) -> str:
         return self.db_passwords[service]
 
+    def service_secrets(self, service: str) -> dict[str, str]:
+        return {k: self.extra[k] for k in SERVICE_SECRETS.get(service, {}) if k in self.extra}
+
     @classmethod
     def generate(cls, services: Iterable[str]) -> Secrets:
+        services = list(services)
         return cls(
             admin_api_key=secrets.token_urlsafe(32),
             db_passwords={s: secrets.token_urlsafe(24) for s in services},
+            extra={
+                key: make() for s in services for key, make in SERVICE_SECRETS.get(s, {}).items()
+            },
         )
 
     def as_env(self) -> dict[str, str]:
         env = {ADMIN_KEY: self.admin_api_key}
         env.update({db_password_key(s): p for s, p in sorted(self.db_passwords.items())})
+        env.update(self.extra)
         return env
 
 
@@ -63,7 +88,8 @@ def load_or_create(path: Path, services: Iterable[str]) -> Secrets:
     fresh = Secrets.generate(services)
     admin = existing.get(ADMIN_KEY) or fresh.admin_api_key
     passwords = {s: existing.get(db_password_key(s)) or p for s, p in fresh.db_passwords.items()}
-    loaded = Secrets(admin_api_key=admin, db_passwords=passwords)
+    extra = {k: existing.get(k) or v for k, v in fresh.extra.items()}
+    loaded = Secrets(admin_api_key=admin, db_passwords=passwords, extra=extra)
     if loaded.as_env().items() - existing.items():
         write_env_file(path, loaded, derived={}, keep_derived=True)
     return loaded

@@ -20,6 +20,7 @@ test run can start a second stack beside the developer's own::
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import json
@@ -47,6 +48,8 @@ SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
 """Every service, in start order. Each runs an API, an outbox relay and a consumer."""
 
 GATEWAY = "gateway"
+MAIL_SINK = "mail-sink"
+"""The local stand-in for the SMTP relay (``simulators.mail``): real SMTP, a read API."""
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
@@ -55,9 +58,12 @@ PORT_OFFSETS: Mapping[str, int] = {
     "ledger": 3,
     "reports": 4,
     "credit": 5,
+    "mail-smtp": 25,
+    "mail-http": 26,
 }
+JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
-ProcessKind = Literal["api", "relay", "consumer"]
+ProcessKind = Literal["api", "relay", "consumer", "simulator"]
 
 
 def repo_root() -> Path:
@@ -88,7 +94,13 @@ class ProcessSpec:
     command: tuple[str, ...]
     env: Mapping[str, str]
     port: int | None = None
+    """The HTTP port (health checks go there)."""
     host: str = "127.0.0.1"
+    source: str = ""
+    """Directory (from the repository root) of the project holding the code it runs."""
+    extra_ports: tuple[int, ...] = ()
+    """Other ports it listens on (SMTP of the mail sink)."""
+    health_path: str = "/health/ready"
 
     def argv(self, python: str | None = None) -> list[str]:
         head, *rest = self.command
@@ -103,7 +115,11 @@ class ProcessSpec:
 
     @property
     def health_url(self) -> str | None:
-        return f"http://{self.host}:{self.port}/health/ready" if self.port else None
+        return f"http://{self.host}:{self.port}{self.health_path}" if self.port else None
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return ((self.port,) if self.port else ()) + self.extra_ports
 
 
 @dataclass(frozen=True)
@@ -198,14 +214,21 @@ class StackConfig:
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.port(GATEWAY)}"
 
+    @property
+    def mail_dir(self) -> Path:
+        """Where the mail sink keeps what it receives (relative to the root when inside)."""
+        path = self.log_dir.parent / "mail"
+        with contextlib.suppress(ValueError):
+            return path.relative_to(self.root)
+        return path
+
 
 def free_port_base(start: int = 20000, stop: int = 40000, step: int = 10) -> int:
-    """A base port such that the gateway's and every service's port are free now."""
-    span = max(PORT_OFFSETS.values()) + 1
+    """A base port such that every port of a stack (gateway, services, mail sink) is free."""
     first = start + (os.getpid() * step) % (stop - start)
     candidates: list[int] = [*range(first, stop, step), *range(start, first, step)]
     for base in candidates:
-        if all(port_free(p) for p in range(base, base + span)):
+        if all(port_free(base + offset) for offset in PORT_OFFSETS.values()):
             return base
     raise RuntimeError("no free block of ports for a test stack")
 
@@ -248,6 +271,16 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
     }
     if config.otlp_endpoint:
         env[f"{p}OTLP_ENDPOINT"] = config.otlp_endpoint
+    env[f"{p}JWKS_URL"] = f"http://{config.host}:{config.port('auth')}{JWKS_PATH}"
+    if service == "auth":
+        env.update(
+            {
+                "AUTH_SMTP_HOST": config.host,
+                "AUTH_SMTP_PORT": str(config.port("mail-smtp")),
+                "AUTH_PORTAL_BASE_URL": config.gateway_url,
+            }
+        )
+    env.update(secrets.service_secrets(service))
     return env
 
 
@@ -274,10 +307,29 @@ def process_table(
 ) -> list[ProcessSpec]:
     """Every process of a stack: per service API, relay and consumer; then the gateway."""
     common = {"PYTHONUNBUFFERED": "1", "INFOCENTER_STACK": config.name}
-    specs: list[ProcessSpec] = []
+    smtp, http = config.port("mail-smtp"), config.port("mail-http")
+    specs: list[ProcessSpec] = [
+        ProcessSpec(
+            name=MAIL_SINK,
+            service="mail",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.mail", "--host", config.host),
+                *("--smtp-port", str(smtp), "--http-port", str(http)),
+                *("--dir", str(config.mail_dir)),
+            ),
+            env=common,
+            port=http,
+            host=config.host,
+            source="libs/simulators",
+            extra_ports=(smtp,),
+            health_path="/health",
+        )
+    ]
     for service in services:
         env = {**common, **service_env(config, secrets, service)}
         port = config.port(service)
+        source = f"services/{service}"
         specs += [
             ProcessSpec(
                 name=f"{service}-api",
@@ -287,6 +339,7 @@ def process_table(
                 env=env,
                 port=port,
                 host=config.host,
+                source=source,
             ),
             ProcessSpec(
                 name=f"{service}-relay",
@@ -295,6 +348,7 @@ def process_table(
                 command=("python", "-m", f"{service}.entrypoints.relay"),
                 env=env,
                 host=config.host,
+                source=source,
             ),
             ProcessSpec(
                 name=f"{service}-consumer",
@@ -303,6 +357,7 @@ def process_table(
                 command=("python", "-m", f"{service}.entrypoints.consumer"),
                 env=env,
                 host=config.host,
+                source=source,
             ),
         ]
     port = config.port(GATEWAY)
@@ -315,6 +370,7 @@ def process_table(
             env={**common, **gateway_env(config)},
             port=port,
             host=config.host,
+            source="gateway",
         )
     )
     return specs
@@ -324,7 +380,7 @@ def module_present(root: Path, spec: ProcessSpec) -> bool:
     """Whether the code a process runs exists in this checkout and is installed in this
     environment (services land over time; ``uv sync --all-packages`` installs them)."""
     module = spec.module.split(":", 1)[0]
-    package_dir = root / ("gateway" if spec.service == GATEWAY else f"services/{spec.service}")
+    package_dir = root / spec.source
     relative = Path(*module.split("."))
     exists = (package_dir / f"{relative}.py").exists() or (
         package_dir / relative / "__main__.py"
@@ -415,6 +471,13 @@ class Stack:
     def missing_processes(self) -> list[str]:
         return [p.name for p in self.all_processes() if not module_present(self.config.root, p)]
 
+    def _missing_services(self) -> list[str]:
+        return [
+            p.name
+            for p in self.all_processes()
+            if p.service in self.config.services and not module_present(self.config.root, p)
+        ]
+
     def process(self, name: str) -> ProcessSpec:
         for spec in self.all_processes():
             if spec.name == name:
@@ -490,9 +553,16 @@ class Stack:
             check=False,
         )
         if result.returncode != 0:
+            output = f"{result.stdout}{result.stderr}"
+            hint = ""
+            if "Can't locate revision" in output:
+                hint = (
+                    f"\nThe migration history of {service} changed under this database. "
+                    f"Locally: `make reset SERVICES={service}` drops and recreates it (its "
+                    "data is lost), then `make up`."
+                )
             raise MigrationFailed(
-                f"{service}: alembic upgrade head failed (exit {result.returncode})\n"
-                f"{result.stdout}{result.stderr}"
+                f"{service}: alembic upgrade head failed (exit {result.returncode})\n{output}{hint}"
             )
 
     def make_supervisor(self, *, autorestart: bool, echo: bool) -> Supervisor:
@@ -515,9 +585,10 @@ class Stack:
             if self.supervisor is not None and self.supervisor.running:
                 raise RuntimeError(f"stack {self.config.name!r} is already running")
             busy = [
-                f"{p.name} (port {p.port})"
+                f"{p.name} (port {port})"
                 for p in self.processes
-                if p.port is not None and not port_free(p.port, self.config.host)
+                for port in p.ports
+                if not port_free(port, self.config.host)
             ]
             if busy:
                 raise RuntimeError(
@@ -526,11 +597,14 @@ class Stack:
                 )
             self.supervisor = self.make_supervisor(autorestart=autorestart, echo=echo)
             self.supervisor.start()
+            # children run in their own sessions: never leave them behind when the
+            # owner (a pytest run, a script) exits without calling stop()
+            atexit.register(self.stop, 5.0)
 
     def ready_url(self, spec: ProcessSpec) -> str | None:
         """``/health/ready`` of an API; for the gateway ``/health/live`` while some service
         is not in this checkout yet (its readiness needs every service)."""
-        if spec.service == GATEWAY and spec.port and self.missing_processes():
+        if spec.service == GATEWAY and spec.port and self._missing_services():
             return f"http://{spec.host}:{spec.port}/health/live"
         return spec.health_url
 
@@ -609,6 +683,7 @@ class Stack:
             if self.supervisor is not None:
                 self.supervisor.stop(grace)
                 self.supervisor = None
+                atexit.unregister(self.stop)
 
     def status(self) -> list[ProcessStatus]:
         """State of every process (this Stack's children, else the daemon's state file)."""
@@ -676,11 +751,21 @@ class Stack:
         if errors:
             raise RuntimeError("; ".join(errors))
 
+    def reset(self, services: Sequence[str] | None = None) -> None:
+        """Drop and recreate (empty) the databases of ``services`` (default: all)."""
+        wanted = set(services or self.config.services)
+        unknown = wanted - set(self.config.services)
+        if unknown:
+            raise KeyError(f"unknown services: {sorted(unknown)}")
+        dbs = [d for d in self.databases() if d.service in wanted]
+        database.drop(self.config.pg_admin_url, dbs)
+        database.provision(self.config.pg_admin_url, dbs)
+
     def delete_bus_namespace(self) -> None:
         """Delete the exchanges and queues of this stack's namespace (test stacks)."""
         if not self.config.bus_namespace:
             raise RuntimeError("refusing to delete the unnamespaced (shared) topology")
-        present = sorted({p.service for p in self.processes if p.service != GATEWAY})
+        present = sorted({p.service for p in self.processes if p.service in self.config.services})
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         for service in present:
             env.update(self.service_env(service))

@@ -36,6 +36,7 @@ PALETTE: Mapping[str, str] = {
     "reports": "\x1b[35m",  # magenta
     "credit": "\x1b[34m",  # blue
     "gateway": "\x1b[1;37m",  # bold white
+    "mail": "\x1b[90m",  # grey: simulators of external systems
     "devstack": "\x1b[1;31m",  # bold red: the supervisor itself
 }
 SELF = "devstack"
@@ -166,6 +167,7 @@ class Supervisor:
         self.sink = LogSink(log_file, width=width, echo=echo)
         self.started_at = now_iso()
         self._lock = threading.RLock()
+        self._state_lock = threading.Lock()
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._monitor: threading.Thread | None = None
@@ -403,10 +405,11 @@ class Supervisor:
             "stopping": self._stopping.is_set(),
             "processes": self.snapshot(),
         }
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
-        os.replace(tmp, self.state_file)
+        with self._state_lock:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.state_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
+            os.replace(tmp, self.state_file)
 
 
 def read_state(path: Path) -> dict[str, Any] | None:

@@ -32,8 +32,12 @@ RUNNER_ONLY = {"PYTHONUNBUFFERED", "INFOCENTER_STACK"}
 
 def table() -> list[ProcessSpec]:
     config = replace(StackConfig(env_file=None), otlp_endpoint="http://otel:4318/v1/traces")
-    secrets = Secrets(admin_api_key="k", db_passwords={s: "p" for s in SERVICES})
-    return process_table(config, secrets)
+    return process_table(config, Secrets.generate(SERVICES))
+
+
+def deployable() -> list[ProcessSpec]:
+    """What production runs: everything but the local simulators of external systems."""
+    return [p for p in table() if p.kind != "simulator"]
 
 
 def in_container(command: tuple[str, ...]) -> list[str]:
@@ -72,9 +76,9 @@ def test_compose_command_port_and_settings_match_the_table(
     assert service["command"] == in_container(spec.command)
     env = {k: str(v) for k, v in service["environment"].items()}
     assert set(env) == set(spec.env) - RUNNER_ONLY
-    prefix = "GATEWAY_" if spec.service == GATEWAY else f"{spec.service.upper()}_"
+    prefix = f"{spec.service.upper()}_"
     assert all(key.startswith(prefix) for key in env)
-    if spec.service != GATEWAY:
+    if spec.service in SERVICES:
         assert env[f"{prefix}HTTP_PORT"] == str(spec.env[f"{prefix}HTTP_PORT"])
         assert f"@postgres:5432/infocenter_{spec.service}" in env[f"{prefix}DATABASE_URL"]
         assert env[f"{prefix}BUS_NAMESPACE"] == ""
@@ -83,7 +87,7 @@ def test_compose_command_port_and_settings_match_the_table(
         }
         assert service["depends_on"]["rabbitmq"] == {"condition": "service_healthy"}
     if spec.port is not None:
-        assert f"http://127.0.0.1:{spec.port}/health/" in " ".join(service["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{spec.port}/health" in " ".join(service["healthcheck"]["test"])
 
 
 def test_the_gateway_finds_each_service_at_its_table_port(compose: dict[str, Any]) -> None:
@@ -130,7 +134,7 @@ def test_rabbitmq_definitions_declare_the_exchanges_the_services_use(
     assert exchanges == {topology.exchange: "topic", topology.dead_letter_exchange: "direct"}
     users = {u["name"] for u in definitions["users"]}
     for spec in table():
-        if spec.service != GATEWAY:
+        if spec.service in SERVICES:
             url = compose[spec.name]["environment"][f"{spec.service.upper()}_AMQP_URL"]
             assert url.split("//", 1)[1].split(":", 1)[0] in users
     mounted = " ".join(compose["rabbitmq"]["volumes"])
@@ -154,7 +158,7 @@ def test_the_image_installs_every_workspace_member() -> None:
     assert "-name pyproject.toml" in dockerfile
 
 
-@pytest.mark.parametrize("spec", table(), ids=lambda p: p.name)
+@pytest.mark.parametrize("spec", deployable(), ids=lambda p: p.name)
 def test_kubernetes_runs_each_process_as_a_deployment_with_the_same_command(
     spec: ProcessSpec, k8s: dict[tuple[str, str], dict[str, Any]]
 ) -> None:
@@ -163,7 +167,7 @@ def test_kubernetes_runs_each_process_as_a_deployment_with_the_same_command(
     assert container["command"] == in_container(spec.command)
     if spec.port is not None:
         assert container["ports"][0]["containerPort"] == spec.port
-    if spec.service != GATEWAY:
+    if spec.service in SERVICES:
         config = k8s[("ConfigMap", f"{spec.service}-config")]["data"]
         api_port = next(p.port for p in table() if p.name == f"{spec.service}-api")
         assert config[f"{spec.service.upper()}_HTTP_PORT"] == str(api_port)
@@ -181,4 +185,13 @@ def test_kubernetes_has_a_migrate_job_and_an_api_service_per_service(
         assert container["workingDir"] == f"/app/services/{service}"
         assert k8s[("Service", f"{service}-api")]["spec"]["ports"][0]["port"] == ports[service]
     deployments = {name for kind, name in k8s if kind == "Deployment"}
-    assert deployments == {p.name for p in table()}
+    assert deployments == {p.name for p in deployable()}
+
+
+def test_auth_sends_mail_to_the_mail_sink_on_its_table_port(compose: dict[str, Any]) -> None:
+    sink = next(p for p in table() if p.kind == "simulator")
+    (smtp,) = sink.extra_ports
+    env = compose["auth-api"]["environment"]
+    assert env["AUTH_SMTP_HOST"] == sink.name
+    assert env["AUTH_SMTP_PORT"] == str(smtp)
+    assert compose[sink.name]["command"] == in_container(sink.command)

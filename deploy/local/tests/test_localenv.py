@@ -38,14 +38,23 @@ def test_a_new_service_gets_a_password_and_the_others_keep_theirs(tmp_path: Path
 
 def test_the_derived_environment_is_rewritten_and_the_secrets_kept(tmp_path: Path) -> None:
     path = tmp_path / "local.env"
-    secrets = Secrets(admin_api_key="k", db_passwords={"auth": "p"})
-    write_env_file(path, secrets, derived={"AUTH_HTTP_PORT": "8001"})
-    write_env_file(path, secrets, derived={"AUTH_HTTP_PORT": "9001"})
+    secrets = Secrets(admin_api_key="k", db_passwords={"cases": "p"})
+    write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "8002"})
+    write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "9002"})
     values = read_env_file(path)
     assert values[ADMIN_KEY] == "k"
-    assert values["AUTH_HTTP_PORT"] == "9001"
-    assert load_or_create(path, ("auth",)) == secrets
-    assert read_env_file(path)["AUTH_HTTP_PORT"] == "9001"
+    assert values["CASES_HTTP_PORT"] == "9002"
+    assert load_or_create(path, ("cases",)) == secrets
+    assert read_env_file(path)["CASES_HTTP_PORT"] == "9002"
+
+
+def test_service_specific_secrets_are_generated_once(tmp_path: Path) -> None:
+    path = tmp_path / "local.env"
+    first = load_or_create(path, ("auth", "cases"))
+    assert set(first.service_secrets("auth")) == {"AUTH_DATA_KEYS", "AUTH_LOOKUP_KEY"}
+    assert first.service_secrets("cases") == {}
+    assert load_or_create(path, ("auth", "cases")) == first
+    assert read_env_file(path)["AUTH_LOOKUP_KEY"] == first.extra["AUTH_LOOKUP_KEY"]
 
 
 def test_comments_blank_lines_and_quotes_are_understood(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from devstack.localenv import Secrets
 from devstack.stack import (
     GATEWAY,
+    MAIL_SINK,
     PROCESS_KINDS,
     SERVICES,
     Stack,
@@ -28,14 +29,15 @@ def config(**changes: object) -> StackConfig:
 
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
-    expected = [f"{s}-{k}" for s in SERVICES for k in PROCESS_KINDS] + [GATEWAY]
+    expected = [MAIL_SINK] + [f"{s}-{k}" for s in SERVICES for k in PROCESS_KINDS] + [GATEWAY]
     assert names == expected
-    assert len(set(names)) == len(names) == 16
+    assert len(set(names)) == len(names) == 17
 
 
 def test_ports_follow_the_port_base() -> None:
     ports = {p.name: p.port for p in process_table(config(), SECRETS) if p.port}
     assert ports == {
+        "mail-sink": 8026,
         "gateway": 8000,
         "auth-api": 8001,
         "cases-api": 8002,
@@ -64,6 +66,26 @@ def test_commands_are_the_documented_entrypoints() -> None:
     assert table["cases-consumer"].command == ("python", "-m", "cases.entrypoints.consumer")
     assert table["gateway"].module == "gateway.app:create_app"
     assert table["cases-relay"].argv("/venv/bin/python")[0] == "/venv/bin/python"
+
+
+def test_every_service_finds_the_signing_keys_of_its_own_stacks_auth() -> None:
+    for spec in process_table(config(port_base=9000), SECRETS):
+        if spec.service in SERVICES:
+            jwks = spec.env[f"{env_prefix(spec.service)}JWKS_URL"]
+            assert jwks == "http://127.0.0.1:9001/api/v1/auth/.well-known/jwks.json"
+
+
+def test_auth_gets_its_own_secrets_and_the_stacks_mail_sink() -> None:
+    secrets = Secrets.generate(SERVICES)
+    table = {p.name: p for p in process_table(config(port_base=9000), secrets)}
+    auth = table["auth-api"].env
+    assert auth["AUTH_DATA_KEYS"].startswith("v1:")
+    assert len(auth["AUTH_LOOKUP_KEY"]) == 64
+    assert auth["AUTH_SMTP_PORT"] == "9025"
+    assert auth["AUTH_PORTAL_BASE_URL"] == "http://127.0.0.1:9000"
+    assert "--smtp-port" in table[MAIL_SINK].command
+    assert table[MAIL_SINK].extra_ports == (9025,)
+    assert not any(k.startswith("AUTH_") for k in table["cases-api"].env)
 
 
 def test_a_service_gets_only_its_own_prefixed_settings() -> None:
