@@ -193,7 +193,6 @@ def _wait_daemon_ready(stack: Stack, timeout: float) -> None:
 
 
 def _banner(stack: Stack, root: Path, logins: list[dict[str, Any]] | None) -> str:
-    env_file = _rel(stack.config.env_file, root) if stack.config.env_file else "(memory)"
     log = _rel(stack.config.log_file, root)
     lines = [
         "",
@@ -208,7 +207,7 @@ def _banner(stack: Stack, root: Path, logins: list[dict[str, Any]] | None) -> st
         "",
         "Login:",
     ]
-    lines += login_note(stack, env_file, logins)
+    lines += login_note(stack, logins)
     missing = stack.missing_processes()
     if missing:
         lines += ["", f"Not started (not in this checkout yet): {', '.join(missing)}"]

@@ -2,8 +2,8 @@
 
 ``up`` seeds the identity service's demo data (``python -m auth.entrypoints.cli seed-demo``:
 idempotent, refused in production) and prints the demo logins. Without it, the users
-that exist in the auth database are listed (e-mail, roles, status; never secrets), and
-the interim admin key (ADR 0002) is always named.
+that exist in the auth database are listed (e-mail, roles, status; never secrets), with
+how to create the first agency administrator.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from devstack.database import run_sync
-from devstack.localenv import ADMIN_KEY
 
 if TYPE_CHECKING:
     from devstack.stack import Stack
@@ -97,24 +96,19 @@ def demo_lines(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def login_note(
-    stack: Stack, env_file: str, logins: list[dict[str, Any]] | None = None
-) -> list[str]:
-    notes = [
-        "  Agency-admin endpoints take the installation's admin key in the X-Admin-Key",
-        f"  header (ADR 0002); it is {ADMIN_KEY} in {env_file}:",
-        f'    curl -H "X-Admin-Key: $(grep ^{ADMIN_KEY}= {env_file} | cut -d= -f2)" \\',
-        f"         {stack.url}/api/v1/auth/organisations/<id>",
-    ]
+def login_note(stack: Stack, logins: list[dict[str, Any]] | None = None) -> list[str]:
     if logins:
-        return [*demo_lines(stack, logins), *notes]
+        return demo_lines(stack, logins)
+    notes: list[str] = []
     users = existing_users(stack) if "auth" in stack.config.services else None
     if users:
         notes.append("  Users in this installation (passwords are not stored in clear):")
         notes += [f"    {e}  [{r}]  {s}  ({o})" for e, r, s, o in users]
-    demo = stack.config.root / "var" / "demo-users.txt"
-    if demo.exists():
-        notes += ["  Demo credentials:", *(f"    {line}" for line in demo.read_text().splitlines())]
-    if not users and not demo.exists():
-        notes.append("  No users yet: the identity issue seeds demo users and adds login.")
+    else:
+        notes.append("  No users yet. Create the first agency administrator:")
+    notes += [
+        "    uv run python -m devstack exec auth python -m auth.entrypoints.cli \\",
+        "      create-agency-admin --email <e-mail> --name <name> \\",
+        "      --agency-name <agency> --agency-number <organisasjonsnummer>",
+    ]
     return notes

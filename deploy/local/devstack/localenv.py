@@ -1,4 +1,4 @@
-"""Per-installation secrets (database passwords, the interim admin key), generated once.
+"""Per-installation secrets (database passwords, service keys), generated once.
 
 The local stack keeps them in ``var/local.env`` (git-ignored, mode 0600) and reuses them
 on every start; test stacks generate fresh ones in memory. The same file also carries,
@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ADMIN_KEY = "INFOCENTER_ADMIN_API_KEY"
 _DERIVED_MARK = "# --- derived from the secrets above; rewritten on every start ---"
 
 
@@ -39,7 +38,6 @@ def db_password_key(service: str) -> str:
 
 @dataclass(frozen=True)
 class Secrets:
-    admin_api_key: str
     db_passwords: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, str] = field(default_factory=dict)
     """Service-specific secrets by setting name (``AUTH_DATA_KEYS`` …)."""
@@ -54,7 +52,6 @@ class Secrets:
     def generate(cls, services: Iterable[str]) -> Secrets:
         services = list(services)
         return cls(
-            admin_api_key=secrets.token_urlsafe(32),
             db_passwords={s: secrets.token_urlsafe(24) for s in services},
             extra={
                 key: make() for s in services for key, make in SERVICE_SECRETS.get(s, {}).items()
@@ -62,7 +59,7 @@ class Secrets:
         )
 
     def as_env(self) -> dict[str, str]:
-        env = {ADMIN_KEY: self.admin_api_key}
+        env: dict[str, str] = {}
         env.update({db_password_key(s): p for s, p in sorted(self.db_passwords.items())})
         env.update(self.extra)
         return env
@@ -86,10 +83,9 @@ def load_or_create(path: Path, services: Iterable[str]) -> Secrets:
     """The secrets in ``path``; any that are missing are generated and written back."""
     existing = read_env_file(path)
     fresh = Secrets.generate(services)
-    admin = existing.get(ADMIN_KEY) or fresh.admin_api_key
     passwords = {s: existing.get(db_password_key(s)) or p for s, p in fresh.db_passwords.items()}
     extra = {k: existing.get(k) or v for k, v in fresh.extra.items()}
-    loaded = Secrets(admin_api_key=admin, db_passwords=passwords, extra=extra)
+    loaded = Secrets(db_passwords=passwords, extra=extra)
     if loaded.as_env().items() - existing.items():
         write_env_file(path, loaded, derived={}, keep_derived=True)
     return loaded

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from devstack import database, localenv
@@ -130,8 +130,6 @@ class StackConfig:
     port_base: int = 8000
     db_prefix: str = "infocenter"
     bus_namespace: str = ""
-    admin_key: str | None = None
-    """The interim agency-admin key (ADR 0002); ``None``: the generated one."""
     otlp_endpoint: str | None = None
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     pg_admin_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -180,7 +178,6 @@ class StackConfig:
             port_base=port_base if port_base is not None else free_port_base(),
             db_prefix=f"ic_e2e_{run_id}",
             bus_namespace=f"e2e{run_id}.",
-            admin_key=f"test-admin-{uuid.uuid4().hex}",
             amqp_url=env.get("INFOCENTER_TEST_AMQP_URL", cls.amqp_url),
             pg_admin_url=env.get("INFOCENTER_TEST_PG_ADMIN_URL", cls.pg_admin_url),
             log_dir=log_dir or root / "var" / "e2e" / name,
@@ -264,7 +261,6 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
         f"{p}DATABASE_URL": database_url(config, secrets, service),
         f"{p}AMQP_URL": config.amqp_url,
         f"{p}BUS_NAMESPACE": config.bus_namespace,
-        f"{p}ADMIN_API_KEY": config.admin_key or secrets.admin_api_key,
         f"{p}HTTP_HOST": config.host,
         f"{p}HTTP_PORT": str(config.port(service)),
         f"{p}ENVIRONMENT": config.environment,
@@ -447,10 +443,6 @@ class Stack:
         self._lock = threading.Lock()
 
     # -- what runs ---------------------------------------------------------------------
-
-    @property
-    def admin_key(self) -> str:
-        return self.config.admin_key or self.secrets.admin_api_key
 
     @property
     def url(self) -> str:
@@ -733,6 +725,14 @@ class Stack:
         if wanted:
             raw = [line for line in raw if _line_process(line) in wanted]
         return "\n".join(raw[-lines:])
+
+    def seed_demo(self) -> list[dict[str, Any]] | None:
+        """Seed the identity service's demo organisations and users (idempotent; refused
+        in production); their logins (``email``, ``password``, ``roles``, ``organisation``,
+        ``totp_secret``), or ``None`` when this checkout has no ``seed-demo``."""
+        from devstack.demo import seed_demo
+
+        return seed_demo(self)
 
     def teardown(self, *, force: bool = False) -> None:
         """Stop, then drop the stack's databases and roles and delete its queues.

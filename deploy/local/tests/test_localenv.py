@@ -6,7 +6,6 @@ import stat
 from pathlib import Path
 
 from devstack.localenv import (
-    ADMIN_KEY,
     Secrets,
     db_password_key,
     load_or_create,
@@ -22,7 +21,7 @@ def test_secrets_are_generated_once_and_then_reused(tmp_path: Path) -> None:
     first = load_or_create(path, SERVICES)
     second = load_or_create(path, SERVICES)
     assert first == second
-    assert len(first.admin_api_key) >= 32
+    assert len(first.db_password("auth")) >= 24
     assert first.db_password("auth") != first.db_password("cases")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -31,18 +30,18 @@ def test_a_new_service_gets_a_password_and_the_others_keep_theirs(tmp_path: Path
     path = tmp_path / "local.env"
     before = load_or_create(path, SERVICES)
     after = load_or_create(path, (*SERVICES, "ledger"))
-    assert after.admin_api_key == before.admin_api_key
+    assert after.extra == before.extra
     assert after.db_password("auth") == before.db_password("auth")
     assert read_env_file(path)[db_password_key("ledger")] == after.db_password("ledger")
 
 
 def test_the_derived_environment_is_rewritten_and_the_secrets_kept(tmp_path: Path) -> None:
     path = tmp_path / "local.env"
-    secrets = Secrets(admin_api_key="k", db_passwords={"cases": "p"})
+    secrets = Secrets(db_passwords={"cases": "p"})
     write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "8002"})
     write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "9002"})
     values = read_env_file(path)
-    assert values[ADMIN_KEY] == "k"
+    assert values["INFOCENTER_DB_PASSWORD_CASES"] == "p"
     assert values["CASES_HTTP_PORT"] == "9002"
     assert load_or_create(path, ("cases",)) == secrets
     assert read_env_file(path)["CASES_HTTP_PORT"] == "9002"
@@ -59,5 +58,5 @@ def test_service_specific_secrets_are_generated_once(tmp_path: Path) -> None:
 
 def test_comments_blank_lines_and_quotes_are_understood(tmp_path: Path) -> None:
     path = tmp_path / "local.env"
-    path.write_text(f"# hello\n\n{ADMIN_KEY}='quoted'\nnot a line\n")
-    assert read_env_file(path) == {ADMIN_KEY: "quoted"}
+    path.write_text("# hello\n\nAUTH_LOOKUP_KEY='quoted'\nnot a line\n")
+    assert read_env_file(path) == {"AUTH_LOOKUP_KEY": "quoted"}

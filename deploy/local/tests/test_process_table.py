@@ -20,7 +20,7 @@ from devstack.stack import (
 
 pytestmark = pytest.mark.unit
 
-SECRETS = Secrets(admin_api_key="k3y", db_passwords={s: f"pw-{s}" for s in SERVICES})
+SECRETS = Secrets(db_passwords={s: f"pw-{s}" for s in SERVICES})
 
 
 def config(**changes: object) -> StackConfig:
@@ -99,7 +99,6 @@ def test_a_service_gets_only_its_own_prefixed_settings() -> None:
         "postgresql+asyncpg://infocenter_cases:pw-cases@127.0.0.1:5432/infocenter_cases"
     )
     assert cases["CASES_BUS_NAMESPACE"] == "ns."
-    assert cases["CASES_ADMIN_API_KEY"] == "k3y"
     assert cases["CASES_HTTP_PORT"] == "8002"
     assert cases["CASES_OTLP_ENDPOINT"] == "http://127.0.0.1:4318/v1/traces"
     assert cases["CASES_ENVIRONMENT"] == "development"
@@ -131,7 +130,6 @@ def test_test_stacks_are_isolated_from_each_other_and_from_the_local_stack() -> 
 
 def test_a_test_stack_keeps_its_secrets_in_memory(tmp_path: Path) -> None:
     stack = Stack(StackConfig.for_tests(log_dir=tmp_path))
-    assert stack.admin_key.startswith("test-admin-")
     assert stack.database_url("ledger").startswith(
         f"postgresql+asyncpg://{stack.config.db_prefix}_ledger:"
     )
