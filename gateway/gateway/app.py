@@ -20,6 +20,8 @@ from servicekit.telemetry import setup_logging, setup_tracing
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import health, openapi, proxy, web
+from gateway.access import is_credential_operation
+from gateway.gatekeeper import Gatekeeper
 from gateway.openapi import OpenApiAggregator
 from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter
 from gateway.security import SecurityHeadersMiddleware
@@ -88,6 +90,7 @@ def create_app(
         HTTPXClientInstrumentor.instrument_client(client)
         upstreams = Upstreams(settings, client)
         app.state.upstreams = upstreams
+        app.state.gatekeeper = Gatekeeper(settings, client)
         app.state.openapi = OpenApiAggregator(
             upstreams, ttl=settings.openapi_cache_seconds, timeout=settings.openapi_timeout
         )
@@ -112,8 +115,21 @@ def create_app(
     install_problem_handlers(app)
 
     # Request ids, metrics and security headers sit at the edge (GatewayApp); the rate
-    # limit inside it, so a 429 has all three.
+    # limits inside it, so a 429 has all three. The general bucket is the outer one; the
+    # stricter bucket of the credential operations (sign-in, second factor, token,
+    # password reset) comes on top of it.
     if settings.rate_limit_enabled:
+        credentials_limiter = TokenBucketLimiter(
+            rate=settings.auth_rate_limit_per_minute / 60.0,
+            burst=settings.auth_rate_limit_burst,
+            max_keys=settings.rate_limit_max_clients,
+        )
+        app.add_middleware(
+            RateLimitMiddleware,
+            limiter=credentials_limiter,
+            prefix="/api",
+            applies=is_credential_operation,
+        )
         limiter = TokenBucketLimiter(
             rate=settings.rate_limit_per_second,
             burst=settings.rate_limit_burst,

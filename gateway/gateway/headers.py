@@ -5,6 +5,11 @@ client sends stays at the gateway, so a client can never smuggle in a header tha
 service might one day trust because "only the gateway sets it". The gateway sets the
 correlation id, the W3C trace context and ``X-Forwarded-*`` itself.
 
+No identity header (``X-User-*``, ``X-Principal*``, ``X-Organisation*``…) is on the list:
+who is calling travels only as the access token, which every service verifies itself.
+The portal's own cookies (tokens, CSRF) are taken out of ``Cookie`` too: the access token
+goes on as ``Authorization`` and no service needs the refresh token.
+
 Responses: everything except hop-by-hop headers and the few the gateway's own server and
 middleware write (a second copy would be a duplicate).
 """
@@ -101,6 +106,17 @@ def request_headers_to_forward(raw: RawHeaders) -> list[tuple[str, str]]:
         for name, _, value in headers
         if name in FORWARDED_REQUEST_HEADERS and name not in dropped
     ]
+
+
+def without_cookies(cookie_header: str, names: Iterable[str]) -> str | None:
+    """``Cookie`` without the cookies called ``names`` (``None`` when nothing is left)."""
+    dropped = set(names)
+    kept = [
+        pair.strip()
+        for pair in cookie_header.split(";")
+        if pair.strip() and pair.split("=", 1)[0].strip() not in dropped
+    ]
+    return "; ".join(kept) or None
 
 
 def response_headers_to_return(raw: RawHeaders) -> list[tuple[bytes, bytes]]:

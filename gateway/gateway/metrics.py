@@ -15,3 +15,9 @@ UPSTREAM_LATENCY = Histogram(
     ["upstream"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
+ACCESS_REFUSED = Counter(
+    "gateway_access_refused_total",
+    "API requests the gateway refused itself (no token, invalid token, session ended, "
+    "CSRF, identity service unavailable)",
+    ["reason"],
+)

@@ -1,8 +1,11 @@
 """The reverse proxy: ``/api/...`` to the service the route table names, streamed both ways.
 
+Nothing is forwarded before the gateway has checked the caller (``gateway.guard``): a
+verified access token whose session still lives, except for the few public operations.
 Request bodies go to the service chunk by chunk as the client sends them, and response
 bodies come back the same way, so a 1 GB upload or a large export never sits in the
-gateway's memory. The gateway never retries a forwarded request.
+gateway's memory (only the small sign-in and token exchanges of the web portal's cookie
+mode are read whole). The gateway never retries a forwarded request.
 """
 
 from __future__ import annotations
@@ -23,11 +26,19 @@ from servicekit.problems import problem
 from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
-from gateway import metrics
+from gateway import guard, metrics
+from gateway.access import (
+    COOKIE_DELIVERY_OPERATIONS,
+    SIGN_OUT_OPERATIONS,
+    TOKEN,
+    CookieNames,
+    wants_cookie_delivery,
+)
 from gateway.headers import (
     forwarded_headers,
     request_headers_to_forward,
     response_headers_to_return,
+    without_cookies,
 )
 from gateway.routes import resolve
 from gateway.upstream import UpstreamsDep
@@ -103,9 +114,38 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
             yield chunk
 
 
-def _upstream_headers(request: Request) -> list[tuple[str, str]]:
+_BODY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
+
+
+def _upstream_headers(
+    request: Request,
+    names: CookieNames,
+    *,
+    authorization: str | None,
+    json_body: bool = False,
+) -> list[tuple[str, str]]:
+    """What the service gets: the allow-list without the portal's cookies, the bearer
+    token taken from the cookie (when that is how the caller signed in), the gateway's own.
+
+    ``json_body``: the gateway rewrote the body (it sets the content headers itself).
+    """
     scope = request.scope
-    headers = request_headers_to_forward(scope["headers"])
+    headers: list[tuple[str, str]] = []
+    for name, value in request_headers_to_forward(scope["headers"]):
+        if name == "cookie":
+            remaining = without_cookies(value, names.all())
+            if remaining is not None:
+                headers.append((name, remaining))
+        elif (name == "authorization" and authorization is not None) or (
+            json_body and name in _BODY_HEADERS
+        ):
+            continue
+        else:
+            headers.append((name, value))
+    if authorization is not None:
+        headers.append(("authorization", authorization))
+    if json_body:
+        headers.append(("content-type", "application/json"))
     client = scope.get("client")
     headers += forwarded_headers(
         client_host=client[0] if client else None,
@@ -155,23 +195,54 @@ router = APIRouter()
 
 @router.api_route("/api", methods=PROXY_METHODS, include_in_schema=False)
 @router.api_route("/api/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
-async def proxy(request: Request, upstreams: UpstreamsDep) -> Response:
-    """Forward to the service that owns the path (see ``gateway.routes``)."""
+async def proxy(
+    request: Request, upstreams: UpstreamsDep, gatekeeper: guard.GatekeeperDep
+) -> Response:
+    """Check the caller, then forward to the service that owns the path (``gateway.routes``)."""
     path: str = request.scope["path"]
     target = _raw_target(request.scope)
-    route = resolve(path, target.split(b"?", 1)[0].decode("latin-1"))
+    raw_path = target.split(b"?", 1)[0].decode("latin-1")
+    route = resolve(path, raw_path)
     if route is None:
         return problem(
             404, "not-found", "Not found", "No API is served at this path.", instance=path
         )
+    settings = upstreams.settings
+    secure = settings.cookie_secure
+    names = CookieNames.for_(secure=secure)
+    operation = (request.method, raw_path)
+    signing_out = operation in SIGN_OUT_OPERATIONS
+
+    admission = await guard.admit(request, operation, gatekeeper, names)
+    if isinstance(admission, Response):
+        if signing_out and admission.status_code == 401:  # nothing left to sign out of
+            admission.raw_headers.extend(guard.clearing_cookies(names, secure=secure))
+        return admission
+
+    token_request: guard.TokenRequest | None = None
+    if operation in COOKIE_DELIVERY_OPERATIONS and wants_cookie_delivery(request.headers):
+        try:
+            prepared = await guard.token_request_body(request, operation, names, settings)
+        except ClientDisconnect:
+            return Response(status_code=400)
+        if isinstance(prepared, Response):
+            return prepared
+        token_request = prepared
+
     service = route.service
     url = httpx.URL(upstreams.urls[service]).copy_with(raw_path=target)
-    outgoing = upstreams.client.build_request(
-        request.method,
-        url,
-        headers=_upstream_headers(request),
-        content=_body(request) if _has_body(request) else None,
+    headers = _upstream_headers(
+        request,
+        names,
+        authorization=admission.authorization,
+        json_body=token_request is not None and token_request.rewritten,
     )
+    content: bytes | AsyncIterator[bytes] | None
+    if token_request is not None:
+        content = token_request.content
+    else:
+        content = _body(request) if _has_body(request) else None
+    outgoing = upstreams.client.build_request(request.method, url, headers=headers, content=content)
     started = time.perf_counter()
     status: int
     try:
@@ -191,7 +262,18 @@ async def proxy(request: Request, upstreams: UpstreamsDep) -> Response:
     else:
         metrics.UPSTREAM_LATENCY.labels(service).observe(time.perf_counter() - started)
         metrics.UPSTREAM_REQUESTS.labels(service, request.method, str(upstream.status_code)).inc()
-        return UpstreamResponse(upstream, response_headers_to_return(upstream.headers.raw))
+        if token_request is not None and upstream.status_code == 200:
+            return await guard.deliver_in_cookies(
+                upstream, names, csrf=token_request.csrf, secure=secure, path=path, service=service
+            )
+        returned = response_headers_to_return(upstream.headers.raw)
+        status = upstream.status_code
+        if (signing_out and (200 <= status < 300 or status == 401)) or (
+            token_request is not None and operation[1] == TOKEN and status == 401
+        ):
+            # Signed out, or the refresh token is spent: the portal's cookies are useless.
+            returned += guard.clearing_cookies(names, secure=secure)
+        return UpstreamResponse(upstream, returned)
     metrics.UPSTREAM_REQUESTS.labels(service, request.method, outcome).inc()
     log.warning(
         "%s upstream failed: %s",

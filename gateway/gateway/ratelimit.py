@@ -1,9 +1,11 @@
-"""A per-client token bucket for ``/api``, kept in this process's memory.
+"""Per-client token buckets for ``/api``, kept in this process's memory.
 
 Each client (by IP address) has a bucket of ``burst`` tokens that refills at ``rate``
 tokens per second; a request takes one token or is answered 429 with ``Retry-After``.
 With several gateway replicas each keeps its own buckets, so the effective limit is
-per replica: good enough against a runaway script, not a quota system.
+per replica: good enough against a runaway script, not a quota system. A second,
+stricter bucket guards the operations that take a password, a second factor or a refresh
+token (see ``gateway.app``); throttling per account is the auth service's.
 """
 
 from __future__ import annotations
@@ -67,18 +69,32 @@ class TokenBucketLimiter:
 
 
 class RateLimitMiddleware:
-    """Answers 429 problem+json to a client that has used up its bucket on ``prefix``."""
+    """Answers 429 problem+json to a client that has used up its bucket on ``prefix``.
 
-    def __init__(self, app: ASGIApp, *, limiter: TokenBucketLimiter, prefix: str = "/api") -> None:
+    ``applies`` narrows it further to some requests (``(method, path) -> bool``), for a
+    stricter bucket on a few operations.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: TokenBucketLimiter,
+        prefix: str = "/api",
+        applies: Callable[[str, str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.prefix = prefix
+        self.applies = applies
 
-    def _applies(self, path: str) -> bool:
-        return path == self.prefix or path.startswith(self.prefix + "/")
+    def _applies(self, method: str, path: str) -> bool:
+        if not (path == self.prefix or path.startswith(self.prefix + "/")):
+            return False
+        return self.applies is None or self.applies(method, path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._applies(scope["path"]):
+        if scope["type"] != "http" or not self._applies(scope["method"], scope["path"]):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")

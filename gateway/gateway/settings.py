@@ -5,8 +5,21 @@ from __future__ import annotations
 from typing import Literal
 
 import httpx
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _http_origin(value: str) -> str:
+    """``value`` as an http(s) origin (scheme, host, port) without a trailing slash."""
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"not a URL: {exc}") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if url.path not in ("", "/") or url.query or url.fragment:
+        raise ValueError("must be an origin (scheme, host, port) without a path or query")
+    return value.rstrip("/")
 
 
 class GatewaySettings(BaseSettings):
@@ -59,21 +72,70 @@ class GatewaySettings(BaseSettings):
         default=100_000, ge=1, description="Buckets kept in memory (least recently used go)"
     )
 
+    # Stricter per-client-IP bucket for the operations that take a password, a second
+    # factor or a refresh token (sign-in, second factor, token, password reset), on top
+    # of the general one. Per-account throttling and lockout are the auth service's.
+    auth_rate_limit_per_minute: float = Field(default=10.0, gt=0)
+    auth_rate_limit_burst: int = Field(default=20, ge=1)
+
+    # Access tokens: verified here before anything is forwarded (and again by each service).
+    jwks_url: str = Field(
+        default="",
+        description="The identity service's JWKS; derived from auth_url when unset",
+    )
+    token_issuer: str = "https://auth.infocenter.local"
+    token_audience: str = "infocenter"
+    jwks_refresh_seconds: float = Field(
+        default=30.0, ge=0, description="At most one JWKS fetch per this many seconds"
+    )
+    # Session state from the auth service's internal endpoint (fail closed: no answer, 503).
+    session_cache_seconds: float = Field(
+        default=10.0, ge=0, description="How long an active session's answer is reused"
+    )
+    revoked_session_cache_seconds: float = Field(
+        default=300.0, ge=0, description="How long a revoked session's answer is reused"
+    )
+    session_cache_max_entries: int = Field(default=100_000, ge=1)
+    auth_check_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to wait for the JWKS or a session's state"
+    )
+
+    # Cookies for the web portal (``X-Token-Delivery: cookie``).
+    cookie_secure: bool = Field(
+        default=True,
+        description="__Host- prefixed, Secure cookies; switch off only for a plain-HTTP host "
+        "that browsers do not treat as potentially trustworthy (never in production)",
+    )
+    public_origin: str | None = Field(
+        default=None,
+        description="The gateway's origin as browsers see it (https://portal.example.no), "
+        "for the Origin check; when unset, the request's scheme and Host",
+    )
+
     hsts_max_age: int = 31_536_000
 
     @field_validator("auth_url", "cases_url", "ledger_url", "reports_url", "credit_url")
     @classmethod
     def _origin(cls, value: str) -> str:
         """A service's base URL is an http(s) origin: the path is forwarded unchanged."""
-        try:
-            url = httpx.URL(value)
-        except httpx.InvalidURL as exc:
-            raise ValueError(f"not a URL: {exc}") from exc
-        if url.scheme not in ("http", "https") or not url.host:
-            raise ValueError("must be an http:// or https:// URL with a host")
-        if url.path not in ("", "/") or url.query or url.fragment:
-            raise ValueError("must be an origin (scheme, host, port) without a path or query")
-        return value.rstrip("/")
+        return _http_origin(value)
+
+    @field_validator("public_origin")
+    @classmethod
+    def _public_origin(cls, value: str | None) -> str | None:
+        return None if value is None else _http_origin(value).lower()
+
+    @model_validator(mode="after")
+    def _derived(self) -> GatewaySettings:
+        if not self.jwks_url:
+            self.jwks_url = self.auth_url + "/api/v1/auth/.well-known/jwks.json"
+        if self.environment == "production" and not self.cookie_secure:
+            raise ValueError("cookie_secure cannot be switched off in production")
+        return self
+
+    def session_state_url(self, session_id: str) -> str:
+        """The auth service's internal endpoint that says whether a session is active."""
+        return f"{self.auth_url}/internal/v1/sessions/{session_id}"
 
     def service_urls(self) -> dict[str, str]:
         """Base URL of every service, by the service names the route table uses."""

@@ -11,16 +11,31 @@ import pytest
 from fastapi import FastAPI
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
+from servicekit.testing.tokens import AUDIENCE, ISSUER, TestSigner
 
-from .support import SERVICES, GatewayFactory, RunningServer, Upstreams, upstream_app
+from .support import (
+    SERVICES,
+    GatewayFactory,
+    RunningServer,
+    Upstreams,
+    identity_app,
+    mint,
+    upstream_app,
+)
 
 
 @pytest.fixture(scope="session")
-async def upstreams() -> AsyncIterator[Upstreams]:
-    """One running stand-in per service, shared by the whole session."""
+def signer() -> TestSigner:
+    """The identity stand-in's signing key (its JWKS is what the gateways trust)."""
+    return TestSigner()
+
+
+@pytest.fixture(scope="session")
+async def upstreams(signer: TestSigner) -> AsyncIterator[Upstreams]:
+    """One running stand-in per service, shared by the whole session (auth: identity too)."""
     result = Upstreams()
     for name in SERVICES:
-        result.apps[name] = upstream_app(name)
+        result.apps[name] = identity_app(signer) if name == "auth" else upstream_app(name)
         result.servers[name] = await RunningServer(result.apps[name]).start()
     yield result
     for name, server in result.servers.items():
@@ -38,18 +53,29 @@ def refused_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def start_gateway(upstreams: Upstreams) -> AsyncIterator[GatewayFactory]:
-    """Factory: a gateway served on its own port, wired to the stand-ins, with overrides."""
+async def start_gateway(upstreams: Upstreams, signer: TestSigner) -> AsyncIterator[GatewayFactory]:
+    """Factory: a gateway served on its own port, wired to the stand-ins, with overrides.
+
+    Its client sends a valid access token (a session of its own) unless ``signed_in`` is
+    false.
+    """
     started: list[tuple[RunningServer, httpx.AsyncClient]] = []
 
     async def start(
-        prepare: Callable[[FastAPI], None] | None = None, **overrides: Any
+        prepare: Callable[[FastAPI], None] | None = None,
+        *,
+        signed_in: bool = True,
+        **overrides: Any,
     ) -> httpx.AsyncClient:
         values: dict[str, Any] = {
             "environment": "test",
             "rate_limit_per_second": 10_000.0,
             "rate_limit_burst": 100_000,
+            "auth_rate_limit_per_minute": 600_000.0,
+            "auth_rate_limit_burst": 100_000,
             "openapi_cache_seconds": 0.0,
+            "token_issuer": ISSUER,
+            "token_audience": AUDIENCE,
             **upstreams.urls(),
         }
         values.update(overrides)
@@ -57,7 +83,8 @@ async def start_gateway(upstreams: Upstreams) -> AsyncIterator[GatewayFactory]:
         if prepare is not None:
             prepare(app)
         server = await RunningServer(app).start()
-        client = httpx.AsyncClient(base_url=server.url, timeout=30)
+        headers = {"Authorization": f"Bearer {mint(signer)}"} if signed_in else None
+        client = httpx.AsyncClient(base_url=server.url, timeout=30, headers=headers)
         started.append((server, client))
         return client
 

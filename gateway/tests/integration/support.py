@@ -10,8 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import secrets
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +24,11 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, create_model
 from servicekit import context
 from servicekit.http import RequestContextMiddleware
+from servicekit.problems import problem
+from servicekit.roles import Roles
+from servicekit.testing.tokens import TestSigner
 from servicekit.testing.wait import wait_for
+from servicekit.tokens import InvalidToken
 
 SERVICES = ("auth", "cases", "ledger", "reports", "credit")
 CHUNK = 1 << 20
@@ -90,6 +97,7 @@ def upstream_app(name: str, *, ready: bool = True, health_hangs: bool = False) -
     app = FastAPI(title=f"InfoCenter {name}", description=f"The {name} stand-in.")
     app.add_middleware(RequestContextMiddleware, service=f"fake-{name}")
     app.state.release = asyncio.Event()
+    app.state.echoed = []  # (method, path) of every echo served
     prefix = f"/api/v1/{name}"
     fields: dict[str, Any] = {"amount_ore": (int, ...)} if name == "cases" else {"name": (str, ...)}
     item_out = create_model("ItemOut", __base__=Item, **fields)
@@ -108,6 +116,7 @@ def upstream_app(name: str, *, ready: bool = True, health_hangs: bool = False) -
     )
     async def echo(request: Request, rest: str) -> JSONResponse:
         size, digest = await read_body(request)
+        app.state.echoed.append((request.method, request.scope["path"]))
         body = {
             "service": name,
             "method": request.method,
@@ -200,3 +209,100 @@ class Upstreams:
 
 
 GatewayFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+ORGANISATION = uuid.UUID("0b9e6c55-5d8e-4a51-9c0e-2f0d6b1c1a01")
+ACCESS_TTL = 3600
+REFRESH_TTL = timedelta(days=14)
+
+
+def mint(signer: TestSigner, session_id: uuid.UUID | None = None, **claims: Any) -> str:
+    """An access token like the identity service's, for a new session unless one is given."""
+    return signer.mint(
+        organisation_id=ORGANISATION,
+        roles=[Roles.CREDITOR],
+        session_id=session_id or uuid.uuid4(),
+        **{"ttl": ACCESS_TTL, **claims},
+    )
+
+
+class IdentityState:
+    """What the identity stand-in knows, and its switches."""
+
+    def __init__(self) -> None:
+        self.revoked: set[uuid.UUID] = set()
+        self.session_checks: list[uuid.UUID] = []
+        self.session_state_status = 200
+        """Anything but 200 makes the internal session endpoint answer that (broken)."""
+        self.refresh_tokens: dict[str, uuid.UUID] = {}
+        self.token_requests: list[dict[str, Any]] = []
+        self.signed_out: list[uuid.UUID] = []
+
+
+def identity_app(signer: TestSigner) -> FastAPI:
+    """The ``auth`` stand-in: the usual routes plus the identity API the gateway relies on.
+
+    Serves the signer's JWKS, the internal session state (``state.revoked`` switches a
+    session off, ``state.session_state_status`` breaks the endpoint), and sign-in,
+    second factor, token refresh and sign-out with tokens minted by ``signer``.
+    """
+    app = upstream_app("auth")
+    state = IdentityState()
+    app.state.identity = state
+    verifier = signer.verifier()
+
+    def tokens(session_id: uuid.UUID) -> dict[str, Any]:
+        refresh = "rt-" + secrets.token_urlsafe(24)
+        state.refresh_tokens[refresh] = session_id
+        return {
+            "access_token": mint(signer, session_id),
+            "token_type": "Bearer",
+            "expires_in": ACCESS_TTL,
+            "refresh_token": refresh,
+            "refresh_expires_at": (datetime.now(UTC) + REFRESH_TTL).isoformat(),
+            "session_id": str(session_id),
+        }
+
+    @app.post("/api/v1/auth/sign-in")
+    async def sign_in() -> dict[str, Any]:
+        return {"challenge": "challenge-" + secrets.token_hex(8), "expires_in": 300}
+
+    @app.post("/api/v1/auth/sign-in/second-factor")
+    async def second_factor() -> dict[str, Any]:
+        return tokens(uuid.uuid4())
+
+    @app.post("/api/v1/auth/token")
+    async def token(request: Request) -> Any:
+        body = await request.json()
+        state.token_requests.append(body)
+        session_id = state.refresh_tokens.pop(body.get("refresh_token", ""), None)
+        if session_id is None:
+            return problem(401, "unauthorized", "Unauthorized", "Refresh token rejected.")
+        return tokens(session_id)
+
+    async def sign_out(request: Request) -> Response:
+        bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
+        try:
+            principal = await verifier.verify(bearer)
+        except InvalidToken:
+            return problem(401, "unauthorized", "Unauthorized")
+        assert principal.session_id is not None
+        state.revoked.add(principal.session_id)
+        state.signed_out.append(principal.session_id)
+        return Response(status_code=204)
+
+    app.add_api_route("/api/v1/auth/sign-out", sign_out, methods=["POST"])
+    app.add_api_route("/api/v1/auth/sign-out-everywhere", sign_out, methods=["POST"])
+
+    @app.get("/api/v1/auth/.well-known/jwks.json")
+    async def jwks() -> dict[str, Any]:
+        return signer.jwks
+
+    @app.get("/internal/v1/sessions/{session_id}")
+    async def session_state(session_id: uuid.UUID) -> Response:
+        state.session_checks.append(session_id)
+        if state.session_state_status != 200:
+            return Response(status_code=state.session_state_status)
+        return JSONResponse({"active": session_id not in state.revoked})
+
+    return app

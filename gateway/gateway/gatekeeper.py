@@ -1,0 +1,175 @@
+"""Verifying access tokens at the gateway, and asking whether their session still lives.
+
+A token is checked in two steps before a request is forwarded:
+
+1. its signature and claims, by servicekit's :class:`~servicekit.tokens.TokenVerifier`
+   with the identity service's JWKS (fetched through the gateway's shared client, cached,
+   refreshed at most every ``jwks_refresh_seconds`` when an unknown key id shows up);
+2. its session (``sid``), by the identity service's internal endpoint
+   ``GET {auth}/internal/v1/sessions/{sid}``. The answer is cached per session for
+   ``session_cache_seconds`` (revoked ones for ``revoked_session_cache_seconds``: a
+   revoked session never comes back), so a sign-out takes effect everywhere within
+   that TTL while a busy client costs one call per TTL.
+
+Fail closed: when the identity service cannot answer either question, the request is
+refused with 503 (:class:`AuthUnavailable`), never let through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from servicekit.tokens import InvalidToken, Principal, TokenVerifier
+
+from gateway.settings import GatewaySettings
+from gateway.upstream import correlation_headers
+
+log = logging.getLogger(__name__)
+
+
+class AuthUnavailable(Exception):
+    """The identity service cannot say whether a token is good (down, slow, broken).
+
+    Deliberately not an ``httpx``/``ValueError`` subclass: the token verifier turns those
+    into :class:`InvalidToken`, and this must reach the gateway as a 503 instead.
+    """
+
+
+class Unauthenticated(Exception):
+    """The request has no usable access token, or its session has ended."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _Answer:
+    active: bool
+    until: float
+
+
+class SessionStates:
+    """Whether a session is active, asked of the identity service and cached briefly."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: GatewaySettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.clock = clock
+        self._answers: OrderedDict[uuid.UUID, _Answer] = OrderedDict()
+        self._asking: dict[uuid.UUID, asyncio.Future[bool]] = {}
+
+    async def active(self, session_id: uuid.UUID) -> bool:
+        """The (possibly cached) answer; raises :class:`AuthUnavailable`."""
+        answer = self._answers.get(session_id)
+        if answer is not None and answer.until > self.clock():
+            self._answers.move_to_end(session_id)
+            return answer.active
+        # Requests for one session that arrive together share one question.
+        asking = self._asking.get(session_id)
+        if asking is None:
+            asking = asyncio.ensure_future(self._ask(session_id))
+            self._asking[session_id] = asking
+            asking.add_done_callback(lambda _: self._asking.pop(session_id, None))
+        return await asyncio.shield(asking)
+
+    async def _ask(self, session_id: uuid.UUID) -> bool:
+        timeout = self.settings.auth_check_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self.client.get(
+                    self.settings.session_state_url(str(session_id)),
+                    headers=correlation_headers(),
+                    timeout=timeout,
+                )
+        except (TimeoutError, httpx.HTTPError) as exc:
+            log.warning("session state unavailable: %s", type(exc).__name__)
+            raise AuthUnavailable("session state unavailable") from exc
+        if response.status_code == 404:
+            active = False
+        elif response.status_code == 200:
+            try:
+                body = response.json()
+            except ValueError as exc:
+                raise AuthUnavailable("session state is not JSON") from exc
+            if not isinstance(body, dict) or not isinstance(body.get("active"), bool):
+                raise AuthUnavailable("session state has no 'active'")
+            active = body["active"]
+        else:
+            log.warning("session state unavailable: http_%s", response.status_code)
+            raise AuthUnavailable(f"session state answered {response.status_code}")
+        ttl = (
+            self.settings.session_cache_seconds
+            if active
+            else self.settings.revoked_session_cache_seconds
+        )
+        if ttl > 0:
+            self._answers[session_id] = _Answer(active, self.clock() + ttl)
+            self._answers.move_to_end(session_id)
+            while len(self._answers) > self.settings.session_cache_max_entries:
+                self._answers.popitem(last=False)
+        return active
+
+
+class Gatekeeper:
+    """Turns an access token into a :class:`Principal`, or refuses it."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        client: httpx.AsyncClient,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.client = client
+        self.verifier = TokenVerifier(
+            jwks_url=settings.jwks_url,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            fetch_jwks=self._fetch_jwks,
+            min_refresh_seconds=settings.jwks_refresh_seconds,
+        )
+        self.sessions = SessionStates(client, settings, clock=clock)
+
+    async def _fetch_jwks(self) -> Mapping[str, Any]:
+        timeout = self.settings.auth_check_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self.client.get(
+                    self.settings.jwks_url, headers=correlation_headers(), timeout=timeout
+                )
+            response.raise_for_status()
+            jwks = response.json()
+        except (TimeoutError, httpx.HTTPError, ValueError) as exc:
+            log.warning("signing keys unavailable: %s", type(exc).__name__)
+            raise AuthUnavailable("signing keys unavailable") from exc
+        if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
+            raise AuthUnavailable("signing keys are not a JWKS")
+        return jwks
+
+    async def admit(self, token: str) -> Principal:
+        """The verified caller; raises :class:`Unauthenticated` or :class:`AuthUnavailable`."""
+        try:
+            principal = await self.verifier.verify(token)
+        except InvalidToken as exc:
+            raise Unauthenticated(str(exc)) from exc
+        if principal.session_id is None:
+            raise Unauthenticated("token has no session")
+        if not await self.sessions.active(principal.session_id):
+            raise Unauthenticated("session ended")
+        return principal
