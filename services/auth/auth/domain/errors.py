@@ -70,3 +70,43 @@ class RoleNotAllowed(DomainError):
 
 class UserAlreadyExists(Conflict):
     type, title = "user-exists", "User already exists"
+
+
+class CodeRejected(DomainError):
+    """A code from the authenticator app (or a recovery code) that is wrong or spent."""
+
+    status, type, title = 422, "code-rejected", "Code not accepted"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The code is not correct or has been used already. Check the clock of the "
+            "device and enter the newest code.",
+            errors=[{"field": "code", "reason": "wrong, expired or already used"}],
+        )
+
+
+class ReauthenticationFailed(DomainError):
+    """A signed-in user confirming a sensitive change gave a wrong password or code."""
+
+    status, type, title = 403, "reauthentication-failed", "Password or code not correct"
+
+    def __init__(self) -> None:
+        super().__init__("The password or code you gave to confirm this change is not correct.")
+
+
+class OwnAccount(Conflict):
+    """An administrator may not deactivate themself nor take away their own admin role."""
+
+    type, title = "own-account", "Not allowed on your own account"
+
+
+class UserStateConflict(Conflict):
+    """The user is not in a state that allows this (resend to an active user, …)."""
+
+    type, title = "user-state", "Not possible in the user's current state"
+
+
+class MailNotDelivered(DomainError):
+    """The mail relay did not take an invitation (the user is saved; resend later)."""
+
+    status, type, title = 502, "mail-not-sent", "E-mail could not be sent"

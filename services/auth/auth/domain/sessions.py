@@ -30,3 +30,16 @@ class RevocationReason:
     PASSWORD_CHANGED = "password_changed"
     FACTOR_CHANGED = "factor_changed"
     DEACTIVATED = "deactivated"
+    ROLES_CHANGED = "roles_changed"
+
+
+class LinkPurpose:
+    """What a single-use action token (``action_tokens.purpose``) is for."""
+
+    INVITATION = "invitation"
+    ENROLMENT = "enrolment"
+    """Second step of an invitation: confirm the authenticator with a first code."""
+    PASSWORD_RESET = "password_reset"
+    TOTP_CHANGE = "totp_change"
+    """A signed-in user replacing their authenticator: confirm the new one with a code."""
+    ALL = (INVITATION, ENROLMENT, PASSWORD_RESET, TOTP_CHANGE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from auth.bootstrap import AuthService, bootstrap
-from auth.entrypoints.routers import organisations, signin
+from auth.entrypoints.routers import account, organisations, signin, users
 
 
 def create_app(service: AuthService | None = None) -> FastAPI:
@@ -17,7 +17,13 @@ def create_app(service: AuthService | None = None) -> FastAPI:
             "Sign in with e-mail and password, then the authenticator code; use the access "
             "token as `Authorization: Bearer …` and rotate it with the refresh token."
         ),
-        routers=[signin.router, organisations.router, signin.internal],
+        routers=[
+            signin.router,
+            account.router,
+            users.router,
+            organisations.router,
+            signin.internal,
+        ],
     )
     app.state.service = service
     return app

@@ -1,0 +1,191 @@
+"""Users of an organisation, managed by its creditor admins or by agency admins.
+
+A creditor admin asking about another organisation, or about a user of one, gets 404 —
+the same as for an id that does not exist — so ids of other tenants do not leak.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from servicekit.auth import require_roles
+from servicekit.roles import Roles
+from servicekit.tokens import Principal
+
+from auth.domain.users import User, UserStatus
+from auth.entrypoints.deps import ClientDep, ServiceDep
+from auth.service_layer import invitations, users
+
+router = APIRouter(prefix="/api/v1/auth", tags=["users"])
+
+Admin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN))]
+RoleName = Literal["creditor", "creditor_admin", "case_handler", "agency_admin"]
+FullName = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=r"\S", examples=["Kari Nordmann"])
+]
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    email: str
+    full_name: str
+    roles: list[str]
+    status: UserStatus
+    second_factor_enrolled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            organisation_id=user.organisation_id,
+            email=user.email,
+            full_name=user.full_name,
+            roles=sorted(user.roles),
+            status=user.status,
+            second_factor_enrolled=user.totp_secret is not None,
+            created_at=user.created_at,
+        )
+
+
+class InviteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr = Field(examples=["kari.nordmann@nordlys.no"])
+    full_name: FullName
+    roles: list[RoleName] = Field(
+        min_length=1,
+        max_length=4,
+        description="creditor / creditor_admin in a creditor organisation; case_handler / "
+        "agency_admin in the agency",
+        examples=[["creditor"]],
+    )
+
+
+class UserPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: FullName | None = None
+    roles: list[RoleName] | None = Field(default=None, min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def something(self) -> UserPatch:
+        if self.full_name is None and self.roles is None:
+            raise ValueError("give full_name, roles or both")
+        return self
+
+
+@router.get(
+    "/organisations/{organisation_id}/users",
+    response_model=list[UserOut],
+    summary="The users of an organisation",
+)
+async def list_users(
+    organisation_id: uuid.UUID, actor: Admin, service: ServiceDep
+) -> list[UserOut]:
+    found = await users.list_users(
+        service.unit_of_work(), service.identity, actor=actor, organisation_id=organisation_id
+    )
+    return [UserOut.of(u) for u in found]
+
+
+@router.post(
+    "/organisations/{organisation_id}/users",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    summary="Invite a user: an invitation link goes to the address given",
+)
+async def invite_user(
+    organisation_id: uuid.UUID,
+    body: InviteIn,
+    actor: Admin,
+    service: ServiceDep,
+    client: ClientDep,
+) -> UserOut:
+    user = await invitations.invite_user(
+        service.unit_of_work(),
+        service.identity,
+        actor=actor,
+        organisation_id=organisation_id,
+        email=str(body.email),
+        full_name=body.full_name,
+        roles=list(body.roles),
+        client=client,
+    )
+    return UserOut.of(user)
+
+
+@router.get("/users/{user_id}", response_model=UserOut, summary="One user")
+async def get_user(user_id: uuid.UUID, actor: Admin, service: ServiceDep) -> UserOut:
+    user = await users.get_user(
+        service.unit_of_work(), service.identity, actor=actor, user_id=user_id
+    )
+    return UserOut.of(user)
+
+
+@router.patch(
+    "/users/{user_id}",
+    response_model=UserOut,
+    summary="Change a user's roles or name (taking a role away ends their sessions)",
+)
+async def patch_user(
+    user_id: uuid.UUID, body: UserPatch, actor: Admin, service: ServiceDep, client: ClientDep
+) -> UserOut:
+    user = await users.update_user(
+        service.unit_of_work(),
+        service.identity,
+        actor=actor,
+        user_id=user_id,
+        roles=list(body.roles) if body.roles is not None else None,
+        full_name=body.full_name,
+        client=client,
+    )
+    return UserOut.of(user)
+
+
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserOut,
+    summary="Deactivate a user: every session ends and they can no longer sign in",
+)
+async def deactivate_user(
+    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
+) -> UserOut:
+    user = await users.deactivate_user(
+        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
+    )
+    return UserOut.of(user)
+
+
+@router.post(
+    "/users/{user_id}/reactivate",
+    response_model=UserOut,
+    summary="Reactivate a deactivated user",
+)
+async def reactivate_user(
+    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
+) -> UserOut:
+    user = await users.reactivate_user(
+        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
+    )
+    return UserOut.of(user)
+
+
+@router.post(
+    "/users/{user_id}/invitation",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=UserOut,
+    summary="Send the invitation again (earlier links stop working)",
+)
+async def resend_invitation(
+    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
+) -> UserOut:
+    user = await invitations.resend_invitation(
+        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
+    )
+    return UserOut.of(user)
