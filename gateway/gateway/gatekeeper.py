@@ -87,6 +87,24 @@ class SessionStates:
             asking.add_done_callback(lambda _: self._asking.pop(session_id, None))
         return await asyncio.shield(asking)
 
+    def ended(self, session_id: uuid.UUID) -> None:
+        """Remember that a session has ended (signed out through this gateway)."""
+        self._remember(session_id, active=False)
+
+    def _remember(self, session_id: uuid.UUID, *, active: bool) -> None:
+        ttl = (
+            self.settings.session_cache_seconds
+            if active
+            else self.settings.revoked_session_cache_seconds
+        )
+        if ttl <= 0:
+            self._answers.pop(session_id, None)
+            return
+        self._answers[session_id] = _Answer(active, self.clock() + ttl)
+        self._answers.move_to_end(session_id)
+        while len(self._answers) > self.settings.session_cache_max_entries:
+            self._answers.popitem(last=False)
+
     async def _ask(self, session_id: uuid.UUID) -> bool:
         timeout = self.settings.auth_check_timeout
         try:
@@ -112,16 +130,7 @@ class SessionStates:
         else:
             log.warning("session state unavailable: http_%s", response.status_code)
             raise AuthUnavailable(f"session state answered {response.status_code}")
-        ttl = (
-            self.settings.session_cache_seconds
-            if active
-            else self.settings.revoked_session_cache_seconds
-        )
-        if ttl > 0:
-            self._answers[session_id] = _Answer(active, self.clock() + ttl)
-            self._answers.move_to_end(session_id)
-            while len(self._answers) > self.settings.session_cache_max_entries:
-                self._answers.popitem(last=False)
+        self._remember(session_id, active=active)
         return active
 
 

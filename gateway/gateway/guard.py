@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -53,6 +54,8 @@ class Admission:
     """The request may go on; ``authorization`` replaces the client's when set."""
 
     authorization: str | None = None
+    session_id: uuid.UUID | None = None
+    """The verified caller's session (``None`` for a public operation)."""
 
 
 def unauthorized(path: str, *, invalid: bool, detail: str) -> Response:
@@ -118,7 +121,7 @@ async def admit(
             metrics.ACCESS_REFUSED.labels("csrf").inc()
             return forbidden(path, f"Refused: {failure}.")
     try:
-        await gatekeeper.admit(found.token)
+        principal = await gatekeeper.admit(found.token)
     except Unauthenticated as exc:
         ended = exc.reason == "session ended"
         metrics.ACCESS_REFUSED.labels("session_ended" if ended else "invalid_token").inc()
@@ -131,9 +134,8 @@ async def admit(
     except AuthUnavailable:
         metrics.ACCESS_REFUSED.labels("auth_unavailable").inc()
         return auth_unavailable(path)
-    if found.source == "cookie":
-        return Admission(authorization=f"Bearer {found.token}")
-    return Admission()
+    bearer = f"Bearer {found.token}" if found.source == "cookie" else None
+    return Admission(authorization=bearer, session_id=principal.session_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -268,6 +268,9 @@ async def proxy(
             )
         returned = response_headers_to_return(upstream.headers.raw)
         status = upstream.status_code
+        if signing_out and 200 <= status < 300 and admission.session_id is not None:
+            # Here at once; other gateway replicas within their session cache TTL.
+            gatekeeper.sessions.ended(admission.session_id)
         if (signing_out and (200 <= status < 300 or status == 401)) or (
             token_request is not None and operation[1] == TOKEN and status == 401
         ):
