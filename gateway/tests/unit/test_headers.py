@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import pytest
 from gateway.headers import (
+    FORWARDED_REQUEST_HEADERS,
     forwarded_headers,
     request_headers_to_forward,
     response_headers_to_return,
+    without_cookies,
 )
 from gateway.security import security_headers
 
@@ -63,6 +65,43 @@ def test_hop_by_hop_gateway_owned_and_unknown_headers_stay_behind() -> None:
     )
 
     assert forwarded == [("accept", "*/*")]
+
+
+def test_identity_headers_a_client_sends_never_reach_a_service() -> None:
+    forwarded = request_headers_to_forward(
+        raw(
+            ("X-User-Id", "00000000-0000-0000-0000-000000000001"),
+            ("X-User-Roles", "agency_admin"),
+            ("x-user", "kari"),
+            ("X-Principal", "someone"),
+            ("X-Principal-Id", "someone"),
+            ("X-Organisation", "org"),
+            ("X-Organisation-Id", "org"),
+            ("X-Organization-Id", "org"),
+            ("X-Tenant-Id", "org"),
+            ("X-Roles", "agency_admin"),
+            ("Accept", "*/*"),
+        )
+    )
+
+    assert forwarded == [("accept", "*/*")]
+    # Nor can one be added to the allow-list by accident.
+    assert not [
+        h
+        for h in FORWARDED_REQUEST_HEADERS
+        if h.startswith(("x-user", "x-principal", "x-organisation", "x-organization", "x-tenant"))
+    ]
+
+
+def test_the_portals_cookies_can_be_taken_out_of_a_cookie_header() -> None:
+    names = ("__Host-ic_at", "__Host-ic_rt", "__Host-ic_csrf")
+
+    assert without_cookies("__Host-ic_at=a; theme=dark;__Host-ic_rt=r; x=1", names) == (
+        "theme=dark; x=1"
+    )
+    assert without_cookies("__Host-ic_at=a; __Host-ic_csrf=c", names) is None
+    assert without_cookies("ic_at=a", names) == "ic_at=a"
+    assert without_cookies(" ; ", names) is None
 
 
 def test_repeated_request_headers_are_kept_in_order() -> None:

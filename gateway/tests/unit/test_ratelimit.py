@@ -103,3 +103,26 @@ async def test_the_middleware_limits_only_its_prefix_and_answers_problem_json() 
     assert second.headers["retry-after"] == "3"
     assert second.json()["type"].endswith("/rate-limited")
     assert page == [200, 200, 200]
+
+
+async def test_a_narrower_bucket_applies_only_to_the_requests_it_picks() -> None:
+    async def ok(request: object) -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    routes = [Route("/api/sign-in", ok, methods=["GET", "POST"]), Route("/api/x", ok)]
+    app = Starlette(routes=routes)
+    limited = RateLimitMiddleware(
+        app,
+        limiter=TokenBucketLimiter(rate=0.01, burst=1, clock=Clock()),
+        prefix="/api",
+        applies=lambda method, path: (method, path) == ("POST", "/api/sign-in"),
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=limited), base_url="http://t"
+    ) as client:
+        picked = [(await client.post("/api/sign-in")).status_code for _ in range(2)]
+        others = [(await client.get("/api/sign-in")).status_code for _ in range(3)]
+        others += [(await client.get("/api/x")).status_code for _ in range(3)]
+
+    assert picked == [200, 429]
+    assert others == [200] * 6

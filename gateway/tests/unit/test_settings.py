@@ -46,3 +46,37 @@ def test_a_trailing_slash_is_dropped() -> None:
     assert GatewaySettings(cases_url="https://cases.internal/").cases_url == (
         "https://cases.internal"
     )
+
+
+def test_the_token_settings_default_to_the_local_identity_service() -> None:
+    settings = GatewaySettings()
+
+    assert settings.jwks_url == "http://127.0.0.1:8001/api/v1/auth/.well-known/jwks.json"
+    assert settings.token_issuer == "https://auth.infocenter.local"
+    assert settings.token_audience == "infocenter"
+    assert settings.session_cache_seconds == 10.0
+    assert settings.session_state_url("abc") == "http://127.0.0.1:8001/internal/v1/sessions/abc"
+    assert settings.cookie_secure is True
+    assert (settings.auth_rate_limit_per_minute, settings.auth_rate_limit_burst) == (10.0, 20)
+
+
+def test_the_jwks_url_follows_the_auth_url_unless_set() -> None:
+    derived = GatewaySettings(auth_url="https://auth.internal/")
+    pinned = GatewaySettings(auth_url="https://auth.internal", jwks_url="https://keys.example/j")
+
+    assert derived.jwks_url == "https://auth.internal/api/v1/auth/.well-known/jwks.json"
+    assert pinned.jwks_url == "https://keys.example/j"
+
+
+def test_secure_cookies_cannot_be_switched_off_in_production() -> None:
+    assert GatewaySettings(environment="development", cookie_secure=False).cookie_secure is False
+    with pytest.raises(ValueError, match="cookie_secure"):
+        GatewaySettings(environment="production", cookie_secure=False)
+
+
+def test_the_public_origin_is_an_origin() -> None:
+    assert GatewaySettings(public_origin="https://Portal.Example.no/").public_origin == (
+        "https://portal.example.no"
+    )
+    with pytest.raises(ValueError, match="public_origin"):
+        GatewaySettings(public_origin="https://portal.example.no/app")
