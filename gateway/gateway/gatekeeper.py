@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 import uuid
 from collections import OrderedDict
@@ -33,6 +34,9 @@ from gateway.settings import GatewaySettings
 from gateway.upstream import correlation_headers
 
 log = logging.getLogger(__name__)
+
+JWKS_RETRY_SECONDS = 1.0
+"""After a failed JWKS fetch, how long requests that need the keys fail without asking."""
 
 
 class AuthUnavailable(Exception):
@@ -146,6 +150,8 @@ class Gatekeeper:
     ) -> None:
         self.settings = settings
         self.client = client
+        self.clock = clock
+        self._jwks_failed_at = -math.inf
         self.verifier = TokenVerifier(
             jwks_url=settings.jwks_url,
             issuer=settings.token_issuer,
@@ -156,6 +162,20 @@ class Gatekeeper:
         self.sessions = SessionStates(client, settings, clock=clock)
 
     async def _fetch_jwks(self) -> Mapping[str, Any]:
+        # The verifier fetches again for every unknown key id while it holds no keys, one
+        # caller at a time; after a failure, the next ones fail at once for a moment
+        # instead of each waiting out its own timeout.
+        if self.clock() - self._jwks_failed_at < JWKS_RETRY_SECONDS:
+            raise AuthUnavailable("signing keys unavailable (retrying shortly)")
+        try:
+            jwks = await self._get_jwks()
+        except AuthUnavailable:
+            self._jwks_failed_at = self.clock()
+            raise
+        self._jwks_failed_at = -math.inf
+        return jwks
+
+    async def _get_jwks(self) -> Mapping[str, Any]:
         timeout = self.settings.auth_check_timeout
         try:
             async with asyncio.timeout(timeout):

@@ -190,13 +190,7 @@ async def token_request_body(
     refresh = request.cookies.get(names.refresh, "")
     if not refresh:
         metrics.ACCESS_REFUSED.labels("no_token").inc()
-        return problem(
-            401,
-            "unauthorized",
-            "Unauthorized",
-            "Sign in again: there is no refresh token.",
-            instance=path,
-        )
+        return unauthorized(path, invalid=False, detail="Sign in again: there is no refresh token.")
     failure = csrf_failure(
         request.headers,
         request.cookies,

@@ -179,9 +179,9 @@ async def test_an_unreachable_identity_service_fails_closed() -> None:
         await states(identity, clock).active(uuid.uuid4())
 
 
-def gatekeeper(identity: Identity, **changes: Any) -> Gatekeeper:
+def gatekeeper(identity: Identity, clock: Clock | None = None, **changes: Any) -> Gatekeeper:
     client = httpx.AsyncClient(transport=httpx.MockTransport(identity))
-    return Gatekeeper(settings(**changes), client)
+    return Gatekeeper(settings(**changes), client, clock=clock or Clock())
 
 
 def token(signer: TestSigner, **claims: Any) -> str:
@@ -252,3 +252,24 @@ async def test_when_the_keys_cannot_be_had_it_fails_closed(answer: httpx.Respons
 
     with pytest.raises(AuthUnavailable):
         await gatekeeper(identity).admit(token(signer))
+
+
+async def test_after_a_failed_key_fetch_the_next_requests_fail_at_once_for_a_moment() -> None:
+    signer, clock = TestSigner(), Clock()
+    identity = Identity(signer)
+    calls: list[str] = []
+
+    def down(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        return httpx.Response(503)
+
+    identity.broken = down
+    keeper = gatekeeper(identity, clock)
+    for _ in range(3):
+        with pytest.raises(AuthUnavailable):
+            await keeper.admit(token(signer))
+    assert len(calls) == 1
+
+    identity.broken = None
+    clock.now += 1.0
+    assert await keeper.admit(token(signer))
