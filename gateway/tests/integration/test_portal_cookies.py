@@ -307,3 +307,34 @@ async def test_insecure_cookies_can_be_chosen_outside_production(
     assert all("secure" not in c.flags for c in cookies.values())
     authenticated = await gateway.get(echo_path(), headers=cookie_header(jar))
     assert authenticated.status_code == 200, authenticated.text
+
+
+async def test_signing_out_of_a_session_that_has_ended_still_clears_the_cookies(
+    portal: httpx.AsyncClient, upstreams: Upstreams
+) -> None:
+    response, jar = await sign_in(portal)
+    identity(upstreams).revoked.add(uuid.UUID(response.json()["session_id"]))
+    headers = {**cookie_header(jar), "X-CSRF-Token": jar[CSRF]}
+
+    signed_out = await portal.post("/api/v1/auth/sign-out", headers=headers)
+
+    assert_problem(signed_out, 401, "unauthorized")
+    assert {c.attributes["max-age"] for c in set_cookies(signed_out).values()} == {"0"}
+    assert set(set_cookies(signed_out)) == {AT, RT, CSRF}
+
+
+async def test_a_refresh_token_in_the_body_needs_no_csrf_token(
+    portal: httpx.AsyncClient, upstreams: Upstreams
+) -> None:
+    signed_in = (await portal.post("/api/v1/auth/sign-in/second-factor", json={})).json()
+
+    response = await portal.post(
+        "/api/v1/auth/token",
+        json={"refresh_token": signed_in["refresh_token"]},
+        headers=COOKIE_MODE,
+    )
+
+    assert response.status_code == 200, response.text
+    assert identity(upstreams).token_requests[-1] == {"refresh_token": signed_in["refresh_token"]}
+    assert set(set_cookies(response)) == {AT, RT, CSRF}
+    assert "refresh_token" not in response.json()
