@@ -271,7 +271,10 @@ async def invite_user(
         )
         if await uow.users.by_email(email) is not None:
             raise UserAlreadyExists("A user with this e-mail address already exists.")
-        await uow.users.add(user)
+        try:
+            await uow.users.add(user)  # the INSERT runs now: a racing twin fails here
+        except IntegrityError as exc:
+            raise UserAlreadyExists("A user with this e-mail address already exists.") from exc
         await uow.links.add(
             token_hash=digest,
             purpose=LinkPurpose.INVITATION,
@@ -281,10 +284,7 @@ async def invite_user(
         await record_admin_action(
             uow, "user.invited", user=user, admin=admin, client=client, roles=sorted(user.roles)
         )
-        try:
-            await uow.commit()
-        except IntegrityError as exc:  # lost a race with the same address
-            raise UserAlreadyExists("A user with this e-mail address already exists.") from exc
+        await uow.commit()
     await _send_invitation(uow, ctx, user, link_secret, expires_at, client)
     return user
 

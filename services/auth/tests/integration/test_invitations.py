@@ -6,6 +6,7 @@ Real PostgreSQL; the service's clock is moved by the test (TOTP steps, link expi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import timedelta
@@ -13,11 +14,12 @@ from typing import Any
 
 import pyotp
 import pytest
-from auth.adapters.orm import outbox
+from auth.adapters.orm import outbox, users
 from auth.domain.sessions import ENROLMENT_TTL, INVITATION_TTL
 from servicekit.roles import Roles
 from servicekit.testing.http import assert_problem
-from sqlalchemy import select, text
+from servicekit.testing.wait import wait_for
+from sqlalchemy import insert, select, text
 
 from .conftest import Account, Identity, unique_email
 
@@ -372,3 +374,44 @@ async def test_only_invited_users_get_a_new_invitation(identity: Identity) -> No
         f"/api/v1/auth/users/{user.user_id}/invitation", headers=admin.headers
     )
     assert_problem(response, 409, "user-state")
+
+
+async def test_losing_the_race_for_an_address_is_a_conflict_not_a_crash(
+    identity: Identity, agency_admin: Account
+) -> None:
+    """Another transaction takes the address between our check and our insert."""
+    organisation = await identity.organisation()
+    email = unique_email()
+    async with identity.service.engine.connect() as rival:
+        transaction = await rival.begin()
+        await rival.execute(
+            insert(users).values(
+                id=uuid.uuid4(),
+                organisation_id=organisation,
+                email=email,
+                full_name="Rival",
+                roles=[Roles.CREDITOR],
+                status="invited",
+            )
+        )
+        request = asyncio.create_task(
+            identity.client.post(
+                USERS.format(organisation),
+                json={"email": email, "full_name": "Kari", "roles": [Roles.CREDITOR]},
+                headers=agency_admin.headers,
+            )
+        )
+
+        async def insert_waits_for_the_rival() -> bool:
+            async with identity.service.engine.connect() as conn:
+                waiting = await conn.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO users%'"
+                    )
+                )
+            return bool(waiting)
+
+        await wait_for(insert_waits_for_the_rival, what="the invitation's insert to block")
+        await transaction.commit()
+    assert_problem(await request, 409, "user-exists")
