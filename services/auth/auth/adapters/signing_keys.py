@@ -1,7 +1,9 @@
 """Token signing keys: Ed25519, sealed at rest, published as a JWKS, rotated by command.
 
-One key signs at a time (the newest not retired). A retired key stays in the JWKS for a
-day so tokens it signed keep verifying until they expire. Creating the first key takes an
+One key signs at a time. A new key is published at once but signs only after
+``PUBLISH_AHEAD`` (verifiers refetch the JWKS at most every 30 s), and the key it replaces
+keeps signing until then; a retired key stays in the JWKS for a day so tokens it signed
+keep verifying until they expire. Creating the first key takes an
 advisory lock, so several API processes starting together make exactly one.
 """
 
@@ -25,6 +27,7 @@ from auth.adapters.orm import signing_keys
 
 ALGORITHM = "EdDSA"
 RETIRED_KEY_GRACE = timedelta(days=1)
+PUBLISH_AHEAD = timedelta(seconds=60)
 _CREATE_LOCK = 0x1C_A0_7E_01  # advisory lock id: "first signing key"
 
 
@@ -100,26 +103,40 @@ class SigningKeyStore:
             return {"keys": [dict(r) for r in rows]}
 
     async def rotate(self) -> str:
-        """Make a new signing key and retire the others; returns the new key id."""
+        """Publish a new signing key; it takes over after ``PUBLISH_AHEAD``. Returns its id."""
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(signing_keys)
                 .where(signing_keys.c.retired_at.is_(None))
-                .values(retired_at=datetime.now(UTC))
+                .values(retired_at=datetime.now(UTC) + PUBLISH_AHEAD)
             )
             kid = await self._create(session)
         self._active = None
         return kid
 
     async def _newest(self, session: AsyncSession) -> Any:
-        return (
+        """The key that signs now: the newest old enough to be published everywhere, or
+        (right after a rotation) the one it replaces, whose retirement is still ahead."""
+        now = datetime.now(UTC)
+        rows = (
             await session.execute(
-                select(signing_keys.c.kid, signing_keys.c.private_key)
-                .where(signing_keys.c.retired_at.is_(None))
+                select(
+                    signing_keys.c.kid,
+                    signing_keys.c.private_key,
+                    signing_keys.c.created_at,
+                    signing_keys.c.retired_at,
+                )
+                .where(or_(signing_keys.c.retired_at.is_(None), signing_keys.c.retired_at > now))
                 .order_by(signing_keys.c.created_at.desc())
-                .limit(1)
             )
-        ).first()
+        ).all()
+        for row in rows:
+            if row.retired_at is None and row.created_at <= now - PUBLISH_AHEAD:
+                return row
+        for row in rows:
+            if row.retired_at is not None:
+                return row  # the predecessor keeps signing until its successor is published
+        return rows[0] if rows else None
 
     async def _create(self, session: AsyncSession) -> str:
         key = Ed25519PrivateKey.generate()
