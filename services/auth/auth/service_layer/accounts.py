@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from contracts.auth import UserRegistered
+
 from auth.adapters.credentials import secret_digest
 from auth.domain import recovery, totp
 from auth.domain.errors import UserAlreadyExists
@@ -62,6 +64,11 @@ async def provision_user(
         )
         await uow.recovery_codes.replace(
             user.id, [secret_digest(recovery.normalise(c)) for c in codes]
+        )
+        uow.emit(
+            UserRegistered(
+                user_id=user.id, organisation_id=organisation_id, roles=sorted(user.roles)
+            )
         )
         await uow.audit.record(
             "user.provisioned",

@@ -125,7 +125,10 @@ async def test_a_creditor_admin_cannot_see_or_change_another_organisation(
     seen = await identity.client.get(USER.format(stranger.user_id), headers=agency_admin.headers)
     assert seen.json()["roles"] == [Roles.CREDITOR]
     assert seen.json()["status"] == "active"
-    assert not await events_about(identity, stranger.user_id)
+    # nothing happened to them: only their creation was ever announced
+    assert [e["event_type"] for e in await events_about(identity, stranger.user_id)] == [
+        "auth.user.registered"
+    ]
 
 
 async def test_a_creditor_admin_cannot_grant_agency_roles(identity: Identity) -> None:
@@ -240,7 +243,7 @@ async def test_deactivation_ends_every_session_and_is_announced(
     again = await identity.start_sign_in(user.email, user.password)
     assert_problem(again, 401, "invalid-credentials")
 
-    [event] = await events_about(identity, user.user_id)
+    [_, event] = await events_about(identity, user.user_id)  # registered, then deactivated
     assert event["event_type"] == "auth.user.deactivated"
     assert event["data"] == {
         "user_id": str(user.user_id),
@@ -249,14 +252,18 @@ async def test_deactivation_ends_every_session_and_is_announced(
 
     twice = await identity.client.post(f"{path}/deactivate", headers=admin.headers)
     assert twice.status_code == 200, twice.text
-    assert len(await events_about(identity, user.user_id)) == 1
+    assert len(await events_about(identity, user.user_id)) == 2
 
     reactivated = await identity.client.post(f"{path}/reactivate", headers=admin.headers)
     assert reactivated.status_code == 200, reactivated.text
     assert reactivated.json()["status"] == "active"
     events = await events_about(identity, user.user_id)
-    assert [e["event_type"] for e in events] == ["auth.user.deactivated", "auth.user.registered"]
-    assert events[1]["data"] == {
+    assert [e["event_type"] for e in events] == [
+        "auth.user.registered",
+        "auth.user.deactivated",
+        "auth.user.registered",
+    ]
+    assert events[2]["data"] == {
         "user_id": str(user.user_id),
         "organisation_id": str(admin.organisation_id),
         "roles": [Roles.CREDITOR],
@@ -326,3 +333,15 @@ async def test_patch_requests_are_validated(identity: Identity, agency_admin: Ac
             USER.format(user.user_id), json=body, headers=agency_admin.headers
         )
         assert_problem(response, 422, "validation-error")
+
+
+async def test_a_user_made_directly_is_announced_too(identity: Identity) -> None:
+    organisation = await identity.organisation()
+    made = await identity.provision(organisation, [Roles.CREDITOR_ADMIN], sign_in=False)
+    [event] = await events_about(identity, made.user_id)
+    assert event["event_type"] == "auth.user.registered"
+    assert event["data"] == {
+        "user_id": str(made.user_id),
+        "organisation_id": str(organisation),
+        "roles": [Roles.CREDITOR_ADMIN],
+    }
