@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 ARGON2_TIME_COST = 2
@@ -32,12 +35,14 @@ class Argon2PasswordHasher:
         self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        return self._hasher.hash(_nfkc(password))
 
     def verify(self, stored: str | None, password: str) -> bool:
         """Constant work whether or not a hash exists (no account enumeration by timing)."""
         try:
-            return bool(self._hasher.verify(stored or self._dummy, password)) and bool(stored)
+            return bool(self._hasher.verify(stored or self._dummy, _nfkc(password))) and bool(
+                stored
+            )
         except (VerificationError, InvalidHashError):
             return False
 
@@ -45,8 +50,17 @@ class Argon2PasswordHasher:
         return self._hasher.check_needs_rehash(stored)
 
 
+def _nfkc(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
+
+
+MIN_GUESS_SCORE = 3
+"""zxcvbn score (0-4) a password needs: 3 is "safely unguessable" against offline attack."""
+
+
 class OfflineBlocklist:
-    """zxcvbn's 30,000 most common breached passwords plus common Norwegian ones."""
+    """zxcvbn's 30,000 most common breached passwords plus common Norwegian ones, and
+    zxcvbn's pattern-based guessability estimate."""
 
     def __init__(self, words: frozenset[str]) -> None:
         self._words = words
@@ -56,6 +70,10 @@ class OfflineBlocklist:
 
     def __len__(self) -> int:
         return len(self._words)
+
+    def too_guessable(self, password: str, context: Iterable[str]) -> bool:
+        score = zxcvbn(password[:100], user_inputs=list(context))["score"]
+        return bool(score < MIN_GUESS_SCORE)
 
 
 @cache

@@ -2,8 +2,11 @@
 
 Length only: at least 12 characters (a second factor is always required), up to 128, any
 characters, never truncated or case-folded; no composition rules and no forced expiry. A
-password is refused when it is on the offline list of common and breached passwords or is
-built from context words (the user's e-mail, name, the organisation, "infocenter").
+password is refused when it is on the offline list of common and breached passwords, is
+built from context words (the user's e-mail, name, the organisation, "infocenter"), or is
+a pattern an attacker tries early (zxcvbn's estimate). Passwords are NFKC-normalised
+before hashing and before verifying, so the same password typed on another keyboard
+matches.
 """
 
 from __future__ import annotations
@@ -21,9 +24,14 @@ _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 
 
 class PasswordBlocklist(Protocol):
-    """Common and breached passwords, compared in lower case."""
+    """Common and breached passwords (compared in lower case), and a guessability check."""
 
     def __contains__(self, password: object) -> bool: ...
+
+    def too_guessable(self, password: str, context: Iterable[str]) -> bool:
+        """Whether the password follows a pattern an attacker tries early
+        (keyboard rows, sequences, repeats, dates, dictionary words with small changes)."""
+        ...
 
 
 def _normalise(password: str) -> str:
@@ -50,11 +58,18 @@ def check_password(
     if length > MAX_LENGTH:
         raise PasswordRejected(f"must be at most {MAX_LENGTH} characters")
     lowered = normalised.lower()
-    if lowered in blocklist or lowered.rstrip("0123456789!?.") in blocklist:
+    stem = lowered.rstrip("0123456789!?.")
+    if lowered in blocklist or stem in blocklist:
         raise PasswordRejected("is too common: it appears in lists of leaked passwords")
     if len(set(lowered)) < 4:
         raise PasswordRejected("repeats too few different characters")
+    context = list(context)
     for word in context:
         if word and word in lowered and len(word) >= max(4, length // 2):
             raise PasswordRejected("is too close to your e-mail, name or organisation")
+    if blocklist.too_guessable(normalised, context):
+        raise PasswordRejected(
+            "is too easy to guess (a sequence, keyboard pattern, repetition or common words); "
+            "a few unrelated words make a strong password"
+        )
     return normalised

@@ -29,18 +29,18 @@ async def register_organisation(cmd: RegisterOrganisation, uow: AuthUnitOfWork) 
             raise OrganisationAlreadyRegistered(
                 "An organisation with this organisation number is already registered."
             )
-        await uow.organisations.add(organisation)
-        uow.emit(
-            OrganisationRegistered(
-                organisation_id=organisation.id,
-                kind=organisation.kind.value,
-                name=organisation.name,
-                organisation_number=organisation.organisation_number,
-            )
-        )
         try:
+            await uow.organisations.add(organisation)
+            uow.emit(
+                OrganisationRegistered(
+                    organisation_id=organisation.id,
+                    kind=organisation.kind.value,
+                    name=organisation.name,
+                    organisation_number=organisation.organisation_number,
+                )
+            )
             await uow.commit()
-        except IntegrityError as exc:  # lost a race with the same number
+        except IntegrityError as exc:  # lost a race with the same number (insert or commit)
             raise OrganisationAlreadyRegistered(
                 "An organisation with this organisation number is already registered."
             ) from exc
