@@ -83,7 +83,9 @@ class LogSink:
         line = format_line(name, text, self.width, colour=self.colour) + "\n"
         with self._lock:
             if self._file is not None:
-                self._file.write(line)
+                # a full disk must not stop the pump: the child would block on its pipe
+                with contextlib.suppress(OSError, ValueError):
+                    self._file.write(line)
             if self.echo is not None:
                 with contextlib.suppress(OSError, ValueError):
                     self.echo.write(line)
@@ -235,7 +237,10 @@ class Supervisor:
             changed = False
             with self._lock:
                 for child in self.children.values():
-                    changed |= self._check(child)
+                    try:
+                        changed |= self._check(child)
+                    except Exception as exc:  # keep watching the others
+                        self.say(f"{child.spec.name}: supervisor error: {exc!r}")
             if changed or time.monotonic() - last_state_write > 5:
                 self._write_state()
                 last_state_write = time.monotonic()
