@@ -7,13 +7,17 @@ the run stay in ``var/e2e/<stack>/infocenter.log`` (CI keeps them as artifacts).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
 import httpx
 import pytest
 from devstack.stack import Stack, StackConfig
 from servicekit.testing.otlp import OtlpReceiver
+
+from .identity import Login, SignedIn, sign_in
+
+AGENCY_ADMIN_EMAIL = "admin@infocenter.example"
 
 
 @pytest.fixture(scope="session")
@@ -38,12 +42,32 @@ def stack(infrastructure: None, otlp: OtlpReceiver) -> Iterator[Stack]:
     stack.teardown()
 
 
-@pytest.fixture
-async def gateway(stack: Stack) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=stack.url, timeout=30)
+@pytest.fixture(scope="session")
+def demo(stack: Stack) -> dict[str, Login]:
+    """The demo users (one per role), seeded into this stack."""
+    logins = stack.seed_demo()
+    assert logins, "the identity service's seed-demo gave no logins"
+    return {
+        entry["email"]: Login(
+            entry["email"], entry["password"], entry["totp_secret"], tuple(entry["roles"])
+        )
+        for entry in logins
+    }
+
+
+@pytest.fixture(scope="session")
+async def gateway(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def agency_admin(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
+    """A signed-in agency administrator (one session for the whole run)."""
+    return await sign_in(gateway, demo[AGENCY_ADMIN_EMAIL])
 
 
 @pytest.fixture
-def admin(stack: Stack) -> dict[str, str]:
-    """Headers of the agency administrator (interim admin key, ADR 0002)."""
-    return {"x-admin-key": stack.admin_key}
+async def admin(agency_admin: SignedIn) -> dict[str, str]:
+    """Bearer headers of the agency administrator, refreshed when needed."""
+    return await agency_admin.headers()
