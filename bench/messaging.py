@@ -231,8 +231,10 @@ class Bench:
             await asyncio.sleep(0.1)
 
     async def effect_count(self) -> int:
+        """Events applied so far: rows in ``effects`` (in ``inbox`` for the no-op handler)."""
+        table = inbox if self.handler_kind == "none" else effects
         async with self.engine.connect() as conn:
-            return int((await conn.execute(select(func.count()).select_from(effects))).scalar_one())
+            return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
 
     async def cpu_snapshot(self) -> dict[str, float]:
         """CPU seconds so far of this process, our PostgreSQL backends and the broker.
@@ -349,9 +351,15 @@ class Bench:
         event = envelope.payload(BenchThingHappened)
         await session.execute(_INSERT_EFFECT, {"event_id": envelope.event_id, "seq": event.seq})
 
+    async def handler_none(self, session: AsyncSession, envelope: Envelope) -> None:
+        """Reads the payload and writes nothing: what is left is servicekit's own work."""
+        envelope.payload(BenchThingHappened)
+
     async def time_consumer(self, n: int) -> float:
         before = await self.effect_count()
-        handler = self.handler_params if self.handler_kind == "params" else self.handler
+        handler = {"params": self.handler_params, "none": self.handler_none}.get(
+            self.handler_kind, self.handler
+        )
         consumer = Consumer(
             service=self.service,
             connection=self.connection,
@@ -588,7 +596,7 @@ def save(
     result = {
         "benchmark": "messaging",
         "date": now.isoformat(timespec="seconds"),
-        "command": "uv run python bench/messaging.py " + " ".join(sys.argv[1:]),
+        "command": " ".join(["uv run python bench/messaging.py", *sys.argv[1:]]),
         "config": {
             "events": args.events,
             "warmup_events": args.warmup,
@@ -644,7 +652,14 @@ def save(
         f"Relay {relay.rate:.0f} events/s (aim {AIMS['relay']:.0f}: "
         f"{'met' if relay.rate >= AIMS['relay'] else 'missed'}), "
         f"consumer {consumer.rate:.0f} events/s (aim {AIMS['consumer']:.0f}: "
-        f"{'met' if consumer.rate >= AIMS['consumer'] else 'missed'}). JSON: "
+        + (
+            "not applicable, the handler writes nothing"
+            if args.handler == "none"
+            else "met"
+            if consumer.rate >= AIMS["consumer"]
+            else "missed"
+        )
+        + "). JSON: "
         f"`{path.relative_to(REPO)}`.\n"
     )
     with md.open("a") as fh:
@@ -727,10 +742,11 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument(
         "--handler",
-        choices=("values", "params"),
+        choices=("values", "params", "none"),
         default="values",
         help="the consumer's handler: 'values' builds insert(effects).values(...) per event\n"
-        "(like the test harness), 'params' executes one prebuilt insert with parameters",
+        "(like the test harness), 'params' executes one prebuilt insert with parameters,\n"
+        "'none' writes nothing (servicekit's own cost: envelope, inbox claim, commit, ack)",
     )
     p.add_argument(
         "--profile",
