@@ -7,6 +7,7 @@ the run stay in ``var/e2e/<stack>/infocenter.log`` (CI keeps them as artifacts).
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 
@@ -24,6 +25,12 @@ AGENCY_ADMIN_EMAIL = "admin@infocenter.example"
 def otlp() -> Iterator[OtlpReceiver]:
     with OtlpReceiver() as receiver:
         yield receiver
+
+
+# Many people sign in from one address here; the credential rate limit itself is tested in
+# the gateway's own tests, so the test stack allows more than production does.
+os.environ.setdefault("GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE", "600")
+os.environ.setdefault("GATEWAY_AUTH_RATE_LIMIT_BURST", "200")
 
 
 @pytest.fixture(scope="session")
