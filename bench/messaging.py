@@ -1,6 +1,6 @@
 """Messaging throughput of servicekit against the real PostgreSQL and RabbitMQ.
 
-    uv run python bench/messaging.py [--events 20000] [--rounds 3] [--handler values|params]
+    uv run python bench/messaging.py [--events 20000] [--rounds 3] [--handler values|params|batch|none]
                                      [--tracing] [--settle 30] [--no-save]
     uv run --with pyinstrument python bench/messaging.py --profile relay   # or consumer
 
@@ -40,7 +40,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -52,7 +52,7 @@ from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from contracts import Envelope, EventData
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
-from servicekit.bus.consumer import Consumer
+from servicekit.bus.consumer import BatchHandler, Consumer, Handler
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_metadata, make_session_factory
 from servicekit.inbox import inbox_table
@@ -351,15 +351,24 @@ class Bench:
         event = envelope.payload(BenchThingHappened)
         await session.execute(_INSERT_EFFECT, {"event_id": envelope.event_id, "seq": event.seq})
 
+    async def handler_batch(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """servicekit's BatchHandler: all new events of the batch in one multi-row INSERT."""
+        await session.execute(
+            _INSERT_EFFECT,
+            [{"event_id": e.event_id, "seq": e.payload(BenchThingHappened).seq} for e in envelopes],
+        )
+
     async def handler_none(self, session: AsyncSession, envelope: Envelope) -> None:
         """Reads the payload and writes nothing: what is left is servicekit's own work."""
         envelope.payload(BenchThingHappened)
 
     async def time_consumer(self, n: int) -> float:
         before = await self.effect_count()
-        handler = {"params": self.handler_params, "none": self.handler_none}.get(
-            self.handler_kind, self.handler
-        )
+        handler: Handler = {
+            "params": self.handler_params,
+            "none": self.handler_none,
+            "batch": BatchHandler(self.handler_batch),
+        }.get(self.handler_kind, self.handler)
         consumer = Consumer(
             service=self.service,
             connection=self.connection,
@@ -742,10 +751,11 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument(
         "--handler",
-        choices=("values", "params", "none"),
+        choices=("values", "params", "batch", "none"),
         default="values",
         help="the consumer's handler: 'values' builds insert(effects).values(...) per event\n"
         "(like the test harness), 'params' executes one prebuilt insert with parameters,\n"
+        "'batch' is a servicekit BatchHandler writing the batch in one INSERT,\n"
         "'none' writes nothing (servicekit's own cost: envelope, inbox claim, commit, ack)",
     )
     p.add_argument(

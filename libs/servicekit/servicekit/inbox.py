@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Uuid, func
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    Column,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    bindparam,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import TextualSelect
 
 
 def inbox_table(metadata: MetaData) -> Table:
@@ -21,20 +33,29 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+@cache
+def _claim_statement(table: Table) -> TextualSelect:
+    return (
+        text(
+            f"INSERT INTO {table.name} (message_id, handler) "
+            "SELECT unnest(:ids), :handler ON CONFLICT DO NOTHING RETURNING message_id"
+        )
+        .bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("handler", type_=String()))
+        .columns(message_id=Uuid)
+    )
+
+
 async def claim(
     session: AsyncSession, table: Table, handler: str, message_ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
     """Record the messages for ``handler``; return those not seen before.
 
-    Runs in the caller's transaction: if the effects roll back, so does the claim.
+    Runs in the caller's transaction: if the effects roll back, so does the claim. One
+    fixed statement whatever the batch size (no per-size compilation).
     """
     if not message_ids:
         return set()
-    stmt = (
-        insert(table)
-        .values([{"message_id": m, "handler": handler} for m in dict.fromkeys(message_ids)])
-        .on_conflict_do_nothing()
-        .returning(table.c.message_id)
+    result = await session.execute(
+        _claim_statement(table), {"ids": list(dict.fromkeys(message_ids)), "handler": handler}
     )
-    result = await session.execute(stmt)
     return set(result.scalars())

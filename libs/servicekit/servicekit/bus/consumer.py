@@ -21,6 +21,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
 from contracts import Envelope
 from opentelemetry import propagate, trace
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -44,6 +45,22 @@ tracer = trace.get_tracer("servicekit.consumer")
 EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 """Applies one event inside the consumer's transaction. Raise to refuse it."""
 
+
+@dataclass(frozen=True)
+class BatchHandler:
+    """Applies all new events of one type that arrived together, in one call.
+
+    For projections and other handlers that write one row per event: one multi-row
+    statement instead of one per event. Events come in delivery order; if the call
+    raises, the consumer retries the events one by one, so a poison event is isolated.
+    Events written from a batch handler get no causation id (there are several causes).
+    """
+
+    apply: Callable[[AsyncSession, Sequence[Envelope]], Awaitable[None]]
+
+
+Handler = EventHandler | BatchHandler
+
 RETRY_HEADER = "x-retry-attempt"
 ERROR_HEADER = "x-last-error"
 
@@ -57,8 +74,9 @@ class _Delivery:
 class Consumer:
     """Consumes one queue for one service and applies events with registered handlers.
 
-    ``handlers`` maps a routing key (``auth.organisation.registered.v1``) to its handler;
-    the inbox key is ``(event_id, "<queue>:<routing key>")``.
+    ``handlers`` maps a routing key (``auth.organisation.registered.v1``) to its handler
+    (an :data:`EventHandler`, or a :class:`BatchHandler`); the inbox key is
+    ``(event_id, "<queue>:<routing key>")``.
     """
 
     def __init__(
@@ -68,7 +86,7 @@ class Consumer:
         connection: AbstractRobustConnection,
         topology: Topology,
         spec: QueueSpec,
-        handlers: Mapping[str, EventHandler],
+        handlers: Mapping[str, Handler],
         session_factory: async_sessionmaker[AsyncSession],
         inbox_table: Table,
         prefetch: int = 256,
@@ -146,9 +164,11 @@ class Consumer:
                 return
             await self._retry_or_dead_letter(readable[0].message, exc)
             return
-        for d, result in zip(readable, outcome, strict=True):
-            metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, result).inc()
-            await _ack(d.message)
+        for result in set(outcome):
+            metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, result).inc(
+                outcome.count(result)
+            )
+        await _ack_all([d.message for d in readable])
 
     async def _apply_with_pause(self, deliveries: Sequence[_Delivery]) -> list[str]:
         """Apply a batch; while the database is away, wait for it and try again."""
@@ -211,6 +231,7 @@ class Consumer:
                 key: await inbox.claim(session, self.inbox_table, self._inbox_key(key), ids)
                 for key, ids in by_handler.items()
             }
+            batches: dict[str, list[_Delivery]] = {}
             for d in deliveries:
                 assert d.envelope is not None
                 env = d.envelope
@@ -222,40 +243,61 @@ class Consumer:
                     results.append("duplicate")
                     continue
                 fresh[env.routing_key].discard(env.event_id)  # a duplicate within the batch
-                await self._run_handler(handler, session, d)
+                if isinstance(handler, BatchHandler):
+                    batches.setdefault(env.routing_key, []).append(d)
+                else:
+                    await self._run_handler(handler, session, d)
                 results.append("handled")
+            for key, batch in batches.items():
+                handler = self.handlers[key]
+                assert isinstance(handler, BatchHandler)
+                await self._run_batch(handler, session, batch)
         return results
 
     def _inbox_key(self, routing_key: str) -> str:
         return f"{self.spec.name}:{routing_key}"
+
+    def _span(self, delivery: _Delivery) -> AbstractContextManager[Span]:
+        """The consumer span of one message, continuing the trace of its producer."""
+        env = delivery.envelope
+        assert env is not None
+        return tracer.start_as_current_span(
+            f"{self.queue_name} process",
+            context=propagate.extract(dict(delivery.message.headers or {})),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": self.queue_name,
+                "messaging.message.id": str(env.event_id),
+                "messaging.operation.type": "process",
+                "event.type": env.routing_key,
+            },
+        )
 
     async def _run_handler(
         self, handler: EventHandler, session: AsyncSession, delivery: _Delivery
     ) -> None:
         env = delivery.envelope
         assert env is not None
-        parent = propagate.extract(dict(delivery.message.headers or {}))
         tokens = (
             context.correlation_id.set(env.correlation_id or env.event_id),
             context.causation_id.set(env.event_id),
         )
         try:
-            with tracer.start_as_current_span(
-                f"{self.queue_name} process",
-                context=parent,
-                kind=SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "rabbitmq",
-                    "messaging.destination.name": self.queue_name,
-                    "messaging.message.id": str(env.event_id),
-                    "messaging.operation.type": "process",
-                    "event.type": env.routing_key,
-                },
-            ):
+            with self._span(delivery):
                 await handler(session, env)
         finally:
             context.correlation_id.reset(tokens[0])
             context.causation_id.reset(tokens[1])
+
+    async def _run_batch(
+        self, handler: BatchHandler, session: AsyncSession, batch: Sequence[_Delivery]
+    ) -> None:
+        """Apply a batch; each message still gets its span in its producer's trace."""
+        with contextlib.ExitStack() as spans:
+            for delivery in batch:
+                spans.enter_context(self._span(delivery))
+            await handler.apply(session, [d.envelope for d in batch if d.envelope is not None])
 
     # -- failure paths -----------------------------------------------------------------
 
@@ -345,6 +387,28 @@ def _read_envelope(message: AbstractIncomingMessage) -> Envelope | None:
         return Envelope.model_validate_json(message.body)
     except ValidationError:
         return None
+
+
+async def _ack_all(messages: Sequence[AbstractIncomingMessage]) -> None:
+    """Ack a committed batch with one frame when that is exact, else one by one.
+
+    ``multiple=True`` settles every unsettled delivery up to the last one on its channel.
+    That is exactly this batch when all of it came on one channel: the consumer settles
+    messages in delivery order and never starts a batch before the previous one is
+    settled (acked, or moved to a retry or dead-letter queue and acked).
+    """
+    last = messages[-1]
+    if len(messages) > 1 and all(m.channel is last.channel for m in messages):
+        try:
+            await last.ack(multiple=True)
+        except Exception:
+            log.warning(
+                "ack failed (channel closed); messages will be redelivered",
+                extra={"event_id": last.message_id},
+            )
+        return
+    for message in messages:
+        await _ack(message)
 
 
 async def _ack(message: AbstractIncomingMessage) -> None:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import itertools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import aio_pika
@@ -17,7 +18,7 @@ from contracts import Envelope, EventData
 from servicekit import metrics
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
-from servicekit.bus.consumer import Consumer
+from servicekit.bus.consumer import BatchHandler, Consumer
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_metadata, make_session_factory
 from servicekit.inbox import inbox_table
@@ -71,6 +72,8 @@ class Kit:
     retry_delays: tuple[float, ...] = (0.2, 0.5)
     poison: set[int] = field(default_factory=set)
     consumer_url: str | None = None
+    batch: bool = False
+    """Register the handler as a :class:`BatchHandler` (one INSERT per batch)."""
     engine: AsyncEngine = field(init=False)
     consumer_engine: AsyncEngine = field(init=False)
     session_factory: async_sessionmaker[AsyncSession] = field(init=False)
@@ -97,13 +100,24 @@ class Kit:
             raise ValueError(f"cannot apply thing {event.seq}")
         await session.execute(insert(effects).values(event_id=envelope.event_id, seq=event.seq))
 
+    async def batch_handler(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        events = [(e.event_id, e.payload(ThingHappened)) for e in envelopes]
+        poisoned = [event.seq for _, event in events if event.seq in self.poison]
+        if poisoned:
+            raise ValueError(f"cannot apply thing {poisoned[0]}")
+        await session.execute(
+            insert(effects), [{"event_id": i, "seq": event.seq} for i, event in events]
+        )
+
     def consumer(self) -> Consumer:
         return Consumer(
             service=self.service,
             connection=self.connection,
             topology=self.topology,
             spec=self.spec,
-            handlers={ROUTING_KEY: self.handler},
+            handlers={
+                ROUTING_KEY: BatchHandler(self.batch_handler) if self.batch else self.handler
+            },
             session_factory=make_session_factory(self.consumer_engine),
             inbox_table=inbox,
             prefetch=256,

@@ -84,3 +84,23 @@ async def test_relay_killed_between_confirm_and_mark_loses_nothing(kit_factory) 
     await wait_for(duplicates_ignored, seconds=60, what="the second copies to be ignored")
     assert await kit.effect_counts() == (120, 120)
     assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_a_batch_handler_applies_once_and_isolates_a_poison_event(kit_factory) -> None:
+    kit: Kit = await kit_factory(batch=True, poison={42}, retry_delays=(0.2,)).start()
+    kit.run_consumer()
+    await kit.emit(500)
+    relay = kit.relay()
+    while await relay.relay_once():
+        pass
+    await kit.execute("UPDATE outbox SET sent_at = NULL WHERE id % 2 = 0")  # half again
+    while await relay.relay_once():
+        pass
+
+    async def settled() -> bool:
+        return (await kit.effect_counts())[0] >= 499 and await kit.dead_letter_count() == 1
+
+    await wait_for(settled, seconds=60, what="499 effects and the poison event dead-lettered")
+    assert await kit.effect_counts() == (499, 499)
+    assert kit.counter("handled") == 499
+    assert kit.counter("duplicate") == 250
