@@ -1,6 +1,7 @@
 """Messaging throughput of servicekit against the real PostgreSQL and RabbitMQ.
 
-    uv run python bench/messaging.py [--events 20000] [--rounds 3] [--handler values|params|batch|none]
+    uv run python bench/messaging.py [--events 20000] [--rounds 3]
+                                     [--handler values|params|batch|none]
                                      [--tracing] [--settle 30] [--no-save]
     uv run --with pyinstrument python bench/messaging.py --profile relay   # or consumer
 
