@@ -58,7 +58,6 @@ FORWARDED_REQUEST_HEADERS: frozenset[str] = frozenset(
         # who is calling
         "authorization",
         "cookie",
-        "x-admin-key",
         "x-csrf-token",
         "origin",
         "referer",
