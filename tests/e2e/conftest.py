@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import httpx
@@ -27,10 +28,27 @@ def otlp() -> Iterator[OtlpReceiver]:
         yield receiver
 
 
-# Many people sign in from one address here; the credential rate limit itself is tested in
-# the gateway's own tests, so the test stack allows more than production does.
-os.environ.setdefault("GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE", "600")
-os.environ.setdefault("GATEWAY_AUTH_RATE_LIMIT_BURST", "200")
+TEST_STACK_ENV = {
+    # Many people sign in from one address here; the credential rate limit itself is
+    # tested in the gateway's own tests, so the test stack allows more than production.
+    "GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "600",
+    "GATEWAY_AUTH_RATE_LIMIT_BURST": "200",
+}
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` while processes are started (they inherit it)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +56,8 @@ def stack(infrastructure: None, otlp: OtlpReceiver) -> Iterator[Stack]:
     stack = Stack(replace(StackConfig.for_tests(), otlp_endpoint=otlp.endpoint))
     stack.provision()
     stack.migrate()
-    stack.start(autorestart=False)
+    with environment(TEST_STACK_ENV):
+        stack.start(autorestart=False)
     try:
         stack.wait_ready(timeout=120)
     except Exception:
