@@ -141,6 +141,9 @@ class StackConfig:
     host: str = "127.0.0.1"
     services: tuple[str, ...] = SERVICES
     root: Path = field(default_factory=repo_root)
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    """Set for every process, over the table's values (for example a test stack's looser
+    rate limits); each process reads only the settings with its own prefix."""
 
     @classmethod
     def local(cls) -> StackConfig:
@@ -302,7 +305,7 @@ def process_table(
     config: StackConfig, secrets: localenv.Secrets, services: Iterable[str] = SERVICES
 ) -> list[ProcessSpec]:
     """Every process of a stack: per service API, relay and consumer; then the gateway."""
-    common = {"PYTHONUNBUFFERED": "1", "INFOCENTER_STACK": config.name}
+    common = {"PYTHONUNBUFFERED": "1", "INFOCENTER_STACK": config.name, **config.extra_env}
     smtp, http = config.port("mail-smtp"), config.port("mail-http")
     specs: list[ProcessSpec] = [
         ProcessSpec(
@@ -323,7 +326,7 @@ def process_table(
         )
     ]
     for service in services:
-        env = {**common, **service_env(config, secrets, service)}
+        env = {**common, **service_env(config, secrets, service), **config.extra_env}
         port = config.port(service)
         source = f"services/{service}"
         specs += [
@@ -363,7 +366,7 @@ def process_table(
             service=GATEWAY,
             kind="api",
             command=_uvicorn("gateway.app:create_app", config.host, port),
-            env={**common, **gateway_env(config)},
+            env={**common, **gateway_env(config), **config.extra_env},
             port=port,
             host=config.host,
             source="gateway",

@@ -111,6 +111,13 @@ def test_the_gateway_finds_every_service_on_its_port() -> None:
         assert gateway.env[f"GATEWAY_{service.upper()}_URL"] == f"http://127.0.0.1:{9000 + offset}"
 
 
+def test_extra_env_reaches_every_process_over_the_tables_values() -> None:
+    extra = {"GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "600", "CASES_HTTP_PORT": "1"}
+    for spec in process_table(config(extra_env=extra), SECRETS):
+        assert spec.env["GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE"] == "600"
+        assert spec.env["CASES_HTTP_PORT"] == "1"
+
+
 def test_no_otlp_endpoint_means_no_otlp_setting() -> None:
     env = next(iter(process_table(config(), SECRETS))).env
     assert not any(k.endswith("OTLP_ENDPOINT") for k in env)
