@@ -7,9 +7,7 @@ the run stay in ``var/e2e/<stack>/infocenter.log`` (CI keeps them as artifacts).
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 
 import httpx
@@ -36,28 +34,14 @@ TEST_STACK_ENV = {
 }
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """``os.environ`` with ``values`` while processes are started (they inherit it)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 @pytest.fixture(scope="session")
 def stack(infrastructure: None, otlp: OtlpReceiver) -> Iterator[Stack]:
-    stack = Stack(replace(StackConfig.for_tests(), otlp_endpoint=otlp.endpoint))
+    stack = Stack(
+        replace(StackConfig.for_tests(), otlp_endpoint=otlp.endpoint, extra_env=TEST_STACK_ENV)
+    )
     stack.provision()
     stack.migrate()
-    with environment(TEST_STACK_ENV):
-        stack.start(autorestart=False)
+    stack.start(autorestart=False)
     try:
         stack.wait_ready(timeout=120)
     except Exception:
