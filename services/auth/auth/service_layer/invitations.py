@@ -48,7 +48,6 @@ from auth.domain.errors import (
     MailNotDelivered,
     PasswordRejected,
     ReauthenticationFailed,
-    TooManyAttempts,
     UserAlreadyExists,
     UserStateConflict,
 )
@@ -65,6 +64,12 @@ from auth.domain.sessions import (
 from auth.domain.throttle import after_failure
 from auth.domain.users import User, UserStatus, check_roles, normalise_email
 from auth.service_layer.context import ClientInfo, IdentityContext
+from auth.service_layer.factors import (
+    account_key,
+    count_failure,
+    refuse_if_locked,
+    verify_second_factor,
+)
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.service_layer.users import (
     acting_admin,
@@ -153,44 +158,6 @@ def _new_enrolment(
     uri = totp.provisioning_uri(secret, user.email)
     expires_at = now + ENROLMENT_TTL
     return Enrolment(token, secret, uri, qr_svg(uri), expires_at), digest, expires_at
-
-
-def _account_key(ctx: IdentityContext, user: User) -> str:
-    """The sign-in throttle's key for this account (shared with sign-in on purpose)."""
-    return f"acct:{ctx.subject_hash(user.email)}"
-
-
-async def _refuse_if_locked(uow: AuthUnitOfWork, key: str, now: datetime) -> None:
-    wait = (await uow.throttle.get(key)).locked_for(now)
-    if wait:
-        raise TooManyAttempts(wait)
-
-
-async def _count_failure(uow: AuthUnitOfWork, key: str, now: datetime) -> None:
-    state = after_failure(await uow.throttle.get(key), now, per_account=True)
-    await uow.throttle.save(key, state)
-
-
-async def _second_factor(
-    uow: AuthUnitOfWork,
-    ctx: IdentityContext,
-    user: User,
-    *,
-    code: str | None,
-    recovery_code: str | None,
-    now: datetime,
-) -> str | None:
-    """``otp`` or ``recovery`` when the code is right (and spends it), else ``None``."""
-    if code and user.totp_secret:
-        secret = ctx.open_totp(user.id, user.totp_secret)
-        step = totp.matching_step(secret, code, now=now, last_used_step=user.totp_last_step)
-        if step is not None and await uow.users.claim_totp_step(user.id, step):
-            return "otp"
-    if recovery_code:
-        digest = secret_digest(recovery.normalise(recovery_code))
-        if await uow.recovery_codes.use(user.id, digest, now):
-            return "recovery"
-    return None
 
 
 async def _password_context(uow: AuthUnitOfWork, user: User) -> set[str]:
@@ -390,11 +357,11 @@ async def confirm_enrolment(
         if user is None or user.status is not UserStatus.INVITED or user.password_hash is None:
             raise InvalidLink()
         secret = _open_enrolment_secret(ctx, user.id, digest, packed)
-        key = _account_key(ctx, user)
-        await _refuse_if_locked(uow, key, now)
+        key = account_key(ctx, user.email)
+        await refuse_if_locked(uow, [key], now)
         step = totp.matching_step(secret, code, now=now, last_used_step=None)
         if step is None:
-            await _count_failure(uow, key, now)
+            await count_failure(uow, [key], now)
             await uow.audit.record(
                 "enrolment.confirmed",
                 "failure",
@@ -543,13 +510,13 @@ async def reset_password(
         check_password(
             new_password, blocklist=ctx.blocklist, context=await _password_context(uow, user)
         )
-        key = _account_key(ctx, user)
-        await _refuse_if_locked(uow, key, now)
-        factor = await _second_factor(
+        key = account_key(ctx, user.email)
+        await refuse_if_locked(uow, [key], now)
+        factor = await verify_second_factor(
             uow, ctx, user, code=code, recovery_code=recovery_code, now=now
         )
         if factor is None:
-            await _count_failure(uow, key, now)
+            await count_failure(uow, [key], now)
             await uow.audit.record(
                 "password.reset",
                 "failure",
@@ -605,17 +572,17 @@ async def _reauthenticate(
     :class:`ReauthenticationFailed`. Returns the second factor used, if one was asked for.
     """
     now = ctx.clock()
-    key = _account_key(ctx, user)
-    await _refuse_if_locked(uow, key, now)
+    key = account_key(ctx, user.email)
+    await refuse_if_locked(uow, [key], now)
     ok = password is None or ctx.hasher.verify(user.password_hash, password)
     factor: str | None = None
     if ok and (code is not None or recovery_code is not None):
-        factor = await _second_factor(
+        factor = await verify_second_factor(
             uow, ctx, user, code=code, recovery_code=recovery_code, now=now
         )
         ok = factor is not None
     if not ok:
-        await _count_failure(uow, key, now)
+        await count_failure(uow, [key], now)
         await uow.audit.record(
             event,
             "failure",
@@ -748,12 +715,12 @@ async def confirm_totp_change(
         if await uow.links.peek(digest, LinkPurpose.TOTP_CHANGE, now) != user.id:
             raise InvalidLink()
         secret = _open_enrolment_secret(ctx, user.id, digest, packed)
-        key = _account_key(ctx, user)
-        await _refuse_if_locked(uow, key, now)
+        key = account_key(ctx, user.email)
+        await refuse_if_locked(uow, [key], now)
         # A new secret has its own history: the old one's last step does not apply.
         step = totp.matching_step(secret, code, now=now, last_used_step=None)
         if step is None:
-            await _count_failure(uow, key, now)
+            await count_failure(uow, [key], now)
             await uow.audit.record(
                 "totp.changed",
                 "failure",

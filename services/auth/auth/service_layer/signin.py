@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from auth.adapters.credentials import secret_digest
-from auth.domain import recovery, totp
 from auth.domain.errors import InvalidCredentials, InvalidSessionToken, TooManyAttempts
 from auth.domain.sessions import (
     ABSOLUTE_TIMEOUT,
@@ -23,9 +22,15 @@ from auth.domain.sessions import (
     RevocationReason,
     refresh_expiry,
 )
-from auth.domain.throttle import after_failure
 from auth.domain.users import User, normalise_email
 from auth.service_layer.context import ClientInfo, IdentityContext
+from auth.service_layer.factors import (
+    account_key,
+    address_key,
+    count_failure,
+    refuse_if_locked,
+    verify_second_factor,
+)
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 
 SIGN_IN = "sign-in"
@@ -40,39 +45,16 @@ class TokenPair:
     session_id: uuid.UUID
 
 
-def _account_key(ctx: IdentityContext, email: str) -> str:
-    return f"acct:{ctx.subject_hash(email)}"
-
-
-def _address_key(client: ClientInfo) -> str | None:
-    return f"ip:{client.ip}" if client.ip else None
-
-
-async def _refuse_if_locked(
-    uow: AuthUnitOfWork, ctx: IdentityContext, keys: list[str], now: datetime
-) -> None:
-    for key in keys:
-        wait = (await uow.throttle.get(key)).locked_for(now)
-        if wait:
-            raise TooManyAttempts(wait)
-
-
-async def _count_failure(uow: AuthUnitOfWork, keys: list[str], now: datetime) -> None:
-    for key in keys:
-        state = after_failure(await uow.throttle.get(key), now, per_account=key.startswith("acct:"))
-        await uow.throttle.save(key, state)
-
-
 async def start_sign_in(
     uow: AuthUnitOfWork, ctx: IdentityContext, *, email: str, password: str, client: ClientInfo
 ) -> str:
     """Check e-mail and password; return a challenge for the second factor."""
     now = ctx.clock()
     email = normalise_email(email)
-    keys = [k for k in (_account_key(ctx, email), _address_key(client)) if k]
+    keys = [account_key(ctx, email), address_key(client)]
     async with uow:
         try:
-            await _refuse_if_locked(uow, ctx, keys, now)
+            await refuse_if_locked(uow, keys, now)
         except TooManyAttempts:
             await uow.audit.record(
                 "sign_in.password",
@@ -92,7 +74,7 @@ async def start_sign_in(
             and await uow.users.organisation_active(user.organisation_id)
         )
         if not (password_ok and usable and user is not None):
-            await _count_failure(uow, keys, now)
+            await count_failure(uow, keys, now)
             await uow.audit.record(
                 "sign_in.password",
                 "failure",
@@ -117,28 +99,6 @@ async def start_sign_in(
     return await ctx.issuer.challenge(user_id=user.id, purpose=SIGN_IN, now=now)
 
 
-async def _verify_second_factor(
-    uow: AuthUnitOfWork,
-    ctx: IdentityContext,
-    user: User,
-    *,
-    code: str | None,
-    recovery_code: str | None,
-    now: datetime,
-) -> str | None:
-    """The factor used (``otp`` or ``recovery``), or ``None`` if the code is wrong or spent."""
-    if code and user.totp_secret:
-        secret = ctx.open_totp(user.id, user.totp_secret)
-        step = totp.matching_step(secret, code, now=now, last_used_step=user.totp_last_step)
-        if step is not None and await uow.users.claim_totp_step(user.id, step):
-            return "otp"
-    if recovery_code:
-        digest = secret_digest(recovery.normalise(recovery_code))
-        if await uow.recovery_codes.use(user.id, digest, now):
-            return "recovery"
-    return None
-
-
 async def complete_sign_in(
     uow: AuthUnitOfWork,
     ctx: IdentityContext,
@@ -157,13 +117,13 @@ async def complete_sign_in(
         user = await uow.users.by_id(user_id, for_update=True)
         if user is None or not user.can_sign_in:
             raise InvalidSessionToken("Start the sign-in again.")
-        keys = [k for k in (_account_key(ctx, user.email), _address_key(client)) if k]
-        await _refuse_if_locked(uow, ctx, keys, now)
-        factor = await _verify_second_factor(
+        keys = [account_key(ctx, user.email), address_key(client)]
+        await refuse_if_locked(uow, keys, now)
+        factor = await verify_second_factor(
             uow, ctx, user, code=code, recovery_code=recovery_code, now=now
         )
         if factor is None:
-            await _count_failure(uow, keys, now)
+            await count_failure(uow, keys, now)
             await uow.audit.record(
                 "sign_in.second_factor",
                 "failure",
@@ -174,7 +134,7 @@ async def complete_sign_in(
             )
             await uow.commit()
             raise InvalidCredentials()
-        await uow.throttle.clear(_account_key(ctx, user.email))
+        await uow.throttle.clear(account_key(ctx, user.email))
         pair = await _open_session(uow, ctx, user, client=client, now=now)
         await uow.audit.record(
             "sign_in",
