@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from servicekit.problems import PROBLEM_BASE, PROBLEM_JSON
 
+
 def asgi_client(app: FastAPI, *, headers: dict[str, str] | None = None) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` that calls ``app`` in-process (no lifespan, no sockets)."""
     return httpx.AsyncClient(
