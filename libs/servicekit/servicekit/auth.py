@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from servicekit.errors import Forbidden, Unauthorized
+from servicekit.openapi import raises
 from servicekit.roles import Roles
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
@@ -24,6 +25,7 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+@raises(401)
 async def current_principal(
     verifier: Annotated[TokenVerifier, Depends(_verifier)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -45,6 +47,7 @@ def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets only callers holding one of ``roles`` through."""
     wanted = frozenset(roles)
 
+    @raises(403)
     async def check(principal: CurrentPrincipal) -> Principal:
         if not principal.roles & wanted:
             raise Forbidden("Your role does not allow this.")

@@ -30,6 +30,7 @@ from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_session_factory
 from servicekit.health import broker_check, database_check, health_router
 from servicekit.http import EdgeApp
+from servicekit.openapi import document_problems
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
@@ -140,6 +141,7 @@ class Service:
         app.add_api_route("/metrics", self._metrics_endpoint, include_in_schema=False)
         for router in routers:
             app.include_router(router)
+        document_problems(app)
         FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
         return app
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import Storable
 
 from auth.domain.model import OrganisationKind
 
@@ -13,7 +15,9 @@ from auth.domain.model import OrganisationKind
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200, examples=["Nordlys Energi AS"])
+    name: Annotated[
+        str, Field(min_length=1, max_length=200, examples=["Nordlys Energi AS"]), Storable
+    ]
     organisation_number: str = Field(
         min_length=9, max_length=11, description="Organisasjonsnummer", examples=["923609016"]
     )

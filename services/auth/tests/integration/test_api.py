@@ -125,6 +125,20 @@ async def test_an_invalid_organisation_number_is_a_problem_naming_the_field(
     assert await table_counts(service) == before
 
 
+async def test_a_name_with_a_nul_character_is_a_problem_not_a_crash(
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
+) -> None:
+    """PostgreSQL text holds no U+0000: the insert failed (a 500, found by API fuzzing)."""
+    async with client:
+        response = await client.post(
+            PATH,
+            json={"name": "Nordlys\x00 AS", "organisation_number": organisation_number()},
+            headers=admin(signer),
+        )
+    problem = assert_problem(response, 422, "validation-error")
+    assert [e["field"] for e in problem["errors"]] == ["name"]
+
+
 async def test_registering_the_same_organisation_number_twice_is_a_conflict(
     service: AuthService, client: httpx.AsyncClient, signer: TestSigner
 ) -> None:

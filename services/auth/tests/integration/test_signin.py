@@ -323,3 +323,12 @@ async def test_bad_input_is_a_problem_not_a_crash(world: World) -> None:
         "/api/v1/auth/sign-in/second-factor", json={"challenge": "x" * 40, "code": "123456"}
     )
     assert_problem(forged, 401, "invalid-token")
+
+
+async def test_a_nul_character_in_the_email_is_a_problem_not_a_crash(world: World) -> None:
+    """PostgreSQL text holds no U+0000: the lookup failed (a 500, found by API fuzzing)."""
+    response = await world.client.post(
+        "/api/v1/auth/sign-in", json={"email": "kari\x00@nordlys.no", "password": "x"}
+    )
+    problem = assert_problem(response, 422, "validation-error")
+    assert [e["field"] for e in problem["errors"]] == ["email"]

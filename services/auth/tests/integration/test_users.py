@@ -335,6 +335,26 @@ async def test_patch_requests_are_validated(identity: Identity, agency_admin: Ac
         assert_problem(response, 422, "validation-error")
 
 
+async def test_names_the_service_cannot_keep_are_refused(
+    identity: Identity, agency_admin: Account
+) -> None:
+    """Each was a 500: U+001C to U+001F are space to the name normalisation (not to a
+    regular expression's ``\\s``), so the name was blank; PostgreSQL holds no U+0000."""
+    organisation = await identity.organisation()
+    user = await identity.provision(organisation, [Roles.CREDITOR], sign_in=False)
+    for name in ("\x1f", " \x1c\x1d\x1e ", "Per\x00Hansen"):
+        invited = await identity.client.post(
+            USERS.format(organisation),
+            json={**invitation(), "full_name": name},
+            headers=agency_admin.headers,
+        )
+        assert_problem(invited, 422, "validation-error")
+        patched = await identity.client.patch(
+            USER.format(user.user_id), json={"full_name": name}, headers=agency_admin.headers
+        )
+        assert_problem(patched, 422, "validation-error")
+
+
 async def test_a_user_made_directly_is_announced_too(identity: Identity) -> None:
     organisation = await identity.organisation()
     made = await identity.provision(organisation, [Roles.CREDITOR_ADMIN], sign_in=False)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
 
 from credit import views
 from credit.bootstrap import CreditService, bootstrap
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/v1/credit", tags=["creditors"])
 @router.get(
     "/creditors/{organisation_id}",
     response_model=CreditorOut,
+    responses=problem_responses(404),
     dependencies=[Depends(require_agency_admin)],
     summary="One creditor that can own a price list",
 )

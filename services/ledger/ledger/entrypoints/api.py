@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
 
 from ledger import views
 from ledger.bootstrap import LedgerService, bootstrap
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["creditor accounts"])
 @router.get(
     "/creditor-accounts/{organisation_id}",
     response_model=CreditorAccountOut,
+    responses=problem_responses(404),
     dependencies=[Depends(require_agency_admin)],
     summary="The account a creditor's client funds are held on",
 )

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Request
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
 
 from reports import views
 from reports.bootstrap import ReportsService, bootstrap
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["organisations"])
 @router.get(
     "/organisations/{organisation_id}",
     response_model=OrganisationOut,
+    responses=problem_responses(404),
     dependencies=[Depends(require_agency_admin)],
     summary="One organisation as reports know it",
 )

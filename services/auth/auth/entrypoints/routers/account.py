@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from servicekit.auth import CurrentPrincipal
+from servicekit.openapi import problem_responses
 
 from auth.domain.users import UserStatus
 from auth.entrypoints.deps import ClientDep, ServiceDep
@@ -139,6 +140,7 @@ class ReenrolTotp(CurrentCode):
 @router.post(
     "/invitations/accept",
     response_model=EnrolmentOut,
+    responses=problem_responses(410),
     summary="Invitation, step 1: choose a password; get the authenticator to set up",
 )
 async def accept_invitation(
@@ -158,6 +160,7 @@ async def accept_invitation(
 @router.post(
     "/invitations/confirm",
     response_model=RecoveryCodesOut,
+    responses=problem_responses(410, 429),
     summary="Invitation, step 2: the first authenticator code; activates the account",
 )
 async def confirm_enrolment(
@@ -203,6 +206,7 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     response_model=SessionsEnded,
+    responses=problem_responses(410, 429),
     summary="Choose a new password through the link, with an authenticator or recovery code",
 )
 async def reset_password(
@@ -240,6 +244,7 @@ async def get_me(principal: CurrentPrincipal, service: ServiceDep) -> MeOut:
 @router.post(
     "/me/password",
     response_model=SessionsEnded,
+    responses=problem_responses(403, 429),
     summary="Change my password (my other sessions end)",
 )
 async def change_password(
@@ -259,6 +264,7 @@ async def change_password(
 @router.post(
     "/me/totp",
     response_model=EnrolmentOut,
+    responses=problem_responses(403, 429),
     summary="Replace my authenticator, step 1: password and a current (or recovery) code",
 )
 async def reenrol_totp(
@@ -284,6 +290,7 @@ async def reenrol_totp(
 @router.post(
     "/me/totp/confirm",
     response_model=SessionsEnded,
+    responses=problem_responses(410, 429),
     summary="Replace my authenticator, step 2: the new one's first code (my other sessions end)",
 )
 async def confirm_totp_change(
@@ -303,6 +310,7 @@ async def confirm_totp_change(
 @router.post(
     "/me/recovery-codes",
     response_model=RecoveryCodesOut,
+    responses=problem_responses(403, 429),
     summary="New recovery codes after a current code (old ones stop; my other sessions end)",
 )
 async def regenerate_recovery_codes(

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Depends, status
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
 
 from auth import views
 from auth.entrypoints.deps import ServiceDep
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
     "/organisations",
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationOut,
+    responses=problem_responses(409),
     dependencies=[Depends(require_agency_admin)],
     summary="Register a creditor client (or the agency)",
 )
@@ -43,6 +45,7 @@ async def post_organisation(body: OrganisationIn, service: ServiceDep) -> Organi
 @router.get(
     "/organisations/{organisation_id}",
     response_model=OrganisationOut,
+    responses=problem_responses(404),
     dependencies=[Depends(require_agency_admin)],
     summary="One organisation",
 )

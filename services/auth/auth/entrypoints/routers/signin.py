@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
+from servicekit.text import Storable
 
 from auth.domain.sessions import MFA_CHALLENGE_TTL
 from auth.entrypoints.deps import ClientDep, ServiceDep
@@ -21,7 +23,9 @@ router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: str = Field(min_length=3, max_length=320, examples=["kari@nordlys.no"])
+    email: Annotated[
+        str, Field(min_length=3, max_length=320, examples=["kari@nordlys.no"]), Storable
+    ]
     password: str = Field(min_length=1, max_length=1024)
 
 
@@ -78,7 +82,12 @@ class SessionOut(BaseModel):
     current: bool
 
 
-@router.post("/sign-in", response_model=Challenge, summary="Step 1: e-mail and password")
+@router.post(
+    "/sign-in",
+    response_model=Challenge,
+    responses=problem_responses(401, 429),
+    summary="Step 1: e-mail and password",
+)
 async def post_sign_in(body: SignIn, service: ServiceDep, client: ClientDep) -> Challenge:
     challenge = await signin.start_sign_in(
         service.unit_of_work(),
@@ -93,6 +102,7 @@ async def post_sign_in(body: SignIn, service: ServiceDep, client: ClientDep) -> 
 @router.post(
     "/sign-in/second-factor",
     response_model=Tokens,
+    responses=problem_responses(401, 429),
     summary="Step 2: the authenticator code (or a recovery code); opens a session",
 )
 async def post_second_factor(body: SecondFactor, service: ServiceDep, client: ClientDep) -> Tokens:
@@ -107,7 +117,12 @@ async def post_second_factor(body: SecondFactor, service: ServiceDep, client: Cl
     return Tokens.of(pair)
 
 
-@router.post("/token", response_model=Tokens, summary="Rotate the refresh token")
+@router.post(
+    "/token",
+    response_model=Tokens,
+    responses=problem_responses(401),
+    summary="Rotate the refresh token",
+)
 async def post_token(body: Refresh, service: ServiceDep, client: ClientDep) -> Tokens:
     pair = await signin.refresh(
         service.unit_of_work(), service.identity, refresh_token=body.refresh_token, client=client
@@ -171,6 +186,7 @@ async def get_sessions(principal: CurrentPrincipal, service: ServiceDep) -> list
 @router.delete(
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404),
     summary="End one of my sessions",
 )
 async def delete_session(

@@ -11,9 +11,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from servicekit.auth import require_roles
+from servicekit.openapi import problem_responses
 from servicekit.roles import Roles
+from servicekit.text import Storable
 from servicekit.tokens import Principal
 
 from auth.domain.users import User, UserStatus
@@ -24,8 +26,22 @@ router = APIRouter(prefix="/api/v1/auth", tags=["users"])
 
 Admin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN))]
 RoleName = Literal["creditor", "creditor_admin", "case_handler", "agency_admin"]
+
+
+def _not_blank(value: str) -> str:
+    """Blank as the service layer sees it (it normalises names with ``str.split``, which
+    also takes U+001C to U+001F for space, unlike a regular expression's ``\\s``; the
+    pattern names them for the documentation)."""
+    if not value.split():
+        raise ValueError("must not be blank")
+    return value
+
+
 FullName = Annotated[
-    str, Field(min_length=1, max_length=200, pattern=r"\S", examples=["Kari Nordmann"])
+    str,
+    Field(min_length=1, max_length=200, pattern=r"[^\s\x1c-\x1f]", examples=["Kari Nordmann"]),
+    AfterValidator(_not_blank),
+    Storable,
 ]
 
 
@@ -83,6 +99,7 @@ class UserPatch(BaseModel):
 @router.get(
     "/organisations/{organisation_id}/users",
     response_model=list[UserOut],
+    responses=problem_responses(404),
     summary="The users of an organisation",
 )
 async def list_users(
@@ -98,6 +115,7 @@ async def list_users(
     "/organisations/{organisation_id}/users",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
+    responses=problem_responses(404, 409, 502),
     summary="Invite a user: an invitation link goes to the address given",
 )
 async def invite_user(
@@ -120,7 +138,12 @@ async def invite_user(
     return UserOut.of(user)
 
 
-@router.get("/users/{user_id}", response_model=UserOut, summary="One user")
+@router.get(
+    "/users/{user_id}",
+    response_model=UserOut,
+    responses=problem_responses(404),
+    summary="One user",
+)
 async def get_user(user_id: uuid.UUID, actor: Admin, service: ServiceDep) -> UserOut:
     user = await users.get_user(
         service.unit_of_work(), service.identity, actor=actor, user_id=user_id
@@ -131,6 +154,7 @@ async def get_user(user_id: uuid.UUID, actor: Admin, service: ServiceDep) -> Use
 @router.patch(
     "/users/{user_id}",
     response_model=UserOut,
+    responses=problem_responses(404, 409),
     summary="Change a user's roles or name (taking a role away ends their sessions)",
 )
 async def patch_user(
@@ -151,6 +175,7 @@ async def patch_user(
 @router.post(
     "/users/{user_id}/deactivate",
     response_model=UserOut,
+    responses=problem_responses(404, 409),
     summary="Deactivate a user: every session ends and they can no longer sign in",
 )
 async def deactivate_user(
@@ -165,6 +190,7 @@ async def deactivate_user(
 @router.post(
     "/users/{user_id}/reactivate",
     response_model=UserOut,
+    responses=problem_responses(404, 409),
     summary="Reactivate a deactivated user",
 )
 async def reactivate_user(
@@ -180,6 +206,7 @@ async def reactivate_user(
     "/users/{user_id}/invitation",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=UserOut,
+    responses=problem_responses(404, 409, 502),
     summary="Send the invitation again (earlier links stop working)",
 )
 async def resend_invitation(
