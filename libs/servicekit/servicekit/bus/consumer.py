@@ -27,6 +27,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobustConnection
+from aio_pika.exceptions import ChannelInvalidStateError
 from contracts import Envelope
 from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind
@@ -398,7 +399,8 @@ async def _ack_all(messages: Sequence[AbstractIncomingMessage]) -> None:
     settled (acked, or moved to a retry or dead-letter queue and acked).
     """
     last = messages[-1]
-    if len(messages) > 1 and all(m.channel is last.channel for m in messages):
+    channels = {_channel_of(m) for m in messages}
+    if len(messages) > 1 and len(channels) == 1 and None not in channels:
         try:
             await last.ack(multiple=True)
         except Exception:
@@ -409,6 +411,14 @@ async def _ack_all(messages: Sequence[AbstractIncomingMessage]) -> None:
         return
     for message in messages:
         await _ack(message)
+
+
+def _channel_of(message: AbstractIncomingMessage) -> object | None:
+    """The channel a message came on, or ``None`` once that channel has closed."""
+    try:
+        return message.channel
+    except ChannelInvalidStateError:
+        return None
 
 
 async def _ack(message: AbstractIncomingMessage) -> None:

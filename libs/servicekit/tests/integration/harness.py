@@ -172,6 +172,17 @@ class Kit:
         )._value.get()
         return value
 
+    def check_alive(self) -> None:
+        """Fail at once when a worker task has died (instead of waiting out a deadline)."""
+        for task in self.tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise AssertionError(f"a worker died: {task.exception()!r}")
+
+    async def queue_depth(self) -> int:
+        async with self.connection.channel() as channel:
+            q = await channel.declare_queue(self.topology.queue_name(self.spec), passive=True)
+            return int(q.declaration_result.message_count or 0)
+
     async def dead_letter_count(self) -> int:
         async with self.connection.channel() as channel:
             q = await channel.declare_queue(self.topology.dlq_name(self.spec), passive=True)

@@ -45,11 +45,26 @@ async def test_broker_restart_mid_stream_loses_and_duplicates_nothing(kit_factor
     assert applied_during_stop < EVENTS, "the restart happened after the stream ended"
 
     async def all_applied() -> bool:
-        return (await kit.effect_counts())[0] >= EVENTS and await kit.scalar(
-            "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
-        ) == 0
+        applied = (await kit.effect_counts())[0]
+        unsent = await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+        progress.append((applied, unsent))
+        return applied >= EVENTS and unsent == 0
 
-    await wait_for(all_applied, seconds=240, what=f"{EVENTS} effects after the restart", every=0.5)
+    progress: list[tuple[int, int]] = []
+
+    try:
+        await wait_for(
+            all_applied,
+            seconds=240,
+            what=f"{EVENTS} effects after the restart",
+            every=0.5,
+            alive=kit.check_alive,
+        )
+    except AssertionError as exc:
+        queued = await kit.queue_depth()
+        raise AssertionError(
+            f"{exc}; (applied, unsent) every 10 s: {progress[::20]}, ready in queue: {queued}"
+        ) from None
     assert await kit.effect_counts() == (EVENTS, EVENTS)
     assert await kit.scalar("SELECT count(*) FROM inbox") == EVENTS
     assert await kit.dead_letter_count() == 0
