@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI, HTTPException
+from opentelemetry import trace
 from pydantic import BaseModel, Field
 from servicekit.errors import Conflict, DomainError
 from servicekit.http import RequestContextMiddleware
@@ -108,22 +109,26 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
 
 
 async def test_edge_app_puts_the_request_id_even_on_a_crash() -> None:
-    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
     from servicekit.http import EdgeApp
 
     application = EdgeApp(service="test")
     install_problem_handlers(application)
-    seen: list[bool] = []
+    seen: list[int] = []
 
     @application.get("/boom")
     async def boom() -> None:
-        seen.append(trace.get_current_span().get_span_context().is_valid)
+        seen.append(trace.get_current_span().get_span_context().trace_id)
         raise RuntimeError("crash")
 
     transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    tracer = TracerProvider().get_tracer("test")
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/boom")
+        with tracer.start_as_current_span("left over from another request") as stale:
+            response = await client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert len(response.headers["x-request-id"]) == 36
-    assert seen == [False]  # every request starts without a span left over from another
+    # the request did not run inside the span that was current when it arrived
+    assert seen
+    assert seen[0] != stale.get_span_context().trace_id
