@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
+import asyncpg
 from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -45,3 +49,34 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 def sync_url(url: str) -> str:
     """The same database URL for a plain asyncpg connection (``postgresql://``)."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` (or its cause) means the database cannot be reached right now."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(
+            current,
+            (
+                ConnectionError,
+                socket.gaierror,
+                TimeoutError,
+                asyncpg.exceptions.ConnectionDoesNotExistError,
+                asyncpg.exceptions.CannotConnectNowError,
+                asyncpg.exceptions.AdminShutdownError,
+                asyncpg.exceptions.ConnectionFailureError,
+                asyncpg.exceptions.TooManyConnectionsError,
+            ),
+        ):
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True
+        orig = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
+        current = (
+            orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        )
+    return False

@@ -1,12 +1,11 @@
 """Errors a service raises on purpose, and how to tell a database outage apart.
 
-Pure: no web framework here, so domain modules may raise these. ``servicekit.problems``
-renders them as RFC 9457 ``application/problem+json``.
+Pure: no web framework or database driver here, so domain modules may raise these.
+``servicekit.problems`` renders them as RFC 9457 ``application/problem+json``.
 """
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 
@@ -42,37 +41,3 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status, type, title = 401, "unauthorized", "Authentication required"
     headers = {"WWW-Authenticate": 'Bearer realm="infocenter"'}
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` (or its cause) means the database cannot be reached right now."""
-    import asyncpg
-    from sqlalchemy import exc as sa_exc
-
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(
-            current,
-            (
-                ConnectionError,
-                socket.gaierror,
-                TimeoutError,
-                asyncpg.exceptions.ConnectionDoesNotExistError,
-                asyncpg.exceptions.CannotConnectNowError,
-                asyncpg.exceptions.AdminShutdownError,
-                asyncpg.exceptions.ConnectionFailureError,
-                asyncpg.exceptions.TooManyConnectionsError,
-            ),
-        ):
-            return True
-        if isinstance(current, OSError) and current.errno is not None:
-            return True
-        orig = getattr(current, "orig", None)  # SQLAlchemy keeps the driver's error here
-        current = (
-            orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
-        )
-    return False

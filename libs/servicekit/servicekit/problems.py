@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from servicekit.errors import DomainError, is_database_unavailable
+from servicekit.db import is_database_unavailable
+from servicekit.errors import DomainError
 
 log = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from servicekit import context, inbox, metrics
 from servicekit.bus.publisher import event_message
 from servicekit.bus.topology import QueueSpec, Topology, declare_queue
-from servicekit.errors import is_database_unavailable
+from servicekit.db import is_database_unavailable
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("servicekit.consumer")

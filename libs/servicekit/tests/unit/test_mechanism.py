@@ -9,7 +9,7 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from servicekit.bus.topology import QueueSpec, Topology
-from servicekit.errors import is_database_unavailable
+from servicekit.db import is_database_unavailable
 from servicekit.telemetry import JsonLogFormatter
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
