@@ -32,6 +32,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import segno
 from contracts.auth import UserRegistered
@@ -158,6 +159,33 @@ def _new_enrolment(
     uri = totp.provisioning_uri(secret, user.email)
     expires_at = now + ENROLMENT_TTL
     return Enrolment(token, secret, uri, qr_svg(uri), expires_at), digest, expires_at
+
+
+async def _credentials_changed(
+    uow: AuthUnitOfWork,
+    user: User,
+    *,
+    event: str,
+    reason: str,
+    client: ClientInfo,
+    now: datetime,
+    keep: uuid.UUID | None = None,
+    **detail: Any,
+) -> int:
+    """End the user's sessions (but ``keep``), audit ``event``, commit; sessions ended."""
+    revoked = await uow.sessions.revoke(user_id=user.id, reason=reason, now=now, keep=keep)
+    await uow.audit.record(
+        event,
+        "success",
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        ip=client.ip,
+        client=client.user_agent,
+        sessions_ended=len(revoked),
+        **detail,
+    )
+    await uow.commit()
+    return len(revoked)
 
 
 async def _password_context(uow: AuthUnitOfWork, user: User) -> set[str]:
@@ -629,23 +657,16 @@ async def change_password(
             user.id, password_hash=ctx.hasher.hash(new_password), password_changed_at=now
         )
         await uow.links.void_for_user(user.id, LinkPurpose.PASSWORD_RESET, now)
-        revoked = await uow.sessions.revoke(
-            user_id=user.id,
+        ended = await _credentials_changed(
+            uow,
+            user,
+            event="password.changed",
             reason=RevocationReason.PASSWORD_CHANGED,
+            client=client,
             now=now,
             keep=principal.session_id,
         )
-        await uow.audit.record(
-            "password.changed",
-            "success",
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            ip=client.ip,
-            client=client.user_agent,
-            sessions_ended=len(revoked),
-        )
-        await uow.commit()
-    return len(revoked)
+    return ended
 
 
 async def reenrol_totp(
@@ -739,23 +760,16 @@ async def confirm_totp_change(
             totp_enrolled_at=now,
             totp_last_step=step,
         )
-        revoked = await uow.sessions.revoke(
-            user_id=user.id,
+        ended = await _credentials_changed(
+            uow,
+            user,
+            event="totp.changed",
             reason=RevocationReason.FACTOR_CHANGED,
+            client=client,
             now=now,
             keep=principal.session_id,
         )
-        await uow.audit.record(
-            "totp.changed",
-            "success",
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            ip=client.ip,
-            client=client.user_agent,
-            sessions_ended=len(revoked),
-        )
-        await uow.commit()
-    return len(revoked)
+    return ended
 
 
 async def regenerate_recovery_codes(
@@ -785,21 +799,14 @@ async def regenerate_recovery_codes(
         if factor is None:
             raise ReauthenticationFailed()
         codes = await _recovery_codes(uow, user.id)
-        revoked = await uow.sessions.revoke(
-            user_id=user.id,
+        await _credentials_changed(
+            uow,
+            user,
+            event="recovery_codes.regenerated",
             reason=RevocationReason.FACTOR_CHANGED,
+            client=client,
             now=now,
             keep=principal.session_id,
-        )
-        await uow.audit.record(
-            "recovery_codes.regenerated",
-            "success",
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            ip=client.ip,
-            client=client.user_agent,
             factor=factor,
-            sessions_ended=len(revoked),
         )
-        await uow.commit()
     return codes
