@@ -164,6 +164,12 @@ class Identity:
         self.clock.advance(timedelta(seconds=30))
         return pyotp.TOTP(secret).at(self.clock.now)
 
+    def wrong_code(self, secret: str) -> str:
+        """Six digits that are certainly not a valid code of ``secret`` right now."""
+        totp = pyotp.TOTP(secret)
+        valid = {totp.at(self.clock.now + timedelta(seconds=30 * d)) for d in (-1, 0, 1)}
+        return next(c for c in ("000000", "000001", "000002", "000003") if c not in valid)
+
     async def start_sign_in(self, email: str, password: str) -> httpx.Response:
         return await self.client.post(
             "/api/v1/auth/sign-in", json={"email": email, "password": password}
