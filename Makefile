@@ -123,6 +123,7 @@ check-infra:
 
 test: ## everything CI checks: infrastructure, sync, lint, types, imports, all tests
 	$(MAKE) check-infra
+	deploy/local/install.sh --uv
 	$(UV) sync --all-packages
 	$(MAKE) lint
 	$(MAKE) types

@@ -5,7 +5,7 @@
 #     not already reachable on 127.0.0.1:5432 / :5672, then started without systemd:
 #       pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start
 #       rabbitmq-server -detached
-# Idempotent; safe to run again. Used by `make up` and `make infra`.
+# Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`) `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -102,6 +102,10 @@ start_rabbitmq() {
 main() {
     local only_infra=0
     [ "${1:-}" = "--infra" ] && only_infra=1
+    if [ "${1:-}" = "--uv" ]; then  # `make test`: the tool only; infrastructure is checked
+        install_uv
+        return
+    fi
     [ "$only_infra" -eq 1 ] || install_uv
     start_postgres
     start_rabbitmq
