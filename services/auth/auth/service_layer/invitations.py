@@ -161,6 +161,40 @@ def _new_enrolment(
     return Enrolment(token, secret, uri, qr_svg(uri), expires_at), digest, expires_at
 
 
+async def _first_code_step(
+    uow: AuthUnitOfWork,
+    ctx: IdentityContext,
+    user: User,
+    secret: str,
+    code: str,
+    *,
+    event: str,
+    client: ClientInfo,
+    now: datetime,
+) -> int:
+    """The time step of the first code of a new authenticator secret.
+
+    A new secret has its own history, so no earlier step counts against it. A wrong code
+    counts against the account's sign-in throttle, is audited and committed, and raised.
+    """
+    key = account_key(ctx, user.email)
+    await refuse_if_locked(uow, [key], now)
+    step = totp.matching_step(secret, code, now=now, last_used_step=None)
+    if step is None:
+        await count_failure(uow, [key], now)
+        await uow.audit.record(
+            event,
+            "failure",
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            ip=client.ip,
+            client=client.user_agent,
+        )
+        await uow.commit()
+        raise CodeRejected()
+    return step
+
+
 async def _credentials_changed(
     uow: AuthUnitOfWork,
     user: User,
@@ -385,21 +419,9 @@ async def confirm_enrolment(
         if user is None or user.status is not UserStatus.INVITED or user.password_hash is None:
             raise InvalidLink()
         secret = _open_enrolment_secret(ctx, user.id, digest, packed)
-        key = account_key(ctx, user.email)
-        await refuse_if_locked(uow, [key], now)
-        step = totp.matching_step(secret, code, now=now, last_used_step=None)
-        if step is None:
-            await count_failure(uow, [key], now)
-            await uow.audit.record(
-                "enrolment.confirmed",
-                "failure",
-                user_id=user.id,
-                organisation_id=user.organisation_id,
-                ip=client.ip,
-                client=client.user_agent,
-            )
-            await uow.commit()
-            raise CodeRejected()
+        step = await _first_code_step(
+            uow, ctx, user, secret, code, event="enrolment.confirmed", client=client, now=now
+        )
         if await uow.links.spend(digest, LinkPurpose.ENROLMENT, now) is None:
             raise InvalidLink()
         await uow.users.update(
@@ -736,22 +758,9 @@ async def confirm_totp_change(
         if await uow.links.peek(digest, LinkPurpose.TOTP_CHANGE, now) != user.id:
             raise InvalidLink()
         secret = _open_enrolment_secret(ctx, user.id, digest, packed)
-        key = account_key(ctx, user.email)
-        await refuse_if_locked(uow, [key], now)
-        # A new secret has its own history: the old one's last step does not apply.
-        step = totp.matching_step(secret, code, now=now, last_used_step=None)
-        if step is None:
-            await count_failure(uow, [key], now)
-            await uow.audit.record(
-                "totp.changed",
-                "failure",
-                user_id=user.id,
-                organisation_id=user.organisation_id,
-                ip=client.ip,
-                client=client.user_agent,
-            )
-            await uow.commit()
-            raise CodeRejected()
+        step = await _first_code_step(
+            uow, ctx, user, secret, code, event="totp.changed", client=client, now=now
+        )
         if await uow.links.spend(digest, LinkPurpose.TOTP_CHANGE, now) is None:
             raise InvalidLink()
         await uow.users.update(
