@@ -1,5 +1,134 @@
-"""Events produced by the `services/cases` service.
+"""Events produced by the cases service (``services/cases``).
 
-Payload models are added here, with their JSON Schema snapshot, when the service first
-publishes them.
+Ids, dates and amounts only: no debtor name, address or national id number. A consumer
+that must show a debtor asks the cases service (and that read is audited there).
+Amounts are integer øre.
 """
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.envelope import EventData
+from contracts.registry import event_model
+
+DebtorKind = Literal["person", "business"]
+RegistrationChannel = Literal["api", "form", "import"]
+
+CaseStatus = str
+"""A workflow state: ``registered``, ``notice_sent`` (inkassovarsel), ``demand_sent``
+(betalingsoppfordring), ``disputed`` (innsigelse), ``payment_plan`` (avdragsordning),
+``legal`` (forliksråd / namsmann) or ``closed``. New states may appear: consumers
+tolerate unknown ones."""
+
+
+class ClaimRegistered(BaseModel):
+    """One claim (an invoice) of a registered case."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    claim_id: uuid.UUID
+    invoice_number: str = Field(max_length=40)
+    invoice_date: date
+    due_date: date
+    principal_ore: int = Field(gt=0, description="the unpaid principal, øre")
+    reminder_fee_ore: int = Field(
+        ge=0, description="reminder fees (purregebyr) the creditor already charged, øre"
+    )
+    limitation_date: date = Field(description="when the claim becomes time-barred (foreldet)")
+
+
+@event_model
+class CaseRegistered(EventData):
+    """A creditor handed over a case (oppdrag): one debtor, one or more claims."""
+
+    event_type = "cases.case.registered"
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID = Field(description="the creditor organisation (auth's id)")
+    case_number: str = Field(description="the readable case number")
+    kid: str = Field(pattern=r"^\d{2,25}$", description="payment reference (KID) for the case")
+    creditor_reference: str = Field(max_length=60)
+    batch_id: uuid.UUID
+    channel: RegistrationChannel
+    debtor_kind: DebtorKind
+    currency: str = Field(default="NOK", pattern=r"^[A-Z]{3}$")
+    claims: list[ClaimRegistered] = Field(min_length=1)
+    registered_at: AwareDatetime
+
+
+@event_model
+class BatchRegistered(EventData):
+    """A registration batch (one submission) is complete: its order confirmation can be made.
+
+    The cases of the batch carry its ``batch_id`` on their ``cases.case.registered`` events.
+    """
+
+    event_type = "cases.batch.registered"
+
+    batch_id: uuid.UUID
+    batch_number: str
+    creditor_id: uuid.UUID
+    channel: RegistrationChannel
+    case_count: int = Field(ge=0)
+    claim_count: int = Field(ge=0)
+    principal_total_ore: int = Field(ge=0)
+    rejected_count: int = Field(ge=0, description="rows of an import that were not accepted")
+    registered_at: AwareDatetime
+
+
+@event_model
+class CaseStatusChanged(EventData):
+    """A case moved a step in the collection workflow.
+
+    ``step`` names what happened (``inkassovarsel_sent``, ``betalingsoppfordring_sent``,
+    ``objection_registered``, ``legal_step_forliksklage`` …); the ledger charges fees by the
+    step and ``effective_date``, under the rule set named by ``rule_set``.
+    """
+
+    event_type = "cases.case.status_changed"
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    from_status: CaseStatus
+    to_status: CaseStatus
+    step: str
+    effective_date: date = Field(description="the business date (Europe/Oslo) of the step")
+    deadline: date | None = Field(default=None, description="the deadline the step gave")
+    rule_set: str = Field(description="the dated rule set the step was taken under")
+    debtor_kind: DebtorKind
+    actor: str = Field(description="'scheduler', 'system' or the acting user's id")
+    changed_at: AwareDatetime
+
+
+@event_model
+class CaseClosed(EventData):
+    """A case was closed: paid, withdrawn by the creditor or uncollectible."""
+
+    event_type = "cases.case.closed"
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    reason: Literal["paid", "withdrawn", "uncollectible"]
+    closed_on: date
+    actor: str
+    closed_at: AwareDatetime
+
+
+@event_model
+class NoteAdded(EventData):
+    """A note was written on a case. The text stays in the cases service."""
+
+    event_type = "cases.note.added"
+
+    note_id: uuid.UUID
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    author_id: uuid.UUID
+    author_side: Literal["creditor", "agency"]
+    visibility: Literal["shared", "internal"]
+    created_at: AwareDatetime
