@@ -28,6 +28,10 @@ SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
         "AUTH_DATA_KEYS": keyring_spec,  # seals TOTP secrets and token signing keys
         "AUTH_LOOKUP_KEY": lambda: secrets.token_hex(32),  # HMAC of unknown login names
     },
+    "cases": {
+        "CASES_DATA_KEYS": keyring_spec,  # seals debtors' national id numbers
+        "CASES_LOOKUP_KEY": lambda: secrets.token_hex(32),  # their blind index
+    },
 }
 """Secrets only one service has, by the exact setting name it reads."""
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from servicekit.bus.topology import QueueSpec
+from servicekit.crypto import Keyring
 from servicekit.service import Service
 
+from cases.adapters.national_ids import NationalIdVault
 from cases.adapters.orm import inbox, outbox
+from cases.adapters.rule_files import load_rule_book
+from cases.domain.rules import RuleBook
 from cases.entrypoints import consumers
+from cases.service_layer.clock import Clock, SystemClock
+from cases.service_layer.registration import RegistrationContext
 from cases.service_layer.unit_of_work import CasesUnitOfWork
 from cases.settings import CasesSettings
 
@@ -18,6 +26,25 @@ class CasesService(Service):
 
     def unit_of_work(self) -> CasesUnitOfWork:
         return CasesUnitOfWork(self.session_factory, self.outbox)
+
+    @cached_property
+    def vault(self) -> NationalIdVault:
+        """Seals debtors' national id numbers (needs CASES_DATA_KEYS and CASES_LOOKUP_KEY)."""
+        if not self.settings.data_keys or not self.settings.lookup_key:
+            raise RuntimeError(
+                "CASES_DATA_KEYS and CASES_LOOKUP_KEY must be set (`make up` generates them "
+                "into var/local.env)"
+            )
+        return NationalIdVault(Keyring(self.settings.data_keys), self.settings.lookup_key.encode())
+
+    @cached_property
+    def rule_book(self) -> RuleBook:
+        return load_rule_book()
+
+    clock: Clock = SystemClock()
+
+    def registration(self) -> RegistrationContext:
+        return RegistrationContext(vault=self.vault, rule_book=self.rule_book, clock=self.clock)
 
 
 def bootstrap(settings: CasesSettings | None = None) -> CasesService:

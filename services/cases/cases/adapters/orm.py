@@ -1,13 +1,36 @@
 """Tables of the cases service's own database."""
 
 from servicekit.db import make_metadata
+from servicekit.idempotency import idempotency_table
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
-from sqlalchemy import Boolean, Column, DateTime, String, Table, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Sequence,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 metadata = make_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 creditors = Table(
     "creditors",
@@ -23,4 +46,184 @@ creditors = Table(
         comment="when the organisation was registered (the event's occurred_at)",
     ),
     comment="creditor clients (oppdragsgivere) cases can be registered for",
+)
+
+case_sequence = Sequence("case_sequence", metadata=metadata, start=1)
+"""Numbers cases: the readable case number and the KID are made from it."""
+batch_sequence = Sequence("batch_sequence", metadata=metadata, start=1)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("batch_number", String(20), nullable=False, unique=True),
+    Column("creditor_id", Uuid, ForeignKey("creditors.organisation_id"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("status", String(12), nullable=False, server_default=text("'open'")),
+    Column("case_count", Integer, nullable=False, server_default=text("0")),
+    Column("claim_count", Integer, nullable=False, server_default=text("0")),
+    Column("principal_total_ore", BigInteger, nullable=False, server_default=text("0")),
+    Column("rejected_count", Integer, nullable=False, server_default=text("0")),
+    Column("created_by", Uuid, comment="the user who submitted it"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("registered_at", DateTime(timezone=True), comment="when the batch was complete"),
+    CheckConstraint("channel IN ('api', 'form', 'import')", name="channel"),
+    CheckConstraint("status IN ('open', 'registered')", name="status"),
+    Index("ix_batches_creditor_created", "creditor_id", "created_at", "id"),
+    comment="registration batches: one per submission, the content of its order confirmation",
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("sequence", BigInteger, nullable=False, unique=True),
+    Column("case_number", String(20), nullable=False, unique=True),
+    Column("kid", String(25), nullable=False, unique=True),
+    Column("creditor_id", Uuid, ForeignKey("creditors.organisation_id"), nullable=False),
+    Column("creditor_reference", String(60), nullable=False),
+    Column("batch_id", Uuid, ForeignKey("batches.id"), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("debtor_kind", String(10), nullable=False),
+    Column("status", String(20), nullable=False, server_default=text("'registered'")),
+    Column("status_since", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("closed_reason", String(20)),
+    Column("rule_set", String(60), nullable=False),
+    Column("next_step_on", Date, comment="when the scheduler takes the next step (null: none)"),
+    Column("deadline", Date, comment="the deadline the debtor was last given"),
+    Column("needs_attention", String(40), comment="why a case handler must act (null: no)"),
+    Column("principal_total_ore", BigInteger, nullable=False),
+    Column("claim_count", SmallInteger, nullable=False),
+    Column("earliest_due_date", Date, nullable=False),
+    Column("limitation_date", Date, nullable=False, comment="the earliest of its claims'"),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("registered_by", Uuid),
+    Column("version", Integer, nullable=False, server_default=text("1")),
+    UniqueConstraint("creditor_id", "creditor_reference", name="uq_cases_creditor_reference"),
+    CheckConstraint("debtor_kind IN ('person', 'business')", name="debtor_kind"),
+    CheckConstraint("principal_total_ore > 0", name="principal_positive"),
+    Index("ix_cases_creditor_registered", "creditor_id", "registered_at", "id"),
+    Index("ix_cases_registered", "registered_at", "id"),
+    Index("ix_cases_creditor_status", "creditor_id", "status", "registered_at", "id"),
+    Index("ix_cases_creditor_principal", "creditor_id", "principal_total_ore", "id"),
+    Index("ix_cases_creditor_due", "creditor_id", "earliest_due_date", "id"),
+    Index("ix_cases_batch", "batch_id", "sequence"),
+    Index("ix_cases_next_step", "next_step_on", postgresql_where=text("next_step_on IS NOT NULL")),
+    Index(
+        "ix_cases_attention",
+        "needs_attention",
+        "status_since",
+        postgresql_where=text("needs_attention IS NOT NULL"),
+    ),
+    comment="collection cases (oppdrag)",
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(10), nullable=False, server_default=text("'debtor'")),
+    Column("kind", String(10), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("national_id_sealed", Text, comment="AES-GCM ciphertext (keyring version first)"),
+    Column("national_id_index", String(64), comment="keyed HMAC blind index for lookup"),
+    Column("organisation_number", String(9)),
+    Column("address_lines", ARRAY(String(100)), nullable=False),
+    Column("postal_code", String(12), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("email", String(254)),
+    Column("phone", String(16)),
+    UniqueConstraint("case_id", "role", name="uq_parties_case_role"),
+    Index("ix_parties_national_id_index", "national_id_index"),
+    Index("ix_parties_organisation_number", "organisation_number"),
+    Index("ix_parties_name", text("lower(name) text_pattern_ops")),
+    comment="the parties of a case: its debtor (personal data: reads are audited)",
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("position", SmallInteger, nullable=False),
+    Column("invoice_number", String(40), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("reminder_fee_ore", BigInteger, nullable=False, server_default=text("0")),
+    Column("limitation_date", Date, nullable=False),
+    Column("limitation_warned", String(10), comment="the last warning given: 90d, 30d, expired"),
+    UniqueConstraint("case_id", "invoice_number", name="uq_claims_case_invoice"),
+    UniqueConstraint("case_id", "position", name="uq_claims_case_position"),
+    CheckConstraint("principal_ore > 0", name="principal_positive"),
+    CheckConstraint("reminder_fee_ore >= 0", name="reminder_fee_not_negative"),
+    CheckConstraint("due_date >= invoice_date", name="due_after_invoice"),
+    Index("ix_claims_limitation", "limitation_date"),
+    comment="the claims (invoices) of a case",
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("kind", String(40), nullable=False, comment="registered, status_changed, …"),
+    Column("step", String(60)),
+    Column("from_status", String(20)),
+    Column("to_status", String(20)),
+    Column("effective_date", Date),
+    Column("deadline", Date),
+    Column("actor_kind", String(12), nullable=False, comment="user, scheduler, system, ledger"),
+    Column("actor_id", Uuid),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_timeline_case", "case_id", "id"),
+    comment="what happened to a case, who or what did it (append-only)",
+)
+
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("seq", BigInteger, Identity(), nullable=False, unique=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("author_id", Uuid, nullable=False),
+    Column("author_side", String(10), nullable=False),
+    Column("visibility", String(10), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("author_side IN ('creditor', 'agency')", name="author_side"),
+    CheckConstraint("visibility IN ('shared', 'internal')", name="visibility"),
+    CheckConstraint(
+        "visibility = 'shared' OR author_side = 'agency'", name="creditors_write_shared"
+    ),
+    Index("ix_notes_case", "case_id", "seq"),
+    Index("ix_notes_creditor_seq", "creditor_id", "seq"),
+    comment="notes between the creditor and the case handler on a case",
+)
+
+note_reads = Table(
+    "note_reads",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("last_read_seq", BigInteger, nullable=False),
+    comment="how far each user has read the notes of a case",
+)
+
+personal_data_access = Table(
+    "personal_data_access",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor_id", Uuid, nullable=False),
+    Column("actor_organisation_id", Uuid, nullable=False),
+    Column("action", String(40), nullable=False, comment="read_case, export_cases, …"),
+    Column("case_id", Uuid),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Index("ix_personal_data_access_case", "case_id", "at"),
+    comment="audit log of reads of debtors' personal data (append-only)",
 )

@@ -1,0 +1,136 @@
+"""``Idempotency-Key`` for mutating endpoints: a retried request gets the first answer.
+
+A client sends a key of its choosing with a POST; the service records the key, a
+fingerprint of the request and the response **in the same transaction** as the effect.
+The same key again with the same request replays the stored response without doing the
+work twice; the same key with a different request is refused (422). Two requests with the
+same key at the same time are serialised by PostgreSQL: the second ``INSERT … ON CONFLICT``
+waits for the first transaction and then finds its answer.
+
+Keys are scoped by the caller (``scope``: the user, or the organisation and user), so one
+client cannot replay another's response.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from servicekit.errors import DomainError
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    """Declare the ``idempotency_keys`` table on a service's metadata."""
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("scope", String(100), primary_key=True, comment="whose key: the caller"),
+        Column("key", String(MAX_KEY_LENGTH), primary_key=True),
+        Column("fingerprint", String(64), nullable=False, comment="SHA-256 of the request"),
+        Column("status_code", SmallInteger),
+        Column("response", JSONB),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Index("ix_idempotency_keys_created", "created_at"),
+        comment="answers to requests sent with an Idempotency-Key (kept for a retention period)",
+    )
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was used before for a different request."""
+
+    status, type, title = 422, "idempotency-key-reused", "Idempotency-Key reused"
+
+
+class InvalidIdempotencyKey(DomainError):
+    status, type, title = 400, "invalid-idempotency-key", "Invalid Idempotency-Key"
+
+
+def _header_error(detail: str) -> list[dict[str, str]]:
+    return [{"field": HEADER, "reason": detail}]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: Any
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    """A stable digest of what the request asks for."""
+    canonical = json.dumps(
+        [method.upper(), path, body], sort_keys=True, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidIdempotencyKey(
+            f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable characters.",
+            errors=_header_error(f"must be 1-{MAX_KEY_LENGTH} printable characters"),
+        )
+    return key
+
+
+class IdempotencyKeys:
+    """The keys of one unit of work's transaction."""
+
+    def __init__(self, session: AsyncSession, table: Table) -> None:
+        self._session = session
+        self._table = table
+
+    async def begin(self, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
+        """Claim ``key`` for this request, or return the answer it got before.
+
+        Raises :class:`IdempotencyKeyReused` when the key was used for another request.
+        """
+        table = self._table
+        claimed = await self._session.execute(
+            insert(table)
+            .values(scope=scope, key=check_key(key), fingerprint=request_fingerprint)
+            .on_conflict_do_nothing()
+            .returning(table.c.key)
+        )
+        if claimed.first() is not None:
+            return None
+        row = (
+            await self._session.execute(
+                select(table.c.fingerprint, table.c.status_code, table.c.response).where(
+                    table.c.scope == scope, table.c.key == key
+                )
+            )
+        ).one()
+        if row.fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused(
+                f"This {HEADER} was used for a different request; use a new key.",
+                errors=_header_error("was used for a different request"),
+            )
+        return StoredResponse(status_code=row.status_code, body=row.response)
+
+    async def complete(self, scope: str, key: str, status_code: int, body: Any) -> None:
+        """Store the answer (call before the unit of work commits)."""
+        await self._session.execute(
+            update(self._table)
+            .where(self._table.c.scope == scope, self._table.c.key == key)
+            .values(status_code=status_code, response=body)
+        )

@@ -1,0 +1,205 @@
+"""What a creditor hands over: a debtor and the overdue claims against them.
+
+One set of rules for every channel (API, form, file import): :func:`validated` checks a
+:class:`CaseRegistration` and names every problem with the field it is in, so an import
+can report a bad row's column and a form its field, and nothing invalid gets in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from cases.domain.identifiers import (
+    InvalidIdentifier,
+    national_identity_number,
+    organisation_number,
+)
+
+DebtorKind = Literal["person", "business"]
+Channel = Literal["api", "form", "import"]
+
+MAX_PRINCIPAL_ORE = 100_000_000_000  # 1 000 000 000 kr: above is a typing error, not a claim
+MAX_CLAIMS = 100
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+?[0-9]{5,15}$")
+_POSTAL_CODE_NO = re.compile(r"^\d{4}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_REFERENCE = re.compile(r"^[\w\-./ :#]{1,60}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field: ``field`` is a path such as ``claims[0].due_date``."""
+
+    field: str
+    reason: str
+
+
+class RegistrationRejected(ValueError):
+    """A registration with one or more field errors."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.reason}" for e in errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Address:
+    lines: tuple[str, ...]
+    postal_code: str
+    city: str
+    country: str = "NO"
+
+
+@dataclass(frozen=True)
+class Debtor:
+    """The debtor (skyldner): a person (national id number) or a business (orgnr)."""
+
+    kind: DebtorKind
+    name: str
+    address: Address
+    national_id: str | None = field(default=None, repr=False)
+    organisation_number: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One overdue invoice."""
+
+    invoice_number: str
+    invoice_date: date
+    due_date: date
+    principal_ore: int
+    reminder_fee_ore: int = 0
+
+
+@dataclass(frozen=True)
+class CaseRegistration:
+    """A case as the creditor describes it: their reference, the debtor, the claims."""
+
+    creditor_reference: str
+    debtor: Debtor
+    claims: tuple[Claim, ...]
+
+    @property
+    def principal_total_ore(self) -> int:
+        return sum(c.principal_ore for c in self.claims)
+
+
+def _text(value: str, path: str, *, limit: int, required: bool = True) -> Iterator[FieldError]:
+    if not value.strip():
+        if required:
+            yield FieldError(path, "is required")
+        return
+    if len(value) > limit:
+        yield FieldError(path, f"is longer than {limit} characters")
+    if _CONTROL.search(value):
+        yield FieldError(path, "contains control characters")
+
+
+def _debtor_errors(debtor: Debtor) -> Iterator[FieldError]:
+    yield from _text(debtor.name, "debtor.name", limit=200)
+    if debtor.kind == "person":
+        if not debtor.national_id:
+            yield FieldError("debtor.national_id", "is required for a person")
+        if debtor.organisation_number:
+            yield FieldError("debtor.organisation_number", "is only for a business debtor")
+    elif debtor.kind == "business":
+        if not debtor.organisation_number:
+            yield FieldError("debtor.organisation_number", "is required for a business")
+        if debtor.national_id:
+            yield FieldError("debtor.national_id", "is only for a person debtor")
+    else:
+        yield FieldError("debtor.kind", "must be 'person' or 'business'")
+    address = debtor.address
+    if not address.lines or not any(line.strip() for line in address.lines):
+        yield FieldError("debtor.address.lines", "at least one address line is required")
+    if len(address.lines) > 3:
+        yield FieldError("debtor.address.lines", "at most 3 address lines")
+    for i, line in enumerate(address.lines):
+        yield from _text(line, f"debtor.address.lines[{i}]", limit=100, required=False)
+    if not _COUNTRY.fullmatch(address.country):
+        yield FieldError("debtor.address.country", "must be a two-letter country code (ISO 3166)")
+    elif address.country == "NO" and not _POSTAL_CODE_NO.fullmatch(address.postal_code):
+        yield FieldError("debtor.address.postal_code", "a Norwegian postal code has 4 digits")
+    else:
+        yield from _text(address.postal_code, "debtor.address.postal_code", limit=12)
+    yield from _text(address.city, "debtor.address.city", limit=100)
+    if debtor.email is not None and not _EMAIL.fullmatch(debtor.email):
+        yield FieldError("debtor.email", "is not an e-mail address")
+    if debtor.email is not None and len(debtor.email) > 254:
+        yield FieldError("debtor.email", "is longer than 254 characters")
+    if debtor.phone is not None and not _PHONE.fullmatch(debtor.phone):
+        yield FieldError("debtor.phone", "must be 5-15 digits, optionally after '+'")
+
+
+def _claim_errors(claim: Claim, path: str, today: date) -> Iterator[FieldError]:
+    yield from _text(claim.invoice_number, f"{path}.invoice_number", limit=40)
+    if claim.due_date < claim.invoice_date:
+        yield FieldError(f"{path}.due_date", "is before the invoice date")
+    if claim.due_date >= today:
+        yield FieldError(f"{path}.due_date", "the claim is not overdue yet")
+    if claim.invoice_date > today:
+        yield FieldError(f"{path}.invoice_date", "is in the future")
+    if claim.principal_ore <= 0:
+        yield FieldError(f"{path}.principal_ore", "must be a positive amount")
+    elif claim.principal_ore > MAX_PRINCIPAL_ORE:
+        yield FieldError(f"{path}.principal_ore", "is larger than 1 000 000 000 kr")
+    if claim.reminder_fee_ore < 0:
+        yield FieldError(f"{path}.reminder_fee_ore", "must not be negative")
+    elif claim.reminder_fee_ore > claim.principal_ore and claim.principal_ore > 0:
+        yield FieldError(f"{path}.reminder_fee_ore", "is larger than the principal")
+
+
+def validated(registration: CaseRegistration, *, today: date) -> CaseRegistration:
+    """The registration with its identifiers normalised, or :class:`RegistrationRejected`.
+
+    ``today`` is the business date (Europe/Oslo) the case is registered on: a claim must
+    be overdue on it.
+    """
+    errors: list[FieldError] = []
+    reference = registration.creditor_reference.strip()
+    if not _REFERENCE.fullmatch(reference):
+        errors.append(
+            FieldError(
+                "creditor_reference",
+                "is required: 1-60 letters, digits, spaces or - . / : # _",
+            )
+        )
+    debtor = registration.debtor
+    errors.extend(_debtor_errors(debtor))
+    national_id, orgnr = debtor.national_id, debtor.organisation_number
+    if debtor.kind == "person" and national_id:
+        try:
+            national_id = national_identity_number(national_id)
+        except InvalidIdentifier as exc:
+            errors.append(FieldError("debtor.national_id", str(exc)))
+    if debtor.kind == "business" and orgnr:
+        try:
+            orgnr = organisation_number(orgnr)
+        except InvalidIdentifier as exc:
+            errors.append(FieldError("debtor.organisation_number", str(exc)))
+    if not registration.claims:
+        errors.append(FieldError("claims", "at least one claim is required"))
+    if len(registration.claims) > MAX_CLAIMS:
+        errors.append(FieldError("claims", f"at most {MAX_CLAIMS} claims in one case"))
+    seen: set[str] = set()
+    for i, claim in enumerate(registration.claims):
+        errors.extend(_claim_errors(claim, f"claims[{i}]", today))
+        if claim.invoice_number in seen:
+            errors.append(FieldError(f"claims[{i}].invoice_number", "appears twice in the case"))
+        seen.add(claim.invoice_number)
+    if errors:
+        raise RegistrationRejected(errors)
+    return replace(
+        registration,
+        creditor_reference=reference,
+        debtor=replace(debtor, national_id=national_id, organisation_number=orgnr),
+    )

@@ -1,0 +1,280 @@
+"""Registering cases: one from a form or the API, or a chunk of an import file.
+
+Every channel goes through :func:`register_chunk`: validate each registration with the
+domain's rules, leave out references already registered (a re-submission is recognised,
+never duplicated), insert the rest in bulk and write one ``cases.case.registered`` event per
+case to the outbox, in the caller's transaction. A batch is opened per submission and
+completed when the submission is (``cases.batch.registered``), so the reports service
+can render its order confirmation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from contracts.cases import BatchRegistered, CaseRegistered, ClaimRegistered
+from servicekit.errors import Conflict, Forbidden
+
+from cases.adapters import batch_store, case_store
+from cases.adapters.case_store import NewCase
+from cases.adapters.national_ids import NationalIdVault
+from cases.domain.batches import Batch
+from cases.domain.identifiers import batch_number_for, case_number_for, kid_for
+from cases.domain.limitation import limitation_date
+from cases.domain.registration import (
+    CaseRegistration,
+    Channel,
+    FieldError,
+    RegistrationRejected,
+    validated,
+)
+from cases.domain.rules import RuleBook
+from cases.service_layer.clock import Clock
+from cases.service_layer.unit_of_work import CasesUnitOfWork
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who registers: a creditor organisation, through a channel, by a user (or a system)."""
+
+    creditor_id: uuid.UUID
+    channel: Channel
+    user_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A case that was registered: where it came from (``index``) and its numbers."""
+
+    index: int
+    case_id: uuid.UUID
+    case_number: str
+    kid: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A registration that was not accepted, with every reason."""
+
+    index: int
+    errors: tuple[FieldError, ...]
+    existing_case_number: str | None = None
+
+
+@dataclass
+class ChunkOutcome:
+    registered: list[Registered] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RegistrationContext:
+    """What registration needs besides the unit of work."""
+
+    vault: NationalIdVault
+    rule_book: RuleBook
+    clock: Clock
+
+
+class CreditorUnknown(Conflict):
+    type, title = "creditor-unknown", "Creditor not known yet"
+
+
+class CreditorInactive(Forbidden):
+    type, title = "creditor-inactive", "Creditor deactivated"
+
+
+async def check_creditor(uow: CasesUnitOfWork, creditor_id: uuid.UUID) -> None:
+    """Cases are registered only for a known, active creditor."""
+    state = await batch_store.creditor_state(uow.session, creditor_id)
+    if state is None:
+        raise CreditorUnknown(
+            "Your organisation is not known to the cases service yet; try again in a moment."
+        )
+    if not state:
+        raise CreditorInactive("Your organisation is deactivated; no new cases can be registered.")
+
+
+async def open_batch(uow: CasesUnitOfWork, ctx: RegistrationContext, who: Submitter) -> Batch:
+    """A new, open batch for a submission (in the caller's transaction)."""
+    await check_creditor(uow, who.creditor_id)
+    sequence = await case_store.next_batch_sequence(uow.session)
+    batch = Batch(
+        batch_id=uuid.uuid4(),
+        batch_number=batch_number_for(sequence),
+        creditor_id=who.creditor_id,
+        channel=who.channel,
+        created_by=who.user_id,
+        created_at=ctx.clock.now(),
+    )
+    await batch_store.add(uow.session, batch)
+    return batch
+
+
+def _validate_all(
+    items: Sequence[tuple[int, CaseRegistration]], ctx: RegistrationContext
+) -> tuple[list[tuple[int, CaseRegistration]], list[Rejected]]:
+    today = ctx.clock.today()
+    good: list[tuple[int, CaseRegistration]] = []
+    rejected: list[Rejected] = []
+    seen: set[str] = set()
+    for index, registration in items:
+        try:
+            valid = validated(registration, today=today)
+        except RegistrationRejected as exc:
+            rejected.append(Rejected(index, tuple(exc.errors)))
+            continue
+        if valid.creditor_reference in seen:
+            reason = "appears twice in this submission (the first one was kept)"
+            rejected.append(Rejected(index, (FieldError("creditor_reference", reason),)))
+            continue
+        seen.add(valid.creditor_reference)
+        good.append((index, valid))
+    return good, rejected
+
+
+def _already_registered(index: int, case_number: str) -> Rejected:
+    reason = f"is already registered as case {case_number}"
+    return Rejected(index, (FieldError("creditor_reference", reason),), case_number)
+
+
+async def register_chunk(
+    uow: CasesUnitOfWork,
+    ctx: RegistrationContext,
+    batch: Batch,
+    items: Sequence[tuple[int, CaseRegistration]],
+) -> ChunkOutcome:
+    """Register what is valid of ``items`` into ``batch``; report the rest.
+
+    ``items`` pairs each registration with the index the caller knows it by (a file's
+    line, a request's position). Runs in the caller's transaction; commit is theirs.
+    """
+    outcome = ChunkOutcome()
+    good, outcome.rejected = _validate_all(items, ctx)
+    known = await case_store.existing_references(
+        uow.session, batch.creditor_id, [r.creditor_reference for _, r in good]
+    )
+    fresh = []
+    for index, registration in good:
+        if registration.creditor_reference in known:
+            outcome.rejected.append(
+                _already_registered(index, known[registration.creditor_reference])
+            )
+        else:
+            fresh.append((index, registration))
+    if not fresh:
+        return outcome
+    now, today = ctx.clock.now(), ctx.clock.today()
+    rule_set = ctx.rule_book.in_force(today)
+    sequences = await case_store.next_case_sequences(uow.session, len(fresh))
+    new_cases = [
+        NewCase(
+            case_id=uuid.uuid4(),
+            party_id=uuid.uuid4(),
+            claim_ids=tuple(uuid.uuid4() for _ in registration.claims),
+            sequence=sequence,
+            case_number=case_number_for(sequence),
+            kid=kid_for(sequence),
+            registration=registration,
+            limitation_dates=tuple(
+                limitation_date(c.due_date, rule_set.limitation_years) for c in registration.claims
+            ),
+        )
+        for sequence, (_, registration) in zip(sequences, fresh, strict=True)
+    ]
+    inserted = await case_store.insert_cases(
+        uow.session,
+        ctx.vault,
+        new_cases,
+        creditor_id=batch.creditor_id,
+        batch_id=batch.batch_id,
+        channel=batch.channel,
+        rule_set=rule_set.name,
+        next_step_on=today,
+        registered_at=now,
+        registered_on=today,
+        registered_by=batch.created_by,
+    )
+    lost = [c for c in new_cases if c.case_id not in inserted]
+    if lost:  # registered concurrently by another submission since we looked
+        known = await case_store.existing_references(
+            uow.session, batch.creditor_id, [c.registration.creditor_reference for c in lost]
+        )
+    for (index, _), case in zip(fresh, new_cases, strict=True):
+        if case.case_id not in inserted:
+            reference = case.registration.creditor_reference
+            outcome.rejected.append(_already_registered(index, known.get(reference, "?")))
+            continue
+        outcome.registered.append(Registered(index, case.case_id, case.case_number, case.kid))
+        uow.emit(_registered_event(case, batch, now))
+    kept = [c for c in new_cases if c.case_id in inserted]
+    await batch_store.count(
+        uow.session,
+        batch.batch_id,
+        cases=len(kept),
+        claims=sum(len(c.registration.claims) for c in kept),
+        principal_ore=sum(c.registration.principal_total_ore for c in kept),
+    )
+    outcome.rejected.sort(key=lambda r: r.index)
+    return outcome
+
+
+def _registered_event(case: NewCase, batch: Batch, now: datetime) -> CaseRegistered:
+    registration = case.registration
+    return CaseRegistered(
+        case_id=case.case_id,
+        creditor_id=batch.creditor_id,
+        case_number=case.case_number,
+        kid=case.kid,
+        creditor_reference=registration.creditor_reference,
+        batch_id=batch.batch_id,
+        channel=batch.channel,
+        debtor_kind=registration.debtor.kind,
+        claims=[
+            ClaimRegistered(
+                claim_id=claim_id,
+                invoice_number=claim.invoice_number,
+                invoice_date=claim.invoice_date,
+                due_date=claim.due_date,
+                principal_ore=claim.principal_ore,
+                reminder_fee_ore=claim.reminder_fee_ore,
+                limitation_date=limitation,
+            )
+            for claim_id, claim, limitation in zip(
+                case.claim_ids, registration.claims, case.limitation_dates, strict=True
+            )
+        ],
+        registered_at=now,
+    )
+
+
+async def complete_batch(
+    uow: CasesUnitOfWork, ctx: RegistrationContext, batch_id: uuid.UUID, *, rejected: int
+) -> Batch:
+    """Close a submission's batch and announce it (idempotent: a registered batch stays)."""
+    batch = await batch_store.get(uow.session, batch_id, lock=True)
+    if batch is None:
+        raise LookupError(f"no batch {batch_id}")
+    if batch.status == "registered":
+        return batch
+    now = ctx.clock.now()
+    await batch_store.complete(uow.session, batch_id, rejected=rejected, at=now)
+    uow.emit(
+        BatchRegistered(
+            batch_id=batch.batch_id,
+            batch_number=batch.batch_number,
+            creditor_id=batch.creditor_id,
+            channel=batch.channel,
+            case_count=batch.case_count,
+            claim_count=batch.claim_count,
+            principal_total_ore=batch.principal_total_ore,
+            rejected_count=rejected,
+            registered_at=now,
+        )
+    )
+    completed = await batch_store.get(uow.session, batch_id)
+    assert completed is not None
+    return completed
