@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cases.adapters.orm import creditors
-from servicekit.testing.data import organisation_number, unique_name
-from sqlalchemy import insert
 from cases.bootstrap import CasesService, bootstrap
 from cases.settings import CasesSettings
 from servicekit.crypto import Keyring
+from servicekit.testing.data import organisation_number, unique_name
 from servicekit.testing.tokens import TestSigner
+from sqlalchemy import insert
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 DATA_KEYS = Keyring.generate_spec()

@@ -53,11 +53,13 @@ async def test_a_chunk_registers_good_cases_and_names_every_bad_one(
         (3, "creditor_reference"),
     }
     first = outcome.registered[0]
-    assert luhn.is_valid(first.kid) and len(first.kid) == 11
+    assert luhn.is_valid(first.kid)
+    assert len(first.kid) == 11
     async with service.session_factory() as session:
         row = (await session.execute(select(cases).where(cases.c.id == first.case_id))).one()
         assert row.principal_total_ore == sum(c.principal_ore for c in good.claims)
-        assert row.status == "registered" and row.claim_count == 2
+        assert row.status == "registered"
+        assert row.claim_count == 2
         party = (
             await session.execute(select(parties).where(parties.c.case_id == first.case_id))
         ).one()
@@ -77,7 +79,8 @@ async def test_a_chunk_registers_good_cases_and_names_every_bad_one(
         "cases.case.registered",
         "cases.batch.registered",
     ]
-    assert mine[2]["data"]["case_count"] == 2 and mine[2]["data"]["rejected_count"] == 2
+    assert mine[2]["data"]["case_count"] == 2
+    assert mine[2]["data"]["rejected_count"] == 2
     assert good.debtor.national_id not in "".join(b.body for b in bodies)
 
 
