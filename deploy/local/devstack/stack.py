@@ -51,6 +51,9 @@ GATEWAY = "gateway"
 MAIL_SINK = "mail-sink"
 """The local stand-in for the SMTP relay (``simulators.mail``): real SMTP, a read API."""
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
+WORKERS: Mapping[str, tuple[str, ...]] = {"cases": ("scheduler", "importer")}
+"""Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
+the cases workflow scheduler and the file-import worker."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,
@@ -63,7 +66,7 @@ PORT_OFFSETS: Mapping[str, int] = {
 }
 JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
-ProcessKind = Literal["api", "relay", "consumer", "simulator"]
+ProcessKind = Literal["api", "relay", "consumer", "worker", "simulator"]
 
 
 def repo_root() -> Path:
@@ -304,7 +307,7 @@ def _uvicorn(app: str, host: str, port: int) -> tuple[str, ...]:
 def process_table(
     config: StackConfig, secrets: localenv.Secrets, services: Iterable[str] = SERVICES
 ) -> list[ProcessSpec]:
-    """Every process of a stack: per service API, relay and consumer; then the gateway."""
+    """Every process of a stack: per service API, relay, consumer and workers; then the gateway."""
     common = {"PYTHONUNBUFFERED": "1", "INFOCENTER_STACK": config.name, **config.extra_env}
     smtp, http = config.port("mail-smtp"), config.port("mail-http")
     specs: list[ProcessSpec] = [
@@ -358,6 +361,18 @@ def process_table(
                 host=config.host,
                 source=source,
             ),
+        ]
+        specs += [
+            ProcessSpec(
+                name=f"{service}-{worker}",
+                service=service,
+                kind="worker",
+                command=("python", "-m", f"{service}.entrypoints.{worker}"),
+                env=env,
+                host=config.host,
+                source=source,
+            )
+            for worker in WORKERS.get(service, ())
         ]
     port = config.port(GATEWAY)
     specs.append(

@@ -37,21 +37,22 @@ def test_a_new_service_gets_a_password_and_the_others_keep_theirs(tmp_path: Path
 
 def test_the_derived_environment_is_rewritten_and_the_secrets_kept(tmp_path: Path) -> None:
     path = tmp_path / "local.env"
-    secrets = Secrets(db_passwords={"cases": "p"})
-    write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "8002"})
-    write_env_file(path, secrets, derived={"CASES_HTTP_PORT": "9002"})
+    secrets = Secrets(db_passwords={"ledger": "p"})
+    write_env_file(path, secrets, derived={"LEDGER_HTTP_PORT": "8003"})
+    write_env_file(path, secrets, derived={"LEDGER_HTTP_PORT": "9003"})
     values = read_env_file(path)
-    assert values["INFOCENTER_DB_PASSWORD_CASES"] == "p"
-    assert values["CASES_HTTP_PORT"] == "9002"
-    assert load_or_create(path, ("cases",)) == secrets
-    assert read_env_file(path)["CASES_HTTP_PORT"] == "9002"
+    assert values["INFOCENTER_DB_PASSWORD_LEDGER"] == "p"
+    assert values["LEDGER_HTTP_PORT"] == "9003"
+    assert load_or_create(path, ("ledger",)) == secrets
+    assert read_env_file(path)["LEDGER_HTTP_PORT"] == "9003"
 
 
 def test_service_specific_secrets_are_generated_once(tmp_path: Path) -> None:
     path = tmp_path / "local.env"
     first = load_or_create(path, ("auth", "cases"))
     assert set(first.service_secrets("auth")) == {"AUTH_DATA_KEYS", "AUTH_LOOKUP_KEY"}
-    assert first.service_secrets("cases") == {}
+    assert set(first.service_secrets("cases")) == {"CASES_DATA_KEYS", "CASES_LOOKUP_KEY"}
+    assert first.service_secrets("ledger") == {}
     assert load_or_create(path, ("auth", "cases")) == first
     assert read_env_file(path)["AUTH_LOOKUP_KEY"] == first.extra["AUTH_LOOKUP_KEY"]
 

@@ -11,6 +11,7 @@ from devstack.stack import (
     GATEWAY,
     MAIL_SINK,
     PROCESS_KINDS,
+    WORKERS,
     SERVICES,
     Stack,
     StackConfig,
@@ -29,9 +30,18 @@ def config(**changes: object) -> StackConfig:
 
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
-    expected = [MAIL_SINK] + [f"{s}-{k}" for s in SERVICES for k in PROCESS_KINDS] + [GATEWAY]
+    expected = (
+        [MAIL_SINK]
+        + [
+            name
+            for s in SERVICES
+            for name in [f"{s}-{k}" for k in PROCESS_KINDS]
+            + [f"{s}-{w}" for w in WORKERS.get(s, ())]
+        ]
+        + [GATEWAY]
+    )
     assert names == expected
-    assert len(set(names)) == len(names) == 17
+    assert len(set(names)) == len(names) == 19
 
 
 def test_ports_follow_the_port_base() -> None:
