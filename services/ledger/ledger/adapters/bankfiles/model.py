@@ -67,6 +67,11 @@ class BankPayment:
     transaction_type: str | None = None
     """OCR transaksjonstype (``"10"`` … ``"21"``) or camt.054 bank transaction code."""
     currency: str = "NOK"
+    payment_date: date | None = None
+    """The day the payer's bank took the order (OCR oppdragsdato, camt.054 ``AccptncDtTm``)."""
+    rejected_kid: str | None = None
+    """A KID the payment came with whose check digit is wrong (``kid`` is then ``None``): the
+    payment is kept, for the unmatched queue, and the file's ``errors`` say so too."""
 
     @property
     def is_reversal(self) -> bool:
@@ -176,6 +181,8 @@ class PayoutBatch:
     payouts: tuple[Payout, ...]
     debtor_name: str = "InfoCenter Inkasso"
     debtor_organisation_number: str | None = None
+    debtor_agent_bic: str | None = None
+    """BIC of the agency's bank; ``NOTPROVIDED`` is written when it is not given."""
     created_at: datetime | None = None
     """When the file was made (``GrpHdr/CreDtTm``); now, in UTC, when not given."""
 
