@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,3 +135,29 @@ class IdempotencyKeys:
             .where(self._table.c.scope == scope, self._table.c.key == key)
             .values(status_code=status_code, response=body)
         )
+
+
+async def answer_once(
+    session: AsyncSession,
+    table: Table,
+    *,
+    scope: str,
+    key: str | None,
+    request_fingerprint: str,
+    work: Callable[[], Awaitable[tuple[int, Any]]],
+) -> StoredResponse:
+    """Do ``work`` once per key: the first time, store its answer; after that, replay it.
+
+    Without a key the work is simply done. Runs in the session's transaction: the caller
+    commits, so the effect and the stored answer persist (or vanish) together.
+    """
+    if key is None:
+        status_code, body = await work()
+        return StoredResponse(status_code, body)
+    keys = IdempotencyKeys(session, table)
+    stored = await keys.begin(scope, key, request_fingerprint)
+    if stored is not None:
+        return stored
+    status_code, body = await work()
+    await keys.complete(scope, key, status_code, body)
+    return StoredResponse(status_code, body)

@@ -1,14 +1,399 @@
-"""Read side of the cases service."""
+"""Read side of the cases service: lists, details, batches, unread notes.
+
+Every query takes the caller's ``tenant`` (their organisation, or ``None`` for agency
+staff) and filters by it; a case of another organisation is simply not found. Lists use
+keyset pagination on an index per sort order, so page 10,000 costs what page 1 does.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from cases.adapters.orm import creditors
+from cases.adapters.orm import (
+    batches,
+    cases,
+    claims,
+    creditors,
+    note_reads,
+    notes,
+    parties,
+    timeline,
+)
+
+_ONE_DAY = timedelta(days=1)
+SortKey = Literal["registered", "principal", "due", "case_number"]
+Order = Literal["asc", "desc"]
+
+_SORT_COLUMNS = {
+    "registered": cases.c.registered_at,
+    "principal": cases.c.principal_total_ore,
+    "due": cases.c.earliest_due_date,
+    "case_number": cases.c.sequence,
+}
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this list did not hand out (or for another sort order)."""
+
+
+def encode_cursor(sort: str, order: str, value: Any, last_id: uuid.UUID) -> str:
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    raw = json.dumps([sort, order, value, str(last_id)], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str, order: str) -> tuple[Any, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        got_sort, got_order, value, last_id = json.loads(base64.urlsafe_b64decode(padded))
+        if (got_sort, got_order) != (sort, order):
+            raise InvalidCursor("the cursor belongs to another sort order")
+        if sort == "registered":
+            value = datetime.fromisoformat(value)
+        elif sort == "due":
+            value = date.fromisoformat(value)
+        else:
+            value = int(value)
+        return value, uuid.UUID(last_id)
+    except InvalidCursor:
+        raise
+    except (ValueError, TypeError, KeyError) as exc:
+        raise InvalidCursor("the cursor is not valid") from exc
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list may be narrowed by (all optional)."""
+
+    status: tuple[str, ...] = ()
+    registered_from: date | None = None
+    registered_to: date | None = None
+    principal_min_ore: int | None = None
+    principal_max_ore: int | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    creditor_reference: str | None = None
+    case_number: str | None = None
+    debtor_name: str | None = None
+    """Prefix of the debtor's name, any case."""
+    debtor_national_id_index: str | None = None
+    """Blind index of a national id number (the caller computes it)."""
+    debtor_organisation_number: str | None = None
+    creditor_id: uuid.UUID | None = None
+    """Agency staff only: one creditor's cases."""
+    batch_id: uuid.UUID | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Select[Any]:
+    if tenant is not None:
+        query = query.where(cases.c.creditor_id == tenant)
+    elif f.creditor_id is not None:
+        query = query.where(cases.c.creditor_id == f.creditor_id)
+    if f.status:
+        query = query.where(cases.c.status.in_(f.status))
+    if f.registered_from:
+        query = query.where(cases.c.registered_at >= f.registered_from)
+    if f.registered_to:
+        query = query.where(cases.c.registered_at < f.registered_to + _ONE_DAY)
+    if f.principal_min_ore is not None:
+        query = query.where(cases.c.principal_total_ore >= f.principal_min_ore)
+    if f.principal_max_ore is not None:
+        query = query.where(cases.c.principal_total_ore <= f.principal_max_ore)
+    if f.due_from:
+        query = query.where(cases.c.earliest_due_date >= f.due_from)
+    if f.due_to:
+        query = query.where(cases.c.earliest_due_date <= f.due_to)
+    if f.creditor_reference:
+        query = query.where(cases.c.creditor_reference == f.creditor_reference)
+    if f.case_number:
+        query = query.where(cases.c.case_number == f.case_number)
+    if f.batch_id:
+        query = query.where(cases.c.batch_id == f.batch_id)
+    debtor: list[Any] = []
+    if f.debtor_name:
+        pattern = _escape_like(f.debtor_name.lower()) + "%"
+        debtor.append(func.lower(parties.c.name).like(pattern, escape="\\"))
+    if f.debtor_national_id_index:
+        debtor.append(parties.c.national_id_index == f.debtor_national_id_index)
+    if f.debtor_organisation_number:
+        debtor.append(parties.c.organisation_number == f.debtor_organisation_number)
+    if debtor:
+        query = query.where(
+            exists().where(parties.c.case_id == cases.c.id, parties.c.role == "debtor", *debtor)
+        )
+    return query
+
+
+_SUMMARY_COLUMNS = (
+    cases.c.id.label("case_id"),
+    cases.c.case_number,
+    cases.c.kid,
+    cases.c.creditor_id,
+    cases.c.creditor_reference,
+    cases.c.status,
+    cases.c.closed_reason,
+    cases.c.debtor_kind,
+    cases.c.principal_total_ore,
+    cases.c.claim_count,
+    cases.c.earliest_due_date,
+    cases.c.deadline,
+    cases.c.registered_at,
+    cases.c.status_since,
+)
+
+
+def _debtor_name() -> Any:
+    return (
+        select(parties.c.name)
+        .where(parties.c.case_id == cases.c.id, parties.c.role == "debtor")
+        .scalar_subquery()
+        .label("debtor_name")
+    )
+
+
+async def list_cases(
+    session: AsyncSession,
+    tenant: uuid.UUID | None,
+    f: CaseFilter,
+    *,
+    sort: SortKey = "registered",
+    order: Order = "desc",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of cases and the cursor of the next (``None`` on the last page)."""
+    column = _SORT_COLUMNS[sort]
+    query = _filtered(select(*_SUMMARY_COLUMNS, _debtor_name(), column.label("_sort")), tenant, f)
+    if cursor:
+        value, last_id = decode_cursor(cursor, sort, order)
+        position = tuple_(column, cases.c.id)
+        query = query.where(
+            position < tuple_(literal(value), literal(last_id))
+            if order == "desc"
+            else position > tuple_(literal(value), literal(last_id))
+        )
+    if order == "desc":
+        query = query.order_by(column.desc(), cases.c.id.desc())
+    else:
+        query = query.order_by(column.asc(), cases.c.id.asc())
+    rows = [dict(r) for r in (await session.execute(query.limit(limit + 1))).mappings()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(sort, order, last["_sort"], last["case_id"])
+    for row in rows:
+        row.pop("_sort")
+    return rows, next_cursor
+
+
+def mask_national_id(national_id: str) -> str:
+    """``ddmmyy*****``: enough to recognise a person, not enough to impersonate them."""
+    return national_id[:6] + "*****"
+
+
+async def case_row(
+    session: AsyncSession, tenant: uuid.UUID | None, case_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The case itself (no parties, claims or notes), if the caller may see it."""
+    query = select(
+        *_SUMMARY_COLUMNS,
+        _debtor_name(),
+        cases.c.rule_set,
+        cases.c.next_step_on,
+        cases.c.needs_attention,
+        cases.c.limitation_date,
+        cases.c.batch_id,
+    ).where(cases.c.id == case_id)
+    if tenant is not None:
+        query = query.where(cases.c.creditor_id == tenant)
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row else None
+
+
+async def debtor(session: AsyncSession, case_id: uuid.UUID) -> dict[str, Any]:
+    row = (
+        (
+            await session.execute(
+                select(parties).where(parties.c.case_id == case_id, parties.c.role == "debtor")
+            )
+        )
+        .mappings()
+        .one()
+    )
+    return dict(row)
+
+
+async def case_claims(session: AsyncSession, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    query = (
+        select(claims.c.id.label("claim_id"), claims)
+        .where(claims.c.case_id == case_id)
+        .order_by(claims.c.position)
+    )
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def case_timeline(session: AsyncSession, case_id: uuid.UUID) -> list[dict[str, Any]]:
+    query = select(timeline).where(timeline.c.case_id == case_id).order_by(timeline.c.id)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+def _visible_notes(agency: bool) -> Any:
+    return literal(True) if agency else notes.c.visibility == "shared"
+
+
+def _from_the_other_side(agency: bool) -> Any:
+    return notes.c.author_side == ("creditor" if agency else "agency")
+
+
+async def case_notes(
+    session: AsyncSession, case_id: uuid.UUID, *, user_id: uuid.UUID, agency: bool
+) -> list[dict[str, Any]]:
+    """The notes the caller may read, oldest first, each marked unread or not."""
+    last_read = (
+        select(note_reads.c.last_read_seq)
+        .where(note_reads.c.user_id == user_id, note_reads.c.case_id == case_id)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            notes.c.id.label("note_id"),
+            notes.c.seq,
+            notes.c.author_id,
+            notes.c.author_side,
+            notes.c.visibility,
+            notes.c.body,
+            notes.c.created_at,
+            and_(_from_the_other_side(agency), notes.c.seq > func.coalesce(last_read, 0)).label(
+                "unread"
+            ),
+        )
+        .where(notes.c.case_id == case_id, _visible_notes(agency))
+        .order_by(notes.c.seq)
+    )
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
+async def unread_notes(
+    session: AsyncSession, tenant: uuid.UUID | None, user_id: uuid.UUID, *, limit: int = 50
+) -> tuple[int, list[dict[str, Any]]]:
+    """Notes written to the caller's side that the caller has not read, per case."""
+    agency = tenant is None
+    read = note_reads.alias("r")
+    query = (
+        select(notes.c.case_id, func.count().label("unread"))
+        .select_from(
+            notes.outerjoin(
+                read, and_(read.c.user_id == user_id, read.c.case_id == notes.c.case_id)
+            )
+        )
+        .where(
+            _from_the_other_side(agency),
+            notes.c.visibility == "shared",
+            notes.c.seq > func.coalesce(read.c.last_read_seq, 0),
+        )
+        .group_by(notes.c.case_id)
+    )
+    if tenant is not None:
+        query = query.where(notes.c.creditor_id == tenant)
+    per_case = query.subquery()
+    rows = (
+        await session.execute(
+            select(per_case.c.case_id, cases.c.case_number, per_case.c.unread)
+            .join(cases, cases.c.id == per_case.c.case_id)
+            .order_by(per_case.c.unread.desc(), cases.c.case_number)
+        )
+    ).mappings()
+    found = [dict(r) for r in rows]
+    return sum(r["unread"] for r in found), found[:limit]
+
+
+# -- batches -------------------------------------------------------------------------------
+
+_BATCH_COLUMNS = (
+    batches.c.id.label("batch_id"),
+    batches.c.batch_number,
+    batches.c.creditor_id,
+    batches.c.channel,
+    batches.c.status,
+    batches.c.case_count,
+    batches.c.claim_count,
+    batches.c.principal_total_ore,
+    batches.c.rejected_count,
+    batches.c.created_at,
+    batches.c.registered_at,
+)
+
+
+async def list_batches(
+    session: AsyncSession, tenant: uuid.UUID | None, *, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    query = select(*_BATCH_COLUMNS)
+    if tenant is not None:
+        query = query.where(batches.c.creditor_id == tenant)
+    if cursor:
+        value, last_id = decode_cursor(cursor, "registered", "desc")
+        query = query.where(
+            tuple_(batches.c.created_at, batches.c.id) < tuple_(literal(value), literal(last_id))
+        )
+    query = query.order_by(batches.c.created_at.desc(), batches.c.id.desc()).limit(limit + 1)
+    rows = [dict(r) for r in (await session.execute(query)).mappings()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(
+            "registered", "desc", rows[-1]["created_at"], rows[-1]["batch_id"]
+        )
+    return rows, next_cursor
+
+
+async def batch(
+    session: AsyncSession, tenant: uuid.UUID | None, batch_id: uuid.UUID
+) -> dict[str, Any] | None:
+    query = select(*_BATCH_COLUMNS).where(batches.c.id == batch_id)
+    if tenant is not None:
+        query = query.where(batches.c.creditor_id == tenant)
+    row = (await session.execute(query)).mappings().first()
+    return dict(row) if row else None
+
+
+async def batch_cases(
+    session: AsyncSession, batch_id: uuid.UUID, *, limit: int, after: int | None
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The cases of a batch in registration order; ``after`` is the last sequence seen."""
+    query = select(
+        cases.c.id.label("case_id"),
+        cases.c.sequence,
+        cases.c.case_number,
+        cases.c.kid,
+        cases.c.creditor_reference,
+        cases.c.principal_total_ore,
+        cases.c.claim_count,
+    ).where(cases.c.batch_id == batch_id)
+    if after is not None:
+        query = query.where(cases.c.sequence > after)
+    rows = [
+        dict(r)
+        for r in (
+            await session.execute(query.order_by(cases.c.sequence).limit(limit + 1))
+        ).mappings()
+    ]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1]["sequence"] if more else None)
 
 
 async def creditor(

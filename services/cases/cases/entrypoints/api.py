@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
 
 from cases import views
 from cases.bootstrap import CasesService, bootstrap
+from cases.entrypoints.deps import ServiceDep
+from cases.entrypoints.routers import batches, cases, notes, registration
 from cases.entrypoints.schemas import CreditorOut
-
-
-def _service(request: Request) -> CasesService:
-    service: CasesService = request.app.state.service
-    return service
-
-
-ServiceDep = Annotated[CasesService, Depends(_service)]
-
 
 router = APIRouter(prefix="/api/v1/cases", tags=["creditors"])
 
@@ -45,7 +37,8 @@ def create_app(service: CasesService | None = None) -> FastAPI:
     app = service.create_app(
         title="InfoCenter cases",
         description="Cases (oppdrag), their debtors and claims, workflow, notes and imports.",
-        routers=[router],
+        # Fixed paths before the case router's `/{case_id}`: Starlette matches in order.
+        routers=[router, registration.router, batches.router, notes.router, cases.router],
     )
     app.state.service = service
     return app

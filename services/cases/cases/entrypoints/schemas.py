@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from cases.domain import registration as domain
 
 
 class CreditorOut(BaseModel):
@@ -14,3 +17,281 @@ class CreditorOut(BaseModel):
     organisation_number: str = Field(description="Organisasjonsnummer")
     active: bool = Field(description="Whether new cases can be registered for the creditor")
     registered_at: datetime
+
+
+# -- registration ------------------------------------------------------------------------
+
+
+class AddressIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[str] = Field(min_length=1, max_length=3, description="Street address lines")
+    postal_code: str = Field(max_length=12, examples=["0155"])
+    city: str = Field(max_length=100, examples=["Oslo"])
+    country: str = Field(default="NO", description="ISO 3166 alpha-2", examples=["NO"])
+
+
+class DebtorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["person", "business"]
+    name: str = Field(max_length=200)
+    national_id: str | None = Field(
+        default=None,
+        description=(
+            "Fødselsnummer or D-nummer (11 digits) of a person; stored encrypted and never "
+            "shown in full again"
+        ),
+        json_schema_extra={"writeOnly": True},
+    )
+    organisation_number: str | None = Field(
+        default=None, description="Organisasjonsnummer (9 digits) of a business"
+    )
+    address: AddressIn
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+
+
+class ClaimIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice_number: str = Field(max_length=40)
+    invoice_date: date
+    due_date: date
+    principal_ore: int = Field(description="Unpaid principal in øre (kr 1 234,50 = 123450)")
+    reminder_fee_ore: int = Field(default=0, description="Reminder fees already charged, øre")
+
+
+class CaseIn(BaseModel):
+    """A case to register: the creditor's reference, the debtor and the overdue claims."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    creditor_reference: str = Field(
+        max_length=60,
+        description="Your own reference, unique per creditor: sending it again is recognised",
+    )
+    debtor: DebtorIn
+    claims: list[ClaimIn] = Field(min_length=1, max_length=domain.MAX_CLAIMS)
+
+    def to_domain(self) -> domain.CaseRegistration:
+        d = self.debtor
+        return domain.CaseRegistration(
+            creditor_reference=self.creditor_reference,
+            debtor=domain.Debtor(
+                kind=d.kind,
+                name=d.name,
+                address=domain.Address(
+                    lines=tuple(d.address.lines),
+                    postal_code=d.address.postal_code,
+                    city=d.address.city,
+                    country=d.address.country,
+                ),
+                national_id=d.national_id,
+                organisation_number=d.organisation_number,
+                email=d.email,
+                phone=d.phone,
+            ),
+            claims=tuple(
+                domain.Claim(
+                    invoice_number=c.invoice_number,
+                    invoice_date=c.invoice_date,
+                    due_date=c.due_date,
+                    principal_ore=c.principal_ore,
+                    reminder_fee_ore=c.reminder_fee_ore,
+                )
+                for c in self.claims
+            ),
+        )
+
+
+class CasesIn(BaseModel):
+    """Several cases in one submission (one registration batch)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cases: list[CaseIn] = Field(min_length=1, max_length=1000)
+
+
+class RegisteredOut(BaseModel):
+    case_id: uuid.UUID
+    case_number: str = Field(examples=["IC-0001234"])
+    kid: str = Field(description="Payment reference (KID) for the debtor's payments")
+    creditor_reference: str
+    batch_id: uuid.UUID
+    batch_number: str
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    reason: str
+
+
+class RejectedOut(BaseModel):
+    index: int = Field(description="Position of the case in the request (from 0)")
+    creditor_reference: str
+    errors: list[FieldErrorOut]
+    existing_case_number: str | None = None
+
+
+class BatchSubmissionOut(BaseModel):
+    batch_id: uuid.UUID
+    batch_number: str
+    registered: list[RegisteredOut]
+    rejected: list[RejectedOut]
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+class BatchOut(BaseModel):
+    batch_id: uuid.UUID
+    batch_number: str
+    creditor_id: uuid.UUID
+    channel: Literal["api", "form", "import"]
+    status: Literal["open", "registered"]
+    case_count: int
+    claim_count: int
+    principal_total_ore: int
+    rejected_count: int
+    created_at: datetime
+    registered_at: datetime | None
+
+
+class BatchCaseOut(BaseModel):
+    case_id: uuid.UUID
+    case_number: str
+    kid: str
+    creditor_reference: str
+    principal_total_ore: int
+    claim_count: int
+
+
+class BatchDetailOut(BatchOut):
+    cases: list[BatchCaseOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page of cases")
+
+
+class BatchPage(BaseModel):
+    items: list[BatchOut]
+    next_cursor: str | None
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+class CaseSummaryOut(BaseModel):
+    case_id: uuid.UUID
+    case_number: str
+    kid: str
+    creditor_id: uuid.UUID
+    creditor_reference: str
+    status: str
+    closed_reason: str | None
+    debtor_kind: Literal["person", "business"]
+    debtor_name: str
+    principal_total_ore: int
+    claim_count: int
+    earliest_due_date: date
+    deadline: date | None
+    registered_at: datetime
+    status_since: datetime
+
+
+class CasePage(BaseModel):
+    items: list[CaseSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+
+
+class AddressOut(BaseModel):
+    lines: list[str]
+    postal_code: str
+    city: str
+    country: str
+
+
+class DebtorOut(BaseModel):
+    kind: Literal["person", "business"]
+    name: str
+    national_id_masked: str | None = Field(
+        description="The national id number with the personal number hidden (ddmmyy*****)"
+    )
+    organisation_number: str | None
+    address: AddressOut
+    email: str | None
+    phone: str | None
+
+
+class ClaimOut(BaseModel):
+    claim_id: uuid.UUID
+    invoice_number: str
+    invoice_date: date
+    due_date: date
+    principal_ore: int
+    reminder_fee_ore: int
+    limitation_date: date = Field(description="When the claim becomes time-barred (foreldet)")
+
+
+class TimelineEntryOut(BaseModel):
+    occurred_at: datetime
+    kind: str
+    step: str | None
+    from_status: str | None
+    to_status: str | None
+    effective_date: date | None
+    deadline: date | None
+    actor_kind: str = Field(description="user, scheduler, system or ledger")
+    actor_id: uuid.UUID | None
+
+
+class NoteOut(BaseModel):
+    note_id: uuid.UUID
+    seq: int = Field(description="Increasing number of the note (for read marks)")
+    author_id: uuid.UUID
+    author_side: Literal["creditor", "agency"]
+    visibility: Literal["shared", "internal"]
+    body: str
+    created_at: datetime
+    unread: bool
+
+
+class CaseDetailOut(CaseSummaryOut):
+    rule_set: str
+    next_step_on: date | None
+    needs_attention: str | None
+    limitation_date: date
+    batch_id: uuid.UUID
+    debtor: DebtorOut
+    claims: list[ClaimOut]
+    timeline: list[TimelineEntryOut]
+    notes: list[NoteOut]
+
+
+# -- notes ---------------------------------------------------------------------------------
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=4000)
+    visibility: Literal["shared", "internal"] = Field(
+        default="shared",
+        description="'internal' notes are for the agency only (case handlers may write them)",
+    )
+
+
+class NotesReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    up_to_seq: int = Field(ge=0, description="Mark every note up to this `seq` as read")
+
+
+class UnreadCaseOut(BaseModel):
+    case_id: uuid.UUID
+    case_number: str
+    unread: int
+
+
+class UnreadOut(BaseModel):
+    total: int = Field(description="Unread notes on all cases the caller may see")
+    cases: list[UnreadCaseOut] = Field(description="The cases with unread notes (most first)")

@@ -1,0 +1,1 @@
+"""The cases API's routers, one per capability."""

@@ -1,0 +1,74 @@
+"""Registration batches: one per submission, the content of its order confirmation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from servicekit.errors import DomainError, NotFound
+from servicekit.openapi import problem_responses
+
+from cases import views
+from cases.entrypoints.deps import AnyUser, ServiceDep
+from cases.entrypoints.schemas import BatchCaseOut, BatchDetailOut, BatchOut, BatchPage
+
+router = APIRouter(prefix="/api/v1/cases/batches", tags=["batches"])
+
+
+class BadCursor(DomainError):
+    status, type, title = 400, "invalid-cursor", "Invalid cursor"
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+
+
+@router.get(
+    "",
+    response_model=BatchPage,
+    responses=problem_responses(400),
+    summary="Registration batches, newest first",
+)
+async def list_batches(
+    principal: AnyUser, service: ServiceDep, limit: Limit = 50, cursor: str | None = None
+) -> BatchPage:
+    async with service.session_factory() as session:
+        try:
+            rows, next_cursor = await views.list_batches(
+                session, principal.tenant, limit=limit, cursor=cursor
+            )
+        except views.InvalidCursor as exc:
+            raise BadCursor(str(exc), errors=[{"field": "cursor", "reason": str(exc)}]) from exc
+    return BatchPage(items=[BatchOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{batch_id}",
+    response_model=BatchDetailOut,
+    responses=problem_responses(400, 404),
+    summary="A batch with its totals and cases (the order confirmation's content)",
+)
+async def get_batch(
+    batch_id: uuid.UUID,
+    principal: AnyUser,
+    service: ServiceDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: Annotated[str | None, Query(description="From `next_cursor`")] = None,
+) -> BatchDetailOut:
+    after: int | None = None
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise BadCursor(
+                "The cursor is not valid.", errors=[{"field": "cursor", "reason": "not valid"}]
+            )
+        after = int(cursor)
+    async with service.session_factory() as session:
+        row = await views.batch(session, principal.tenant, batch_id)
+        if row is None:
+            raise NotFound("No such batch.")
+        cases, last = await views.batch_cases(session, batch_id, limit=limit, after=after)
+    return BatchDetailOut(
+        **row,
+        cases=[BatchCaseOut.model_validate(c) for c in cases],
+        next_cursor=None if last is None else str(last),
+    )

@@ -1,0 +1,183 @@
+"""Finding and reading cases: a filtered, sorted list and a case's whole picture."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from servicekit.errors import DomainError, NotFound
+from servicekit.openapi import problem_responses
+
+from cases import views
+from cases.adapters import audit
+from cases.domain.identifiers import (
+    InvalidIdentifier,
+    national_identity_number,
+    organisation_number,
+)
+from cases.entrypoints.deps import AnyUser, ServiceDep
+from cases.entrypoints.schemas import (
+    AddressOut,
+    CaseDetailOut,
+    CasePage,
+    CaseSummaryOut,
+    ClaimOut,
+    DebtorOut,
+    NoteOut,
+    TimelineEntryOut,
+)
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+class BadQuery(DomainError):
+    status, type, title = 400, "invalid-query", "Invalid query"
+
+
+def _debtor_filter(service: Any, debtor: str | None) -> dict[str, str]:
+    """A debtor is searched by national id (exact), organisation number (exact) or name prefix."""
+    if not debtor:
+        return {}
+    compact = debtor.replace(" ", "")
+    if compact.isdigit() and len(compact) == 11:
+        try:
+            number = national_identity_number(compact)
+        except InvalidIdentifier as exc:
+            raise BadQuery(str(exc), errors=[{"field": "debtor", "reason": str(exc)}]) from exc
+        return {"debtor_national_id_index": service.vault.index(number)}
+    if compact.isdigit() and len(compact) == 9:
+        try:
+            return {"debtor_organisation_number": organisation_number(compact)}
+        except InvalidIdentifier as exc:
+            raise BadQuery(str(exc), errors=[{"field": "debtor", "reason": str(exc)}]) from exc
+    return {"debtor_name": debtor.strip()}
+
+
+@router.get(
+    "",
+    response_model=CasePage,
+    responses=problem_responses(400),
+    summary="Cases, filtered and sorted, one page at a time",
+    description=(
+        "Creditor users see their organisation's cases; case handlers see all (optionally one "
+        "creditor's). `debtor` matches a national id number or organisation number exactly, "
+        "otherwise the start of the debtor's name. Pages are keyset-paginated: pass "
+        "`next_cursor` back as `cursor` with the same `sort` and `order`. Reading the list is "
+        "a read of debtors' names and is written to the audit log."
+    ),
+)
+async def list_cases(
+    principal: AnyUser,
+    service: ServiceDep,
+    status: Annotated[list[str] | None, Query(description="One or more workflow states")] = None,
+    registered_from: date | None = None,
+    registered_to: date | None = None,
+    principal_min_ore: Annotated[int | None, Query(ge=0)] = None,
+    principal_max_ore: Annotated[int | None, Query(ge=0)] = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    creditor_reference: Annotated[str | None, Query(max_length=60)] = None,
+    case_number: Annotated[str | None, Query(max_length=20)] = None,
+    debtor: Annotated[str | None, Query(max_length=200)] = None,
+    creditor_id: Annotated[uuid.UUID | None, Query(description="Case handlers only")] = None,
+    batch_id: uuid.UUID | None = None,
+    sort: views.SortKey = "registered",
+    order: views.Order = "desc",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> CasePage:
+    filters = views.CaseFilter(
+        status=tuple(status or ()),
+        registered_from=registered_from,
+        registered_to=registered_to,
+        principal_min_ore=principal_min_ore,
+        principal_max_ore=principal_max_ore,
+        due_from=due_from,
+        due_to=due_to,
+        creditor_reference=creditor_reference,
+        case_number=case_number,
+        creditor_id=creditor_id,
+        batch_id=batch_id,
+        **_debtor_filter(service, debtor),
+    )
+    async with service.session_factory() as session:
+        try:
+            rows, next_cursor = await views.list_cases(
+                session,
+                principal.tenant,
+                filters,
+                sort=sort,
+                order=order,
+                limit=limit,
+                cursor=cursor,
+            )
+        except views.InvalidCursor as exc:
+            raise BadQuery(str(exc), errors=[{"field": "cursor", "reason": str(exc)}]) from exc
+        await audit.record(
+            session,
+            actor_id=principal.user_id,
+            actor_organisation_id=principal.organisation_id,
+            action="list_cases",
+            case_ids=[r["case_id"] for r in rows],
+        )
+        await session.commit()
+    return CasePage(items=[CaseSummaryOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{case_id}",
+    response_model=CaseDetailOut,
+    responses=problem_responses(404),
+    summary="A case: parties, claims, status, timeline and notes",
+    description=(
+        "The debtor's national id number is shown masked. The read is written to the audit "
+        "log. Creditor users never see internal notes."
+    ),
+)
+async def get_case(case_id: uuid.UUID, principal: AnyUser, service: ServiceDep) -> CaseDetailOut:
+    async with service.session_factory() as session:
+        row = await views.case_row(session, principal.tenant, case_id)
+        if row is None:
+            raise NotFound("No such case.")
+        party = await views.debtor(session, case_id)
+        claim_rows = await views.case_claims(session, case_id)
+        entries = await views.case_timeline(session, case_id)
+        note_rows = await views.case_notes(
+            session, case_id, user_id=principal.user_id, agency=principal.is_agency_staff
+        )
+        await audit.record(
+            session,
+            actor_id=principal.user_id,
+            actor_organisation_id=principal.organisation_id,
+            action="read_case",
+            case_ids=[case_id],
+        )
+        await session.commit()
+    national_id = (
+        service.vault.open(party["id"], party["national_id_sealed"])
+        if party["national_id_sealed"]
+        else None
+    )
+    debtor = DebtorOut(
+        kind=party["kind"],
+        name=party["name"],
+        national_id_masked=views.mask_national_id(national_id) if national_id else None,
+        organisation_number=party["organisation_number"],
+        address=AddressOut(
+            lines=list(party["address_lines"]),
+            postal_code=party["postal_code"],
+            city=party["city"],
+            country=party["country"],
+        ),
+        email=party["email"],
+        phone=party["phone"],
+    )
+    return CaseDetailOut(
+        **row,
+        debtor=debtor,
+        claims=[ClaimOut.model_validate(c) for c in claim_rows],
+        timeline=[TimelineEntryOut.model_validate(e) for e in entries],
+        notes=[NoteOut.model_validate(n) for n in note_rows],
+    )

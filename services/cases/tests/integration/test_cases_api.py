@@ -1,0 +1,375 @@
+"""The cases API: register, list, open, batches and notes — and two organisations apart."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from cases.adapters.orm import personal_data_access
+from cases.bootstrap import CasesService
+from cases.entrypoints.api import create_app
+from servicekit.roles import Roles
+from servicekit.testing.data import national_identity_number, organisation_number
+from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.tokens import TestSigner
+from sqlalchemy import select
+
+from .conftest import add_creditor
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: uuid.UUID
+    organisation_id: uuid.UUID
+    headers: dict[str, str]
+
+
+def caller(signer: TestSigner, organisation_id: uuid.UUID, *roles: str) -> Caller:
+    user_id = uuid.uuid4()
+    token = signer.mint(organisation_id=organisation_id, roles=roles, user_id=user_id)
+    return Caller(user_id, organisation_id, {"Authorization": f"Bearer {token}"})
+
+
+def case_body(**changes: Any) -> dict[str, Any]:
+    today = date.today()
+    body: dict[str, Any] = {
+        "creditor_reference": f"INV-{uuid.uuid4().hex[:10]}",
+        "debtor": {
+            "kind": "person",
+            "name": "Kari Nordmann",
+            "national_id": national_identity_number(),
+            "address": {"lines": ["Karl Johans gate 1"], "postal_code": "0154", "city": "Oslo"},
+            "email": "kari@example.no",
+        },
+        "claims": [
+            {
+                "invoice_number": "10001",
+                "invoice_date": (today - timedelta(days=45)).isoformat(),
+                "due_date": (today - timedelta(days=31)).isoformat(),
+                "principal_ore": 250_000,
+                "reminder_fee_ore": 3_500,
+            }
+        ],
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+async def world(service: CasesService, signer: TestSigner) -> dict[str, Caller]:
+    first, second = await add_creditor(service), await add_creditor(service)
+    agency = uuid.uuid4()
+    return {
+        "kari": caller(signer, first, Roles.CREDITOR),
+        "kari_admin": caller(signer, first, Roles.CREDITOR_ADMIN, Roles.CREDITOR),
+        "other": caller(signer, second, Roles.CREDITOR_ADMIN, Roles.CREDITOR),
+        "handler": caller(signer, agency, Roles.CASE_HANDLER),
+    }
+
+
+async def register(client: httpx.AsyncClient, who: Caller, **changes: Any) -> dict[str, Any]:
+    response = await client.post("/api/v1/cases", json=case_body(**changes), headers=who.headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_register_open_and_list_a_case(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, other, handler = world["kari"], world["other"], world["handler"]
+    body = case_body()
+    async with asgi_client(create_app(service)) as client:
+        created = await client.post("/api/v1/cases?channel=form", json=body, headers=kari.headers)
+        assert created.status_code == 201, created.text
+        case = created.json()
+        assert case["case_number"].startswith("IC-")
+        assert case["batch_number"].startswith("B-")
+
+        detail = await client.get(f"/api/v1/cases/{case['case_id']}", headers=kari.headers)
+        assert detail.status_code == 200, detail.text
+        shown = detail.json()
+        assert shown["status"] == "registered"
+        assert shown["debtor"]["national_id_masked"] == body["debtor"]["national_id"][:6] + "*****"
+        assert body["debtor"]["national_id"] not in detail.text
+        assert [c["principal_ore"] for c in shown["claims"]] == [250_000]
+        assert [e["kind"] for e in shown["timeline"]] == ["registered"]
+
+        # the other organisation cannot see it; the agency can
+        assert_problem(
+            await client.get(f"/api/v1/cases/{case['case_id']}", headers=other.headers), 404
+        )
+        assert (
+            await client.get(f"/api/v1/cases/{case['case_id']}", headers=handler.headers)
+        ).status_code == 200
+        listed = (await client.get("/api/v1/cases", headers=kari.headers)).json()
+        assert [c["case_id"] for c in listed["items"]] == [case["case_id"]]
+        assert (await client.get("/api/v1/cases", headers=other.headers)).json()["items"] == []
+
+        by_debtor = await client.get(
+            "/api/v1/cases", params={"debtor": body["debtor"]["national_id"]}, headers=kari.headers
+        )
+        assert [c["case_id"] for c in by_debtor.json()["items"]] == [case["case_id"]]
+
+    async with service.session_factory() as session:
+        reads = (
+            await session.execute(
+                select(personal_data_access.c.action, personal_data_access.c.actor_id).where(
+                    personal_data_access.c.case_id == uuid.UUID(case["case_id"])
+                )
+            )
+        ).all()
+    assert ("read_case", kari.user_id) in reads
+    assert ("read_case", handler.user_id) in reads
+    assert ("list_cases", kari.user_id) in reads
+
+
+async def test_bad_cases_name_every_field_and_duplicates_are_recognised(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari = world["kari"]
+    bad = case_body()
+    bad["debtor"]["national_id"] = "31129956716"
+    bad["claims"][0]["principal_ore"] = -100
+    bad["claims"][0]["due_date"] = (date.today() + timedelta(days=3)).isoformat()
+    async with asgi_client(create_app(service)) as client:
+        problem = assert_problem(
+            await client.post("/api/v1/cases", json=bad, headers=kari.headers), 422
+        )
+        assert {e["field"] for e in problem["errors"]} == {
+            "debtor.national_id",
+            "claims[0].principal_ore",
+            "claims[0].due_date",
+        }
+        wrong_type = case_body()
+        wrong_type["claims"][0]["principal_ore"] = "lots"
+        problem = assert_problem(
+            await client.post("/api/v1/cases", json=wrong_type, headers=kari.headers), 422
+        )
+        assert any("principal_ore" in e["field"] for e in problem["errors"])
+
+        first = await register(client, kari, creditor_reference="SAME-1")
+        again = assert_problem(
+            await client.post(
+                "/api/v1/cases", json=case_body(creditor_reference="SAME-1"), headers=kari.headers
+            ),
+            409,
+        )
+        assert first["case_number"] in again["detail"]
+        # agency users and a stranger cannot register cases
+        assert_problem(
+            await client.post("/api/v1/cases", json=case_body(), headers=world["handler"].headers),
+            403,
+        )
+
+
+async def test_idempotency_key_replays_the_first_answer(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari = world["kari"]
+    body = case_body()
+    headers = {**kari.headers, "Idempotency-Key": uuid.uuid4().hex}
+    async with asgi_client(create_app(service)) as client:
+        first = await client.post("/api/v1/cases", json=body, headers=headers)
+        second = await client.post("/api/v1/cases", json=body, headers=headers)
+        assert first.status_code == second.status_code == 201
+        assert first.json() == second.json()
+        other_body = assert_problem(
+            await client.post("/api/v1/cases", json=case_body(), headers=headers), 422
+        )
+        assert other_body["errors"][0]["field"] == "Idempotency-Key"
+        listed = await client.get(
+            "/api/v1/cases",
+            params={"creditor_reference": body["creditor_reference"]},
+            headers=kari.headers,
+        )
+        assert len(listed.json()["items"]) == 1
+
+
+async def test_several_cases_in_one_batch_and_the_batch_lists_them(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, other = world["kari"], world["other"]
+    business = case_body()
+    business["debtor"] = {
+        "kind": "business",
+        "name": "Skyldner AS",
+        "organisation_number": organisation_number(),
+        "address": {"lines": ["Postboks 1"], "postal_code": "5003", "city": "Bergen"},
+    }
+    bad = case_body()
+    bad["debtor"]["address"]["postal_code"] = "12"
+    payload = {"cases": [case_body(), business, bad]}
+    async with asgi_client(create_app(service)) as client:
+        response = await client.post(
+            "/api/v1/cases/registrations", json=payload, headers=kari.headers
+        )
+        assert response.status_code == 201, response.text
+        result = response.json()
+        assert len(result["registered"]) == 2
+        assert [(r["index"], r["errors"][0]["field"]) for r in result["rejected"]] == [
+            (2, "debtor.address.postal_code")
+        ]
+        batch_path = f"/api/v1/cases/batches/{result['batch_id']}"
+        batch = (await client.get(batch_path, headers=kari.headers)).json()
+        assert batch["status"] == "registered"
+        assert batch["case_count"] == 2
+        assert batch["rejected_count"] == 1
+        assert batch["principal_total_ore"] == 500_000
+        assert {c["case_id"] for c in batch["cases"]} == {
+            r["case_id"] for r in result["registered"]
+        }
+        page = await client.get(batch_path, params={"limit": 1}, headers=kari.headers)
+        rest = await client.get(
+            batch_path, params={"cursor": page.json()["next_cursor"]}, headers=kari.headers
+        )
+        assert len(page.json()["cases"]) == len(rest.json()["cases"]) == 1
+        assert rest.json()["next_cursor"] is None
+
+        assert_problem(await client.get(batch_path, headers=other.headers), 404)
+        mine = (await client.get("/api/v1/cases/batches", headers=kari.headers)).json()
+        assert result["batch_id"] in {b["batch_id"] for b in mine["items"]}
+        theirs = (await client.get("/api/v1/cases/batches", headers=other.headers)).json()
+        assert theirs["items"] == []
+
+
+async def test_keyset_pages_cover_every_case_once_in_order(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari = world["kari_admin"]
+    async with asgi_client(create_app(service)) as client:
+        payload = {"cases": [case_body() for _ in range(7)]}
+        for i, case in enumerate(payload["cases"]):
+            case["claims"][0]["principal_ore"] = 1000 * (i % 3 + 1)
+            case["claims"][0]["reminder_fee_ore"] = 0
+        response = await client.post(
+            "/api/v1/cases/registrations", json=payload, headers=kari.headers
+        )
+        assert response.status_code == 201
+        assert response.json()["rejected"] == []
+        seen: list[tuple[int, str]] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"sort": "principal", "order": "asc", "limit": 3}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await client.get("/api/v1/cases", params=params, headers=kari.headers)).json()
+            seen += [(c["principal_total_ore"], c["case_id"]) for c in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(seen) == 7
+        assert len({case_id for _, case_id in seen}) == 7
+        assert [p for p, _ in seen] == sorted(p for p, _ in seen)
+        filtered = await client.get(
+            "/api/v1/cases", params={"principal_min_ore": 3000}, headers=kari.headers
+        )
+        assert {c["principal_total_ore"] for c in filtered.json()["items"]} == {3000}
+        assert_problem(
+            await client.get(
+                "/api/v1/cases",
+                params={"sort": "due", "cursor": cursor or "bm9wZQ"},
+                headers=kari.headers,
+            ),
+            400,
+        )
+
+
+async def test_notes_between_creditor_and_case_handler(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, colleague, other, handler = (
+        world["kari"],
+        world["kari_admin"],
+        world["other"],
+        world["handler"],
+    )
+    async with asgi_client(create_app(service)) as client:
+        case = await register(client, kari)
+        notes_path = f"/api/v1/cases/{case['case_id']}/notes"
+        asked = await client.post(
+            notes_path, json={"body": "Skyldner har ringt oss."}, headers=kari.headers
+        )
+        assert asked.status_code == 201, asked.text
+        assert_problem(
+            await client.post(
+                notes_path,
+                json={"body": "hemmelig", "visibility": "internal"},
+                headers=kari.headers,
+            ),
+            403,
+        )
+        unread = (await client.get("/api/v1/cases/notes/unread", headers=handler.headers)).json()
+        assert {"case_id": case["case_id"], "case_number": case["case_number"], "unread": 1} in (
+            unread["cases"]
+        )
+
+        await client.post(
+            notes_path, json={"body": "Takk, vi følger opp."}, headers=handler.headers
+        )
+        await client.post(
+            notes_path,
+            json={"body": "Intern: sjekk adresse", "visibility": "internal"},
+            headers=handler.headers,
+        )
+
+        seen_by_kari = (await client.get(notes_path, headers=kari.headers)).json()
+        assert [n["body"] for n in seen_by_kari] == [
+            "Skyldner har ringt oss.",
+            "Takk, vi følger opp.",
+        ]
+        assert [n["unread"] for n in seen_by_kari] == [False, True]
+        seen_by_handler = (await client.get(notes_path, headers=handler.headers)).json()
+        assert len(seen_by_handler) == 3
+        detail = (await client.get(f"/api/v1/cases/{case['case_id']}", headers=kari.headers)).json()
+        assert "Intern" not in str(detail["notes"])
+
+        counts = (await client.get("/api/v1/cases/notes/unread", headers=kari.headers)).json()
+        assert counts["total"] == 1
+        assert (await client.get("/api/v1/cases/notes/unread", headers=colleague.headers)).json()[
+            "total"
+        ] == 1  # per user: the colleague has not read it either
+        marked = await client.post(
+            f"{notes_path}/read", json={"up_to_seq": seen_by_kari[-1]["seq"]}, headers=kari.headers
+        )
+        assert marked.status_code == 204
+        assert (await client.get("/api/v1/cases/notes/unread", headers=kari.headers)).json()[
+            "total"
+        ] == 0
+
+        # another organisation: not found on every note endpoint, nothing counted
+        assert_problem(await client.get(notes_path, headers=other.headers), 404)
+        assert_problem(
+            await client.post(notes_path, json={"body": "hei"}, headers=other.headers), 404
+        )
+        assert_problem(
+            await client.post(f"{notes_path}/read", json={"up_to_seq": 1}, headers=other.headers),
+            404,
+        )
+        assert (await client.get("/api/v1/cases/notes/unread", headers=other.headers)).json()[
+            "total"
+        ] == 0
+
+
+async def test_every_endpoint_wants_a_signed_in_caller(service: CasesService) -> None:
+    some = uuid.uuid4()
+    async with asgi_client(create_app(service)) as client:
+        for method, path in [
+            ("POST", "/api/v1/cases"),
+            ("POST", "/api/v1/cases/registrations"),
+            ("GET", "/api/v1/cases"),
+            ("GET", f"/api/v1/cases/{some}"),
+            ("GET", "/api/v1/cases/batches"),
+            ("GET", f"/api/v1/cases/batches/{some}"),
+            ("GET", "/api/v1/cases/notes/unread"),
+            ("GET", f"/api/v1/cases/{some}/notes"),
+            ("POST", f"/api/v1/cases/{some}/notes"),
+            ("POST", f"/api/v1/cases/{some}/notes/read"),
+        ]:
+            assert_problem(await client.request(method, path, json={}), 401)
