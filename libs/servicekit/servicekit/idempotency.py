@@ -14,6 +14,7 @@ client cannot replay another's response.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,12 +77,18 @@ class StoredResponse:
     body: Any
 
 
-def fingerprint(method: str, path: str, body: Any) -> str:
-    """A stable digest of what the request asks for."""
+def fingerprint(method: str, path: str, body: Any, *, secret: bytes | None = None) -> str:
+    """A stable digest of what the request asks for.
+
+    Pass ``secret`` when the body holds personal data (a national id number has little
+    entropy): the digest is then a keyed HMAC that cannot be reversed by guessing.
+    """
     canonical = json.dumps(
         [method.upper(), path, body], sort_keys=True, separators=(",", ":"), default=str
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    ).encode()
+    if secret is not None:
+        return hmac.new(secret, canonical, hashlib.sha256).hexdigest()
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def check_key(key: str) -> str:

@@ -37,6 +37,13 @@ class CasesService(Service):
             )
         return NationalIdVault(Keyring(self.settings.data_keys), self.settings.lookup_key.encode())
 
+    @property
+    def fingerprint_secret(self) -> bytes:
+        """Keys the digests of requests stored for Idempotency-Key (they hold personal data)."""
+        if not self.settings.lookup_key:
+            raise RuntimeError("CASES_LOOKUP_KEY must be set")
+        return self.settings.lookup_key.encode()
+
     @cached_property
     def rule_book(self) -> RuleBook:
         return load_rule_book()

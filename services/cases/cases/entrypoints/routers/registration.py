@@ -96,7 +96,10 @@ async def register_case(
             scope=str(principal.user_id),
             key=idempotency_key,
             request_fingerprint=fingerprint(
-                "POST", request.url.path, [channel, body.model_dump(mode="json")]
+                "POST",
+                request.url.path,
+                [channel, body.model_dump(mode="json")],
+                secret=service.fingerprint_secret,
             ),
             work=work,
         )
@@ -164,7 +167,12 @@ async def register_cases(
             idempotency_keys,
             scope=str(principal.user_id),
             key=idempotency_key,
-            request_fingerprint=fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+            request_fingerprint=fingerprint(
+                "POST",
+                request.url.path,
+                body.model_dump(mode="json"),
+                secret=service.fingerprint_secret,
+            ),
             work=work,
         )
         await uow.commit()
