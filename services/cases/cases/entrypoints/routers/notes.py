@@ -96,7 +96,12 @@ async def write_note(
             idempotency_keys,
             scope=str(principal.user_id),
             key=idempotency_key,
-            request_fingerprint=fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+            request_fingerprint=fingerprint(
+                "POST",
+                request.url.path,
+                body.model_dump(mode="json"),
+                secret=service.fingerprint_secret,
+            ),
             work=work,
         )
         await uow.commit()
