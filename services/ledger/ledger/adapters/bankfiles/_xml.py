@@ -42,6 +42,8 @@ class Node:
     attributes: dict[str, str] = field(default_factory=dict)
     children: list[Node] = field(default_factory=list)
     text: str = ""
+    has_elements: bool = False
+    """Whether it ever had child elements (its text, then, is only layout)."""
 
     def find(self, *path: str) -> Node | None:
         """The first element down ``path`` (local names), or ``None``."""
@@ -122,7 +124,10 @@ class _Handler(ContentHandler):
         attributes = {key[1]: value for key, value in attrs.items()}
         node = Node(tag=local, line=self.line, attributes=attributes)
         if self.stack:
-            self.stack[-1].children.append(node)
+            parent = self.stack[-1]
+            parent.text = ""  # ISO 20022 has no mixed content: a parent's text is layout
+            parent.has_elements = True
+            parent.children.append(node)
         else:
             self.root = node
         self.stack.append(node)
@@ -136,7 +141,7 @@ class _Handler(ContentHandler):
             self.nodes -= _count(node)
 
     def characters(self, content: str) -> None:
-        if self.stack:
+        if self.stack and not self.stack[-1].has_elements:
             node = self.stack[-1]
             if len(node.text) + len(content) > MAX_TEXT:
                 raise XmlProblem(
