@@ -93,7 +93,8 @@ def kid_mod11(base: str) -> str:
 
 
 def _bban(account: str) -> str:
-    return kontonr.compact(account)
+    """The 11 digits of a Norwegian account (``kontonr.compact`` would drop a leading 0000)."""
+    return re.sub(r"[\s.]", "", account)
 
 
 def _ddmmyy(day: date | None) -> str:
@@ -738,7 +739,9 @@ def _parse_date(text: str) -> date:
 
 def _valid_account(account: str) -> bool:
     compact = re.sub(r"[\s.]", "", account).upper()
-    return iban.is_valid(compact) if compact[:2].isalpha() else kontonr.is_valid(compact)
+    if compact[:2].isalpha():
+        return bool(iban.is_valid(compact))
+    return len(compact) == 11 and bool(kontonr.is_valid(compact))
 
 
 def _bban_or_iban(account: str) -> str:

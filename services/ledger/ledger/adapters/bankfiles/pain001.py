@@ -149,7 +149,7 @@ def _account(element: ET.Element, account: str) -> None:
         _text(identification, "IBAN", iban.compact(number))
     else:
         other = ET.SubElement(identification, "Othr")
-        _text(other, "Id", kontonr.compact(number))
+        _text(other, "Id", number)  # all 11 digits (kontonr.compact drops a leading 0000)
         _text(_path(other, "SchmeNm"), "Cd", "BBAN")
 
 
@@ -176,6 +176,8 @@ def account_problem(account: str) -> str | None:
     try:
         if number[:2].isalpha():
             iban.validate(number)
+        elif len(number) != 11:
+            return f"{account!r}: a Norwegian account number has 11 digits"
         else:
             kontonr.validate(number)
     except ValidationError as exc:
