@@ -14,3 +14,15 @@ class CasesSettings(ServiceSettings):
     """AES-GCM keyring ``v1:<base64 32 bytes>,…`` sealing debtors' national id numbers."""
     lookup_key: str | None = None
     """HMAC key (hex or text) of the blind index that finds a national id number."""
+
+    # Electronic import (cases.service_layer.imports, the cases-importer process)
+    import_chunk_rows: int = 2000
+    """Rows registered per transaction (and per checkpoint)."""
+    import_lease_seconds: float = 60.0
+    """How long an importer's claim on a job lasts without a heartbeat."""
+    import_poll_seconds: float = 0.5
+    import_max_attempts: int = 5
+    """Leases of one job before it is given up as failed."""
+    import_max_upload_bytes: int = 512 * 1024 * 1024
+    import_max_uncompressed_bytes: int = 1024 * 1024 * 1024
+    """A workbook larger than this unpacked is refused (zip bombs)."""

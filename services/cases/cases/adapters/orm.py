@@ -15,6 +15,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     Sequence,
     SmallInteger,
     String,
@@ -226,4 +227,80 @@ personal_data_access = Table(
     Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Index("ix_personal_data_access_case", "case_id", "at"),
     comment="audit log of reads of debtors' personal data (append-only)",
+)
+
+
+# -- electronic import (cases.service_layer.imports) ----------------------------------------
+
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("creditor_id", Uuid, ForeignKey("creditors.organisation_id"), nullable=False),
+    Column("created_by", Uuid, nullable=False, comment="the user who uploaded the file"),
+    Column("format", String(4), nullable=False),
+    Column("filename", String(255)),
+    Column("requested_encoding", String(20), comment="a CSV's encoding as the uploader named it"),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(10), nullable=False, server_default=text("'queued'")),
+    Column("rows_read", Integer, nullable=False, server_default=text("0")),
+    Column("rows_accepted", Integer, nullable=False, server_default=text("0")),
+    Column("rows_rejected", Integer, nullable=False, server_default=text("0")),
+    Column("cases_registered", Integer, nullable=False, server_default=text("0")),
+    Column("cases_rejected", Integer, nullable=False, server_default=text("0")),
+    Column(
+        "checkpoint_records",
+        Integer,
+        nullable=False,
+        server_default=text("0"),
+        comment="records of the file whose cases are committed: a resumed import skips them",
+    ),
+    Column("checkpoint_state", JSONB, comment="the row grouper's state at the checkpoint"),
+    Column("facts", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("error", Text, comment="why the import failed (for people)"),
+    Column("batch_id", Uuid, ForeignKey("batches.id")),
+    Column("lease_owner", String(100), comment="the importer working on it"),
+    Column("lease_expires_at", DateTime(timezone=True)),
+    Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("format IN ('csv', 'xlsx', 'json')", name="format"),
+    CheckConstraint("status IN ('queued', 'running', 'completed', 'failed')", name="status"),
+    Index("ix_import_jobs_creditor_created", "creditor_id", "created_at", "id"),
+    Index("ix_import_jobs_created", "created_at", "id"),
+    Index(
+        "ix_import_jobs_pending",
+        "created_at",
+        postgresql_where=text("status IN ('queued', 'running')"),
+    ),
+    comment="file imports of cases: one job per uploaded file, its progress and checkpoint",
+)
+
+import_file_chunks = Table(
+    "import_file_chunks",
+    metadata,
+    Column(
+        "job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    comment="an uploaded file, in pieces, until its import is finished (then deleted)",
+)
+
+import_row_errors = Table(
+    "import_row_errors",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("line", Integer, nullable=False, comment="the file's line (XLSX: row; JSON: case)"),
+    Column("column", String(60), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("creditor_reference", String(100)),
+    Index("ix_import_row_errors_job", "job_id", "id"),
+    comment="every problem of every refused row of an import (the error report)",
 )
