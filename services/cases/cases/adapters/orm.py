@@ -304,3 +304,99 @@ import_row_errors = Table(
     Index("ix_import_row_errors_job", "job_id", "id"),
     comment="every problem of every refused row of an import (the error report)",
 )
+
+
+# -- collection workflow (cases.service_layer.workflow, migration cases_0004) ---------------
+#
+# The workflow's own state on a case, beside the columns registration writes.
+for _column in (
+    Column(
+        "demand_sent_on", Date, comment="the last betalingsoppfordring: legal steps count from it"
+    ),
+    Column("legal_step_on", Date, comment="the last legal step (forliksklage, utlegg)"),
+    Column("workflow_attention", String(40), comment="the workflow's own reason for a handler"),
+    Column(
+        "paused",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment="where to resume after an objection or a payment plan (innermost last)",
+    ),
+    Column("limitation_check_on", Date, comment="when a limitation warning is next due"),
+    Column("attention_since", DateTime(timezone=True), comment="since when needs_attention"),
+):
+    cases.append_column(_column)
+Index(
+    "ix_cases_limitation_check",
+    cases.c.limitation_check_on,
+    postgresql_where=text("limitation_check_on IS NOT NULL"),
+)
+Index(
+    "ix_cases_work_queue",
+    cases.c.attention_since,
+    cases.c.id,
+    postgresql_where=text("needs_attention IS NOT NULL"),
+)
+
+objections = Table(
+    "objections",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(10), nullable=False, server_default=text("'open'")),
+    Column("received_on", Date, nullable=False, comment="when the debtor's objection arrived"),
+    Column("grounds", Text, nullable=False, comment="what the debtor objects to"),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("registered_by", Uuid, nullable=False),
+    Column("resolution", String(10)),
+    Column("resolution_note", Text),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_by", Uuid),
+    CheckConstraint("status IN ('open', 'resolved')", name="status"),
+    CheckConstraint("resolution IN ('resumed', 'closed', 'legal')", name="resolution"),
+    CheckConstraint(
+        "(status = 'open') = (resolution IS NULL AND resolved_at IS NULL)", name="resolved_fully"
+    ),
+    Index("ix_objections_case", "case_id", "registered_at"),
+    Index(
+        "uq_objections_one_open", "case_id", unique=True, postgresql_where=text("status = 'open'")
+    ),
+    comment="objections (innsigelser) to a case's claims and how they were resolved",
+)
+
+payment_plans = Table(
+    "payment_plans",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(10), nullable=False, server_default=text("'active'")),
+    Column("agreed_on", Date, nullable=False),
+    Column("instalment_count", SmallInteger, nullable=False),
+    Column("total_ore", BigInteger, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Uuid, nullable=False),
+    Column("ended_on", Date),
+    Column("ended_reason", String(20), comment="breached, or the step that ended it"),
+    Column("ended_by", Uuid),
+    CheckConstraint("status IN ('active', 'breached', 'ended')", name="status"),
+    CheckConstraint("total_ore > 0", name="total_positive"),
+    Index("ix_payment_plans_case", "case_id", "created_at"),
+    Index(
+        "uq_payment_plans_one_active",
+        "case_id",
+        unique=True,
+        postgresql_where=text("status = 'active'"),
+    ),
+    comment="avdragsordninger (payment plans) agreed with a case's debtor",
+)
+
+payment_plan_instalments = Table(
+    "payment_plan_instalments",
+    metadata,
+    Column("plan_id", Uuid, ForeignKey("payment_plans.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", SmallInteger, primary_key=True, comment="1, 2, … in due-date order"),
+    Column("due_date", Date, nullable=False),
+    Column("amount_ore", BigInteger, nullable=False),
+    CheckConstraint("amount_ore > 0", name="amount_positive"),
+    comment="the instalments of a payment plan",
+)
