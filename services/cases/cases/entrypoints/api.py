@@ -12,7 +12,7 @@ from servicekit.openapi import problem_responses
 from cases import views
 from cases.bootstrap import CasesService, bootstrap
 from cases.entrypoints.deps import ServiceDep
-from cases.entrypoints.routers import batches, cases, notes, registration
+from cases.entrypoints.routers import batches, cases, imports, notes, registration
 from cases.entrypoints.schemas import CreditorOut
 
 router = APIRouter(prefix="/api/v1/cases", tags=["creditors"])
@@ -38,7 +38,14 @@ def create_app(service: CasesService | None = None) -> FastAPI:
         title="InfoCenter cases",
         description="Cases (oppdrag), their debtors and claims, workflow, notes and imports.",
         # Fixed paths before the case router's `/{case_id}`: Starlette matches in order.
-        routers=[router, registration.router, batches.router, notes.router, cases.router],
+        routers=[
+            router,
+            registration.router,
+            batches.router,
+            notes.router,
+            imports.router,
+            cases.router,
+        ],
     )
     app.state.service = service
     return app
