@@ -25,7 +25,8 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from ledger.adapters.bankfiles.model import BankFileError
 
-DEFAULT_MAX_BYTES: Final = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES: Final = 256 * 1024 * 1024
+"""A day of payments in camt.054 is some tens of MiB; memory stays bounded (streaming)."""
 MAX_DEPTH: Final = 40
 MAX_TEXT: Final = 10_000
 MAX_NODES: Final = 100_000
@@ -92,6 +93,8 @@ class _Handler(ContentHandler):
         self.on_element = on_element
         self.check_root = root
         self.stack: list[Node] = []
+        self.marks: list[int] = []
+        """Per open element, how many elements were held when it started."""
         self.nodes = 0
         self.namespace: str | None = None
         self.root: Node | None = None
@@ -116,12 +119,13 @@ class _Handler(ContentHandler):
                 raise XmlProblem(BankFileError(self.line, local, reason))
         if len(self.stack) >= MAX_DEPTH:
             raise XmlProblem(BankFileError(self.line, local, f"nested deeper than {MAX_DEPTH}"))
+        self.marks.append(self.nodes)
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise XmlProblem(
                 BankFileError(self.line, local, f"more than {MAX_NODES} elements held at once")
             )
-        attributes = {key[1]: value for key, value in attrs.items()}
+        attributes = {key[1]: value for key, value in attrs.items()} if attrs else {}
         node = Node(tag=local, line=self.line, attributes=attributes)
         if self.stack:
             parent = self.stack[-1]
@@ -134,11 +138,12 @@ class _Handler(ContentHandler):
 
     def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:  # noqa: N802
         node = self.stack.pop()
+        mark = self.marks.pop()
         if node.tag in self.streamed:
             self.on_element(node, self.stack)
             if self.stack:
-                self.stack[-1].children.remove(node)
-            self.nodes -= _count(node)
+                self.stack[-1].children.pop()  # it is the last child: its parent is open
+            self.nodes = mark  # it and all below it are gone
 
     def characters(self, content: str) -> None:
         if self.stack and not self.stack[-1].has_elements:
@@ -148,10 +153,6 @@ class _Handler(ContentHandler):
                     BankFileError(self.line, node.tag, f"a text longer than {MAX_TEXT} characters")
                 )
             node.text += content
-
-
-def _count(node: Node) -> int:
-    return 1 + sum(_count(child) for child in node.children)
 
 
 def read_xml(
