@@ -102,7 +102,7 @@ class ControlTotal:
     """A count and sum the file declares (end record, summary), beside what was read.
 
     ``scope`` names what it covers, e.g. ``"oppdrag 1000001"`` or ``"forsendelse 0170604"``
-    for OCR, ``"notification NTF-1"`` for camt.054.
+    for OCR, ``"notification NTF-1 credits"`` / ``"… debits"`` for camt.054.
     """
 
     scope: str
@@ -125,7 +125,10 @@ class ParsedBankFile:
 
     A file with ``errors`` is not necessarily useless: the readers keep each good payment
     where the format allows (a bad record spoils only itself), and the caller decides
-    whether to import them or to reject the file as a whole (``ok``).
+    whether to import them or to reject the file as a whole (``ok``). An XML document that
+    cannot be read at all (not well-formed, a DTD or entity, too large) gives one error and
+    no payments. ``payout_bookings`` are the debits a camt.054 notifies (payouts booked, or
+    returned with a negative amount); an OCR file has none.
     """
 
     source_format: SourceFormat
