@@ -193,6 +193,9 @@ _KINDS: dict[str, DebtorKind] = {
 }
 
 
+_FORMULA_LEAD = ("=", "+", "-", "@")
+
+
 class ValueProblem(ValueError):
     """A cell that cannot be read as what its column holds."""
 
@@ -209,7 +212,10 @@ def text_of(value: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.strip()
+        text = value.strip()
+        if text[:1] == "'" and text[1:2] in _FORMULA_LEAD:
+            return text[1:]  # as our own exports write it (see spreadsheet_safe)
+        return text
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():

@@ -356,16 +356,16 @@ class Importer:
             await job_store.release(uow.session, job.job_id, self.owner)
             await uow.commit()
 
-    async def _download(self, job_id: uuid.UUID, directory: Path) -> Path:
-        path = directory / "upload"
+    async def _download(self, job: LeasedJob, directory: Path) -> Path:
+        path = directory / f"upload.{job.format}"
         with path.open("wb") as f:
-            async for piece in job_store.pieces(self.engine, job_id):
+            async for piece in job_store.pieces(self.engine, job.job_id):
                 f.write(piece)
         return path
 
     async def _process(self, job: LeasedJob, stop: asyncio.Event) -> None:
         with tempfile.TemporaryDirectory(prefix="cases-import-", dir=self.scratch) as directory:
-            path = await self._download(job.job_id, Path(directory))
+            path = await self._download(job, Path(directory))
             try:
                 opened = await asyncio.to_thread(
                     OpenedFile,
