@@ -74,7 +74,9 @@ def csv_bytes(
     return out.getvalue().encode(encoding)
 
 
-def xlsx_bytes(rows: Iterable[Mapping[str, Any]], *, columns: Iterable[str] = COLUMN_NAMES) -> bytes:
+def xlsx_bytes(
+    rows: Iterable[Mapping[str, Any]], *, columns: Iterable[str] = COLUMN_NAMES
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -157,7 +159,10 @@ async def upload(
 
 
 async def imported(
-    service: CasesService, client: httpx.AsyncClient, content: bytes, headers: Mapping[str, str],
+    service: CasesService,
+    client: httpx.AsyncClient,
+    content: bytes,
+    headers: Mapping[str, str],
     **kwargs: str,
 ) -> dict[str, Any]:
     """Upload, run the importer, and return the finished job."""

@@ -342,7 +342,7 @@ async def test_json_for_systems_and_a_file_that_breaks_off(
 async def test_the_error_report_cannot_carry_formulas_into_a_spreadsheet(
     service: CasesService, client: httpx.AsyncClient, creditor, registration
 ) -> None:
-    hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+47 cmd", "-2+3", "@SUM(A1)"]
+    hostile = ['=HYPERLINK("http://evil","x")', "+47 cmd", "-2+3", "@SUM(A1)"]
     rows = [rows_of(registration(), creditor_reference=h)[0] for h in hostile]
 
     job = await imported(service, client, csv_bytes(rows), creditor)
@@ -469,9 +469,7 @@ async def test_jobs_are_listed_newest_first_page_by_page(
     ).json()
     assert [j["job_id"] for j in first["items"] + second["items"]] == ids[::-1]
     assert second["next_cursor"] is None
-    assert_problem(
-        await client.get(IMPORTS, headers=creditor, params={"cursor": "nonsense"}), 422
-    )
+    assert_problem(await client.get(IMPORTS, headers=creditor, params={"cursor": "nonsense"}), 422)
     queued = (await client.get(IMPORTS, headers=creditor, params={"status": "queued"})).json()
     assert len(queued["items"]) == 3
     await run_imports(service)
@@ -486,13 +484,15 @@ async def test_progress_streams_as_server_sent_events(
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
-    events = [
-        block for block in response.text.split("\n\n") if block.startswith("event:")
-    ]
+    events = [block for block in response.text.split("\n\n") if block.startswith("event:")]
     names = [block.split("\n")[0].removeprefix("event: ") for block in events]
     assert names == ["progress", "completed"]
     data = json.loads(events[-1].split("data: ", 1)[1])
-    assert (data["job_id"], data["status"], data["rows_accepted"]) == (job["job_id"], "completed", 1)
+    assert (data["job_id"], data["status"], data["rows_accepted"]) == (
+        job["job_id"],
+        "completed",
+        1,
+    )
 
 
 async def test_two_importers_never_work_on_one_job(
@@ -519,4 +519,3 @@ async def test_two_importers_never_work_on_one_job(
         await job_store.release(uow.session, leased.job_id, first.owner)
         await uow.commit()
     await run_imports(service)
-
