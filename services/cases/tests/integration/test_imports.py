@@ -100,7 +100,8 @@ async def test_good_rows_are_registered_and_every_bad_row_is_reported(
     assert job["rows_read"] == 10
     assert (job["rows_accepted"], job["rows_rejected"]) == (4, 6)
     assert (job["cases_registered"], job["cases_rejected"]) == (3, 6)
-    assert job["batch_number"] and job["finished_at"]
+    assert job["batch_number"]
+    assert job["finished_at"]
     errors = await error_report(client, job["job_id"], headers)
     columns = {(line, column) for line, column, _ in errors}
     assert columns == {
