@@ -19,7 +19,7 @@ from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway import health, openapi, proxy, web
+from gateway import health, openapi, portal, proxy, web
 from gateway.access import is_credential_operation
 from gateway.gatekeeper import Gatekeeper
 from gateway.openapi import OpenApiAggregator
@@ -130,6 +130,14 @@ def create_app(
             prefix="/api",
             applies=is_credential_operation,
         )
+        # The portal's sign-in, invitation and password-reset forms take the same secrets
+        # (its server side calls the identity service directly): the same bucket.
+        app.add_middleware(
+            RateLimitMiddleware,
+            limiter=credentials_limiter,
+            prefix="",
+            applies=portal.is_credential_form,
+        )
         limiter = TokenBucketLimiter(
             rate=settings.rate_limit_per_second,
             burst=settings.rate_limit_burst,
@@ -141,6 +149,7 @@ def create_app(
     app.include_router(health.router)
     app.add_api_route("/metrics", _metrics, include_in_schema=False)
     app.include_router(openapi.router)
+    portal.install(app)
     app.include_router(web.router)
     app.include_router(proxy.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics,static/.*")

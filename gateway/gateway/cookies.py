@@ -84,6 +84,11 @@ def token_cookies(
     ]
 
 
+def csrf_cookie(names: CookieNames, csrf: str, *, max_age: int, secure: bool) -> str:
+    """``Set-Cookie`` for a CSRF token alone (the portal's forms before signing in)."""
+    return _cookie(names.csrf, csrf, max_age=max_age, http_only=False, secure=secure)
+
+
 def cleared_cookies(names: CookieNames, *, secure: bool) -> list[str]:
     """``Set-Cookie`` values that make the browser forget all three cookies."""
     return [

@@ -1,0 +1,46 @@
+"""The web portal: creditor pages and case-handler tools, server-rendered by the gateway.
+
+Pages call the services' ``/api/v1`` from the server side with the signed-in person's
+access token (held by the browser only in an HttpOnly cookie); see ``docs/portal.md``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from gateway.portal.cookies import QueuedCookies
+from gateway.portal.csrf import ensure_token
+from gateway.portal.errors import install_error_pages
+from gateway.portal.pages import cases, home, signin
+from gateway.portal.tokens import RefreshGate
+
+CREDENTIAL_FORMS = frozenset(
+    {
+        "/logg-inn",
+        "/logg-inn/kode",
+        "/invitation",
+        "/invitation/bekreft",
+        "/glemt-passord",
+        "/password-reset",
+    }
+)
+"""Portal forms that take a password, a code or a link token: the stricter rate limit."""
+
+
+def is_credential_form(method: str, path: str) -> bool:
+    return method.upper() == "POST" and path.rstrip("/") in CREDENTIAL_FORMS
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False, dependencies=[Depends(ensure_token)])
+    for module in (signin, home, cases):
+        pages.include_router(module.router)
+    return pages
+
+
+def install(app: FastAPI) -> None:
+    """Routes, error pages, the cookie queue and the shared refresh gate."""
+    app.state.refresh_gate = RefreshGate()
+    app.add_middleware(QueuedCookies)
+    install_error_pages(app)
+    app.include_router(router())

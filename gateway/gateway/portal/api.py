@@ -1,0 +1,198 @@
+"""The portal's calls to the services: the same ``/api/v1`` the mobile clients use.
+
+The portal's server side sends each call straight to the service the route table names,
+over the gateway's shared upstream client, with the signed-in person's access token as
+``Authorization: Bearer`` (the browser holds it only in an HttpOnly cookie). A service's
+problem+json answer becomes an :class:`ApiProblem` that pages turn into messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from fastapi import Request
+from opentelemetry import propagate
+
+from gateway.headers import forwarded_headers
+from gateway.routes import resolve
+from gateway.upstream import Upstreams, correlation_headers
+
+Params = Mapping[str, Any] | list[tuple[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    reason: str
+
+
+@dataclass
+class ApiProblem(Exception):
+    """A service (or the way to it) said no: RFC 9457 problem details, parsed."""
+
+    status: int
+    title: str = ""
+    detail: str = ""
+    type: str = ""
+    errors: list[FieldProblem] = field(default_factory=list)
+    retry_after: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.title}: {self.detail}"
+
+    @classmethod
+    def of(cls, response: httpx.Response, body: bytes) -> ApiProblem:
+        try:
+            data = json.loads(body) if body else {}
+        except ValueError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        errors = [
+            FieldProblem(str(e.get("field", "")), str(e.get("reason", e.get("message", ""))))
+            for e in data.get("errors") or []
+            if isinstance(e, dict)
+        ]
+        retry = response.headers.get("retry-after", "")
+        return cls(
+            status=response.status_code,
+            title=str(data.get("title", "")),
+            detail=str(data.get("detail", "")),
+            type=str(data.get("type", "")),
+            errors=errors,
+            retry_after=int(retry) if retry.isdigit() else None,
+        )
+
+    @classmethod
+    def unreachable(cls, status: int) -> ApiProblem:
+        return cls(status=status, title="Service unavailable", type="service-unavailable")
+
+
+MAX_ERROR_BYTES = 256 * 1024
+
+
+class Backend:
+    """Calls the services on behalf of one request (and one signed-in person, if any)."""
+
+    def __init__(self, upstreams: Upstreams, request: Request, token: str | None) -> None:
+        self.upstreams = upstreams
+        self.request = request
+        self.token = token
+
+    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
+        request = self.request
+        headers: dict[str, str] = {"accept": "application/json"}
+        for name in ("user-agent", "accept-language"):
+            value = request.headers.get(name)
+            if value:
+                headers[name] = value
+        if self.token:
+            headers["authorization"] = f"Bearer {self.token}"
+        client = request.scope.get("client")
+        headers.update(
+            forwarded_headers(
+                client_host=client[0] if client else None,
+                scheme=request.scope.get("scheme", "http"),
+                host=request.headers.get("host"),
+            )
+        )
+        headers.update(correlation_headers())
+        propagate.inject(headers)
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _url(self, path: str) -> httpx.URL:
+        route = resolve(path)
+        if route is None:
+            raise ValueError(f"no service serves {path}")
+        return httpx.URL(self.upstreams.urls[route.service] + path)
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json_body: Any = None,
+        content: bytes | AsyncIterator[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """The service's answer, not yet read (for streams); raises :class:`ApiProblem`."""
+        client = self.upstreams.client
+        request = client.build_request(
+            method,
+            self._url(path),
+            params=params,
+            json=json_body,
+            content=content,
+            headers=self._headers(headers),
+        )
+        try:
+            response = await client.send(request, stream=True)
+        except (httpx.ConnectError, httpx.PoolTimeout) as exc:
+            raise ApiProblem.unreachable(503) from exc
+        except httpx.TimeoutException as exc:
+            raise ApiProblem.unreachable(504) from exc
+        except httpx.HTTPError as exc:
+            raise ApiProblem.unreachable(502) from exc
+        try:
+            if response.status_code >= 400:
+                body = bytearray()
+                async for chunk in response.aiter_bytes():
+                    body.extend(chunk)
+                    if len(body) > MAX_ERROR_BYTES:
+                        break
+                raise ApiProblem.of(response, bytes(body))
+            yield response
+        finally:
+            await response.aclose()
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json_body: Any = None,
+        content: bytes | AsyncIterator[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """The JSON answer (``None`` for an empty one); raises :class:`ApiProblem`."""
+        try:
+            async with self.stream(
+                method, path, params=params, json_body=json_body, content=content, headers=headers
+            ) as response:
+                body = await response.aread()
+        except httpx.HTTPError as exc:
+            raise ApiProblem.unreachable(502) from exc
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise ApiProblem.unreachable(502) from exc
+
+    async def get(self, path: str, params: Params = None) -> Any:
+        return await self.call("GET", path, params=params)
+
+    async def post(self, path: str, body: Any = None, *, idempotency_key: str | None = None) -> Any:
+        headers = {"idempotency-key": idempotency_key} if idempotency_key else None
+        return await self.call("POST", path, json_body=body, headers=headers)
+
+    async def patch(self, path: str, body: Any) -> Any:
+        return await self.call("PATCH", path, json_body=body)
+
+    async def delete(self, path: str) -> Any:
+        return await self.call("DELETE", path)
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,206 @@
+"""Cases: the list (search, filters, sorting, pages) and one case with its notes."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.portal import csrf, formatting
+from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.errors import error_page
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.problems import field_errors, message
+from gateway.portal.render import page, redirect
+from gateway.portal.visitor import Visitor, VisitorDep
+
+router = APIRouter()
+
+PAGE_SIZE = 25
+SORTS = ("registered", "principal", "due", "case_number")
+STATUSES = (
+    "registered",
+    "notice_sent",
+    "demand_sent",
+    "disputed",
+    "payment_plan",
+    "legal",
+    "closed",
+)
+NOTICES = {"registrert": "case.notice.registered", "notat": "case.notice.note"}
+
+
+def _filters(
+    request: Request, t: Translator
+) -> tuple[dict[str, Any], list[tuple[str, str]], dict[str, str]]:
+    """The form's values, the API's query and the errors of what could not be read."""
+    query = request.query_params
+    values: dict[str, Any] = {
+        "q": query.get("q", "").strip(),
+        "case_number": query.get("case_number", "").strip(),
+        "reference": query.get("reference", "").strip(),
+        "status": [s for s in query.getlist("status") if s in STATUSES],
+        "from": query.get("from", "").strip(),
+        "to": query.get("to", "").strip(),
+        "sort": query.get("sort", "registered"),
+        "order": "asc" if query.get("order") == "asc" else "desc",
+    }
+    if values["sort"] not in SORTS:
+        values["sort"] = "registered"
+    params: list[tuple[str, str]] = [
+        ("limit", str(PAGE_SIZE)),
+        ("sort", values["sort"]),
+        ("order", values["order"]),
+    ]
+    errors: dict[str, str] = {}
+    if values["q"]:
+        params.append(("debtor", values["q"]))
+    if values["case_number"]:
+        params.append(("case_number", values["case_number"]))
+    if values["reference"]:
+        params.append(("creditor_reference", values["reference"]))
+    params += [("status", s) for s in values["status"]]
+    for name, api_name in (("from", "registered_from"), ("to", "registered_to")):
+        if values[name]:
+            try:
+                params.append((api_name, formatting.parse_day(values[name]).isoformat()))
+            except formatting.InvalidInput:
+                errors[name] = t("form.date_invalid")
+    cursor = query.get("cursor", "")
+    if cursor:
+        params.append(("cursor", cursor))
+    return values, params, errors
+
+
+@router.get("/saker")
+async def case_list(request: Request, visitor: VisitorDep) -> Response:
+    t = Translator(language_of(request))
+    values, params, errors = _filters(request, t)
+    result: dict[str, Any] = {"items": [], "next_cursor": None}
+    if not errors:
+        try:
+            result = await visitor.backend.get("/api/v1/cases", params=params)
+        except ApiProblem as problem:
+            if problem.status != 400:
+                raise
+            errors = field_errors(problem, t, {"q", "case_number", "reference", "from", "to"})
+            errors = {("q" if k == "debtor" else k): v for k, v in errors.items()}
+    next_query = None
+    if result.get("next_cursor"):
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        next_query = [*kept, ("cursor", result["next_cursor"])]
+    first_query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    return page(
+        request,
+        "portal/cases.html",
+        {
+            "title": t("cases.title"),
+            "active": "cases",
+            "values": values,
+            "errors": errors,
+            "items": result["items"],
+            "next_query": next_query,
+            "first_query": first_query if "cursor" in request.query_params else None,
+            "statuses": STATUSES,
+            "sorts": SORTS,
+        },
+        visitor=visitor,
+    )
+
+
+async def _economy(visitor: Visitor, case_id: str) -> dict[str, Any] | None:
+    """The case's economy from the ledger, when the ledger can tell (``None`` otherwise)."""
+    try:
+        economy: dict[str, Any] = await visitor.backend.get(f"/api/v1/ledger/cases/{case_id}")
+    except ApiProblem as problem:
+        if problem.status in (404, 405) or problem.status >= 500:
+            return None
+        raise
+    return economy
+
+
+async def _case_page(
+    request: Request,
+    visitor: Visitor,
+    case_id: str,
+    *,
+    note_errors: dict[str, str] | None = None,
+    note_values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    try:
+        uuid.UUID(case_id)
+    except ValueError:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    case = await visitor.backend.get(f"/api/v1/cases/{case_id}")
+    economy = await _economy(visitor, case_id)
+    unread = [n["seq"] for n in case["notes"] if n.get("unread")]
+    if unread:
+        with contextlib.suppress(ApiProblem):  # still unread next time; the page is fine
+            await visitor.backend.post(
+                f"/api/v1/cases/{case_id}/notes/read", {"up_to_seq": max(unread)}
+            )
+    notice_key = NOTICES.get(request.query_params.get("melding", ""))
+    return page(
+        request,
+        "portal/case.html",
+        {
+            "title": t("case.title", number=case["case_number"]),
+            "active": "cases",
+            "case": case,
+            "economy": economy,
+            "note_errors": note_errors or {},
+            "note_values": note_values or {},
+            "note_key": new_idempotency_key(),
+            "notice": t(notice_key) if notice_key else None,
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/saker/{case_id}")
+async def case_detail(request: Request, case_id: str, visitor: VisitorDep) -> Response:
+    return await _case_page(request, visitor, case_id)
+
+
+@router.get("/saker/{case_id}/notater")
+async def notes_anchor(case_id: str) -> Response:
+    return redirect(f"/saker/{case_id}#notater")
+
+
+@router.post("/saker/{case_id}/notater")
+async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    body = str(form.get("body", "")).strip()
+    visibility = (
+        "internal" if visitor.is_agency and form.get("visibility") == "internal" else "shared"
+    )
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    values = {"body": body, "visibility": visibility}
+    if not body:
+        errors = {"body": t("case.note_empty")}
+        return await _case_page(
+            request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
+        )
+    try:
+        await visitor.backend.post(
+            f"/api/v1/cases/{case_id}/notes",
+            {"body": body, "visibility": visibility},
+            idempotency_key=key,
+        )
+    except ApiProblem as problem:
+        if problem.status not in (400, 409, 422):
+            raise
+        errors = field_errors(problem, t, {"body"})
+        if "_" in errors:
+            errors["_"] = message(problem, t)
+        return await _case_page(
+            request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
+        )
+    return redirect(f"/saker/{case_id}?melding=notat#notater")

@@ -1,0 +1,68 @@
+"""The start page: the portfolio at a glance (cases by status, amounts, activity, notes)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.portal import charts, formatting
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.portfolio import SAMPLE, summarise
+from gateway.portal.render import page
+from gateway.portal.visitor import VisitorDep
+
+router = APIRouter()
+
+_MONTHS = {
+    "nb": ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+@router.get("/oversikt")
+async def overview(request: Request, visitor: VisitorDep) -> Response:
+    lang = language_of(request)
+    t = Translator(lang)
+    backend = visitor.backend
+    me = await backend.get("/api/v1/auth/me")
+    listed = await backend.get(
+        "/api/v1/cases", params={"limit": SAMPLE, "sort": "registered", "order": "desc"}
+    )
+    unread = await backend.get("/api/v1/cases/notes/unread", params={"limit": 10})
+    portfolio = summarise(
+        listed["items"], today=formatting.today_oslo(), capped=bool(listed.get("next_cursor"))
+    )
+
+    def status_name(status: str) -> str:
+        key = f"status.{status}"
+        return t(key) if t.has(key) else status
+
+    status_chart = charts.horizontal([(status_name(s), n, str(n)) for s, n in portfolio.by_status])
+    amount_chart = charts.horizontal(
+        [
+            (status_name(s), ore, formatting.amount(ore, lang))
+            for s, ore in portfolio.principal_by_status
+        ],
+        value_room=150,
+    )
+    month_chart = charts.columns(
+        [
+            (f"{_MONTHS[lang][m.month - 1]} {m.year % 100:02d}", n, str(n))
+            for m, n in portfolio.per_month
+        ]
+    )
+    return page(
+        request,
+        "portal/home.html",
+        {
+            "title": t("home.title"),
+            "active": "home",
+            "me": me,
+            "portfolio": portfolio,
+            "unread": unread,
+            "status_chart": status_chart,
+            "amount_chart": amount_chart,
+            "month_chart": month_chart,
+        },
+        visitor=visitor,
+    )

@@ -1,0 +1,82 @@
+"""What a person reads when a service says no: problem+json turned into messages.
+
+:func:`message` gives the sentence for the whole answer (by status, and by ``type``
+where one needs its own words); :func:`field_errors` puts each ``{field, reason}`` of the
+answer next to the form field it names. Field names from the API (``claims[0].due_date``,
+``claims.0.due_date`` from request validation) are the form's field names once
+normalised; a reason the catalogue knows is translated, any other is shown as the
+service wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gateway.portal.api import ApiProblem
+from gateway.portal.i18n import Translator
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+_TYPES = {
+    "already-registered": "problem.already_registered",
+    "creditor-unknown": "problem.creditor_unknown",
+    "rate-limited": "problem.rate_limited",
+    "invalid-cursor": "problem.invalid_cursor",
+    "password-rejected": "problem.password_rejected",
+    "too-many-attempts": "problem.rate_limited",
+    "invalid-credentials": "problem.invalid_credentials",
+}
+_STATUSES = {
+    400: "problem.bad_request",
+    401: "problem.unauthorized",
+    403: "problem.forbidden",
+    404: "problem.not_found",
+    409: "problem.conflict",
+    410: "problem.gone",
+    413: "problem.too_large",
+    415: "problem.bad_request",
+    422: "problem.invalid",
+    429: "problem.rate_limited",
+    502: "problem.unavailable",
+    503: "problem.unavailable",
+    504: "problem.timeout",
+}
+
+
+def normalise_field(name: str) -> str:
+    """``claims[0].due_date`` → ``claims.0.due_date``."""
+    return _INDEX.sub(r".\1", name).strip(".")
+
+
+def message(problem: ApiProblem, t: Translator) -> str:
+    key = _TYPES.get(problem.type.rsplit("/", 1)[-1]) or _STATUSES.get(problem.status)
+    if key is None:
+        key = "problem.server" if problem.status >= 500 else "problem.bad_request"
+    text = t(key, seconds=problem.retry_after or 60)
+    if (problem.status in (409, 410) or key == "problem.password_rejected") and problem.detail:
+        return f"{text} {problem.detail}"
+    return text
+
+
+def reason(text: str, t: Translator) -> str:
+    key = "reason." + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    return t(key) if t.has(key) else text
+
+
+def field_errors(
+    problem: ApiProblem, t: Translator, fields: set[str] | None = None
+) -> dict[str, str]:
+    """Form field → message. Errors for fields the form does not have go under ``_``
+    keys (shown in the summary only); without any field errors, the whole message does.
+    """
+    errors: dict[str, str] = {}
+    for number, error in enumerate(problem.errors):
+        name = normalise_field(error.field)
+        if fields is not None and name not in fields:
+            label = f"{name}: " if name else ""
+            errors[f"_{number}"] = f"{label}{reason(error.reason, t)}"
+        elif name not in errors:
+            errors[name] = reason(error.reason, t)
+    if not errors:
+        errors["_"] = message(problem, t)
+    return errors
