@@ -6,6 +6,7 @@ from functools import cached_property
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.ledger import CaseSettledInFull
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
 from servicekit.service import Service
@@ -18,6 +19,7 @@ from cases.entrypoints import consumers
 from cases.service_layer.clock import Clock, SystemClock
 from cases.service_layer.registration import RegistrationContext
 from cases.service_layer.unit_of_work import CasesUnitOfWork
+from cases.service_layer.workflow import WorkflowContext
 from cases.settings import CasesSettings
 
 
@@ -53,15 +55,20 @@ class CasesService(Service):
     def registration(self) -> RegistrationContext:
         return RegistrationContext(vault=self.vault, rule_book=self.rule_book, clock=self.clock)
 
+    def workflow(self) -> WorkflowContext:
+        return WorkflowContext(rule_book=self.rule_book, clock=self.clock)
+
 
 def bootstrap(settings: CasesSettings | None = None) -> CasesService:
     settings = settings or CasesSettings()
     events = QueueSpec(
         name="cases.events",
-        routing_keys=routing_keys(OrganisationRegistered, OrganisationDeactivated),
+        routing_keys=routing_keys(
+            OrganisationRegistered, OrganisationDeactivated, CaseSettledInFull
+        ),
         retry_delays=settings.retry_delays_seconds,
     )
-    return CasesService(
+    service = CasesService(
         settings,
         outbox=outbox,
         inbox=inbox,
@@ -69,6 +76,10 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
             events: {
                 OrganisationRegistered.routing_key(): consumers.organisation_registered,
                 OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
+                CaseSettledInFull.routing_key(): consumers.case_settled_in_full(
+                    lambda: service.workflow()
+                ),
             }
         },
     )
+    return service

@@ -26,3 +26,9 @@ class CasesSettings(ServiceSettings):
     import_max_upload_bytes: int = 512 * 1024 * 1024
     import_max_uncompressed_bytes: int = 1024 * 1024 * 1024
     """A workbook larger than this unpacked is refused (zip bombs)."""
+
+    # Workflow scheduler (cases.service_layer.workflow, the cases-scheduler process)
+    scheduler_period_seconds: float = 60.0
+    """How often the scheduler looks for due cases (it also wakes at midnight, Oslo time)."""
+    scheduler_batch_size: int = 200
+    """Due cases claimed per transaction (FOR UPDATE SKIP LOCKED)."""

@@ -676,6 +676,19 @@ def advance(state: CaseState, today: date, rules: RuleSet) -> Transition | None:
     return _transition("timer", "timer", state, cleared, today, rules)
 
 
+def unchanged(state: CaseState, today: date, rules: RuleSet) -> Transition:
+    """A transition that changes nothing (the scheduler came only for limitation)."""
+    return _transition("timer", "timer", state, state, today, rules)
+
+
+def letters_may_resume(state: CaseState, today: date) -> CaseState:
+    """After a renewed limitation period, letters stopped for a time-barred claim go on."""
+    stopped = state.status in ("registered", "notice_sent") and state.next_step_on is None
+    if stopped and not state.paused and today < state.limitation_date:
+        return replace(state, next_step_on=today)
+    return state
+
+
 # -- what happens next -----------------------------------------------------------------
 
 

@@ -5,12 +5,17 @@ Each runs inside the consumer's transaction, together with the inbox claim.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.ledger import CaseSettledInFull
+from servicekit.bus.consumer import EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.adapters.orm import outbox
 from cases.adapters.repository import CreditorRepository
-from cases.service_layer import handlers
+from cases.service_layer import handlers, workflow
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -35,3 +40,15 @@ async def organisation_deactivated(session: AsyncSession, envelope: Envelope) ->
         handlers.RecordOrganisationDeactivated(organisation_id=event.organisation_id),
         CreditorRepository(session),
     )
+
+
+def case_settled_in_full(context: Callable[[], workflow.WorkflowContext]) -> EventHandler:
+    """``ledger.case.settled_in_full.v1``: close the case as paid (a closed case stays)."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = envelope.payload(CaseSettledInFull)
+        tx = workflow.ConsumerTransaction(session, outbox)
+        await workflow.settle_in_full(tx, context(), event.case_id, event.settled_on)
+        await tx.flush()
+
+    return handle

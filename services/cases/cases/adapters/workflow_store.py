@@ -1,0 +1,350 @@
+"""Storing the collection workflow: a case's workflow state, its timeline, objections and
+payment plans, in the caller's transaction.
+
+A case is always changed under a row lock: :func:`lock_case` (``SELECT … FOR UPDATE``) for
+an action on one case, :func:`lock_due` (``FOR UPDATE SKIP LOCKED``) for the scheduler, so
+several scheduler instances share the due cases without waiting on each other and without
+taking a case twice. :func:`save` also bumps ``version`` and checks it, so a change that
+bypassed the lock would fail loudly rather than be lost.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.adapters.orm import (
+    cases,
+    claims,
+    objections,
+    payment_plan_instalments,
+    payment_plans,
+    timeline,
+)
+from cases.domain.workflow import CaseState, Instalment, Paused
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A locked case: its identity, bookkeeping and workflow state."""
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    case_number: str
+    rule_set: str
+    version: int
+    needs_attention: str | None
+    attention_since: datetime | None
+    limitation_check_on: date | None
+    state: CaseState
+
+
+@dataclass(frozen=True)
+class ClaimLimitation:
+    claim_id: uuid.UUID
+    position: int
+    invoice_number: str
+    limitation_date: date
+    warned: str | None
+
+
+class ConcurrentChange(RuntimeError):
+    """The case changed under us although it was locked (a bug, not a user error)."""
+
+
+_COLUMNS = (
+    cases.c.id,
+    cases.c.creditor_id,
+    cases.c.case_number,
+    cases.c.rule_set,
+    cases.c.version,
+    cases.c.needs_attention,
+    cases.c.attention_since,
+    cases.c.limitation_check_on,
+    cases.c.status,
+    cases.c.debtor_kind,
+    cases.c.limitation_date,
+    cases.c.deadline,
+    cases.c.next_step_on,
+    cases.c.workflow_attention,
+    cases.c.demand_sent_on,
+    cases.c.legal_step_on,
+    cases.c.paused,
+    cases.c.closed_reason,
+)
+
+
+def _record(row: Row[Any]) -> CaseRecord:
+    return CaseRecord(
+        case_id=row.id,
+        creditor_id=row.creditor_id,
+        case_number=row.case_number,
+        rule_set=row.rule_set,
+        version=row.version,
+        needs_attention=row.needs_attention,
+        attention_since=row.attention_since,
+        limitation_check_on=row.limitation_check_on,
+        state=CaseState(
+            status=row.status,
+            debtor_kind=row.debtor_kind,
+            limitation_date=row.limitation_date,
+            deadline=row.deadline,
+            next_step_on=row.next_step_on,
+            attention=row.workflow_attention,
+            demand_sent_on=row.demand_sent_on,
+            legal_step_on=row.legal_step_on,
+            paused=tuple(Paused.from_dict(p) for p in row.paused or ()),
+            closed_reason=row.closed_reason,
+        ),
+    )
+
+
+async def lock_case(
+    session: AsyncSession, case_id: uuid.UUID, *, creditor_id: uuid.UUID | None = None
+) -> CaseRecord | None:
+    """The case, locked for update; ``None`` if there is none (of ``creditor_id``, if given)."""
+    query = select(*_COLUMNS).where(cases.c.id == case_id).with_for_update()
+    if creditor_id is not None:
+        query = query.where(cases.c.creditor_id == creditor_id)
+    row = (await session.execute(query)).first()
+    return _record(row) if row else None
+
+
+async def read_case(
+    session: AsyncSession, case_id: uuid.UUID, *, creditor_id: uuid.UUID | None = None
+) -> CaseRecord | None:
+    """The case without a lock (for reads)."""
+    query = select(*_COLUMNS).where(cases.c.id == case_id)
+    if creditor_id is not None:
+        query = query.where(cases.c.creditor_id == creditor_id)
+    row = (await session.execute(query)).first()
+    return _record(row) if row else None
+
+
+async def lock_due(session: AsyncSession, today: date, limit: int) -> list[CaseRecord]:
+    """Up to ``limit`` open cases the scheduler must look at on ``today``, locked; cases
+    another scheduler holds are skipped, not waited for."""
+    query = (
+        select(*_COLUMNS)
+        .where(
+            cases.c.status != "closed",
+            or_(cases.c.next_step_on <= today, cases.c.limitation_check_on <= today),
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_record(row) for row in await session.execute(query)]
+
+
+async def save(
+    session: AsyncSession,
+    record: CaseRecord,
+    state: CaseState,
+    *,
+    rule_set: str,
+    needs_attention: str | None,
+    attention_since: datetime | None,
+    limitation_check_on: date | None,
+    status_since: datetime | None,
+) -> None:
+    """Write ``state`` over the case ``record`` was read as (version checked and bumped)."""
+    values: dict[str, Any] = {
+        "status": state.status,
+        "closed_reason": state.closed_reason,
+        "deadline": state.deadline,
+        "next_step_on": state.next_step_on,
+        "workflow_attention": state.attention,
+        "demand_sent_on": state.demand_sent_on,
+        "legal_step_on": state.legal_step_on,
+        "paused": [p.as_dict() for p in state.paused],
+        "limitation_date": state.limitation_date,
+        "limitation_check_on": limitation_check_on,
+        "needs_attention": needs_attention,
+        "attention_since": attention_since,
+        "rule_set": rule_set,
+        "version": record.version + 1,
+    }
+    if status_since is not None:
+        values["status_since"] = status_since
+    result = await session.execute(
+        update(cases)
+        .where(cases.c.id == record.case_id, cases.c.version == record.version)
+        .values(**values)
+        .returning(cases.c.id)
+    )
+    if result.first() is None:
+        raise ConcurrentChange(f"case {record.case_id} changed while locked")
+
+
+async def claim_limitations(session: AsyncSession, case_id: uuid.UUID) -> list[ClaimLimitation]:
+    query = (
+        select(
+            claims.c.id,
+            claims.c.position,
+            claims.c.invoice_number,
+            claims.c.limitation_date,
+            claims.c.limitation_warned,
+        )
+        .where(claims.c.case_id == case_id)
+        .order_by(claims.c.position)
+    )
+    return [ClaimLimitation(*row) for row in await session.execute(query)]
+
+
+async def set_claim_limitation(
+    session: AsyncSession, claim_id: uuid.UUID, *, limitation_date: date, warned: str | None
+) -> None:
+    await session.execute(
+        update(claims)
+        .where(claims.c.id == claim_id)
+        .values(limitation_date=limitation_date, limitation_warned=warned)
+    )
+
+
+async def append_timeline(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    occurred_at: datetime,
+    kind: str,
+    actor_kind: str,
+    actor_id: uuid.UUID | None,
+    step: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    effective_date: date | None = None,
+    deadline: date | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await session.execute(
+        insert(timeline).values(
+            case_id=case_id,
+            occurred_at=occurred_at,
+            kind=kind,
+            step=step,
+            from_status=from_status,
+            to_status=to_status,
+            effective_date=effective_date,
+            deadline=deadline,
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            detail=detail or {},
+        )
+    )
+
+
+# -- objections (innsigelser) ------------------------------------------------------------
+
+
+async def add_objection(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    received_on: date,
+    grounds: str,
+    at: datetime,
+    by: uuid.UUID,
+) -> uuid.UUID:
+    objection_id = uuid.uuid4()
+    await session.execute(
+        insert(objections).values(
+            id=objection_id,
+            case_id=case_id,
+            received_on=received_on,
+            grounds=grounds,
+            registered_at=at,
+            registered_by=by,
+        )
+    )
+    return objection_id
+
+
+async def resolve_open_objection(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    resolution: str,
+    note: str | None,
+    at: datetime,
+    by: uuid.UUID | None,
+) -> uuid.UUID | None:
+    """Resolve the case's open objection; its id, or ``None`` if none was open."""
+    result = await session.execute(
+        update(objections)
+        .where(objections.c.case_id == case_id, objections.c.status == "open")
+        .values(
+            status="resolved",
+            resolution=resolution,
+            resolution_note=note,
+            resolved_at=at,
+            resolved_by=by,
+        )
+        .returning(objections.c.id)
+    )
+    row = result.first()
+    return row[0] if row else None
+
+
+# -- payment plans (avdragsordninger) -----------------------------------------------------
+
+
+async def add_payment_plan(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    instalments: Sequence[Instalment],
+    *,
+    agreed_on: date,
+    at: datetime,
+    by: uuid.UUID,
+) -> uuid.UUID:
+    plan_id = uuid.uuid4()
+    await session.execute(
+        insert(payment_plans).values(
+            id=plan_id,
+            case_id=case_id,
+            agreed_on=agreed_on,
+            instalment_count=len(instalments),
+            total_ore=sum(i.amount_ore for i in instalments),
+            created_at=at,
+            created_by=by,
+        )
+    )
+    await session.execute(
+        insert(payment_plan_instalments),
+        [
+            {
+                "plan_id": plan_id,
+                "number": n,
+                "due_date": i.due_date,
+                "amount_ore": i.amount_ore,
+            }
+            for n, i in enumerate(instalments, start=1)
+        ],
+    )
+    return plan_id
+
+
+async def end_active_payment_plan(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    *,
+    status: str,
+    reason: str,
+    on: date,
+    by: uuid.UUID | None,
+) -> uuid.UUID | None:
+    """End the case's active plan (``breached`` or ``ended``); its id, or ``None``."""
+    result = await session.execute(
+        update(payment_plans)
+        .where(payment_plans.c.case_id == case_id, payment_plans.c.status == "active")
+        .values(status=status, ended_on=on, ended_reason=reason, ended_by=by)
+        .returning(payment_plans.c.id)
+    )
+    row = result.first()
+    return row[0] if row else None
