@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             await service.close()
 
-    print(json.dumps(asdict(asyncio.run(once()))), flush=True)  # noqa: T201
+    print(json.dumps(asdict(asyncio.run(once()))), flush=True)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ and the ledger's settled-in-full event. Dates come from a fixed clock."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from cases.bootstrap import CasesService
