@@ -142,4 +142,3 @@ async def test_two_scheduler_processes_take_every_step_exactly_once(
     await workflow.run_due(service.unit_of_work, service.workflow(), batch_size=50)
     for case_id in [*registered, *noticed, *demanded]:
         assert (await case(service, case_id))["version"] == 2
-

@@ -103,9 +103,7 @@ async def test_the_scheduler_takes_each_step_once_on_its_day(service: CasesServi
     assert row["needs_attention"] is None
     assert row["attention_since"] is None
     # utleggsbegjæring interrupts limitation: three new years from 4 May 2026
-    assert {c["limitation_date"] for c in await claim_rows(service, case_id)} == {
-        date(2029, 5, 4)
-    }
+    assert {c["limitation_date"] for c in await claim_rows(service, case_id)} == {date(2029, 5, 4)}
     assert row["limitation_date"] == date(2029, 5, 4)
     kinds = [e["kind"] for e in await timeline_of(service, case_id)]
     assert kinds[-2:] == ["limitation_interrupted", "status_changed"]
