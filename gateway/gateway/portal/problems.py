@@ -58,9 +58,18 @@ def message(problem: ApiProblem, t: Translator) -> str:
     return text
 
 
+def _reason_key(text: str) -> str:
+    return "reason." + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
 def reason(text: str, t: Translator) -> str:
-    key = "reason." + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
-    return t(key) if t.has(key) else text
+    """A field error's reason in the page's language, when the catalogue knows it (also
+    without a parenthesised detail: ``not a valid … (checksum)``)."""
+    for candidate in (text, text.split(" (", 1)[0]):
+        key = _reason_key(candidate)
+        if t.has(key):
+            return t(key)
+    return text
 
 
 def field_errors(

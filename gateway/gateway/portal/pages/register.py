@@ -1,0 +1,85 @@
+"""Registering one case by form, with every error shown next to its field."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.portal import csrf, registration_form
+from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.problems import field_errors, message
+from gateway.portal.registration_form import Registration
+from gateway.portal.render import page, redirect
+from gateway.portal.visitor import CreditorDep, Visitor
+
+router = APIRouter()
+
+
+def _form_page(
+    request: Request, visitor: Visitor, form: Registration, *, key: str, status_code: int = 200
+) -> Response:
+    t = Translator(language_of(request))
+    return page(
+        request,
+        "portal/register.html",
+        {
+            "title": t("register.title"),
+            "active": "register",
+            "form": form,
+            "values": form.values,
+            "errors": form.errors,
+            "idempotency_key": key,
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/registrer")
+async def register_page(request: Request, visitor: CreditorDep) -> Response:
+    return _form_page(request, visitor, registration_form.blank(), key=new_idempotency_key())
+
+
+@router.post("/registrer")
+async def register(request: Request, visitor: CreditorDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    typed = registration_form.read(form, t)
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    if "add_claim" in form or "remove_claim" in form:
+        typed.errors.clear()
+        change = 1 if "add_claim" in form else -1
+        count = typed.claim_count + change
+        typed.claim_count = max(1, min(registration_form.MAX_CLAIMS, count))
+        return _form_page(request, visitor, typed, key=key)
+    if typed.errors or typed.body is None:
+        return _form_page(request, visitor, typed, key=key, status_code=400)
+    try:
+        registered = await visitor.backend.call(
+            "POST",
+            "/api/v1/cases",
+            params={"channel": "form"},
+            json_body=typed.body,
+            headers={"idempotency-key": key},
+        )
+    except ApiProblem as problem:
+        if problem.status not in (400, 409, 422):
+            raise
+        known = typed.field_names()
+        raw = field_errors(problem, t)
+        errors: dict[str, str] = {}
+        for index, (name, text) in enumerate(raw.items()):
+            target = registration_form.api_field(name)
+            if target in known:
+                errors.setdefault(target, text)
+            elif name.startswith("_"):
+                errors[name] = text
+            else:
+                errors[f"_{index}"] = f"{name}: {text}"
+        if problem.status == 409 or not errors:
+            errors = {"_": message(problem, t), **errors}
+        typed.errors = errors
+        # a refused request may be corrected and sent again: a new key for the next try
+        return _form_page(request, visitor, typed, key=new_idempotency_key(), status_code=400)
+    return redirect(f"/saker/{registered['case_id']}?melding=registrert")
