@@ -2,39 +2,77 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import cast
+
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.service import Service
 
+from ledger.adapters.bankfiles.camt054 import parse_camt054
+from ledger.adapters.bankfiles.ocr import parse_ocr
+from ledger.adapters.bankfiles.pain001 import parse_pain002, write_pain001
 from ledger.adapters.orm import inbox, outbox
 from ledger.entrypoints import consumers
+from ledger.service_layer.policy import LedgerPolicy, PayoutWriter
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 from ledger.settings import LedgerSettings
 
 
 class LedgerService(Service):
     settings: LedgerSettings
+    policy: LedgerPolicy
+    write_payouts: PayoutWriter
 
     def unit_of_work(self) -> LedgerUnitOfWork:
         return LedgerUnitOfWork(self.session_factory, self.outbox)
 
+    parse_ocr = staticmethod(parse_ocr)
+    parse_camt054 = staticmethod(parse_camt054)
+    parse_pain002 = staticmethod(parse_pain002)
+
+
+def policy_of(settings: LedgerSettings) -> LedgerPolicy:
+    return LedgerPolicy(
+        day_count=settings.interest_day_count,
+        client_funds_account=settings.client_funds_account,
+        agency_name=settings.agency_name,
+        agency_organisation_number=settings.agency_organisation_number,
+    )
+
 
 def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
     settings = settings or LedgerSettings()
+    policy = policy_of(settings)
+    case_events = consumers.CaseEvents(outbox, policy)
     events = QueueSpec(
         name="ledger.events",
-        routing_keys=routing_keys(OrganisationRegistered, OrganisationDeactivated),
+        routing_keys=routing_keys(
+            OrganisationRegistered,
+            OrganisationDeactivated,
+            CaseRegistered,
+            CaseStatusChanged,
+            CaseClosed,
+        ),
         retry_delays=settings.retry_delays_seconds,
     )
-    return LedgerService(
+    handlers: Mapping[str, Handler] = {
+        OrganisationRegistered.routing_key(): consumers.organisation_registered,
+        OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
+        CaseRegistered.routing_key(): BatchHandler(case_events.registered),
+        CaseStatusChanged.routing_key(): BatchHandler(case_events.status_changed),
+        CaseClosed.routing_key(): case_events.closed,
+    }
+    service = LedgerService(
         settings,
         outbox=outbox,
         inbox=inbox,
-        consumers={
-            events: {
-                OrganisationRegistered.routing_key(): consumers.organisation_registered,
-                OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
-            }
-        },
+        # Service types its handlers as EventHandler; its Consumer takes BatchHandler too.
+        consumers={events: cast(Mapping[str, EventHandler], handlers)},
     )
+    service.policy = policy
+    service.write_payouts = write_pain001
+    return service

@@ -1,16 +1,35 @@
 """Event handlers of the ledger service: envelope → command → service layer.
 
-Each runs inside the consumer's transaction, together with the inbox claim.
+Each runs inside the consumer's transaction, together with the inbox claim; what it books
+and publishes is flushed to the journal and the outbox before the consumer commits.
+``cases.case.registered`` and ``cases.case.status_changed`` come in volume (imports of a
+million cases, the scheduler's daily steps), so they are batch handlers: one transaction
+and a few statements for every event that arrived together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.repository import CreditorAccountRepository
+from ledger.domain.case_ledger import CaseFacts, Claim
+from ledger.domain.fees import Step
 from ledger.service_layer import handlers
+from ledger.service_layer.books import Books
+from ledger.service_layer.cases import (
+    CaseRegistration,
+    StepTaken,
+    close_case,
+    record_steps,
+    register_cases,
+)
+from ledger.service_layer.policy import LedgerPolicy
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -33,3 +52,53 @@ async def organisation_deactivated(session: AsyncSession, envelope: Envelope) ->
         handlers.DeactivateCreditorAccount(organisation_id=event.organisation_id),
         CreditorAccountRepository(session),
     )
+
+
+def registration(event: CaseRegistered) -> CaseRegistration:
+    """The ledger's view of a registered case: ids, dates and amounts."""
+    facts = CaseFacts(
+        case_id=event.case_id,
+        creditor_id=event.creditor_id,
+        kid=event.kid,
+        debtor_kind=event.debtor_kind,
+        currency=event.currency,
+        claims=tuple(
+            Claim(c.claim_id, c.due_date, c.principal_ore, c.reminder_fee_ore) for c in event.claims
+        ),
+    )
+    return CaseRegistration(facts, event.case_number, event.registered_at)
+
+
+class CaseEvents:
+    """Handlers of the cases service's events (they need the outbox and the policy)."""
+
+    def __init__(self, outbox: Table, policy: LedgerPolicy) -> None:
+        self.outbox = outbox
+        self.policy = policy
+
+    async def registered(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """``cases.case.registered.v1`` (batch): book each new case's claims."""
+        books = Books(session, self.outbox)
+        await register_cases(
+            books, [registration(e.payload(CaseRegistered)) for e in envelopes], self.policy
+        )
+        await books.flush()
+
+    async def status_changed(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """``cases.case.status_changed.v1`` (batch): keep the steps, charge their fees."""
+        books = Books(session, self.outbox)
+        steps = []
+        for envelope in envelopes:
+            event = envelope.payload(CaseStatusChanged)
+            steps.append(
+                StepTaken(event.case_id, Step(event.step, event.effective_date), envelope.event_id)
+            )
+        await record_steps(books, steps)
+        await books.flush()
+
+    async def closed(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``cases.case.closed.v1``: a case closed unpaid stops interest and is written off."""
+        event = envelope.payload(CaseClosed)
+        books = Books(session, self.outbox)
+        await close_case(books, event.case_id, event.closed_on, event.reason, self.policy)
+        await books.flush()

@@ -1,14 +1,338 @@
-"""Request and response bodies of the ledger API."""
+"""Request and response bodies of the ledger API. Money is integer øre."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from ledger.domain.components import Component
+
+ComponentName = Literal[
+    "principal", "interest", "reminder_fees", "collection_fees", "court_fees", "costs"
+]
+Ore = Annotated[int, Field(description="an amount in øre (1/100 NOK)")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 class CreditorAccountOut(BaseModel):
     organisation_id: uuid.UUID
     opened_at: datetime
     active: bool = Field(description="Whether anything new may be booked for the creditor")
+
+
+# -- economy -----------------------------------------------------------------------------------
+
+
+class ComponentOut(BaseModel):
+    component: Component
+    charged_ore: Ore
+    paid_ore: Ore
+    written_off_ore: Ore
+    outstanding_ore: Ore
+
+
+class InterestPeriodOut(BaseModel):
+    first: date
+    last: date
+    days: int
+    principal_ore: Ore
+    rate_percent: Decimal
+    rate_id: int = Field(description="the rate version used")
+    year_days: int = Field(description="365, or 366 in a leap year")
+    exact_ore: str = Field(description="the period's interest before rounding (4 decimals)")
+    carried_forward: bool = Field(
+        description="no confirmed rate for this half-year yet: the previous one is used"
+    )
+
+
+class InterestOut(BaseModel):
+    accrued_ore: Ore = Field(description="exact interest to the date, rounded once")
+    exact_ore: str
+    periods: list[InterestPeriodOut]
+
+
+class FeeOut(BaseModel):
+    kind: str
+    component: str
+    amount_ore: Ore
+    effective_date: date
+    step: str
+    rate_ids: list[int] = Field(description="the rate versions the fee was computed from")
+    basis: dict[str, Any]
+
+
+class CasePaymentOut(BaseModel):
+    payment_id: uuid.UUID
+    kind: Literal["payment", "reversal"]
+    value_date: date
+    amount_ore: Ore
+    covered: dict[str, int]
+    overpaid_ore: Ore
+    allocation_order: list[str]
+
+
+class EconomyOut(BaseModel):
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    case_number: str
+    kid: str
+    as_of: date
+    currency: str
+    components: list[ComponentOut]
+    interest: InterestOut
+    fees: list[FeeOut]
+    payments: list[CasePaymentOut]
+    paid_ore: Ore
+    overpaid_ore: Ore = Field(description="paid beyond what was owed: refundable")
+    balance_ore: Ore = Field(description="what the debtor owes on the date")
+    settled_on: date | None
+    closed_on: date | None
+    close_reason: str | None
+
+
+# -- payments ----------------------------------------------------------------------------------
+
+
+class PaymentIn(Strict):
+    """A payment registered by hand (e.g. seen on the bank statement)."""
+
+    bank_reference: str = Field(
+        min_length=1,
+        max_length=100,
+        description="the bank's reference: registering it again "
+        "with the same reference changes nothing",
+    )
+    amount_ore: int = Field(gt=0, le=10**13)
+    value_date: date
+    kid: str | None = Field(default=None, pattern=r"^\d{2,24}[\d-]$")
+    case_id: uuid.UUID | None = Field(default=None, description="instead of a KID")
+    designation: list[ComponentName] = Field(
+        default_factory=list,
+        description="what the debtor said the payment is for, covered first",
+        max_length=6,
+    )
+
+
+class PaymentOut(BaseModel):
+    payment_id: uuid.UUID
+    source: str
+    kid: str | None
+    amount_ore: Ore
+    currency: str
+    value_date: date
+    status: str
+    case_id: uuid.UUID | None
+    received_at: datetime
+
+
+class AllocationOut(BaseModel):
+    kind: str
+    case_id: uuid.UUID
+    value_date: date
+    principal_ore: Ore
+    interest_ore: Ore
+    reminder_fees_ore: Ore
+    collection_fees_ore: Ore
+    court_fees_ore: Ore
+    overpaid_ore: Ore
+    allocation_order: list[str]
+    entry_id: uuid.UUID
+
+
+class PaymentDetailOut(PaymentOut):
+    allocations: list[AllocationOut]
+
+
+class ImportOut(BaseModel):
+    """What a bank file (or a payment by hand) did."""
+
+    received: int
+    duplicates: int = Field(description="transactions imported before: nothing changed")
+    allocated: int
+    unmatched: int = Field(description="queued for a case handler")
+    reversed: int
+    total_ore: Ore
+    settled_case_ids: list[uuid.UUID]
+    payment_ids: list[uuid.UUID]
+    bank_file_id: uuid.UUID | None = None
+    bank_reference: str | None = None
+    payouts: dict[str, str] = Field(
+        default_factory=dict, description="payout bookings (camt.054): settlement → outcome"
+    )
+
+
+class ReversalIn(Strict):
+    reason: str = Field(min_length=3, max_length=200)
+
+
+class ReversalOut(BaseModel):
+    payment_id: uuid.UUID
+    reversal_entry_id: uuid.UUID
+
+
+class UnmatchedOut(PaymentOut):
+    reason: str
+    candidate_case_ids: list[uuid.UUID]
+    queue_status: str
+    resolution: str | None
+    resolved_case_id: uuid.UUID | None
+    resolved_at: datetime | None
+
+
+class ResolutionIn(Strict):
+    action: Literal["allocate", "refund", "reverse"]
+    case_id: uuid.UUID | None = Field(default=None, description="for 'allocate'")
+    reverses_payment_id: uuid.UUID | None = Field(
+        default=None, description="for 'reverse': the payment the bank took back"
+    )
+    designation: list[ComponentName] = Field(default_factory=list, max_length=6)
+
+
+# -- settlements -------------------------------------------------------------------------------
+
+
+class SettlementRunIn(Strict):
+    period_end: date
+    creditor_ids: list[uuid.UUID] | None = Field(
+        default=None, description="only these creditors (default: every creditor with money)"
+    )
+
+
+class SkippedOut(BaseModel):
+    creditor_id: uuid.UUID
+    reason: str
+
+
+class SettlementRunOut(BaseModel):
+    period_end: date
+    settlement_ids: list[uuid.UUID]
+    skipped: list[SkippedOut]
+    payout_message_id: str | None
+
+
+class SettlementOut(BaseModel):
+    settlement_id: uuid.UUID
+    number: str
+    creditor_id: uuid.UUID
+    period_end: date
+    status: Literal["pending", "posted", "voided"]
+    line_count: int
+    collected_ore: Ore = Field(description="the creditor's share collected")
+    commission_ore: Ore
+    credit_report_charges_ore: Ore
+    agency_fees_ore: Ore = Field(description="the agency's own fees collected (not deducted)")
+    payout_ore: Ore
+    payout_message_id: str | None
+    payout_end_to_end_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+
+
+class SettlementLineOut(BaseModel):
+    payment_id: uuid.UUID
+    case_id: uuid.UUID
+    value_date: date
+    principal_ore: Ore
+    interest_ore: Ore
+    reminder_fees_ore: Ore
+    agency_fees_ore: Ore
+    commission_ore: Ore
+    net_ore: Ore = Field(description="to the creditor")
+    active: bool
+
+
+class VoidIn(Strict):
+    reason: str = Field(min_length=3, max_length=200)
+
+
+class SettlementStatusOut(BaseModel):
+    settlement_id: uuid.UUID
+    status: str
+
+
+class BankAnswerOut(BaseModel):
+    original_message_id: str
+    outcomes: dict[str, str] = Field(description="end-to-end id → posted, voided or pending")
+
+
+# -- rates, agreements, charges ----------------------------------------------------------------
+
+
+class RateOut(BaseModel):
+    id: int
+    kind: str
+    effective_from: date
+    parameter: str
+    value: Decimal
+    unit: str
+    source_url: str | None
+    status: Literal["confirmed", "unconfirmed"]
+
+
+class RateIn(Strict):
+    kind: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
+    effective_from: date
+    value: Decimal = Field(ge=0, le=Decimal("1e9"), max_digits=18, decimal_places=6)
+    unit: Literal["NOK", "percent_pa", "percent", "multiple", "factor", "days"]
+    parameter: str = Field(default="", max_length=60)
+    source_url: HttpUrl = Field(description="where the figure is published")
+
+
+class RateConfirmIn(Strict):
+    source_url: HttpUrl = Field(description="the primary source the row was checked against")
+
+
+def _default_order() -> list[ComponentName]:
+    return ["costs", "interest", "principal"]
+
+
+class AgreementIn(Strict):
+    allocation_order: list[ComponentName] = Field(
+        default_factory=_default_order, min_length=1, max_length=6
+    )
+    commission_percent: Decimal = Field(ge=0, le=100, max_digits=7, decimal_places=4)
+    vat_deductible: bool = True
+    payout_account: str | None = Field(default=None, max_length=40)
+    payout_name: str | None = Field(default=None, min_length=1, max_length=70)
+
+
+class AgreementOut(BaseModel):
+    creditor_id: uuid.UUID
+    allocation_order: list[str]
+    commission_percent: Decimal
+    vat_deductible: bool
+    payout_account: str | None
+    payout_name: str | None
+
+
+class ChargeIn(Strict):
+    charge_id: uuid.UUID
+    amount_ore: int = Field(gt=0, le=10**9)
+    purchased_on: date
+
+
+class ChargeOut(BaseModel):
+    charge_id: uuid.UUID
+    recorded: bool = Field(description="false when the charge was recorded before")
+
+
+class BalanceOut(BaseModel):
+    account_kind: str
+    currency: str
+    balance_ore: Ore
+    holders: int | None = None
+
+
+class TrialBalanceOut(BaseModel):
+    as_of: date
+    accounts: list[BalanceOut]
+    total_ore: Ore = Field(description="always zero: every entry balances")

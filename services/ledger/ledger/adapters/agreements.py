@@ -1,0 +1,56 @@
+"""Creditor agreements (defaults for a creditor that has none stored)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger.adapters.orm import creditor_agreements
+from ledger.domain.agreements import CreditorAgreement
+
+
+class AgreementStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_many(
+        self, creditor_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, CreditorAgreement]:
+        ids = list(set(creditor_ids))
+        found = {i: CreditorAgreement(creditor_id=i) for i in ids}
+        if not ids:
+            return found
+        for row in await self.session.execute(
+            select(creditor_agreements).where(creditor_agreements.c.creditor_id.in_(ids))
+        ):
+            found[row.creditor_id] = CreditorAgreement(
+                creditor_id=row.creditor_id,
+                allocation_order=tuple(row.allocation_order),
+                commission_percent=row.commission_percent,
+                vat_deductible=row.vat_deductible,
+                payout_account=row.payout_account,
+                payout_name=row.payout_name,
+            )
+        return found
+
+    async def get(self, creditor_id: uuid.UUID) -> CreditorAgreement:
+        return (await self.get_many([creditor_id]))[creditor_id]
+
+    async def put(self, agreement: CreditorAgreement) -> None:
+        values = {
+            "allocation_order": list(agreement.allocation_order),
+            "commission_percent": agreement.commission_percent,
+            "vat_deductible": agreement.vat_deductible,
+            "payout_account": agreement.payout_account,
+            "payout_name": agreement.payout_name,
+            "updated_at": func.now(),
+        }
+        await self.session.execute(
+            insert(creditor_agreements)
+            .values(creditor_id=agreement.creditor_id, **values)
+            .on_conflict_do_update(index_elements=[creditor_agreements.c.creditor_id], set_=values)
+        )

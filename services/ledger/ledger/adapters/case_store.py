@@ -1,0 +1,287 @@
+"""Cases, claims, workflow steps and fees as the ledger stores them, and case ledgers loaded
+with their balances for booking.
+
+Booking on a case locks its row first (``FOR NO KEY UPDATE``, several cases in id order),
+so two transactions never allocate against the same balance: the second waits and then
+sees what the first booked.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Date, String, Uuid
+
+from ledger.adapters.orm import case_fees, case_steps, ledger_cases, ledger_claims
+from ledger.domain.case_ledger import CaseFacts, CaseLedger, Claim
+from ledger.domain.fees import FeeCharge, Step
+from ledger.domain.interest import PrincipalMovement
+from ledger.domain.journal import AccountKind, EntryKind
+
+PAYMENT_ENTRY_KINDS = frozenset(
+    {EntryKind.PAYMENT_ALLOCATED, EntryKind.UNMATCHED_RESOLVED, EntryKind.REVERSAL}
+)
+"""Entries whose postings on a case's accounts are money paid (or taken back)."""
+
+_BOOKED = text(
+    """
+    SELECT p.holder, p.account_kind, e.kind, e.effective_date, sum(p.amount_ore) AS total
+      FROM postings p JOIN journal_entries e ON e.entry_id = p.entry_id
+     WHERE p.holder = ANY(:ids)
+     GROUP BY p.holder, p.account_kind, e.kind, e.effective_date
+    """
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+
+_SAVE_STATE = text(
+    """
+    UPDATE ledger_cases AS c
+       SET interest_posted_to = s.interest_posted_to, settled_on = s.settled_on
+      FROM unnest(:ids, :posted_to, :settled_on) AS s(case_id, interest_posted_to, settled_on)
+     WHERE c.case_id = s.case_id
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)),
+    bindparam("posted_to", type_=ARRAY(Date)),
+    bindparam("settled_on", type_=ARRAY(Date)),
+)
+
+
+def _facts(row: Any, claims: Sequence[Claim]) -> CaseFacts:
+    return CaseFacts(
+        case_id=row.case_id,
+        creditor_id=row.creditor_id,
+        kid=row.kid,
+        debtor_kind=row.debtor_kind,
+        currency=row.currency,
+        claims=tuple(claims),
+        closed_on=row.closed_on,
+        close_reason=row.close_reason,
+        settled_on=row.settled_on,
+    )
+
+
+class CaseStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def register(self, cases: Sequence[tuple[CaseFacts, str, datetime]]) -> list[CaseFacts]:
+        """Store new cases (``facts, case number, registered at``); return those not known."""
+        if not cases:
+            return []
+        cases = list({facts.case_id: (facts, n, at) for facts, n, at in cases}.values())
+        rows = [
+            {
+                "case_id": facts.case_id,
+                "creditor_id": facts.creditor_id,
+                "case_number": number,
+                "kid": facts.kid,
+                "debtor_kind": facts.debtor_kind,
+                "currency": facts.currency,
+                "principal_ore": facts.principal_ore,
+                "latest_due_date": facts.latest_due_date,
+                "registered_at": registered_at,
+            }
+            for facts, number, registered_at in cases
+        ]
+        result = await self.session.execute(
+            insert(ledger_cases).on_conflict_do_nothing().returning(ledger_cases.c.case_id),
+            rows,
+        )
+        new = set(result.scalars())
+        fresh = [facts for facts, _, _ in cases if facts.case_id in new]
+        claim_rows = [
+            {
+                "claim_id": claim.claim_id,
+                "case_id": facts.case_id,
+                "due_date": claim.due_date,
+                "principal_ore": claim.principal_ore,
+                "reminder_fee_ore": claim.reminder_fee_ore,
+            }
+            for facts in fresh
+            for claim in facts.claims
+        ]
+        if claim_rows:
+            await self.session.execute(insert(ledger_claims), claim_rows)
+        return fresh
+
+    async def known(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        ids = list(set(case_ids))
+        if not ids:
+            return set()
+        result = await self.session.execute(
+            select(ledger_cases.c.case_id).where(ledger_cases.c.case_id.in_(ids))
+        )
+        return set(result.scalars())
+
+    async def by_kid(self, kids: Iterable[str]) -> dict[str, list[uuid.UUID]]:
+        """Cases per KID (more than one: the payment is ambiguous)."""
+        wanted = list({k for k in kids if k})
+        found: dict[str, list[uuid.UUID]] = {k: [] for k in wanted}
+        if not wanted:
+            return found
+        result = await self.session.execute(
+            text("SELECT kid, case_id FROM ledger_cases WHERE kid = ANY(:kids)").bindparams(
+                bindparam("kids", type_=ARRAY(String))
+            ),
+            {"kids": wanted},
+        )
+        for kid, case_id in result:
+            found[kid].append(case_id)
+        return found
+
+    async def creditors(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        result = await self.session.execute(
+            select(ledger_cases.c.case_id, ledger_cases.c.creditor_id).where(
+                ledger_cases.c.case_id.in_(ids)
+            )
+        )
+        return {case_id: creditor_id for case_id, creditor_id in result}
+
+    async def load(
+        self, case_ids: Iterable[uuid.UUID], *, lock: bool = True
+    ) -> dict[uuid.UUID, CaseLedger]:
+        """The ledgers of the cases (locked, in id order, unless ``lock`` is False)."""
+        ids = sorted(set(case_ids))
+        if not ids:
+            return {}
+        query = select(ledger_cases).where(ledger_cases.c.case_id.in_(ids))
+        if lock:
+            query = query.order_by(ledger_cases.c.case_id).with_for_update(
+                key_share=True
+            )  # FOR NO KEY UPDATE
+        cases = (await self.session.execute(query)).all()
+        claims: dict[uuid.UUID, list[Claim]] = {}
+        for claim in await self.session.execute(
+            select(ledger_claims)
+            .where(ledger_claims.c.case_id.in_(ids))
+            .order_by(ledger_claims.c.due_date, ledger_claims.c.claim_id)
+        ):
+            claims.setdefault(claim.case_id, []).append(
+                Claim(claim.claim_id, claim.due_date, claim.principal_ore, claim.reminder_fee_ore)
+            )
+        ledgers = {
+            row.case_id: CaseLedger(
+                facts=_facts(row, claims.get(row.case_id, [])),
+                interest_booked_to=row.interest_posted_to,
+            )
+            for row in cases
+        }
+        for holder, account, entry_kind, effective_date, total in await self.session.execute(
+            _BOOKED, {"ids": [c.case_id for c in cases]}
+        ):
+            ledger = ledgers[holder]
+            amount = int(total)
+            ledger.balances[account] = ledger.balances.get(account, 0) + amount
+            if account == AccountKind.CASE_PRINCIPAL and entry_kind != EntryKind.CLAIM_REGISTERED:
+                ledger.principal_movements.append(PrincipalMovement(effective_date, -amount))
+            if account == AccountKind.CASE_INTEREST and entry_kind == EntryKind.INTEREST_ACCRUED:
+                ledger.interest_booked_ore += amount
+            if entry_kind in PAYMENT_ENTRY_KINDS:
+                ledger.paid_ore -= amount
+        for ledger in ledgers.values():
+            ledger.principal_movements.sort(key=lambda m: m.value_date)
+        return ledgers
+
+    async def save_state(self, ledgers: Iterable[CaseLedger]) -> None:
+        """Keep how far interest is booked and whether the case is settled."""
+        changed = list(ledgers)
+        if not changed:
+            return
+        await self.session.execute(
+            _SAVE_STATE,
+            {
+                "ids": [lg.facts.case_id for lg in changed],
+                "posted_to": [lg.interest_booked_to for lg in changed],
+                "settled_on": [lg.facts.settled_on for lg in changed],
+            },
+        )
+
+    async def close(self, case_id: uuid.UUID, on: date, reason: str) -> bool:
+        """Record the closing (once); False when unknown or already closed."""
+        result = await self.session.execute(
+            update(ledger_cases)
+            .where(ledger_cases.c.case_id == case_id, ledger_cases.c.closed_on.is_(None))
+            .values(closed_on=on, close_reason=reason)
+            .returning(ledger_cases.c.case_id)
+        )
+        return result.first() is not None
+
+    # -- workflow steps and fees -------------------------------------------------------------
+
+    async def record_steps(
+        self, steps: Sequence[tuple[uuid.UUID, Step, uuid.UUID]]
+    ) -> set[uuid.UUID]:
+        """Store ``(case, step, event id)``; the cases that got a step they did not have."""
+        if not steps:
+            return set()
+        result = await self.session.execute(
+            insert(case_steps).on_conflict_do_nothing().returning(case_steps.c.case_id),
+            [
+                {
+                    "case_id": case_id,
+                    "step": step.step,
+                    "effective_date": step.effective_date,
+                    "event_id": event_id,
+                }
+                for case_id, step, event_id in steps
+            ],
+        )
+        return set(result.scalars())
+
+    async def steps(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Step]]:
+        ids = list(set(case_ids))
+        found: dict[uuid.UUID, list[Step]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        for row in await self.session.execute(
+            select(case_steps.c.case_id, case_steps.c.step, case_steps.c.effective_date).where(
+                case_steps.c.case_id.in_(ids)
+            )
+        ):
+            found[row.case_id].append(Step(row.step, row.effective_date))
+        return found
+
+    async def fees_charged(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
+        ids = list(set(case_ids))
+        found: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}
+        if not ids:
+            return found
+        for row in await self.session.execute(
+            select(case_fees.c.case_id, case_fees.c.fee_key, case_fees.c.amount_ore).where(
+                case_fees.c.case_id.in_(ids)
+            )
+        ):
+            found[row.case_id][row.fee_key] = row.amount_ore
+        return found
+
+    async def add_fees(self, charged: Sequence[tuple[uuid.UUID, FeeCharge, uuid.UUID]]) -> None:
+        """Record fees ``(case, charge, entry id)`` with the rate versions they used."""
+        if not charged:
+            return
+        await self.session.execute(
+            insert(case_fees),
+            [
+                {
+                    "case_id": case_id,
+                    "fee_key": charge.key,
+                    "kind": charge.kind,
+                    "component": charge.component.value,
+                    "amount_ore": charge.amount_ore,
+                    "effective_date": charge.effective_date,
+                    "step": charge.step,
+                    "rate_ids": list(charge.rate_ids),
+                    "basis": dict(charge.basis),
+                    "entry_id": entry_id,
+                }
+                for case_id, charge, entry_id in charged
+            ],
+        )

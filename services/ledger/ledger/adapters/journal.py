@@ -1,0 +1,210 @@
+"""The journal in PostgreSQL: booking entries into the hash chain, and reading balances.
+
+Entries are collected during a unit of work and booked by :meth:`Journal.flush` just
+before the commit: it takes the chain lock (a transaction-scoped advisory lock), reads
+the head of the chain, hashes the new entries in order and writes them and their postings
+with one statement each. The lock is the last one a transaction takes (case rows are
+locked before), so writers never wait on each other in a cycle; it is held from the flush
+to the commit only.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import BigInteger, Date, DateTime, String, Uuid
+
+from ledger.domain.journal import (
+    GENESIS_HASH,
+    Account,
+    ChainedEntry,
+    JournalEntry,
+    Posting,
+    chain_hash,
+)
+
+CHAIN_LOCK = 0x1ED6E7
+"""The advisory lock key that serialises appends to the hash chain."""
+
+_HEAD = text("SELECT seq, hash FROM journal_entries ORDER BY seq DESC LIMIT 1")
+
+_INSERT_ENTRIES = text(
+    """
+    INSERT INTO journal_entries (entry_id, seq, kind, effective_date, recorded_at, case_id,
+                                 creditor_id, natural_key, reverses, metadata, prev_hash, hash)
+    SELECT e.entry_id, e.seq, e.kind, e.effective_date, :recorded_at, e.case_id,
+           e.creditor_id, e.natural_key, e.reverses, e.metadata::jsonb,
+           decode(e.prev_hash, 'hex'), decode(e.hash, 'hex')
+      FROM unnest(:entry_id, :seq, :kind, :effective_date, :case_id, :creditor_id,
+                  :natural_key, :reverses, :metadata, :prev_hash, :hash)
+        AS e(entry_id, seq, kind, effective_date, case_id, creditor_id, natural_key,
+             reverses, metadata, prev_hash, hash)
+    """
+).bindparams(
+    bindparam("entry_id", type_=ARRAY(Uuid)),
+    bindparam("seq", type_=ARRAY(BigInteger)),
+    bindparam("kind", type_=ARRAY(String)),
+    bindparam("effective_date", type_=ARRAY(Date)),
+    bindparam("recorded_at", type_=DateTime(timezone=True)),
+    bindparam("case_id", type_=ARRAY(Uuid)),
+    bindparam("creditor_id", type_=ARRAY(Uuid)),
+    bindparam("natural_key", type_=ARRAY(String)),
+    bindparam("reverses", type_=ARRAY(Uuid)),
+    bindparam("metadata", type_=ARRAY(String)),
+    bindparam("prev_hash", type_=ARRAY(String)),
+    bindparam("hash", type_=ARRAY(String)),
+)
+
+_INSERT_POSTINGS = text(
+    """
+    INSERT INTO postings (entry_id, account_kind, holder, amount_ore, currency)
+    SELECT * FROM unnest(:entry_id, :account_kind, :holder, :amount_ore, :currency)
+    """
+).bindparams(
+    bindparam("entry_id", type_=ARRAY(Uuid)),
+    bindparam("account_kind", type_=ARRAY(String)),
+    bindparam("holder", type_=ARRAY(Uuid)),
+    bindparam("amount_ore", type_=ARRAY(BigInteger)),
+    bindparam("currency", type_=ARRAY(String)),
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class Journal:
+    """Entries of one transaction, booked into the chain at :meth:`flush`."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._pending: list[JournalEntry] = []
+
+    def add(self, entry: JournalEntry) -> JournalEntry:
+        self._pending.append(entry)
+        return entry
+
+    def extend(self, entries: Iterable[JournalEntry]) -> None:
+        self._pending.extend(entries)
+
+    @property
+    def pending(self) -> Sequence[JournalEntry]:
+        return tuple(self._pending)
+
+    async def flush(self) -> int:
+        """Book the collected entries (chain lock, hashes, two statements); their count."""
+        entries, self._pending = self._pending, []
+        if not entries:
+            return 0
+        session = self.session
+        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+        head = (await session.execute(_HEAD)).first()
+        seq, previous = (int(head[0]), bytes(head[1])) if head else (0, GENESIS_HASH)
+        recorded_at = datetime.now(UTC)
+        columns: dict[str, list[Any]] = {
+            name: []
+            for name in (
+                "entry_id", "seq", "kind", "effective_date", "case_id", "creditor_id",
+                "natural_key", "reverses", "metadata", "prev_hash", "hash",
+            )
+        }  # fmt: skip
+        legs: dict[str, list[Any]] = {
+            name: [] for name in ("entry_id", "account_kind", "holder", "amount_ore", "currency")
+        }
+        for entry in entries:
+            seq += 1
+            metadata = json.loads(_json(entry.metadata))
+            chained = ChainedEntry(
+                seq=seq,
+                entry_id=entry.entry_id,
+                kind=entry.kind,
+                effective_date=entry.effective_date,
+                recorded_at=recorded_at,
+                case_id=entry.case_id,
+                creditor_id=entry.creditor_id,
+                natural_key=entry.natural_key,
+                reverses=entry.reverses,
+                metadata=metadata,
+                postings=[(p.account.code, p.amount_ore, p.currency) for p in entry.postings],
+            )
+            digest = chain_hash(previous, chained)
+            for name, value in (
+                ("entry_id", entry.entry_id),
+                ("seq", seq),
+                ("kind", entry.kind),
+                ("effective_date", entry.effective_date),
+                ("case_id", entry.case_id),
+                ("creditor_id", entry.creditor_id),
+                ("natural_key", entry.natural_key),
+                ("reverses", entry.reverses),
+                ("metadata", _json(metadata)),
+                ("prev_hash", previous.hex()),
+                ("hash", digest.hex()),
+            ):
+                columns[name].append(value)
+            for posting in entry.postings:
+                legs["entry_id"].append(entry.entry_id)
+                legs["account_kind"].append(posting.account.kind)
+                legs["holder"].append(posting.account.holder)
+                legs["amount_ore"].append(posting.amount_ore)
+                legs["currency"].append(posting.currency)
+            previous = digest
+        await session.execute(_INSERT_ENTRIES, {**columns, "recorded_at": recorded_at})
+        await session.execute(_INSERT_POSTINGS, legs)
+        return len(entries)
+
+
+async def existing_natural_keys(session: AsyncSession, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are already booked."""
+    if not keys:
+        return set()
+    result = await session.execute(
+        text("SELECT natural_key FROM journal_entries WHERE natural_key = ANY(:keys)").bindparams(
+            bindparam("keys", type_=ARRAY(String))
+        ),
+        {"keys": list(keys)},
+    )
+    return set(result.scalars())
+
+
+async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:
+    """A booked entry with its postings (for reversals)."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT entry_id, kind, effective_date, case_id, creditor_id, natural_key,"
+                " reverses, metadata FROM journal_entries WHERE entry_id = :id"
+            ),
+            {"id": entry_id},
+        )
+    ).first()
+    if row is None:
+        return None
+    legs = await session.execute(
+        text(
+            "SELECT account_kind, holder, amount_ore, currency FROM postings"
+            " WHERE entry_id = :id ORDER BY id"
+        ),
+        {"id": entry_id},
+    )
+    return JournalEntry(
+        entry_id=row.entry_id,
+        kind=row.kind,
+        effective_date=row.effective_date,
+        postings=tuple(
+            Posting(Account(leg.account_kind, leg.holder), leg.amount_ore, leg.currency)
+            for leg in legs
+        ),
+        case_id=row.case_id,
+        creditor_id=row.creditor_id,
+        natural_key=row.natural_key,
+        reverses=row.reverses,
+        metadata=row.metadata,
+    )

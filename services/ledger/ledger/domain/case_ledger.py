@@ -1,0 +1,347 @@
+"""One case's accounts: what is booked on it, and the entries that change it.
+
+A :class:`CaseLedger` is loaded with the case's balances and principal history, then asked
+for the entries a registration, a fee, interest, a payment or a write-off books. It keeps
+its balances up to date as it makes entries, so several payments to one case in one batch
+are allocated one after the other, each against what the one before left.
+
+Interest is *booked* lazily: whenever a payment is allocated (up to its value date), a case
+closes unpaid, or someone asks. What is booked is always the exact interest to the date,
+rounded once, less what was booked before, so booking often or seldom gives the same
+amounts (and a payment with an earlier value date gives back interest booked too early).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+from ledger.domain.allocation import Allocation, allocate
+from ledger.domain.components import (
+    CREDITOR_COMPONENTS,
+    Component,
+    agency_share,
+    creditor_share,
+)
+from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge
+from ledger.domain.interest import (
+    ClaimPrincipal,
+    DayCount,
+    InterestAccrual,
+    PrincipalMovement,
+    accrue,
+)
+from ledger.domain.journal import (
+    COMPONENT_OF,
+    Account,
+    AccountKind,
+    EntryBuilder,
+    EntryKind,
+    JournalEntry,
+)
+from ledger.domain.rates import RateBook
+
+CloseReason = Literal["paid", "withdrawn", "uncollectible"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    claim_id: uuid.UUID
+    due_date: date
+    principal_ore: int
+    reminder_fee_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """What the ledger knows of a case (ids, dates, amounts; no personal data)."""
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    kid: str
+    debtor_kind: DebtorKind
+    currency: str
+    claims: tuple[Claim, ...]
+    closed_on: date | None = None
+    close_reason: str | None = None
+    settled_on: date | None = None
+
+    @property
+    def principal_ore(self) -> int:
+        return sum(c.principal_ore for c in self.claims)
+
+    @property
+    def latest_due_date(self) -> date:
+        return max(c.due_date for c in self.claims)
+
+    @property
+    def interest_stops(self) -> date | None:
+        """Interest stops when a case closes other than paid."""
+        return self.closed_on if self.closed_on and self.close_reason != "paid" else None
+
+    def terms(self, *, vat_deductible: bool) -> CaseTerms:
+        return CaseTerms(
+            debtor_kind=self.debtor_kind,
+            principal_ore=self.principal_ore,
+            latest_due_date=self.latest_due_date,
+            reminder_fees_ore=tuple(c.reminder_fee_ore for c in self.claims),
+            vat_deductible=vat_deductible,
+        )
+
+    def claim_principals(self) -> tuple[ClaimPrincipal, ...]:
+        return tuple(ClaimPrincipal(c.claim_id, c.due_date, c.principal_ore) for c in self.claims)
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingPayment:
+    payment_id: uuid.UUID
+    amount_ore: int
+    value_date: date
+    designation: tuple[Component, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentBooking:
+    """The entries one payment booked on a case and how it was split."""
+
+    payment: IncomingPayment
+    interest_entry: JournalEntry | None
+    entry: JournalEntry
+    allocation: Allocation
+    settled_now: bool
+
+
+def registration_entry(facts: CaseFacts) -> JournalEntry:
+    """The claims handed over: the debtor owes principal and reminder fees to the creditor."""
+    principal = facts.principal_ore
+    reminder = sum(c.reminder_fee_ore for c in facts.claims)
+    builder = (
+        EntryBuilder(facts.currency)
+        .debit(Account.of_case(facts.case_id, Component.PRINCIPAL), principal)
+        .debit(Account.of_case(facts.case_id, Component.REMINDER_FEES), reminder)
+        .credit(Account(AccountKind.CREDITOR_CLAIMS, facts.creditor_id), principal + reminder)
+    )
+    return builder.build(
+        entry_id=uuid.uuid4(),
+        kind=EntryKind.CLAIM_REGISTERED,
+        effective_date=min(c.due_date for c in facts.claims),
+        case_id=facts.case_id,
+        creditor_id=facts.creditor_id,
+        natural_key=f"claim:{facts.case_id}",
+        metadata={"claims": len(facts.claims)},
+    )
+
+
+@dataclass
+class CaseLedger:
+    """The case's accounts as booked, and the entries that change them."""
+
+    facts: CaseFacts
+    balances: dict[str, int] = field(default_factory=dict)
+    """Account kind → balance (all entries booked so far, whatever their date)."""
+    principal_movements: list[PrincipalMovement] = field(default_factory=list)
+    """Principal paid (or taken back) after registration, by value date."""
+    interest_booked_ore: int = 0
+    interest_booked_to: date | None = None
+    paid_ore: int = 0
+    """Everything paid on the case (net of payments taken back), overpayments included."""
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def outstanding(self) -> dict[Component, int]:
+        """What the debtor owes by component, as booked (interest only as far as booked)."""
+        return {c: self.balances.get(kind, 0) for kind, c in COMPONENT_OF.items()}
+
+    @property
+    def balance_ore(self) -> int:
+        return sum(self.outstanding().values())
+
+    @property
+    def overpaid_ore(self) -> int:
+        return -self.balances.get(AccountKind.CASE_OVERPAID, 0)
+
+    def accrual(self, rates: RateBook, as_of: date, day_count: DayCount) -> InterestAccrual:
+        """Interest accrued from the due dates to ``as_of`` on the principal history."""
+        return accrue(
+            self.facts.claim_principals(),
+            self.principal_movements,
+            rates,
+            as_of,
+            stop=self.facts.interest_stops,
+            day_count=day_count,
+        )
+
+    # -- booking ---------------------------------------------------------------------------
+
+    def apply(self, entry: JournalEntry) -> JournalEntry:
+        """Take an entry's postings on this case's accounts into the balances."""
+        for posting in entry.postings:
+            if posting.account.holder == self.facts.case_id:
+                kind = posting.account.kind
+                self.balances[kind] = self.balances.get(kind, 0) + posting.amount_ore
+        return entry
+
+    def _builder(self) -> EntryBuilder:
+        return EntryBuilder(self.facts.currency)
+
+    def _account(self, component: Component) -> Account:
+        return Account.of_case(self.facts.case_id, component)
+
+    def book_interest(self, rates: RateBook, to: date, day_count: DayCount) -> JournalEntry | None:
+        """Book interest up to ``to`` (or as far as booked before, if later); None if nil."""
+        upto = max(to, self.interest_booked_to) if self.interest_booked_to else to
+        accrual = self.accrual(rates, upto, day_count)
+        delta = accrual.amount_ore - self.interest_booked_ore
+        self.interest_booked_to = upto
+        if delta == 0:
+            return None
+        entry = (
+            self._builder()
+            .debit(self._account(Component.INTEREST), delta)
+            .credit(Account(AccountKind.CREDITOR_CLAIMS, self.facts.creditor_id), delta)
+            .build(
+                entry_id=uuid.uuid4(),
+                kind=EntryKind.INTEREST_ACCRUED,
+                effective_date=upto,
+                case_id=self.facts.case_id,
+                creditor_id=self.facts.creditor_id,
+                metadata={
+                    "to": upto.isoformat(),
+                    "exact_ore": str(accrual.exact_ore),
+                    "total_ore": accrual.amount_ore,
+                    "rate_ids": list(accrual.rate_ids),
+                },
+            )
+        )
+        self.interest_booked_ore = accrual.amount_ore
+        return self.apply(entry)
+
+    def charge_fee(self, charge: FeeCharge) -> JournalEntry:
+        """A fee the debtor owes the agency (a collection or court fee)."""
+        entry = (
+            self._builder()
+            .debit(self._account(charge.component), charge.amount_ore)
+            .credit(Account(AccountKind.AGENCY_FEE_CLAIMS), charge.amount_ore)
+            .build(
+                entry_id=uuid.uuid4(),
+                kind=EntryKind.FEE_CHARGED,
+                effective_date=charge.effective_date,
+                case_id=self.facts.case_id,
+                creditor_id=self.facts.creditor_id,
+                natural_key=f"fee:{self.facts.case_id}:{charge.key}",
+                metadata={
+                    "fee": charge.kind,
+                    "step": charge.step,
+                    "rate_ids": list(charge.rate_ids),
+                    "basis": dict(charge.basis),
+                },
+            )
+        )
+        if self.facts.settled_on is not None:
+            self.facts = _with_settled(self.facts, None)
+        return self.apply(entry)
+
+    def take_payment(
+        self,
+        payment: IncomingPayment,
+        rates: RateBook,
+        order: Sequence[Component],
+        day_count: DayCount,
+        *,
+        source: Account | None = None,
+        kind: str = EntryKind.PAYMENT_ALLOCATED,
+        natural_key: str | None = None,
+    ) -> PaymentBooking:
+        """Book interest to the value date, then split the payment over what is owed.
+
+        ``source`` is where the money is (the client funds bank account, or the unmatched
+        suspense account when a case handler matches a payment).
+        """
+        interest_entry = self.book_interest(rates, payment.value_date, day_count)
+        allocation = allocate(payment.amount_ore, self.outstanding(), order, payment.designation)
+        creditor_id = self.facts.creditor_id
+        builder = self._builder().debit(
+            source or Account(AccountKind.CLIENT_FUNDS), payment.amount_ore
+        )
+        for component, amount in allocation.covered.items():
+            builder.credit(self._account(component), amount)
+        builder.credit(
+            Account(AccountKind.CASE_OVERPAID, self.facts.case_id), allocation.overpaid_ore
+        )
+        to_creditor = creditor_share(allocation.covered)
+        to_agency = agency_share(allocation.covered)
+        builder.debit(Account(AccountKind.CREDITOR_CLAIMS, creditor_id), to_creditor)
+        builder.credit(Account(AccountKind.CREDITOR_PAYABLE, creditor_id), to_creditor)
+        builder.debit(Account(AccountKind.AGENCY_FEE_CLAIMS), to_agency)
+        builder.credit(Account(AccountKind.AGENCY_FEES_COLLECTED), to_agency)
+        entry = builder.build(
+            entry_id=uuid.uuid4(),
+            kind=kind,
+            effective_date=payment.value_date,
+            case_id=self.facts.case_id,
+            creditor_id=creditor_id,
+            natural_key=natural_key or f"payment:{payment.payment_id}",
+            metadata={
+                "payment_id": str(payment.payment_id),
+                "order": [c.value for c in allocation.order],
+            },
+        )
+        self.apply(entry)
+        self.paid_ore += payment.amount_ore
+        principal = allocation.covered.get(Component.PRINCIPAL, 0)
+        if principal:
+            self.principal_movements.append(PrincipalMovement(payment.value_date, principal))
+        settled_now = False
+        if self.balance_ore == 0 and self.facts.settled_on is None:
+            self.facts = _with_settled(self.facts, payment.value_date)
+            settled_now = True
+        return PaymentBooking(payment, interest_entry, entry, allocation, settled_now)
+
+    def take_back(
+        self, reversal: JournalEntry, value_date: date, amount_ore: int, principal_ore: int
+    ) -> None:
+        """Apply the reversal of a payment (its principal owed again from ``value_date``)."""
+        self.apply(reversal)
+        self.paid_ore -= amount_ore
+        if principal_ore:
+            self.principal_movements.append(PrincipalMovement(value_date, -principal_ore))
+        if self.balance_ore > 0 and self.facts.settled_on is not None:
+            self.facts = _with_settled(self.facts, None)
+
+    def write_off(self, on: date, reason: str) -> JournalEntry | None:
+        """Close the case's receivables (withdrawn or uncollectible): owed to nobody now."""
+        builder = self._builder()
+        for component, amount in self.outstanding().items():
+            if amount <= 0:
+                continue
+            builder.credit(self._account(component), amount)
+            control = (
+                Account(AccountKind.CREDITOR_CLAIMS, self.facts.creditor_id)
+                if component in CREDITOR_COMPONENTS
+                else Account(AccountKind.AGENCY_FEE_CLAIMS)
+            )
+            builder.debit(control, amount)
+        if builder.empty:
+            return None
+        entry = builder.build(
+            entry_id=uuid.uuid4(),
+            kind=EntryKind.WRITE_OFF,
+            effective_date=on,
+            case_id=self.facts.case_id,
+            creditor_id=self.facts.creditor_id,
+            natural_key=f"writeoff:{self.facts.case_id}",
+            metadata={"reason": reason},
+        )
+        return self.apply(entry)
+
+
+def _with_settled(facts: CaseFacts, settled_on: date | None) -> CaseFacts:
+    return replace(facts, settled_on=settled_on)
+
+
+def split_of(allocation: Allocation) -> Mapping[Component, int]:
+    """Every component with its amount (zero when not covered)."""
+    return {c: allocation.covered.get(c, 0) for c in Component}

@@ -1,0 +1,58 @@
+"""Errors of the ledger a caller can act on (rendered as problem+json)."""
+
+from __future__ import annotations
+
+from servicekit.errors import Conflict, DomainError, NotFound
+
+
+class IdempotencyKeyConflict(Conflict):
+    """The Idempotency-Key was used before for a different request."""
+
+    type, title = "idempotency-key-conflict", "Idempotency-Key used for another request"
+
+
+class CaseNotFound(NotFound):
+    type, title = "case-not-found", "No such case"
+
+
+class PaymentNotFound(NotFound):
+    type, title = "payment-not-found", "No such payment"
+
+
+class SettlementNotFound(NotFound):
+    type, title = "settlement-not-found", "No such settlement"
+
+
+class RateNotFound(NotFound):
+    type, title = "rate-not-found", "No such rate"
+
+
+class UnmatchedAlreadyResolved(Conflict):
+    type, title = "already-resolved", "Already resolved"
+
+
+class WrongPaymentState(Conflict):
+    type, title = "payment-state", "Not possible for this payment"
+
+
+class SettlementStateConflict(Conflict):
+    type, title = "settlement-state", "Not possible for this settlement"
+
+
+class RateAlreadyConfirmed(Conflict):
+    type, title = "rate-confirmed", "Rate already confirmed"
+
+
+class InvalidInput(DomainError):
+    """A value the ledger cannot use; ``errors`` names the field and why."""
+
+    status, type, title = 422, "validation-error", "Invalid request"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
+
+
+class BankFileRejected(DomainError):
+    """A bank file that cannot be imported (every problem is listed)."""
+
+    status, type, title = 422, "bank-file-rejected", "Bank file rejected"

@@ -1,0 +1,242 @@
+"""Fees a case's workflow steps cost the debtor, by the rules in force on each step's date.
+
+The cases service publishes each step (``cases.case.status_changed``); the ledger keeps
+every step it has seen and assesses the fees of the whole set. The assessment is a pure
+function of the steps (not of the order they arrived in), and each fee has a natural key,
+so a duplicate or late event charges nothing twice.
+
+- ``inkassovarsel_sent``: the inkassovarsel fee (= purregebyr, 1/20 of the inkassosats
+  since 1 Oct 2020), if sent at least ``inkassovarsel_fee_min_days`` after the (latest)
+  due date, and not when every claim already carries two reminder fees (forskrift § 1-3:
+  two purringer, or one purring and an inkassovarsel).
+- ``betalingsoppfordring_sent``: lett salær, once per case (the claims of a case are
+  merged): the bracket multiple for the case's principal * the inkassosats, * the business
+  factor for a debtor outside a consumer relationship, + MVA when the creditor cannot
+  deduct VAT.
+- ``legal_step_*``: the court fee (the step's multiple of the rettsgebyr, rounded down to
+  whole kroner), and tungt salær (as an upgrade over the lett salær charged) once the step
+  is more than ``salaer_tungt_min_days`` after the betalingsoppfordring.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+from ledger.domain.components import Component
+from ledger.domain.money import ORE_PER_KRONE, floor_krone, kroner_to_ore, round_ore
+from ledger.domain.rates import OVER, MissingRate, RateBook, RateKind, RateRow
+
+DebtorKind = Literal["person", "business"]
+
+INKASSOVARSEL_SENT = "inkassovarsel_sent"
+BETALINGSOPPFORDRING_SENT = "betalingsoppfordring_sent"
+LEGAL_STEP_PREFIX = "legal_step_"
+
+
+class FeeKind:
+    INKASSOVARSEL = "inkassovarsel_fee"
+    SALAER_LETT = "salaer_lett"
+    SALAER_TUNGT = "salaer_tungt"
+    COURT_FEE = "court_fee"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTerms:
+    """What a case's fees depend on."""
+
+    debtor_kind: DebtorKind
+    principal_ore: int
+    """The principal the salær bracket is chosen by (all claims of the case)."""
+    latest_due_date: date
+    reminder_fees_ore: tuple[int, ...]
+    """Reminder fees the creditor already charged, per claim."""
+    vat_deductible: bool = True
+    """Whether the creditor deducts input VAT (if not, MVA is added to the salær)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    step: str
+    effective_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class FeeCharge:
+    """A fee to book: its natural key (within the case), amount and the rates it used."""
+
+    key: str
+    kind: str
+    component: Component
+    amount_ore: int
+    effective_date: date
+    step: str
+    rate_ids: tuple[int, ...]
+    basis: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeAssessment:
+    charges: tuple[FeeCharge, ...]
+    notes: tuple[str, ...]
+    """Why a step cost nothing (for the record and the logs)."""
+
+
+def _bracket(rows: Sequence[RateRow], principal_ore: int) -> RateRow:
+    def upper(row: RateRow) -> Decimal:
+        return Decimal("Infinity") if row.parameter == OVER else Decimal(row.parameter)
+
+    for row in sorted(rows, key=upper):
+        if row.parameter == OVER or principal_ore <= Decimal(row.parameter) * ORE_PER_KRONE:
+            return row
+    raise MissingRate(rows[0].kind if rows else "salaer", date.min, "bracket")
+
+
+def salaer(kind: str, terms: CaseTerms, rates: RateBook, on: date) -> FeeCharge:
+    """Lett or tungt salær for the case on ``on`` (the key and step are the caller's)."""
+    bracket = _bracket(rates.table_in_force(kind, on), terms.principal_ore)
+    sats = rates.in_force(RateKind.INKASSOSATS, on)
+    exact = Fraction(bracket.value) * kroner_to_ore(sats.value)
+    used = [bracket.id, sats.id]
+    basis = {
+        "bracket": bracket.parameter,
+        "multiple": str(bracket.value),
+        "inkassosats": str(sats.value),
+    }
+    if terms.debtor_kind == "business":
+        factor = rates.in_force(RateKind.SALAER_BUSINESS_FACTOR, on)
+        exact *= Fraction(factor.value)
+        used.append(factor.id)
+        basis["business_factor"] = str(factor.value)
+    if not terms.vat_deductible:
+        mva = rates.in_force(RateKind.MVA, on)
+        exact *= 1 + Fraction(mva.value) / 100
+        used.append(mva.id)
+        basis["mva_percent"] = str(mva.value)
+    return FeeCharge(
+        key=kind,
+        kind=kind,
+        component=Component.COLLECTION_FEES,
+        amount_ore=round_ore(exact),
+        effective_date=on,
+        step="",
+        rate_ids=tuple(used),
+        basis=basis,
+    )
+
+
+def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
+    on = step.effective_date
+    min_days = rates.in_force(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, on)
+    if on < terms.latest_due_date + timedelta(days=int(min_days.value)):
+        return f"inkassovarsel on {on} sent less than {min_days.value} days after the due date"
+    fee_row = rates.in_force(RateKind.PURREGEBYR, on)
+    fee = round_ore(kroner_to_ore(fee_row.value))
+    if terms.reminder_fees_ore and all(r >= 2 * fee for r in terms.reminder_fees_ore):
+        return "every claim already carries two reminder fees (forskrift § 1-3)"
+    return FeeCharge(
+        key=FeeKind.INKASSOVARSEL,
+        kind=FeeKind.INKASSOVARSEL,
+        component=Component.COLLECTION_FEES,
+        amount_ore=fee,
+        effective_date=on,
+        step=step.step,
+        rate_ids=(min_days.id, fee_row.id),
+        basis={"purregebyr": str(fee_row.value)},
+    )
+
+
+def _court_fee(rates: RateBook, step: Step) -> FeeCharge:
+    on = step.effective_date
+    multiple = rates.in_force(RateKind.RETTSGEBYR_MULTIPLE, on, parameter=step.step)
+    base = rates.in_force(RateKind.RETTSGEBYR, on)
+    amount = floor_krone(Fraction(multiple.value) * kroner_to_ore(base.value))
+    return FeeCharge(
+        key=f"{FeeKind.COURT_FEE}:{step.step}:{on.isoformat()}",
+        kind=FeeKind.COURT_FEE,
+        component=Component.COURT_FEES,
+        amount_ore=amount,
+        effective_date=on,
+        step=step.step,
+        rate_ids=(multiple.id, base.id),
+        basis={"multiple": str(multiple.value), "rettsgebyr": str(base.value)},
+    )
+
+
+def assess_fees(
+    terms: CaseTerms,
+    steps: Sequence[Step],
+    rates: RateBook,
+    charged: Mapping[str, int] | None = None,
+) -> FeeAssessment:
+    """Every fee the steps justify. ``charged`` maps keys already booked to their amounts
+    (a tungt salær is the upgrade over the lett salær actually charged)."""
+    booked = dict(charged or {})
+    ordered = sorted(set(steps), key=lambda s: (s.effective_date, s.step))
+    charges: list[FeeCharge] = []
+    notes: list[str] = []
+
+    varsel = next((s for s in ordered if s.step == INKASSOVARSEL_SENT), None)
+    if varsel is not None:
+        try:
+            outcome = _inkassovarsel(terms, rates, varsel)
+        except MissingRate as exc:
+            outcome = f"inkassovarsel fee not charged: {exc}"
+        if isinstance(outcome, str):
+            notes.append(outcome)
+        else:
+            charges.append(outcome)
+
+    demand = next((s for s in ordered if s.step == BETALINGSOPPFORDRING_SENT), None)
+    lett_amount: int | None = booked.get(FeeKind.SALAER_LETT)
+    if demand is not None:
+        try:
+            lett = salaer(RateKind.SALAER_LETT, terms, rates, demand.effective_date)
+            charges.append(replace(lett, step=demand.step))
+            lett_amount = lett_amount if lett_amount is not None else lett.amount_ore
+        except MissingRate as exc:
+            notes.append(f"lett salær not charged: {exc}")
+
+    legal = [s for s in ordered if s.step.startswith(LEGAL_STEP_PREFIX)]
+    for step in legal:
+        try:
+            charges.append(_court_fee(rates, step))
+        except MissingRate as exc:
+            notes.append(f"court fee for {step.step} on {step.effective_date} not charged: {exc}")
+
+    if demand is not None and lett_amount is not None:
+        for step in legal:
+            try:
+                min_days = rates.in_force(RateKind.SALAER_TUNGT_MIN_DAYS, step.effective_date)
+                if step.effective_date <= demand.effective_date + timedelta(
+                    days=int(min_days.value)
+                ):
+                    continue
+                tungt = salaer(RateKind.SALAER_TUNGT, terms, rates, step.effective_date)
+            except MissingRate as exc:
+                notes.append(f"tungt salær not charged: {exc}")
+                break
+            upgrade = tungt.amount_ore - lett_amount
+            if upgrade > 0:
+                charges.append(
+                    FeeCharge(
+                        key=FeeKind.SALAER_TUNGT,
+                        kind=FeeKind.SALAER_TUNGT,
+                        component=Component.COLLECTION_FEES,
+                        amount_ore=upgrade,
+                        effective_date=step.effective_date,
+                        step=step.step,
+                        rate_ids=(min_days.id, *tungt.rate_ids),
+                        basis={
+                            **tungt.basis,
+                            "tungt_ore": str(tungt.amount_ore),
+                            "lett_charged_ore": str(lett_amount),
+                        },
+                    )
+                )
+            break
+    return FeeAssessment(tuple(c for c in charges if c.amount_ore > 0), tuple(notes))

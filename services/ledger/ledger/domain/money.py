@@ -1,0 +1,47 @@
+"""Money is integer øre; the one rounding rule lives here.
+
+Every amount is computed exactly (integers and :class:`fractions.Fraction`, never float)
+and rounded to whole øre **once**, where it becomes a booked amount, half away from zero
+(:func:`round_ore`). Interest is the exact sum over every day of every rate period up to
+the date, rounded once (never per day or per period). The one rule set by law on top of it:
+court fees (multiples of the rettsgebyr) are rounded *down* to whole kroner
+(rettsgebyrloven § 6a, :func:`floor_krone`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+ORE_PER_KRONE = 100
+
+
+def round_ore(amount: Fraction | int) -> int:
+    """Round an exact amount of øre to whole øre, half away from zero."""
+    value = Fraction(amount)
+    sign = -1 if value < 0 else 1
+    magnitude = abs(value)
+    whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
+    if 2 * remainder >= magnitude.denominator:
+        whole += 1
+    return sign * whole
+
+
+def floor_krone(amount_ore: Fraction | int) -> int:
+    """Round an exact (non-negative) amount down to whole kroner, in øre."""
+    value = Fraction(amount_ore)
+    if value < 0:
+        raise ValueError("court fees are never negative")
+    return (value.numerator // (value.denominator * ORE_PER_KRONE)) * ORE_PER_KRONE
+
+
+def kroner_to_ore(kroner: Decimal) -> Fraction:
+    """An amount in kroner (as the rate tables give it) as exact øre."""
+    return Fraction(kroner) * ORE_PER_KRONE
+
+
+def format_nok(amount_ore: int) -> str:
+    """``123456`` → ``"1234.56"`` (for messages and files; never for arithmetic)."""
+    sign = "-" if amount_ore < 0 else ""
+    whole, ore = divmod(abs(amount_ore), ORE_PER_KRONE)
+    return f"{sign}{whole}.{ore:02d}"

@@ -1,0 +1,122 @@
+"""A case's economy on a date, and its payments (creditor users: their own cases only)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from servicekit.auth import CurrentPrincipal
+from servicekit.openapi import problem_responses
+
+from ledger.domain.errors import CaseNotFound, InvalidInput
+from ledger.domain.rates import MissingRate
+from ledger.entrypoints.deps import ServiceDep
+from ledger.entrypoints.routers import PREFIX
+from ledger.entrypoints.schemas import (
+    CasePaymentOut,
+    ComponentOut,
+    EconomyOut,
+    FeeOut,
+    InterestOut,
+    InterestPeriodOut,
+    PaymentOut,
+)
+from ledger.service_layer.policy import business_date
+from ledger.views import economy as economy_view
+from ledger.views import payments as payments_view
+
+router = APIRouter(prefix=PREFIX, tags=["case economy"])
+
+AsOf = Annotated[
+    date | None,
+    Query(description="the business date (default: today, Europe/Oslo)"),
+]
+
+
+@router.get(
+    "/cases/{case_id}/economy",
+    response_model=EconomyOut,
+    responses=problem_responses(404, 422),
+    summary="Claims, costs, interest, payments and balance of a case on a date",
+)
+async def get_economy(
+    case_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep, as_of: AsOf = None
+) -> EconomyOut:
+    on = as_of or business_date(datetime.now(UTC))
+    async with service.session_factory() as session:
+        creditor = await economy_view.creditor_of_case(session, case_id)
+        if creditor is None or (principal.tenant is not None and creditor != principal.tenant):
+            raise CaseNotFound("No such case.")
+        try:
+            found = await economy_view.case_economy(
+                session, case_id, on, day_count=service.policy.day_count
+            )
+        except MissingRate as exc:
+            raise InvalidInput("as_of", str(exc)) from exc
+    assert found is not None
+    facts = found.facts
+    return EconomyOut(
+        case_id=facts.case_id,
+        creditor_id=facts.creditor_id,
+        case_number=found.case_number,
+        kid=facts.kid,
+        as_of=on,
+        currency=facts.currency,
+        components=[
+            ComponentOut(
+                component=line.component,
+                charged_ore=line.charged_ore,
+                paid_ore=line.paid_ore,
+                written_off_ore=line.written_off_ore,
+                outstanding_ore=line.outstanding_ore,
+            )
+            for line in found.lines
+        ],
+        interest=InterestOut(
+            accrued_ore=found.interest.amount_ore,
+            exact_ore=economy_view.exact_text(found.interest.exact_ore),
+            periods=[
+                InterestPeriodOut(
+                    first=p.first,
+                    last=p.last,
+                    days=p.days,
+                    principal_ore=p.principal_ore,
+                    rate_percent=p.rate.value,
+                    rate_id=p.rate.id,
+                    year_days=p.year_days,
+                    exact_ore=economy_view.exact_text(p.exact_ore),
+                    carried_forward=p.carried_forward,
+                )
+                for p in found.interest.periods
+            ],
+        ),
+        fees=[FeeOut.model_validate(f) for f in found.fees],
+        payments=[CasePaymentOut.model_validate(p) for p in found.payments],
+        paid_ore=found.paid_ore,
+        overpaid_ore=found.overpaid_ore,
+        balance_ore=found.balance_ore,
+        settled_on=facts.settled_on,
+        closed_on=facts.closed_on,
+        close_reason=facts.close_reason,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/payments",
+    response_model=list[PaymentOut],
+    responses=problem_responses(404),
+    summary="Payments booked on a case",
+)
+async def get_case_payments(
+    case_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep
+) -> list[PaymentOut]:
+    async with service.session_factory() as session:
+        creditor = await economy_view.creditor_of_case(session, case_id)
+        if creditor is None or (principal.tenant is not None and creditor != principal.tenant):
+            raise CaseNotFound("No such case.")
+        rows = await payments_view.list_payments(
+            session, tenant=principal.tenant, case_id=case_id, limit=1000
+        )
+    return [PaymentOut.model_validate(r) for r in rows]

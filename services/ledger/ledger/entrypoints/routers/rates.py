@@ -1,0 +1,89 @@
+"""Rate tables: read by anyone signed in; versions added and confirmed by agency admins."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import JSONResponse
+from servicekit.auth import CurrentPrincipal
+from servicekit.openapi import problem_responses
+
+from ledger.adapters.rate_store import RateStore
+from ledger.entrypoints.deps import AgencyAdmin, IdempotencyKey, ServiceDep, run_command
+from ledger.entrypoints.routers import PREFIX
+from ledger.entrypoints.schemas import RateConfirmIn, RateIn, RateOut
+from ledger.service_layer import rates as rate_handlers
+from ledger.service_layer.unit_of_work import LedgerUnitOfWork
+
+router = APIRouter(prefix=PREFIX, tags=["rates"])
+
+
+@router.get("/rates", response_model=list[RateOut], summary="Rate rows, with their versions")
+async def list_rates(
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    kind: Annotated[str | None, Query(max_length=60)] = None,
+    rate_status: Annotated[
+        Literal["confirmed", "unconfirmed"] | None, Query(alias="status")
+    ] = None,
+    on: Annotated[date | None, Query(description="rows in force from on or before")] = None,
+) -> list[RateOut]:
+    del principal
+    async with service.session_factory() as session:
+        rows = await RateStore(session).list(kind=kind, status=rate_status, on=on)
+    return [RateOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.post(
+    "/rates",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RateOut,
+    responses=problem_responses(409),
+    summary="Add a rate version (confirmed by the administrator, with its source)",
+)
+async def post_rate(
+    body: RateIn,
+    request: Request,
+    principal: AgencyAdmin,
+    service: ServiceDep,
+    idempotency_key: IdempotencyKey,
+) -> JSONResponse:
+    async def work(uow: LedgerUnitOfWork) -> tuple[int, RateOut]:
+        row = await rate_handlers.add_rate(
+            uow.books,
+            kind=body.kind,
+            effective_from=body.effective_from,
+            value=body.value,
+            unit=body.unit,
+            parameter=body.parameter,
+            source_url=str(body.source_url),
+            by=principal.user_id,
+        )
+        return 201, RateOut.model_validate(row, from_attributes=True)
+
+    return await run_command(service, principal, idempotency_key, request, body, work)
+
+
+@router.post(
+    "/rates/{rate_id}/confirmation",
+    response_model=RateOut,
+    responses=problem_responses(404, 409),
+    summary="Confirm an unconfirmed rate row against its source (from now on it is used)",
+)
+async def post_rate_confirmation(
+    rate_id: int,
+    body: RateConfirmIn,
+    request: Request,
+    principal: AgencyAdmin,
+    service: ServiceDep,
+    idempotency_key: IdempotencyKey,
+) -> JSONResponse:
+    async def work(uow: LedgerUnitOfWork) -> tuple[int, RateOut]:
+        row = await rate_handlers.confirm_rate(
+            uow.books, rate_id, source_url=str(body.source_url), by=principal.user_id
+        )
+        return 200, RateOut.model_validate(row, from_attributes=True)
+
+    return await run_command(service, principal, idempotency_key, request, body, work)

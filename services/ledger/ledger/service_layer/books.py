@@ -1,0 +1,43 @@
+"""The ledger's stores and journal on one transaction, and the events it will publish.
+
+Handlers take a :class:`Books` whether they run in an API request (through
+:class:`ledger.service_layer.unit_of_work.LedgerUnitOfWork`) or in the event consumer's
+transaction; :meth:`Books.flush` books the journal and writes the events to the outbox,
+last, just before the commit.
+"""
+
+from __future__ import annotations
+
+from contracts import EventData
+from servicekit.outbox import add_to_outbox, envelope_for
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ledger.adapters.agreements import AgreementStore
+from ledger.adapters.case_store import CaseStore
+from ledger.adapters.journal import Journal
+from ledger.adapters.payment_store import PaymentStore
+from ledger.adapters.rate_store import RateStore
+from ledger.adapters.settlement_store import SettlementStore
+
+
+class Books:
+    def __init__(self, session: AsyncSession, outbox: Table) -> None:
+        self.session = session
+        self.outbox = outbox
+        self.journal = Journal(session)
+        self.cases = CaseStore(session)
+        self.rates = RateStore(session)
+        self.agreements = AgreementStore(session)
+        self.payments = PaymentStore(session)
+        self.settlements = SettlementStore(session)
+        self._events: list[EventData] = []
+
+    def emit(self, event: EventData) -> None:
+        self._events.append(event)
+
+    async def flush(self) -> None:
+        """Book the journal (the chain lock is taken last), then write the events."""
+        await self.journal.flush()
+        events, self._events = self._events, []
+        await add_to_outbox(self.session, self.outbox, [envelope_for(e) for e in events])

@@ -1,0 +1,142 @@
+"""Cases from the cases service: claims registered, workflow steps charged, cases closed.
+
+Every handler is safe to run twice and in any order: a case is registered once (by id), a
+step once (by case, step and date), a fee once (by its key), and a step that arrives
+before its case is kept and charged when the case arrives.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ledger.domain.case_ledger import CaseFacts, CaseLedger, registration_entry
+from ledger.domain.fees import Step, assess_fees
+from ledger.domain.rates import RateBook
+from ledger.service_layer.books import Books
+from ledger.service_layer.events import balance_changed
+from ledger.service_layer.policy import LedgerPolicy
+
+log = logging.getLogger(__name__)
+
+CLOSED_STEP = "case_closed:"
+"""A closing that arrived before its case is kept as a step ``case_closed:<reason>``."""
+
+
+@dataclass(frozen=True)
+class CaseRegistration:
+    facts: CaseFacts
+    case_number: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True)
+class StepTaken:
+    case_id: uuid.UUID
+    step: Step
+    event_id: uuid.UUID
+
+
+async def charge_fees(
+    books: Books, ledgers: Iterable[CaseLedger], rates: RateBook
+) -> list[CaseLedger]:
+    """Book the fees the cases' steps justify and that are not booked yet; the cases
+    whose balance changed."""
+    cases = {lg.facts.case_id: lg for lg in ledgers}
+    if not cases:
+        return []
+    steps = await books.cases.steps(cases)
+    charged = await books.cases.fees_charged(cases)
+    agreements = await books.agreements.get_many(lg.facts.creditor_id for lg in cases.values())
+    changed: list[CaseLedger] = []
+    recorded = []
+    for case_id, ledger in cases.items():
+        if not steps[case_id]:
+            continue
+        agreement = agreements[ledger.facts.creditor_id]
+        terms = ledger.facts.terms(vat_deductible=agreement.vat_deductible)
+        assessment = assess_fees(terms, steps[case_id], rates, charged[case_id])
+        for note in assessment.notes:
+            log.info("no fee: %s", note, extra={"case_id": str(case_id)})
+        new = [c for c in assessment.charges if c.key not in charged[case_id]]
+        for charge in new:
+            entry = books.journal.add(ledger.charge_fee(charge))
+            recorded.append((case_id, charge, entry.entry_id))
+        if new:
+            changed.append(ledger)
+    await books.cases.add_fees(recorded)
+    return changed
+
+
+async def register_cases(
+    books: Books, registrations: Sequence[CaseRegistration], policy: LedgerPolicy
+) -> list[uuid.UUID]:
+    """Book the claims of cases not known yet; the ids of those booked."""
+    fresh = await books.cases.register(
+        [(r.facts, r.case_number, r.registered_at) for r in registrations]
+    )
+    ledgers = []
+    for facts in fresh:
+        ledger = CaseLedger(facts=facts)
+        books.journal.add(ledger.apply(registration_entry(facts)))
+        ledgers.append(ledger)
+    steps = await books.cases.steps(lg.facts.case_id for lg in ledgers)
+    early = [lg for lg in ledgers if steps.get(lg.facts.case_id)]
+    if early:  # workflow steps that arrived before the case
+        await charge_fees(books, early, await books.rates.book())
+    for ledger in ledgers:
+        books.emit(
+            balance_changed(ledger, cause="registered", effective_date=ledger.facts.latest_due_date)
+        )
+    for ledger in early:  # and a closing that did
+        closing = next(
+            (s for s in steps[ledger.facts.case_id] if s.step.startswith(CLOSED_STEP)), None
+        )
+        if closing is not None:
+            await books.journal.flush()  # the closing reads what is booked
+            reason = closing.step.removeprefix(CLOSED_STEP)
+            await close_case(books, ledger.facts.case_id, closing.effective_date, reason, policy)
+    return [lg.facts.case_id for lg in ledgers]
+
+
+async def record_steps(books: Books, steps: Sequence[StepTaken]) -> list[uuid.UUID]:
+    """Keep the workflow steps and charge their fees; the cases charged."""
+    touched = await books.cases.record_steps([(s.case_id, s.step, s.event_id) for s in steps])
+    if not touched:
+        return []
+    ledgers = await books.cases.load(touched)  # unknown cases wait for their registration
+    changed = await charge_fees(books, ledgers.values(), await books.rates.book())
+    latest = {s.case_id: s.step.effective_date for s in steps}
+    for ledger in changed:
+        books.emit(
+            balance_changed(ledger, cause="fee", effective_date=latest[ledger.facts.case_id])
+        )
+    return [lg.facts.case_id for lg in changed]
+
+
+async def close_case(
+    books: Books, case_id: uuid.UUID, on: date, reason: str, policy: LedgerPolicy
+) -> bool:
+    """Record the closing; a case closed other than paid books its interest to the closing
+    date and writes off what is still owed (nobody collects it any more)."""
+    if not await books.cases.close(case_id, on, reason):
+        if not await books.cases.known([case_id]):  # closed before registered: keep it
+            step = Step(f"{CLOSED_STEP}{reason}", on)
+            await books.cases.record_steps([(case_id, step, uuid.uuid4())])
+        return False
+    if reason == "paid":
+        return True
+    ledger = (await books.cases.load([case_id]))[case_id]
+    rates = await books.rates.book()
+    interest = ledger.book_interest(rates, on, policy.day_count)
+    if interest is not None:
+        books.journal.add(interest)
+    write_off = ledger.write_off(on, reason)
+    if write_off is not None:
+        books.journal.add(write_off)
+    await books.cases.save_state([ledger])
+    books.emit(balance_changed(ledger, cause="closed", effective_date=on))
+    return True

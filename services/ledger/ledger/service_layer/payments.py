@@ -1,0 +1,445 @@
+"""Incoming payments: matched to cases by KID, allocated and booked; the rest queued.
+
+- A payment whose KID names exactly one case is allocated to it: interest is booked up to
+  the value date, then the payment covers what is owed in the creditor's order (or the
+  debtor's designation first); what is left is an overpayment, refundable.
+- A payment without a known KID, or whose KID names several cases, is booked into the
+  unmatched account and queued for a case handler (match it to a case, or refund it).
+- A bank reversal (a negative amount) takes back the one payment it matches (same KID and
+  amount); if that is not clear, it is queued too.
+- The bank's transaction id makes every payment idempotent: the same transaction again
+  (the same file, or an overlapping one) changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+
+from ledger.adapters.journal import entry_by_id
+from ledger.adapters.payment_store import PaymentRecord
+from ledger.domain.case_ledger import CaseLedger, IncomingPayment
+from ledger.domain.components import Component
+from ledger.domain.errors import PaymentNotFound, UnmatchedAlreadyResolved, WrongPaymentState
+from ledger.domain.journal import (
+    Account,
+    AccountKind,
+    EntryBuilder,
+    EntryKind,
+    JournalEntry,
+    Posting,
+    reversal_of,
+)
+from ledger.domain.rates import RateBook, RateKind
+from ledger.service_layer.books import Books
+from ledger.service_layer.events import balance_changed, payment_received, settled_in_full
+from ledger.service_layer.policy import LedgerPolicy
+
+
+class Unmatched:
+    UNKNOWN_KID = "unknown_kid"
+    AMBIGUOUS_KID = "ambiguous_kid"
+    REVERSAL = "reversal"
+    CURRENCY = "currency"
+
+
+@dataclass(frozen=True)
+class PaymentIn:
+    """A payment as a bank file or a case handler gives it."""
+
+    transaction_id: str
+    kid: str | None
+    amount_ore: int
+    value_date: date
+    source: str
+    currency: str = "NOK"
+    designation: tuple[Component, ...] = ()
+    case_id: uuid.UUID | None = None
+    """A payment registered by hand for a named case (no KID needed)."""
+
+
+@dataclass
+class PaymentSummary:
+    """What an import did."""
+
+    received: int = 0
+    duplicates: int = 0
+    allocated: int = 0
+    unmatched: int = 0
+    reversed: int = 0
+    total_ore: int = 0
+    settled_case_ids: list[uuid.UUID] = field(default_factory=list)
+    payment_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class _Changes:
+    """Cases changed in this transaction, with the cause of their last change."""
+
+    ledgers: dict[uuid.UUID, CaseLedger] = field(default_factory=dict)
+    causes: dict[uuid.UUID, tuple[str, date]] = field(default_factory=dict)
+
+    def touch(self, ledger: CaseLedger, cause: str, on: date) -> None:
+        self.ledgers[ledger.facts.case_id] = ledger
+        self.causes[ledger.facts.case_id] = (cause, on)
+
+
+def _suspense_entry(payment: PaymentRecord) -> JournalEntry:
+    """Money in (or, for a reversal, out of) the bank that no case can take yet."""
+    return (
+        EntryBuilder(payment.currency)
+        .debit(Account(AccountKind.CLIENT_FUNDS), payment.amount_ore)
+        .credit(Account(AccountKind.UNMATCHED), payment.amount_ore)
+        .build(
+            entry_id=uuid.uuid4(),
+            kind=EntryKind.PAYMENT_UNMATCHED,
+            effective_date=payment.value_date,
+            natural_key=f"payment:{payment.payment_id}",
+            metadata={"payment_id": str(payment.payment_id)},
+        )
+    )
+
+
+def _match(
+    payment: PaymentIn, by_kid: dict[str, list[uuid.UUID]], reversal_of_payment: uuid.UUID | None
+) -> tuple[str, uuid.UUID | None, str | None]:
+    """``(status, case, unmatched reason)`` of one payment."""
+    if payment.amount_ore < 0:
+        if reversal_of_payment is not None:
+            return "reversal", None, None
+        return "unmatched", None, Unmatched.REVERSAL
+    if payment.currency != "NOK":
+        return "unmatched", None, Unmatched.CURRENCY
+    if payment.case_id is not None:
+        return "allocated", payment.case_id, None
+    candidates = by_kid.get(payment.kid or "", [])
+    if len(candidates) == 1:
+        return "allocated", candidates[0], None
+    return (
+        "unmatched",
+        None,
+        (Unmatched.AMBIGUOUS_KID if len(candidates) > 1 else Unmatched.UNKNOWN_KID),
+    )
+
+
+async def _reversal_targets(books: Books, payments: Sequence[PaymentIn]) -> dict[str, uuid.UUID]:
+    """For each bank reversal, the one payment it takes back (when there is exactly one)."""
+    found: dict[str, uuid.UUID] = {}
+    for payment in payments:
+        if payment.amount_ore < 0 and payment.kid:
+            candidates = await books.payments.recent_for_kid(payment.kid, -payment.amount_ore)
+            if len(candidates) == 1:
+                found[payment.transaction_id] = candidates[0].payment_id
+    return found
+
+
+async def receive_payments(
+    books: Books,
+    incoming: Sequence[PaymentIn],
+    policy: LedgerPolicy,
+    *,
+    bank_file_id: uuid.UUID | None = None,
+) -> PaymentSummary:
+    """Match, allocate and book a batch of payments (a bank file, or one by hand)."""
+    summary = PaymentSummary(received=len(incoming))
+    now = datetime.now(UTC)
+    by_kid = await books.cases.by_kid(p.kid for p in incoming if p.kid)
+    targets = await _reversal_targets(books, incoming)
+    records: list[tuple[PaymentRecord, str | None]] = []
+    for payment in incoming:
+        status, case_id, reason = _match(payment, by_kid, targets.get(payment.transaction_id))
+        record = PaymentRecord(
+            payment_id=uuid.uuid4(),
+            source=payment.source,
+            transaction_id=payment.transaction_id,
+            kid=payment.kid,
+            amount_ore=payment.amount_ore,
+            currency=payment.currency,
+            value_date=payment.value_date,
+            status=status,
+            received_at=now,
+            case_id=case_id,
+            bank_file_id=bank_file_id,
+            designation=tuple(c.value for c in payment.designation),
+        )
+        records.append((record, reason))
+    stored = await books.payments.add_new([r for r, _ in records])
+    fresh = [(r, reason) for r, reason in records if r.payment_id in stored]
+    summary.duplicates = len(records) - len(fresh)
+    summary.payment_ids = [r.payment_id for r, _ in fresh]
+
+    case_ids = {r.case_id for r, _ in fresh if r.case_id is not None}
+    reversed_payments = {targets[r.transaction_id]: r for r, _ in fresh if r.status == "reversal"}
+    originals = {pid: await books.payments.get(pid, lock=True) for pid in reversed_payments}
+    case_ids |= {p.case_id for p in originals.values() if p is not None and p.case_id}
+    ledgers = await books.cases.load(case_ids)
+    missing = case_ids - set(ledgers)
+    if missing:  # a case named by hand that the ledger does not know
+        raise PaymentNotFound(f"unknown case {sorted(map(str, missing))[0]}")
+    agreements = await books.agreements.get_many(lg.facts.creditor_id for lg in ledgers.values())
+    rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
+    changes = _Changes()
+    allocations: list[dict[str, object]] = []
+    unmatched: list[tuple[uuid.UUID, str, list[uuid.UUID]]] = []
+    for record, reason in fresh:
+        summary.total_ore += record.amount_ore
+        if record.status == "allocated" and record.case_id is not None:
+            ledger = ledgers[record.case_id]
+            order = agreements[ledger.facts.creditor_id].order
+            _allocate(books, ledger, record, rates, order, policy, allocations, changes, summary)
+        elif record.status == "reversal":
+            original = originals[targets[record.transaction_id]]
+            assert original is not None
+            assert original.case_id is not None
+            await _take_back(books, ledgers[original.case_id], original, None, allocations, changes)
+            await books.payments.set_status(record.payment_id, "reversal", case_id=original.case_id)
+            summary.reversed += 1
+        else:
+            books.journal.add(_suspense_entry(record))
+            candidates = (
+                by_kid.get(record.kid or "", []) if reason == Unmatched.AMBIGUOUS_KID else []
+            )
+            unmatched.append((record.payment_id, reason or Unmatched.UNKNOWN_KID, candidates))
+            summary.unmatched += 1
+    await books.payments.add_allocations(allocations)
+    await books.payments.add_unmatched(unmatched)
+    await _finish(books, changes)
+    return summary
+
+
+def _allocate(
+    books: Books,
+    ledger: CaseLedger,
+    record: PaymentRecord,
+    rates: RateBook,
+    order: Sequence[Component],
+    policy: LedgerPolicy,
+    allocations: list[dict[str, object]],
+    changes: _Changes,
+    summary: PaymentSummary,
+    *,
+    source: Account | None = None,
+    kind: str = EntryKind.PAYMENT_ALLOCATED,
+    natural_key: str | None = None,
+) -> None:
+    payment = IncomingPayment(
+        payment_id=record.payment_id,
+        amount_ore=record.amount_ore,
+        value_date=record.value_date,
+        designation=tuple(Component(c) for c in record.designation),
+    )
+    booking = ledger.take_payment(
+        payment,
+        rates,
+        order,
+        policy.day_count,
+        source=source,
+        kind=kind,
+        natural_key=natural_key,
+    )
+    if booking.interest_entry is not None:
+        books.journal.add(booking.interest_entry)
+    books.journal.add(booking.entry)
+    covered = booking.allocation.covered
+    allocations.append(
+        {
+            "payment_id": record.payment_id,
+            "case_id": ledger.facts.case_id,
+            "creditor_id": ledger.facts.creditor_id,
+            "value_date": record.value_date,
+            "kind": "payment",
+            **{f"{c.value}_ore": covered.get(c, 0) for c in Component},
+            "overpaid_ore": booking.allocation.overpaid_ore,
+            "allocation_order": [c.value for c in booking.allocation.order],
+            "entry_id": booking.entry.entry_id,
+        }
+    )
+    books.emit(payment_received(ledger, booking))
+    if booking.settled_now:
+        books.emit(
+            settled_in_full(ledger, settled_on=record.value_date, total_paid_ore=ledger.paid_ore)
+        )
+        summary.settled_case_ids.append(ledger.facts.case_id)
+    summary.allocated += 1
+    changes.touch(ledger, "payment", record.value_date)
+
+
+async def _take_back(
+    books: Books,
+    ledger: CaseLedger,
+    original: PaymentRecord,
+    from_unmatched: PaymentRecord | None,
+    allocations: list[dict[str, object]],
+    changes: _Changes,
+    *,
+    reason: str = "payment taken back by the bank",
+) -> JournalEntry:
+    """Reverse a payment's allocation (the bank took it back, or a correction)."""
+    allocation = await books.payments.allocation_of(original.payment_id)
+    if allocation is None:
+        raise WrongPaymentState("the payment was never allocated to a case")
+    booked = await entry_by_id(books.session, allocation.entry_id)
+    assert booked is not None
+    reversal = reversal_of(
+        booked,
+        effective_date=allocation.value_date,
+        reason=reason,
+        natural_key=f"reversal:{original.payment_id}",
+    )
+    if from_unmatched is not None:  # the bank's debit is already booked against suspense
+        reversal = _replace_leg(reversal, AccountKind.CLIENT_FUNDS, AccountKind.UNMATCHED)
+    books.journal.add(reversal)
+    principal = allocation.amounts[Component.PRINCIPAL]
+    ledger.take_back(reversal, allocation.value_date, original.amount_ore, principal)
+    allocations.append(
+        {
+            "payment_id": original.payment_id,
+            "case_id": allocation.case_id,
+            "creditor_id": allocation.creditor_id,
+            "value_date": allocation.value_date,
+            "kind": "reversal",
+            **{f"{c.value}_ore": -allocation.amounts[c] for c in Component},
+            "overpaid_ore": -allocation.overpaid_ore,
+            "allocation_order": [],
+            "entry_id": reversal.entry_id,
+        }
+    )
+    await books.payments.set_status(original.payment_id, "reversed")
+    changes.touch(ledger, "reversal", allocation.value_date)
+    return reversal
+
+
+def _replace_leg(entry: JournalEntry, kind: str, replacement: str) -> JournalEntry:
+    postings = tuple(
+        Posting(Account(replacement, p.account.holder), p.amount_ore, p.currency)
+        if p.account.kind == kind
+        else p
+        for p in entry.postings
+    )
+    return JournalEntry(
+        entry_id=entry.entry_id,
+        kind=entry.kind,
+        effective_date=entry.effective_date,
+        postings=postings,
+        case_id=entry.case_id,
+        creditor_id=entry.creditor_id,
+        natural_key=entry.natural_key,
+        reverses=entry.reverses,
+        metadata=entry.metadata,
+    )
+
+
+async def _finish(books: Books, changes: _Changes) -> None:
+    await books.cases.save_state(changes.ledgers.values())
+    for case_id, ledger in changes.ledgers.items():
+        cause, on = changes.causes[case_id]
+        books.emit(balance_changed(ledger, cause=cause, effective_date=on))
+
+
+# -- the unmatched queue ---------------------------------------------------------------------
+
+
+async def resolve_unmatched(
+    books: Books,
+    payment_id: uuid.UUID,
+    *,
+    action: str,
+    case_id: uuid.UUID | None,
+    reverses_payment_id: uuid.UUID | None,
+    designation: tuple[Component, ...],
+    by: uuid.UUID,
+    policy: LedgerPolicy,
+) -> PaymentSummary:
+    """A case handler's decision on a queued payment: ``allocate`` it to a case,
+    ``refund`` it to the payer, or (a bank reversal) ``reverse`` the payment it took back."""
+    item = await books.payments.unmatched(payment_id, lock=True)
+    record = await books.payments.get(payment_id, lock=True)
+    if item is None or record is None:
+        raise PaymentNotFound("No such unmatched payment.")
+    if item.status != "open":
+        raise UnmatchedAlreadyResolved("This payment has already been resolved.")
+    summary = PaymentSummary(received=1, total_ore=record.amount_ore, payment_ids=[payment_id])
+    changes = _Changes()
+    allocations: list[dict[str, object]] = []
+    if action == "allocate":
+        if record.amount_ore <= 0 or case_id is None:
+            raise WrongPaymentState("Only money received can be matched to a case.")
+        ledgers = await books.cases.load([case_id])
+        if case_id not in ledgers:
+            raise PaymentNotFound("No such case.")
+        ledger = ledgers[case_id]
+        order = (await books.agreements.get(ledger.facts.creditor_id)).order
+        matched = replace(record, designation=tuple(c.value for c in designation))
+        rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
+        _allocate(
+            books,
+            ledger,
+            matched,
+            rates,
+            order,
+            policy,
+            allocations,
+            changes,
+            summary,
+            source=Account(AccountKind.UNMATCHED),
+            kind=EntryKind.UNMATCHED_RESOLVED,
+            natural_key=f"resolved:{payment_id}",
+        )
+        await books.payments.set_status(payment_id, "allocated", case_id=case_id)
+    elif action == "refund":
+        if record.amount_ore <= 0:
+            raise WrongPaymentState("A bank reversal cannot be refunded.")
+        books.journal.add(
+            EntryBuilder(record.currency)
+            .debit(Account(AccountKind.UNMATCHED), record.amount_ore)
+            .credit(Account(AccountKind.REFUNDS_PAYABLE), record.amount_ore)
+            .build(
+                entry_id=uuid.uuid4(),
+                kind=EntryKind.UNMATCHED_REFUNDED,
+                effective_date=record.value_date,
+                natural_key=f"refund:{payment_id}",
+                metadata={"payment_id": str(payment_id)},
+            )
+        )
+        await books.payments.set_status(payment_id, "refunded")
+    elif action == "reverse":
+        if record.amount_ore >= 0 or reverses_payment_id is None:
+            raise WrongPaymentState("Only a bank reversal takes a payment back.")
+        original = await books.payments.get(reverses_payment_id, lock=True)
+        if original is None or original.case_id is None:
+            raise PaymentNotFound("No such allocated payment.")
+        if original.status != "allocated" or original.amount_ore != -record.amount_ore:
+            raise WrongPaymentState(
+                "The payment to take back must be allocated and of the reversed amount."
+            )
+        ledger = (await books.cases.load([original.case_id]))[original.case_id]
+        await _take_back(books, ledger, original, record, allocations, changes)
+        await books.payments.set_status(payment_id, "reversal", case_id=original.case_id)
+        summary.reversed = 1
+    else:
+        raise WrongPaymentState(f"unknown action {action!r}")
+    await books.payments.resolve(payment_id, resolution=action, case_id=case_id, by=by)
+    await books.payments.add_allocations(allocations)
+    await _finish(books, changes)
+    return summary
+
+
+async def reverse_payment(
+    books: Books, payment_id: uuid.UUID, *, reason: str, policy: LedgerPolicy
+) -> JournalEntry:
+    """Take back an allocated payment by hand (a correction: a linked reversal)."""
+    del policy
+    original = await books.payments.get(payment_id, lock=True)
+    if original is None or original.case_id is None:
+        raise PaymentNotFound("No such allocated payment.")
+    if original.status != "allocated":
+        raise WrongPaymentState("Only an allocated payment can be taken back.")
+    ledger = (await books.cases.load([original.case_id]))[original.case_id]
+    changes = _Changes()
+    allocations: list[dict[str, object]] = []
+    reversal = await _take_back(books, ledger, original, None, allocations, changes, reason=reason)
+    await books.payments.add_allocations(allocations)
+    await _finish(books, changes)
+    return reversal

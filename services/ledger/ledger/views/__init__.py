@@ -1,0 +1,1 @@
+"""Read side of the ledger service: queries for the API, straight from the tables."""
