@@ -1,0 +1,114 @@
+"""Creditor admins (and agency admins) manage their own organisation's users."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.portal import csrf
+from gateway.portal.api import ApiProblem
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.problems import field_errors
+from gateway.portal.render import page, redirect
+from gateway.portal.visitor import CreditorAdminDep, Visitor
+
+router = APIRouter()
+
+NOTICES = {
+    "invitert": "users.notice.invited",
+    "deaktivert": "users.notice.deactivated",
+    "aktivert": "users.notice.reactivated",
+    "sendt": "users.notice.resent",
+}
+ACTIONS = {"deaktiver": "deactivate", "aktiver": "reactivate", "invitasjon": "invitation"}
+ACTION_NOTICES = {"deaktiver": "deaktivert", "aktiver": "aktivert", "invitasjon": "sendt"}
+
+
+def roles_for(visitor: Visitor) -> tuple[str, ...]:
+    """The roles an admin can give in their own organisation."""
+    if visitor.is_agency:
+        return ("case_handler", "agency_admin")
+    return ("creditor", "creditor_admin")
+
+
+async def _users_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    organisation = visitor.principal.organisation_id
+    users = await visitor.backend.get(f"/api/v1/auth/organisations/{organisation}/users")
+    key = NOTICES.get(request.query_params.get("melding", ""))
+    return page(
+        request,
+        "portal/users.html",
+        {
+            "title": t("users.title"),
+            "active": "users",
+            "users": users,
+            "roles": roles_for(visitor),
+            "errors": errors or {},
+            "values": values or {"roles": [roles_for(visitor)[0]]},
+            "notice": t(key) if key else None,
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/brukere")
+async def users_page(request: Request, visitor: CreditorAdminDep) -> Response:
+    return await _users_page(request, visitor)
+
+
+@router.post("/brukere/inviter")
+async def invite(request: Request, visitor: CreditorAdminDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    allowed = roles_for(visitor)
+    values = {
+        "email": str(form.get("email", "")).strip(),
+        "full_name": str(form.get("full_name", "")).strip(),
+        "roles": [r for r in form.getlist("roles") if r in allowed],
+    }
+    errors: dict[str, str] = {}
+    if not values["email"]:
+        errors["email"] = t("reason.is_required")
+    if not values["full_name"]:
+        errors["full_name"] = t("reason.is_required")
+    if not values["roles"]:
+        errors["roles"] = t("users.error.roles")
+    if not errors:
+        organisation = visitor.principal.organisation_id
+        try:
+            await visitor.backend.post(
+                f"/api/v1/auth/organisations/{organisation}/users",
+                {k: values[k] for k in ("email", "full_name", "roles")},
+            )
+        except ApiProblem as problem:
+            if problem.status >= 500 and problem.status != 502:
+                raise
+            errors = field_errors(problem, t, {"email", "full_name", "roles"})
+        else:
+            return redirect("/brukere?melding=invitert")
+    return await _users_page(request, visitor, errors=errors, values=values, status_code=400)
+
+
+@router.post("/brukere/{user_id}/{action}")
+async def user_action(
+    request: Request, user_id: str, action: str, visitor: CreditorAdminDep
+) -> Response:
+    await csrf.checked_form(request)
+    api_action = ACTIONS.get(action)
+    uuid.UUID(user_id)
+    if api_action is None:
+        return redirect("/brukere")
+    await visitor.backend.post(f"/api/v1/auth/users/{user_id}/{api_action}")
+    return redirect(f"/brukere?melding={ACTION_NOTICES[action]}")
