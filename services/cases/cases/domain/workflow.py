@@ -73,6 +73,9 @@ STATUS_LABELS: dict[str, str] = {
     "closed": "closed",
 }
 
+MAX_PLAN_LENGTH = timedelta(days=3653)
+"""An avdragsordning's last instalment is due within ten years."""
+
 MAX_PAUSES = 2
 """A payment plan, and an objection on top of it: the deepest a case is ever paused."""
 
@@ -334,6 +337,10 @@ def _check_instalments(instalments: Sequence[Instalment], today: date, rules: Ru
         if i == 0 and instalment.due_date < today:
             errors.append(
                 {"field": f"instalments[{i}].due_date", "reason": "must not be in the past"}
+            )
+        if instalment.due_date > today + MAX_PLAN_LENGTH:
+            errors.append(
+                {"field": f"instalments[{i}].due_date", "reason": "must be within ten years"}
             )
         if previous is not None and instalment.due_date <= previous:
             errors.append(

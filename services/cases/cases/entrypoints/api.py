@@ -12,7 +12,7 @@ from servicekit.openapi import problem_responses
 from cases import views
 from cases.bootstrap import CasesService, bootstrap
 from cases.entrypoints.deps import ServiceDep
-from cases.entrypoints.routers import batches, cases, imports, notes, registration
+from cases.entrypoints.routers import batches, cases, imports, notes, registration, workflow
 from cases.entrypoints.schemas import CreditorOut
 
 router = APIRouter(prefix="/api/v1/cases", tags=["creditors"])
@@ -44,6 +44,7 @@ def create_app(service: CasesService | None = None) -> FastAPI:
             batches.router,
             notes.router,
             imports.router,
+            workflow.router,
             cases.router,
         ],
     )

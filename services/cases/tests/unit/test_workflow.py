@@ -340,3 +340,16 @@ def test_a_business_rule_set_without_rolling() -> None:
 def test_paused_frames_round_trip() -> None:
     frame = wf.Paused("notice_sent", date(2026, 4, 7), date(2026, 4, 8), None)
     assert wf.Paused.from_dict(frame.as_dict()) == frame
+
+
+def test_a_payment_plan_ends_within_ten_years() -> None:
+    with pytest.raises(InvalidAction) as bad:
+        apply(
+            registered(date(2026, 3, 19)),
+            plan((date(2026, 4, 1), 100), (date(2036, 4, 1), 100)),
+            date(2026, 3, 19),
+            RULES,
+        )
+    assert bad.value.errors == [
+        {"field": "instalments[1].due_date", "reason": "must be within ten years"}
+    ]
