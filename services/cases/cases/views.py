@@ -122,10 +122,10 @@ def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Se
         query = query.where(cases.c.case_number == f.case_number)
     if f.batch_id:
         query = query.where(cases.c.batch_id == f.batch_id)
-    debtor: list[Any] = []
     if f.debtor_name:
         pattern = _escape_like(f.debtor_name.lower()) + "%"
-        debtor.append(func.lower(parties.c.name).like(pattern, escape="\\"))
+        query = query.where(func.lower(cases.c.debtor_name).like(pattern, escape="\\"))
+    debtor: list[Any] = []
     if f.debtor_national_id_index:
         debtor.append(parties.c.national_id_index == f.debtor_national_id_index)
     if f.debtor_organisation_number:
@@ -155,15 +155,6 @@ _SUMMARY_COLUMNS = (
 )
 
 
-def _debtor_name() -> Any:
-    return (
-        select(parties.c.name)
-        .where(parties.c.case_id == cases.c.id, parties.c.role == "debtor")
-        .scalar_subquery()
-        .label("debtor_name")
-    )
-
-
 async def list_cases(
     session: AsyncSession,
     tenant: uuid.UUID | None,
@@ -176,7 +167,9 @@ async def list_cases(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of cases and the cursor of the next (``None`` on the last page)."""
     column = _SORT_COLUMNS[sort]
-    query = _filtered(select(*_SUMMARY_COLUMNS, _debtor_name(), column.label("_sort")), tenant, f)
+    query = _filtered(
+        select(*_SUMMARY_COLUMNS, cases.c.debtor_name, column.label("_sort")), tenant, f
+    )
     if cursor:
         value, last_id = decode_cursor(cursor, sort, order)
         position = tuple_(column, cases.c.id)
@@ -211,7 +204,7 @@ async def case_row(
     """The case itself (no parties, claims or notes), if the caller may see it."""
     query = select(
         *_SUMMARY_COLUMNS,
-        _debtor_name(),
+        cases.c.debtor_name,
         cases.c.rule_set,
         cases.c.next_step_on,
         cases.c.needs_attention,

@@ -40,15 +40,16 @@ class NewCase:
 
 _INSERT_CASES = """
 INSERT INTO cases (id, sequence, case_number, kid, creditor_id, creditor_reference, batch_id,
-                   channel, debtor_kind, status, status_since, rule_set, next_step_on,
-                   principal_total_ore, claim_count, earliest_due_date, limitation_date,
-                   registered_at, registered_by)
+                   channel, debtor_kind, debtor_name, status, status_since, rule_set,
+                   next_step_on, principal_total_ore, claim_count, earliest_due_date,
+                   limitation_date, registered_at, registered_by)
 SELECT u.id, u.sequence, u.case_number, u.kid, $1, u.creditor_reference, $2, $3, u.debtor_kind,
-       'registered', $4, $5, $6, u.principal, u.claims, u.due, u.limitation, $4, $7
+       u.debtor_name, 'registered', $4, $5, $6, u.principal, u.claims, u.due, u.limitation, $4,
+       $7
 FROM unnest($8::uuid[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
-            $14::bigint[], $15::smallint[], $16::date[], $17::date[])
+            $14::bigint[], $15::smallint[], $16::date[], $17::date[], $18::text[])
      AS u(id, sequence, case_number, kid, creditor_reference, debtor_kind, principal, claims,
-          due, limitation)
+          due, limitation, debtor_name)
 ON CONFLICT ON CONSTRAINT uq_cases_creditor_reference DO NOTHING
 RETURNING id
 """
@@ -150,6 +151,7 @@ async def insert_cases(
         [len(c.registration.claims) for c in new_cases],
         [min(claim.due_date for claim in c.registration.claims) for c in new_cases],
         [min(c.limitation_dates) for c in new_cases],
+        [c.registration.debtor.name for c in new_cases],
     )
     ids = {r[0] for r in inserted}
     kept = [c for c in new_cases if c.case_id in ids]

@@ -86,6 +86,12 @@ cases = Table(
     Column("batch_id", Uuid, ForeignKey("batches.id"), nullable=False),
     Column("channel", String(10), nullable=False),
     Column("debtor_kind", String(10), nullable=False),
+    Column(
+        "debtor_name",
+        String(200),
+        nullable=False,
+        comment="the debtor's name, kept on the case for name search (personal data)",
+    ),
     Column("status", String(20), nullable=False, server_default=text("'registered'")),
     Column("status_since", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("closed_reason", String(20)),
@@ -109,6 +115,12 @@ cases = Table(
     Index("ix_cases_creditor_principal", "creditor_id", "principal_total_ore", "id"),
     Index("ix_cases_creditor_due", "creditor_id", "earliest_due_date", "id"),
     Index("ix_cases_batch", "batch_id", "sequence"),
+    Index(
+        "ix_cases_creditor_debtor_name",
+        "creditor_id",
+        text("lower(debtor_name) text_pattern_ops"),
+    ),
+    Index("ix_cases_debtor_name", text("lower(debtor_name) text_pattern_ops")),
     Index("ix_cases_next_step", "next_step_on", postgresql_where=text("next_step_on IS NOT NULL")),
     Index(
         "ix_cases_attention",
@@ -139,7 +151,6 @@ parties = Table(
     UniqueConstraint("case_id", "role", name="uq_parties_case_role"),
     Index("ix_parties_national_id_index", "national_id_index"),
     Index("ix_parties_organisation_number", "organisation_number"),
-    Index("ix_parties_name", text("lower(name) text_pattern_ops")),
     comment="the parties of a case: its debtor (personal data: reads are audited)",
 )
 
@@ -282,9 +293,7 @@ import_jobs = Table(
 import_file_chunks = Table(
     "import_file_chunks",
     metadata,
-    Column(
-        "job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("data", LargeBinary, nullable=False),
     comment="an uploaded file, in pieces, until its import is finished (then deleted)",
@@ -294,9 +303,7 @@ import_row_errors = Table(
     "import_row_errors",
     metadata,
     Column("id", BigInteger, Identity(), primary_key=True),
-    Column(
-        "job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), nullable=False),
     Column("line", Integer, nullable=False, comment="the file's line (XLSX: row; JSON: case)"),
     Column("column", String(60), nullable=False),
     Column("reason", Text, nullable=False),
