@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import Storable
 
+from cases.domain.registration import MAX_PRINCIPAL_ORE
 from cases.views_workflow import NextSteps
+
+Note = Annotated[str, Field(max_length=2000, description="Why (for the timeline)"), Storable]
 
 # -- requests ------------------------------------------------------------------------------
 
@@ -18,14 +22,18 @@ class _Body(BaseModel):
 
 
 class NoteIn(_Body):
-    note: str | None = Field(default=None, max_length=2000, description="Why (for the timeline)")
+    note: Note | None = None
 
 
 class ObjectionIn(_Body):
     """The debtor's objection (innsigelse): the case pauses until it is resolved."""
 
     received_on: date = Field(description="When the debtor's objection arrived")
-    grounds: str = Field(min_length=1, max_length=4000, description="What the debtor objects to")
+    grounds: Annotated[
+        str,
+        Field(min_length=1, max_length=4000, description="What the debtor objects to"),
+        Storable,
+    ]
 
 
 class ObjectionResolutionIn(_Body):
@@ -36,12 +44,12 @@ class ObjectionResolutionIn(_Body):
             "(forliksklage)"
         )
     )
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
 
 class InstalmentIn(_Body):
     due_date: date
-    amount_ore: int = Field(gt=0, description="Øre (kr 1 234,50 = 123450)")
+    amount_ore: int = Field(gt=0, le=MAX_PRINCIPAL_ORE, description="Øre (kr 1 234,50 = 123450)")
 
 
 class PaymentPlanIn(_Body):
@@ -54,7 +62,7 @@ class LegalStepIn(_Body):
     step: Literal["forliksklage", "utlegg"] = Field(
         description="`forliksklage` to forliksrådet, or `utlegg` (utleggsbegjæring) to the namsmann"
     )
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
 
 class AcknowledgementIn(_Body):
@@ -66,7 +74,7 @@ class AcknowledgementIn(_Body):
 
 class CloseIn(_Body):
     reason: Literal["withdrawn", "uncollectible"]
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
 
 # -- responses -----------------------------------------------------------------------------

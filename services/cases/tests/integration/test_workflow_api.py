@@ -138,6 +138,9 @@ async def test_objection_then_resolution_over_http(service: CasesService, world:
     h = world.handler.headers
     async with client(service) as http:
         bad = await http.post(f"{base}/objections", json={"received_on": "2026-09-01"}, headers=h)
+        nul = await http.post(
+            f"{base}/objections", json={"received_on": "2026-09-01", "grounds": "a\x00b"}, headers=h
+        )
         future = await http.post(
             f"{base}/objections",
             json={"received_on": "2026-09-30", "grounds": "x"},
@@ -162,6 +165,7 @@ async def test_objection_then_resolution_over_http(service: CasesService, world:
         )
     errors = assert_problem(bad, 422, "validation-error")["errors"]
     assert [(e["field"], e["reason"]) for e in errors] == [("grounds", "Field required")]
+    assert assert_problem(nul, 422, "validation-error")["errors"][0]["field"] == "grounds"
     assert assert_problem(future, 422, "invalid-action")["errors"] == [
         {"field": "received_on", "reason": "must not be in the future"}
     ]
@@ -204,6 +208,11 @@ async def test_payment_plan_legal_step_and_close_over_http(
             json={"instalments": [{"due_date": "2026-10-01", "amount_ore": 0}]},
             headers=h,
         )
+        huge = await http.post(
+            f"{base}/payment-plan",
+            json={"instalments": [{"due_date": "2026-10-01", "amount_ore": 2**63}]},
+            headers=h,
+        )
         plan = await http.post(
             f"{base}/payment-plan",
             json={"instalments": [{"due_date": "2026-10-01", "amount_ore": 125_050}]},
@@ -224,6 +233,7 @@ async def test_payment_plan_legal_step_and_close_over_http(
         }
     ]
     assert assert_problem(zero, 422)["errors"][0]["field"] == "instalments.0.amount_ore"
+    assert assert_problem(huge, 422)["errors"][0]["field"] == "instalments.0.amount_ore"
     assert plan.status_code == 200, plan.text
     assert plan.json()["status"] == "payment_plan"
     assert plan.json()["limitation_date"] == "2029-09-01"
