@@ -11,7 +11,17 @@ from fastapi import APIRouter, Depends, FastAPI
 from gateway.portal.cookies import QueuedCookies
 from gateway.portal.csrf import ensure_token
 from gateway.portal.errors import install_error_pages
-from gateway.portal.pages import account, batches, cases, home, register, settings, signin, users
+from gateway.portal.pages import (
+    account,
+    batches,
+    cases,
+    home,
+    imports,
+    register,
+    settings,
+    signin,
+    users,
+)
 from gateway.portal.tokens import RefreshGate
 
 CREDENTIAL_FORMS = frozenset(
@@ -33,7 +43,7 @@ def is_credential_form(method: str, path: str) -> bool:
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False, dependencies=[Depends(ensure_token)])
-    for module in (signin, account, home, cases, register, batches, settings, users):
+    for module in (signin, account, home, cases, register, imports, batches, settings, users):
         pages.include_router(module.router)
     return pages
 

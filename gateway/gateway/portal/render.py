@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.templating import Jinja2Templates
 
-from gateway.portal import formatting
+from gateway.portal import formatting, problems
 from gateway.portal.csrf import ensure_token
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.visitor import Visitor
@@ -60,7 +60,12 @@ def field_id(name: str) -> str:
     return "f-" + "".join(c if c.isalnum() or c in "_-" else "-" for c in name)
 
 
-_env.filters.update(kr=_kr, dato=_dato, tid=_tid, status=_status, fid=field_id)
+@pass_context
+def _reason(context: Context, text: str) -> str:
+    return problems.reason(text, context["t"])
+
+
+_env.filters.update(kr=_kr, dato=_dato, tid=_tid, status=_status, fid=field_id, reason=_reason)
 
 
 def page(

@@ -39,9 +39,106 @@
     });
   }
 
+  // A file upload shows how much of the file has gone (the form is sent as it would be).
+  function uploadProgress() {
+    var form = document.querySelector("form[data-upload-progress]");
+    if (!form || !window.XMLHttpRequest || !window.FormData || !window.DOMParser) {
+      return;
+    }
+    form.addEventListener("submit", function (event) {
+      var input = form.querySelector("input[type=file]");
+      if (!input || !input.files || !input.files.length) {
+        return; // nothing to show: let the server say what is missing
+      }
+      event.preventDefault();
+      var box = document.getElementById(form.getAttribute("data-upload-progress"));
+      var bar = box && box.querySelector("progress");
+      if (box) {
+        box.hidden = false;
+      }
+      var button = form.querySelector("button[type=submit]");
+      if (button) {
+        button.disabled = true;
+      }
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.getAttribute("action"));
+      xhr.upload.addEventListener("progress", function (e) {
+        if (bar && e.lengthComputable) {
+          bar.value = Math.round((e.loaded / e.total) * 100);
+        }
+      });
+      xhr.addEventListener("load", function () {
+        // Accepted: the server redirected to the job's page, and so does the browser.
+        var target = xhr.responseURL || "";
+        var landed = target.split("?")[0].split("#")[0];
+        if (xhr.status === 200 && landed && !/\/import$/.test(landed)) {
+          window.location.assign(target);
+          return;
+        }
+        var fresh = new DOMParser().parseFromString(xhr.responseText, "text/html");
+        var main = fresh.getElementById("innhold");
+        var current = document.getElementById("innhold");
+        if (main && current) {
+          current.replaceWith(document.importNode(main, true));
+          uploadProgress();
+          focusErrors();
+        }
+      });
+      xhr.addEventListener("error", function () {
+        form.submit();
+      });
+      xhr.send(new FormData(form));
+    });
+  }
+
+  // An import's page follows the job live (Server-Sent Events) and shows the result when done.
+  function importProgress() {
+    var box = document.getElementById("importjobb");
+    var url = box && box.getAttribute("data-events");
+    if (!url || !window.EventSource) {
+      return;
+    }
+    var texts = {};
+    var template = document.getElementById("import-status-texts");
+    if (template && template.content) {
+      Array.prototype.forEach.call(template.content.querySelectorAll("[data-status]"), function (el) {
+        texts[el.getAttribute("data-status")] = el.textContent;
+      });
+    }
+    var source = new EventSource(url);
+    function show(event) {
+      var job = JSON.parse(event.data);
+      ["rows_read", "rows_accepted", "rows_rejected"].forEach(function (name) {
+        var el = box.querySelector("[data-field=" + name + "]");
+        if (el) {
+          el.textContent = String(job[name]);
+        }
+      });
+      var status = box.querySelector("[data-field=status]");
+      if (status && texts[job.status]) {
+        status.textContent = texts[job.status];
+      }
+    }
+    function finished(event) {
+      show(event);
+      source.close();
+      window.location.reload();
+    }
+    source.addEventListener("progress", show);
+    source.addEventListener("completed", finished);
+    source.addEventListener("failed", finished);
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) {
+        window.setTimeout(function () { window.location.reload(); }, 3000);
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors();
     tokenFromFragment();
     confirmations();
+    uploadProgress();
+    importProgress();
   });
 })();
