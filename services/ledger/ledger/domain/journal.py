@@ -242,19 +242,24 @@ class ChainProblem:
     reason: str
 
 
-def verify_chain(entries: Iterable[tuple[ChainedEntry, bytes, bytes]]) -> list[ChainProblem]:
-    """Check ``(entry, stored previous hash, stored hash)`` in ``seq`` order.
+class ChainVerifier:
+    """Checks booked entries fed in ``seq`` order (streaming: it keeps only the last link).
 
     Finds a gap in the sequence, a broken link, a hash that does not match its entry and an
     unbalanced entry.
     """
-    problems: list[ChainProblem] = []
-    expected_seq = 1
-    previous = GENESIS_HASH
-    for entry, stored_previous, stored_hash in entries:
-        if entry.seq != expected_seq:
-            problems.append(ChainProblem(entry.seq, f"expected seq {expected_seq}"))
-        if stored_previous != previous:
+
+    def __init__(self) -> None:
+        self.expected_seq = 1
+        self.previous = GENESIS_HASH
+        self.checked = 0
+        self.problems: list[ChainProblem] = []
+
+    def feed(self, entry: ChainedEntry, stored_previous: bytes, stored_hash: bytes) -> None:
+        problems = self.problems
+        if entry.seq != self.expected_seq:
+            problems.append(ChainProblem(entry.seq, f"expected seq {self.expected_seq}"))
+        if stored_previous != self.previous:
             problems.append(ChainProblem(entry.seq, "previous hash does not link"))
         if chain_hash(stored_previous, entry) != stored_hash:
             problems.append(ChainProblem(entry.seq, "hash does not match the entry"))
@@ -263,6 +268,14 @@ def verify_chain(entries: Iterable[tuple[ChainedEntry, bytes, bytes]]) -> list[C
             sums[currency] = sums.get(currency, 0) + amount
         if any(sums.values()) or len(entry.postings) < 2:
             problems.append(ChainProblem(entry.seq, "entry does not balance"))
-        expected_seq = entry.seq + 1
-        previous = stored_hash
-    return problems
+        self.expected_seq = entry.seq + 1
+        self.previous = stored_hash
+        self.checked += 1
+
+
+def verify_chain(entries: Iterable[tuple[ChainedEntry, bytes, bytes]]) -> list[ChainProblem]:
+    """Check ``(entry, stored previous hash, stored hash)`` in ``seq`` order."""
+    verifier = ChainVerifier()
+    for entry, stored_previous, stored_hash in entries:
+        verifier.feed(entry, stored_previous, stored_hash)
+    return verifier.problems

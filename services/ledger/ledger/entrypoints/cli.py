@@ -1,0 +1,171 @@
+"""Ledger administration from the command line (``python -m ledger.entrypoints.cli``).
+
+- ``verify-chain``: recompute the hash chain of the whole journal, check that every entry
+  balances, that the trial balance is zero and that the control accounts agree with the
+  cases' accounts; exit status 1 (and each problem on stderr) when anything is off;
+- ``seed-rates``: load rows added to the shipped rate files (idempotent; ``_unconfirmed``
+  rows stay unconfirmed until an administrator confirms them);
+- ``unconfirmed-rates``: list the rows waiting for confirmation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from sqlalchemy import text
+
+from ledger.bootstrap import LedgerService, bootstrap
+from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
+from ledger.service_layer.rates import seed_rates
+
+_ENTRIES = text(
+    """
+    SELECT e.seq, e.entry_id, e.kind, e.effective_date, e.recorded_at, e.case_id,
+           e.creditor_id, e.natural_key, e.reverses, e.metadata, e.prev_hash, e.hash,
+           array_agg(p.account_kind ORDER BY p.id) AS kinds,
+           array_agg(p.holder ORDER BY p.id) AS holders,
+           array_agg(p.amount_ore ORDER BY p.id) AS amounts,
+           array_agg(p.currency ORDER BY p.id) AS currencies
+      FROM journal_entries e LEFT JOIN postings p ON p.entry_id = e.entry_id
+     GROUP BY e.entry_id
+     ORDER BY e.seq
+    """
+)
+
+_CONTROLS = (
+    (
+        "trial balance",
+        "SELECT currency, sum(amount_ore) FROM postings GROUP BY currency"
+        " HAVING sum(amount_ore) <> 0",
+    ),
+    (
+        "creditor claims vs the creditor's cases",
+        """
+        SELECT creditor, sum(total) FROM (
+            SELECT c.creditor_id AS creditor, sum(p.amount_ore) AS total
+              FROM postings p JOIN ledger_cases c ON c.case_id = p.holder
+             WHERE p.account_kind IN ('case.principal', 'case.interest', 'case.reminder_fees')
+             GROUP BY c.creditor_id
+            UNION ALL
+            SELECT holder, sum(amount_ore) FROM postings
+             WHERE account_kind = 'creditor.claims' GROUP BY holder
+        ) per_creditor GROUP BY creditor HAVING sum(total) <> 0
+        """,
+    ),
+    (
+        "agency fee claims vs the cases' fees",
+        "SELECT 'agency', sum(amount_ore) FROM postings WHERE account_kind IN"
+        " ('agency.fee_claims', 'case.collection_fees', 'case.court_fees')"
+        " HAVING sum(amount_ore) <> 0",
+    ),
+)
+
+
+async def _chain(service: LedgerService) -> AsyncIterator[tuple[ChainedEntry, bytes, bytes]]:
+    async with service.engine.connect() as conn:
+        result = await conn.stream(_ENTRIES.execution_options(yield_per=2000))
+        async for row in result:
+            postings = [
+                (Account(kind, holder).code, int(amount), currency)
+                for kind, holder, amount, currency in zip(
+                    row.kinds, row.holders, row.amounts, row.currencies, strict=True
+                )
+                if kind is not None
+            ]
+            entry = ChainedEntry(
+                seq=row.seq,
+                entry_id=row.entry_id,
+                kind=row.kind,
+                effective_date=row.effective_date,
+                recorded_at=row.recorded_at,
+                case_id=row.case_id,
+                creditor_id=row.creditor_id,
+                natural_key=row.natural_key,
+                reverses=row.reverses,
+                metadata=row.metadata,
+                postings=postings,
+            )
+            yield entry, bytes(row.prev_hash), bytes(row.hash)
+
+
+async def verify(service: LedgerService) -> tuple[int, list[str]]:
+    """How many entries were checked, and every problem found."""
+    verifier = ChainVerifier()
+    async for entry, previous, digest in _chain(service):
+        verifier.feed(entry, previous, digest)
+    found = [f"seq {p.seq}: {p.reason}" for p in verifier.problems]
+    async with service.engine.connect() as conn:
+        for name, sql in _CONTROLS:
+            for row in await conn.execute(text(sql)):
+                found.append(f"{name}: {row[0]} is off by {row[1]} øre")
+    return verifier.checked, found
+
+
+async def _verify_chain(service: LedgerService, args: argparse.Namespace) -> int:
+    count, problems = await verify(service)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{count} entries checked: {'OK' if not problems else f'{len(problems)} problem(s)'}")
+    return 1 if problems else 0
+
+
+async def _seed_rates(service: LedgerService, args: argparse.Namespace) -> int:
+    async with service.unit_of_work() as uow:
+        added = await seed_rates(uow.books)
+        await uow.commit()
+    print(f"{added} rate row(s) added")
+    return 0
+
+
+async def _unconfirmed(service: LedgerService, args: argparse.Namespace) -> int:
+    async with service.session_factory() as session:
+        rows = await session.execute(
+            text(
+                "SELECT id, kind, parameter, effective_from, value, unit FROM rates"
+                " WHERE status = 'unconfirmed' ORDER BY kind, effective_from"
+            )
+        )
+        for row in rows:
+            print(f"{row.id:6} {row.kind:26} {row.parameter:10} {row.effective_from} {row.value}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
+    "verify-chain": _verify_chain,
+    "seed-rates": _seed_rates,
+    "unconfirmed-rates": _unconfirmed,
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ledger-cli", description=(__doc__ or "").split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("verify-chain", help="verify the hash chain, balances and control accounts")
+    sub.add_parser("seed-rates", help="load rows added to the shipped rate files")
+    sub.add_parser("unconfirmed-rates", help="rows waiting for an administrator")
+    return p
+
+
+async def run(service: LedgerService, argv: list[str]) -> int:
+    """Run one command on ``service``; its exit status."""
+    args = parser().parse_args(argv)
+    return await COMMANDS[args.command](service, args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    service = bootstrap()
+
+    async def go() -> int:
+        try:
+            return await run(service, argv if argv is not None else sys.argv[1:])
+        finally:
+            await service.close()
+
+    return asyncio.run(go())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""Through the API, as the issue's "done when" reads on the ledger side: a registered case's
+claim is on the ledger; bank files pay it partly, then fully; its economy shows each step; it
+is published as settled in full; a settlement run for its creditor makes correct lines and a
+payout file, and the bank's answer posts it. (The worked figures are those of
+``test_case_economy``.)"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import httpx
+import pytest
+from ledger.bootstrap import LedgerService
+from ledger.entrypoints import cli
+from simulators.bank import BankSimulator
+
+from .bank import ocr
+from .books import Ledger
+from .outbox import events
+
+pytestmark = pytest.mark.integration
+
+PAYOUT_ACCOUNT = "12345678903"
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def test_from_claim_to_settlement_through_the_api(
+    client: httpx.AsyncClient, ledger: Ledger, service: LedgerService
+) -> None:
+    creditor = ledger.creditor_id
+    admin, handler, own = ledger.admin, ledger.handler, ledger.creditor()
+    agreement = await client.put(
+        f"/api/v1/ledger/creditors/{creditor}/agreement",
+        json={
+            "commission_percent": "10",
+            "payout_account": "1234.56.78903",
+            "payout_name": "Nordlys Energi AS",
+        },
+        headers={**admin, **key()},
+    )
+    assert agreement.status_code == 200, agreement.text
+    assert agreement.json()["payout_account"] == PAYOUT_ACCOUNT
+
+    case = await ledger.case((1_000_000, date(2025, 1, 31), 3_500))
+    await ledger.steps(
+        case.case_id,
+        ("inkassovarsel_sent", date(2025, 2, 15)),
+        ("betalingsoppfordring_sent", date(2025, 3, 3)),
+    )
+    economy_path = f"/api/v1/ledger/cases/{case.case_id}/economy"
+    start = (await client.get(economy_path, params={"as_of": "2025-03-03"}, headers=own)).json()
+    assert start["balance_ore"] == 1_000_000 + 3_500 + 3_500 + 56_000 + 10_616  # 31 days interest
+    assert [f["kind"] for f in start["fees"]] == ["inkassovarsel_fee", "salaer_lett"]
+
+    partly = await client.post(
+        "/api/v1/ledger/bank-files",
+        params={"format": "ocr"},
+        content=ocr(service, date(2025, 3, 17), (case.kid, 100_000)),
+        headers={**handler, **key(), "Content-Type": "application/octet-stream"},
+    )
+    assert partly.status_code == 201, partly.text
+    assert (partly.json()["allocated"], partly.json()["settled_case_ids"]) == (1, [])
+
+    between = (await client.get(economy_path, params={"as_of": "2025-03-31"}, headers=own)).json()
+    assert between["balance_ore"] == 983_102
+    components = {c["component"]: c for c in between["components"]}
+    assert components["principal"]["outstanding_ore"] == 978_411
+    assert components["interest"]["charged_ore"] == 20_102
+    assert components["interest"]["paid_ore"] == 15_411
+    assert [p["amount_ore"] for p in between["payments"]] == [100_000]
+
+    fully = await client.post(
+        "/api/v1/ledger/bank-files",
+        params={"format": "ocr"},
+        content=ocr(service, date(2025, 4, 16), (case.kid, 988_463)),
+        headers={**handler, **key()},
+    )
+    assert fully.json()["settled_case_ids"] == [str(case.case_id)]
+    paid = (await client.get(economy_path, params={"as_of": "2025-04-16"}, headers=own)).json()
+    assert (paid["balance_ore"], paid["paid_ore"], paid["settled_on"]) == (
+        0,
+        1_088_463,
+        "2025-04-16",
+    )
+    assert len(await events(service, "ledger.case.settled_in_full", case.case_id)) == 1
+
+    run = await client.post(
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": "2025-04-30", "creditor_ids": [str(creditor)]},
+        headers={**admin, **key()},
+    )
+    assert run.status_code == 201, run.text
+    (settlement_id,) = run.json()["settlement_ids"]
+    message_id = run.json()["payout_message_id"]
+    settlement = (
+        await client.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=own)
+    ).json()
+    assert settlement["status"] == "pending"
+    assert (settlement["collected_ore"], settlement["commission_ore"]) == (1_028_963, 102_546)
+    assert (settlement["agency_fees_ore"], settlement["payout_ore"]) == (59_500, 926_417)
+    lines = (
+        await client.get(f"/api/v1/ledger/settlements/{settlement_id}/lines", headers=own)
+    ).json()
+    assert [
+        (
+            line["principal_ore"],
+            line["interest_ore"],
+            line["reminder_fees_ore"],
+            line["agency_fees_ore"],
+            line["commission_ore"],
+            line["net_ore"],
+        )
+        for line in lines
+    ] == [(21_589, 15_411, 3_500, 59_500, 3_700, 36_800), (978_411, 10_052, 0, 0, 98_846, 889_617)]
+
+    payout_file = await client.get(f"/api/v1/ledger/payout-files/{message_id}", headers=admin)
+    assert payout_file.headers["content-type"].startswith("application/xml")
+    bank = BankSimulator(account=service.settings.client_funds_account)
+    receipt = bank.receive_pain001(payout_file.content)
+    assert [(i.end_to_end_id, i.amount_ore, i.status) for i in receipt.instructions] == [
+        (settlement["number"], 926_417, "ACCP")
+    ]
+    answer = await client.post(
+        "/api/v1/ledger/payout-answers",
+        content=receipt.status_report,
+        headers={**admin, **key(), "Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["outcomes"] == {settlement["number"]: "posted"}
+    posted = (await client.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=admin)).json()
+    assert posted["status"] == "posted"
+
+    again = await client.post(
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": "2025-04-30", "creditor_ids": [str(creditor)]},
+        headers={**admin, **key()},
+    )
+    assert again.json()["settlement_ids"] == [settlement_id]  # the run is idempotent
+
+    trial = (await client.get("/api/v1/ledger/journal/trial-balance", headers=admin)).json()
+    assert trial["total_ore"] == 0
+    assert await cli.run(service, ["verify-chain"]) == 0

@@ -1,0 +1,167 @@
+"""Every endpoint, tried by two organisations: a creditor's users see their own cases,
+payments, settlements and agreement and nothing of another creditor's (404, never 403:
+not even whether it exists); commands are the agency's (403 for creditor users); nothing
+without a token (401)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import httpx
+import pytest
+from ledger.adapters.repository import CreditorAccountRepository
+from ledger.bootstrap import LedgerService
+from ledger.domain.model import CreditorAccount
+from servicekit.roles import Roles
+from servicekit.testing.http import assert_problem
+
+from .bank import ocr
+from .books import Ledger
+
+pytestmark = pytest.mark.integration
+
+P = "/api/v1/ledger"
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+@pytest.fixture
+async def world(
+    ledger: Ledger, client: httpx.AsyncClient, service: LedgerService
+) -> dict[str, str]:
+    """Creditor A with a paid case and a pending settlement; creditor B with nothing."""
+    a = ledger.creditor_id
+    async with service.session_factory() as session, session.begin():
+        await CreditorAccountRepository(session).open_if_absent(
+            CreditorAccount(organisation_id=a, opened_at=datetime.now(UTC))
+        )
+    await client.put(
+        f"{P}/creditors/{a}/agreement",
+        json={"commission_percent": "5", "payout_account": "12345678903", "payout_name": "A AS"},
+        headers={**ledger.admin, **key()},
+    )
+    case = await ledger.case((200_000, date(2025, 5, 1)))
+    response = await client.post(
+        f"{P}/bank-files",
+        params={"format": "ocr"},
+        content=ocr(service, date(2025, 5, 1), (case.kid, 200_000)),
+        headers={**ledger.handler, **key()},
+    )
+    payment_id = response.json()["payment_ids"][0]
+    run = await client.post(
+        f"{P}/settlement-runs",
+        json={"period_end": "2025-05-31", "creditor_ids": [str(a)]},
+        headers={**ledger.admin, **key()},
+    )
+    return {
+        "case": str(case.case_id),
+        "payment": payment_id,
+        "settlement": run.json()["settlement_ids"][0],
+        "message": run.json()["payout_message_id"],
+        "creditor": str(a),
+    }
+
+
+READS = [
+    "/cases/{case}/economy",
+    "/cases/{case}/payments",
+    "/payments/{payment}",
+    "/settlements/{settlement}",
+    "/settlements/{settlement}/lines",
+    "/creditors/{creditor}/agreement",
+]
+LISTS = ["/payments", "/settlements"]
+STAFF_READS = ["/unmatched-payments"]
+ADMIN_READS = [
+    "/payout-files/{message}",
+    "/journal/trial-balance",
+    "/journal/balances",
+    "/creditor-accounts/{creditor}",
+]
+COMMANDS = [
+    ("POST", "/payments", {"bank_reference": "x", "amount_ore": 1, "value_date": "2025-05-02",
+                           "kid": "12345678903"}),
+    ("POST", "/payments/{payment}/reversal", {"reason": "wrong case"}),
+    ("POST", "/bank-files?format=ocr", None),
+    ("POST", "/unmatched-payments/{payment}/resolution", {"action": "refund"}),
+    ("POST", "/settlement-runs", {"period_end": "2025-05-31"}),
+    ("POST", "/settlements/{settlement}/confirmation", {}),
+    ("POST", "/settlements/{settlement}/voiding", {"reason": "test"}),
+    ("POST", "/payout-answers", None),
+    ("POST", "/rates", {"kind": "inkassosats", "effective_from": "2027-01-01", "value": "800",
+                        "unit": "NOK", "source_url": "https://lovdata.no/x"}),
+    ("POST", "/rates/1/confirmation", {"source_url": "https://lovdata.no/x"}),
+    ("PUT", "/creditors/{creditor}/agreement", {"commission_percent": "1"}),
+    ("POST", "/creditors/{creditor}/credit-report-charges",
+     {"charge_id": str(uuid.uuid4()), "amount_ore": 100, "purchased_on": "2025-05-01"}),
+]  # fmt: skip
+ADMIN_ONLY = {
+    "/settlement-runs",
+    "/settlements/{settlement}/confirmation",
+    "/settlements/{settlement}/voiding",
+    "/payout-answers",
+    "/rates",
+    "/rates/1/confirmation",
+    "/creditors/{creditor}/agreement",
+    "/creditors/{creditor}/credit-report-charges",
+}
+
+
+async def test_a_creditor_sees_only_its_own(
+    client: httpx.AsyncClient, ledger: Ledger, world: dict[str, str]
+) -> None:
+    own, other = ledger.creditor(), ledger.creditor(uuid.uuid4())
+    for template in READS:
+        path = P + template.format(**world)
+        assert (await client.get(path, headers=own)).status_code == 200, path
+        assert (await client.get(path, headers=ledger.handler)).status_code == 200, path
+        assert_problem(await client.get(path, headers=other), 404)
+        assert_problem(await client.get(path), 401)
+    for template in LISTS:
+        mine = (await client.get(P + template, headers=own)).json()
+        theirs = (await client.get(P + template, headers=other)).json()
+        assert mine
+        assert theirs == []
+    for template in STAFF_READS + ADMIN_READS:
+        path = P + template.format(**world)
+        assert_problem(await client.get(path, headers=own), 403)
+        assert_problem(await client.get(path, headers=other), 403)
+    for template in ADMIN_READS:
+        path = P + template.format(**world)
+        assert_problem(await client.get(path, headers=ledger.handler), 403)
+        assert (await client.get(path, headers=ledger.admin)).status_code == 200, path
+    assert (await client.get(f"{P}/rates", headers=other)).status_code == 200
+    assert_problem(await client.get(f"{P}/rates"), 401)
+
+
+async def test_commands_are_the_agencys(
+    client: httpx.AsyncClient, ledger: Ledger, world: dict[str, str]
+) -> None:
+    creditor_roles = [
+        ledger.headers(
+            Roles.CREDITOR, Roles.CREDITOR_ADMIN, organisation=uuid.UUID(world["creditor"])
+        ),
+        ledger.headers(Roles.CREDITOR_ADMIN, organisation=uuid.uuid4()),
+    ]
+    for method, template, body in COMMANDS:
+        path = P + template.format(**world)
+        for headers in creditor_roles:
+            response = await client.request(method, path, json=body, headers={**headers, **key()})
+            assert_problem(response, 403)
+        if template in ADMIN_ONLY:
+            response = await client.request(
+                method, path, json=body, headers={**ledger.handler, **key()}
+            )
+            assert_problem(response, 403)
+        assert_problem(await client.request(method, path, json=body, headers=key()), 401)
+
+
+async def test_a_creditor_user_cannot_read_another_creditors_agreement_by_guessing(
+    client: httpx.AsyncClient, ledger: Ledger
+) -> None:
+    other = uuid.uuid4()
+    response = await client.get(f"{P}/creditors/{other}/agreement", headers=ledger.creditor())
+    assert_problem(response, 404)

@@ -1,0 +1,136 @@
+"""The consumer of the cases service's events, on the real broker: duplicates (the same
+event again, or the same fact under a new event id) change nothing, and events out of
+order (a step or a closing before the case) end in the same books."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import pytest
+from contracts import Envelope
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimRegistered
+from ledger.adapters.orm import journal_entries
+from ledger.bootstrap import LedgerService
+from servicekit.testing.bus import running_consumers
+from sqlalchemy import func, select
+
+from .books import Ledger, new_kid
+from .outbox import events
+
+pytestmark = pytest.mark.integration
+
+
+def registered(creditor_id: uuid.UUID, principal: int = 1_000_000) -> CaseRegistered:
+    return CaseRegistered(
+        case_id=uuid.uuid4(),
+        creditor_id=creditor_id,
+        case_number=f"S-{uuid.uuid4().hex[:8]}",
+        kid=new_kid(),
+        creditor_reference=uuid.uuid4().hex[:10],
+        batch_id=uuid.uuid4(),
+        channel="api",
+        debtor_kind="person",
+        claims=[
+            ClaimRegistered(
+                claim_id=uuid.uuid4(),
+                invoice_number="F-1",
+                invoice_date=date(2025, 1, 1),
+                due_date=date(2025, 1, 31),
+                principal_ore=principal,
+                reminder_fee_ore=0,
+                limitation_date=date(2028, 1, 31),
+            )
+        ],
+        registered_at=datetime.now(UTC),
+    )
+
+
+def step(case: CaseRegistered, name: str, on: date) -> CaseStatusChanged:
+    return CaseStatusChanged(
+        case_id=case.case_id,
+        creditor_id=case.creditor_id,
+        from_status="notice_sent",
+        to_status="demand_sent",
+        step=name,
+        effective_date=on,
+        rule_set="inkassoloven-1988",
+        debtor_kind="person",
+        actor="scheduler",
+        changed_at=datetime.now(UTC),
+    )
+
+
+async def entry_count(service: LedgerService, case_id: uuid.UUID) -> int:
+    async with service.session_factory() as session:
+        count = await session.scalar(
+            select(func.count()).where(journal_entries.c.case_id == case_id)
+        )
+    return int(count or 0)
+
+
+async def test_a_registration_twice_books_the_claim_once(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    case = registered(ledger.creditor_id)
+    envelope = Envelope.wrap(case)
+    async with running_consumers(service) as run:
+        await run.publish(envelope, times=2)  # a redelivery
+        await run.publish(Envelope.wrap(case))  # the same fact, a new event id
+        await run.settled(handled=2, duplicate=1)
+    assert await entry_count(service, case.case_id) == 1
+    economy = await ledger.economy(case.case_id, date(2025, 1, 31))
+    assert economy.balance_ore == 1_000_000
+    assert len(await events(service, "ledger.case.balance_changed", case.case_id)) == 1
+
+
+async def test_steps_before_the_case_are_charged_when_it_arrives_and_only_once(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    case = registered(ledger.creditor_id)
+    demand = step(case, "betalingsoppfordring_sent", date(2025, 3, 3))
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(demand))  # before the case: kept
+        await run.settled(handled=1)
+        await run.publish(Envelope.wrap(case))
+        await run.publish(Envelope.wrap(demand))  # again, under a new event id
+        await run.publish(Envelope.wrap(step(case, "inkassovarsel_sent", date(2025, 2, 15))))
+        await run.settled(handled=4)
+    economy = await ledger.economy(case.case_id, date(2025, 3, 3))
+    assert sorted((f["kind"], f["amount_ore"]) for f in economy.fees) == [
+        ("inkassovarsel_fee", 3_500),
+        ("salaer_lett", 56_000),
+    ]
+    assert await entry_count(service, case.case_id) == 3
+
+
+async def test_a_case_closed_unpaid_is_written_off_whatever_the_order(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    early, late = registered(ledger.creditor_id), registered(ledger.creditor_id)
+
+    def closed(case: CaseRegistered) -> CaseClosed:
+        return CaseClosed(
+            case_id=case.case_id,
+            creditor_id=case.creditor_id,
+            reason="withdrawn",
+            closed_on=date(2025, 3, 2),
+            actor="system",
+            closed_at=datetime.now(UTC),
+        )
+
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(closed(early)))  # before the case
+        await run.publish(Envelope.wrap(late))
+        await run.settled(handled=2)
+        await run.publish(Envelope.wrap(early))
+        await run.publish(Envelope.wrap(closed(late)))
+        await run.publish(Envelope.wrap(closed(late)))  # again: nothing more
+        await run.settled(handled=5)
+    for case in (early, late):
+        economy = await ledger.economy(case.case_id, date(2025, 6, 30))
+        assert economy.balance_ore == 0, case
+        interest = next(line for line in economy.lines if line.component.value == "interest")
+        # interest stopped at the closing: 1 Feb-2 Mar, 30 days at 12.50 %
+        assert interest.charged_ore == interest.written_off_ore == 10_274
+        assert economy.facts.close_reason == "withdrawn"
