@@ -13,7 +13,7 @@ from cases.domain.calendar import (
     next_business_day,
     public_holidays,
 )
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
@@ -104,6 +104,7 @@ def test_add_months_keeps_the_day_or_takes_the_last() -> None:
     assert add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
 
 
+@settings(deadline=None)  # no timing in tests
 @given(days)
 def test_rolling_lands_on_a_business_day_and_skips_none(day: date) -> None:
     rolled = next_business_day(day)
@@ -114,11 +115,13 @@ def test_rolling_lands_on_a_business_day_and_skips_none(day: date) -> None:
     assert not any(is_business_day(d) for d in between)
 
 
+@settings(deadline=None)  # no timing in tests
 @given(days)
 def test_rolling_is_idempotent(day: date) -> None:
     assert next_business_day(next_business_day(day)) == next_business_day(day)
 
 
+@settings(deadline=None)  # no timing in tests
 @given(days, st.integers(min_value=1, max_value=60), st.booleans())
 def test_a_deadline_is_at_least_the_minimum_days(start: date, n: int, roll: bool) -> None:
     deadline = add_days(start, n, roll=roll)
@@ -130,6 +133,7 @@ def test_a_deadline_is_at_least_the_minimum_days(start: date, n: int, roll: bool
         assert deadline == start + timedelta(days=n)
 
 
+@settings(deadline=None)  # no timing in tests
 @given(st.integers(min_value=1900, max_value=2299))
 def test_easter_is_a_sunday_between_22_march_and_25_april(year: int) -> None:
     easter = easter_sunday(year)
@@ -138,6 +142,7 @@ def test_easter_is_a_sunday_between_22_march_and_25_april(year: int) -> None:
     assert len(public_holidays(year)) in (11, 12)  # 17 May may be Ascension or Whit Monday
 
 
+@settings(deadline=None)  # no timing in tests
 @given(days, st.integers(min_value=-24, max_value=120))
 def test_add_months(start: date, months: int) -> None:
     end = add_months(start, months)

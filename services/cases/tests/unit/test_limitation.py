@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from cases.domain import limitation as lim
 from cases.domain.rules import RuleSet
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.unit
@@ -75,6 +75,7 @@ def test_new_warnings_only_rise() -> None:
     ]
 
 
+@settings(deadline=None)  # no timing in tests
 @given(
     st.dates(min_value=date(2021, 1, 1), max_value=date(2040, 1, 1)),
     st.integers(min_value=0, max_value=2000),
