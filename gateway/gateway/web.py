@@ -12,9 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from gateway.access import CookieNames
 from gateway.health import readiness
 from gateway.openapi import AggregatorDep
 from gateway.openapi_merge import operations_by_tag
@@ -56,8 +57,12 @@ async def _ops_context(upstreams: Upstreams) -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse)
-async def landing(request: Request) -> HTMLResponse:
+@router.get("/", response_class=HTMLResponse, response_model=None)
+async def landing(request: Request, upstreams: UpstreamsDep) -> Response:
+    """The front door: signed-in people go on to the portal's start page."""
+    names = CookieNames.for_(secure=upstreams.settings.cookie_secure)
+    if request.cookies.get(names.access) or request.cookies.get(names.refresh):
+        return RedirectResponse("/oversikt", status_code=303)
     return templates.TemplateResponse(request, "index.html", {"page": "home"})
 
 

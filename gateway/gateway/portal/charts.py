@@ -38,11 +38,11 @@ class Chart:
 def horizontal(
     items: list[tuple[str, int, str]],
     *,
-    width: int = 520,
-    label_width: int = 200,
-    bar_height: int = 22,
+    width: int = 440,
+    label_width: int = 175,
+    bar_height: int = 24,
     gap: int = 10,
-    value_room: int = 110,
+    value_room: int = 100,
 ) -> Chart:
     """One bar per ``(label, value, text)``, longest for the largest value."""
     largest = max((value for _, value, _ in items), default=0) or 1
@@ -66,8 +66,8 @@ def horizontal(
 def columns(
     items: list[tuple[str, int, str]],
     *,
-    width: int = 520,
-    height: int = 220,
+    width: int = 440,
+    height: int = 210,
     label_room: int = 24,
     value_room: int = 20,
     gap: int = 12,

@@ -43,7 +43,7 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
             (status_name(s), ore, formatting.amount(ore, lang))
             for s, ore in portfolio.principal_by_status
         ],
-        value_room=150,
+        value_room=115,
     )
     month_chart = charts.columns(
         [

@@ -1,0 +1,72 @@
+"""A creditor and a case handler talk about a case through the portal."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from playwright.async_api import BrowserContext, expect
+
+from .conftest import Shot, register_by_form
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_note_reaches_the_case_handler_and_the_answer_comes_back_internal_stays_inside(
+    kari: BrowserContext, handler: BrowserContext, shot: Shot
+) -> None:
+    creditor = await kari.new_page()
+    case_path = await register_by_form(creditor, f"NOTE-{uuid.uuid4().hex[:8]}")
+    case_number = (await creditor.get_by_role("heading", level=1).inner_text()).split()[-1]
+    question = f"Skyldner sier kravet er betalt ({uuid.uuid4().hex[:6]}). Kan dere sjekke?"
+    await creditor.get_by_label("Ny melding").fill(question)
+    await creditor.get_by_role("button", name="Send melding").click()
+    await expect(creditor.get_by_role("status")).to_contain_text("Meldingen er sendt")
+    await expect(creditor.locator(".note-body", has_text=question)).to_be_visible()
+    await shot(creditor, "creditor-asks")
+
+    desk = await handler.new_page()
+    await desk.goto("/oversikt")
+    unread = desk.get_by_role("link", name=f"Sak {case_number}")
+    await expect(unread).to_be_visible()
+    await shot(desk, "handler-overview-unread")
+    await unread.click()
+    await expect(desk.locator(".note-body", has_text=question)).to_be_visible()
+    await expect(desk.locator(".note", has_text=question).locator(".new-tag")).to_be_visible()
+    answer = "Vi har ikke mottatt betaling. Vi sender ny påminnelse."
+    await desk.get_by_label("Ny melding").fill(answer)
+    await desk.get_by_label("Oppdragsgiver og saksbehandlere").check()
+    await desk.get_by_role("button", name="Send melding").click()
+    await expect(desk.locator(".note-body", has_text=answer)).to_be_visible()
+    secret = "Intern: skyldner har betalingsanmerkning, vurder rettslig skritt."
+    await desk.get_by_label("Ny melding").fill(secret)
+    await desk.get_by_label("Bare saksbehandlere (intern)").check()
+    await desk.get_by_role("button", name="Send melding").click()
+    await expect(desk.locator(".note-internal .note-body", has_text=secret)).to_be_visible()
+    await shot(desk, "handler-answers")
+
+    await creditor.goto(case_path)
+    await expect(creditor.locator(".note-body", has_text=answer)).to_be_visible()
+    await expect(creditor.locator(".note", has_text=answer).locator(".new-tag")).to_be_visible()
+    await expect(creditor.get_by_text(secret)).to_have_count(0)
+    await expect(creditor.locator(".note-internal")).to_have_count(0)
+    await shot(creditor, "creditor-reads-answer")
+    await creditor.goto("/oversikt")
+    await expect(creditor.get_by_role("link", name=f"Sak {case_number}")).to_have_count(0)
+    await creditor.close()
+    await desk.close()
+
+
+async def test_the_case_handler_does_not_get_the_creditor_pages(
+    handler: BrowserContext, shot: Shot
+) -> None:
+    page = await handler.new_page()
+    await page.goto("/oversikt")
+    navigation = page.get_by_role("navigation", name="Hovedmeny")
+    await expect(navigation.get_by_role("link", name="Registrer sak")).to_have_count(0)
+    response = await page.goto("/registrer")
+    assert response is not None
+    assert response.status == 403
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Ingen tilgang")
+    await shot(page, "forbidden")
+    await page.close()
