@@ -34,7 +34,7 @@ endef
 export INFRA_HINT
 
 .PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports \
-        unit integration e2e schemas bench test check-infra
+        unit integration e2e browser schemas bench test check-infra
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
@@ -103,8 +103,13 @@ integration: check-infra ## tests against the real PostgreSQL and RabbitMQ
 	$(PYTEST) -m "integration and not disruptive" $(PYTEST_PATHS)
 	$(PYTEST) -m "integration and disruptive" $(PYTEST_PATHS) || [ $$? -eq 5 ]
 
-e2e: check-infra ## the whole stack as processes, through the gateway
+e2e: check-infra ## the whole stack as processes, through the gateway (and the browser)
+	deploy/local/install.sh --browser
 	$(PYTEST) -m e2e $(PYTEST_PATHS)
+
+browser: check-infra ## the portal in headless Chromium on a test stack (screenshots: var/artifacts/browser)
+	deploy/local/install.sh --browser
+	$(PYTEST) -m e2e tests/e2e/browser
 
 schemas: ## regenerate the JSON Schema snapshots of the event contracts
 	$(RUN) contracts-schemas
@@ -124,6 +129,7 @@ check-infra:
 test: ## everything CI checks: infrastructure, sync, lint, types, imports, all tests
 	$(MAKE) check-infra
 	deploy/local/install.sh --uv
+	deploy/local/install.sh --browser
 	$(UV) sync --all-packages
 	$(MAKE) lint
 	$(MAKE) types

@@ -5,7 +5,10 @@
 #     not already reachable on 127.0.0.1:5432 / :5672, then started without systemd:
 #       pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start
 #       rabbitmq-server -detached
-# Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`) `make test`.
+#   - (`--browser`) Debian's Chromium for the portal's browser tests (apt-get install chromium)
+#     and axe-core from the npm registry (npm ci in tests/e2e/browser).
+# Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--browser`)
+# `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -99,7 +102,30 @@ start_rabbitmq() {
     wait_for_port "$AMQP_PORT" RabbitMQ 120
 }
 
+# -- browser tests ----------------------------------------------------------------------
+BROWSER_TESTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/tests/e2e/browser"
+
+install_browser() {
+    if [ ! -x /usr/bin/chromium ]; then
+        say "installing Chromium for the browser tests (apt-get install chromium)"
+        apt_install chromium fonts-dejavu-core
+    fi
+    if ! command -v npm >/dev/null; then
+        say "installing npm (apt-get install npm)"
+        apt_install npm
+    fi
+    local lock="$BROWSER_TESTS/package-lock.json" installed="$BROWSER_TESTS/node_modules/.package-lock.json"
+    if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
+        say "axe-core for the accessibility checks (npm ci in tests/e2e/browser)"
+        (cd "$BROWSER_TESTS" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
 main() {
+    if [ "${1:-}" = "--browser" ]; then  # `make test`: what the browser tests need
+        install_browser
+        return
+    fi
     local only_infra=0
     [ "${1:-}" = "--infra" ] && only_infra=1
     if [ "${1:-}" = "--uv" ]; then  # `make test`: the tool only; infrastructure is checked
