@@ -1,0 +1,237 @@
+"""The portal's pure parts: problems to messages, the registration form, charts, the
+start page's figures, safe redirects and one refresh per refresh token."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+import pytest
+from gateway.portal import charts, registration_form
+from gateway.portal.api import ApiProblem, FieldProblem
+from gateway.portal.i18n import Translator
+from gateway.portal.pages.settings import safe_svg
+from gateway.portal.portfolio import summarise
+from gateway.portal.problems import field_errors, message, normalise_field
+from gateway.portal.tokens import RefreshGate, TokenSet
+from gateway.portal.visitor import is_own_path
+from starlette.datastructures import FormData
+
+NB = Translator("nb")
+
+
+def test_field_names_from_the_api_are_the_forms_names() -> None:
+    assert normalise_field("claims[0].due_date") == "claims.0.due_date"
+    assert normalise_field("claims.0.due_date") == "claims.0.due_date"
+
+
+def test_a_problem_becomes_messages_next_to_fields_in_bokmal() -> None:
+    problem = ApiProblem(
+        422,
+        errors=[
+            FieldProblem("debtor.address.postal_code", "a Norwegian postal code has 4 digits"),
+            FieldProblem("claims[0].due_date", "the claim is not overdue yet"),
+            FieldProblem("debtor.national_id", "not a valid national identity number (x)"),
+            FieldProblem("mystery", "something else"),
+        ],
+    )
+    fields = {"debtor.address.postal_code", "claims.0.due_date", "debtor.national_id"}
+    errors = field_errors(problem, NB, fields)
+    assert errors["debtor.address.postal_code"] == "Et norsk postnummer har 4 sifre"
+    assert errors["claims.0.due_date"] == "Kravet er ikke forfalt ennå"
+    assert errors["debtor.national_id"] == "Er ikke et gyldig fødselsnummer eller D-nummer"
+    assert errors["_3"] == "mystery: something else"
+
+
+def test_a_problem_without_fields_is_one_message() -> None:
+    errors = field_errors(ApiProblem(503), NB, {"x"})
+    assert errors == {"_": NB("problem.unavailable")}
+    limited = message(ApiProblem(429, type="https://x/problems/rate-limited", retry_after=7), NB)
+    assert "7 sekunder" in limited
+    conflict = ApiProblem(409, type="https://x/already-registered", detail="Case IC-0000001.")
+    assert message(conflict, NB).endswith("Case IC-0000001.")
+
+
+def _form(**values: str) -> FormData:
+    base = {
+        "creditor_reference": "K-1",
+        "debtor.kind": "person",
+        "debtor.name": "Ola Nordmann",
+        "debtor.national_id": "311299 56715",
+        "debtor.address.lines.0": "Storgata 1",
+        "debtor.address.postal_code": "0155",
+        "debtor.address.city": "Oslo",
+        "claims.0.invoice_number": "10001",
+        "claims.0.invoice_date": "01.09.2026",
+        "claims.0.due_date": "2026-09-15",
+        "claims.0.principal_ore": "1 234,50",
+    }
+    base.update(values)
+    return FormData(list(base.items()))
+
+
+def test_the_registration_form_becomes_the_apis_body() -> None:
+    typed = registration_form.read(_form(), NB)
+    assert typed.errors == {}
+    assert typed.body == {
+        "creditor_reference": "K-1",
+        "debtor": {
+            "kind": "person",
+            "name": "Ola Nordmann",
+            "national_id": "31129956715",
+            "address": {
+                "lines": ["Storgata 1"],
+                "postal_code": "0155",
+                "city": "Oslo",
+                "country": "NO",
+            },
+            "email": None,
+            "phone": None,
+        },
+        "claims": [
+            {
+                "invoice_number": "10001",
+                "invoice_date": "2026-09-01",
+                "due_date": "2026-09-15",
+                "principal_ore": 123450,
+                "reminder_fee_ore": 0,
+            }
+        ],
+    }
+
+
+def test_the_registration_form_finds_what_it_cannot_read() -> None:
+    typed = registration_form.read(
+        _form(**{"claims.0.due_date": "31.02.2026", "claims.0.principal_ore": "mange"}), NB
+    )
+    assert set(typed.errors) == {"claims.0.due_date", "claims.0.principal_ore"}
+    assert typed.body is None
+    assert typed.values["claims.0.principal_ore"] == "mange"  # shown again as typed
+
+
+def test_a_business_sends_its_organisation_number_only() -> None:
+    typed = registration_form.read(
+        _form(**{"debtor.kind": "business", "debtor.organisation_number": "920 000 002"}), NB
+    )
+    assert typed.body is not None
+    assert typed.body["debtor"]["organisation_number"] == "920000002"
+    assert "national_id" not in typed.body["debtor"]
+
+
+def test_horizontal_bars_are_as_long_as_their_values() -> None:
+    chart = charts.horizontal([("a", 10, "10"), ("b", 5, "5"), ("c", 0, "0")])
+    a, b, c = chart.bars
+    assert a.width == pytest.approx(2 * b.width)
+    assert c.width == 0
+    assert a.y < b.y < c.y
+    assert not chart.empty
+    assert charts.horizontal([("a", 0, "0")]).empty
+
+
+def test_columns_stand_on_one_baseline() -> None:
+    chart = charts.columns([("jan", 4, "4"), ("feb", 2, "2")])
+    first, second = chart.bars
+    assert first.y + first.height == pytest.approx(chart.baseline)
+    assert second.y + second.height == pytest.approx(chart.baseline)
+    assert first.height == pytest.approx(2 * second.height)
+
+
+def test_the_portfolio_in_figures() -> None:
+    def case(status: str, ore: int, registered: str) -> dict[str, object]:
+        return {
+            "status": status,
+            "principal_total_ore": ore,
+            "registered_at": registered,
+            "status_since": registered,
+        }
+
+    items = [
+        case("registered", 1000, "2026-11-02T10:00:00+00:00"),
+        case("notice_sent", 2000, "2026-10-31T23:30:00+00:00"),  # November in Oslo
+        case("closed", 4000, "2026-09-10T10:00:00+00:00"),
+        case("something_new", 8000, "2026-11-03T10:00:00+00:00"),
+    ]
+    portfolio = summarise(items, today=date(2026, 11, 25), capped=False, months=3)
+    assert portfolio.open_count == 3
+    assert portfolio.outstanding_ore == 11000
+    assert [s for s, _ in portfolio.by_status] == [
+        "registered",
+        "notice_sent",
+        "closed",
+        "something_new",
+    ]
+    assert portfolio.per_month == [
+        (date(2026, 9, 1), 1),
+        (date(2026, 10, 1), 0),
+        (date(2026, 11, 1), 3),
+    ]
+    assert portfolio.recent[0]["status"] == "something_new"
+
+
+@pytest.mark.parametrize(
+    ("path", "own"),
+    [
+        ("/saker?status=registered", True),
+        ("/oversikt", True),
+        ("//evil.example/", False),
+        ("https://evil.example/", False),
+        ("/\\evil.example", False),
+        ("/logg-inn", False),
+        ("", False),
+        ("/saker\r\nSet-Cookie: x", False),
+    ],
+)
+def test_only_own_paths_are_redirect_targets(path: str, own: bool) -> None:
+    assert is_own_path(path) is own
+
+
+def test_only_a_plain_svg_is_inlined() -> None:
+    assert safe_svg('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>')
+    assert safe_svg("<svg><script>alert(1)</script></svg>") is None
+    assert safe_svg('<svg onload="alert(1)"></svg>') is None
+    assert safe_svg("<img src=x>") is None
+
+
+def _tokens(n: int) -> TokenSet:
+    return TokenSet(f"at{n}", f"rt{n}", 300, "2026-12-01T00:00:00+00:00", "sid")
+
+
+async def test_concurrent_requests_share_one_refresh_and_late_ones_get_its_answer() -> None:
+    now = [0.0]
+    gate = RefreshGate(ttl=60, clock=lambda: now[0])
+    calls: list[str] = []
+    release = asyncio.Event()
+
+    async def exchange(refresh_token: str) -> TokenSet:
+        calls.append(refresh_token)
+        await release.wait()
+        return _tokens(len(calls))
+
+    waiting = [asyncio.ensure_future(gate.refresh("rt0", exchange)) for _ in range(5)]
+    await asyncio.sleep(0)
+    release.set()
+    answers = await asyncio.gather(*waiting)
+    assert calls == ["rt0"]
+    assert {a.access_token for a in answers} == {"at1"}
+
+    now[0] = 30.0
+    assert (await gate.refresh("rt0", exchange)).access_token == "at1"
+    now[0] = 61.0
+    assert (await gate.refresh("rt0", exchange)).access_token == "at2"
+    assert calls == ["rt0", "rt0"]
+
+
+async def test_a_failed_refresh_is_not_remembered() -> None:
+    gate = RefreshGate()
+    attempts = 0
+
+    async def exchange(refresh_token: str) -> TokenSet:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise ApiProblem(503)
+        return _tokens(attempts)
+
+    with pytest.raises(ApiProblem):
+        await gate.refresh("rt", exchange)
+    assert (await gate.refresh("rt", exchange)).access_token == "at2"
