@@ -7,6 +7,7 @@ captures the current trace context so that the relay can continue the same trace
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -29,7 +30,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from servicekit import context
 
@@ -77,16 +78,58 @@ def outbox_row(envelope: Envelope) -> dict[str, Any]:
     }
 
 
+BULK_ROWS = 50
+"""From this many events on, :func:`add_to_outbox` writes them with one statement of
+array parameters (asyncpg's binary ``unnest``) instead of SQLAlchemy's executemany; the
+rows are the same."""
+
+_BULK_INSERT = (
+    "INSERT INTO {table} (event_id, event_type, routing_key, body, trace_headers) "
+    "SELECT u.event_id, u.event_type, u.routing_key, u.body, u.trace_headers::jsonb "
+    "FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+    "AS u(event_id, event_type, routing_key, body, trace_headers)"
+)
+
+
 async def add_to_outbox(
     session: AsyncSession, table: Table, envelopes: Iterable[Envelope]
 ) -> list[uuid.UUID]:
     """Insert events into the outbox within the session's transaction, and wake the relay.
 
     ``NOTIFY`` is transactional: the relay hears it only when the transaction commits.
+    Many events at once (a bulk registration) take the bulk path: the trace context is
+    the same for every row (the current span's), so it is captured once.
     """
-    rows = [outbox_row(e) for e in envelopes]
-    if not rows:
+    envelopes = list(envelopes)
+    if not envelopes:
         return []
+    if len(envelopes) >= BULK_ROWS:
+        connection = await session.connection()
+        if connection.dialect.driver == "asyncpg":
+            return await _add_in_bulk(connection, table, envelopes)
+    rows = [outbox_row(e) for e in envelopes]
     await session.execute(insert(table), rows)
     await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return [r["event_id"] for r in rows]
+
+
+async def _add_in_bulk(
+    connection: AsyncConnection, table: Table, envelopes: list[Envelope]
+) -> list[uuid.UUID]:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    headers = json.dumps(carrier)
+    raw = await connection.get_raw_connection()
+    driver: Any = raw.driver_connection
+    name = table.name if table.schema is None else f"{table.schema}.{table.name}"
+    ids = [e.event_id for e in envelopes]
+    await driver.execute(
+        _BULK_INSERT.format(table=name),
+        ids,
+        [e.event_type for e in envelopes],
+        [e.routing_key for e in envelopes],
+        [e.model_dump_json() for e in envelopes],
+        [headers] * len(envelopes),
+    )
+    await driver.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+    return ids

@@ -31,7 +31,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -278,6 +278,25 @@ class _Reader:
         self._cancelled.set()
 
 
+@dataclass
+class _InFlight:
+    """A chunk being committed in the background, and whether it has registered yet."""
+
+    registered: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[uuid.UUID] | None = None
+
+    async def wait_registered(self) -> None:
+        """Until the chunk has registered its cases (or failed: then raise)."""
+        assert self.task is not None
+        waiter = asyncio.ensure_future(self.registered.wait())
+        try:
+            await asyncio.wait({waiter, self.task}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiter.cancel()
+        if self.task.done() and not self.registered.is_set():
+            await self.task  # raises its failure
+
+
 def _worker_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -326,6 +345,8 @@ class Importer:
             await self._process(job, stop or asyncio.Event())
         except LeaseLost:
             log.warning("import job %s: lease lost to another importer", job.job_id)
+        except _Failed as exc:
+            await self._fail(job, None, str(exc))
         except Exception as exc:
             if is_database_unavailable(exc):
                 log.warning("import job %s: database unavailable; will resume", job.job_id)
@@ -387,27 +408,57 @@ class Importer:
             reader = _Reader(opened, resume, self.config.chunk_rows)
             reader.start()
             batch_id = job.batch_id
-            read_any = job.checkpoint_records > 0
+            start = job.checkpoint_records
+            read_any = start > 0
+            # Two chunks in flight: the next one's Python work (validation, building the
+            # rows) overlaps the database's work on the one before. Each commits only
+            # after the one before it (see _commit_chunk), so the checkpoint stays exact.
+            in_flight: _InFlight | None = None
             try:
                 while True:
                     if stop.is_set():
+                        await self._settle(in_flight)
                         await self._release(job)
                         return
                     try:
                         chunk = await reader.next()
                     except _Failed as exc:
+                        await self._settle(in_flight)
                         await self._fail(job, batch_id, str(exc))
                         return
                     if chunk is None:
                         break
                     read_any = True
-                    batch_id = await self._commit_chunk(job, batch_id, chunk)
+                    if batch_id is None:  # the first chunk opens the batch: alone
+                        batch_id = await self._commit_chunk(job, None, chunk, start)
+                    else:
+                        current = _InFlight()
+                        current.task = asyncio.create_task(
+                            self._commit_chunk(job, batch_id, chunk, start, current, in_flight)
+                        )
+                        previous, in_flight = in_flight, current
+                        await self._settle(previous)
+                    start = chunk[-1].end_record
+                await self._settle(in_flight)
+                in_flight = None
+            except BaseException:
+                if in_flight is not None and in_flight.task is not None:
+                    in_flight.task.cancel()
+                    with contextlib.suppress(BaseException):
+                        await in_flight.task
+                raise
             finally:
                 reader.cancel()
             if not read_any:
                 await self._fail(job, None, "The file has no rows below the header.")
                 return
             await self._complete(job, batch_id)
+
+    @staticmethod
+    async def _settle(chunk: _InFlight | None) -> None:
+        """Wait for a chunk in flight to commit; its failure is raised here."""
+        if chunk is not None and chunk.task is not None:
+            await chunk.task
 
     async def _record_facts(self, job: LeasedJob, opened: OpenedFile) -> None:
         facts: dict[str, Any] = {"format": opened.format}
@@ -436,26 +487,51 @@ class Importer:
         return batch
 
     async def _commit_chunk(
-        self, job: LeasedJob, batch_id: uuid.UUID | None, chunk: list[ParsedCase]
+        self,
+        job: LeasedJob,
+        batch_id: uuid.UUID | None,
+        chunk: list[ParsedCase],
+        start: int,
+        me: _InFlight | None = None,
+        previous: _InFlight | None = None,
     ) -> uuid.UUID:
-        """Register one chunk, store its errors and move the checkpoint: one transaction."""
-        async with self.unit_of_work() as uow:
-            if not await job_store.hold(uow.session, job.job_id, self.owner):
-                raise LeaseLost
-            try:
-                batch = await self._batch(uow, job, batch_id)
-            except (CreditorUnknown, CreditorInactive) as exc:
-                raise _Failed(exc.detail) from None
-            items = [(i, c.registration) for i, c in enumerate(chunk) if c.registration]
-            outcome = (
-                await register_chunk(uow, self.registration, batch, items)
-                if items
-                else ChunkOutcome()
-            )
-            errors, progress = _chunk_results(job.format, chunk, outcome)
-            await job_store.add_errors(uow.session, job.job_id, errors)
-            await job_store.advance(uow.session, job.job_id, progress, self.config.lease_seconds)
-            await uow.commit()
+        """Register one chunk, store its errors and move the checkpoint: one transaction.
+
+        ``start`` is the checkpoint the chunk follows. With a ``previous`` chunk in flight,
+        this one starts registering once that one has registered (so the batch row is
+        always locked in file order: no deadlock), and commits only after it has
+        committed. The job row is locked (the lease and the checkpoint checked) last,
+        before the commit: a chunk whose predecessor did not commit, or whose importer
+        lost the lease, rolls back.
+        """
+        try:
+            async with self.unit_of_work() as uow:
+                try:
+                    batch = await self._batch(uow, job, batch_id)
+                except (CreditorUnknown, CreditorInactive) as exc:
+                    raise _Failed(exc.detail) from None
+                items = [(i, c.registration) for i, c in enumerate(chunk) if c.registration]
+                if previous is not None:
+                    await previous.wait_registered()
+                outcome = (
+                    await register_chunk(uow, self.registration, batch, items)
+                    if items
+                    else ChunkOutcome()
+                )
+                if me is not None:
+                    me.registered.set()
+                errors, progress = _chunk_results(job.format, chunk, outcome)
+                await job_store.add_errors(uow.session, job.job_id, errors)
+                await self._settle(previous)
+                if not await job_store.hold(uow.session, job.job_id, self.owner, checkpoint=start):
+                    raise LeaseLost
+                await job_store.advance(
+                    uow.session, job.job_id, progress, self.config.lease_seconds
+                )
+                await uow.commit()
+        finally:
+            if me is not None:
+                me.registered.set()
         return batch.batch_id
 
     async def _complete(self, job: LeasedJob, batch_id: uuid.UUID | None) -> None:

@@ -186,13 +186,22 @@ async def extend_lease(
     return bool(result == "UPDATE 1")
 
 
-async def hold(session: AsyncSession, job_id: uuid.UUID, owner: str) -> bool:
-    """Lock the job for this transaction; ``False`` when the lease is no longer ``owner``'s."""
+async def hold(
+    session: AsyncSession, job_id: uuid.UUID, owner: str, *, checkpoint: int | None = None
+) -> bool:
+    """Lock the job for this transaction; ``False`` when the lease is no longer ``owner``'s
+    (or the checkpoint is not at ``checkpoint``: a chunk before this one did not commit)."""
     driver = await _driver(session)
     row = await driver.fetchrow(
-        "SELECT lease_owner, status FROM import_jobs WHERE id = $1 FOR UPDATE", job_id
+        "SELECT lease_owner, status, checkpoint_records FROM import_jobs WHERE id = $1 FOR UPDATE",
+        job_id,
     )
-    return row is not None and row["lease_owner"] == owner and row["status"] == "running"
+    return (
+        row is not None
+        and row["lease_owner"] == owner
+        and row["status"] == "running"
+        and (checkpoint is None or row["checkpoint_records"] == checkpoint)
+    )
 
 
 async def set_facts(session: AsyncSession, job_id: uuid.UUID, facts: dict[str, Any]) -> None:
