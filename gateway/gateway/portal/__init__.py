@@ -21,6 +21,7 @@ from gateway.portal.pages import (
     settings,
     signin,
     users,
+    workflow,
 )
 from gateway.portal.tokens import RefreshGate
 
@@ -43,7 +44,18 @@ def is_credential_form(method: str, path: str) -> bool:
 
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False, dependencies=[Depends(ensure_token)])
-    for module in (signin, account, home, cases, register, imports, batches, settings, users):
+    for module in (
+        signin,
+        account,
+        home,
+        workflow,
+        cases,
+        register,
+        imports,
+        batches,
+        settings,
+        users,
+    ):
         pages.include_router(module.router)
     return pages
 

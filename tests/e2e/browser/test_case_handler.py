@@ -70,3 +70,42 @@ async def test_the_case_handler_does_not_get_the_creditor_pages(
     await expect(page.get_by_role("heading", level=1)).to_have_text("Ingen tilgang")
     await shot(page, "forbidden")
     await page.close()
+
+
+async def test_the_case_handler_registers_and_resolves_an_objection_from_the_work_queue(
+    kari: BrowserContext, handler: BrowserContext, shot: Shot
+) -> None:
+    creditor = await kari.new_page()
+    case_path = await register_by_form(creditor, f"OBJ-{uuid.uuid4().hex[:8]}")
+    case_number = (await creditor.get_by_role("heading", level=1).inner_text()).split()[-1]
+
+    desk = await handler.new_page()
+    await desk.goto(case_path)
+    await desk.locator("summary", has_text="Registrer innsigelse").click()
+    form = desk.locator("#handling-register_objection")
+    await form.get_by_label("Hva skyldner innvender").fill("Varen ble aldri levert.")
+    await form.get_by_role("button", name="Registrer innsigelse").click()
+    await expect(desk.get_by_role("status")).to_contain_text("Handlingen er utført")
+    await expect(desk.locator(".status-tag").first).to_have_text("Innsigelse")
+    await shot(desk, "objection-registered")
+
+    await desk.goto("/saksbehandler?grunn=objection")
+    row = desk.locator("tbody tr", has=desk.get_by_role("link", name=case_number))
+    await expect(row).to_contain_text("Innsigelse må avgjøres")
+    await shot(desk, "work-queue")
+    await row.get_by_role("link", name=case_number).click()
+
+    await creditor.goto(case_path)
+    await expect(creditor.locator(".status-tag").first).to_have_text("Innsigelse")
+    await expect(creditor.locator("#handling-register_objection")).to_have_count(0)
+    await shot(creditor, "creditor-sees-objection")
+
+    await desk.locator("summary", has_text="Avgjør innsigelsen").click()
+    resolve = desk.locator("#handling-resolve_objection")
+    await resolve.get_by_label("Inndrivingen fortsetter").check()
+    await resolve.get_by_role("button", name="Avgjør innsigelsen").click()
+    await expect(desk.get_by_role("status")).to_contain_text("Handlingen er utført")
+    await expect(desk.locator(".status-tag").first).not_to_have_text("Innsigelse")
+    await shot(desk, "objection-resolved")
+    await creditor.close()
+    await desk.close()

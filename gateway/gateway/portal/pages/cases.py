@@ -30,7 +30,11 @@ STATUSES = (
     "legal",
     "closed",
 )
-NOTICES = {"registrert": "case.notice.registered", "notat": "case.notice.note"}
+NOTICES = {
+    "registrert": "case.notice.registered",
+    "notat": "case.notice.note",
+    "handling": "actions.done",
+}
 
 
 def _filters(
@@ -122,13 +126,27 @@ async def _economy(visitor: Visitor, case_id: str) -> dict[str, Any] | None:
     return economy
 
 
-async def _case_page(
+async def _next_steps(visitor: Visitor, case_id: str) -> dict[str, Any] | None:
+    """Where the case stands in the workflow and what the caller may do (``None`` when the
+    workflow cannot tell right now: the page shows the case without it)."""
+    try:
+        steps: dict[str, Any] = await visitor.backend.get(f"/api/v1/cases/{case_id}/next-steps")
+    except ApiProblem as problem:
+        if problem.status in (404, 405) or problem.status >= 500:
+            return None
+        raise
+    return steps
+
+
+async def case_page(
     request: Request,
     visitor: Visitor,
     case_id: str,
     *,
     note_errors: dict[str, str] | None = None,
     note_values: dict[str, str] | None = None,
+    action_errors: dict[str, str] | None = None,
+    action_values: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     t = Translator(language_of(request))
@@ -138,6 +156,7 @@ async def _case_page(
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     case = await visitor.backend.get(f"/api/v1/cases/{case_id}")
     economy = await _economy(visitor, case_id)
+    steps = await _next_steps(visitor, case_id)
     unread = [n["seq"] for n in case["notes"] if n.get("unread")]
     if unread:
         with contextlib.suppress(ApiProblem):  # still unread next time; the page is fine
@@ -153,6 +172,11 @@ async def _case_page(
             "active": "cases",
             "case": case,
             "economy": economy,
+            "steps": steps,
+            "action_errors": action_errors or {},
+            "action_values": action_values or {},
+            "action_key": new_idempotency_key(),
+            "today": formatting.today_oslo(),
             "note_errors": note_errors or {},
             "note_values": note_values or {},
             "note_key": new_idempotency_key(),
@@ -165,7 +189,7 @@ async def _case_page(
 
 @router.get("/saker/{case_id}")
 async def case_detail(request: Request, case_id: str, visitor: VisitorDep) -> Response:
-    return await _case_page(request, visitor, case_id)
+    return await case_page(request, visitor, case_id)
 
 
 @router.get("/saker/{case_id}/notater")
@@ -185,7 +209,7 @@ async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Res
     values = {"body": body, "visibility": visibility}
     if not body:
         errors = {"body": t("case.note_empty")}
-        return await _case_page(
+        return await case_page(
             request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
         )
     try:
@@ -200,7 +224,7 @@ async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Res
         errors = field_errors(problem, t, {"body"})
         if "_" in errors:
             errors["_"] = message(problem, t)
-        return await _case_page(
+        return await case_page(
             request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
         )
     return redirect(f"/saker/{case_id}?melding=notat#notater")

@@ -1,0 +1,133 @@
+"""Case actions from the case page's forms, as calls to the workflow API (pure).
+
+One form per action the API says the caller may take now (``next-steps``' ``actions``);
+each posts ``action`` and its fields. :func:`request_for` turns the form into the API
+path and body, or field errors when something cannot be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from starlette.datastructures import FormData
+
+from gateway.portal.formatting import InvalidInput, parse_amount, parse_day
+from gateway.portal.i18n import Translator
+
+HANDLER_ACTIONS = (
+    "send_inkassovarsel",
+    "send_betalingsoppfordring",
+    "register_objection",
+    "resolve_objection",
+    "payment_plan",
+    "breach_payment_plan",
+    "legal_step_forliksklage",
+    "legal_step_utlegg",
+    "close",
+)
+CREDITOR_ACTIONS = ("withdraw",)
+MAX_INSTALMENTS = 120
+
+
+@dataclass
+class ActionRequest:
+    action: str
+    path: str = ""
+    body: dict[str, Any] | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year, month = start.year + month // 12, month % 12 + 1
+    for day_ in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day_)
+        except ValueError:
+            continue
+    return date(year, month, 28)
+
+
+def instalments(first: date, count: int, amount_ore: int) -> list[dict[str, Any]]:
+    """``count`` monthly instalments of ``amount_ore`` from ``first`` (same day each month)."""
+    return [
+        {"due_date": _add_months(first, n).isoformat(), "amount_ore": amount_ore}
+        for n in range(count)
+    ]
+
+
+def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) -> ActionRequest:
+    action = _text(form, "action")
+    allowed = HANDLER_ACTIONS if agency else CREDITOR_ACTIONS
+    result = ActionRequest(action)
+    if action not in allowed:
+        result.errors["_"] = t("actions.unknown")
+        return result
+    base = f"/api/v1/cases/{case_id}"
+    note = _text(form, "note") or None
+    with_note: dict[str, Any] = {"note": note} if note else {}
+    if action == "send_inkassovarsel":
+        result.path, result.body = f"{base}/inkassovarsel", with_note
+    elif action == "send_betalingsoppfordring":
+        result.path, result.body = f"{base}/betalingsoppfordring", with_note
+    elif action == "breach_payment_plan":
+        result.path, result.body = f"{base}/payment-plan/breach", with_note
+    elif action in ("legal_step_forliksklage", "legal_step_utlegg"):
+        step = action.removeprefix("legal_step_")
+        result.path, result.body = f"{base}/legal-steps", {"step": step, **with_note}
+    elif action == "withdraw":
+        result.path, result.body = f"{base}/withdraw", with_note
+    elif action == "close":
+        reason = _text(form, "reason")
+        if reason not in ("withdrawn", "uncollectible"):
+            result.errors["reason"] = t("actions.error.choose")
+        result.path, result.body = f"{base}/close", {"reason": reason, **with_note}
+    elif action == "resolve_objection":
+        outcome = _text(form, "outcome")
+        if outcome not in ("resumed", "closed", "legal"):
+            result.errors["outcome"] = t("actions.error.choose")
+        result.path = f"{base}/objections/resolve"
+        result.body = {"outcome": outcome, **with_note}
+    elif action == "register_objection":
+        grounds = _text(form, "grounds")
+        if not grounds:
+            result.errors["grounds"] = t("reason.is_required")
+        received = _day(form, "received_on", t, result.errors)
+        result.path = f"{base}/objections"
+        result.body = {"received_on": received, "grounds": grounds}
+    elif action == "payment_plan":
+        first = _day(form, "first_due", t, result.errors)
+        count_text = _text(form, "count")
+        count = int(count_text) if count_text.isdigit() else 0
+        if not 1 <= count <= MAX_INSTALMENTS:
+            result.errors["count"] = t("actions.error.count", max=MAX_INSTALMENTS)
+        try:
+            amount = parse_amount(_text(form, "amount"))
+        except InvalidInput:
+            result.errors["amount"] = t("form.amount_invalid")
+            amount = 0
+        result.path = f"{base}/payment-plan"
+        if not result.errors and first is not None:
+            result.body = {"instalments": instalments(date.fromisoformat(first), count, amount)}
+    if result.errors:
+        result.body = None
+    return result
+
+
+def _day(form: FormData, name: str, t: Translator, errors: dict[str, str]) -> str | None:
+    try:
+        return parse_day(_text(form, name)).isoformat()
+    except InvalidInput:
+        errors[name] = t("form.date_invalid")
+        return None
+
+
+def default_first_due(today: date) -> date:
+    return today + timedelta(days=14)

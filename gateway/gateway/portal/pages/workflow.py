@@ -1,0 +1,87 @@
+"""Case-handler tools: the work queue, and the case actions (for creditors: withdrawing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from gateway.portal import case_actions, csrf
+from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.pages.cases import case_page
+from gateway.portal.problems import field_errors, message
+from gateway.portal.render import page, redirect
+from gateway.portal.visitor import CaseHandlerDep, VisitorDep
+
+router = APIRouter()
+
+REASONS = (
+    "time_barred",
+    "limitation_30d",
+    "objection",
+    "legal_decision",
+    "new_demand_needed",
+    "payment_plan_ended",
+    "limitation_90d",
+)
+
+
+@router.get("/saksbehandler")
+async def work_queue(request: Request, visitor: CaseHandlerDep) -> Response:
+    t = Translator(language_of(request))
+    reason = request.query_params.get("grunn", "")
+    cursor = request.query_params.get("cursor", "")
+    params: dict[str, Any] = {"limit": 25}
+    if reason in REASONS:
+        params["reason"] = reason
+    if cursor:
+        params["cursor"] = cursor
+    queue = await visitor.backend.get("/api/v1/cases/work-queue", params=params)
+    unread = await visitor.backend.get("/api/v1/cases/notes/unread", params={"limit": 20})
+    return page(
+        request,
+        "portal/work_queue.html",
+        {
+            "title": t("queue.title"),
+            "active": "queue",
+            "queue": queue,
+            "unread": unread,
+            "reasons": REASONS,
+            "reason": reason if reason in REASONS else "",
+            "paged": bool(cursor),
+        },
+        visitor=visitor,
+    )
+
+
+@router.get("/saker/{case_id}/handling")
+async def action_anchor(case_id: str) -> Response:
+    return redirect(f"/saker/{case_id}#handlinger")
+
+
+@router.post("/saker/{case_id}/handling")
+async def act(request: Request, case_id: str, visitor: VisitorDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    wanted = case_actions.request_for(case_id, form, t, agency=visitor.is_agency)
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+    if wanted.errors or wanted.body is None:
+        errors = wanted.errors or {"_": t("actions.unknown")}
+        return await case_page(
+            request, visitor, case_id, action_errors=errors, action_values=values, status_code=400
+        )
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    try:
+        await visitor.backend.post(wanted.path, wanted.body, idempotency_key=key)
+    except ApiProblem as problem:
+        if problem.status not in (400, 409, 422):
+            raise
+        errors = field_errors(problem, t)
+        if problem.status == 409 or "_" in errors:
+            errors = {**errors, "_": message(problem, t)}
+        return await case_page(
+            request, visitor, case_id, action_errors=errors, action_values=values, status_code=400
+        )
+    return redirect(f"/saker/{case_id}?melding=handling#handlinger")
