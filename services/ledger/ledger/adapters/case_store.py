@@ -25,7 +25,13 @@ from ledger.domain.interest import PrincipalMovement
 from ledger.domain.journal import AccountKind, EntryKind
 
 PAYMENT_ENTRY_KINDS = frozenset(
-    {EntryKind.PAYMENT_ALLOCATED, EntryKind.UNMATCHED_RESOLVED, EntryKind.REVERSAL}
+    {
+        EntryKind.PAYMENT_ALLOCATED,
+        EntryKind.UNMATCHED_RESOLVED,
+        EntryKind.REVERSAL,
+        EntryKind.INTEREST_REFUNDED,
+        EntryKind.CREDIT_APPLIED,
+    }
 )
 """Entries whose postings on a case's accounts are money paid (or taken back)."""
 

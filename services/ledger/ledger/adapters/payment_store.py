@@ -35,7 +35,7 @@ class PaymentRecord:
 @dataclass(frozen=True, slots=True)
 class AllocationRecord:
     id: int
-    payment_id: uuid.UUID
+    payment_id: uuid.UUID | None
     case_id: uuid.UUID
     creditor_id: uuid.UUID
     value_date: date

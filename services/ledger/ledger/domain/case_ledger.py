@@ -104,14 +104,34 @@ class IncomingPayment:
 
 
 @dataclass(frozen=True, slots=True)
+class InterestBooking:
+    """The entries that booked interest, and interest paid beyond what turned out owed
+    (moved to the overpaid account)."""
+
+    entries: tuple[JournalEntry, ...]
+    refunded_ore: int
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentBooking:
     """The entries one payment booked on a case and how it was split."""
 
     payment: IncomingPayment
-    interest_entry: JournalEntry | None
+    interest: InterestBooking
+    """Interest booked to the value date, before the payment was split."""
     entry: JournalEntry
     allocation: Allocation
+    adjustments: tuple[JournalEntry, ...]
+    """After a payment with an earlier value date: interest booked again, and the credit."""
+    refunded_ore: int
+    """Interest paid beyond what is owed, moved to the overpaid account."""
+    credit: Allocation | None
+    """What the debtor's credit then covered."""
     settled_now: bool
+
+    @property
+    def entries(self) -> tuple[JournalEntry, ...]:
+        return (*self.interest.entries, self.entry, *self.adjustments)
 
 
 def registration_entry(facts: CaseFacts) -> JournalEntry:
@@ -190,24 +210,31 @@ class CaseLedger:
     def _account(self, component: Component) -> Account:
         return Account.of_case(self.facts.case_id, component)
 
-    def book_interest(self, rates: RateBook, to: date, day_count: DayCount) -> JournalEntry | None:
-        """Book interest up to ``to`` (or as far as booked before, if later); None if nil."""
+    def book_interest(self, rates: RateBook, to: date, day_count: DayCount) -> InterestBooking:
+        """Book interest up to ``to`` (or as far as booked before, if later).
+
+        Booked is always the exact total to the date, rounded once, less what was booked
+        before. Less than before (a payment with an earlier value date came in) gives
+        interest back; if the debtor had already paid it, what was paid beyond the interest
+        owed becomes an overpayment (refundable), taken back from the creditor's payable.
+        """
         upto = max(to, self.interest_booked_to) if self.interest_booked_to else to
         accrual = self.accrual(rates, upto, day_count)
         delta = accrual.amount_ore - self.interest_booked_ore
         self.interest_booked_to = upto
         if delta == 0:
-            return None
+            return InterestBooking((), 0)
+        creditor = self.facts.creditor_id
         entry = (
             self._builder()
             .debit(self._account(Component.INTEREST), delta)
-            .credit(Account(AccountKind.CREDITOR_CLAIMS, self.facts.creditor_id), delta)
+            .credit(Account(AccountKind.CREDITOR_CLAIMS, creditor), delta)
             .build(
                 entry_id=uuid.uuid4(),
                 kind=EntryKind.INTEREST_ACCRUED,
                 effective_date=upto,
                 case_id=self.facts.case_id,
-                creditor_id=self.facts.creditor_id,
+                creditor_id=creditor,
                 metadata={
                     "to": upto.isoformat(),
                     "exact_ore": str(accrual.exact_ore),
@@ -217,7 +244,27 @@ class CaseLedger:
             )
         )
         self.interest_booked_ore = accrual.amount_ore
-        return self.apply(entry)
+        self.apply(entry)
+        paid_beyond = -self.balances.get(AccountKind.CASE_INTEREST, 0)
+        if paid_beyond <= 0:
+            return InterestBooking((entry,), 0)
+        refund = (
+            self._builder()
+            .debit(self._account(Component.INTEREST), paid_beyond)
+            .credit(Account(AccountKind.CASE_OVERPAID, self.facts.case_id), paid_beyond)
+            .debit(Account(AccountKind.CREDITOR_PAYABLE, creditor), paid_beyond)
+            .credit(Account(AccountKind.CREDITOR_CLAIMS, creditor), paid_beyond)
+            .build(
+                entry_id=uuid.uuid4(),
+                kind=EntryKind.INTEREST_REFUNDED,
+                effective_date=upto,
+                case_id=self.facts.case_id,
+                creditor_id=creditor,
+                metadata={"reason": "interest paid beyond what was owed"},
+            )
+        )
+        self.apply(refund)
+        return InterestBooking((entry, refund), paid_beyond)
 
     def charge_fee(self, charge: FeeCharge) -> JournalEntry:
         """A fee the debtor owes the agency (a collection or court fee)."""
@@ -244,28 +291,21 @@ class CaseLedger:
             self.facts = _with_settled(self.facts, None)
         return self.apply(entry)
 
-    def take_payment(
+    def _cover(
         self,
-        payment: IncomingPayment,
-        rates: RateBook,
-        order: Sequence[Component],
-        day_count: DayCount,
+        allocation: Allocation,
         *,
-        source: Account | None = None,
-        kind: str = EntryKind.PAYMENT_ALLOCATED,
-        natural_key: str | None = None,
-    ) -> PaymentBooking:
-        """Book interest to the value date, then split the payment over what is owed.
-
-        ``source`` is where the money is (the client funds bank account, or the unmatched
-        suspense account when a case handler matches a payment).
-        """
-        interest_entry = self.book_interest(rates, payment.value_date, day_count)
-        allocation = allocate(payment.amount_ore, self.outstanding(), order, payment.designation)
+        source: Account,
+        kind: str,
+        effective_date: date,
+        natural_key: str | None,
+        metadata: Mapping[str, object],
+    ) -> JournalEntry:
+        """The entry of money from ``source`` covering what ``allocation`` says: the case's
+        accounts are credited, and what was collected moves from the claims under
+        collection to what is payable to the creditor or collected for the agency."""
         creditor_id = self.facts.creditor_id
-        builder = self._builder().debit(
-            source or Account(AccountKind.CLIENT_FUNDS), payment.amount_ore
-        )
+        builder = self._builder().debit(source, allocation.amount_ore)
         for component, amount in allocation.covered.items():
             builder.credit(self._account(component), amount)
         builder.credit(
@@ -280,25 +320,88 @@ class CaseLedger:
         entry = builder.build(
             entry_id=uuid.uuid4(),
             kind=kind,
-            effective_date=payment.value_date,
+            effective_date=effective_date,
             case_id=self.facts.case_id,
             creditor_id=creditor_id,
-            natural_key=natural_key or f"payment:{payment.payment_id}",
-            metadata={
-                "payment_id": str(payment.payment_id),
-                "order": [c.value for c in allocation.order],
-            },
+            natural_key=natural_key,
+            metadata={**metadata, "order": [c.value for c in allocation.order]},
         )
         self.apply(entry)
-        self.paid_ore += payment.amount_ore
         principal = allocation.covered.get(Component.PRINCIPAL, 0)
         if principal:
-            self.principal_movements.append(PrincipalMovement(payment.value_date, principal))
+            self.principal_movements.append(PrincipalMovement(effective_date, principal))
+        return entry
+
+    def take_payment(
+        self,
+        payment: IncomingPayment,
+        rates: RateBook,
+        order: Sequence[Component],
+        day_count: DayCount,
+        *,
+        source: Account | None = None,
+        kind: str = EntryKind.PAYMENT_ALLOCATED,
+        natural_key: str | None = None,
+    ) -> PaymentBooking:
+        """Book interest to the value date, then split the payment over what is owed.
+
+        ``source`` is where the money is (the client funds bank account, or the unmatched
+        suspense account when a case handler matches a payment). A payment whose value
+        date is before interest was last booked to (a file that came late) lowers the
+        interest after its date: interest is booked again, what was paid of it beyond what
+        is now owed becomes a credit, and the credit covers what the case still owes.
+        """
+        interest = self.book_interest(rates, payment.value_date, day_count)
+        allocation = allocate(payment.amount_ore, self.outstanding(), order, payment.designation)
+        entry = self._cover(
+            allocation,
+            source=source or Account(AccountKind.CLIENT_FUNDS),
+            kind=kind,
+            effective_date=payment.value_date,
+            natural_key=natural_key or f"payment:{payment.payment_id}",
+            metadata={"payment_id": str(payment.payment_id)},
+        )
+        self.paid_ore += payment.amount_ore
+        adjustments: list[JournalEntry] = []
+        refunded = interest.refunded_ore
+        credit: Allocation | None = None
+        booked_to = self.interest_booked_to
+        if booked_to is not None and payment.value_date < booked_to:
+            again = self.book_interest(rates, payment.value_date, day_count)
+            adjustments.extend(again.entries)
+            refunded += again.refunded_ore
+            credit_entry, credit = self._apply_credit(
+                order, booked_to, payment.payment_id, limit=again.refunded_ore
+            )
+            if credit_entry is not None:
+                adjustments.append(credit_entry)
         settled_now = False
         if self.balance_ore == 0 and self.facts.settled_on is None:
             self.facts = _with_settled(self.facts, payment.value_date)
             settled_now = True
-        return PaymentBooking(payment, interest_entry, entry, allocation, settled_now)
+        return PaymentBooking(
+            payment, interest, entry, allocation, tuple(adjustments), refunded, credit, settled_now
+        )
+
+    def _apply_credit(
+        self, order: Sequence[Component], on: date, payment_id: uuid.UUID, *, limit: int
+    ) -> tuple[JournalEntry | None, Allocation | None]:
+        """Let the credit just made (interest given back, at most ``limit``) cover what the
+        case owes. An overpayment the debtor made stays refundable: a bank may still take
+        that payment back."""
+        available = min(limit, self.overpaid_ore, self.balance_ore)
+        if available <= 0:
+            return None, None
+        allocation = allocate(available, self.outstanding(), order)
+        entry = self._cover(
+            allocation,
+            source=Account(AccountKind.CASE_OVERPAID, self.facts.case_id),
+            kind=EntryKind.CREDIT_APPLIED,
+            effective_date=on,
+            natural_key=None,
+            metadata={"payment_id": str(payment_id)},
+        )
+        return entry, allocation
 
     def take_back(
         self, reversal: JournalEntry, value_date: date, amount_ore: int, principal_ore: int

@@ -78,6 +78,10 @@ COMPONENT_OF: Mapping[str, Component] = {v: k for k, v in CASE_ACCOUNT_OF.items(
 class EntryKind:
     CLAIM_REGISTERED = "claim_registered"
     INTEREST_ACCRUED = "interest_accrued"
+    INTEREST_REFUNDED = "interest_refunded"
+    """Interest paid beyond what was owed, moved to the overpaid account."""
+    CREDIT_APPLIED = "credit_applied"
+    """The debtor's credit (overpaid) covering what the case owes."""
     FEE_CHARGED = "fee_charged"
     PAYMENT_ALLOCATED = "payment_allocated"
     PAYMENT_UNMATCHED = "payment_unmatched"

@@ -35,7 +35,7 @@ class Collected:
     """One payment allocation not yet settled."""
 
     allocation_id: int
-    payment_id: uuid.UUID
+    payment_id: uuid.UUID | None
     case_id: uuid.UUID
     value_date: date
     amounts: Mapping[Component, int]
@@ -51,7 +51,7 @@ class CreditReportCharge:
 @dataclass(frozen=True, slots=True)
 class SettlementLine:
     allocation_id: int
-    payment_id: uuid.UUID
+    payment_id: uuid.UUID | None
     case_id: uuid.UUID
     value_date: date
     principal_ore: int

@@ -69,8 +69,8 @@ class FeeOut(BaseModel):
 
 
 class CasePaymentOut(BaseModel):
-    payment_id: uuid.UUID
-    kind: Literal["payment", "reversal"]
+    payment_id: uuid.UUID | None
+    kind: Literal["payment", "reversal", "adjustment"]
     value_date: date
     amount_ore: Ore
     covered: dict[str, int]
@@ -238,7 +238,7 @@ class SettlementOut(BaseModel):
 
 
 class SettlementLineOut(BaseModel):
-    payment_id: uuid.UUID
+    payment_id: uuid.UUID | None
     case_id: uuid.UUID
     value_date: date
     principal_ore: Ore

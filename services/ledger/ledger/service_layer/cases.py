@@ -18,6 +18,7 @@ from ledger.domain.fees import Step, assess_fees
 from ledger.domain.rates import RateBook
 from ledger.service_layer.books import Books
 from ledger.service_layer.events import balance_changed
+from ledger.service_layer.payments import interest_refund
 from ledger.service_layer.policy import LedgerPolicy
 
 log = logging.getLogger(__name__)
@@ -132,8 +133,12 @@ async def close_case(
     ledger = (await books.cases.load([case_id]))[case_id]
     rates = await books.rates.book()
     interest = ledger.book_interest(rates, on, policy.day_count)
-    if interest is not None:
-        books.journal.add(interest)
+    books.journal.extend(interest.entries)
+    if interest.refunded_ore:
+        refund = interest_refund(
+            ledger, interest.entries[-1], interest.refunded_ore, payment_id=None
+        )
+        await books.payments.add_allocations([refund])
     write_off = ledger.write_off(on, reason)
     if write_off is not None:
         books.journal.add(write_off)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
@@ -209,6 +209,44 @@ async def receive_payments(
     return summary
 
 
+def adjustment(
+    ledger: CaseLedger,
+    on: date,
+    entry: JournalEntry,
+    *,
+    payment_id: uuid.UUID | None,
+    covered: Mapping[Component, int],
+    overpaid_ore: int,
+) -> dict[str, object]:
+    """An allocation row that no payment made by itself: interest paid beyond what was owed
+    moved to the overpaid account, or that credit covering what is owed. It counts in the
+    creditor's next settlement like any other line."""
+    return {
+        "payment_id": payment_id,
+        "case_id": ledger.facts.case_id,
+        "creditor_id": ledger.facts.creditor_id,
+        "value_date": on,
+        "kind": "adjustment",
+        **{f"{c.value}_ore": covered.get(c, 0) for c in Component},
+        "overpaid_ore": overpaid_ore,
+        "allocation_order": [],
+        "entry_id": entry.entry_id,
+    }
+
+
+def interest_refund(
+    ledger: CaseLedger, refund: JournalEntry, amount_ore: int, *, payment_id: uuid.UUID | None
+) -> dict[str, object]:
+    return adjustment(
+        ledger,
+        refund.effective_date,
+        refund,
+        payment_id=payment_id,
+        covered={Component.INTEREST: -amount_ore},
+        overpaid_ore=amount_ore,
+    )
+
+
 def _allocate(
     books: Books,
     ledger: CaseLedger,
@@ -239,9 +277,25 @@ def _allocate(
         kind=kind,
         natural_key=natural_key,
     )
-    if booking.interest_entry is not None:
-        books.journal.add(booking.interest_entry)
-    books.journal.add(booking.entry)
+    books.journal.extend(booking.entries)
+    refunds = [e for e in booking.entries if e.kind == EntryKind.INTEREST_REFUNDED]
+    for refund in refunds:
+        amount = next(
+            -p.amount_ore for p in refund.postings if p.account.kind == AccountKind.CASE_OVERPAID
+        )
+        allocations.append(interest_refund(ledger, refund, amount, payment_id=record.payment_id))
+    if booking.credit is not None:
+        credit_entry = booking.adjustments[-1]
+        allocations.append(
+            adjustment(
+                ledger,
+                credit_entry.effective_date,
+                credit_entry,
+                payment_id=record.payment_id,
+                covered=booking.credit.covered,
+                overpaid_ore=-booking.credit.amount_ore,
+            )
+        )
     covered = booking.allocation.covered
     allocations.append(
         {

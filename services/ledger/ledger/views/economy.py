@@ -38,7 +38,13 @@ CHARGE_KINDS = frozenset(
     {EntryKind.CLAIM_REGISTERED, EntryKind.FEE_CHARGED, EntryKind.INTEREST_ACCRUED}
 )
 PAYMENT_KINDS = frozenset(
-    {EntryKind.PAYMENT_ALLOCATED, EntryKind.UNMATCHED_RESOLVED, EntryKind.REVERSAL}
+    {
+        EntryKind.PAYMENT_ALLOCATED,
+        EntryKind.UNMATCHED_RESOLVED,
+        EntryKind.REVERSAL,
+        EntryKind.INTEREST_REFUNDED,
+        EntryKind.CREDIT_APPLIED,
+    }
 )
 
 _BOOKED_AS_OF = text(
@@ -216,7 +222,7 @@ async def case_economy(
             "payment_id": r.payment_id,
             "kind": r.kind,
             "value_date": r.value_date,
-            "amount_ore": r.amount_ore if r.kind == "payment" else -r.amount_ore,
+            "amount_ore": _signed_amount(r.kind, r.amount_ore),
             "covered": {c.value: getattr(r, f"{c.value}_ore") for c in Component},
             "overpaid_ore": r.overpaid_ore,
             "allocation_order": list(r.allocation_order),
@@ -226,7 +232,7 @@ async def case_economy(
                 payment_allocations,
                 payments.c.amount_ore,
             )
-            .join(payments, payments.c.payment_id == payment_allocations.c.payment_id)
+            .outerjoin(payments, payments.c.payment_id == payment_allocations.c.payment_id)
             .where(
                 payment_allocations.c.case_id == case_id,
                 payment_allocations.c.value_date <= as_of,
@@ -244,6 +250,13 @@ async def case_economy(
         fees=fees,
         payments=paid,
     )
+
+
+def _signed_amount(kind: str, amount_ore: int | None) -> int:
+    """A payment's amount as it counts on the case: taken back negative, adjustments 0."""
+    if amount_ore is None or kind == "adjustment":
+        return 0
+    return amount_ore if kind == "payment" else -amount_ore
 
 
 def exact_text(value: Fraction) -> str:

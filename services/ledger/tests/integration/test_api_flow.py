@@ -17,7 +17,7 @@ from simulators.bank import BankSimulator
 
 from .bank import ocr
 from .books import Ledger
-from .outbox import events
+from .outbox import events, events_of
 
 pytestmark = pytest.mark.integration
 
@@ -144,3 +144,76 @@ async def test_from_claim_to_settlement_through_the_api(
     trial = (await client.get("/api/v1/ledger/journal/trial-balance", headers=admin)).json()
     assert trial["total_ore"] == 0
     assert await cli.run(service, ["verify-chain"]) == 0
+
+
+async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
+    client: httpx.AsyncClient, ledger: Ledger, service: LedgerService
+) -> None:
+    creditor = ledger.creditor_id
+    closed_account = "12345678903"
+    await client.put(
+        f"/api/v1/ledger/creditors/{creditor}/agreement",
+        json={"commission_percent": "0", "payout_account": closed_account, "payout_name": "B AS"},
+        headers={**ledger.admin, **key()},
+    )
+    case = await ledger.case((300_000, date(2025, 6, 2)))
+    await ledger.pay(case.kid, 300_000, date(2025, 6, 2))
+    await client.post(
+        f"/api/v1/ledger/creditors/{creditor}/credit-report-charges",
+        json={"charge_id": str(uuid.uuid4()), "amount_ore": 4_900, "purchased_on": "2025-06-01"},
+        headers={**ledger.admin, **key()},
+    )
+    run = (
+        await client.post(
+            "/api/v1/ledger/settlement-runs",
+            json={"period_end": "2025-06-30", "creditor_ids": [str(creditor)]},
+            headers={**ledger.admin, **key()},
+        )
+    ).json()
+    (first,) = run["settlement_ids"]
+    payout_file = await client.get(
+        f"/api/v1/ledger/payout-files/{run['payout_message_id']}", headers=ledger.admin
+    )
+    bank = BankSimulator(
+        account=service.settings.client_funds_account, closed_accounts=frozenset({closed_account})
+    )
+    receipt = bank.receive_pain001(payout_file.content)
+    answer = await client.post(
+        "/api/v1/ledger/payout-answers",
+        content=receipt.status_report,
+        headers={**ledger.admin, **key()},
+    )
+    assert list(answer.json()["outcomes"].values()) == ["voided"]
+    voided = (await client.get(f"/api/v1/ledger/settlements/{first}", headers=ledger.admin)).json()
+    assert (voided["status"], voided["void_reason"]) == ("voided", "rejected by the bank (AC04)")
+
+    again = (
+        await client.post(
+            "/api/v1/ledger/settlement-runs",
+            json={"period_end": "2025-06-30", "creditor_ids": [str(creditor)]},
+            headers={**ledger.admin, **key()},
+        )
+    ).json()
+    (second,) = again["settlement_ids"]
+    assert second != first
+    redo = (await client.get(f"/api/v1/ledger/settlements/{second}", headers=ledger.admin)).json()
+    assert (redo["line_count"], redo["credit_report_charges_ore"], redo["payout_ore"]) == (
+        1,
+        4_900,
+        300_000 - 4_900,
+    )
+    confirmed = await client.post(
+        f"/api/v1/ledger/settlements/{second}/confirmation", headers={**ledger.admin, **key()}
+    )
+    assert confirmed.json()["status"] == "posted"
+    completed = await events_of(service, "ledger.settlement.completed", "settlement_id", second)
+    assert [c["payout_ore"] for c in completed] == [295_100]
+    voiding = await client.post(
+        f"/api/v1/ledger/settlements/{second}/voiding",
+        json={"reason": "too late"},
+        headers={**ledger.admin, **key()},
+    )
+    assert voiding.status_code == 409
+    assert (await client.get("/api/v1/ledger/journal/trial-balance", headers=ledger.admin)).json()[
+        "total_ore"
+    ] == 0

@@ -137,3 +137,30 @@ async def test_a_creditor_agreement_sets_the_order(ledger: Ledger, service: Ledg
         Component.COLLECTION_FEES: 0,
         Component.COURT_FEES: 0,
     }
+
+
+async def test_a_payment_with_an_earlier_value_date_gives_back_interest_paid_too_early(
+    ledger: Ledger,
+) -> None:
+    """NOK 10 000 due 1 Jan 2025. NOK 300 with value date 10 Apr is booked first: interest
+    to 10 Apr (99 days) is 1 000 000 * 0.125 * 99 / 365 = 33 904.11 → 33 904; it covers
+    30 000 of it. Then NOK 5 000 with value date 1 Feb arrives (a late file): it covers the
+    3 904 of interest still open and 496 096 of principal. Interest to 10 Apr is now
+    (1 000 000 * 31 + 503 904 * 68) * 0.125 / 365 = 22 351.19 → 22 351: 11 553 of the
+    interest paid was never owed. It becomes the debtor's credit, and the credit covers
+    principal: 503 904 - 11 553 = 492 351 left, nothing overpaid."""
+    case = await ledger.case((1_000_000, date(2025, 1, 1)))
+    await ledger.pay(case.kid, 30_000, date(2025, 4, 10))
+    await ledger.pay(case.kid, 500_000, date(2025, 2, 1))
+    economy = await ledger.economy(case.case_id, date(2025, 4, 10))
+    assert owed(economy)[Component.PRINCIPAL] == 492_351
+    assert owed(economy)[Component.INTEREST] == 0
+    assert economy.interest.amount_ore == 22_351
+    assert (economy.overpaid_ore, economy.paid_ore) == (0, 530_000)
+    assert [(p["kind"], p["covered"]["interest"], p["covered"]["principal"], p["overpaid_ore"])
+            for p in economy.payments] == [
+        ("payment", 3_904, 496_096, 0),
+        ("payment", 30_000, 0, 0),
+        ("adjustment", -11_553, 0, 11_553),
+        ("adjustment", 0, 11_553, -11_553),
+    ]  # fmt: skip
