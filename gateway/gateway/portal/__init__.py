@@ -17,6 +17,7 @@ from gateway.portal.pages import (
     cases,
     home,
     imports,
+    ledger,
     register,
     settings,
     signin,
@@ -53,6 +54,7 @@ def router() -> APIRouter:
         register,
         imports,
         batches,
+        ledger,
         settings,
         users,
     ):

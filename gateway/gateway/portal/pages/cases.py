@@ -116,11 +116,14 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
 
 
 async def _economy(visitor: Visitor, case_id: str) -> dict[str, Any] | None:
-    """The case's economy from the ledger, when the ledger can tell (``None`` otherwise)."""
+    """The case's economy today from the ledger, or ``None`` when the ledger cannot tell
+    (it learns of a new case a moment after registration, or it is unavailable)."""
     try:
-        economy: dict[str, Any] = await visitor.backend.get(f"/api/v1/ledger/cases/{case_id}")
+        economy: dict[str, Any] = await visitor.backend.get(
+            f"/api/v1/ledger/cases/{case_id}/economy"
+        )
     except ApiProblem as problem:
-        if problem.status in (404, 405) or problem.status >= 500:
+        if problem.status in (404, 405, 422) or problem.status >= 500:
             return None
         raise
     return economy

@@ -1,0 +1,181 @@
+"""Money: unmatched payments for case handlers to place, and settlements (avregning) with
+creditors (runs by agency administrators; creditors read their own statements)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from servicekit.roles import Roles
+
+from gateway.portal import csrf, formatting
+from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.errors import error_page
+from gateway.portal.i18n import Translator, language_of
+from gateway.portal.problems import message
+from gateway.portal.render import page, redirect
+from gateway.portal.visitor import CaseHandlerDep, NotAllowed, Visitor, VisitorDep
+
+router = APIRouter()
+
+LEDGER = "/api/v1/ledger"
+UNMATCHED_NOTICES = {
+    "plassert": "unmatched.notice.allocated",
+    "refusjon": "unmatched.notice.refund",
+}
+
+
+async def _unmatched_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    errors: dict[str, str] | None = None,
+    failed: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    payments = await visitor.backend.get(f"{LEDGER}/unmatched-payments", params={"limit": 100})
+    key = UNMATCHED_NOTICES.get(request.query_params.get("melding", ""))
+    return page(
+        request,
+        "portal/unmatched.html",
+        {
+            "title": t("unmatched.title"),
+            "active": "unmatched",
+            "payments": payments,
+            "errors": errors or {},
+            "failed": failed,
+            "idempotency_key": new_idempotency_key(),
+            "notice": t(key) if key else None,
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/saksbehandler/innbetalinger")
+async def unmatched(request: Request, visitor: CaseHandlerDep) -> Response:
+    return await _unmatched_page(request, visitor)
+
+
+async def _case_id(visitor: Visitor, case_number: str) -> str | None:
+    found = await visitor.backend.get(
+        "/api/v1/cases", params={"case_number": case_number.strip().upper(), "limit": 1}
+    )
+    items: list[dict[str, Any]] = found["items"]
+    return str(items[0]["case_id"]) if items else None
+
+
+@router.post("/saksbehandler/innbetalinger/{payment_id}")
+async def resolve(request: Request, payment_id: str, visitor: CaseHandlerDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    uuid.UUID(payment_id)
+    action = str(form.get("action", ""))
+    body: dict[str, Any] = {"action": action}
+    if action == "allocate":
+        number = str(form.get("case_number", "")).strip()
+        case_id = await _case_id(visitor, number) if number else None
+        if case_id is None:
+            errors = {"case_number": t("unmatched.error.case")}
+            return await _unmatched_page(
+                request, visitor, errors=errors, failed=payment_id, status_code=400
+            )
+        body["case_id"] = case_id
+    elif action != "refund":
+        return redirect("/saksbehandler/innbetalinger")
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    try:
+        await visitor.backend.post(
+            f"{LEDGER}/unmatched-payments/{payment_id}/resolution", body, idempotency_key=key
+        )
+    except ApiProblem as problem:
+        if problem.status not in (400, 404, 409, 422):
+            raise
+        errors = {"_": message(problem, t)}
+        return await _unmatched_page(
+            request, visitor, errors=errors, failed=payment_id, status_code=400
+        )
+    notice = "plassert" if action == "allocate" else "refusjon"
+    return redirect(f"/saksbehandler/innbetalinger?melding={notice}")
+
+
+@router.get("/avregning")
+async def settlements(request: Request, visitor: VisitorDep) -> Response:
+    return await _settlements_page(request, visitor)
+
+
+async def _settlements_page(
+    request: Request,
+    visitor: Visitor,
+    *,
+    errors: dict[str, str] | None = None,
+    result: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    rows = await visitor.backend.get(f"{LEDGER}/settlements", params={"limit": 50})
+    return page(
+        request,
+        "portal/settlements.html",
+        {
+            "title": t("settlements.title"),
+            "active": "settlements",
+            "settlements": rows,
+            "may_run": Roles.AGENCY_ADMIN in visitor.roles,
+            "errors": errors or {},
+            "result": result,
+            "values": {"period_end": formatting.day(formatting.today_oslo())},
+            "idempotency_key": new_idempotency_key(),
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.post("/avregning/kjoring")
+async def run_settlements(request: Request, visitor: VisitorDep) -> Response:
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    if Roles.AGENCY_ADMIN not in visitor.roles:
+        raise NotAllowed()
+    try:
+        period_end = formatting.parse_day(str(form.get("period_end", ""))).isoformat()
+    except formatting.InvalidInput:
+        errors = {"period_end": t("form.date_invalid")}
+        return await _settlements_page(request, visitor, errors=errors, status_code=400)
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    try:
+        result = await visitor.backend.post(
+            f"{LEDGER}/settlement-runs", {"period_end": period_end}, idempotency_key=key
+        )
+    except ApiProblem as problem:
+        if problem.status not in (400, 409, 422):
+            raise
+        errors = {"_": message(problem, t)}
+        return await _settlements_page(request, visitor, errors=errors, status_code=400)
+    return await _settlements_page(request, visitor, result=result)
+
+
+@router.get("/avregning/{settlement_id}")
+async def settlement(request: Request, settlement_id: str, visitor: VisitorDep) -> Response:
+    t = Translator(language_of(request))
+    try:
+        uuid.UUID(settlement_id)
+    except ValueError:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
+    lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
+    return page(
+        request,
+        "portal/settlement.html",
+        {
+            "title": t("settlement.title", number=found["number"]),
+            "active": "settlements",
+            "settlement": found,
+            "lines": lines,
+        },
+        visitor=visitor,
+    )

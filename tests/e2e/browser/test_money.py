@@ -1,0 +1,78 @@
+"""Money in the portal: a paid case's economy, an unmatched payment placed by a case
+handler, and the settlement that pays the creditor."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import BrowserContext, expect
+from servicekit.testing.wait import wait_for
+
+from .conftest import Shot, register_by_form
+
+pytestmark = pytest.mark.e2e
+
+
+async def pay(gateway: httpx.AsyncClient, admin: dict[str, str], **payment: Any) -> dict[str, Any]:
+    """A payment as the bank reports it (by hand, through the ledger's API)."""
+    body = {
+        "bank_reference": f"BANK-{uuid.uuid4().hex[:12]}",
+        "value_date": date.today().isoformat(),
+        **payment,
+    }
+    headers = {**admin, "Idempotency-Key": str(uuid.uuid4())}
+
+    async def attempt() -> dict[str, Any] | None:
+        response = await gateway.post("/api/v1/ledger/payments", json=body, headers=headers)
+        if response.status_code == 404:  # the ledger has not heard of the case yet
+            return None
+        assert response.status_code == 201, response.text
+        answer: dict[str, Any] = response.json()
+        return answer
+
+    return await wait_for(attempt, what="the ledger to take the payment", seconds=30)
+
+
+async def test_the_economy_of_a_paid_case_shows_its_payments(
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    kari: BrowserContext,
+    handler: BrowserContext,
+    shot: Shot,
+) -> None:
+    creditor = await kari.new_page()
+    case_path = await register_by_form(creditor, f"PAY-{uuid.uuid4().hex[:8]}")
+    case_number = (await creditor.get_by_role("heading", level=1).inner_text()).split()[-1]
+    kid = (await creditor.locator("dt:text-is('KID') + dd").inner_text()).strip()
+
+    await pay(gateway, admin, amount_ore=2_000_00, kid=kid)
+    unknown = await pay(gateway, admin, amount_ore=1_500_00, kid="10000000009")
+    assert unknown["received"] == 1
+
+    await creditor.goto(case_path + "#okonomi")
+    payments = creditor.locator("#innbetalinger tbody tr")
+    await expect(payments).to_have_count(1)
+    await expect(payments.first).to_contain_text("kr\u00a02\u00a0000,00")
+    await expect(creditor.locator("#okonomi-betalt")).to_have_text("kr\u00a02\u00a0000,00")
+    await shot(creditor, "paid-once")
+
+    desk = await handler.new_page()
+    await desk.goto("/saksbehandler/innbetalinger")
+    row = desk.locator("#uplasserte tbody tr", has_text="10000000009").first
+    await expect(row).to_contain_text("kr\u00a01\u00a0500,00")
+    await shot(desk, "unmatched")
+    await row.get_by_label("Saksnummer").fill(case_number)
+    await row.get_by_role("button", name="Plasser på saken").click()
+    await expect(desk.get_by_role("status")).to_contain_text("plassert på saken")
+    await shot(desk, "placed")
+
+    await creditor.reload()
+    await expect(payments).to_have_count(2)
+    await expect(creditor.locator("#okonomi-betalt")).to_have_text("kr\u00a03\u00a0500,00")
+    await shot(creditor, "paid-twice")
+    await creditor.close()
+    await desk.close()
