@@ -137,6 +137,7 @@ def create_app(
             limiter=credentials_limiter,
             prefix="",
             applies=portal.is_credential_form,
+            refusal=portal.too_many_attempts,
         )
         limiter = TokenBucketLimiter(
             rate=settings.rate_limit_per_second,

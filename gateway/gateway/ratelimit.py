@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from servicekit.problems import problem
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
@@ -72,7 +73,8 @@ class RateLimitMiddleware:
     """Answers 429 problem+json to a client that has used up its bucket on ``prefix``.
 
     ``applies`` narrows it further to some requests (``(method, path) -> bool``), for a
-    stricter bucket on a few operations.
+    stricter bucket on a few operations. ``refusal`` answers instead of the problem+json
+    (the portal's forms answer with a page).
     """
 
     def __init__(
@@ -82,11 +84,13 @@ class RateLimitMiddleware:
         limiter: TokenBucketLimiter,
         prefix: str = "/api",
         applies: Callable[[str, str], bool] | None = None,
+        refusal: Callable[[Scope, int], Response] | None = None,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.prefix = prefix
         self.applies = applies
+        self.refusal = refusal
 
     def _applies(self, method: str, path: str) -> bool:
         if not (path == self.prefix or path.startswith(self.prefix + "/")):
@@ -104,6 +108,9 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry_after = max(1, math.ceil(wait))
+        if self.refusal is not None:
+            await self.refusal(scope, retry_after)(scope, receive, send)
+            return
         response = problem(
             429,
             "rate-limited",

@@ -6,11 +6,14 @@ access token (held by the browser only in an HttpOnly cookie); see ``docs/portal
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.types import Scope
 
 from gateway.portal.cookies import QueuedCookies
 from gateway.portal.csrf import ensure_token
 from gateway.portal.errors import install_error_pages
+from gateway.portal.i18n import Translator, language_of
 from gateway.portal.pages import (
     account,
     batches,
@@ -24,6 +27,7 @@ from gateway.portal.pages import (
     users,
     workflow,
 )
+from gateway.portal.render import templates
 from gateway.portal.tokens import RefreshGate
 
 CREDENTIAL_FORMS = frozenset(
@@ -41,6 +45,26 @@ CREDENTIAL_FORMS = frozenset(
 
 def is_credential_form(method: str, path: str) -> bool:
     return method.upper() == "POST" and path.rstrip("/") in CREDENTIAL_FORMS
+
+
+def too_many_attempts(scope: Scope, retry_after: int) -> Response:
+    """The rate limit's answer to a sign-in form: a page that says how long to wait."""
+    request = Request(scope)
+    t = Translator(language_of(request))
+    response = HTMLResponse(
+        templates.get_template("portal/error.html").render(
+            lang=t.lang,
+            t=t,
+            visitor=None,
+            here=request.url.path,
+            title=t("error.title"),
+            message=t("problem.rate_limited", seconds=retry_after),
+            reference=None,
+        ),
+        status_code=429,
+        headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"},
+    )
+    return response
 
 
 def router() -> APIRouter:

@@ -168,3 +168,20 @@ async def test_portal_pages_are_never_cached_and_keep_the_strict_policy(
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert '<script src="/static/portal.js"' in page.text
     assert "<script>" not in page.text  # nothing inline
+
+
+async def test_too_many_sign_in_attempts_get_a_page_that_says_how_long_to_wait(
+    start_gateway: GatewayFactory,
+) -> None:
+    strict = await start_gateway(
+        signed_in=False, auth_rate_limit_per_minute=1.0, auth_rate_limit_burst=1
+    )
+    csrf = await _csrf(strict)
+    form = {"csrf_token": csrf, "email": "kari@nordlys.example", "password": "x"}
+    first = await strict.post("/logg-inn", data=form, headers=cookie_header({CSRF: csrf}))
+    assert first.status_code == 200
+    second = await strict.post("/logg-inn", data=form, headers=cookie_header({CSRF: csrf}))
+    assert second.status_code == 429
+    assert second.headers["content-type"].startswith("text/html")
+    assert int(second.headers["retry-after"]) > 0
+    assert "For mange forsøk" in second.text
