@@ -930,6 +930,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "{n} avregninger laget, {skipped} hoppet over.",
         "{n} settlements made, {skipped} skipped.",
     ),
+    ("settlements.skipped", "Oppdragsgiver {creditor}: {reason}", "Creditor {creditor}: {reason}"),
     ("settlements.list", "Avregninger, nyeste først", "Settlements, newest first"),
     ("settlements.col.number", "Nummer", "Number"),
     ("settlements.col.collected", "Innkrevd", "Collected"),
