@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from servicekit import context
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.portal.api import ApiProblem
 from gateway.portal.csrf import CsrfRefused
@@ -75,7 +77,27 @@ async def _problem(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status, "error.title", message(exc, t))
 
 
+def _wants_page(request: Request) -> bool:
+    path = request.url.path
+    api = path.startswith(("/api", "/health", "/metrics", "/openapi.json", "/static"))
+    return not api and "text/html" in request.headers.get("accept", "")
+
+
 def install_error_pages(app: FastAPI) -> None:
+    problem_handler = app.exception_handlers.get(StarletteHTTPException)
+
+    async def _http(request: Request, exc: Exception) -> Response:
+        """A browser asking for a page that is not there (or a method it cannot use) gets
+        a page; API clients keep their problem+json."""
+        assert isinstance(exc, StarletteHTTPException)
+        if _wants_page(request) and exc.status_code in (404, 405):
+            t = Translator(language_of(request))
+            return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+        assert problem_handler is not None
+        answer = problem_handler(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(Unavailable, _unavailable)

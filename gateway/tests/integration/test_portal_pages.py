@@ -185,3 +185,14 @@ async def test_too_many_sign_in_attempts_get_a_page_that_says_how_long_to_wait(
     assert second.headers["content-type"].startswith("text/html")
     assert int(second.headers["retry-after"]) > 0
     assert "For mange forsøk" in second.text
+
+
+async def test_a_page_that_is_not_there_is_a_page_for_browsers_and_a_problem_for_apis(
+    portal: httpx.AsyncClient,
+) -> None:
+    page = await portal.get("/ingen-slik-side", headers={"Accept": "text/html"})
+    assert page.status_code == 404
+    assert "Fant ikke siden" in page.text
+    api = await portal.get("/ingen-slik-side", headers={"Accept": "application/json"})
+    assert api.status_code == 404
+    assert api.headers["content-type"].startswith("application/problem+json")
