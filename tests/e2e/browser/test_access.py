@@ -18,7 +18,7 @@ from servicekit.testing.wait import wait_for
 from simulators.mail import extract_link
 
 from ..identity import Login, _last_step
-from .conftest import NORA, Shot, new_context, register_by_form, sign_in
+from .conftest import NORA, Shot, axe_violations, new_context, register_by_form, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -105,6 +105,23 @@ async def test_an_invited_user_of_another_creditor_enrols_and_cannot_open_the_fi
     await shot(page, "other-creditors-case")
     await page.goto("/saker")
     await expect(page.get_by_text("Ingen saker passer søket.")).to_be_visible()
+
+    await page.goto("/innstillinger")
+    await expect(page.get_by_role("cell", name="Denne økten")).to_be_visible()
+    password = page.locator("form[action='/innstillinger/passord']")
+    await password.get_by_label("Nåværende passord").fill(PASSWORD)
+    await password.get_by_label("Nytt passord").fill(PASSWORD + " og mer")
+    await password.get_by_label("Gjenta det nye passordet").fill(PASSWORD + " og litt")
+    await password.get_by_role("button", name="Bytt passord").click()
+    await expect(page.locator("#f-new_password_again-error")).to_have_text(
+        "Passordene er ikke like"
+    )
+    await password.get_by_label("Nåværende passord").fill(PASSWORD)
+    await password.get_by_label("Nytt passord").fill(PASSWORD + " og mer")
+    await password.get_by_label("Gjenta det nye passordet").fill(PASSWORD + " og mer")
+    await password.get_by_role("button", name="Bytt passord").click()
+    await expect(page.get_by_role("status")).to_contain_text("Passordet er byttet")
+    await shot(page, "password-changed")
     await context.close()
 
 
@@ -127,6 +144,8 @@ async def test_an_expired_session_is_refreshed_and_a_dead_one_returns_to_the_pag
     await page.goto("/brukere")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Brukere")
     assert "__Host-ic_at" in {c["name"] for c in await context.cookies()}
+    await expect(page.get_by_role("cell", name="kari@nordlys.example")).to_be_visible()
+    assert await axe_violations(page) == []
     await shot(page, "refreshed")
 
     # The session is gone too: back to sign-in with a message, then to the same page.
