@@ -120,7 +120,7 @@ class Journal:
         }
         for entry in entries:
             seq += 1
-            metadata = json.loads(_json(entry.metadata))
+            metadata = entry.metadata  # JSON-native values: stored and hashed alike
             chained = ChainedEntry(
                 seq=seq,
                 entry_id=entry.entry_id,

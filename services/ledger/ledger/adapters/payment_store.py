@@ -8,12 +8,87 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Row,
+    String,
+    Uuid,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.orm import bank_files, payment_allocations, payments, unmatched_payments
 from ledger.domain.components import Component
+
+_ADD_PAYMENTS = text(
+    """
+    INSERT INTO payments (payment_id, source, transaction_id, bank_file_id, kid, amount_ore,
+                          currency, value_date, status, case_id, designation, received_at)
+    SELECT p.payment_id, p.source, p.transaction_id, p.bank_file_id, p.kid, p.amount_ore,
+           p.currency, p.value_date, p.status, p.case_id,
+           nullif(string_to_array(p.designation, ','), '{}'), :received_at
+      FROM unnest(:payment_id, :source, :transaction_id, :bank_file_id, :kid, :amount_ore,
+                  :currency, :value_date, :status, :case_id, :designation)
+        AS p(payment_id, source, transaction_id, bank_file_id, kid, amount_ore, currency,
+             value_date, status, case_id, designation)
+    ON CONFLICT (transaction_id) DO NOTHING
+    RETURNING payment_id
+    """
+).bindparams(
+    bindparam("payment_id", type_=ARRAY(Uuid)),
+    bindparam("source", type_=ARRAY(String)),
+    bindparam("transaction_id", type_=ARRAY(String)),
+    bindparam("bank_file_id", type_=ARRAY(Uuid)),
+    bindparam("kid", type_=ARRAY(String)),
+    bindparam("amount_ore", type_=ARRAY(BigInteger)),
+    bindparam("currency", type_=ARRAY(String)),
+    bindparam("value_date", type_=ARRAY(Date)),
+    bindparam("status", type_=ARRAY(String)),
+    bindparam("case_id", type_=ARRAY(Uuid)),
+    bindparam("designation", type_=ARRAY(String)),
+    bindparam("received_at", type_=DateTime(timezone=True)),
+)
+
+_ALLOCATION_COLUMNS = (
+    "payment_id", "case_id", "creditor_id", "value_date", "kind", "principal_ore",
+    "interest_ore", "reminder_fees_ore", "collection_fees_ore", "court_fees_ore",
+    "overpaid_ore", "entry_id",
+)  # fmt: skip
+_ALLOCATION_TYPES = {
+    "payment_id": Uuid,
+    "case_id": Uuid,
+    "creditor_id": Uuid,
+    "value_date": Date,
+    "kind": String,
+    "entry_id": Uuid,
+}
+
+_ADD_ALLOCATIONS = text(
+    """
+    INSERT INTO payment_allocations (payment_id, case_id, creditor_id, value_date, kind,
+        principal_ore, interest_ore, reminder_fees_ore, collection_fees_ore, court_fees_ore,
+        overpaid_ore, entry_id, allocation_order)
+    SELECT a.payment_id, a.case_id, a.creditor_id, a.value_date, a.kind, a.principal_ore,
+           a.interest_ore, a.reminder_fees_ore, a.collection_fees_ore, a.court_fees_ore,
+           a.overpaid_ore, a.entry_id, string_to_array(a.allocation_order, ',')
+      FROM unnest(:payment_id, :case_id, :creditor_id, :value_date, :kind, :principal_ore,
+                  :interest_ore, :reminder_fees_ore, :collection_fees_ore, :court_fees_ore,
+                  :overpaid_ore, :entry_id, :allocation_order)
+        AS a(payment_id, case_id, creditor_id, value_date, kind, principal_ore, interest_ore,
+             reminder_fees_ore, collection_fees_ore, court_fees_ore, overpaid_ore, entry_id,
+             allocation_order)
+    """
+).bindparams(
+    *(bindparam(c, type_=ARRAY(_ALLOCATION_TYPES.get(c, BigInteger))) for c in _ALLOCATION_COLUMNS),
+    bindparam("allocation_order", type_=ARRAY(String)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,30 +156,28 @@ class PaymentStore:
         self.session = session
 
     async def add_new(self, records: Sequence[PaymentRecord]) -> set[uuid.UUID]:
-        """Store payments whose bank transaction is new; the ids of those stored."""
+        """Store payments whose bank transaction is new; the ids of those stored.
+
+        One statement for the batch (arrays, ``unnest``), whatever its size.
+        """
         if not records:
             return set()
         result = await self.session.execute(
-            insert(payments)
-            .on_conflict_do_nothing(index_elements=[payments.c.transaction_id])
-            .returning(payments.c.payment_id),
-            [
-                {
-                    "payment_id": r.payment_id,
-                    "source": r.source,
-                    "transaction_id": r.transaction_id,
-                    "bank_file_id": r.bank_file_id,
-                    "kid": r.kid,
-                    "amount_ore": r.amount_ore,
-                    "currency": r.currency,
-                    "value_date": r.value_date,
-                    "status": r.status,
-                    "case_id": r.case_id,
-                    "designation": list(r.designation) or None,
-                    "received_at": r.received_at,
-                }
-                for r in records
-            ],
+            _ADD_PAYMENTS,
+            {
+                "payment_id": [r.payment_id for r in records],
+                "source": [r.source for r in records],
+                "transaction_id": [r.transaction_id for r in records],
+                "bank_file_id": [r.bank_file_id for r in records],
+                "kid": [r.kid for r in records],
+                "amount_ore": [r.amount_ore for r in records],
+                "currency": [r.currency for r in records],
+                "value_date": [r.value_date for r in records],
+                "status": [r.status for r in records],
+                "case_id": [r.case_id for r in records],
+                "designation": [",".join(r.designation) for r in records],
+                "received_at": records[0].received_at,
+            },
         )
         return set(result.scalars())
 
@@ -149,8 +222,15 @@ class PaymentStore:
     # -- allocations -------------------------------------------------------------------------
 
     async def add_allocations(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Store allocation rows (one statement for the batch)."""
         if rows:
-            await self.session.execute(insert(payment_allocations), list(rows))
+            await self.session.execute(
+                _ADD_ALLOCATIONS,
+                {
+                    **{name: [row[name] for row in rows] for name in _ALLOCATION_COLUMNS},
+                    "allocation_order": [",".join(row["allocation_order"]) for row in rows],
+                },
+            )
 
     async def allocation_of(self, payment_id: uuid.UUID) -> AllocationRecord | None:
         """The allocation of a payment (not its reversal)."""

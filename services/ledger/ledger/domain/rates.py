@@ -141,18 +141,20 @@ class RateBook:
             if row.status != "confirmed":
                 continue
             self._by_kind.setdefault((row.kind, row.parameter), []).append(row)
-        for versions in self._by_kind.values():
+        self._current: dict[tuple[str, str], tuple[RateRow, ...]] = {}
+        for key, versions in self._by_kind.items():
             versions.sort(key=lambda r: (r.effective_from, r.id))
+            newest: dict[date, RateRow] = {}
+            for row in versions:
+                newest[row.effective_from] = row  # sorted by id within a date: last wins
+            self._current[key] = tuple(newest[d] for d in sorted(newest))
 
     def rows(self, kind: str, parameter: str = "") -> Sequence[RateRow]:
         """The rows of one kind and parameter in force at some time, oldest first.
 
         Of several rows with the same effective date only the newest version is kept.
         """
-        newest: dict[date, RateRow] = {}
-        for row in self._by_kind.get((kind, parameter), []):
-            newest[row.effective_from] = row  # sorted by id within a date: last wins
-        return [newest[d] for d in sorted(newest)]
+        return self._current.get((kind, parameter), ())
 
     def in_force(self, kind: str, on: date, parameter: str = "") -> RateRow:
         """The row of ``kind`` (and ``parameter``) in force on ``on``."""

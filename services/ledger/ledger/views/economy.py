@@ -110,7 +110,9 @@ def fold_booked(rows: Sequence[Any]) -> dict[uuid.UUID, _Booked]:
     """Aggregated postings ``(holder, account, entry kind, date, total)`` per case."""
     found: dict[uuid.UUID, _Booked] = {}
     for holder, account, entry_kind, effective_date, total in rows:
-        booked = found.setdefault(holder, _empty())
+        booked = found.get(holder)
+        if booked is None:
+            booked = found[holder] = _empty()
         amount = int(total)
         if account == AccountKind.CASE_OVERPAID:
             booked.overpaid -= amount
