@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from servicekit.problems import problem
 
+from ledger.adapters.bankfiles.model import InvalidPayoutBatch
 from ledger.bootstrap import LedgerService, bootstrap
+from ledger.domain.rates import MissingRate
 from ledger.entrypoints.routers import (
     bank_files,
     creditors,
@@ -37,4 +41,32 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         ],
     )
     app.state.service = service
+    app.add_exception_handler(MissingRate, _missing_rate)
+    app.add_exception_handler(InvalidPayoutBatch, _invalid_payouts)
     return app
+
+
+async def _missing_rate(request: Request, exc: Exception) -> JSONResponse:
+    """A date before any confirmed rate of a kind the computation needs."""
+    assert isinstance(exc, MissingRate)
+    return problem(
+        422,
+        "rate-missing",
+        "No confirmed rate for the date",
+        f"{exc}; an administrator adds or confirms it under /api/v1/ledger/rates.",
+        instance=request.url.path,
+        errors=[{"field": exc.kind, "reason": f"no confirmed rate on {exc.on.isoformat()}"}],
+    )
+
+
+async def _invalid_payouts(request: Request, exc: Exception) -> JSONResponse:
+    """A payout the bank's format cannot carry (a creditor's payout details)."""
+    assert isinstance(exc, InvalidPayoutBatch)
+    return problem(
+        422,
+        "payout-file-invalid",
+        "The payout file cannot be written",
+        "Fix the creditors' payout details (PUT /creditors/{id}/agreement) and run again.",
+        instance=request.url.path,
+        errors=[{"field": p.field, "reason": p.reason} for p in exc.problems],
+    )

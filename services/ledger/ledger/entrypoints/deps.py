@@ -38,6 +38,7 @@ IdempotencyKey = Annotated[
         alias=HEADER,
         min_length=1,
         max_length=200,
+        pattern=r"^[\x20-\x7e]+$",
         description="A key the client chose for this command; sending it again with the same "
         "request replays the first answer, with another request it is refused (409)",
     ),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from servicekit.text import Storable
 
 from ledger.domain.components import Component
 
@@ -15,6 +16,7 @@ ComponentName = Literal[
     "principal", "interest", "reminder_fees", "collection_fees", "court_fees", "costs"
 ]
 Ore = Annotated[int, Field(description="an amount in øre (1/100 NOK)")]
+BusinessDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
 class Strict(BaseModel):
@@ -110,7 +112,7 @@ class PaymentIn(Strict):
         "with the same reference changes nothing",
     )
     amount_ore: int = Field(gt=0, le=10**13)
-    value_date: date
+    value_date: BusinessDate
     kid: str | None = Field(default=None, pattern=r"^\d{2,24}[\d-]$")
     case_id: uuid.UUID | None = Field(default=None, description="instead of a KID")
     designation: list[ComponentName] = Field(
@@ -169,7 +171,7 @@ class ImportOut(BaseModel):
 
 
 class ReversalIn(Strict):
-    reason: str = Field(min_length=3, max_length=200)
+    reason: Annotated[str, Field(min_length=3, max_length=200), Storable]
 
 
 class ReversalOut(BaseModel):
@@ -199,9 +201,11 @@ class ResolutionIn(Strict):
 
 
 class SettlementRunIn(Strict):
-    period_end: date
+    period_end: BusinessDate
     creditor_ids: list[uuid.UUID] | None = Field(
-        default=None, description="only these creditors (default: every creditor with money)"
+        default=None,
+        max_length=10_000,
+        description="only these creditors (default: every creditor with money)",
     )
 
 
@@ -251,7 +255,7 @@ class SettlementLineOut(BaseModel):
 
 
 class VoidIn(Strict):
-    reason: str = Field(min_length=3, max_length=200)
+    reason: Annotated[str, Field(min_length=3, max_length=200), Storable]
 
 
 class SettlementStatusOut(BaseModel):
@@ -280,10 +284,10 @@ class RateOut(BaseModel):
 
 class RateIn(Strict):
     kind: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
-    effective_from: date
+    effective_from: BusinessDate
     value: Decimal = Field(ge=0, le=Decimal("1e9"), max_digits=18, decimal_places=6)
     unit: Literal["NOK", "percent_pa", "percent", "multiple", "factor", "days"]
-    parameter: str = Field(default="", max_length=60)
+    parameter: Annotated[str, Field(max_length=60), Storable] = ""
     source_url: HttpUrl = Field(description="where the figure is published")
 
 
@@ -302,7 +306,9 @@ class AgreementIn(Strict):
     commission_percent: Decimal = Field(ge=0, le=100, max_digits=7, decimal_places=4)
     vat_deductible: bool = True
     payout_account: str | None = Field(default=None, max_length=40)
-    payout_name: str | None = Field(default=None, min_length=1, max_length=70)
+    payout_name: str | None = Field(
+        default=None, min_length=1, max_length=70, pattern=r"^[^\x00-\x1f\x7f]+$"
+    )
 
 
 class AgreementOut(BaseModel):
@@ -317,7 +323,7 @@ class AgreementOut(BaseModel):
 class ChargeIn(Strict):
     charge_id: uuid.UUID
     amount_ore: int = Field(gt=0, le=10**9)
-    purchased_on: date
+    purchased_on: BusinessDate
 
 
 class ChargeOut(BaseModel):

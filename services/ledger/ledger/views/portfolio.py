@@ -12,14 +12,15 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncResult
 
 from ledger.domain.components import Component
-from ledger.domain.interest import ClaimPrincipal, DayCount, accrue
-from ledger.domain.rates import RateBook
+from ledger.domain.interest import ClaimPrincipal, DayCount, InterestAccrual, accrue
+from ledger.domain.rates import MissingRate, RateBook
 from ledger.views.economy import fold_booked, lines_of
 
 _CASES = text(
@@ -61,6 +62,8 @@ class CaseBalance:
     interest_ore: int
     costs_ore: int
     overpaid_ore: int
+    rate_missing: bool = False
+    """No confirmed forsinkelsesrente for some of its days: interest is left out."""
 
     @property
     def balance_ore(self) -> int:
@@ -101,9 +104,14 @@ async def case_balances(
             ]
             stop = case.closed_on if case.closed_on and case.close_reason != "paid" else None
             movements = sorted(folded.movements, key=lambda m: m.value_date)
-            accrual = accrue(
-                claims, movements, rates, as_of, stop=stop, day_count=day_count, detail=False
-            )
+            try:
+                accrual = accrue(
+                    claims, movements, rates, as_of, stop=stop, day_count=day_count, detail=False
+                )
+                rate_missing = False
+            except MissingRate:  # due before any confirmed rate: interest cannot be known
+                accrual = InterestAccrual(as_of, Fraction(0), ())
+                rate_missing = True
             owed = {line.component: line.outstanding_ore for line in lines_of(folded, accrual)}
             yield CaseBalance(
                 case_id=case.case_id,
@@ -114,4 +122,5 @@ async def case_balances(
                 + owed[Component.COLLECTION_FEES]
                 + owed[Component.COURT_FEES],
                 overpaid_ore=folded.overpaid,
+                rate_missing=rate_missing,
             )

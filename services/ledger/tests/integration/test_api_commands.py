@@ -89,6 +89,26 @@ async def test_bad_input_is_a_problem_naming_the_field(
         f"{P}/cases/{uuid.uuid4()}/economy", params={"as_of": "yesterday"}, headers=handler
     )
     assert "as_of" in fields(assert_problem(as_of, 422))
+    far = await client.get(
+        f"{P}/cases/{uuid.uuid4()}/economy", params={"as_of": "9999-12-31"}, headers=handler
+    )
+    assert "as_of" in fields(assert_problem(far, 422))
+    old = await ledger.case((10_000, date(2012, 5, 1)))  # before the first rate we know
+    before_rates = await client.post(
+        f"{P}/payments",
+        json={
+            "bank_reference": str(uuid.uuid4()),
+            "amount_ore": 5,
+            "value_date": "2013-01-02",
+            "kid": old.kid,
+        },
+        headers={**handler, **key()},
+    )
+    assert_problem(before_rates, 422, "rate-missing")
+    economy = await client.get(
+        f"{P}/cases/{old.case_id}/economy", params={"as_of": "2013-01-02"}, headers=handler
+    )
+    assert "as_of" in fields(assert_problem(economy, 422))
     order = await client.put(
         f"{P}/creditors/{ledger.creditor_id}/agreement",
         json={"commission_percent": "5", "allocation_order": ["costs", "interest"]},

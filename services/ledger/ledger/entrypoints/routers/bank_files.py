@@ -84,8 +84,12 @@ def _check(parsed: ParsedBankFile, partial: bool) -> None:
 
 @router.post(
     "/bank-files",
+    status_code=201,
     response_model=ImportOut,
-    responses=problem_responses(409, 413, 422),
+    responses={
+        200: {"model": ImportOut, "description": "The same file was imported before"},
+        **problem_responses(409, 413, 422),
+    },
     openapi_extra=FILE_BODY,
     summary="Import a bank file of incoming payments (OCR giro or camt.054)",
     description="The file is the request body. Payments are matched by KID and booked; the "

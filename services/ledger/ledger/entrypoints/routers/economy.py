@@ -31,7 +31,11 @@ router = APIRouter(prefix=PREFIX, tags=["case economy"])
 
 AsOf = Annotated[
     date | None,
-    Query(description="the business date (default: today, Europe/Oslo)"),
+    Query(
+        description="the business date (default: today, Europe/Oslo)",
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+    ),
 ]
 
 
@@ -54,7 +58,7 @@ async def get_economy(
                 session, case_id, on, day_count=service.policy.day_count
             )
         except MissingRate as exc:
-            raise InvalidInput("as_of", str(exc)) from exc
+            raise InvalidInput("as_of", f"{exc}") from exc
     assert found is not None
     facts = found.facts
     return EconomyOut(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
@@ -24,7 +24,7 @@ router = APIRouter(prefix=PREFIX, tags=["rates"])
 async def list_rates(
     principal: CurrentPrincipal,
     service: ServiceDep,
-    kind: Annotated[str | None, Query(max_length=60)] = None,
+    kind: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
     rate_status: Annotated[
         Literal["confirmed", "unconfirmed"] | None, Query(alias="status")
     ] = None,
@@ -73,7 +73,7 @@ async def post_rate(
     summary="Confirm an unconfirmed rate row against its source (from now on it is used)",
 )
 async def post_rate_confirmation(
-    rate_id: int,
+    rate_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
     body: RateConfirmIn,
     request: Request,
     principal: AgencyAdmin,

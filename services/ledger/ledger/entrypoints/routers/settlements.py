@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
@@ -75,7 +75,9 @@ async def list_settlements(
     settlement_status: Annotated[
         Literal["pending", "posted", "voided"] | None, Query(alias="status")
     ] = None,
-    after: Annotated[str | None, Query(max_length=20, description="a settlement number")] = None,
+    after: Annotated[
+        str | None, Query(max_length=20, pattern=r"^[A-Z0-9-]+$", description="a number")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[SettlementOut]:
     async with service.session_factory() as session:
@@ -132,7 +134,11 @@ async def get_settlement_lines(
     response_class=Response,
     summary="A payout file (ISO 20022 pain.001) as sent to the bank",
 )
-async def get_payout_file(message_id: str, principal: AgencyAdmin, service: ServiceDep) -> Response:
+async def get_payout_file(
+    message_id: Annotated[str, Path(max_length=35, pattern=r"^[A-Za-z0-9/\-?:().,'+ ]+$")],
+    principal: AgencyAdmin,
+    service: ServiceDep,
+) -> Response:
     del principal
     async with service.session_factory() as session:
         row = await settlements_view.payout_file(session, message_id)
