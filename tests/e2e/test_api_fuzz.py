@@ -57,6 +57,10 @@ RATE_LIMITS = {
     "GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "100000",
     "GATEWAY_AUTH_RATE_LIMIT_BURST": "10000",
 }
+CREDITOR = "kari@nordlys.example"
+CREDITOR_PATHS = ("/api/v1/cases",)
+"""Operations fuzzed a second time as a creditor user, so that requests reach the
+creditor's business rules (registration, notes) rather than stop at the role check."""
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -192,6 +196,28 @@ def test_operations_that_end_a_session(
     case: schemathesis.Case, session_ender_headers: dict[tuple[str, str], dict[str, str]]
 ) -> None:
     case.call_and_validate(headers=session_ender_headers[_key(case.operation)], checks=CHECKS)
+
+
+@pytest.fixture(scope="module")
+async def creditor_session(
+    fuzz_stack: Stack, fuzz_logins: dict[str, Login]
+) -> AsyncIterator[SignedIn]:
+    """Signed in when first asked for: after the session enders (one of them ends every
+    session of this user) and before the fuzzed sign-in locks this client address."""
+    async with httpx.AsyncClient(base_url=fuzz_stack.url, timeout=30) as client:
+        yield await sign_in(client, fuzz_logins[CREDITOR])
+
+
+@schema.include(
+    lambda ctx: (
+        ctx.operation.path.startswith(CREDITOR_PATHS)
+        and _key(ctx.operation) not in PUBLIC_OPERATIONS
+    )
+).parametrize()
+async def test_operations_as_a_creditor(
+    case: schemathesis.Case, creditor_session: SignedIn
+) -> None:
+    case.call_and_validate(headers=await creditor_session.headers(), checks=CHECKS)
 
 
 @schema.include(lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS).parametrize()

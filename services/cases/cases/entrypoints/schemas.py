@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cases.domain import registration as domain
+from cases.entrypoints.workflow_schemas import NextStepsOut
 
 
 class CreditorOut(BaseModel):
@@ -242,6 +243,10 @@ class TimelineEntryOut(BaseModel):
     deadline: date | None
     actor_kind: str = Field(description="user, scheduler, system or ledger")
     actor_id: uuid.UUID | None
+    detail: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the step carried: the next action, an objection or plan id, a reason",
+    )
 
 
 class NoteOut(BaseModel):
@@ -265,6 +270,7 @@ class CaseDetailOut(CaseSummaryOut):
     claims: list[ClaimOut]
     timeline: list[TimelineEntryOut]
     notes: list[NoteOut]
+    next_steps: NextStepsOut = Field(description="Where the case stands and what happens next")
 
 
 # -- notes ---------------------------------------------------------------------------------

@@ -100,6 +100,8 @@ async def test_register_open_and_list_a_case(
         assert body["debtor"]["national_id"] not in detail.text
         assert [c["principal_ore"] for c in shown["claims"]] == [250_000]
         assert [e["kind"] for e in shown["timeline"]] == ["registered"]
+        assert shown["next_steps"]["status"] == "registered"
+        assert shown["next_steps"]["next"]
 
         # the other organisation cannot see it; the agency can
         assert_problem(

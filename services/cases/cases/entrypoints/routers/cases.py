@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
 
-from cases import views
+from cases import views, views_workflow
 from cases.adapters import audit
 from cases.domain.identifiers import (
     InvalidIdentifier,
@@ -28,6 +28,7 @@ from cases.entrypoints.schemas import (
     NoteOut,
     TimelineEntryOut,
 )
+from cases.entrypoints.workflow_schemas import NextStepsOut
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -147,6 +148,15 @@ async def get_case(case_id: uuid.UUID, principal: AnyUser, service: ServiceDep) 
         note_rows = await views.case_notes(
             session, case_id, user_id=principal.user_id, agency=principal.is_agency_staff
         )
+        steps = await views_workflow.next_steps(
+            session,
+            case_id,
+            tenant=principal.tenant,
+            agency=principal.is_agency_staff,
+            rule_book=service.rule_book,
+            today=service.clock.today(),
+        )
+        assert steps is not None  # the case was found for this caller just above
         await audit.record(
             session,
             actor_id=principal.user_id,
@@ -180,4 +190,5 @@ async def get_case(case_id: uuid.UUID, principal: AnyUser, service: ServiceDep) 
         claims=[ClaimOut.model_validate(c) for c in claim_rows],
         timeline=[TimelineEntryOut.model_validate(e) for e in entries],
         notes=[NoteOut.model_validate(n) for n in note_rows],
+        next_steps=NextStepsOut.from_view(steps),
     )
