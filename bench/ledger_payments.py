@@ -78,12 +78,36 @@ def _process_cpu() -> float:
     return time.process_time()
 
 
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all CPUs; idle and iowait excluded)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+async def settle(max_wait: float, quiet_cpus: float = 0.5) -> tuple[float, float]:
+    """Wait (up to ``max_wait`` s) until under ``quiet_cpus`` CPUs are busy over a second;
+    (seconds waited, CPUs busy in the last second)."""
+    started = time.monotonic()
+    while True:
+        before = _machine_busy()
+        await asyncio.sleep(1.0)
+        busy = _machine_busy() - before
+        waited = time.monotonic() - started
+        if busy < quiet_cpus or waited >= max_wait:
+            return round(waited, 1), round(busy, 2)
+
+
 @dataclass
 class Round:
     ledger_seconds: float
     plain_seconds: float
     ledger_cpu: float
     rows: dict[str, int]
+    settled: tuple[float, float]
+    """Seconds waited for a quiet machine before the round, and CPUs then busy."""
+    others_cpus: float
+    """CPUs busy with other work during the ledger section (machine minus this process)."""
 
     def rates(self, n: int) -> tuple[float, float]:
         return n / self.ledger_seconds, n / self.plain_seconds
@@ -327,20 +351,24 @@ async def main(args: argparse.Namespace) -> None:
             cases = await scratch.register(args.payments)
             await scratch.vacuum()
             since = await scratch.marks()
+            settled = await settle(args.settle)
+            machine = _machine_busy()
             seconds, cpu, payment_ids = await scratch.pay(cases, args.batch)
+            others = max(_machine_busy() - machine - cpu, 0.0) / seconds
             rows = await scratch.written_rows(payment_ids, since)
             await scratch.vacuum()
             batches = -(-args.payments // args.batch)
             plain = await scratch.plain_insert(rows, batches)
             counts = {t: len(r) for t, r in rows.items()}
-            result = Round(seconds, plain, cpu, counts)
+            result = Round(seconds, plain, cpu, counts, settled, round(others, 2))
             rounds.append(result)
             ledger_rate, plain_rate = result.rates(args.payments)
             print(
                 f"round {number}: ledger {ledger_rate:,.0f} payments/s ({seconds:.2f} s, "
                 f"{cpu / args.payments * 1e6:.0f} µs CPU/payment here), plain inserts of the "
                 f"same rows {plain_rate:,.0f}/s ({plain:.2f} s), ratio "
-                f"{ledger_rate / plain_rate:.2f}; rows {counts}"
+                f"{ledger_rate / plain_rate:.2f}; rows {counts}; other work "
+                f"{others:.2f} CPUs (PostgreSQL and the rest), settled {settled}"
             )
         economy_cases = max(args.economy_cases - args.rounds * args.payments - args.batch, 0)
         print(f"registering {economy_cases} more cases for the economy (untimed) ...")
@@ -369,6 +397,7 @@ async def main(args: argparse.Namespace) -> None:
         "cpu_us_per_payment_bench_process": round(
             statistics.median(r.ledger_cpu for r in rounds) / args.payments * 1e6
         ),
+        "other_cpus_during_ledger": [r.others_cpus for r in rounds],
         "rows_per_payment": {t: round(n / args.payments, 2) for t, n in rounds[-1].rows.items()},
         "economy_cases": count,
         "economy_seconds": round(economy_seconds, 2),
@@ -416,6 +445,8 @@ async def main(args: argparse.Namespace) -> None:
             f"| plain inserts of the same rows | {figures['plain_payments_per_s']:,}/s |\n"
             f"| ratio ledger / plain | {figures['ratio']} |\n"
             f"| rows per payment | {figures['rows_per_payment']} |\n"
+            f"| CPUs busy besides this process during the ledger rounds (PostgreSQL, others) "
+            f"| {figures['other_cpus_during_ledger']} |\n"
             f"| economy as of {AS_OF} | {count:,} cases in {economy_seconds:.1f} s "
             f"({figures['economy_cases_per_s']:,} cases/s) |\n"
             f"| economy of 1,000,000 cases (extrapolated, linear) | "
@@ -431,5 +462,6 @@ if __name__ == "__main__":
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--economy-cases", type=int, default=100_000)
+    parser.add_argument("--settle", type=float, default=60.0, help="max s to wait for quiet")
     parser.add_argument("--no-save", action="store_true")
     asyncio.run(main(parser.parse_args()))

@@ -15,27 +15,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from ledger.adapters.journal import entry_by_id
 from ledger.adapters.payment_store import PaymentRecord
 from ledger.domain.case_ledger import CaseLedger, IncomingPayment
 from ledger.domain.components import Component
-from ledger.domain.errors import PaymentNotFound, UnmatchedAlreadyResolved, WrongPaymentState
+from ledger.domain.errors import PaymentNotFound
 from ledger.domain.journal import (
     Account,
     AccountKind,
     EntryBuilder,
     EntryKind,
     JournalEntry,
-    Posting,
-    reversal_of,
 )
 from ledger.domain.rates import RateBook, RateKind
 from ledger.service_layer.books import Books
-from ledger.service_layer.events import balance_changed, payment_received, settled_in_full
+from ledger.service_layer.case_changes import Changes, finish
+from ledger.service_layer.events import payment_received, settled_in_full
 from ledger.service_layer.policy import LedgerPolicy
+from ledger.service_layer.reversals import take_back
 
 
 class Unmatched:
@@ -72,18 +71,6 @@ class PaymentSummary:
     total_ore: int = 0
     settled_case_ids: list[uuid.UUID] = field(default_factory=list)
     payment_ids: list[uuid.UUID] = field(default_factory=list)
-
-
-@dataclass
-class _Changes:
-    """Cases changed in this transaction, with the cause of their last change."""
-
-    ledgers: dict[uuid.UUID, CaseLedger] = field(default_factory=dict)
-    causes: dict[uuid.UUID, tuple[str, date]] = field(default_factory=dict)
-
-    def touch(self, ledger: CaseLedger, cause: str, on: date) -> None:
-        self.ledgers[ledger.facts.case_id] = ledger
-        self.causes[ledger.facts.case_id] = (cause, on)
 
 
 def _suspense_entry(payment: PaymentRecord) -> JournalEntry:
@@ -180,7 +167,7 @@ async def receive_payments(
         raise PaymentNotFound(f"unknown case {sorted(map(str, missing))[0]}")
     agreements = await books.agreements.get_many(lg.facts.creditor_id for lg in ledgers.values())
     rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
-    changes = _Changes()
+    changes = Changes()
     allocations: list[dict[str, object]] = []
     unmatched: list[tuple[uuid.UUID, str, list[uuid.UUID]]] = []
     for record, reason in fresh:
@@ -188,12 +175,14 @@ async def receive_payments(
         if record.status == "allocated" and record.case_id is not None:
             ledger = ledgers[record.case_id]
             order = agreements[ledger.facts.creditor_id].order
-            _allocate(books, ledger, record, rates, order, policy, allocations, changes, summary)
+            allocate_payment(
+                books, ledger, record, rates, order, policy, allocations, changes, summary
+            )
         elif record.status == "reversal":
             original = originals[targets[record.transaction_id]]
             assert original is not None
             assert original.case_id is not None
-            await _take_back(books, ledgers[original.case_id], original, None, allocations, changes)
+            await take_back(books, ledgers[original.case_id], original, None, allocations, changes)
             await books.payments.set_status(record.payment_id, "reversal", case_id=original.case_id)
             summary.reversed += 1
         else:
@@ -205,7 +194,7 @@ async def receive_payments(
             summary.unmatched += 1
     await books.payments.add_allocations(allocations)
     await books.payments.add_unmatched(unmatched)
-    await _finish(books, changes)
+    await finish(books, changes)
     return summary
 
 
@@ -247,7 +236,7 @@ def interest_refund(
     )
 
 
-def _allocate(
+def allocate_payment(
     books: Books,
     ledger: CaseLedger,
     record: PaymentRecord,
@@ -255,7 +244,7 @@ def _allocate(
     order: Sequence[Component],
     policy: LedgerPolicy,
     allocations: list[dict[str, object]],
-    changes: _Changes,
+    changes: Changes,
     summary: PaymentSummary,
     *,
     source: Account | None = None,
@@ -318,182 +307,3 @@ def _allocate(
         summary.settled_case_ids.append(ledger.facts.case_id)
     summary.allocated += 1
     changes.touch(ledger, "payment", record.value_date)
-
-
-async def _take_back(
-    books: Books,
-    ledger: CaseLedger,
-    original: PaymentRecord,
-    from_unmatched: PaymentRecord | None,
-    allocations: list[dict[str, object]],
-    changes: _Changes,
-    *,
-    reason: str = "payment taken back by the bank",
-) -> JournalEntry:
-    """Reverse a payment's allocation (the bank took it back, or a correction)."""
-    allocation = await books.payments.allocation_of(original.payment_id)
-    if allocation is None:
-        raise WrongPaymentState("the payment was never allocated to a case")
-    booked = await entry_by_id(books.session, allocation.entry_id)
-    assert booked is not None
-    reversal = reversal_of(
-        booked,
-        effective_date=allocation.value_date,
-        reason=reason,
-        natural_key=f"reversal:{original.payment_id}",
-    )
-    if from_unmatched is not None:  # the bank's debit is already booked against suspense
-        reversal = _replace_leg(reversal, AccountKind.CLIENT_FUNDS, AccountKind.UNMATCHED)
-    books.journal.add(reversal)
-    principal = allocation.amounts[Component.PRINCIPAL]
-    ledger.take_back(reversal, allocation.value_date, original.amount_ore, principal)
-    allocations.append(
-        {
-            "payment_id": original.payment_id,
-            "case_id": allocation.case_id,
-            "creditor_id": allocation.creditor_id,
-            "value_date": allocation.value_date,
-            "kind": "reversal",
-            **{f"{c.value}_ore": -allocation.amounts[c] for c in Component},
-            "overpaid_ore": -allocation.overpaid_ore,
-            "allocation_order": [],
-            "entry_id": reversal.entry_id,
-        }
-    )
-    await books.payments.set_status(original.payment_id, "reversed")
-    changes.touch(ledger, "reversal", allocation.value_date)
-    return reversal
-
-
-def _replace_leg(entry: JournalEntry, kind: str, replacement: str) -> JournalEntry:
-    postings = tuple(
-        Posting(Account(replacement, p.account.holder), p.amount_ore, p.currency)
-        if p.account.kind == kind
-        else p
-        for p in entry.postings
-    )
-    return JournalEntry(
-        entry_id=entry.entry_id,
-        kind=entry.kind,
-        effective_date=entry.effective_date,
-        postings=postings,
-        case_id=entry.case_id,
-        creditor_id=entry.creditor_id,
-        natural_key=entry.natural_key,
-        reverses=entry.reverses,
-        metadata=entry.metadata,
-    )
-
-
-async def _finish(books: Books, changes: _Changes) -> None:
-    await books.cases.save_state(changes.ledgers.values())
-    for case_id, ledger in changes.ledgers.items():
-        cause, on = changes.causes[case_id]
-        books.emit(balance_changed(ledger, cause=cause, effective_date=on))
-
-
-# -- the unmatched queue ---------------------------------------------------------------------
-
-
-async def resolve_unmatched(
-    books: Books,
-    payment_id: uuid.UUID,
-    *,
-    action: str,
-    case_id: uuid.UUID | None,
-    reverses_payment_id: uuid.UUID | None,
-    designation: tuple[Component, ...],
-    by: uuid.UUID,
-    policy: LedgerPolicy,
-) -> PaymentSummary:
-    """A case handler's decision on a queued payment: ``allocate`` it to a case,
-    ``refund`` it to the payer, or (a bank reversal) ``reverse`` the payment it took back."""
-    item = await books.payments.unmatched(payment_id, lock=True)
-    record = await books.payments.get(payment_id, lock=True)
-    if item is None or record is None:
-        raise PaymentNotFound("No such unmatched payment.")
-    if item.status != "open":
-        raise UnmatchedAlreadyResolved("This payment has already been resolved.")
-    summary = PaymentSummary(received=1, total_ore=record.amount_ore, payment_ids=[payment_id])
-    changes = _Changes()
-    allocations: list[dict[str, object]] = []
-    if action == "allocate":
-        if record.amount_ore <= 0 or case_id is None:
-            raise WrongPaymentState("Only money received can be matched to a case.")
-        ledgers = await books.cases.load([case_id])
-        if case_id not in ledgers:
-            raise PaymentNotFound("No such case.")
-        ledger = ledgers[case_id]
-        order = (await books.agreements.get(ledger.facts.creditor_id)).order
-        matched = replace(record, designation=tuple(c.value for c in designation))
-        rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
-        _allocate(
-            books,
-            ledger,
-            matched,
-            rates,
-            order,
-            policy,
-            allocations,
-            changes,
-            summary,
-            source=Account(AccountKind.UNMATCHED),
-            kind=EntryKind.UNMATCHED_RESOLVED,
-            natural_key=f"resolved:{payment_id}",
-        )
-        await books.payments.set_status(payment_id, "allocated", case_id=case_id)
-    elif action == "refund":
-        if record.amount_ore <= 0:
-            raise WrongPaymentState("A bank reversal cannot be refunded.")
-        books.journal.add(
-            EntryBuilder(record.currency)
-            .debit(Account(AccountKind.UNMATCHED), record.amount_ore)
-            .credit(Account(AccountKind.REFUNDS_PAYABLE), record.amount_ore)
-            .build(
-                entry_id=uuid.uuid4(),
-                kind=EntryKind.UNMATCHED_REFUNDED,
-                effective_date=record.value_date,
-                natural_key=f"refund:{payment_id}",
-                metadata={"payment_id": str(payment_id)},
-            )
-        )
-        await books.payments.set_status(payment_id, "refunded")
-    elif action == "reverse":
-        if record.amount_ore >= 0 or reverses_payment_id is None:
-            raise WrongPaymentState("Only a bank reversal takes a payment back.")
-        original = await books.payments.get(reverses_payment_id, lock=True)
-        if original is None or original.case_id is None:
-            raise PaymentNotFound("No such allocated payment.")
-        if original.status != "allocated" or original.amount_ore != -record.amount_ore:
-            raise WrongPaymentState(
-                "The payment to take back must be allocated and of the reversed amount."
-            )
-        ledger = (await books.cases.load([original.case_id]))[original.case_id]
-        await _take_back(books, ledger, original, record, allocations, changes)
-        await books.payments.set_status(payment_id, "reversal", case_id=original.case_id)
-        summary.reversed = 1
-    else:
-        raise WrongPaymentState(f"unknown action {action!r}")
-    await books.payments.resolve(payment_id, resolution=action, case_id=case_id, by=by)
-    await books.payments.add_allocations(allocations)
-    await _finish(books, changes)
-    return summary
-
-
-async def reverse_payment(
-    books: Books, payment_id: uuid.UUID, *, reason: str, policy: LedgerPolicy
-) -> JournalEntry:
-    """Take back an allocated payment by hand (a correction: a linked reversal)."""
-    del policy
-    original = await books.payments.get(payment_id, lock=True)
-    if original is None or original.case_id is None:
-        raise PaymentNotFound("No such allocated payment.")
-    if original.status != "allocated":
-        raise WrongPaymentState("Only an allocated payment can be taken back.")
-    ledger = (await books.cases.load([original.case_id]))[original.case_id]
-    changes = _Changes()
-    allocations: list[dict[str, object]] = []
-    reversal = await _take_back(books, ledger, original, None, allocations, changes, reason=reason)
-    await books.payments.add_allocations(allocations)
-    await _finish(books, changes)
-    return reversal

@@ -38,7 +38,8 @@ from ledger.service_layer.cases import (
     record_steps,
     register_cases,
 )
-from ledger.service_layer.payments import PaymentIn, receive_payments, reverse_payment
+from ledger.service_layer.payments import PaymentIn, receive_payments
+from ledger.service_layer.reversals import reverse_payment
 from ledger.settings import LedgerSettings
 from ledger.views.economy import case_economy
 from sqlalchemy import text

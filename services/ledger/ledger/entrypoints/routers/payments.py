@@ -26,6 +26,7 @@ from ledger.entrypoints.schemas import (
     UnmatchedOut,
 )
 from ledger.service_layer import payments as payment_handlers
+from ledger.service_layer import reversals, unmatched
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 from ledger.views import payments as payments_view
 
@@ -134,7 +135,7 @@ async def post_reversal(
     idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def work(uow: LedgerUnitOfWork) -> tuple[int, ReversalOut]:
-        entry = await payment_handlers.reverse_payment(
+        entry = await reversals.reverse_payment(
             uow.books, payment_id, reason=body.reason, policy=service.policy
         )
         return 201, ReversalOut(payment_id=payment_id, reversal_entry_id=entry.entry_id)
@@ -180,7 +181,7 @@ async def post_resolution(
         raise InvalidInput("reverses_payment_id", "required to reverse")
 
     async def work(uow: LedgerUnitOfWork) -> tuple[int, ImportOut]:
-        summary = await payment_handlers.resolve_unmatched(
+        summary = await unmatched.resolve_unmatched(
             uow.books,
             payment_id,
             action=body.action,
