@@ -31,6 +31,8 @@ TEST_STACK_ENV = {
     # tested in the gateway's own tests, so the test stack allows more than production.
     "GATEWAY_AUTH_RATE_LIMIT_PER_MINUTE": "600",
     "GATEWAY_AUTH_RATE_LIMIT_BURST": "200",
+    # The scheduler looks for due cases every minute; a test should not wait that long.
+    "CASES_SCHEDULER_PERIOD_SECONDS": "1",
 }
 
 
