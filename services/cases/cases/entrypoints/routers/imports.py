@@ -394,7 +394,7 @@ async def job_errors(
     job_id: uuid.UUID,
     principal: AnyUser,
     service: ServiceDep,
-    cursor: Annotated[str | None, Query(max_length=30, pattern=r"^\d+$")] = None,
+    cursor: Annotated[str | None, Query(max_length=18, pattern=r"^\d+$")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RowErrorPage:
     await _job(service, principal, job_id)
