@@ -276,6 +276,8 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("home.open_cases", "åpne saker", "open cases"),
     ("home.outstanding", "utestående hovedstol", "outstanding principal"),
     ("home.cases_total", "saker i alt", "cases in all"),
+    ("home.collected", "innkrevd", "collected"),
+    ("home.collected_capped", "de første 1000 innbetalingene", "the first 1000 payments"),
     ("home.unread_notes", "uleste meldinger", "unread notes"),
     (
         "home.capped",

@@ -74,5 +74,7 @@ async def test_the_economy_of_a_paid_case_shows_its_payments(
     await expect(payments).to_have_count(2)
     await expect(creditor.locator("#okonomi-betalt")).to_have_text("kr\u00a03\u00a0500,00")
     await shot(creditor, "paid-twice")
+    await creditor.goto("/oversikt")
+    await expect(creditor.locator("#innkrevd")).to_contain_text("kr\u00a0")
     await creditor.close()
     await desk.close()

@@ -6,10 +6,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.portal import charts, formatting
+from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.portfolio import SAMPLE, summarise
 from gateway.portal.render import page
-from gateway.portal.visitor import VisitorDep
+from gateway.portal.visitor import Visitor, VisitorDep
 
 router = APIRouter()
 
@@ -17,6 +18,23 @@ _MONTHS = {
     "nb": ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
+
+
+PAYMENTS_SAMPLE = 1000
+
+
+async def _collected(visitor: Visitor) -> tuple[int | None, bool]:
+    """What the ledger has collected on the caller's cases (allocated payments), and
+    whether there were more payments than were read; ``None`` when the ledger cannot say."""
+    try:
+        rows = await visitor.backend.get(
+            "/api/v1/ledger/payments", params={"status": "allocated", "limit": PAYMENTS_SAMPLE}
+        )
+    except ApiProblem as problem:
+        if problem.status >= 500 or problem.status in (403, 404):
+            return None, False
+        raise
+    return sum(int(r["amount_ore"]) for r in rows), len(rows) >= PAYMENTS_SAMPLE
 
 
 @router.get("/oversikt")
@@ -29,6 +47,7 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
         "/api/v1/cases", params={"limit": SAMPLE, "sort": "registered", "order": "desc"}
     )
     unread = await backend.get("/api/v1/cases/notes/unread", params={"limit": 10})
+    collected, collected_capped = await _collected(visitor)
     portfolio = summarise(
         listed["items"], today=formatting.today_oslo(), capped=bool(listed.get("next_cursor"))
     )
@@ -59,6 +78,8 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
             "active": "home",
             "me": me,
             "portfolio": portfolio,
+            "collected": collected,
+            "collected_capped": collected_capped,
             "unread": unread,
             "status_chart": status_chart,
             "amount_chart": amount_chart,
