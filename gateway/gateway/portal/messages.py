@@ -279,11 +279,6 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("home.collected", "innkrevd", "collected"),
     ("home.collected_capped", "de første 1000 innbetalingene", "the first 1000 payments"),
     ("home.unread_notes", "uleste meldinger", "unread notes"),
-    (
-        "home.capped",
-        "Tallene gjelder de {n} nyeste sakene.",
-        "The figures are for the {n} newest cases.",
-    ),
     ("home.by_status", "Saker etter status", "Cases by status"),
     ("home.amount_by_status", "Hovedstol etter status", "Principal by status"),
     ("home.per_month", "Registrerte saker per måned", "Cases registered per month"),

@@ -1,19 +1,17 @@
-"""The start page's figures, computed from a page of case summaries (pure).
+"""The start page's figures, from the cases service's portfolio summary (pure).
 
-The cases API has no summary endpoint yet, so the start page reads the newest cases
-(up to :data:`SAMPLE`) and counts them here; the page says so when there are more.
+``GET /api/v1/cases/summary`` counts every case the visitor may see; the newest cases
+(a page of :data:`SAMPLE`) give the recent activity.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from gateway.portal.formatting import OSLO
-
-SAMPLE = 500
+SAMPLE = 20
 STATUS_ORDER = (
     "registered",
     "notice_sent",
@@ -36,12 +34,6 @@ class Portfolio:
     per_month: list[tuple[date, int]]
     """Cases registered per month, the last ``months`` months, oldest first."""
     recent: list[dict[str, Any]]
-    capped: bool
-
-
-def _month(value: str) -> date:
-    moment = datetime.fromisoformat(value).astimezone(OSLO)
-    return date(moment.year, moment.month, 1)
 
 
 def _months_back(today: date, months: int) -> list[date]:
@@ -54,28 +46,31 @@ def _months_back(today: date, months: int) -> list[date]:
 
 
 def summarise(
-    items: list[dict[str, Any]], *, today: date, capped: bool, months: int = 6, recent: int = 8
+    summary: Mapping[str, Any],
+    newest: Sequence[dict[str, Any]],
+    *,
+    today: date,
+    months: int = 6,
+    recent: int = 8,
 ) -> Portfolio:
-    counts: Counter[str] = Counter()
-    principal: Counter[str] = Counter()
-    per_month: Counter[date] = Counter()
-    for case in items:
-        status = str(case.get("status", ""))
-        counts[status] += 1
-        principal[status] += int(case.get("principal_total_ore", 0))
-        per_month[_month(str(case["registered_at"]))] += 1
-    order = [s for s in STATUS_ORDER if counts[s]] + sorted(
+    """The figures of ``summary`` (the cases API's) in display order, with the months
+    that had no registrations filled in, and the most recently changed of ``newest``."""
+    counts = {str(f["status"]): int(f["cases"]) for f in summary["by_status"]}
+    principal = {str(f["status"]): int(f["principal_total_ore"]) for f in summary["by_status"]}
+    order = [s for s in STATUS_ORDER if counts.get(s)] + sorted(
         s for s in counts if s not in STATUS_ORDER
     )
-    open_cases = [c for c in items if c.get("status") != "closed"]
-    newest = sorted(items, key=lambda c: str(c.get("status_since", "")), reverse=True)
+    per_month = {
+        date.fromisoformat(str(m["month"])): int(m["cases"])
+        for m in summary["registered_per_month"]
+    }
+    changed = sorted(newest, key=lambda c: str(c.get("status_since", "")), reverse=True)
     return Portfolio(
-        total=len(items),
-        open_count=len(open_cases),
-        outstanding_ore=sum(int(c.get("principal_total_ore", 0)) for c in open_cases),
+        total=int(summary["total_cases"]),
+        open_count=int(summary["open_cases"]),
+        outstanding_ore=int(summary["outstanding_principal_ore"]),
         by_status=[(s, counts[s]) for s in order],
         principal_by_status=[(s, principal[s]) for s in order],
-        per_month=[(m, per_month[m]) for m in _months_back(today, months)],
-        recent=newest[:recent],
-        capped=capped,
+        per_month=[(m, per_month.get(m, 0)) for m in _months_back(today, months)],
+        recent=changed[:recent],
     )

@@ -137,21 +137,26 @@ def test_columns_stand_on_one_baseline() -> None:
 
 
 def test_the_portfolio_in_figures() -> None:
-    def case(status: str, ore: int, registered: str) -> dict[str, object]:
-        return {
-            "status": status,
-            "principal_total_ore": ore,
-            "registered_at": registered,
-            "status_since": registered,
-        }
-
-    items = [
-        case("registered", 1000, "2026-11-02T10:00:00+00:00"),
-        case("notice_sent", 2000, "2026-10-31T23:30:00+00:00"),  # November in Oslo
-        case("closed", 4000, "2026-09-10T10:00:00+00:00"),
-        case("something_new", 8000, "2026-11-03T10:00:00+00:00"),
+    summary = {
+        "total_cases": 4,
+        "open_cases": 3,
+        "outstanding_principal_ore": 11000,
+        "by_status": [
+            {"status": "something_new", "cases": 1, "principal_total_ore": 8000},
+            {"status": "closed", "cases": 1, "principal_total_ore": 4000},
+            {"status": "registered", "cases": 1, "principal_total_ore": 1000},
+            {"status": "notice_sent", "cases": 1, "principal_total_ore": 2000},
+        ],
+        "registered_per_month": [
+            {"month": "2026-09-01", "cases": 1},
+            {"month": "2026-11-01", "cases": 3},
+        ],
+    }
+    newest = [
+        {"status": "registered", "status_since": "2026-11-02T10:00:00+00:00"},
+        {"status": "something_new", "status_since": "2026-11-03T10:00:00+00:00"},
     ]
-    portfolio = summarise(items, today=date(2026, 11, 25), capped=False, months=3)
+    portfolio = summarise(summary, newest, today=date(2026, 11, 25), months=3)
     assert portfolio.open_count == 3
     assert portfolio.outstanding_ore == 11000
     assert [s for s, _ in portfolio.by_status] == [
@@ -160,6 +165,7 @@ def test_the_portfolio_in_figures() -> None:
         "closed",
         "something_new",
     ]
+    assert portfolio.principal_by_status[0] == ("registered", 1000)
     assert portfolio.per_month == [
         (date(2026, 9, 1), 1),
         (date(2026, 10, 1), 0),

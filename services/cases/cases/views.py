@@ -205,6 +205,33 @@ async def list_cases(
     return rows, next_cursor
 
 
+async def portfolio_summary(
+    session: AsyncSession, tenant: uuid.UUID | None, *, since: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Cases and principal per status, and cases registered per month (Oslo) from ``since``."""
+    by_status = select(
+        cases.c.status,
+        func.count().label("cases"),
+        func.coalesce(func.sum(cases.c.principal_total_ore), 0).label("principal_total_ore"),
+    ).group_by(cases.c.status)
+    month = func.date_trunc("month", func.timezone("Europe/Oslo", cases.c.registered_at))
+    per_month = (
+        select(month.label("month"), func.count().label("cases"))
+        .where(cases.c.registered_at >= since)
+        .group_by(month)
+        .order_by(month)
+    )
+    if tenant is not None:
+        by_status = by_status.where(cases.c.creditor_id == tenant)
+        per_month = per_month.where(cases.c.creditor_id == tenant)
+    statuses = [dict(r) for r in (await session.execute(by_status)).mappings()]
+    months = [
+        {"month": r["month"].date(), "cases": r["cases"]}
+        for r in (await session.execute(per_month)).mappings()
+    ]
+    return statuses, months
+
+
 def mask_national_id(national_id: str) -> str:
     """``ddmmyy*****``: enough to recognise a person, not enough to impersonate them."""
     return national_id[:6] + "*****"

@@ -21,6 +21,7 @@ _MONTHS = {
 
 
 PAYMENTS_SAMPLE = 1000
+MONTHS = 6
 
 
 async def _collected(visitor: Visitor) -> tuple[int | None, bool]:
@@ -43,14 +44,13 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
     t = Translator(lang)
     backend = visitor.backend
     me = await backend.get("/api/v1/auth/me")
+    summary = await backend.get("/api/v1/cases/summary", params={"months": MONTHS})
     listed = await backend.get(
         "/api/v1/cases", params={"limit": SAMPLE, "sort": "registered", "order": "desc"}
     )
     unread = await backend.get("/api/v1/cases/notes/unread", params={"limit": 10})
     collected, collected_capped = await _collected(visitor)
-    portfolio = summarise(
-        listed["items"], today=formatting.today_oslo(), capped=bool(listed.get("next_cursor"))
-    )
+    portfolio = summarise(summary, listed["items"], today=formatting.today_oslo(), months=MONTHS)
 
     def status_name(status: str) -> str:
         key = f"status.{status}"

@@ -204,6 +204,27 @@ class CasePage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
 
 
+class StatusFigureOut(BaseModel):
+    status: str
+    cases: int
+    principal_total_ore: int
+
+
+class MonthFigureOut(BaseModel):
+    month: date = Field(description="The first day of the month (Europe/Oslo)")
+    cases: int = Field(description="Cases registered in the month")
+
+
+class PortfolioSummaryOut(BaseModel):
+    """The caller's portfolio at a glance (every case they may see, not a sample)."""
+
+    total_cases: int
+    open_cases: int
+    outstanding_principal_ore: int = Field(description="Principal of the cases not closed")
+    by_status: list[StatusFigureOut]
+    registered_per_month: list[MonthFigureOut]
+
+
 class AddressOut(BaseModel):
     lines: list[str]
     postal_code: str

@@ -113,6 +113,15 @@ async def test_register_open_and_list_a_case(
         listed = (await client.get("/api/v1/cases", headers=kari.headers)).json()
         assert [c["case_id"] for c in listed["items"]] == [case["case_id"]]
         assert (await client.get("/api/v1/cases", headers=other.headers)).json()["items"] == []
+        summary = (await client.get("/api/v1/cases/summary", headers=kari.headers)).json()
+        assert summary["total_cases"] == summary["open_cases"] == 1
+        assert summary["outstanding_principal_ore"] == 250_000
+        assert summary["by_status"] == [
+            {"status": "registered", "cases": 1, "principal_total_ore": 250_000}
+        ]
+        assert [m["cases"] for m in summary["registered_per_month"]] == [1]
+        other_summary = (await client.get("/api/v1/cases/summary", headers=other.headers)).json()
+        assert other_summary["total_cases"] == 0
 
         by_debtor = await client.get(
             "/api/v1/cases", params={"debtor": body["debtor"]["national_id"]}, headers=kari.headers
@@ -368,6 +377,7 @@ async def test_every_endpoint_wants_a_signed_in_caller(service: CasesService) ->
             ("GET", "/api/v1/cases"),
             ("GET", f"/api/v1/cases/{some}"),
             ("GET", "/api/v1/cases/batches"),
+            ("GET", "/api/v1/cases/summary"),
             ("GET", f"/api/v1/cases/batches/{some}"),
             ("GET", "/api/v1/cases/notes/unread"),
             ("GET", f"/api/v1/cases/{some}/notes"),

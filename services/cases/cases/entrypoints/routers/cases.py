@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -25,10 +25,14 @@ from cases.entrypoints.schemas import (
     CaseSummaryOut,
     ClaimOut,
     DebtorOut,
+    MonthFigureOut,
     NoteOut,
+    PortfolioSummaryOut,
+    StatusFigureOut,
     TimelineEntryOut,
 )
 from cases.entrypoints.workflow_schemas import NextStepsOut
+from cases.service_layer.clock import OSLO
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -125,6 +129,39 @@ async def list_cases(
         )
         await session.commit()
     return CasePage(items=[CaseSummaryOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/summary",
+    response_model=PortfolioSummaryOut,
+    summary="The portfolio at a glance: cases and principal by status, registrations per month",
+    description=(
+        "Over every case the caller may see (a creditor user: their organisation's). "
+        "`months` is how many calendar months back, this one included, the monthly "
+        "figures go. No personal data."
+    ),
+)
+async def summary(
+    principal: AnyUser,
+    service: ServiceDep,
+    months: Annotated[int, Query(ge=1, le=36)] = 6,
+) -> PortfolioSummaryOut:
+    today = service.clock.today()
+    year, month = today.year, today.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    async with service.session_factory() as session:
+        statuses, per_month = await views.portfolio_summary(
+            session, principal.tenant, since=datetime(year, month, 1, tzinfo=OSLO)
+        )
+    open_ones = [s for s in statuses if s["status"] != "closed"]
+    return PortfolioSummaryOut(
+        total_cases=sum(s["cases"] for s in statuses),
+        open_cases=sum(s["cases"] for s in open_ones),
+        outstanding_principal_ore=sum(s["principal_total_ore"] for s in open_ones),
+        by_status=[StatusFigureOut.model_validate(s) for s in statuses],
+        registered_per_month=[MonthFigureOut.model_validate(m) for m in per_month],
+    )
 
 
 @router.get(
