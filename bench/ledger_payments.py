@@ -166,11 +166,21 @@ class Scratch:
             made.extend(cases)
         return made
 
-    async def pay(self, cases: list[CaseFacts], batch: int) -> tuple[float, float, set[uuid.UUID]]:
-        """Timed: one payment per case, ``batch`` per transaction. (seconds, cpu, payment ids)"""
+    async def pay(
+        self, cases: list[CaseFacts], batch: int, writers: int = 1
+    ) -> tuple[float, float, set[uuid.UUID]]:
+        """Timed: one payment per case, ``batch`` per transaction, ``writers`` bank files at
+        a time (each on its own cases). (seconds, cpu, payment ids)"""
         payment_ids: set[uuid.UUID] = set()
         started, cpu = time.perf_counter(), _process_cpu()
-        for first in range(0, len(cases), batch):
+        files = [cases[first : first + batch] for first in range(0, len(cases), batch)]
+        await asyncio.gather(
+            *(self._import(files[w::writers], payment_ids) for w in range(writers))
+        )
+        return time.perf_counter() - started, _process_cpu() - cpu, payment_ids
+
+    async def _import(self, files: list[list[CaseFacts]], payment_ids: set[uuid.UUID]) -> None:
+        for cases in files:
             payments = [
                 PaymentIn(
                     transaction_id=f"bench:{uuid.uuid4()}",
@@ -179,7 +189,7 @@ class Scratch:
                     value_date=PAID_ON - timedelta(days=secrets.randbelow(30)),
                     source="ocr",
                 )
-                for case in cases[first : first + batch]
+                for case in cases
             ]
             async with self.service.unit_of_work() as uow:
                 summary = await receive_payments(uow.books, payments, self.service.policy)
@@ -187,7 +197,6 @@ class Scratch:
             if summary.allocated != len(payments):
                 raise RuntimeError(f"allocated {summary.allocated} of {len(payments)}")
             payment_ids.update(summary.payment_ids)
-        return time.perf_counter() - started, _process_cpu() - cpu, payment_ids
 
     async def written_rows(self, payment_ids: set[uuid.UUID], since: int) -> dict[str, list[Any]]:
         """The rows the timed payments wrote (read back, untimed)."""
@@ -270,8 +279,9 @@ class Scratch:
                 f"CREATE TABLE plain_{table} (LIKE {table} INCLUDING DEFAULTS INCLUDING INDEXES)"
             )
 
-    async def plain_insert(self, rows: dict[str, list[Any]], batches: int) -> float:
-        """Timed: the same rows into the plain copies, in as many transactions as batches."""
+    async def plain_insert(self, rows: dict[str, list[Any]], batches: int, writers: int) -> float:
+        """Timed: the same rows into the plain copies, in as many transactions as the ledger
+        used, ``writers`` at a time."""
         from sqlalchemy import MetaData, Table
 
         metadata = MetaData()
@@ -282,16 +292,26 @@ class Scratch:
                 )
                 for t in TABLES
             }
-        chunks = {
-            t: [r[i::batches] for i in range(batches)] for t, r in rows.items()
-        }  # the same number of rows per transaction as the ledger wrote, on average
+        # the same number of rows per transaction as the ledger wrote, on average
+        transactions = [
+            {
+                name: [
+                    {k: v for k, v in row.items() if k != "id"} for row in rows[name][i::batches]
+                ]
+                for name in TABLES
+            }
+            for i in range(batches)
+        ]
+
+        async def write(mine: list[dict[str, list[dict[str, Any]]]]) -> None:
+            for transaction in mine:
+                async with self.service.engine.begin() as conn:
+                    for name in TABLES:
+                        if transaction[name]:
+                            await conn.execute(tables[name].insert(), transaction[name])
+
         started = time.perf_counter()
-        for i in range(batches):
-            async with self.service.engine.begin() as conn:
-                for name in TABLES:
-                    part = [{k: v for k, v in row.items() if k != "id"} for row in chunks[name][i]]
-                    if part:
-                        await conn.execute(tables[name].insert(), part)
+        await asyncio.gather(*(write(transactions[w::writers]) for w in range(writers)))
         return time.perf_counter() - started
 
     async def economy(self) -> tuple[int, float, int]:
@@ -353,12 +373,12 @@ async def main(args: argparse.Namespace) -> None:
             since = await scratch.marks()
             settled = await settle(args.settle)
             machine = _machine_busy()
-            seconds, cpu, payment_ids = await scratch.pay(cases, args.batch)
+            seconds, cpu, payment_ids = await scratch.pay(cases, args.batch, args.writers)
             others = max(_machine_busy() - machine - cpu, 0.0) / seconds
             rows = await scratch.written_rows(payment_ids, since)
             await scratch.vacuum()
             batches = -(-args.payments // args.batch)
-            plain = await scratch.plain_insert(rows, batches)
+            plain = await scratch.plain_insert(rows, batches, args.writers)
             counts = {t: len(r) for t, r in rows.items()}
             result = Round(seconds, plain, cpu, counts, settled, round(others, 2))
             rounds.append(result)
@@ -433,7 +453,8 @@ async def main(args: argparse.Namespace) -> None:
         fh.write(
             f"\n## ledger, {now:%Y-%m-%d %H:%M} UTC\n\n"
             f"`{command.strip()}` — {args.payments} payments per round, "
-            f"{args.batch} per transaction, median of {args.rounds} round(s). "
+            f"{args.batch} per transaction, {args.writers} file(s) at a time, "
+            f"median of {args.rounds} round(s). "
             f"Machine: nproc {env['nproc']} ({env['cpu']}), load average at start "
             f"{env['loadavg_at_start']}, at end {env['loadavg_at_end']}; Python {env['python']}, "
             f"PostgreSQL {env['postgresql']}; commit {env['git_commit']}.\n\n"
@@ -460,6 +481,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else "")
     parser.add_argument("--payments", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=1_000)
+    parser.add_argument(
+        "--writers", type=int, default=1, help="bank files imported at the same time"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--economy-cases", type=int, default=100_000)
     parser.add_argument("--settle", type=float, default=60.0, help="max s to wait for quiet")

@@ -27,6 +27,7 @@ from ledger.domain.components import (
     creditor_share,
 )
 from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge
+from ledger.domain.ids import new_id
 from ledger.domain.interest import (
     ClaimPrincipal,
     DayCount,
@@ -145,7 +146,7 @@ def registration_entry(facts: CaseFacts) -> JournalEntry:
         .credit(Account(AccountKind.CREDITOR_CLAIMS, facts.creditor_id), principal + reminder)
     )
     return builder.build(
-        entry_id=uuid.uuid4(),
+        entry_id=new_id(),
         kind=EntryKind.CLAIM_REGISTERED,
         effective_date=min(c.due_date for c in facts.claims),
         case_id=facts.case_id,
@@ -230,7 +231,7 @@ class CaseLedger:
             .debit(self._account(Component.INTEREST), delta)
             .credit(Account(AccountKind.CREDITOR_CLAIMS, creditor), delta)
             .build(
-                entry_id=uuid.uuid4(),
+                entry_id=new_id(),
                 kind=EntryKind.INTEREST_ACCRUED,
                 effective_date=upto,
                 case_id=self.facts.case_id,
@@ -255,7 +256,7 @@ class CaseLedger:
             .debit(Account(AccountKind.CREDITOR_PAYABLE, creditor), paid_beyond)
             .credit(Account(AccountKind.CREDITOR_CLAIMS, creditor), paid_beyond)
             .build(
-                entry_id=uuid.uuid4(),
+                entry_id=new_id(),
                 kind=EntryKind.INTEREST_REFUNDED,
                 effective_date=upto,
                 case_id=self.facts.case_id,
@@ -273,7 +274,7 @@ class CaseLedger:
             .debit(self._account(charge.component), charge.amount_ore)
             .credit(Account(AccountKind.AGENCY_FEE_CLAIMS), charge.amount_ore)
             .build(
-                entry_id=uuid.uuid4(),
+                entry_id=new_id(),
                 kind=EntryKind.FEE_CHARGED,
                 effective_date=charge.effective_date,
                 case_id=self.facts.case_id,
@@ -318,7 +319,7 @@ class CaseLedger:
         builder.debit(Account(AccountKind.AGENCY_FEE_CLAIMS), to_agency)
         builder.credit(Account(AccountKind.AGENCY_FEES_COLLECTED), to_agency)
         entry = builder.build(
-            entry_id=uuid.uuid4(),
+            entry_id=new_id(),
             kind=kind,
             effective_date=effective_date,
             case_id=self.facts.case_id,
@@ -430,7 +431,7 @@ class CaseLedger:
         if builder.empty:
             return None
         entry = builder.build(
-            entry_id=uuid.uuid4(),
+            entry_id=new_id(),
             kind=EntryKind.WRITE_OFF,
             effective_date=on,
             case_id=self.facts.case_id,

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ledger.domain.components import Component
+from ledger.domain.ids import new_id
 
 GENESIS_HASH = bytes(32)
 """The ``previous hash`` of the first entry."""
@@ -184,7 +185,7 @@ def reversal_of(
 ) -> JournalEntry:
     """The entry that undoes ``original`` (every posting negated), linked to it."""
     return JournalEntry(
-        entry_id=uuid.uuid4(),
+        entry_id=new_id(),
         kind=EntryKind.REVERSAL,
         effective_date=effective_date,
         postings=tuple(Posting(p.account, -p.amount_ore, p.currency) for p in original.postings),

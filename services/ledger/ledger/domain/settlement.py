@@ -26,6 +26,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ledger.domain.components import Component
+from ledger.domain.ids import new_id
 from ledger.domain.journal import Account, AccountKind, EntryBuilder, EntryKind, JournalEntry
 from ledger.domain.money import round_ore
 
@@ -119,7 +120,7 @@ class SettlementDraft:
         if builder.empty:
             return None
         return builder.build(
-            entry_id=uuid.uuid4(),
+            entry_id=new_id(),
             kind=EntryKind.SETTLEMENT_RESERVED,
             effective_date=on,
             creditor_id=creditor,
@@ -147,7 +148,7 @@ def paid_entry(
     if builder.empty:
         return None
     return builder.build(
-        entry_id=uuid.uuid4(),
+        entry_id=new_id(),
         kind=EntryKind.SETTLEMENT_PAID,
         effective_date=on,
         creditor_id=creditor_id,

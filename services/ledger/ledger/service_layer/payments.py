@@ -22,6 +22,7 @@ from ledger.adapters.payment_store import PaymentRecord
 from ledger.domain.case_ledger import CaseLedger, IncomingPayment
 from ledger.domain.components import Component
 from ledger.domain.errors import PaymentNotFound
+from ledger.domain.ids import new_id
 from ledger.domain.journal import (
     Account,
     AccountKind,
@@ -80,7 +81,7 @@ def _suspense_entry(payment: PaymentRecord) -> JournalEntry:
         .debit(Account(AccountKind.CLIENT_FUNDS), payment.amount_ore)
         .credit(Account(AccountKind.UNMATCHED), payment.amount_ore)
         .build(
-            entry_id=uuid.uuid4(),
+            entry_id=new_id(),
             kind=EntryKind.PAYMENT_UNMATCHED,
             effective_date=payment.value_date,
             natural_key=f"payment:{payment.payment_id}",
@@ -138,7 +139,7 @@ async def receive_payments(
     for payment in incoming:
         status, case_id, reason = _match(payment, by_kid, targets.get(payment.transaction_id))
         record = PaymentRecord(
-            payment_id=uuid.uuid4(),
+            payment_id=new_id(),
             source=payment.source,
             transaction_id=payment.transaction_id,
             kid=payment.kid,

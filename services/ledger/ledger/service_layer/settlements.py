@@ -21,6 +21,7 @@ from contracts.ledger import SettlementCompleted
 from ledger.adapters.bankfiles.model import BankAnswer, Payout, PayoutBatch, PayoutBooking
 from ledger.adapters.journal import entry_by_id
 from ledger.domain.errors import InvalidInput, SettlementNotFound, SettlementStateConflict
+from ledger.domain.ids import new_id
 from ledger.domain.journal import reversal_of
 from ledger.domain.settlement import draft_settlement, paid_entry
 from ledger.service_layer.books import Books
@@ -76,7 +77,7 @@ async def run_settlements(
         if draft.payout_ore > 0 and not (agreement.payout_account and agreement.payout_name):
             result.skipped.append((creditor_id, "the agreement has no payout account"))
             continue
-        settlement_id = uuid.uuid4()
+        settlement_id = new_id()
         number = await books.settlements.next_number()
         reserve = draft.reserve_entry(on=today, settlement_id=settlement_id)
         if reserve is not None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from ledger.domain.components import Component
 from ledger.domain.errors import PaymentNotFound, UnmatchedAlreadyResolved, WrongPaymentState
+from ledger.domain.ids import new_id
 from ledger.domain.journal import Account, AccountKind, EntryBuilder, EntryKind
 from ledger.domain.rates import RateKind
 from ledger.service_layer.books import Books
@@ -71,7 +72,7 @@ async def resolve_unmatched(
             .debit(Account(AccountKind.UNMATCHED), record.amount_ore)
             .credit(Account(AccountKind.REFUNDS_PAYABLE), record.amount_ore)
             .build(
-                entry_id=uuid.uuid4(),
+                entry_id=new_id(),
                 kind=EntryKind.UNMATCHED_REFUNDED,
                 effective_date=record.value_date,
                 natural_key=f"refund:{payment_id}",

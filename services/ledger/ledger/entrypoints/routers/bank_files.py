@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -16,6 +15,7 @@ from servicekit.openapi import problem_responses
 
 from ledger.adapters.bankfiles.model import BankFileError, ParsedBankFile
 from ledger.domain.errors import BankFileRejected
+from ledger.domain.ids import new_id
 from ledger.entrypoints.deps import (
     AgencyAdmin,
     AgencyStaff,
@@ -115,7 +115,7 @@ async def post_bank_file(
         before = await books.payments.bank_file(digest)
         if before is not None:
             return 200, ImportOut.model_validate(before.summary)
-        file_id = uuid.uuid4()
+        file_id = new_id()
         summary = await payment_handlers.receive_payments(
             books,
             [
