@@ -39,7 +39,8 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        # Header bytes are ISO-8859-1 (RFC 9110 §5.5): never fails, unlike UTF-8.
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request_id = parse_request_id(headers.get(REQUEST_ID_HEADER))
         token = context.correlation_id.set(request_id)
         started = time.perf_counter()

@@ -92,10 +92,10 @@ def fingerprint(method: str, path: str, body: Any, *, secret: bytes | None = Non
 
 
 def check_key(key: str) -> str:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not (key.isascii() and key.isprintable()):
         raise InvalidIdempotencyKey(
-            f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable characters.",
-            errors=_header_error(f"must be 1-{MAX_KEY_LENGTH} printable characters"),
+            f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters.",
+            errors=_header_error(f"must be 1-{MAX_KEY_LENGTH} printable ASCII characters"),
         )
     return key
 

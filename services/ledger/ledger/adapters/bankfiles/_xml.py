@@ -193,6 +193,8 @@ def read_xml(
         return None, BankFileError(
             handler.line, "XML", f"forbidden (DTD, entity or external reference): {exc}"
         )
+    except LookupError as exc:  # the XML declaration names an encoding Python does not know
+        return None, BankFileError(1, "XML", f"unknown character encoding: {exc}")
     return handler.root, None
 
 
