@@ -108,6 +108,14 @@ async def test_request_id_is_echoed_or_made(client: httpx.AsyncClient) -> None:
     assert len(response.headers["x-request-id"]) == 36
 
 
+async def test_header_bytes_that_are_not_utf8_are_no_crash(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/nowhere", headers={"x-request-id": b"\xff\xfe", "x-other": b"\xe9"}
+    )
+    assert response.status_code == 404
+    assert len(response.headers["x-request-id"]) == 36
+
+
 async def test_edge_app_puts_the_request_id_even_on_a_crash() -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from servicekit.http import EdgeApp
