@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from urllib.parse import quote
@@ -21,6 +22,7 @@ import httpx
 from fastapi import APIRouter, Request, Response
 from opentelemetry import propagate
 from servicekit import context
+from servicekit.errors import DomainError
 from servicekit.http import REQUEST_ID_HEADER
 from servicekit.problems import problem
 from starlette.requests import ClientDisconnect
@@ -117,13 +119,21 @@ async def _body(request: Request) -> AsyncIterator[bytes]:
 _BODY_HEADERS = frozenset({"content-length", "content-type", "content-encoding"})
 
 
+_FIELD_VALUE = re.compile(rb"^[\t\x20-\x7e\x80-\xff]*$")
+"""What a header value may hold (RFC 9110 §5.5): no control characters but tab."""
+
+
+class InvalidHeader(DomainError):
+    status, type, title = 400, "invalid-header", "Invalid header"
+
+
 def _upstream_headers(
     request: Request,
     names: CookieNames,
     *,
     authorization: str | None,
     json_body: bool = False,
-) -> list[tuple[str, str]]:
+) -> list[tuple[bytes, bytes]]:
     """What the service gets: the allow-list without the portal's cookies, the bearer
     token taken from the cookie (when that is how the caller signed in), the gateway's own.
 
@@ -160,7 +170,20 @@ def _upstream_headers(
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     headers += list(carrier.items())
-    return headers
+    # As bytes, the way they came (ISO-8859-1): httpx would encode text as ASCII and fail
+    # on a client's non-ASCII header value; the service decides what to make of it.
+    # Leading and trailing whitespace is not part of a value (RFC 9110 §5.5) and the
+    # upstream client refuses to send it.
+    encoded = [
+        (name.encode("latin-1"), value.encode("latin-1").strip(b" \t")) for name, value in headers
+    ]
+    for raw_name, raw_value in encoded:
+        if not _FIELD_VALUE.match(raw_value):
+            field, reason = raw_name.decode("latin-1"), "contains control characters"
+            raise InvalidHeader(
+                f"The {field} header {reason}.", errors=[{"field": field, "reason": reason}]
+            )
+    return encoded
 
 
 def _failure(status: int, service: str, path: str) -> Response:

@@ -123,7 +123,9 @@ def upstream_app(name: str, *, ready: bool = True, health_hangs: bool = False) -
             "path": request.scope["path"],
             "raw_path": request.scope["raw_path"].decode("latin-1"),
             "query": request.scope["query_string"].decode("latin-1"),
-            "headers": [[k.decode(), v.decode()] for k, v in request.scope["headers"]],
+            "headers": [
+                [k.decode("latin-1"), v.decode("latin-1")] for k, v in request.scope["headers"]
+            ],
             "correlation_id": str(context.correlation_id.get()),
             "body_bytes": size,
             "body_sha256": digest,
