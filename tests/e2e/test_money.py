@@ -1,0 +1,152 @@
+"""A case's money across services, through the gateway: registered in cases, on the ledger,
+paid partly and then fully by bank files, closed as paid, settled with its creditor."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from ledger.settings import LedgerSettings
+from servicekit.testing.wait import wait_for
+from simulators.bank import BankSimulator, IncomingPayment, ocr_giro_file
+
+from .cases_support import a_case, register
+from .identity import Login, SignedIn, sign_in
+
+pytestmark = pytest.mark.e2e
+
+CLIENT_FUNDS = LedgerSettings().client_funds_account  # the stack runs the ledger's default
+
+
+@pytest.fixture(scope="module")
+async def kari(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
+    return await sign_in(gateway, demo["kari@nordlys.example"])
+
+
+@pytest.fixture(scope="module")
+async def handler(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
+    return await sign_in(gateway, demo["saksbehandler@infocenter.example"])
+
+
+def keyed(headers: dict[str, str]) -> dict[str, str]:
+    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
+
+
+def ocr_file(kid: str, amount_ore: int) -> bytes:
+    """The bank's OCR giro file with one payment to the client funds account, today."""
+    return ocr_giro_file(
+        [IncomingPayment(amount_ore=amount_ore, kid=kid)],
+        account=CLIENT_FUNDS,
+        settlement_date=date.today(),
+        transmission_number=secrets.randbelow(9_000_000) + 1,
+        assignment_number=secrets.randbelow(9_000_000) + 1,
+        first_archive_reference=secrets.randbelow(900_000_000),
+    )
+
+
+async def post_bank_file(
+    gateway: httpx.AsyncClient, handler: SignedIn, content: bytes
+) -> dict[str, Any]:
+    response = await gateway.post(
+        "/api/v1/ledger/bank-files",
+        params={"format": "ocr"},
+        content=content,
+        headers={**keyed(await handler.headers()), "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_paid_partly_then_fully_closed_as_paid_and_settled(
+    gateway: httpx.AsyncClient, kari: SignedIn, handler: SignedIn, admin: dict[str, str]
+) -> None:
+    body = a_case()
+    principal = body["claims"][0]["principal_ore"]
+    case = await register(gateway, kari, body)
+    case_path = f"/api/v1/cases/{case['case_id']}"
+    creditor_id = (await gateway.get(case_path, headers=await kari.headers())).json()["creditor_id"]
+    economy_path = f"/api/v1/ledger/cases/{case['case_id']}/economy"
+
+    async def on_the_ledger() -> dict[str, Any] | None:
+        response = await gateway.get(economy_path, headers=await kari.headers())
+        return response.json() if response.status_code == 200 else None
+
+    before = await wait_for(on_the_ledger, what="the claim to reach the ledger", seconds=30)
+    assert before["balance_ore"] >= principal  # principal, and fees and interest once due
+
+    partly = await post_bank_file(gateway, handler, ocr_file(case["kid"], 50_000))
+    assert (partly["allocated"], partly["settled_case_ids"]) == (1, [])
+    between = (await gateway.get(economy_path, headers=await kari.headers())).json()
+    assert [p["amount_ore"] for p in between["payments"]] == [50_000]
+    assert between["paid_ore"] == 50_000
+    assert between["balance_ore"] > 0
+
+    fully = await post_bank_file(gateway, handler, ocr_file(case["kid"], between["balance_ore"]))
+    assert fully["settled_case_ids"] == [case["case_id"]]
+    paid = (await gateway.get(economy_path, headers=await kari.headers())).json()
+    assert paid["balance_ore"] == 0
+    assert paid["paid_ore"] == 50_000 + between["balance_ore"]
+    assert paid["settled_on"] == date.today().isoformat()
+
+    async def closed_as_paid() -> bool:
+        detail = (await gateway.get(case_path, headers=await kari.headers())).json()
+        return (detail["status"], detail["closed_reason"]) == ("closed", "paid")
+
+    await wait_for(closed_as_paid, what="the cases service to close the case as paid", seconds=30)
+
+    agreement = await gateway.put(
+        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
+        json={
+            "commission_percent": "10",
+            "payout_account": "1234.56.78903",
+            "payout_name": "Nordlys Energi AS",
+        },
+        headers=keyed(admin),
+    )
+    assert agreement.status_code == 200, agreement.text
+    run = await gateway.post(
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": date.today().isoformat(), "creditor_ids": [creditor_id]},
+        headers=keyed(admin),
+    )
+    assert run.status_code == 201, run.text
+    (settlement_id,) = run.json()["settlement_ids"]
+    lines = (
+        await gateway.get(
+            f"/api/v1/ledger/settlements/{settlement_id}/lines", headers=await kari.headers()
+        )
+    ).json()
+    ours = [line for line in lines if line["case_id"] == case["case_id"]]
+    assert sum(line["principal_ore"] for line in ours) == principal
+    assert all(
+        line["net_ore"]
+        == line["principal_ore"]
+        + line["interest_ore"]
+        + line["reminder_fees_ore"]
+        - line["commission_ore"]
+        for line in ours
+    )
+
+    payout = await gateway.get(
+        f"/api/v1/ledger/payout-files/{run.json()['payout_message_id']}", headers=admin
+    )
+    assert payout.status_code == 200, payout.text
+    receipt = BankSimulator(account=CLIENT_FUNDS).receive_pain001(payout.content)
+    assert [i.status for i in receipt.instructions] == ["ACCP"]
+    answer = await gateway.post(
+        "/api/v1/ledger/payout-answers",
+        content=receipt.status_report,
+        headers={**keyed(admin), "Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 200, answer.text
+    settlement = (
+        await gateway.get(
+            f"/api/v1/ledger/settlements/{settlement_id}", headers=await kari.headers()
+        )
+    ).json()
+    assert settlement["status"] == "posted"
