@@ -1,7 +1,8 @@
 """Every endpoint, tried by two organisations: a creditor's users see their own cases,
 payments, settlements and agreement and nothing of another creditor's (404, never 403:
 not even whether it exists); commands are the agency's (403 for creditor users); nothing
-without a token (401)."""
+without a token (401). The tables must name every operation of the service's OpenAPI
+(:func:`test_the_tables_name_every_endpoint`), so a new endpoint's tenancy is decided here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 from ledger.adapters.repository import CreditorAccountRepository
 from ledger.bootstrap import LedgerService
 from ledger.domain.model import CreditorAccount
+from ledger.entrypoints.api import create_app
 from servicekit.roles import Roles
 from servicekit.testing.http import assert_problem
 
@@ -108,6 +110,38 @@ ADMIN_ONLY = {
     "/creditors/{creditor}/agreement",
     "/creditors/{creditor}/credit-report-charges",
 }
+
+
+#: Read by every signed-in user (the rates in force are public knowledge).
+SHARED_READS = ["/rates"]
+#: The OpenAPI's path parameters by the names the tables use.
+_PLACEHOLDERS = {
+    "{case_id}": "{case}",
+    "{payment_id}": "{payment}",
+    "{settlement_id}": "{settlement}",
+    "{message_id}": "{message}",
+    "{organisation_id}": "{creditor}",
+    "{creditor_id}": "{creditor}",
+    "{rate_id}": "1",
+}
+
+
+def test_the_tables_name_every_endpoint(service: LedgerService) -> None:
+    def table_form(path: str) -> str:
+        for documented, ours in _PLACEHOLDERS.items():
+            path = path.replace(documented, ours)
+        return path.removeprefix(P)
+
+    documented = {
+        (method.upper(), table_form(path))
+        for path, operations in create_app(service).openapi()["paths"].items()
+        if path.startswith(P)
+        for method in operations
+    }
+    gets = READS + LISTS + STAFF_READS + ADMIN_READS + SHARED_READS
+    named = {("GET", path) for path in gets}
+    named |= {(method, path.split("?")[0]) for method, path, _ in COMMANDS}
+    assert documented == named
 
 
 async def test_a_creditor_sees_only_its_own(
