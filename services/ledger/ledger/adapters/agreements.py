@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -22,20 +24,22 @@ class AgreementStore:
     ) -> dict[uuid.UUID, CreditorAgreement]:
         ids = list(set(creditor_ids))
         found = {i: CreditorAgreement(creditor_id=i) for i in ids}
-        if not ids:
-            return found
-        for row in await self.session.execute(
-            select(creditor_agreements).where(creditor_agreements.c.creditor_id.in_(ids))
-        ):
-            found[row.creditor_id] = CreditorAgreement(
-                creditor_id=row.creditor_id,
-                allocation_order=tuple(row.allocation_order),
-                commission_percent=row.commission_percent,
-                vat_deductible=row.vat_deductible,
-                payout_account=row.payout_account,
-                payout_name=row.payout_name,
-            )
+        for creditor_id, (agreement, _) in (await self.stored(ids)).items():
+            found[creditor_id] = agreement
         return found
+
+    async def stored(
+        self, creditor_ids: Iterable[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[CreditorAgreement, datetime]]:
+        """The agreements stored for these creditors, with when each was last set (a
+        creditor without one is left out: the defaults apply to it)."""
+        ids = list(set(creditor_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(creditor_agreements).where(creditor_agreements.c.creditor_id.in_(ids))
+        )
+        return {row.creditor_id: (_agreement(row), row.updated_at) for row in rows}
 
     async def get(self, creditor_id: uuid.UUID) -> CreditorAgreement:
         return (await self.get_many([creditor_id]))[creditor_id]
@@ -54,3 +58,14 @@ class AgreementStore:
             .values(creditor_id=agreement.creditor_id, **values)
             .on_conflict_do_update(index_elements=[creditor_agreements.c.creditor_id], set_=values)
         )
+
+
+def _agreement(row: Any) -> CreditorAgreement:
+    return CreditorAgreement(
+        creditor_id=row.creditor_id,
+        allocation_order=tuple(row.allocation_order),
+        commission_percent=row.commission_percent,
+        vat_deductible=row.vat_deductible,
+        payout_account=row.payout_account,
+        payout_name=row.payout_name,
+    )

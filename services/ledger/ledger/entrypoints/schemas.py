@@ -170,6 +170,29 @@ class ImportOut(BaseModel):
     )
 
 
+class BankFileOut(BaseModel):
+    """A bank file of incoming payments imported, and what it did."""
+
+    bank_file_id: uuid.UUID
+    format: Literal["ocr", "camt054"]
+    bank_reference: str | None
+    received_at: datetime
+    uploaded_by: uuid.UUID | None
+    summary: ImportOut
+
+
+class BankFilePaymentOut(PaymentOut):
+    unmatched_reason: str | None = Field(
+        description="why no case took it (unknown_kid, ambiguous_kid, currency, reversal)"
+    )
+
+
+class BankFileDetailOut(BankFileOut):
+    payments: list[BankFilePaymentOut] = Field(
+        description="the file's payments in the order they were booked (at most 1,000)"
+    )
+
+
 class ReversalIn(Strict):
     reason: Annotated[str, Field(min_length=3, max_length=200), Storable]
 
@@ -318,6 +341,11 @@ class AgreementOut(BaseModel):
     vat_deductible: bool
     payout_account: str | None
     payout_name: str | None
+    updated_at: datetime | None = Field(
+        default=None,
+        description="when the agreement was last set; null: none is stored and the defaults "
+        "apply (a settlement run skips a creditor without a payout account)",
+    )
 
 
 class ChargeIn(Strict):

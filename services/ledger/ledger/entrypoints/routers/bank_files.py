@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from servicekit.errors import DomainError
+from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
 
 from ledger.adapters.bankfiles.model import BankFileError, ParsedBankFile
@@ -24,10 +25,11 @@ from ledger.entrypoints.deps import (
     run_command,
 )
 from ledger.entrypoints.routers import PREFIX
-from ledger.entrypoints.schemas import BankAnswerOut, ImportOut
+from ledger.entrypoints.schemas import BankAnswerOut, BankFileDetailOut, BankFileOut, ImportOut
 from ledger.service_layer import payments as payment_handlers
 from ledger.service_layer import settlements as settlement_handlers
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
+from ledger.views import bank_files as bank_files_view
 
 router = APIRouter(prefix=PREFIX, tags=["bank files"])
 
@@ -153,6 +155,40 @@ async def post_bank_file(
         return 201, out
 
     return await run_command(service, principal, idempotency_key, request, {"sha256": digest}, work)
+
+
+@router.get(
+    "/bank-files",
+    response_model=list[BankFileOut],
+    summary="Bank files of incoming payments imported, newest first",
+)
+async def list_bank_files(
+    principal: AgencyStaff,
+    service: ServiceDep,
+    before: Annotated[uuid.UUID | None, Query(description="a bank file id: older ones")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[BankFileOut]:
+    del principal
+    async with service.session_factory() as session:
+        rows = await bank_files_view.list_bank_files(session, before=before, limit=limit)
+    return [BankFileOut.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/bank-files/{bank_file_id}",
+    response_model=BankFileDetailOut,
+    responses=problem_responses(404),
+    summary="One imported bank file: what it did, and its payments (matched or not)",
+)
+async def get_bank_file(
+    bank_file_id: uuid.UUID, principal: AgencyStaff, service: ServiceDep
+) -> BankFileDetailOut:
+    del principal
+    async with service.session_factory() as session:
+        row = await bank_files_view.bank_file(session, bank_file_id)
+    if row is None:
+        raise NotFound("No such bank file.")
+    return BankFileDetailOut.model_validate(row)
 
 
 @router.post(

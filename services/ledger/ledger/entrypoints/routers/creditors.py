@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
@@ -13,7 +15,13 @@ from servicekit.openapi import problem_responses
 from ledger.adapters.agreements import AgreementStore
 from ledger.domain.agreements import CreditorAgreement, InvalidAgreement, normalise_account
 from ledger.domain.errors import InvalidInput
-from ledger.entrypoints.deps import AgencyAdmin, IdempotencyKey, ServiceDep, run_command
+from ledger.entrypoints.deps import (
+    AgencyAdmin,
+    AgencyStaff,
+    IdempotencyKey,
+    ServiceDep,
+    run_command,
+)
 from ledger.entrypoints.routers import PREFIX
 from ledger.entrypoints.schemas import (
     AgreementIn,
@@ -45,7 +53,7 @@ async def get_creditor_account(
     return CreditorAccountOut.model_validate(row)
 
 
-def _out(agreement: CreditorAgreement) -> AgreementOut:
+def _out(agreement: CreditorAgreement, updated_at: datetime | None) -> AgreementOut:
     return AgreementOut(
         creditor_id=agreement.creditor_id,
         allocation_order=list(agreement.allocation_order),
@@ -53,7 +61,24 @@ def _out(agreement: CreditorAgreement) -> AgreementOut:
         vat_deductible=agreement.vat_deductible,
         payout_account=agreement.payout_account,
         payout_name=agreement.payout_name,
+        updated_at=updated_at,
     )
+
+
+@router.get(
+    "/creditor-agreements",
+    response_model=list[AgreementOut],
+    summary="The agreements stored for these creditors (agency staff); one not listed has none",
+)
+async def list_agreements(
+    principal: AgencyStaff,
+    service: ServiceDep,
+    creditor_id: Annotated[list[uuid.UUID], Query(min_length=1, max_length=200)],
+) -> list[AgreementOut]:
+    del principal
+    async with service.session_factory() as session:
+        stored = await AgreementStore(session).stored(creditor_id)
+    return [_out(*stored[i]) for i in sorted(stored)]
 
 
 @router.get(
@@ -68,7 +93,9 @@ async def get_agreement(
     if principal.tenant is not None and principal.tenant != creditor_id:
         raise NotFound("No such creditor.")
     async with service.session_factory() as session:
-        return _out(await AgreementStore(session).get(creditor_id))
+        stored = await AgreementStore(session).stored([creditor_id])
+    agreement, updated_at = stored.get(creditor_id, (CreditorAgreement(creditor_id), None))
+    return _out(agreement, updated_at)
 
 
 @router.put(
@@ -98,7 +125,9 @@ async def put_agreement(
         raise InvalidInput(exc.field, exc.reason) from exc
 
     async def work(uow: LedgerUnitOfWork) -> tuple[int, AgreementOut]:
-        return 200, _out(await creditor_handlers.set_agreement(uow.books, agreement))
+        await creditor_handlers.set_agreement(uow.books, agreement)
+        stored = await uow.books.agreements.stored([creditor_id])
+        return 200, _out(*stored[creditor_id])
 
     return await run_command(service, principal, idempotency_key, request, body, work)
 
