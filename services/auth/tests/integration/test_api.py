@@ -200,3 +200,56 @@ async def test_an_unknown_organisation_is_not_found(
         response = await client.get(f"{PATH}/{uuid.uuid4()}", headers=admin(signer))
 
     assert_problem(response, 404, "not-found")
+
+
+async def test_organisations_are_listed_by_name_a_page_at_a_time(
+    service: AuthService, client: httpx.AsyncClient, signer: TestSigner
+) -> None:
+    tag = secrets.token_hex(4)
+    names = [f"Listefirma {tag} {letter} AS" for letter in "CAB"]
+    async with client:
+        for name in names:
+            created = await client.post(
+                PATH,
+                json={"name": name, "organisation_number": organisation_number()},
+                headers=admin(signer),
+            )
+            assert created.status_code == 201, created.text
+        agency = await client.post(
+            PATH,
+            json={
+                "name": f"Listefirma {tag} Byrå AS",
+                "organisation_number": organisation_number(),
+                "kind": "agency",
+            },
+            headers=admin(signer),
+        )
+        first = await client.get(
+            PATH, params={"q": f"listefirma {tag}", "kind": "creditor", "limit": 2},
+            headers=admin(signer),
+        )  # fmt: skip
+        assert first.status_code == 200, first.text
+        rest = await client.get(
+            PATH,
+            params={"q": tag, "kind": "creditor", "after": first.json()[-1]["id"]},
+            headers=admin(signer),
+        )
+        everyone = await client.get(PATH, params={"q": tag}, headers=admin(signer))
+        by_number = await client.get(
+            PATH,
+            params={"q": agency.json()["organisation_number"][:7]},
+            headers=admin(signer),
+        )
+        odd = await client.get(PATH, params={"q": "100%_"}, headers=admin(signer))
+        refused = await client.get(
+            PATH,
+            headers=signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN]),
+        )
+
+    assert [o["name"] for o in first.json()] == sorted(names)[:2]
+    assert [o["name"] for o in rest.json()] == sorted(names)[2:]
+    assert len(everyone.json()) == 4
+    assert agency.json()["id"] in {o["id"] for o in by_number.json()}
+    assert odd.status_code == 200
+    assert odd.json() == []
+    assert_problem(refused, 403, "forbidden")

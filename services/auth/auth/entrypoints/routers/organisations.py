@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from servicekit.auth import require_agency_admin
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
 
 from auth import views
+from auth.domain.model import OrganisationKind
 from auth.entrypoints.deps import ServiceDep
 from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
@@ -54,3 +56,28 @@ async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> O
     if row is None:
         raise NotFound("No such organisation.")
     return OrganisationOut.model_validate(row)
+
+
+@router.get(
+    "/organisations",
+    response_model=list[OrganisationOut],
+    dependencies=[Depends(require_agency_admin)],
+    summary="Organisations by name (creditor clients and the agency), one page at a time",
+    description="Pass the last organisation's `id` as `after` for the next page. `q` matches "
+    "part of the name, or the start of the organisation number.",
+)
+async def list_organisations(
+    service: ServiceDep,
+    kind: OrganisationKind | None = None,
+    q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
+    after: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[OrganisationOut]:
+    rows = await views.list_organisations(
+        service.session_factory,
+        kind=kind.value if kind else None,
+        search=q.strip() if q else None,
+        after=after,
+        limit=limit,
+    )
+    return [OrganisationOut.model_validate(r) for r in rows]
