@@ -18,6 +18,7 @@ from gateway.portal.pages import (
     account,
     batches,
     cases,
+    creditors,
     home,
     imports,
     ledger,
@@ -79,6 +80,7 @@ def router() -> APIRouter:
         imports,
         batches,
         ledger,
+        creditors,
         settings,
         users,
     ):

@@ -102,6 +102,17 @@ def moment(value: datetime | str | None, lang: str = "nb") -> str:
     return f"{day(local.date(), lang)} kl.{NBSP}{clock}"
 
 
+def organisation_number(number: str | None) -> str:
+    """``920000002`` → ``920 000 002`` (non-breaking spaces), as it is written; anything
+    that is not nine digits as it is."""
+    if not number:
+        return ""
+    compact = number.replace(" ", "").replace(NBSP, "")
+    if len(compact) == 9 and compact.isdigit():
+        return NBSP.join((compact[:3], compact[3:6], compact[6:]))
+    return number
+
+
 _DAY_NO = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 

@@ -2,8 +2,8 @@
 
 Every page gets ``t`` (messages in the page's language), ``lang``, ``csrf`` (the form
 token), ``visitor`` (``None`` before signing in) and the filters ``kr`` (øre → ``kr 1 234,50``),
-``dato`` (``31.12.2026``), ``tid`` (``31.12.2026 kl. 14:05``) and ``status`` (a workflow
-state's name). Pages are never cached: they show personal data.
+``dato`` (``31.12.2026``), ``tid`` (``31.12.2026 kl. 14:05``), ``status`` (a workflow
+state's name) and ``orgnr`` (``920 000 002``). Pages are never cached: they show personal data.
 """
 
 from __future__ import annotations
@@ -65,7 +65,15 @@ def _reason(context: Context, text: str) -> str:
     return problems.reason(text, context["t"])
 
 
-_env.filters.update(kr=_kr, dato=_dato, tid=_tid, status=_status, fid=field_id, reason=_reason)
+_env.filters.update(
+    kr=_kr,
+    dato=_dato,
+    tid=_tid,
+    status=_status,
+    fid=field_id,
+    reason=_reason,
+    orgnr=formatting.organisation_number,
+)
 
 
 def page(

@@ -84,6 +84,10 @@ class Visitor:
         return self.principal.is_agency_staff
 
     @property
+    def is_agency_admin(self) -> bool:
+        return Roles.AGENCY_ADMIN in self.roles
+
+    @property
     def manages_users(self) -> bool:
         return self.principal.has_any(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN)
 
@@ -218,3 +222,4 @@ def _requires(check: str) -> object:
 CreditorDep = Annotated[Visitor, _requires("is_creditor")]
 CreditorAdminDep = Annotated[Visitor, _requires("manages_users")]
 CaseHandlerDep = Annotated[Visitor, _requires("is_agency")]
+AgencyAdminDep = Annotated[Visitor, _requires("is_agency_admin")]

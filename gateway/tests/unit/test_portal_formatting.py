@@ -101,3 +101,12 @@ def test_what_people_type_as_a_date(typed: str, value: date) -> None:
 def test_what_is_not_a_date(typed: str) -> None:
     with pytest.raises(InvalidInput):
         parse_day(typed)
+
+
+def test_an_organisation_number_is_written_in_groups_of_three() -> None:
+    from gateway.portal.formatting import organisation_number
+
+    assert organisation_number("920000002") == "920\u00a0000\u00a0002"
+    assert organisation_number("920 000 002") == "920\u00a0000\u00a0002"
+    assert organisation_number("SE5560000001") == "SE5560000001"
+    assert organisation_number(None) == ""

@@ -127,12 +127,47 @@ async def _settlements_page(
             "may_run": Roles.AGENCY_ADMIN in visitor.roles,
             "errors": errors or {},
             "result": result,
+            "skipped": await _skipped(visitor, result, t) if result else [],
             "values": {"period_end": formatting.day(formatting.today_oslo())},
             "idempotency_key": new_idempotency_key(),
         },
         visitor=visitor,
         status_code=status_code,
     )
+
+
+SKIP_REASONS = {
+    "nothing to settle": "settlements.skip.nothing",
+    "the agreement has no payout account": "settlements.skip.no_payout",
+}
+MAX_NAMED = 20
+
+
+async def _skipped(visitor: Visitor, result: dict[str, Any], t: Translator) -> list[dict[str, str]]:
+    """The creditors a run skipped, by name where the identity service knows it, and why
+    in the page's language (the first few by name; the rest by id)."""
+    skipped: list[dict[str, str]] = []
+    for number, entry in enumerate(result.get("skipped") or []):
+        creditor_id = str(entry["creditor_id"])
+        name = creditor_id
+        if number < MAX_NAMED:
+            try:
+                name = (await visitor.backend.get(f"/api/v1/auth/organisations/{creditor_id}"))[
+                    "name"
+                ]
+            except ApiProblem as problem:
+                if problem.status not in (403, 404):
+                    raise
+        key = SKIP_REASONS.get(str(entry.get("reason", "")))
+        skipped.append(
+            {
+                "creditor_id": creditor_id,
+                "name": name,
+                "reason": t(key) if key else str(entry.get("reason", "")),
+                "fixable": "yes" if key == "settlements.skip.no_payout" else "",
+            }
+        )
+    return skipped
 
 
 @router.post("/avregning/kjoring")
