@@ -16,6 +16,7 @@ from gateway.portal.errors import install_error_pages
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.pages import (
     account,
+    bank_files,
     batches,
     cases,
     creditors,
@@ -80,6 +81,7 @@ def router() -> APIRouter:
         imports,
         batches,
         ledger,
+        bank_files,
         creditors,
         settings,
         users,

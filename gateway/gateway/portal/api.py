@@ -166,17 +166,35 @@ class Backend:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """The JSON answer (``None`` for an empty one); raises :class:`ApiProblem`."""
+        _, answer = await self.call_with_status(
+            method, path, params=params, json_body=json_body, content=content, headers=headers
+        )
+        return answer
+
+    async def call_with_status(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params = None,
+        json_body: Any = None,
+        content: bytes | AsyncIterator[bytes] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, Any]:
+        """The status and the JSON answer, for a page that tells a 200 from a 201 (a file
+        imported before, or now); raises :class:`ApiProblem`."""
         try:
             async with self.stream(
                 method, path, params=params, json_body=json_body, content=content, headers=headers
             ) as response:
                 body = await response.aread()
+                status = response.status_code
         except httpx.HTTPError as exc:
             raise ApiProblem.unreachable(502) from exc
         if not body:
-            return None
+            return status, None
         try:
-            return json.loads(body)
+            return status, json.loads(body)
         except ValueError as exc:
             raise ApiProblem.unreachable(502) from exc
 

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from gateway.portal import csrf
@@ -22,6 +22,7 @@ from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import message
+from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorDep, Visitor, VisitorDep
 
@@ -122,7 +123,7 @@ def _valid(job_id: str) -> bool:
 async def job_page(request: Request, job_id: str, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     if job_id in DOWNLOADS:
-        return await _relay(visitor, API + DOWNLOADS[job_id])
+        return await relay(visitor, API + DOWNLOADS[job_id])
     if not _valid(job_id):
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     job = await visitor.backend.get(f"{API}/{job_id}")
@@ -143,37 +144,16 @@ async def job_page(request: Request, job_id: str, visitor: VisitorDep) -> Respon
     )
 
 
-async def _relay(visitor: Visitor, path: str, *, keep: tuple[str, ...] = ()) -> Response:
-    """A service's answer passed on as it comes (downloads, the progress stream)."""
-    stream = visitor.backend.stream("GET", path)
-    upstream = await stream.__aenter__()
-    headers = {
-        name: upstream.headers[name]
-        for name in ("content-type", "content-disposition", *keep)
-        if name in upstream.headers
-    }
-    headers["cache-control"] = "no-store"
-
-    async def body() -> AsyncIterator[bytes]:
-        try:
-            async for chunk in upstream.aiter_raw():
-                yield chunk
-        finally:
-            await stream.__aexit__(None, None, None)
-
-    return StreamingResponse(body(), status_code=upstream.status_code, headers=headers)
-
-
 @router.get("/import/{job_id}/hendelser")
 async def job_events(job_id: str, visitor: VisitorDep) -> Response:
     """The job's progress as Server-Sent Events, from the cases API."""
     if not _valid(job_id):
         return Response(status_code=404)
-    return await _relay(visitor, f"{API}/{job_id}/events", keep=("x-accel-buffering",))
+    return await relay(visitor, f"{API}/{job_id}/events", keep=("x-accel-buffering",))
 
 
 @router.get("/import/{job_id}/feil.{kind}")
 async def error_report(job_id: str, kind: str, visitor: VisitorDep) -> Response:
     if not _valid(job_id) or kind not in ("csv", "xlsx"):
         return Response(status_code=404)
-    return await _relay(visitor, f"{API}/{job_id}/errors.{kind}")
+    return await relay(visitor, f"{API}/{job_id}/errors.{kind}")

@@ -4,19 +4,23 @@ creditors (runs by agency administrators; creditors read their own statements)."
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from servicekit.roles import Roles
+from starlette.datastructures import UploadFile
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import message
+from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
-from gateway.portal.visitor import CaseHandlerDep, NotAllowed, Visitor, VisitorDep
+from gateway.portal.visitor import AgencyAdminDep, CaseHandlerDep, NotAllowed, Visitor, VisitorDep
 
 router = APIRouter()
 
@@ -194,15 +198,35 @@ async def run_settlements(request: Request, visitor: VisitorDep) -> Response:
     return await _settlements_page(request, visitor, result=result)
 
 
-@router.get("/avregning/{settlement_id}")
-async def settlement(request: Request, settlement_id: str, visitor: VisitorDep) -> Response:
-    t = Translator(language_of(request))
+ANSWER_NOTICES = {
+    "bokfort": ("settlement.notice.posted", "ok"),
+    "annullert": ("settlement.notice.voided", "bad"),
+    "venter": ("settlement.notice.pending", "info"),
+    "ikke-denne": ("settlement.notice.not_this", "info"),
+}
+ANSWER_OUTCOMES = {"posted": "bokfort", "voided": "annullert", "pending": "venter"}
+
+
+def _valid_id(value: str) -> bool:
     try:
-        uuid.UUID(settlement_id)
+        uuid.UUID(value)
     except ValueError:
-        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+        return False
+    return True
+
+
+async def _settlement_page(
+    request: Request,
+    visitor: Visitor,
+    settlement_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
     found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
     lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
+    notice = ANSWER_NOTICES.get(request.query_params.get("melding", ""))
     return page(
         request,
         "portal/settlement.html",
@@ -211,6 +235,76 @@ async def settlement(request: Request, settlement_id: str, visitor: VisitorDep) 
             "active": "settlements",
             "settlement": found,
             "lines": lines,
+            "may_pay_out": Roles.AGENCY_ADMIN in visitor.roles,
+            "errors": errors or {},
+            "idempotency_key": new_idempotency_key(),
+            "notice": t(notice[0]) if notice else None,
+            "notice_kind": notice[1] if notice else "ok",
         },
         visitor=visitor,
+        status_code=status_code,
     )
+
+
+@router.get("/avregning/{settlement_id}")
+async def settlement(request: Request, settlement_id: str, visitor: VisitorDep) -> Response:
+    t = Translator(language_of(request))
+    if not _valid_id(settlement_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    return await _settlement_page(request, visitor, settlement_id)
+
+
+@router.get("/avregning/{settlement_id}/utbetalingsfil")
+async def payout_file(request: Request, settlement_id: str, visitor: AgencyAdminDep) -> Response:
+    """The run's pain.001 as the ledger wrote it (agency administrators send it to the bank)."""
+    t = Translator(language_of(request))
+    if not _valid_id(settlement_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
+    message_id = found.get("payout_message_id")
+    if not message_id:
+        return error_page(request, 404, "error.not_found_title", t("settlement.no_payout_file"))
+    return await relay(visitor, f"{LEDGER}/payout-files/{quote(message_id, safe='')}")
+
+
+async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await upload.read(64 * 1024):
+        yield chunk
+
+
+@router.post("/avregning/{settlement_id}/bankens-svar")
+async def bank_answer(request: Request, settlement_id: str, visitor: AgencyAdminDep) -> Response:
+    """The bank's status report (pain.002) on the payout file: posts or voids settlements."""
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    if not _valid_id(settlement_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    upload = form.get("svar")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors = {"svar": t("settlement.error.no_file")}
+        return await _settlement_page(
+            request, visitor, settlement_id, errors=errors, status_code=400
+        )
+    key = str(form.get("idempotency_key", "")) or new_idempotency_key()
+    try:
+        answer = await visitor.backend.call(
+            "POST",
+            f"{LEDGER}/payout-answers",
+            content=_chunks(upload),
+            headers={"content-type": "application/xml", "idempotency-key": key},
+        )
+    except ApiProblem as problem:
+        if problem.status >= 500 and problem.status != 503:
+            raise
+        text = t("settlement.error.unknown_file") if problem.status == 404 else message(problem, t)
+        reasons = [f"{e.field}: {e.reason}" if e.field else e.reason for e in problem.errors[:5]]
+        errors = {"svar": " ".join([text, *reasons])}
+        return await _settlement_page(
+            request, visitor, settlement_id, errors=errors, status_code=400
+        )
+    finally:
+        await upload.close()
+    found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
+    outcome = (answer.get("outcomes") or {}).get(found.get("payout_end_to_end_id") or "")
+    notice = ANSWER_OUTCOMES.get(str(outcome), "ikke-denne")
+    return redirect(f"/avregning/{settlement_id}?melding={notice}")
