@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack import database
-from devstack.demo import DemoSeedFailed, login_note, seed_demo
+from devstack.demo import DemoSeedFailed, login_note, seed_demo, seed_demo_cases
 from devstack.stack import (
     GATEWAY,
     SERVICES,
@@ -134,7 +134,16 @@ def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
         logins = seed_demo(stack)
     except (DemoSeedFailed, subprocess.TimeoutExpired, ValueError) as exc:
         print(f"warning: demo data not seeded: {exc}", file=sys.stderr)
-    print(_banner(stack, root, logins))
+    with_cases = False
+    if logins:
+        print("seeding the demo cases (through the gateway) …")
+        try:
+            added = seed_demo_cases(stack, logins)
+            with_cases = True
+            print(f"  demo cases: {', '.join(added) if added else 'all there already'}")
+        except DemoSeedFailed as exc:
+            print(f"warning: demo cases not seeded: {exc}", file=sys.stderr)
+    print(_banner(stack, root, logins, with_cases=with_cases))
     return 0
 
 
@@ -192,7 +201,9 @@ def _wait_daemon_ready(stack: Stack, timeout: float) -> None:
                 raise
 
 
-def _banner(stack: Stack, root: Path, logins: list[dict[str, Any]] | None) -> str:
+def _banner(
+    stack: Stack, root: Path, logins: list[dict[str, Any]] | None, *, with_cases: bool = False
+) -> str:
     log = _rel(stack.config.log_file, root)
     lines = [
         "",
@@ -207,7 +218,7 @@ def _banner(stack: Stack, root: Path, logins: list[dict[str, Any]] | None) -> st
         "",
         "Login:",
     ]
-    lines += login_note(stack, logins)
+    lines += login_note(stack, logins, with_cases=with_cases)
     missing = stack.missing_processes()
     if missing:
         lines += ["", f"Not started (not in this checkout yet): {', '.join(missing)}"]

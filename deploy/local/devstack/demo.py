@@ -1,9 +1,11 @@
-"""What a person can log in with on this installation (printed by ``up``).
+"""What a person can log in with on this installation, and what they find (printed by ``up``).
 
 ``up`` seeds the identity service's demo data (``python -m auth.entrypoints.cli seed-demo``:
-idempotent, refused in production) and prints the demo logins. Without it, the users
-that exist in the auth database are listed (e-mail, roles, status; never secrets), with
-how to create the first agency administrator.
+idempotent, refused in production) and prints the demo logins. Then, through the gateway
+as those demo users, it gives the demo creditor an agreement and demo cases with payments,
+notes, an objection and a settlement (:mod:`devstack.demo_cases`; idempotent too). Without
+the identity seed, the users that exist in the auth database are listed (e-mail, roles,
+status; never secrets), with how to create the first agency administrator.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from devstack import demo_cases
 from devstack.database import run_sync
 
 if TYPE_CHECKING:
@@ -82,6 +86,57 @@ def seed_demo(stack: Stack) -> list[dict[str, Any]] | None:
     return [dict(login) for login in logins]
 
 
+CASES_SEED_SECONDS = 300
+
+
+def demo_dir(stack: Stack) -> Path:
+    """Where the demo leaves files for a person to use (``var/demo`` locally)."""
+    return stack.config.run_dir.parent / "demo"
+
+
+def seed_demo_cases(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
+    """The demo cases through the gateway; what was added (nothing the second time).
+
+    Raises :class:`DemoSeedFailed` (``up`` prints it as a warning and goes on)."""
+    account = stack.service_env("ledger").get(
+        "LEDGER_CLIENT_FUNDS_ACCOUNT", demo_cases.CLIENT_FUNDS_ACCOUNT
+    )
+
+    async def run() -> list[str]:
+        return await asyncio.wait_for(
+            demo_cases.seed_through(stack.url, logins, account=account, out_dir=demo_dir(stack)),
+            CASES_SEED_SECONDS,
+        )
+
+    try:
+        return asyncio.run(run())
+    except Exception as exc:  # demo data must never stop `up`: it says why and goes on
+        raise DemoSeedFailed(f"demo cases: {str(exc) or type(exc).__name__}") from exc
+
+
+def cases_lines(stack: Stack) -> list[str]:
+    """What the demo creditor's portal holds, and the bank's answer waiting to be uploaded."""
+    lines = [
+        f"  Demo cases: {demo_cases.PREFIX}0001 … {demo_cases.reference(demo_cases.CASE_COUNT)}"
+        " at Nordlys (kari@nordlys.example): payments, one paid in full, notes, an objection,",
+        "    an unmatched payment and a settlement (admin@infocenter.example runs more at"
+        " /avregning).",
+    ]
+    answers = sorted(demo_dir(stack).glob("pain002-*.xml"))
+    if answers:
+        lines.append(
+            "    The bank's answer to the settlement's payout file, to upload on its page: "
+            f"{_relative(answers[-1], stack.config.root)}"
+        )
+    return lines
+
+
+def _relative(path: Path, root: Path) -> str:
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(root))
+    return str(path)
+
+
 def demo_lines(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
     lines = [f"  Demo users (password, then an authenticator code), at {stack.url}:"]
     for login in logins:
@@ -96,9 +151,11 @@ def demo_lines(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def login_note(stack: Stack, logins: list[dict[str, Any]] | None = None) -> list[str]:
+def login_note(
+    stack: Stack, logins: list[dict[str, Any]] | None = None, *, with_cases: bool = False
+) -> list[str]:
     if logins:
-        return demo_lines(stack, logins)
+        return demo_lines(stack, logins) + (cases_lines(stack) if with_cases else [])
     notes: list[str] = []
     users = existing_users(stack) if "auth" in stack.config.services else None
     if users:

@@ -1,13 +1,19 @@
-"""The login note printed by `make up`."""
+"""The login note printed by `make up`, and the demo cases it seeds (their pure parts)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
-from devstack.demo import login_note
+from devstack import demo_cases
+from devstack.demo import demo_dir, login_note
 from devstack.stack import Stack, StackConfig
+from ledger.settings import LedgerSettings
+from stdnum import luhn
+from stdnum.no import fodselsnummer as fnr
+from stdnum.no import kontonr, orgnr
 
 pytestmark = pytest.mark.unit
 
@@ -46,3 +52,77 @@ def test_demo_logins_are_listed_with_the_second_factor_hint(tmp_path: Path) -> N
 
 def test_no_seed_command_means_no_demo_logins(tmp_path: Path) -> None:
     assert stack_without_database(tmp_path).seed_demo() is None
+
+
+# -- the demo cases (pure parts) ------------------------------------------------------------
+
+TODAY = date(2026, 12, 2)
+
+
+def test_the_demo_cases_are_valid_registrations_of_people_and_businesses() -> None:
+    cases = demo_cases.demo_cases(TODAY)
+    assert [c["creditor_reference"] for c in cases] == demo_cases.references()
+    assert demo_cases.references()[0] == "DEMO-0001"
+    assert len(cases) == demo_cases.CASE_COUNT == 24
+    kinds = [c["debtor"]["kind"] for c in cases]
+    assert (kinds.count("person"), kinds.count("business")) == (16, 8)
+    for case in cases:
+        debtor = case["debtor"]
+        if debtor["kind"] == "person":
+            assert fnr.is_valid(debtor["national_id"]), debtor
+            assert "organisation_number" not in debtor
+        else:
+            assert orgnr.is_valid(debtor["organisation_number"]), debtor
+            assert debtor["name"].endswith(" AS")
+        address = debtor["address"]
+        assert len(address["postal_code"]) == 4
+        assert address["postal_code"].isdigit()
+        numbers = [claim["invoice_number"] for claim in case["claims"]]
+        assert len(set(numbers)) == len(numbers)
+        for claim in case["claims"]:
+            due = date.fromisoformat(claim["due_date"])
+            assert date.fromisoformat(claim["invoice_date"]) <= due < TODAY
+            assert 0 < claim["principal_ore"] <= 100_000_000_000
+            assert 0 <= claim["reminder_fee_ore"] <= claim["principal_ore"]
+    principals = {c["claims"][0]["principal_ore"] for c in cases}
+    assert len(principals) == 24  # varied amounts
+    assert min(principals) < 1_000_00 < 100_000_00 < max(principals)
+    assert sum(len(c["claims"]) > 1 for c in cases) == 4
+
+
+def test_the_cases_each_step_works_on_are_demo_cases() -> None:
+    cases = {c["creditor_reference"]: c for c in demo_cases.demo_cases(TODAY)}
+    for ref in (demo_cases.PAID_IN_FULL, demo_cases.WITH_NOTES, demo_cases.WITH_OBJECTION):
+        assert ref in cases
+    assert cases[demo_cases.PAID_IN_FULL]["debtor"]["kind"] == "person"
+    for ref, ore in demo_cases.PAID_PARTLY.items():
+        assert 0 < ore < sum(c["principal_ore"] for c in cases[ref]["claims"])
+    assert demo_cases.PAID_IN_FULL not in demo_cases.PAID_PARTLY
+
+
+def test_the_money_goes_to_real_accounts_and_the_odd_payment_names_no_case() -> None:
+    assert LedgerSettings().client_funds_account == demo_cases.CLIENT_FUNDS_ACCOUNT
+    assert kontonr.is_valid(demo_cases.AGREEMENT["payout_account"])
+    kid = demo_cases.UNMATCHED_KID
+    assert luhn.is_valid(kid)
+    assert len(kid) != 11  # a case's KID has 11 digits
+    data = demo_cases.payment_file([(kid, 1_500_00)], on=TODAY)
+    lines = data.decode("iso-8859-1").splitlines()
+    assert all(len(line) == 80 for line in lines)
+    assert any(kid in line for line in lines)
+
+
+def test_the_note_says_there_are_demo_cases_and_where_the_banks_answer_is(
+    tmp_path: Path,
+) -> None:
+    stack = stack_without_database(tmp_path)
+    logins = [{"email": "kari@nordlys.example", "password": "pw", "roles": ["creditor"]}]
+    assert "Demo cases" not in "\n".join(login_note(stack, logins))
+    note = "\n".join(login_note(stack, logins, with_cases=True))
+    assert "Demo cases: DEMO-0001 … DEMO-0024" in note
+    assert "pain002" not in note
+    answers = demo_dir(stack)
+    answers.mkdir(parents=True)
+    (answers / "pain002-IC-AV-1.xml").write_bytes(b"<Document/>")
+    note = "\n".join(login_note(stack, logins, with_cases=True))
+    assert "pain002-IC-AV-1.xml" in note
