@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from gateway.portal.visitor import VisitorDep
+from servicekit.roles import Roles
+from servicekit.testing.tokens import TestSigner
 
 from .support import GatewayFactory, IdentityState, Upstreams
 from .test_portal_cookies import AT, CSRF, RT, cookie_header, set_cookies
@@ -196,3 +199,36 @@ async def test_a_page_that_is_not_there_is_a_page_for_browsers_and_a_problem_for
     api = await portal.get("/ingen-slik-side", headers={"Accept": "application/json"})
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_malformed_id_in_a_page_or_a_form_is_a_not_found_page(
+    portal: httpx.AsyncClient, signer: TestSigner
+) -> None:
+    """Agency pages take ids from the path: one that is no id is a 404 page, never a 500."""
+    csrf = await _csrf(portal)
+    token = signer.mint(
+        organisation_id=uuid.uuid4(),
+        roles=[Roles.AGENCY_ADMIN, Roles.CASE_HANDLER],
+        session_id=uuid.uuid4(),
+        ttl=3600,
+    )
+    jar = {CSRF: csrf, AT: token}
+    headers = {**cookie_header(jar), "accept": "text/html"}
+    for path in (
+        "/oppdragsgivere/ikke-en-id",
+        "/saksbehandler/bankfiler/ikke-en-id",
+        "/avregning/ikke-en-id",
+        "/avregning/ikke-en-id/utbetalingsfil",
+    ):
+        page = await portal.get(path, headers=headers)
+        assert page.status_code == 404, path
+        assert "Fant ikke siden" in page.text, path
+    for path in (
+        "/oppdragsgivere/ikke-en-id",
+        "/saksbehandler/innbetalinger/ikke-en-id",
+        "/avregning/ikke-en-id/bankens-svar",
+        "/brukere/ikke-en-id/deaktiver",
+    ):
+        sent = await portal.post(path, data={"csrf_token": csrf}, headers=headers)
+        assert sent.status_code == 404, path
+        assert "Fant ikke siden" in sent.text, path

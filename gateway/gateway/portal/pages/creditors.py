@@ -152,6 +152,9 @@ async def save_agreement(request: Request, creditor_id: str, visitor: AgencyAdmi
     t = Translator(language_of(request))
     if not _valid_id(creditor_id):
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    organisation = await visitor.backend.get(f"{ORGANISATIONS}/{creditor_id}")
+    if organisation.get("kind") != "creditor":  # no agreement for the agency itself
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     agreement = await visitor.backend.get(f"{LEDGER}/creditors/{creditor_id}/agreement")
     allowed = agreement_form.order_choices(agreement.get("allocation_order"))
     typed = agreement_form.read(form, t, allowed_orders=allowed)

@@ -76,7 +76,8 @@ async def _case_id(visitor: Visitor, case_number: str) -> str | None:
 async def resolve(request: Request, payment_id: str, visitor: CaseHandlerDep) -> Response:
     form = await csrf.checked_form(request)
     t = Translator(language_of(request))
-    uuid.UUID(payment_id)
+    if not _valid_id(payment_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     action = str(form.get("action", ""))
     body: dict[str, Any] = {"action": action}
     if action == "allocate":

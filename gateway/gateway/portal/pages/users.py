@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
+from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
 from gateway.portal.render import page, redirect
@@ -107,7 +108,11 @@ async def user_action(
 ) -> Response:
     await csrf.checked_form(request)
     api_action = ACTIONS.get(action)
-    uuid.UUID(user_id)
+    try:
+        uuid.UUID(user_id)
+    except ValueError:
+        t = Translator(language_of(request))
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     if api_action is None:
         return redirect("/brukere")
     await visitor.backend.post(f"/api/v1/auth/users/{user_id}/{api_action}")
