@@ -95,6 +95,12 @@ async def nora(browser: Browser, stack: Stack, demo: dict[str, Login]) -> Browse
     return await _signed_in_context(browser, stack, demo[NORA])
 
 
+@pytest.fixture(scope="session")
+async def agnes(browser: Browser, stack: Stack, demo: dict[str, Login]) -> BrowserContext:
+    """Agnes Admin (agency administrator), signed in for the whole run."""
+    return await _signed_in_context(browser, stack, demo[AGENCY_ADMIN])
+
+
 @pytest.fixture
 async def shot(request: pytest.FixtureRequest) -> Shot:
     """``await shot(page, "step")`` saves a full-page screenshot as an artifact."""
