@@ -116,17 +116,16 @@ def seed_demo_cases(stack: Stack, logins: list[dict[str, Any]]) -> list[str]:
 
 def cases_lines(stack: Stack) -> list[str]:
     """What the demo creditor's portal holds, and the bank's answer waiting to be uploaded."""
+    last = demo_cases.reference(demo_cases.CASE_COUNT)
     lines = [
-        f"  Demo cases: {demo_cases.PREFIX}0001 … {demo_cases.reference(demo_cases.CASE_COUNT)}"
-        " at Nordlys (kari@nordlys.example): payments, one paid in full, notes, an objection,",
-        "    an unmatched payment and a settlement (admin@infocenter.example runs more at"
-        " /avregning).",
+        f"  Demo cases: {demo_cases.PREFIX}0001 … {last} at Nordlys (as kari@nordlys.example):",
+        "    payments (one case paid in full), an unmatched payment, a note and its answer,",
+        "    an objection in the work queue, a settlement (admin@infocenter.example: /avregning)",
     ]
-    answers = sorted(demo_dir(stack).glob("pain002-*.xml"))
-    if answers:
+    for answer in sorted(demo_dir(stack).glob("pain002-*.xml")):
         lines.append(
-            "    The bank's answer to the settlement's payout file, to upload on its page: "
-            f"{_relative(answers[-1], stack.config.root)}"
+            "    The bank's answer to a settlement's payout file, to upload on its page: "
+            f"{_relative(answer, stack.config.root)}"
         )
     return lines
 

@@ -273,7 +273,7 @@ class Session:
                 "/api/v1/auth/sign-in/second-factor",
                 json={"challenge": first.json()["challenge"], "code": code},
             )
-            if second.status_code == 422:  # that step's code was used: a later one
+            if second.status_code in (401, 422):  # that step's code was used: a later one
                 if offset == 0:
                     await asyncio.sleep(30.5 - time.time() % 30)
                 continue
@@ -483,37 +483,52 @@ async def objection(demo: Demo) -> None:
 
 
 async def settle(demo: Demo) -> None:
-    """A settlement with the creditor up to yesterday (the partial payments); the bank
-    simulator's answer to its payout file is written for a person to upload."""
-    found = await demo.get(demo.admin, "/api/v1/ledger/settlements", creditor_id=demo.creditor_id)
-    if found:
-        return
-    run = await demo.send(
-        demo.admin,
-        "POST",
-        "/api/v1/ledger/settlement-runs",
-        json={
-            "period_end": (demo.today - timedelta(days=1)).isoformat(),
-            "creditor_ids": [demo.creditor_id],
-        },
-    )
-    message_id = run.json().get("payout_message_id")
-    demo.done.append("a settlement")
-    if message_id and demo.out_dir is not None:
-        await write_bank_answer(demo, message_id)
+    """A settlement with the creditor up to yesterday (the partial payments), once; then
+    the bank simulator's answer to each of the creditor's payout files still waiting."""
+    path = "/api/v1/ledger/settlements"
+    found = await demo.get(demo.admin, path, creditor_id=demo.creditor_id)
+    if not found:
+        yesterday = demo.today - timedelta(days=1)
+        await demo.send(
+            demo.admin,
+            "POST",
+            "/api/v1/ledger/settlement-runs",
+            json={"period_end": yesterday.isoformat(), "creditor_ids": [demo.creditor_id]},
+        )
+        demo.done.append("a settlement")
+        found = await demo.get(demo.admin, path, creditor_id=demo.creditor_id)
+    if demo.out_dir is not None:
+        waiting = {
+            str(s["payout_message_id"])
+            for s in found
+            if s["status"] == "pending" and s["payout_message_id"]
+        }
+        await bank_answers(demo, demo.out_dir, waiting)
 
 
-async def write_bank_answer(demo: Demo, message_id: str) -> Path:
-    payout = await demo.client.get(
-        f"/api/v1/ledger/payout-files/{message_id}", headers=await demo.admin.headers()
-    )
-    _check(payout, "the payout file")
-    receipt = BankSimulator(account=demo.account).receive_pain001(payout.content)
-    assert demo.out_dir is not None
-    demo.out_dir.mkdir(parents=True, exist_ok=True)
-    path = demo.out_dir / f"pain002-{message_id}.xml"
-    path.write_bytes(receipt.status_report)
-    return path
+def answer_path(folder: Path, message_id: str) -> Path:
+    return folder / f"pain002-{message_id}.xml"
+
+
+def answers_missing(folder: Path, waiting: set[str]) -> list[str]:
+    """Remove the answers to payout files no longer waiting; those still to write."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("pain002-*.xml"):
+        if old.stem.removeprefix("pain002-") not in waiting:
+            old.unlink()
+    return [m for m in sorted(waiting) if not answer_path(folder, m).exists()]
+
+
+async def bank_answers(demo: Demo, folder: Path, waiting: set[str]) -> None:
+    """``folder`` holds the bank's answer (pain.002) to each payout file in ``waiting``, and
+    none to a payout file that has had its answer."""
+    for message_id in answers_missing(folder, waiting):
+        payout = await demo.client.get(
+            f"/api/v1/ledger/payout-files/{message_id}", headers=await demo.admin.headers()
+        )
+        _check(payout, "the payout file")
+        receipt = BankSimulator(account=demo.account).receive_pain001(payout.content)
+        answer_path(folder, message_id).write_bytes(receipt.status_report)
 
 
 STEPS: tuple[Callable[[Demo], Awaitable[None]], ...] = (

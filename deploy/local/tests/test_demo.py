@@ -126,3 +126,12 @@ def test_the_note_says_there_are_demo_cases_and_where_the_banks_answer_is(
     (answers / "pain002-IC-AV-1.xml").write_bytes(b"<Document/>")
     note = "\n".join(login_note(stack, logins, with_cases=True))
     assert "pain002-IC-AV-1.xml" in note
+
+
+def test_only_the_payout_files_still_waiting_keep_an_answer_to_upload(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    assert demo_cases.answers_missing(folder, {"IC-AV-2"}) == ["IC-AV-2"]
+    demo_cases.answer_path(folder, "IC-AV-1").write_bytes(b"<answered/>")
+    demo_cases.answer_path(folder, "IC-AV-2").write_bytes(b"<waiting/>")
+    assert demo_cases.answers_missing(folder, {"IC-AV-2", "IC-AV-3"}) == ["IC-AV-3"]
+    assert sorted(p.name for p in folder.iterdir()) == ["pain002-IC-AV-2.xml"]
