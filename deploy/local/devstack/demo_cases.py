@@ -21,6 +21,7 @@ valid generated fødselsnummer and organisasjonsnummer, varied amounts and due d
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -207,15 +208,16 @@ def demo_cases(today: date) -> list[dict[str, Any]]:
 def payment_file(
     payments: Sequence[tuple[str, int]], *, on: date, account: str = CLIENT_FUNDS_ACCOUNT
 ) -> bytes:
-    """The bank's OCR giro file of ``(KID, øre)`` payments settled ``on``."""
-    stamp = int(time.time())
+    """The bank's OCR giro file of ``(KID, øre)`` payments settled ``on``, with numbers of
+    its own (the ledger knows a bank transaction by its archive reference: two files must
+    not share one)."""
     return ocr_giro_file(
         [IncomingPayment(amount_ore=amount, kid=kid) for kid, amount in payments],
         account=account,
         settlement_date=on,
-        transmission_number=stamp % 9_000_000 + 1,
-        assignment_number=stamp % 9_000_000 + 1,
-        first_archive_reference=stamp % 900_000_000,
+        transmission_number=secrets.randbelow(9_000_000) + 1,
+        assignment_number=secrets.randbelow(9_000_000) + 1,
+        first_archive_reference=secrets.randbelow(900_000_000),
     )
 
 

@@ -135,3 +135,14 @@ def test_only_the_payout_files_still_waiting_keep_an_answer_to_upload(tmp_path: 
     demo_cases.answer_path(folder, "IC-AV-2").write_bytes(b"<waiting/>")
     assert demo_cases.answers_missing(folder, {"IC-AV-2", "IC-AV-3"}) == ["IC-AV-3"]
     assert sorted(p.name for p in folder.iterdir()) == ["pain002-IC-AV-2.xml"]
+
+
+def test_two_payment_files_never_share_the_banks_numbers() -> None:
+    def archive_references(data: bytes) -> set[str]:
+        lines = data.decode("iso-8859-1").splitlines()
+        return {line[25:34] for line in lines if line[6:8] == "31"}
+
+    first = demo_cases.payment_file([(demo_cases.UNMATCHED_KID, 100)], on=TODAY)
+    second = demo_cases.payment_file([(demo_cases.UNMATCHED_KID, 100)], on=TODAY)
+    assert first != second
+    assert not archive_references(first) & archive_references(second)
