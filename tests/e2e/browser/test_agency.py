@@ -115,6 +115,7 @@ async def test_a_case_handler_reads_in_the_banks_ocr_file_and_sees_it_matched(
     creditor = await kari.new_page()
     case_path = await register_by_form(creditor, f"BANK-{secrets.token_hex(4)}")
     case_id = case_path.rsplit("/", 1)[-1]
+    case_number = (await creditor.get_by_role("heading", level=1).inner_text()).split()[-1]
     kid = (await creditor.locator("dt:text-is('KID') + dd").inner_text()).strip()
 
     async def on_the_ledger() -> bool | None:
@@ -142,6 +143,7 @@ async def test_a_case_handler_reads_in_the_banks_ocr_file_and_sees_it_matched(
     matched = payments.filter(has_text=kid)
     await expect(matched).to_contain_text("Plassert")
     await expect(matched).to_contain_text("kr\u00a01\u00a0000,00")
+    await expect(matched.get_by_role("link", name=case_number)).to_be_visible()
     await expect(payments.filter(has_text=unknown)).to_contain_text("Ukjent KID")
     await shot(desk, "matched")
 

@@ -185,6 +185,7 @@ class BankFilePaymentOut(PaymentOut):
     unmatched_reason: str | None = Field(
         description="why no case took it (unknown_kid, ambiguous_kid, currency, reversal)"
     )
+    case_number: str | None = Field(description="the readable number of the case it went to")
 
 
 class BankFileDetailOut(BankFileOut):

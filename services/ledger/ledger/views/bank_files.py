@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ledger.adapters.orm import bank_files, payments, unmatched_payments
+from ledger.adapters.orm import bank_files, ledger_cases, payments, unmatched_payments
 
 MAX_PAYMENTS = 1000
 """Payments listed with one file (its summary counts them all)."""
@@ -59,8 +59,10 @@ async def bank_file(session: AsyncSession, file_id: uuid.UUID) -> dict[str, Any]
                 payments.c.case_id,
                 payments.c.received_at,
                 unmatched_payments.c.reason.label("unmatched_reason"),
+                ledger_cases.c.case_number,
             )
             .outerjoin(unmatched_payments, unmatched_payments.c.payment_id == payments.c.payment_id)
+            .outerjoin(ledger_cases, ledger_cases.c.case_id == payments.c.case_id)
             .where(payments.c.payment_id.in_(ids))
         )
         rows = {r["payment_id"]: dict(r) for r in (await session.execute(query)).mappings()}

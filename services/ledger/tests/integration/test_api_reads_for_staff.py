@@ -53,6 +53,9 @@ async def test_an_imported_bank_file_is_listed_with_its_payments_matched_or_not(
     assert rows[case.kid]["status"] == "allocated"
     assert rows[case.kid]["case_id"] == str(case.case_id)
     assert rows[case.kid]["unmatched_reason"] is None
+    economy = await client.get(f"{P}/cases/{case.case_id}/economy", headers=ledger.handler)
+    assert rows[case.kid]["case_number"] == economy.json()["case_number"]
+    assert rows[unknown]["case_number"] is None
     assert rows[unknown]["status"] == "unmatched"
     assert rows[unknown]["unmatched_reason"] == "unknown_kid"
     assert rows[unknown]["amount_ore"] == 12_300
