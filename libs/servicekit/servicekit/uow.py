@@ -9,7 +9,7 @@ from contracts import Envelope, EventData
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from servicekit.outbox import add_to_outbox, envelope_for
+from servicekit.outbox import SerialisedEvent, add_to_outbox, envelope_for
 
 
 class UnitOfWork:
@@ -23,7 +23,7 @@ class UnitOfWork:
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], outbox: Table) -> None:
         self._session_factory = session_factory
         self._outbox = outbox
-        self._pending: list[Envelope] = []
+        self._pending: list[Envelope | SerialisedEvent] = []
         self._session: AsyncSession | None = None
 
     @property
@@ -54,6 +54,10 @@ class UnitOfWork:
         envelope = envelope_for(payload)
         self._pending.append(envelope)
         return envelope
+
+    def emit_serialised(self, events: list[SerialisedEvent]) -> None:
+        """Queue events already serialised (``servicekit.outbox.serialised_event``)."""
+        self._pending.extend(events)
 
     async def commit(self) -> None:
         await add_to_outbox(self.session, self._outbox, self._pending)
