@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Literal
 
 from cases.domain.registration import (
@@ -179,6 +180,9 @@ _DATE_NO = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _AMOUNT_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _AMOUNT = re.compile(r"^-?\d+$")
+_PLAIN_AMOUNT = re.compile(r"(-?)([0-9]+)(?:[.,]([0-9]{1,2}))?")
+_WHITESPACE = re.compile(r"\s")
+_PHONE_SEPARATORS = re.compile(r"[\s\-()]")
 _CURRENCY = re.compile(r"^(?:kr\.?|nok)\s*|\s*(?:kr\.?|nok|,-)$", re.IGNORECASE)
 _KINDS: dict[str, DebtorKind] = {
     "person": "person",
@@ -209,13 +213,13 @@ def _shown(value: object) -> str:
 
 def text_of(value: Cell) -> str:
     """A cell as text (numbers without a spurious ``.0``; ``None`` as empty)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
+    if isinstance(value, str):  # the usual cell first (CSV has nothing else)
         text = value.strip()
         if text[:1] == "'" and text[1:2] in _FORMULA_LEAD:
             return text[1:]  # as our own exports write it (see spreadsheet_safe)
         return text
+    if value is None:
+        return ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, float) and value.is_integer():
@@ -230,7 +234,8 @@ def digits_of(value: Cell, width: int) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         text = text_of(value)
         return text.zfill(width) if text.isdigit() else text
-    return re.sub(r"\s", "", text_of(value))
+    text = text_of(value)
+    return _WHITESPACE.sub("", text) if _WHITESPACE.search(text) else text
 
 
 def parse_date(value: Cell) -> date:
@@ -239,7 +244,12 @@ def parse_date(value: Cell) -> date:
         return value.date()
     if isinstance(value, date):
         return value
-    text = text_of(value)
+    return _date_of(text_of(value))
+
+
+@lru_cache(maxsize=4096)
+def _date_of(text: str) -> date:
+    """A date's text read (the few dates of a file recur on every row: kept)."""
     if not text:
         raise ValueProblem("is required")
     try:
@@ -265,17 +275,32 @@ def parse_kroner(value: Cell, *, required: bool = True) -> int:
     if isinstance(value, int):
         return value * 100
     if isinstance(value, float | Decimal):
-        amount = Decimal(str(value))
-    else:
-        text = _CURRENCY.sub("", _AMOUNT_SPACES.sub("", text_of(value)))
-        if not text:
-            if required:
-                raise ValueProblem("is required")
-            return 0
-        amount = _decimal_of(text, value)
+        return _ore_of(Decimal(str(value)), value)
+    return _kroner_of_text(text_of(value), value, required)
+
+
+def _kroner_of_text(text: str, original: Cell, required: bool) -> int:
+    """:func:`parse_kroner` of a text cell (``text`` is its :func:`text_of`)."""
+    if plain := _PLAIN_AMOUNT.fullmatch(text):  # 1234,50 and the like: nothing to remove
+        sign, whole, fraction = plain.groups()
+        ore = int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
+        return -ore if sign else ore
+    text = _CURRENCY.sub("", _AMOUNT_SPACES.sub("", text))
+    if not text:
+        if required:
+            raise ValueProblem("is required")
+        return 0
+    if plain := _PLAIN_AMOUNT.fullmatch(text):  # 1 234,50, kr 100: no Decimal either
+        sign, whole, fraction = plain.groups()
+        ore = int(whole) * 100 + (int(fraction.ljust(2, "0")) if fraction else 0)
+        return -ore if sign else ore
+    return _ore_of(_decimal_of(text, original), original)
+
+
+def _ore_of(amount: Decimal, original: Cell) -> int:
     ore = amount * 100
     if ore != ore.to_integral_value():
-        raise ValueProblem(f"{_shown(value)} has more than two decimals (øre)")
+        raise ValueProblem(f"{_shown(original)} has more than two decimals (øre)")
     return int(ore)
 
 
@@ -418,15 +443,37 @@ class CaseGrouper:
         return case_from_rows(rows, end_record=self._records)
 
 
+def _texts(values: Mapping[str, Cell]) -> dict[str, str]:
+    """:func:`text_of` of every cell of a record, a plain string the quick way."""
+    texts: dict[str, str] = {}
+    for name, value in values.items():
+        if isinstance(value, str):
+            text = value.strip()
+            if text[:1] != "'":
+                texts[name] = text
+                continue
+        texts[name] = text_of(value)
+    return texts
+
+
+def _identifier(value: Cell, text: str, width: int) -> str:
+    """:func:`digits_of` the cell whose text is ``text``."""
+    if value is None or isinstance(value, str):
+        return _WHITESPACE.sub("", text) if _WHITESPACE.search(text) else text
+    return digits_of(value, width)
+
+
 def case_from_rows(rows: Sequence[SourceRow], *, end_record: int) -> ParsedCase:
     """The case the rows describe (the first row's debtor, one claim per row)."""
     first = rows[0]
     values = first.values
     errors: list[RowError] = [e for r in rows for e in r.errors]
     line = first.line
+    get = values.get
+    texts = _texts(values)
 
-    def cell(name: str, row: SourceRow = first) -> str:
-        return text_of(row.values.get(name))
+    def cell(name: str) -> str:
+        return texts.get(name, "")
 
     for row in rows[1:]:
         for name in DEBTOR_COLUMNS:
@@ -442,31 +489,38 @@ def case_from_rows(rows: Sequence[SourceRow], *, end_record: int) -> ParsedCase:
                         "(same creditor_reference) must name the same debtor",
                     )
                 )
-    kind: DebtorKind | None = None
-    try:
-        kind = parse_kind(values.get("debtor_kind"))
-    except ValueProblem as exc:
-        errors.append(RowError(line, "debtor_kind", str(exc)))
+    kind = _KINDS.get(cell("debtor_kind").lower())
+    if kind is None:
+        try:
+            parse_kind(get("debtor_kind"))
+        except ValueProblem as exc:
+            errors.append(RowError(line, "debtor_kind", str(exc)))
     country = (cell("country") or "NO").upper()
-    postal = values.get("postal_code")
-    postal_code = digits_of(postal, 4) if country == "NO" else cell("postal_code")
+    postal_code = (
+        _identifier(get("postal_code"), cell("postal_code"), 4)
+        if country == "NO"
+        else cell("postal_code")
+    )
     lines = [cell("address_line_1"), cell("address_line_2"), cell("address_line_3")]
     while len(lines) > 1 and not lines[-1]:
         lines.pop()
-    national_id = digits_of(values.get("national_id"), 11) or None
-    orgnr = digits_of(values.get("organisation_number"), 9) or None
+    national_id = _identifier(get("national_id"), cell("national_id"), 11) or None
+    orgnr = _identifier(get("organisation_number"), cell("organisation_number"), 9) or None
     claims: list[Claim] = []
     for row in rows:
-        claim = _claim(row, errors)
+        claim = _claim(row, texts if row is first else _texts(row.values), errors)
         if claim is not None:
             claims.append(claim)
     reference = cell("creditor_reference")
     parsed = ParsedCase(
-        reference=reference, lines=tuple(r.line for r in rows), end_record=end_record
+        reference=reference,
+        lines=(line,) if len(rows) == 1 else tuple(r.line for r in rows),
+        end_record=end_record,
     )
     if errors or kind is None:
         parsed.errors = errors
         return parsed
+    phone = cell("phone")
     parsed.registration = CaseRegistration(
         creditor_reference=reference,
         debtor=Debtor(
@@ -481,7 +535,7 @@ def case_from_rows(rows: Sequence[SourceRow], *, end_record: int) -> ParsedCase:
             national_id=national_id,
             organisation_number=orgnr,
             email=cell("email") or None,
-            phone=re.sub(r"[\s\-()]", "", cell("phone")) or None,
+            phone=(_PHONE_SEPARATORS.sub("", phone) if phone else "") or None,
         ),
         claims=tuple(claims),
     )
@@ -501,31 +555,45 @@ def _debtor_value(name: str, value: Cell) -> str:
     return text_of(value).casefold()
 
 
-def _claim(row: SourceRow, errors: list[RowError]) -> Claim | None:
-    values, line = row.values, row.line
-    found: list[RowError] = []
-    dates: dict[str, date] = {}
+def _day(value: Cell, text: str) -> date:
+    """:func:`parse_date` of the cell whose text is ``text``."""
+    if isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    return _date_of(text)
+
+
+def _kroner(value: Cell, text: str, *, required: bool = True) -> int:
+    """:func:`parse_kroner` of the cell whose text is ``text``."""
+    if value is None or isinstance(value, str):
+        return _kroner_of_text(text, value, required)
+    return parse_kroner(value, required=required)
+
+
+def _claim(row: SourceRow, texts: Mapping[str, str], errors: list[RowError]) -> Claim | None:
+    get, line = row.values.get, row.line
+    try:
+        return Claim(
+            invoice_number=texts.get("invoice_number", ""),
+            invoice_date=_day(get("invoice_date"), texts.get("invoice_date", "")),
+            due_date=_day(get("due_date"), texts.get("due_date", "")),
+            principal_ore=_kroner(get("principal"), texts.get("principal", "")),
+            reminder_fee_ore=_kroner(
+                get("reminder_fee"), texts.get("reminder_fee", ""), required=False
+            ),
+        )
+    except ValueProblem:
+        pass  # say what is wrong with each of the cells
     for name in ("invoice_date", "due_date"):
         try:
-            dates[name] = parse_date(values.get(name))
+            parse_date(get(name))
         except ValueProblem as exc:
-            found.append(RowError(line, name, str(exc)))
-    amounts: dict[str, int] = {}
+            errors.append(RowError(line, name, str(exc)))
     for name, required in (("principal", True), ("reminder_fee", False)):
         try:
-            amounts[name] = parse_kroner(values.get(name), required=required)
+            parse_kroner(get(name), required=required)
         except ValueProblem as exc:
-            found.append(RowError(line, name, str(exc)))
-    if found:
-        errors.extend(found)
-        return None
-    return Claim(
-        invoice_number=text_of(values.get("invoice_number")),
-        invoice_date=dates["invoice_date"],
-        due_date=dates["due_date"],
-        principal_ore=amounts["principal"],
-        reminder_fee_ore=amounts["reminder_fee"],
-    )
+            errors.append(RowError(line, name, str(exc)))
+    return None
 
 
 # -- registration's findings, by line and column -----------------------------------------

@@ -8,6 +8,7 @@ from cases.domain.identifiers import (
     batch_number_for,
     case_number_for,
     kid_for,
+    luhn_check_digit,
     national_identity_number,
     organisation_number,
 )
@@ -78,3 +79,82 @@ def test_readable_numbers() -> None:
     assert batch_number_for(7) == "B-0000007"
     with pytest.raises(ValueError, match="does not fit"):
         kid_for(10_000_000_000)
+
+
+def _stdnum_national_identity_number(value: str) -> str:
+    """The check as it was, through python-stdnum's own steps: the reference."""
+    import re
+
+    from cases.domain.identifiers import _valid_day_and_month, _valid_under_2032_rule
+    from stdnum.exceptions import ValidationError
+
+    number = re.sub(r"[\s.\-]", "", value)
+    if not (len(number) == 11 and re.fullmatch(r"[0-9]+", number)):
+        raise InvalidIdentifier("a national identity number has 11 digits")
+    if len(set(number)) == 1:
+        raise InvalidIdentifier("not a valid national identity number")
+    digits = [int(c) for c in number]
+    new_rule = _valid_under_2032_rule(digits) and _valid_day_and_month(digits)
+    if number[9] == fodselsnummer.calc_check_digit1(number) and number[
+        10
+    ] == fodselsnummer.calc_check_digit2(number):
+        try:
+            fodselsnummer.get_birth_date(number)
+        except ValidationError as exc:
+            if new_rule:
+                return number
+            raise InvalidIdentifier(f"not a valid national identity number ({exc})") from exc
+        return number
+    if new_rule:
+        return number
+    raise InvalidIdentifier("the check digits of the national identity number are wrong")
+
+
+def _outcome(check: object, number: str) -> str:
+    try:
+        return "ok:" + check(number)  # type: ignore[operator]
+    except InvalidIdentifier as exc:
+        return "refused:" + str(exc)
+
+
+_ELEVEN_DIGITS = st.text(alphabet="0123456789", min_size=11, max_size=11)
+
+
+@given(
+    st.one_of(
+        _ELEVEN_DIGITS,
+        # numbers with right check digits, to reach the birth-date and century rules
+        st.tuples(
+            st.integers(0, 99), st.integers(0, 99), st.integers(0, 99), st.integers(0, 999)
+        ).map(lambda p: _with_check_digits(f"{p[0]:02d}{p[1]:02d}{p[2]:02d}{p[3]:03d}")),
+        st.builds(random_fnr, d_number=st.booleans()),
+    )
+)
+def test_the_national_id_check_gives_python_stdnums_answers(number: str) -> None:
+    assert _outcome(national_identity_number, number) == _outcome(
+        _stdnum_national_identity_number, number
+    )
+
+
+def _with_check_digits(nine: str) -> str:
+    k1 = fodselsnummer.calc_check_digit1(nine)
+    k2 = fodselsnummer.calc_check_digit2(nine + k1[-1])
+    return nine + k1[-1] + k2[-1]
+
+
+def test_the_national_id_check_over_every_day_month_and_century() -> None:
+    """Every day and month field (D- and H-numbers, FH-numbers) with individual numbers
+    from each of stdnum's century ranges, and leap years."""
+    centuries = ((0, 100), (0, 600), (60, 600), (39, 800), (40, 950), (96, 999), (96, 100))
+    for day in range(100):
+        for month in (0, 1, 2, 12, 13, 41, 42, 52, 53, 81, 99):
+            for year, individual in centuries:
+                number = _with_check_digits(f"{day:02d}{month:02d}{year:02d}{individual:03d}")
+                assert _outcome(national_identity_number, number) == _outcome(
+                    _stdnum_national_identity_number, number
+                ), number
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=24))
+def test_the_luhn_check_digit_is_stdnums(digits: str) -> None:
+    assert luhn_check_digit(digits) == luhn.calc_check_digit(digits)

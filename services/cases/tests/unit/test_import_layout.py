@@ -66,6 +66,33 @@ def test_kroner_written_with_spaces_and_a_comma_read_back(ore: int) -> None:
     assert parse_kroner(text) == ore
 
 
+def _kroner_through_decimal(value: str, *, required: bool = True) -> int:
+    """How every text amount was read before the plain ones got a path of their own."""
+    from cases.domain import import_layout as layout
+
+    text = layout._CURRENCY.sub("", layout._AMOUNT_SPACES.sub("", text_of(value)))
+    if not text:
+        if required:
+            raise ValueProblem("is required")
+        return 0
+    ore = layout._decimal_of(text, value) * 100
+    if ore != ore.to_integral_value():
+        raise ValueProblem(f"{layout._shown(value)} has more than two decimals (øre)")
+    return int(ore)
+
+
+def _read(parse: object, text: str) -> object:
+    try:
+        return parse(text)  # type: ignore[operator]
+    except ValueProblem as exc:
+        return str(exc)
+
+
+@given(st.text(alphabet="0123456789 ,.-'kr\u00a0٣", max_size=14))
+def test_plain_amounts_read_as_through_decimal(text: str) -> None:
+    assert _read(parse_kroner, text) == _read(_kroner_through_decimal, text)
+
+
 def test_dates() -> None:
     assert parse_date("01.09.2025") == date(2025, 9, 1)
     assert parse_date("1.9.2025") == date(2025, 9, 1)

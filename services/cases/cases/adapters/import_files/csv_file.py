@@ -131,6 +131,10 @@ class CsvFile:
     def _decoded_lines(self, f: BinaryIO) -> Iterator[str]:
         """Each line decoded on its own; a bad one is noted in ``_bad`` by its number."""
         codec = self.codec
+        # utf-8-sig is utf-8 without a leading BOM: the same, line by line, through the
+        # codec written in C (utf-8-sig's own decode is Python, called for every line)
+        sig = codec == "utf-8-sig"
+        line_codec = "utf-8" if sig else codec
         bad = self._bad
         number = 0
         for raw in _raw_lines(f):
@@ -139,18 +143,21 @@ class CsvFile:
                 bad[number] = f"the line is longer than {MAX_LINE_BYTES // 1024} KiB"
                 yield "\n"
                 continue
+            if sig and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
             try:
-                yield raw.decode(codec)
+                yield raw.decode(line_codec)
             except UnicodeDecodeError as exc:
                 bad[number] = (
                     f"the line is not {_SHOWN_ENCODING[codec]} text (byte 0x{raw[exc.start]:02X} "
                     f"at position {exc.start + 1}); save the file as 'CSV UTF-8'"
                 )
-                yield raw.decode(codec, errors="replace")
+                yield raw.decode(line_codec, errors="replace")
 
     def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
         names = self.header.names
         width = len(names)
+        columns = [(i, name) for i, name in enumerate(names) if name is not None]
         bad = self._bad
         bad.clear()
         with self.path.open("rb") as f:
@@ -184,5 +191,5 @@ class CsvFile:
                     continue
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
-                values = {name: cells[i] for i, name in enumerate(names) if name is not None}
+                values = {name: cells[i] for i, name in columns}
                 yield SourceRow(line=start, values=values, errors=errors)
