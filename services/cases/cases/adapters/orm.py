@@ -80,7 +80,7 @@ cases = Table(
     Column("id", Uuid, primary_key=True),
     Column("sequence", BigInteger, nullable=False, unique=True),
     Column("case_number", String(20), nullable=False, unique=True),
-    Column("kid", String(25), nullable=False, unique=True),
+    Column("kid", String(25), nullable=False),
     Column("creditor_id", Uuid, ForeignKey("creditors.organisation_id"), nullable=False),
     Column("creditor_reference", String(60), nullable=False),
     Column("batch_id", Uuid, ForeignKey("batches.id"), nullable=False),
@@ -109,6 +109,8 @@ cases = Table(
     UniqueConstraint("creditor_id", "creditor_reference", name="uq_cases_creditor_reference"),
     CheckConstraint("debtor_kind IN ('person', 'business')", name="debtor_kind"),
     CheckConstraint("principal_total_ore > 0", name="principal_positive"),
+    # the KID is the sequence and a check digit, so it is unique as the sequence is (no index)
+    CheckConstraint("left(kid, -1)::bigint = sequence", name="kid_is_the_sequence"),
     Index("ix_cases_creditor_registered", "creditor_id", "registered_at", "id"),
     Index("ix_cases_registered", "registered_at", "id"),
     Index("ix_cases_creditor_status", "creditor_id", "status", "registered_at", "id"),
@@ -122,12 +124,6 @@ cases = Table(
     ),
     Index("ix_cases_debtor_name", text("lower(debtor_name) text_pattern_ops")),
     Index("ix_cases_next_step", "next_step_on", postgresql_where=text("next_step_on IS NOT NULL")),
-    Index(
-        "ix_cases_attention",
-        "needs_attention",
-        "status_since",
-        postgresql_where=text("needs_attention IS NOT NULL"),
-    ),
     comment="collection cases (oppdrag)",
 )
 
@@ -149,8 +145,16 @@ parties = Table(
     Column("email", String(254)),
     Column("phone", String(16)),
     UniqueConstraint("case_id", "role", name="uq_parties_case_role"),
-    Index("ix_parties_national_id_index", "national_id_index"),
-    Index("ix_parties_organisation_number", "organisation_number"),
+    Index(
+        "ix_parties_national_id_index",
+        "national_id_index",
+        postgresql_where=text("national_id_index IS NOT NULL"),
+    ),
+    Index(
+        "ix_parties_organisation_number",
+        "organisation_number",
+        postgresql_where=text("organisation_number IS NOT NULL"),
+    ),
     comment="the parties of a case: its debtor (personal data: reads are audited)",
 )
 
@@ -172,7 +176,6 @@ claims = Table(
     CheckConstraint("principal_ore > 0", name="principal_positive"),
     CheckConstraint("reminder_fee_ore >= 0", name="reminder_fee_not_negative"),
     CheckConstraint("due_date >= invoice_date", name="due_after_invoice"),
-    Index("ix_claims_limitation", "limitation_date"),
     comment="the claims (invoices) of a case",
 )
 
