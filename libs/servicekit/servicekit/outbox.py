@@ -160,13 +160,13 @@ async def add_to_outbox(
     Many events at once (a bulk registration) take the bulk path: the trace context is
     the same for every row (the current span's), so it is captured once.
     """
-    items = list(events)
+    items = [_serialised(e) for e in events]
     if not items:
         return []
     if len(items) >= BULK_ROWS:
         connection = await session.connection()
         if connection.dialect.driver == "asyncpg":
-            return await _add_in_bulk(connection, table, [_serialised(e) for e in items])
+            return await _add_in_bulk(connection, table, items)
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     rows = [
@@ -177,11 +177,11 @@ async def add_to_outbox(
             "body": e.body,
             "trace_headers": carrier,
         }
-        for e in map(_serialised, items)
+        for e in items
     ]
     await session.execute(insert(table), rows)
     await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-    return [r["event_id"] for r in rows]
+    return [e.event_id for e in items]
 
 
 async def _add_in_bulk(
