@@ -1,30 +1,35 @@
 """Writing registered cases: many at a time, in the caller's transaction.
 
-Registration must keep up with file imports of a million rows, so cases, their debtor and
-claims are inserted with one ``INSERT … SELECT FROM unnest(…)`` per table and chunk
-(asyncpg's binary array parameters, no per-row statement). A creditor reference that is
-already registered loses the race cleanly: ``ON CONFLICT DO NOTHING`` on the unique
-``(creditor_id, creditor_reference)`` leaves it out, and only the cases that were inserted
-get parties, claims and events.
+Registration must keep up with file imports of a million rows. The rows of a chunk of
+cases are built first (:func:`prepare`: ids, numbers, the sealed national ids), so that
+an importer can make the next chunk's while the database writes the last one; then
+:func:`insert_prepared` writes them with one binary ``COPY`` per table (asyncpg's
+``copy_records_to_table``; a few cases with one ``INSERT … SELECT FROM unnest(…)``).
+
+A creditor reference registered by another submission since it was looked up loses the
+race cleanly: the cases' ``COPY`` runs under a savepoint, and if the unique
+``(creditor_id, creditor_reference)`` refuses it, the chunk's cases are inserted again
+with ``ON CONFLICT DO NOTHING``, which leaves that one out; only the cases that were
+inserted get parties, claims, timeline rows and events.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.adapters.national_ids import NationalIdVault
 from cases.domain.registration import CaseRegistration
 
-_UNIT_SEPARATOR = "\x1f"  # joins address lines; validation refuses control characters in them
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NewCase:
     """A validated registration with the ids and numbers it is stored under."""
 
@@ -36,6 +41,32 @@ class NewCase:
     kid: str
     registration: CaseRegistration
     limitation_dates: tuple[date, ...]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What the cases of one chunk share: who registers them, into which batch, when."""
+
+    creditor_id: uuid.UUID
+    batch_id: uuid.UUID
+    channel: str
+    rule_set: str
+    next_step_on: date | None
+    registered_at: datetime
+    registered_on: date
+    registered_by: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class PreparedCases:
+    """The rows of new cases, ready to be written (:func:`prepare`)."""
+
+    submission: Submission
+    new_cases: Sequence[NewCase]
+    cases: list[tuple[Any, ...]]
+    parties: list[tuple[Any, ...]]
+    claims: list[tuple[Any, ...]]
+    timeline: list[tuple[Any, ...]]
 
 
 _INSERT_CASES = """
@@ -54,30 +85,79 @@ ON CONFLICT ON CONSTRAINT uq_cases_creditor_reference DO NOTHING
 RETURNING id
 """
 
-_INSERT_PARTIES = """
-INSERT INTO parties (id, case_id, role, kind, name, national_id_sealed, national_id_index,
-                     organisation_number, address_lines, postal_code, city, country, email, phone)
-SELECT u.id, u.case_id, 'debtor', u.kind, u.name, u.sealed, u.idx, u.orgnr,
-       string_to_array(u.lines, chr(31)), u.postal_code, u.city, u.country, u.email, u.phone
-FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-            $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-     AS u(id, case_id, kind, name, sealed, idx, orgnr, lines, postal_code, city, country, email,
-          phone)
-"""
+COPY_ROWS = 50
+"""From this many cases on, they are written with ``COPY`` (under a savepoint: should a
+reference have been registered meanwhile, the chunk's cases are inserted again with
+``ON CONFLICT DO NOTHING``)."""
 
-_INSERT_CLAIMS = """
-INSERT INTO claims (id, case_id, position, invoice_number, invoice_date, due_date, principal_ore,
-                    reminder_fee_ore, limitation_date)
-SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::smallint[], $4::text[], $5::date[], $6::date[],
-                     $7::bigint[], $8::bigint[], $9::date[])
-"""
+_CASE_COLUMNS = (
+    "id",
+    "sequence",
+    "case_number",
+    "kid",
+    "creditor_id",
+    "creditor_reference",
+    "batch_id",
+    "channel",
+    "debtor_kind",
+    "debtor_name",
+    "status",
+    "status_since",
+    "rule_set",
+    "next_step_on",
+    "principal_total_ore",
+    "claim_count",
+    "earliest_due_date",
+    "limitation_date",
+    "registered_at",
+    "registered_by",
+)
+_PARTY_COLUMNS = (
+    "id",
+    "case_id",
+    "role",
+    "kind",
+    "name",
+    "national_id_sealed",
+    "national_id_index",
+    "organisation_number",
+    "address_lines",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "phone",
+)
+_CLAIM_COLUMNS = (
+    "id",
+    "case_id",
+    "position",
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "principal_ore",
+    "reminder_fee_ore",
+    "limitation_date",
+)
+_TIMELINE_COLUMNS = (
+    "case_id",
+    "occurred_at",
+    "kind",
+    "to_status",
+    "effective_date",
+    "actor_kind",
+    "actor_id",
+    "detail",
+)
 
-_INSERT_TIMELINE = """
-INSERT INTO timeline (case_id, occurred_at, kind, to_status, effective_date, actor_kind,
-                      actor_id, detail)
-SELECT u.case_id, $1, 'registered', 'registered', $2, $3, $4,
-       jsonb_build_object('batch_id', $5::text)
-FROM unnest($6::uuid[]) AS u(case_id)
+_EXISTING_REFERENCES = """
+SELECT c.creditor_reference, c.case_number
+FROM unnest($2::text[]) AS r(reference)
+CROSS JOIN LATERAL (
+    SELECT creditor_reference, case_number FROM cases
+    WHERE creditor_id = $1 AND creditor_reference = r.reference
+    LIMIT 1
+) AS c
 """
 
 
@@ -103,106 +183,153 @@ async def next_batch_sequence(session: AsyncSession) -> int:
 async def existing_references(
     session: AsyncSession, creditor_id: uuid.UUID, references: Sequence[str]
 ) -> dict[str, str]:
-    """Of ``references``, those already registered for the creditor, with their case number."""
+    """Of ``references``, those already registered for the creditor, with their case number.
+
+    One probe of the unique ``(creditor_id, creditor_reference)`` index per reference (the
+    ``LIMIT 1`` keeps the planner from joining: ``= ANY(…)`` let it read all the creditor's
+    cases and test each against the array, a chunk's cost growing with the creditor's cases).
+    """
     driver = await _driver(session)
-    rows = await driver.fetch(
-        "SELECT creditor_reference, case_number FROM cases "
-        "WHERE creditor_id = $1 AND creditor_reference = ANY($2::text[])",
-        creditor_id,
-        list(references),
-    )
+    rows = await driver.fetch(_EXISTING_REFERENCES, creditor_id, list(references))
     return {r[0]: r[1] for r in rows}
 
 
-async def insert_cases(
-    session: AsyncSession,
-    vault: NationalIdVault,
-    new_cases: Sequence[NewCase],
-    *,
-    creditor_id: uuid.UUID,
-    batch_id: uuid.UUID,
-    channel: str,
-    rule_set: str,
-    next_step_on: date | None,
-    registered_at: datetime,
-    registered_on: date,
-    registered_by: uuid.UUID | None,
-) -> set[uuid.UUID]:
-    """Insert the cases; returns the ids of those inserted (a known reference is left out)."""
-    if not new_cases:
-        return set()
-    driver = await _driver(session)
+def prepare(
+    vault: NationalIdVault, new_cases: Sequence[NewCase], submission: Submission
+) -> PreparedCases:
+    """The rows of ``new_cases`` (national ids sealed to their party row)."""
+    cases: list[tuple[Any, ...]] = []
+    parties: list[tuple[Any, ...]] = []
+    claims: list[tuple[Any, ...]] = []
+    timeline: list[tuple[Any, ...]] = []
+    at, on = submission.registered_at, submission.registered_on
+    actor_kind = "user" if submission.registered_by else "system"
+    actor_id = submission.registered_by
+    detail = json.dumps({"batch_id": str(submission.batch_id)})
+    seal, index = vault.seal, vault.index
+    creditor_id, batch_id, channel = submission.creditor_id, submission.batch_id, submission.channel
+    rule_set, next_step_on = submission.rule_set, submission.next_step_on
+    for case in new_cases:
+        registration = case.registration
+        debtor = registration.debtor
+        cases.append(
+            (
+                case.case_id,
+                case.sequence,
+                case.case_number,
+                case.kid,
+                creditor_id,
+                registration.creditor_reference,
+                batch_id,
+                channel,
+                debtor.kind,
+                debtor.name,
+                "registered",
+                at,
+                rule_set,
+                next_step_on,
+                registration.principal_total_ore,
+                len(registration.claims),
+                min(claim.due_date for claim in registration.claims),
+                min(case.limitation_dates),
+                at,
+                actor_id,
+            )
+        )
+        address = debtor.address
+        national_id = debtor.national_id
+        parties.append(
+            (
+                case.party_id,
+                case.case_id,
+                "debtor",
+                debtor.kind,
+                debtor.name,
+                seal(case.party_id, national_id) if national_id else None,
+                index(national_id) if national_id else None,
+                debtor.organisation_number,
+                address.lines,
+                address.postal_code,
+                address.city,
+                address.country,
+                debtor.email,
+                debtor.phone,
+            )
+        )
+        for position, (claim_id, claim, limitation) in enumerate(
+            zip(case.claim_ids, case.registration.claims, case.limitation_dates, strict=True)
+        ):
+            claims.append(
+                (
+                    claim_id,
+                    case.case_id,
+                    position,
+                    claim.invoice_number,
+                    claim.invoice_date,
+                    claim.due_date,
+                    claim.principal_ore,
+                    claim.reminder_fee_ore,
+                    limitation,
+                )
+            )
+        timeline.append(
+            (case.case_id, at, "registered", "registered", on, actor_kind, actor_id, detail)
+        )
+    return PreparedCases(submission, new_cases, cases, parties, claims, timeline)
+
+
+async def _insert_cases(driver: Any, prepared: PreparedCases) -> set[uuid.UUID]:
+    new_cases = prepared.new_cases
+    if len(new_cases) >= COPY_ROWS:
+        try:
+            async with driver.transaction():  # a savepoint in the session's transaction
+                await driver.copy_records_to_table(
+                    "cases", columns=_CASE_COLUMNS, records=prepared.cases
+                )
+            return {c.case_id for c in new_cases}
+        except asyncpg.UniqueViolationError:
+            pass  # a reference registered since it was looked up: leave it out, below
+    facts = prepared.submission
+    registrations = [c.registration for c in new_cases]
     inserted = await driver.fetch(
         _INSERT_CASES,
-        creditor_id,
-        batch_id,
-        channel,
-        registered_at,
-        rule_set,
-        next_step_on,
-        registered_by,
+        facts.creditor_id,
+        facts.batch_id,
+        facts.channel,
+        facts.registered_at,
+        facts.rule_set,
+        facts.next_step_on,
+        facts.registered_by,
         [c.case_id for c in new_cases],
         [c.sequence for c in new_cases],
         [c.case_number for c in new_cases],
         [c.kid for c in new_cases],
-        [c.registration.creditor_reference for c in new_cases],
-        [c.registration.debtor.kind for c in new_cases],
-        [c.registration.principal_total_ore for c in new_cases],
-        [len(c.registration.claims) for c in new_cases],
-        [min(claim.due_date for claim in c.registration.claims) for c in new_cases],
+        [r.creditor_reference for r in registrations],
+        [r.debtor.kind for r in registrations],
+        [r.principal_total_ore for r in registrations],
+        [len(r.claims) for r in registrations],
+        [min(claim.due_date for claim in r.claims) for r in registrations],
         [min(c.limitation_dates) for c in new_cases],
-        [c.registration.debtor.name for c in new_cases],
+        [r.debtor.name for r in registrations],
     )
-    ids = {r[0] for r in inserted}
-    kept = [c for c in new_cases if c.case_id in ids]
-    if not kept:
-        return ids
-    debtors = [c.registration.debtor for c in kept]
-    await driver.execute(
-        _INSERT_PARTIES,
-        [c.party_id for c in kept],
-        [c.case_id for c in kept],
-        [d.kind for d in debtors],
-        [d.name for d in debtors],
-        [
-            vault.seal(c.party_id, d.national_id) if d.national_id else None
-            for c, d in zip(kept, debtors, strict=True)
-        ],
-        [vault.index(d.national_id) if d.national_id else None for d in debtors],
-        [d.organisation_number for d in debtors],
-        [_UNIT_SEPARATOR.join(d.address.lines) for d in debtors],
-        [d.address.postal_code for d in debtors],
-        [d.address.city for d in debtors],
-        [d.address.country for d in debtors],
-        [d.email for d in debtors],
-        [d.phone for d in debtors],
-    )
-    claim_rows = [
-        (claim_id, c.case_id, position, claim, limitation)
-        for c in kept
-        for position, (claim_id, claim, limitation) in enumerate(
-            zip(c.claim_ids, c.registration.claims, c.limitation_dates, strict=True)
-        )
-    ]
-    await driver.execute(
-        _INSERT_CLAIMS,
-        [r[0] for r in claim_rows],
-        [r[1] for r in claim_rows],
-        [r[2] for r in claim_rows],
-        [r[3].invoice_number for r in claim_rows],
-        [r[3].invoice_date for r in claim_rows],
-        [r[3].due_date for r in claim_rows],
-        [r[3].principal_ore for r in claim_rows],
-        [r[3].reminder_fee_ore for r in claim_rows],
-        [r[4] for r in claim_rows],
-    )
-    await driver.execute(
-        _INSERT_TIMELINE,
-        registered_at,
-        registered_on,
-        "user" if registered_by else "system",
-        registered_by,
-        str(batch_id),
-        [c.case_id for c in kept],
-    )
+    return {r[0] for r in inserted}
+
+
+async def insert_prepared(session: AsyncSession, prepared: PreparedCases) -> set[uuid.UUID]:
+    """Write the prepared cases; returns the ids of those inserted (a known reference is
+    left out, with its debtor, claims and timeline)."""
+    new_cases = prepared.new_cases
+    if not new_cases:
+        return set()
+    driver = await _driver(session)
+    ids = await _insert_cases(driver, prepared)
+    parties, claims, timeline = prepared.parties, prepared.claims, prepared.timeline
+    if len(ids) < len(new_cases):  # some lost the race: leave their rows out
+        parties = [p for p in parties if p[1] in ids]
+        claims = [c for c in claims if c[1] in ids]
+        timeline = [t for t in timeline if t[0] in ids]
+    if parties:
+        await driver.copy_records_to_table("parties", columns=_PARTY_COLUMNS, records=parties)
+        await driver.copy_records_to_table("claims", columns=_CLAIM_COLUMNS, records=claims)
+        await driver.copy_records_to_table("timeline", columns=_TIMELINE_COLUMNS, records=timeline)
     return ids

@@ -30,7 +30,7 @@ import socket
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -280,8 +280,14 @@ class _Reader:
 
 @dataclass
 class _InFlight:
-    """A chunk being committed in the background, and whether it has registered yet."""
+    """A chunk being committed in the background, and whether it has registered yet.
 
+    The next chunk's writes wait for it (:class:`~cases.service_layer.registration.Turn`)
+    only where they could meet in the database: cases with a reference of this chunk (a
+    file may repeat one further down), and the batch's counts (its row lock).
+    """
+
+    references: frozenset[str]
     registered: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[uuid.UUID] | None = None
 
@@ -295,6 +301,13 @@ class _InFlight:
             waiter.cancel()
         if self.task.done() and not self.registered.is_set():
             await self.task  # raises its failure
+
+    async def before_cases(self, references: Collection[str]) -> None:
+        if not self.references.isdisjoint(references):
+            await self.wait_registered()
+
+    async def before_batch(self) -> None:
+        await self.wait_registered()
 
 
 def _worker_name() -> str:
@@ -411,8 +424,9 @@ class Importer:
             start = job.checkpoint_records
             read_any = start > 0
             # Two chunks in flight: the next one's Python work (validation, building the
-            # rows) overlaps the database's work on the one before. Each commits only
-            # after the one before it (see _commit_chunk), so the checkpoint stays exact.
+            # rows) and its inserts overlap the database's work on the one before. Each
+            # commits only after the one before it (see _commit_chunk), so the checkpoint
+            # stays exact.
             in_flight: _InFlight | None = None
             try:
                 while True:
@@ -432,7 +446,7 @@ class Importer:
                     if batch_id is None:  # the first chunk opens the batch: alone
                         batch_id = await self._commit_chunk(job, None, chunk, start)
                     else:
-                        current = _InFlight()
+                        current = _InFlight(_references(chunk))
                         current.task = asyncio.create_task(
                             self._commit_chunk(job, batch_id, chunk, start, current, in_flight)
                         )
@@ -498,11 +512,12 @@ class Importer:
         """Register one chunk, store its errors and move the checkpoint: one transaction.
 
         ``start`` is the checkpoint the chunk follows. With a ``previous`` chunk in flight,
-        this one starts registering once that one has registered (so the batch row is
-        always locked in file order: no deadlock), and commits only after it has
-        committed. The job row is locked (the lease and the checkpoint checked) last,
-        before the commit: a chunk whose predecessor did not commit, or whose importer
-        lost the lease, rolls back.
+        this one validates, builds and inserts its rows beside it, but counts into the
+        batch only after it (and inserts a case with a reference of it only after it has
+        registered), so the two never wait on each other in the database, and commits
+        only after it has committed. The job row is locked (the lease and the checkpoint
+        checked) last, before the commit: a chunk whose predecessor did not commit, or
+        whose importer lost the lease, rolls back.
         """
         try:
             async with self.unit_of_work() as uow:
@@ -511,13 +526,14 @@ class Importer:
                 except (CreditorUnknown, CreditorInactive) as exc:
                     raise _Failed(exc.detail) from None
                 items = [(i, c.registration) for i, c in enumerate(chunk) if c.registration]
-                if previous is not None:
-                    await previous.wait_registered()
-                outcome = (
-                    await register_chunk(uow, self.registration, batch, items)
-                    if items
-                    else ChunkOutcome()
-                )
+                if items:
+                    outcome = await register_chunk(
+                        uow, self.registration, batch, items, turn=previous
+                    )
+                else:
+                    if previous is not None:
+                        await previous.before_batch()
+                    outcome = ChunkOutcome()
                 if me is not None:
                     me.registered.set()
                 errors, progress = _chunk_results(job.format, chunk, outcome)
@@ -563,6 +579,11 @@ class Importer:
         current = await job_store.get(uow.session, job_id, tenant=None)
         rejected = current.cases_rejected if current else 0
         await complete_batch(uow, self.registration, batch_id, rejected=rejected)
+
+
+def _references(chunk: list[ParsedCase]) -> frozenset[str]:
+    """The references a chunk may insert cases with (the later may repeat them)."""
+    return frozenset(c.registration.creditor_reference.strip() for c in chunk if c.registration)
 
 
 def _chunk_results(

@@ -10,16 +10,19 @@ can render its order confirmation.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from typing import Any, Protocol, TypeVar
 
-from contracts.cases import BatchRegistered, CaseRegistered, ClaimRegistered
+from contracts.cases import BatchRegistered, CaseRegistered
 from servicekit.errors import Conflict, Forbidden
+from servicekit.outbox import SerialisedEvent, json_time, serialised_event
 
 from cases.adapters import batch_store, case_store
 from cases.adapters.case_store import NewCase
+from cases.adapters.ids import new_ids
 from cases.adapters.national_ids import NationalIdVault
 from cases.domain.batches import Batch
 from cases.domain.identifiers import batch_number_for, case_number_for, kid_for
@@ -77,6 +80,18 @@ class RegistrationContext:
     vault: NationalIdVault
     rule_book: RuleBook
     clock: Clock
+
+
+class Turn(Protocol):
+    """When a chunk may write while an earlier chunk of the same submission is still in
+    flight (an importer's): the two never wait on each other in the database."""
+
+    async def before_cases(self, references: Collection[str]) -> None:
+        """Before inserting cases with these references (the earlier chunk may be inserting
+        the same: then after it)."""
+
+    async def before_batch(self) -> None:
+        """Before counting into the batch: after the earlier chunk has (its row lock)."""
 
 
 class CreditorUnknown(Conflict):
@@ -146,16 +161,25 @@ async def register_chunk(
     ctx: RegistrationContext,
     batch: Batch,
     items: Sequence[tuple[int, CaseRegistration]],
+    *,
+    turn: Turn | None = None,
 ) -> ChunkOutcome:
     """Register what is valid of ``items`` into ``batch``; report the rest.
 
     ``items`` pairs each registration with the index the caller knows it by (a file's
     line, a request's position). Runs in the caller's transaction; commit is theirs.
+    Everything up to the writes (validation, the look-up of known references, numbers,
+    ids, rows and events) is done first, in a worker thread for a large chunk; ``turn``
+    orders the writes with those of an earlier chunk still in flight.
     """
     outcome = ChunkOutcome()
-    good, outcome.rejected = _validate_all(items, ctx)
-    known = await case_store.existing_references(
-        uow.session, batch.creditor_id, [r.creditor_reference for _, r in good]
+    good, outcome.rejected = await _python_work(len(items), _validate_all, items, ctx)
+    known = (
+        await case_store.existing_references(
+            uow.session, batch.creditor_id, [r.creditor_reference for _, r in good]
+        )
+        if good
+        else {}
     )
     fresh = []
     for index, registration in good:
@@ -166,51 +190,31 @@ async def register_chunk(
         else:
             fresh.append((index, registration))
     if not fresh:
+        if turn is not None:
+            await turn.before_batch()
+        outcome.rejected.sort(key=lambda r: r.index)
         return outcome
-    now, today = ctx.clock.now(), ctx.clock.today()
-    rule_set = ctx.rule_book.in_force(today)
-    sequences = await case_store.next_case_sequences(uow.session, len(fresh))
-    new_cases = [
-        NewCase(
-            case_id=uuid.uuid4(),
-            party_id=uuid.uuid4(),
-            claim_ids=tuple(uuid.uuid4() for _ in registration.claims),
-            sequence=sequence,
-            case_number=case_number_for(sequence),
-            kid=kid_for(sequence),
-            registration=registration,
-            limitation_dates=tuple(
-                limitation_date(c.due_date, rule_set.limitation_years) for c in registration.claims
-            ),
-        )
-        for sequence, (_, registration) in zip(sequences, fresh, strict=True)
-    ]
-    inserted = await case_store.insert_cases(
-        uow.session,
-        ctx.vault,
-        new_cases,
-        creditor_id=batch.creditor_id,
-        batch_id=batch.batch_id,
-        channel=batch.channel,
-        rule_set=rule_set.name,
-        next_step_on=today,
-        registered_at=now,
-        registered_on=today,
-        registered_by=batch.created_by,
-    )
-    lost = [c for c in new_cases if c.case_id not in inserted]
-    if lost:  # registered concurrently by another submission since we looked
+    prepared = await _prepare(uow, ctx, batch, [r for _, r in fresh])
+    if turn is not None:
+        await turn.before_cases([r.creditor_reference for _, r in fresh])
+    new_cases, events = prepared.new_cases, prepared.events
+    inserted = await case_store.insert_prepared(uow.session, prepared.rows)
+    if len(inserted) < len(new_cases):  # registered concurrently by another submission
+        lost = [c for c in new_cases if c.case_id not in inserted]
         known = await case_store.existing_references(
             uow.session, batch.creditor_id, [c.registration.creditor_reference for c in lost]
         )
+        events = [e for e, c in zip(events, new_cases, strict=True) if c.case_id in inserted]
     for (index, _), case in zip(fresh, new_cases, strict=True):
         if case.case_id not in inserted:
             reference = case.registration.creditor_reference
             outcome.rejected.append(_already_registered(index, known.get(reference, "?")))
             continue
         outcome.registered.append(Registered(index, case.case_id, case.case_number, case.kid))
-        uow.emit(_registered_event(case, batch, now))
+    uow.emit_serialised(events)
     kept = [c for c in new_cases if c.case_id in inserted]
+    if turn is not None:
+        await turn.before_batch()
     await batch_store.count(
         uow.session,
         batch.batch_id,
@@ -222,33 +226,125 @@ async def register_chunk(
     return outcome
 
 
-def _registered_event(case: NewCase, batch: Batch, now: datetime) -> CaseRegistered:
-    registration = case.registration
-    return CaseRegistered(
-        case_id=case.case_id,
+@dataclass(frozen=True)
+class _Prepared:
+    new_cases: list[NewCase]
+    rows: case_store.PreparedCases
+    events: list[SerialisedEvent]
+
+
+THREAD_FROM = 50
+"""From this many registrations on, the Python work of a chunk (validation, then its rows
+and events) runs in a worker thread: the event loop goes on driving the database
+meanwhile (an importer's chunk before, whose statements would otherwise wait for it)."""
+
+_T = TypeVar("_T")
+
+
+async def _python_work(size: int, work: Callable[..., _T], *args: Any) -> _T:
+    if size >= THREAD_FROM:
+        return await asyncio.to_thread(work, *args)
+    return work(*args)
+
+
+async def _prepare(
+    uow: CasesUnitOfWork,
+    ctx: RegistrationContext,
+    batch: Batch,
+    registrations: Sequence[CaseRegistration],
+) -> _Prepared:
+    """Numbers, ids, rows and ``cases.case.registered`` events for the new cases."""
+    sequences = await case_store.next_case_sequences(uow.session, len(registrations))
+    return await _python_work(len(registrations), _prepared, ctx, batch, registrations, sequences)
+
+
+def _prepared(
+    ctx: RegistrationContext,
+    batch: Batch,
+    registrations: Sequence[CaseRegistration],
+    sequences: Sequence[int],
+) -> _Prepared:
+    now, today = ctx.clock.now(), ctx.clock.today()
+    rule_set = ctx.rule_book.in_force(today)
+    years = rule_set.limitation_years
+    claim_count = sum(len(r.claims) for r in registrations)
+    ids = iter(new_ids(3 * len(registrations) + claim_count))
+    new_cases = []
+    for sequence, registration in zip(sequences, registrations, strict=True):
+        case_id, party_id = next(ids), next(ids)
+        new_cases.append(
+            NewCase(
+                case_id=case_id,
+                party_id=party_id,
+                claim_ids=tuple(next(ids) for _ in registration.claims),
+                sequence=sequence,
+                case_number=case_number_for(sequence),
+                kid=kid_for(sequence),
+                registration=registration,
+                limitation_dates=tuple(
+                    limitation_date(c.due_date, years) for c in registration.claims
+                ),
+            )
+        )
+    submission = case_store.Submission(
         creditor_id=batch.creditor_id,
-        case_number=case.case_number,
-        kid=case.kid,
-        creditor_reference=registration.creditor_reference,
         batch_id=batch.batch_id,
         channel=batch.channel,
-        debtor_kind=registration.debtor.kind,
-        claims=[
-            ClaimRegistered(
-                claim_id=claim_id,
-                invoice_number=claim.invoice_number,
-                invoice_date=claim.invoice_date,
-                due_date=claim.due_date,
-                principal_ore=claim.principal_ore,
-                reminder_fee_ore=claim.reminder_fee_ore,
-                limitation_date=limitation,
-            )
+        rule_set=rule_set.name,
+        next_step_on=today,
+        registered_at=now,
+        registered_on=today,
+        registered_by=batch.created_by,
+    )
+    creditor, batch_id, at = str(batch.creditor_id), str(batch.batch_id), json_time(now)
+    events = [
+        serialised_event(
+            CaseRegistered,
+            registered_data(
+                case, creditor_id=creditor, batch_id=batch_id, channel=batch.channel, at=at
+            ),
+            event_id=next(ids),
+            occurred_at=at,
+        )
+        for case in new_cases
+    ]
+    rows = case_store.prepare(ctx.vault, new_cases, submission)
+    return _Prepared(new_cases, rows, events)
+
+
+def registered_data(
+    case: NewCase, *, creditor_id: str, batch_id: str, channel: str, at: str
+) -> dict[str, Any]:
+    """``CaseRegistered(...).model_dump(mode="json")`` of a new case, built directly (the
+    case is validated; the unit tests hold the two to the same JSON). ``at`` is the time of
+    registration as :func:`servicekit.outbox.json_time` writes it."""
+    registration = case.registration
+    return {
+        "case_id": str(case.case_id),
+        "creditor_id": creditor_id,
+        "case_number": case.case_number,
+        "kid": case.kid,
+        "creditor_reference": registration.creditor_reference,
+        "batch_id": batch_id,
+        "channel": channel,
+        "debtor_kind": registration.debtor.kind,
+        "currency": "NOK",
+        "claims": [
+            {
+                "claim_id": str(claim_id),
+                "invoice_number": claim.invoice_number,
+                "invoice_date": claim.invoice_date.isoformat(),
+                "due_date": claim.due_date.isoformat(),
+                "principal_ore": claim.principal_ore,
+                "reminder_fee_ore": claim.reminder_fee_ore,
+                "limitation_date": limitation.isoformat(),
+            }
             for claim_id, claim, limitation in zip(
                 case.claim_ids, registration.claims, case.limitation_dates, strict=True
             )
         ],
-        registered_at=now,
-    )
+        "registered_at": at,
+    }
 
 
 async def complete_batch(

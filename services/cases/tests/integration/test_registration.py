@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import replace
 
 import pytest
+from cases.adapters import case_store
 from cases.adapters.orm import cases, claims, outbox, parties
 from cases.bootstrap import CasesService
 from cases.domain.registration import Claim
@@ -108,3 +110,53 @@ async def test_claims_must_be_overdue_and_consistent(service: CasesService, regi
     )
     outcome = await _register(service, creditor_id, [future])
     assert {e.field for e in outcome.rejected[0].errors} == {"claims[0].due_date"}
+
+
+async def test_a_reference_registered_while_a_bulk_chunk_prepares_loses_only_that_case(
+    service: CasesService, registration
+) -> None:
+    """A chunk large enough to be written with COPY; between its look-up of known
+    references and its writes another submission registers one of them: that case is
+    refused with the other's number, and the rest are registered with their events."""
+    creditor_id = await add_creditor(service)
+    items = [registration() for _ in range(case_store.COPY_ROWS + 10)]
+    contested = items[7]
+    ctx = service.registration()
+    who = reg.Submitter(creditor_id=creditor_id, channel="import", user_id=uuid.uuid4())
+    meanwhile: list[reg.ChunkOutcome] = []
+
+    class RegisterTheContestedOneFirst:
+        async def before_cases(self, references: Collection[str]) -> None:
+            assert contested.creditor_reference in references
+            meanwhile.append(await _register(service, creditor_id, [contested]))
+
+        async def before_batch(self) -> None:
+            pass
+
+    async with service.unit_of_work() as uow:
+        batch = await reg.open_batch(uow, ctx, who)
+        outcome = await reg.register_chunk(
+            uow, ctx, batch, list(enumerate(items)), turn=RegisterTheContestedOneFirst()
+        )
+        await uow.commit()
+
+    winner = meanwhile[0].registered[0]
+    assert [r.index for r in outcome.rejected] == [7]
+    assert outcome.rejected[0].existing_case_number == winner.case_number
+    assert sorted(r.index for r in outcome.registered) == [i for i in range(len(items)) if i != 7]
+    async with service.session_factory() as session:
+        in_batch = await session.scalar(
+            select(func.count()).select_from(cases).where(cases.c.batch_id == batch.batch_id)
+        )
+        events = await session.scalar(
+            select(func.count())
+            .select_from(outbox)
+            .where(outbox.c.body.contains(str(batch.batch_id)))
+        )
+        debtors = await session.scalar(
+            select(func.count())
+            .select_from(parties)
+            .join(cases, cases.c.id == parties.c.case_id)
+            .where(cases.c.batch_id == batch.batch_id)
+        )
+    assert in_batch == events == debtors == len(items) - 1
