@@ -18,6 +18,8 @@ class CasesSettings(ServiceSettings):
     # Electronic import (cases.service_layer.imports, the cases-importer process)
     import_chunk_rows: int = 2000
     """Rows registered per transaction (and per checkpoint)."""
+    import_chunks_in_flight: int = 3
+    """Chunks an importer works on at once (each its own transaction, committed in order)."""
     import_lease_seconds: float = 60.0
     """How long an importer's claim on a job lasts without a heartbeat."""
     import_poll_seconds: float = 0.5

@@ -24,6 +24,7 @@ def importer_for(service: CasesService) -> Importer:
         registration=service.registration(),
         config=ImporterConfig(
             chunk_rows=settings.import_chunk_rows,
+            chunks_in_flight=settings.import_chunks_in_flight,
             lease_seconds=settings.import_lease_seconds,
             poll_seconds=settings.import_poll_seconds,
             max_attempts=settings.import_max_attempts,

@@ -30,6 +30,7 @@ import socket
 import tempfile
 import threading
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +212,7 @@ class _Failed(Exception):
 @dataclass(frozen=True)
 class ImporterConfig:
     chunk_rows: int = 2000
+    chunks_in_flight: int = 3
     lease_seconds: float = 60.0
     poll_seconds: float = 0.5
     max_attempts: int = 5
@@ -283,11 +285,14 @@ class _InFlight:
     """A chunk being committed in the background, and whether it has registered yet.
 
     The next chunk's writes wait for it (:class:`~cases.service_layer.registration.Turn`)
-    only where they could meet in the database: cases with a reference of this chunk (a
-    file may repeat one further down), and the batch's counts (its row lock).
+    only where they could meet in the database: cases with a reference of this chunk or
+    of one before it still in flight (a file may repeat one further down), and the
+    batch's counts (its row lock).
     """
 
     references: frozenset[str]
+    previous: _InFlight | None = None
+    """The chunk before, while this one has not committed."""
     registered: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[uuid.UUID] | None = None
 
@@ -303,8 +308,12 @@ class _InFlight:
             await self.task  # raises its failure
 
     async def before_cases(self, references: Collection[str]) -> None:
-        if not self.references.isdisjoint(references):
-            await self.wait_registered()
+        # every earlier chunk that has not registered yet (they register in file order)
+        chunk: _InFlight | None = self
+        while chunk is not None and not chunk.registered.is_set():
+            if not chunk.references.isdisjoint(references):
+                await chunk.wait_registered()
+            chunk = chunk.previous
 
     async def before_batch(self) -> None:
         await self.wait_registered()
@@ -423,21 +432,21 @@ class Importer:
             batch_id = job.batch_id
             start = job.checkpoint_records
             read_any = start > 0
-            # Two chunks in flight: the next one's Python work (validation, building the
-            # rows) and its inserts overlap the database's work on the one before. Each
-            # commits only after the one before it (see _commit_chunk), so the checkpoint
-            # stays exact.
-            in_flight: _InFlight | None = None
+            # Several chunks in flight (chunks_in_flight): while some are written, the
+            # next one's Python work (validation, building the rows) goes on. Each commits
+            # only after the one before it (see _commit_chunk), so the checkpoint stays
+            # exact.
+            in_flight: deque[_InFlight] = deque()
             try:
                 while True:
                     if stop.is_set():
-                        await self._settle(in_flight)
+                        await self._settle_all(in_flight)
                         await self._release(job)
                         return
                     try:
                         chunk = await reader.next()
                     except _Failed as exc:
-                        await self._settle(in_flight)
+                        await self._settle_all(in_flight)
                         await self._fail(job, batch_id, str(exc))
                         return
                     if chunk is None:
@@ -446,20 +455,24 @@ class Importer:
                     if batch_id is None:  # the first chunk opens the batch: alone
                         batch_id = await self._commit_chunk(job, None, chunk, start)
                     else:
-                        current = _InFlight(_references(chunk))
+                        previous = in_flight[-1] if in_flight else None
+                        current = _InFlight(_references(chunk), previous)
                         current.task = asyncio.create_task(
-                            self._commit_chunk(job, batch_id, chunk, start, current, in_flight)
+                            self._commit_chunk(job, batch_id, chunk, start, current, previous)
                         )
-                        previous, in_flight = in_flight, current
-                        await self._settle(previous)
+                        in_flight.append(current)
+                        if len(in_flight) >= self.config.chunks_in_flight:
+                            await self._settle(in_flight.popleft())
                     start = chunk[-1].end_record
-                await self._settle(in_flight)
-                in_flight = None
+                await self._settle_all(in_flight)
             except BaseException:
-                if in_flight is not None and in_flight.task is not None:
-                    in_flight.task.cancel()
-                    with contextlib.suppress(BaseException):
-                        await in_flight.task
+                for pending in in_flight:
+                    if pending.task is not None:
+                        pending.task.cancel()
+                for pending in in_flight:
+                    if pending.task is not None:
+                        with contextlib.suppress(BaseException):
+                            await pending.task
                 raise
             finally:
                 reader.cancel()
@@ -473,6 +486,12 @@ class Importer:
         """Wait for a chunk in flight to commit; its failure is raised here."""
         if chunk is not None and chunk.task is not None:
             await chunk.task
+
+    async def _settle_all(self, chunks: deque[_InFlight]) -> None:
+        """Wait for the chunks in flight to commit, in order."""
+        while chunks:
+            await self._settle(chunks[0])
+            chunks.popleft()
 
     async def _record_facts(self, job: LeasedJob, opened: OpenedFile) -> None:
         facts: dict[str, Any] = {"format": opened.format}
@@ -548,6 +567,7 @@ class Importer:
         finally:
             if me is not None:
                 me.registered.set()
+                me.previous = None  # committed (or failed): nothing to wait for behind it
         return batch.batch_id
 
     async def _complete(self, job: LeasedJob, batch_id: uuid.UUID | None) -> None:

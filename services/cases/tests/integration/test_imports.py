@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -520,3 +521,34 @@ async def test_two_importers_never_work_on_one_job(
         await job_store.release(uow.session, leased.job_id, first.owner)
         await uow.commit()
     await run_imports(service)
+
+
+async def test_a_reference_repeated_two_chunks_later_is_refused_with_the_first_case_number(
+    service: CasesService, client: httpx.AsyncClient, signer: TestSigner, registration
+) -> None:
+    """Chunks of two rows, three in flight: the reference of line 4 comes again on line 8,
+    two chunks later (the order of their writes: tests/unit/test_import_chunks.py)."""
+    creditor_id = await add_creditor(service)
+    headers = creditor_headers(signer, creditor_id)
+    items = [registration() for _ in range(12)]
+    items[6] = replace(items[6], creditor_reference=items[2].creditor_reference)
+    rows = [row for item in items for row in rows_of(item)]
+    response = await upload(client, csv_bytes(rows), headers)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["job_id"]
+
+    await asyncio.wait_for(run_imports(service, chunk_rows=2), timeout=120)
+
+    job = (await client.get(f"{IMPORTS}/{job_id}", headers=headers)).json()
+    assert (job["status"], job["cases_registered"], job["cases_rejected"]) == ("completed", 11, 1)
+    [(line, column, reason)] = await error_report(client, job_id, headers)
+    assert (line, column) == (8, "creditor_reference")
+    async with service.session_factory() as session:
+        first = await session.scalar(
+            select(cases.c.case_number).where(
+                cases.c.creditor_id == creditor_id,
+                cases.c.creditor_reference == items[2].creditor_reference,
+            )
+        )
+    assert f"already registered as case {first}" in reason
+    assert await count_cases(service, creditor_id) == 11
