@@ -937,6 +937,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("settlements.fix_agreement", "Legg inn utbetalingskonto", "Enter a payout account"),
     ("settlements.list", "Avregninger, nyeste først", "Settlements, newest first"),
     ("settlements.col.number", "Nummer", "Number"),
+    ("settlements.col.creditor", "Oppdragsgiver", "Creditor"),
     ("settlements.col.collected", "Innkrevd", "Collected"),
     ("settlements.col.commission", "Provisjon", "Commission"),
     ("settlements.col.payout", "Utbetales", "Payout"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import literal, or_, select, tuple_
@@ -39,13 +40,16 @@ async def list_organisations(
     search: str | None = None,
     after: uuid.UUID | None = None,
     limit: int = 50,
+    ids: Sequence[uuid.UUID] | None = None,
 ) -> list[dict[str, Any]]:
     """Organisations by name (then id); ``after`` an organisation's id for the next page.
 
     ``search`` matches part of the name (any case) or, written as digits, the start of the
-    organisation number.
+    organisation number; ``ids`` keeps only those organisations.
     """
     query = select(organisations)
+    if ids:
+        query = query.where(organisations.c.id.in_(ids))
     if kind is not None:
         query = query.where(organisations.c.kind == kind)
     if search:

@@ -4,7 +4,7 @@ handler, and the settlement that pays the creditor."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -78,3 +78,49 @@ async def test_the_economy_of_a_paid_case_shows_its_payments(
     await expect(creditor.locator("#innkrevd")).to_contain_text("kr\u00a0")
     await creditor.close()
     await desk.close()
+
+
+async def test_an_administrator_sees_which_creditor_a_settlement_pays(
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    kari: BrowserContext,
+    agnes: BrowserContext,
+    shot: Shot,
+) -> None:
+    creditor = await kari.new_page()
+    case_path = await register_by_form(creditor, f"SETL-{uuid.uuid4().hex[:8]}")
+    kid = (await creditor.locator("dt:text-is('KID') + dd").inner_text()).strip()
+    await creditor.close()
+    case = await gateway.get(f"/api/v1/cases/{case_path.rsplit('/', 1)[-1]}", headers=admin)
+    creditor_id = case.json()["creditor_id"]
+    organisation = await gateway.get(f"/api/v1/auth/organisations/{creditor_id}", headers=admin)
+    name = organisation.json()["name"]
+    yesterday = date.today() - timedelta(days=1)
+    await pay(gateway, admin, amount_ore=1_000_00, kid=kid, value_date=yesterday.isoformat())
+    agreement = await gateway.put(
+        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
+        json={"commission_percent": "10", "payout_account": "1234.56.78903", "payout_name": name},
+        headers={**admin, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert agreement.status_code == 200, agreement.text
+    run = await gateway.post(  # up to yesterday: today's runs are other tests' business
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": yesterday.isoformat(), "creditor_ids": [creditor_id]},
+        headers={**admin, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert run.status_code == 201, run.text
+    (settlement_id,) = run.json()["settlement_ids"]  # this run's, or the demo's to yesterday
+
+    office = await agnes.new_page()
+    await office.goto("/avregning")
+    link = office.locator(f"a[href='/avregning/{settlement_id}']")
+    row = office.locator("table tbody tr", has=link)
+    await expect(row.get_by_role("link", name=name)).to_have_attribute(
+        "href", f"/oppdragsgivere/{creditor_id}"
+    )
+    await shot(office, "settlements-named")
+    await link.click()
+    facts = office.locator("dl.facts")
+    await expect(facts.locator("dt:text-is('Oppdragsgiver') + dd")).to_have_text(name)
+    await shot(office, "settlement-named")
+    await office.close()

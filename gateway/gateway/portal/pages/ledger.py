@@ -17,6 +17,7 @@ from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
+from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
@@ -122,6 +123,7 @@ async def _settlements_page(
 ) -> Response:
     t = Translator(language_of(request))
     rows = await visitor.backend.get(f"{LEDGER}/settlements", params={"limit": 50})
+    names = await organisation_names(visitor, (r["creditor_id"] for r in rows))
     return page(
         request,
         "portal/settlements.html",
@@ -129,6 +131,7 @@ async def _settlements_page(
             "title": t("settlements.title"),
             "active": "settlements",
             "settlements": rows,
+            "creditor_names": names,
             "may_run": Roles.AGENCY_ADMIN in visitor.roles,
             "errors": errors or {},
             "result": result,
@@ -145,29 +148,21 @@ SKIP_REASONS = {
     "nothing to settle": "settlements.skip.nothing",
     "the agreement has no payout account": "settlements.skip.no_payout",
 }
-MAX_NAMED = 20
 
 
 async def _skipped(visitor: Visitor, result: dict[str, Any], t: Translator) -> list[dict[str, str]]:
-    """The creditors a run skipped, by name where the identity service knows it, and why
-    in the page's language (the first few by name; the rest by id)."""
+    """The creditors a run skipped, by name where the identity service knows it (by id
+    otherwise), and why in the page's language."""
+    entries = result.get("skipped") or []
+    names = await organisation_names(visitor, (e["creditor_id"] for e in entries))
     skipped: list[dict[str, str]] = []
-    for number, entry in enumerate(result.get("skipped") or []):
+    for entry in entries:
         creditor_id = str(entry["creditor_id"])
-        name = creditor_id
-        if number < MAX_NAMED:
-            try:
-                name = (await visitor.backend.get(f"/api/v1/auth/organisations/{creditor_id}"))[
-                    "name"
-                ]
-            except ApiProblem as problem:
-                if problem.status not in (403, 404):
-                    raise
         key = SKIP_REASONS.get(str(entry.get("reason", "")))
         skipped.append(
             {
                 "creditor_id": creditor_id,
-                "name": name,
+                "name": names.get(creditor_id, creditor_id),
                 "reason": t(key) if key else str(entry.get("reason", "")),
                 "fixable": "yes" if key == "settlements.skip.no_payout" else "",
             }
@@ -227,6 +222,7 @@ async def _settlement_page(
     t = Translator(language_of(request))
     found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
     lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
+    names = await organisation_names(visitor, [found["creditor_id"]])
     notice = ANSWER_NOTICES.get(request.query_params.get("melding", ""))
     return page(
         request,
@@ -235,6 +231,7 @@ async def _settlement_page(
             "title": t("settlement.title", number=found["number"]),
             "active": "settlements",
             "settlement": found,
+            "creditor_name": names.get(str(found["creditor_id"])),
             "lines": lines,
             "may_pay_out": Roles.AGENCY_ADMIN in visitor.roles,
             "errors": errors or {},

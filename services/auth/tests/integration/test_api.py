@@ -241,6 +241,9 @@ async def test_organisations_are_listed_by_name_a_page_at_a_time(
             headers=admin(signer),
         )
         odd = await client.get(PATH, params={"q": "100%_"}, headers=admin(signer))
+        chosen = [first.json()[1]["id"], agency.json()["id"], str(uuid.uuid4())]
+        by_id = await client.get(PATH, params=[("id", i) for i in chosen], headers=admin(signer))
+        bad_id = await client.get(PATH, params={"id": "not-an-id"}, headers=admin(signer))
         refused = await client.get(
             PATH,
             headers=signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN]),
@@ -252,4 +255,6 @@ async def test_organisations_are_listed_by_name_a_page_at_a_time(
     assert agency.json()["id"] in {o["id"] for o in by_number.json()}
     assert odd.status_code == 200
     assert odd.json() == []
+    assert [o["id"] for o in by_id.json()] == [first.json()[1]["id"], agency.json()["id"]]
+    assert bad_id.status_code == 422
     assert_problem(refused, 403, "forbidden")

@@ -64,7 +64,8 @@ async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> O
     dependencies=[Depends(require_agency_admin)],
     summary="Organisations by name (creditor clients and the agency), one page at a time",
     description="Pass the last organisation's `id` as `after` for the next page. `q` matches "
-    "part of the name, or the start of the organisation number.",
+    "part of the name, or the start of the organisation number; `id` (repeated, at most 200) "
+    "only those organisations, as when a page names the creditors of the rows it lists.",
 )
 async def list_organisations(
     service: ServiceDep,
@@ -72,6 +73,7 @@ async def list_organisations(
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
     after: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    organisation_ids: Annotated[list[uuid.UUID] | None, Query(alias="id", max_length=200)] = None,
 ) -> list[OrganisationOut]:
     rows = await views.list_organisations(
         service.session_factory,
@@ -79,5 +81,6 @@ async def list_organisations(
         search=q.strip() if q else None,
         after=after,
         limit=limit,
+        ids=organisation_ids,
     )
     return [OrganisationOut.model_validate(r) for r in rows]
