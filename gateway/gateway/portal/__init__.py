@@ -23,6 +23,7 @@ from gateway.portal.pages import (
     home,
     imports,
     ledger,
+    rates,
     register,
     settings,
     signin,
@@ -83,6 +84,7 @@ def router() -> APIRouter:
         ledger,
         bank_files,
         creditors,
+        rates,
         settings,
         users,
     ):

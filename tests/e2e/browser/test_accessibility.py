@@ -100,6 +100,13 @@ async def test_main_pages_have_no_serious_accessibility_violations(
         await settlements.first.click()
         found["/avregning/{id} (agency admin)"] = await axe_violations(office)
         await shot(office, "avregning")
+    await office.goto("/satser")
+    found["/satser (agency admin)"] = await axe_violations(office)
+    await shot(office, "satser")
+    await office.get_by_role("button", name="Legg til satsen").click()
+    await expect(office.get_by_role("alert")).to_be_visible()
+    found["/satser (errors)"] = await axe_violations(office)
+    await shot(office, "satser-errors")
     await office.close()
 
     public = await new_context(browser, stack)
