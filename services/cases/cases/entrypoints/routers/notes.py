@@ -8,12 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from servicekit.errors import NotFound
-from servicekit.idempotency import answer_once, fingerprint
 from servicekit.openapi import problem_responses
 
 from cases import views
-from cases.adapters.orm import idempotency_keys
-from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep
+from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.schemas import NoteIn, NoteOut, NotesReadIn, UnreadCaseOut, UnreadOut
 from cases.service_layer import notes
 
@@ -91,21 +89,8 @@ async def write_note(
             )
             return 201, out.model_dump(mode="json")
 
-        answer = await answer_once(
-            uow.session,
-            idempotency_keys,
-            scope=str(principal.user_id),
-            key=idempotency_key,
-            request_fingerprint=fingerprint(
-                "POST",
-                request.url.path,
-                body.model_dump(mode="json"),
-                secret=service.fingerprint_secret,
-            ),
-            work=work,
-        )
-        await uow.commit()
-    return JSONResponse(answer.body, status_code=answer.status_code)
+        dump = body.model_dump(mode="json")
+        return await answer_post_once(uow, service, principal, request, idempotency_key, dump, work)
 
 
 @router.post(

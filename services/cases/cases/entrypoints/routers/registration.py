@@ -7,11 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.errors import Conflict, DomainError
-from servicekit.idempotency import answer_once, fingerprint
 from servicekit.openapi import problem_responses
 
-from cases.adapters.orm import idempotency_keys
-from cases.entrypoints.deps import CreditorUser, IdempotencyKey, ServiceDep
+from cases.entrypoints.deps import CreditorUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.schemas import (
     BatchSubmissionOut,
     CaseIn,
@@ -90,21 +88,8 @@ async def register_case(
             )
             return 201, out.model_dump(mode="json")
 
-        answer = await answer_once(
-            uow.session,
-            idempotency_keys,
-            scope=str(principal.user_id),
-            key=idempotency_key,
-            request_fingerprint=fingerprint(
-                "POST",
-                request.url.path,
-                [channel, body.model_dump(mode="json")],
-                secret=service.fingerprint_secret,
-            ),
-            work=work,
-        )
-        await uow.commit()
-    return JSONResponse(answer.body, status_code=answer.status_code)
+        dump = [channel, body.model_dump(mode="json")]
+        return await answer_post_once(uow, service, principal, request, idempotency_key, dump, work)
 
 
 @router.post(
@@ -162,18 +147,5 @@ async def register_cases(
             )
             return 201, out.model_dump(mode="json")
 
-        answer = await answer_once(
-            uow.session,
-            idempotency_keys,
-            scope=str(principal.user_id),
-            key=idempotency_key,
-            request_fingerprint=fingerprint(
-                "POST",
-                request.url.path,
-                body.model_dump(mode="json"),
-                secret=service.fingerprint_secret,
-            ),
-            work=work,
-        )
-        await uow.commit()
-    return JSONResponse(answer.body, status_code=answer.status_code)
+        dump = body.model_dump(mode="json")
+        return await answer_post_once(uow, service, principal, request, idempotency_key, dump, work)

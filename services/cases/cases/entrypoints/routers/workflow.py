@@ -16,15 +16,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import require_roles
 from servicekit.errors import DomainError, NotFound
-from servicekit.idempotency import answer_once, fingerprint
 from servicekit.openapi import problem_responses
 from servicekit.roles import Roles
 from servicekit.tokens import Principal
 
 from cases import views_workflow
-from cases.adapters.orm import idempotency_keys
 from cases.domain import workflow as wf
-from cases.entrypoints.deps import AnyUser, CreditorUser, IdempotencyKey, ServiceDep
+from cases.entrypoints.deps import (
+    AnyUser,
+    CreditorUser,
+    IdempotencyKey,
+    ServiceDep,
+    answer_post_once,
+)
 from cases.entrypoints.workflow_schemas import (
     AcknowledgementIn,
     ActionOut,
@@ -97,18 +101,7 @@ async def _perform(
             outcome = await work(uow, ctx, actor)
             return 200, _action_out(outcome).model_dump(mode="json")
 
-        stored = await answer_once(
-            uow.session,
-            idempotency_keys,
-            scope=str(principal.user_id),
-            key=key,
-            request_fingerprint=fingerprint(
-                "POST", request.url.path, body, secret=service.fingerprint_secret
-            ),
-            work=answer,
-        )
-        await uow.commit()
-    return JSONResponse(stored.body, status_code=stored.status_code)
+        return await answer_post_once(uow, service, principal, request, key, body, answer)
 
 
 def _note(body: NoteIn | None) -> dict[str, Any]:
