@@ -319,6 +319,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("cases.caption", "Saker ({n} på denne siden)", "Cases ({n} on this page)"),
     ("cases.col.number", "Saksnr.", "Case no."),
     ("cases.col.debtor", "Skyldner", "Debtor"),
+    ("cases.col.creditor", "Oppdragsgiver", "Creditor"),
     ("cases.col.reference", "Referanse", "Reference"),
     ("cases.col.status", "Status", "Status"),
     ("cases.col.principal", "Hovedstol", "Principal"),

@@ -1,8 +1,9 @@
-"""Creditors' names for agency pages that list rows by creditor id (settlements, runs).
+"""Creditors' names for agency pages that show rows by creditor id (cases, the work
+queue, settlements, runs).
 
-The ledger knows creditors by id only (no personal or business data there); the identity
-service names them, for agency administrators, in one call for a page's ids. Anyone else
-(a case handler, a creditor reading their own) gets no names, and the page shows none.
+The cases and the ledger know a creditor by id only; the identity service names them, for
+agency staff (case handlers and administrators), in one call for a page's ids. A creditor's
+own users get no names (every row is their own), and their pages show none.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ MAX_IDS = 200
 
 async def organisation_names(visitor: Visitor, ids: Iterable[object]) -> dict[str, str]:
     """``{id: name}`` for as many of ``ids`` (the first ``MAX_IDS`` distinct) as the
-    identity service knows; empty unless the visitor is an agency administrator."""
+    identity service knows; empty unless the visitor is agency staff."""
     wanted = list(dict.fromkeys(str(i) for i in ids if i))[:MAX_IDS]
-    if not wanted or not visitor.is_agency_admin:
+    if not wanted or not visitor.is_agency:
         return {}
     try:
         found = await visitor.backend.get(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 from playwright.async_api import BrowserContext, expect
 
@@ -73,14 +74,24 @@ async def test_the_case_handler_does_not_get_the_creditor_pages(
 
 
 async def test_the_case_handler_registers_and_resolves_an_objection_from_the_work_queue(
-    kari: BrowserContext, handler: BrowserContext, shot: Shot
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    kari: BrowserContext,
+    handler: BrowserContext,
+    shot: Shot,
 ) -> None:
     creditor = await kari.new_page()
     case_path = await register_by_form(creditor, f"OBJ-{uuid.uuid4().hex[:8]}")
     case_number = (await creditor.get_by_role("heading", level=1).inner_text()).split()[-1]
+    await expect(creditor.locator("dt:text-is('Oppdragsgiver')")).to_have_count(0)  # their own
+    case = await gateway.get(f"/api/v1/cases/{case_path.rsplit('/', 1)[-1]}", headers=admin)
+    creditor_id = case.json()["creditor_id"]
+    organisation = await gateway.get(f"/api/v1/auth/organisations/{creditor_id}", headers=admin)
+    creditor_name = organisation.json()["name"]
 
     desk = await handler.new_page()
     await desk.goto(case_path)
+    await expect(desk.locator("dt:text-is('Oppdragsgiver') + dd")).to_have_text(creditor_name)
     await desk.locator("summary", has_text="Registrer innsigelse").click()
     form = desk.locator("#handling-register_objection")
     await form.get_by_label("Hva skyldner innvender").fill("Varen ble aldri levert.")
@@ -92,6 +103,7 @@ async def test_the_case_handler_registers_and_resolves_an_objection_from_the_wor
     await desk.goto("/saksbehandler?grunn=objection")
     row = desk.locator("tbody tr", has=desk.get_by_role("link", name=case_number))
     await expect(row).to_contain_text("Innsigelse må avgjøres")
+    await expect(row).to_contain_text(creditor_name)
     await shot(desk, "work-queue")
     await row.get_by_role("link", name=case_number).click()
 

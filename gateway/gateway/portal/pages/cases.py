@@ -13,6 +13,7 @@ from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
+from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import field_errors, message
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import Visitor, VisitorDep
@@ -106,6 +107,9 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
             "values": values,
             "errors": errors,
             "items": result["items"],
+            "creditor_names": await organisation_names(
+                visitor, (c["creditor_id"] for c in result["items"])
+            ),
             "next_query": next_query,
             "first_query": first_query if "cursor" in request.query_params else None,
             "statuses": STATUSES,
@@ -174,6 +178,9 @@ async def case_page(
             "title": t("case.title", number=case["case_number"]),
             "active": "cases",
             "case": case,
+            "creditor_name": (await organisation_names(visitor, [case["creditor_id"]])).get(
+                str(case["creditor_id"])
+            ),
             "economy": economy,
             "steps": steps,
             "action_errors": action_errors or {},

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from gateway.portal import case_actions, csrf
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.i18n import Translator, language_of
+from gateway.portal.organisation_names import organisation_names
 from gateway.portal.pages.cases import case_page
 from gateway.portal.problems import field_errors, message
 from gateway.portal.render import page, redirect
@@ -47,6 +48,9 @@ async def work_queue(request: Request, visitor: CaseHandlerDep) -> Response:
             "title": t("queue.title"),
             "active": "queue",
             "queue": queue,
+            "creditor_names": await organisation_names(
+                visitor, (c["creditor_id"] for c in queue["items"])
+            ),
             "unread": unread,
             "reasons": REASONS,
             "reason": reason if reason in REASONS else "",

@@ -248,6 +248,14 @@ async def test_organisations_are_listed_by_name_a_page_at_a_time(
             PATH,
             headers=signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR_ADMIN]),
         )
+        handler = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CASE_HANDLER])
+        by_a_handler = await client.get(PATH, params={"q": tag}, headers=handler)
+        one_for_a_handler = await client.get(f"{PATH}/{agency.json()['id']}", headers=handler)
+        registered_by_a_handler = await client.post(
+            PATH,
+            json={"name": f"Listefirma {tag} D AS", "organisation_number": organisation_number()},
+            headers=handler,
+        )
 
     assert [o["name"] for o in first.json()] == sorted(names)[:2]
     assert [o["name"] for o in rest.json()] == sorted(names)[2:]
@@ -258,3 +266,6 @@ async def test_organisations_are_listed_by_name_a_page_at_a_time(
     assert [o["id"] for o in by_id.json()] == [first.json()[1]["id"], agency.json()["id"]]
     assert bad_id.status_code == 422
     assert_problem(refused, 403, "forbidden")
+    assert len(by_a_handler.json()) == 4  # case handlers read them (every creditor's cases)
+    assert one_for_a_handler.json()["name"] == f"Listefirma {tag} Byrå AS"
+    assert_problem(registered_by_a_handler, 403, "forbidden")  # and only administrators add

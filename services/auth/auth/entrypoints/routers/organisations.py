@@ -1,4 +1,5 @@
-"""Organisations: creditor clients and the agency (agency administrators only)."""
+"""Organisations: creditor clients and the agency. Agency administrators register them;
+agency staff (case handlers too) read them, as they work every creditor's cases."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from servicekit.auth import require_agency_admin
+from servicekit.auth import require_agency_admin, require_roles
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
+from servicekit.roles import Roles
 
 from auth import views
 from auth.domain.model import OrganisationKind
@@ -17,6 +19,8 @@ from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
 
 router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
+
+require_agency_staff = require_roles(*Roles.AGENCY)
 
 
 @router.post(
@@ -48,8 +52,8 @@ async def post_organisation(body: OrganisationIn, service: ServiceDep) -> Organi
     "/organisations/{organisation_id}",
     response_model=OrganisationOut,
     responses=problem_responses(404),
-    dependencies=[Depends(require_agency_admin)],
-    summary="One organisation",
+    dependencies=[Depends(require_agency_staff)],
+    summary="One organisation (agency staff)",
 )
 async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> OrganisationOut:
     row = await views.organisation(service.session_factory, organisation_id)
@@ -61,8 +65,9 @@ async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> O
 @router.get(
     "/organisations",
     response_model=list[OrganisationOut],
-    dependencies=[Depends(require_agency_admin)],
-    summary="Organisations by name (creditor clients and the agency), one page at a time",
+    dependencies=[Depends(require_agency_staff)],
+    summary="Organisations by name (creditor clients and the agency), one page at a time "
+    "(agency staff)",
     description="Pass the last organisation's `id` as `after` for the next page. `q` matches "
     "part of the name, or the start of the organisation number; `id` (repeated, at most 200) "
     "only those organisations, as when a page names the creditors of the rows it lists.",
