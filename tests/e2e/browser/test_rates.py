@@ -62,6 +62,15 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
     await expect(interest.filter(has_text="01.07.2025")).to_contain_text(f"12,25{NBSP}% p.a.")
     await shot(page, "rates")
 
+    await page.get_by_label("Vis slag").select_option("rettsgebyr")
+    await page.get_by_role("button", name="Vis", exact=True).click()
+    await expect(page).to_have_url(re.compile(r"/satser\?slag=rettsgebyr"))
+    kinds = await table.locator("tbody tr td:first-child").all_inner_texts()
+    assert set(kinds) == {"rettsgebyr"}
+    await page.get_by_label("Vis slag").select_option("")
+    await page.get_by_role("button", name="Vis", exact=True).click()
+    await expect(table.locator("tbody tr", has_text="inkassosats").first).to_be_visible()
+
     kind = f"test_sats_{secrets.token_hex(4)}"
     from_day = date(date.today().year + 5, 1, 1).strftime("%d.%m.%Y")
     await page.get_by_label("Slag", exact=True).fill(kind)

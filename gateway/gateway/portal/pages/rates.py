@@ -49,6 +49,11 @@ async def _rates_page(
     t = Translator(language_of(request))
     rows: list[dict[str, Any]] = rate_form.ordered(await visitor.backend.get(RATES))
     unconfirmed = [r for r in rows if r["status"] == "unconfirmed"]
+    kinds = sorted({str(r["kind"]) for r in rows})
+    shown_kind = request.query_params.get("slag", "")
+    if shown_kind not in kinds:
+        shown_kind = ""  # every kind
+    shown = [r for r in rows if r["kind"] == shown_kind] if shown_kind else rows
     notice = NOTICES.get(request.query_params.get("melding", ""))
     return page(
         request,
@@ -56,9 +61,10 @@ async def _rates_page(
         {
             "title": t("rates.title"),
             "active": "rates",
-            "rows": rows,
+            "rows": shown,
+            "shown_kind": shown_kind,
             "unconfirmed": unconfirmed,
-            "kinds": sorted({str(r["kind"]) for r in rows}),
+            "kinds": kinds,
             "units": rate_form.UNITS,
             "value_text": lambda row: rate_form.value_text(row["value"], row["unit"], t),
             "source_link": rate_form.source_link,
