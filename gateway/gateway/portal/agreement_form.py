@@ -19,6 +19,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from gateway.portal.formatting import decimal_number, form_text
 from gateway.portal.i18n import Translator
 
 FIELDS = (
@@ -53,11 +54,7 @@ def parse_percent(text: str) -> Decimal:
 
 def percent_text(value: Decimal | str | float | int, lang: str = "nb") -> str:
     """``Decimal("12.5000")`` → ``12,5`` (``12.5`` in English); ``0`` for none."""
-    number = Decimal(str(value)).normalize()
-    text = f"{number:f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text if lang == "en" else text.replace(".", ",")
+    return decimal_number(value, lang)
 
 
 def order_value(order: list[str] | tuple[str, ...]) -> str:
@@ -104,14 +101,9 @@ def values_of(agreement: dict[str, Any], lang: str = "nb") -> dict[str, str]:
     }
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def read(form: FormData, t: Translator, *, allowed_orders: list[tuple[str, ...]]) -> AgreementForm:
     """What was typed, the errors found without asking the ledger, and the body to send."""
-    values = {name: _text(form, name) for name in FIELDS}
+    values = {name: form_text(form, name) for name in FIELDS}
     errors: dict[str, str] = {}
     commission: Decimal | None = None
     if not values["commission_percent"]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from gateway.portal.formatting import InvalidInput, parse_amount, parse_day
+from gateway.portal.formatting import InvalidInput, form_text, parse_amount, parse_day
 from gateway.portal.i18n import Translator
 
 HANDLER_ACTIONS = (
@@ -39,11 +39,6 @@ class ActionRequest:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _add_months(start: date, months: int) -> date:
     month = start.month - 1 + months
     year, month = start.year + month // 12, month % 12 + 1
@@ -64,14 +59,14 @@ def instalments(first: date, count: int, amount_ore: int) -> list[dict[str, Any]
 
 
 def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) -> ActionRequest:
-    action = _text(form, "action")
+    action = form_text(form, "action")
     allowed = HANDLER_ACTIONS if agency else CREDITOR_ACTIONS
     result = ActionRequest(action)
     if action not in allowed:
         result.errors["_"] = t("actions.unknown")
         return result
     base = f"/api/v1/cases/{case_id}"
-    note = _text(form, "note") or None
+    note = form_text(form, "note") or None
     with_note: dict[str, Any] = {"note": note} if note else {}
     if action == "send_inkassovarsel":
         result.path, result.body = f"{base}/inkassovarsel", with_note
@@ -85,18 +80,18 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
     elif action == "withdraw":
         result.path, result.body = f"{base}/withdraw", with_note
     elif action == "close":
-        reason = _text(form, "reason")
+        reason = form_text(form, "reason")
         if reason not in ("withdrawn", "uncollectible"):
             result.errors["reason"] = t("actions.error.choose")
         result.path, result.body = f"{base}/close", {"reason": reason, **with_note}
     elif action == "resolve_objection":
-        outcome = _text(form, "outcome")
+        outcome = form_text(form, "outcome")
         if outcome not in ("resumed", "closed", "legal"):
             result.errors["outcome"] = t("actions.error.choose")
         result.path = f"{base}/objections/resolve"
         result.body = {"outcome": outcome, **with_note}
     elif action == "register_objection":
-        grounds = _text(form, "grounds")
+        grounds = form_text(form, "grounds")
         if not grounds:
             result.errors["grounds"] = t("reason.is_required")
         received = _day(form, "received_on", t, result.errors)
@@ -104,12 +99,12 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
         result.body = {"received_on": received, "grounds": grounds}
     elif action == "payment_plan":
         first = _day(form, "first_due", t, result.errors)
-        count_text = _text(form, "count")
+        count_text = form_text(form, "count")
         count = int(count_text) if count_text.isdigit() else 0
         if not 1 <= count <= MAX_INSTALMENTS:
             result.errors["count"] = t("actions.error.count", max=MAX_INSTALMENTS)
         try:
-            amount = parse_amount(_text(form, "amount"))
+            amount = parse_amount(form_text(form, "amount"))
         except InvalidInput:
             result.errors["amount"] = t("form.amount_invalid")
             amount = 0
@@ -123,7 +118,7 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
 
 def _day(form: FormData, name: str, t: Translator, errors: dict[str, str]) -> str | None:
     try:
-        return parse_day(_text(form, name)).isoformat()
+        return parse_day(form_text(form, name)).isoformat()
     except InvalidInput:
         errors[name] = t("form.date_invalid")
         return None

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from starlette.datastructures import FormData
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -35,6 +38,19 @@ def amount(ore: int, lang: str = "nb") -> str:
     if lang == "en":
         return f"{sign}NOK{NBSP}{_grouped(whole, ',')}.{cents:02d}"
     return f"kr{NBSP}{sign}{_grouped(whole, NBSP)},{cents:02d}"
+
+
+def decimal_number(value: Decimal | str | float | int, lang: str = "nb") -> str:
+    """``Decimal("1277.000000")`` → ``1 277`` (``1,277`` in English); ``12.25`` → ``12,25``
+    (``12.25``): thousands grouped (non-breaking), no trailing zeros."""
+    number = Decimal(str(value))
+    sign = MINUS if number < 0 else ""
+    whole, _, fraction = f"{abs(number):f}".partition(".")
+    fraction = fraction.rstrip("0")
+    grouped = _grouped(int(whole), "," if lang == "en" else NBSP)
+    if not fraction:
+        return f"{sign}{grouped}"
+    return f"{sign}{grouped}{'.' if lang == 'en' else ','}{fraction}"
 
 
 def amount_input(ore: int | None) -> str:
@@ -132,3 +148,9 @@ def parse_day(text: str) -> date:
 
 def today_oslo() -> date:
     return datetime.now(UTC).astimezone(OSLO).date()
+
+
+def form_text(form: FormData, name: str) -> str:
+    """What was typed in a form field, trimmed (``""`` for a missing field or a file)."""
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""

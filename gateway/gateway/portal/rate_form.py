@@ -67,33 +67,17 @@ def parse_value(text: str, lang: str = "nb") -> Decimal:
     return value
 
 
-def number_text(value: Decimal | str | float | int, lang: str = "nb") -> str:
-    """``Decimal("1277.000000")`` → ``1 277`` (non-breaking space; ``1,277`` in English);
-    ``12.25`` → ``12,25`` (``12.25``): no trailing zeros."""
-    number = Decimal(str(value))
-    sign = formatting.MINUS if number < 0 else ""
-    text = f"{abs(number):f}"
-    whole, _, fraction = text.partition(".")
-    fraction = fraction.rstrip("0")
-    separator = "," if lang == "en" else formatting.NBSP
-    groups = [whole[max(0, end - 3) : end] for end in range(len(whole), 0, -3)]
-    grouped = separator.join(reversed(groups))
-    if not fraction:
-        return f"{sign}{grouped}"
-    return f"{sign}{grouped}{'.' if lang == 'en' else ','}{fraction}"
-
-
 def value_text(value: Decimal | str | float | int, unit: str, t: Translator) -> str:
     """A rate as people read it: ``kr 1 277``, ``12,25 % p.a.``, ``0,4 ganger``,
     ``14 dager``; a unit the page does not know after the number."""
-    number = number_text(value, t.lang)
+    number = formatting.decimal_number(value, t.lang)
     key = f"rates.value.{unit.lower()}"
     return t(key, n=number) if t.has(key) else f"{number} {unit}".strip()
 
 
 def input_text(value: Decimal | str | float | int) -> str:
     """A value as a form field shows it again: ``12,25`` (no grouping)."""
-    return number_text(value, "nb").replace(formatting.NBSP, "")
+    return formatting.decimal_number(value, "nb").replace(formatting.NBSP, "")
 
 
 @dataclass
@@ -103,14 +87,9 @@ class RateForm:
     body: dict[str, Any] | None = None
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def read(form: FormData, t: Translator) -> RateForm:
     """What was typed, the errors found without asking the ledger, and the body to send."""
-    values = {name: _text(form, name) for name in FIELDS}
+    values = {name: formatting.form_text(form, name) for name in FIELDS}
     errors: dict[str, str] = {}
     kind = values["kind"].lower()
     if not kind:
@@ -152,7 +131,7 @@ def read(form: FormData, t: Translator) -> RateForm:
 
 def read_confirmation(form: FormData, t: Translator) -> RateForm:
     """The source a row was checked against (required; the ledger checks the address)."""
-    values = {"source_url": _text(form, "source_url")}
+    values = {"source_url": formatting.form_text(form, "source_url")}
     if not values["source_url"]:
         return RateForm(values, {"source_url": t("reason.is_required")})
     return RateForm(values, {}, {"source_url": values["source_url"]})

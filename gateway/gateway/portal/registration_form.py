@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from gateway.portal.formatting import InvalidInput, parse_amount, parse_day
+from gateway.portal.formatting import InvalidInput, form_text, parse_amount, parse_day
 from gateway.portal.i18n import Translator
 
 MAX_CLAIMS = 20
@@ -51,22 +51,17 @@ def blank(claim_count: int = 1) -> Registration:
     )
 
 
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def read(form: FormData, t: Translator) -> Registration:
     """The typed values, the errors found without asking the API, and the body to send."""
     try:
-        count = int(_text(form, "claim_count") or "1")
+        count = int(form_text(form, "claim_count") or "1")
     except ValueError:
         count = 1
     count = max(1, min(MAX_CLAIMS, count))
     names = [*TEXT_FIELDS, "debtor.kind"]
     names += [f"debtor.address.lines.{i}" for i in range(ADDRESS_LINES)]
     names += [f"claims.{i}.{f}" for i in range(count) for f in CLAIM_FIELDS]
-    values = {name: _text(form, name) for name in names}
+    values = {name: form_text(form, name) for name in names}
     result = Registration(values=values, claim_count=count)
     kind = values["debtor.kind"] if values["debtor.kind"] in ("person", "business") else "person"
     values["debtor.kind"] = kind

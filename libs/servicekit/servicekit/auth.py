@@ -60,3 +60,6 @@ require_agency_admin = require_roles(Roles.AGENCY_ADMIN)
 """Agency administrators only (organisations, rates, price lists, settlement runs)."""
 
 AgencyAdmin = Annotated[Principal, Depends(require_agency_admin)]
+
+require_agency_staff = require_roles(*Roles.AGENCY)
+"""Agency staff: case handlers and administrators (every creditor's cases and money)."""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from servicekit.auth import require_roles
+from servicekit.auth import require_agency_staff, require_roles
 from servicekit.errors import NotFound
 from servicekit.idempotency import HEADER, IdempotencyKeyReused, fingerprint
 from servicekit.roles import Roles
@@ -27,7 +27,7 @@ def get_service(request: Request) -> LedgerService:
 
 ServiceDep = Annotated[LedgerService, Depends(get_service)]
 
-AgencyStaff = Annotated[Principal, Depends(require_roles(Roles.CASE_HANDLER, Roles.AGENCY_ADMIN))]
+AgencyStaff = Annotated[Principal, Depends(require_agency_staff)]
 """Case handlers and agency administrators (unmatched payments, bank files, payments)."""
 
 AgencyAdmin = Annotated[Principal, Depends(require_roles(Roles.AGENCY_ADMIN))]

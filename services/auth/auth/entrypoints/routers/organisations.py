@@ -7,10 +7,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
-from servicekit.auth import require_agency_admin, require_roles
+from servicekit.auth import require_agency_admin, require_agency_staff
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
-from servicekit.roles import Roles
 
 from auth import views
 from auth.domain.model import OrganisationKind
@@ -19,8 +18,6 @@ from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
 
 router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
-
-require_agency_staff = require_roles(*Roles.AGENCY)
 
 
 @router.post(

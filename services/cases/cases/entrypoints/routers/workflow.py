@@ -14,10 +14,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
-from servicekit.auth import require_roles
+from servicekit.auth import require_agency_staff
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
-from servicekit.roles import Roles
 from servicekit.tokens import Principal
 
 from cases import views_workflow
@@ -49,7 +48,7 @@ from cases.service_layer.workflow import Actor, Outcome, WorkflowContext
 
 router = APIRouter(prefix="/api/v1/cases", tags=["workflow"])
 
-CaseHandler = Annotated[Principal, Depends(require_roles(Roles.CASE_HANDLER, Roles.AGENCY_ADMIN))]
+CaseHandler = Annotated[Principal, Depends(require_agency_staff)]
 """Agency staff who work cases: case handlers and agency admins."""
 
 Attention = Literal[
