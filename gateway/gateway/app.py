@@ -14,6 +14,7 @@ from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.http import RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
@@ -113,6 +114,9 @@ def create_app(
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    # Every body is bounded as it streams in (the file uploads named, the rest 1 MiB), so
+    # neither the gateway nor a service behind it reads 100 MB to refuse it.
+    app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits())
 
     # Request ids, metrics and security headers sit at the edge (GatewayApp); the rate
     # limits inside it, so a 429 has all three. The general bucket is the outer one; the

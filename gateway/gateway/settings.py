@@ -7,6 +7,7 @@ from typing import Literal
 import httpx
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from servicekit.body_limit import BodyLimits
 
 
 def _http_origin(value: str) -> str:
@@ -51,6 +52,35 @@ class GatewaySettings(BaseSettings):
     upstream_pool_timeout: float = 5.0
     upstream_max_connections: int = 200
     upstream_max_keepalive_connections: int = 50
+
+    # Request bodies, refused (413) as they stream in past these (``servicekit.body_limit``).
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest body of an ordinary request"
+    )
+    max_import_bytes: int = Field(
+        default=512 * 1024 * 1024, gt=0, description="Largest case file (API and portal)"
+    )
+    max_batch_bytes: int = Field(
+        default=16 * 1024 * 1024, gt=0, description="Largest registration batch (JSON)"
+    )
+    max_bank_file_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="Largest bank file or payout answer"
+    )
+
+    def body_limits(self) -> BodyLimits:
+        """The body limit of every operation: the file uploads named, the rest small."""
+        return BodyLimits(
+            self.max_request_body_bytes,
+            {
+                ("POST", "/api/v1/cases/imports"): self.max_import_bytes,
+                ("POST", "/import"): self.max_import_bytes,
+                ("POST", "/api/v1/cases/registrations"): self.max_batch_bytes,
+                ("POST", "/api/v1/ledger/bank-files"): self.max_bank_file_bytes,
+                ("POST", "/api/v1/ledger/payout-answers"): self.max_bank_file_bytes,
+                ("POST", "/saksbehandler/bankfiler"): self.max_bank_file_bytes,
+                ("POST", "/avregning/*/bankens-svar"): self.max_bank_file_bytes,
+            },
+        )
 
     # Aggregations over all services (``/health/ready``, ``/ops``, ``/openapi.json``).
     health_timeout: float = Field(

@@ -136,7 +136,7 @@ async def test_a_50_mb_upload_is_streamed_through_without_being_buffered(
     try:
         tracemalloc.reset_peak()
         response = await gateway.post(
-            "/api/v1/cases/upload",
+            "/api/v1/cases/imports",
             content=generated(chunks),
             headers={
                 "Content-Type": "application/octet-stream",
@@ -163,7 +163,7 @@ async def test_a_50_mb_upload_is_streamed_through_without_being_buffered(
 async def test_a_chunked_upload_of_unknown_length_arrives_whole(
     gateway: httpx.AsyncClient,
 ) -> None:
-    response = await gateway.post("/api/v1/reports/upload", content=generated(8))
+    response = await gateway.post("/api/v1/ledger/bank-files", content=generated(8))
 
     assert response.status_code == 200, response.text
     body = response.json()
@@ -304,7 +304,7 @@ async def test_after_a_large_upload_the_next_request_on_the_connection_keeps_its
     request (python/cpython#140947); the gateway must still continue the new trace."""
     gateway = await start_gateway()  # one client, one keep-alive connection
     upload = await gateway.post(
-        "/api/v1/cases/upload",
+        "/api/v1/cases/imports",
         content=generated(4),
         headers={"Content-Length": str(4 * CHUNK)},
     )
@@ -317,3 +317,24 @@ async def test_after_a_large_upload_the_next_request_on_the_connection_keeps_its
 
     [traceparent] = seen_headers(response.json())["traceparent"]
     assert traceparent.split("-")[1] == trace_id
+
+
+async def test_an_oversized_body_is_refused_as_it_streams_in_and_never_forwarded(
+    gateway: httpx.AsyncClient, upstreams: Upstreams
+) -> None:
+    """1 MiB for an ordinary request; an upload only where the services take files."""
+    before = list(upstreams.apps["cases"].state.echoed)
+
+    declared = await gateway.post(
+        "/api/v1/cases/echo/notes",
+        content=b"x" * (CHUNK + 1),
+        headers={"Content-Type": "application/json"},
+    )
+    streamed = await gateway.post("/api/v1/cases/echo/notes", content=generated(3))
+    # not an upload path of its service: the small limit, though the stand-in would count it
+    elsewhere = await gateway.post("/api/v1/reports/upload", content=generated(2))
+
+    for response in (declared, streamed, elsewhere):
+        body = assert_problem(response, 413, "payload-too-large")
+        assert str(CHUNK) in body["detail"]
+    assert upstreams.apps["cases"].state.echoed == before  # the declared one never left

@@ -23,6 +23,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from servicekit import metrics
+from servicekit.body_limit import BodyLimitMiddleware, BodyLimits
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
 from servicekit.bus.consumer import Consumer, EventHandler
@@ -107,8 +108,13 @@ class Service:
         version: str = "1.0.0",
         routers: Sequence[APIRouter] = (),
         observe: bool = True,
+        uploads: Mapping[tuple[str, str], int] | None = None,
     ) -> FastAPI:
-        """The service's FastAPI app with health, metrics, problem+json and tracing."""
+        """The service's FastAPI app with health, metrics, problem+json and tracing.
+
+        Every request body is bounded (``settings.max_request_body_bytes``) as it streams
+        in; ``uploads`` names the operations that take files, ``(method, path)`` → bytes.
+        """
 
         @asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -130,6 +136,10 @@ class Service:
         )
         app.state.token_verifier = self.token_verifier
         install_problem_handlers(app)
+        app.add_middleware(
+            BodyLimitMiddleware,
+            limits=BodyLimits(self.settings.max_request_body_bytes, dict(uploads or {})),
+        )
         app.include_router(
             health_router(
                 {

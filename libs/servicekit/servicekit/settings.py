@@ -41,6 +41,11 @@ class ServiceSettings(BaseSettings):
         description="Where the identity service publishes its token signing keys",
     )
     db_pool_size: int = 10
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024,
+        gt=0,
+        description="Largest request body of an ordinary operation (413 beyond it, as it streams)",
+    )
 
     # Consumer
     consumer_prefetch: int = 256

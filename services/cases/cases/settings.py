@@ -24,8 +24,14 @@ class CasesSettings(ServiceSettings):
     """How long an importer's claim on a job lasts without a heartbeat."""
     import_poll_seconds: float = 0.5
     import_max_attempts: int = 5
+    import_max_stalls: int = 2
+    import_memory_limit_bytes: int = 3 * 1024 * 1024 * 1024
+    """Address space one importer process may use (``RLIMIT_AS``; 0: no limit). A file
+    that needs more fails with a clear error instead of taking the host down."""
     """Leases of one job before it is given up as failed."""
     import_max_upload_bytes: int = 512 * 1024 * 1024
+    batch_max_body_bytes: int = 16 * 1024 * 1024
+    """A registration batch's JSON body (up to 1,000 cases)."""
     import_max_uncompressed_bytes: int = 1024 * 1024 * 1024
     """A workbook larger than this unpacked is refused (zip bombs)."""
 

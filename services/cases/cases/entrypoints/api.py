@@ -47,6 +47,10 @@ def create_app(service: CasesService | None = None) -> FastAPI:
             workflow.router,
             cases.router,
         ],
+        uploads={
+            ("POST", "/api/v1/cases/imports"): service.settings.import_max_upload_bytes,
+            ("POST", "/api/v1/cases/registrations"): service.settings.batch_max_body_bytes,
+        },
     )
     app.state.service = service
     return app

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import resource
 
 from servicekit.service import run_worker
 
 from cases.bootstrap import CasesService, bootstrap
 from cases.service_layer.imports import Importer, ImporterConfig
+
+log = logging.getLogger(__name__)
 
 
 def importer_for(service: CasesService) -> Importer:
@@ -28,13 +32,32 @@ def importer_for(service: CasesService) -> Importer:
             lease_seconds=settings.import_lease_seconds,
             poll_seconds=settings.import_poll_seconds,
             max_attempts=settings.import_max_attempts,
+            max_stalls=settings.import_max_stalls,
             max_uncompressed_bytes=settings.import_max_uncompressed_bytes,
         ),
     )
 
 
+def limit_memory(limit_bytes: int) -> None:
+    """Cap this process's address space: past it, allocations raise ``MemoryError``.
+
+    One importer works on one job at a time, so the cap is a job's: a file that needs more
+    fails with a clear error (``imports.READ_TOO_COSTLY``) instead of growing until the
+    kernel kills the process and the next importer takes the job, and the host, down
+    again. In Kubernetes the container's memory limit is the outer bound (deploy/k8s).
+    """
+    if limit_bytes <= 0:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit_bytes = min(limit_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, hard))
+    log.info("importer address space limited to %d MiB", limit_bytes // 2**20)
+
+
 def main() -> None:
     service = bootstrap()
+    limit_memory(service.settings.import_memory_limit_bytes)
 
     async def work(stop: asyncio.Event) -> None:
         importer = importer_for(service)

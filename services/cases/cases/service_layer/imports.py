@@ -216,10 +216,21 @@ class ImporterConfig:
     lease_seconds: float = 60.0
     poll_seconds: float = 0.5
     max_attempts: int = 5
+    max_stalls: int = 2
+    """Times an importer may die on a job without its checkpoint moving before it fails."""
     max_uncompressed_bytes: int = 1024 * 1024 * 1024
 
 
 _DONE = object()
+
+READ_TOO_COSTLY = (
+    "The file needs more memory to read than an import may use; it is not imported. "
+    "Split it into smaller files, or check that it is a case file of the import layout."
+)
+STOPPED_WHILE_READING = (
+    "The importer stopped while reading this file, more than once at the same place; "
+    "it is not tried again. Check that it is a case file of the import layout."
+)
 
 
 class _Reader:
@@ -263,6 +274,11 @@ class _Reader:
             if chunk and not self._put(chunk):
                 return
             self._put(_Failed(str(exc)))
+        except (MemoryError, RecursionError):
+            # The file asks more of the importer than a job may have (its memory limit,
+            # IMPORT_MEMORY_LIMIT_BYTES): the same file would do it again, so it fails now.
+            chunk = []
+            self._put(_Failed(READ_TOO_COSTLY))
         except BaseException as exc:  # handed over; the importer decides
             self._put(exc)
 
@@ -359,6 +375,12 @@ class Importer:
         if job is None:
             return False
         log.info("import job %s leased (attempt %d)", job.job_id, job.attempts)
+        if job.stalls >= self.config.max_stalls:
+            # Its importers died on it (killed, out of memory) without getting further:
+            # the file is what kills them, and it must not take the next one down too.
+            log.warning("import job %s: importers died on it %d times", job.job_id, job.stalls)
+            await self._fail(job, None, STOPPED_WHILE_READING)
+            return True
         if job.attempts > self.config.max_attempts:
             await self._fail(job, None, f"Gave up after {job.attempts - 1} attempts; see the logs.")
             return True

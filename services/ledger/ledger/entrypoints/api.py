@@ -39,6 +39,10 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
             creditors.router,
             journal.router,
         ],
+        uploads={
+            ("POST", "/api/v1/ledger/bank-files"): service.settings.bank_file_max_bytes,
+            ("POST", "/api/v1/ledger/payout-answers"): service.settings.bank_file_max_bytes,
+        },
     )
     app.state.service = service
     app.add_exception_handler(MissingRate, _missing_rate)

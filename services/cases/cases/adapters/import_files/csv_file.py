@@ -119,8 +119,8 @@ class CsvFile:
             )
         try:
             cells = next(csv.reader([header_line], delimiter=self.delimiter), [])
-        except csv.Error as exc:
-            raise LayoutError(f"The header line cannot be read as CSV: {exc}.") from None
+        except csv.Error:
+            raise LayoutError("The header line cannot be read as CSV.") from None
         self.header: Header = check_header(cells)
         self.facts = FileFacts(
             encoding=_SHOWN_ENCODING[codec],

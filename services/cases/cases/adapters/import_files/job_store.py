@@ -63,6 +63,8 @@ class LeasedJob:
     checkpoint_state: dict[str, Any] | None
     batch_id: uuid.UUID | None
     attempts: int
+    stalls: int = 0
+    """Leases in a row whose importer died before the checkpoint moved."""
 
 
 async def _driver(session: AsyncSession) -> Any:
@@ -136,7 +138,12 @@ async def pieces(engine: AsyncEngine, job_id: uuid.UUID) -> AsyncIterator[bytes]
 _LEASE = """
 UPDATE import_jobs AS j
 SET status = 'running', lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2),
-    attempts = j.attempts + 1, started_at = coalesce(j.started_at, now()), updated_at = now()
+    attempts = j.attempts + 1, started_at = coalesce(j.started_at, now()), updated_at = now(),
+    -- still 'running' here: its importer died (the lease ran out); a stall if it got nowhere
+    stalls = CASE WHEN j.status <> 'running' THEN j.stalls
+                  WHEN j.checkpoint_records = j.leased_at_records THEN j.stalls + 1
+                  ELSE 0 END,
+    leased_at_records = j.checkpoint_records
 FROM (
     SELECT id FROM import_jobs
     WHERE (status = 'queued' OR (status = 'running' AND lease_expires_at < now()))
@@ -147,7 +154,7 @@ FROM (
 ) AS next
 WHERE j.id = next.id
 RETURNING j.id, j.creditor_id, j.created_by, j.format, j.requested_encoding,
-          j.checkpoint_records, j.checkpoint_state, j.batch_id, j.attempts
+          j.checkpoint_records, j.checkpoint_state, j.batch_id, j.attempts, j.stalls
 """
 
 
@@ -168,6 +175,7 @@ async def lease_next(session: AsyncSession, owner: str, seconds: float) -> Lease
         checkpoint_state=json.loads(state) if isinstance(state, str) else state,
         batch_id=row["batch_id"],
         attempts=row["attempts"],
+        stalls=row["stalls"],
     )
 
 

@@ -67,8 +67,9 @@ def check_container(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED_BYTE
             )
             if b"macroEnabled" in types:
                 raise LayoutError("Workbooks with macros are not accepted: save it as .xlsx.")
-    except zipfile.BadZipFile as exc:
-        raise LayoutError(f"The workbook is damaged: {exc}.") from None
+    except zipfile.BadZipFile:
+        # The library's own message may name the local copy's path: say what, not where.
+        raise LayoutError("The workbook is damaged: it is not a readable XLSX file.") from None
 
 
 class XlsxFile:
@@ -101,8 +102,11 @@ class XlsxFile:
                 OSError,
                 TypeError,
                 AttributeError,
-            ) as exc:
-                raise LayoutError(f"The workbook cannot be read: {exc}.") from None
+            ):
+                # Not the library's message: it may quote a path or the cell it choked on.
+                raise LayoutError(
+                    "The workbook cannot be read: save it again as .xlsx and upload it."
+                ) from None
 
         def __enter__(self) -> Iterator[tuple[Any, ...]]:
             return self.rows
