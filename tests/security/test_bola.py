@@ -1,0 +1,233 @@
+"""Broken object-level authorisation, tried on every operation of the one OpenAPI.
+
+Two creditors on the whole stack: the owner (the demo creditor Nordlys) has a case, a note,
+a registration batch and an import job; the intruder is a creditor administrator of another
+organisation. The requests are generated from the gateway's merged OpenAPI, so an endpoint
+added to any service is tried here without a test written for it:
+
+- every operation with a path parameter is called by the intruder with the owner's ids
+  (a body made from the operation's schema where it takes one) and must answer 404 (as an
+  id that does not exist would) or 403 (an operation the intruder's role may not use);
+- every collection (a ``GET`` without path parameters) is read by the intruder and must
+  name none of the owner's ids.
+
+A path parameter this module has no value for fails the test until one is added to
+:data:`OWNER_IDS` (or :data:`FIXED`): a new kind of resource is a new decision. The
+services' own tenancy tables (``services/*/tests/integration/test_tenancy.py`` and the
+like) try each operation's answer to its owner as well.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+from devstack.stack import Stack
+from gateway.access import PUBLIC_OPERATIONS
+from servicekit.testing.wait import wait_for
+
+from ..e2e.cases_support import a_case, register
+from ..e2e.identity import Login, SignedIn, sign_in
+from ..e2e.test_identity import new_creditor
+from ..e2e.test_money import keyed, ocr_file, post_bank_file
+
+pytestmark = pytest.mark.e2e
+
+OWNER = "kari@nordlys.example"
+CASE_HANDLER = "saksbehandler@infocenter.example"
+FIXED: dict[str, str] = {}
+"""Path parameters that name no resource (a value any caller may use)."""
+REFUSED = {403, 404}
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = components[schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def example(schema: dict[str, Any], components: dict[str, Any], depth: int = 0) -> Any:
+    """A value the schema accepts (its required parts only): enough to pass validation."""
+    schema = _resolve(schema, components)
+    if depth > 8:
+        return None
+    for key in ("anyOf", "oneOf", "allOf"):
+        if key in schema:
+            options = [o for o in schema[key] if _resolve(o, components).get("type") != "null"]
+            return example(options[0], components, depth + 1) if options else None
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    if "default" in schema:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        # the required ones; all of them where none is (a patch needs something to change)
+        wanted = schema.get("required") or list(properties)
+        return {
+            name: example(properties[name], components, depth + 1)
+            for name in wanted
+            if name in properties
+        }
+    if kind == "array":
+        return [example(schema.get("items", {}), components, depth + 1)] * schema.get("minItems", 0)
+    if kind == "integer":
+        return max(int(schema.get("minimum", 1)), int(schema.get("exclusiveMinimum", 0)) + 1)
+    if kind == "number":
+        return float(schema.get("minimum", 1))
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        fmt = schema.get("format")
+        if fmt == "date":
+            return date.today().isoformat()
+        if fmt == "date-time":
+            return datetime.now(UTC).isoformat()
+        if fmt == "uuid":
+            return str(uuid.uuid4())
+        if fmt == "email":
+            return "inntrenger@kreditor.example"
+        return "x" * max(1, int(schema.get("minLength", 1)))
+    return None
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def _owned(
+    gateway: httpx.AsyncClient, owner: SignedIn, handler: SignedIn, admin: dict[str, str]
+) -> dict[str, str]:
+    """The owner's resources (and the agency's), by the path parameters that address them:
+    a case with a note, its batch, an import job, a payment from a bank file, a settlement
+    with its payout file, and a rate version."""
+    headers = await owner.headers()
+    me = (await gateway.get("/api/v1/auth/me", headers=headers)).json()
+    creditor_id = me["organisation_id"]
+    case = await register(gateway, owner, a_case())
+    case_id = case["case_id"]
+    economy = f"/api/v1/ledger/cases/{case_id}/economy"
+
+    async def on_the_ledger() -> bool:
+        return (await gateway.get(economy, headers=await owner.headers())).status_code == 200
+
+    await wait_for(on_the_ledger, what="the case to reach the ledger", seconds=30)
+    paid = await post_bank_file(gateway, handler, ocr_file(case["kid"], 10_000))
+    (payment_id,) = paid["payment_ids"]
+    agreement = await gateway.put(
+        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
+        json={
+            "commission_percent": "10",
+            "payout_account": "1234.56.78903",
+            "payout_name": "Nordlys Energi AS",
+        },
+        headers=keyed(admin),
+    )
+    assert agreement.status_code == 200, agreement.text
+    run = await gateway.post(
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": date.today().isoformat(), "creditor_ids": [creditor_id]},
+        headers=keyed(admin),
+    )
+    assert run.status_code == 201, run.text
+    rates = (await gateway.get("/api/v1/ledger/rates", headers=admin)).json()
+    note = await gateway.post(
+        f"/api/v1/cases/{case_id}/notes", json={"body": "Ring skyldner"}, headers=headers
+    )
+    assert note.status_code == 201, note.text
+    upload = await gateway.post(
+        "/api/v1/cases/imports",
+        content=b"creditor_reference;debtor_name\n",
+        headers={**headers, "content-type": "text/csv"},
+    )
+    assert upload.status_code == 202, upload.text
+    batches = await gateway.get("/api/v1/cases/batches", headers=headers)
+    return {
+        "case_id": case_id,
+        "batch_id": batches.json()["items"][0]["batch_id"],
+        "job_id": upload.json()["job_id"],
+        "organisation_id": me["organisation_id"],
+        "creditor_id": me["organisation_id"],
+        "user_id": me["id"],
+        "session_id": owner.session_id,
+        "payment_id": payment_id,
+        "bank_file_id": paid["bank_file_id"],
+        "settlement_id": run.json()["settlement_ids"][0],
+        "message_id": run.json()["payout_message_id"],
+        "rate_id": str(rates[0]["id"]),
+    }
+
+
+async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
+    stack: Stack,
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    demo: dict[str, Login],
+) -> None:
+    owner = await sign_in(gateway, demo[OWNER])
+    handler = await sign_in(gateway, demo[CASE_HANDLER])
+    owner_ids = await _owned(gateway, owner, handler, admin)
+    intruder_login = (await new_creditor(stack, gateway, admin)).admin
+    intruder = await sign_in(gateway, intruder_login)
+    spec = (await gateway.get("/openapi.json")).json()
+    components = spec.get("components", {}).get("schemas", {})
+    secrets = {v for v in owner_ids.values() if _is_uuid(v)}  # "24" is in any page
+
+    tried: list[str] = []
+    failures: list[str] = []
+    for path, item in sorted(spec["paths"].items()):
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None or (method.upper(), path) in PUBLIC_OPERATIONS:
+                continue
+            parameters = operation.get("parameters", []) + item.get("parameters", [])
+            names = [p["name"] for p in parameters if p["in"] == "path"]
+            if not names and method != "get":
+                continue  # a creation: made in the caller's own organisation (service tables)
+            missing = [n for n in names if n not in owner_ids and n not in FIXED]
+            if missing:
+                failures.append(f"{method.upper()} {path}: no owner's value for {missing}")
+                continue
+            url = path
+            for name in names:
+                url = url.replace("{" + name + "}", owner_ids.get(name) or FIXED[name])
+            query = {
+                p["name"]: example(p.get("schema", {}), components)
+                for p in parameters
+                if p["in"] == "query" and p.get("required")
+            }
+            body = None
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                body = example(content["application/json"].get("schema", {}), components)
+            response = await gateway.request(
+                method.upper(),
+                url,
+                params=query,
+                json=body,
+                headers={**(await intruder.headers()), "idempotency-key": str(uuid.uuid4())},
+            )
+            tried.append(f"{method.upper()} {path}")
+            if names and response.status_code not in REFUSED:
+                failures.append(
+                    f"{method.upper()} {path}: {response.status_code} {response.text[:200]}"
+                )
+            elif not names and response.status_code == 200:
+                leaked = [s for s in secrets if s in response.text]
+                if leaked:
+                    failures.append(f"GET {path}: lists the owner's {leaked}")
+
+    assert not failures, "\n".join(failures)
+    # the matrix reached every service (not only the few operations of one)
+    for service in ("auth", "cases", "ledger", "reports", "credit"):
+        assert any(f"/api/v1/{service}/" in t for t in tried), service
