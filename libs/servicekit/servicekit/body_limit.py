@@ -78,7 +78,6 @@ def _problem(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     headers = [
         (b"content-type", b"application/problem+json"),
         (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
     ]
     return body, headers
 
