@@ -219,9 +219,9 @@ def setup_logging(service_name: str, level: str = "INFO") -> None:
         logger.propagate = True
     for noisy in ("aiormq", "aio_pika", "uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    for logger in logging.root.manager.loggerDict.values():
-        if isinstance(logger, logging.Logger):
-            for other in logger.handlers:
+    for known in logging.root.manager.loggerDict.values():
+        if isinstance(known, logging.Logger):
+            for other in known.handlers:
                 if not any(isinstance(f, ScrubbingFilter) for f in other.filters):
                     other.addFilter(scrubber)
     logging.captureWarnings(True)

@@ -1,5 +1,8 @@
 """A whole InfoCenter stack as real processes, isolated for this test run.
 
+One stack for every test under ``tests/`` that asks for it: the end-to-end tests
+(``tests/e2e``, the browser tests) and the security tests (``tests/security``).
+
 Own ports, own databases, own bus namespace, own secrets; every process exports its
 traces to a local OTLP receiver so tests can follow one trace across processes. Logs of
 the run stay in ``var/e2e/<stack>/infocenter.log`` (CI keeps them as artifacts).
@@ -15,7 +18,7 @@ import pytest
 from devstack.stack import Stack, StackConfig
 from servicekit.testing.otlp import OtlpReceiver
 
-from .identity import Login, SignedIn, sign_in
+from .e2e.identity import Login, SignedIn, sign_in
 
 AGENCY_ADMIN_EMAIL = "admin@infocenter.example"
 
