@@ -1,5 +1,5 @@
 """A planted fødselsnummer goes through every known error path and appears in no log and
-no trace (issue 18, finding 3; ASVS 5.0 16.2.5 and 14.2.4).
+no trace (issue 18, finding 3).
 
 The number is synthetic but valid (modulus 11), unique to this run, and sent where a
 client can put it: a note with a NUL, broken registrations, a duplicate reference, an

@@ -1,4 +1,4 @@
-"""Personal data never reaches a log line or an exported span (ASVS 5.0 16.2.5, 14.2.4)."""
+"""Personal data never reaches a log line or an exported span (issue 18, finding 3)."""
 
 from __future__ import annotations
 
