@@ -1,5 +1,7 @@
-"""A whole InfoCenter stack as real processes, isolated for this test run (shared by
-``tests/e2e`` and ``tests/security``).
+"""A whole InfoCenter stack as real processes, isolated for this test run.
+
+One stack for every test under ``tests/`` that asks for it: the end-to-end tests
+(``tests/e2e``, the browser tests) and the security tests (``tests/security``).
 
 Own ports, own databases, own bus namespace, own secrets; every process exports its
 traces to a local OTLP receiver so tests can follow one trace across processes. Logs of

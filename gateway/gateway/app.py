@@ -15,7 +15,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.body_limit import BodyLimitMiddleware
-from servicekit.http import RequestContextMiddleware
+from servicekit.http import NoStoreMiddleware, RequestContextMiddleware
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -33,8 +33,10 @@ from gateway.upstream import Upstreams, make_client
 class GatewayApp(FastAPI):
     """FastAPI with an edge around everything, Starlette's error handling included.
 
-    The edge sets the request id (and records request metrics) and adds the security
-    headers, so even a 500 rendered by the outermost error middleware carries both.
+    The edge sets the request id (and records request metrics), adds the security
+    headers and marks every ``/api/`` answer ``Cache-Control: no-store`` unless the
+    service set a policy of its own (which passes through), so even a 500 rendered by
+    the outermost error middleware carries all three.
 
     It also starts every HTTP request with an empty OpenTelemetry context. On the plain
     asyncio event loop, uvicorn can hand one request's context variables to the next
@@ -48,7 +50,10 @@ class GatewayApp(FastAPI):
     def __init__(self, *, service: str, hsts_max_age: int | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._edge: ASGIApp = RequestContextMiddleware(
-            SecurityHeadersMiddleware(self._inner, hsts_max_age=hsts_max_age), service=service
+            SecurityHeadersMiddleware(
+                NoStoreMiddleware(self._inner, prefixes=("/api/",)), hsts_max_age=hsts_max_age
+            ),
+            service=service,
         )
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:

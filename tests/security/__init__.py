@@ -1,1 +1,2 @@
-"""Security tests of the whole stack (issue 18): run in `make test`, the disruptive ones last."""
+"""Security tests against the whole stack (issue 18): they share the e2e stack of
+``tests/conftest.py`` and run in ``make test``."""

@@ -136,6 +136,8 @@ def upstream_app(name: str, *, ready: bool = True, health_hangs: bool = False) -
         }
         response = JSONResponse(body, status_code=int(request.query_params.get("status", 200)))
         response.headers["x-upstream"] = name
+        if "cache" in request.query_params:  # a service's own cache policy
+            response.headers["cache-control"] = request.query_params["cache"]
         response.headers.append("set-cookie", "a=1; Path=/; HttpOnly")
         response.headers.append("set-cookie", "b=2; Path=/; HttpOnly")
         return response

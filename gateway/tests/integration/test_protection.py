@@ -49,6 +49,19 @@ async def test_every_response_carries_the_security_headers(
     assert_security_headers(response)
 
 
+async def test_api_answers_are_no_store_unless_the_service_set_a_policy(
+    gateway: httpx.AsyncClient,
+) -> None:
+    for path in ("/api/v1/cases/echo/x", "/api/v1/cases/echo/x?status=404", "/api/v1/nowhere"):
+        response = await gateway.get(path)
+        assert response.headers.get_list("cache-control") == ["no-store"], path
+    public = await gateway.get("/api/v1/cases/echo/keys", params={"cache": "public, max-age=60"})
+    assert public.headers.get_list("cache-control") == ["public, max-age=60"]
+    static = await gateway.get("/static/gateway.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("cache-control", "")  # static files may be kept
+
+
 async def test_hsts_is_sent_outside_development_only(start_gateway: GatewayFactory) -> None:
     production = await start_gateway(environment="production")
     development = await start_gateway(environment="development")

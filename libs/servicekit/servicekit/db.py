@@ -29,9 +29,14 @@ def make_metadata() -> MetaData:
 
 
 def make_engine(url: str, *, pool_size: int = 10, application_name: str = "") -> AsyncEngine:
-    """An asyncpg engine; connections are checked before use so an outage heals."""
+    """An asyncpg engine; connections are checked before use so an outage heals.
+
+    ``hide_parameters``: a statement's bound values (a note, a name, a national id
+    number) never appear in an error message, so never in a logged traceback or a span.
+    """
     return create_async_engine(
         url,
+        hide_parameters=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,

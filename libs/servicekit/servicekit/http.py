@@ -1,4 +1,5 @@
-"""HTTP middleware: request ids (the correlation id) and Prometheus request metrics."""
+"""HTTP middleware: request ids (the correlation id), Prometheus request metrics, and
+``Cache-Control: no-store`` on API answers."""
 
 from __future__ import annotations
 
@@ -67,12 +68,45 @@ class RequestContextMiddleware:
             )
 
 
+NO_STORE = (b"cache-control", b"no-store")
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store`` on every answer under ``prefixes`` without a policy.
+
+    API answers carry personal and financial data (a debtor's name, a balance, a
+    settlement): no browser, proxy or shared cache may keep them (ASVS 5.0 14.3.2). An
+    answer that sets its own ``Cache-Control`` (a public key set, a static file, an event
+    stream) keeps it; errors, including a crash answered by Starlette, get ``no-store``.
+    """
+
+    def __init__(self, app: ASGIApp, *, prefixes: tuple[str, ...] = ("/",)) -> None:
+        self.app = app
+        self.prefixes = prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.prefixes):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(name.lower() == NO_STORE[0] for name, _ in headers):
+                    headers.append(NO_STORE)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 class EdgeApp(FastAPI):
     """A FastAPI app with an outermost edge layer around everything FastAPI adds.
 
-    The edge sets the request id and records metrics (so even a crash answered by
-    Starlette's error middleware carries ``X-Request-ID``), and starts every HTTP request
-    with an empty OpenTelemetry context. On the plain asyncio event loop uvicorn can hand
+    The edge sets the request id, records metrics and marks answers ``no-store``
+    (:class:`NoStoreMiddleware`), so even a crash answered by Starlette's error
+    middleware carries ``X-Request-ID`` and ``Cache-Control``; and it starts every HTTP
+    request with an empty OpenTelemetry context. On the plain asyncio event loop uvicorn can hand
     one request's context variables to the next request on the same keep-alive
     connection (python/cpython#140947, Kludex/uvicorn#2167); the stale span would make the
     next request part of the wrong trace. ``wrap`` adds further edge layers (the
@@ -85,7 +119,7 @@ class EdgeApp(FastAPI):
         super().__init__(**kwargs)
         inner: ASGIApp = self._inner
         self._edge: ASGIApp = RequestContextMiddleware(
-            wrap(inner) if wrap else inner, service=service
+            NoStoreMiddleware(wrap(inner) if wrap else inner), service=service
         )
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:

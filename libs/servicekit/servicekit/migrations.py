@@ -27,7 +27,7 @@ def run_migrations(metadata: MetaData, default_url: Callable[[], str]) -> None:
     )
 
     async def main() -> None:
-        engine = create_async_engine(url, poolclass=pool.NullPool)
+        engine = create_async_engine(url, poolclass=pool.NullPool, hide_parameters=True)
         async with engine.connect() as conn:
             await conn.run_sync(_run, metadata)
         await engine.dispose()

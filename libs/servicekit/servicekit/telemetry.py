@@ -2,18 +2,78 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+import threading
+import traceback
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    SimpleSpanProcessor,
+    SpanExporter,
+    SpanExportResult,
+)
+from opentelemetry.trace import Status
+
+from servicekit.context import correlation_id
+from servicekit.scrub import ScrubbingFilter, scrub, scrub_value
 
 _configured = False
+
+
+class ScrubbingSpanExporter(SpanExporter):
+    """Exports copies of the spans with :func:`servicekit.scrub.scrub` applied to the
+    name, every attribute, every event's attributes (recorded exceptions: message and
+    stack trace) and the status description (SQLAlchemy puts the driver's error there).
+
+    Instrumentations record what they see: a URL with its query string, an error message
+    that quotes a row. This keeps personal data out of every trace backend.
+    """
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self.inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self.inner.export([scrubbed_span(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self.inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.inner.force_flush(timeout_millis)
+
+
+def scrubbed_span(span: ReadableSpan) -> ReadableSpan:
+    """A copy of ``span`` with its name, attributes, events and status scrubbed."""
+    status = span.status
+    if status.description:
+        status = Status(status.status_code, scrub(status.description))
+    return ReadableSpan(
+        name=scrub(span.name),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=scrub_value(dict(span.attributes or {})),
+        events=[
+            Event(e.name, scrub_value(dict(e.attributes or {})), e.timestamp, limit=None)
+            for e in span.events
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
 
 
 def setup_tracing(
@@ -33,7 +93,7 @@ def setup_tracing(
     current = trace.get_tracer_provider()
     if _configured and isinstance(current, TracerProvider):
         if exporter is not None:
-            current.add_span_processor(SimpleSpanProcessor(exporter))
+            current.add_span_processor(SimpleSpanProcessor(ScrubbingSpanExporter(exporter)))
         return current
     attributes = {"service.name": service_name}
     if process:
@@ -43,10 +103,13 @@ def setup_tracing(
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider.add_span_processor(
-            BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint), schedule_delay_millis=500)
+            BatchSpanProcessor(
+                ScrubbingSpanExporter(OTLPSpanExporter(endpoint=otlp_endpoint)),
+                schedule_delay_millis=500,
+            )
         )
     if exporter is not None:
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
+        provider.add_span_processor(SimpleSpanProcessor(ScrubbingSpanExporter(exporter)))
     trace.set_tracer_provider(provider)
     _configured = True
     return provider
@@ -63,7 +126,9 @@ class JsonLogFormatter(logging.Formatter):
     """One JSON object per line with the current trace and span ids.
 
     Only the message and the explicit ``extra`` fields listed in ``SAFE_FIELDS`` are
-    written: callers log identifiers, never personal data.
+    written: callers log identifiers, never personal data. The request id of the request
+    being served (or the correlation id of the event being handled) is added when there
+    is one. What reaches the formatter has passed :class:`~servicekit.scrub.ScrubbingFilter`.
     """
 
     SAFE_FIELDS = (
@@ -98,21 +163,86 @@ class JsonLogFormatter(logging.Formatter):
         if span.is_valid:
             entry["trace_id"] = format(span.trace_id, "032x")
             entry["span_id"] = format(span.span_id, "016x")
+        current_request = correlation_id.get()
+        if current_request is not None:
+            entry["request_id"] = str(current_request)
         for name in self.SAFE_FIELDS:
             if name in record.__dict__:
                 entry[name] = record.__dict__[name]
         if record.exc_info:
             entry["exc_type"] = record.exc_info[0].__name__ if record.exc_info[0] else None
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = record.stack_info
         return json.dumps(entry, default=str)
 
 
+class ScrubbedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A stream handler whose own failure report is scrubbed too.
+
+    When writing a record fails (a closed stream, a full disk), ``logging`` prints the
+    failure with the exception being handled, which chains the record's own exception
+    (a driver's error with its ``DETAIL:`` line) in clear, straight to stderr.
+    """
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if not logging.raiseExceptions:
+            return
+        with contextlib.suppress(Exception):
+            report = f"--- Logging error ---\n{traceback.format_exc()}"
+            sys.stderr.write(scrub(report))
+
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+"""uvicorn configures these with handlers of its own before it loads the app."""
+
+
 def setup_logging(service_name: str, level: str = "INFO") -> None:
-    """JSON logs on stderr for the whole process."""
-    handler = logging.StreamHandler(sys.stderr)
+    """JSON logs on stderr for the whole process, scrubbed of personal data.
+
+    One handler on the root logger; uvicorn's loggers lose their own handlers and
+    propagate to it (so a crash uvicorn reports is JSON and scrubbed too), and every
+    handler any library added before this call gets the :class:`ScrubbingFilter`.
+    Uncaught exceptions (main thread and other threads) and warnings go through logging
+    instead of straight to stderr.
+    """
+    scrubber = ScrubbingFilter()
+    handler = ScrubbedStreamHandler(sys.stderr)
     handler.setFormatter(JsonLogFormatter(service_name))
+    handler.addFilter(scrubber)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = []
+        logger.propagate = True
     for noisy in ("aiormq", "aio_pika", "uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for known in logging.root.manager.loggerDict.values():
+        if isinstance(known, logging.Logger):
+            for other in known.handlers:
+                if not any(isinstance(f, ScrubbingFilter) for f in other.filters):
+                    other.addFilter(scrubber)
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, tb: TracebackType | None
+) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    logging.getLogger("uncaught").critical("uncaught exception", exc_info=(kind, value, tb))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
+        return
+    logging.getLogger("uncaught").critical(
+        "uncaught exception in thread %s",
+        args.thread.name if args.thread else "?",
+        exc_info=args.exc_value,
+    )

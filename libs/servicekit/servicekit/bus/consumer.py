@@ -39,6 +39,7 @@ from servicekit import context, inbox, metrics
 from servicekit.bus.publisher import event_message
 from servicekit.bus.topology import QueueSpec, Topology, declare_queue
 from servicekit.db import is_database_unavailable
+from servicekit.scrub import scrub
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("servicekit.consumer")
@@ -306,7 +307,8 @@ class Consumer:
         self, message: AbstractIncomingMessage, exc: BaseException
     ) -> None:
         attempt = _retry_attempt(message) + 1
-        reason = f"{type(exc).__name__}: {exc}"[:300]
+        # kept with the dead letter and shown to operators: scrubbed like a log line
+        reason = scrub(f"{type(exc).__name__}: {exc}")[:300]
         if attempt > len(self.spec.retry_delays):
             log.error(
                 "dead-lettering after %d attempts",

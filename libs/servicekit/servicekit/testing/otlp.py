@@ -28,14 +28,16 @@ class OtlpReceiver:
 
     def __init__(self) -> None:
         self.spans: list[ReceivedSpan] = []
+        self.payloads: list[bytes] = []
+        """Every export request as received (protobuf): strings in it are plain UTF-8."""
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length", "0"))
-                request = ExportTraceServiceRequest.FromString(self.rfile.read(length))
-                receiver._add(request)
+                payload = self.rfile.read(length)
+                receiver._add(ExportTraceServiceRequest.FromString(payload), payload)
                 body = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("content-type", "application/x-protobuf")
@@ -53,7 +55,7 @@ class OtlpReceiver:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1/traces"
 
-    def _add(self, request: ExportTraceServiceRequest) -> None:
+    def _add(self, request: ExportTraceServiceRequest, payload: bytes) -> None:
         received = []
         for resource_spans in request.resource_spans:
             attrs = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
@@ -72,6 +74,13 @@ class OtlpReceiver:
                     )
         with self._lock:
             self.spans.extend(received)
+            self.payloads.append(payload)
+
+    def contains(self, text: str) -> bool:
+        """Whether ``text`` is anywhere in what was exported (names, attributes, events)."""
+        needle = text.encode()
+        with self._lock:
+            return any(needle in payload for payload in self.payloads)
 
     def trace(self, trace_id: str) -> list[ReceivedSpan]:
         with self._lock:

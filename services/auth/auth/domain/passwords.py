@@ -4,7 +4,11 @@ Length only: at least 12 characters (a second factor is always required), up to 
 characters, never truncated or case-folded; no composition rules and no forced expiry. A
 password is refused when it is on the offline list of common and breached passwords, is
 built from context words (the user's e-mail, name, the organisation, "infocenter"), or is
-a pattern an attacker tries early (zxcvbn's estimate). Passwords are NFKC-normalised
+a pattern an attacker tries early (zxcvbn's estimate). "Built from context words" covers
+the whole e-mail address, its local part and domain, the whole name and organisation, and
+any password that is nothing but those words with digits and punctuation between them
+(``Kari.Nordmann@nordlys.example``, ``KariNordmann2026!``, ``Nordlys Energi AS``).
+Passwords are NFKC-normalised
 before hashing and before verifying, so the same password typed on another keyboard
 matches.
 """
@@ -20,7 +24,12 @@ from auth.domain.errors import PasswordRejected
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
-_WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_LETTER = re.compile(r"[\W\d_]+", re.UNICODE)
+GENERIC_WORDS = frozenset({"infocenter", "inkasso", "passord", "password"})
+MIN_OWN_LETTERS = 4
+"""Letters a password must have besides the context words, digits and punctuation."""
 
 
 class PasswordBlocklist(Protocol):
@@ -39,12 +48,30 @@ def _normalise(password: str) -> str:
 
 
 def context_words(*sources: str | None) -> set[str]:
-    """Words of four letters or more taken from e-mail, names and organisation."""
-    words: set[str] = {"infocenter", "inkasso", "passord", "password"}
+    """What a password must not be built from, taken from the user's e-mail, name and
+    organisation (lower case): each whole, each without its spaces and punctuation, an
+    e-mail's local part and domain, and every word of two letters or more."""
+    words: set[str] = set(GENERIC_WORDS)
     for source in sources:
-        if source:
-            words.update(w.lower() for w in _WORD.findall(source.replace(".", " ")))
-    return words
+        if not source:
+            continue
+        whole = unicodedata.normalize("NFKC", source).strip().lower()
+        words.update({whole, _NOT_ALPHANUMERIC.sub("", whole)})
+        local, at, domain = whole.partition("@")
+        if at:
+            words.update({local, domain})
+        words.update(_WORD.findall(whole))
+    return {w for w in words if len(w) >= 2}
+
+
+def _own_letters(lowered: str, context: Iterable[str]) -> tuple[int, bool]:
+    """How many letters remain once the context words are taken out (longest first), and
+    whether any was in the password at all."""
+    rest, found = lowered, False
+    for word in sorted(context, key=len, reverse=True):
+        if word in rest:
+            rest, found = rest.replace(word, " "), True
+    return len(_NOT_LETTER.sub("", rest)), found
 
 
 def check_password(
@@ -63,9 +90,12 @@ def check_password(
         raise PasswordRejected("is too common: it appears in lists of leaked passwords")
     if len(set(lowered)) < 4:
         raise PasswordRejected("repeats too few different characters")
-    context = list(context)
+    context = [w.lower() for w in context if w]
+    own_letters, has_context = _own_letters(lowered, context)
+    if has_context and own_letters < MIN_OWN_LETTERS:
+        raise PasswordRejected("is too close to your e-mail, name or organisation")
     for word in context:
-        if word and word in lowered and len(word) >= max(4, length // 2):
+        if word in lowered and len(word) >= max(4, length // 2):
             raise PasswordRejected("is too close to your e-mail, name or organisation")
     if blocklist.too_guessable(normalised, context):
         raise PasswordRejected(

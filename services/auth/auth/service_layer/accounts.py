@@ -43,7 +43,10 @@ async def provision_user(
 ) -> ProvisionedUser:
     """An active user with a password, an enrolled authenticator and recovery codes."""
     email = normalise_email(email)
-    check_password(password, blocklist=ctx.blocklist, context=context_words(email, full_name))
+    async with uow:
+        organisation = await uow.organisations.get(organisation_id)
+    context = context_words(email, full_name, organisation.name if organisation else None)
+    check_password(password, blocklist=ctx.blocklist, context=context)
     user = User(
         organisation_id=organisation_id,
         email=email,

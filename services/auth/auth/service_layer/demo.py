@@ -17,7 +17,7 @@ from auth.service_layer.context import IdentityContext
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 
-DEMO_PASSWORD = "demo-Nordlys-2026"
+DEMO_PASSWORD = "demo-Polarlys-2026"
 AGENCY = ("InfoCenter Inkasso AS (demo)", "910000004")
 CREDITOR = ("Nordlys Energi AS (demo)", "920000002")
 USERS = (

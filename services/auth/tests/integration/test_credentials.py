@@ -179,6 +179,26 @@ async def test_reset_requests_are_throttled_per_address(identity: Identity) -> N
     await identity.link_token(account.email, "/password-reset", count=6)
 
 
+async def test_a_reset_refuses_the_users_own_e_mail_and_name_as_password(
+    identity: Identity,
+) -> None:
+    account = await user(identity)
+    assert (await request_reset(identity, account.email)).status_code == 202
+    token = await identity.link_token(account.email, "/password-reset")
+    for own in (account.email, account.email.upper(), "Test Testesen 2026!"):
+        refused = await identity.client.post(
+            f"{RESET}/confirm",
+            json={
+                "token": token,
+                "password": own,
+                "code": identity.next_code(account.totp_secret),
+            },
+        )
+        assert_problem(refused, 422, "password-rejected")
+    done = await confirm_reset(identity, token, code=identity.next_code(account.totp_secret))
+    assert done.status_code == 200, done.text  # the link was still usable
+
+
 # -- signed in: password, authenticator, recovery codes ----------------------------------------
 
 
@@ -198,6 +218,13 @@ async def test_changing_the_password_ends_the_other_sessions(identity: Identity)
         headers=account.headers,
     )
     assert_problem(same, 422, "password-rejected")
+    for own in (account.email, f"{account.email.split('@')[0]}-2026"):
+        own_email = await identity.client.post(
+            "/api/v1/auth/me/password",
+            json={"current_password": account.password, "new_password": own},
+            headers=account.headers,
+        )
+        assert_problem(own_email, 422, "password-rejected")
 
     changed = await identity.client.post(
         "/api/v1/auth/me/password",

@@ -415,3 +415,33 @@ async def test_losing_the_race_for_an_address_is_a_conflict_not_a_crash(
         await wait_for(insert_waits_for_the_rival, what="the invitation's insert to block")
         await transaction.commit()
     assert_problem(await request, 409, "user-exists")
+
+
+async def organisation_name(identity: Identity, organisation_id: uuid.UUID) -> str:
+    async with identity.service.engine.connect() as conn:
+        name: str = (
+            await conn.execute(
+                text("SELECT name FROM organisations WHERE id = :id"), {"id": organisation_id}
+            )
+        ).scalar_one()
+    return name
+
+
+async def test_the_invitees_own_e_mail_name_or_organisation_is_no_password(
+    identity: Identity, agency_admin: Account
+) -> None:
+    organisation_id = await identity.organisation()
+    invited = await invite(identity, agency_admin, organisation_id)
+    token = await identity.link_token(invited["email"], "/invitation")
+    email = invited["email"]
+    for own in (
+        email,
+        email.upper(),
+        email.split("@")[0] + "2026!",
+        "Ingrid Haugland 1987",
+        await organisation_name(identity, organisation_id),
+    ):
+        refused = await accept(identity, token, own)
+        assert_problem(refused, 422, "password-rejected")
+
+    assert (await accept(identity, token)).status_code == 200  # the link was not spent

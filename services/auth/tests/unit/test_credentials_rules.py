@@ -32,6 +32,14 @@ CONTEXT = context_words("kari.nordmann@nordlys.example", "Kari Nordmann", "Nordl
         ("qwertyuiopas", "too easy"),
         ("aaaaaaaaaaaa", "too few different"),
         ("nordmann.nordmann", "too close"),
+        # the e-mail, name or organisation, whole or put together (issue 18, finding 6)
+        ("kari.nordmann@nordlys.example", "too close"),
+        ("Kari.Nordmann@Nordlys.Example", "too close"),
+        ("karinordmann@nordlys.example", "too close"),
+        ("KariNordmann2026!", "too close"),
+        ("Kari Nordmann 1985", "too close"),
+        ("Nordlys Energi AS 2026", "too close"),
+        ("nordlys.example-kari", "too close"),
     ],
 )
 def test_weak_passwords_are_refused_with_the_reason(password: str, reason: str) -> None:
@@ -47,10 +55,25 @@ def test_weak_passwords_are_refused_with_the_reason(password: str, reason: str) 
         "Tromsø-fjellet-i-mørketida",
         "ÆØÅ blåbærsyltetøy 7",
         "🙂" * 3 + "måke hav fyr",
+        "kari sin korrekte hest og batteri",  # a context word among words of one's own
     ],
 )
 def test_long_unusual_passwords_of_any_characters_pass(password: str) -> None:
     assert check_password(password, blocklist=offline_blocklist(), context=CONTEXT)
+
+
+def test_context_words_hold_the_whole_e_mail_name_and_organisation() -> None:
+    assert {
+        "kari.nordmann@nordlys.example",
+        "kari.nordmann",
+        "nordlys.example",
+        "kari nordmann",
+        "karinordmann",
+        "nordlys energi as",
+        "kari",
+        "energi",
+    } <= CONTEXT
+    assert context_words(None, "") == {"infocenter", "inkasso", "passord", "password"}
 
 
 def test_hashing_normalises_unicode_and_verifies_constant_work() -> None:

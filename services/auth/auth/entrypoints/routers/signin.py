@@ -19,6 +19,7 @@ from auth.service_layer import signin
 from auth.service_layer.signin import TokenPair
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
+JWKS_CACHE_CONTROL = "public, max-age=30"
 
 
 class SignIn(BaseModel):
@@ -208,7 +209,10 @@ async def delete_session(
 @router.get(
     "/.well-known/jwks.json", summary="Public keys that verify access tokens", tags=["keys"]
 )
-async def get_jwks(service: ServiceDep) -> dict[str, Any]:
+async def get_jwks(service: ServiceDep, response: Response) -> dict[str, Any]:
+    """Public, so cacheable: for 30 s, well inside the minute a new key is published ahead
+    of its use (the one answer of this API that is not ``no-store``)."""
+    response.headers["Cache-Control"] = JWKS_CACHE_CONTROL
     return await service.identity.issuer.keys.jwks()
 
 

@@ -380,7 +380,7 @@ async def job_events(
                 quiet = 0.0
 
     return EventStreamResponse(
-        stream(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        stream(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
 
 

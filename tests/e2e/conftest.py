@@ -1,1 +1,0 @@
-"""The end-to-end tests share the whole-stack fixtures of ``tests/conftest.py``."""
