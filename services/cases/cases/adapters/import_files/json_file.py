@@ -102,7 +102,9 @@ class _Bounded:
         self._events: Iterator[tuple[str, Any]] = ijson.basic_parse(source, use_float=False)
         self._limits = limits
         self.position = 0
-        """Cases read so far (the one being built counts once its first token is read)."""
+        """The case being read (from 1; it counts once its first token is read)."""
+        self.completed = 0
+        """Cases read whole."""
 
     def next_event(self) -> tuple[str, Any]:
         try:
@@ -117,7 +119,7 @@ class _Bounded:
                 f"The JSON has more than {self._limits.max_digit_run} digits in a row; "
                 "it is not imported."
             )
-        raise LayoutError(f"The JSON {failure} after case {self.position}.")
+        raise LayoutError(f"The JSON {failure} after case {self.completed}.")
 
     def _too_big(self, what: str) -> LayoutError:
         return LayoutError(f"Case {self.position} of the JSON {what}; it is not imported.")
@@ -145,7 +147,7 @@ class _Bounded:
             return token
         if event in ("boolean", "null"):
             return token
-        raise LayoutError(f"The JSON is malformed after case {self.position}.")
+        raise LayoutError(f"The JSON is malformed after case {self.completed}.")
 
     def _container(
         self, depth: int, budget: list[int], into: dict[str, Any] | list[Any]
@@ -158,7 +160,7 @@ class _Bounded:
                 return into
             if isinstance(into, dict):
                 if event != "map_key":
-                    raise LayoutError(f"The JSON is malformed after case {self.position}.")
+                    raise LayoutError(f"The JSON is malformed after case {self.completed}.")
                 if len(token) > self._limits.max_string_chars:
                     raise self._too_big("has a key that is too long")
                 event, value_token = self.next_event()
@@ -212,7 +214,9 @@ def _elements(reader: _Bounded, limits: JsonLimits) -> Iterator[Any]:
         if event == "end_array":
             return
         reader.position += 1
-        yield reader.value(event, token, 0, [limits.max_values_per_case])
+        case = reader.value(event, token, 0, [limits.max_values_per_case])
+        reader.completed += 1
+        yield case
 
 
 def json_cases(
