@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,34 @@ class ServiceSettings(BaseSettings):
     )
     db_pool_size: int = 10
 
+    # Revocation: every service asks the identity service whether a token's session still
+    # lives (servicekit.sessions), authenticated as itself (servicekit.internal).
+    auth_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="The identity service's base URL (its internal session endpoint)",
+    )
+    internal_secret: SecretStr | None = Field(
+        default=None,
+        description="This service's own secret for other services' internal endpoints",
+    )
+    internal_callers: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Services allowed at this one's internal endpoints: JSON name -> secret",
+    )
+    session_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long an active session's answer is reused"
+    )
+    ended_session_cache_seconds: float = Field(
+        default=300.0, ge=0, description="How long an ended session's answer is reused"
+    )
+    auth_check_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to wait for the identity service's answer"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus presents at /metrics; unset: /metrics refuses all",
+    )
+
     # Consumer
     consumer_prefetch: int = 256
     consumer_batch_size: int = 128
@@ -50,3 +78,10 @@ class ServiceSettings(BaseSettings):
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> ServiceSettings:
+        """Production never runs without what revocation needs (fail at start, not later)."""
+        if self.environment == "production" and self.internal_secret is None:
+            raise ValueError("internal_secret is required in production (session checks)")
+        return self
