@@ -10,8 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from pydantic import SecretStr
 from opentelemetry import context as otel_context
+from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import context, metrics

@@ -17,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from servicekit.sessions import SessionStates
 from servicekit.settings import ServiceSettings
 from servicekit.tokens import ACCESS_TOKEN_TYPE, TokenVerifier
 
@@ -36,8 +37,15 @@ class TestSigner:
         public = json.loads(OKPAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "EdDSA"}]}
 
-    def verifier(self) -> TokenVerifier:
-        return TokenVerifier(jwks_url=None, issuer=ISSUER, audience=AUDIENCE, static_jwks=self.jwks)
+    def verifier(self, sessions: SessionStates | None = None) -> TokenVerifier:
+        """A verifier trusting this signer; with ``sessions``, it checks them as well."""
+        return TokenVerifier(
+            jwks_url=None,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            static_jwks=self.jwks,
+            sessions=sessions,
+        )
 
     def headers(self, *, organisation_id: uuid.UUID, roles: Iterable[str]) -> dict[str, str]:
         """``Authorization`` for a caller of ``organisation_id`` with ``roles``."""
