@@ -16,7 +16,9 @@ from fastapi import FastAPI
 
 from servicekit.internal import InternalCaller, InternalCallers, ServiceCredential
 from servicekit.problems import install_problem_handlers
+from servicekit.service import Service
 from servicekit.sessions import IdentityServiceSessions, SessionStates
+from servicekit.testing.tokens import TestSigner
 
 
 @dataclass
@@ -61,3 +63,18 @@ class SessionDirectory:
     def states(self, *, active_ttl: float = 0.0) -> SessionStates:
         """Session states asking this directory (no caching unless told)."""
         return SessionStates(self.source(), active_ttl=active_ttl, ended_ttl=active_ttl)
+
+    def attach(self, service: Service, signer: TestSigner, *, active_ttl: float = 0.0) -> None:
+        """Point ``service``'s own session check (its HTTP client of the endpoint) at this
+        directory, and let its verifier trust ``signer``'s tokens.
+
+        ``active_ttl`` 0: every request asks, so a test sees a sign-out at once (the
+        cache's own behaviour is servicekit's test).
+        """
+        source = service.session_source
+        source.auth_url = "http://auth.test"
+        source.credential = self.credential
+        source.transport = httpx.ASGITransport(app=self.app(), raise_app_exceptions=False)
+        states = service.session_states(source)
+        states.active_ttl = active_ttl
+        service.token_verifier = signer.verifier(states)
