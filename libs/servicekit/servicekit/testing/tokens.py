@@ -29,6 +29,8 @@ AUDIENCE = ServiceSettings.model_fields["token_audience"].default
 class TestSigner:
     kid: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:8]}")
     key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    minted_sessions: set[uuid.UUID] = field(default_factory=set)
+    """The session ids of the tokens minted (sessions no identity service knows)."""
 
     __test__ = False  # not a pytest test class
 
@@ -64,13 +66,15 @@ class TestSigner:
         **claims: Any,
     ) -> str:
         now = int(time.time())
+        session_id = session_id or uuid.uuid4()
+        self.minted_sessions.add(session_id)
         payload = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": str(user_id or uuid.uuid4()),
             "org": str(organisation_id),
             "roles": sorted(roles),
-            "sid": str(session_id or uuid.uuid4()),
+            "sid": str(session_id),
             "iat": now,
             "nbf": now,
             "exp": now + ttl,
