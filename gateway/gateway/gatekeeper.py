@@ -6,7 +6,8 @@ A token is checked in two steps before a request is forwarded:
    with the identity service's JWKS (fetched through the gateway's shared client, cached,
    refreshed at most every ``jwks_refresh_seconds`` when an unknown key id shows up);
 2. its session (``sid``), by the identity service's internal endpoint
-   ``GET {auth}/internal/v1/sessions/{sid}``. The answer is cached per session for
+   ``GET {auth}/internal/v1/sessions/{sid}``, as an authenticated service
+   (``GATEWAY_INTERNAL_SECRET``, servicekit.internal). The answer is cached per session for
    ``session_cache_seconds`` (revoked ones for ``revoked_session_cache_seconds``: a
    revoked session never comes back), so a sign-out takes effect everywhere within
    that TTL while a busy client costs one call per TTL.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from servicekit.internal import ServiceCredential
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
 from gateway.settings import GatewaySettings
@@ -109,13 +111,20 @@ class SessionStates:
         while len(self._answers) > self.settings.session_cache_max_entries:
             self._answers.popitem(last=False)
 
+    def _credential(self) -> dict[str, str]:
+        """The gateway's service credential (the internal endpoint refuses anyone else)."""
+        secret = self.settings.internal_secret
+        if secret is None:
+            return {}
+        return ServiceCredential(self.settings.service_name, secret.get_secret_value()).headers()
+
     async def _ask(self, session_id: uuid.UUID) -> bool:
         timeout = self.settings.auth_check_timeout
         try:
             async with asyncio.timeout(timeout):
                 response = await self.client.get(
                     self.settings.session_state_url(str(session_id)),
-                    headers=correlation_headers(),
+                    headers={**correlation_headers(), **self._credential()},
                     timeout=timeout,
                 )
         except (TimeoutError, httpx.HTTPError) as exc:
