@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
@@ -52,9 +52,10 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="This service's own secret for other services' internal endpoints",
     )
-    internal_callers: dict[str, SecretStr] = Field(
+    internal_callers: Annotated[dict[str, SecretStr], NoDecode] = Field(
         default_factory=dict,
-        description="Services allowed at this one's internal endpoints: JSON name -> secret",
+        description="Services allowed at this one's internal endpoints, with their secrets: "
+        "``gateway:<secret>,cases:<secret>`` (shell- and Compose-safe, no JSON)",
     )
     session_cache_seconds: float = Field(
         default=5.0, ge=0, description="How long an active session's answer is reused"
@@ -78,6 +79,22 @@ class ServiceSettings(BaseSettings):
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+
+    @field_validator("internal_callers", mode="before")
+    @classmethod
+    def _callers(cls, value: Any) -> Any:
+        """``name:secret,name:secret`` as a mapping (a mapping is taken as it is)."""
+        if not isinstance(value, str):
+            return value
+        callers: dict[str, str] = {}
+        for item in value.split(","):
+            name, sep, secret = item.strip().partition(":")
+            if not item.strip():
+                continue
+            if not sep or not name or not secret:
+                raise ValueError("internal_callers: expected name:secret,name:secret")
+            callers[name] = secret
+        return callers
 
     @model_validator(mode="after")
     def _production_secrets(self) -> ServiceSettings:

@@ -236,3 +236,17 @@ async def test_no_internal_endpoint_answers_unless_callers_are_configured() -> N
         assert_problem(await client.get("/internal/v1/anything"), 401)
         assert_problem(await client.get("/internal/v1/anything", headers=credential.headers()), 401)
     await service.close()
+
+
+def test_internal_callers_come_from_the_environment_as_name_secret_pairs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("INTERNAL_CALLERS", "gateway:abc, cases:d-e_f")
+    settings = ServiceSettings(service_name="x", database_url="postgresql+asyncpg://x/x")
+    assert {n: s.get_secret_value() for n, s in settings.internal_callers.items()} == {
+        "gateway": "abc",
+        "cases": "d-e_f",
+    }
+    monkeypatch.setenv("INTERNAL_CALLERS", "gateway")
+    with pytest.raises(ValueError, match="name:secret"):
+        ServiceSettings(service_name="x", database_url="postgresql+asyncpg://x/x")
