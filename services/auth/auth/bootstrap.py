@@ -68,9 +68,7 @@ def bootstrap(
     identity = service.identity
 
     async def session_active(session_id: uuid.UUID) -> bool:
-        return await signin.session_active(
-            service.unit_of_work(), identity, session_id=session_id
-        )
+        return await signin.session_active(service.unit_of_work(), identity, session_id=session_id)
 
     # The identity service is the source of truth: its own check reads the database on
     # every request (no cache), so a sign-out takes effect here at once.
