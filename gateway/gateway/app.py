@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from fastapi import FastAPI, Request, Response
@@ -60,7 +60,11 @@ class GatewayApp(FastAPI):
         if forwarded_allow_ips.strip():
             # Only the configured proxies may say who the client is (rate limits, audit);
             # uvicorn itself runs with --no-proxy-headers, so nobody else can.
-            self._edge = ProxyHeadersMiddleware(self._edge, trusted_hosts=forwarded_allow_ips)
+            # (uvicorn's ASGI types are its own; the middleware is plain ASGI.)
+            proxied = ProxyHeadersMiddleware(
+                cast(Any, self._edge), trusted_hosts=forwarded_allow_ips
+            )
+            self._edge = cast(ASGIApp, proxied)
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)

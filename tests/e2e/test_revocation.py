@@ -8,7 +8,9 @@ no process names its server software.
 
 from __future__ import annotations
 
+import re
 import secrets
+import uuid
 from typing import Any
 
 import httpx
@@ -26,14 +28,18 @@ SESSION_CACHE_SECONDS = 5.0
 
 
 async def _a_signed_in_read(client: httpx.AsyncClient, service: str) -> str:
-    """A GET of the service's own API that needs only a signed-in caller (no path ids):
-    taken from its OpenAPI, so a service rebuilt with other endpoints is covered too."""
+    """A GET of the service's own API that needs a signed-in caller, taken from its
+    OpenAPI (so a service rebuilt with other endpoints is covered too); path ids are
+    random (an answer of 404 still says the caller got past the token check)."""
     document: dict[str, Any] = (await client.get("/openapi.json")).json()
-    for path, operations in sorted(document["paths"].items()):
-        get = operations.get("get")
-        if get and "{" not in path and path.startswith("/api/") and "401" in get["responses"]:
-            return path
-    raise AssertionError(f"{service} has no signed-in GET without path parameters")
+    candidates = [
+        path
+        for path, operations in document["paths"].items()
+        if path.startswith("/api/") and "401" in operations.get("get", {}).get("responses", {})
+    ]
+    assert candidates, f"{service} has no GET that needs a signed-in caller"
+    path = min(candidates, key=lambda p: (p.count("{"), p))
+    return re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path)
 
 
 async def test_a_token_revoked_by_sign_out_is_refused_by_every_service(
