@@ -141,7 +141,7 @@ class IdentityServiceSessions:
         except (TimeoutError, httpx.HTTPError) as exc:
             log.warning("session state unavailable: %s", type(exc).__name__)
             raise SessionStateUnavailable("session state unavailable") from exc
-        return _active(response)
+        return session_answer(response)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -149,8 +149,9 @@ class IdentityServiceSessions:
             self._client = None
 
 
-def _active(response: httpx.Response) -> bool:
-    """``active`` from the endpoint's answer (404: no such session, so not active)."""
+def session_answer(response: httpx.Response) -> bool:
+    """``active`` from the endpoint's answer (404: no such session, so not active);
+    :class:`SessionStateUnavailable` for any other answer than a well-formed 200."""
     if response.status_code == 404:
         return False
     if response.status_code != 200:
