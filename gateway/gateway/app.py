@@ -5,22 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 import httpx
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from opentelemetry import context as otel_context
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.body_limit import BodyLimitMiddleware
-from servicekit.http import NoStoreMiddleware, RequestContextMiddleware
+from servicekit.http import NoStoreMiddleware, RequestContextMiddleware, bearer_matches
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import setup_logging, setup_tracing
 from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from gateway import health, openapi, portal, proxy, web
+from gateway import health, openapi, ops, portal, proxy, web
 from gateway.access import is_credential_operation
 from gateway.gatekeeper import Gatekeeper
 from gateway.openapi import OpenApiAggregator
@@ -47,7 +48,14 @@ class GatewayApp(FastAPI):
     ``--reset-contextvars`` avoid the leak; this keeps the gateway correct without them.
     """
 
-    def __init__(self, *, service: str, hsts_max_age: int | None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        hsts_max_age: int | None,
+        forwarded_allow_ips: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._edge: ASGIApp = RequestContextMiddleware(
             SecurityHeadersMiddleware(
@@ -55,6 +63,14 @@ class GatewayApp(FastAPI):
             ),
             service=service,
         )
+        if forwarded_allow_ips.strip():
+            # Only the configured proxies may say who the client is (rate limits, audit);
+            # uvicorn itself runs with --no-proxy-headers, so nobody else can.
+            # (uvicorn's ASGI types are its own; the middleware is plain ASGI.)
+            proxied = ProxyHeadersMiddleware(
+                cast(Any, self._edge), trusted_hosts=forwarded_allow_ips
+            )
+            self._edge = cast(ASGIApp, proxied)
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
         await super().__call__(scope, receive, send)
@@ -70,7 +86,11 @@ class GatewayApp(FastAPI):
             otel_context.detach(token)
 
 
-async def _metrics() -> Response:
+async def _metrics(request: Request) -> Response:
+    """Prometheus metrics, for the scraper holding ``metrics_token`` only."""
+    settings: GatewaySettings = request.app.state.settings
+    if not bearer_matches(request, settings.metrics_token):
+        return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -109,6 +129,7 @@ def create_app(
     app = GatewayApp(
         service=settings.service_name,
         hsts_max_age=None if settings.environment == "development" else settings.hsts_max_age,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         title="InfoCenter gateway",
         description="The single entry for clients, the portal and the ops pages.",
         version="1.0.0",
@@ -161,6 +182,7 @@ def create_app(
     app.include_router(openapi.router)
     portal.install(app)
     app.include_router(web.router)
+    app.include_router(ops.router)
     app.include_router(proxy.router)
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics,static/.*")
     return app

@@ -6,7 +6,8 @@ A token is checked in two steps before a request is forwarded:
    with the identity service's JWKS (fetched through the gateway's shared client, cached,
    refreshed at most every ``jwks_refresh_seconds`` when an unknown key id shows up);
 2. its session (``sid``), by the identity service's internal endpoint
-   ``GET {auth}/internal/v1/sessions/{sid}``. The answer is cached per session for
+   ``GET {auth}/internal/v1/sessions/{sid}``, as an authenticated service
+   (``GATEWAY_INTERNAL_SECRET``, servicekit.internal). The answer is cached per session for
    ``session_cache_seconds`` (revoked ones for ``revoked_session_cache_seconds``: a
    revoked session never comes back), so a sign-out takes effect everywhere within
    that TTL while a busy client costs one call per TTL.
@@ -22,12 +23,12 @@ import logging
 import math
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from servicekit import sessions
+from servicekit.internal import ServiceCredential
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
 from gateway.settings import GatewaySettings
@@ -55,14 +56,9 @@ class Unauthenticated(Exception):
         self.reason = reason
 
 
-@dataclass(slots=True)
-class _Answer:
-    active: bool
-    until: float
-
-
-class SessionStates:
-    """Whether a session is active, asked of the identity service and cached briefly."""
+class SessionStates(sessions.SessionStates):
+    """Whether a session is active: servicekit's cache (the one every service uses),
+    asking over the gateway's shared client with the gateway's settings."""
 
     def __init__(
         self,
@@ -73,41 +69,20 @@ class SessionStates:
     ) -> None:
         self.client = client
         self.settings = settings
-        self.clock = clock
-        self._answers: OrderedDict[uuid.UUID, _Answer] = OrderedDict()
-        self._asking: dict[uuid.UUID, asyncio.Future[bool]] = {}
-
-    async def active(self, session_id: uuid.UUID) -> bool:
-        """The (possibly cached) answer; raises :class:`AuthUnavailable`."""
-        answer = self._answers.get(session_id)
-        if answer is not None and answer.until > self.clock():
-            self._answers.move_to_end(session_id)
-            return answer.active
-        # Requests for one session that arrive together share one question.
-        asking = self._asking.get(session_id)
-        if asking is None:
-            asking = asyncio.ensure_future(self._ask(session_id))
-            self._asking[session_id] = asking
-            asking.add_done_callback(lambda _: self._asking.pop(session_id, None))
-        return await asyncio.shield(asking)
-
-    def ended(self, session_id: uuid.UUID) -> None:
-        """Remember that a session has ended (signed out through this gateway)."""
-        self._remember(session_id, active=False)
-
-    def _remember(self, session_id: uuid.UUID, *, active: bool) -> None:
-        ttl = (
-            self.settings.session_cache_seconds
-            if active
-            else self.settings.revoked_session_cache_seconds
+        super().__init__(
+            self._ask,
+            active_ttl=settings.session_cache_seconds,
+            ended_ttl=settings.revoked_session_cache_seconds,
+            max_entries=settings.session_cache_max_entries,
+            clock=clock,
         )
-        if ttl <= 0:
-            self._answers.pop(session_id, None)
-            return
-        self._answers[session_id] = _Answer(active, self.clock() + ttl)
-        self._answers.move_to_end(session_id)
-        while len(self._answers) > self.settings.session_cache_max_entries:
-            self._answers.popitem(last=False)
+
+    def _credential(self) -> dict[str, str]:
+        """The gateway's service credential (the internal endpoint refuses anyone else)."""
+        secret = self.settings.internal_secret
+        if secret is None:
+            return {}
+        return ServiceCredential(self.settings.service_name, secret.get_secret_value()).headers()
 
     async def _ask(self, session_id: uuid.UUID) -> bool:
         timeout = self.settings.auth_check_timeout
@@ -115,27 +90,16 @@ class SessionStates:
             async with asyncio.timeout(timeout):
                 response = await self.client.get(
                     self.settings.session_state_url(str(session_id)),
-                    headers=correlation_headers(),
+                    headers={**correlation_headers(), **self._credential()},
                     timeout=timeout,
                 )
         except (TimeoutError, httpx.HTTPError) as exc:
             log.warning("session state unavailable: %s", type(exc).__name__)
             raise AuthUnavailable("session state unavailable") from exc
-        if response.status_code == 404:
-            active = False
-        elif response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError as exc:
-                raise AuthUnavailable("session state is not JSON") from exc
-            if not isinstance(body, dict) or not isinstance(body.get("active"), bool):
-                raise AuthUnavailable("session state has no 'active'")
-            active = body["active"]
-        else:
-            log.warning("session state unavailable: http_%s", response.status_code)
-            raise AuthUnavailable(f"session state answered {response.status_code}")
-        self._remember(session_id, active=active)
-        return active
+        try:
+            return sessions.session_answer(response)
+        except sessions.SessionStateUnavailable as exc:
+            raise AuthUnavailable(str(exc)) from exc
 
 
 class Gatekeeper:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 import httpx
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from servicekit.body_limit import BodyLimits
 
@@ -126,6 +126,11 @@ class GatewaySettings(BaseSettings):
         default=300.0, ge=0, description="How long a revoked session's answer is reused"
     )
     session_cache_max_entries: int = Field(default=100_000, ge=1)
+    internal_secret: SecretStr | None = Field(
+        default=None,
+        description="The gateway's secret for the identity service's internal endpoint "
+        "(servicekit.internal); required in production",
+    )
     auth_check_timeout: float = Field(
         default=2.0, gt=0, description="Seconds to wait for the JWKS or a session's state"
     )
@@ -144,6 +149,17 @@ class GatewaySettings(BaseSettings):
 
     hsts_max_age: int = 31_536_000
 
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus presents at /metrics; unset: /metrics refuses all",
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Proxies in front of the gateway whose X-Forwarded-For/-Proto are "
+        "trusted (comma-separated addresses or networks, as uvicorn's FORWARDED_ALLOW_IPS); "
+        "empty: none, the connecting address is the client (rate limits, audit)",
+    )
+
     @field_validator("auth_url", "cases_url", "ledger_url", "reports_url", "credit_url")
     @classmethod
     def _origin(cls, value: str) -> str:
@@ -159,8 +175,14 @@ class GatewaySettings(BaseSettings):
     def _derived(self) -> GatewaySettings:
         if not self.jwks_url:
             self.jwks_url = self.auth_url + "/api/v1/auth/.well-known/jwks.json"
-        if self.environment == "production" and not self.cookie_secure:
-            raise ValueError("cookie_secure cannot be switched off in production")
+        if self.environment == "production":
+            if not self.cookie_secure:
+                raise ValueError("cookie_secure cannot be switched off in production")
+            if self.public_origin is None:
+                # the CSRF Origin check must not fall back to the request's own Host header
+                raise ValueError("public_origin is required in production (CSRF Origin check)")
+            if self.internal_secret is None:
+                raise ValueError("internal_secret is required in production (session checks)")
         return self
 
     def session_state_url(self, session_id: str) -> str:

@@ -1,4 +1,5 @@
-"""Server-rendered pages: the landing page, the ops overview and the API reference.
+"""Server-rendered pages: the landing page and the API reference (and what the ops
+overview shows: ``gateway.ops`` serves it to agency staff).
 
 No third-party JavaScript or CSS: one stylesheet and one small script, both served by the
 gateway from ``/static`` (the Content-Security-Policy allows nothing else).
@@ -45,7 +46,8 @@ def _now_oslo() -> str:
     return datetime.now(UTC).astimezone(OSLO).strftime("%d.%m.%Y %H:%M:%S")
 
 
-async def _ops_context(upstreams: Upstreams) -> dict[str, Any]:
+async def ops_context(upstreams: Upstreams) -> dict[str, Any]:
+    """What the ops overview shows: every service's readiness, checked now."""
     health = await readiness(upstreams)
     return {
         "health": health,
@@ -66,20 +68,6 @@ async def landing(request: Request, upstreams: UpstreamsDep) -> Response:
     return templates.TemplateResponse(request, "index.html", {"page": "home"})
 
 
-@router.get("/ops", response_class=HTMLResponse)
-async def ops(request: Request, upstreams: UpstreamsDep) -> HTMLResponse:
-    context = await _ops_context(upstreams)
-    context["page"] = "ops"
-    return templates.TemplateResponse(request, "ops.html", context, headers=_no_store())
-
-
-@router.get("/ops/status", response_class=HTMLResponse)
-async def ops_status(request: Request, upstreams: UpstreamsDep) -> HTMLResponse:
-    """The status table alone, for the page's refresh script."""
-    context = await _ops_context(upstreams)
-    return templates.TemplateResponse(request, "_ops_status.html", context, headers=_no_store())
-
-
 @router.get("/docs", response_class=HTMLResponse)
 async def docs(request: Request, aggregator: AggregatorDep) -> HTMLResponse:
     document = await aggregator.document()
@@ -97,5 +85,6 @@ async def docs(request: Request, aggregator: AggregatorDep) -> HTMLResponse:
     )
 
 
-def _no_store() -> dict[str, str]:
+def no_store() -> dict[str, str]:
+    """Headers that keep a page out of every cache."""
     return {"Cache-Control": "no-store"}

@@ -35,6 +35,24 @@ SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
 }
 """Secrets only one service has, by the exact setting name it reads."""
 
+GATEWAY = "gateway"
+"""Not a service with a database, but a process with secrets of its own all the same."""
+
+
+def process_secrets(process: str) -> Mapping[str, Callable[[], str]]:
+    """Every secret one process (a service or the gateway) reads, by setting name.
+
+    Besides its own (:data:`SERVICE_SECRETS`), each has an internal secret (how it proves
+    who it is at another service's internal endpoint, ``servicekit.internal``) and the
+    bearer token Prometheus presents at its ``/metrics``.
+    """
+    prefix = f"{process.upper()}_"
+    return {
+        **SERVICE_SECRETS.get(process, {}),
+        f"{prefix}INTERNAL_SECRET": lambda: secrets.token_urlsafe(32),
+        f"{prefix}METRICS_TOKEN": lambda: secrets.token_urlsafe(24),
+    }
+
 
 def db_password_key(service: str) -> str:
     return f"INFOCENTER_DB_PASSWORD_{service.upper()}"
@@ -50,7 +68,17 @@ class Secrets:
         return self.db_passwords[service]
 
     def service_secrets(self, service: str) -> dict[str, str]:
-        return {k: self.extra[k] for k in SERVICE_SECRETS.get(service, {}) if k in self.extra}
+        """The secrets of one process (a service or the gateway), by setting name."""
+        return {k: self.extra[k] for k in process_secrets(service) if k in self.extra}
+
+    def internal_callers(self, services: Iterable[str]) -> str:
+        """``AUTH_INTERNAL_CALLERS``: every process's internal secret, ``name:secret,…``."""
+        callers = []
+        for process in (GATEWAY, *services):
+            secret = self.extra.get(f"{process.upper()}_INTERNAL_SECRET")
+            if secret:
+                callers.append(f"{process}:{secret}")
+        return ",".join(callers)
 
     @classmethod
     def generate(cls, services: Iterable[str]) -> Secrets:
@@ -58,7 +86,9 @@ class Secrets:
         return cls(
             db_passwords={s: secrets.token_urlsafe(24) for s in services},
             extra={
-                key: make() for s in services for key, make in SERVICE_SECRETS.get(s, {}).items()
+                key: make()
+                for s in (*services, GATEWAY)
+                for key, make in process_secrets(s).items()
             },
         )
 

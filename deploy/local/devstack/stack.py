@@ -274,34 +274,50 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
     if config.otlp_endpoint:
         env[f"{p}OTLP_ENDPOINT"] = config.otlp_endpoint
     env[f"{p}JWKS_URL"] = f"http://{config.host}:{config.port('auth')}{JWKS_PATH}"
+    # every service asks the identity service whether a token's session still lives
+    env[f"{p}AUTH_URL"] = f"http://{config.host}:{config.port('auth')}"
     if service == "auth":
         env.update(
             {
                 "AUTH_SMTP_HOST": config.host,
                 "AUTH_SMTP_PORT": str(config.port("mail-smtp")),
                 "AUTH_PORTAL_BASE_URL": config.gateway_url,
+                "AUTH_INTERNAL_CALLERS": secrets.internal_callers(config.services),
             }
         )
     env.update(secrets.service_secrets(service))
     return env
 
 
-def gateway_env(config: StackConfig) -> dict[str, str]:
+def gateway_env(config: StackConfig, secrets: localenv.Secrets) -> dict[str, str]:
     """The ``GATEWAY_*`` settings (gateway.settings.GatewaySettings)."""
     env = {
         "GATEWAY_HTTP_HOST": config.host,
         "GATEWAY_HTTP_PORT": str(config.port(GATEWAY)),
         "GATEWAY_ENVIRONMENT": config.environment,
+        # No proxy in front of the local gateway: the connecting address is the client.
+        # Behind a TLS proxy or an ingress, name its addresses here (Compose, Kubernetes).
+        "GATEWAY_FORWARDED_ALLOW_IPS": "",
     }
     for service in SERVICES:
         env[f"GATEWAY_{service.upper()}_URL"] = f"http://{config.host}:{config.port(service)}"
     if config.otlp_endpoint:
         env["GATEWAY_OTLP_ENDPOINT"] = config.otlp_endpoint
+    env.update(secrets.service_secrets(GATEWAY))
     return env
 
 
+UVICORN_HARDENING: tuple[str, ...] = ("--no-proxy-headers", "--no-server-header")
+"""uvicorn trusts X-Forwarded-For from loopback by default (a local client would choose
+its own address: rate limits, audit) and names itself in a ``Server`` header; neither.
+The gateway trusts only the proxies in ``GATEWAY_FORWARDED_ALLOW_IPS`` itself."""
+
+
 def _uvicorn(app: str, host: str, port: int) -> tuple[str, ...]:
-    return ("python", "-m", "uvicorn", app, "--factory", "--host", host, "--port", str(port))
+    return (
+        *("python", "-m", "uvicorn", app, "--factory", "--host", host, "--port", str(port)),
+        *UVICORN_HARDENING,
+    )
 
 
 def process_table(
@@ -381,7 +397,7 @@ def process_table(
             service=GATEWAY,
             kind="api",
             command=_uvicorn("gateway.app:create_app", config.host, port),
-            env={**common, **gateway_env(config), **config.extra_env},
+            env={**common, **gateway_env(config, secrets), **config.extra_env},
             port=port,
             host=config.host,
             source="gateway",
@@ -496,7 +512,7 @@ class Stack:
 
     def service_env(self, service: str) -> dict[str, str]:
         if service == GATEWAY:
-            return gateway_env(self.config)
+            return gateway_env(self.config, self.secrets)
         return service_env(self.config, self.secrets, service)
 
     def database_url(self, service: str, *, driver: str = "asyncpg") -> str:

@@ -195,3 +195,118 @@ def test_auth_sends_mail_to_the_mail_sink_on_its_table_port(compose: dict[str, A
     assert env["AUTH_SMTP_HOST"] == sink.name
     assert env["AUTH_SMTP_PORT"] == str(smtp)
     assert compose[sink.name]["command"] == in_container(sink.command)
+
+
+# -- nothing but the gateway is reachable from outside ------------------------------------
+
+EDGE_TOOLS = {"rabbitmq", "mail-sink"}
+"""Development tools the host may reach too (the broker's management UI, the mail sink)."""
+
+
+def test_compose_publishes_only_the_gateway_and_the_dev_tools_on_loopback(
+    compose: dict[str, Any],
+) -> None:
+    published = {name for name, service in compose.items() if service.get("ports")}
+    assert published == {GATEWAY} | EDGE_TOOLS
+    for name in published:
+        for port in compose[name]["ports"]:
+            assert str(port).startswith("127.0.0.1:"), (name, port)
+
+
+def test_compose_keeps_services_databases_and_broker_on_an_internal_network() -> None:
+    data = yaml.safe_load((COMPOSE / "compose.yml").read_text())
+    networks, services = data["networks"], data["services"]
+    assert networks["backend"] == {"internal": True}
+    for name, service in services.items():
+        attached = set(service.get("networks") or ["default"])
+        if name in {GATEWAY} | EDGE_TOOLS:
+            assert attached == {"backend", "edge"}, name
+        else:
+            assert attached == {"backend"}, name  # no route out, nothing published
+
+
+def test_compose_gives_the_identity_service_every_callers_internal_secret(
+    compose: dict[str, Any],
+) -> None:
+    callers = compose["auth-api"]["environment"]["AUTH_INTERNAL_CALLERS"].split(",")
+    names = [c.split(":", 1)[0] for c in callers]
+    assert names == [GATEWAY, *SERVICES]
+    for caller in callers:
+        name, secret = caller.split(":", 1)
+        assert secret.startswith("${" + f"{name.upper()}_INTERNAL_SECRET:?"), caller
+    for spec in table():
+        if spec.kind == "api":
+            prefix = f"{spec.service.upper()}_"
+            env = compose[spec.name]["environment"]
+            assert env[f"{prefix}INTERNAL_SECRET"].startswith("${" + f"{prefix}INTERNAL_SECRET:?")
+            assert env[f"{prefix}METRICS_TOKEN"].startswith("${" + f"{prefix}METRICS_TOKEN:?")
+
+
+def _admitted(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    return [peer for rule in policy["spec"].get("ingress", []) for peer in rule.get("from", [])]
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        assert expression["operator"] == "In"
+        if labels.get(expression["key"]) not in expression["values"]:
+            return False
+    return True
+
+
+def test_kubernetes_denies_all_ingress_except_what_a_policy_admits(
+    k8s: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    deny = k8s[("NetworkPolicy", "default-deny-ingress")]["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    policies = [doc for (kind, _), doc in k8s.items() if kind == "NetworkPolicy"]
+    for (kind, name), doc in k8s.items():
+        if kind != "Deployment":
+            continue
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        selecting = [
+            p
+            for p in policies
+            if p["spec"]["podSelector"] and _selects(p["spec"]["podSelector"], labels)
+        ]
+        if labels.get("app.kubernetes.io/component") != "api":
+            assert selecting == [], name  # relays, consumers, workers: nothing comes in
+            continue
+        (policy,) = selecting
+        peers = _admitted(policy)
+        outside = [p for p in peers if "namespaceSelector" in p]
+        namespaces = {
+            p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in outside
+        }
+        pods = [p["podSelector"] for p in peers if "podSelector" in p]
+        if name == GATEWAY:
+            assert namespaces == {"ingress-nginx", "monitoring"}
+            assert pods == []
+            continue
+        assert namespaces == {"monitoring"}, name  # Prometheus scrapes /metrics (with a token)
+        gateway = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "api"}
+        cases = {"app.kubernetes.io/name": "cases", "app.kubernetes.io/component": "relay"}
+        assert any(_selects(p, gateway) for p in pods), name
+        # only the identity service takes calls from the other services (session checks)
+        assert any(_selects(p, cases) for p in pods) == (name == "auth-api"), name
+        port = next(p.port for p in table() if p.name == name)
+        assert [r["ports"] for r in policy["spec"]["ingress"]] == [
+            [{"protocol": "TCP", "port": port}]
+        ]
+
+
+def test_kubernetes_gateway_trusts_only_its_ingress_and_requires_its_secrets(
+    k8s: dict[tuple[str, str], dict[str, Any]],
+) -> None:
+    config = k8s[("ConfigMap", "gateway-config")]["data"]
+    assert config["GATEWAY_ENVIRONMENT"] == "production"
+    assert config["GATEWAY_PUBLIC_ORIGIN"].startswith("https://")
+    assert config["GATEWAY_FORWARDED_ALLOW_IPS"]
+    deployment = k8s[("Deployment", GATEWAY)]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    refs = {next(iter(ref.values()))["name"] for ref in container["envFrom"]}
+    assert refs == {"gateway-config", "gateway-secrets"}
+    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    assert "network-policies.yaml" in kustomization["resources"]

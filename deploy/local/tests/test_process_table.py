@@ -71,11 +71,45 @@ def test_commands_are_the_documented_entrypoints() -> None:
         "127.0.0.1",
         "--port",
         "8002",
+        "--no-proxy-headers",
+        "--no-server-header",
     )
     assert table["cases-relay"].command == ("python", "-m", "cases.entrypoints.relay")
     assert table["cases-consumer"].command == ("python", "-m", "cases.entrypoints.consumer")
     assert table["gateway"].module == "gateway.app:create_app"
     assert table["cases-relay"].argv("/venv/bin/python")[0] == "/venv/bin/python"
+
+
+def test_no_http_process_trusts_x_forwarded_for_from_uvicorn_or_names_its_server() -> None:
+    """uvicorn's defaults trust X-Forwarded-For from loopback (a local client would choose
+    its rate-limit identity) and send ``Server: uvicorn``; every HTTP process turns both
+    off, and the local gateway trusts no proxy."""
+    table = process_table(config(), Secrets.generate(SERVICES))
+    http = [p for p in table if "uvicorn" in p.command]
+    assert len(http) == len(SERVICES) + 1
+    for spec in http:
+        assert "--no-proxy-headers" in spec.command, spec.name
+        assert "--no-server-header" in spec.command, spec.name
+        assert "--forwarded-allow-ips" not in " ".join(spec.command), spec.name
+    gateway = next(p for p in table if p.name == GATEWAY)
+    assert gateway.env["GATEWAY_FORWARDED_ALLOW_IPS"] == ""
+
+
+def test_every_process_proves_who_it_is_to_the_identity_service() -> None:
+    secrets = Secrets.generate(SERVICES)
+    table = {p.name: p for p in process_table(config(port_base=9000), secrets)}
+    callers = dict(
+        item.split(":", 1) for item in table["auth-api"].env["AUTH_INTERNAL_CALLERS"].split(",")
+    )
+    assert set(callers) == {GATEWAY, *SERVICES}
+    assert callers[GATEWAY] == table[GATEWAY].env["GATEWAY_INTERNAL_SECRET"]
+    for service in SERVICES:
+        env = table[f"{service}-api"].env
+        prefix = env_prefix(service)
+        assert env[f"{prefix}INTERNAL_SECRET"] == callers[service]
+        assert env[f"{prefix}AUTH_URL"] == "http://127.0.0.1:9001"
+        assert len(env[f"{prefix}METRICS_TOKEN"]) >= 32
+    assert len(set(callers.values())) == len(callers)  # one secret per process
 
 
 def test_every_service_finds_the_signing_keys_of_its_own_stacks_auth() -> None:
@@ -96,6 +130,7 @@ def test_auth_gets_its_own_secrets_and_the_stacks_mail_sink() -> None:
     assert "--smtp-port" in table[MAIL_SINK].command
     assert table[MAIL_SINK].extra_ports == (9025,)
     assert not any(k.startswith("AUTH_") for k in table["cases-api"].env)
+    assert "AUTH_INTERNAL_CALLERS" not in table["cases-api"].env
 
 
 def test_a_service_gets_only_its_own_prefixed_settings() -> None:

@@ -14,6 +14,8 @@ from gateway.settings import GatewaySettings
 from servicekit.testing.tokens import AUDIENCE, ISSUER, TestSigner
 
 from .support import (
+    GATEWAY_SECRET,
+    METRICS_TOKEN,
     SERVICES,
     GatewayFactory,
     RunningServer,
@@ -76,6 +78,8 @@ async def start_gateway(upstreams: Upstreams, signer: TestSigner) -> AsyncIterat
             "openapi_cache_seconds": 0.0,
             "token_issuer": ISSUER,
             "token_audience": AUDIENCE,
+            "internal_secret": GATEWAY_SECRET,
+            "metrics_token": METRICS_TOKEN,
             **upstreams.urls(),
         }
         values.update(overrides)

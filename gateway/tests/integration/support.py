@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, create_model
 from servicekit import context
 from servicekit.http import RequestContextMiddleware
+from servicekit.internal import InternalCallers
 from servicekit.problems import problem
 from servicekit.roles import Roles
 from servicekit.testing.tokens import TestSigner
@@ -220,6 +221,11 @@ class Upstreams:
 GatewayFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
 
+GATEWAY_SECRET = secrets.token_urlsafe(32)
+"""The gateways' service credential, which the identity stand-in's internal endpoint wants."""
+METRICS_TOKEN = secrets.token_urlsafe(24)
+"""What the tests' Prometheus presents at the gateways' /metrics."""
+
 ORGANISATION = uuid.UUID("0b9e6c55-5d8e-4a51-9c0e-2f0d6b1c1a01")
 ACCESS_TTL = 3600
 REFRESH_TTL = timedelta(days=14)
@@ -307,8 +313,12 @@ def identity_app(signer: TestSigner) -> FastAPI:
     async def jwks() -> dict[str, Any]:
         return signer.jwks
 
+    callers = InternalCallers({"gateway": GATEWAY_SECRET})
+
     @app.get("/internal/v1/sessions/{session_id}")
-    async def session_state(session_id: uuid.UUID) -> Response:
+    async def session_state(session_id: uuid.UUID, request: Request) -> Response:
+        if callers.caller(request.headers.get("authorization")) != "gateway":
+            return problem(401, "unauthorized", "Service authentication required")
         state.session_checks.append(session_id)
         if state.session_state_status != 200:
             return Response(status_code=state.session_state_status)

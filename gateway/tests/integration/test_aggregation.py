@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from servicekit.roles import Roles
+from servicekit.testing.tokens import TestSigner
 from servicekit.testing.wait import wait_for
 
-from .support import SERVICES, GatewayFactory, RunningServer, upstream_app
+from .support import METRICS_TOKEN, SERVICES, GatewayFactory, RunningServer, upstream_app
+from .test_portal_cookies import AT, cookie_header
 
 pytestmark = pytest.mark.integration
 
@@ -199,8 +203,18 @@ async def test_the_stylesheet_and_script_are_served_by_the_gateway(
     assert "javascript" in script.headers["content-type"]
 
 
-async def test_ops_shows_each_services_readiness(degraded: httpx.AsyncClient) -> None:
-    response = await degraded.get("/ops")
+def agency_staff(signer: TestSigner) -> dict[str, str]:
+    """A case handler's portal cookie (the ops pages are for agency staff only)."""
+    token = signer.mint(
+        organisation_id=uuid.uuid4(), roles=[Roles.CASE_HANDLER], session_id=uuid.uuid4(), ttl=3600
+    )
+    return cookie_header({AT: token})
+
+
+async def test_ops_shows_each_services_readiness(
+    degraded: httpx.AsyncClient, signer: TestSigner
+) -> None:
+    response = await degraded.get("/ops", headers=agency_staff(signer))
 
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
@@ -214,9 +228,9 @@ async def test_ops_shows_each_services_readiness(degraded: httpx.AsyncClient) ->
 
 
 async def test_the_ops_status_fragment_is_what_the_page_refreshes_with(
-    gateway: httpx.AsyncClient,
+    gateway: httpx.AsyncClient, signer: TestSigner
 ) -> None:
-    response = await gateway.get("/ops/status")
+    response = await gateway.get("/ops/status", headers=agency_staff(signer))
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="ops-status"')
@@ -227,7 +241,8 @@ async def test_metrics_count_requests_and_upstream_outcomes(gateway: httpx.Async
     await gateway.get("/api/v1/auth/echo/metrics")
 
     async def exposed() -> str | None:
-        text = (await gateway.get("/metrics")).text
+        scraper = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+        text = (await gateway.get("/metrics", headers=scraper)).text
         return text if "gateway_upstream_requests_total{" in text else None
 
     text = await wait_for(exposed, what="gateway metrics", seconds=5)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 from fastapi import FastAPI
+from servicekit.roles import Roles
 from servicekit.testing.http import assert_problem
+from servicekit.testing.tokens import TestSigner
 
-from .support import GatewayFactory
+from .support import METRICS_TOKEN, GatewayFactory
+from .test_portal_cookies import AT, cookie_header
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +35,6 @@ def assert_security_headers(response: httpx.Response) -> None:
     ("method", "path"),
     [
         ("GET", "/"),
-        ("GET", "/ops"),
         ("GET", "/docs"),
         ("GET", "/openapi.json"),
         ("GET", "/health/ready"),
@@ -62,12 +66,20 @@ async def test_api_answers_are_no_store_unless_the_service_set_a_policy(
     assert "no-store" not in static.headers.get("cache-control", "")  # static files may be kept
 
 
-async def test_hsts_is_sent_outside_development_only(start_gateway: GatewayFactory) -> None:
-    production = await start_gateway(environment="production")
-    development = await start_gateway(environment="development")
+@pytest.mark.parametrize("environment", ["test", "production"])
+async def test_hsts_is_sent_in_every_environment_but_development(
+    start_gateway: GatewayFactory, environment: str
+) -> None:
+    gateway = await start_gateway(
+        environment=environment, public_origin="https://portal.example.no"
+    )
+    for path in ("/", "/health/ready", "/api/v1/cases/echo/x", "/not-here"):
+        hsts = (await gateway.get(path)).headers["strict-transport-security"]
+        assert hsts == "max-age=31536000; includeSubDomains", path
 
-    hsts = (await production.get("/")).headers["strict-transport-security"]
-    assert hsts.startswith("max-age=31536000")
+
+async def test_no_hsts_in_development(start_gateway: GatewayFactory) -> None:
+    development = await start_gateway(environment="development")
     assert "strict-transport-security" not in (await development.get("/")).headers
 
 
@@ -121,3 +133,71 @@ async def test_a_crash_in_the_gateway_is_a_problem_500_with_the_usual_headers(
     assert "internals" not in response.text
     assert_security_headers(response)
     assert len(response.headers.get_list("x-request-id")) == 1
+
+
+async def test_a_client_cannot_choose_its_rate_limit_identity_with_x_forwarded_for(
+    start_gateway: GatewayFactory,
+) -> None:
+    """No proxy is trusted unless configured: a loopback client's X-Forwarded-For is its
+    own claim, and each claimed address would otherwise get a fresh bucket."""
+    gateway = await start_gateway(rate_limit_burst=2, rate_limit_per_second=0.01)
+
+    statuses = [
+        (
+            await gateway.get("/api/v1/auth/echo/x", headers={"X-Forwarded-For": f"10.9.0.{n}"})
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 429]
+
+
+async def test_a_configured_proxy_says_who_the_client_is(start_gateway: GatewayFactory) -> None:
+    gateway = await start_gateway(
+        rate_limit_burst=1, rate_limit_per_second=0.01, forwarded_allow_ips="127.0.0.1"
+    )
+
+    statuses = [
+        (
+            await gateway.get("/api/v1/auth/echo/x", headers={"X-Forwarded-For": f"10.9.1.{n}"})
+        ).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [200, 200, 200]
+
+
+async def test_metrics_answer_only_the_scraper_with_the_token(gateway: httpx.AsyncClient) -> None:
+    anonymous = await gateway.get("/metrics", headers={"Authorization": ""})
+    wrong = await gateway.get("/metrics", headers={"Authorization": "Bearer not-it"})
+    scraper = await gateway.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+
+    assert (anonymous.status_code, wrong.status_code, scraper.status_code) == (401, 401, 200)
+    assert "http_requests_total" in scraper.text
+    assert "http_requests_total" not in anonymous.text + wrong.text
+    assert (await gateway.get("/health/ready", headers={"Authorization": ""})).status_code == 200
+
+
+async def test_the_ops_pages_are_for_signed_in_agency_staff_only(
+    start_gateway: GatewayFactory, signer: TestSigner
+) -> None:
+    portal = await start_gateway(signed_in=False)
+
+    def as_(*roles: str) -> dict[str, str]:
+        token = signer.mint(
+            organisation_id=uuid.uuid4(), roles=roles, session_id=uuid.uuid4(), ttl=3600
+        )
+        return {**cookie_header({AT: token}), "accept": "text/html"}
+
+    for path in ("/ops", "/ops/status"):
+        anonymous = await portal.get(path)
+        assert anonymous.status_code == 303, path
+        assert anonymous.headers["location"].startswith("/logg-inn"), path
+        assert anonymous.headers["content-security-policy"].startswith("default-src 'self'")
+        assert "tjenester" not in anonymous.text
+        creditor = await portal.get(path, headers=as_(Roles.CREDITOR_ADMIN, Roles.CREDITOR))
+        assert creditor.status_code == 403, path
+        assert "tjenester" not in creditor.text
+        handler = await portal.get(path, headers=as_(Roles.CASE_HANDLER))
+        assert handler.status_code == 200, path
+        assert "tjenester er klare" in handler.text

@@ -15,6 +15,7 @@ from servicekit.testing.tokens import AUDIENCE, ISSUER, TestSigner
 pytestmark = pytest.mark.unit
 
 AUTH = "http://auth.internal:8001"
+SECRET = "s" * 43
 
 
 class Clock:
@@ -43,6 +44,8 @@ class Identity:
             self.jwks_fetches += 1
             return httpx.Response(200, json=self.signer.jwks)
         if path.startswith("/internal/v1/sessions/"):
+            if request.headers.get("authorization") != f"InfoCenter-Service gateway:{SECRET}":
+                return httpx.Response(401)
             session = path.rsplit("/", 1)[1]
             self.asked.append(session)
             return httpx.Response(200, json={"active": session not in self.revoked})
@@ -56,6 +59,7 @@ def settings(**changes: Any) -> GatewaySettings:
         "token_audience": AUDIENCE,
         "session_cache_seconds": 10.0,
         "revoked_session_cache_seconds": 300.0,
+        "internal_secret": SECRET,
         **changes,
     }
     return GatewaySettings(**values)
@@ -273,3 +277,12 @@ async def test_after_a_failed_key_fetch_the_next_requests_fail_at_once_for_a_mom
     identity.broken = None
     clock.now += 1.0
     assert await keeper.admit(token(signer))
+
+
+async def test_the_session_question_is_asked_as_the_gateway_or_not_answered() -> None:
+    identity, clock = Identity(TestSigner()), Clock()
+    session = uuid.uuid4()
+    assert await states(identity, clock).active(session)
+    anonymous = states(identity, clock, internal_secret=None)
+    with pytest.raises(AuthUnavailable):  # the endpoint refuses: fail closed
+        await anonymous.active(session)

@@ -25,6 +25,8 @@ def test_settings_come_from_gateway_prefixed_environment(monkeypatch: pytest.Mon
     monkeypatch.setenv("GATEWAY_CASES_URL", "http://cases.internal:80")
     monkeypatch.setenv("GATEWAY_RATE_LIMIT_BURST", "7")
     monkeypatch.setenv("GATEWAY_ENVIRONMENT", "production")
+    monkeypatch.setenv("GATEWAY_PUBLIC_ORIGIN", "https://portal.example.no")
+    monkeypatch.setenv("GATEWAY_INTERNAL_SECRET", "s" * 43)
     monkeypatch.setenv("CASES_URL", "http://ignored")
 
     settings = GatewaySettings()
@@ -68,10 +70,30 @@ def test_the_jwks_url_follows_the_auth_url_unless_set() -> None:
     assert pinned.jwks_url == "https://keys.example/j"
 
 
+PRODUCTION = {
+    "environment": "production",
+    "public_origin": "https://portal.example.no",
+    "internal_secret": "s" * 43,
+}
+
+
 def test_secure_cookies_cannot_be_switched_off_in_production() -> None:
     assert GatewaySettings(environment="development", cookie_secure=False).cookie_secure is False
     with pytest.raises(ValueError, match="cookie_secure"):
-        GatewaySettings(environment="production", cookie_secure=False)
+        GatewaySettings(**{**PRODUCTION, "cookie_secure": False})
+
+
+def test_production_refuses_to_start_without_the_public_origin() -> None:
+    """Without it the CSRF Origin check would trust the request's own Host header."""
+    assert GatewaySettings(**PRODUCTION).public_origin == "https://portal.example.no"
+    with pytest.raises(ValueError, match="public_origin"):
+        GatewaySettings(**{**PRODUCTION, "public_origin": None})
+    assert GatewaySettings(environment="test").public_origin is None
+
+
+def test_production_refuses_to_start_without_the_internal_secret() -> None:
+    with pytest.raises(ValueError, match="internal_secret"):
+        GatewaySettings(**{**PRODUCTION, "internal_secret": None})
 
 
 def test_the_public_origin_is_an_origin() -> None:

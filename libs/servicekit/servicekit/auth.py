@@ -12,9 +12,10 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from servicekit.errors import Forbidden, Unauthorized
+from servicekit.errors import Forbidden, ServiceUnavailable, Unauthorized
 from servicekit.openapi import raises
 from servicekit.roles import Roles
+from servicekit.sessions import SessionStateUnavailable
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
 
@@ -25,12 +26,13 @@ def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
-@raises(401)
+@raises(401, 503)
 async def current_principal(
     verifier: Annotated[TokenVerifier, Depends(_verifier)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
-    """The caller, from a verified ``Authorization: Bearer`` access token."""
+    """The caller, from a verified ``Authorization: Bearer`` access token whose session
+    is still active (503 when the identity service cannot say: fail closed)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Sign in to continue: an access token is required.")
@@ -38,6 +40,8 @@ async def current_principal(
         return await verifier.verify(token.strip())
     except InvalidToken as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
+    except SessionStateUnavailable as exc:
+        raise ServiceUnavailable("Sign-in cannot be checked right now; try again shortly.") from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -41,3 +41,10 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status, type, title = 401, "unauthorized", "Authentication required"
     headers = {"WWW-Authenticate": 'Bearer realm="infocenter"'}
+
+
+class ServiceUnavailable(DomainError):
+    """A dependency this request needs cannot answer now; the client may try again."""
+
+    status, type, title = 503, "unavailable", "Service temporarily unavailable"
+    headers = {"Retry-After": "5"}

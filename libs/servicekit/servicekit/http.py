@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from opentelemetry import context as otel_context
+from pydantic import SecretStr
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit import context, metrics
@@ -27,6 +29,16 @@ def parse_request_id(value: str | None) -> uuid.UUID:
         except ValueError:
             pass
     return uuid.uuid4()
+
+
+def bearer_matches(request: Request, token: SecretStr | None) -> bool:
+    """Whether the request presents ``Authorization: Bearer <token>`` (never when unset)."""
+    if token is None or not token.get_secret_value():
+        return False
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        presented.strip().encode(), token.get_secret_value().encode()
+    )
 
 
 class RequestContextMiddleware:

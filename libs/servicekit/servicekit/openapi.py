@@ -69,6 +69,7 @@ DESCRIPTIONS: dict[int, str] = {
     410: "The link has expired or has been used",
     422: "Invalid request: `errors` names each field and why",
     429: "Too many attempts: wait the seconds `Retry-After` gives",
+    503: "Temporarily unavailable (sign-in cannot be checked): try again after `Retry-After`",
 }
 
 # FastAPI's own validation-error schemas, dropped once nothing refers to them.

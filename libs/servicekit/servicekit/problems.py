@@ -41,8 +41,12 @@ def problem(
 
 
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+    """The field's dotted path without the location in front (``body``, ``query`` …); a
+    field that is itself called ``body`` keeps its name (``("body", "body")`` → ``body``)."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

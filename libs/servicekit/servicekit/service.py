@@ -12,11 +12,12 @@ import asyncio
 import contextlib
 import logging
 import signal
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from aio_pika.abc import AbstractRobustConnection
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
@@ -30,10 +31,12 @@ from servicekit.bus.consumer import Consumer, EventHandler
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_session_factory
 from servicekit.health import broker_check, database_check, health_router
-from servicekit.http import EdgeApp
+from servicekit.http import EdgeApp, bearer_matches
+from servicekit.internal import InternalCallers, ServiceCredential
 from servicekit.openapi import document_problems
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
+from servicekit.sessions import IdentityServiceSessions, SessionStates
 from servicekit.settings import ServiceSettings
 from servicekit.telemetry import instrument_sqlalchemy, setup_logging, setup_tracing
 from servicekit.tokens import TokenVerifier
@@ -70,10 +73,29 @@ class Service:
         )
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.connection: AbstractRobustConnection | None = None
+        self.session_source = IdentityServiceSessions(
+            settings.auth_url,
+            self.credential(),
+            timeout=settings.auth_check_timeout,
+        )
         self.token_verifier = TokenVerifier(
             jwks_url=settings.jwks_url,
             issuer=settings.token_issuer,
             audience=settings.token_audience,
+            sessions=self.session_states(self.session_source),
+        )
+
+    def credential(self) -> ServiceCredential | None:
+        """How this service authenticates at another's internal endpoints (if configured)."""
+        secret = self.settings.internal_secret
+        return None if secret is None else ServiceCredential(self.name, secret.get_secret_value())
+
+    def session_states(self, ask: Callable[[uuid.UUID], Awaitable[bool]]) -> SessionStates:
+        """The session check every token verification of this service goes through."""
+        return SessionStates(
+            ask,
+            active_ttl=self.settings.session_cache_seconds,
+            ended_ttl=self.settings.ended_session_cache_seconds,
         )
 
     def unit_of_work(self) -> UnitOfWork:
@@ -96,6 +118,7 @@ class Service:
             with contextlib.suppress(Exception):
                 await self.connection.close()
             self.connection = None
+        await self.session_source.aclose()
         await self.engine.dispose()
 
     # -- HTTP API ----------------------------------------------------------------------
@@ -135,6 +158,9 @@ class Service:
             lifespan=lifespan,
         )
         app.state.token_verifier = self.token_verifier
+        app.state.internal_callers = InternalCallers(
+            {n: s.get_secret_value() for n, s in self.settings.internal_callers.items()}
+        )
         install_problem_handlers(app)
         app.add_middleware(
             BodyLimitMiddleware,
@@ -155,7 +181,10 @@ class Service:
         FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
         return app
 
-    async def _metrics_endpoint(self) -> Response:
+    async def _metrics_endpoint(self, request: Request) -> Response:
+        """Prometheus metrics, for the scraper holding ``metrics_token`` only."""
+        if not bearer_matches(request, self.settings.metrics_token):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         with contextlib.suppress(Exception):
             await self.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

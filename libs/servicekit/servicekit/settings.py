@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
@@ -47,6 +47,35 @@ class ServiceSettings(BaseSettings):
         description="Largest request body of an ordinary operation (413 beyond it, as it streams)",
     )
 
+    # Revocation: every service asks the identity service whether a token's session still
+    # lives (servicekit.sessions), authenticated as itself (servicekit.internal).
+    auth_url: str = Field(
+        default="http://127.0.0.1:8001",
+        description="The identity service's base URL (its internal session endpoint)",
+    )
+    internal_secret: SecretStr | None = Field(
+        default=None,
+        description="This service's own secret for other services' internal endpoints",
+    )
+    internal_callers: Annotated[dict[str, SecretStr], NoDecode] = Field(
+        default_factory=dict,
+        description="Services allowed at this one's internal endpoints, with their secrets: "
+        "``gateway:<secret>,cases:<secret>`` (shell- and Compose-safe, no JSON)",
+    )
+    session_cache_seconds: float = Field(
+        default=5.0, ge=0, description="How long an active session's answer is reused"
+    )
+    ended_session_cache_seconds: float = Field(
+        default=300.0, ge=0, description="How long an ended session's answer is reused"
+    )
+    auth_check_timeout: float = Field(
+        default=2.0, gt=0, description="Seconds to wait for the identity service's answer"
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token Prometheus presents at /metrics; unset: /metrics refuses all",
+    )
+
     # Consumer
     consumer_prefetch: int = 256
     consumer_batch_size: int = 128
@@ -55,3 +84,26 @@ class ServiceSettings(BaseSettings):
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+
+    @field_validator("internal_callers", mode="before")
+    @classmethod
+    def _callers(cls, value: Any) -> Any:
+        """``name:secret,name:secret`` as a mapping (a mapping is taken as it is)."""
+        if not isinstance(value, str):
+            return value
+        callers: dict[str, str] = {}
+        for item in value.split(","):
+            name, sep, secret = item.strip().partition(":")
+            if not item.strip():
+                continue
+            if not sep or not name or not secret:
+                raise ValueError("internal_callers: expected name:secret,name:secret")
+            callers[name] = secret
+        return callers
+
+    @model_validator(mode="after")
+    def _production_secrets(self) -> ServiceSettings:
+        """Production never runs without what revocation needs (fail at start, not later)."""
+        if self.environment == "production" and self.internal_secret is None:
+            raise ValueError("internal_secret is required in production (session checks)")
+        return self

@@ -9,6 +9,7 @@ A request string with a NUL in it would reach the database and fail there (a 500
 from __future__ import annotations
 
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 
 def storable(value: str) -> str:
@@ -20,3 +21,15 @@ def storable(value: str) -> str:
 
 Storable = AfterValidator(storable)
 """Refuses a string the database could not hold."""
+
+
+def not_blank(value: str) -> str:
+    """``value`` unchanged; refused (``blank``: "is required") when it is only whitespace."""
+    if not value.strip():
+        raise PydanticCustomError("blank", "is required")
+    return value
+
+
+NotBlank = AfterValidator(not_blank)
+"""Refuses a string of nothing but whitespace (a note of spaces says nothing): 422 with the
+field named and the reason ``is required`` (the portal's ``reason.is_required``)."""

@@ -4,7 +4,9 @@ The gateway verifies every token and each service verifies it again (a header se
 gateway is never trusted alone). Keys come only from the configured JWKS URL, cached and
 refreshed when an unknown ``kid`` appears (at most every ``min_refresh_seconds``). Only the
 algorithms in the allow-list are accepted (never ``none``, never a symmetric one); ``typ``,
-``iss``, ``aud``, ``exp``, ``nbf`` are checked.
+``iss``, ``aud``, ``exp``, ``nbf`` are checked. With ``sessions`` (every service's verifier,
+built by :class:`servicekit.service.Service`), the token's session must also still be
+active: a signed-out token is refused by every service, not only by the gateway.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import jwt
 from jwt import PyJWK
 
 from servicekit.roles import Roles
+from servicekit.sessions import SessionStates
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 ALLOWED_ALGORITHMS: tuple[str, ...] = ("EdDSA", "ES256")
@@ -69,6 +72,8 @@ class TokenVerifier:
     """Keys given directly (tests, or a pinned set); used instead of fetching."""
     fetch_jwks: Callable[[], Awaitable[Mapping[str, Any]]] | None = None
     """Where to get the JWKS instead of ``jwks_url`` (the identity service's own store)."""
+    sessions: SessionStates | None = None
+    """Whether a token's session is still active (``None``: signature and claims only)."""
     min_refresh_seconds: float = 30.0
     leeway_seconds: float = 30.0
     _keys: dict[str, PyJWK] = field(default_factory=dict, init=False)
@@ -120,6 +125,18 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        """The token's caller; :class:`InvalidToken` when it is not good (or its session
+        has ended), :class:`~servicekit.sessions.SessionStateUnavailable` when nobody can
+        say whether its session still lives."""
+        principal = await self._verify_signed(token)
+        if self.sessions is not None:
+            if principal.session_id is None:
+                raise InvalidToken("token has no session")
+            if not await self.sessions.active(principal.session_id):
+                raise InvalidToken("session ended")
+        return principal
+
+    async def _verify_signed(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

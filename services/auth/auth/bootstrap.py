@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 from servicekit.crypto import Keyring
 from servicekit.service import Service
+from servicekit.sessions import SessionStates
 from servicekit.tokens import TokenVerifier
 
 from auth.adapters.credentials import Argon2PasswordHasher, offline_blocklist
@@ -14,6 +16,7 @@ from auth.adapters.orm import inbox, outbox
 from auth.adapters.signing_keys import SigningKeyStore
 from auth.adapters.token_issuer import TokenIssuer
 from auth.domain.ports import Mailer
+from auth.service_layer import signin
 from auth.service_layer.context import IdentityContext, utc_now
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.settings import AuthSettings
@@ -62,11 +65,19 @@ def bootstrap(
         portal_base_url=settings.portal_base_url,
         clock=clock,
     )
+    identity = service.identity
+
+    async def session_active(session_id: uuid.UUID) -> bool:
+        return await signin.session_active(service.unit_of_work(), identity, session_id=session_id)
+
+    # The identity service is the source of truth: its own check reads the database on
+    # every request (no cache), so a sign-out takes effect here at once.
     service.token_verifier = TokenVerifier(
         jwks_url=None,
         fetch_jwks=keys.jwks,
         issuer=settings.token_issuer,
         audience=settings.token_audience,
         min_refresh_seconds=5.0,
+        sessions=SessionStates(session_active, active_ttl=0.0, ended_ttl=0.0),
     )
     return service

@@ -17,6 +17,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
+from servicekit.sessions import SessionStates
 from servicekit.settings import ServiceSettings
 from servicekit.tokens import ACCESS_TOKEN_TYPE, TokenVerifier
 
@@ -28,6 +29,8 @@ AUDIENCE = ServiceSettings.model_fields["token_audience"].default
 class TestSigner:
     kid: str = field(default_factory=lambda: f"test-{uuid.uuid4().hex[:8]}")
     key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    minted_sessions: set[uuid.UUID] = field(default_factory=set)
+    """The session ids of the tokens minted (sessions no identity service knows)."""
 
     __test__ = False  # not a pytest test class
 
@@ -36,8 +39,15 @@ class TestSigner:
         public = json.loads(OKPAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [{**public, "kid": self.kid, "use": "sig", "alg": "EdDSA"}]}
 
-    def verifier(self) -> TokenVerifier:
-        return TokenVerifier(jwks_url=None, issuer=ISSUER, audience=AUDIENCE, static_jwks=self.jwks)
+    def verifier(self, sessions: SessionStates | None = None) -> TokenVerifier:
+        """A verifier trusting this signer; with ``sessions``, it checks them as well."""
+        return TokenVerifier(
+            jwks_url=None,
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            static_jwks=self.jwks,
+            sessions=sessions,
+        )
 
     def headers(self, *, organisation_id: uuid.UUID, roles: Iterable[str]) -> dict[str, str]:
         """``Authorization`` for a caller of ``organisation_id`` with ``roles``."""
@@ -56,13 +66,15 @@ class TestSigner:
         **claims: Any,
     ) -> str:
         now = int(time.time())
+        session_id = session_id or uuid.uuid4()
+        self.minted_sessions.add(session_id)
         payload = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "sub": str(user_id or uuid.uuid4()),
             "org": str(organisation_id),
             "roles": sorted(roles),
-            "sid": str(session_id or uuid.uuid4()),
+            "sid": str(session_id),
             "iat": now,
             "nbf": now,
             "exp": now + ttl,

@@ -61,8 +61,8 @@ def test_every_operation_names_its_problem_answers() -> None:
     document = app().openapi()
     paths = document["paths"]
     thing = problem_statuses(paths["/things/{thing_id}"]["post"])
-    assert thing == {"400", "401", "403", "404", "409", "422"}
-    assert problem_statuses(paths["/me"]["get"]) == {"401", "422"}
+    assert thing == {"400", "401", "403", "404", "409", "422", "503"}
+    assert problem_statuses(paths["/me"]["get"]) == {"401", "422", "503"}
     assert problem_statuses(paths["/notes"]["post"]) == {"400", "422"}
     assert list(paths["/notes"]["post"]["responses"]) == ["200", "400", "422"]
     schemas = document["components"]["schemas"]
@@ -76,7 +76,7 @@ def test_the_document_is_amended_once() -> None:
     application = app()
     first = application.openapi()
     assert application.openapi() is first
-    assert list(first["paths"]["/me"]["get"]["responses"]) == ["200", "401", "422"]
+    assert list(first["paths"]["/me"]["get"]["responses"]) == ["200", "401", "422", "503"]
 
 
 @pytest.mark.parametrize(

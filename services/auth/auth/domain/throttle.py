@@ -18,6 +18,11 @@ ACCOUNT_FIRST_LOCK = timedelta(seconds=30)
 MAX_LOCK = timedelta(minutes=15)
 ADDRESS_FREE_FAILURES = 30
 
+RESET_MAIL_WINDOW = timedelta(hours=24)
+RESET_MAILS_PER_WINDOW = 5
+"""At most this many password-reset mails go to one account per window, whatever the
+request throttle allows (it forgives after a quiet hour; a mailbox should not fill up)."""
+
 
 @dataclass(frozen=True)
 class ThrottleState:
@@ -44,3 +49,19 @@ def after_failure(state: ThrottleState, now: datetime, *, per_account: bool) -> 
     elif not per_account and failures > ADDRESS_FREE_FAILURES:
         locked_until = now + MAX_LOCK
     return ThrottleState(failures=failures, last_failure_at=now, locked_until=locked_until)
+
+
+def after_reset_mail(state: ThrottleState, now: datetime) -> ThrottleState:
+    """The state after one more reset mail to an account.
+
+    ``failures`` counts the mails of the current window, ``last_failure_at`` is when that
+    window opened; once :data:`RESET_MAILS_PER_WINDOW` have gone, the account is locked
+    (no more mails) until the window closes.
+    """
+    window_open = (
+        state.last_failure_at is not None and now - state.last_failure_at < RESET_MAIL_WINDOW
+    )
+    opened = state.last_failure_at if window_open and state.last_failure_at else now
+    sent = state.failures + 1 if window_open else 1
+    locked_until = opened + RESET_MAIL_WINDOW if sent >= RESET_MAILS_PER_WINDOW else None
+    return ThrottleState(failures=sent, last_failure_at=opened, locked_until=locked_until)

@@ -62,7 +62,7 @@ from auth.domain.sessions import (
     LinkPurpose,
     RevocationReason,
 )
-from auth.domain.throttle import after_failure
+from auth.domain.throttle import after_failure, after_reset_mail
 from auth.domain.users import User, UserStatus, check_roles, normalise_email
 from auth.service_layer.context import ClientInfo, IdentityContext
 from auth.service_layer.factors import (
@@ -470,7 +470,9 @@ async def request_password_reset(
     inactive user, or too many requests for this address). Send it with
     :func:`send_quietly` after answering, so the answer's timing does not tell either.
     Requests are throttled per address (``reset:<keyed hash>``, the sign-in throttle's
-    rules: a few an hour, then growing pauses); an earlier unused reset link is voided.
+    rules: a few an hour, then growing pauses), and an account gets at most
+    :data:`~auth.domain.throttle.RESET_MAILS_PER_WINDOW` reset mails a day
+    (``reset-mail:<user id>``); an earlier unused reset link is voided.
     """
     now = ctx.clock()
     email = normalise_email(email)
@@ -506,6 +508,20 @@ async def request_password_reset(
             )
             await uow.commit()
             return None
+        mails_key = f"reset-mail:{user.id}"
+        mails = await uow.throttle.get(mails_key)
+        if mails.locked_for(now):
+            await uow.audit.record(
+                "password_reset.requested",
+                "mail_limit",
+                user_id=user.id,
+                organisation_id=user.organisation_id,
+                ip=client.ip,
+                client=client.user_agent,
+            )
+            await uow.commit()
+            return None
+        await uow.throttle.save(mails_key, after_reset_mail(mails, now))
         link_secret, digest = _new_link_secret()
         expires_at = now + PASSWORD_RESET_TTL
         await uow.links.void_for_user(user.id, LinkPurpose.PASSWORD_RESET, now)

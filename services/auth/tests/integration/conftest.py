@@ -22,6 +22,7 @@ from auth.service_layer.handlers import RegisterOrganisation, register_organisat
 from auth.settings import AuthSettings
 from servicekit.crypto import Keyring
 from servicekit.roles import Roles
+from servicekit.sessions import SessionStates
 from servicekit.testing.data import organisation_number, unique_name
 from servicekit.testing.http import asgi_client
 from servicekit.testing.tokens import TestSigner
@@ -52,8 +53,19 @@ async def service(
         ),
         hasher=Argon2PasswordHasher(time_cost=1, memory_kib=8 * 1024),
     )
-    # trust the test signer's tokens besides the service's own
-    service.token_verifier = dataclasses.replace(service.token_verifier, static_jwks=signer.jwks)
+    # trust the test signer's tokens besides the service's own; their sessions (which the
+    # database does not know) count as active, every other one is checked as in production
+    own_sessions = service.token_verifier.sessions
+    assert own_sessions is not None
+
+    async def active(session_id: uuid.UUID) -> bool:
+        return session_id in signer.minted_sessions or await own_sessions.ask(session_id)
+
+    service.token_verifier = dataclasses.replace(
+        service.token_verifier,
+        static_jwks=signer.jwks,
+        sessions=SessionStates(active, active_ttl=0.0, ended_ttl=0.0),
+    )
     yield service
     await service.close()
 

@@ -174,7 +174,28 @@ async def test_reset_requests_are_throttled_per_address(identity: Identity) -> N
         )
     assert throttled == 2
     assert len(await identity.mails_to(account.email)) == 5
-    identity.clock.advance(timedelta(minutes=1))
+
+
+async def test_an_account_gets_at_most_five_reset_mails_a_day(identity: Identity) -> None:
+    """The request throttle forgives (a minute, a quiet hour); the mailbox's limit does not:
+    five reset mails, then none until the day is over, however the requests are spread."""
+    account = await user(identity)
+    for _ in range(8):
+        answer = await request_reset(identity, account.email)
+        assert answer.status_code == 202
+        identity.clock.advance(timedelta(hours=2))  # every request throttle has forgiven
+    await identity.link_token(account.email, "/password-reset", count=5)
+    assert len(await identity.mails_to(account.email)) == 5
+    async with identity.service.engine.connect() as conn:
+        limited = await conn.scalar(
+            text(
+                "SELECT count(*) FROM audit_log WHERE event = 'password_reset.requested' "
+                "AND outcome = 'mail_limit' AND user_id = :u"
+            ),
+            {"u": account.user_id},
+        )
+    assert limited == 3
+    identity.clock.advance(timedelta(hours=9))  # a day after the first mail
     await request_reset(identity, account.email)
     await identity.link_token(account.email, "/password-reset", count=6)
 

@@ -6,6 +6,7 @@ lockouts are checked without waiting.
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from auth.entrypoints.api import create_app
 from auth.service_layer.accounts import ProvisionedUser, provision_user
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
 from auth.settings import AuthSettings
+from servicekit.internal import ServiceCredential
 from servicekit.testing.data import organisation_number, unique_name
 from servicekit.testing.http import asgi_client, assert_problem
 from sqlalchemy import text
@@ -33,6 +35,8 @@ pytestmark = pytest.mark.integration
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
 PASSWORD = "lang og hemmelig frase 42"
+GATEWAY = ServiceCredential("gateway", secrets.token_urlsafe(32))
+"""The gateway's credential for the internal session endpoint."""
 
 
 @dataclass
@@ -58,6 +62,15 @@ class World:
     clock: Clock
     user: ProvisionedUser
     organisation_id: uuid.UUID
+
+    async def session_state(self, session_id: object) -> dict[str, bool]:
+        """The internal endpoint's answer, asked as the gateway."""
+        response = await self.client.get(
+            f"/internal/v1/sessions/{session_id}", headers=GATEWAY.headers()
+        )
+        assert response.status_code == 200, response.text
+        answer: dict[str, bool] = response.json()
+        return answer
 
     def code(self, offset_steps: int = 0) -> str:
         moment = self.clock.now + timedelta(seconds=30 * offset_steps)
@@ -95,6 +108,7 @@ async def world(
             bus_namespace=f"{bus_namespace}auth{uuid.uuid4().hex[:6]}.",
             data_keys=DATA_KEYS,
             lookup_key=LOOKUP_KEY,
+            internal_callers={GATEWAY.name: GATEWAY.secret},
         ),
         mailer=NoMail(),
         clock=clock,
@@ -235,8 +249,7 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(world: World) -> Non
         "/api/v1/auth/token", json={"refresh_token": rotated.json()["refresh_token"]}
     )
     assert_problem(newer, 401, "invalid-token")
-    state = await world.client.get(f"/internal/v1/sessions/{tokens['session_id']}")
-    assert state.json() == {"active": False}
+    assert await world.session_state(tokens["session_id"]) == {"active": False}
     assert ("token.refresh_reuse", "revoked") in await audit_events(world)
 
 
@@ -273,9 +286,7 @@ async def test_sign_out_and_sessions(world: World) -> None:
 
     ended = await world.client.delete(f"/api/v1/auth/sessions/{phone['session_id']}", headers=auth)
     assert ended.status_code == 204
-    assert (await world.client.get(f"/internal/v1/sessions/{phone['session_id']}")).json() == {
-        "active": False
-    }
+    assert await world.session_state(phone["session_id"]) == {"active": False}
     missing = await world.client.delete(f"/api/v1/auth/sessions/{uuid.uuid4()}", headers=auth)
     assert_problem(missing, 404)
 
@@ -292,8 +303,45 @@ async def test_sign_out_everywhere(world: World) -> None:
     response = await world.client.post("/api/v1/auth/sign-out-everywhere", headers=auth)
     assert response.status_code == 204
     for s in sessions:
-        state = await world.client.get(f"/internal/v1/sessions/{s['session_id']}")
-        assert state.json() == {"active": False}
+        assert await world.session_state(s["session_id"]) == {"active": False}
+
+
+async def test_a_signed_out_access_token_is_refused_by_the_identity_api_itself(
+    world: World,
+) -> None:
+    tokens = (await world.sign_in()).json()
+    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+    assert (await world.client.get("/api/v1/auth/sessions", headers=auth)).status_code == 200
+    assert await world.session_state(tokens["session_id"]) == {"active": True}
+    assert (await world.client.post("/api/v1/auth/sign-out", headers=auth)).status_code == 204
+    # the token itself is still well signed and unexpired: only its session has ended
+    assert_problem(await world.client.get("/api/v1/auth/sessions", headers=auth), 401)
+    assert_problem(await world.client.get("/api/v1/auth/me", headers=auth), 401)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        None,
+        "Bearer nothing",
+        f"InfoCenter-Service gateway:{'x' * 43}",  # wrong secret
+        f"InfoCenter-Service cases:{GATEWAY.secret}",  # another name
+        f"InfoCenter-Service {GATEWAY.name}:",
+        f"InfoCenter-Service {GATEWAY.name}",
+        f"infocenter-service {GATEWAY.name}:{GATEWAY.secret}x",
+    ],
+)
+async def test_the_internal_session_endpoint_answers_only_an_authenticated_service(
+    world: World, authorization: str | None
+) -> None:
+    tokens = (await world.sign_in()).json()
+    headers = {"authorization": authorization} if authorization else {}
+    refused = await world.client.get(
+        f"/internal/v1/sessions/{tokens['session_id']}", headers=headers
+    )
+    assert_problem(refused, 401, "unauthorized")
+    assert "active" not in refused.text
+    assert await world.session_state(tokens["session_id"]) == {"active": True}
 
 
 async def test_session_endpoints_need_a_valid_token(world: World) -> None:

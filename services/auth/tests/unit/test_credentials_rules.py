@@ -12,7 +12,14 @@ from auth.domain import recovery, totp
 from auth.domain.errors import PasswordRejected, RoleNotAllowed
 from auth.domain.model import OrganisationKind
 from auth.domain.passwords import MAX_LENGTH, check_password, context_words
-from auth.domain.throttle import MAX_LOCK, ThrottleState, after_failure
+from auth.domain.throttle import (
+    MAX_LOCK,
+    RESET_MAIL_WINDOW,
+    RESET_MAILS_PER_WINDOW,
+    ThrottleState,
+    after_failure,
+    after_reset_mail,
+)
 from auth.domain.users import check_roles, may_manage
 from servicekit.roles import Roles
 
@@ -146,3 +153,21 @@ def test_roles_fit_the_organisation_and_admins_manage_their_own() -> None:
     assert not may_manage(frozenset({Roles.CREDITOR_ADMIN}), mine, theirs)
     assert not may_manage(frozenset({Roles.CREDITOR}), mine, mine)
     assert may_manage(frozenset({Roles.AGENCY_ADMIN}), mine, theirs)
+
+
+def test_an_account_gets_at_most_five_reset_mails_a_day() -> None:
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    state = ThrottleState()
+    for hour in range(RESET_MAILS_PER_WINDOW):
+        assert state.locked_for(start + timedelta(hours=hour)) == 0
+        state = after_reset_mail(state, start + timedelta(hours=hour))
+    # the fifth mail closes the window: nothing until a day after the first
+    assert state.locked_for(start + timedelta(hours=5)) > 0
+    assert state.locked_for(start + timedelta(hours=23, minutes=59)) > 0
+    assert state.locked_for(start + RESET_MAIL_WINDOW) == 0
+    fresh = after_reset_mail(state, start + RESET_MAIL_WINDOW)
+    assert (fresh.failures, fresh.last_failure_at, fresh.locked_until) == (
+        1,
+        start + RESET_MAIL_WINDOW,
+        None,
+    )

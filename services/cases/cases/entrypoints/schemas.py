@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import NotBlank
 
 from cases.domain import registration as domain
 from cases.entrypoints.workflow_schemas import NextStepsOut
@@ -300,7 +301,7 @@ class CaseDetailOut(CaseSummaryOut):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: str = Field(min_length=1, max_length=4000)
+    body: Annotated[str, Field(min_length=1, max_length=4000), NotBlank]
     visibility: Literal["shared", "internal"] = Field(
         default="shared",
         description="'internal' notes are for the agency only (case handlers may write them)",

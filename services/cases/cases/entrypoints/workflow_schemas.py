@@ -7,12 +7,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from servicekit.text import Storable
+from servicekit.text import NotBlank, Storable
 
 from cases.domain.registration import MAX_PRINCIPAL_ORE
 from cases.views_workflow import NextSteps
 
-Note = Annotated[str, Field(max_length=2000, description="Why (for the timeline)"), Storable]
+Note = Annotated[
+    str, Field(max_length=2000, description="Why (for the timeline)"), Storable, NotBlank
+]
 
 # -- requests ------------------------------------------------------------------------------
 

@@ -385,3 +385,17 @@ async def test_every_endpoint_wants_a_signed_in_caller(service: CasesService) ->
             ("POST", f"/api/v1/cases/{some}/notes/read"),
         ]:
             assert_problem(await client.request(method, path, json={}), 401)
+
+
+@pytest.mark.parametrize("blank", [" ", "   \n\t ", "\u00a0"])
+async def test_a_note_of_only_whitespace_is_refused_with_the_field_named(
+    service: CasesService, world: dict[str, Caller], blank: str
+) -> None:
+    kari = world["kari"]
+    async with asgi_client(create_app(service)) as client:
+        case = await register(client, kari)
+        notes_path = f"/api/v1/cases/{case['case_id']}/notes"
+        refused = await client.post(notes_path, json={"body": blank}, headers=kari.headers)
+        problem = assert_problem(refused, 422, "validation-error")
+        assert [(e["field"], e["reason"]) for e in problem["errors"]] == [("body", "is required")]
+        assert (await client.get(notes_path, headers=kari.headers)).json() == []

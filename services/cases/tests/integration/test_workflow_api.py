@@ -389,3 +389,14 @@ async def test_next_steps_for_each_side(service: CasesService, world: World) -> 
     assert_problem(other, 404, "not-found")
     assert_problem(unknown, 404)
     assert_problem(anonymous, 401)
+
+
+async def test_a_note_of_only_whitespace_on_an_action_is_refused(
+    service: CasesService, world: World
+) -> None:
+    url = f"/api/v1/cases/{world.case_a}/inkassovarsel"
+    async with client(service) as http:
+        refused = await http.post(url, json={"note": " \t "}, headers=world.handler.headers)
+    problem = assert_problem(refused, 422, "validation-error")
+    assert [(e["field"], e["reason"]) for e in problem["errors"]] == [("note", "is required")]
+    assert (await case(service, world.case_a))["version"] == 1  # nothing happened

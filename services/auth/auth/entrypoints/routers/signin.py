@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
+from servicekit.internal import InternalCaller
 from servicekit.openapi import problem_responses
 from servicekit.text import Storable
 
@@ -220,8 +221,14 @@ internal = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema
 
 
 @internal.get("/sessions/{session_id}")
-async def get_session_state(session_id: uuid.UUID, service: ServiceDep) -> dict[str, bool]:
-    """For the gateway: is this session still active? (not routed to the public)"""
+async def get_session_state(
+    session_id: uuid.UUID, service: ServiceDep, _caller: InternalCaller
+) -> dict[str, bool]:
+    """For the gateway and every service: is this session still active?
+
+    Not routed to the public, and answered only to an authenticated InfoCenter service
+    (``servicekit.internal``).
+    """
     return {
         "active": await signin.session_active(
             service.unit_of_work(), service.identity, session_id=session_id
