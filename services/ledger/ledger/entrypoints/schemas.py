@@ -349,17 +349,6 @@ class AgreementOut(BaseModel):
     )
 
 
-class ChargeIn(Strict):
-    charge_id: uuid.UUID
-    amount_ore: int = Field(gt=0, le=10**9)
-    purchased_on: BusinessDate
-
-
-class ChargeOut(BaseModel):
-    charge_id: uuid.UUID
-    recorded: bool = Field(description="false when the charge was recorded before")
-
-
 class BalanceOut(BaseModel):
     account_kind: str
     currency: str

@@ -104,8 +104,6 @@ COMMANDS = [
                         "unit": "NOK", "source_url": "https://lovdata.no/x"}),
     ("POST", "/rates/1/confirmation", {"source_url": "https://lovdata.no/x"}),
     ("PUT", "/creditors/{creditor}/agreement", {"commission_percent": "1"}),
-    ("POST", "/creditors/{creditor}/credit-report-charges",
-     {"charge_id": str(uuid.uuid4()), "amount_ore": 100, "purchased_on": "2025-05-01"}),
 ]  # fmt: skip
 ADMIN_ONLY = {
     "/settlement-runs",
@@ -115,7 +113,6 @@ ADMIN_ONLY = {
     "/rates",
     "/rates/1/confirmation",
     "/creditors/{creditor}/agreement",
-    "/creditors/{creditor}/credit-report-charges",
 }
 
 

@@ -1,4 +1,6 @@
-"""Creditors: their client-funds account, agreement and credit-report charges."""
+"""Creditors: their client-funds account and agreement.
+
+Credit-report charges arrive as ``credit.report.purchased.v1`` events (the consumer)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
@@ -26,8 +28,6 @@ from ledger.entrypoints.routers import PREFIX
 from ledger.entrypoints.schemas import (
     AgreementIn,
     AgreementOut,
-    ChargeIn,
-    ChargeOut,
     CreditorAccountOut,
 )
 from ledger.service_layer import creditors as creditor_handlers
@@ -128,33 +128,5 @@ async def put_agreement(
         await creditor_handlers.set_agreement(uow.books, agreement)
         stored = await uow.books.agreements.stored([creditor_id])
         return 200, _out(*stored[creditor_id])
-
-    return await run_command(service, principal, idempotency_key, request, body, work)
-
-
-@router.post(
-    "/creditors/{creditor_id}/credit-report-charges",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ChargeOut,
-    responses=problem_responses(409),
-    summary="A credit report the creditor bought: deducted at its next settlement",
-)
-async def post_charge(
-    creditor_id: uuid.UUID,
-    body: ChargeIn,
-    request: Request,
-    principal: AgencyAdmin,
-    service: ServiceDep,
-    idempotency_key: IdempotencyKey,
-) -> JSONResponse:
-    async def work(uow: LedgerUnitOfWork) -> tuple[int, ChargeOut]:
-        recorded = await creditor_handlers.record_credit_report_charge(
-            uow.books,
-            charge_id=body.charge_id,
-            creditor_id=creditor_id,
-            amount_ore=body.amount_ore,
-            on=body.purchased_on,
-        )
-        return 201, ChargeOut(charge_id=body.charge_id, recorded=recorded)
 
     return await run_command(service, principal, idempotency_key, request, body, work)
