@@ -54,7 +54,7 @@ class Subject:
 
 def company(value: str) -> Subject:
     number = _SEPARATORS.sub("", value or "")
-    if not number.isdigit() or len(number) != 9:
+    if not (number.isascii() and number.isdigit()) or len(number) != 9:
         raise InvalidSubject("subject.organisation_number", "organisation-number-format")
     try:
         orgnr.validate(number)
@@ -81,7 +81,7 @@ def valid_under_2032_rule(number: str) -> bool:
 
 def person(value: str) -> Subject:
     number = _SEPARATORS.sub("", value or "")
-    if not number.isdigit() or len(number) != 11:
+    if not (number.isascii() and number.isdigit()) or len(number) != 11:
         raise InvalidSubject("subject.national_id", "national-id-format")
     if len(set(number)) == 1:
         raise InvalidSubject("subject.national_id", "national-id-invalid")

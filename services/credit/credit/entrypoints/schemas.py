@@ -72,7 +72,7 @@ class OrderIn(BaseModel):
     subject: SubjectIn
     purpose: PurposeIn
     accepted_price_ore: int = Field(
-        ge=0, description="The unit price ex. VAT the user was shown and accepted"
+        ge=0, le=10**9, description="The unit price ex. VAT the user was shown and accepted"
     )
 
 
@@ -152,7 +152,7 @@ class PriceItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     product_code: str = Field(max_length=40)
-    unit_price_ore: int = Field(description="øre ex. VAT")
+    unit_price_ore: int = Field(le=10**9, description="øre ex. VAT")
     vat_code: str = Field(max_length=4, description="SAF-T standard VAT code: 3 (25 %), 6 (0 %)")
 
 
