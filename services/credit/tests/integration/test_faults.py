@@ -175,3 +175,27 @@ async def test_fifty_concurrent_orders_with_ten_percent_faults_are_charged_exact
     assert len(set(charged)) == len(charged)
     for order_id in failed:
         assert (await world.order_row(order_id))["status"] == "failed"
+
+
+async def test_the_reconciler_settles_old_orders_in_doubt_and_leaves_young_ones(
+    world: CreditorWorld, bureau: Bureau, service: CreditService
+) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from credit.service_layer.ordering import reconcile_due
+
+    await bureau.faults("slow")
+    problem = assert_problem(await world.order(company(s.AS_NO_CREDIT)), 504, "bureau-timeout")
+    young = await reconcile_due(service.ordering())
+    assert problem["order_id"] not in str(young)
+    assert (await world.order_row(problem["order_id"]))["status"] == "unknown"
+
+    ctx = replace(
+        service.ordering(), policy=replace(service.policy(), reconcile_after=timedelta(0))
+    )
+    counts = await reconcile_due(ctx)
+
+    assert counts.get("completed", 0) >= 1
+    assert (await world.order_row(problem["order_id"]))["status"] == "completed"
+    assert [c["order_id"] for c in await world.charges()] == [problem["order_id"]]
