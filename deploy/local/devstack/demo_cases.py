@@ -67,7 +67,7 @@ ANSWER = (
     "Takk for beskjed. Vi har ikke mottatt noen innbetaling på saken. Vi ber skyldner sende "
     "kvittering og venter med neste brev i en uke."
 )
-DEFAULT_PRICE_LIST = {
+DEFAULT_PRICE_LIST: dict[str, Any] = {
     "name": "Standard prisliste kredittopplysninger",
     "items": [
         {"product_code": "COMPANY_STANDARD", "unit_price_ore": 49_00, "vat_code": "3"},
@@ -549,8 +549,8 @@ async def credit_report(demo: Demo) -> None:
     Kari bought on a demo case at that price (once)."""
     lists = await demo.get(demo.admin, "/api/v1/credit/price-lists")
     if not any(pl["creditor_id"] is None for pl in lists):
-        body = {**DEFAULT_PRICE_LIST, "valid_from": demo.today.isoformat()}
-        await demo.send(demo.admin, "POST", "/api/v1/credit/price-lists", json=body)
+        price_list = {**DEFAULT_PRICE_LIST, "valid_from": demo.today.isoformat()}
+        await demo.send(demo.admin, "POST", "/api/v1/credit/price-lists", json=price_list)
         demo.done.append("a credit report price list")
     if (await demo.get(demo.creditor, "/api/v1/credit/orders", limit=1))["orders"]:
         return
