@@ -349,6 +349,20 @@ class AgreementOut(BaseModel):
     )
 
 
+class CreditReportChargeOut(BaseModel):
+    charge_id: uuid.UUID = Field(description="the credit service's order id")
+    amount_ore: Ore = Field(description="price and VAT")
+    purchased_on: date
+    settlement_id: uuid.UUID | None = Field(description="the settlement that deducted it")
+
+
+class CreditReportChargesOut(BaseModel):
+    creditor_id: uuid.UUID
+    charges: list[CreditReportChargeOut]
+    pending_ore: Ore = Field(description="to be deducted at the next settlement")
+    total_ore: Ore
+
+
 class BalanceOut(BaseModel):
     account_kind: str
     currency: str

@@ -187,6 +187,13 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
         )
     ).json()
     (first,) = run["settlement_ids"]
+    charges = await client.get(
+        f"/api/v1/ledger/creditors/{creditor}/credit-report-charges", headers=ledger.creditor()
+    )
+    assert [(c["amount_ore"], c["settlement_id"]) for c in charges.json()["charges"]] == [
+        (4_900, first)
+    ]
+    assert (charges.json()["pending_ore"], charges.json()["total_ore"]) == (0, 4_900)
     payout_file = await client.get(
         f"/api/v1/ledger/payout-files/{run['payout_message_id']}", headers=ledger.admin
     )

@@ -76,6 +76,7 @@ READS = [
     "/settlements/{settlement}",
     "/settlements/{settlement}/lines",
     "/creditors/{creditor}/agreement",
+    "/creditors/{creditor}/credit-report-charges",
 ]
 LISTS = ["/payments", "/settlements"]
 STAFF_READS = [

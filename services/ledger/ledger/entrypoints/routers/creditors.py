@@ -29,6 +29,8 @@ from ledger.entrypoints.schemas import (
     AgreementIn,
     AgreementOut,
     CreditorAccountOut,
+    CreditReportChargeOut,
+    CreditReportChargesOut,
 )
 from ledger.service_layer import creditors as creditor_handlers
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
@@ -130,3 +132,28 @@ async def put_agreement(
         return 200, _out(*stored[creditor_id])
 
     return await run_command(service, principal, idempotency_key, request, body, work)
+
+
+@router.get(
+    "/creditors/{creditor_id}/credit-report-charges",
+    response_model=CreditReportChargesOut,
+    responses=problem_responses(404),
+    summary="The credit reports a creditor bought (its own users and agency staff)",
+    description=(
+        "Booked from the credit service's `credit.report.purchased.v1` events; each is "
+        "deducted at the creditor's next settlement."
+    ),
+)
+async def get_credit_report_charges(
+    creditor_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep
+) -> CreditReportChargesOut:
+    if principal.tenant is not None and principal.tenant != creditor_id:
+        raise NotFound("No such creditor.")
+    rows = await accounts_view.credit_report_charges(service.session_factory, creditor_id)
+    charges = [CreditReportChargeOut.model_validate(r) for r in rows]
+    return CreditReportChargesOut(
+        creditor_id=creditor_id,
+        charges=charges,
+        pending_ore=sum(c.amount_ore for c in charges if c.settlement_id is None),
+        total_ore=sum(c.amount_ore for c in charges),
+    )
