@@ -250,11 +250,12 @@ async def test_a_company_report_is_shown_again_free_to_the_same_creditor_only(
     assert len(await world.charges()) == 1
 
 
-async def test_a_person_report_is_never_shown_again_for_a_new_order(
-    world: CreditorWorld, bureau: Bureau
+@pytest.mark.parametrize("subject", [person(s.PERSON_CLEAN), company(s.ENK_WITH_OWNER)])
+async def test_a_persons_report_is_never_shown_again_for_a_new_order(
+    world: CreditorWorld, bureau: Bureau, subject: dict[str, str]
 ) -> None:
-    first = await world.order(person(s.PERSON_CLEAN))
-    second = await world.order(person(s.PERSON_CLEAN))
+    first = await world.order(subject)
+    second = await world.order(subject)
     assert second.json()["reused_from"] is None
     assert first.json()["id"] != second.json()["id"]
     assert len(await bureau.calls()) == 2
