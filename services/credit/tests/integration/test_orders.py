@@ -297,3 +297,12 @@ async def test_spend_and_the_monthly_specification(world: CreditorWorld) -> None
     history = (await world.client.get("/api/v1/credit/orders", headers=world.orderer)).json()
     assert len(history["orders"]) == 3
     assert {o["status"] for o in history["orders"]} == {"completed", "failed"}
+
+
+async def test_text_the_database_cannot_hold_is_refused(world: CreditorWorld) -> None:
+    response = await world.order(company(s.AS_HEALTHY), text="Vurdering av krav\x00 i saken")
+    assert assert_problem(response, 422)["errors"][0]["field"] == "purpose.text"
+    listed = await world.client.get(
+        "/api/v1/credit/orders", params={"case_id": "C\x001"}, headers=world.orderer
+    )
+    assert_problem(listed, 422)
