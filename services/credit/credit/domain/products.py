@@ -22,8 +22,6 @@ class Product:
     sections: tuple[str, ...]
     copy_letter: bool
     """Whether the subject always gets a copy letter (a company report's only for an ENK)."""
-    billable_on_no_match: bool = False
-    """Whether «no match» is charged (only where the bureau charges it)."""
 
 
 COMPANY_STANDARD: Final = Product(
