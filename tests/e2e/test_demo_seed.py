@@ -99,6 +99,11 @@ async def test_the_demo_seed_works_once_and_then_adds_nothing(
         f"/api/v1/ledger/cases/{partly['case_id']}/economy", headers=await kari.headers()
     )
     assert economy.json()["paid_ore"] == next(iter(demo_cases.PAID_PARTLY.values()))
+    bought = await gateway.get("/api/v1/credit/orders", headers=await kari.headers())
+    orders = bought.json()["orders"]
+    assert [(o["status"], o["price"]["unit_price_ore"]) for o in orders[-1:]] == [
+        ("completed", demo_cases.DEFAULT_PRICE_LIST["items"][0]["unit_price_ore"])
+    ]
     if "a settlement" in first:
         (answer,) = _bank_answers(tmp_path)
         assert b"pain.002" in answer

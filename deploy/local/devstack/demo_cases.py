@@ -67,6 +67,17 @@ ANSWER = (
     "Takk for beskjed. Vi har ikke mottatt noen innbetaling på saken. Vi ber skyldner sende "
     "kvittering og venter med neste brev i en uke."
 )
+DEFAULT_PRICE_LIST: dict[str, Any] = {
+    "name": "Standard prisliste kredittopplysninger",
+    "items": [
+        {"product_code": "COMPANY_STANDARD", "unit_price_ore": 49_00, "vat_code": "3"},
+        {"product_code": "PERSON_STANDARD", "unit_price_ore": 79_00, "vat_code": "3"},
+    ],
+}
+"""The agency's default price list (øre ex. VAT; VAT code 3: 25 %)."""
+CREDIT_SUBJECT = "999100007"
+"""The bureau simulator's healthy AS (``simulators.bureau_subjects.AS_HEALTHY``)."""
+CREDIT_PURPOSE = "Vurdering av om kravet kan inndrives før neste skritt i saken"
 OBJECTION = "Skyldner mener varen aldri ble levert og har bedt om dokumentasjon på leveransen."
 
 
@@ -533,6 +544,40 @@ async def bank_answers(demo: Demo, folder: Path, waiting: set[str]) -> None:
         answer_path(folder, message_id).write_bytes(receipt.status_report)
 
 
+async def credit_report(demo: Demo) -> None:
+    """The agency's default price list for credit reports (once), and one company report
+    Kari bought on a demo case at that price (once)."""
+    lists = await demo.get(demo.admin, "/api/v1/credit/price-lists")
+    if not any(pl["creditor_id"] is None for pl in lists):
+        price_list = {**DEFAULT_PRICE_LIST, "valid_from": demo.today.isoformat()}
+        await demo.send(demo.admin, "POST", "/api/v1/credit/price-lists", json=price_list)
+        demo.done.append("a credit report price list")
+    if (await demo.get(demo.creditor, "/api/v1/credit/orders", limit=1))["orders"]:
+        return
+    products = await demo.get(demo.creditor, "/api/v1/credit/products")
+    price = next(p["price"] for p in products if p["code"] == "COMPANY_STANDARD")
+    body = {
+        "product_code": "COMPANY_STANDARD",
+        "subject": {"kind": "company", "organisation_number": CREDIT_SUBJECT},
+        "purpose": {
+            "code": "CASE_ASSESSMENT",
+            "text": CREDIT_PURPOSE,
+            "case_id": demo.cases[WITH_OBJECTION].get("case_number"),
+        },
+        "accepted_price_ore": price["unit_price_ore"],
+    }
+
+    async def attempt() -> httpx.Response | None:
+        # 403 creditor-not-enabled until the credit service has the creditor's registration
+        response = await demo.send(
+            demo.creditor, "POST", "/api/v1/credit/orders", json=body, ok=(201, 403)
+        )
+        return response if response.status_code == 201 else None
+
+    await until(attempt, what="the credit service to know the creditor")
+    demo.done.append("a credit report")
+
+
 STEPS: tuple[Callable[[Demo], Awaitable[None]], ...] = (
     ensure_agreement,
     on_the_ledger,
@@ -540,6 +585,7 @@ STEPS: tuple[Callable[[Demo], Awaitable[None]], ...] = (
     pay_in_full,
     notes,
     objection,
+    credit_report,
     settle,
 )
 

@@ -32,6 +32,12 @@ SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
         "CASES_DATA_KEYS": keyring_spec,  # seals debtors' national id numbers
         "CASES_LOOKUP_KEY": lambda: secrets.token_hex(32),  # their blind index
     },
+    "credit": {
+        "CREDIT_DATA_KEYS": keyring_spec,  # seals national ids and bureau payloads
+        "CREDIT_LOOKUP_KEY": lambda: secrets.token_hex(32),  # their blind index
+        # shared with the local bureau simulator, which accepts only this client
+        "CREDIT_BUREAU_CLIENT_SECRET": lambda: secrets.token_urlsafe(24),
+    },
 }
 """Secrets only one service has, by the exact setting name it reads."""
 

@@ -50,10 +50,19 @@ SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
 GATEWAY = "gateway"
 MAIL_SINK = "mail-sink"
 """The local stand-in for the SMTP relay (``simulators.mail``): real SMTP, a read API."""
+BUREAU = "bureau-simulator"
+"""The local stand-in for the credit bureau (``simulators.bureau``): an Experian-like API."""
+BUREAU_CLIENT_ID = "infocenter"
+BUREAU_LATENCY_MS = 150
+"""Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
-WORKERS: Mapping[str, tuple[str, ...]] = {"cases": ("scheduler", "importer")}
+WORKERS: Mapping[str, tuple[str, ...]] = {
+    "cases": ("scheduler", "importer"),
+    "credit": ("reconciler",),
+}
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
-the cases workflow scheduler and the file-import worker."""
+the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
+doubt settled with the bureau, old reports redacted)."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,
@@ -63,6 +72,7 @@ PORT_OFFSETS: Mapping[str, int] = {
     "credit": 5,
     "mail-smtp": 25,
     "mail-http": 26,
+    "bureau": 27,
 }
 JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
@@ -285,6 +295,13 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
                 "AUTH_INTERNAL_CALLERS": secrets.internal_callers(config.services),
             }
         )
+    if service == "credit":
+        env.update(
+            {
+                "CREDIT_BUREAU_URL": f"http://{config.host}:{config.port('bureau')}",
+                "CREDIT_BUREAU_CLIENT_ID": BUREAU_CLIENT_ID,
+            }
+        )
     env.update(secrets.service_secrets(service))
     return env
 
@@ -342,7 +359,25 @@ def process_table(
             source="libs/simulators",
             extra_ports=(smtp,),
             health_path="/health",
-        )
+        ),
+        ProcessSpec(
+            name=BUREAU,
+            service="bureau",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.bureau", "--host", config.host),
+                *("--port", str(config.port("bureau")), "--client-id", BUREAU_CLIENT_ID),
+                *("--latency-ms", str(BUREAU_LATENCY_MS)),
+            ),
+            env={
+                **common,
+                "BUREAU_CLIENT_SECRET": secrets.extra.get("CREDIT_BUREAU_CLIENT_SECRET", ""),
+            },
+            port=config.port("bureau"),
+            host=config.host,
+            source="libs/simulators",
+            health_path="/health",
+        ),
     ]
     for service in services:
         env = {**common, **service_env(config, secrets, service), **config.extra_env}

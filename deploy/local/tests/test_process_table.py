@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from devstack.localenv import Secrets
 from devstack.stack import (
+    BUREAU,
     GATEWAY,
     MAIL_SINK,
     PROCESS_KINDS,
@@ -31,7 +32,7 @@ def config(**changes: object) -> StackConfig:
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
     expected = (
-        [MAIL_SINK]
+        [MAIL_SINK, BUREAU]
         + [
             name
             for s in SERVICES
@@ -41,13 +42,14 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 19
+    assert len(set(names)) == len(names) == 21
 
 
 def test_ports_follow_the_port_base() -> None:
     ports = {p.name: p.port for p in process_table(config(), SECRETS) if p.port}
     assert ports == {
         "mail-sink": 8026,
+        "bureau-simulator": 8027,
         "gateway": 8000,
         "auth-api": 8001,
         "cases-api": 8002,
@@ -131,6 +133,17 @@ def test_auth_gets_its_own_secrets_and_the_stacks_mail_sink() -> None:
     assert table[MAIL_SINK].extra_ports == (9025,)
     assert not any(k.startswith("AUTH_") for k in table["cases-api"].env)
     assert "AUTH_INTERNAL_CALLERS" not in table["cases-api"].env
+
+
+def test_credit_finds_the_stacks_bureau_which_accepts_credits_client_secret() -> None:
+    secrets = Secrets.generate(SERVICES)
+    table = {p.name: p for p in process_table(config(port_base=9000), secrets)}
+    credit = table["credit-api"].env
+    assert credit["CREDIT_BUREAU_URL"] == "http://127.0.0.1:9027"
+    assert credit["CREDIT_BUREAU_CLIENT_SECRET"] == table[BUREAU].env["BUREAU_CLIENT_SECRET"]
+    assert credit["CREDIT_DATA_KEYS"].startswith("v1:")
+    assert table[BUREAU].port == 9027
+    assert table[BUREAU].command[2] == "simulators.bureau"
 
 
 def test_a_service_gets_only_its_own_prefixed_settings() -> None:

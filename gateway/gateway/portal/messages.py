@@ -126,6 +126,62 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ),
     ("problem.password_rejected", "Passordet ble ikke godtatt.", "The password was not accepted."),
     ("problem.invalid_credentials", "Feil passord eller kode.", "Wrong password or code."),
+    # credit reports (problem types and field codes of the credit service)
+    (
+        "problem.price_changed",
+        "Prisen er endret siden den ble vist. Se den nye prisen og bestill på nytt.",
+        "The price changed since it was shown. Look at the new price and order again.",
+    ),
+    (
+        "problem.product_not_offered",
+        "Produktet har ingen pris for organisasjonen din.",
+        "The product has no price for your organisation.",
+    ),
+    (
+        "problem.creditor_not_enabled",
+        "Organisasjonen din kan ikke bestille kredittopplysninger ennå.",
+        "Your organisation cannot order credit reports yet.",
+    ),
+    (
+        "problem.no_match",
+        "Kredittopplysningsbyrået fant ingen med dette nummeret. Ingenting er belastet.",
+        "The credit bureau found no one with this number. Nothing was charged.",
+    ),
+    (
+        "problem.subject_blocked",
+        "Personen har kredittsperre, og sperren gjelder for dette formålet. Den gjelder ikke vurdering og inndriving av krav i en sak. Ingenting er belastet.",
+        "The person has a credit block that applies to this purpose. It does not apply to assessing and collecting a claim in a case. Nothing was charged.",
+    ),
+    (
+        "problem.product_not_in_contract",
+        "Byrået selger ikke dette produktet til oss nå. Ingenting er belastet.",
+        "The bureau does not sell this product to us at the moment. Nothing was charged.",
+    ),
+    (
+        "problem.bureau_unavailable",
+        "Kredittopplysningsbyrået svarer ikke nå. Ingenting er belastet. Prøv igjen om litt.",
+        "The credit bureau is not answering now. Nothing was charged. Try again shortly.",
+    ),
+    (
+        "problem.bureau_error",
+        "Det oppstod en feil hos kredittopplysningsbyrået. Ingenting er belastet.",
+        "The credit bureau had an error. Nothing was charged.",
+    ),
+    (
+        "problem.bureau_timeout",
+        "Kredittopplysningsbyrået svarte ikke i tide. Bestillingen avklares med byrået, og du belastes bare hvis rapporten ble laget.",
+        "The credit bureau did not answer in time. The order is settled with the bureau, and you are charged only if the report was made.",
+    ),
+    (
+        "problem.not_received_by_bureau",
+        "Byrået mottok ikke bestillingen. Ingenting er belastet.",
+        "The bureau did not receive the order. Nothing was charged.",
+    ),
+    (
+        "problem.price_list_in_force",
+        "Prislisten er tatt i bruk og kan ikke endres. Avslutt den og lag en ny.",
+        "The price list is in force and cannot change. End it and make a new one.",
+    ),
     # -- reasons the services give for a field ----------------------------------------
     ("reason.is_required", "Må fylles ut", "Is required"),
     ("reason.field_required", "Må fylles ut", "Is required"),
@@ -182,6 +238,113 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Is not a valid organisation number",
     ),
     ("reason.appears_twice_in_the_case", "Står to ganger i saken", "Appears twice in the case"),
+    (
+        "reason.organisation_number_format",
+        "Et organisasjonsnummer har 9 sifre",
+        "An organisation number has 9 digits",
+    ),
+    (
+        "reason.organisation_number_invalid",
+        "Er ikke et gyldig organisasjonsnummer",
+        "Is not a valid organisation number",
+    ),
+    (
+        "reason.national_id_format",
+        "Et fødselsnummer eller D-nummer har 11 sifre",
+        "A national identity number has 11 digits",
+    ),
+    (
+        "reason.national_id_invalid",
+        "Er ikke et gyldig fødselsnummer eller D-nummer",
+        "Is not a valid national identity number",
+    ),
+    (
+        "reason.purpose_text_required",
+        "Skriv hvorfor opplysningen trengs (minst 10 tegn)",
+        "Write why the report is needed (at least 10 characters)",
+    ),
+    (
+        "reason.purpose_text_too_long",
+        "Er for lang (høyst 500 tegn)",
+        "Is too long (at most 500 characters)",
+    ),
+    (
+        "reason.case_required",
+        "Oppgi saken bestillingen gjelder",
+        "Name the case the order is for",
+    ),
+    (
+        "reason.relationship_not_declared",
+        "Bekreft at dette er (eller blir) en kunde på kreditt",
+        "Confirm that this is (or will be) a customer on credit",
+    ),
+    (
+        "reason.price_changed",
+        "Prisen er endret",
+        "The price has changed",
+    ),
+    (
+        "reason.no_match",
+        "Ingen treff hos byrået",
+        "No match at the bureau",
+    ),
+    (
+        "reason.unknown_product",
+        "Ukjent produkt",
+        "Unknown product",
+    ),
+    (
+        "reason.product_not_for_subject",
+        "Produktet gjelder ikke denne typen oppslag",
+        "The product is not for this kind of subject",
+    ),
+    (
+        "reason.price_list_empty",
+        "Prislisten må ha minst én pris",
+        "The price list needs at least one price",
+    ),
+    (
+        "reason.price_not_positive",
+        "Må være et beløp over null",
+        "Must be a positive amount",
+    ),
+    (
+        "reason.unknown_vat_code",
+        "Ukjent mva-kode",
+        "Unknown VAT code",
+    ),
+    (
+        "reason.product_listed_twice",
+        "Produktet står to ganger",
+        "The product is listed twice",
+    ),
+    (
+        "reason.valid_to_before_valid_from",
+        "Er før fra-datoen",
+        "Is before the start date",
+    ),
+    (
+        "reason.valid_from_in_the_past",
+        "Er tilbake i tid",
+        "Is in the past",
+    ),
+    (
+        "reason.valid_to_in_the_past",
+        "Er tilbake i tid",
+        "Is in the past",
+    ),
+    ("reason.creditor_required", "Velg en oppdragsgiver", "Choose a creditor"),
+    ("reason.month_invalid", "Er ikke en måned (ÅÅÅÅ-MM)", "Is not a month (YYYY-MM)"),
+    (
+        "reason.not_storable",
+        "Inneholder et tegn som ikke kan lagres",
+        "Holds a character that cannot be stored",
+    ),
+    (
+        "reason.unknown_creditor",
+        "Ukjent oppdragsgiver",
+        "Unknown creditor",
+    ),
     # -- sign-in ----------------------------------------------------------------------
     ("signin.title", "Logg inn", "Sign in"),
     (
@@ -671,6 +834,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("role.creditor_admin", "Administrator", "Administrator"),
     ("role.case_handler", "Saksbehandler", "Case handler"),
     ("role.agency_admin", "Byråadministrator", "Agency administrator"),
+    ("role.credit_orderer", "Bestiller av kredittopplysninger", "Credit report orderer"),
     # -- file import ------------------------------------------------------------------
     ("import.title", "Importer saker fra fil", "Import cases from a file"),
     (

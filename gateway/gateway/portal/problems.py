@@ -25,6 +25,22 @@ _TYPES = {
     "password-rejected": "problem.password_rejected",
     "too-many-attempts": "problem.rate_limited",
     "invalid-credentials": "problem.invalid_credentials",
+    **{
+        code: "problem." + code.replace("-", "_")
+        for code in (
+            "price-changed",
+            "product-not-offered",
+            "creditor-not-enabled",
+            "no-match",
+            "subject-blocked",
+            "product-not-in-contract",
+            "bureau-unavailable",
+            "bureau-error",
+            "bureau-timeout",
+            "not-received-by-bureau",
+            "price-list-in-force",
+        )
+    },
 }
 _STATUSES = {
     400: "problem.bad_request",

@@ -19,6 +19,8 @@ class DomainError(Exception):
     type: str = "bad-request"
     title: str = "Bad request"
     headers: dict[str, str] | None = None
+    extensions: dict[str, Any] | None = None
+    """Further members of the problem (RFC 9457 §3.2), e.g. the id of an order that failed."""
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)

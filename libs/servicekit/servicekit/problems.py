@@ -28,9 +28,12 @@ def problem(
     instance: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """A problem+json response. ``errors`` lists ``{field, reason}`` pairs."""
-    body: dict[str, Any] = {"type": PROBLEM_BASE + type_, "title": title, "status": status}
+    """A problem+json response. ``errors`` lists ``{field, reason}`` pairs; ``extensions``
+    are further members (RFC 9457 §3.2), such as the id of what the problem is about."""
+    body: dict[str, Any] = {**(extensions or {})}
+    body.update({"type": PROBLEM_BASE + type_, "title": title, "status": status})
     if detail:
         body["detail"] = detail
     if instance:
@@ -97,6 +100,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             errors=exc.errors,
             headers=exc.headers,
+            extensions=exc.extensions,
         )
 
     @app.exception_handler(Exception)

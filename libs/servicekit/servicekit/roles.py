@@ -8,5 +8,8 @@ class Roles:
     CREDITOR_ADMIN = "creditor_admin"
     CASE_HANDLER = "case_handler"
     AGENCY_ADMIN = "agency_admin"
-    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN})
+    CREDIT_ORDERER = "credit_orderer"
+    """A creditor user its admin let buy credit reports (never implied by another role:
+    Datatilsynet fined an orderer without a rule on who may order, Recover AS 2022)."""
+    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN, CREDIT_ORDERER})
     AGENCY = frozenset({CASE_HANDLER, AGENCY_ADMIN})

@@ -8,6 +8,7 @@ from typing import cast
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.credit import CreditReportPurchased
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.service import Service
@@ -56,6 +57,7 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
             CaseRegistered,
             CaseStatusChanged,
             CaseClosed,
+            CreditReportPurchased,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -65,6 +67,7 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
         CaseRegistered.routing_key(): BatchHandler(case_events.registered),
         CaseStatusChanged.routing_key(): BatchHandler(case_events.status_changed),
         CaseClosed.routing_key(): case_events.closed,
+        CreditReportPurchased.routing_key(): consumers.credit_report_purchased,
     }
     service = LedgerService(
         settings,

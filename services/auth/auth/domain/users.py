@@ -14,7 +14,9 @@ from auth.domain.errors import RoleNotAllowed
 from auth.domain.model import OrganisationKind
 
 ROLES_BY_KIND: dict[OrganisationKind, frozenset[str]] = {
-    OrganisationKind.CREDITOR: frozenset({Roles.CREDITOR, Roles.CREDITOR_ADMIN}),
+    OrganisationKind.CREDITOR: frozenset(
+        {Roles.CREDITOR, Roles.CREDITOR_ADMIN, Roles.CREDIT_ORDERER}
+    ),
     OrganisationKind.AGENCY: frozenset({Roles.CASE_HANDLER, Roles.AGENCY_ADMIN}),
 }
 

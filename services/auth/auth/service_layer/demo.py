@@ -25,7 +25,7 @@ USERS = (
     ("admin@infocenter.example", "Agnes Admin", [Roles.AGENCY_ADMIN], AGENCY),
     ("saksbehandler@infocenter.example", "Sander Saksbehandler", [Roles.CASE_HANDLER], AGENCY),
     ("admin@nordlys.example", "Nora Nordlys", [Roles.CREDITOR_ADMIN, Roles.CREDITOR], CREDITOR),
-    ("kari@nordlys.example", "Kari Kreditor", [Roles.CREDITOR], CREDITOR),
+    ("kari@nordlys.example", "Kari Kreditor", [Roles.CREDITOR, Roles.CREDIT_ORDERER], CREDITOR),
 )
 
 

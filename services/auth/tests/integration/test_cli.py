@@ -55,6 +55,7 @@ async def test_seed_demo_is_idempotent_and_gives_working_codes(
         "case_handler",
         "creditor_admin",
         "creditor",
+        "credit_orderer",  # Kari buys the demo's credit report
     }
     kari = next(entry for entry in logins if entry["email"] == "kari@nordlys.example")
     code = cli(url, "totp-code", "--email", "kari@nordlys.example")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,13 +23,32 @@ class CreditorRepository:
         again (a replay) never reactivates a deactivated creditor.
         """
         stmt = insert(creditors).values(
-            organisation_id=creditor.organisation_id, name=creditor.name, active=creditor.active
+            organisation_id=creditor.organisation_id,
+            name=creditor.name,
+            active=creditor.active,
+            organisation_number=creditor.organisation_number,
         )
         await self.session.execute(
             stmt.on_conflict_do_update(
-                index_elements=[creditors.c.organisation_id], set_={"name": stmt.excluded.name}
+                index_elements=[creditors.c.organisation_id],
+                set_={
+                    "name": stmt.excluded.name,
+                    "organisation_number": stmt.excluded.organisation_number,
+                },
             )
         )
+
+    async def get(self, organisation_id: uuid.UUID) -> Creditor | None:
+        row = (
+            (
+                await self.session.execute(
+                    select(creditors).where(creditors.c.organisation_id == organisation_id)
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return None if row is None else Creditor(**row)
 
     async def deactivate(self, organisation_id: uuid.UUID) -> bool:
         """Mark the creditor inactive; False when no such creditor is known."""

@@ -26,3 +26,5 @@ class Creditor:
     organisation_id: uuid.UUID
     name: str
     active: bool = True
+    organisation_number: str | None = None
+    """Sent to the bureau as the end user: the orderer the copy letter names."""

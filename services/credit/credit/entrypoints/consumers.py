@@ -18,7 +18,10 @@ async def organisation_registered(session: AsyncSession, envelope: Envelope) -> 
     event = envelope.payload(OrganisationRegistered)
     await handlers.record_organisation_registered(
         handlers.RecordOrganisationRegistered(
-            organisation_id=event.organisation_id, kind=event.kind, name=event.name
+            organisation_id=event.organisation_id,
+            kind=event.kind,
+            name=event.name,
+            organisation_number=event.organisation_number,
         ),
         CreditorRepository(session),
     )

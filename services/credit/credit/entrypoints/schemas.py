@@ -1,13 +1,204 @@
-"""Request and response bodies of the credit API."""
+"""Request and response bodies of the credit API (money in øre, dates ISO)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import Storable
+
+from credit.domain.purposes import PurposeCode
 
 
 class CreditorOut(BaseModel):
     organisation_id: uuid.UUID
     name: str
     active: bool = Field(description="Whether the creditor may buy credit reports")
+    organisation_number: str | None = None
+
+
+class PriceOut(BaseModel):
+    unit_price_ore: int = Field(description="øre ex. VAT: send this as accepted_price_ore")
+    vat_ore: int
+    total_ore: int = Field(description="øre incl. VAT")
+    vat_code: str
+    price_list_id: uuid.UUID
+    creditor_list: bool = Field(description="From the creditor's own list (else the default)")
+
+
+class ProductOut(BaseModel):
+    code: str
+    subject_kind: Literal["company", "person"]
+    name_nb: str
+    name_en: str
+    sections: list[str]
+    copy_letter: bool = Field(
+        description="The subject gets a copy letter naming the orderer (person; a company "
+        "report on a sole proprietorship too)"
+    )
+    price: PriceOut | None = Field(description="The caller's price today; none: not offered")
+
+
+class SubjectIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["company", "person"]
+    organisation_number: str | None = Field(default=None, max_length=20)
+    national_id: str | None = Field(
+        default=None, max_length=20, description="fødselsnummer or D-nummer (persons)"
+    )
+
+
+class PurposeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: PurposeCode
+    text: Annotated[str, Storable] = Field(
+        max_length=500, description="Why, in the orderer's words (saklig behov)"
+    )
+    case_id: Annotated[str, Storable] | None = Field(
+        default=None, max_length=64, description="The case (id or case number) it is for"
+    )
+    relationship_declared: bool = Field(
+        default=False,
+        description="CREDITOR_CREDIT_DECISION: the subject is (about to be) the creditor's "
+        "customer on credit",
+    )
+
+
+class OrderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_code: str = Field(max_length=40)
+    subject: SubjectIn
+    purpose: PurposeIn
+    accepted_price_ore: int = Field(
+        ge=0, le=10**9, description="The unit price ex. VAT the user was shown and accepted"
+    )
+
+
+class OrderPriceOut(BaseModel):
+    unit_price_ore: int
+    vat_ore: int
+    total_ore: int
+    vat_code: str
+
+
+class OrderSubjectOut(BaseModel):
+    kind: Literal["company", "person"]
+    display: str = Field(description="The organisation number, or a person's masked number")
+
+
+class OrderPurposeOut(BaseModel):
+    code: str
+    text: str
+    case_id: str | None
+    relationship_declared: bool
+
+
+class OrderOut(BaseModel):
+    id: uuid.UUID
+    status: Literal["pending", "completed", "failed", "unknown"]
+    failure_code: str | None = Field(description="Why it failed or is in doubt")
+    product_code: str
+    subject: OrderSubjectOut
+    purpose: OrderPurposeOut
+    price: OrderPriceOut = Field(description="What the order costs (zero when re-shown)")
+    creditor_id: uuid.UUID
+    ordered_by: uuid.UUID
+    created_at: datetime
+    settled_at: datetime | None
+    purchased_on: date | None
+    reused_from: uuid.UUID | None = Field(
+        description="A company report bought earlier, shown again instead of a new call"
+    )
+    allowed_purposes: list[str] | None = Field(
+        description="A kredittsperre: the purposes it allows"
+    )
+    report: dict[str, Any] | None = Field(
+        default=None, description="The normalised report (reading an order logs the view)"
+    )
+
+
+class OrderListOut(BaseModel):
+    orders: list[OrderOut]
+
+
+class SpendOut(BaseModel):
+    creditor_id: uuid.UUID
+    month: str = Field(description="YYYY-MM (Europe/Oslo)")
+    orders: int = Field(description="Charged orders")
+    price_ore: int
+    vat_ore: int
+    total_ore: int
+
+
+class SpecificationLineOut(BaseModel):
+    order_id: uuid.UUID
+    purchased_on: date
+    subject: str = Field(description="The organisation number, or a person's masked number")
+    product_code: str
+    purpose_code: str
+    case_id: str | None
+    ordered_by: uuid.UUID
+    price_ore: int
+    vat_ore: int
+
+
+class SpecificationOut(SpendOut):
+    lines: list[SpecificationLineOut]
+
+
+class PriceItemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_code: str = Field(max_length=40)
+    unit_price_ore: int = Field(le=10**9, description="øre ex. VAT")
+    vat_code: str = Field(max_length=4, description="SAF-T standard VAT code: 3 (25 %), 6 (0 %)")
+
+
+class PriceListIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    creditor_id: uuid.UUID | None = Field(default=None, description="None: the agency default")
+    name: Annotated[str, Storable] = Field(default="", max_length=200)
+    valid_from: date
+    valid_to: date | None = Field(default=None, description="Exclusive")
+    items: list[PriceItemIn] = Field(max_length=50)
+
+
+class PriceListEndIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    valid_to: date
+
+
+class PriceItemOut(BaseModel):
+    product_code: str
+    unit_price_ore: int
+    vat_ore: int
+    vat_code: str
+
+
+class PriceListOut(BaseModel):
+    id: uuid.UUID
+    creditor_id: uuid.UUID | None
+    name: str
+    valid_from: date
+    valid_to: date | None
+    items: list[PriceItemOut]
+
+
+class SubjectLookupIn(BaseModel):
+    """«Why was I checked?»: a person's number, in the body (never in a URL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: SubjectIn
+
+
+class ReconciliationOut(BaseModel):
+    order_id: uuid.UUID
+    status: str

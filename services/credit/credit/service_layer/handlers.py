@@ -27,6 +27,7 @@ class RecordOrganisationRegistered:
     organisation_id: uuid.UUID
     kind: str
     name: str
+    organisation_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,11 @@ async def record_organisation_registered(
     """
     if not buys_credit_reports(cmd.kind):
         return None
-    creditor = Creditor(organisation_id=cmd.organisation_id, name=cmd.name)
+    creditor = Creditor(
+        organisation_id=cmd.organisation_id,
+        name=cmd.name,
+        organisation_number=cmd.organisation_number,
+    )
     await creditors.upsert_registration(creditor)
     return creditor
 

@@ -41,4 +41,5 @@ async def test_read_a_creditor(service: CreditService, signer: TestSigner) -> No
         "organisation_id": str(creditor.organisation_id),
         "name": creditor.name,
         "active": True,
+        "organisation_number": None,
     }

@@ -46,7 +46,12 @@ async def test_registered_then_deactivated_creditor_applied_once(service: Credit
         await run.settled(handled=1, duplicate=1)  # and the redelivery recognised
 
         assert await creditor_rows(service, event.organisation_id) == [
-            {"organisation_id": event.organisation_id, "name": event.name, "active": True}
+            {
+                "organisation_id": event.organisation_id,
+                "name": event.name,
+                "active": True,
+                "organisation_number": event.organisation_number,
+            }
         ]
         assert await run.inbox_count(registered.event_id) == 1
 
@@ -82,7 +87,12 @@ async def test_a_registration_under_a_new_event_id_is_idempotent_by_itself(
         await run.settled(handled=3)
 
     assert await creditor_rows(service, event.organisation_id) == [
-        {"organisation_id": event.organisation_id, "name": event.name, "active": False}
+        {
+            "organisation_id": event.organisation_id,
+            "name": event.name,
+            "active": False,
+            "organisation_number": event.organisation_number,
+        }
     ]
 
 

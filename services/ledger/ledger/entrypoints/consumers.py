@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.credit import CreditReportPurchased
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.repository import CreditorAccountRepository
+from ledger.adapters.settlement_store import SettlementStore
 from ledger.domain.case_ledger import CaseFacts, Claim
 from ledger.domain.fees import Step
 from ledger.service_layer import handlers
@@ -29,6 +31,7 @@ from ledger.service_layer.cases import (
     record_steps,
     register_cases,
 )
+from ledger.service_layer.creditors import record_credit_report_charge
 from ledger.service_layer.policy import LedgerPolicy
 
 
@@ -51,6 +54,21 @@ async def organisation_deactivated(session: AsyncSession, envelope: Envelope) ->
     await handlers.deactivate_creditor_account(
         handlers.DeactivateCreditorAccount(organisation_id=event.organisation_id),
         CreditorAccountRepository(session),
+    )
+
+
+async def credit_report_purchased(session: AsyncSession, envelope: Envelope) -> None:
+    """``credit.report.purchased.v1``: the creditor bought a credit report; the charge
+    (price and VAT) is deducted at its next settlement. One charge per order: the order id
+    is the charge id, so even a re-publication under a new event id books nothing twice
+    (the inbox already dedupes a redelivery by event id)."""
+    event = envelope.payload(CreditReportPurchased)
+    await record_credit_report_charge(
+        SettlementStore(session),
+        charge_id=event.order_id,
+        creditor_id=event.creditor_id,
+        amount_ore=event.price_ore + event.vat_ore,
+        on=event.purchased_on,
     )
 
 

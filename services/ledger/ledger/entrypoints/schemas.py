@@ -349,15 +349,18 @@ class AgreementOut(BaseModel):
     )
 
 
-class ChargeIn(Strict):
-    charge_id: uuid.UUID
-    amount_ore: int = Field(gt=0, le=10**9)
-    purchased_on: BusinessDate
+class CreditReportChargeOut(BaseModel):
+    charge_id: uuid.UUID = Field(description="the credit service's order id")
+    amount_ore: Ore = Field(description="price and VAT")
+    purchased_on: date
+    settlement_id: uuid.UUID | None = Field(description="the settlement that deducted it")
 
 
-class ChargeOut(BaseModel):
-    charge_id: uuid.UUID
-    recorded: bool = Field(description="false when the charge was recorded before")
+class CreditReportChargesOut(BaseModel):
+    creditor_id: uuid.UUID
+    charges: list[CreditReportChargeOut]
+    pending_ore: Ore = Field(description="to be deducted at the next settlement")
+    total_ore: Ore
 
 
 class BalanceOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Protocol
 
 from ledger.domain.agreements import CreditorAgreement
 from ledger.service_layer.books import Books
@@ -14,10 +15,22 @@ async def set_agreement(books: Books, agreement: CreditorAgreement) -> CreditorA
     return agreement
 
 
+class CreditReportCharges(Protocol):
+    async def add_charge(
+        self, *, charge_id: uuid.UUID, creditor_id: uuid.UUID, amount_ore: int, purchased_on: date
+    ) -> bool: ...
+
+
 async def record_credit_report_charge(
-    books: Books, *, charge_id: uuid.UUID, creditor_id: uuid.UUID, amount_ore: int, on: date
+    charges: CreditReportCharges,
+    *,
+    charge_id: uuid.UUID,
+    creditor_id: uuid.UUID,
+    amount_ore: int,
+    on: date,
 ) -> bool:
-    """A credit report the creditor bought; False when the charge was recorded before."""
-    return await books.settlements.add_charge(
+    """A credit report the creditor bought (``credit.report.purchased.v1``), deducted at its
+    next settlement; False when the charge was recorded before (one charge per order)."""
+    return await charges.add_charge(
         charge_id=charge_id, creditor_id=creditor_id, amount_ore=amount_ore, purchased_on=on
     )

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ledger.adapters.orm import credit_report_charges as charges_table
 from ledger.adapters.orm import creditor_accounts
 
 
@@ -27,3 +28,22 @@ async def creditor_account(
             .first()
         )
     return dict(row) if row else None
+
+
+async def credit_report_charges(
+    session_factory: async_sessionmaker[AsyncSession], creditor_id: uuid.UUID
+) -> list[dict[str, Any]]:
+    """The credit reports a creditor bought, oldest first, and the settlement that deducted
+    each (``None``: deducted at the next one)."""
+    async with session_factory() as session:
+        rows = await session.execute(
+            select(
+                charges_table.c.charge_id,
+                charges_table.c.amount_ore,
+                charges_table.c.purchased_on,
+                charges_table.c.settlement_id,
+            )
+            .where(charges_table.c.creditor_id == creditor_id)
+            .order_by(charges_table.c.purchased_on, charges_table.c.recorded_at)
+        )
+        return [dict(r) for r in rows.mappings()]

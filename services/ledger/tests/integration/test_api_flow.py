@@ -7,12 +7,14 @@ payout file, and the bank's answer posts it. (The worked figures are those of
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
+from contracts import Envelope
+from contracts.credit import CreditReportPurchased
 from ledger.bootstrap import LedgerService
-from ledger.entrypoints import cli
+from ledger.entrypoints import cli, consumers
 from simulators.bank import BankSimulator
 
 from .bank import ocr
@@ -26,6 +28,23 @@ PAYOUT_ACCOUNT = "12345678903"
 
 def key() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def purchase(creditor: uuid.UUID, price_ore: int, vat_ore: int) -> Envelope:
+    """The credit service's event for a report the creditor bought on 1 June 2025."""
+    return Envelope.wrap(
+        CreditReportPurchased(
+            order_id=uuid.uuid4(),
+            creditor_id=creditor,
+            product_code="COMPANY_STANDARD",
+            price_ore=price_ore,
+            vat_ore=vat_ore,
+            vat_code="3",
+            purchased_on=date(2025, 6, 1),
+            purchased_at=datetime(2025, 6, 1, 10, tzinfo=UTC),
+            ordered_by=uuid.uuid4(),
+        )
+    )
 
 
 async def test_from_claim_to_settlement_through_the_api(
@@ -158,11 +177,8 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
     )
     case = await ledger.case((300_000, date(2025, 6, 2)))
     await ledger.pay(case.kid, 300_000, date(2025, 6, 2))
-    await client.post(
-        f"/api/v1/ledger/creditors/{creditor}/credit-report-charges",
-        json={"charge_id": str(uuid.uuid4()), "amount_ore": 4_900, "purchased_on": "2025-06-01"},
-        headers={**ledger.admin, **key()},
-    )
+    async with service.session_factory() as session, session.begin():
+        await consumers.credit_report_purchased(session, purchase(creditor, 3_920, 980))
     run = (
         await client.post(
             "/api/v1/ledger/settlement-runs",
@@ -171,6 +187,13 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
         )
     ).json()
     (first,) = run["settlement_ids"]
+    charges = await client.get(
+        f"/api/v1/ledger/creditors/{creditor}/credit-report-charges", headers=ledger.creditor()
+    )
+    assert [(c["amount_ore"], c["settlement_id"]) for c in charges.json()["charges"]] == [
+        (4_900, first)
+    ]
+    assert (charges.json()["pending_ore"], charges.json()["total_ore"]) == (0, 4_900)
     payout_file = await client.get(
         f"/api/v1/ledger/payout-files/{run['payout_message_id']}", headers=ledger.admin
     )

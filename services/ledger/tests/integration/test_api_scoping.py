@@ -76,6 +76,7 @@ READS = [
     "/settlements/{settlement}",
     "/settlements/{settlement}/lines",
     "/creditors/{creditor}/agreement",
+    "/creditors/{creditor}/credit-report-charges",
 ]
 LISTS = ["/payments", "/settlements"]
 STAFF_READS = [
@@ -104,8 +105,6 @@ COMMANDS = [
                         "unit": "NOK", "source_url": "https://lovdata.no/x"}),
     ("POST", "/rates/1/confirmation", {"source_url": "https://lovdata.no/x"}),
     ("PUT", "/creditors/{creditor}/agreement", {"commission_percent": "1"}),
-    ("POST", "/creditors/{creditor}/credit-report-charges",
-     {"charge_id": str(uuid.uuid4()), "amount_ore": 100, "purchased_on": "2025-05-01"}),
 ]  # fmt: skip
 ADMIN_ONLY = {
     "/settlement-runs",
@@ -115,7 +114,6 @@ ADMIN_ONLY = {
     "/rates",
     "/rates/1/confirmation",
     "/creditors/{creditor}/agreement",
-    "/creditors/{creditor}/credit-report-charges",
 }
 
 

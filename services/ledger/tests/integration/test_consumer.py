@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationKind, OrganisationRegistered
-from ledger.adapters.orm import creditor_accounts
+from contracts.credit import CreditReportPurchased
+from ledger.adapters.orm import credit_report_charges, creditor_accounts
 from ledger.bootstrap import LedgerService
 from servicekit.testing.bus import running_consumers
 from servicekit.testing.data import organisation_number, unique_name
@@ -102,3 +104,42 @@ async def test_the_agency_gets_no_creditor_account(service: LedgerService) -> No
         assert await run.inbox_count(envelope.event_id) == 1
 
     assert await account_rows(service, event.organisation_id) == []
+
+
+async def charge_rows(service: LedgerService, creditor_id: uuid.UUID) -> list[dict[str, Any]]:
+    async with service.session_factory() as session:
+        result = await session.execute(
+            select(
+                credit_report_charges.c.charge_id,
+                credit_report_charges.c.amount_ore,
+                credit_report_charges.c.purchased_on,
+            ).where(credit_report_charges.c.creditor_id == creditor_id)
+        )
+        return [dict(row) for row in result.mappings()]
+
+
+async def test_a_bought_credit_report_is_charged_once_per_order(service: LedgerService) -> None:
+    creditor = uuid.uuid4()
+    bought = CreditReportPurchased(
+        order_id=uuid.uuid4(),
+        creditor_id=creditor,
+        product_code="PERSON_STANDARD",
+        price_ore=7_900,
+        vat_ore=1_975,
+        vat_code="3",
+        purchased_on=date(2026, 12, 6),
+        purchased_at=datetime(2026, 12, 6, 12, tzinfo=UTC),
+        ordered_by=uuid.uuid4(),
+        case_id="C-2026-000123",
+    )
+    envelope = Envelope.wrap(bought)
+
+    async with running_consumers(service) as run:
+        await run.publish(envelope, times=2)  # a redelivery: the inbox dedupes by event id
+        await run.publish(Envelope.wrap(bought))  # re-published: the order id dedupes
+        await run.settled(handled=2, duplicate=1)
+        assert run.outcomes()["dead_lettered"] == 0
+
+    assert await charge_rows(service, creditor) == [
+        {"charge_id": bought.order_id, "amount_ore": 9_875, "purchased_on": date(2026, 12, 6)}
+    ]

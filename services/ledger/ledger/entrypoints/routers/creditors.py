@@ -1,4 +1,6 @@
-"""Creditors: their client-funds account, agreement and credit-report charges."""
+"""Creditors: their client-funds account and agreement.
+
+Credit-report charges arrive as ``credit.report.purchased.v1`` events (the consumer)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
@@ -26,9 +28,9 @@ from ledger.entrypoints.routers import PREFIX
 from ledger.entrypoints.schemas import (
     AgreementIn,
     AgreementOut,
-    ChargeIn,
-    ChargeOut,
     CreditorAccountOut,
+    CreditReportChargeOut,
+    CreditReportChargesOut,
 )
 from ledger.service_layer import creditors as creditor_handlers
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
@@ -132,29 +134,26 @@ async def put_agreement(
     return await run_command(service, principal, idempotency_key, request, body, work)
 
 
-@router.post(
+@router.get(
     "/creditors/{creditor_id}/credit-report-charges",
-    status_code=status.HTTP_201_CREATED,
-    response_model=ChargeOut,
-    responses=problem_responses(409),
-    summary="A credit report the creditor bought: deducted at its next settlement",
+    response_model=CreditReportChargesOut,
+    responses=problem_responses(404),
+    summary="The credit reports a creditor bought (its own users and agency staff)",
+    description=(
+        "Booked from the credit service's `credit.report.purchased.v1` events; each is "
+        "deducted at the creditor's next settlement."
+    ),
 )
-async def post_charge(
-    creditor_id: uuid.UUID,
-    body: ChargeIn,
-    request: Request,
-    principal: AgencyAdmin,
-    service: ServiceDep,
-    idempotency_key: IdempotencyKey,
-) -> JSONResponse:
-    async def work(uow: LedgerUnitOfWork) -> tuple[int, ChargeOut]:
-        recorded = await creditor_handlers.record_credit_report_charge(
-            uow.books,
-            charge_id=body.charge_id,
-            creditor_id=creditor_id,
-            amount_ore=body.amount_ore,
-            on=body.purchased_on,
-        )
-        return 201, ChargeOut(charge_id=body.charge_id, recorded=recorded)
-
-    return await run_command(service, principal, idempotency_key, request, body, work)
+async def get_credit_report_charges(
+    creditor_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep
+) -> CreditReportChargesOut:
+    if principal.tenant is not None and principal.tenant != creditor_id:
+        raise NotFound("No such creditor.")
+    rows = await accounts_view.credit_report_charges(service.session_factory, creditor_id)
+    charges = [CreditReportChargeOut.model_validate(r) for r in rows]
+    return CreditReportChargesOut(
+        creditor_id=creditor_id,
+        charges=charges,
+        pending_ore=sum(c.amount_ore for c in charges if c.settlement_id is None),
+        total_ore=sum(c.amount_ore for c in charges),
+    )
