@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from servicekit.errors import DomainError, NotFound
+
 
 class OrganisationNotInReadModel(Exception):
     """An event about an organisation whose registration the read model has not applied.
@@ -28,3 +30,38 @@ class CasesNotInReadModel(Exception):
 class AgencyUnknown(Exception):
     """No agency organisation in the read model and none configured: a document cannot
     name its issuer yet (retried)."""
+
+
+class DocumentNotFound(NotFound):
+    """No such document for the caller (another creditor's is not found either)."""
+
+    type, title = "document-not-found", "No such document"
+
+
+class InvalidCursor(DomainError):
+    status, type, title = 422, "invalid-cursor", "Invalid cursor"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The cursor is not one this list gave.",
+            errors=[{"field": "cursor", "reason": "invalid"}],
+        )
+
+
+class TooManyDocuments(DomainError):
+    """A ZIP would hold more documents than one download may."""
+
+    status, type, title = 422, "too-many-documents", "Too many documents"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Select at most {limit} documents for one download.",
+            errors=[{"field": "id", "reason": "too_many", "limit": limit}],
+        )
+
+
+class NothingSelected(DomainError):
+    status, type, title = 422, "no-documents-selected", "No documents selected"
+
+    def __init__(self) -> None:
+        super().__init__("No document matches the selection.")
