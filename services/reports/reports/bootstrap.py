@@ -8,8 +8,8 @@ from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import BatchRegistered, CaseRegistered
-from contracts.ledger import SettlementCompleted
+from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.ledger import CaseBalanceChanged, SettlementCompleted
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
@@ -75,6 +75,9 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
             OrganisationDeactivated,
             CaseRegistered,
             BatchRegistered,
+            CaseStatusChanged,
+            CaseClosed,
+            CaseBalanceChanged,
             SettlementCompleted,
         ),
         retry_delays=settings.retry_delays_seconds,
@@ -84,6 +87,9 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
         CaseRegistered.routing_key(): BatchHandler(documents.cases_registered),
         BatchRegistered.routing_key(): documents.batch_registered,
+        CaseStatusChanged.routing_key(): BatchHandler(consumers.statuses_changed),
+        CaseClosed.routing_key(): consumers.case_closed,
+        CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
         SettlementCompleted.routing_key(): documents.settlement_completed,
     }
     service = ReportsService(

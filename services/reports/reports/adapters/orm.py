@@ -75,6 +75,15 @@ cases = Table(
     Column("due_date", Date, nullable=False, comment="the earliest claim's due date"),
     Column("claim_count", Integer, nullable=False),
     Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(30), nullable=False, server_default=text("'registered'")),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("closed_on", Date),
+    Column("close_reason", String(20)),
+    Column("principal_outstanding_ore", BigInteger, comment="as the ledger last booked it"),
+    Column("interest_outstanding_ore", BigInteger),
+    Column("costs_outstanding_ore", BigInteger),
+    Column("balance_ore", BigInteger),
+    Column("balance_changed_at", DateTime(timezone=True)),
     Index("ix_cases_batch_id", "batch_id"),
     Index("ix_cases_creditor_id", "creditor_id", "registered_at"),
     comment="registered cases (cases.case.registered), as the documents print them",
@@ -182,4 +191,17 @@ projection_progress = Table(
     Column("last_occurred_at", DateTime(timezone=True), nullable=False),
     Column("last_applied_at", DateTime(timezone=True), nullable=False),
     comment="the newest event each projection applied, and when: its lag",
+)
+
+report_exports = Table(
+    "report_exports",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("report", String(40), nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("parameters", JSONB, nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("organisation_id", Uuid, nullable=False, comment="the exporter's organisation"),
+    Column("exported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="audit of report runs and exports: append-only (a trigger refuses UPDATE, DELETE)",
 )

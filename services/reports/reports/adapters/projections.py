@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Row,
+    String,
+    Uuid,
+    column,
+    func,
+    or_,
+    select,
+    update,
+    values,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +46,68 @@ class ProjectionStore:
             insert(cases).values(list(rows)).on_conflict_do_nothing().returning(cases.c.batch_id)
         )
         return sorted(set(result.scalars()))
+
+    async def known_cases(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        ids = list(set(case_ids))
+        result = await self.session.execute(select(cases.c.case_id).where(cases.c.case_id.in_(ids)))
+        return set(result.scalars())
+
+    async def apply_statuses(self, changes: Sequence[tuple[uuid.UUID, str, datetime]]) -> None:
+        """``(case, status, changed at)``: each case takes its newest status (an older
+        change applied late does not overwrite a newer one)."""
+        newest = _newest(changes, key=lambda c: (c[0], c[2]))
+        v = values(
+            column("case_id", Uuid),
+            column("status", String),
+            column("at", DateTime(timezone=True)),
+            name="v",
+        ).data(newest)
+        await self.session.execute(
+            update(cases)
+            .where(
+                cases.c.case_id == v.c.case_id,
+                or_(cases.c.status_changed_at.is_(None), cases.c.status_changed_at < v.c.at),
+            )
+            .values(status=v.c.status, status_changed_at=v.c.at)
+        )
+
+    async def apply_balances(
+        self, changes: Sequence[tuple[uuid.UUID, int, int, int, int, datetime]]
+    ) -> None:
+        """``(case, principal, interest, costs, balance, changed at)``, newest wins."""
+        newest = _newest(changes, key=lambda c: (c[0], c[5]))
+        v = values(
+            column("case_id", Uuid),
+            column("principal", BigInteger),
+            column("interest", BigInteger),
+            column("costs", BigInteger),
+            column("balance", BigInteger),
+            column("at", DateTime(timezone=True)),
+            name="v",
+        ).data(newest)
+        await self.session.execute(
+            update(cases)
+            .where(
+                cases.c.case_id == v.c.case_id,
+                or_(cases.c.balance_changed_at.is_(None), cases.c.balance_changed_at <= v.c.at),
+            )
+            .values(
+                principal_outstanding_ore=v.c.principal,
+                interest_outstanding_ore=v.c.interest,
+                costs_outstanding_ore=v.c.costs,
+                balance_ore=v.c.balance,
+                balance_changed_at=v.c.at,
+            )
+        )
+
+    async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
+        result = await self.session.execute(
+            update(cases)
+            .where(cases.c.case_id == case_id)
+            .values(closed_on=closed_on, close_reason=reason)
+            .returning(cases.c.case_id)
+        )
+        return result.first() is not None
 
     async def add_batch(self, row: dict[str, Any]) -> None:
         await self.session.execute(insert(batches).values(**row).on_conflict_do_nothing())
@@ -146,3 +220,16 @@ class ProjectionStore:
                 },
             )
         )
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def _newest(changes: Sequence[T], *, key: Any) -> list[T]:
+    """One change per case (the first element): the one with the greatest ``key``."""
+    newest: dict[Any, T] = {}
+    for change in changes:
+        held = newest.get(change[0])
+        if held is None or key(change) > key(held):
+            newest[change[0]] = change
+    return list(newest.values())

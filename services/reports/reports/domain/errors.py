@@ -65,3 +65,7 @@ class NothingSelected(DomainError):
 
     def __init__(self) -> None:
         super().__init__("No document matches the selection.")
+
+
+class ReportNotFound(NotFound):
+    type, title = "report-not-found", "No such report"

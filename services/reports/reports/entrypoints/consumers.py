@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import BatchRegistered, CaseRegistered
-from contracts.ledger import SettlementCompleted
+from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.ledger import CaseBalanceChanged, SettlementCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.adapters.document_store import DocumentStore
 from reports.adapters.projections import ProjectionStore
 from reports.adapters.repository import OrganisationRepository
+from reports.domain.errors import CasesNotInReadModel
 from reports.service_layer import handlers, issuing
 
 
@@ -92,3 +93,43 @@ class DocumentEvents:
         store = DocumentStore(session)
         for batch_id in await projections.batches_ready(batch_ids):
             await issuing.issue_order_confirmation(projections, store, self.issuer, batch_id)
+
+
+async def _require_cases(projections: ProjectionStore, case_ids: set[uuid.UUID]) -> None:
+    """Refuse (for a retry) changes to cases whose registration is not applied yet."""
+    missing = case_ids - await projections.known_cases(case_ids)
+    if missing:
+        raise CasesNotInReadModel(len(missing))
+
+
+async def statuses_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``cases.case.status_changed.v1`` (a batch handler): each case's newest status."""
+    events = [e.payload(CaseStatusChanged) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.apply_statuses([(e.case_id, e.to_status, e.changed_at) for e in events])
+    await projections.record_progress("case_status", max(e.occurred_at for e in envelopes))
+
+
+async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.case.balance_changed.v1`` (a batch handler): each case's newest balance."""
+    events = [e.payload(CaseBalanceChanged) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.apply_balances(
+        [
+            (e.case_id, e.principal_ore, e.interest_ore, e.costs_ore, e.balance_ore, e.changed_at)
+            for e in events
+        ]
+    )
+    await projections.record_progress("case_balance", max(e.occurred_at for e in envelopes))
+
+
+async def case_closed(session: AsyncSession, envelope: Envelope) -> None:
+    """``cases.case.closed.v1``: when and why the case closed."""
+    event = envelope.payload(CaseClosed)
+    projections = ProjectionStore(session)
+    if not await projections.close_case(
+        event.case_id, closed_on=event.closed_on, reason=event.reason
+    ):
+        raise CasesNotInReadModel(1)

@@ -36,6 +36,10 @@ LISTS = ["/documents"]
 ARCHIVES = ["/documents/archive?id={document}"]
 #: Agency administrators only.
 ADMIN_READS = ["/organisations/{creditor}"]
+#: Report runs, scoped to the caller's organisation (tried in test_catalogue.py).
+REPORT_RUNS = ["/catalogue/{code}"]
+#: Read by every signed-in user (what reports there are).
+SHARED_READS = ["/catalogue"]
 _PLACEHOLDERS = {
     "{document_id}": "{document}",
     "{organisation_id}": "{creditor}",
@@ -105,7 +109,8 @@ def test_the_tables_name_every_endpoint(service: ReportsService) -> None:
         if path.startswith(P)
         for method in operations
     }
-    named = {("GET", p.split("?")[0]) for p in READS + LISTS + ARCHIVES + ADMIN_READS}
+    tables = READS + LISTS + ARCHIVES + ADMIN_READS + REPORT_RUNS + SHARED_READS
+    named = {("GET", p.split("?")[0]) for p in tables}
     assert documented == named
 
 
@@ -144,6 +149,13 @@ async def test_a_creditor_sees_only_its_own(
         assert (await client.get(path, headers=own)).status_code == 200
         assert_problem(await client.get(path, headers=theirs), 422, "no-documents-selected")
         assert_problem(await client.get(path), 401)
+    for template in REPORT_RUNS:
+        path = P + template.format(code="saksliste")
+        assert (await client.get(path, headers=own)).status_code == 200
+        assert_problem(await client.get(path), 401)
+    for template in SHARED_READS:
+        assert (await client.get(P + template, headers=theirs)).status_code == 200
+        assert_problem(await client.get(P + template), 401)
     for template in ADMIN_READS:
         path = P + template.format(**world)
         assert_problem(await client.get(path, headers=own), 403)
