@@ -25,9 +25,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.adapters.orm import (
     batches,
+    case_balances,
     cases,
     documents,
     organisations,
+    payments,
     projection_progress,
     settlement_lines,
     settlements,
@@ -99,6 +101,42 @@ class ProjectionStore:
                 balance_changed_at=v.c.at,
             )
         )
+
+    async def add_payments(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(payments).values(list(rows)).on_conflict_do_nothing())
+
+    async def add_balance_history(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(case_balances).values(list(rows)).on_conflict_do_nothing()
+            )
+
+    async def case(self, case_id: uuid.UUID, tenant: uuid.UUID | None) -> Row[Any] | None:
+        query = select(cases).where(cases.c.case_id == case_id)
+        if tenant is not None:
+            query = query.where(cases.c.creditor_id == tenant)
+        return (await self.session.execute(query)).first()
+
+    async def payments_until(self, case_id: uuid.UUID, as_of: date) -> list[Row[Any]]:
+        result = await self.session.execute(
+            select(payments)
+            .where(payments.c.case_id == case_id, payments.c.value_date <= as_of)
+            .order_by(payments.c.value_date, payments.c.received_at)
+        )
+        return list(result.all())
+
+    async def balance_on(self, case_id: uuid.UUID, as_of: date) -> Row[Any] | None:
+        """The newest booking of the case's balance effective on or before ``as_of``."""
+        b = case_balances.c
+        return (
+            await self.session.execute(
+                select(case_balances)
+                .where(b.case_id == case_id, b.effective_date <= as_of)
+                .order_by(b.effective_date.desc(), b.changed_at.desc())
+                .limit(1)
+            )
+        ).first()
 
     async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
         result = await self.session.execute(
