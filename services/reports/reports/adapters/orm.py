@@ -60,6 +60,14 @@ batches = Table(
     comment="registration batches (cases.batch.registered): one order confirmation each",
 )
 
+batch_progress = Table(
+    "batch_progress",
+    metadata,
+    Column("batch_id", Uuid, primary_key=True),
+    Column("cases_projected", Integer, nullable=False),
+    comment="how many of a batch's cases the read model holds (its confirmation waits for all)",
+)
+
 cases = Table(
     "cases",
     metadata,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.adapters.orm import (
+    batch_progress,
     batches,
     case_balances,
     cases,
@@ -41,13 +43,28 @@ class ProjectionStore:
         self.session = session
 
     async def add_cases(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
-        """Insert cases not yet known; the batches of the ones inserted now."""
+        """Insert cases not yet known and count them into their batches' progress; the
+        batches that gained cases."""
         if not rows:
             return []
         result = await self.session.execute(
             insert(cases).values(list(rows)).on_conflict_do_nothing().returning(cases.c.batch_id)
         )
-        return sorted(set(result.scalars()))
+        gained = Counter(result.scalars())
+        if gained:
+            stmt = insert(batch_progress).values(
+                [{"batch_id": b, "cases_projected": n} for b, n in sorted(gained.items())]
+            )
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[batch_progress.c.batch_id],
+                    set_={
+                        "cases_projected": batch_progress.c.cases_projected
+                        + stmt.excluded.cases_projected
+                    },
+                )
+            )
+        return sorted(gained)
 
     async def known_cases(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = list(set(case_ids))
@@ -170,12 +187,6 @@ class ProjectionStore:
         ids = list(batch_ids)
         if not ids:
             return []
-        projected = (
-            select(func.count())
-            .select_from(cases)
-            .where(cases.c.batch_id == batches.c.batch_id)
-            .scalar_subquery()
-        )
         issued = (
             select(documents.c.document_id)
             .where(
@@ -184,10 +195,13 @@ class ProjectionStore:
             )
             .exists()
         )
+        projected = func.coalesce(batch_progress.c.cases_projected, 0)
         result = await self.session.execute(
-            select(batches.c.batch_id).where(
-                batches.c.batch_id.in_(ids), projected >= batches.c.case_count, ~issued
+            select(batches.c.batch_id)
+            .select_from(
+                batches.outerjoin(batch_progress, batch_progress.c.batch_id == batches.c.batch_id)
             )
+            .where(batches.c.batch_id.in_(ids), projected >= batches.c.case_count, ~issued)
         )
         return sorted(result.scalars())
 

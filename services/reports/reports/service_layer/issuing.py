@@ -298,10 +298,6 @@ async def issue_settlement_statement(
     return document_id
 
 
-def oslo_date(at: datetime) -> date:
-    return at.astimezone(OSLO).date()
-
-
 CASE_STATEMENTS = uuid.UUID("5b0f6c1e-6a43-4c71-9d1f-3f3c6ad1e0a7")
 """Namespace of a case statement's source id: one statement per case and date."""
 
