@@ -129,6 +129,7 @@ check-infra:
 test: ## everything CI checks: infrastructure, sync, lint, types, imports, all tests
 	$(MAKE) check-infra
 	deploy/local/install.sh --uv
+	deploy/local/install.sh --documents
 	deploy/local/install.sh --browser
 	$(UV) sync --all-packages
 	$(MAKE) lint

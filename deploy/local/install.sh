@@ -7,8 +7,11 @@
 #       rabbitmq-server -detached
 #   - (`--browser`) Debian's Chromium for the portal's browser tests (apt-get install chromium)
 #     and axe-core from the npm registry (npm ci in tests/e2e/browser).
-# Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--browser`)
-# `make test`.
+#   - (`--documents`, and by `make up`) what the reports service renders its PDFs with and
+#     its golden tests read them with: Pango and HarfBuzz for WeasyPrint, the DejaVu fonts,
+#     poppler-utils (pdftotext, pdfinfo, pdfdetach).
+# Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--documents`,
+# `--browser`) `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -121,7 +124,25 @@ install_browser() {
     fi
 }
 
+# -- documents (reports service) ---------------------------------------------------------
+install_documents() {
+    local missing=()
+    ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
+    ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+    [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+    command -v pdftotext >/dev/null || missing+=(poppler-utils)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "installing what the reports service renders PDFs with (apt-get install ${missing[*]})"
+        apt_install "${missing[@]}"
+    fi
+}
+
 main() {
+    if [ "${1:-}" = "--documents" ]; then  # `make test`: PDF rendering and its golden tests
+        install_documents
+        return
+    fi
     if [ "${1:-}" = "--browser" ]; then  # `make test`: what the browser tests need
         install_browser
         return
@@ -133,6 +154,7 @@ main() {
         return
     fi
     [ "$only_infra" -eq 1 ] || install_uv
+    [ "$only_infra" -eq 1 ] || install_documents
     start_postgres
     start_rabbitmq
     say "infrastructure ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$AMQP_PORT"

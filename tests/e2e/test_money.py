@@ -1,8 +1,11 @@
 """A case's money across services, through the gateway: registered in cases, on the ledger,
-paid partly and then fully by bank files, closed as paid, settled with its creditor."""
+paid partly and then fully by bank files, closed as paid, settled with its creditor; the
+order confirmation of its registration and the statement of its settlement downloadable
+from the reports service."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import uuid
 from datetime import date
@@ -150,3 +153,37 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
         )
     ).json()
     assert settlement["status"] == "posted"
+
+    statement = await wait_for(
+        lambda: document_of(gateway, kari, settlement_id, "settlement_statement"),
+        what="the settlement statement from the reports service",
+        seconds=60,
+    )
+    assert statement["number"].startswith(f"AVR-{date.today().year}-")
+    content = await gateway.get(statement["content_url"], headers=await kari.headers())
+    assert content.status_code == 200, content.text
+    assert content.content.startswith(b"%PDF-")
+    assert hashlib.sha256(content.content).hexdigest() == statement["sha256"]
+    proposal = await document_of(gateway, kari, settlement_id, "posting_proposal")
+    assert proposal is not None
+    assert proposal["number"] == statement["number"]
+    confirmation = await wait_for(
+        lambda: document_of(gateway, kari, uuid.UUID(case["batch_id"]), "order_confirmation"),
+        what="the order confirmation of the case's registration",
+        seconds=30,
+    )
+    assert confirmation["number"] == case["batch_number"]
+
+
+async def document_of(
+    gateway: httpx.AsyncClient, who: SignedIn, source_id: Any, kind: str
+) -> dict[str, Any] | None:
+    """The reports service's document of ``kind`` for a batch or settlement, once issued."""
+    response = await gateway.get(
+        "/api/v1/reports/documents",
+        params={"source_id": str(source_id), "kind": kind},
+        headers=await who.headers(),
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items[0] if items else None

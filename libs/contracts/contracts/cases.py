@@ -1,8 +1,8 @@
 """Events produced by the cases service (``services/cases``).
 
-Ids, dates and amounts only: no debtor name, address or national id number. A consumer
-that must show a debtor asks the cases service (and that read is audited there).
-Amounts are integer øre.
+Ids, dates and amounts, and personal data only where a consumer needs it: the debtor's
+name on ``cases.case.registered`` (the order confirmation prints it), never an address or
+a national id number. Amounts are integer øre.
 """
 
 from __future__ import annotations
@@ -59,6 +59,32 @@ class CaseRegistered(EventData):
     currency: str = Field(default="NOK", pattern=r"^[A-Z]{3}$")
     claims: list[ClaimRegistered] = Field(min_length=1)
     registered_at: AwareDatetime
+    debtor_name: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "the debtor's name, for the order confirmation (ordrebekreftelse) the reports "
+            "service issues; absent from producers before it was added"
+        ),
+    )
+
+
+class RejectedRow(BaseModel):
+    """A row (or case) of a submission that was not registered, and which fields were wrong."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    row: int = Field(ge=0, description="the row's position in the submission (1-based for a file)")
+    creditor_reference: str | None = Field(default=None, max_length=60)
+    fields: list[str] = Field(
+        default_factory=list,
+        max_length=20,
+        description="the paths (or file columns) of the fields in error",
+    )
+
+
+MAX_REJECTED_ROWS = 1000
+"""How many refused rows a batch event lists (its ``rejected_count`` counts them all)."""
 
 
 @event_model
@@ -79,6 +105,14 @@ class BatchRegistered(EventData):
     principal_total_ore: int = Field(ge=0)
     rejected_count: int = Field(ge=0, description="rows of an import that were not accepted")
     registered_at: AwareDatetime
+    rejected_rows: list[RejectedRow] = Field(
+        default_factory=list,
+        max_length=MAX_REJECTED_ROWS,
+        description=(
+            "the refused rows with their error codes, the first "
+            f"{MAX_REJECTED_ROWS} (the order confirmation lists them apart)"
+        ),
+    )
 
 
 @event_model

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from contracts.envelope import EventData
 from contracts.registry import event_model
@@ -67,11 +67,36 @@ class CaseBalanceChanged(EventData):
     changed_at: AwareDatetime
 
 
+class SettledLine(BaseModel):
+    """One line of a settlement: what one payment allocation on a case brought in, split.
+
+    ``principal_ore + interest_ore + reminder_fees_ore`` is the creditor's share,
+    ``collection_fees_ore`` (inkassovarsel fee and inkassosalær) and ``court_fees_ore``
+    (rettsgebyr and outlays) the agency's; ``net_ore`` = the creditor's share less commission.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    line_id: int = Field(description="the ledger's payment allocation the line settles")
+    payment_id: uuid.UUID | None = Field(description="None for a reversal's allocation")
+    case_id: uuid.UUID
+    value_date: date
+    principal_ore: int
+    interest_ore: int
+    reminder_fees_ore: int = Field(description="the creditor's own fees (purregebyr)")
+    collection_fees_ore: int = Field(description="inkassovarsel fee and inkassosalær")
+    court_fees_ore: int = Field(description="court fees and outlays advanced by the agency")
+    commission_ore: int
+    net_ore: int = Field(description="to the creditor: its share less commission")
+
+
 @event_model
 class SettlementCompleted(EventData):
     """A settlement (avregning) with a creditor was paid out: the statement can be made.
 
-    The lines (per case and payment) are at ``GET /api/v1/ledger/settlements/{id}/lines``.
+    Since the lines were added, the event carries them (per case and payment), the payout
+    date and accounts, so the reports service can issue the statement (avregningsbilag)
+    from the event alone; ``lines`` is None from a producer that did not send them.
     """
 
     event_type = "ledger.settlement.completed"
@@ -87,3 +112,14 @@ class SettlementCompleted(EventData):
     agency_fees_ore: int = Field(ge=0, description="the agency's own fees collected")
     payout_ore: int = Field(ge=0, description="paid to the creditor")
     completed_at: AwareDatetime
+    payout_date: date | None = Field(default=None, description="the day the bank paid it")
+    client_account: str | None = Field(
+        default=None, max_length=34, description="the client funds account paid from"
+    )
+    payout_account: str | None = Field(
+        default=None, max_length=34, description="the creditor's account paid to"
+    )
+    vat_deductible: bool | None = Field(
+        default=None, description="whether the creditor deducts input VAT (agreement)"
+    )
+    lines: list[SettledLine] | None = Field(default=None, description="every line")

@@ -10,3 +10,8 @@ class ReportsSettings(ServiceSettings):
     service_name: str = "reports"
     database_url: str = "postgresql+asyncpg://infocenter_reports@127.0.0.1:5432/infocenter_reports"
     http_port: int = 8004
+    agency_name: str = ""
+    """The agency as documents name it, when the read model holds no agency organisation."""
+    agency_organisation_number: str = ""
+    zip_max_documents: int = 2000
+    """The most documents one ZIP download holds."""

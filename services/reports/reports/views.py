@@ -1,14 +1,19 @@
-"""Read side of the reports service."""
+"""Read side of the reports service: organisations, documents."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reports.adapters.document_store import DocumentFilter, DocumentStore
 from reports.adapters.orm import organisations
+from reports.domain.errors import InvalidCursor
 
 
 async def organisation(
@@ -25,3 +30,49 @@ async def organisation(
             .first()
         )
     return dict(row) if row else None
+
+
+def encode_cursor(issued_at: datetime, document_id: uuid.UUID) -> str:
+    raw = f"{issued_at.isoformat()}|{document_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, document_id = raw.partition("|")
+        issued_at = datetime.fromisoformat(at)
+        if issued_at.tzinfo is None:
+            raise ValueError("naive")
+        return issued_at, uuid.UUID(document_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidCursor() from exc
+
+
+async def documents(
+    session_factory: async_sessionmaker[AsyncSession],
+    f: DocumentFilter,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of documents, newest first, and the cursor of the next page."""
+    after = decode_cursor(cursor) if cursor else None
+    async with session_factory() as session:
+        rows = await DocumentStore(session).page(f, after=after, limit=limit + 1)
+    items = [dict(row._mapping) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = items[-1]
+        next_cursor = encode_cursor(last["issued_at"], last["document_id"])
+    return items, next_cursor
+
+
+async def document(
+    session_factory: async_sessionmaker[AsyncSession],
+    document_id: uuid.UUID,
+    tenant: uuid.UUID | None,
+) -> dict[str, Any] | None:
+    async with session_factory() as session:
+        row = await DocumentStore(session).get(document_id, tenant)
+    return dict(row._mapping) if row else None

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from contracts.cases import MAX_REJECTED_ROWS, RejectedRow
 from servicekit.db import is_database_unavailable
 from servicekit.errors import DomainError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -620,7 +621,34 @@ class Importer:
             return
         current = await job_store.get(uow.session, job_id, tenant=None)
         rejected = current.cases_rejected if current else 0
-        await complete_batch(uow, self.registration, batch_id, rejected=rejected)
+        rows = await refused_rows(uow, job_id)
+        await complete_batch(
+            uow, self.registration, batch_id, rejected=rejected, rejected_rows=rows
+        )
+
+
+async def refused_rows(uow: CasesUnitOfWork, job_id: uuid.UUID) -> list[RejectedRow]:
+    """The first refused rows of an import (its error report grouped by line) for the
+    batch event: the order confirmation lists them apart."""
+    grouped: dict[int, tuple[str | None, set[str]]] = {}
+    after = 0
+    while len(grouped) <= MAX_REJECTED_ROWS:
+        page = await job_store.errors(uow.session, job_id, after=after, limit=2000)
+        if not page:
+            break
+        for error_id, (line, column, _reason, reference) in page:
+            after = error_id
+            _, columns = grouped.setdefault(line, (reference, set()))
+            if column:
+                columns.add(column)
+    return [
+        RejectedRow(
+            row=line,
+            creditor_reference=(reference or "")[:60] or None,
+            fields=sorted(columns)[:20],
+        )
+        for line, (reference, columns) in sorted(grouped.items())[:MAX_REJECTED_ROWS]
+    ]
 
 
 def _references(chunk: list[ParsedCase]) -> frozenset[str]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from contracts.cases import BatchRegistered, CaseRegistered
+from contracts.cases import MAX_REJECTED_ROWS, BatchRegistered, CaseRegistered, RejectedRow
 from servicekit.errors import Conflict, Forbidden
 from servicekit.outbox import SerialisedEvent, json_time, serialised_event
 
@@ -226,6 +226,20 @@ async def register_chunk(
     return outcome
 
 
+def rejected_rows(
+    rejected: Sequence[Rejected], references: Callable[[int], str | None]
+) -> list[RejectedRow]:
+    """The refused registrations as the batch event lists them (row = position + 1)."""
+    return [
+        RejectedRow(
+            row=r.index + 1,
+            creditor_reference=(references(r.index) or "")[:60] or None,
+            fields=sorted({e.field for e in r.errors})[:20],
+        )
+        for r in rejected[:MAX_REJECTED_ROWS]
+    ]
+
+
 @dataclass(frozen=True)
 class _Prepared:
     new_cases: list[NewCase]
@@ -344,13 +358,23 @@ def registered_data(
             )
         ],
         "registered_at": at,
+        "debtor_name": registration.debtor.name,
     }
 
 
 async def complete_batch(
-    uow: CasesUnitOfWork, ctx: RegistrationContext, batch_id: uuid.UUID, *, rejected: int
+    uow: CasesUnitOfWork,
+    ctx: RegistrationContext,
+    batch_id: uuid.UUID,
+    *,
+    rejected: int,
+    rejected_rows: Sequence[RejectedRow] = (),
 ) -> Batch:
-    """Close a submission's batch and announce it (idempotent: a registered batch stays)."""
+    """Close a submission's batch and announce it (idempotent: a registered batch stays).
+
+    ``rejected_rows`` are the refused rows the order confirmation lists apart (the first
+    :data:`contracts.cases.MAX_REJECTED_ROWS`; ``rejected`` counts them all).
+    """
     batch = await batch_store.get(uow.session, batch_id, lock=True)
     if batch is None:
         raise LookupError(f"no batch {batch_id}")
@@ -369,6 +393,7 @@ async def complete_batch(
             principal_total_ore=batch.principal_total_ore,
             rejected_count=rejected,
             registered_at=now,
+            rejected_rows=list(rejected_rows[:MAX_REJECTED_ROWS]),
         )
     )
     completed = await batch_store.get(uow.session, batch_id)

@@ -27,7 +27,15 @@ async def _register(service: CasesService, creditor_id: uuid.UUID, items: list) 
     async with service.unit_of_work() as uow:
         batch = await reg.open_batch(uow, ctx, who)
         outcome = await reg.register_chunk(uow, ctx, batch, list(enumerate(items)))
-        await reg.complete_batch(uow, ctx, batch.batch_id, rejected=len(outcome.rejected))
+        await reg.complete_batch(
+            uow,
+            ctx,
+            batch.batch_id,
+            rejected=len(outcome.rejected),
+            rejected_rows=reg.rejected_rows(
+                outcome.rejected, lambda i: items[i].creditor_reference
+            ),
+        )
         await uow.commit()
     return outcome
 
@@ -83,6 +91,13 @@ async def test_a_chunk_registers_good_cases_and_names_every_bad_one(
     ]
     assert mine[2]["data"]["case_count"] == 2
     assert mine[2]["data"]["rejected_count"] == 2
+    assert mine[0]["data"]["debtor_name"] == good.debtor.name
+    assert [
+        (r["row"], r["creditor_reference"], r["fields"]) for r in mine[2]["data"]["rejected_rows"]
+    ] == [
+        (2, bad.creditor_reference, ["claims[0].principal_ore", "debtor.national_id"]),
+        (4, twice.creditor_reference, ["creditor_reference"]),
+    ]
     assert good.debtor.national_id not in "".join(b.body for b in bodies)
 
 

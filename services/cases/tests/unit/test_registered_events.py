@@ -108,6 +108,7 @@ def test_the_event_is_the_one_the_models_write(
             )
         ],
         registered_at=now,
+        debtor_name=registration.debtor.name,
     )
     envelope = envelope_for(model).model_copy(update={"event_id": event_id, "occurred_at": now})
     context.correlation_id.reset(correlated)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from contracts.ledger import SettledLine
 from sqlalchemy import Row, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -164,6 +165,45 @@ class SettlementStore:
                 .where(credit_report_charges.c.charge_id.in_([c.charge_id for c in draft.charges]))
                 .values(settlement_id=settlement_id)
             )
+
+    async def settled_lines(self, settlement_id: uuid.UUID) -> list[SettledLine]:
+        """A settlement's lines for its event, the agency's fees split into collection and
+        court fees (from the allocation each line settles)."""
+        line, a = settlement_lines, payment_allocations
+        rows = await self.session.execute(
+            select(
+                line.c.allocation_id,
+                line.c.payment_id,
+                line.c.case_id,
+                line.c.value_date,
+                line.c.principal_ore,
+                line.c.interest_ore,
+                line.c.reminder_fees_ore,
+                a.c.collection_fees_ore,
+                a.c.court_fees_ore,
+                line.c.commission_ore,
+                line.c.net_ore,
+            )
+            .join(a, a.c.id == line.c.allocation_id)
+            .where(line.c.settlement_id == settlement_id)
+            .order_by(line.c.value_date, line.c.allocation_id)
+        )
+        return [
+            SettledLine(
+                line_id=r.allocation_id,
+                payment_id=r.payment_id,
+                case_id=r.case_id,
+                value_date=r.value_date,
+                principal_ore=r.principal_ore,
+                interest_ore=r.interest_ore,
+                reminder_fees_ore=r.reminder_fees_ore,
+                collection_fees_ore=r.collection_fees_ore,
+                court_fees_ore=r.court_fees_ore,
+                commission_ore=r.commission_ore,
+                net_ore=r.net_ore,
+            )
+            for r in rows
+        ]
 
     async def get(self, settlement_id: uuid.UUID, *, lock: bool = False) -> Row[Any] | None:
         query = select(settlements).where(settlements.c.settlement_id == settlement_id)

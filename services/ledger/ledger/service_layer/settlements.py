@@ -94,7 +94,7 @@ async def run_settlements(
         )
         result.settlement_ids.append(settlement_id)
         if paid_now:
-            await _post(books, settlement_id, on=today)
+            await _post(books, settlement_id, on=today, client_account=policy.client_funds_account)
             continue
         assert agreement.payout_account
         assert agreement.payout_name
@@ -138,7 +138,10 @@ async def run_settlements(
     return result
 
 
-async def _post(books: Books, settlement_id: uuid.UUID, *, on: date) -> None:
+async def _post(
+    books: Books, settlement_id: uuid.UUID, *, on: date, client_account: str | None
+) -> None:
+    """Book the payout and announce the settlement with its lines (the statement's data)."""
     row = await books.settlements.get(settlement_id)
     assert row is not None
     kept = row.commission_ore + row.credit_report_charges_ore + row.agency_fees_ore
@@ -152,6 +155,8 @@ async def _post(books: Books, settlement_id: uuid.UUID, *, on: date) -> None:
     if entry is not None:
         books.journal.add(entry)
     await books.settlements.mark_posted(settlement_id, entry.entry_id if entry else None)
+    agreement = await books.agreements.get(row.creditor_id)
+    lines = await books.settlements.settled_lines(settlement_id)
     books.emit(
         SettlementCompleted(
             settlement_id=settlement_id,
@@ -165,12 +170,21 @@ async def _post(books: Books, settlement_id: uuid.UUID, *, on: date) -> None:
             agency_fees_ore=row.agency_fees_ore,
             payout_ore=row.payout_ore,
             completed_at=datetime.now(UTC),
+            payout_date=on,
+            client_account=client_account or None,
+            payout_account=agreement.payout_account,
+            vat_deductible=agreement.vat_deductible,
+            lines=lines,
         )
     )
 
 
 async def confirm_settlement(
-    books: Books, settlement_id: uuid.UUID, *, on: date | None = None
+    books: Books,
+    settlement_id: uuid.UUID,
+    *,
+    on: date | None = None,
+    client_account: str | None = None,
 ) -> str:
     """The bank paid the creditor: post the settlement (again: nothing happens)."""
     row = await books.settlements.get(settlement_id, lock=True)
@@ -180,7 +194,12 @@ async def confirm_settlement(
         return "posted"
     if row.status == "voided":
         raise SettlementStateConflict("A voided settlement cannot be paid; run a new settlement.")
-    await _post(books, settlement_id, on=on or business_date(datetime.now(UTC)))
+    await _post(
+        books,
+        settlement_id,
+        on=on or business_date(datetime.now(UTC)),
+        client_account=client_account,
+    )
     return "posted"
 
 
@@ -208,7 +227,9 @@ async def void_settlement(books: Books, settlement_id: uuid.UUID, *, reason: str
     return "voided"
 
 
-async def apply_bank_answer(books: Books, answer: BankAnswer) -> dict[str, str]:
+async def apply_bank_answer(
+    books: Books, answer: BankAnswer, *, client_account: str | None = None
+) -> dict[str, str]:
     """A pain.002 on a payout file: post what the bank accepted, void what it rejected."""
     outcome: dict[str, str] = {}
     payout_file = await books.settlements.payout_file(answer.original_message_id)
@@ -219,7 +240,9 @@ async def apply_bank_answer(books: Books, answer: BankAnswer) -> dict[str, str]:
     ):
         state = answer.state_of(end_to_end_id)
         if state == "accepted":
-            outcome[end_to_end_id] = await confirm_settlement(books, settlement_id)
+            outcome[end_to_end_id] = await confirm_settlement(
+                books, settlement_id, client_account=client_account
+            )
         elif state == "rejected":
             status = next((s for s in answer.statuses if s.end_to_end_id == end_to_end_id), None)
             reason = "rejected by the bank" + (
@@ -231,7 +254,9 @@ async def apply_bank_answer(books: Books, answer: BankAnswer) -> dict[str, str]:
     return outcome
 
 
-async def apply_payout_bookings(books: Books, bookings: Sequence[PayoutBooking]) -> dict[str, str]:
+async def apply_payout_bookings(
+    books: Books, bookings: Sequence[PayoutBooking], *, client_account: str | None = None
+) -> dict[str, str]:
     """A camt.054 debit of a payout: the bank paid it, post its settlement."""
     outcome: dict[str, str] = {}
     for booking in bookings:
@@ -242,6 +267,9 @@ async def apply_payout_bookings(books: Books, bookings: Sequence[PayoutBooking])
             outcome[booking.end_to_end_id] = "unknown"
             continue
         outcome[booking.end_to_end_id] = await confirm_settlement(
-            books, row.settlement_id, on=booking.value_date or booking.booking_date
+            books,
+            row.settlement_id,
+            on=booking.value_date or booking.booking_date,
+            client_account=client_account,
         )
     return outcome

@@ -231,6 +231,20 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
     assert confirmed.json()["status"] == "posted"
     completed = await events_of(service, "ledger.settlement.completed", "settlement_id", second)
     assert [c["payout_ore"] for c in completed] == [295_100]
+    (event,) = completed
+    assert event["payout_account"] == closed_account
+    assert event["client_account"] == service.settings.client_funds_account
+    assert event["payout_date"] is not None
+    (line,) = event["lines"]
+    assert (line["case_id"], line["principal_ore"], line["net_ore"]) == (
+        str(case.case_id),
+        300_000,
+        300_000,
+    )
+    assert (
+        sum(x["net_ore"] for x in event["lines"]) - event["credit_report_charges_ore"]
+        == (event["payout_ore"])
+    )
     voiding = await client.post(
         f"/api/v1/ledger/settlements/{second}/voiding",
         json={"reason": "too late"},

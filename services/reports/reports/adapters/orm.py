@@ -3,7 +3,24 @@
 from servicekit.db import make_metadata
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
-from sqlalchemy import Boolean, Column, DateTime, String, Table, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = make_metadata()
 outbox = outbox_table(metadata)
@@ -24,4 +41,215 @@ organisations = Table(
         comment="when the organisation was registered (the event's occurred_at)",
     ),
     comment="read model of the identity service's organisations",
+)
+
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_id", Uuid, primary_key=True, comment="the registration batch in cases"),
+    Column("batch_number", String(40), nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("case_count", Integer, nullable=False),
+    Column("claim_count", Integer, nullable=False),
+    Column("principal_total_ore", BigInteger, nullable=False),
+    Column("rejected_count", Integer, nullable=False),
+    Column("rejected_rows", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_batches_creditor_id", "creditor_id", "registered_at"),
+    comment="registration batches (cases.batch.registered): one order confirmation each",
+)
+
+batch_progress = Table(
+    "batch_progress",
+    metadata,
+    Column("batch_id", Uuid, primary_key=True),
+    Column("cases_projected", Integer, nullable=False),
+    comment="how many of a batch's cases the read model holds (its confirmation waits for all)",
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", Uuid, primary_key=True, comment="the case in cases"),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("batch_id", Uuid, nullable=False),
+    Column("case_number", String(20), nullable=False),
+    Column("kid", String(25), nullable=False),
+    Column("creditor_reference", String(60), nullable=False),
+    Column("debtor_kind", String(10), nullable=False),
+    Column("debtor_name", String(200), comment="for the order confirmation; personal data"),
+    Column("principal_ore", BigInteger, nullable=False, comment="sum of the claims' principal"),
+    Column("due_date", Date, nullable=False, comment="the earliest claim's due date"),
+    Column("claim_count", Integer, nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(30), nullable=False, server_default=text("'registered'")),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("closed_on", Date),
+    Column("close_reason", String(20)),
+    Column("principal_outstanding_ore", BigInteger, comment="as the ledger last booked it"),
+    Column("interest_outstanding_ore", BigInteger),
+    Column("costs_outstanding_ore", BigInteger),
+    Column("balance_ore", BigInteger),
+    Column("balance_changed_at", DateTime(timezone=True)),
+    Column(
+        "claims",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment="invoice number, invoice date, due date, principal of each claim",
+    ),
+    Index("ix_cases_batch_id", "batch_id"),
+    Index("ix_cases_creditor_id", "creditor_id", "registered_at"),
+    comment="registered cases (cases.case.registered), as the documents print them",
+)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("settlement_id", Uuid, primary_key=True, comment="the settlement in the ledger"),
+    Column("settlement_number", String(20), nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("payout_date", Date),
+    Column("client_account", String(34)),
+    Column("payout_account", String(34)),
+    Column("vat_deductible", Boolean, nullable=False),
+    Column("line_count", Integer, nullable=False),
+    Column("collected_ore", BigInteger, nullable=False),
+    Column("commission_ore", BigInteger, nullable=False),
+    Column("credit_report_charges_ore", BigInteger, nullable=False),
+    Column("agency_fees_ore", BigInteger, nullable=False),
+    Column("payout_ore", BigInteger, nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_settlements_creditor_id", "creditor_id", "period_end"),
+    comment="settlements paid out (ledger.settlement.completed)",
+)
+
+settlement_lines = Table(
+    "settlement_lines",
+    metadata,
+    Column("settlement_id", Uuid, ForeignKey("settlements.settlement_id"), primary_key=True),
+    Column("line_id", BigInteger, primary_key=True, comment="the ledger's allocation"),
+    Column("payment_id", Uuid),
+    Column("case_id", Uuid, nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("interest_ore", BigInteger, nullable=False),
+    Column("reminder_fees_ore", BigInteger, nullable=False),
+    Column("collection_fees_ore", BigInteger, nullable=False),
+    Column("court_fees_ore", BigInteger, nullable=False),
+    Column("commission_ore", BigInteger, nullable=False),
+    Column("net_ore", BigInteger, nullable=False),
+    comment="a settlement's lines per case and payment",
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("document_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False, comment="the creditor it is for"),
+    Column("kind", String(30), nullable=False),
+    Column("source_id", Uuid, nullable=False, comment="the batch or settlement it documents"),
+    Column("number", String(40), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("media_type", String(60), nullable=False),
+    Column("file_name", String(120), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("replaces_document_id", Uuid, ForeignKey("documents.document_id"),
+           comment="the document this one corrects (a credit note, a new statement)"),
+    CheckConstraint(
+        "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal', "
+        "'case_statement')",
+        name="kind",
+    ),
+    CheckConstraint("size = octet_length(content)", name="size"),
+    Index(
+        "uq_documents_source",
+        "kind",
+        "source_id",
+        unique=True,
+        postgresql_where=text("replaces_document_id IS NULL"),
+    ),
+    Index("uq_documents_kind_number", "kind", "number", unique=True),
+    Index("ix_documents_organisation", "organisation_id", "issued_at", "document_id"),
+    comment="issued documents: immutable (a trigger refuses UPDATE)",
+)  # fmt: skip
+
+document_counters = Table(
+    "document_counters",
+    metadata,
+    Column("series", String(60), primary_key=True),
+    Column("last_number", BigInteger, nullable=False),
+    comment="gapless number series: the row is locked by the transaction that issues",
+)
+
+document_downloads = Table(
+    "document_downloads",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("document_id", Uuid, ForeignKey("documents.document_id"), nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("organisation_id", Uuid, nullable=False, comment="the downloader's organisation"),
+    Column("via", String(10), nullable=False, comment="'file' or 'zip'"),
+    Column("downloaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_document_downloads_document_id", "document_id"),
+    comment="audit of document downloads: append-only (a trigger refuses UPDATE and DELETE)",
+)
+
+projection_progress = Table(
+    "projection_progress",
+    metadata,
+    Column("projection", String(60), primary_key=True),
+    Column("last_occurred_at", DateTime(timezone=True), nullable=False),
+    Column("last_applied_at", DateTime(timezone=True), nullable=False),
+    comment="the newest event each projection applied, and when: its lag",
+)
+
+report_exports = Table(
+    "report_exports",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("report", String(40), nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("parameters", JSONB, nullable=False),
+    Column("user_id", Uuid, nullable=False),
+    Column("organisation_id", Uuid, nullable=False, comment="the exporter's organisation"),
+    Column("exported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="audit of report runs and exports: append-only (a trigger refuses UPDATE, DELETE)",
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", Uuid, primary_key=True, comment="the payment in the ledger"),
+    Column("case_id", Uuid, nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("amount_ore", BigInteger, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("interest_ore", BigInteger, nullable=False),
+    Column("costs_ore", BigInteger, nullable=False),
+    Column("overpaid_ore", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_payments_case_id", "case_id", "value_date"),
+    comment="payments booked on cases (ledger.payment.received)",
+)
+
+case_balances = Table(
+    "case_balances",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("changed_at", DateTime(timezone=True), primary_key=True),
+    Column("effective_date", Date, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("interest_ore", BigInteger, nullable=False),
+    Column("costs_ore", BigInteger, nullable=False),
+    Column("balance_ore", BigInteger, nullable=False),
+    Column("cause", String(30), nullable=False),
+    comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from servicekit.errors import DomainError, NotFound
+
 
 class OrganisationNotInReadModel(Exception):
     """An event about an organisation whose registration the read model has not applied.
@@ -15,3 +17,69 @@ class OrganisationNotInReadModel(Exception):
     def __init__(self, organisation_id: uuid.UUID) -> None:
         super().__init__(f"organisation {organisation_id} is not in the read model yet")
         self.organisation_id = organisation_id
+
+
+class CasesNotInReadModel(Exception):
+    """A settlement names cases whose registration the read model has not applied yet:
+    refused for now, retried with back-off (the statement prints their numbers)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} case(s) of the settlement are not in the read model yet")
+
+
+class AgencyUnknown(Exception):
+    """No agency organisation in the read model and none configured: a document cannot
+    name its issuer yet (retried)."""
+
+
+class DocumentNotFound(NotFound):
+    """No such document for the caller (another creditor's is not found either)."""
+
+    type, title = "document-not-found", "No such document"
+
+
+class InvalidCursor(DomainError):
+    status, type, title = 422, "invalid-cursor", "Invalid cursor"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The cursor is not one this list gave.",
+            errors=[{"field": "cursor", "reason": "invalid"}],
+        )
+
+
+class TooManyDocuments(DomainError):
+    """A ZIP would hold more documents than one download may."""
+
+    status, type, title = 422, "too-many-documents", "Too many documents"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"Select at most {limit} documents for one download.",
+            errors=[{"field": "id", "reason": "too_many", "limit": limit}],
+        )
+
+
+class NothingSelected(DomainError):
+    status, type, title = 422, "no-documents-selected", "No documents selected"
+
+    def __init__(self) -> None:
+        super().__init__("No document matches the selection.")
+
+
+class ReportNotFound(NotFound):
+    type, title = "report-not-found", "No such report"
+
+
+class CaseNotFound(NotFound):
+    type, title = "case-not-found", "No such case"
+
+
+class InvalidAsOf(DomainError):
+    status, type, title = 422, "as-of-in-the-future", "Date in the future"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A statement cannot be made as of a day not yet come.",
+            errors=[{"field": "as_of", "reason": "in_the_future"}],
+        )

@@ -1,16 +1,26 @@
-"""Event handlers of the reports service: envelope → command → service layer.
+"""Event handlers of the reports service: envelope → projection (→ document).
 
-Each runs inside the consumer's transaction, together with the inbox claim.
+Each runs inside the consumer's transaction, together with the inbox claim: a document
+issued here commits with the event that completed its data, or not at all.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reports.adapters.document_store import DocumentStore
+from reports.adapters.projections import ProjectionStore
 from reports.adapters.repository import OrganisationRepository
-from reports.service_layer import handlers
+from reports.domain.errors import CasesNotInReadModel
+from reports.service_layer import handlers, issuing
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -35,3 +45,102 @@ async def organisation_deactivated(session: AsyncSession, envelope: Envelope) ->
         handlers.ProjectOrganisationDeactivated(organisation_id=event.organisation_id),
         OrganisationRepository(session),
     )
+
+
+@dataclass(frozen=True)
+class DocumentEvents:
+    """The handlers that build the documents' read model and issue the documents."""
+
+    issuer: issuing.Issuer
+
+    async def cases_registered(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """``cases.case.registered.v1`` (a batch handler): the cases enter the read model;
+        a batch whose every case is now there gets its order confirmation."""
+        projections = ProjectionStore(session)
+        rows = [handlers.case_row(e.payload(CaseRegistered)) for e in envelopes]
+        batch_ids = await projections.add_cases(rows)
+        await projections.record_progress("cases", max(e.occurred_at for e in envelopes))
+        await self._confirm_ready(session, projections, batch_ids)
+
+    async def batch_registered(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``cases.batch.registered.v1``: the batch enters the read model; its order
+        confirmation is issued once its cases are all there (now, or when they arrive)."""
+        event = envelope.payload(BatchRegistered)
+        projections = ProjectionStore(session)
+        await projections.add_batch(handlers.batch_row(event))
+        await projections.record_progress("batches", envelope.occurred_at)
+        await self._confirm_ready(session, projections, [event.batch_id])
+
+    async def settlement_completed(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``ledger.settlement.completed.v1``: the settlement and its lines enter the read
+        model and its statement is issued (a settlement from a producer that did not send
+        its lines is kept without a statement)."""
+        event = envelope.payload(SettlementCompleted)
+        projections = ProjectionStore(session)
+        if event.lines is None:
+            await projections.record_progress("settlements", envelope.occurred_at)
+            return
+        row, lines = handlers.settlement_rows(event)
+        await projections.add_settlement(row, lines)
+        await projections.record_progress("settlements", envelope.occurred_at)
+        await issuing.issue_settlement_statement(
+            projections, DocumentStore(session), self.issuer, event.settlement_id
+        )
+
+    async def _confirm_ready(
+        self, session: AsyncSession, projections: ProjectionStore, batch_ids: Sequence[uuid.UUID]
+    ) -> None:
+        store = DocumentStore(session)
+        for batch_id in await projections.batches_ready(batch_ids):
+            await issuing.issue_order_confirmation(projections, store, self.issuer, batch_id)
+
+
+async def _require_cases(projections: ProjectionStore, case_ids: set[uuid.UUID]) -> None:
+    """Refuse (for a retry) changes to cases whose registration is not applied yet."""
+    missing = case_ids - await projections.known_cases(case_ids)
+    if missing:
+        raise CasesNotInReadModel(len(missing))
+
+
+async def statuses_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``cases.case.status_changed.v1`` (a batch handler): each case's newest status."""
+    events = [e.payload(CaseStatusChanged) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.apply_statuses([(e.case_id, e.to_status, e.changed_at) for e in events])
+    await projections.record_progress("case_status", max(e.occurred_at for e in envelopes))
+
+
+async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.case.balance_changed.v1`` (a batch handler): each case's newest balance."""
+    events = [e.payload(CaseBalanceChanged) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.apply_balances(
+        [
+            (e.case_id, e.principal_ore, e.interest_ore, e.costs_ore, e.balance_ore, e.changed_at)
+            for e in events
+        ]
+    )
+    await projections.add_balance_history([handlers.balance_row(e) for e in events])
+    await projections.record_progress("case_balance", max(e.occurred_at for e in envelopes))
+
+
+async def case_closed(session: AsyncSession, envelope: Envelope) -> None:
+    """``cases.case.closed.v1``: when and why the case closed."""
+    event = envelope.payload(CaseClosed)
+    projections = ProjectionStore(session)
+    if not await projections.close_case(
+        event.case_id, closed_on=event.closed_on, reason=event.reason
+    ):
+        raise CasesNotInReadModel(1)
+
+
+async def payments_received(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.payment.received.v1`` (a batch handler): payments on cases, for the case
+    statement."""
+    events = [e.payload(PaymentReceived) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.add_payments([handlers.payment_row(e) for e in events])
+    await projections.record_progress("payments", max(e.occurred_at for e in envelopes))

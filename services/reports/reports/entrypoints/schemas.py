@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -16,3 +16,34 @@ class OrganisationOut(BaseModel):
     kind: Literal["creditor", "agency"]
     active: bool
     registered_at: datetime
+
+
+DocumentKindOut = Literal[
+    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+]
+
+
+class DocumentOut(BaseModel):
+    """One issued document's metadata (its content is at ``content_url``)."""
+
+    document_id: uuid.UUID
+    organisation_id: uuid.UUID = Field(description="the creditor the document is for")
+    kind: DocumentKindOut
+    source_id: uuid.UUID = Field(description="the batch or settlement it documents")
+    number: str = Field(description="the statement number, or the batch number")
+    issued_at: datetime
+    period_start: date | None
+    period_end: date | None
+    media_type: str
+    file_name: str
+    size: int = Field(description="bytes")
+    sha256: str
+    replaces_document_id: uuid.UUID | None
+    content_url: str
+
+
+class DocumentPage(BaseModel):
+    items: list[DocumentOut]
+    next_cursor: str | None = Field(
+        description="pass as ?cursor= for the next page; none at the end"
+    )

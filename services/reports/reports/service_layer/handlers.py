@@ -9,7 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+from contracts.cases import BatchRegistered, CaseRegistered
+from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 
 from reports.domain.errors import OrganisationNotInReadModel
 from reports.domain.model import Organisation
@@ -62,3 +65,98 @@ async def project_organisation_deactivated(
     """
     if not await organisations.deactivate(cmd.organisation_id):
         raise OrganisationNotInReadModel(cmd.organisation_id)
+
+
+def case_row(event: CaseRegistered) -> dict[str, Any]:
+    """A registered case as the read model keeps it (the claims summed)."""
+    return {
+        "case_id": event.case_id,
+        "creditor_id": event.creditor_id,
+        "batch_id": event.batch_id,
+        "case_number": event.case_number,
+        "kid": event.kid,
+        "creditor_reference": event.creditor_reference,
+        "debtor_kind": event.debtor_kind,
+        "debtor_name": event.debtor_name,
+        "principal_ore": sum(c.principal_ore for c in event.claims),
+        "due_date": min(c.due_date for c in event.claims),
+        "claim_count": len(event.claims),
+        "registered_at": event.registered_at,
+        "claims": [
+            {
+                "invoice_number": c.invoice_number,
+                "invoice_date": c.invoice_date.isoformat(),
+                "due_date": c.due_date.isoformat(),
+                "principal_ore": c.principal_ore,
+            }
+            for c in event.claims
+        ],
+    }
+
+
+def payment_row(event: PaymentReceived) -> dict[str, Any]:
+    return {
+        "payment_id": event.payment_id,
+        "case_id": event.case_id,
+        "creditor_id": event.creditor_id,
+        "value_date": event.value_date,
+        "amount_ore": event.amount_ore,
+        "principal_ore": event.principal_ore,
+        "interest_ore": event.interest_ore,
+        "costs_ore": event.costs_ore,
+        "overpaid_ore": event.overpaid_ore,
+        "received_at": event.received_at,
+    }
+
+
+def balance_row(event: CaseBalanceChanged) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "changed_at": event.changed_at,
+        "effective_date": event.effective_date,
+        "principal_ore": event.principal_ore,
+        "interest_ore": event.interest_ore,
+        "costs_ore": event.costs_ore,
+        "balance_ore": event.balance_ore,
+        "cause": event.cause[:30],
+    }
+
+
+def batch_row(event: BatchRegistered) -> dict[str, Any]:
+    return {
+        "batch_id": event.batch_id,
+        "batch_number": event.batch_number,
+        "creditor_id": event.creditor_id,
+        "channel": event.channel,
+        "case_count": event.case_count,
+        "claim_count": event.claim_count,
+        "principal_total_ore": event.principal_total_ore,
+        "rejected_count": event.rejected_count,
+        "rejected_rows": [r.model_dump(mode="json") for r in event.rejected_rows],
+        "registered_at": event.registered_at,
+    }
+
+
+def settlement_rows(event: SettlementCompleted) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A completed settlement and its lines as the read model keeps them."""
+    row = {
+        "settlement_id": event.settlement_id,
+        "settlement_number": event.settlement_number,
+        "creditor_id": event.creditor_id,
+        "period_end": event.period_end,
+        "payout_date": event.payout_date,
+        "client_account": event.client_account,
+        "payout_account": event.payout_account,
+        "vat_deductible": True if event.vat_deductible is None else event.vat_deductible,
+        "line_count": event.line_count,
+        "collected_ore": event.collected_ore,
+        "commission_ore": event.commission_ore,
+        "credit_report_charges_ore": event.credit_report_charges_ore,
+        "agency_fees_ore": event.agency_fees_ore,
+        "payout_ore": event.payout_ore,
+        "completed_at": event.completed_at,
+    }
+    lines = [
+        {"settlement_id": event.settlement_id, **line.model_dump()} for line in event.lines or ()
+    ]
+    return row, lines

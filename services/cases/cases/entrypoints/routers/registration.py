@@ -120,7 +120,15 @@ async def register_cases(
         async def work() -> tuple[int, object]:
             batch = await reg.open_batch(uow, ctx, who)
             outcome = await reg.register_chunk(uow, ctx, batch, items)
-            await reg.complete_batch(uow, ctx, batch.batch_id, rejected=len(outcome.rejected))
+            await reg.complete_batch(
+                uow,
+                ctx,
+                batch.batch_id,
+                rejected=len(outcome.rejected),
+                rejected_rows=reg.rejected_rows(
+                    outcome.rejected, lambda i: body.cases[i].creditor_reference
+                ),
+            )
             out = BatchSubmissionOut(
                 batch_id=batch.batch_id,
                 batch_number=batch.batch_number,

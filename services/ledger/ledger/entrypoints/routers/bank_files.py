@@ -134,7 +134,9 @@ async def post_bank_file(
             service.policy,
             bank_file_id=file_id,
         )
-        payouts = await settlement_handlers.apply_payout_bookings(books, parsed.payout_bookings)
+        payouts = await settlement_handlers.apply_payout_bookings(
+            books, parsed.payout_bookings, client_account=service.policy.client_funds_account
+        )
         out = ImportOut.model_validate(
             {
                 **summary.__dict__,
@@ -208,7 +210,9 @@ async def post_payout_answer(
         raise BankFileRejected("The status report cannot be read.", errors=_problems(answer.errors))
 
     async def work(uow: LedgerUnitOfWork) -> tuple[int, BankAnswerOut]:
-        outcomes = await settlement_handlers.apply_bank_answer(uow.books, answer)
+        outcomes = await settlement_handlers.apply_bank_answer(
+            uow.books, answer, client_account=service.policy.client_funds_account
+        )
         return 200, BankAnswerOut(original_message_id=answer.original_message_id, outcomes=outcomes)
 
     digest = hashlib.sha256(data).hexdigest()

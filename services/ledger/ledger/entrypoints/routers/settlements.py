@@ -165,7 +165,9 @@ async def post_confirmation(
     idempotency_key: IdempotencyKey,
 ) -> JSONResponse:
     async def work(uow: LedgerUnitOfWork) -> tuple[int, SettlementStatusOut]:
-        state = await settlement_handlers.confirm_settlement(uow.books, settlement_id)
+        state = await settlement_handlers.confirm_settlement(
+            uow.books, settlement_id, client_account=service.policy.client_funds_account
+        )
         return 200, SettlementStatusOut(settlement_id=settlement_id, status=state)
 
     return await run_command(service, principal, idempotency_key, request, {}, work)

@@ -1,0 +1,287 @@
+"""The read model of cases and ledger events: batches, cases, settlements and their lines."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Row,
+    String,
+    Uuid,
+    column,
+    func,
+    or_,
+    select,
+    update,
+    values,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reports.adapters.orm import (
+    batch_progress,
+    batches,
+    case_balances,
+    cases,
+    documents,
+    organisations,
+    payments,
+    projection_progress,
+    settlement_lines,
+    settlements,
+)
+
+
+class ProjectionStore:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_cases(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
+        """Insert cases not yet known and count them into their batches' progress; the
+        batches that gained cases."""
+        if not rows:
+            return []
+        result = await self.session.execute(
+            insert(cases).values(list(rows)).on_conflict_do_nothing().returning(cases.c.batch_id)
+        )
+        gained = Counter(result.scalars())
+        if gained:
+            stmt = insert(batch_progress).values(
+                [{"batch_id": b, "cases_projected": n} for b, n in sorted(gained.items())]
+            )
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[batch_progress.c.batch_id],
+                    set_={
+                        "cases_projected": batch_progress.c.cases_projected
+                        + stmt.excluded.cases_projected
+                    },
+                )
+            )
+        return sorted(gained)
+
+    async def known_cases(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        ids = list(set(case_ids))
+        result = await self.session.execute(select(cases.c.case_id).where(cases.c.case_id.in_(ids)))
+        return set(result.scalars())
+
+    async def apply_statuses(self, changes: Sequence[tuple[uuid.UUID, str, datetime]]) -> None:
+        """``(case, status, changed at)``: each case takes its newest status (an older
+        change applied late does not overwrite a newer one)."""
+        newest = _newest(changes, key=lambda c: (c[0], c[2]))
+        v = values(
+            column("case_id", Uuid),
+            column("status", String),
+            column("at", DateTime(timezone=True)),
+            name="v",
+        ).data(newest)
+        await self.session.execute(
+            update(cases)
+            .where(
+                cases.c.case_id == v.c.case_id,
+                or_(cases.c.status_changed_at.is_(None), cases.c.status_changed_at < v.c.at),
+            )
+            .values(status=v.c.status, status_changed_at=v.c.at)
+        )
+
+    async def apply_balances(
+        self, changes: Sequence[tuple[uuid.UUID, int, int, int, int, datetime]]
+    ) -> None:
+        """``(case, principal, interest, costs, balance, changed at)``, newest wins."""
+        newest = _newest(changes, key=lambda c: (c[0], c[5]))
+        v = values(
+            column("case_id", Uuid),
+            column("principal", BigInteger),
+            column("interest", BigInteger),
+            column("costs", BigInteger),
+            column("balance", BigInteger),
+            column("at", DateTime(timezone=True)),
+            name="v",
+        ).data(newest)
+        await self.session.execute(
+            update(cases)
+            .where(
+                cases.c.case_id == v.c.case_id,
+                or_(cases.c.balance_changed_at.is_(None), cases.c.balance_changed_at <= v.c.at),
+            )
+            .values(
+                principal_outstanding_ore=v.c.principal,
+                interest_outstanding_ore=v.c.interest,
+                costs_outstanding_ore=v.c.costs,
+                balance_ore=v.c.balance,
+                balance_changed_at=v.c.at,
+            )
+        )
+
+    async def add_payments(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(payments).values(list(rows)).on_conflict_do_nothing())
+
+    async def add_balance_history(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(case_balances).values(list(rows)).on_conflict_do_nothing()
+            )
+
+    async def case(self, case_id: uuid.UUID, tenant: uuid.UUID | None) -> Row[Any] | None:
+        query = select(cases).where(cases.c.case_id == case_id)
+        if tenant is not None:
+            query = query.where(cases.c.creditor_id == tenant)
+        return (await self.session.execute(query)).first()
+
+    async def payments_until(self, case_id: uuid.UUID, as_of: date) -> list[Row[Any]]:
+        result = await self.session.execute(
+            select(payments)
+            .where(payments.c.case_id == case_id, payments.c.value_date <= as_of)
+            .order_by(payments.c.value_date, payments.c.received_at)
+        )
+        return list(result.all())
+
+    async def balance_on(self, case_id: uuid.UUID, as_of: date) -> Row[Any] | None:
+        """The newest booking of the case's balance effective on or before ``as_of``."""
+        b = case_balances.c
+        return (
+            await self.session.execute(
+                select(case_balances)
+                .where(b.case_id == case_id, b.effective_date <= as_of)
+                .order_by(b.effective_date.desc(), b.changed_at.desc())
+                .limit(1)
+            )
+        ).first()
+
+    async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
+        result = await self.session.execute(
+            update(cases)
+            .where(cases.c.case_id == case_id)
+            .values(closed_on=closed_on, close_reason=reason)
+            .returning(cases.c.case_id)
+        )
+        return result.first() is not None
+
+    async def add_batch(self, row: dict[str, Any]) -> None:
+        await self.session.execute(insert(batches).values(**row).on_conflict_do_nothing())
+
+    async def add_settlement(self, row: dict[str, Any], lines: Sequence[dict[str, Any]]) -> bool:
+        """Insert a settlement and its lines; False when it was known already."""
+        result = await self.session.execute(
+            insert(settlements)
+            .values(**row)
+            .on_conflict_do_nothing()
+            .returning(settlements.c.settlement_id)
+        )
+        if result.first() is None:
+            return False
+        if lines:
+            await self.session.execute(insert(settlement_lines), list(lines))
+        return True
+
+    async def batches_ready(self, batch_ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:
+        """Of these batches, those whose every case is in the read model and that have no
+        order confirmation yet."""
+        ids = list(batch_ids)
+        if not ids:
+            return []
+        issued = (
+            select(documents.c.document_id)
+            .where(
+                documents.c.kind == "order_confirmation",
+                documents.c.source_id == batches.c.batch_id,
+            )
+            .exists()
+        )
+        projected = func.coalesce(batch_progress.c.cases_projected, 0)
+        result = await self.session.execute(
+            select(batches.c.batch_id)
+            .select_from(
+                batches.outerjoin(batch_progress, batch_progress.c.batch_id == batches.c.batch_id)
+            )
+            .where(batches.c.batch_id.in_(ids), projected >= batches.c.case_count, ~issued)
+        )
+        return sorted(result.scalars())
+
+    async def batch(self, batch_id: uuid.UUID) -> Row[Any] | None:
+        return (
+            await self.session.execute(select(batches).where(batches.c.batch_id == batch_id))
+        ).first()
+
+    async def cases_of_batch(self, batch_id: uuid.UUID) -> list[Row[Any]]:
+        result = await self.session.execute(
+            select(cases).where(cases.c.batch_id == batch_id).order_by(cases.c.case_number)
+        )
+        return list(result.all())
+
+    async def cases_by_id(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+        ids = list(set(case_ids))
+        if not ids:
+            return {}
+        result = await self.session.execute(select(cases).where(cases.c.case_id.in_(ids)))
+        return {row.case_id: row for row in result}
+
+    async def settlement(self, settlement_id: uuid.UUID) -> Row[Any] | None:
+        return (
+            await self.session.execute(
+                select(settlements).where(settlements.c.settlement_id == settlement_id)
+            )
+        ).first()
+
+    async def lines_of(self, settlement_id: uuid.UUID) -> list[Row[Any]]:
+        result = await self.session.execute(
+            select(settlement_lines)
+            .where(settlement_lines.c.settlement_id == settlement_id)
+            .order_by(settlement_lines.c.line_id)
+        )
+        return list(result.all())
+
+    async def organisation(self, organisation_id: uuid.UUID) -> Row[Any] | None:
+        return (
+            await self.session.execute(
+                select(organisations).where(organisations.c.organisation_id == organisation_id)
+            )
+        ).first()
+
+    async def agency(self) -> Row[Any] | None:
+        """The agency's organisation (the oldest registered, should there be several)."""
+        return (
+            await self.session.execute(
+                select(organisations)
+                .where(organisations.c.kind == "agency")
+                .order_by(organisations.c.registered_at)
+                .limit(1)
+            )
+        ).first()
+
+    async def record_progress(self, projection: str, occurred_at: datetime) -> None:
+        """Note the newest event a projection applied (for its lag metric)."""
+        stmt = insert(projection_progress).values(
+            projection=projection, last_occurred_at=occurred_at, last_applied_at=func.now()
+        )
+        await self.session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[projection_progress.c.projection],
+                set_={
+                    "last_occurred_at": func.greatest(
+                        projection_progress.c.last_occurred_at, stmt.excluded.last_occurred_at
+                    ),
+                    "last_applied_at": stmt.excluded.last_applied_at,
+                },
+            )
+        )
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def _newest(changes: Sequence[T], *, key: Any) -> list[T]:
+    """One change per case (the first element): the one with the greatest ``key``."""
+    newest: dict[Any, T] = {}
+    for change in changes:
+        held = newest.get(change[0])
+        if held is None or key(change) > key(held):
+            newest[change[0]] = change
+    return list(newest.values())

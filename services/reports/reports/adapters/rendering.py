@@ -1,0 +1,164 @@
+"""Documents rendered to PDF/A-3b: Jinja2 HTML/CSS templates through WeasyPrint.
+
+Fonts are DejaVu (Debian's fonts-dejavu-core, found through fontconfig), embedded in the
+PDF; the data files a document is made from (CSV) are attached to it (PDF/A-3), so the
+archived copy holds the machine-readable version too. Rendering is CPU work: callers run
+it in a worker thread (``asyncio.to_thread``), never on an event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from reports.domain.case_statement import CaseStatement
+from reports.domain.layouts import order_csv
+from reports.domain.money import kroner
+from reports.domain.order_confirmation import OrderConfirmation
+from reports.domain.statement import Statement, StatementHeader
+
+OSLO = ZoneInfo("Europe/Oslo")
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+PDF_VARIANT = "pdf/a-3b"
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedFile:
+    name: str
+    content: bytes
+    description: str
+
+
+def _date(value: Any) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["kr"] = kroner
+    env.filters["dato"] = _date
+    return env
+
+
+class PdfRenderer:
+    """Renders a named template with its context to PDF/A-3b bytes."""
+
+    def __init__(self) -> None:
+        self.env = _environment()
+
+    def html(self, template: str, context: Mapping[str, Any]) -> str:
+        return self.env.get_template(template).render(**context)
+
+    def pdf(
+        self,
+        template: str,
+        context: Mapping[str, Any],
+        *,
+        title: str,
+        created: datetime,
+        attachments: Sequence[AttachedFile] = (),
+    ) -> bytes:
+        """The PDF of ``template``; ``created`` is written as its creation date, so the same
+        input gives the same text (the bytes also hold random ids)."""
+        from weasyprint import HTML, Attachment  # heavy: only the processes that render
+
+        source = self.html(template, {**context, "title": title})
+        html = HTML(string=source, base_url=str(TEMPLATES))
+        document = html.render()
+        document.metadata.title = title
+        document.metadata.created = created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        document.metadata.modified = document.metadata.created
+        result = document.write_pdf(
+            pdf_variant=PDF_VARIANT,
+            attachments=[
+                Attachment(
+                    string=a.content,
+                    name=a.name,
+                    description=a.description,
+                    created=created,
+                    modified=created,
+                    relationship="Data",
+                )
+                for a in attachments
+            ],
+        )
+        assert isinstance(result, bytes)
+        return result
+
+
+CHANNELS = {"api": "API", "form": "Skjema i portalen", "import": "Filimport"}
+
+
+class PdfDocuments:
+    """The documents' PDFs (:class:`reports.service_layer.issuing.DocumentRenderer`)."""
+
+    def __init__(self, renderer: PdfRenderer | None = None) -> None:
+        self.renderer = renderer or PdfRenderer()
+
+    def order_confirmation(self, confirmation: OrderConfirmation, *, issued_at: datetime) -> bytes:
+        received = confirmation.registered_at.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+        return self.renderer.pdf(
+            "order_confirmation.html",
+            {
+                "c": confirmation,
+                "received": received,
+                "channel": CHANNELS.get(confirmation.channel, confirmation.channel),
+            },
+            title=f"Ordrebekreftelse {confirmation.batch_number}",
+            created=issued_at,
+            attachments=[
+                AttachedFile(
+                    name=f"ordrebekreftelse-{confirmation.batch_number}.csv",
+                    content=order_csv(confirmation),
+                    description="Registrerte saker (CSV)",
+                )
+            ],
+        )
+
+    def settlement_statement(
+        self,
+        header: StatementHeader,
+        statement: Statement,
+        *,
+        issued_at: datetime,
+        lines_csv: bytes,
+        postings_csv: bytes,
+    ) -> bytes:
+        return self.renderer.pdf(
+            "settlement_statement.html",
+            {"h": header, "s": statement, "t": statement.totals, "corrects": None},
+            title=f"Avregning {header.number}",
+            created=issued_at,
+            attachments=[
+                AttachedFile(
+                    name=f"avregning-{header.number}.csv",
+                    content=lines_csv,
+                    description="Avregningens linjer (CSV)",
+                ),
+                AttachedFile(
+                    name=f"bokforingsforslag-{header.number}.csv",
+                    content=postings_csv,
+                    description="Bokføringsforslag (CSV)",
+                ),
+            ],
+        )
+
+    def case_statement(self, statement: CaseStatement, *, issued_at: datetime) -> bytes:
+        return self.renderer.pdf(
+            "case_statement.html",
+            {"c": statement},
+            title=f"Saksoppstilling {statement.case_number}",
+            created=issued_at,
+        )
