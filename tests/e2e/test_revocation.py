@@ -18,7 +18,7 @@ import pytest
 from devstack.stack import SERVICES, Stack
 from servicekit.testing.wait import wait_for
 
-from .conftest import AGENCY_ADMIN_EMAIL
+from ..conftest import AGENCY_ADMIN_EMAIL
 from .identity import Login, sign_in
 
 pytestmark = pytest.mark.e2e
