@@ -14,6 +14,7 @@ import re
 
 from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import Translator
+from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -25,6 +26,7 @@ _TYPES = {
     "password-rejected": "problem.password_rejected",
     "too-many-attempts": "problem.rate_limited",
     "invalid-credentials": "problem.invalid_credentials",
+    **REPORT_PROBLEMS,
 }
 _STATUSES = {
     400: "problem.bad_request",
