@@ -124,7 +124,7 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("reports.download", "Last ned", "Download"),
     ("reports.download.csv", "Last ned CSV", "Download CSV"),
     ("reports.download.xlsx", "Last ned Excel (XLSX)", "Download Excel (XLSX)"),
-    ("reports.rows", "{n} rader", "{n} rows"),
+    ("reports.rows", "rader: {n}", "rows: {n}"),
     (
         "reports.shown_first",
         "Skjermen viser de første {n} radene. Last ned filen for å få alle.",
