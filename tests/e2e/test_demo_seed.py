@@ -73,6 +73,21 @@ async def test_the_demo_seed_works_once_and_then_adds_nothing(
     assert await seed(a_demo()) == []
     assert await _newest_batch(gateway, kari) == batch  # no second batch, not even empty
 
+    async def order_confirmation() -> list[dict[str, Any]] | None:
+        found = await gateway.get(
+            "/api/v1/reports/documents",
+            params={"source_id": batch, "kind": "order_confirmation"},
+            headers=await kari.headers(),
+        )
+        assert found.status_code == 200, found.text
+        items: list[dict[str, Any]] = found.json()["items"]
+        return items or None
+
+    (confirmation,) = await wait_for(
+        order_confirmation, what="the demo batch's order confirmation", seconds=60
+    )
+    assert confirmation["media_type"] == "application/pdf"
+
     for ref in demo_cases.references():
         listed = await gateway.get(
             "/api/v1/cases", params={"creditor_reference": ref}, headers=await kari.headers()

@@ -9,7 +9,7 @@ from typing import cast
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
-from contracts.ledger import CaseBalanceChanged, SettlementCompleted
+from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
@@ -78,6 +78,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
             CaseStatusChanged,
             CaseClosed,
             CaseBalanceChanged,
+            PaymentReceived,
             SettlementCompleted,
         ),
         retry_delays=settings.retry_delays_seconds,
@@ -90,6 +91,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         CaseStatusChanged.routing_key(): BatchHandler(consumers.statuses_changed),
         CaseClosed.routing_key(): consumers.case_closed,
         CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
+        PaymentReceived.routing_key(): BatchHandler(consumers.payments_received),
         SettlementCompleted.routing_key(): documents.settlement_completed,
     }
     service = ReportsService(

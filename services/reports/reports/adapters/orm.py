@@ -60,6 +60,14 @@ batches = Table(
     comment="registration batches (cases.batch.registered): one order confirmation each",
 )
 
+batch_progress = Table(
+    "batch_progress",
+    metadata,
+    Column("batch_id", Uuid, primary_key=True),
+    Column("cases_projected", Integer, nullable=False),
+    comment="how many of a batch's cases the read model holds (its confirmation waits for all)",
+)
+
 cases = Table(
     "cases",
     metadata,
@@ -84,6 +92,13 @@ cases = Table(
     Column("costs_outstanding_ore", BigInteger),
     Column("balance_ore", BigInteger),
     Column("balance_changed_at", DateTime(timezone=True)),
+    Column(
+        "claims",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment="invoice number, invoice date, due date, principal of each claim",
+    ),
     Index("ix_cases_batch_id", "batch_id"),
     Index("ix_cases_creditor_id", "creditor_id", "registered_at"),
     comment="registered cases (cases.case.registered), as the documents print them",
@@ -148,7 +163,9 @@ documents = Table(
     Column("replaces_document_id", Uuid, ForeignKey("documents.document_id"),
            comment="the document this one corrects (a credit note, a new statement)"),
     CheckConstraint(
-        "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal')", name="kind"
+        "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal', "
+        "'case_statement')",
+        name="kind",
     ),
     CheckConstraint("size = octet_length(content)", name="size"),
     Index(
@@ -204,4 +221,35 @@ report_exports = Table(
     Column("organisation_id", Uuid, nullable=False, comment="the exporter's organisation"),
     Column("exported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     comment="audit of report runs and exports: append-only (a trigger refuses UPDATE, DELETE)",
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", Uuid, primary_key=True, comment="the payment in the ledger"),
+    Column("case_id", Uuid, nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("value_date", Date, nullable=False),
+    Column("amount_ore", BigInteger, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("interest_ore", BigInteger, nullable=False),
+    Column("costs_ore", BigInteger, nullable=False),
+    Column("overpaid_ore", BigInteger, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("ix_payments_case_id", "case_id", "value_date"),
+    comment="payments booked on cases (ledger.payment.received)",
+)
+
+case_balances = Table(
+    "case_balances",
+    metadata,
+    Column("case_id", Uuid, primary_key=True),
+    Column("changed_at", DateTime(timezone=True), primary_key=True),
+    Column("effective_date", Date, nullable=False),
+    Column("principal_ore", BigInteger, nullable=False),
+    Column("interest_ore", BigInteger, nullable=False),
+    Column("costs_ore", BigInteger, nullable=False),
+    Column("balance_ore", BigInteger, nullable=False),
+    Column("cause", String(30), nullable=False),
+    comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
 )

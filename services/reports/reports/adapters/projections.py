@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -24,10 +25,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.adapters.orm import (
+    batch_progress,
     batches,
+    case_balances,
     cases,
     documents,
     organisations,
+    payments,
     projection_progress,
     settlement_lines,
     settlements,
@@ -39,13 +43,28 @@ class ProjectionStore:
         self.session = session
 
     async def add_cases(self, rows: Sequence[dict[str, Any]]) -> list[uuid.UUID]:
-        """Insert cases not yet known; the batches of the ones inserted now."""
+        """Insert cases not yet known and count them into their batches' progress; the
+        batches that gained cases."""
         if not rows:
             return []
         result = await self.session.execute(
             insert(cases).values(list(rows)).on_conflict_do_nothing().returning(cases.c.batch_id)
         )
-        return sorted(set(result.scalars()))
+        gained = Counter(result.scalars())
+        if gained:
+            stmt = insert(batch_progress).values(
+                [{"batch_id": b, "cases_projected": n} for b, n in sorted(gained.items())]
+            )
+            await self.session.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[batch_progress.c.batch_id],
+                    set_={
+                        "cases_projected": batch_progress.c.cases_projected
+                        + stmt.excluded.cases_projected
+                    },
+                )
+            )
+        return sorted(gained)
 
     async def known_cases(self, case_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         ids = list(set(case_ids))
@@ -100,6 +119,42 @@ class ProjectionStore:
             )
         )
 
+    async def add_payments(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(insert(payments).values(list(rows)).on_conflict_do_nothing())
+
+    async def add_balance_history(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            await self.session.execute(
+                insert(case_balances).values(list(rows)).on_conflict_do_nothing()
+            )
+
+    async def case(self, case_id: uuid.UUID, tenant: uuid.UUID | None) -> Row[Any] | None:
+        query = select(cases).where(cases.c.case_id == case_id)
+        if tenant is not None:
+            query = query.where(cases.c.creditor_id == tenant)
+        return (await self.session.execute(query)).first()
+
+    async def payments_until(self, case_id: uuid.UUID, as_of: date) -> list[Row[Any]]:
+        result = await self.session.execute(
+            select(payments)
+            .where(payments.c.case_id == case_id, payments.c.value_date <= as_of)
+            .order_by(payments.c.value_date, payments.c.received_at)
+        )
+        return list(result.all())
+
+    async def balance_on(self, case_id: uuid.UUID, as_of: date) -> Row[Any] | None:
+        """The newest booking of the case's balance effective on or before ``as_of``."""
+        b = case_balances.c
+        return (
+            await self.session.execute(
+                select(case_balances)
+                .where(b.case_id == case_id, b.effective_date <= as_of)
+                .order_by(b.effective_date.desc(), b.changed_at.desc())
+                .limit(1)
+            )
+        ).first()
+
     async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
         result = await self.session.execute(
             update(cases)
@@ -132,12 +187,6 @@ class ProjectionStore:
         ids = list(batch_ids)
         if not ids:
             return []
-        projected = (
-            select(func.count())
-            .select_from(cases)
-            .where(cases.c.batch_id == batches.c.batch_id)
-            .scalar_subquery()
-        )
         issued = (
             select(documents.c.document_id)
             .where(
@@ -146,10 +195,13 @@ class ProjectionStore:
             )
             .exists()
         )
+        projected = func.coalesce(batch_progress.c.cases_projected, 0)
         result = await self.session.execute(
-            select(batches.c.batch_id).where(
-                batches.c.batch_id.in_(ids), projected >= batches.c.case_count, ~issued
+            select(batches.c.batch_id)
+            .select_from(
+                batches.outerjoin(batch_progress, batch_progress.c.batch_id == batches.c.batch_id)
             )
+            .where(batches.c.batch_id.in_(ids), projected >= batches.c.case_count, ~issued)
         )
         return sorted(result.scalars())
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import HTML, Attachment
 
+from reports.domain.case_statement import CaseStatement
 from reports.domain.layouts import order_csv
 from reports.domain.money import kroner
 from reports.domain.order_confirmation import OrderConfirmation
@@ -151,4 +152,12 @@ class PdfDocuments:
                     description="Bokføringsforslag (CSV)",
                 ),
             ],
+        )
+
+    def case_statement(self, statement: CaseStatement, *, issued_at: datetime) -> bytes:
+        return self.renderer.pdf(
+            "case_statement.html",
+            {"c": statement},
+            title=f"Saksoppstilling {statement.case_number}",
+            created=issued_at,
         )

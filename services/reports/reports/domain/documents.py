@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-DocumentKind = Literal["order_confirmation", "settlement_statement", "posting_proposal"]
+DocumentKind = Literal[
+    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "order_confirmation",
     "settlement_statement",
     "posting_proposal",
+    "case_statement",
 )
 
 PDF = "application/pdf"
@@ -43,6 +46,7 @@ def file_name(kind: DocumentKind, number: str) -> str:
         "order_confirmation": "ordrebekreftelse",
         "settlement_statement": "avregning",
         "posting_proposal": "bokforingsforslag",
+        "case_statement": "saksoppstilling",
     }[kind]
     extension = "csv" if kind == "posting_proposal" else "pdf"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in number)

@@ -69,3 +69,17 @@ class NothingSelected(DomainError):
 
 class ReportNotFound(NotFound):
     type, title = "report-not-found", "No such report"
+
+
+class CaseNotFound(NotFound):
+    type, title = "case-not-found", "No such case"
+
+
+class InvalidAsOf(DomainError):
+    status, type, title = 422, "as-of-in-the-future", "Date in the future"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A statement cannot be made as of a day not yet come.",
+            errors=[{"field": "as_of", "reason": "in_the_future"}],
+        )

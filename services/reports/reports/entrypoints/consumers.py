@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
-from contracts.ledger import CaseBalanceChanged, SettlementCompleted
+from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reports.adapters.document_store import DocumentStore
@@ -122,6 +122,7 @@ async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope])
             for e in events
         ]
     )
+    await projections.add_balance_history([handlers.balance_row(e) for e in events])
     await projections.record_progress("case_balance", max(e.occurred_at for e in envelopes))
 
 
@@ -133,3 +134,13 @@ async def case_closed(session: AsyncSession, envelope: Envelope) -> None:
         event.case_id, closed_on=event.closed_on, reason=event.reason
     ):
         raise CasesNotInReadModel(1)
+
+
+async def payments_received(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.payment.received.v1`` (a batch handler): payments on cases, for the case
+    statement."""
+    events = [e.payload(PaymentReceived) for e in envelopes]
+    projections = ProjectionStore(session)
+    await _require_cases(projections, {e.case_id for e in events})
+    await projections.add_payments([handlers.payment_row(e) for e in events])
+    await projections.record_progress("payments", max(e.occurred_at for e in envelopes))

@@ -10,24 +10,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
 from servicekit.tokens import Principal
 
 from reports import views
 from reports.adapters.document_store import DocumentFilter, DocumentStore
+from reports.adapters.projections import ProjectionStore
 from reports.adapters.zip_stream import zip_stream
 from reports.bootstrap import ReportsService
-from reports.domain.errors import DocumentNotFound
+from reports.domain.errors import DocumentNotFound, InvalidAsOf
 from reports.entrypoints.schemas import DocumentKindOut, DocumentOut, DocumentPage
 from reports.service_layer import downloads
+from reports.service_layer.issuing import issue_case_statement
 
+OSLO = ZoneInfo("Europe/Oslo")
 PREFIX = "/api/v1/reports"
 router = APIRouter(prefix=PREFIX, tags=["documents"])
 
@@ -208,3 +213,45 @@ async def download_document(
             "Cache-Control": "private, no-store",
         },
     )
+
+
+class CaseStatementIn(BaseModel):
+    case_id: uuid.UUID
+    as_of: date | None = Field(
+        default=None, description="the business date (Europe/Oslo); default today"
+    )
+
+
+@router.post(
+    "/case-statements",
+    status_code=201,
+    response_model=DocumentOut,
+    responses={200: {"model": DocumentOut, "description": "issued before for that date"},
+               **problem_responses(401, 404, 422)},
+    summary="A case's statement (saksoppstilling) as of a date, issued as a document",
+    description=(
+        "The claims, every payment up to the date and how it was split, and the balance as "
+        "booked on it. One statement per case and date: asking again answers the one issued "
+        "(200), so the request is safe to repeat. Rendered outside the event loop."
+    ),
+)  # fmt: skip
+async def post_case_statement(
+    body: CaseStatementIn, principal: CurrentPrincipal, service: ServiceDep
+) -> JSONResponse:
+    today = datetime.now(UTC).astimezone(OSLO).date()
+    as_of = body.as_of or today
+    if as_of > today:
+        raise InvalidAsOf()
+    async with service.unit_of_work() as uow:
+        document_id, issued = await issue_case_statement(
+            ProjectionStore(uow.session),
+            DocumentStore(uow.session),
+            service.issuer,
+            body.case_id,
+            as_of,
+            principal.tenant,
+        )
+        await uow.commit()
+    row = await views.document(service.session_factory, document_id, principal.tenant)
+    assert row is not None
+    return JSONResponse(_out(row).model_dump(mode="json"), status_code=201 if issued else 200)

@@ -18,7 +18,9 @@ class OrganisationOut(BaseModel):
     registered_at: datetime
 
 
-DocumentKindOut = Literal["order_confirmation", "settlement_statement", "posting_proposal"]
+DocumentKindOut = Literal[
+    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+]
 
 
 class DocumentOut(BaseModel):

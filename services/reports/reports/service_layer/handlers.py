@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from contracts.cases import BatchRegistered, CaseRegistered
-from contracts.ledger import SettlementCompleted
+from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 
 from reports.domain.errors import OrganisationNotInReadModel
 from reports.domain.model import Organisation
@@ -82,6 +82,43 @@ def case_row(event: CaseRegistered) -> dict[str, Any]:
         "due_date": min(c.due_date for c in event.claims),
         "claim_count": len(event.claims),
         "registered_at": event.registered_at,
+        "claims": [
+            {
+                "invoice_number": c.invoice_number,
+                "invoice_date": c.invoice_date.isoformat(),
+                "due_date": c.due_date.isoformat(),
+                "principal_ore": c.principal_ore,
+            }
+            for c in event.claims
+        ],
+    }
+
+
+def payment_row(event: PaymentReceived) -> dict[str, Any]:
+    return {
+        "payment_id": event.payment_id,
+        "case_id": event.case_id,
+        "creditor_id": event.creditor_id,
+        "value_date": event.value_date,
+        "amount_ore": event.amount_ore,
+        "principal_ore": event.principal_ore,
+        "interest_ore": event.interest_ore,
+        "costs_ore": event.costs_ore,
+        "overpaid_ore": event.overpaid_ore,
+        "received_at": event.received_at,
+    }
+
+
+def balance_row(event: CaseBalanceChanged) -> dict[str, Any]:
+    return {
+        "case_id": event.case_id,
+        "changed_at": event.changed_at,
+        "effective_date": event.effective_date,
+        "principal_ore": event.principal_ore,
+        "interest_ore": event.interest_ore,
+        "costs_ore": event.costs_ore,
+        "balance_ore": event.balance_ore,
+        "cause": event.cause[:30],
     }
 
 

@@ -22,7 +22,19 @@ from zoneinfo import ZoneInfo
 from reports.adapters.document_store import DocumentStore, NewDocument
 from reports.adapters.projections import ProjectionStore
 from reports.domain import documents as kinds
-from reports.domain.errors import AgencyUnknown, CasesNotInReadModel, OrganisationNotInReadModel
+from reports.domain.case_statement import (
+    BookedBalance,
+    CaseStatement,
+    StatementClaim,
+    StatementPayment,
+    case_statement_number,
+)
+from reports.domain.errors import (
+    AgencyUnknown,
+    CaseNotFound,
+    CasesNotInReadModel,
+    OrganisationNotInReadModel,
+)
 from reports.domain.layouts import postings_csv, statement_csv
 from reports.domain.order_confirmation import (
     ConfirmedCase,
@@ -60,6 +72,8 @@ class DocumentRenderer(Protocol):
         lines_csv: bytes,
         postings_csv: bytes,
     ) -> bytes: ...
+
+    def case_statement(self, statement: CaseStatement, *, issued_at: datetime) -> bytes: ...
 
 
 class Clock(Protocol):
@@ -284,5 +298,85 @@ async def issue_settlement_statement(
     return document_id
 
 
-def oslo_date(at: datetime) -> date:
-    return at.astimezone(OSLO).date()
+CASE_STATEMENTS = uuid.UUID("5b0f6c1e-6a43-4c71-9d1f-3f3c6ad1e0a7")
+"""Namespace of a case statement's source id: one statement per case and date."""
+
+
+async def issue_case_statement(
+    projections: ProjectionStore,
+    store: DocumentStore,
+    issuer: Issuer,
+    case_id: uuid.UUID,
+    as_of: date,
+    tenant: uuid.UUID | None,
+) -> tuple[uuid.UUID, bool]:
+    """The case statement of a case as of a date (issued once; again: the same one).
+    ``(document, issued now)``; a case the caller may not see is not found."""
+    case = await projections.case(case_id, tenant)
+    if case is None:
+        raise CaseNotFound("No such case.")
+    source_id = uuid.uuid5(CASE_STATEMENTS, f"{case_id}:{as_of.isoformat()}")
+    existing = await store.issued("case_statement", source_id)
+    if existing is not None:
+        return uuid.UUID(str(existing.document_id)), False
+    balance = await projections.balance_on(case_id, as_of)
+    statement = CaseStatement(
+        agency=await _agency(projections, issuer),
+        creditor=await _creditor(projections, case.creditor_id),
+        case_number=case.case_number,
+        creditor_reference=case.creditor_reference,
+        kid=case.kid,
+        debtor_name=case.debtor_name or "",
+        status=case.status,
+        as_of=as_of,
+        claims=tuple(
+            StatementClaim(
+                invoice_number=c["invoice_number"],
+                invoice_date=date.fromisoformat(c["invoice_date"]),
+                due_date=date.fromisoformat(c["due_date"]),
+                principal_ore=int(c["principal_ore"]),
+            )
+            for c in case.claims
+        ),
+        payments=tuple(
+            StatementPayment(
+                value_date=p.value_date,
+                amount_ore=p.amount_ore,
+                principal_ore=p.principal_ore,
+                interest_ore=p.interest_ore,
+                costs_ore=p.costs_ore,
+                overpaid_ore=p.overpaid_ore,
+            )
+            for p in await projections.payments_until(case_id, as_of)
+        ),
+        balance=None
+        if balance is None
+        else BookedBalance(
+            effective_date=balance.effective_date,
+            principal_ore=balance.principal_ore,
+            interest_ore=balance.interest_ore,
+            costs_ore=balance.costs_ore,
+            balance_ore=balance.balance_ore,
+        ),
+    )
+    issued_at = issuer.clock.now()
+    pdf = await asyncio.to_thread(issuer.renderer.case_statement, statement, issued_at=issued_at)
+    number = case_statement_number(case.case_number, as_of)
+    document_id = uuid.uuid4()
+    await store.add(
+        NewDocument(
+            document_id=document_id,
+            organisation_id=case.creditor_id,
+            kind="case_statement",
+            source_id=source_id,
+            number=number,
+            issued_at=issued_at,
+            period_start=case.registered_at.astimezone(OSLO).date(),
+            period_end=as_of,
+            media_type=kinds.PDF,
+            file_name=kinds.file_name("case_statement", number),
+            sha256=_sha256(pdf),
+            content=pdf,
+        )
+    )
+    return document_id, True

@@ -139,3 +139,12 @@ def wrap(event: object) -> Envelope:
 
     assert isinstance(event, EventData)
     return Envelope.wrap(event)
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pdftotext (poppler-utils) lays it out."""
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()

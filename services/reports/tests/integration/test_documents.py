@@ -14,7 +14,9 @@ import pytest
 from contracts.cases import RejectedRow
 from reports.adapters.orm import document_counters, documents
 from reports.bootstrap import ReportsService
+from reports.entrypoints.api import create_app
 from servicekit.testing.bus import running_consumers
+from servicekit.testing.http import asgi_client
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
@@ -111,6 +113,11 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
         ).scalar_one()
     assert all_numbers == [f"AVR-2026-{n:06d}" for n in range(1, last + 1)]
     assert set(numbers) <= set(all_numbers)
+
+    async with asgi_client(create_app(service)) as client:
+        metrics = (await client.get("/metrics")).text
+    for projection in ("cases", "batches", "settlements"):
+        assert f'reports_projection_lag_seconds{{projection="{projection}"}}' in metrics
 
 
 async def test_an_issued_document_cannot_be_changed(service: ReportsService) -> None:

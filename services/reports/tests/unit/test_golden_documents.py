@@ -18,7 +18,7 @@ from reports.adapters.rendering import PdfDocuments
 from reports.domain.layouts import postings_csv, statement_csv
 from reports.domain.postings import posting_proposal
 
-from .worked_example import ISSUED_AT, worked_example
+from .worked_example import ISSUED_AT, order_confirmation, worked_example
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -45,12 +45,20 @@ def statement_pdf() -> bytes:
     )
 
 
-def test_the_statements_text_is_the_golden_one(statement_pdf: bytes) -> None:
+def _text(pdf: bytes) -> str:
     assert shutil.which("pdftotext"), "install poppler-utils (deploy/local/install.sh)"
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=statement_pdf, capture_output=True, check=True
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
-    _check("avregning-1.4.txt", text)
+
+
+def test_the_statements_text_is_the_golden_one(statement_pdf: bytes) -> None:
+    _check("avregning-1.4.txt", _text(statement_pdf))
+
+
+def test_the_order_confirmations_text_is_the_golden_one() -> None:
+    pdf = PdfDocuments().order_confirmation(order_confirmation(), issued_at=ISSUED_AT)
+    _check("ordrebekreftelse-B-0000042.txt", _text(pdf))
 
 
 def test_the_statements_csvs_are_the_golden_ones() -> None:

@@ -10,6 +10,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 
+from reports.domain.order_confirmation import (
+    ConfirmedCase,
+    OrderConfirmation,
+    Party,
+    RefusedRow,
+)
 from reports.domain.statement import (
     LedgerTotals,
     Statement,
@@ -63,3 +69,22 @@ def worked_example() -> tuple[StatementHeader, Statement, LedgerTotals]:
         line_count=1,
     )
     return header, statement, ledger
+
+
+def order_confirmation() -> OrderConfirmation:
+    """A batch of two cases (the worked example's among them) and one refused row."""
+    return OrderConfirmation(
+        agency=Party("InfoCenter Inkasso AS", "923609016"),
+        creditor=Party("Nordlys Elektro AS", "974760673"),
+        batch_number="B-0000042",
+        channel="import",
+        registered_at=datetime(2026, 2, 2, 8, 15, tzinfo=UTC),
+        cases=(
+            ConfirmedCase("100017", "F-2026-0042", "Kari Nordmann", 1_000_000, date(2026, 1, 16),
+                          "1000170"),
+            ConfirmedCase("100018", "F-2026-0043", "Nordmann Bygg AS", 2_512_550,
+                          date(2026, 1, 20), "1000188"),
+        ),
+        refused=(RefusedRow(7, "F-2026-0049", ("debtor.national_id", "claims[0].due_date")),),
+        refused_count=1,
+    )  # fmt: skip

@@ -1,0 +1,117 @@
+"""The case statement (saksoppstilling): payments and booked balances projected from the
+ledger's events, the statement as of a date issued once, for the case's creditor only."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from contracts.ledger import CaseBalanceChanged, PaymentReceived
+from reports.adapters.orm import payments
+from reports.bootstrap import ReportsService
+from reports.entrypoints.api import create_app
+from servicekit.roles import Roles
+from servicekit.testing.bus import running_consumers
+from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.tokens import TestSigner
+from sqlalchemy import func, select
+
+from .events import Batch, organisation, pdf_text, wrap
+
+pytestmark = pytest.mark.integration
+
+P = "/api/v1/reports/case-statements"
+
+
+def booked(case_id: uuid.UUID, creditor: uuid.UUID, on: date, principal: int) -> Any:
+    return CaseBalanceChanged(
+        case_id=case_id,
+        creditor_id=creditor,
+        effective_date=on,
+        principal_ore=principal,
+        interest_ore=1_250,
+        costs_ore=70_000,
+        balance_ore=principal + 71_250,
+        overpaid_ore=0,
+        cause="payment",
+        changed_at=datetime.combine(on, datetime.min.time(), tzinfo=UTC),
+    )
+
+
+async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: TestSigner) -> None:
+    creditor = organisation("creditor")
+    a = creditor.organisation_id
+    batch = Batch(a)
+    case = batch.case(1_000_000, "Kari Nordmann", reference="REF-CS")
+    payment = PaymentReceived(
+        payment_id=uuid.uuid4(),
+        case_id=case.case_id,
+        creditor_id=a,
+        amount_ore=300_000,
+        value_date=date(2026, 2, 10),
+        principal_ore=228_750,
+        interest_ore=1_250,
+        costs_ore=70_000,
+        overpaid_ore=0,
+        received_at=datetime(2026, 2, 10, 12, tzinfo=UTC),
+    )
+    later = PaymentReceived(
+        **{**payment.model_dump(), "payment_id": uuid.uuid4(), "value_date": date(2026, 3, 10)}
+    )
+    async with running_consumers(service) as run:
+        for event in (organisation("agency"), creditor, case, batch.registered()):
+            await run.publish(wrap(event))
+        for event in (
+            payment,
+            later,
+            booked(case.case_id, a, date(2026, 1, 20), 1_000_000),
+            booked(case.case_id, a, date(2026, 2, 10), 771_250),
+            booked(case.case_id, a, date(2026, 3, 10), 542_500),
+        ):
+            await run.publish(wrap(event), times=2)
+
+        async def both_payments() -> bool:
+            async with service.session_factory() as session:
+                count = await session.scalar(
+                    select(func.count())
+                    .select_from(payments)
+                    .where(payments.c.case_id == case.case_id)
+                )
+            return count == 2
+
+        await run.wait_for(both_payments, what="the payments", seconds=30)
+        await run.settled(duplicate=5, seconds=30)
+
+    own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
+    other = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR])
+    handler = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CASE_HANDLER])
+    body = {"case_id": str(case.case_id), "as_of": "2026-02-28"}
+    async with asgi_client(create_app(service)) as client:
+        assert_problem(await client.post(P, json=body, headers=other), 404, "case-not-found")
+        assert_problem(await client.post(P, json=body), 401)
+        assert_problem(
+            await client.post(P, json={**body, "as_of": "2999-01-01"}, headers=own),
+            422,
+            "as-of-in-the-future",
+        )
+        first = await client.post(P, json=body, headers=own)
+        assert first.status_code == 201, first.text
+        again = await client.post(P, json=body, headers=handler)
+        assert again.status_code == 200
+        assert again.json()["document_id"] == first.json()["document_id"]
+        document = first.json()
+        assert (document["kind"], document["number"]) == (
+            "case_statement",
+            f"{case.case_number}-20260228",
+        )
+        content = await client.get(document["content_url"], headers=own)
+        assert_problem(await client.get(document["content_url"], headers=other), 404)
+
+    text = pdf_text(content.content)
+    assert f"Saksoppstilling {case.case_number}" in text
+    assert "Kari Nordmann" in text
+    assert "3 000,00" in text  # the payment of 10 February
+    assert "10.03.2026" not in text  # the later one is after the date
+    assert "7 712,50" in text  # the balance as booked on 10 February
