@@ -22,7 +22,7 @@ from gateway.portal.i18n import Translator
 from gateway.portal.visitor import Visitor
 
 REPORTS = "/api/v1/reports"
-KINDS = ("order_confirmation", "settlement_statement", "posting_proposal")
+KINDS = ("order_confirmation", "settlement_statement", "posting_proposal", "case_statement")
 ZIP_MAX_DOCUMENTS = 2000
 """The reports service's ``REPORTS_ZIP_MAX_DOCUMENTS`` default, said on the page."""
 

@@ -16,8 +16,8 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("documents.title", "Dokumenter", "Documents"),
     (
         "documents.intro",
-        "Ordrebekreftelser, avregningsbilag og bokføringsforslag, nyeste først. Dokumentene endres aldri etter at de er utstedt.",
-        "Order confirmations, settlement statements and posting proposals, newest first. A document never changes once issued.",
+        "Ordrebekreftelser, avregningsbilag, bokføringsforslag og saksoppstillinger, nyeste først. Dokumentene endres aldri etter at de er utstedt.",
+        "Order confirmations, settlement statements, posting proposals and case statements, newest first. A document never changes once issued.",
     ),
     ("documents.filter_label", "Filtrer dokumentene", "Filter the documents"),
     ("documents.kind", "Dokumenttype", "Kind of document"),
@@ -25,6 +25,7 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("documents.kind.order_confirmation", "Ordrebekreftelse", "Order confirmation"),
     ("documents.kind.settlement_statement", "Avregningsbilag", "Settlement statement"),
     ("documents.kind.posting_proposal", "Bokføringsforslag", "Posting proposal"),
+    ("documents.kind.case_statement", "Saksoppstilling", "Case statement"),
     ("documents.from", "Utstedt fra", "Issued from"),
     ("documents.to", "Utstedt til og med", "Issued up to and including"),
     ("documents.creditor", "Oppdragsgiver", "Creditor"),
@@ -85,6 +86,17 @@ ENTRIES: list[tuple[str, str, str]] = [
         "The documents cannot be shown just now. Please try again shortly.",
     ),
     ("documents.all_link", "Alle dokumenter", "All documents"),
+    # -- the case statement on a case's page ---------------------------------------------
+    (
+        "case_statement.button",
+        "Last ned saksoppstilling (PDF)",
+        "Download the case statement (PDF)",
+    ),
+    (
+        "case_statement.hint",
+        "Kravet, kostnadene, innbetalingene og saldoen per i dag. Den lagres også under Dokumenter.",
+        "The claim, costs, payments and balance as of today. It is kept under Documents too.",
+    ),
     # -- problems from the reports service ---------------------------------------------
     ("problem.document_not_found", "Fant ikke dokumentet.", "The document was not found."),
     (
@@ -98,6 +110,12 @@ ENTRIES: list[tuple[str, str, str]] = [
         "No documents match your selection.",
     ),
     ("problem.report_not_found", "Fant ikke rapporten.", "The report was not found."),
+    ("problem.case_not_found", "Fant ikke saken.", "The case was not found."),
+    (
+        "problem.as_of_in_the_future",
+        "Datoen kan ikke være frem i tid.",
+        "The date cannot be in the future.",
+    ),
     # -- reports --------------------------------------------------------------------------
     ("reports.title", "Rapporter", "Reports"),
     (
@@ -218,5 +236,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "too-many-documents": "problem.too_many_documents",
     "no-documents-selected": "problem.no_documents_selected",
     "report-not-found": "problem.report_not_found",
+    "case-not-found": "problem.case_not_found",
+    "as-of-in-the-future": "problem.as_of_in_the_future",
 }
 """The reports service's problem codes → the sentence a page shows."""

@@ -88,6 +88,7 @@ class Seen:
 
     calls: list[tuple[str, list[tuple[str, str]], str]] = field(default_factory=list)
     reports_down: bool = False
+    statements: list[dict[str, Any]] = field(default_factory=list)
 
     def last(self, path: str) -> list[tuple[str, str]]:
         return next(q for p, q, _ in reversed(self.calls) if p == path)
@@ -178,6 +179,14 @@ def _services(seen: Seen) -> FastAPI:
                 "ETag": f'"{found["sha256"]}"',
             },
         )
+
+    @app.post("/api/v1/reports/case-statements")
+    async def case_statement(request: Request) -> Any:
+        body = await request.json()
+        seen.statements.append(body)
+        if body["case_id"] == str(OTHER_CREDITOR):
+            return problem(404, "case-not-found", "No such case", "No such case.")
+        return DOCUMENTS[1]
 
     @app.get("/api/v1/reports/catalogue")
     async def catalogue() -> Any:
@@ -515,3 +524,29 @@ async def test_the_pages_speak_english_when_chosen(
     reports = await portal.get("/rapporter?rapport=saksliste&vis=1", headers=headers)
     assert "Case number" in reports.text
     assert "Saksnummer" not in reports.text
+
+
+async def test_a_case_statement_is_issued_from_the_case_page_and_downloaded(
+    portal: httpx.AsyncClient, signer: TestSigner, seen: Seen
+) -> None:
+    headers = await _headers(portal, signer, Roles.CREDITOR)
+    csrf = headers["Cookie"].split(f"{CSRF}=")[1].split(";")[0]
+    case_id = str(uuid.uuid4())
+    refused = await portal.post(f"/saker/{case_id}/saksoppstilling", headers=headers)
+    assert refused.status_code == 403
+    assert seen.statements == []
+    sent = await portal.post(
+        f"/saker/{case_id}/saksoppstilling",
+        data={"csrf_token": csrf},
+        headers={**headers, "origin": str(portal.base_url).rstrip("/")},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == f"/dokumenter/{DOCUMENTS[1]['document_id']}/fil"
+    assert seen.statements == [{"case_id": case_id}]
+    unknown = await portal.post(
+        f"/saker/{OTHER_CREDITOR}/saksoppstilling",
+        data={"csrf_token": csrf},
+        headers={**headers, "origin": str(portal.base_url).rstrip("/")},
+    )
+    assert unknown.status_code == 404
+    assert "No such case" not in unknown.text

@@ -41,7 +41,7 @@ async def test_a_creditor_downloads_order_confirmations_one_by_one_and_as_a_zip(
     found: dict[str, list[dict[str, object]]] = {}
     page = await kari.new_page()
     reference = f"DOK-{uuid.uuid4().hex[:8]}"
-    await register_by_form(page, reference)
+    case_path = await register_by_form(page, reference)
 
     # the registration is the newest batch; its page offers the order confirmation once
     # the reports service's consumer has issued it
@@ -62,6 +62,14 @@ async def test_a_creditor_downloads_order_confirmations_one_by_one_and_as_a_zip(
     single = await from_batch.value
     assert single.suggested_filename.endswith(".pdf")
     assert (await _bytes(single)).startswith(b"%PDF-")
+
+    # the case's statement as of today, from the case's page
+    await page.goto(case_path)
+    async with page.expect_download() as statement:
+        await page.get_by_role("button", name="Last ned saksoppstilling (PDF)").click()
+    case_statement = await statement.value
+    assert case_statement.suggested_filename.endswith(".pdf")
+    assert (await _bytes(case_statement)).startswith(b"%PDF-")
 
     # «Dokumenter»: the order confirmations, newest first, this batch's among them
     await page.goto("/oversikt")
@@ -131,3 +139,35 @@ async def test_a_creditor_downloads_order_confirmations_one_by_one_and_as_a_zip(
     await shot(page, "documents-phone")
     await page.close()
     assert {path: v for path, v in found.items() if v} == {}
+
+
+async def test_agency_staff_see_the_documents_per_creditor(
+    kari: BrowserContext, handler: BrowserContext, shot: Shot
+) -> None:
+    registering = await kari.new_page()
+    await register_by_form(registering, f"DOK-{uuid.uuid4().hex[:8]}")
+    await registering.close()
+
+    page = await handler.new_page()
+    await page.goto("/dokumenter")
+    await expect(page.get_by_role("heading", name="Dokumenter", level=1)).to_be_visible()
+    creditor = page.get_by_label("Oppdragsgiver")
+    nordlys = creditor.locator("option", has_text="Nordlys")
+    await expect(nordlys).to_have_count(1)
+    name = (await nordlys.inner_text()).strip()
+    await creditor.select_option(label=name)
+    await page.get_by_role("button", name="Søk").click()
+    filtered = page.url
+
+    async def listed() -> bool:
+        await page.goto(filtered)
+        return await page.locator("#zipskjema table tbody tr").count() > 0
+
+    await wait_for(listed, what="Nordlys's documents for the case handler", seconds=60, every=1)
+    rows = page.locator("#zipskjema table tbody tr")
+    for index in range(await rows.count()):
+        await expect(rows.nth(index)).to_contain_text(name)
+    violations = await axe_violations(page)
+    await shot(page, "documents-agency")
+    await page.close()
+    assert violations == []

@@ -3,6 +3,9 @@ statements, posting proposals), newest first, filtered and in keyset pages; each
 download, and several (chosen, the whole page with «Inkluder alle», or every one the
 filter selects) as one ZIP. Agency staff see every creditor's, with a creditor filter.
 
+A case's statement (saksoppstilling) as of today is issued from the case's page and
+downloaded at once (the reports service answers the one issued before for the same day).
+
 Downloads go through the portal (ADR 0020): it fetches the reports service's bytes with
 the person's token and streams them on with the service's content type and file name.
 """
@@ -14,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
 from gateway.portal.documents import (
     KINDS,
@@ -29,7 +33,7 @@ from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import message
 from gateway.portal.relay import relay
-from gateway.portal.render import page
+from gateway.portal.render import page, redirect
 from gateway.portal.visitor import Visitor, VisitorDep
 
 router = APIRouter()
@@ -134,3 +138,14 @@ async def download(request: Request, document_id: str, visitor: VisitorDep) -> R
     if not valid_id(document_id):
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     return await relay(visitor, f"{REPORTS}/documents/{document_id}/content", keep=("etag",))
+
+
+@router.post("/saker/{case_id}/saksoppstilling")
+async def case_statement(request: Request, case_id: str, visitor: VisitorDep) -> Response:
+    """Issue (or find) the case's statement as of today, then download it."""
+    await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    if not valid_id(case_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    issued = await visitor.backend.post(f"{REPORTS}/case-statements", {"case_id": case_id})
+    return redirect(f"/dokumenter/{issued['document_id']}/fil")
