@@ -110,7 +110,7 @@ async def reports(request: Request, visitor: VisitorDep) -> Response:
         values, params, errors = _read_filters(request, t, definition, agency=visitor.is_agency)
         filters = set(definition.get("filters") or [])
         context |= {
-            "title": t("reports.name." + code),
+            "title": t(f"reports.name.{code}") if t.has(f"reports.name.{code}") else code,
             "values": values,
             "errors": errors,
             "statuses": STATUSES,
