@@ -141,6 +141,11 @@ async def test_good_rows_are_registered_and_every_bad_row_is_reported(
     assert (batch_row.case_count, batch_row.claim_count, batch_row.rejected_count) == (3, 4, 6)
     kinds = sorted(e.routing_key.rsplit(".", 1)[0] for e in events)
     assert kinds == ["cases.batch.registered"] + ["cases.case.registered"] * 3
+    (completed,) = [json.loads(e.body) for e in events if "batch.registered" in e.routing_key]
+    refused = completed["data"]["rejected_rows"]  # for the order confirmation, by line
+    assert [(r["row"], r["fields"]) for r in refused] == [
+        (line, [column]) for line, column in sorted(columns)
+    ]
     assert pieces == 0  # the file is deleted once imported
     report = await client.get(f"{IMPORTS}/{job['job_id']}/errors.csv", headers=headers)
     assert report.status_code == 200

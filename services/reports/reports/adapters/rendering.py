@@ -16,7 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import HTML, Attachment
 
 from reports.domain.case_statement import CaseStatement
 from reports.domain.layouts import order_csv
@@ -73,6 +72,8 @@ class PdfRenderer:
     ) -> bytes:
         """The PDF of ``template``; ``created`` is written as its creation date, so the same
         input gives the same text (the bytes also hold random ids)."""
+        from weasyprint import HTML, Attachment  # heavy: only the processes that render
+
         source = self.html(template, {**context, "title": title})
         html = HTML(string=source, base_url=str(TEMPLATES))
         document = html.render()
