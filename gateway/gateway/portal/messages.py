@@ -7,6 +7,8 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
+from gateway.portal.messages_reports import ENTRIES as REPORTS
+
 _ENTRIES: list[tuple[str, str, str]] = [
     # -- frame ------------------------------------------------------------------------
     ("skip_link", "Hopp til hovedinnholdet", "Skip to main content"),
@@ -1532,4 +1534,6 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("status.closed", "Avsluttet", "Closed"),
 ]
 
-MESSAGES: dict[str, dict[str, str]] = {key: {"nb": nb, "en": en} for key, nb, en in _ENTRIES}
+MESSAGES: dict[str, dict[str, str]] = {
+    key: {"nb": nb, "en": en} for key, nb, en in _ENTRIES + REPORTS
+}

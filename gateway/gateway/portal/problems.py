@@ -14,6 +14,7 @@ import re
 
 from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import Translator
+from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -41,6 +42,7 @@ _TYPES = {
             "price-list-in-force",
         )
     },
+    **REPORT_PROBLEMS,
 }
 _STATUSES = {
     400: "problem.bad_request",

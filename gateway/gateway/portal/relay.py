@@ -11,12 +11,15 @@ from collections.abc import AsyncIterator
 
 from fastapi.responses import Response, StreamingResponse
 
+from gateway.portal.api import Params
 from gateway.portal.visitor import Visitor
 
 
-async def relay(visitor: Visitor, path: str, *, keep: tuple[str, ...] = ()) -> Response:
+async def relay(
+    visitor: Visitor, path: str, *, params: Params = None, keep: tuple[str, ...] = ()
+) -> Response:
     """The service's answer to ``GET path``, streamed; raises ``ApiProblem`` on a refusal."""
-    stream = visitor.backend.stream("GET", path)
+    stream = visitor.backend.stream("GET", path, params=params)
     upstream = await stream.__aenter__()
     headers = {
         name: upstream.headers[name]

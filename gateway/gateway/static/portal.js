@@ -134,11 +134,39 @@
     });
   }
 
+  // «Inkluder alle»: a checkbox (data-select-all="name") ticks or clears every checkbox of
+  // that name in its form; ticking one off clears it again. Without a script the server
+  // reads it as "the whole page" (the form carries the page's ids).
+  function selectAll() {
+    var boxes = document.querySelectorAll("input[data-select-all]");
+    Array.prototype.forEach.call(boxes, function (all) {
+      var form = all.form;
+      var name = all.getAttribute("data-select-all");
+      if (!form) {
+        return;
+      }
+      var items = form.querySelectorAll("input[type=checkbox][name='" + name + "']");
+      all.addEventListener("change", function () {
+        Array.prototype.forEach.call(items, function (item) {
+          item.checked = all.checked;
+        });
+      });
+      Array.prototype.forEach.call(items, function (item) {
+        item.addEventListener("change", function () {
+          if (!item.checked) {
+            all.checked = false;
+          }
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors();
     tokenFromFragment();
     confirmations();
     uploadProgress();
     importProgress();
+    selectAll();
   });
 })();

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.render import page
@@ -45,6 +46,7 @@ async def batch_detail(
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
     batch = await visitor.backend.get(f"/api/v1/cases/batches/{batch_id}", params=params)
+    registered = batch.get("status") == "registered"
     return page(
         request,
         "portal/batch.html",
@@ -53,6 +55,9 @@ async def batch_detail(
             "active": "batches",
             "batch": batch,
             "paged": bool(cursor),
+            "documents": (
+                await documents_for(visitor, batch_id, ["order_confirmation"]) if registered else []
+            ),
         },
         visitor=visitor,
     )

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
@@ -223,6 +224,11 @@ async def _settlement_page(
     found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
     lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
     names = await organisation_names(visitor, [found["creditor_id"]])
+    documents = (
+        await documents_for(visitor, settlement_id, ["settlement_statement", "posting_proposal"])
+        if found.get("status") == "posted"
+        else []
+    )
     notice = ANSWER_NOTICES.get(request.query_params.get("melding", ""))
     return page(
         request,
@@ -233,6 +239,7 @@ async def _settlement_page(
             "settlement": found,
             "creditor_name": names.get(str(found["creditor_id"])),
             "lines": lines,
+            "documents": documents,
             "may_pay_out": Roles.AGENCY_ADMIN in visitor.roles,
             "errors": errors or {},
             "idempotency_key": new_idempotency_key(),

@@ -1,0 +1,242 @@
+"""The words of the documents and reports pages in bokmål and English (data only).
+
+Kept apart from :mod:`gateway.portal.messages` (which adds them to ``MESSAGES``) so that
+the reports pages' words do not collide with other pages' edits of the big list.
+"""
+
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+ENTRIES: list[tuple[str, str, str]] = [
+    # -- navigation -------------------------------------------------------------------
+    ("nav.documents", "Dokumenter", "Documents"),
+    ("nav.reports", "Rapporter", "Reports"),
+    # -- documents ----------------------------------------------------------------------
+    ("documents.title", "Dokumenter", "Documents"),
+    (
+        "documents.intro",
+        "Ordrebekreftelser, avregningsbilag, bokføringsforslag og saksoppstillinger, nyeste først. Dokumentene endres aldri etter at de er utstedt.",
+        "Order confirmations, settlement statements, posting proposals and case statements, newest first. A document never changes once issued.",
+    ),
+    ("documents.filter_label", "Filtrer dokumentene", "Filter the documents"),
+    ("documents.kind", "Dokumenttype", "Kind of document"),
+    ("documents.kind.all", "Alle typer", "All kinds"),
+    ("documents.kind.order_confirmation", "Ordrebekreftelse", "Order confirmation"),
+    ("documents.kind.settlement_statement", "Avregningsbilag", "Settlement statement"),
+    ("documents.kind.posting_proposal", "Bokføringsforslag", "Posting proposal"),
+    ("documents.kind.case_statement", "Saksoppstilling", "Case statement"),
+    ("documents.from", "Utstedt fra", "Issued from"),
+    ("documents.to", "Utstedt til og med", "Issued up to and including"),
+    ("documents.creditor", "Oppdragsgiver", "Creditor"),
+    ("documents.creditor.all", "Alle oppdragsgivere", "All creditors"),
+    ("documents.reset", "Nullstill filteret", "Clear the filter"),
+    ("documents.caption", "Dokumenter ({n} på denne siden)", "Documents ({n} on this page)"),
+    ("documents.col.choose", "Velg", "Select"),
+    ("documents.col.kind", "Type", "Kind"),
+    ("documents.col.number", "Nummer", "Number"),
+    ("documents.col.issued", "Utstedt", "Issued"),
+    ("documents.col.period", "Periode", "Period"),
+    ("documents.col.creditor", "Oppdragsgiver", "Creditor"),
+    ("documents.col.file", "Fil", "File"),
+    ("documents.col.size", "Størrelse", "Size"),
+    ("documents.choose_one", "Velg {name}", "Select {name}"),
+    ("documents.download_one", "Last ned {name}", "Download {name}"),
+    ("documents.size_kb", "{n} kB", "{n} kB"),
+    ("documents.none", "Ingen dokumenter passer filteret.", "No documents match the filter."),
+    ("documents.paging", "Sider med dokumenter", "Pages of documents"),
+    ("documents.zip_legend", "Last ned flere som én ZIP-fil", "Download several as one ZIP file"),
+    ("documents.include_all", "Inkluder alle", "Include all"),
+    (
+        "documents.include_all_hint",
+        "Velger alle dokumentene på denne siden.",
+        "Selects every document on this page.",
+    ),
+    (
+        "documents.all_matching",
+        "Alle dokumenter som passer filteret, også på de neste sidene (høyst {limit})",
+        "Every document that matches the filter, also on the next pages (at most {limit})",
+    ),
+    ("documents.zip_button", "Last ned ZIP", "Download ZIP"),
+    (
+        "documents.error.none_chosen",
+        "Velg minst ett dokument, eller «Inkluder alle».",
+        "Select at least one document, or «Include all».",
+    ),
+    (
+        "documents.error.creditor",
+        "Velg en oppdragsgiver fra listen.",
+        "Choose a creditor from the list.",
+    ),
+    # -- document links on the batch and settlement pages ------------------------------
+    ("documents.links_title", "Dokumenter", "Documents"),
+    (
+        "documents.not_yet_batch",
+        "Ordrebekreftelsen er ikke utstedt ennå. Den kommer kort tid etter at bunten er registrert.",
+        "The order confirmation has not been issued yet. It follows shortly after the batch is registered.",
+    ),
+    (
+        "documents.not_yet_settlement",
+        "Avregningsbilaget er ikke utstedt ennå. Det kommer kort tid etter at avregningen er utbetalt.",
+        "The settlement statement has not been issued yet. It follows shortly after the settlement is paid out.",
+    ),
+    (
+        "documents.unavailable",
+        "Dokumentene kan ikke vises akkurat nå. Prøv igjen om litt.",
+        "The documents cannot be shown just now. Please try again shortly.",
+    ),
+    ("documents.all_link", "Alle dokumenter", "All documents"),
+    # -- the case statement on a case's page ---------------------------------------------
+    (
+        "case_statement.button",
+        "Last ned saksoppstilling (PDF)",
+        "Download the case statement (PDF)",
+    ),
+    (
+        "case_statement.hint",
+        "Kravet, kostnadene, innbetalingene og saldoen per i dag. Den lagres også under Dokumenter.",
+        "The claim, costs, payments and balance as of today. It is kept under Documents too.",
+    ),
+    # -- problems from the reports service ---------------------------------------------
+    ("problem.document_not_found", "Fant ikke dokumentet.", "The document was not found."),
+    (
+        "problem.too_many_documents",
+        "Det er for mange dokumenter til én nedlasting. Velg en kortere periode eller én dokumenttype.",
+        "There are too many documents for one download. Choose a shorter period or one kind of document.",
+    ),
+    (
+        "problem.no_documents_selected",
+        "Ingen dokumenter passer det du valgte.",
+        "No documents match your selection.",
+    ),
+    ("problem.report_not_found", "Fant ikke rapporten.", "The report was not found."),
+    ("problem.case_not_found", "Fant ikke saken.", "The case was not found."),
+    (
+        "problem.as_of_in_the_future",
+        "Datoen kan ikke være frem i tid.",
+        "The date cannot be in the future.",
+    ),
+    # -- reports --------------------------------------------------------------------------
+    ("reports.title", "Rapporter", "Reports"),
+    (
+        "reports.intro",
+        "Velg en rapport, avgrens den, og se den på skjermen eller last den ned som CSV eller Excel.",
+        "Choose a report, narrow it down, and see it on screen or download it as CSV or Excel.",
+    ),
+    ("reports.catalogue", "Rapportkatalog", "Report catalogue"),
+    ("reports.back", "Alle rapporter", "All reports"),
+    ("reports.filter_label", "Avgrens rapporten", "Narrow the report down"),
+    ("reports.from", "Fra og med", "From"),
+    ("reports.to", "Til og med", "Up to and including"),
+    ("reports.period_of", "Perioden gjelder: {what}", "The period applies to: {what}"),
+    ("reports.status", "Saksstatus", "Case status"),
+    ("reports.status.all", "Alle statuser", "All statuses"),
+    ("reports.debtor_kind", "Skyldnertype", "Kind of debtor"),
+    ("reports.debtor_kind.all", "Alle", "All"),
+    ("reports.debtor_kind.person", "Person", "Person"),
+    ("reports.debtor_kind.business", "Virksomhet", "Business"),
+    ("reports.batch", "Bunt", "Batch"),
+    ("reports.batch.all", "Alle bunter", "All batches"),
+    ("reports.creditor", "Oppdragsgiver", "Creditor"),
+    ("reports.show", "Vis rapporten", "Show the report"),
+    ("reports.download", "Last ned", "Download"),
+    ("reports.download.csv", "Last ned CSV", "Download CSV"),
+    ("reports.download.xlsx", "Last ned Excel (XLSX)", "Download Excel (XLSX)"),
+    ("reports.rows", "rader: {n}", "rows: {n}"),
+    (
+        "reports.shown_first",
+        "Skjermen viser de første {n} radene. Last ned filen for å få alle.",
+        "The screen shows the first {n} rows. Download the file to get them all.",
+    ),
+    (
+        "reports.empty",
+        "Rapporten har ingen rader med dette filteret.",
+        "The report has no rows with this filter.",
+    ),
+    ("reports.error.batch", "Velg en bunt fra listen.", "Choose a batch from the list."),
+    (
+        "reports.error.choice",
+        "Velg et av valgene i listen.",
+        "Choose one of the options in the list.",
+    ),
+    # the catalogue's reports
+    ("reports.name.saksliste", "Saksliste", "Case list"),
+    (
+        "reports.about.saksliste",
+        "Én rad per sak: status, hovedstol, utestående og saldo.",
+        "One row per case: status, principal, outstanding and balance.",
+    ),
+    ("reports.name.nye_saker", "Nye saker per måned", "New cases per month"),
+    (
+        "reports.about.nye_saker",
+        "Antall registrerte saker og hovedstolen deres, per måned.",
+        "Cases registered and their principal, per month.",
+    ),
+    ("reports.name.aldersfordeling", "Aldersfordeling", "Ageing"),
+    (
+        "reports.about.aldersfordeling",
+        "Åpne saker fordelt på dager siden forfall.",
+        "Open cases by days since the due date.",
+    ),
+    ("reports.name.innbetalinger", "Innbetalinger", "Payments"),
+    (
+        "reports.about.innbetalinger",
+        "Én rad per avregnet innbetaling, med fordelingen på hovedstol, renter og kostnader.",
+        "One row per settled payment, split into principal, interest and costs.",
+    ),
+    ("reports.name.avregninger", "Avregninger", "Settlements"),
+    (
+        "reports.about.avregninger",
+        "Én rad per avregning: innkrevd, provisjon og utbetalt.",
+        "One row per settlement: collected, commission and paid out.",
+    ),
+    ("reports.period.saksliste", "registreringsdato", "registration date"),
+    ("reports.period.nye_saker", "registreringsdato", "registration date"),
+    (
+        "reports.period.aldersfordeling",
+        "«til og med» er dagen alderen regnes til (i dag om tom)",
+        "«up to» is the day the age is counted to (today if empty)",
+    ),
+    ("reports.period.innbetalinger", "valuteringsdato", "value date"),
+    ("reports.period.avregninger", "utbetalingsdato", "payout date"),
+    # the catalogue's columns
+    ("reports.col.saksnummer", "Saksnummer", "Case number"),
+    ("reports.col.oppdragsgivers_referanse", "Deres referanse", "Your reference"),
+    ("reports.col.skyldner", "Skyldner", "Debtor"),
+    ("reports.col.skyldnertype", "Skyldnertype", "Kind of debtor"),
+    ("reports.col.status", "Status", "Status"),
+    ("reports.col.registrert", "Registrert", "Registered"),
+    ("reports.col.forfall", "Forfall", "Due"),
+    ("reports.col.hovedstol", "Hovedstol", "Principal"),
+    ("reports.col.utestaende_hovedstol", "Utestående hovedstol", "Principal outstanding"),
+    ("reports.col.saldo", "Saldo", "Balance"),
+    ("reports.col.avsluttet", "Avsluttet", "Closed"),
+    ("reports.col.avslutningsarsak", "Avslutningsårsak", "Closing reason"),
+    ("reports.col.maned", "Måned", "Month"),
+    ("reports.col.antall", "Antall", "Count"),
+    ("reports.col.dager_siden_forfall", "Dager siden forfall", "Days since due"),
+    ("reports.col.valuteringsdato", "Valuteringsdato", "Value date"),
+    ("reports.col.renter", "Renter", "Interest"),
+    ("reports.col.gebyrer", "Gebyrer", "Fees"),
+    ("reports.col.inkassosalaer", "Inkassosalær", "Collection fee"),
+    ("reports.col.rettsgebyr", "Rettsgebyr", "Court fees"),
+    ("reports.col.provisjon", "Provisjon", "Commission"),
+    ("reports.col.netto", "Netto", "Net"),
+    ("reports.col.avregning", "Avregning", "Settlement"),
+    ("reports.col.periode_slutt", "Periode slutt", "Period end"),
+    ("reports.col.utbetalingsdato", "Utbetalingsdato", "Payout date"),
+    ("reports.col.linjer", "Linjer", "Lines"),
+    ("reports.col.innkrevd", "Innkrevd", "Collected"),
+    ("reports.col.kredittopplysninger", "Kredittopplysninger", "Credit reports"),
+    ("reports.col.utbetalt", "Utbetalt", "Paid out"),
+]
+
+PROBLEM_TYPES: dict[str, str] = {
+    "document-not-found": "problem.document_not_found",
+    "too-many-documents": "problem.too_many_documents",
+    "no-documents-selected": "problem.no_documents_selected",
+    "report-not-found": "problem.report_not_found",
+    "case-not-found": "problem.case_not_found",
+    "as-of-in-the-future": "problem.as_of_in_the_future",
+}
+"""The reports service's problem codes → the sentence a page shows."""
