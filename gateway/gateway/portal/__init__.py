@@ -19,6 +19,8 @@ from gateway.portal.pages import (
     bank_files,
     batches,
     cases,
+    credit,
+    credit_admin,
     creditors,
     home,
     imports,
@@ -85,6 +87,8 @@ def router() -> APIRouter:
         bank_files,
         creditors,
         rates,
+        credit_admin,  # before credit: /kreditt/{order_id} would take /kreditt/priser
+        credit,
         settings,
         users,
     ):

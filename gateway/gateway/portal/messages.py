@@ -7,6 +7,8 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
+from gateway.portal import messages_credit
+
 _ENTRIES: list[tuple[str, str, str]] = [
     # -- frame ------------------------------------------------------------------------
     ("skip_link", "Hopp til hovedinnholdet", "Skip to main content"),
@@ -1525,4 +1527,6 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("status.closed", "Avsluttet", "Closed"),
 ]
 
-MESSAGES: dict[str, dict[str, str]] = {key: {"nb": nb, "en": en} for key, nb, en in _ENTRIES}
+MESSAGES: dict[str, dict[str, str]] = {
+    key: {"nb": nb, "en": en} for key, nb, en in [*_ENTRIES, *messages_credit.ENTRIES]
+}
