@@ -58,9 +58,10 @@ RATE_LIMITS = {
     "GATEWAY_AUTH_RATE_LIMIT_BURST": "10000",
 }
 CREDITOR = "kari@nordlys.example"
-CREDITOR_PATHS = ("/api/v1/cases",)
-"""Operations fuzzed a second time as a creditor user, so that requests reach the
-creditor's business rules (registration, notes) rather than stop at the role check."""
+CREDITOR_PATHS = ("/api/v1/cases", "/api/v1/credit")
+"""Operations fuzzed a second time as a creditor user (Kari may order credit reports), so
+that requests reach the creditor's business rules (registration, notes, credit report
+orders) rather than stop at the role check."""
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -56,9 +56,13 @@ BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
-WORKERS: Mapping[str, tuple[str, ...]] = {"cases": ("scheduler", "importer")}
+WORKERS: Mapping[str, tuple[str, ...]] = {
+    "cases": ("scheduler", "importer"),
+    "credit": ("reconciler",),
+}
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
-the cases workflow scheduler and the file-import worker."""
+the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
+doubt settled with the bureau, old reports redacted)."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,

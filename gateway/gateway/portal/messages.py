@@ -335,6 +335,13 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Er tilbake i tid",
         "Is in the past",
     ),
+    ("reason.creditor_required", "Velg en oppdragsgiver", "Choose a creditor"),
+    ("reason.month_invalid", "Er ikke en måned (ÅÅÅÅ-MM)", "Is not a month (YYYY-MM)"),
+    (
+        "reason.not_storable",
+        "Inneholder et tegn som ikke kan lagres",
+        "Holds a character that cannot be stored",
+    ),
     (
         "reason.unknown_creditor",
         "Ukjent oppdragsgiver",

@@ -49,7 +49,7 @@ def test_both_languages_say_everything_with_the_same_placeholders() -> None:
 def test_dynamic_keys_the_templates_build_exist() -> None:
     for status in ("registered", "notice_sent", "demand_sent", "disputed", "closed"):
         assert f"status.{status}" in MESSAGES
-    for role in ("creditor", "creditor_admin", "case_handler", "agency_admin"):
+    for role in ("creditor", "credit_orderer", "creditor_admin", "case_handler", "agency_admin"):
         assert f"role.{role}" in MESSAGES
     for status in ("queued", "running", "completed", "failed"):
         assert f"import.status.{status}" in MESSAGES

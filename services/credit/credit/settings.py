@@ -37,3 +37,5 @@ class CreditSettings(ServiceSettings):
     """How long the bureau's raw answer is kept (sealed) before it is redacted."""
     reconcile_after_seconds: float = 120.0
     """How old a pending or unknown order must be before reconciliation settles it."""
+    reconcile_every_seconds: float = 60.0
+    """How often the reconciler process settles orders in doubt and redacts old reports."""

@@ -32,7 +32,7 @@ def roles_for(visitor: Visitor) -> tuple[str, ...]:
     """The roles an admin can give in their own organisation."""
     if visitor.is_agency:
         return ("case_handler", "agency_admin")
-    return ("creditor", "creditor_admin")
+    return ("creditor", "credit_orderer", "creditor_admin")
 
 
 async def _users_page(

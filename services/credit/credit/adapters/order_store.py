@@ -113,8 +113,8 @@ class OrderStore:
     async def recent_company_report(
         self, creditor_id: uuid.UUID, subject_index: str, product_code: str, since: datetime
     ) -> dict[str, Any] | None:
-        """The newest completed, bought (not itself re-shown) report of this creditor on the
-        subject since ``since``, with its report row's values."""
+        """The newest completed, bought (not itself re-shown) company report of this creditor
+        on the subject since ``since``, with its report row's values; never an ENK's."""
         row = (
             (
                 await self.session.execute(
@@ -129,6 +129,8 @@ class OrderStore:
                             orders.c.status == "completed",
                             orders.c.reused_from.is_(None),
                             orders.c.created_at >= since,
+                            # a sole proprietorship (ENK) is a person: never shown again
+                            reports.c.document["copy_letter_expected"].as_boolean().is_(False),
                         )
                     )
                     .order_by(orders.c.created_at.desc())

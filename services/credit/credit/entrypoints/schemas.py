@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from servicekit.text import Storable
 
 from credit.domain.purposes import PurposeCode
 
@@ -54,8 +55,10 @@ class PurposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: PurposeCode
-    text: str = Field(max_length=500, description="Why, in the orderer's words (saklig behov)")
-    case_id: str | None = Field(
+    text: Annotated[str, Storable] = Field(
+        max_length=500, description="Why, in the orderer's words (saklig behov)"
+    )
+    case_id: Annotated[str, Storable] | None = Field(
         default=None, max_length=64, description="The case (id or case number) it is for"
     )
     relationship_declared: bool = Field(
@@ -160,7 +163,7 @@ class PriceListIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     creditor_id: uuid.UUID | None = Field(default=None, description="None: the agency default")
-    name: str = Field(default="", max_length=200)
+    name: Annotated[str, Storable] = Field(default="", max_length=200)
     valid_from: date
     valid_to: date | None = Field(default=None, description="Exclusive")
     items: list[PriceItemIn] = Field(max_length=50)

@@ -250,11 +250,12 @@ async def test_a_company_report_is_shown_again_free_to_the_same_creditor_only(
     assert len(await world.charges()) == 1
 
 
-async def test_a_person_report_is_never_shown_again_for_a_new_order(
-    world: CreditorWorld, bureau: Bureau
+@pytest.mark.parametrize("subject", [person(s.PERSON_CLEAN), company(s.ENK_WITH_OWNER)])
+async def test_a_persons_report_is_never_shown_again_for_a_new_order(
+    world: CreditorWorld, bureau: Bureau, subject: dict[str, str]
 ) -> None:
-    first = await world.order(person(s.PERSON_CLEAN))
-    second = await world.order(person(s.PERSON_CLEAN))
+    first = await world.order(subject)
+    second = await world.order(subject)
     assert second.json()["reused_from"] is None
     assert first.json()["id"] != second.json()["id"]
     assert len(await bureau.calls()) == 2
@@ -296,3 +297,12 @@ async def test_spend_and_the_monthly_specification(world: CreditorWorld) -> None
     history = (await world.client.get("/api/v1/credit/orders", headers=world.orderer)).json()
     assert len(history["orders"]) == 3
     assert {o["status"] for o in history["orders"]} == {"completed", "failed"}
+
+
+async def test_text_the_database_cannot_hold_is_refused(world: CreditorWorld) -> None:
+    response = await world.order(company(s.AS_HEALTHY), text="Vurdering av krav\x00 i saken")
+    assert assert_problem(response, 422)["errors"][0]["field"] == "purpose.text"
+    listed = await world.client.get(
+        "/api/v1/credit/orders", params={"case_id": "C\x001"}, headers=world.orderer
+    )
+    assert_problem(listed, 422)

@@ -170,6 +170,8 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> OrderListOut:
     scope = creditor_scope(principal, creditor_id)
+    if case_id is not None and "\x00" in case_id:
+        raise InvalidInput("case_id", "not-storable")
     async with service.session_factory() as session:
         rows = await views.history(
             session,
