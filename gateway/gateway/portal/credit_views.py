@@ -9,8 +9,10 @@ a sentence of the service's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from gateway.portal import formatting
 from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import Translator
 from gateway.portal.problems import message
@@ -19,6 +21,15 @@ CREDIT = "/api/v1/credit"
 ORDERS = f"{CREDIT}/orders"
 PRODUCTS = f"{CREDIT}/products"
 PRICE_LISTS = f"{CREDIT}/price-lists"
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_or_this(text: str) -> str:
+    """``YYYY-MM`` if ``text`` is a month, else this month (Europe/Oslo)."""
+    match = _MONTH.match(text)
+    if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
+        return text
+    return formatting.today_oslo().strftime("%Y-%m")
 
 
 def credit_message(problem: ApiProblem, t: Translator) -> str:

@@ -393,4 +393,19 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("credit.spend.show", "Vis", "Show"),
     ("credit.spend.caption", "Forbruk i {month}", "Spend in {month}"),
     ("credit.spend.sum", "Sum", "Total"),
+    # -- a creditor's month, line by line ------------------------------------------------------
+    ("credit.specification.link", "Spesifikasjon for måneden", "The month's specification"),
+    ("credit.specification.title", "Kredittopplysninger i {month}", "Credit reports in {month}"),
+    (
+        "credit.specification.intro",
+        "Hvert kjøp som belastes, med dato, hvem det gjaldt, formål og sak. Summen trekkes i avregningen.",
+        "Every charged purchase, with its date, subject, purpose and case. The sum is deducted in the settlement.",
+    ),
+    ("credit.specification.caption", "Belastede kjøp ({n})", "Charged purchases ({n})"),
+    ("credit.specification.col.date", "Dato", "Date"),
+    (
+        "credit.specification.none",
+        "Ingen belastede kjøp denne måneden.",
+        "No charged purchases this month.",
+    ),
 ]

@@ -203,7 +203,8 @@ def install_credit(app: FastAPI, state: CreditStandIn) -> None:
             )
         if key not in state.orders:
             state.orders[key] = _order(body, state.price())
-        return JSONResponse(state.orders[key], status_code=201)
+        order = state.orders[key]
+        return JSONResponse(order, status_code=202 if order["status"] == "pending" else 201)
 
     @app.get("/api/v1/credit/orders")
     async def history() -> dict[str, Any]:
@@ -229,6 +230,33 @@ def install_credit(app: FastAPI, state: CreditStandIn) -> None:
             "price_ore": count * 12_500,
             "vat_ore": count * 3_125,
             "total_ore": count * 15_625,
+        }
+
+    @app.get("/api/v1/credit/specification")
+    async def specification(request: Request) -> dict[str, Any]:
+        lines = [
+            {
+                "order_id": o["id"],
+                "purchased_on": o["purchased_on"],
+                "subject": o["subject"]["display"],
+                "product_code": o["product_code"],
+                "purpose_code": o["purpose"]["code"],
+                "case_id": o["purpose"]["case_id"],
+                "ordered_by": o["ordered_by"],
+                "price_ore": o["price"]["unit_price_ore"],
+                "vat_ore": o["price"]["vat_ore"],
+            }
+            for o in state.orders.values()
+            if o["status"] == "completed"
+        ]
+        return {
+            "creditor_id": str(CREDITOR),
+            "month": request.query_params.get("month"),
+            "orders": len(lines),
+            "price_ore": sum(line["price_ore"] for line in lines),
+            "vat_ore": sum(line["vat_ore"] for line in lines),
+            "total_ore": sum(line["price_ore"] + line["vat_ore"] for line in lines),
+            "lines": lines,
         }
 
     @app.get("/api/v1/credit/price-lists")
@@ -323,6 +351,18 @@ GOOD = {
     "purpose.code": "CASE_ASSESSMENT",
     "purpose.text": "Vurdering av inndriving i saken",
     "purpose.case_id": "IC-2026-000042",
+}
+
+
+GOOD_BODY: dict[str, Any] = {
+    "product_code": "COMPANY_STANDARD",
+    "subject": {"kind": "company", "organisation_number": "999100007"},
+    "purpose": {
+        "code": "CASE_ASSESSMENT",
+        "text": "Vurdering av inndriving i saken",
+        "case_id": "IC-2026-000042",
+        "relationship_declared": False,
+    },
 }
 
 
@@ -597,3 +637,56 @@ async def test_agency_admins_add_a_dated_price_and_see_spend_per_creditor(
     assert "Fjord Fisk AS" in spend.text
     assert len(credit.spend_asked) == 2
     assert str(CREDITOR) in credit.spend_asked
+
+
+async def test_a_click_while_the_first_is_at_the_bureau_shows_the_order_in_progress(
+    portal: httpx.AsyncClient, signer: TestSigner, credit: CreditStandIn
+) -> None:
+    csrf = await _csrf(portal)
+    headers = _headers(signer, csrf, *ORDERER)
+    key = str(uuid.uuid4())
+    waiting = _order({**GOOD_BODY}, credit.price())
+    credit.orders[key] = {**waiting, "status": "pending", "report": None, "settled_at": None}
+    try:
+        buy = {
+            "csrf_token": csrf,
+            "steg": "kjop",
+            "idempotency_key": key,
+            "accepted_price_ore": "12500",
+            **GOOD,
+        }
+        answer = await portal.post("/kreditt/bestill", data=buy, headers=headers)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/kreditt/{waiting['id']}"  # not «bought»
+        shown = await portal.get(answer.headers["location"], headers=headers)
+        assert "Bestillingen er under behandling hos byrået" in shown.text
+        assert "Kredittopplysningen er kjøpt." not in shown.text
+    finally:
+        del credit.orders[key]
+
+
+async def test_the_months_specification_lists_each_charged_purchase(
+    portal: httpx.AsyncClient, signer: TestSigner, credit: CreditStandIn
+) -> None:
+    csrf = await _csrf(portal)
+    headers = _headers(signer, csrf, Roles.CREDITOR_ADMIN)
+    key = str(uuid.uuid4())
+    person = {
+        **GOOD_BODY,
+        "product_code": "PERSON_STANDARD",
+        "subject": {"kind": "person", "national_id": "15038240045"},
+    }
+    credit.orders[key] = _order(person, credit.price())
+    try:
+        home = await portal.get("/kreditt", headers=headers)
+        assert 'href="/kreditt/spesifikasjon?maaned=' in home.text
+        spec = await portal.get("/kreditt/spesifikasjon?maaned=2026-12", headers=headers)
+        assert spec.status_code == 200
+        assert "Kredittopplysninger i 2026-12" in spec.text
+        assert "150382*****" in spec.text
+        assert "15038240045" not in spec.text
+        assert "Kredittopplysning på person" in spec.text
+        odd = await portal.get("/kreditt/spesifikasjon?maaned=2026-13", headers=headers)
+        assert odd.status_code == 200  # not a month: this month's
+    finally:
+        del credit.orders[key]

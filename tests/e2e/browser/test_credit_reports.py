@@ -147,6 +147,12 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
     await expect(history).to_contain_text("150382*****")
     await expect(page.locator("#maanedens-forbruk")).to_be_visible()
     await shot(page, "history")
+    await page.get_by_role("link", name="Spesifikasjon for måneden").click()
+    specification = page.locator("#spesifikasjon")
+    await expect(specification.locator(f'a[href="{person_report}"]')).to_be_visible()
+    await expect(specification).to_contain_text("150382*****")
+    violations["/kreditt/spesifikasjon"] = await axe_violations(page)
+    await shot(page, "specification")
 
     # a kredittsperre stops the creditor's own credit decision; «no match» charges nothing
     await page.goto("/kreditt/bestill")

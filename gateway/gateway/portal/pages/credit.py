@@ -27,6 +27,7 @@ from gateway.portal.credit_views import (
     PRODUCTS,
     coded,
     credit_message,
+    month_or_this,
     offered,
     product_names,
 )
@@ -203,7 +204,7 @@ async def order(request: Request, visitor: CreditOrdererDep) -> Response:
     if accepted is None or not key:
         return await _confirm_page(request, visitor, typed, status_code=400)
     try:
-        _, bought = await visitor.backend.call_with_status(
+        status, bought = await visitor.backend.call_with_status(
             "POST",
             ORDERS,
             json_body={**typed.body, "accepted_price_ore": accepted},
@@ -211,7 +212,9 @@ async def order(request: Request, visitor: CreditOrdererDep) -> Response:
         )
     except ApiProblem as problem:
         return await _refused(request, visitor, typed, problem, t)
-    return redirect(f"/kreditt/{bought['id']}?melding=kjopt")
+    if status == 202:  # the same key while the first click is still at the bureau
+        return redirect(f"/kreditt/{uuid.UUID(str(bought['id']))}")
+    return redirect(f"/kreditt/{uuid.UUID(str(bought['id']))}?melding=kjopt")
 
 
 async def _refused(
@@ -257,6 +260,28 @@ async def _refused(
         link = f"/kreditt/{uuid.UUID(order_id)}"
     status = problem.status if 400 <= problem.status < 600 else 400
     return await _form_page(request, visitor, typed, status_code=status, order_link=link)
+
+
+@router.get("/kreditt/spesifikasjon")
+async def specification_page(request: Request, visitor: CreditReaderDep) -> Response:
+    """A month's charged reports line by line, as the settlement deducts them."""
+    t = Translator(language_of(request))
+    month = month_or_this(request.query_params.get("maaned", ""))
+    found = await visitor.backend.get("/api/v1/credit/specification", {"month": month})
+    products = await visitor.backend.get(PRODUCTS)
+    return page(
+        request,
+        "portal/credit_specification.html",
+        {
+            "title": t("credit.specification.title", month=month),
+            "active": "credit",
+            "month": month,
+            "specification": found,
+            "names": product_names(products, t),
+            "coded": lambda prefix, code: coded(t, prefix, code),
+        },
+        visitor=visitor,
+    )
 
 
 @router.get("/kreditt/{order_id}")

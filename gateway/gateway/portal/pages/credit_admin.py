@@ -14,7 +14,6 @@ would otherwise take these paths.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date
 from typing import Any
@@ -25,7 +24,13 @@ from starlette.datastructures import FormData
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
-from gateway.portal.credit_views import PRICE_LISTS, PRODUCTS, credit_message, product_names
+from gateway.portal.credit_views import (
+    PRICE_LISTS,
+    PRODUCTS,
+    credit_message,
+    month_or_this,
+    product_names,
+)
 from gateway.portal.formatting import InvalidInput, form_text
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
@@ -40,7 +45,6 @@ VAT_CODES = ("3", "6")
 """SAF-T standard VAT codes the credit service prices with: 3 (25 %), 6 (0 %)."""
 PRICE_FIELDS = ("creditor_id", "product_code", "valid_from", "price", "vat_code")
 NOTICES = {"lagt-til": "credit.prices.notice.added"}
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 async def _creditors(visitor: Visitor) -> list[dict[str, Any]]:
@@ -174,18 +178,10 @@ async def add_price(request: Request, visitor: AgencyAdminDep) -> Response:
     return redirect("/kreditt/priser?melding=lagt-til")
 
 
-def _month(text: str) -> str:
-    """``YYYY-MM`` if ``text`` is a month, else this month."""
-    match = _MONTH.match(text)
-    if match and 2000 <= int(match[1]) <= 2100 and 1 <= int(match[2]) <= 12:
-        return text
-    return formatting.today_oslo().strftime("%Y-%m")
-
-
 @router.get("/kreditt/forbruk")
 async def spend_page(request: Request, visitor: AgencyAdminDep) -> Response:
     t = Translator(language_of(request))
-    month = _month(request.query_params.get("maaned", ""))
+    month = month_or_this(request.query_params.get("maaned", ""))
     rows = []
     for creditor in await _creditors(visitor):
         try:
