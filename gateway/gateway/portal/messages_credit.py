@@ -13,8 +13,7 @@ from __future__ import annotations
 ENTRIES: list[tuple[str, str, str]] = [
     # -- navigation and notices ---------------------------------------------------------
     ("nav.credit", "Kredittopplysninger", "Credit reports"),
-    ("nav.credit_prices", "Kredittpriser", "Credit prices"),
-    ("nav.credit_spend", "Kredittforbruk", "Credit spend"),
+    ("nav.credit_agency", "Kredittopplysninger", "Credit reports"),
     ("credit.notice.bought", "Kredittopplysningen er kjøpt.", "The credit report is bought."),
     (
         "credit.prices.notice.added",
@@ -320,6 +319,8 @@ ENTRIES: list[tuple[str, str, str]] = [
         "Byråets standard prisliste og prislister per oppdragsgiver. En prisliste som er tatt i bruk endres ikke: en ny pris er en ny liste fra en dato, og den nyeste listen som gjelder, vinner.",
         "The agency's default price list and price lists per creditor. A list in force never changes: a new price is a new list from a date, and the newest list in force wins.",
     ),
+    ("credit.prices.to_spend", "Forbruk per oppdragsgiver →", "Spend per creditor →"),
+    ("credit.spend.to_prices", "← Produkter og priser", "← Products and prices"),
     ("credit.prices.products", "Produkter", "Products"),
     (
         "credit.prices.products_caption",

@@ -561,7 +561,7 @@ async def test_agency_admins_add_a_dated_price_and_see_spend_per_creditor(
     prices = await portal.get("/kreditt/priser", headers=headers)
     assert prices.status_code == 200
     assert "Kredittopplysning på foretak" in prices.text
-    assert '<a href="/kreditt/priser" aria-current="page">Kredittpriser</a>' in prices.text
+    assert '<a href="/kreditt/priser" aria-current="page">Kredittopplysninger</a>' in prices.text
     assert '<a href="/kreditt">' not in prices.text  # agency staff buy nothing
     key = _hidden(prices.text, "idempotency_key")
     wrong = await portal.post(

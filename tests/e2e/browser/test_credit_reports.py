@@ -184,7 +184,11 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
 
     # the agency: products and prices, a dated price, spend per creditor
     admin_page = await agnes.new_page()
-    await admin_page.goto("/kreditt/priser")
+    await admin_page.goto("/oversikt")
+    await (
+        admin_page.get_by_role("navigation").get_by_role("link", name="Kredittopplysninger").click()
+    )
+    await expect(admin_page).to_have_url(re.compile(r"/kreditt/priser$"))
     await expect(admin_page.locator("#kredittprodukter")).to_contain_text(
         "Kredittopplysning på foretak"
     )
@@ -201,7 +205,7 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
     row = admin_page.locator("#kredittprislister tbody tr", has_text=from_day)
     await expect(row).to_contain_text("Fremtidig")
     await shot(admin_page, "prices")
-    await admin_page.goto("/kreditt/forbruk")
+    await admin_page.get_by_role("link", name="Forbruk per oppdragsgiver").click()
     spend = admin_page.locator("#forbruk-per-oppdragsgiver")
     await expect(spend).to_contain_text("Nordlys")
     violations["/kreditt/forbruk"] = await axe_violations(admin_page)

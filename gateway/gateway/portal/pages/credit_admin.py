@@ -130,7 +130,7 @@ async def _prices_page(
         "portal/credit_prices.html",
         {
             "title": t("credit.prices.title"),
-            "active": "credit_prices",
+            "active": "credit_agency",
             "products": products,
             "product_names": product_names(products, t),
             "lists": rows,
@@ -202,7 +202,7 @@ async def spend_page(request: Request, visitor: AgencyAdminDep) -> Response:
         "portal/credit_spend.html",
         {
             "title": t("credit.spend.title"),
-            "active": "credit_spend",
+            "active": "credit_agency",
             "month": month,
             "rows": rows,
             "total": total,
