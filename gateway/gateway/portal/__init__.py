@@ -19,6 +19,8 @@ from gateway.portal.pages import (
     bank_files,
     batches,
     cases,
+    credit,
+    credit_admin,
     creditors,
     documents,
     home,
@@ -89,6 +91,8 @@ def router() -> APIRouter:
         bank_files,
         creditors,
         rates,
+        credit_admin,  # before credit: /kreditt/{order_id} would take /kreditt/priser
+        credit,
         settings,
         users,
     ):

@@ -42,6 +42,9 @@ class ApiProblem(Exception):
     type: str = ""
     errors: list[FieldProblem] = field(default_factory=list)
     retry_after: int | None = None
+    extensions: dict[str, Any] = field(default_factory=dict)
+    """The problem's own members beyond RFC 9457's (``order_id``, a new price, …): only
+    the scalars and lists of scalars a page may use, never shown as they are."""
 
     def __str__(self) -> str:
         return f"{self.status} {self.title}: {self.detail}"
@@ -60,6 +63,11 @@ class ApiProblem(Exception):
             if isinstance(e, dict)
         ]
         retry = response.headers.get("retry-after", "")
+        extensions = {
+            str(name): value
+            for name, value in data.items()
+            if name not in _STANDARD_MEMBERS and _scalar_or_list(value)
+        }
         return cls(
             status=response.status_code,
             title=str(data.get("title", "")),
@@ -67,6 +75,7 @@ class ApiProblem(Exception):
             type=str(data.get("type", "")),
             errors=errors,
             retry_after=int(retry) if retry.isdigit() else None,
+            extensions=extensions,
         )
 
     @classmethod
@@ -75,6 +84,14 @@ class ApiProblem(Exception):
 
 
 MAX_ERROR_BYTES = 256 * 1024
+_STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "errors"})
+
+
+def _scalar_or_list(value: Any) -> bool:
+    scalars = (str, int, float, bool)
+    if isinstance(value, list):
+        return len(value) <= 50 and all(isinstance(v, scalars) for v in value)
+    return isinstance(value, scalars)
 
 
 class Backend:

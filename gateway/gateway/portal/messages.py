@@ -7,6 +7,7 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
+from gateway.portal import messages_credit
 from gateway.portal.messages_reports import ENTRIES as REPORTS
 
 _ENTRIES: list[tuple[str, str, str]] = [
@@ -1535,5 +1536,5 @@ _ENTRIES: list[tuple[str, str, str]] = [
 ]
 
 MESSAGES: dict[str, dict[str, str]] = {
-    key: {"nb": nb, "en": en} for key, nb, en in _ENTRIES + REPORTS
+    key: {"nb": nb, "en": en} for key, nb, en in [*_ENTRIES, *REPORTS, *messages_credit.ENTRIES]
 }

@@ -91,6 +91,16 @@ class Visitor:
     def manages_users(self) -> bool:
         return self.principal.has_any(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN)
 
+    @property
+    def orders_credit_reports(self) -> bool:
+        """A creditor's user with the right to buy credit reports (never implied)."""
+        return Roles.CREDIT_ORDERER in self.roles and self.principal.tenant is not None
+
+    @property
+    def reads_credit_reports(self) -> bool:
+        """A creditor's orderers and administrators read its reports, history and spend."""
+        return self.orders_credit_reports or self.is_creditor_admin
+
 
 def cookie_names(request: Request) -> CookieNames:
     upstreams: Upstreams = request.app.state.upstreams
@@ -223,3 +233,5 @@ CreditorDep = Annotated[Visitor, _requires("is_creditor")]
 CreditorAdminDep = Annotated[Visitor, _requires("manages_users")]
 CaseHandlerDep = Annotated[Visitor, _requires("is_agency")]
 AgencyAdminDep = Annotated[Visitor, _requires("is_agency_admin")]
+CreditOrdererDep = Annotated[Visitor, _requires("orders_credit_reports")]
+CreditReaderDep = Annotated[Visitor, _requires("reads_credit_reports")]
