@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
-from servicekit.text import Storable
+from servicekit.types import Text
 
 from auth.domain.sessions import MFA_CHALLENGE_TTL
 from auth.entrypoints.deps import ClientDep, ServiceDep
@@ -23,10 +23,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: Annotated[
-        str, Field(min_length=3, max_length=320, examples=["kari@nordlys.no"]), Storable
-    ]
-    password: str = Field(min_length=1, max_length=1024)
+    email: Annotated[Text, Field(min_length=3, max_length=320, examples=["kari@nordlys.no"])]
+    password: Annotated[Text, Field(min_length=1, max_length=1024)]
 
 
 class Challenge(BaseModel):
@@ -37,9 +35,9 @@ class Challenge(BaseModel):
 
 class SecondFactor(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    challenge: str = Field(min_length=10, max_length=4096)
-    code: str | None = Field(default=None, max_length=10, description="6-digit TOTP code")
-    recovery_code: str | None = Field(default=None, max_length=40)
+    challenge: Annotated[Text, Field(min_length=10, max_length=4096)]
+    code: Annotated[Text | None, Field(max_length=10, description="6-digit TOTP code")] = None
+    recovery_code: Annotated[Text | None, Field(max_length=40)] = None
 
     @model_validator(mode="after")
     def one_factor(self) -> SecondFactor:
@@ -69,7 +67,7 @@ class Tokens(BaseModel):
 
 class Refresh(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    refresh_token: str = Field(min_length=10, max_length=200)
+    refresh_token: Annotated[Text, Field(min_length=10, max_length=200)]
 
 
 class SessionOut(BaseModel):
