@@ -192,7 +192,11 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Inneholder et tegn som ikke er tillatt",
         "Contains a character that is not allowed",
     ),
-    ("reason.contains_control_characters", "Inneholder kontrolltegn", "Contains control characters"),
+    (
+        "reason.contains_control_characters",
+        "Inneholder kontrolltegn",
+        "Contains control characters",
+    ),
     # -- sign-in ----------------------------------------------------------------------
     ("signin.title", "Logg inn", "Sign in"),
     (
