@@ -42,9 +42,16 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or ".".join(str(p) for p in loc)
+    """``("body", "claims", 0, "due_date")`` → ``claims.0.due_date``; a field may itself be
+    called ``body`` (a note's), so only the first part is taken for the location."""
+    parts = [str(p) for p in loc]
+    if len(parts) > 1 and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 _TEXT_RULES: dict[str, tuple[str, str]] = {
