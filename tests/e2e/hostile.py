@@ -79,7 +79,7 @@ def values_for(container: str) -> tuple[Any, ...]:
 
 def with_value(case: Any, container: str, path: tuple[Any, ...], value: Any) -> Any:
     """A copy of ``case`` with ``value`` at ``path`` of ``container``."""
-    changed = copy.copy(case)
+    changed = case.derive(keep_auth=True)
     if container == "body":
         changed.body = _replaced(case.body, path, value)
     else:
