@@ -80,6 +80,9 @@ def values_for(container: str) -> tuple[Any, ...]:
 def with_value(case: Any, container: str, path: tuple[Any, ...], value: Any) -> Any:
     """A copy of ``case`` with ``value`` at ``path`` of ``container``."""
     changed = case.derive(keep_auth=True)
+    # No generation metadata: schemathesis would validate the changed case against the
+    # schema again, and its validator cannot even encode an unpaired surrogate.
+    object.__setattr__(changed, "_meta", None)
     if container == "body":
         changed.body = _replaced(case.body, path, value)
     else:
