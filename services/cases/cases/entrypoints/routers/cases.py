@@ -149,7 +149,7 @@ async def list_cases(
 async def summary(
     principal: AnyUser,
     service: ServiceDep,
-    months: Annotated[Limit, Query(le=36)] = 6,
+    months: Annotated[int, Query(ge=1, le=36)] = 6,
 ) -> PortfolioSummaryOut:
     today = service.clock.today()
     year, month = today.year, today.month - (months - 1)
