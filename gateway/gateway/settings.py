@@ -52,6 +52,13 @@ class GatewaySettings(BaseSettings):
     upstream_pool_timeout: float = 5.0
     upstream_max_connections: int = 200
     upstream_max_keepalive_connections: int = 50
+    upstream_keepalive_expiry: float = Field(
+        default=4.0,
+        gt=0,
+        description="Seconds an idle connection to a service is kept for reuse: less than "
+        "the services' own keep-alive timeout (uvicorn's 5 s), so that the gateway never "
+        "sends a request on a connection the service is closing at that moment",
+    )
 
     # Request bodies, refused (413) as they stream in past these (``servicekit.body_limit``).
     max_request_body_bytes: int = Field(

@@ -30,7 +30,7 @@ def make_client(
     limits = httpx.Limits(
         max_connections=settings.upstream_max_connections,
         max_keepalive_connections=settings.upstream_max_keepalive_connections,
-        keepalive_expiry=30.0,
+        keepalive_expiry=settings.upstream_keepalive_expiry,
     )
     return httpx.AsyncClient(
         transport=transport or httpx.AsyncHTTPTransport(limits=limits, retries=0),

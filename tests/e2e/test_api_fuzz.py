@@ -17,19 +17,27 @@ administrator's stays valid. Generated identifiers almost never name anything, s
 the time an identifier or e-mail address is a real one (a creditor organisation and an
 invited user made for this module, the session to end, the demo users' addresses): the
 requests then reach the business rules, not only the 404.
+
+Each operation is fuzzed once more with hostile values (``hostile``): a NUL or an
+unpaired surrogate in text, integers beyond a ``BIGINT``, loose money and dates, deep
+nesting, each put in one query parameter, path parameter or body value of a generated
+request. Every one must be refused (a 4xx), never a 500.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 import schemathesis
 from devstack.stack import Stack, StackConfig
 from gateway.access import PUBLIC_OPERATIONS
 from schemathesis.checks import not_a_server_error
+from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -37,6 +45,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from servicekit.testing.data import organisation_number, unique_name
 
+from .hostile import hostile_case
 from .identity import Login, SignedIn, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -231,3 +240,46 @@ def test_public_operations(case: schemathesis.Case) -> None:
 ).parametrize()
 def test_signed_in_operations(case: schemathesis.Case, admin_headers: dict[str, str]) -> None:
     case.call_and_validate(headers=admin_headers, checks=CHECKS)
+
+
+def flatmap_case(context: schemathesis.HookContext, case: schemathesis.Case) -> Any:
+    """The schemathesis hook (by its name): one hostile value in each generated request."""
+    del context
+    return hostile_case(case)
+
+
+hostile = GLOBAL_HOOK_DISPATCHER.apply(flatmap_case)
+"""Marks a test whose generated requests carry a hostile value (a test-scoped hook)."""
+HOSTILE_EXAMPLES = hypothesis.settings(max_examples=10)
+
+
+@HOSTILE_EXAMPLES
+@schema.exclude(
+    lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS or _key(ctx.operation) in SESSION_ENDERS
+).parametrize()
+@hostile
+def test_hostile_values_are_refused_for_the_administrator(
+    case: schemathesis.Case, admin_headers: dict[str, str]
+) -> None:
+    case.call_and_validate(headers=admin_headers, checks=CHECKS)
+
+
+@HOSTILE_EXAMPLES
+@schema.include(
+    lambda ctx: (
+        ctx.operation.path.startswith(CREDITOR_PATHS)
+        and _key(ctx.operation) not in PUBLIC_OPERATIONS
+    )
+).parametrize()
+@hostile
+async def test_hostile_values_are_refused_for_a_creditor(
+    case: schemathesis.Case, creditor_session: SignedIn
+) -> None:
+    case.call_and_validate(headers=await creditor_session.headers(), checks=CHECKS)
+
+
+@HOSTILE_EXAMPLES
+@schema.include(lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS).parametrize()
+@hostile
+def test_hostile_values_are_refused_in_public_operations(case: schemathesis.Case) -> None:
+    case.call_and_validate(checks=CHECKS)

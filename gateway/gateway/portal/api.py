@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -82,6 +83,12 @@ class ApiProblem(Exception):
     def unreachable(cls, status: int) -> ApiProblem:
         return cls(status=status, title="Service unavailable", type="service-unavailable")
 
+    @classmethod
+    def no_such_path(cls) -> ApiProblem:
+        """A path no service could be asked for (a NUL in an id taken from the page's
+        own path): nothing is there."""
+        return cls(status=404, title="Not found", type="not-found")
+
 
 MAX_ERROR_BYTES = 256 * 1024
 _STANDARD_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "errors"})
@@ -92,6 +99,16 @@ def _scalar_or_list(value: Any) -> bool:
     if isinstance(value, list):
         return len(value) <= 50 and all(isinstance(v, scalars) for v in value)
     return isinstance(value, scalars)
+
+
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+"""What a service takes as an ``Idempotency-Key`` (the forms' hidden field holds a UUID)."""
+
+
+def _header_value(value: str) -> str:
+    """A browser's header value that the HTTP client can send: httpx encodes header text
+    as ASCII and would fail on an ``é`` in a User-Agent (it becomes ``?``)."""
+    return value.encode("ascii", "replace").decode("ascii")
 
 
 class Backend:
@@ -108,7 +125,7 @@ class Backend:
         for name in ("user-agent", "accept-language"):
             value = request.headers.get(name)
             if value:
-                headers[name] = value
+                headers[name] = _header_value(value)
         if self.token:
             headers["authorization"] = f"Bearer {self.token}"
         client = request.scope.get("client")
@@ -123,13 +140,21 @@ class Backend:
         propagate.inject(headers)
         if extra:
             headers.update(extra)
+        key = headers.get("idempotency-key")
+        if key is not None and not _IDEMPOTENCY_KEY.fullmatch(key):
+            # From a form's hidden field, changed on the way (a person never types it):
+            # a new key, rather than a header the HTTP client refuses to send.
+            headers["idempotency-key"] = new_idempotency_key()
         return headers
 
     def _url(self, path: str) -> httpx.URL:
         route = resolve(path)
         if route is None:
             raise ValueError(f"no service serves {path}")
-        return httpx.URL(self.upstreams.urls[route.service] + path)
+        try:
+            return httpx.URL(self.upstreams.urls[route.service] + path)
+        except (httpx.InvalidURL, UnicodeError):
+            raise ApiProblem.no_such_path() from None
 
     @contextlib.asynccontextmanager
     async def stream(

@@ -347,6 +347,19 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "reason.unknown_creditor",
         "Ukjent oppdragsgiver",
         "Unknown creditor",
+        "reason.must_not_contain_the_character_u_0000",
+        "Inneholder et tegn som ikke er tillatt",
+        "Contains a character that is not allowed",
+    ),
+    (
+        "reason.must_be_valid_unicode_text",
+        "Inneholder et tegn som ikke er tillatt",
+        "Contains a character that is not allowed",
+    ),
+    (
+        "reason.contains_control_characters",
+        "Inneholder kontrolltegn",
+        "Contains control characters",
     ),
     # -- sign-in ----------------------------------------------------------------------
     ("signin.title", "Logg inn", "Sign in"),

@@ -91,14 +91,20 @@ def reason(text: str, t: Translator) -> str:
 
 
 def field_errors(
-    problem: ApiProblem, t: Translator, fields: set[str] | None = None
+    problem: ApiProblem,
+    t: Translator,
+    fields: set[str] | None = None,
+    renames: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    """Form field → message. Errors for fields the form does not have go under ``_``
-    keys (shown in the summary only); without any field errors, the whole message does.
+    """Form field → message. ``renames`` gives the form's name of an API field where they
+    differ (a search box ``q`` for the query parameter ``debtor``). Errors for fields the
+    form does not have go under ``_`` keys (shown in the summary only); without any field
+    errors, the whole message does.
     """
     errors: dict[str, str] = {}
     for number, error in enumerate(problem.errors):
         name = normalise_field(error.field)
+        name = (renames or {}).get(name, name)
         if fields is not None and name not in fields:
             label = f"{name}: " if name else ""
             errors[f"_{number}"] = f"{label}{reason(error.reason, t)}"

@@ -42,7 +42,17 @@ def bearer_matches(request: Request, token: SecretStr | None) -> bool:
 
 
 class RequestContextMiddleware:
-    """Sets the correlation id from ``X-Request-ID``, echoes it, and records metrics."""
+    """Sets the correlation id from ``X-Request-ID``, echoes it, and records metrics.
+
+    It also keeps the connection of a request that crashed after its answer was sent.
+    Starlette answers an unhandled exception with the app's 500 handler (which logs it)
+    and then raises it again for the server; uvicorn, seeing an exception after a
+    response, closes the connection. The gateway has the answer by then and may already
+    have sent the next request on that keep-alive connection: it is lost, and the client
+    gets a 502 for a healthy request. Once the answer is complete, the exception ends
+    here (logged once, by the handler); an answer cut off half-way still ends the
+    connection, as it must.
+    """
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
         self.app = app
@@ -58,17 +68,24 @@ class RequestContextMiddleware:
         token = context.correlation_id.set(request_id)
         started = time.perf_counter()
         status = 500
+        answered = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"].append((REQUEST_ID_HEADER.encode(), str(request_id).encode()))
             await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                answered = True
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            if not answered:
+                raise
+            # Answered, and logged by the 500 handler: the connection stays usable.
         finally:
             context.correlation_id.reset(token)
             route = scope.get("route")

@@ -52,6 +52,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                 "required": ["field", "reason"],
                 "properties": {
                     "field": {"type": "string"},
+                    "code": {
+                        "type": "string",
+                        "description": "What is wrong, stable (e.g. `text_nul`, `int_type`, "
+                        "`date_format`, `less_than_equal`)",
+                    },
                     "reason": {"type": "string"},
                     "location": {"type": "string", "description": "body, path, query, …"},
                 },

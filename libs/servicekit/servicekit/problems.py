@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.db import is_database_unavailable
 from servicekit.errors import DomainError
+from servicekit.types import TEXT_PATTERN
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +45,44 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+_LOCATIONS = ("body", "query", "path", "header", "cookie")
+
+
 def _field(loc: tuple[Any, ...] | list[Any]) -> str:
-    """The field's dotted path without the location in front (``body``, ``query`` …); a
-    field that is itself called ``body`` keeps its name (``("body", "body")`` → ``body``)."""
+    """``("body", "claims", 0, "due_date")`` → ``claims.0.due_date``; a field may itself be
+    called ``body`` (a note's), so only the first part is taken for the location."""
     parts = [str(p) for p in loc]
-    if len(parts) > 1 and parts[0] in ("body", "query", "path", "header", "cookie"):
+    if len(parts) > 1 and parts[0] in _LOCATIONS:
         parts = parts[1:]
     return ".".join(parts)
+
+
+_TEXT_RULES: dict[str, tuple[str, str]] = {
+    # pydantic's error type → the field code and reason of servicekit.types.Text's rules
+    "string_pattern_mismatch": ("text_nul", "must not contain the character U+0000 (NUL)"),
+    "string_unicode": ("text_unicode", "must be valid Unicode text (no unpaired surrogates)"),
+}
+
+
+def field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    """One request-validation error as ``{field, code, reason, location}``.
+
+    ``code`` is stable (pydantic's error type, or ``servicekit.types``' own: ``text_nul``,
+    ``date_format`` …) for clients that translate; ``reason`` is for developers.
+    """
+    loc = error.get("loc", ())
+    code, reason = str(error.get("type", "invalid")), str(error.get("msg", "invalid"))
+    ctx = error.get("ctx") or {}
+    if code == "string_unicode" or (
+        code == "string_pattern_mismatch" and ctx.get("pattern") == TEXT_PATTERN
+    ):
+        code, reason = _TEXT_RULES[code]
+    return {
+        "field": _field(loc),
+        "code": code,
+        "reason": reason,
+        "location": str(loc[0]) if loc else "body",
+    }
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -57,14 +90,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": _field(e.get("loc", ())),
-                "reason": e.get("msg", "invalid"),
-                "location": str(e.get("loc", ("body",))[0]),
-            }
-            for e in exc.errors()
-        ]
+        errors = [field_error(e) for e in exc.errors()]
         return problem(
             422,
             "validation-error",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
+from servicekit.types import BIGINT_MAX
 from sqlalchemy import Select, and_, exists, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -59,11 +60,15 @@ def decode_cursor(cursor: str, sort: str, order: str) -> tuple[Any, uuid.UUID]:
             raise InvalidCursor("the cursor belongs to another sort order")
         if sort == "registered":
             value = datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                raise ValueError("no time zone")
         elif sort == "due":
             value = date.fromisoformat(value)
         else:
             value = int(value)
-        return value, uuid.UUID(last_id)
+            if not -BIGINT_MAX <= value <= BIGINT_MAX:
+                raise ValueError("out of range")
+        return value, uuid.UUID(str(last_id))
     except InvalidCursor:
         raise
     except (ValueError, TypeError, KeyError) as exc:

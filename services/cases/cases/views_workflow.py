@@ -42,7 +42,7 @@ def _decode(cursor: str) -> tuple[datetime, uuid.UUID]:
         moment = datetime.fromisoformat(since)
         if kind != "work-queue" or moment.tzinfo is None:
             raise ValueError(kind)
-        return moment, uuid.UUID(case_id)
+        return moment, uuid.UUID(str(case_id))
     except (ValueError, TypeError) as exc:
         raise InvalidCursor("the cursor is not valid") from exc
 

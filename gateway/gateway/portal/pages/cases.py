@@ -31,6 +31,13 @@ STATUSES = (
     "legal",
     "closed",
 )
+SEARCH_FIELDS = {
+    "debtor": "q",
+    "creditor_reference": "reference",
+    "registered_from": "from",
+    "registered_to": "to",
+}
+"""The search form's field for each query parameter of the cases API it fills in."""
 NOTICES = {
     "registrert": "case.notice.registered",
     "notat": "case.notice.note",
@@ -89,10 +96,11 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
         try:
             result = await visitor.backend.get("/api/v1/cases", params=params)
         except ApiProblem as problem:
-            if problem.status != 400:
+            if problem.status not in (400, 422):
                 raise
-            errors = field_errors(problem, t, {"q", "case_number", "reference", "from", "to"})
-            errors = {("q" if k == "debtor" else k): v for k, v in errors.items()}
+            errors = field_errors(
+                problem, t, {"q", "case_number", "reference", "from", "to"}, SEARCH_FIELDS
+            )
     next_query = None
     if result.get("next_cursor"):
         kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
-from servicekit.text import Storable
+from servicekit.types import Text
 
 from auth.domain.model import OrganisationKind
 
@@ -15,12 +15,13 @@ from auth.domain.model import OrganisationKind
 class OrganisationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[
-        str, Field(min_length=1, max_length=200, examples=["Nordlys Energi AS"]), Storable
+    name: Annotated[Text, Field(min_length=1, max_length=200, examples=["Nordlys Energi AS"])]
+    organisation_number: Annotated[
+        Text,
+        Field(
+            min_length=9, max_length=11, description="Organisasjonsnummer", examples=["923609016"]
+        ),
     ]
-    organisation_number: str = Field(
-        min_length=9, max_length=11, description="Organisasjonsnummer", examples=["923609016"]
-    )
     kind: OrganisationKind = OrganisationKind.CREDITOR
 
 

@@ -28,7 +28,8 @@ _PHONE = re.compile(r"^\+?[0-9]{5,15}$")
 _POSTAL_CODE_NO = re.compile(r"^\d{4}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _REFERENCE = re.compile(r"^[\w\-./ :#]{1,60}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+"""Control characters, and unpaired surrogates (a JSON file's ``\\ud800``): no text holds them."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,9 @@ def _debtor_errors(debtor: Debtor, errors: list[FieldError]) -> None:
     else:
         _text(errors, address.postal_code, "debtor.address.postal_code", limit=12)
     _text(errors, address.city, "debtor.address.city", limit=100)
-    if debtor.email is not None and not _EMAIL.fullmatch(debtor.email):
+    if debtor.email is not None and (
+        not _EMAIL.fullmatch(debtor.email) or _CONTROL.search(debtor.email)
+    ):
         errors.append(FieldError("debtor.email", "is not an e-mail address"))
     if debtor.email is not None and len(debtor.email) > 254:
         errors.append(FieldError("debtor.email", "is longer than 254 characters"))

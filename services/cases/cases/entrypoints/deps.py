@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from servicekit.auth import require_roles
-from servicekit.idempotency import HEADER, answer_once, fingerprint
+from servicekit.idempotency import HEADER, MAX_KEY_LENGTH, answer_once, fingerprint
 from servicekit.roles import Roles
 from servicekit.tokens import Principal
+from servicekit.types import Text
 
 from cases.adapters.orm import idempotency_keys
 from cases.bootstrap import CasesService
@@ -31,9 +32,10 @@ CreditorUser = Annotated[Principal, Depends(require_roles(Roles.CREDITOR, Roles.
 """A user of a creditor organisation (they register cases for it)."""
 
 IdempotencyKey = Annotated[
-    str | None,
+    Text | None,
     Header(
         alias=HEADER,
+        max_length=MAX_KEY_LENGTH,
         description="Send a unique key to make a retry safe: the same key returns the first answer",
     ),
 ]

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from servicekit.text import NotBlank
+from servicekit.types import Count, SignedOre, StrictDate, Text
 
 from cases.domain import registration as domain
 from cases.entrypoints.workflow_schemas import NextStepsOut
@@ -27,18 +28,20 @@ class CreditorOut(BaseModel):
 class AddressIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lines: list[str] = Field(min_length=1, max_length=3, description="Street address lines")
-    postal_code: str = Field(max_length=12, examples=["0155"])
-    city: str = Field(max_length=100, examples=["Oslo"])
-    country: str = Field(default="NO", description="ISO 3166 alpha-2", examples=["NO"])
+    lines: list[Annotated[Text, Field(max_length=200)]] = Field(
+        min_length=1, max_length=3, description="Street address lines"
+    )
+    postal_code: Annotated[Text, Field(max_length=12, examples=["0155"])]
+    city: Annotated[Text, Field(max_length=100, examples=["Oslo"])]
+    country: Annotated[Text, Field(max_length=20, description="ISO 3166 alpha-2")] = "NO"
 
 
 class DebtorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["person", "business"]
-    name: str = Field(max_length=200)
-    national_id: str | None = Field(
+    name: Annotated[Text, Field(max_length=200)]
+    national_id: Annotated[Text | None, Field(max_length=20)] = Field(
         default=None,
         description=(
             "Fødselsnummer or D-nummer (11 digits) of a person; stored encrypted and never "
@@ -46,22 +49,26 @@ class DebtorIn(BaseModel):
         ),
         json_schema_extra={"writeOnly": True},
     )
-    organisation_number: str | None = Field(
+    organisation_number: Annotated[Text | None, Field(max_length=20)] = Field(
         default=None, description="Organisasjonsnummer (9 digits) of a business"
     )
     address: AddressIn
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=20)
+    email: Annotated[Text | None, Field(max_length=254)] = None
+    phone: Annotated[Text | None, Field(max_length=20)] = None
 
 
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    invoice_number: str = Field(max_length=40)
-    invoice_date: date
-    due_date: date
-    principal_ore: int = Field(description="Unpaid principal in øre (kr 1 234,50 = 123450)")
-    reminder_fee_ore: int = Field(default=0, description="Reminder fees already charged, øre")
+    invoice_number: Annotated[Text, Field(max_length=40)]
+    invoice_date: StrictDate
+    due_date: StrictDate
+    principal_ore: Annotated[
+        SignedOre, Field(description="Unpaid principal in øre (kr 1 234,50 = 123450)")
+    ]
+    reminder_fee_ore: Annotated[
+        SignedOre, Field(description="Reminder fees already charged, øre")
+    ] = 0
 
 
 class CaseIn(BaseModel):
@@ -69,10 +76,13 @@ class CaseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    creditor_reference: str = Field(
-        max_length=60,
-        description="Your own reference, unique per creditor: sending it again is recognised",
-    )
+    creditor_reference: Annotated[
+        Text,
+        Field(
+            max_length=60,
+            description="Your own reference, unique per creditor: sending it again is recognised",
+        ),
+    ]
     debtor: DebtorIn
     claims: list[ClaimIn] = Field(min_length=1, max_length=domain.MAX_CLAIMS)
 
@@ -301,7 +311,7 @@ class CaseDetailOut(CaseSummaryOut):
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    body: Annotated[str, Field(min_length=1, max_length=4000), NotBlank]
+    body: Annotated[Text, Field(min_length=1, max_length=4000), NotBlank]
     visibility: Literal["shared", "internal"] = Field(
         default="shared",
         description="'internal' notes are for the agency only (case handlers may write them)",
@@ -311,7 +321,7 @@ class NoteIn(BaseModel):
 class NotesReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    up_to_seq: int = Field(ge=0, description="Mark every note up to this `seq` as read")
+    up_to_seq: Annotated[Count, Field(description="Mark every note up to this `seq` as read")]
 
 
 class UnreadCaseOut(BaseModel):

@@ -7,14 +7,13 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from servicekit.text import NotBlank, Storable
+from servicekit.text import NotBlank
+from servicekit.types import Ore, StrictDate, Text
 
 from cases.domain.registration import MAX_PRINCIPAL_ORE
 from cases.views_workflow import NextSteps
 
-Note = Annotated[
-    str, Field(max_length=2000, description="Why (for the timeline)"), Storable, NotBlank
-]
+Note = Annotated[Text, Field(max_length=2000, description="Why (for the timeline)"), NotBlank]
 
 # -- requests ------------------------------------------------------------------------------
 
@@ -30,11 +29,9 @@ class NoteIn(_Body):
 class ObjectionIn(_Body):
     """The debtor's objection (innsigelse): the case pauses until it is resolved."""
 
-    received_on: date = Field(description="When the debtor's objection arrived")
+    received_on: Annotated[StrictDate, Field(description="When the debtor's objection arrived")]
     grounds: Annotated[
-        str,
-        Field(min_length=1, max_length=4000, description="What the debtor objects to"),
-        Storable,
+        Text, Field(min_length=1, max_length=4000, description="What the debtor objects to")
     ]
 
 
@@ -50,8 +47,10 @@ class ObjectionResolutionIn(_Body):
 
 
 class InstalmentIn(_Body):
-    due_date: date
-    amount_ore: int = Field(gt=0, le=MAX_PRINCIPAL_ORE, description="Øre (kr 1 234,50 = 123450)")
+    due_date: StrictDate
+    amount_ore: Annotated[
+        Ore, Field(gt=0, le=MAX_PRINCIPAL_ORE, description="Øre (kr 1 234,50 = 123450)")
+    ]
 
 
 class PaymentPlanIn(_Body):
@@ -71,7 +70,9 @@ class AcknowledgementIn(_Body):
     """Something that interrupts limitation (foreldelsesloven §§ 14, 21)."""
 
     kind: Literal["acknowledgement", "part_payment", "judgment"]
-    on: date = Field(description="The day of the acknowledgement, payment or judgment")
+    on: Annotated[
+        StrictDate, Field(description="The day of the acknowledgement, payment or judgment")
+    ]
 
 
 class CloseIn(_Body):

@@ -92,3 +92,29 @@ def test_addresses_text_and_contact_details() -> None:
     abroad = replace(debtor, address=Address(("Main St 1",), "SW1A 1AA", "London", "GB"))
     assert validated(replace(case, debtor=abroad), today=TODAY).debtor.address.country == "GB"
     assert fields(replace(case, creditor_reference="=cmd|' /C calc'!A0")) == {"creditor_reference"}
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\ud800", "a\udfffb"])
+def test_text_the_database_cannot_hold_is_named_whatever_the_channel(bad: str) -> None:
+    """A file import reaches these rules without the API's schema: a NUL, or an unpaired
+    surrogate from a JSON file's ``\\ud800``, in any text is a field error, not a crash."""
+    case = make_registration(today=TODAY)
+    debtor, claim = case.debtor, case.claims[0]
+    changed = replace(
+        case,
+        debtor=replace(
+            debtor,
+            name=f"Kari{bad}",
+            email=f"kari{bad}@example.no",
+            address=replace(debtor.address, lines=(f"Gate 1{bad}",), city=f"Oslo{bad}"),
+        ),
+        claims=(replace(claim, invoice_number=f"F-1{bad}"),),
+    )
+    assert fields(changed) == {
+        "debtor.name",
+        "debtor.email",
+        "debtor.address.lines[0]",
+        "debtor.address.city",
+        "claims[0].invoice_number",
+    }
+    assert fields(replace(case, creditor_reference=f"REF{bad}")) == {"creditor_reference"}

@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
-from servicekit.text import Storable
+from servicekit.types import Ore as OreIn
+from servicekit.types import StrictDate, Text
 
 from ledger.domain.components import Component
 
@@ -16,7 +17,7 @@ ComponentName = Literal[
     "principal", "interest", "reminder_fees", "collection_fees", "court_fees", "costs"
 ]
 Ore = Annotated[int, Field(description="an amount in øre (1/100 NOK)")]
-BusinessDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+"""An amount the ledger answers with (requests take ``servicekit.types.Ore``: strict, bounded)."""
 
 
 class Strict(BaseModel):
@@ -105,15 +106,18 @@ class EconomyOut(BaseModel):
 class PaymentIn(Strict):
     """A payment registered by hand (e.g. seen on the bank statement)."""
 
-    bank_reference: str = Field(
-        min_length=1,
-        max_length=100,
-        description="the bank's reference: registering it again "
-        "with the same reference changes nothing",
-    )
-    amount_ore: int = Field(gt=0, le=10**13)
-    value_date: BusinessDate
-    kid: str | None = Field(default=None, pattern=r"^\d{2,24}[\d-]$")
+    bank_reference: Annotated[
+        Text,
+        Field(
+            min_length=1,
+            max_length=100,
+            description="the bank's reference: registering it again "
+            "with the same reference changes nothing",
+        ),
+    ]
+    amount_ore: Annotated[OreIn, Field(gt=0, le=10**13)]
+    value_date: StrictDate
+    kid: Annotated[Text | None, Field(pattern=r"^\d{2,24}[\d-]$")] = None
     case_id: uuid.UUID | None = Field(default=None, description="instead of a KID")
     designation: list[ComponentName] = Field(
         default_factory=list,
@@ -195,7 +199,7 @@ class BankFileDetailOut(BankFileOut):
 
 
 class ReversalIn(Strict):
-    reason: Annotated[str, Field(min_length=3, max_length=200), Storable]
+    reason: Annotated[Text, Field(min_length=3, max_length=200)]
 
 
 class ReversalOut(BaseModel):
@@ -225,7 +229,7 @@ class ResolutionIn(Strict):
 
 
 class SettlementRunIn(Strict):
-    period_end: BusinessDate
+    period_end: StrictDate
     creditor_ids: list[uuid.UUID] | None = Field(
         default=None,
         max_length=10_000,
@@ -279,7 +283,7 @@ class SettlementLineOut(BaseModel):
 
 
 class VoidIn(Strict):
-    reason: Annotated[str, Field(min_length=3, max_length=200), Storable]
+    reason: Annotated[Text, Field(min_length=3, max_length=200)]
 
 
 class SettlementStatusOut(BaseModel):
@@ -307,11 +311,11 @@ class RateOut(BaseModel):
 
 
 class RateIn(Strict):
-    kind: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
-    effective_from: BusinessDate
+    kind: Annotated[Text, Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")]
+    effective_from: StrictDate
     value: Decimal = Field(ge=0, le=Decimal("1e9"), max_digits=18, decimal_places=6)
     unit: Literal["NOK", "percent_pa", "percent", "multiple", "factor", "days"]
-    parameter: Annotated[str, Field(max_length=60), Storable] = ""
+    parameter: Annotated[Text, Field(max_length=60)] = ""
     source_url: HttpUrl = Field(description="where the figure is published")
 
 
@@ -329,10 +333,10 @@ class AgreementIn(Strict):
     )
     commission_percent: Decimal = Field(ge=0, le=100, max_digits=7, decimal_places=4)
     vat_deductible: bool = True
-    payout_account: str | None = Field(default=None, max_length=40)
-    payout_name: str | None = Field(
-        default=None, min_length=1, max_length=70, pattern=r"^[^\x00-\x1f\x7f]+$"
-    )
+    payout_account: Annotated[Text | None, Field(max_length=40)] = None
+    payout_name: Annotated[
+        Text | None, Field(min_length=1, max_length=70, pattern=r"^[^\x00-\x1f\x7f]+$")
+    ] = None
 
 
 class AgreementOut(BaseModel):

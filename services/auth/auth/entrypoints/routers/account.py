@@ -15,6 +15,7 @@ from fastapi import APIRouter, BackgroundTasks, Response, status
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import Text
 
 from auth.domain.users import UserStatus
 from auth.entrypoints.deps import ClientDep, ServiceDep
@@ -24,12 +25,12 @@ from auth.service_layer.invitations import Enrolment
 router = APIRouter(prefix="/api/v1/auth", tags=["account"])
 
 LinkToken = Annotated[
-    str, Field(min_length=20, max_length=200, description="The token from the link's #token=")
+    Text, Field(min_length=20, max_length=200, description="The token from the link's #token=")
 ]
-EnrolmentToken = Annotated[str, Field(min_length=20, max_length=1024)]
-Password = Annotated[str, Field(min_length=1, max_length=1024)]
-TotpCode = Annotated[str, Field(min_length=6, max_length=10, description="6-digit TOTP code")]
-RecoveryCode = Annotated[str, Field(min_length=16, max_length=40)]
+EnrolmentToken = Annotated[Text, Field(min_length=20, max_length=1024)]
+Password = Annotated[Text, Field(min_length=1, max_length=1024)]
+TotpCode = Annotated[Text, Field(min_length=6, max_length=10, description="6-digit TOTP code")]
+RecoveryCode = Annotated[Text, Field(min_length=16, max_length=40)]
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 

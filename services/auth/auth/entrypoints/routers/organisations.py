@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from servicekit.auth import require_agency_admin, require_agency_staff
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit, Text
 
 from auth import views
 from auth.domain.model import OrganisationKind
@@ -72,9 +73,9 @@ async def get_organisation(organisation_id: uuid.UUID, service: ServiceDep) -> O
 async def list_organisations(
     service: ServiceDep,
     kind: OrganisationKind | None = None,
-    q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
+    q: Annotated[Text | None, Query(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")] = None,
     after: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[Limit, Query(le=200)] = 50,
     organisation_ids: Annotated[list[uuid.UUID] | None, Query(alias="id", max_length=200)] = None,
 ) -> list[OrganisationOut]:
     rows = await views.list_organisations(

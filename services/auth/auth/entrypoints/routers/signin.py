@@ -12,7 +12,7 @@ from servicekit.auth import CurrentPrincipal
 from servicekit.errors import NotFound
 from servicekit.internal import InternalCaller
 from servicekit.openapi import problem_responses
-from servicekit.text import Storable
+from servicekit.types import Text
 
 from auth.domain.sessions import MFA_CHALLENGE_TTL
 from auth.entrypoints.deps import ClientDep, ServiceDep
@@ -25,10 +25,8 @@ JWKS_CACHE_CONTROL = "public, max-age=30"
 
 class SignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    email: Annotated[
-        str, Field(min_length=3, max_length=320, examples=["kari@nordlys.no"]), Storable
-    ]
-    password: str = Field(min_length=1, max_length=1024)
+    email: Annotated[Text, Field(min_length=3, max_length=320, examples=["kari@nordlys.no"])]
+    password: Annotated[Text, Field(min_length=1, max_length=1024)]
 
 
 class Challenge(BaseModel):
@@ -39,9 +37,9 @@ class Challenge(BaseModel):
 
 class SecondFactor(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    challenge: str = Field(min_length=10, max_length=4096)
-    code: str | None = Field(default=None, max_length=10, description="6-digit TOTP code")
-    recovery_code: str | None = Field(default=None, max_length=40)
+    challenge: Annotated[Text, Field(min_length=10, max_length=4096)]
+    code: Annotated[Text | None, Field(max_length=10, description="6-digit TOTP code")] = None
+    recovery_code: Annotated[Text | None, Field(max_length=40)] = None
 
     @model_validator(mode="after")
     def one_factor(self) -> SecondFactor:
@@ -71,7 +69,7 @@ class Tokens(BaseModel):
 
 class Refresh(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    refresh_token: str = Field(min_length=10, max_length=200)
+    refresh_token: Annotated[Text, Field(min_length=10, max_length=200)]
 
 
 class SessionOut(BaseModel):

@@ -15,7 +15,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, mod
 from servicekit.auth import require_roles
 from servicekit.openapi import problem_responses
 from servicekit.roles import Roles
-from servicekit.text import Storable
 from servicekit.tokens import Principal
 
 from auth.domain.users import User, UserStatus
@@ -39,10 +38,15 @@ def _not_blank(value: str) -> str:
 
 FullName = Annotated[
     str,
-    Field(min_length=1, max_length=200, pattern=r"[^\s\x1c-\x1f]", examples=["Kari Nordmann"]),
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$",
+        examples=["Kari Nordmann"],
+    ),
     AfterValidator(_not_blank),
-    Storable,
 ]
+"""A person's name: not blank, no NUL (``servicekit.types.Text``'s rule, in its own pattern)."""
 
 
 class UserOut(BaseModel):

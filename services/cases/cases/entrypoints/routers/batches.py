@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit, Text
 
 from cases import views
 from cases.entrypoints.deps import AnyUser, ServiceDep
@@ -20,7 +21,7 @@ class BadCursor(DomainError):
     status, type, title = 400, "invalid-cursor", "Invalid cursor"
 
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Cursor = Annotated[Text | None, Query(max_length=500, description="From `next_cursor`")]
 
 
 @router.get(
@@ -30,7 +31,10 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
     summary="Registration batches, newest first",
 )
 async def list_batches(
-    principal: AnyUser, service: ServiceDep, limit: Limit = 50, cursor: str | None = None
+    principal: AnyUser,
+    service: ServiceDep,
+    limit: Annotated[Limit, Query(le=500)] = 50,
+    cursor: Cursor = None,
 ) -> BatchPage:
     async with service.session_factory() as session:
         try:
@@ -52,16 +56,12 @@ async def get_batch(
     batch_id: uuid.UUID,
     principal: AnyUser,
     service: ServiceDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    cursor: Annotated[str | None, Query(description="From `next_cursor`")] = None,
+    limit: Annotated[Limit, Query(le=1000)] = 200,
+    cursor: Annotated[
+        str | None, Query(max_length=18, pattern=r"^[0-9]+$", description="From `next_cursor`")
+    ] = None,
 ) -> BatchDetailOut:
-    after: int | None = None
-    if cursor is not None:
-        if not cursor.isdigit():
-            raise BadCursor(
-                "The cursor is not valid.", errors=[{"field": "cursor", "reason": "not valid"}]
-            )
-        after = int(cursor)
+    after = None if cursor is None else int(cursor)
     async with service.session_factory() as session:
         row = await views.batch(session, principal.tenant, batch_id)
         if row is None:

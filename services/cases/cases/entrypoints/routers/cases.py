@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit, OreParam, StrictDate, Text
 
 from cases import views, views_workflow
 from cases.adapters import audit
@@ -76,22 +78,25 @@ def _debtor_filter(service: Any, debtor: str | None) -> dict[str, str]:
 async def list_cases(
     principal: AnyUser,
     service: ServiceDep,
-    status: Annotated[list[str] | None, Query(description="One or more workflow states")] = None,
-    registered_from: date | None = None,
-    registered_to: date | None = None,
-    principal_min_ore: Annotated[int | None, Query(ge=0)] = None,
-    principal_max_ore: Annotated[int | None, Query(ge=0)] = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    creditor_reference: Annotated[str | None, Query(max_length=60)] = None,
-    case_number: Annotated[str | None, Query(max_length=20)] = None,
-    debtor: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[
+        list[Annotated[Text, Field(max_length=40)]] | None,
+        Query(max_length=20, description="One or more workflow states"),
+    ] = None,
+    registered_from: StrictDate | None = None,
+    registered_to: StrictDate | None = None,
+    principal_min_ore: OreParam | None = None,
+    principal_max_ore: OreParam | None = None,
+    due_from: StrictDate | None = None,
+    due_to: StrictDate | None = None,
+    creditor_reference: Annotated[Text | None, Query(max_length=60)] = None,
+    case_number: Annotated[Text | None, Query(max_length=20)] = None,
+    debtor: Annotated[Text | None, Query(max_length=200)] = None,
     creditor_id: Annotated[uuid.UUID | None, Query(description="Case handlers only")] = None,
     batch_id: uuid.UUID | None = None,
     sort: views.SortKey = "registered",
     order: views.Order = "desc",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[Limit, Query(le=500)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=500)] = None,
 ) -> CasePage:
     filters = views.CaseFilter(
         status=tuple(status or ()),

@@ -26,6 +26,7 @@ from servicekit.errors import DomainError, NotFound
 from servicekit.idempotency import IdempotencyKeys, fingerprint
 from servicekit.openapi import problem_responses
 from servicekit.tokens import Principal
+from servicekit.types import Limit, Text
 from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect
 
@@ -284,7 +285,10 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at, _, job_id = raw.partition("|")
-        return datetime.fromisoformat(at), uuid.UUID(job_id)
+        moment = datetime.fromisoformat(at)
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+        return moment, uuid.UUID(job_id)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor(
             "The cursor is not one this API gave.",
@@ -302,8 +306,8 @@ async def list_jobs(
     principal: AnyUser,
     service: ServiceDep,
     status: Literal["queued", "running", "completed", "failed"] | None = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=200)] = None,
+    limit: Annotated[Limit, Query(le=200)] = 50,
 ) -> ImportJobPage:
     after = _decode_cursor(cursor) if cursor else None
     async with service.session_factory() as session:
@@ -395,7 +399,7 @@ async def job_errors(
     principal: AnyUser,
     service: ServiceDep,
     cursor: Annotated[str | None, Query(max_length=18, pattern=r"^\d+$")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[Limit, Query(le=1000)] = 100,
 ) -> RowErrorPage:
     await _job(service, principal, job_id)
     after = int(cursor) if cursor else 0

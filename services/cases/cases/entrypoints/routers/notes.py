@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit
 
 from cases import views
 from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
@@ -30,7 +31,7 @@ router = APIRouter(prefix="/api/v1/cases", tags=["notes"])
 async def unread(
     principal: AnyUser,
     service: ServiceDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    limit: Annotated[Limit, Query(le=500)] = 50,
 ) -> UnreadOut:
     async with service.session_factory() as session:
         total, per_case = await views.unread_notes(

@@ -18,6 +18,7 @@ from servicekit.auth import require_agency_staff
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
 from servicekit.tokens import Principal
+from servicekit.types import Limit, Text
 
 from cases import views_workflow
 from cases.domain import workflow as wf
@@ -132,8 +133,8 @@ async def work_queue(
     service: ServiceDep,
     reason: Attention | None = None,
     creditor_id: uuid.UUID | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[Limit, Query(le=200)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=500)] = None,
 ) -> WorkQueuePage:
     async with service.session_factory() as session:
         try:

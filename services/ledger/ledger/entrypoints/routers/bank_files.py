@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit
 
 from ledger.adapters.bankfiles.model import BankFileError, ParsedBankFile
 from ledger.domain.errors import BankFileRejected
@@ -168,7 +169,7 @@ async def list_bank_files(
     principal: AgencyStaff,
     service: ServiceDep,
     before: Annotated[uuid.UUID | None, Query(description="a bank file id: older ones")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[Limit, Query(le=200)] = 50,
 ) -> list[BankFileOut]:
     del principal
     async with service.session_factory() as session:

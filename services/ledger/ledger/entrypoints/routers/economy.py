@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import StrictDate
 
 from ledger.domain.errors import CaseNotFound, InvalidInput
 from ledger.domain.rates import MissingRate
@@ -30,12 +31,7 @@ from ledger.views import payments as payments_view
 router = APIRouter(prefix=PREFIX, tags=["case economy"])
 
 AsOf = Annotated[
-    date | None,
-    Query(
-        description="the business date (default: today, Europe/Oslo)",
-        ge=date(1900, 1, 1),
-        le=date(2999, 12, 31),
-    ),
+    StrictDate | None, Query(description="the business date (default: today, Europe/Oslo)")
 ]
 
 

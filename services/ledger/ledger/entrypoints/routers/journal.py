@@ -4,9 +4,10 @@ administrators)."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter
+from servicekit.types import StrictDate
 
 from ledger.entrypoints.deps import AgencyAdmin, ServiceDep
 from ledger.entrypoints.routers import PREFIX
@@ -23,7 +24,7 @@ router = APIRouter(prefix=PREFIX, tags=["journal"])
     summary="Every account kind's balance on a date (they sum to zero)",
 )
 async def get_trial_balance(
-    principal: AgencyAdmin, service: ServiceDep, as_of: date | None = None
+    principal: AgencyAdmin, service: ServiceDep, as_of: StrictDate | None = None
 ) -> TrialBalanceOut:
     del principal
     on = as_of or business_date(datetime.now(UTC))
@@ -44,7 +45,7 @@ async def get_balances(
     principal: AgencyAdmin,
     service: ServiceDep,
     holder: uuid.UUID | None = None,
-    as_of: date | None = None,
+    as_of: StrictDate | None = None,
 ) -> list[BalanceOut]:
     del principal
     on = as_of or business_date(datetime.now(UTC))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit, StrictDate
 
 from ledger.domain.components import expand_designation
 from ledger.domain.errors import InvalidInput, PaymentNotFound
@@ -32,7 +32,6 @@ from ledger.views import payments as payments_view
 
 router = APIRouter(prefix=PREFIX, tags=["payments"])
 
-Limit = Annotated[int, Query(ge=1, le=1000)]
 PaymentStatus = Literal["allocated", "unmatched", "refunded", "reversed", "reversal"]
 
 
@@ -45,11 +44,11 @@ async def list_payments(
     principal: CurrentPrincipal,
     service: ServiceDep,
     case_id: uuid.UUID | None = None,
-    value_from: date | None = None,
-    value_to: date | None = None,
+    value_from: StrictDate | None = None,
+    value_to: StrictDate | None = None,
     payment_status: Annotated[PaymentStatus | None, Query(alias="status")] = None,
     after: uuid.UUID | None = None,
-    limit: Limit = 100,
+    limit: Annotated[Limit, Query(le=1000)] = 100,
 ) -> list[PaymentOut]:
     async with service.session_factory() as session:
         rows = await payments_view.list_payments(
@@ -153,7 +152,7 @@ async def list_unmatched(
     service: ServiceDep,
     queue_status: Annotated[Literal["open", "resolved"], Query(alias="status")] = "open",
     after: uuid.UUID | None = None,
-    limit: Limit = 100,
+    limit: Annotated[Limit, Query(le=1000)] = 100,
 ) -> list[UnmatchedOut]:
     del principal
     async with service.session_factory() as session:

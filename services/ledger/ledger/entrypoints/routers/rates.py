@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import BIGINT_MAX, StrictDate, Text
 
 from ledger.adapters.rate_store import RateStore
 from ledger.entrypoints.deps import AgencyAdmin, IdempotencyKey, ServiceDep, run_command
@@ -24,11 +24,11 @@ router = APIRouter(prefix=PREFIX, tags=["rates"])
 async def list_rates(
     principal: CurrentPrincipal,
     service: ServiceDep,
-    kind: Annotated[str | None, Query(max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
+    kind: Annotated[Text | None, Query(max_length=60, pattern=r"^[a-z0-9_]+$")] = None,
     rate_status: Annotated[
         Literal["confirmed", "unconfirmed"] | None, Query(alias="status")
     ] = None,
-    on: Annotated[date | None, Query(description="rows in force from on or before")] = None,
+    on: Annotated[StrictDate | None, Query(description="rows in force from on or before")] = None,
 ) -> list[RateOut]:
     del principal
     async with service.session_factory() as session:
@@ -73,7 +73,7 @@ async def post_rate(
     summary="Confirm an unconfirmed rate row against its source (from now on it is used)",
 )
 async def post_rate_confirmation(
-    rate_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    rate_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
     body: RateConfirmIn,
     request: Request,
     principal: AgencyAdmin,

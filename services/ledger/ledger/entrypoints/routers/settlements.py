@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import Limit, Text
 
 from ledger.domain.errors import SettlementNotFound
 from ledger.entrypoints.deps import AgencyAdmin, IdempotencyKey, ServiceDep, run_command
@@ -76,9 +77,9 @@ async def list_settlements(
         Literal["pending", "posted", "voided"] | None, Query(alias="status")
     ] = None,
     after: Annotated[
-        str | None, Query(max_length=20, pattern=r"^[A-Z0-9-]+$", description="a number")
+        Text | None, Query(max_length=20, pattern=r"^[A-Z0-9-]+$", description="a number")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    limit: Annotated[Limit, Query(le=1000)] = 100,
 ) -> list[SettlementOut]:
     async with service.session_factory() as session:
         rows = await settlements_view.list_settlements(
