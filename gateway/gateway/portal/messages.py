@@ -347,6 +347,8 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "reason.unknown_creditor",
         "Ukjent oppdragsgiver",
         "Unknown creditor",
+    ),
+    (
         "reason.must_not_contain_the_character_u_0000",
         "Inneholder et tegn som ikke er tillatt",
         "Contains a character that is not allowed",
