@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from servicekit.text import Storable
+from servicekit.types import Ore, StrictDate, Text
 
 from credit.domain.purposes import PurposeCode
 
@@ -45,8 +46,8 @@ class SubjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["company", "person"]
-    organisation_number: str | None = Field(default=None, max_length=20)
-    national_id: str | None = Field(
+    organisation_number: Text | None = Field(default=None, max_length=20)
+    national_id: Text | None = Field(
         default=None, max_length=20, description="fødselsnummer or D-nummer (persons)"
     )
 
@@ -55,10 +56,10 @@ class PurposeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: PurposeCode
-    text: Annotated[str, Storable] = Field(
+    text: Annotated[Text, Storable] = Field(
         max_length=500, description="Why, in the orderer's words (saklig behov)"
     )
-    case_id: Annotated[str, Storable] | None = Field(
+    case_id: Annotated[Text, Storable] | None = Field(
         default=None, max_length=64, description="The case (id or case number) it is for"
     )
     relationship_declared: bool = Field(
@@ -71,11 +72,11 @@ class PurposeIn(BaseModel):
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_code: str = Field(max_length=40)
+    product_code: Text = Field(max_length=40)
     subject: SubjectIn
     purpose: PurposeIn
-    accepted_price_ore: int = Field(
-        ge=0, le=10**9, description="The unit price ex. VAT the user was shown and accepted"
+    accepted_price_ore: Ore = Field(
+        le=10**9, description="The unit price ex. VAT the user was shown and accepted"
     )
 
 
@@ -154,18 +155,18 @@ class SpecificationOut(SpendOut):
 class PriceItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    product_code: str = Field(max_length=40)
-    unit_price_ore: int = Field(le=10**9, description="øre ex. VAT")
-    vat_code: str = Field(max_length=4, description="SAF-T standard VAT code: 3 (25 %), 6 (0 %)")
+    product_code: Text = Field(max_length=40)
+    unit_price_ore: Ore = Field(le=10**9, description="øre ex. VAT")
+    vat_code: Text = Field(max_length=4, description="SAF-T standard VAT code: 3 (25 %), 6 (0 %)")
 
 
 class PriceListIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     creditor_id: uuid.UUID | None = Field(default=None, description="None: the agency default")
-    name: Annotated[str, Storable] = Field(default="", max_length=200)
-    valid_from: date
-    valid_to: date | None = Field(default=None, description="Exclusive")
+    name: Annotated[Text, Storable] = Field(default="", max_length=200)
+    valid_from: StrictDate
+    valid_to: StrictDate | None = Field(default=None, description="Exclusive")
     items: list[PriceItemIn] = Field(max_length=50)
 
 

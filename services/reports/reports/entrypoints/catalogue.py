@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.types import StrictDate, Text
 from sqlalchemy import insert
 
 from reports.adapters.exports import csv_stream, xlsx_stream
@@ -98,13 +99,13 @@ async def list_reports(principal: CurrentPrincipal) -> list[ReportDefinitionOut]
     summary="Run a report: a screen table, or CSV/XLSX streamed (audited)",
 )
 async def run_report(
-    code: str,
+    code: Annotated[Text, Path(max_length=40)],
     principal: CurrentPrincipal,
     service: ServiceDep,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
-    period_from: Annotated[date | None, Query()] = None,
-    period_to: Annotated[date | None, Query()] = None,
-    status: Annotated[str | None, Query(max_length=30)] = None,
+    period_from: Annotated[StrictDate | None, Query()] = None,
+    period_to: Annotated[StrictDate | None, Query()] = None,
+    status: Annotated[Text | None, Query(max_length=30)] = None,
     debtor_kind: Annotated[Literal["person", "business"] | None, Query()] = None,
     batch_id: Annotated[uuid.UUID | None, Query()] = None,
     creditor_id: Annotated[uuid.UUID | None, Query()] = None,

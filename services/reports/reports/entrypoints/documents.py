@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
 from servicekit.tokens import Principal
+from servicekit.types import StrictDate, Text
 
 from reports import views
 from reports.adapters.document_store import DocumentFilter, DocumentStore
@@ -46,8 +47,8 @@ ServiceDep = Annotated[ReportsService, Depends(_service)]
 Kinds = Annotated[
     list[DocumentKindOut] | None, Query(alias="kind", description="one or more kinds")
 ]
-PeriodFrom = Annotated[date | None, Query(description="issued on or after (Europe/Oslo)")]
-PeriodTo = Annotated[date | None, Query(description="issued on or before (Europe/Oslo)")]
+PeriodFrom = Annotated[StrictDate | None, Query(description="issued on or after (Europe/Oslo)")]
+PeriodTo = Annotated[StrictDate | None, Query(description="issued on or before (Europe/Oslo)")]
 CreditorId = Annotated[
     uuid.UUID | None, Query(description="agency staff: one creditor's documents only")
 ]
@@ -111,7 +112,7 @@ async def list_documents(
     period_to: PeriodTo = None,
     creditor_id: CreditorId = None,
     source_id: SourceId = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[Text | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> DocumentPage:
     selection = _filter(principal, kind, period_from, period_to, creditor_id, source_id)
@@ -217,7 +218,7 @@ async def download_document(
 
 class CaseStatementIn(BaseModel):
     case_id: uuid.UUID
-    as_of: date | None = Field(
+    as_of: StrictDate | None = Field(
         default=None, description="the business date (Europe/Oslo); default today"
     )
 

@@ -20,6 +20,7 @@ from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
+from servicekit.testing.input_schema import loose_inputs
 from servicekit.testing.tokens import TestSigner
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
@@ -273,3 +274,26 @@ async def test_the_download_audit_is_append_only(
                 await session.execute(
                     document_downloads.delete().where(document_downloads.c.document_id == document)
                 )
+
+
+def test_every_input_is_bounded_in_the_openapi_document(service: ReportsService) -> None:
+    assert loose_inputs(create_app(service).openapi()) == []
+
+
+async def test_hostile_filters_are_422_with_the_field(
+    client: httpx.AsyncClient, signer: TestSigner
+) -> None:
+    headers = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR])
+    for params, field in (
+        ({"cursor": "a\x00b"}, "cursor"),
+        ({"period_from": "2026-04-08T00:00:00"}, "period_from"),
+        ({"period_to": "1e3"}, "period_to"),
+    ):
+        body = assert_problem(
+            await client.get(f"{P}/documents", params=params, headers=headers), 422
+        )
+        assert [e["field"] for e in body["errors"]] == [field], body
+    report = await client.get(
+        f"{P}/catalogue/saksliste", params={"status": "open\x00"}, headers=headers
+    )
+    assert [e["field"] for e in assert_problem(report, 422)["errors"]] == ["status"]

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from servicekit.errors import Forbidden, NotFound
 from servicekit.idempotency import fingerprint
 from servicekit.openapi import problem_responses
+from servicekit.types import Text
 
 from credit import views
 from credit.domain import subjects
@@ -163,7 +164,7 @@ async def list_orders(
     principal: ReportReader,
     service: ServiceDep,
     creditor_id: uuid.UUID | None = None,
-    case_id: Annotated[str | None, Query(max_length=64)] = None,
+    case_id: Annotated[Text | None, Query(max_length=64)] = None,
     from_date: Annotated[date | None, Query(alias="from")] = None,
     to_date: Annotated[date | None, Query(alias="to")] = None,
     before: uuid.UUID | None = None,
