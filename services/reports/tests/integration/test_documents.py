@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from contracts.cases import RejectedRow
+from pydantic import SecretStr
 from reports.adapters.orm import document_counters, documents
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -114,8 +115,10 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
     assert all_numbers == [f"AVR-2026-{n:06d}" for n in range(1, last + 1)]
     assert set(numbers) <= set(all_numbers)
 
+    service.settings.metrics_token = SecretStr("the-scraper")  # /metrics needs its token
     async with asgi_client(create_app(service)) as client:
-        metrics = (await client.get("/metrics")).text
+        scraped = await client.get("/metrics", headers={"Authorization": "Bearer the-scraper"})
+        metrics = scraped.text
     for projection in ("cases", "batches", "settlements"):
         assert f'reports_projection_lag_seconds{{projection="{projection}"}}' in metrics
 
