@@ -75,7 +75,7 @@ class SavedReportStore:
         query = query.where(*_scope(saved_reports.c.organisation_id, tenant, None))
         return (await self.session.execute(query)).first()
 
-    async def list(self, tenant: uuid.UUID | None, creditor_id: uuid.UUID | None) -> list[Row[Any]]:
+    async def all(self, tenant: uuid.UUID | None, creditor_id: uuid.UUID | None) -> list[Row[Any]]:
         query = (
             select(saved_reports)
             .where(*_scope(saved_reports.c.organisation_id, tenant, creditor_id))

@@ -228,7 +228,7 @@ async def list_saved_reports(
 ) -> SavedReportList:
     async with service.session_factory() as session:
         store = SavedReportStore(session)
-        rows = await store.list(principal.tenant, creditor_id)
+        rows = await store.all(principal.tenant, creditor_id)
         schedules = await store.schedules([r.saved_report_id for r in rows])
     return SavedReportList(items=[_saved_out(r, schedules) for r in rows])
 
