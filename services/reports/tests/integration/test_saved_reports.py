@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 from reports.adapters.orm import report_runs, report_schedules
 from reports.bootstrap import ReportsService
-from reports.domain.saved_reports import next_run
 from reports.entrypoints.api import create_app
 from servicekit.roles import Roles
 from servicekit.testing.bus import running_consumers
@@ -262,12 +261,3 @@ async def test_a_due_schedule_runs_unattended_and_mails_a_link_only(
     for secret in [*DEBTORS, "saksliste", "Saksliste for revisor", str(creditor), address]:
         assert secret not in body
         assert secret not in message["subject"]
-
-
-def test_next_run_is_0600_oslo_after_now() -> None:
-    at = datetime(2026, 1, 31, 10, 0, tzinfo=UTC)  # 11:00 in Oslo
-    assert next_run("daily", at) == datetime(2026, 2, 1, 5, 0, tzinfo=UTC)
-    assert next_run("weekly", at) == datetime(2026, 2, 7, 5, 0, tzinfo=UTC)
-    assert next_run("monthly", at) == datetime(2026, 2, 28, 5, 0, tzinfo=UTC)
-    early = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)  # 05:00 in Oslo (summer time)
-    assert next_run("daily", early) == datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
