@@ -192,7 +192,7 @@ async def _once(
     principal: Principal,
     request: Request,
     key: str | None,
-    body: BaseModel,
+    body: dict[str, Any],
     work: Any,
 ) -> JSONResponse:
     """A POST's answer, once per caller and Idempotency-Key (stored with its effect)."""
@@ -202,7 +202,7 @@ async def _once(
             idempotency_keys,
             scope=str(principal.user_id),
             key=key,
-            request_fingerprint=fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+            request_fingerprint=fingerprint("POST", request.url.path, body),
             work=lambda: work(SavedReportStore(session)),
         )
     return JSONResponse(answer.body, status_code=answer.status_code)
@@ -256,7 +256,9 @@ async def save_report(
         row = await _saved(store, saved_report_id, principal)
         return 201, _saved_out(row, []).model_dump(mode="json")
 
-    return await _once(service, principal, request, idempotency_key, body, work)
+    return await _once(
+        service, principal, request, idempotency_key, body.model_dump(mode="json"), work
+    )
 
 
 @router.get(
@@ -338,7 +340,9 @@ async def add_schedule(
         )
         return 201, _schedule_out(row).model_dump(mode="json")
 
-    return await _once(service, principal, request, idempotency_key, body, work)
+    return await _once(
+        service, principal, request, idempotency_key, body.model_dump(mode="json"), work
+    )
 
 
 @router.delete(
@@ -388,7 +392,7 @@ async def run_saved_report(
         )
         return 202, _run_out(await _run(store, run_id, principal)).model_dump(mode="json")
 
-    return await _once(service, principal, request, idempotency_key, RenameIn(name="run"), work)
+    return await _once(service, principal, request, idempotency_key, {}, work)
 
 
 @router.post(
@@ -415,7 +419,9 @@ async def run_in_background(
         )
         return 202, _run_out(await _run(store, run_id, principal)).model_dump(mode="json")
 
-    return await _once(service, principal, request, idempotency_key, body, work)
+    return await _once(
+        service, principal, request, idempotency_key, body.model_dump(mode="json"), work
+    )
 
 
 async def _run(store: SavedReportStore, run_id: uuid.UUID, p: Principal) -> Row[Any]:
