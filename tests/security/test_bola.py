@@ -119,7 +119,7 @@ async def _owned(
     """The owner's resources (and the agency's), by the path parameters that address them:
     a case with a note, its batch, an import job, a payment from a bank file, a settlement
     with its payout file, a rate version, a bought credit report, a price list and the
-    batch's order confirmation."""
+    batch's order confirmation, a saved report with a schedule and a run."""
     headers = await owner.headers()
     admin = await agency_admin.headers()
     me = (await gateway.get("/api/v1/auth/me", headers=headers)).json()
@@ -181,6 +181,23 @@ async def _owned(
     )
     assert upload.status_code == 202, upload.text
     batches = await gateway.get("/api/v1/cases/batches", headers=headers)
+    saved = await gateway.post(
+        "/api/v1/reports/saved-reports",
+        json={"name": "Saksliste", "report": "saksliste", "format": "csv"},
+        headers=keyed(headers),
+    )
+    assert saved.status_code == 201, saved.text
+    saved_report_id = saved.json()["saved_report_id"]
+    schedule = await gateway.post(
+        f"/api/v1/reports/saved-reports/{saved_report_id}/schedules",
+        json={"frequency": "monthly"},
+        headers=keyed(headers),
+    )
+    assert schedule.status_code == 201, schedule.text
+    report_run = await gateway.post(
+        f"/api/v1/reports/saved-reports/{saved_report_id}/runs", headers=keyed(headers)
+    )
+    assert report_run.status_code == 202, report_run.text
     return {
         "case_id": case_id,
         "batch_id": batches.json()["items"][0]["batch_id"],
@@ -197,6 +214,9 @@ async def _owned(
         "order_id": bought.json()["id"],
         "price_list_id": str(price_lists[0]["id"]),
         "document_id": document_id,
+        "saved_report_id": saved_report_id,
+        "schedule_id": schedule.json()["schedule_id"],
+        "run_id": report_run.json()["run_id"],
     }
 
 

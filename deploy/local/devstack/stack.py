@@ -59,6 +59,7 @@ PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
+    "reports": ("worker",),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
@@ -293,6 +294,14 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
                 "AUTH_SMTP_PORT": str(config.port("mail-smtp")),
                 "AUTH_PORTAL_BASE_URL": config.gateway_url,
                 "AUTH_INTERNAL_CALLERS": secrets.internal_callers(config.services),
+            }
+        )
+    if service == "reports":
+        env.update(
+            {
+                "REPORTS_SMTP_HOST": config.host,
+                "REPORTS_SMTP_PORT": str(config.port("mail-smtp")),
+                "REPORTS_PORTAL_BASE_URL": config.gateway_url,
             }
         )
     if service == "credit":

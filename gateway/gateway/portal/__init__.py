@@ -29,6 +29,7 @@ from gateway.portal.pages import (
     rates,
     register,
     reports,
+    saved_reports,
     settings,
     signin,
     users,
@@ -87,6 +88,7 @@ def router() -> APIRouter:
         batches,
         ledger,
         documents,
+        saved_reports,  # before reports: /rapporter/lagrede is its own page
         reports,
         bank_files,
         creditors,

@@ -22,7 +22,13 @@ from gateway.portal.i18n import Translator
 from gateway.portal.visitor import Visitor
 
 REPORTS = "/api/v1/reports"
-KINDS = ("order_confirmation", "settlement_statement", "posting_proposal", "case_statement")
+KINDS = (
+    "order_confirmation",
+    "settlement_statement",
+    "posting_proposal",
+    "case_statement",
+    "report_run",
+)
 ZIP_MAX_DOCUMENTS = 2000
 """The reports service's ``REPORTS_ZIP_MAX_DOCUMENTS`` default, said on the page."""
 

@@ -89,6 +89,49 @@ CATALOGUE = [
 ]
 
 
+SAVED = {
+    "saved_report_id": str(uuid.uuid4()),
+    "organisation_id": str(CREDITOR),
+    "name": "Saksliste for revisor",
+    "report": "saksliste",
+    "filters": {"status": "notice_sent"},
+    "columns": [],
+    "format": "xlsx",
+    "created_at": "2026-12-01T08:00:00Z",
+    "schedules": [
+        {
+            "schedule_id": str(uuid.uuid4()),
+            "frequency": "weekly",
+            "next_run_at": "2026-12-07T05:00:00Z",
+            "notify": True,
+        }
+    ],
+}
+DONE_DOCUMENT = str(uuid.uuid4())
+
+
+def _run(status: str, written: int, total: int | None, document: str | None) -> dict[str, Any]:
+    return {
+        "run_id": str(uuid.uuid4()),
+        "organisation_id": str(CREDITOR),
+        "saved_report_id": SAVED["saved_report_id"],
+        "scheduled": document is not None,
+        "report": "saksliste",
+        "format": "xlsx",
+        "status": status,
+        "rows_written": written,
+        "rows_total": total,
+        "error": None,
+        "document_id": document,
+        "content_url": None,
+        "created_at": "2026-12-06T08:00:00Z",
+        "finished_at": None,
+    }
+
+
+RUNS = [_run("running", 4000, 10000, None), _run("done", 10000, 10000, DONE_DOCUMENT)]
+
+
 @dataclass
 class Seen:
     """What the stand-ins were asked: (path, query as a list of pairs, authorization)."""
@@ -96,6 +139,8 @@ class Seen:
     calls: list[tuple[str, list[tuple[str, str]], str]] = field(default_factory=list)
     reports_down: bool = False
     statements: list[dict[str, Any]] = field(default_factory=list)
+    saved_posts: list[tuple[str, Any, str | None]] = field(default_factory=list)
+    """(path, JSON body, Idempotency-Key) of each POST about saved reports."""
 
     def last(self, path: str) -> list[tuple[str, str]]:
         return next(q for p, q, _ in reversed(self.calls) if p == path)
@@ -194,6 +239,26 @@ def _services(seen: Seen) -> FastAPI:
         if body["case_id"] == str(OTHER_CREDITOR):
             return problem(404, "case-not-found", "No such case", "No such case.")
         return DOCUMENTS[1]
+
+    @app.get("/api/v1/reports/saved-reports")
+    async def saved_reports() -> Any:
+        return {"items": [SAVED]}
+
+    @app.get("/api/v1/reports/report-runs")
+    async def report_runs() -> Any:
+        return {"items": RUNS}
+
+    @app.post("/api/v1/reports/saved-reports")
+    @app.post("/api/v1/reports/saved-reports/{saved_id}/runs")
+    @app.post("/api/v1/reports/saved-reports/{saved_id}/schedules")
+    async def saved_post(request: Request) -> Any:
+        body = await request.json() if await request.body() else None
+        seen.saved_posts.append((request.url.path, body, request.headers.get("idempotency-key")))
+        if request.url.path.endswith(f"{OTHER_CREDITOR}/runs"):
+            return problem(
+                404, "saved-report-not-found", "No such saved report", "No such saved report."
+            )
+        return Response(status_code=201, content=b"{}", media_type="application/json")
 
     @app.get("/api/v1/reports/catalogue")
     async def catalogue() -> Any:
@@ -562,3 +627,86 @@ async def test_a_case_statement_is_issued_from_the_case_page_and_downloaded(
     )
     assert unknown.status_code == 404
     assert "No such case" not in unknown.text
+
+
+async def test_a_report_is_saved_with_its_filters_scheduled_and_its_runs_shown(
+    portal: httpx.AsyncClient, signer: TestSigner, seen: Seen
+) -> None:
+    headers = await _headers(portal, signer, Roles.CREDITOR)
+    csrf = headers["Cookie"].split(f"{CSRF}=")[1].split(";")[0]
+    posting = {**headers, "origin": str(portal.base_url).rstrip("/")}
+    shown = await portal.get(
+        "/rapporter",
+        params={"rapport": "saksliste", "status": "notice_sent", "skyldnertype": "person"},
+        headers=headers,
+    )
+    assert 'id="lagre-rapport"' in shown.text
+    assert '<input type="hidden" name="status" value="notice_sent">' in shown.text
+
+    refused = await portal.post(
+        "/rapporter/lagrede", data={"rapport": "saksliste"}, headers=headers
+    )
+    assert refused.status_code == 403  # no CSRF token
+    saved = await portal.post(
+        "/rapporter/lagrede",
+        data={
+            "csrf_token": csrf,
+            "rapport": "saksliste",
+            "status": "notice_sent",
+            "skyldnertype": "person",
+            "navn": "Saksliste for revisor",
+            "format": "csv",
+        },
+        headers=posting,
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/rapporter/lagrede?melding=lagret"
+    path, body, key = seen.saved_posts[-1]
+    assert path == "/api/v1/reports/saved-reports"
+    assert body == {
+        "name": "Saksliste for revisor",
+        "report": "saksliste",
+        "filters": {"status": "notice_sent", "debtor_kind": "person"},
+        "format": "csv",
+    }
+    assert key
+    nameless = await portal.post(
+        "/rapporter/lagrede",
+        data={"csrf_token": csrf, "rapport": "saksliste", "navn": " ", "format": "csv"},
+        headers=posting,
+    )
+    assert nameless.status_code == 400
+    assert "Skriv et navn." in nameless.text
+
+    page = await portal.get("/rapporter/lagrede?melding=lagret", headers=headers)
+    assert page.status_code == 200
+    assert "Rapporten er lagret." in page.text
+    assert "Saksliste for revisor" in page.text
+    assert "Ukentlig" in page.text
+    assert "med e-postvarsel" in page.text
+    assert '<progress max="10000" value="4000"' in page.text
+    assert "4000 av 10000 rader" in page.text
+    assert f'href="/dokumenter/{DONE_DOCUMENT}/fil"' in page.text
+    assert '<meta http-equiv="refresh" content="3">' in page.text  # a run is going
+
+    sid = SAVED["saved_report_id"]
+    scheduled = await portal.post(
+        f"/rapporter/lagrede/{sid}/planer",
+        data={"csrf_token": csrf, "hyppighet": "monthly", "epost": "revisor@example.no"},
+        headers=posting,
+    )
+    assert scheduled.headers["location"] == "/rapporter/lagrede?melding=plan"
+    assert seen.saved_posts[-1][:2] == (
+        f"/api/v1/reports/saved-reports/{sid}/schedules",
+        {"frequency": "monthly", "notify_email": "revisor@example.no"},
+    )
+    run = await portal.post(
+        f"/rapporter/lagrede/{sid}/kjor", data={"csrf_token": csrf}, headers=posting
+    )
+    assert run.headers["location"] == "/rapporter/lagrede?melding=kjort#kjoringer"
+    gone = await portal.post(
+        f"/rapporter/lagrede/{OTHER_CREDITOR}/kjor", data={"csrf_token": csrf}, headers=posting
+    )
+    assert gone.status_code == 400
+    assert "Fant ikke den lagrede rapporten." in gone.text
+    assert "No such saved report" not in gone.text

@@ -16,10 +16,12 @@ from servicekit.bus.topology import QueueSpec
 from servicekit.service import Service
 from sqlalchemy import select
 
+from reports.adapters.mail import SmtpReadyNotifier
 from reports.adapters.orm import inbox, outbox, projection_progress
 from reports.adapters.rendering import PdfDocuments
 from reports.entrypoints import consumers
 from reports.service_layer.issuing import Issuer
+from reports.service_layer.report_runs import ReportWorker, WorkerConfig
 from reports.service_layer.unit_of_work import ReportsUnitOfWork
 from reports.settings import ReportsSettings
 
@@ -43,6 +45,22 @@ class SystemClock:
 class ReportsService(Service):
     settings: ReportsSettings
     issuer: Issuer
+
+    def report_worker(self) -> ReportWorker:
+        """The background runs' worker (the ``reports-worker`` process; tests run it in-process)."""
+        s = self.settings
+        return ReportWorker(
+            session_factory=self.session_factory,
+            notifier=SmtpReadyNotifier(
+                host=s.smtp_host, port=s.smtp_port, sender=s.mail_from, portal_url=s.portal_base_url
+            ),
+            config=WorkerConfig(
+                lease_seconds=s.worker_lease_seconds,
+                poll_seconds=s.worker_poll_seconds,
+                max_attempts=s.worker_max_attempts,
+                chunk_rows=s.run_chunk_rows,
+            ),
+        )
 
     def unit_of_work(self) -> ReportsUnitOfWork:
         return ReportsUnitOfWork(self.session_factory, self.outbox)

@@ -15,3 +15,15 @@ class ReportsSettings(ServiceSettings):
     agency_organisation_number: str = ""
     zip_max_documents: int = 2000
     """The most documents one ZIP download holds."""
+
+    # The reports-worker: background runs of reports and the schedules that queue them.
+    worker_lease_seconds: float = 60.0
+    worker_poll_seconds: float = 2.0
+    worker_max_attempts: int = 3
+    run_chunk_rows: int = 2000
+    # «A report is ready» mail: an SMTP relay; locally the mail sink (simulators.mail).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    mail_from: str = "InfoCenter <no-reply@infocenter.local>"
+    portal_base_url: str = "http://127.0.0.1:8000"
+    """Where the «ready» mail's link points (the web portal)."""

@@ -8,6 +8,7 @@ portal's (``reports.name.<code>``, ``reports.col.<code>``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,11 +33,11 @@ DEBTOR_KINDS = ("person", "business")
 FORMATS = ("csv", "xlsx")
 
 
-def _read_filters(
-    request: Request, t: Translator, definition: dict[str, Any], *, agency: bool
+def read_filters(
+    query: Mapping[str, str], t: Translator, definition: dict[str, Any], *, agency: bool
 ) -> tuple[dict[str, str], list[tuple[str, str]], dict[str, str]]:
-    """The form's values, the API's query and the errors, for the filters the report has."""
-    query = request.query_params
+    """The form's values, the API's query and the errors, for the filters the report has
+    (from the page's query, or from the «Lagre» form posted with the same fields)."""
     offered = set(definition.get("filters") or [])
     values: dict[str, str] = {}
     params: list[tuple[str, str]] = []
@@ -107,7 +108,9 @@ async def reports(request: Request, visitor: VisitorDep) -> Response:
         return error_page(request, 404, "error.not_found_title", t("problem.report_not_found"))
     status_code = 200
     if definition is not None:
-        values, params, errors = _read_filters(request, t, definition, agency=visitor.is_agency)
+        values, params, errors = read_filters(
+            request.query_params, t, definition, agency=visitor.is_agency
+        )
         filters = set(definition.get("filters") or [])
         context |= {
             "title": t(f"reports.name.{code}") if t.has(f"reports.name.{code}") else code,
@@ -149,7 +152,7 @@ async def report_file(request: Request, code: str, visitor: VisitorDep) -> Respo
     file_format = request.query_params.get("format", "")
     if definition is None or file_format not in FORMATS:
         return error_page(request, 404, "error.not_found_title", t("problem.report_not_found"))
-    _, params, errors = _read_filters(request, t, definition, agency=visitor.is_agency)
+    _, params, errors = read_filters(request.query_params, t, definition, agency=visitor.is_agency)
     if errors:
         return error_page(request, 400, "error.title", " ".join(errors.values()))
     return await relay(

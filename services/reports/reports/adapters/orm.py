@@ -1,6 +1,7 @@
 """Tables of the reports service's own database."""
 
 from servicekit.db import make_metadata
+from servicekit.idempotency import idempotency_table
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
 from sqlalchemy import (
@@ -25,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 metadata = make_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 organisations = Table(
     "organisations",
@@ -155,7 +157,7 @@ documents = Table(
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("period_start", Date),
     Column("period_end", Date),
-    Column("media_type", String(60), nullable=False),
+    Column("media_type", String(100), nullable=False),
     Column("file_name", String(120), nullable=False),
     Column("size", Integer, nullable=False),
     Column("sha256", String(64), nullable=False),
@@ -164,7 +166,7 @@ documents = Table(
            comment="the document this one corrects (a credit note, a new statement)"),
     CheckConstraint(
         "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal', "
-        "'case_statement')",
+        "'case_statement', 'report_run')",
         name="kind",
     ),
     CheckConstraint("size = octet_length(content)", name="size"),
@@ -253,3 +255,82 @@ case_balances = Table(
     Column("cause", String(30), nullable=False),
     comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
 )
+
+saved_reports = Table(
+    "saved_reports",
+    metadata,
+    Column("saved_report_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False, comment="the creditor it reports on"),
+    Column("name", String(100), nullable=False),
+    Column("report", String(40), nullable=False, comment="a catalogue code"),
+    Column("filters", JSONB, nullable=False, comment="period_from, period_to, status, …"),
+    Column("columns", JSONB, nullable=False, comment="column codes; empty = every column"),
+    Column("format", String(10), nullable=False),
+    Column("created_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("format IN ('csv', 'xlsx')", name="format"),
+    Index("ix_saved_reports_organisation", "organisation_id", "name"),
+    comment="report definitions users saved («Lagrede rapporter») to run again",
+)
+
+report_schedules = Table(
+    "report_schedules",
+    metadata,
+    Column("schedule_id", Uuid, primary_key=True),
+    Column(
+        "saved_report_id",
+        Uuid,
+        ForeignKey("saved_reports.saved_report_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("frequency", String(10), nullable=False),
+    Column("notify_email", String(254), comment="where «a report is ready» goes (no content)"),
+    Column("created_by", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("next_run_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("frequency IN ('daily', 'weekly', 'monthly')", name="frequency"),
+    Index("ix_report_schedules_due", "next_run_at"),
+    comment="schedules of saved reports: a worker claims the due ones (FOR UPDATE SKIP LOCKED)",
+)
+
+report_runs = Table(
+    "report_runs",
+    metadata,
+    Column("run_id", Uuid, primary_key=True),
+    Column("organisation_id", Uuid, nullable=False),
+    Column(
+        "saved_report_id",
+        Uuid,
+        ForeignKey("saved_reports.saved_report_id", ondelete="SET NULL"),
+    ),
+    Column(
+        "schedule_id", Uuid, ForeignKey("report_schedules.schedule_id", ondelete="SET NULL")
+    ),
+    Column("scheduled_for", DateTime(timezone=True), comment="the schedule's due time"),
+    Column("requested_by", Uuid, comment="the user; none for a scheduled run"),
+    Column("report", String(40), nullable=False),
+    Column("filters", JSONB, nullable=False),
+    Column("columns", JSONB, nullable=False),
+    Column("format", String(10), nullable=False),
+    Column("status", String(10), nullable=False, server_default=text("'queued'")),
+    Column("rows_written", Integer, nullable=False, server_default=text("0")),
+    Column("rows_total", Integer),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", DateTime(timezone=True)),
+    Column("document_id", Uuid, ForeignKey("documents.document_id")),
+    Column("error", String(60), comment="a stable code, never a message with data"),
+    Column("notify_email", String(254)),
+    Column("notified_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    Index("ix_report_runs_waiting", "created_at",
+          postgresql_where=text("status IN ('queued', 'running')")),
+    Index("ix_report_runs_organisation", "organisation_id", "created_at"),
+    Index("uq_report_runs_schedule_due", "schedule_id", "scheduled_for", unique=True),
+    comment="runs of reports in the background (the reports-worker leases them)",
+)  # fmt: skip

@@ -15,13 +15,14 @@ from __future__ import annotations
 from typing import Literal
 
 DocumentKind = Literal[
-    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement", "report_run"
 ]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "order_confirmation",
     "settlement_statement",
     "posting_proposal",
     "case_statement",
+    "report_run",
 )
 
 PDF = "application/pdf"

@@ -83,3 +83,41 @@ class InvalidAsOf(DomainError):
             "A statement cannot be made as of a day not yet come.",
             errors=[{"field": "as_of", "reason": "in_the_future"}],
         )
+
+
+class InvalidSavedReport(DomainError):
+    """A saved report names a column or filter its report does not have."""
+
+    status, type, title = 422, "invalid-saved-report", "Invalid saved report"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(
+            "The report does not have that column or filter.",
+            errors=[{"field": field, "reason": reason}],
+        )
+
+
+class SavedReportNotFound(NotFound):
+    """No such saved report for the caller (another creditor's is not found either)."""
+
+    type, title = "saved-report-not-found", "No such saved report"
+
+
+class ScheduleNotFound(NotFound):
+    type, title = "schedule-not-found", "No such schedule"
+
+
+class ReportRunNotFound(NotFound):
+    type, title = "report-run-not-found", "No such report run"
+
+
+class CreditorRequired(DomainError):
+    """Agency staff save and run reports for one creditor at a time: name it."""
+
+    status, type, title = 422, "creditor-required", "Creditor required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Name the creditor the report is for.",
+            errors=[{"field": "creditor_id", "reason": "required"}],
+        )

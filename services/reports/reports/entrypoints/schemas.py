@@ -19,7 +19,7 @@ class OrganisationOut(BaseModel):
 
 
 DocumentKindOut = Literal[
-    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement", "report_run"
 ]
 
 
