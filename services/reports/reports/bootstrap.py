@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import (
+    BatchRegistered,
+    CaseClosed,
+    CaseRegistered,
+    CaseStatusChanged,
+    DebtorLetterRequested,
+)
 from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
@@ -17,8 +24,10 @@ from servicekit.service import Service
 from sqlalchemy import select
 
 from reports.adapters.orm import inbox, outbox, projection_progress
+from reports.adapters.post import HttpPost
 from reports.adapters.rendering import PdfDocuments
 from reports.entrypoints import consumers
+from reports.service_layer import letters
 from reports.service_layer.issuing import Issuer
 from reports.service_layer.unit_of_work import ReportsUnitOfWork
 from reports.settings import ReportsSettings
@@ -44,6 +53,17 @@ class ReportsService(Service):
     settings: ReportsSettings
     issuer: Issuer
 
+    async def run_poster(self, stop: asyncio.Event) -> None:
+        """The poster worker: hand issued letters to the post until ``stop``."""
+        post = HttpPost(self.settings.post_url, timeout_seconds=self.settings.post_timeout_seconds)
+        await letters.run_poster(
+            self.session_factory,
+            post,
+            SystemClock(),
+            stop,
+            poll_seconds=self.settings.poster_poll_seconds,
+        )
+
     def unit_of_work(self) -> ReportsUnitOfWork:
         return ReportsUnitOfWork(self.session_factory, self.outbox)
 
@@ -66,6 +86,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         clock=SystemClock(),
         agency_name=settings.agency_name,
         agency_organisation_number=settings.agency_organisation_number,
+        client_account=settings.client_account,
     )
     documents = consumers.DocumentEvents(issuer)
     events = QueueSpec(
@@ -80,6 +101,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
             CaseBalanceChanged,
             PaymentReceived,
             SettlementCompleted,
+            DebtorLetterRequested,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -93,6 +115,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
         PaymentReceived.routing_key(): BatchHandler(consumers.payments_received),
         SettlementCompleted.routing_key(): documents.settlement_completed,
+        DebtorLetterRequested.routing_key(): documents.debtor_letter_requested,
     }
     service = ReportsService(
         settings,

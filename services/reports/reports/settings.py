@@ -15,3 +15,9 @@ class ReportsSettings(ServiceSettings):
     agency_organisation_number: str = ""
     zip_max_documents: int = 2000
     """The most documents one ZIP download holds."""
+    client_account: str = "15030987654"
+    """The agency's client account (klientkonto) debtors are asked to pay to (letters)."""
+    post_url: str = "http://127.0.0.1:8028"
+    """The post (print-and-post / digital mailbox) the poster hands letters to."""
+    post_timeout_seconds: float = 10.0
+    poster_poll_seconds: float = 1.0

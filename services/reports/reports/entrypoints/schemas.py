@@ -19,7 +19,11 @@ class OrganisationOut(BaseModel):
 
 
 DocumentKindOut = Literal[
-    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement"
+    "order_confirmation",
+    "settlement_statement",
+    "posting_proposal",
+    "case_statement",
+    "debtor_letter",
 ]
 
 
@@ -39,6 +43,9 @@ class DocumentOut(BaseModel):
     size: int = Field(description="bytes")
     sha256: str
     replaces_document_id: uuid.UUID | None
+    case_id: uuid.UUID | None = Field(
+        default=None, description="a letter to the debtor: the case it was sent on"
+    )
     content_url: str
 
 
