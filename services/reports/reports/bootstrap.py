@@ -23,6 +23,7 @@ from servicekit.bus.topology import QueueSpec
 from servicekit.service import Service
 from sqlalchemy import select
 
+from reports.adapters.letter_dispatches import LetterDispatches
 from reports.adapters.orm import inbox, outbox, projection_progress
 from reports.adapters.post import HttpPost
 from reports.adapters.rendering import PdfDocuments
@@ -41,6 +42,12 @@ PROJECTION_AGE = Gauge(
     "reports_projection_last_applied_age_seconds",
     "Seconds since a projection last applied an event",
     ["projection"],
+)
+
+
+LETTERS_UNSENT = Gauge(
+    "reports_letters_unsent",
+    "Letters to debtors issued and not yet taken by the post (retried until they are)",
 )
 
 
@@ -71,6 +78,7 @@ class ReportsService(Service):
         """The shared metrics, and each projection's lag from its progress row."""
         async with self.session_factory() as session:
             rows = (await session.execute(select(projection_progress))).all()
+            LETTERS_UNSENT.set(await LetterDispatches(session).unsent())
         now = datetime.now(UTC)
         for row in rows:
             lag = (row.last_applied_at - row.last_occurred_at).total_seconds()

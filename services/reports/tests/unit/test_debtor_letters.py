@@ -31,7 +31,8 @@ def test_the_inkassovarsels_text_is_the_golden_one() -> None:
     flat = " ".join(text.replace("\u202f", " ").split())
     # inkassoloven § 9: after the due date, at least 14 days, that inkasso will follow
     assert "ikke er betalt innen 07.04.2025, vil inkasso bli satt i verk" in flat
-    assert "Forfall 03.03.2025" not in flat and "03.03.2025" in flat
+    assert "Forfall 03.03.2025" not in flat
+    assert "03.03.2025" in flat
     assert "Å betale 10 106,92" in flat
 
 
@@ -41,7 +42,7 @@ def test_the_betalingsoppfordrings_text_is_the_golden_one() -> None:
     text = _text(PdfDocuments().debtor_letter(letter, issued_at=BETALINGSOPPFORDRING_ISSUED_AT))
     _check("betalingsoppfordring-100017.txt", text)
     flat = " ".join(text.replace("\u202f", " ").split())
-    # inkassoloven § 10 second paragraph (a)–(f)
+    # inkassoloven § 10 second paragraph (a)-(f)
     for required in (
         "Nordlys Elektro AS",  # (a) the creditor
         "2025-0042",  # (b) what the claim is for
