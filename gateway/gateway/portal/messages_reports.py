@@ -105,7 +105,11 @@ ENTRIES: list[tuple[str, str, str]] = [
         "Kopi av inkassovarsel og betalingsoppfordring slik de ble sendt til skyldner.",
         "Copies of the inkassovarsel and betalingsoppfordring as they were sent to the debtor.",
     ),
-    ("case_letters.none", "Ingen brev er sendt til skyldner ennå.", "No letter has been sent to the debtor yet."),
+    (
+        "case_letters.none",
+        "Ingen brev er sendt til skyldner ennå.",
+        "No letter has been sent to the debtor yet.",
+    ),
     # -- problems from the reports service ---------------------------------------------
     ("problem.document_not_found", "Fant ikke dokumentet.", "The document was not found."),
     (
