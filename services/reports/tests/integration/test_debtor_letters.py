@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from contracts.cases import DebtorLetterRequested, PostalAddress
+from prometheus_client import REGISTRY
 from reports.adapters.orm import documents, letter_dispatches
 from reports.adapters.post import HttpPost
 from reports.bootstrap import ReportsService
@@ -146,7 +147,11 @@ async def test_a_send_the_post_refused_is_tried_again_later(
         for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
             await run.publish(wrap(event))
         await run.settled(handled=4, seconds=60)
+        await service.refresh_metrics()  # (the broker's part needs the queues: inside)
+        unsent = REGISTRY.get_sample_value("reports_letters_unsent")
 
+    assert unsent is not None
+    assert unsent >= 1  # this letter at least (other tests' may wait in other databases)
     clock = MovableClock()
     post.office.fail(1)
     adapter = HttpPost(post.url)
