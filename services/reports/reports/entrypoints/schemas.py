@@ -33,8 +33,10 @@ class DocumentOut(BaseModel):
     document_id: uuid.UUID
     organisation_id: uuid.UUID = Field(description="the creditor the document is for")
     kind: DocumentKindOut
-    source_id: uuid.UUID = Field(description="the batch or settlement it documents")
-    number: str = Field(description="the statement number, or the batch number")
+    source_id: uuid.UUID = Field(description="the batch, settlement or letter it documents")
+    number: str = Field(
+        description="the statement number, the batch number, or a letter's (case-IV|BO-date)"
+    )
     issued_at: datetime
     period_start: date | None
     period_end: date | None
