@@ -52,6 +52,8 @@ MAIL_SINK = "mail-sink"
 """The local stand-in for the SMTP relay (``simulators.mail``): real SMTP, a read API."""
 BUREAU = "bureau-simulator"
 """The local stand-in for the credit bureau (``simulators.bureau``): an Experian-like API."""
+POST = "post-simulator"
+"""The local stand-in for the print house / digital mailbox (``simulators.post``)."""
 BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
@@ -59,11 +61,12 @@ PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
-    "reports": ("worker",),
+    "reports": ("worker", "poster"),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
-doubt settled with the bureau, old reports redacted)."""
+doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
+handed to the post, retried until taken)."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,
@@ -74,6 +77,7 @@ PORT_OFFSETS: Mapping[str, int] = {
     "mail-smtp": 25,
     "mail-http": 26,
     "bureau": 27,
+    "post": 28,
 }
 JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
@@ -304,6 +308,7 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
                 "REPORTS_PORTAL_BASE_URL": config.gateway_url,
             }
         )
+        env["REPORTS_POST_URL"] = f"http://{config.host}:{config.port('post')}"
     if service == "credit":
         env.update(
             {
@@ -383,6 +388,20 @@ def process_table(
                 "BUREAU_CLIENT_SECRET": secrets.extra.get("CREDIT_BUREAU_CLIENT_SECRET", ""),
             },
             port=config.port("bureau"),
+            host=config.host,
+            source="libs/simulators",
+            health_path="/health",
+        ),
+        ProcessSpec(
+            name=POST,
+            service="post",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.post", "--host", config.host),
+                *("--port", str(config.port("post"))),
+            ),
+            env=common,
+            port=config.port("post"),
             host=config.host,
             source="libs/simulators",
             health_path="/health",

@@ -11,6 +11,7 @@ from devstack.stack import (
     BUREAU,
     GATEWAY,
     MAIL_SINK,
+    POST,
     PROCESS_KINDS,
     SERVICES,
     WORKERS,
@@ -32,7 +33,7 @@ def config(**changes: object) -> StackConfig:
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
     expected = (
-        [MAIL_SINK, BUREAU]
+        [MAIL_SINK, BUREAU, POST]
         + [
             name
             for s in SERVICES
@@ -42,7 +43,7 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 22
+    assert len(set(names)) == len(names) == 24
 
 
 def test_ports_follow_the_port_base() -> None:
@@ -50,6 +51,7 @@ def test_ports_follow_the_port_base() -> None:
     assert ports == {
         "mail-sink": 8026,
         "bureau-simulator": 8027,
+        "post-simulator": 8028,
         "gateway": 8000,
         "auth-api": 8001,
         "cases-api": 8002,

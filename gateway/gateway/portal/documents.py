@@ -28,6 +28,7 @@ KINDS = (
     "posting_proposal",
     "case_statement",
     "report_run",
+    "debtor_letter",
 )
 ZIP_MAX_DOCUMENTS = 2000
 """The reports service's ``REPORTS_ZIP_MAX_DOCUMENTS`` default, said on the page."""
@@ -83,7 +84,7 @@ def read_filter(query: QueryParams, t: Translator, *, agency: bool) -> DocumentF
 async def documents_for(
     visitor: Visitor, source_id: str, kinds: Iterable[str]
 ) -> list[dict[str, Any]] | None:
-    """The documents issued for a batch or a settlement (the kinds asked for), or
+    """The documents issued for a batch, a settlement or a case (the kinds asked for), or
     ``None`` when the reports service cannot say now (the page shows the rest anyway)."""
     params = [("source_id", source_id), *(("kind", k) for k in kinds), ("limit", "20")]
     try:

@@ -26,6 +26,7 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("documents.kind.settlement_statement", "Avregningsbilag", "Settlement statement"),
     ("documents.kind.posting_proposal", "Bokføringsforslag", "Posting proposal"),
     ("documents.kind.case_statement", "Saksoppstilling", "Case statement"),
+    ("documents.kind.debtor_letter", "Brev til skyldner", "Letter to the debtor"),
     ("documents.from", "Utstedt fra", "Issued from"),
     ("documents.to", "Utstedt til og med", "Issued up to and including"),
     ("documents.creditor", "Oppdragsgiver", "Creditor"),
@@ -96,6 +97,18 @@ ENTRIES: list[tuple[str, str, str]] = [
         "case_statement.hint",
         "Kravet, kostnadene, innbetalingene og saldoen per i dag. Den lagres også under Dokumenter.",
         "The claim, costs, payments and balance as of today. It is kept under Documents too.",
+    ),
+    # -- letters to the debtor on a case's page ---------------------------------------
+    ("case_letters.title", "Brev til skyldner", "Letters to the debtor"),
+    (
+        "case_letters.intro",
+        "Kopi av inkassovarsel og betalingsoppfordring slik de ble sendt til skyldner.",
+        "Copies of the inkassovarsel and betalingsoppfordring as they were sent to the debtor.",
+    ),
+    (
+        "case_letters.none",
+        "Ingen brev er sendt til skyldner ennå.",
+        "No letter has been sent to the debtor yet.",
     ),
     # -- problems from the reports service ---------------------------------------------
     ("problem.document_not_found", "Fant ikke dokumentet.", "The document was not found."),

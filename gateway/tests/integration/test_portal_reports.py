@@ -53,11 +53,19 @@ def _document(kind: str, number: str, source: uuid.UUID, name: str) -> dict[str,
     }
 
 
+CASE = uuid.UUID("12121212-3434-4565-8787-909090909090")
+LETTER = uuid.UUID("abababab-cdcd-4efe-8a8a-bcbcbcbcbcbc")
 DOCUMENTS = [
     _document("order_confirmation", "B-000042", BATCH, "ordrebekreftelse-B-000042.pdf"),
     _document("settlement_statement", "AVR-2026-000007", SETTLEMENT, "avregning-AVR-7.pdf"),
     _document("posting_proposal", "AVR-2026-000007", SETTLEMENT, "bokforingsforslag-AVR-7.csv"),
 ]
+CASE_LETTER = {
+    **_document("debtor_letter", "100017-IV-20261130", LETTER, "brev-100017-IV-20261130.pdf"),
+    "case_id": str(CASE),
+}
+"""A letter to the debtor: found by its case's id."""
+
 CATALOGUE = [
     {
         "code": "saksliste",
@@ -183,8 +191,10 @@ def _services(seen: Seen) -> FastAPI:
         source = query.get("source_id")
         items = [
             d
-            for d in DOCUMENTS
-            if (not kinds or d["kind"] in kinds) and (not source or d["source_id"] == source)
+            for d in [*DOCUMENTS, CASE_LETTER]
+            if (not kinds or d["kind"] in kinds)
+            and (not source or source in (d["source_id"], d.get("case_id")))
+            and (d is not CASE_LETTER or source == str(CASE))
         ]
         return {"items": items, "next_cursor": None if query.get("cursor") else "side-2"}
 
@@ -231,6 +241,43 @@ def _services(seen: Seen) -> FastAPI:
                 "ETag": f'"{found["sha256"]}"',
             },
         )
+
+    @app.get(f"/api/v1/cases/{CASE}")
+    async def case() -> Any:
+        return {
+            "case_id": str(CASE),
+            "case_number": "100017",
+            "creditor_id": str(CREDITOR),
+            "batch_id": str(BATCH),
+            "status": "notice_sent",
+            "status_since": "2026-11-30T06:00:00Z",
+            "closed_reason": None,
+            "next_step_on": "2026-12-15",
+            "deadline": "2026-12-14",
+            "needs_attention": None,
+            "creditor_reference": "F-2026-0042",
+            "kid": "1000170",
+            "principal_total_ore": 1_000_000,
+            "registered_at": "2026-11-02T09:15:00Z",
+            "limitation_date": "2029-11-02",
+            "debtor": {
+                "kind": "person",
+                "name": "Kari Nordmann",
+                "national_id_masked": None,
+                "organisation_number": None,
+                "address": {
+                    "lines": ["Storgata 1"],
+                    "postal_code": "0155",
+                    "city": "Oslo",
+                    "country": "NO",
+                },
+                "email": None,
+                "phone": None,
+            },
+            "claims": [],
+            "notes": [],
+            "timeline": [],
+        }
 
     @app.post("/api/v1/reports/case-statements")
     async def case_statement(request: Request) -> Any:
@@ -710,3 +757,24 @@ async def test_a_report_is_saved_with_its_filters_scheduled_and_its_runs_shown(
     assert gone.status_code == 400
     assert "Fant ikke den lagrede rapporten." in gone.text
     assert "No such saved report" not in gone.text
+
+
+async def test_a_cases_page_links_its_letters_to_the_debtor(
+    portal: httpx.AsyncClient, signer: TestSigner, seen: Seen
+) -> None:
+    headers = await _headers(portal, signer, Roles.CREDITOR)
+    response = await portal.get(f"/saker/{CASE}", headers=headers)
+    assert response.status_code == 200, response.text
+    asked = seen.last("/api/v1/reports/documents")
+    assert ("source_id", str(CASE)) in asked
+    assert ("kind", "debtor_letter") in asked
+    assert "Brev til skyldner" in response.text
+    letter = CASE_LETTER
+    assert f'href="/dokumenter/{letter["document_id"]}/fil"' in response.text
+    assert "100017-IV-20261130" in response.text
+
+    seen.reports_down = True
+    down = await portal.get(f"/saker/{CASE}", headers=headers)
+    assert down.status_code == 200
+    assert "Brev til skyldner" in down.text
+    assert f"/dokumenter/{letter['document_id']}/fil" not in down.text

@@ -166,3 +166,44 @@ class NoteAdded(EventData):
     author_side: Literal["creditor", "agency"]
     visibility: Literal["shared", "internal"]
     created_at: AwareDatetime
+
+
+class PostalAddress(BaseModel):
+    """Where a letter to the debtor goes (the debtor's registered address)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    lines: list[str] = Field(min_length=1, max_length=3)
+    postal_code: str = Field(max_length=12)
+    city: str = Field(max_length=100)
+    country: str = Field(default="NO", pattern=r"^[A-Z]{2}$")
+
+
+LetterKind = Literal["inkassovarsel", "betalingsoppfordring"]
+
+
+@event_model
+class DebtorLetterRequested(EventData):
+    """The workflow took a step that sends a letter to the debtor (an inkassovarsel,
+    inkassoloven § 9, or a betalingsoppfordring, § 10): the reports service renders it and
+    hands it to the post.
+
+    Emitted with ``cases.case.status_changed`` of the same step, in the same transaction.
+    It carries the debtor's name and postal address, which no other event does: only the
+    reports service binds this routing key (ADR 0033), so no other consumer receives them.
+    """
+
+    event_type = "cases.debtor_letter.requested"
+
+    letter_id: uuid.UUID = Field(description="the letter's id; the post dedupes by it")
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    kind: LetterKind
+    step: str
+    sent_on: date = Field(description="the business date (Europe/Oslo) the letter is sent")
+    deadline: date = Field(description="the payment (or objection) deadline the letter gives")
+    rule_set: str
+    debtor_kind: DebtorKind
+    debtor_name: str = Field(max_length=200)
+    address: PostalAddress
+    requested_at: AwareDatetime

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import (
+    BatchRegistered,
+    CaseClosed,
+    CaseRegistered,
+    CaseStatusChanged,
+    DebtorLetterRequested,
+)
 from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
@@ -16,10 +23,13 @@ from servicekit.bus.topology import QueueSpec
 from servicekit.service import Service
 from sqlalchemy import select
 
+from reports.adapters.letter_dispatches import LetterDispatches
 from reports.adapters.mail import SmtpReadyNotifier
 from reports.adapters.orm import inbox, outbox, projection_progress
+from reports.adapters.post import HttpPost
 from reports.adapters.rendering import PdfDocuments
 from reports.entrypoints import consumers
+from reports.service_layer import letters
 from reports.service_layer.issuing import Issuer
 from reports.service_layer.report_runs import ReportWorker, WorkerConfig
 from reports.service_layer.unit_of_work import ReportsUnitOfWork
@@ -34,6 +44,12 @@ PROJECTION_AGE = Gauge(
     "reports_projection_last_applied_age_seconds",
     "Seconds since a projection last applied an event",
     ["projection"],
+)
+
+
+LETTERS_UNSENT = Gauge(
+    "reports_letters_unsent",
+    "Letters to debtors issued and not yet taken by the post (retried until they are)",
 )
 
 
@@ -62,6 +78,17 @@ class ReportsService(Service):
             ),
         )
 
+    async def run_poster(self, stop: asyncio.Event) -> None:
+        """The poster worker: hand issued letters to the post until ``stop``."""
+        post = HttpPost(self.settings.post_url, timeout_seconds=self.settings.post_timeout_seconds)
+        await letters.run_poster(
+            self.session_factory,
+            post,
+            SystemClock(),
+            stop,
+            poll_seconds=self.settings.poster_poll_seconds,
+        )
+
     def unit_of_work(self) -> ReportsUnitOfWork:
         return ReportsUnitOfWork(self.session_factory, self.outbox)
 
@@ -69,6 +96,7 @@ class ReportsService(Service):
         """The shared metrics, and each projection's lag from its progress row."""
         async with self.session_factory() as session:
             rows = (await session.execute(select(projection_progress))).all()
+            LETTERS_UNSENT.set(await LetterDispatches(session).unsent())
         now = datetime.now(UTC)
         for row in rows:
             lag = (row.last_applied_at - row.last_occurred_at).total_seconds()
@@ -84,6 +112,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         clock=SystemClock(),
         agency_name=settings.agency_name,
         agency_organisation_number=settings.agency_organisation_number,
+        client_account=settings.client_account,
     )
     documents = consumers.DocumentEvents(issuer)
     events = QueueSpec(
@@ -98,6 +127,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
             CaseBalanceChanged,
             PaymentReceived,
             SettlementCompleted,
+            DebtorLetterRequested,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -111,6 +141,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
         PaymentReceived.routing_key(): BatchHandler(consumers.payments_received),
         SettlementCompleted.routing_key(): documents.settlement_completed,
+        DebtorLetterRequested.routing_key(): documents.debtor_letter_requested,
     }
     service = ReportsService(
         settings,

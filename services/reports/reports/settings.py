@@ -27,3 +27,9 @@ class ReportsSettings(ServiceSettings):
     mail_from: str = "InfoCenter <no-reply@infocenter.local>"
     portal_base_url: str = "http://127.0.0.1:8000"
     """Where the «ready» mail's link points (the web portal)."""
+    client_account: str = "15030987654"
+    """The agency's client account (klientkonto) debtors are asked to pay to (letters)."""
+    post_url: str = "http://127.0.0.1:8028"
+    """The post (print-and-post / digital mailbox) the poster hands letters to."""
+    post_timeout_seconds: float = 10.0
+    poster_poll_seconds: float = 1.0

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
@@ -190,6 +191,7 @@ async def case_page(
                 str(case["creditor_id"])
             ),
             "economy": economy,
+            "letters": await documents_for(visitor, case_id, ["debtor_letter"]),
             "steps": steps,
             "action_errors": action_errors or {},
             "action_values": action_values or {},

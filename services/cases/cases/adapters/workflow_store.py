@@ -23,6 +23,7 @@ from cases.adapters.orm import (
     cases,
     claims,
     objections,
+    parties,
     payment_plan_instalments,
     payment_plans,
     timeline,
@@ -348,3 +349,38 @@ async def end_active_payment_plan(
     )
     row = result.first()
     return row[0] if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class LetterRecipient:
+    """The debtor as a letter is addressed (personal data: only for the letter event)."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    postal_code: str
+    city: str
+    country: str
+
+
+async def letter_recipient(session: AsyncSession, case_id: uuid.UUID) -> LetterRecipient | None:
+    """The name and postal address of the case's debtor."""
+    row = (
+        await session.execute(
+            select(
+                parties.c.name,
+                parties.c.address_lines,
+                parties.c.postal_code,
+                parties.c.city,
+                parties.c.country,
+            ).where(parties.c.case_id == case_id, parties.c.role == "debtor")
+        )
+    ).first()
+    if row is None:
+        return None
+    return LetterRecipient(
+        name=row.name,
+        address_lines=tuple(row.address_lines),
+        postal_code=row.postal_code,
+        city=row.city,
+        country=row.country,
+    )

@@ -17,7 +17,13 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from contracts import Envelope, EventData
-from contracts.cases import CaseClosed, CaseStatusChanged
+from contracts.cases import (
+    CaseClosed,
+    CaseStatusChanged,
+    DebtorLetterRequested,
+    LetterKind,
+    PostalAddress,
+)
 from servicekit.errors import NotFound
 from servicekit.outbox import add_to_outbox, envelope_for
 from sqlalchemy import Table
@@ -214,6 +220,57 @@ async def _keep_objections_and_plans(
     return detail
 
 
+LETTER_STEPS: dict[str, LetterKind] = {
+    "inkassovarsel_sent": "inkassovarsel",
+    "betalingsoppfordring_sent": "betalingsoppfordring",
+}
+"""The workflow steps that send a letter to the debtor, and which letter."""
+
+
+async def _request_letter(
+    tx: Transaction,
+    record: CaseRecord,
+    t: wf.Transition,
+    kind: LetterKind,
+    *,
+    rules: RuleSet,
+    now: datetime,
+) -> None:
+    """Ask for the step's letter (rendered and posted by the reports service); the id is
+    derived from the case and step, so a replayed step asks for the same letter."""
+    recipient = await store.letter_recipient(tx.session, record.case_id)
+    if recipient is None:
+        raise CaseNotFound("No debtor on the case.")
+    assert t.deadline is not None
+    tx.emit(
+        DebtorLetterRequested(
+            letter_id=uuid.uuid5(
+                LETTERS, f"{record.case_id}:{t.step}:{t.effective_date.isoformat()}"
+            ),
+            case_id=record.case_id,
+            creditor_id=record.creditor_id,
+            kind=kind,
+            step=t.step,
+            sent_on=t.effective_date,
+            deadline=t.deadline,
+            rule_set=rules.name,
+            debtor_kind=t.after.debtor_kind,
+            debtor_name=recipient.name,
+            address=PostalAddress(
+                lines=list(recipient.address_lines),
+                postal_code=recipient.postal_code,
+                city=recipient.city,
+                country=recipient.country,
+            ),
+            requested_at=now,
+        )
+    )
+
+
+LETTERS = uuid.UUID("7d3c2a4e-1f0b-4c5e-9a8d-2b6e4f1c3a90")
+"""Namespace of the letters' ids."""
+
+
 async def record_transition(
     tx: Transaction,
     ctx: WorkflowContext,
@@ -285,6 +342,9 @@ async def record_transition(
                 changed_at=now,
             )
         )
+        letter = LETTER_STEPS.get(t.step)
+        if letter is not None and t.deadline is not None:
+            await _request_letter(tx, record, t, letter, rules=rules, now=now)
     if t.closed:
         assert state.closed_reason is not None
         tx.emit(

@@ -97,6 +97,16 @@ async def test_the_scheduler_takes_each_step_once_on_its_day(service: CasesServi
     assert {e["rule_set"] for e in changed} == {"inkassoloven-1988"}
     assert {e["creditor_id"] for e in changed} == {str(creditor_id)}
 
+    # each letter step asks the reports service for its letter, with the debtor's address
+    letters = await events_of(service, case_id, "cases.debtor_letter.requested")
+    assert [(e["kind"], e["sent_on"], e["deadline"]) for e in letters] == [
+        ("inkassovarsel", "2026-03-19", "2026-04-07"),
+        ("betalingsoppfordring", "2026-04-08", "2026-04-22"),
+    ]
+    assert len({e["letter_id"] for e in letters}) == 2
+    assert all(e["debtor_name"] and e["address"]["lines"] for e in letters)
+    assert all(e["address"]["postal_code"] and e["address"]["city"] for e in letters)
+
     legal = await act(service, case_id, workflow.wf.TakeLegalStep("utlegg"), date(2026, 5, 4))
     assert legal.status == "legal"
     row = await case(service, case_id)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, literal, select, tuple_
+from sqlalchemy import Row, and_, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,7 @@ class NewDocument:
     sha256: str
     content: bytes
     replaces_document_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,8 @@ class DocumentStore:
         if f.kinds:
             conditions.append(d.kind.in_(f.kinds))
         if f.source_id is not None:
-            conditions.append(d.source_id == f.source_id)
+            # a case's id finds the letters sent on it too
+            conditions.append(or_(d.source_id == f.source_id, d.case_id == f.source_id))
         if f.document_ids:
             conditions.append(d.document_id.in_(f.document_ids))
         if f.period_from is not None:

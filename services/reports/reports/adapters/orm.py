@@ -164,9 +164,10 @@ documents = Table(
     Column("content", LargeBinary, nullable=False),
     Column("replaces_document_id", Uuid, ForeignKey("documents.document_id"),
            comment="the document this one corrects (a credit note, a new statement)"),
+    Column("case_id", Uuid, comment="the case a letter to its debtor was sent on"),
     CheckConstraint(
         "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal', "
-        "'case_statement', 'report_run')",
+        "'case_statement', 'report_run', 'debtor_letter')",
         name="kind",
     ),
     CheckConstraint("size = octet_length(content)", name="size"),
@@ -179,6 +180,7 @@ documents = Table(
     ),
     Index("uq_documents_kind_number", "kind", "number", unique=True),
     Index("ix_documents_organisation", "organisation_id", "issued_at", "document_id"),
+    Index("ix_documents_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     comment="issued documents: immutable (a trigger refuses UPDATE)",
 )  # fmt: skip
 
@@ -305,9 +307,7 @@ report_runs = Table(
         Uuid,
         ForeignKey("saved_reports.saved_report_id", ondelete="SET NULL"),
     ),
-    Column(
-        "schedule_id", Uuid, ForeignKey("report_schedules.schedule_id", ondelete="SET NULL")
-    ),
+    Column("schedule_id", Uuid, ForeignKey("report_schedules.schedule_id", ondelete="SET NULL")),
     Column("scheduled_for", DateTime(timezone=True), comment="the schedule's due time"),
     Column("requested_by", Uuid, comment="the user; none for a scheduled run"),
     Column("report", String(40), nullable=False),
@@ -328,9 +328,29 @@ report_runs = Table(
     Column("started_at", DateTime(timezone=True)),
     Column("finished_at", DateTime(timezone=True)),
     CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    Index("ix_report_runs_waiting", "created_at",
-          postgresql_where=text("status IN ('queued', 'running')")),
+    Index(
+        "ix_report_runs_waiting",
+        "created_at",
+        postgresql_where=text("status IN ('queued', 'running')"),
+    ),
     Index("ix_report_runs_organisation", "organisation_id", "created_at"),
     Index("uq_report_runs_schedule_due", "schedule_id", "scheduled_for", unique=True),
     comment="runs of reports in the background (the reports-worker leases them)",
+)
+
+letter_dispatches = Table(
+    "letter_dispatches",
+    metadata,
+    Column("letter_id", Uuid, primary_key=True, comment="the post dedupes by it"),
+    Column("document_id", Uuid, ForeignKey("documents.document_id"), nullable=False),
+    Column("case_id", Uuid, nullable=False),
+    Column("kind", String(30), nullable=False, comment="inkassovarsel or betalingsoppfordring"),
+    Column("recipient", JSONB, comment="name and address until sent, then erased (ADR 0033)"),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_error", String(200)),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("post_reference", String(80), comment="the post's receipt id"),
+    Index("ix_letter_dispatches_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
+    comment="letters handed to the post: at least once, retried until the post confirms",
 )  # fmt: skip

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from reports.domain.case_statement import CaseStatement
 from reports.domain.layouts import order_csv
+from reports.domain.letters import DebtorLetter
 from reports.domain.money import kroner
 from reports.domain.order_confirmation import OrderConfirmation
 from reports.domain.statement import Statement, StatementHeader
@@ -160,5 +161,13 @@ class PdfDocuments:
             "case_statement.html",
             {"c": statement},
             title=f"Saksoppstilling {statement.case_number}",
+            created=issued_at,
+        )
+
+    def debtor_letter(self, letter: DebtorLetter, *, issued_at: datetime) -> bytes:
+        return self.renderer.pdf(
+            "debtor_letter.html",
+            {"l": letter},
+            title=f"{letter.title} {letter.case_number}",
             created=issued_at,
         )

@@ -15,7 +15,12 @@ from __future__ import annotations
 from typing import Literal
 
 DocumentKind = Literal[
-    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement", "report_run"
+    "order_confirmation",
+    "settlement_statement",
+    "posting_proposal",
+    "case_statement",
+    "report_run",
+    "debtor_letter",
 ]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "order_confirmation",
@@ -23,6 +28,7 @@ DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "posting_proposal",
     "case_statement",
     "report_run",
+    "debtor_letter",
 )
 
 PDF = "application/pdf"
@@ -48,6 +54,7 @@ def file_name(kind: DocumentKind, number: str) -> str:
         "settlement_statement": "avregning",
         "posting_proposal": "bokforingsforslag",
         "case_statement": "saksoppstilling",
+        "debtor_letter": "brev",
     }[kind]
     extension = "csv" if kind == "posting_proposal" else "pdf"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in number)

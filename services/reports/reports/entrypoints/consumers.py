@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import BatchRegistered, CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import (
+    BatchRegistered,
+    CaseClosed,
+    CaseRegistered,
+    CaseStatusChanged,
+    DebtorLetterRequested,
+)
 from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +26,7 @@ from reports.adapters.document_store import DocumentStore
 from reports.adapters.projections import ProjectionStore
 from reports.adapters.repository import OrganisationRepository
 from reports.domain.errors import CasesNotInReadModel
-from reports.service_layer import handlers, issuing
+from reports.service_layer import handlers, issuing, letters
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -85,6 +91,13 @@ class DocumentEvents:
         await projections.record_progress("settlements", envelope.occurred_at)
         await issuing.issue_settlement_statement(
             projections, DocumentStore(session), self.issuer, event.settlement_id
+        )
+
+    async def debtor_letter_requested(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``cases.debtor_letter.requested.v1``: the letter is issued and queued for the post
+        (a case not yet in the read model is retried)."""
+        await letters.issue_debtor_letter(
+            session, self.issuer, envelope.payload(DebtorLetterRequested)
         )
 
     async def _confirm_ready(

@@ -52,7 +52,10 @@ PeriodTo = Annotated[StrictDate | None, Query(description="issued on or before (
 CreditorId = Annotated[
     uuid.UUID | None, Query(description="agency staff: one creditor's documents only")
 ]
-SourceId = Annotated[uuid.UUID | None, Query(description="the batch or settlement documented")]
+SourceId = Annotated[
+    uuid.UUID | None,
+    Query(description="the batch, settlement or case documented (a case: its letters)"),
+]
 
 
 def _out(row: dict[str, Any]) -> DocumentOut:

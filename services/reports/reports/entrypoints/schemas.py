@@ -19,7 +19,12 @@ class OrganisationOut(BaseModel):
 
 
 DocumentKindOut = Literal[
-    "order_confirmation", "settlement_statement", "posting_proposal", "case_statement", "report_run"
+    "order_confirmation",
+    "settlement_statement",
+    "posting_proposal",
+    "case_statement",
+    "report_run",
+    "debtor_letter",
 ]
 
 
@@ -29,8 +34,10 @@ class DocumentOut(BaseModel):
     document_id: uuid.UUID
     organisation_id: uuid.UUID = Field(description="the creditor the document is for")
     kind: DocumentKindOut
-    source_id: uuid.UUID = Field(description="the batch or settlement it documents")
-    number: str = Field(description="the statement number, or the batch number")
+    source_id: uuid.UUID = Field(description="the batch, settlement or letter it documents")
+    number: str = Field(
+        description="the statement number, the batch number, or a letter's (case-IV|BO-date)"
+    )
     issued_at: datetime
     period_start: date | None
     period_end: date | None
@@ -39,6 +46,9 @@ class DocumentOut(BaseModel):
     size: int = Field(description="bytes")
     sha256: str
     replaces_document_id: uuid.UUID | None
+    case_id: uuid.UUID | None = Field(
+        default=None, description="a letter to the debtor: the case it was sent on"
+    )
     content_url: str
 
 

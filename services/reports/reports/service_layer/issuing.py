@@ -36,6 +36,7 @@ from reports.domain.errors import (
     OrganisationNotInReadModel,
 )
 from reports.domain.layouts import postings_csv, statement_csv
+from reports.domain.letters import DebtorLetter
 from reports.domain.order_confirmation import (
     ConfirmedCase,
     OrderConfirmation,
@@ -75,6 +76,8 @@ class DocumentRenderer(Protocol):
 
     def case_statement(self, statement: CaseStatement, *, issued_at: datetime) -> bytes: ...
 
+    def debtor_letter(self, letter: DebtorLetter, *, issued_at: datetime) -> bytes: ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -89,13 +92,15 @@ class Issuer:
     clock: Clock
     agency_name: str = ""
     agency_organisation_number: str = ""
+    client_account: str = ""
+    """The agency's client account (klientkonto) the debtor's letters ask payment to."""
 
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-async def _agency(projections: ProjectionStore, issuer: Issuer) -> Party:
+async def agency_of(projections: ProjectionStore, issuer: Issuer) -> Party:
     row = await projections.agency()
     if row is not None:
         return Party(row.name, row.organisation_number)
@@ -104,7 +109,7 @@ async def _agency(projections: ProjectionStore, issuer: Issuer) -> Party:
     raise AgencyUnknown("no agency organisation known")
 
 
-async def _creditor(projections: ProjectionStore, creditor_id: uuid.UUID) -> Party:
+async def creditor_of(projections: ProjectionStore, creditor_id: uuid.UUID) -> Party:
     row = await projections.organisation(creditor_id)
     if row is None:
         raise OrganisationNotInReadModel(creditor_id)
@@ -122,8 +127,8 @@ async def issue_order_confirmation(
     if batch is None:
         raise LookupError(f"batch {batch_id} is not in the read model")
     confirmation = OrderConfirmation(
-        agency=await _agency(projections, issuer),
-        creditor=await _creditor(projections, batch.creditor_id),
+        agency=await agency_of(projections, issuer),
+        creditor=await creditor_of(projections, batch.creditor_id),
         batch_number=batch.batch_number,
         channel=batch.channel,
         registered_at=batch.registered_at,
@@ -233,8 +238,8 @@ async def issue_settlement_statement(
             line_count=settlement.line_count,
         )
     )
-    agency = await _agency(projections, issuer)
-    creditor = await _creditor(projections, settlement.creditor_id)
+    agency = await agency_of(projections, issuer)
+    creditor = await creditor_of(projections, settlement.creditor_id)
     issued_at = issuer.clock.now()
     issued_on = issued_at.astimezone(OSLO).date()
     sequence = await store.next_number(kinds.statement_series(issued_on.year))
@@ -321,8 +326,8 @@ async def issue_case_statement(
         return uuid.UUID(str(existing.document_id)), False
     balance = await projections.balance_on(case_id, as_of)
     statement = CaseStatement(
-        agency=await _agency(projections, issuer),
-        creditor=await _creditor(projections, case.creditor_id),
+        agency=await agency_of(projections, issuer),
+        creditor=await creditor_of(projections, case.creditor_id),
         case_number=case.case_number,
         creditor_reference=case.creditor_reference,
         kid=case.kid,

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from contracts.cases import RejectedRow
-from pydantic import SecretStr
 from reports.adapters.orm import document_counters, documents
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -21,6 +20,7 @@ from servicekit.testing.http import asgi_client
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from .conftest import METRICS_TOKEN
 from .events import Batch, line, organisation, settlement, wrap
 
 pytestmark = pytest.mark.integration
@@ -115,10 +115,10 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
     assert all_numbers == [f"AVR-2026-{n:06d}" for n in range(1, last + 1)]
     assert set(numbers) <= set(all_numbers)
 
-    service.settings.metrics_token = SecretStr("the-scraper")  # /metrics needs its token
     async with asgi_client(create_app(service)) as client:
-        scraped = await client.get("/metrics", headers={"Authorization": "Bearer the-scraper"})
-        metrics = scraped.text
+        metrics = (
+            await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        ).text
     for projection in ("cases", "batches", "settlements"):
         assert f'reports_projection_lag_seconds{{projection="{projection}"}}' in metrics
 

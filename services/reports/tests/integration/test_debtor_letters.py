@@ -1,0 +1,196 @@
+"""A letter to the debtor from the workflow's request to the post: the request delivered
+twice gives one ``debtor_letter`` document on the case and one letter at the post; a send
+the post refuses is kept and tried again; a letter handed over twice is posted once."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from contracts.cases import DebtorLetterRequested, PostalAddress
+from prometheus_client import REGISTRY
+from reports.adapters.orm import documents, letter_dispatches
+from reports.adapters.post import HttpPost
+from reports.bootstrap import ReportsService
+from reports.entrypoints.api import create_app
+from reports.service_layer.letters import LetterToPost, send_due
+from servicekit.roles import Roles
+from servicekit.testing.bus import running_consumers
+from servicekit.testing.http import asgi_client
+from servicekit.testing.tokens import TestSigner
+from simulators.post import PostSimulator
+from sqlalchemy import select
+
+from .events import Batch, organisation, pdf_text, wrap
+
+pytestmark = pytest.mark.integration
+
+
+class MovableClock:
+    def __init__(self) -> None:
+        self.at = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def post() -> Iterator[PostSimulator]:
+    with PostSimulator() as simulator:
+        yield simulator
+
+
+def request_for(case_id: uuid.UUID, creditor_id: uuid.UUID) -> DebtorLetterRequested:
+    return DebtorLetterRequested(
+        letter_id=uuid.uuid4(),
+        case_id=case_id,
+        creditor_id=creditor_id,
+        kind="inkassovarsel",
+        step="inkassovarsel_sent",
+        sent_on=date(2026, 2, 2),
+        deadline=date(2026, 2, 16),
+        rule_set="NO-2020-10",
+        debtor_kind="person",
+        debtor_name="Kari Nordmann",
+        address=PostalAddress(lines=["Storgata 1"], postal_code="0155", city="OSLO"),
+        requested_at=datetime(2026, 2, 2, 6, 0, tzinfo=UTC),
+    )
+
+
+async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_once(
+    service: ReportsService, post: PostSimulator, signer: TestSigner
+) -> None:
+    creditor = organisation("creditor")
+    batch = Batch(creditor.organisation_id)
+    case = batch.case(1_000_000, "Kari Nordmann")
+    request = request_for(case.case_id, creditor.organisation_id)
+    async with running_consumers(service) as run:
+        await run.publish(wrap(organisation("agency", "InfoCenter Inkasso AS")))
+        await run.publish(wrap(creditor))
+        await run.publish(wrap(case))
+        await run.settled(handled=3)
+        await run.publish(wrap(request), times=2)
+        await run.settled(handled=4, duplicate=1, seconds=60)
+        assert run.outcomes()["dead_lettered"] == 0
+
+    async with service.session_factory() as session:
+        rows = (
+            (await session.execute(select(documents).where(documents.c.kind == "debtor_letter")))
+            .mappings()
+            .all()
+        )
+    letters = [r for r in rows if r["case_id"] == case.case_id]
+    assert len(letters) == 1
+    (letter,) = letters
+    assert letter["source_id"] == request.letter_id
+    assert letter["organisation_id"] == creditor.organisation_id
+    assert letter["number"] == f"{case.case_number}-IV-20260202"
+    text = " ".join(pdf_text(letter["content"]).replace("\u202f", " ").split())
+    for expected in ("Inkassovarsel", "Kari Nordmann", "Storgata 1", "0155 OSLO", "16.02.2026"):
+        assert expected in text
+    assert "10 000,00" in text
+    assert case.kid in text
+    assert creditor.name in text
+
+    clock = MovableClock()
+    assert await send_due(service.session_factory, HttpPost(post.url), clock) == 1
+    assert await send_due(service.session_factory, HttpPost(post.url), clock) == 0
+    received = [x for x in post.office.listing() if x["letter_id"] == str(request.letter_id)]
+    assert len(received) == 1
+    assert received[0]["deliveries"] == 1
+    assert received[0]["recipient"]["postal_code"] == "0155"
+    assert received[0]["sha256"] == letter["sha256"]
+
+    async with service.session_factory() as session:
+        dispatch = (
+            (
+                await session.execute(
+                    select(letter_dispatches).where(
+                        letter_dispatches.c.letter_id == request.letter_id
+                    )
+                )
+            )
+            .mappings()
+            .one()
+        )
+    assert dispatch["sent_at"] is not None
+    assert dispatch["recipient"] is None
+    assert dispatch["post_reference"] == received[0]["reference"]
+
+    # the creditor finds the letter among its case's documents
+    own = signer.headers(organisation_id=creditor.organisation_id, roles=[Roles.CREDITOR])
+    theirs = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR])
+    async with asgi_client(create_app(service)) as client:
+        response = await client.get(
+            "/api/v1/reports/documents",
+            params={"source_id": str(case.case_id)},
+            headers=own,
+        )
+        other = await client.get(
+            "/api/v1/reports/documents", params={"source_id": str(case.case_id)}, headers=theirs
+        )
+    assert response.status_code == 200, response.text
+    assert other.json()["items"] == []
+    (listed,) = response.json()["items"]
+    assert (listed["kind"], listed["case_id"]) == ("debtor_letter", str(case.case_id))
+
+
+async def test_a_send_the_post_refused_is_tried_again_later(
+    service: ReportsService, post: PostSimulator
+) -> None:
+    creditor = organisation("creditor")
+    case = Batch(creditor.organisation_id).case(250_000, "Ola Nordmann")
+    request = request_for(case.case_id, creditor.organisation_id)
+    async with running_consumers(service) as run:
+        for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
+            await run.publish(wrap(event))
+        await run.settled(handled=4, seconds=60)
+        await service.refresh_metrics()  # (the broker's part needs the queues: inside)
+        unsent = REGISTRY.get_sample_value("reports_letters_unsent")
+
+    assert unsent is not None
+    assert unsent >= 1  # this letter at least (other tests' may wait in other databases)
+    clock = MovableClock()
+    post.office.fail(1)
+    adapter = HttpPost(post.url)
+    assert await send_due(service.session_factory, adapter, clock) == 0
+    assert not [x for x in post.office.listing() if x["letter_id"] == str(request.letter_id)]
+    async with service.session_factory() as session:
+        dispatch = (
+            (
+                await session.execute(
+                    select(letter_dispatches).where(
+                        letter_dispatches.c.letter_id == request.letter_id
+                    )
+                )
+            )
+            .mappings()
+            .one()
+        )
+    assert dispatch["attempts"] == 1
+    assert dispatch["sent_at"] is None
+    assert dispatch["last_error"] == "HTTP 503"
+    assert dispatch["recipient"] is not None
+
+    assert await send_due(service.session_factory, adapter, clock) == 0  # not due yet
+    clock.at += timedelta(seconds=6)
+    assert await send_due(service.session_factory, adapter, clock) == 1
+    (received,) = [x for x in post.office.listing() if x["letter_id"] == str(request.letter_id)]
+    assert received["deliveries"] == 1
+
+
+async def test_the_post_posts_a_letter_handed_over_twice_once(post: PostSimulator) -> None:
+    letter = LetterToPost(
+        letter_id=uuid.uuid4(),
+        kind="betalingsoppfordring",
+        recipient={"name": "Kari Nordmann", "address_lines": ["Storgata 1"]},
+        pdf=b"%PDF-1.7 test",
+    )
+    adapter = HttpPost(post.url)
+    first = await adapter.send(letter)
+    assert await adapter.send(letter) == first
+    (received,) = [x for x in post.office.listing() if x["letter_id"] == str(letter.letter_id)]
+    assert received["deliveries"] == 2
+    assert received["reference"] == first
