@@ -1,4 +1,4 @@
-"""retention purge: document deletion only by the purge (a session setting checked by a
+"""parked changes to cases not yet in the read model; retention purge: document deletion only by the purge (a session setting checked by a
 trigger), the purge audit (append-only), the download audit outlives the documents
 
 Revision ID: reports_0006
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = 'reports_0006'
 down_revision: str | None = 'reports_0004'
@@ -62,6 +63,18 @@ def upgrade() -> None:
     comment='audit of documents deleted by the retention purge: append-only (trigger)'
     )
     op.create_index('ix_document_purges_document_id', 'document_purges', ['document_id'], unique=False)
+    op.create_table('parked_case_events',
+    sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
+    sa.Column('case_id', sa.Uuid(), nullable=False),
+    sa.Column('event_id', sa.Uuid(), nullable=False),
+    sa.Column('routing_key', sa.String(length=80), nullable=False),
+    sa.Column('envelope', postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+    sa.Column('parked_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_parked_case_events')),
+    comment='changes to cases not in the read model yet, applied when the case arrives'
+    )
+    op.create_index('ix_parked_case_events_case_id', 'parked_case_events', ['case_id'], unique=False)
+    op.create_index('uq_parked_case_events_event_id', 'parked_case_events', ['event_id'], unique=True)
     # The download audit keeps the id of a document the purge deleted.
     op.drop_constraint(
         'fk_document_downloads_document_id_documents', 'document_downloads', type_='foreignkey'
@@ -84,5 +97,6 @@ def downgrade() -> None:
         'fk_document_downloads_document_id_documents', 'document_downloads', 'documents',
         ['document_id'], ['document_id'],
     )
+    op.drop_table('parked_case_events')
     op.drop_index('ix_document_purges_document_id', table_name='document_purges')
     op.drop_table('document_purges')

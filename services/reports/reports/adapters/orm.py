@@ -272,3 +272,17 @@ document_purges = Table(
     Index("ix_document_purges_document_id", "document_id"),
     comment="audit of documents deleted by the retention purge: append-only (trigger)",
 )
+
+parked_case_events = Table(
+    "parked_case_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("case_id", Uuid, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("routing_key", String(80), nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_parked_case_events_case_id", "case_id"),
+    Index("uq_parked_case_events_event_id", "event_id", unique=True),
+    comment="changes to cases not in the read model yet, applied when the case arrives",
+)
