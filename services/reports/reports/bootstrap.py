@@ -13,6 +13,7 @@ from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementComp
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
+from servicekit.replay import replay_queue
 from servicekit.service import Service
 from sqlalchemy import select
 
@@ -33,6 +34,20 @@ PROJECTION_AGE = Gauge(
     "Seconds since a projection last applied an event",
     ["projection"],
 )
+
+
+PROJECTED = routing_keys(
+    OrganisationRegistered,
+    OrganisationDeactivated,
+    CaseRegistered,
+    BatchRegistered,
+    CaseStatusChanged,
+    CaseClosed,
+    CaseBalanceChanged,
+    PaymentReceived,
+    SettlementCompleted,
+)
+"""The events the read model is built from (and a rebuild asks the producers to replay)."""
 
 
 class SystemClock:
@@ -70,19 +85,11 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
     documents = consumers.DocumentEvents(issuer)
     events = QueueSpec(
         name="reports.events",
-        routing_keys=routing_keys(
-            OrganisationRegistered,
-            OrganisationDeactivated,
-            CaseRegistered,
-            BatchRegistered,
-            CaseStatusChanged,
-            CaseClosed,
-            CaseBalanceChanged,
-            PaymentReceived,
-            SettlementCompleted,
-        ),
+        routing_keys=PROJECTED,
         retry_delays=settings.retry_delays_seconds,
     )
+    # a rebuild's replays (reports.entrypoints.cli rebuild) arrive on a queue of their own
+    replays = replay_queue("reports", PROJECTED, settings.retry_delays_seconds)
     handlers: Mapping[str, Handler] = {
         OrganisationRegistered.routing_key(): consumers.organisation_registered,
         OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
@@ -99,7 +106,10 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         outbox=outbox,
         inbox=inbox,
         # Service types its handlers as EventHandler; its Consumer takes BatchHandler too.
-        consumers={events: cast(Mapping[str, EventHandler], handlers)},
+        consumers={
+            events: cast(Mapping[str, EventHandler], handlers),
+            replays: cast(Mapping[str, EventHandler], dict(handlers)),
+        },
     )
     service.issuer = issuer
     return service

@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Uuid(), nullable=False),
     sa.Column('organisation_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('source_id', sa.Uuid(), nullable=False),
     sa.Column('number', sa.String(length=40), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
     comment='audit of documents deleted by the retention purge: append-only (trigger)'
     )
     op.create_index('ix_document_purges_document_id', 'document_purges', ['document_id'], unique=False)
+    op.create_index('ix_document_purges_source', 'document_purges', ['kind', 'source_id'], unique=False)
     op.create_table('parked_case_events',
     sa.Column('id', sa.BigInteger(), autoincrement=True, nullable=False),
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -98,5 +100,6 @@ def downgrade() -> None:
         ['document_id'], ['document_id'],
     )
     op.drop_table('parked_case_events')
+    op.drop_index('ix_document_purges_source', table_name='document_purges')
     op.drop_index('ix_document_purges_document_id', table_name='document_purges')
     op.drop_table('document_purges')

@@ -263,6 +263,7 @@ document_purges = Table(
     Column("document_id", Uuid, nullable=False),
     Column("organisation_id", Uuid, nullable=False),
     Column("kind", String(30), nullable=False),
+    Column("source_id", Uuid, nullable=False),
     Column("number", String(40), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("sha256", String(64), nullable=False),
@@ -270,6 +271,7 @@ document_purges = Table(
     Column("purged_on", Date, nullable=False, comment="the purge's day (its clock)"),
     Column("purged_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_document_purges_document_id", "document_id"),
+    Index("ix_document_purges_source", "kind", "source_id"),
     comment="audit of documents deleted by the retention purge: append-only (trigger)",
 )
 

@@ -4,6 +4,10 @@
   years from the end of the accounting year, bokføringsloven § 13); each deleted document
   is written to ``document_purges``. ``--today`` moves the purge's clock (default: today
   in Europe/Oslo); a day in the future is refused, so the purge can never run early.
+- ``rebuild``: empty the read model and ask the producers (auth, cases, ledger) to replay
+  the events it is built from (``reports.replay.requested.v1``); the consumer applies the
+  replay from its ``reports.replay`` queue. Documents stay as issued. The request goes out
+  through the outbox: the relay must be running.
 """
 
 from __future__ import annotations
@@ -14,9 +18,10 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
-from reports.bootstrap import ReportsService, bootstrap
+from reports.bootstrap import PROJECTED, ReportsService, bootstrap
 from reports.domain.retention import OSLO
 from reports.service_layer.purge import purge
+from reports.service_layer.rebuild import request_rebuild
 
 
 def _today() -> date:
@@ -34,8 +39,15 @@ async def _purge(service: ReportsService, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _rebuild(service: ReportsService, args: argparse.Namespace) -> int:
+    replay_id = await request_rebuild(service.unit_of_work(), PROJECTED)
+    print(f"read model emptied; replay {replay_id} requested from the producers")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[ReportsService, argparse.Namespace], Awaitable[int]]] = {
     "purge": _purge,
+    "rebuild": _rebuild,
 }
 
 
@@ -44,6 +56,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     purge_cmd = sub.add_parser("purge", help="delete documents and rows past retention")
     purge_cmd.add_argument("--today", type=date.fromisoformat, help="the purge's day (Oslo)")
+    sub.add_parser("rebuild", help="empty the read model and ask the producers to replay")
     return p
 
 

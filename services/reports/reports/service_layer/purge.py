@@ -44,7 +44,7 @@ _DELETE_DOCUMENTS = text(
          LIMIT :batch
     )
     DELETE FROM documents WHERE document_id IN (SELECT document_id FROM chosen)
-    RETURNING document_id, organisation_id, kind, number, issued_at, sha256
+    RETURNING document_id, organisation_id, kind, source_id, number, issued_at, sha256
     """
 )
 """Newest first, so a correction goes in a batch no later than the document it corrects."""
@@ -120,6 +120,7 @@ async def _purge_documents(session: AsyncSession, today: date) -> int:
                     "document_id": row.document_id,
                     "organisation_id": row.organisation_id,
                     "kind": row.kind,
+                    "source_id": row.source_id,
                     "number": row.number,
                     "issued_at": row.issued_at,
                     "sha256": row.sha256,
