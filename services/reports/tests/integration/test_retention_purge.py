@@ -11,11 +11,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
-from reports.adapters.orm import cases, document_purges, documents, settlement_lines, settlements
+from reports.adapters.document_store import DocumentStore
+from reports.adapters.orm import (
+    cases,
+    document_counters,
+    document_purges,
+    documents,
+    settlement_lines,
+    settlements,
+)
 from reports.adapters.projections import ProjectionStore
 from reports.bootstrap import ReportsService, bootstrap
 from reports.entrypoints import cli
 from reports.service_layer import handlers
+from reports.service_layer.issuing import Issuer, issue_settlement_statement
 from reports.service_layer.purge import purge
 from reports.settings import ReportsSettings
 from servicekit.testing import infra
@@ -177,3 +186,34 @@ async def test_the_cli_refuses_a_purge_day_in_the_future(
     assert len(await _left(service)) == 4
     assert await cli.run(service, ["purge"]) == 0
     assert "0 document(s)" in capsys.readouterr().out
+
+
+class MustNotRender:
+    """A renderer and clock that fail the test if anything is issued."""
+
+    def __getattr__(self, name: str) -> object:
+        raise AssertionError(f"nothing may be issued ({name})")
+
+
+async def test_a_replayed_settlement_whose_statement_was_purged_issues_nothing(
+    service: ReportsService,
+) -> None:
+    issued = await _issue(service)
+    await purge(service.session_factory, date(2032, 1, 1))
+    creditor = organisation().organisation_id
+    replayed = settlement(creditor, [])
+    replayed = replayed.model_copy(update={"settlement_id": issued.settlement_2026})
+    async with service.session_factory() as session, session.begin():
+        await ProjectionStore(session).add_settlement(*handlers.settlement_rows(replayed))
+        answer = await issue_settlement_statement(
+            ProjectionStore(session),
+            DocumentStore(session),
+            Issuer(renderer=MustNotRender(), clock=MustNotRender()),  # type: ignore[arg-type]
+            issued.settlement_2026,
+        )
+    assert answer == issued.statement_2026  # the purged statement, not a new one
+    async with service.session_factory() as session:
+        sources = (await session.execute(select(documents.c.source_id))).scalars().all()
+        counters = (await session.execute(select(document_counters))).all()
+    assert issued.settlement_2026 not in sources
+    assert counters == []  # no number taken
