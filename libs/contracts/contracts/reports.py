@@ -3,3 +3,38 @@
 Payload models are added here, with their JSON Schema snapshot, when the service first
 publishes them.
 """
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+
+from contracts.envelope import EventData
+from contracts.registry import event_model
+
+
+@event_model
+class ReplayRequested(EventData):
+    """A consumer rebuilding a projection asks the producers to replay what they published.
+
+    Each producer that published one of ``routing_keys`` re-publishes those events, as
+    they were (same ``event_id`` and payload), to the routing key
+    ``replay.<reply_to>.<routing key>``, which only the rebuilding consumer's replay queue
+    binds (see ``servicekit.replay``).
+    """
+
+    event_type = "reports.replay.requested"
+
+    replay_id: uuid.UUID
+    reply_to: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="the consumer's name")
+    routing_keys: list[str] = Field(
+        min_length=1,
+        max_length=50,
+        description="the events to replay, e.g. cases.case.registered.v1",
+    )
+
+    @classmethod
+    def replay_key(cls, reply_to: str, routing_key: str) -> str:
+        """The routing key a replayed event travels under."""
+        return f"replay.{reply_to}.{routing_key}"

@@ -6,7 +6,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from contracts.reports import ReplayRequested
+from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
+from servicekit.replay import replay_handler
 from servicekit.service import Service
 from servicekit.sessions import SessionStates
 from servicekit.tokens import TokenVerifier
@@ -53,7 +56,18 @@ def bootstrap(
             "AUTH_DATA_KEYS and AUTH_LOOKUP_KEY must be set (`make up` generates them into "
             "var/local.env)"
         )
-    service = AuthService(settings, outbox=outbox, inbox=inbox, consumers={})
+    # the one event it consumes: a consumer rebuilding a projection asks for a replay
+    replays = QueueSpec(
+        name="auth.events",
+        routing_keys=(ReplayRequested.routing_key(),),
+        retry_delays=settings.retry_delays_seconds,
+    )
+    service = AuthService(
+        settings,
+        outbox=outbox,
+        inbox=inbox,
+        consumers={replays: {ReplayRequested.routing_key(): replay_handler(outbox)}},
+    )
     keys = SigningKeyStore(service.session_factory, Keyring(settings.data_keys))
     service.identity = IdentityContext(
         hasher=hasher or Argon2PasswordHasher(),

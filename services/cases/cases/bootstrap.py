@@ -7,8 +7,10 @@ from functools import cached_property
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.ledger import CaseSettledInFull
+from contracts.reports import ReplayRequested
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
+from servicekit.replay import replay_handler
 from servicekit.service import Service
 
 from cases.adapters.national_ids import NationalIdVault
@@ -64,7 +66,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
     events = QueueSpec(
         name="cases.events",
         routing_keys=routing_keys(
-            OrganisationRegistered, OrganisationDeactivated, CaseSettledInFull
+            OrganisationRegistered, OrganisationDeactivated, CaseSettledInFull, ReplayRequested
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -79,6 +81,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
                 CaseSettledInFull.routing_key(): consumers.case_settled_in_full(
                     lambda: service.workflow()
                 ),
+                ReplayRequested.routing_key(): replay_handler(outbox),
             }
         },
     )

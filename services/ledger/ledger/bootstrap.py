@@ -9,8 +9,10 @@ from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
 from contracts.credit import CreditReportPurchased
+from contracts.reports import ReplayRequested
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
+from servicekit.replay import replay_handler
 from servicekit.service import Service
 
 from ledger.adapters.bankfiles.camt054 import parse_camt054
@@ -58,6 +60,7 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
             CaseStatusChanged,
             CaseClosed,
             CreditReportPurchased,
+            ReplayRequested,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -68,6 +71,8 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
         CaseStatusChanged.routing_key(): BatchHandler(case_events.status_changed),
         CaseClosed.routing_key(): case_events.closed,
         CreditReportPurchased.routing_key(): consumers.credit_report_purchased,
+        # a consumer rebuilding a projection: re-publish the outbox history to it
+        ReplayRequested.routing_key(): replay_handler(outbox),
     }
     service = LedgerService(
         settings,

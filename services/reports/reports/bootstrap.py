@@ -20,6 +20,7 @@ from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettlementComp
 from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
+from servicekit.replay import replay_queue
 from servicekit.service import Service
 from sqlalchemy import select
 
@@ -51,6 +52,20 @@ LETTERS_UNSENT = Gauge(
     "reports_letters_unsent",
     "Letters to debtors issued and not yet taken by the post (retried until they are)",
 )
+
+
+PROJECTED = routing_keys(
+    OrganisationRegistered,
+    OrganisationDeactivated,
+    CaseRegistered,
+    BatchRegistered,
+    CaseStatusChanged,
+    CaseClosed,
+    CaseBalanceChanged,
+    PaymentReceived,
+    SettlementCompleted,
+)
+"""The events the read model is built from (and a rebuild asks the producers to replay)."""
 
 
 class SystemClock:
@@ -117,20 +132,11 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
     documents = consumers.DocumentEvents(issuer)
     events = QueueSpec(
         name="reports.events",
-        routing_keys=routing_keys(
-            OrganisationRegistered,
-            OrganisationDeactivated,
-            CaseRegistered,
-            BatchRegistered,
-            CaseStatusChanged,
-            CaseClosed,
-            CaseBalanceChanged,
-            PaymentReceived,
-            SettlementCompleted,
-            DebtorLetterRequested,
-        ),
+        routing_keys=(*PROJECTED, *routing_keys(DebtorLetterRequested)),
         retry_delays=settings.retry_delays_seconds,
     )
+    # a rebuild's replays (reports.entrypoints.cli rebuild) arrive on a queue of their own
+    replays = replay_queue("reports", PROJECTED, settings.retry_delays_seconds)
     handlers: Mapping[str, Handler] = {
         OrganisationRegistered.routing_key(): consumers.organisation_registered,
         OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
@@ -148,7 +154,12 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         outbox=outbox,
         inbox=inbox,
         # Service types its handlers as EventHandler; its Consumer takes BatchHandler too.
-        consumers={events: cast(Mapping[str, EventHandler], handlers)},
+        consumers={
+            events: cast(Mapping[str, EventHandler], handlers),
+            replays: cast(
+                Mapping[str, EventHandler], {k: h for k, h in handlers.items() if k in PROJECTED}
+            ),
+        },
     )
     service.issuer = issuer
     return service

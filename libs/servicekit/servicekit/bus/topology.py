@@ -28,12 +28,23 @@ def _fmt_delay(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class QueueSpec:
-    """One consumer's queue: its name (without namespace) and explicit bindings."""
+    """One consumer's queue: its name (without namespace) and explicit bindings.
+
+    ``routing_keys`` are the event types it handles and, unless ``bindings`` is given, the
+    keys it binds. A replay queue (``servicekit.replay``) handles the same event types but
+    binds only ``replay.<consumer>.#``.
+    """
 
     name: str
     routing_keys: tuple[str, ...]
     retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
     delivery_limit: int = DELIVERY_LIMIT
+    bindings: tuple[str, ...] | None = None
+
+    @property
+    def bound_keys(self) -> tuple[str, ...]:
+        """The routing keys the queue is bound to."""
+        return self.routing_keys if self.bindings is None else self.bindings
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ async def declare_queue(
             "x-overflow": "reject-publish",
         },
     )
-    for key in spec.routing_keys:
+    for key in spec.bound_keys:
         await queue.bind(exchange, routing_key=key)
     for attempt, delay in enumerate(spec.retry_delays, start=1):
         await channel.declare_queue(

@@ -98,11 +98,13 @@ class ConsumerRun:
             await publish_envelope(self.channel, self.service.topology, envelope, headers=headers)
 
     def outcomes(self, queue: str | None = None) -> dict[str, float]:
-        """Outcomes counted since the run started, for ``queue`` (default: the only one)."""
+        """Outcomes counted since the run started, for ``queue`` (default: the only one
+        bound to its own routing keys, i.e. not a rebuild's replay queue)."""
         if queue is None:
-            if len(self.queue_names) != 1:
+            live = [s.name for s in self.service.consumers if s.bindings is None]
+            if len(live) != 1:
                 raise ValueError(f"name the queue: {self.queue_names}")
-            queue = self.queue_names[0]
+            queue = live[0]
         now = consumer_outcomes(self.service.name, queue)
         return {k: now[k] - self._baseline[queue][k] for k in OUTCOMES}
 

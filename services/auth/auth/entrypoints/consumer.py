@@ -1,7 +1,8 @@
 """Event consumer process of the identity service (``python -m auth.entrypoints.consumer``).
 
-The identity service consumes no events today; the process exists so that every service
-runs the same three process kinds and gains consumers without changes to deployment.
+The identity service consumes one event: ``reports.replay.requested.v1``, a consumer
+rebuilding a projection asking for the organisations and users it published
+(``servicekit.replay``).
 """
 
 from servicekit.service import run_worker

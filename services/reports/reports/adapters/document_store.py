@@ -13,7 +13,7 @@ from sqlalchemy import Row, and_, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.adapters.orm import document_counters, document_downloads, documents
+from reports.adapters.orm import document_counters, document_downloads, document_purges, documents
 
 OSLO = ZoneInfo("Europe/Oslo")
 METADATA_COLUMNS = tuple(c for c in documents.c if c.name != "content")
@@ -68,6 +68,15 @@ class DocumentStore:
                 )
             )
         ).first()
+
+    async def purged(self, kind: str, source_id: uuid.UUID) -> uuid.UUID | None:
+        """The document of ``kind`` for ``source_id`` the retention purge deleted, if any:
+        a replayed old event must not issue it again (with a new number)."""
+        return await self.session.scalar(
+            select(document_purges.c.document_id)
+            .where(document_purges.c.kind == kind, document_purges.c.source_id == source_id)
+            .limit(1)
+        )
 
     async def next_number(self, series: str) -> int:
         """The next number of ``series``; the counter row stays locked until the commit, so

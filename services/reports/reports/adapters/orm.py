@@ -181,7 +181,7 @@ documents = Table(
     Index("uq_documents_kind_number", "kind", "number", unique=True),
     Index("ix_documents_organisation", "organisation_id", "issued_at", "document_id"),
     Index("ix_documents_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
-    comment="issued documents: immutable (a trigger refuses UPDATE)",
+    comment="issued documents: immutable (a trigger refuses UPDATE; DELETE only by the purge)",
 )  # fmt: skip
 
 document_counters = Table(
@@ -196,7 +196,9 @@ document_downloads = Table(
     "document_downloads",
     metadata,
     Column("id", BigInteger, primary_key=True, autoincrement=True),
-    Column("document_id", Uuid, ForeignKey("documents.document_id"), nullable=False),
+    Column(
+        "document_id", Uuid, nullable=False, comment="no foreign key: the audit outlives a purge"
+    ),
     Column("user_id", Uuid, nullable=False),
     Column("organisation_id", Uuid, nullable=False, comment="the downloader's organisation"),
     Column("via", String(10), nullable=False, comment="'file' or 'zip'"),
@@ -258,6 +260,38 @@ case_balances = Table(
     comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
 )
 
+document_purges = Table(
+    "document_purges",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("document_id", Uuid, nullable=False),
+    Column("organisation_id", Uuid, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("source_id", Uuid, nullable=False),
+    Column("number", String(40), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("retained_until", Date, nullable=False, comment="the last day it had to be kept"),
+    Column("purged_on", Date, nullable=False, comment="the purge's day (its clock)"),
+    Column("purged_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_document_purges_document_id", "document_id"),
+    Index("ix_document_purges_source", "kind", "source_id"),
+    comment="audit of documents deleted by the retention purge: append-only (trigger)",
+)
+
+parked_case_events = Table(
+    "parked_case_events",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("case_id", Uuid, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("routing_key", String(80), nullable=False),
+    Column("envelope", JSONB, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_parked_case_events_case_id", "case_id"),
+    Index("uq_parked_case_events_event_id", "event_id", unique=True),
+    comment="changes to cases not in the read model yet, applied when the case arrives",
+)
 saved_reports = Table(
     "saved_reports",
     metadata,

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from contracts import Envelope
 from sqlalchemy import (
     BigInteger,
     DateTime,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     String,
     Uuid,
     column,
+    delete,
     func,
     or_,
     select,
@@ -31,11 +33,15 @@ from reports.adapters.orm import (
     cases,
     documents,
     organisations,
+    parked_case_events,
     payments,
     projection_progress,
     settlement_lines,
     settlements,
 )
+
+PARKING_LOCK = 0x7265706F72747301
+"""The advisory lock key of parked case changes ("reports" + 1)."""
 
 
 class ProjectionStore:
@@ -70,6 +76,46 @@ class ProjectionStore:
         ids = list(set(case_ids))
         result = await self.session.execute(select(cases.c.case_id).where(cases.c.case_id.in_(ids)))
         return set(result.scalars())
+
+    async def guard_parking(self, *, registering: bool) -> None:
+        """Order parking against registration (a transaction-level advisory lock): a change
+        checks for its case under the shared lock, a registration takes its parked changes
+        under the exclusive one, so a change parked while its case was being added is
+        always seen by one of the two."""
+        function = "pg_advisory_xact_lock" if registering else "pg_advisory_xact_lock_shared"
+        await self.session.execute(select(getattr(func, function)(PARKING_LOCK)))
+
+    async def park(self, changes: Sequence[tuple[uuid.UUID, Envelope]]) -> None:
+        """Keep changes to cases not in the read model yet, until their case arrives."""
+        if changes:
+            await self.session.execute(
+                insert(parked_case_events)
+                .values(
+                    [
+                        {
+                            "case_id": case_id,
+                            "event_id": envelope.event_id,
+                            "routing_key": envelope.routing_key,
+                            "envelope": envelope.model_dump(mode="json"),
+                        }
+                        for case_id, envelope in changes
+                    ]
+                )
+                .on_conflict_do_nothing()
+            )
+
+    async def unpark(self, case_ids: Iterable[uuid.UUID]) -> list[Envelope]:
+        """Take (delete and return) the changes parked for these cases, oldest first."""
+        ids = list(set(case_ids))
+        if not ids:
+            return []
+        result = await self.session.execute(
+            delete(parked_case_events)
+            .where(parked_case_events.c.case_id.in_(ids))
+            .returning(parked_case_events.c.id, parked_case_events.c.envelope)
+        )
+        rows = sorted(result.all(), key=lambda r: r.id)
+        return [Envelope.model_validate(r.envelope) for r in rows]
 
     async def apply_statuses(self, changes: Sequence[tuple[uuid.UUID, str, datetime]]) -> None:
         """``(case, status, changed at)``: each case takes its newest status (an older

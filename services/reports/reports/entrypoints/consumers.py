@@ -7,7 +7,7 @@ issued here commits with the event that completed its data, or not at all.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from contracts import Envelope
@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.adapters.document_store import DocumentStore
 from reports.adapters.projections import ProjectionStore
 from reports.adapters.repository import OrganisationRepository
-from reports.domain.errors import CasesNotInReadModel
 from reports.service_layer import handlers, issuing, letters
 
 
@@ -65,6 +64,7 @@ class DocumentEvents:
         projections = ProjectionStore(session)
         rows = [handlers.case_row(e.payload(CaseRegistered)) for e in envelopes]
         batch_ids = await projections.add_cases(rows)
+        await apply_parked(projections, [row["case_id"] for row in rows])
         await projections.record_progress("cases", max(e.occurred_at for e in envelopes))
         await self._confirm_ready(session, projections, batch_ids)
 
@@ -108,27 +108,16 @@ class DocumentEvents:
             await issuing.issue_order_confirmation(projections, store, self.issuer, batch_id)
 
 
-async def _require_cases(projections: ProjectionStore, case_ids: set[uuid.UUID]) -> None:
-    """Refuse (for a retry) changes to cases whose registration is not applied yet."""
-    missing = case_ids - await projections.known_cases(case_ids)
-    if missing:
-        raise CasesNotInReadModel(len(missing))
+CaseEvent = CaseStatusChanged | CaseClosed | CaseBalanceChanged | PaymentReceived
 
 
-async def statuses_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    """``cases.case.status_changed.v1`` (a batch handler): each case's newest status."""
+async def _apply_statuses(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
     events = [e.payload(CaseStatusChanged) for e in envelopes]
-    projections = ProjectionStore(session)
-    await _require_cases(projections, {e.case_id for e in events})
     await projections.apply_statuses([(e.case_id, e.to_status, e.changed_at) for e in events])
-    await projections.record_progress("case_status", max(e.occurred_at for e in envelopes))
 
 
-async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    """``ledger.case.balance_changed.v1`` (a batch handler): each case's newest balance."""
+async def _apply_balances(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
     events = [e.payload(CaseBalanceChanged) for e in envelopes]
-    projections = ProjectionStore(session)
-    await _require_cases(projections, {e.case_id for e in events})
     await projections.apply_balances(
         [
             (e.case_id, e.principal_ore, e.interest_ore, e.costs_ore, e.balance_ore, e.changed_at)
@@ -136,24 +125,80 @@ async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope])
         ]
     )
     await projections.add_balance_history([handlers.balance_row(e) for e in events])
+
+
+async def _apply_closings(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
+    for envelope in envelopes:
+        event = envelope.payload(CaseClosed)
+        await projections.close_case(event.case_id, closed_on=event.closed_on, reason=event.reason)
+
+
+async def _apply_payments(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
+    events = [e.payload(PaymentReceived) for e in envelopes]
+    await projections.add_payments([handlers.payment_row(e) for e in events])
+
+
+_APPLY: dict[
+    str,
+    tuple[type[CaseEvent], Callable[[ProjectionStore, Sequence[Envelope]], Awaitable[None]]],
+] = {
+    CaseStatusChanged.routing_key(): (CaseStatusChanged, _apply_statuses),
+    CaseBalanceChanged.routing_key(): (CaseBalanceChanged, _apply_balances),
+    CaseClosed.routing_key(): (CaseClosed, _apply_closings),
+    PaymentReceived.routing_key(): (PaymentReceived, _apply_payments),
+}
+"""What each change to a case does to the read model, by routing key."""
+
+
+async def _apply_or_park(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
+    """Apply changes to cases the read model knows; park the others until the case's
+    registration arrives (a backfill or replay may deliver them first). A parked change
+    is applied by :func:`apply_parked` in the transaction that adds its case."""
+    model, apply = _APPLY[envelopes[0].routing_key]
+    await projections.guard_parking(registering=False)
+    case_of = {e.event_id: e.payload(model).case_id for e in envelopes}
+    known = await projections.known_cases(case_of.values())
+    await projections.park(
+        [(case_of[e.event_id], e) for e in envelopes if case_of[e.event_id] not in known]
+    )
+    ready = [e for e in envelopes if case_of[e.event_id] in known]
+    if ready:
+        await apply(projections, ready)
+
+
+async def apply_parked(projections: ProjectionStore, case_ids: Sequence[uuid.UUID]) -> None:
+    """Apply (and forget) the changes parked for cases that have just been added."""
+    await projections.guard_parking(registering=True)
+    parked = await projections.unpark(case_ids)
+    by_kind: dict[str, list[Envelope]] = {}
+    for envelope in parked:
+        by_kind.setdefault(envelope.routing_key, []).append(envelope)
+    for routing_key, envelopes in by_kind.items():
+        await _APPLY[routing_key][1](projections, envelopes)
+
+
+async def statuses_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``cases.case.status_changed.v1`` (a batch handler): each case's newest status."""
+    projections = ProjectionStore(session)
+    await _apply_or_park(projections, envelopes)
+    await projections.record_progress("case_status", max(e.occurred_at for e in envelopes))
+
+
+async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.case.balance_changed.v1`` (a batch handler): each case's newest balance."""
+    projections = ProjectionStore(session)
+    await _apply_or_park(projections, envelopes)
     await projections.record_progress("case_balance", max(e.occurred_at for e in envelopes))
 
 
 async def case_closed(session: AsyncSession, envelope: Envelope) -> None:
     """``cases.case.closed.v1``: when and why the case closed."""
-    event = envelope.payload(CaseClosed)
-    projections = ProjectionStore(session)
-    if not await projections.close_case(
-        event.case_id, closed_on=event.closed_on, reason=event.reason
-    ):
-        raise CasesNotInReadModel(1)
+    await _apply_or_park(ProjectionStore(session), [envelope])
 
 
 async def payments_received(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
     """``ledger.payment.received.v1`` (a batch handler): payments on cases, for the case
     statement."""
-    events = [e.payload(PaymentReceived) for e in envelopes]
     projections = ProjectionStore(session)
-    await _require_cases(projections, {e.case_id for e in events})
-    await projections.add_payments([handlers.payment_row(e) for e in events])
+    await _apply_or_park(projections, envelopes)
     await projections.record_progress("payments", max(e.occurred_at for e in envelopes))

@@ -123,6 +123,9 @@ async def issue_order_confirmation(
     existing = await store.issued("order_confirmation", batch_id)
     if existing is not None:
         return uuid.UUID(str(existing.document_id))
+    purged = await store.purged("order_confirmation", batch_id)
+    if purged is not None:  # past retention and deleted: a replay does not issue it again
+        return purged
     batch = await projections.batch(batch_id)
     if batch is None:
         raise LookupError(f"batch {batch_id} is not in the read model")
@@ -215,6 +218,9 @@ async def issue_settlement_statement(
     existing = await store.issued("settlement_statement", settlement_id)
     if existing is not None:
         return uuid.UUID(str(existing.document_id))
+    purged = await store.purged("settlement_statement", settlement_id)
+    if purged is not None:  # past retention and deleted: a replay does not issue it again
+        return purged
     settlement = await projections.settlement(settlement_id)
     if settlement is None:
         raise LookupError(f"settlement {settlement_id} is not in the read model")

@@ -94,7 +94,7 @@ async def test_statuses_and_balances_apply_newest_first_and_reports_are_scoped(
         for event in (batch.registered(),):
             await run.publish(wrap(event))
         await run.publish(wrap(theirs.registered()))
-        # a status change for a case not yet known waits (retried) until the case is there
+        # a status change for a case not yet known is parked until the case is there
         late = Batch(a)
         late_case = late.case(30_000, "Siri Lie")
         await run.publish(wrap(status(late_case.case_id, a, "notice_sent", t0)))
