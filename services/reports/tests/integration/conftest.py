@@ -10,6 +10,8 @@ from reports.settings import ReportsSettings
 from servicekit.testing.tokens import TestSigner
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+METRICS_TOKEN = "reports-test-metrics"
+"""What the tests present at /metrics (the scraper's bearer token)."""
 
 
 @pytest.fixture
@@ -26,6 +28,7 @@ async def service(
             database_url=url,
             bus_namespace=f"{bus_namespace}reports{uuid.uuid4().hex[:6]}.",
             retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
+            metrics_token=METRICS_TOKEN,
         )
     )
     service.token_verifier = signer.verifier()

@@ -147,7 +147,7 @@ async def test_catalogue_figures_and_key_figures(
                 and await _count(service, cases, cases.c.status == "demand_sent") == 1
             )
 
-        await run.wait_for(projected, what="cases, payments, closings, settlements", seconds=40)
+        await run.wait_for(projected, what="cases, payments, closings, settlements", seconds=90)
 
     own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
     foreign = signer.headers(organisation_id=b, roles=[Roles.CREDITOR])

@@ -20,6 +20,7 @@ from servicekit.testing.http import asgi_client
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
+from .conftest import METRICS_TOKEN
 from .events import Batch, line, organisation, settlement, wrap
 
 pytestmark = pytest.mark.integration
@@ -115,7 +116,9 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
     assert set(numbers) <= set(all_numbers)
 
     async with asgi_client(create_app(service)) as client:
-        metrics = (await client.get("/metrics")).text
+        metrics = (
+            await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        ).text
     for projection in ("cases", "batches", "settlements"):
         assert f'reports_projection_lag_seconds{{projection="{projection}"}}' in metrics
 
