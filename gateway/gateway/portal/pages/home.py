@@ -16,12 +16,7 @@ from gateway.portal.visitor import VisitorDep
 
 router = APIRouter()
 
-_MONTHS = {
-    "nb": ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-
-
+_MONTHS = key_figures.MONTH_NAMES
 MONTHS = 6
 
 
