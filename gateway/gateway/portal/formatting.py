@@ -53,6 +53,14 @@ def decimal_number(value: Decimal | str | float | int, lang: str = "nb") -> str:
     return f"{sign}{grouped}{'.' if lang == 'en' else ','}{fraction}"
 
 
+def percent(value: float | None, lang: str = "nb") -> str:
+    """``24.2`` → ``24,2 %`` (``24.2 %`` in English), one decimal; ``None`` → a dash."""
+    if value is None:
+        return "\u2013"
+    text = f"{float(value):.1f}"
+    return (text if lang == "en" else text.replace(".", ",")) + NBSP + "%"
+
+
 def amount_input(ore: int | None) -> str:
     """An amount as a form field shows it again: ``1234,50`` (no currency, no grouping)."""
     if ore is None:

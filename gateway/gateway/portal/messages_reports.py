@@ -133,8 +133,10 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("reports.title", "Rapporter", "Reports"),
     (
         "reports.intro",
-        "Velg en rapport, avgrens den, og se den på skjermen eller last den ned som CSV eller Excel.",
-        "Choose a report, narrow it down, and see it on screen or download it as CSV or Excel.",
+        "Velg en rapport, avgrens den, og se den på skjermen eller last den ned som CSV, Excel "
+        "eller PDF.",
+        "Choose a report, narrow it down, and see it on screen or download it as CSV, Excel "
+        "or PDF.",
     ),
     ("reports.catalogue", "Rapportkatalog", "Report catalogue"),
     ("reports.back", "Alle rapporter", "All reports"),
@@ -155,6 +157,7 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("reports.download", "Last ned", "Download"),
     ("reports.download.csv", "Last ned CSV", "Download CSV"),
     ("reports.download.xlsx", "Last ned Excel (XLSX)", "Download Excel (XLSX)"),
+    ("reports.download.pdf", "Last ned PDF", "Download PDF"),
     ("reports.rows", "rader: {n}", "rows: {n}"),
     (
         "reports.shown_first",
@@ -212,6 +215,45 @@ ENTRIES: list[tuple[str, str, str]] = [
     ),
     ("reports.period.innbetalinger", "valuteringsdato", "value date"),
     ("reports.period.avregninger", "utbetalingsdato", "payout date"),
+    ("reports.name.statusrapport", "Åpne saker per status", "Open cases by status"),
+    (
+        "reports.about.statusrapport",
+        "Antall åpne saker, hovedstol, utestående og saldo per status.",
+        "Open cases, principal, outstanding and balance per status.",
+    ),
+    ("reports.name.avsluttede_saker", "Avsluttede saker", "Closed cases"),
+    (
+        "reports.about.avsluttede_saker",
+        "Avsluttede saker per måned og avslutningsårsak, med innkrevd hovedstol.",
+        "Closed cases per month and closing reason, with the principal recovered.",
+    ),
+    ("reports.name.losningsgrad", "Løsningsgrad", "Recovery rate"),
+    (
+        "reports.about.losningsgrad",
+        "Innkrevd hovedstol delt på registrert hovedstol, per registreringsmåned.",
+        "Principal recovered divided by principal registered, per month of registration.",
+    ),
+    (
+        "reports.name.tid_til_forste_innbetaling",
+        "Tid til første innbetaling",
+        "Time to first payment",
+    ),
+    (
+        "reports.about.tid_til_forste_innbetaling",
+        "Dager fra registrering til første innbetaling (snitt og median), per registreringsmåned.",
+        "Days from registration to the first payment (mean and median), per month of registration.",
+    ),
+    ("reports.name.avregninger_per_periode", "Avregninger per måned", "Settlements per month"),
+    (
+        "reports.about.avregninger_per_periode",
+        "Antall avregninger, innkrevd, provisjon og utbetalt per måned.",
+        "Settlements, collected, commission and paid out per month.",
+    ),
+    ("reports.period.statusrapport", "registreringsdato", "registration date"),
+    ("reports.period.avsluttede_saker", "avslutningsdato", "closing date"),
+    ("reports.period.losningsgrad", "registreringsdato", "registration date"),
+    ("reports.period.tid_til_forste_innbetaling", "registreringsdato", "registration date"),
+    ("reports.period.avregninger_per_periode", "utbetalingsdato", "payout date"),
     # the catalogue's columns
     ("reports.col.saksnummer", "Saksnummer", "Case number"),
     ("reports.col.oppdragsgivers_referanse", "Deres referanse", "Your reference"),
@@ -342,6 +384,15 @@ ENTRIES: list[tuple[str, str, str]] = [
         "Velg oppdragsgiveren rapporten gjelder.",
         "Choose the creditor the report is for.",
     ),
+    ("reports.col.innkrevd_hovedstol", "Innkrevd hovedstol", "Principal recovered"),
+    ("reports.col.registreringsmaned", "Registreringsmåned", "Month registered"),
+    ("reports.col.saker", "Saker", "Cases"),
+    ("reports.col.saker_med_innbetaling", "Saker med innbetaling", "Cases with a payment"),
+    ("reports.col.registrert_hovedstol", "Registrert hovedstol", "Principal registered"),
+    ("reports.col.losningsgrad", "Løsningsgrad", "Recovery rate"),
+    ("reports.col.snitt_dager", "Snitt dager", "Mean days"),
+    ("reports.col.median_dager", "Median dager", "Median days"),
+    ("reports.col.avregninger", "Avregninger", "Settlements"),
 ]
 
 PROBLEM_TYPES: dict[str, str] = {

@@ -55,6 +55,11 @@ def _status(context: Context, value: str | None) -> str:
     return t(key) if t.has(key) else value
 
 
+@pass_context
+def _prosent(context: Context, value: float | None) -> str:
+    return formatting.percent(value, context.get("lang", "nb"))
+
+
 def field_id(name: str) -> str:
     """A form field's name as an element id: ``claims.0.due_date`` → ``f-claims-0-due_date``."""
     return "f-" + "".join(c if c.isalnum() or c in "_-" else "-" for c in name)
@@ -68,6 +73,7 @@ def _reason(context: Context, text: str) -> str:
 _env.filters.update(
     kr=_kr,
     dato=_dato,
+    prosent=_prosent,
     tid=_tid,
     status=_status,
     fid=field_id,

@@ -313,6 +313,12 @@ def _services(seen: Seen) -> FastAPI:
 
     @app.get("/api/v1/reports/catalogue/{code}")
     async def run(code: str, request: Request) -> Any:
+        if request.query_params.get("format") == "pdf":
+            return Response(
+                PDF,
+                media_type="application/pdf",
+                headers={"Content-Disposition": f'attachment; filename="{code}-2026-12-06.pdf"'},
+            )
         if request.query_params.get("format") == "csv":
 
             async def rows() -> AsyncIterator[bytes]:
@@ -614,6 +620,8 @@ async def test_a_report_is_shown_as_a_table_and_downloaded_as_a_file(
     assert "B-000042" in text  # the batch filter offers the batches by number
     assert "/rapporter/saksliste/fil?" in text
     assert "format=csv" in text
+    assert "format=pdf" in text
+    assert "Last ned PDF" in text
 
     got = await portal.get(
         "/rapporter/saksliste/fil",
@@ -633,8 +641,19 @@ async def test_a_report_is_shown_as_a_table_and_downloaded_as_a_file(
     assert "Velg et av valgene i listen" in wrong.text
     unknown = await portal.get("/rapporter", params={"rapport": "nei"}, headers=headers)
     assert unknown.status_code == 404
-    pdf = await portal.get("/rapporter/saksliste/fil", params={"format": "pdf"}, headers=headers)
-    assert pdf.status_code == 404
+    pdf = await portal.get(
+        "/rapporter/saksliste/fil",
+        params={"format": "pdf", "status": "notice_sent"},
+        headers=headers,
+    )
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="saksliste-2026-12-06.pdf"' in pdf.headers["content-disposition"]
+    assert pdf.content == PDF
+    assert ("format", "pdf") in seen.last("/api/v1/reports/catalogue/saksliste")
+    assert ("status", "notice_sent") in seen.last("/api/v1/reports/catalogue/saksliste")
+    other = await portal.get("/rapporter/saksliste/fil", params={"format": "docx"}, headers=headers)
+    assert other.status_code == 404
 
 
 async def test_the_pages_speak_english_when_chosen(

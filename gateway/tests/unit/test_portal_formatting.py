@@ -14,6 +14,7 @@ from gateway.portal.formatting import (
     moment,
     parse_amount,
     parse_day,
+    percent,
 )
 
 
@@ -110,3 +111,9 @@ def test_an_organisation_number_is_written_in_groups_of_three() -> None:
     assert organisation_number("920 000 002") == "920\u00a0000\u00a0002"
     assert organisation_number("SE5560000001") == "SE5560000001"
     assert organisation_number(None) == ""
+
+
+def test_a_percent_has_one_decimal_and_the_language_s_comma() -> None:
+    assert percent(24.24) == "24,2\u00a0%"
+    assert percent(100.0, "en") == "100.0\u00a0%"
+    assert percent(None) == "\u2013"

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import BrowserContext, expect
 from servicekit.testing.wait import wait_for
 
-from .conftest import Shot, register_by_form
+from .conftest import Shot, axe_violations, register_by_form
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +76,11 @@ async def test_the_economy_of_a_paid_case_shows_its_payments(
     await shot(creditor, "paid-twice")
     await creditor.goto("/oversikt")
     await expect(creditor.locator("#innkrevd")).to_contain_text("kr\u00a0")
+    # the recovery rate comes from the reports service's read model
+    await expect(creditor.locator("#losningsgrad")).to_contain_text("\u00a0%")
+    await expect(creditor.locator("#chart-collected-title")).to_have_count(1)
+    assert await axe_violations(creditor) == []
+    await shot(creditor, "start-page-key-figures")
     await creditor.close()
     await desk.close()
 

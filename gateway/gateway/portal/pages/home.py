@@ -1,41 +1,23 @@
-"""The start page: the portfolio at a glance (cases by status, amounts, activity, notes)."""
+"""The start page: the portfolio at a glance (cases by status, amounts, activity, notes)
+and the reports service's key figures (recovery rate, collected per month, ageing; agency
+staff: all creditors or the one chosen)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.portal import charts, formatting
-from gateway.portal.api import ApiProblem
+from gateway.portal import charts, formatting, key_figures
+from gateway.portal.documents import creditor_choices, valid_id
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.portfolio import SAMPLE, summarise
 from gateway.portal.render import page
-from gateway.portal.visitor import Visitor, VisitorDep
+from gateway.portal.visitor import VisitorDep
 
 router = APIRouter()
 
-_MONTHS = {
-    "nb": ("jan", "feb", "mar", "apr", "mai", "jun", "jul", "aug", "sep", "okt", "nov", "des"),
-    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
-}
-
-
-PAYMENTS_SAMPLE = 1000
+_MONTHS = key_figures.MONTH_NAMES
 MONTHS = 6
-
-
-async def _collected(visitor: Visitor) -> tuple[int | None, bool]:
-    """What the ledger has collected on the caller's cases (allocated payments), and
-    whether there were more payments than were read; ``None`` when the ledger cannot say."""
-    try:
-        rows = await visitor.backend.get(
-            "/api/v1/ledger/payments", params={"status": "allocated", "limit": PAYMENTS_SAMPLE}
-        )
-    except ApiProblem as problem:
-        if problem.status >= 500 or problem.status in (403, 404):
-            return None, False
-        raise
-    return sum(int(r["amount_ore"]) for r in rows), len(rows) >= PAYMENTS_SAMPLE
 
 
 @router.get("/oversikt")
@@ -49,7 +31,11 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
         "/api/v1/cases", params={"limit": SAMPLE, "sort": "registered", "order": "desc"}
     )
     unread = await backend.get("/api/v1/cases/notes/unread", params={"limit": 10})
-    collected, collected_capped = await _collected(visitor)
+    chosen = request.query_params.get("oppdragsgiver", "").strip()
+    creditor_id = chosen if visitor.is_agency and valid_id(chosen) else None
+    figures = await key_figures.fetch(visitor, creditor_id)
+    kpis = key_figures.lay_out(figures, t, lang) if figures is not None else None
+    creditors = await creditor_choices(visitor) if visitor.is_agency else []
     portfolio = summarise(summary, listed["items"], today=formatting.today_oslo(), months=MONTHS)
 
     def status_name(status: str) -> str:
@@ -78,8 +64,9 @@ async def overview(request: Request, visitor: VisitorDep) -> Response:
             "active": "home",
             "me": me,
             "portfolio": portfolio,
-            "collected": collected,
-            "collected_capped": collected_capped,
+            "kpis": kpis,
+            "creditors": creditors,
+            "chosen_creditor": creditor_id or "",
             "unread": unread,
             "status_chart": status_chart,
             "amount_chart": amount_chart,

@@ -1,5 +1,5 @@
 """«Rapporter»: the reports service's catalogue; one report with its filters, shown as a
-table (the first rows) or downloaded as CSV or XLSX, streamed through the portal.
+table (the first rows) or downloaded as CSV, XLSX or PDF, streamed through the portal.
 
 The report's own filters decide the form (period, case status, kind of debtor, batch,
 and for agency staff the creditor); the values are the reports service's, the words the
@@ -30,7 +30,7 @@ router = APIRouter()
 SCREEN_ROWS = 200
 """Rows the page shows; the files hold them all."""
 DEBTOR_KINDS = ("person", "business")
-FORMATS = ("csv", "xlsx")
+FORMATS = ("csv", "xlsx", "pdf")
 
 
 def read_filters(
@@ -145,7 +145,7 @@ async def reports(request: Request, visitor: VisitorDep) -> Response:
 
 @router.get("/rapporter/{code}/fil")
 async def report_file(request: Request, code: str, visitor: VisitorDep) -> Response:
-    """The report as CSV or XLSX, streamed from the reports service (which audits it)."""
+    """The report as CSV, XLSX or PDF, streamed from the reports service (which audits it)."""
     t = Translator(language_of(request))
     catalogue: list[dict[str, Any]] = await visitor.backend.get(f"{REPORTS}/catalogue")
     definition = next((d for d in catalogue if d["code"] == code), None)

@@ -31,6 +31,8 @@ def _csv_value(kind: str, value: Any) -> str:
         return ""
     if kind == "money":
         return amount(int(value))
+    if kind == "percent":
+        return f"{float(value):.1f}".replace(".", ",")
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -64,6 +66,7 @@ class _Sheet:
         self.columns = columns
         self.money = self.workbook.add_format({"num_format": "#,##0.00"})
         self.day = self.workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.percent = self.workbook.add_format({"num_format": "0.0"})
         self.bold = self.workbook.add_format({"bold": True})
         self.row = 0
         self.sheet.write_row(0, 0, [c.code for c in columns], self.bold)
@@ -78,6 +81,8 @@ class _Sheet:
                     self.sheet.write_number(self.row, col, int(value) / 100, self.money)
                 elif column.kind == "count":
                     self.sheet.write_number(self.row, col, int(value))
+                elif column.kind == "percent":
+                    self.sheet.write_number(self.row, col, float(value), self.percent)
                 elif column.kind == "date":
                     self.sheet.write_datetime(self.row, col, value, self.day)
                 else:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnKind = Literal["text", "date", "money", "count"]
-Format = Literal["json", "csv", "xlsx"]
-FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx")
+ColumnKind = Literal["text", "date", "money", "count", "percent"]
+"""``percent``: a share in percent with one decimal (37.5), ``None`` where there is no base."""
+Format = Literal["json", "csv", "xlsx", "pdf"]
+FORMATS: tuple[Format, ...] = ("json", "csv", "xlsx", "pdf")
 Filter = Literal["period", "status", "debtor_kind", "batch_id", "creditor_id"]
 
 AGEING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -92,6 +93,49 @@ CATALOGUE: dict[str, ReportDefinition] = {
             ),
             ("period", "creditor_id"),
             "the payout date",
+        ),
+        ReportDefinition(
+            "statusrapport",
+            _c("status:text antall:count hovedstol:money utestaende_hovedstol:money saldo:money"),
+            ("period", "status", "debtor_kind", "batch_id", "creditor_id"),
+            "the date the cases were registered; open cases only (one row per status)",
+        ),
+        ReportDefinition(
+            "avsluttede_saker",
+            _c(
+                "maned:text avslutningsarsak:text antall:count hovedstol:money "
+                "innkrevd_hovedstol:money"
+            ),
+            ("period", "debtor_kind", "batch_id", "creditor_id"),
+            "the date the cases were closed (one row per month and closing code)",
+        ),
+        ReportDefinition(
+            "losningsgrad",
+            _c(
+                "registreringsmaned:text saker:count saker_med_innbetaling:count "
+                "registrert_hovedstol:money innkrevd_hovedstol:money losningsgrad:percent"
+            ),
+            ("period", "status", "debtor_kind", "batch_id", "creditor_id"),
+            "the date the cases were registered (one row per month of registration: a cohort)",
+        ),
+        ReportDefinition(
+            "tid_til_forste_innbetaling",
+            _c(
+                "registreringsmaned:text saker:count saker_med_innbetaling:count "
+                "snitt_dager:count median_dager:count"
+            ),
+            ("period", "status", "debtor_kind", "batch_id", "creditor_id"),
+            "the date the cases were registered; days from registration to the value date "
+            "of the first payment, rounded to whole days",
+        ),
+        ReportDefinition(
+            "avregninger_per_periode",
+            _c(
+                "maned:text avregninger:count linjer:count innkrevd:money provisjon:money "
+                "kredittopplysninger:money utbetalt:money"
+            ),
+            ("period", "creditor_id"),
+            "the payout date (one row per month)",
         ),
     )
 }

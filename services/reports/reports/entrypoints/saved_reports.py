@@ -7,7 +7,7 @@ run one). Another creditor's saved report or run is 404."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.idempotency import HEADER, answer_once, fingerprint
 from servicekit.openapi import problem_responses
+from servicekit.text import NotBlank
 from servicekit.tokens import Principal
+from servicekit.types import StrictDate, Text
 from sqlalchemy import Row
 
 from reports.adapters.orm import idempotency_keys
@@ -40,7 +42,7 @@ def _service(request: Request) -> ReportsService:
 
 ServiceDep = Annotated[ReportsService, Depends(_service)]
 IdempotencyKey = Annotated[
-    str | None,
+    Text | None,
     Header(
         alias=HEADER,
         description="Send a unique key to make a retry safe: the same key returns the first answer",
@@ -50,9 +52,9 @@ IdempotencyKey = Annotated[
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    period_from: date | None = None
-    period_to: date | None = None
-    status: str | None = Field(default=None, max_length=30)
+    period_from: StrictDate | None = None
+    period_to: StrictDate | None = None
+    status: Text | None = Field(default=None, max_length=30)
     debtor_kind: Literal["person", "business"] | None = None
     batch_id: uuid.UUID | None = None
 
@@ -61,9 +63,11 @@ class Filters(BaseModel):
 
 
 class DefinitionIn(BaseModel):
-    report: str = Field(max_length=40, description="a catalogue code")
+    report: Text = Field(max_length=40, description="a catalogue code")
     filters: Filters = Field(default_factory=Filters)
-    columns: list[str] = Field(default_factory=list, max_length=50, description="none = all")
+    columns: list[Annotated[Text, Field(max_length=40)]] = Field(
+        default_factory=list, max_length=50, description="none = all"
+    )
     format: FileFormat = "xlsx"
     creditor_id: uuid.UUID | None = Field(
         default=None, description="agency staff: the creditor it is for (others: their own)"
@@ -71,11 +75,11 @@ class DefinitionIn(BaseModel):
 
 
 class SavedReportIn(DefinitionIn):
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[Text, NotBlank] = Field(min_length=1, max_length=100)
 
 
 class RenameIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[Text, NotBlank] = Field(min_length=1, max_length=100)
 
 
 class ScheduleIn(BaseModel):

@@ -12,6 +12,8 @@ from servicekit.testing.tokens import TestSigner
 METRICS_TOKEN = "reports-test-metrics"
 """What Prometheus would present at /metrics in these tests."""
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+METRICS_TOKEN = "reports-test-metrics"
+"""What the tests present at /metrics (the scraper's bearer token)."""
 
 
 @pytest.fixture

@@ -157,7 +157,13 @@ async def test_statuses_and_balances_apply_newest_first_and_reports_are_scoped(
             "aldersfordeling",
             "innbetalinger",
             "avregninger",
+            "statusrapport",
+            "avsluttede_saker",
+            "losningsgrad",
+            "tid_til_forste_innbetaling",
+            "avregninger_per_periode",
         }
+        assert all(r["formats"] == ["json", "csv", "xlsx", "pdf"] for r in catalogue)
         assert_problem(await client.get(P), 401)
         assert_problem(await client.get(f"{P}/unknown", headers=own), 404, "report-not-found")
 

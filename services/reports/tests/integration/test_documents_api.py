@@ -39,6 +39,9 @@ ARCHIVES = ["/documents/archive?id={document}"]
 ADMIN_READS = ["/organisations/{creditor}"]
 #: Report runs, scoped to the caller's organisation (tried in test_catalogue.py).
 REPORT_RUNS = ["/catalogue/{code}"]
+#: Key figures scoped to the caller's organisation (tried in test_catalogue_figures.py:
+#: another creditor sees its own figures, agency staff one creditor or all).
+SCOPED_FIGURES = ["/kpis"]
 #: Read by every signed-in user (what reports there are).
 SHARED_READS = ["/catalogue"]
 #: Commands a signed-in user may give about its own organisation's data (tried in
@@ -129,7 +132,7 @@ def test_the_tables_name_every_endpoint(service: ReportsService) -> None:
         if path.startswith(P)
         for method in operations
     }
-    tables = READS + LISTS + ARCHIVES + ADMIN_READS + REPORT_RUNS + SHARED_READS
+    tables = READS + LISTS + ARCHIVES + ADMIN_READS + REPORT_RUNS + SCOPED_FIGURES + SHARED_READS
     named = {("GET", p.split("?")[0]) for p in tables} | set(OWN_COMMANDS) | set(SAVED_REPORTS)
     assert documented == named
 
