@@ -264,6 +264,8 @@ async def test_no_match_is_charged_only_for_a_product_whose_terms_say_so(
     assert_problem(person_no_match, 422)
     assert_problem(company_no_match, 422)
     charged_id = person_no_match.json()["order_id"]
+    assert person_no_match.json()["charged"] is True
+    assert company_no_match.json()["charged"] is False
     charges = await world.charges()
     assert [c["order_id"] for c in charges] == [charged_id]
     assert charges[0]["price_ore"] == PERSON_PRICE

@@ -86,12 +86,18 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
     extensions: dict[str, Any] = {"order_id": str(order["id"]), "order_status": order["status"]}
     if code == FailureCode.SUBJECT_BLOCKED:
         extensions["allowed_purposes"] = order["allowed_purposes"] or []
-    detail = (
-        "The order is in doubt: it is settled with the bureau later, and charged only if a "
-        "report was made."
-        if order["status"] == "unknown"
-        else "Nothing was bought and nothing is charged."
-    )
+    charged = order["purchased_on"] is not None and order["price_ore"] > 0
+    if code == FailureCode.NO_MATCH:
+        extensions["charged"] = charged  # a «no match» the product's terms charge
+    if order["status"] == "unknown":
+        detail = (
+            "The order is in doubt: it is settled with the bureau later, and charged only if "
+            "a report was made."
+        )
+    elif charged:
+        detail = "No match; under the product's terms the search is charged."
+    else:
+        detail = "Nothing was bought and nothing is charged."
     raise OrderProblem(http_status, code, title, detail, extensions, headers, errors)
 
 
