@@ -331,3 +331,8 @@ async def test_the_agency_gets_every_creditors_spend_in_one_call(
     assert_problem(await client.get(f"{P}/spend/creditors", headers=world.orderer), 403)
     earlier = await client.get(f"{P}/spend/creditors?month=2001-01", headers=world.admin)
     assert all(r["orders"] == 0 for r in earlier.json()["creditors"])
+    for odd in ("0000-05", "9999-12", "2026-13"):  # found by the API fuzzer: year 0 was a 500
+        assert_problem(
+            await client.get(f"{P}/spend/creditors?month={odd}", headers=world.admin), 422
+        )
+        assert_problem(await client.get(f"{P}/spend?month={odd}", headers=world.orderer), 422)

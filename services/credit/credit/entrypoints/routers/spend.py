@@ -35,7 +35,7 @@ def _month(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).astimezone(OSLO).date().replace(day=1)
     match = _MONTH.fullmatch(value)
-    if match is None or not 1 <= int(match[2]) <= 12:
+    if match is None or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
         raise InvalidInput("month", "month-invalid")
     return date(int(match[1]), int(match[2]), 1)
 
