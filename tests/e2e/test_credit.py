@@ -6,6 +6,7 @@ creditor's account."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import uuid
 from datetime import date
 from typing import Any
@@ -14,10 +15,15 @@ import httpx
 import pytest
 from devstack import demo_cases
 from devstack.stack import Stack
+from reports.domain.money import kroner
 from servicekit.testing.wait import wait_for
 from simulators import bureau_subjects as s
+from simulators.bank import BankSimulator
 
+from .cases_support import a_case, register
 from .identity import Login, SignedIn, sign_in
+from .test_identity import new_creditor, onboard
+from .test_money import CLIENT_FUNDS, document_of, ocr_file, post_bank_file
 
 pytestmark = pytest.mark.e2e
 
@@ -115,3 +121,108 @@ async def test_bought_reports_are_charged_on_the_creditors_account_exactly_once(
     assert sum(c["amount_ore"] for c in ours) == len(bought) * totals["PERSON_STANDARD"]
     spec = (await gateway.get(f"{P}/specification", headers=await kari.headers())).json()
     assert bought <= {line["order_id"] for line in spec["lines"]}
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+
+
+async def test_a_bought_report_is_deducted_on_the_creditors_next_settlement_statement(
+    stack: Stack,
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    agency_admin: SignedIn,
+    demo: dict[str, Login],
+) -> None:
+    """A new creditor's orderer (its own settlement for today, no other test's charges)
+    buys a report, a case of the creditor is paid in full, and the settlement deducts the
+    charge: the ledger's settlement, its event and the reports service's statement (PDF)
+    show it as a line."""
+    creditor = await new_creditor(stack, gateway, admin)
+    login = await onboard(
+        stack, gateway, admin, creditor.organisation_id, ["creditor", "credit_orderer"]
+    )
+    kari = await sign_in(gateway, login)  # the new creditor's orderer
+    handler = await sign_in(gateway, demo["saksbehandler@infocenter.example"])
+    await ensure_default_prices(gateway, agency_admin)
+    products = (await gateway.get(f"{P}/products", headers=await kari.headers())).json()
+    prices = {p["code"]: p["price"]["unit_price_ore"] for p in products}
+    bought = await order(
+        gateway, kari, {"kind": "company", "organisation_number": s.AS_HEALTHY}, prices
+    )
+    assert bought.status_code == 201, bought.text
+    ours = bought.json()["id"]
+    creditor_id = bought.json()["creditor_id"]
+    charges_path = f"/api/v1/ledger/creditors/{creditor_id}/credit-report-charges"
+
+    async def charges() -> dict[str, Any]:
+        answer = await gateway.get(charges_path, headers=admin)
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    async def booked() -> bool:
+        return any(c["charge_id"] == ours for c in (await charges())["charges"])
+
+    await wait_for(booked, what="the ledger to book the charge", seconds=60)
+
+    body = a_case()
+    case = await register(gateway, kari, body)
+    economy = f"/api/v1/ledger/cases/{case['case_id']}/economy"
+
+    async def owed() -> int | None:
+        answer = await gateway.get(economy, headers=await kari.headers())
+        return int(answer.json()["balance_ore"]) if answer.status_code == 200 else None
+
+    balance = await wait_for(owed, what="the claim to reach the ledger", seconds=30)
+    paid = await post_bank_file(gateway, handler, ocr_file(case["kid"], balance))
+    assert paid["allocated"] == 1  # collected for the creditor: enough to deduct from
+    agreement = await gateway.put(
+        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
+        json={
+            "commission_percent": "10",
+            "payout_account": "1234.56.78903",
+            "payout_name": "Nordlys Energi AS",
+        },
+        headers=keyed(admin),
+    )
+    assert agreement.status_code == 200, agreement.text
+    run = await gateway.post(
+        "/api/v1/ledger/settlement-runs",
+        json={"period_end": date.today().isoformat(), "creditor_ids": [creditor_id]},
+        headers=keyed(admin),
+    )
+    assert run.status_code == 201, run.text
+    (settlement_id,) = run.json()["settlement_ids"]
+    settlement = (
+        await gateway.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=admin)
+    ).json()
+    after = await charges()
+    deducted = [c for c in after["charges"] if c["settlement_id"] == settlement_id]
+    assert ours in {c["charge_id"] for c in deducted}
+    assert settlement["credit_report_charges_ore"] == sum(c["amount_ore"] for c in deducted)
+    assert after["pending_ore"] == 0
+    assert [c["charge_id"] for c in deducted] == [ours]
+
+    payout = await gateway.get(
+        f"/api/v1/ledger/payout-files/{run.json()['payout_message_id']}", headers=admin
+    )
+    receipt = BankSimulator(account=CLIENT_FUNDS).receive_pain001(payout.content)
+    answer = await gateway.post(
+        "/api/v1/ledger/payout-answers",
+        content=receipt.status_report,
+        headers={**keyed(admin), "Content-Type": "application/xml"},
+    )
+    assert answer.status_code == 200, answer.text
+    statement = await wait_for(
+        lambda: document_of(gateway, kari, settlement_id, "settlement_statement"),
+        what="the settlement statement",
+        seconds=60,
+    )
+    pdf = await gateway.get(statement["content_url"], headers=await kari.headers())
+    printed = pdf_text(pdf.content).replace("\u202f", " ").replace("\u00a0", " ")
+    line = next(row for row in printed.splitlines() if "kredittopplysninger" in row)
+    expected = kroner(settlement["credit_report_charges_ore"]).replace("\u202f", " ")
+    assert expected in line, line

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from servicekit.problems import problem
 from servicekit.roles import Roles
 from servicekit.testing.tokens import TestSigner
@@ -90,6 +90,10 @@ class CreditStandIn:
     """A problem type the next order is refused with."""
     price_lists: list[dict[str, Any]] = field(default_factory=list)
     spend_asked: list[str] = field(default_factory=list)
+    searches: list[str] = field(default_factory=list)
+    agreement: dict[str, Any] = field(
+        default_factory=lambda: {"products": None, "purposes": None, "updated_at": None}
+    )
 
     def price(self) -> dict[str, Any]:
         vat = self.unit_price_ore // 4
@@ -145,6 +149,11 @@ REFUSALS: dict[str, tuple[int, dict[str, Any], list[dict[str, str]] | None]] = {
         422,
         {},
         [{"field": "subject.organisation_number", "reason": "organisation-number-invalid"}],
+    ),
+    "outside-agreement": (
+        422,
+        {},
+        [{"field": "product_code", "reason": "product-not-in-agreement"}],
     ),
 }
 
@@ -209,6 +218,94 @@ def install_credit(app: FastAPI, state: CreditStandIn) -> None:
     @app.get("/api/v1/credit/orders")
     async def history() -> dict[str, Any]:
         return {"orders": list(state.orders.values())}
+
+    @app.get("/api/v1/credit/orders/{order_id}/pdf")
+    async def pdf(order_id: uuid.UUID) -> Any:
+        for order in state.orders.values():
+            if order["id"] == str(order_id):
+                return Response(
+                    b"%PDF-1.7 stand-in",
+                    media_type="application/pdf",
+                    headers={"content-disposition": 'attachment; filename="k.pdf"'},
+                )
+        return problem(404, "not-found", "Not found", "No such order.")
+
+    @app.post("/api/v1/credit/company-searches")
+    async def search(request: Request) -> Any:
+        name = (await request.json())["name"]
+        state.searches.append(name)
+        if name == "Byrået nede":
+            return problem(503, "bureau-unavailable", "Unavailable", SERVICE_SENTENCE)
+        found = [
+            {
+                "organisation_number": "999100007",
+                "name": "Fjellvind Handel AS",
+                "organisation_form": "AS",
+                "status": "ACTIVE",
+                "city": "Oslo",
+            },
+            {
+                "organisation_number": "999100058",
+                "name": "Kollaps Transport AS",
+                "organisation_form": "AS",
+                "status": "BANKRUPT",
+                "city": "Stavanger",
+            },
+        ]
+        return {"candidates": [c for c in found if name.casefold() in c["name"].casefold()]}
+
+    @app.get("/api/v1/credit/spend/creditors")
+    async def spend_all(request: Request) -> dict[str, Any]:
+        state.spend_asked.append("all")
+        count = len(state.orders)
+        return {
+            "month": request.query_params.get("month", "2026-12"),
+            "creditors": [
+                {
+                    "creditor_id": str(CREDITOR),
+                    "name": "Nordlys Kraft AS",
+                    "orders": count,
+                    "price_ore": count * 12_500,
+                    "vat_ore": count * 3_125,
+                    "total_ore": count * 15_625,
+                },
+                {
+                    "creditor_id": str(uuid.uuid4()),
+                    "name": "Fjord Fisk AS",
+                    "orders": 0,
+                    "price_ore": 0,
+                    "vat_ore": 0,
+                    "total_ore": 0,
+                },
+            ],
+        }
+
+    @app.get(f"/api/v1/credit/creditors/{CREDITOR}")
+    async def creditor() -> dict[str, Any]:
+        return {
+            "organisation_id": str(CREDITOR),
+            "name": "Nordlys Kraft AS",
+            "active": True,
+            "organisation_number": "999100007",
+        }
+
+    @app.get(f"/api/v1/credit/creditors/{CREDITOR}/agreement")
+    async def agreement() -> dict[str, Any]:
+        return {"creditor_id": str(CREDITOR), **state.agreement}
+
+    @app.put(f"/api/v1/credit/creditors/{CREDITOR}/agreement")
+    async def set_agreement(request: Request) -> Any:
+        body = await request.json()
+        if body["purposes"] and "CURIOSITY" in body["purposes"]:
+            return problem(
+                422,
+                "validation-error",
+                "Invalid request",
+                "purposes: unknown-purpose",
+                errors=[{"field": "purposes", "reason": "unknown-purpose"}],
+            )
+        state.agreement = {**body, "updated_at": "2026-12-06T18:00:00+00:00"}
+        return {"creditor_id": str(CREDITOR), **state.agreement}
 
     @app.get("/api/v1/credit/orders/{order_id}")
     async def one(order_id: uuid.UUID) -> Any:
@@ -503,6 +600,7 @@ async def test_a_changed_price_is_shown_and_asked_again(
         ("bureau-timeout", 504, "Bestillingen avklares med byrået", "settled with the bureau"),
         ("no-match", 422, "fant ingen med dette nummeret", "found no one with this number"),
         ("validation-error", 422, "Er ikke et gyldig organisasjonsnummer", "Is not a valid"),
+        ("outside-agreement", 422, "ikke med i avtalen", "agreement with the agency"),
     ],
 )
 async def test_the_services_problems_are_told_in_the_pages_words(
@@ -635,8 +733,7 @@ async def test_agency_admins_add_a_dated_price_and_see_spend_per_creditor(
     assert spend.status_code == 200
     assert "Nordlys Kraft AS" in spend.text
     assert "Fjord Fisk AS" in spend.text
-    assert len(credit.spend_asked) == 2
-    assert str(CREDITOR) in credit.spend_asked
+    assert credit.spend_asked == ["all"]  # every creditor in one call
 
 
 async def test_a_click_while_the_first_is_at_the_bureau_shows_the_order_in_progress(
@@ -690,3 +787,117 @@ async def test_the_months_specification_lists_each_charged_purchase(
         assert odd.status_code == 200  # not a month: this month's
     finally:
         del credit.orders[key]
+
+
+async def test_a_bought_report_links_its_pdf_and_the_portal_relays_it(
+    portal: httpx.AsyncClient, signer: TestSigner, credit: CreditStandIn
+) -> None:
+    csrf = await _csrf(portal)
+    headers = _headers(signer, csrf, *ORDERER)
+    key = str(uuid.uuid4())
+    credit.orders[key] = _order(GOOD_BODY, credit.price())
+    order_id = credit.orders[key]["id"]
+    try:
+        shown = await portal.get(f"/kreditt/{order_id}", headers=headers)
+        assert f'href="/kreditt/{order_id}/pdf"' in shown.text
+        assert "Last ned som PDF" in shown.text
+        pdf = await portal.get(f"/kreditt/{order_id}/pdf", headers=headers)
+        assert pdf.status_code == 200
+        assert pdf.headers["content-type"] == "application/pdf"
+        assert pdf.headers["cache-control"] == "no-store"
+        assert pdf.content.startswith(b"%PDF-")
+        missing = await portal.get(f"/kreditt/{uuid.uuid4()}/pdf", headers=headers)
+        assert missing.status_code == 404
+        odd = await portal.get("/kreditt/not-an-id/pdf", headers=headers)
+        assert odd.status_code == 404
+    finally:
+        del credit.orders[key]
+
+
+async def test_a_business_is_searched_by_name_and_a_candidate_fills_the_form(
+    portal: httpx.AsyncClient, signer: TestSigner, credit: CreditStandIn
+) -> None:
+    csrf = await _csrf(portal)
+    headers = _headers(signer, csrf, *ORDERER)
+    credit.searches.clear()
+    found = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "  fjellvind "}, headers=headers
+    )
+    assert found.status_code == 200
+    assert credit.searches == ["fjellvind"]
+    assert 'href="/kreditt/bestill?orgnr=999100007"' in found.text
+    assert "Fjellvind Handel AS" in found.text
+    assert "Kollaps" not in found.text
+    bankrupt = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "Kollaps"}, headers=headers
+    )
+    assert "Konkurs" in bankrupt.text
+    none = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "Ingen slike"}, headers=headers
+    )
+    assert 'id="ingen-kandidater"' in none.text
+    short = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "F"}, headers=headers
+    )
+    assert short.status_code == 400
+    assert "Skriv minst to bokstaver" in short.text
+    assert len(credit.searches) == 3  # the short one never left the portal
+    down = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "Byrået nede"}, headers=headers
+    )
+    assert down.status_code == 503
+    assert SERVICE_SENTENCE not in down.text
+    chosen = await portal.get("/kreditt/bestill?orgnr=999100007", headers=headers)
+    assert 'value="999100007"' in chosen.text
+    ignored = await portal.get("/kreditt/bestill?orgnr=12", headers=headers)
+    assert 'value="12"' not in ignored.text
+    creditor_only = _headers(signer, csrf, Roles.CREDITOR)
+    refused = await portal.post(
+        "/kreditt/sok-foretak", data={"csrf_token": csrf, "navn": "Fjell"}, headers=creditor_only
+    )
+    assert refused.status_code == 403
+
+
+async def test_agency_admins_set_a_creditors_agreement(
+    portal: httpx.AsyncClient, signer: TestSigner, credit: CreditStandIn
+) -> None:
+    csrf = await _csrf(portal)
+    headers = _headers(signer, csrf, Roles.AGENCY_ADMIN, org=uuid.uuid4())
+    prices = await portal.get("/kreditt/priser", headers=headers)
+    assert f'href="/kreditt/avtaler/{CREDITOR}"' in prices.text
+    page = await portal.get(f"/kreditt/avtaler/{CREDITOR}", headers=headers)
+    assert page.status_code == 200
+    assert "Kredittavtale: Nordlys Kraft AS" in page.text
+    assert "Ingen egen avtale" in page.text
+    saved = await portal.post(
+        f"/kreditt/avtaler/{CREDITOR}",
+        content=(
+            f"csrf_token={csrf}&products=COMPANY_STANDARD"
+            "&purposes=CASE_ASSESSMENT&purposes=LEGAL_STEP_ASSESSMENT"
+        ).encode(),
+        headers={**headers, "content-type": "application/x-www-form-urlencoded"},
+    )
+    assert saved.status_code == 303
+    assert credit.agreement["products"] == ["COMPANY_STANDARD"]
+    assert credit.agreement["purposes"] == ["CASE_ASSESSMENT", "LEGAL_STEP_ASSESSMENT"]
+    shown = await portal.get(saved.headers["location"], headers=headers)
+    assert "Avtalen er lagret." in shown.text
+    assert 'value="COMPANY_STANDARD" checked' in shown.text
+    assert 'value="PERSON_STANDARD" checked' not in shown.text
+    everything = await portal.post(
+        f"/kreditt/avtaler/{CREDITOR}", data={"csrf_token": csrf}, headers=headers
+    )
+    assert everything.status_code == 303
+    assert credit.agreement["products"] is None
+    refused = await portal.post(
+        f"/kreditt/avtaler/{CREDITOR}",
+        data={"csrf_token": csrf, "purposes": "CURIOSITY"},
+        headers=headers,
+    )
+    assert refused.status_code == 400
+    assert "Ukjent formål." in refused.text
+    assert (
+        await portal.get(f"/kreditt/avtaler/{uuid.uuid4()}", headers=headers)
+    ).status_code == 404
+    orderer = _headers(signer, csrf, *ORDERER)
+    assert (await portal.get(f"/kreditt/avtaler/{CREDITOR}", headers=orderer)).status_code == 403

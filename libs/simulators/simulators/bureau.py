@@ -461,6 +461,10 @@ class _Handler(BaseHTTPRequestHandler):
                 ids = bureau.state.by_reference.get(reference, [])
                 found = [_summary(bureau.state.reports[i]) for i in ids]
             self._json(200, {"reports": found})
+        elif path == "/v1/companies/search":
+            if not self._authorised():
+                return
+            self._search(query.get("name", [""])[0])
         elif path.startswith("/v1/reports/") and path.count("/") == 3:
             if not self._authorised():
                 return
@@ -524,6 +528,32 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(401, {"error": "invalid_client"})
             return
         self._json(200, self.bureau.issue_token())
+
+    def _search(self, name: str) -> None:
+        """Experian-style company search by name: candidates with their organisation number
+        (free at the bureau; no report is made, no copy letter sent). A queued or requested
+        fault applies: 429/503 unavailable, 500/502 failed, ``malformed`` a broken body."""
+        bureau = self.bureau
+        requested = self.headers.get(SCENARIO_HEADER)
+        if requested is not None and requested not in SCENARIOS:
+            self._error(400, "UNKNOWN_SCENARIO", f"unknown {SCENARIO_HEADER}")
+            return
+        scenario = bureau.pick_scenario(requested)
+        if scenario in ("429", "503"):
+            retry = {"Retry-After": str(bureau.config.retry_after_seconds)}
+            self._error(int(scenario), "SERVICE_UNAVAILABLE", "try again later", retry)
+            return
+        if scenario in ("500", "502"):
+            self._error(int(scenario), "INTERNAL_ERROR", "the bureau failed")
+            return
+        wanted = " ".join(name.split()).casefold()
+        if len(wanted) < 2 or len(wanted) > 100:
+            self._error(400, "INVALID_QUERY", "name must be 2 to 100 characters")
+            return
+        data = json.dumps({"candidates": search_companies(wanted)}, ensure_ascii=False).encode()
+        if scenario == "malformed":
+            data = data[: max(1, len(data) // 3)]
+        self._send(200, data)
 
     def _order(self, kind: str) -> None:
         bureau = self.bureau
@@ -593,6 +623,24 @@ class _Handler(BaseHTTPRequestHandler):
         elif scenario == "malformed":
             data = data[: max(1, len(data) // 3)]
         self._send(200, data)
+
+
+def search_companies(wanted: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Companies whose name contains every word of ``wanted`` (case-folded), by name."""
+    words = wanted.split()
+    found = [
+        {
+            "organisationNumber": number,
+            "name": company["name"],
+            "organisationForm": company["organisationForm"],
+            "status": company["status"],
+            "city": company["address"]["city"],
+        }
+        for number, company in subjects.COMPANIES.items()
+        if number not in subjects.DISSOLVED
+        and all(word in company["name"].casefold() for word in words)
+    ]
+    return sorted(found, key=lambda c: c["name"])[:limit]
 
 
 def _summary(report: dict[str, Any]) -> dict[str, Any]:

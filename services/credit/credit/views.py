@@ -53,6 +53,7 @@ def order_document(row: dict[str, Any], report: dict[str, Any] | None = None) ->
         "created_at": row["created_at"],
         "settled_at": row["settled_at"],
         "purchased_on": row["purchased_on"],
+        "charged": row["purchased_on"] is not None and row["price_ore"] > 0,
         "reused_from": row["reused_from"],
         "allowed_purposes": row["allowed_purposes"],
         "report": None if report is None else _report(report),
@@ -105,7 +106,8 @@ async def history(
 async def charged_lines(
     session: AsyncSession, creditor_id: uuid.UUID, month: date
 ) -> list[dict[str, Any]]:
-    """The month's charged orders (completed, priced), oldest first: the specification."""
+    """The month's charged orders (completed, or a charged «no match»; priced), oldest
+    first: the specification."""
     first, following = _month_bounds(month)
     rows = (
         (
@@ -113,7 +115,7 @@ async def charged_lines(
                 select(orders)
                 .where(
                     orders.c.creditor_id == creditor_id,
-                    orders.c.status == "completed",
+                    orders.c.purchased_on.is_not(None),
                     orders.c.price_ore > 0,
                     orders.c.purchased_on >= first,
                     orders.c.purchased_on < following,
@@ -135,8 +137,56 @@ async def charged_lines(
             "ordered_by": r["ordered_by"],
             "price_ore": r["price_ore"],
             "vat_ore": r["vat_ore"],
+            "no_match": r["failure_code"] == "no-match",
         }
         for r in rows
+    ]
+
+
+async def spend_by_creditor(session: AsyncSession, month: date) -> list[dict[str, Any]]:
+    """Every known creditor's charged orders in the month, in one query (by name)."""
+    first, following = _month_bounds(month)
+    charged = (
+        select(
+            orders.c.creditor_id,
+            func.count().label("orders"),
+            func.sum(orders.c.price_ore).label("price_ore"),
+            func.sum(orders.c.vat_ore).label("vat_ore"),
+        )
+        .where(
+            orders.c.purchased_on.is_not(None),
+            orders.c.price_ore > 0,
+            orders.c.purchased_on >= first,
+            orders.c.purchased_on < following,
+        )
+        .group_by(orders.c.creditor_id)
+        .subquery()
+    )
+    rows = (
+        await session.execute(
+            select(
+                creditors.c.organisation_id,
+                creditors.c.name,
+                func.coalesce(charged.c.orders, 0),
+                func.coalesce(charged.c.price_ore, 0),
+                func.coalesce(charged.c.vat_ore, 0),
+            )
+            .select_from(
+                creditors.outerjoin(charged, charged.c.creditor_id == creditors.c.organisation_id)
+            )
+            .order_by(creditors.c.name, creditors.c.organisation_id)
+        )
+    ).all()
+    return [
+        {
+            "creditor_id": creditor_id,
+            "name": name,
+            "orders": int(count),
+            "price_ore": int(price),
+            "vat_ore": int(vat),
+            "total_ore": int(price) + int(vat),
+        }
+        for creditor_id, name, count, price, vat in rows
     ]
 
 

@@ -2,7 +2,9 @@
 right to order) searches a business and a person, sees the price, buys, reads the
 reports and finds them in the history; a kredittsperre and «no match» are told in
 Norwegian; «Kredittsjekk skyldner» on a case fills the form from the case; the agency's
-administrator adds a dated price and reads the spend per creditor. axe on every page.
+administrator adds a dated price and reads the spend per creditor. A business found by
+name is bought and its report downloaded as PDF; a product outside the agreement the
+agency admin sets for Kari's organisation is refused in Norwegian. axe on every page.
 
 The subjects are the simulator's (``simulators.bureau_subjects``): a risky AS with payment
 remarks, a person with remarks, a person with a kredittsperre, an unknown company.
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from gateway.portal.formatting import amount
-from playwright.async_api import BrowserContext, Page, expect
+from playwright.async_api import BrowserContext, Download, Page, expect
 from servicekit.testing.wait import wait_for
 from simulators import bureau_subjects as s
 
@@ -210,5 +212,90 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
     await expect(spend).to_contain_text("Nordlys")
     violations["/kreditt/forbruk"] = await axe_violations(admin_page)
     await shot(admin_page, "spend")
+
+    assert {k: v for k, v in violations.items() if v} == {}
+
+
+async def _bytes(download: Download) -> bytes:
+    path = await download.path()
+    return path.read_bytes()
+
+
+async def test_a_business_by_name_as_pdf_and_a_product_outside_the_agreement(
+    gateway: httpx.AsyncClient,
+    admin: dict[str, str],
+    demo: dict[str, Login],
+    kari: BrowserContext,
+    agnes: BrowserContext,
+    shot: Shot,
+) -> None:
+    kari_api = await sign_in(gateway, demo[KARI])
+    kari_headers = await kari_api.headers()
+    prices = await _prices_ready(gateway, admin, kari_headers)
+    organisation = (await gateway.get("/api/v1/auth/me", headers=kari_headers)).json()[
+        "organisation_id"
+    ]
+    violations: dict[str, list[dict[str, object]]] = {}
+    page = await kari.new_page()
+
+    # a business by name: the bureau's candidates, one chosen fills the number
+    await page.goto("/kreditt/bestill")
+    await page.get_by_label("Navn på foretaket").fill("Vaklevik")
+    await page.get_by_role("button", name="Søk", exact=True).click()
+    candidates = page.locator("#kandidater")
+    await expect(candidates).to_contain_text("Vaklevik Bygg AS")
+    violations["name search"] = await axe_violations(page)
+    await shot(page, "name-search")
+    await candidates.get_by_role("link", name="Vaklevik Bygg AS").click()
+    await expect(page.get_by_label("Organisasjonsnummer")).to_have_value(s.AS_RISKY)
+    await page.get_by_label("Hvorfor trengs opplysningen?").select_option("CASE_ASSESSMENT")
+    await page.get_by_label("Beskriv behovet").fill(PURPOSE_TEXT)
+    await page.get_by_label("Saksnummer").fill("E2E-KREDITT-PDF")
+    await page.get_by_role("button", name="Se pris").click()
+    price = amount(prices["COMPANY_STANDARD"])
+    await page.get_by_role("button", name=f"Kjøp for {price}").click()
+    await expect(page).to_have_url(re.compile(r"/kreditt/[0-9a-f-]{36}"))
+
+    # the report as PDF
+    async with page.expect_download() as downloading:
+        await page.get_by_role("link", name="Last ned som PDF").click()
+    pdf = await downloading.value
+    assert pdf.suggested_filename.endswith(".pdf")
+    assert (await _bytes(pdf)).startswith(b"%PDF-")
+    violations["report with pdf link"] = await axe_violations(page)
+
+    # the agency admin allows Kari's organisation company reports only
+    admin_page = await agnes.new_page()
+    try:
+        await admin_page.goto("/kreditt/priser")
+        await admin_page.locator(
+            f'#kredittavtaler a[href="/kreditt/avtaler/{organisation}"]'
+        ).click()
+        await expect(admin_page.get_by_role("heading", level=1)).to_contain_text("Kredittavtale")
+        violations["/kreditt/avtaler"] = await axe_violations(admin_page)
+        await admin_page.get_by_label("Kredittopplysning på foretak").check()
+        await admin_page.get_by_role("button", name="Lagre avtalen").click()
+        await expect(admin_page.get_by_role("status")).to_contain_text("Avtalen er lagret.")
+        await expect(admin_page.get_by_label("Kredittopplysning på foretak")).to_be_checked()
+        await shot(admin_page, "agreement")
+
+        # a person report is now refused, in Norwegian, and nothing reaches the bureau
+        await page.goto("/kreditt/bestill")
+        await expect(page.locator("#kredittskjema")).to_contain_text("ikke i avtalen deres")
+        await _fill(page, "person", s.PERSON_CLEAN, "CASE_ASSESSMENT", "E2E-KREDITT-AVTALE")
+        await page.get_by_role("button", name="Se pris").click()
+        await page.get_by_role("button", name=re.compile("Kjøp for")).click()
+        alert = page.get_by_role("alert")
+        await expect(alert).to_contain_text("tillater ikke denne bestillingen")
+        await expect(alert).to_contain_text("Produktet er ikke med i avtalen")
+        violations["refused product"] = await axe_violations(page)
+        await shot(page, "refused-product")
+    finally:
+        reset = await gateway.put(
+            f"{P}/creditors/{organisation}/agreement",
+            json={"products": None, "purposes": None},
+            headers=admin,
+        )
+        assert reset.status_code == 200, reset.text
 
     assert {k: v for k, v in violations.items() if v} == {}

@@ -34,12 +34,15 @@ from gateway.portal.credit_views import (
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
+from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditOrdererDep, CreditReaderDep, Visitor
 
 router = APIRouter()
 
 HISTORY_LIMIT = 50
+SEARCHES = "/api/v1/credit/company-searches"
+MAX_SEARCH = 100
 NOTICES = {"kjopt": "credit.notice.bought"}
 
 
@@ -101,6 +104,7 @@ async def _form_page(
     *,
     status_code: int = 200,
     order_link: str | None = None,
+    search: dict[str, Any] | None = None,
 ) -> Response:
     t = Translator(language_of(request))
     products = await visitor.backend.get(PRODUCTS)
@@ -115,6 +119,8 @@ async def _form_page(
             "values": form.values,
             "errors": form.errors,
             "order_link": order_link,
+            "search": search or {"name": "", "candidates": None, "error": None},
+            "coded": lambda prefix, code: coded(t, prefix, code),
         },
         visitor=visitor,
         status_code=status_code,
@@ -179,12 +185,47 @@ def _shown_subject(body: dict[str, Any]) -> str:
 async def order_form(request: Request, visitor: CreditOrdererDep) -> Response:
     t = Translator(language_of(request))
     case_id = request.query_params.get("sak", "")
+    chosen = request.query_params.get("orgnr", "")
+    if not case_id and chosen.isdigit() and len(chosen) == 9:
+        # a candidate chosen from a name search (an organisation number is public)
+        candidate = {
+            "subject.kind": "company",
+            "subject.organisation_number": chosen,
+            "product_code": "COMPANY_STANDARD",
+        }
+        return await _form_page(request, visitor, credit_form.blank(**candidate))
     if not case_id:
         return await _form_page(request, visitor, credit_form.blank())
     values = await _case_values(visitor, case_id)
     if values is None:
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     return await _form_page(request, visitor, credit_form.blank(**values))
+
+
+@router.post("/kreditt/sok-foretak")
+async def search_business(request: Request, visitor: CreditOrdererDep) -> Response:
+    """A business by name: the bureau's candidates to choose from (a POST, since a sole
+    proprietorship's name is a person's; free, and logged by the credit service)."""
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    name = " ".join(str(form.get("navn", "")).split())[:MAX_SEARCH]
+    search: dict[str, Any] = {"name": name, "candidates": None, "error": None}
+    status_code = 200
+    if len(name) < 2:
+        search["error"] = t("credit.search.error.short")
+        status_code = 400
+    else:
+        try:
+            found = await visitor.backend.post(SEARCHES, {"name": name})
+            search["candidates"] = found["candidates"]
+        except ApiProblem as problem:
+            if problem.status in (401, 403, 404):
+                raise
+            search["error"] = credit_message(problem, t)
+            status_code = problem.status if 400 <= problem.status < 600 else 400
+    return await _form_page(
+        request, visitor, credit_form.blank(), search=search, status_code=status_code
+    )
 
 
 @router.post("/kreditt/bestill")
@@ -253,7 +294,10 @@ async def _refused(
         allowed = problem.extensions.get("allowed_purposes") or []
         names = ", ".join(t(f"credit.purpose.{code}") for code in allowed if isinstance(code, str))
         errors.setdefault("purpose.code", t("credit.error.blocked_allows", purposes=names))
-    typed.errors = {"_": credit_message(problem, t), **errors}
+    summary = credit_message(problem, t)
+    if kind == "no-match" and problem.extensions.get("charged") is True:
+        summary = t("problem.no_match_charged")
+    typed.errors = {"_": summary, **errors}
     order_id = problem.extensions.get("order_id")
     link = None
     if problem.extensions.get("order_status") == "unknown" and isinstance(order_id, str):
@@ -282,6 +326,17 @@ async def specification_page(request: Request, visitor: CreditReaderDep) -> Resp
         },
         visitor=visitor,
     )
+
+
+@router.get("/kreditt/{order_id}/pdf")
+async def report_pdf(request: Request, order_id: str, visitor: CreditReaderDep) -> Response:
+    """The report as PDF, made by the credit service (which logs the download as a view)."""
+    t = Translator(language_of(request))
+    try:
+        number = uuid.UUID(order_id)
+    except ValueError:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    return await relay(visitor, f"{ORDERS}/{number}/pdf")
 
 
 @router.get("/kreditt/{order_id}")

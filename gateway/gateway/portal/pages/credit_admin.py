@@ -5,8 +5,10 @@
 (``GET …/price-lists``), and adds a dated price: a new list from a date with one product
 (``POST …/price-lists`` with an Idempotency-Key; a list in force never changes, so a new
 price is a new list, and the newest list in force that prices a product wins).
-``/kreditt/forbruk`` shows each creditor's charged reports in a month (``GET …/spend``
-per creditor of the identity service's list).
+``/kreditt/forbruk`` shows each creditor's charged reports in a month, in one call
+(``GET …/spend/creditors``). ``/kreditt/avtaler/{creditor_id}`` shows and sets a
+creditor's agreement: the products and purposes it may use (``GET``/``PUT
+…/creditors/{id}/agreement``; nothing ticked in a group: all of it).
 
 Registered before :mod:`gateway.portal.pages.credit`, whose ``/kreditt/{order_id}``
 would otherwise take these paths.
@@ -24,13 +26,16 @@ from starlette.datastructures import FormData
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.credit_form import PURPOSES
 from gateway.portal.credit_views import (
+    CREDIT,
     PRICE_LISTS,
     PRODUCTS,
     credit_message,
     month_or_this,
     product_names,
 )
+from gateway.portal.errors import error_page
 from gateway.portal.formatting import InvalidInput, form_text
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
@@ -44,7 +49,10 @@ MAX_CREDITORS = 200
 VAT_CODES = ("3", "6")
 """SAF-T standard VAT codes the credit service prices with: 3 (25 %), 6 (0 %)."""
 PRICE_FIELDS = ("creditor_id", "product_code", "valid_from", "price", "vat_code")
-NOTICES = {"lagt-til": "credit.prices.notice.added"}
+NOTICES = {
+    "lagt-til": "credit.prices.notice.added",
+    "avtale-lagret": "credit.agreement.notice.saved",
+}
 
 
 async def _creditors(visitor: Visitor) -> list[dict[str, Any]]:
@@ -182,19 +190,13 @@ async def add_price(request: Request, visitor: AgencyAdminDep) -> Response:
 async def spend_page(request: Request, visitor: AgencyAdminDep) -> Response:
     t = Translator(language_of(request))
     month = month_or_this(request.query_params.get("maaned", ""))
-    rows = []
-    for creditor in await _creditors(visitor):
-        try:
-            spend = await visitor.backend.get(
-                "/api/v1/credit/spend", {"creditor_id": creditor["id"], "month": month}
-            )
-        except ApiProblem as problem:
-            if problem.status not in (404, 422):
-                raise
-            spend = None  # a creditor the credit service does not know yet: nothing bought
-        rows.append({"creditor": creditor, "spend": spend})
+    found = await visitor.backend.get(f"{CREDIT}/spend/creditors", {"month": month})
+    rows = [
+        {"creditor": {"id": c["creditor_id"], "name": c["name"]}, "spend": c}
+        for c in found["creditors"]
+    ]
     total = {
-        key: sum(int(r["spend"][key]) for r in rows if r["spend"])
+        key: sum(int(r["spend"][key]) for r in rows)
         for key in ("orders", "price_ore", "vat_ore", "total_ore")
     }
     return page(
@@ -209,3 +211,77 @@ async def spend_page(request: Request, visitor: AgencyAdminDep) -> Response:
         },
         visitor=visitor,
     )
+
+
+def _creditor_id(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+async def _agreement_page(
+    request: Request,
+    visitor: Visitor,
+    creditor_id: uuid.UUID,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    try:
+        creditor = await visitor.backend.get(f"{CREDIT}/creditors/{creditor_id}")
+        agreement = await visitor.backend.get(f"{CREDIT}/creditors/{creditor_id}/agreement")
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    products: list[dict[str, Any]] = await visitor.backend.get(PRODUCTS)
+    notice = NOTICES.get(request.query_params.get("melding", ""))
+    return page(
+        request,
+        "portal/credit_agreement.html",
+        {
+            "title": t("credit.agreement.title", name=creditor["name"]),
+            "active": "credit_agency",
+            "creditor": creditor,
+            "agreement": agreement,
+            "products": products,
+            "product_names": product_names(products, t),
+            "purposes": PURPOSES,
+            "errors": errors or {},
+            "notice": t(notice) if notice else None,
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/kreditt/avtaler/{creditor_id}")
+async def agreement_page(request: Request, creditor_id: str, visitor: AgencyAdminDep) -> Response:
+    t = Translator(language_of(request))
+    chosen = _creditor_id(creditor_id)
+    if chosen is None:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    return await _agreement_page(request, visitor, chosen)
+
+
+@router.post("/kreditt/avtaler/{creditor_id}")
+async def save_agreement(request: Request, creditor_id: str, visitor: AgencyAdminDep) -> Response:
+    """Nothing ticked in a group means all of it (the defaults): the service's ``null``."""
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    chosen = _creditor_id(creditor_id)
+    if chosen is None:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    products = [str(v) for v in form.getlist("products")]
+    purposes = [str(v) for v in form.getlist("purposes")]
+    body = {"products": products or None, "purposes": purposes or None}
+    try:
+        await visitor.backend.call("PUT", f"{CREDIT}/creditors/{chosen}/agreement", json_body=body)
+    except ApiProblem as problem:
+        if problem.status not in (400, 422):
+            raise
+        errors = {"_": credit_message(problem, t), **field_errors(problem, t)}
+        return await _agreement_page(request, visitor, chosen, errors=errors, status_code=400)
+    return redirect(f"/kreditt/avtaler/{chosen}?melding=avtale-lagret")

@@ -50,8 +50,26 @@ products = Table(
     Column("subject_kind", String(10), nullable=False),
     Column("name_nb", String(200), nullable=False),
     Column("name_en", String(200), nullable=False),
+    Column(
+        "charge_no_match",
+        Boolean,
+        nullable=False,
+        server_default=text("false"),
+        comment="whether a «no match» answer is charged like a report (agency's choice)",
+    ),
     CheckConstraint("subject_kind IN ('company', 'person')", name="subject_kind"),
     comment="the credit reports sold (credit.domain.products is the catalogue)",
+)
+
+creditor_agreements = Table(
+    "creditor_agreements",
+    metadata,
+    Column("creditor_id", Uuid, primary_key=True),
+    Column("products", JSONB, comment="allowed product codes; NULL: every product"),
+    Column("purposes", JSONB, comment="allowed purpose codes; NULL: every purpose"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_by", Uuid, nullable=False),
+    comment="the agency's agreement with a creditor: which products and purposes it may use",
 )
 
 price_lists = Table(
@@ -106,6 +124,13 @@ orders = Table(
     Column("vat_ore", BigInteger, nullable=False),
     Column("vat_code", String(4), nullable=False),
     Column("price_list_id", Uuid),
+    Column(
+        "charge_no_match",
+        Boolean,
+        nullable=False,
+        server_default=text("false"),
+        comment="the product's term when ordered: a «no match» answer is charged",
+    ),
     Column("status", String(10), nullable=False),
     Column("failure_code", String(40)),
     Column("bureau", String(40), nullable=False),
@@ -179,6 +204,8 @@ access_log = Table(
     Column("purpose_code", String(40)),
     Column("ip", String(45)),
     Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("action IN ('order', 'view', 'reconcile', 'subject-lookup')", name="action"),
+    CheckConstraint(
+        "action IN ('order', 'view', 'reconcile', 'subject-lookup', 'search')", name="action"
+    ),
     comment="every order and every view of a result (append-only: a trigger refuses changes)",
 )

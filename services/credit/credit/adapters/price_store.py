@@ -10,13 +10,28 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from credit.adapters.orm import price_list_items, price_lists
+from credit.adapters.orm import price_list_items, price_lists, products
 from credit.domain.pricing import PriceItem, PriceList
 
 
 class PriceStore:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def no_match_terms(self) -> dict[str, bool]:
+        """Product code → whether a «no match» answer is charged."""
+        rows = await self.session.execute(select(products.c.code, products.c.charge_no_match))
+        return {code: bool(charged) for code, charged in rows}
+
+    async def set_no_match_term(self, product_code: str, charged: bool) -> bool:
+        """Set whether «no match» is charged for a product; False when no such product."""
+        result = await self.session.execute(
+            update(products)
+            .where(products.c.code == product_code)
+            .values(charge_no_match=charged)
+            .returning(products.c.code)
+        )
+        return result.first() is not None
 
     async def lists(
         self, creditor_ids: Sequence[uuid.UUID | None] | None = None, *, on: date | None = None

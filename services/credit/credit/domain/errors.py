@@ -30,6 +30,23 @@ class ProductNotOffered(DomainError):
     status, type, title = 422, "product-not-offered", "The product is not offered"
 
 
+class OutsideAgreementProblem(DomainError):
+    """The order uses a product or purpose the creditor's agreement does not allow;
+    ``errors`` names the field (``product-not-in-agreement``, ``purpose-not-in-agreement``)."""
+
+    status, type, title = 422, "outside-agreement", "Not in the creditor's agreement"
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(
+            "The agency's agreement with your organisation does not allow this order.",
+            errors=[{"field": field, "reason": code, "code": code}],
+        )
+
+
+class ReportNotAvailable(DomainError):
+    status, type, title = 409, "report-not-available", "The order has no report"
+
+
 class CreditorNotEnabled(DomainError):
     status, type, title = 403, "creditor-not-enabled", "The creditor cannot order credit reports"
 

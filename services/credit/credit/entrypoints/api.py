@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from credit.bootstrap import CreditService, bootstrap
-from credit.entrypoints.routers import admin, orders, price_lists, products, spend
+from credit.entrypoints.routers import admin, orders, price_lists, products, search, spend
 
 
 def create_app(service: CreditService | None = None) -> FastAPI:
@@ -19,6 +19,7 @@ def create_app(service: CreditService | None = None) -> FastAPI:
         ),
         routers=[
             products.router,
+            search.router,
             orders.router,
             spend.router,
             price_lists.router,

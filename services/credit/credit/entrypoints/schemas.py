@@ -40,6 +40,57 @@ class ProductOut(BaseModel):
         "report on a sole proprietorship too)"
     )
     price: PriceOut | None = Field(description="The caller's price today; none: not offered")
+    charge_no_match: bool = Field(
+        default=False, description="A «no match» answer is charged like a report"
+    )
+    in_agreement: bool = Field(
+        default=True, description="The creditor's agreement allows the product"
+    )
+    allowed_purposes: list[str] | None = Field(
+        default=None, description="The purposes the creditor's agreement allows; none: all"
+    )
+
+
+class ProductTermsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    charge_no_match: bool = Field(description="Charge a «no match» answer like a report")
+
+
+class AgreementIn(BaseModel):
+    """What a creditor may order: product and purpose codes; ``null``: all of them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    products: list[str] | None = Field(default=None, max_length=20)
+    purposes: list[PurposeCode] | None = Field(default=None, max_length=20)
+
+
+class AgreementOut(BaseModel):
+    creditor_id: uuid.UUID
+    products: list[str] | None = Field(description="Allowed products; null: every product")
+    purposes: list[str] | None = Field(description="Allowed purposes; null: every purpose")
+    updated_at: datetime | None = Field(description="null: none stored, the defaults apply")
+
+
+class CompanySearchIn(BaseModel):
+    """A business searched by name (in the body: an ENK's name is a person's name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, Storable] = Field(min_length=2, max_length=100)
+
+
+class CompanyCandidateOut(BaseModel):
+    organisation_number: str
+    name: str
+    organisation_form: str
+    status: str
+    city: str
+
+
+class CompanySearchOut(BaseModel):
+    candidates: list[CompanyCandidateOut]
 
 
 class SubjectIn(BaseModel):
@@ -112,6 +163,9 @@ class OrderOut(BaseModel):
     created_at: datetime
     settled_at: datetime | None
     purchased_on: date | None
+    charged: bool = Field(
+        default=False, description="Charged: a completed report, or a «no match» so agreed"
+    )
     reused_from: uuid.UUID | None = Field(
         description="A company report bought earlier, shown again instead of a new call"
     )
@@ -146,10 +200,27 @@ class SpecificationLineOut(BaseModel):
     ordered_by: uuid.UUID
     price_ore: int
     vat_ore: int
+    no_match: bool = Field(default=False, description="A charged «no match» answer")
 
 
 class SpecificationOut(SpendOut):
     lines: list[SpecificationLineOut]
+
+
+class CreditorSpendOut(BaseModel):
+    creditor_id: uuid.UUID
+    name: str
+    orders: int
+    price_ore: int
+    vat_ore: int
+    total_ore: int
+
+
+class AllSpendOut(BaseModel):
+    month: str = Field(description="YYYY-MM (Europe/Oslo)")
+    creditors: list[CreditorSpendOut] = Field(
+        description="Every known creditor, with what it was charged in the month (maybe 0)"
+    )
 
 
 class PriceItemIn(BaseModel):

@@ -10,7 +10,9 @@ Three steps, because the bureau is slow and outside our transaction:
 3. in a second transaction the outcome is recorded: ``completed`` with the normalised
    report (the raw answer sealed), ``failed`` with why, or ``unknown`` when the answer was
    lost after the order may have reached the bureau. A completed, priced order emits
-   ``credit.report.purchased.v1`` through the outbox: the charge. Nothing else does.
+   ``credit.report.purchased.v1`` through the outbox: the charge. So does a «no match»
+   answer on a product whose terms say it is charged (``charge_no_match``, fixed on the
+   order when it is placed). Nothing else does.
 
 A company report bought by the same creditor within the reuse window is shown again as a
 new, free order instead of a second paid call; a person report never is. An order in
@@ -33,7 +35,14 @@ from servicekit.idempotency import IdempotencyKeyReused
 
 from credit.adapters.sealing import Vault
 from credit.domain import products, purposes
-from credit.domain.errors import CreditorNotEnabled, InvalidInput, PriceChanged, ProductNotOffered
+from credit.domain.agreements import OutsideAgreement
+from credit.domain.errors import (
+    CreditorNotEnabled,
+    InvalidInput,
+    OutsideAgreementProblem,
+    PriceChanged,
+    ProductNotOffered,
+)
 from credit.domain.orders import FailureCode, OrderStatus, is_settled, transition
 from credit.domain.pricing import price_for
 from credit.domain.reports import to_document
@@ -129,6 +138,12 @@ async def _record_order(
             purpose = purposes.check(cmd.purpose)
         except purposes.PurposeRefused as exc:
             raise InvalidInput(exc.field, exc.code) from exc
+        agreement = await uow.agreements.get(cmd.creditor_id)
+        try:
+            agreement.check(product.code, purpose.code.value)
+        except OutsideAgreement as exc:
+            raise OutsideAgreementProblem(exc.field, exc.code) from exc
+        charge_no_match = (await uow.prices.no_match_terms()).get(product.code, False)
         now = ctx.now()
         today = now.astimezone(OSLO).date()
         lists = await uow.prices.lists([cmd.creditor_id, None], on=today)
@@ -186,6 +201,7 @@ async def _record_order(
             "vat_ore": 0 if reused else price.vat_ore,
             "vat_code": price.vat_code,
             "price_list_id": price.price_list_id,
+            "charge_no_match": charge_no_match,
             "status": OrderStatus.COMPLETED.value if reused else OrderStatus.PENDING.value,
             "bureau": ctx.bureau.name,
             "reused_from": reused["id"] if reused else None,
@@ -288,6 +304,8 @@ async def _record_outcome(
             assert outcome.report is not None
             purchased_on = now.astimezone(OSLO).date()
             await _store_report(uow, ctx, order_id, outcome.report, now)
+        elif charges_no_match(order, outcome):
+            purchased_on = now.astimezone(OSLO).date()
         await uow.orders.settle(
             order_id,
             from_status=order["status"],
@@ -314,6 +332,16 @@ async def _record_outcome(
                 )
             )
         await uow.commit()
+
+
+def charges_no_match(order: dict[str, Any], outcome: Outcome) -> bool:
+    """A «no match» answer is charged only where the product's terms (stored on the order
+    when it was placed) say so; every other failure is free."""
+    return (
+        outcome.status is OrderStatus.FAILED
+        and outcome.failure_code is FailureCode.NO_MATCH
+        and bool(order["charge_no_match"])
+    )
 
 
 async def _store_report(

@@ -44,6 +44,17 @@ class BureauReport:
     """The bureau's answer as received (sealed in storage, never logged)."""
 
 
+@dataclass(frozen=True, slots=True)
+class CompanyCandidate:
+    """A company a name search found: enough to choose it and order its report."""
+
+    organisation_number: str
+    name: str
+    organisation_form: str
+    status: str
+    city: str
+
+
 class BureauRefused(Exception):
     def __init__(self, code: str, allowed_purposes: tuple[str, ...] = ()) -> None:
         super().__init__(code)
@@ -69,6 +80,12 @@ class Bureau(Protocol):
     name: str
 
     async def order_report(self, order: BureauOrder) -> BureauReport: ...
+
+    async def search_companies(self, name: str) -> list[CompanyCandidate]:
+        """Companies whose name matches (free at the bureau: no report, no copy letter).
+
+        Raises :class:`BureauUnavailable` or :class:`BureauFailed` when it cannot answer."""
+        ...
 
     async def find_report(self, reference: uuid.UUID, product_code: str) -> BureauReport | None:
         """The report ordered under ``reference``, or ``None`` if the bureau has none.

@@ -25,27 +25,40 @@ pytestmark = pytest.mark.integration
 P = "/api/v1/credit"
 
 #: Read by a creditor's orderers and admins (their own) and agency staff.
-OWN_READS = ["/orders/{order}"]
+OWN_READS = ["/orders/{order}", "/orders/{order}/pdf"]
 #: Lists scoped to the caller's creditor (another creditor's id is 404).
 OWN_LISTS = ["/orders", "/spend", "/specification"]
 #: Any signed-in user.
 SHARED_READS = ["/products"]
-ADMIN_READS = ["/price-lists", "/price-lists/{price_list}", "/creditors/{creditor}"]
+ADMIN_READS = [
+    "/price-lists",
+    "/price-lists/{price_list}",
+    "/creditors/{creditor}",
+    "/creditors/{creditor}/agreement",
+    "/spend/creditors",
+]
 #: Creditor orderers' commands on their own orders.
 OWN_COMMANDS = [("POST", "/orders/{order}/reconciliation", None)]
-ORDERER_COMMANDS = [("POST", "/orders", "order")]
+ORDERER_COMMANDS = [
+    ("POST", "/orders", "order"),
+    ("POST", "/company-searches", {"name": "Fjellvind"}),
+]
 ADMIN_COMMANDS = [
     ("POST", "/price-lists", "price-list"),
     ("PUT", "/price-lists/{price_list}", "price-list"),
     ("POST", "/price-lists/{price_list}/ending", {"valid_to": "2099-01-01"}),
     ("DELETE", "/price-lists/{price_list}", None),
     ("POST", "/subject-lookups", {"subject": company(s.AS_HEALTHY)}),
+    ("PUT", "/creditors/{creditor}/agreement", {"products": None, "purposes": None}),
+    ("PUT", "/products/{code}/terms", {"charge_no_match": True}),
 ]
 _PLACEHOLDERS = {
     "{order_id}": "{order}",
     "{price_list_id}": "{price_list}",
     "{organisation_id}": "{creditor}",
 }
+_FIXED = {"code": "PERSON_STANDARD"}
+"""Path parameters that name no creditor's resource."""
 
 
 @pytest.fixture
@@ -64,7 +77,16 @@ async def two(
     price_list = (
         await client.get(f"{P}/price-lists?creditor_id={a.creditor_id}", headers=a.admin)
     ).json()[0]["id"]
-    return a, b, {"order": order["id"], "creditor": str(a.creditor_id), "price_list": price_list}
+    return (
+        a,
+        b,
+        {
+            "order": order["id"],
+            "creditor": str(a.creditor_id),
+            "price_list": price_list,
+            **_FIXED,
+        },
+    )
 
 
 def test_the_tables_name_every_endpoint(service: CreditService) -> None:

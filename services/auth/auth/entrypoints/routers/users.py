@@ -24,7 +24,9 @@ from auth.service_layer import invitations, users
 router = APIRouter(prefix="/api/v1/auth", tags=["users"])
 
 Admin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN))]
-RoleName = Literal["creditor", "creditor_admin", "case_handler", "agency_admin"]
+RoleName = Literal["creditor", "creditor_admin", "credit_orderer", "case_handler", "agency_admin"]
+"""The roles an administrator may give (`credit_orderer`: a creditor user's right to buy
+credit reports, never implied by another role; the organisation's kind decides)."""
 
 
 def _not_blank(value: str) -> str:

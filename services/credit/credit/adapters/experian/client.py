@@ -35,6 +35,7 @@ from credit.service_layer.ports import (
     BureauRefused,
     BureauReport,
     BureauUnavailable,
+    CompanyCandidate,
 )
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,19 @@ class ExperianBureau:
             return _report(raw, kind)
         except MalformedReport as exc:
             raise BureauFailed("malformed report") from exc
+
+    async def search_companies(self, name: str) -> list[CompanyCandidate]:
+        try:
+            self.breaker.before_call()
+        except CircuitOpen as exc:
+            raise BureauUnavailable("circuit open", retry_after=int(exc.retry_after) + 1) from exc
+        try:
+            answer = await self._get("/v1/companies/search", params={"name": name})
+        except (BureauUnavailable, BureauFailed):
+            self.breaker.failure()
+            raise
+        self.breaker.success()
+        return _candidates(answer)
 
     # -- token -----------------------------------------------------------------------------
 
@@ -268,6 +282,37 @@ class ExperianBureau:
             return json.loads(raw)
         except ValueError as exc:
             raise BureauFailed("malformed answer") from exc
+
+
+MAX_CANDIDATES = 50
+
+
+def _candidates(answer: Any) -> list[CompanyCandidate]:
+    """The search's candidates, checked (bounded; a broken answer is the bureau's failure)."""
+    listed = answer.get("candidates") if isinstance(answer, dict) else None
+    if not isinstance(listed, list):
+        raise BureauFailed("malformed search answer")
+    found: list[CompanyCandidate] = []
+    for item in listed[:MAX_CANDIDATES]:
+        if not isinstance(item, dict):
+            raise BureauFailed("malformed search answer")
+        values = [item.get(k) for k in ("organisationNumber", "name", "organisationForm", "status")]
+        number = values[0]
+        if not all(isinstance(v, str) and 0 < len(v) <= 200 for v in values) or not (
+            isinstance(number, str) and len(number) == 9 and number.isdigit()
+        ):
+            raise BureauFailed("malformed search candidate")
+        city = item.get("city")
+        found.append(
+            CompanyCandidate(
+                organisation_number=str(values[0]),
+                name=str(values[1]),
+                organisation_form=str(values[2]),
+                status=str(values[3]),
+                city=city[:100] if isinstance(city, str) else "",
+            )
+        )
+    return found
 
 
 class _TooLarge(Exception):

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from servicekit.errors import Forbidden, NotFound
 from servicekit.idempotency import fingerprint
 from servicekit.openapi import problem_responses
 from servicekit.types import Text
 
 from credit import views
+from credit.adapters import report_pdf
 from credit.domain import subjects
-from credit.domain.errors import InvalidInput, OrderProblem
+from credit.domain.errors import InvalidInput, OrderProblem, ReportNotAvailable
 from credit.domain.orders import FailureCode
 from credit.domain.purposes import StatedPurpose
 from credit.entrypoints.deps import (
@@ -85,12 +87,18 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
     extensions: dict[str, Any] = {"order_id": str(order["id"]), "order_status": order["status"]}
     if code == FailureCode.SUBJECT_BLOCKED:
         extensions["allowed_purposes"] = order["allowed_purposes"] or []
-    detail = (
-        "The order is in doubt: it is settled with the bureau later, and charged only if a "
-        "report was made."
-        if order["status"] == "unknown"
-        else "Nothing was bought and nothing is charged."
-    )
+    charged = order["purchased_on"] is not None and order["price_ore"] > 0
+    if code == FailureCode.NO_MATCH:
+        extensions["charged"] = charged  # a «no match» the product's terms charge
+    if order["status"] == "unknown":
+        detail = (
+            "The order is in doubt: it is settled with the bureau later, and charged only if "
+            "a report was made."
+        )
+    elif charged:
+        detail = "No match; under the product's terms the search is charged."
+    else:
+        detail = "Nothing was bought and nothing is charged."
     raise OrderProblem(http_status, code, title, detail, extensions, headers, errors)
 
 
@@ -199,6 +207,36 @@ async def get_order(
     if found is None:
         raise NotFound("No such order.")
     return OrderOut.model_validate(views.order_document(*found))
+
+
+@router.get(
+    "/orders/{order_id}/pdf",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "The report as PDF/A-3b"},
+        **problem_responses(404, 409),
+    },
+    summary="One bought report as PDF (the download is logged as a view)",
+)
+async def get_order_pdf(
+    order_id: uuid.UUID, request: Request, principal: ReportReader, service: ServiceDep
+) -> Response:
+    found = await access.read_order(service.unit_of_work(), order_id, reader(principal, request))
+    if found is None:
+        raise NotFound("No such order.")
+    order, report = found
+    if report is None:
+        raise ReportNotAvailable("The order has no report to print.")
+    document = jsonable_encoder(views.order_document(order, report))
+    pdf = await asyncio.to_thread(report_pdf.render, document, printed_at=datetime.now(UTC))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="kredittopplysning-{order_id}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.post(

@@ -6,12 +6,13 @@ import uuid
 from datetime import UTC, datetime
 
 from fastapi import APIRouter
+from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
 
 from credit.domain import products
 from credit.domain.pricing import price_for
-from credit.entrypoints.deps import AnyUser, ServiceDep, creditor_scope
-from credit.entrypoints.schemas import PriceOut, ProductOut
+from credit.entrypoints.deps import AgencyAdmin, AnyUser, ServiceDep, creditor_scope
+from credit.entrypoints.schemas import PriceOut, ProductOut, ProductTermsIn
 from credit.service_layer.ordering import OSLO
 
 router = APIRouter(prefix="/api/v1/credit", tags=["products"])
@@ -24,7 +25,8 @@ router = APIRouter(prefix="/api/v1/credit", tags=["products"])
     summary="Products and the caller's price today (shown before any purchase)",
     description=(
         "Creditor users get their organisation's price (its own list, else the agency "
-        "default); agency staff the default, or a creditor's with `creditor_id`."
+        "default) and what its agreement allows; agency staff the default, or a "
+        "creditor's with `creditor_id`."
     ),
 )
 async def list_products(
@@ -34,6 +36,11 @@ async def list_products(
     today = datetime.now(UTC).astimezone(OSLO).date()
     async with service.unit_of_work() as uow:
         lists = await uow.prices.lists([scope, None] if scope else [None], on=today)
+        terms = await uow.prices.no_match_terms()
+        agreement = await uow.agreements.get(scope) if scope else None
+    allowed_purposes = (
+        sorted(agreement.purposes) if agreement and agreement.purposes is not None else None
+    )
     out = []
     for product in products.CATALOGUE.values():
         price = price_for(product.code, scope or uuid.UUID(int=0), today, lists)
@@ -45,6 +52,11 @@ async def list_products(
                 name_en=product.name_en,
                 sections=list(product.sections),
                 copy_letter=product.copy_letter,
+                charge_no_match=terms.get(product.code, False),
+                in_agreement=agreement is None
+                or agreement.products is None
+                or product.code in agreement.products,
+                allowed_purposes=allowed_purposes,
                 price=None
                 if price is None
                 else PriceOut(
@@ -58,3 +70,21 @@ async def list_products(
             )
         )
     return out
+
+
+@router.put(
+    "/products/{code}/terms",
+    response_model=ProductOut,
+    responses=problem_responses(404),
+    summary="Set a product's terms: whether a «no match» answer is charged",
+)
+async def put_product_terms(
+    code: str, body: ProductTermsIn, principal: AgencyAdmin, service: ServiceDep
+) -> ProductOut:
+    if products.product(code) is None:
+        raise NotFound("No such product.")
+    async with service.unit_of_work() as uow:
+        await uow.prices.set_no_match_term(code, body.charge_no_match)
+        await uow.commit()
+    listed = await list_products(principal, service, None)
+    return next(p for p in listed if p.code == code)

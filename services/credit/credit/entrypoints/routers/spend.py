@@ -13,8 +13,14 @@ from servicekit.openapi import problem_responses
 
 from credit import views
 from credit.domain.errors import InvalidInput
-from credit.entrypoints.deps import ReportReader, ServiceDep, creditor_scope
-from credit.entrypoints.schemas import SpecificationLineOut, SpecificationOut, SpendOut
+from credit.entrypoints.deps import AgencyAdmin, ReportReader, ServiceDep, creditor_scope
+from credit.entrypoints.schemas import (
+    AllSpendOut,
+    CreditorSpendOut,
+    SpecificationLineOut,
+    SpecificationOut,
+    SpendOut,
+)
 from credit.service_layer.ordering import OSLO
 
 router = APIRouter(prefix="/api/v1/credit", tags=["spend"])
@@ -29,7 +35,7 @@ def _month(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).astimezone(OSLO).date().replace(day=1)
     match = _MONTH.fullmatch(value)
-    if match is None or not 1 <= int(match[2]) <= 12:
+    if match is None or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
         raise InvalidInput("month", "month-invalid")
     return date(int(match[1]), int(match[2]), 1)
 
@@ -86,3 +92,20 @@ async def specification(
     creditor_id: uuid.UUID | None = None,
 ) -> SpecificationOut:
     return await _specification(service, _scope(principal, creditor_id), _month(month))
+
+
+@router.get(
+    "/spend/creditors",
+    response_model=AllSpendOut,
+    summary="A month's charged credit reports for every creditor, in one call",
+)
+async def spend_by_creditor(
+    principal: AgencyAdmin, service: ServiceDep, month: Month = None
+) -> AllSpendOut:
+    chosen = _month(month)
+    async with service.session_factory() as session:
+        rows = await views.spend_by_creditor(session, chosen)
+    return AllSpendOut(
+        month=chosen.strftime("%Y-%m"),
+        creditors=[CreditorSpendOut.model_validate(r) for r in rows],
+    )
