@@ -82,6 +82,14 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
     before = await wait_for(on_the_ledger, what="the claim to reach the ledger", seconds=30)
     assert before["balance_ore"] >= principal  # principal, and fees and interest once due
 
+    async def varsel_fee_booked() -> dict[str, Any] | None:
+        # The claim is overdue: the scheduler sends the inkassovarsel at once and the ledger
+        # books its fee; paying "the balance" before that would leave the fee unpaid.
+        economy = await on_the_ledger()
+        return economy if economy and economy["fees"] else None
+
+    await wait_for(varsel_fee_booked, what="the inkassovarsel's fee on the ledger", seconds=60)
+
     partly = await post_bank_file(gateway, handler, ocr_file(case["kid"], 50_000))
     assert (partly["allocated"], partly["settled_case_ids"]) == (1, [])
     between = (await gateway.get(economy_path, headers=await kari.headers())).json()
