@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import uuid
 from datetime import date
 from typing import Any
 
@@ -22,8 +21,8 @@ from simulators.bank import BankSimulator
 
 from .cases_support import a_case, register
 from .identity import Login, SignedIn, sign_in
+from .money_support import CLIENT_FUNDS, document_of, keyed, ocr_file, post_bank_file, settle
 from .test_identity import new_creditor, onboard
-from .test_money import CLIENT_FUNDS, document_of, ocr_file, post_bank_file
 
 pytestmark = pytest.mark.e2e
 
@@ -33,10 +32,6 @@ P = "/api/v1/credit"
 @pytest.fixture(scope="module")
 async def kari(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
     return await sign_in(gateway, demo["kari@nordlys.example"])
-
-
-def keyed(headers: dict[str, str]) -> dict[str, str]:
-    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
 
 
 async def ensure_default_prices(gateway: httpx.AsyncClient, admin: SignedIn) -> None:
@@ -179,23 +174,8 @@ async def test_a_bought_report_is_deducted_on_the_creditors_next_settlement_stat
     balance = await wait_for(owed, what="the claim to reach the ledger", seconds=30)
     paid = await post_bank_file(gateway, handler, ocr_file(case["kid"], balance))
     assert paid["allocated"] == 1  # collected for the creditor: enough to deduct from
-    agreement = await gateway.put(
-        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
-        json={
-            "commission_percent": "10",
-            "payout_account": "1234.56.78903",
-            "payout_name": "Nordlys Energi AS",
-        },
-        headers=keyed(admin),
-    )
-    assert agreement.status_code == 200, agreement.text
-    run = await gateway.post(
-        "/api/v1/ledger/settlement-runs",
-        json={"period_end": date.today().isoformat(), "creditor_ids": [creditor_id]},
-        headers=keyed(admin),
-    )
-    assert run.status_code == 201, run.text
-    (settlement_id,) = run.json()["settlement_ids"]
+    run = await settle(gateway, admin, creditor_id, "Nordlys Energi AS")
+    (settlement_id,) = run["settlement_ids"]
     settlement = (
         await gateway.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=admin)
     ).json()
@@ -207,7 +187,7 @@ async def test_a_bought_report_is_deducted_on_the_creditors_next_settlement_stat
     assert [c["charge_id"] for c in deducted] == [ours]
 
     payout = await gateway.get(
-        f"/api/v1/ledger/payout-files/{run.json()['payout_message_id']}", headers=admin
+        f"/api/v1/ledger/payout-files/{run['payout_message_id']}", headers=admin
     )
     receipt = BankSimulator(account=CLIENT_FUNDS).receive_pain001(payout.content)
     answer = await gateway.post(

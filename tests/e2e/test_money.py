@@ -6,23 +6,20 @@ from the reports service."""
 from __future__ import annotations
 
 import hashlib
-import secrets
 import uuid
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from ledger.settings import LedgerSettings
 from servicekit.testing.wait import wait_for
-from simulators.bank import BankSimulator, IncomingPayment, ocr_giro_file
+from simulators.bank import BankSimulator
 
 from .cases_support import a_case, register
 from .identity import Login, SignedIn, sign_in
+from .money_support import CLIENT_FUNDS, document_of, keyed, ocr_file, post_bank_file, settle
 
 pytestmark = pytest.mark.e2e
-
-CLIENT_FUNDS = LedgerSettings().client_funds_account  # the stack runs the ledger's default
 
 
 @pytest.fixture(scope="module")
@@ -33,36 +30,6 @@ async def kari(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
 @pytest.fixture(scope="module")
 async def handler(gateway: httpx.AsyncClient, demo: dict[str, Login]) -> SignedIn:
     return await sign_in(gateway, demo["saksbehandler@infocenter.example"])
-
-
-def keyed(headers: dict[str, str]) -> dict[str, str]:
-    return {**headers, "Idempotency-Key": str(uuid.uuid4())}
-
-
-def ocr_file(kid: str, amount_ore: int) -> bytes:
-    """The bank's OCR giro file with one payment to the client funds account, today."""
-    return ocr_giro_file(
-        [IncomingPayment(amount_ore=amount_ore, kid=kid)],
-        account=CLIENT_FUNDS,
-        settlement_date=date.today(),
-        transmission_number=secrets.randbelow(9_000_000) + 1,
-        assignment_number=secrets.randbelow(9_000_000) + 1,
-        first_archive_reference=secrets.randbelow(900_000_000),
-    )
-
-
-async def post_bank_file(
-    gateway: httpx.AsyncClient, handler: SignedIn, content: bytes
-) -> dict[str, Any]:
-    response = await gateway.post(
-        "/api/v1/ledger/bank-files",
-        params={"format": "ocr"},
-        content=content,
-        headers={**keyed(await handler.headers()), "Content-Type": "application/octet-stream"},
-    )
-    assert response.status_code == 201, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 async def test_paid_partly_then_fully_closed_as_paid_and_settled(
@@ -110,23 +77,8 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
 
     await wait_for(closed_as_paid, what="the cases service to close the case as paid", seconds=30)
 
-    agreement = await gateway.put(
-        f"/api/v1/ledger/creditors/{creditor_id}/agreement",
-        json={
-            "commission_percent": "10",
-            "payout_account": "1234.56.78903",
-            "payout_name": "Nordlys Energi AS",
-        },
-        headers=keyed(admin),
-    )
-    assert agreement.status_code == 200, agreement.text
-    run = await gateway.post(
-        "/api/v1/ledger/settlement-runs",
-        json={"period_end": date.today().isoformat(), "creditor_ids": [creditor_id]},
-        headers=keyed(admin),
-    )
-    assert run.status_code == 201, run.text
-    (settlement_id,) = run.json()["settlement_ids"]
+    run = await settle(gateway, admin, creditor_id, "Nordlys Energi AS")
+    (settlement_id,) = run["settlement_ids"]
     lines = (
         await gateway.get(
             f"/api/v1/ledger/settlements/{settlement_id}/lines", headers=await kari.headers()
@@ -144,7 +96,7 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
     )
 
     payout = await gateway.get(
-        f"/api/v1/ledger/payout-files/{run.json()['payout_message_id']}", headers=admin
+        f"/api/v1/ledger/payout-files/{run['payout_message_id']}", headers=admin
     )
     assert payout.status_code == 200, payout.text
     receipt = BankSimulator(account=CLIENT_FUNDS).receive_pain001(payout.content)
@@ -181,17 +133,3 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
         seconds=30,
     )
     assert confirmation["number"] == case["batch_number"]
-
-
-async def document_of(
-    gateway: httpx.AsyncClient, who: SignedIn, source_id: Any, kind: str
-) -> dict[str, Any] | None:
-    """The reports service's document of ``kind`` for a batch or settlement, once issued."""
-    response = await gateway.get(
-        "/api/v1/reports/documents",
-        params={"source_id": str(source_id), "kind": kind},
-        headers=await who.headers(),
-    )
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["items"]
-    return items[0] if items else None

@@ -17,7 +17,7 @@ from devstack.stack import Stack
 from servicekit.testing.wait import wait_for
 
 from ..e2e.identity import Login, SignedIn, sign_in
-from ..e2e.test_money import keyed
+from ..e2e.money_support import keyed
 
 pytestmark = pytest.mark.e2e
 
