@@ -62,7 +62,9 @@ class AgreementIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    products: list[str] | None = Field(default=None, max_length=20)
+    products: list[Annotated[Text, Field(max_length=40)]] | None = Field(
+        default=None, max_length=20
+    )
     purposes: list[PurposeCode] | None = Field(default=None, max_length=20)
 
 
@@ -78,7 +80,7 @@ class CompanySearchIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Storable] = Field(min_length=2, max_length=100)
+    name: Annotated[Text, Storable] = Field(min_length=2, max_length=100)
 
 
 class CompanyCandidateOut(BaseModel):
@@ -91,6 +93,9 @@ class CompanyCandidateOut(BaseModel):
 
 class CompanySearchOut(BaseModel):
     candidates: list[CompanyCandidateOut]
+
+
+ProductCode = Annotated[Text, Field(max_length=40)]
 
 
 class SubjectIn(BaseModel):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
+from servicekit.types import Text
 
 from credit.domain import products
 from credit.domain.pricing import price_for
@@ -79,7 +81,10 @@ async def list_products(
     summary="Set a product's terms: whether a «no match» answer is charged",
 )
 async def put_product_terms(
-    code: str, body: ProductTermsIn, principal: AgencyAdmin, service: ServiceDep
+    code: Annotated[Text, Path(max_length=40)],
+    body: ProductTermsIn,
+    principal: AgencyAdmin,
+    service: ServiceDep,
 ) -> ProductOut:
     if products.product(code) is None:
         raise NotFound("No such product.")
