@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from servicekit.auth import CurrentPrincipal
-from servicekit.idempotency import HEADER, answer_once, fingerprint
+from servicekit.idempotency import HEADER, MAX_KEY_LENGTH, answer_once, fingerprint
 from servicekit.openapi import problem_responses
 from servicekit.text import NotBlank
 from servicekit.tokens import Principal
@@ -45,6 +45,7 @@ IdempotencyKey = Annotated[
     Text | None,
     Header(
         alias=HEADER,
+        max_length=MAX_KEY_LENGTH,
         description="Send a unique key to make a retry safe: the same key returns the first answer",
     ),
 ]
