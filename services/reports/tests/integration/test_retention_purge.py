@@ -17,6 +17,8 @@ from reports.adapters.orm import (
     document_counters,
     document_purges,
     documents,
+    letter_dispatches,
+    report_runs,
     settlement_lines,
     settlements,
 )
@@ -217,3 +219,44 @@ async def test_a_replayed_settlement_whose_statement_was_purged_issues_nothing(
         counters = (await session.execute(select(document_counters))).all()
     assert issued.settlement_2026 not in sources
     assert counters == []  # no number taken
+
+
+async def test_a_letter_the_post_has_not_taken_is_kept_and_a_run_lets_go_of_its_file(
+    service: ReportsService,
+) -> None:
+    creditor, case_id = uuid.uuid4(), uuid.uuid4()
+    old = datetime(2025, 5, 1, tzinfo=UTC)
+    sent = {**_document(creditor, uuid.uuid4(), "C-IV-20250501", old), "kind": "debtor_letter"}
+    waiting = {**_document(creditor, uuid.uuid4(), "C-BO-20250520", old), "kind": "debtor_letter"}
+    run_file = {**_document(creditor, uuid.uuid4(), "RUN-2025-1", old), "kind": "report_run"}
+    run_id = uuid.uuid4()
+    async with service.session_factory() as session, session.begin():
+        await session.execute(documents.insert(), [sent, waiting, run_file])
+        await session.execute(
+            letter_dispatches.insert(),
+            [
+                {"letter_id": uuid.uuid4(), "document_id": sent["document_id"], "case_id": case_id,
+                 "kind": "inkassovarsel", "sent_at": old, "recipient": None},
+                {"letter_id": uuid.uuid4(), "document_id": waiting["document_id"],
+                 "case_id": case_id, "kind": "betalingsoppfordring", "sent_at": None,
+                 "recipient": {"name": "x"}},
+            ],
+        )  # fmt: skip
+        await session.execute(
+            report_runs.insert().values(
+                run_id=run_id, organisation_id=creditor, report="saksliste", filters={},
+                columns=[], format="csv", status="done", document_id=run_file["document_id"],
+            )
+        )  # fmt: skip
+
+    result = await purge(service.session_factory, date(2031, 1, 1))
+
+    assert result.documents == 2
+    assert await _left(service) == {waiting["document_id"]}  # the post has not taken it
+    async with service.session_factory() as session:
+        dispatches = set((await session.execute(select(letter_dispatches.c.document_id))).scalars())
+        run_document = await session.scalar(
+            select(report_runs.c.document_id).where(report_runs.c.run_id == run_id)
+        )
+    assert dispatches == {waiting["document_id"]}
+    assert run_document is None  # the run stays in the history, its file is gone
