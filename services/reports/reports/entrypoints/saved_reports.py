@@ -42,10 +42,12 @@ def _service(request: Request) -> ReportsService:
 
 ServiceDep = Annotated[ReportsService, Depends(_service)]
 IdempotencyKey = Annotated[
-    Text | None,
+    str | None,
     Header(
         alias=HEADER,
+        min_length=1,
         max_length=MAX_KEY_LENGTH,
+        pattern=r"^[\x20-\x7e]+$",  # what servicekit.idempotency takes: printable ASCII
         description="Send a unique key to make a retry safe: the same key returns the first answer",
     ),
 ]
