@@ -1,4 +1,4 @@
-"""Server-rendered pages: the landing page and the API reference (and what the ops
+"""Server-rendered pages: the API reference (and what the ops
 overview shows: ``gateway.ops`` serves it to agency staff).
 
 No third-party JavaScript or CSS: one stylesheet and one small script, both served by the
@@ -13,14 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.templating import Jinja2Templates
 
-from gateway.access import CookieNames
 from gateway.health import readiness
 from gateway.openapi import AggregatorDep
 from gateway.openapi_merge import operations_by_tag
-from gateway.upstream import Upstreams, UpstreamsDep
+from gateway.upstream import Upstreams
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -59,15 +58,6 @@ async def ops_context(upstreams: Upstreams) -> dict[str, Any]:
     }
 
 
-@router.get("/", response_class=HTMLResponse, response_model=None)
-async def landing(request: Request, upstreams: UpstreamsDep) -> Response:
-    """The front door: signed-in people go on to the portal's start page."""
-    names = CookieNames.for_(secure=upstreams.settings.cookie_secure)
-    if request.cookies.get(names.access) or request.cookies.get(names.refresh):
-        return RedirectResponse("/oversikt", status_code=303)
-    return templates.TemplateResponse(request, "index.html", {"page": "home"})
-
-
 @router.get("/docs", response_class=HTMLResponse)
 async def docs(request: Request, aggregator: AggregatorDep) -> HTMLResponse:
     document = await aggregator.document()
@@ -83,6 +73,12 @@ async def docs(request: Request, aggregator: AggregatorDep) -> HTMLResponse:
             "service_text": SERVICE_TEXT,
         },
     )
+
+
+@router.get("/favicon.ico")
+async def favicon() -> RedirectResponse:
+    """Browsers that ask for the old name get the icon the pages link to."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 def no_store() -> dict[str, str]:

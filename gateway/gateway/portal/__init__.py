@@ -25,6 +25,7 @@ from gateway.portal.pages import (
     documents,
     home,
     imports,
+    landing,
     ledger,
     rates,
     register,
@@ -78,6 +79,7 @@ def too_many_attempts(scope: Scope, retry_after: int) -> Response:
 def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False, dependencies=[Depends(ensure_token)])
     for module in (
+        landing,
         signin,
         account,
         home,

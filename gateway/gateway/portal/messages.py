@@ -14,6 +14,37 @@ _ENTRIES: list[tuple[str, str, str]] = [
     # -- frame ------------------------------------------------------------------------
     ("skip_link", "Hopp til hovedinnholdet", "Skip to main content"),
     ("nav.label", "Hovedmeny", "Main menu"),
+    ("landing.title", "Portal for oppdragsgivere", "Portal for creditors"),
+    (
+        "landing.heading",
+        "InfoCenter – portal for oppdragsgivere",
+        "InfoCenter – portal for creditors",
+    ),
+    (
+        "landing.lead",
+        "Registrer saker, følg saksgangen og snakk med saksbehandleren – på ett sted.",
+        "Register cases, follow their progress and talk to the case handler – in one place.",
+    ),
+    (
+        "landing.body",
+        "Som oppdragsgiver registrerer du saker med skjema eller fil, følger status og historikk, "
+        "skriver meldinger til saksbehandler og ser innbetalinger, kostnader og renter per sak.",
+        "As a creditor you register cases with a form or a file, follow their status and history, "
+        "write to the case handler and see the payments, costs and interest of each case.",
+    ),
+    ("landing.sign_in", "Logg inn", "Sign in"),
+    ("landing.api", "API-dokumentasjon", "API documentation"),
+    (
+        "landing.api_hint",
+        "REST-API-et for oppdragsgivere og mobilappen",
+        "the REST API for creditors and the mobile app",
+    ),
+    ("cases.filters_toggle", "Filtrer og sorter", "Filter and sort"),
+    ("nav.ops", "Driftsoversikt", "Operations overview"),
+    ("nav.group.register", "Registrering", "Registration"),
+    ("nav.group.money", "Økonomi", "Finance"),
+    ("nav.group.reports", "Rapporter", "Reports"),
+    ("nav.group.admin", "Administrasjon", "Administration"),
     ("nav.home", "Oversikt", "Overview"),
     ("nav.queue", "Arbeidskø", "Work queue"),
     ("nav.cases", "Saker", "Cases"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 ENTRIES: list[tuple[str, str, str]] = [
     # -- navigation -------------------------------------------------------------------
     ("nav.documents", "Dokumenter", "Documents"),
-    ("nav.reports", "Rapporter", "Reports"),
+    ("nav.reports", "Rapportkatalog", "Report catalogue"),
     # -- documents ----------------------------------------------------------------------
     ("documents.title", "Dokumenter", "Documents"),
     (

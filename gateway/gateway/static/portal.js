@@ -161,7 +161,57 @@
     });
   }
 
+  // The main menu's groups: one open at a time, closed by Escape or a click elsewhere.
+  function menuGroups() {
+    var groups = document.querySelectorAll(".site-header details.menu");
+    if (!groups.length) {
+      return;
+    }
+    function closeAll(except) {
+      Array.prototype.forEach.call(groups, function (group) {
+        if (group !== except) {
+          group.open = false;
+        }
+      });
+    }
+    Array.prototype.forEach.call(groups, function (group) {
+      group.addEventListener("toggle", function () {
+        if (group.open) {
+          closeAll(group);
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest("details.menu")) {
+        closeAll(null);
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      var open = document.querySelector(".site-header details.menu[open]");
+      if (open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+      }
+    });
+  }
+
+  // On a phone the case list's filters fold away behind their summary, unless they hold errors.
+  function foldFiltersOnPhone() {
+    var panel = document.querySelector("details[data-fold-on-phone]");
+    if (!panel || !window.matchMedia || !window.matchMedia("(max-width: 40rem)").matches) {
+      return;
+    }
+    if (!document.getElementById("feiloppsummering")) {
+      panel.open = false;
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    menuGroups();
+    foldFiltersOnPhone();
     focusErrors();
     tokenFromFragment();
     confirmations();

@@ -175,7 +175,7 @@ async def test_docs_says_which_services_are_missing(degraded: httpx.AsyncClient)
     assert "<strong>credit</strong>" in html
 
 
-async def test_the_landing_page_is_norwegian_and_links_ops_and_docs(
+async def test_the_landing_page_is_norwegian_links_docs_and_not_ops(
     gateway: httpx.AsyncClient,
 ) -> None:
     response = await gateway.get("/")
@@ -184,11 +184,37 @@ async def test_the_landing_page_is_norwegian_and_links_ops_and_docs(
     html = response.text
     assert '<html lang="nb">' in html
     assert "InfoCenter \N{EN DASH} portal for oppdragsgivere" in html
-    assert 'href="/ops"' in html
+    assert 'href="/ops"' not in html
     assert 'href="/docs"' in html
     assert 'href="/static/gateway.css"' in html
+    assert 'rel="icon" href="/static/favicon.svg"' in html
     assert "<style" not in html
     assert "<script>" not in html
+
+
+async def test_the_landing_page_switches_language(gateway: httpx.AsyncClient) -> None:
+    norwegian = (await gateway.get("/")).text
+    switch = re.search(r'class="lang-switch" href="([^"]+)"', norwegian)
+    assert switch is not None
+    chosen = await gateway.get(switch.group(1).replace("&amp;", "&"))
+    assert chosen.status_code == 303
+    assert chosen.headers["location"] == "/"
+
+    cookie = "; ".join(f"{name}={value}" for name, value in chosen.cookies.items())
+    english = await gateway.get("/", headers={"Cookie": cookie})
+
+    assert '<html lang="en">' in english.text
+    assert "InfoCenter \N{EN DASH} portal for creditors" in english.text
+    assert "portal for oppdragsgivere" not in english.text
+
+
+async def test_the_old_favicon_name_leads_to_the_icon(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/favicon.ico")
+    icon = await gateway.get(response.headers["location"])
+
+    assert response.status_code == 301
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
 
 
 async def test_the_stylesheet_and_script_are_served_by_the_gateway(

@@ -34,7 +34,7 @@ def assert_security_headers(response: httpx.Response) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/"),
+        ("GET", "/favicon.ico"),
         ("GET", "/docs"),
         ("GET", "/openapi.json"),
         ("GET", "/health/ready"),
@@ -51,6 +51,17 @@ async def test_every_response_carries_the_security_headers(
     response = await gateway.request(method, path)
 
     assert_security_headers(response)
+
+
+async def test_the_front_page_carries_the_portals_headers(gateway: httpx.AsyncClient) -> None:
+    """The front page is a portal page: its forms need ``same-origin`` (see ``render.NO_STORE``)."""
+    response = await gateway.get("/")
+
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["cache-control"] == "no-store"
+    for name, expected in EXPECTED.items():
+        if name != "referrer-policy":
+            assert response.headers[name].startswith(expected), name
 
 
 async def test_api_answers_are_no_store_unless_the_service_set_a_policy(

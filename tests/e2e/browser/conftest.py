@@ -69,6 +69,13 @@ async def sign_in(page: Page, login: Login, *, lands_on: str = r"/oversikt$") ->
     await expect(page).to_have_url(re.compile(lands_on))
 
 
+async def from_menu(page: Page, group: str, link: str) -> None:
+    """Open a group of the main menu (a disclosure) and follow one of its links."""
+    navigation = page.get_by_role("navigation", name="Hovedmeny")
+    await navigation.locator("summary", has_text=group).click()
+    await navigation.get_by_role("link", name=link, exact=True).click()
+
+
 async def _signed_in_context(browser: Browser, stack: Stack, login: Login) -> BrowserContext:
     context = await new_context(browser, stack)
     page = await context.new_page()

@@ -16,7 +16,7 @@ from servicekit.testing.data import organisation_number, unique_name
 from servicekit.testing.wait import wait_for
 from simulators.bank import IncomingPayment, kid_mod10, ocr_giro_file
 
-from .conftest import Shot, register_by_form
+from .conftest import Shot, from_menu, register_by_form
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ async def test_an_administrator_sets_a_creditors_agreement_after_a_field_error(
     creditor = await a_creditor(gateway, admin)
     page = await agnes.new_page()
     await page.goto("/oversikt")
-    await page.get_by_role("navigation").get_by_role("link", name="Oppdragsgivere").click()
+    await from_menu(page, "Administrasjon", "Oppdragsgivere")
     await page.get_by_label("Navn eller organisasjonsnummer").fill(creditor["name"])
     await page.get_by_role("button", name="Søk").click()
     row = page.locator("#oppdragsgivere tbody tr", has_text=creditor["name"])
@@ -128,7 +128,7 @@ async def test_a_case_handler_reads_in_the_banks_ocr_file_and_sees_it_matched(
 
     desk = await handler.new_page()
     await desk.goto("/oversikt")
-    await desk.get_by_role("navigation").get_by_role("link", name="Bankfiler").click()
+    await from_menu(desk, "Økonomi", "Bankfiler")
     await expect(desk.get_by_role("heading", level=1)).to_have_text("Bankfiler")
     await shot(desk, "bank-files")
     upload = [{"name": "OCR.TXT", "mimeType": "text/plain", "buffer": content}]

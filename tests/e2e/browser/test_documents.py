@@ -18,7 +18,7 @@ from devstack.stack import Stack
 from playwright.async_api import BrowserContext, Download, Page, expect
 from servicekit.testing.wait import wait_for
 
-from .conftest import Shot, axe_violations, register_by_form
+from .conftest import Shot, axe_violations, from_menu, register_by_form
 
 pytestmark = pytest.mark.e2e
 
@@ -73,11 +73,7 @@ async def test_a_creditor_downloads_order_confirmations_one_by_one_and_as_a_zip(
 
     # «Dokumenter»: the order confirmations, newest first, this batch's among them
     await page.goto("/oversikt")
-    await (
-        page.get_by_role("navigation", name="Hovedmeny")
-        .get_by_role("link", name="Dokumenter")
-        .click()
-    )
+    await from_menu(page, "Rapporter", "Dokumenter")
     await expect(page.get_by_role("heading", name="Dokumenter", level=1)).to_be_visible()
     await page.get_by_label("Dokumenttype").select_option("order_confirmation")
     await page.get_by_role("button", name="Søk").click()

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from playwright.async_api import BrowserContext, expect
 
-from .conftest import Shot
+from .conftest import Shot, from_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
     ]
     page = await agnes.new_page()
     await page.goto("/oversikt")
-    await page.get_by_role("navigation").get_by_role("link", name="Satser").click()
+    await from_menu(page, "Administrasjon", "Satser")
     await expect(page).to_have_url(re.compile(r"/satser$"))
     await expect(page.get_by_role("heading", level=1)).to_have_text("Satser")
 
