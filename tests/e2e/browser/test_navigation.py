@@ -120,3 +120,12 @@ async def test_the_front_page_speaks_both_languages_and_keeps_ops_out(
     await page.get_by_role("link", name="Norsk").click()
     await expect(page.locator("html")).to_have_attribute("lang", "nb")
     await context.close()
+
+
+async def test_sessions_name_the_device_as_a_person_would(kari: BrowserContext) -> None:
+    page = await kari.new_page()
+    await page.goto("/innstillinger")
+    sessions = page.locator("table", has_text="Denne økten")
+
+    await expect(sessions).to_contain_text("Chrome på Linux")
+    await expect(sessions).not_to_contain_text("Mozilla/5.0")

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
+from gateway.portal.devices import describe
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import message
 from gateway.portal.render import page, redirect
@@ -43,9 +44,13 @@ async def _settings_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    t = Translator(language_of(request))
+    lang = language_of(request)
+    t = Translator(lang)
     me = await visitor.backend.get("/api/v1/auth/me")
-    sessions = await visitor.backend.get("/api/v1/auth/sessions")
+    sessions = [
+        {**s, "device": describe(s.get("client"), lang)}
+        for s in await visitor.backend.get("/api/v1/auth/sessions")
+    ]
     key = NOTICES.get(request.query_params.get("melding", ""))
     context: dict[str, Any] = {
         "title": t("settings.title"),

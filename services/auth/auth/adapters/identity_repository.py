@@ -169,6 +169,16 @@ class SessionRepository:
             update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
         )
 
+    async def touch_if_seen_before(
+        self, session_id: uuid.UUID, now: datetime, before: datetime
+    ) -> None:
+        """Move «last seen» to ``now`` unless it moved after ``before`` (one write a minute)."""
+        await self.session.execute(
+            update(sessions)
+            .where(sessions.c.id == session_id, sessions.c.last_seen_at < before)
+            .values(last_seen_at=now)
+        )
+
     async def get(self, session_id: uuid.UUID) -> Any:
         return (
             await self.session.execute(select(sessions).where(sessions.c.id == session_id))

@@ -16,6 +16,9 @@ MFA_CHALLENGE_TTL = timedelta(minutes=5)
 INVITATION_TTL = timedelta(days=3)
 PASSWORD_RESET_TTL = timedelta(minutes=30)
 ENROLMENT_TTL = timedelta(minutes=15)
+SEEN_RESOLUTION = timedelta(minutes=1)
+"""How far «last seen» may lag: a session checked by a service (each request) moves it when
+it is older than this, so the sessions page shows activity, not only sign-ins and refreshes."""
 
 
 def refresh_expiry(now: datetime, absolute_expires_at: datetime) -> datetime:

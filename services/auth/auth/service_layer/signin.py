@@ -19,6 +19,7 @@ from auth.domain.sessions import (
     ABSOLUTE_TIMEOUT,
     ACCESS_TOKEN_TTL,
     IDLE_TIMEOUT,
+    SEEN_RESOLUTION,
     RevocationReason,
     refresh_expiry,
 )
@@ -282,12 +283,17 @@ async def active_sessions(
 async def session_active(
     uow: AuthUnitOfWork, ctx: IdentityContext, *, session_id: uuid.UUID
 ) -> bool:
+    """Is the session still on? A «yes» is also a sign of life: the session was just used."""
     now = ctx.clock()
     async with uow:
         row = await uow.sessions.get(session_id)
-    return bool(
-        row is not None
-        and row.revoked_at is None
-        and row.absolute_expires_at > now
-        and row.last_seen_at + IDLE_TIMEOUT > now
-    )
+        active = bool(
+            row is not None
+            and row.revoked_at is None
+            and row.absolute_expires_at > now
+            and row.last_seen_at + IDLE_TIMEOUT > now
+        )
+        if active and row.last_seen_at < now - SEEN_RESOLUTION:
+            await uow.sessions.touch_if_seen_before(session_id, now, now - SEEN_RESOLUTION)
+            await uow.commit()
+    return active

@@ -276,6 +276,30 @@ async def test_idle_and_absolute_timeouts(world: World) -> None:
     )
 
 
+async def test_a_session_in_use_moves_its_last_seen(world: World) -> None:
+    tokens = (await world.sign_in()).json()
+    auth = {"authorization": f"Bearer {tokens['access_token']}"}
+
+    async def last_seen() -> datetime:
+        listed = (await world.client.get("/api/v1/auth/sessions", headers=auth)).json()
+        [mine] = [s for s in listed if s["id"] == tokens["session_id"]]
+        return datetime.fromisoformat(mine["last_seen_at"])
+
+    signed_in = await last_seen()
+    world.clock.advance(timedelta(seconds=40))
+    assert await world.session_state(tokens["session_id"]) == {"active": True}
+    assert await last_seen() == signed_in  # within the minute: no write
+
+    world.clock.advance(timedelta(seconds=40))
+    assert await world.session_state(tokens["session_id"]) == {"active": True}
+    assert await last_seen() == world.clock.now
+
+    world.clock.advance(timedelta(minutes=29))  # idle counts from the last use, not sign-in
+    assert await world.session_state(tokens["session_id"]) == {"active": True}
+    world.clock.advance(timedelta(minutes=31))
+    assert await world.session_state(tokens["session_id"]) == {"active": False}
+
+
 async def test_sign_out_and_sessions(world: World) -> None:
     laptop = (await world.sign_in(ip="10.0.0.1")).json()
     phone = (await world.sign_in(ip="10.0.0.2")).json()
