@@ -1192,6 +1192,17 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("settlement.case", "Sak", "Case"),
     ("settlement.open_case", "Åpne saken", "Open the case"),
     ("settlement.net", "Til dere", "To you"),
+    ("settlement.net_agency", "Til oppdragsgiver", "To the creditor"),
+    ("settlement.paid", "Innbetalt", "Paid"),
+    ("settlement.reminder_fees", "Purregebyr", "Reminder fees"),
+    ("settlement.agency_fees", "Salær og gebyrer til byrået", "Fees to the agency"),
+    (
+        "settlement.lines_add_up",
+        "Hver linje går opp: innbetalt = hovedstol + renter + purregebyr + salær og gebyrer; "
+        "{to} = innbetalt − salær og gebyrer − provisjon.",
+        "Each line adds up: paid = principal + interest + reminder fees + fees to the agency; "
+        "{to} = paid − fees to the agency − commission.",
+    ),
     ("nav.settlements_creditor", "Avregninger", "Settlements"),
     # -- bank files (case handlers) and the payout file of a settlement ---------------
     ("nav.bankfiles", "Bankfiler", "Bank files"),

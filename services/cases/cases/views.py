@@ -96,6 +96,8 @@ class CaseFilter:
     creditor_id: uuid.UUID | None = None
     """Agency staff only: one creditor's cases."""
     batch_id: uuid.UUID | None = None
+    case_ids: tuple[uuid.UUID, ...] = ()
+    """These cases only (a settlement's or a report's lines, named by their case numbers)."""
 
 
 def _escape_like(text: str) -> str:
@@ -127,6 +129,8 @@ def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Se
         query = query.where(cases.c.case_number == f.case_number)
     if f.batch_id:
         query = query.where(cases.c.batch_id == f.batch_id)
+    if f.case_ids:
+        query = query.where(cases.c.id.in_(f.case_ids))
     if f.debtor_name:
         pattern = _escape_like(f.debtor_name.lower()) + "%"
         query = query.where(func.lower(cases.c.debtor_name).like(pattern, escape="\\"))

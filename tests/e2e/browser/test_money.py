@@ -3,13 +3,14 @@ handler, and the settlement that pays the creditor."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import BrowserContext, Page, expect
 from servicekit.testing.wait import wait_for
 
 from .conftest import Shot, axe_violations, register_by_form
@@ -128,4 +129,37 @@ async def test_an_administrator_sees_which_creditor_a_settlement_pays(
     facts = office.locator("dl.facts")
     await expect(facts.locator("dt:text-is('Oppdragsgiver') + dd")).to_have_text(name)
     await shot(office, "settlement-named")
+    case_number = case.json()["case_number"]
+    await assert_lines_add_up(office, case_number, to_heading="Til oppdragsgiver")
     await office.close()
+
+    creditor = await kari.new_page()
+    await creditor.goto(f"/avregning/{settlement_id}")
+    await assert_lines_add_up(creditor, case_number, to_heading="Til dere")
+    await shot(creditor, "settlement-as-creditor")
+    await creditor.close()
+
+
+def ore(shown: str) -> int:
+    """«kr 1 234,50» (a minus sign before a negative one) as øre, read as a person reads it."""
+    digits = re.sub(r"[^0-9,\-\u2212]", "", shown).replace("\u2212", "-")
+    kroner, _, hundredths = digits.partition(",")
+    sign = -1 if kroner.startswith("-") else 1
+    return sign * (int(kroner.lstrip("-") or "0") * 100 + int(hundredths or "0"))
+
+
+async def assert_lines_add_up(page: Page, case_number: str, *, to_heading: str) -> None:
+    """Every line of a settlement on the page adds up, computed from the page's own cells."""
+    table = page.locator("#avregningslinjer")
+    headings = [h.strip() for h in await table.locator("thead th").all_inner_texts()]
+    assert headings[-1] == to_heading, headings
+    assert "Purregebyr" in headings
+    await expect(table.get_by_role("link", name=case_number)).to_be_visible()
+    texts: list[list[str]] = await table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.querySelectorAll('td.number')].map(c => c.innerText))"
+    )
+    rows = [[ore(text) for text in row] for row in texts]
+    assert rows
+    for paid, principal, interest, reminder, agency, commission, to_creditor in rows:
+        assert paid == principal + interest + reminder + agency
+        assert to_creditor == paid - agency - commission

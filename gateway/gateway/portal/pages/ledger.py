@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 
 from gateway.portal import csrf, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.case_numbers import case_numbers
 from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
@@ -224,6 +225,7 @@ async def _settlement_page(
     found = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}")
     lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
     names = await organisation_names(visitor, [found["creditor_id"]])
+    numbers = await case_numbers(visitor, [line["case_id"] for line in lines])
     documents = (
         await documents_for(visitor, settlement_id, ["settlement_statement", "posting_proposal"])
         if found.get("status") == "posted"
@@ -238,7 +240,17 @@ async def _settlement_page(
             "active": "settlements",
             "settlement": found,
             "creditor_name": names.get(str(found["creditor_id"])),
-            "lines": lines,
+            "lines": [
+                {
+                    **line,
+                    "case_number": numbers.get(str(line["case_id"])),
+                    "paid_ore": line["principal_ore"]
+                    + line["interest_ore"]
+                    + line["reminder_fees_ore"]
+                    + line["agency_fees_ore"],
+                }
+                for line in lines
+            ],
             "documents": documents,
             "may_pay_out": Roles.AGENCY_ADMIN in visitor.roles,
             "errors": errors or {},

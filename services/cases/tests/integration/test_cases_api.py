@@ -399,3 +399,27 @@ async def test_a_note_of_only_whitespace_is_refused_with_the_field_named(
         problem = assert_problem(refused, 422, "validation-error")
         assert [(e["field"], e["reason"]) for e in problem["errors"]] == [("body", "is required")]
         assert (await client.get(notes_path, headers=kari.headers)).json() == []
+
+
+async def test_the_list_narrows_to_named_cases_of_the_callers_own_only(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, other = world["kari"], world["other"]
+    async with asgi_client(create_app(service)) as client:
+        mine = [await register(client, kari) for _ in range(3)]
+        theirs = await register(client, other)
+        wanted = [mine[0]["case_id"], mine[2]["case_id"], theirs["case_id"]]
+
+        listed = await client.get("/api/v1/cases", params={"case_id": wanted}, headers=kari.headers)
+        too_many = await client.get(
+            "/api/v1/cases",
+            params={"case_id": [str(uuid.uuid4()) for _ in range(201)]},
+            headers=kari.headers,
+        )
+
+    assert listed.status_code == 200, listed.text
+    assert {c["case_id"]: c["case_number"] for c in listed.json()["items"]} == {
+        mine[0]["case_id"]: mine[0]["case_number"],
+        mine[2]["case_id"]: mine[2]["case_number"],
+    }
+    assert_problem(too_many, 422)

@@ -93,6 +93,10 @@ async def list_cases(
     debtor: Annotated[Text | None, Query(max_length=200)] = None,
     creditor_id: Annotated[uuid.UUID | None, Query(description="Case handlers only")] = None,
     batch_id: uuid.UUID | None = None,
+    case_id: Annotated[
+        list[uuid.UUID] | None,
+        Query(max_length=200, description="These cases only (at most 200 ids)"),
+    ] = None,
     sort: views.SortKey = "registered",
     order: views.Order = "desc",
     limit: Annotated[Limit, Query(le=500)] = 50,
@@ -110,6 +114,7 @@ async def list_cases(
         case_number=case_number,
         creditor_id=creditor_id,
         batch_id=batch_id,
+        case_ids=tuple(case_id or ()),
         **_debtor_filter(service, debtor),
     )
     async with service.session_factory() as session:
