@@ -2,10 +2,17 @@
 
 Issuing runs in the consumer's transaction (``cases.debtor_letter.requested.v1``): the
 letter is rendered from the request (the step, its dates, the debtor's name and address)
-and the read model (the creditor, the case's claims, its balance as the ledger booked it),
-stored as an immutable ``debtor_letter`` document linked to its case, and queued for the
-post, all in one commit with the inbox row. A redelivered request finds its letter and
-issues nothing (the document's source is the letter id, unique per kind).
+and the read model (the creditor, the case's claims, its balance and interest as the ledger
+stated them, the forsinkelsesrente of the sending day), stored as an immutable
+``debtor_letter`` document linked to its case, and queued for the post, all in one commit
+with the inbox row. A redelivered request finds its letter and issues nothing (the
+document's source is the letter id, unique per kind).
+
+A letter whose sending day has no forsinkelsesrente stated by the ledger yet (no balance
+event of the case for that rate period has arrived) is **held**: its request is kept in
+``held_letters`` and the letter is issued, in the transaction that applies it, by the first
+balance event of the case that states the rate (:func:`release_held`). It is never issued
+without the rate.
 
 Sending (:func:`send_due`) is a separate loop (the ``poster`` worker): at least once, with
 the letter id as the post's deduplication key; a failed send is kept and tried again with
@@ -29,8 +36,9 @@ from contracts.cases import DebtorLetterRequested
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports.adapters.document_store import DocumentStore, NewDocument
+from reports.adapters.held_letters import RATE_UNKNOWN, HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
-from reports.adapters.projections import ProjectionStore
+from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
 from reports.domain.case_statement import StatementClaim
 from reports.domain.errors import CasesNotInReadModel
@@ -88,8 +96,9 @@ def _recipient(event: DebtorLetterRequested) -> Recipient:
 
 async def issue_debtor_letter(
     session: AsyncSession, issuer: Issuer, event: DebtorLetterRequested
-) -> uuid.UUID:
-    """The letter the workflow asked for, issued once and queued for the post."""
+) -> uuid.UUID | None:
+    """The letter the workflow asked for, issued once and queued for the post; ``None``
+    when it is held for the forsinkelsesrente of its day."""
     store = DocumentStore(session)
     existing = await store.issued("debtor_letter", event.letter_id)
     if existing is not None:
@@ -98,7 +107,15 @@ async def issue_debtor_letter(
     case = await projections.case(event.case_id, None)
     if case is None:
         raise CasesNotInReadModel(1)
+    rate = await projections.rate_on(event.case_id, event.sent_on)
+    if rate is None:
+        await HeldLetters(session).hold(event.model_dump(mode="json"), reason=RATE_UNKNOWN)
+        log.info(
+            "debtor letter %s held: no interest rate for %s yet", event.letter_id, event.sent_on
+        )
+        return None
     booked = await projections.balance_on(event.case_id, event.sent_on)
+    interest = None if booked is None else interest_of(booked.interest)
     claims = tuple(
         StatementClaim(
             invoice_number=c["invoice_number"],
@@ -125,10 +142,17 @@ async def issue_debtor_letter(
             case.principal_ore,
             None
             if booked is None
-            else (booked.principal_ore, booked.interest_ore, booked.costs_ore),
+            else (
+                booked.principal_ore,
+                booked.interest_ore if interest is None else interest.outstanding_ore,
+                booked.costs_ore,
+            ),
         ),
-        amounts_as_of=None if booked is None else booked.effective_date,
+        amounts_as_of=None
+        if booked is None
+        else (booked.effective_date if interest is None else interest.through),
         interest_from=min((c.due_date for c in claims), default=case.due_date),
+        interest_rate_percent=rate,
     )
     check_required_content(letter)
     issued_at = issuer.clock.now()
@@ -166,6 +190,19 @@ async def issue_debtor_letter(
     )
     log.info("debtor letter %s (%s) issued on case %s", letter.number, event.kind, event.case_id)
     return document_id
+
+
+async def release_held(session: AsyncSession, issuer: Issuer, case_ids: Sequence[uuid.UUID]) -> int:
+    """Issue the held letters of these cases whose rate is now stated (after their balance
+    events were applied, in the same transaction); how many were issued."""
+    held = HeldLetters(session)
+    issued = 0
+    for request in await held.of_cases(case_ids):
+        event = DebtorLetterRequested.model_validate(request)
+        if await issue_debtor_letter(session, issuer, event) is not None:
+            await held.release(event.letter_id)
+            issued += 1
+    return issued
 
 
 def retry_delay(attempts: int, delays: Sequence[timedelta] = RETRY_DELAYS) -> timedelta:

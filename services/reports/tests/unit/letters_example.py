@@ -2,7 +2,8 @@
 
 Case 100017 of Nordlys Elektro AS: one invoice of 10 000,00 kr, dated 17.02.2025, due
 03.03.2025 (a Monday). Forsinkelsesrente 12,50 % p.a. for the first half of 2025
-(forskrift 2024-12-19-3279), simple, actual/365.
+(forskrift 2024-12-19-3279), simple, actual/365; both letters go in that half-year, so both
+state «Forsinkelsesrente: 12,50 % p.a.» (as the ledger's balance event of the day gives it).
 
 Inkassovarsel sent Monday 24.03.2025 (21 days after due: the fee may be charged), deadline
 24.03 + 14 days = Monday 07.04.2025 (a business day). Booked on 24.03:
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from reports.domain.case_statement import StatementClaim
 from reports.domain.letters import Amounts, DebtorLetter, LetterKind, Recipient
@@ -69,4 +71,5 @@ def example_letter(kind: LetterKind) -> DebtorLetter:
         amounts=amounts,
         amounts_as_of=sent_on,
         interest_from=CLAIM.due_date,
+        interest_rate_percent=Decimal("12.5000"),
     )
