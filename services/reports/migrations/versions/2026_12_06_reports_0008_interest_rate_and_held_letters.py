@@ -22,7 +22,6 @@ def upgrade() -> None:
     op.add_column('case_balances', sa.Column('interest_rate_from', sa.Date(), nullable=True, comment='the rate applies from this day'))
     op.add_column('case_balances', sa.Column('interest_rate_to', sa.Date(), nullable=True, comment='through this day (the end of its half-year)'))
     op.add_column('case_balances', sa.Column('interest', postgresql.JSONB(astext_type=sa.Text()), nullable=True, comment="the ledger's interest through the day: accrued, outstanding, by rate period"))
-    op.create_index('ix_case_balances_rate_period', 'case_balances', ['case_id', 'interest_rate_to'], unique=False)
     op.create_table('held_letters',
     sa.Column('letter_id', sa.Uuid(), nullable=False),
     sa.Column('case_id', sa.Uuid(), nullable=False),
@@ -39,7 +38,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_held_letters_case_id', table_name='held_letters')
     op.drop_table('held_letters')
-    op.drop_index('ix_case_balances_rate_period', table_name='case_balances')
     op.drop_column('case_balances', 'interest')
     op.drop_column('case_balances', 'interest_rate_to')
     op.drop_column('case_balances', 'interest_rate_from')

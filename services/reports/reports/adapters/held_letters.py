@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reports.adapters.orm import held_letters
 
 RATE_UNKNOWN = "interest-rate-unknown"
-"""Why a letter is held: no rate stated for a rate period that holds its sending day."""
+"""Why a letter is held: the ledger's balance of its sending day, with the rate in force,
+is not in the read model yet."""
 
 
 class HeldLetters:

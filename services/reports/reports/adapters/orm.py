@@ -270,7 +270,6 @@ case_balances = Table(
         JSONB,
         comment="the ledger's interest through the day: accrued, outstanding, by rate period",
     ),
-    Index("ix_case_balances_rate_period", "case_id", "interest_rate_to"),
     comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
 )
 

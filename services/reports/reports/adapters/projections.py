@@ -203,21 +203,22 @@ class ProjectionStore:
             )
         ).first()
 
-    async def rate_on(self, case_id: uuid.UUID, day: date) -> Decimal | None:
-        """The forsinkelsesrente the ledger stated for the case for a rate period that holds
-        ``day`` (its newest statement), or ``None`` when no balance event stated one yet."""
+    async def balance_stated_on(self, case_id: uuid.UUID, day: date) -> Row[Any] | None:
+        """The ledger's newest balance of the case effective on ``day`` that states the
+        forsinkelsesrente (the ledger sends one dated each workflow step's day)."""
         b = case_balances.c
-        return await self.session.scalar(
-            select(b.interest_rate_percent)
-            .where(
-                b.case_id == case_id,
-                b.interest_rate_percent.is_not(None),
-                b.interest_rate_from <= day,
-                b.interest_rate_to >= day,
+        return (
+            await self.session.execute(
+                select(case_balances)
+                .where(
+                    b.case_id == case_id,
+                    b.effective_date == day,
+                    b.interest_rate_percent.is_not(None),
+                )
+                .order_by(b.changed_at.desc())
+                .limit(1)
             )
-            .order_by(b.effective_date.desc(), b.changed_at.desc())
-            .limit(1)
-        )
+        ).first()
 
     async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
         result = await self.session.execute(

@@ -8,10 +8,11 @@ stated them, the forsinkelsesrente of the sending day), stored as an immutable
 with the inbox row. A redelivered request finds its letter and issues nothing (the
 document's source is the letter id, unique per kind).
 
-A letter whose sending day has no forsinkelsesrente stated by the ledger yet (no balance
-event of the case for that rate period has arrived) is **held**: its request is kept in
-``held_letters`` and the letter is issued, in the transaction that applies it, by the first
-balance event of the case that states the rate (:func:`release_held`). It is never issued
+A letter states the ledger's balance event of its sending day (the ledger publishes one
+for every workflow step, dated the step's day, with the fee the step charged, the interest
+through the day and the forsinkelsesrente in force). Until that event is in the read model
+the letter is **held**: its request is kept in ``held_letters`` and the letter is issued,
+in the transaction that applies the event, by :func:`release_held`. It is never issued
 without the rate.
 
 Sending (:func:`send_due`) is a separate loop (the ``poster`` worker): at least once, with
@@ -107,15 +108,12 @@ async def issue_debtor_letter(
     case = await projections.case(event.case_id, None)
     if case is None:
         raise CasesNotInReadModel(1)
-    rate = await projections.rate_on(event.case_id, event.sent_on)
-    if rate is None:
+    booked = await projections.balance_stated_on(event.case_id, event.sent_on)
+    if booked is None:
         await HeldLetters(session).hold(event.model_dump(mode="json"), reason=RATE_UNKNOWN)
-        log.info(
-            "debtor letter %s held: no interest rate for %s yet", event.letter_id, event.sent_on
-        )
+        log.info("debtor letter %s held for the ledger's balance of its day", event.letter_id)
         return None
-    booked = await projections.balance_on(event.case_id, event.sent_on)
-    interest = None if booked is None else interest_of(booked.interest)
+    interest = interest_of(booked.interest)
     claims = tuple(
         StatementClaim(
             invoice_number=c["invoice_number"],
@@ -140,19 +138,15 @@ async def issue_debtor_letter(
         claims=claims,
         amounts=letter_amounts(
             case.principal_ore,
-            None
-            if booked is None
-            else (
+            (
                 booked.principal_ore,
                 booked.interest_ore if interest is None else interest.outstanding_ore,
                 booked.costs_ore,
             ),
         ),
-        amounts_as_of=None
-        if booked is None
-        else (booked.effective_date if interest is None else interest.through),
+        amounts_as_of=booked.effective_date if interest is None else interest.through,
         interest_from=min((c.due_date for c in claims), default=case.due_date),
-        interest_rate_percent=rate,
+        interest_rate_percent=booked.interest_rate_percent,
     )
     check_required_content(letter)
     issued_at = issuer.clock.now()

@@ -198,7 +198,7 @@ async def test_a_send_the_post_refused_is_tried_again_later(
             organisation("agency", "InfoCenter Inkasso AS"),
             creditor,
             case,
-            first_half_2026(case, date(2026, 1, 16)),
+            first_half_2026(case, date(2026, 2, 2)),
             request,
         ):
             await run.publish(wrap(event))
@@ -255,10 +255,10 @@ async def test_the_post_posts_a_letter_handed_over_twice_once(post: PostSimulato
 async def test_a_letter_is_held_until_the_ledger_states_the_rate_of_its_day(
     service: ReportsService,
 ) -> None:
-    """Sent Monday 06.07.2026: the case's only balance (registered, 16.01.2026) states the
-    rate of the first half-year, which does not hold the sending day, so the letter waits;
-    the ledger's event of the step (06.07) states 11,75 % from 01.07 and the interest
-    through the day, and the letter is issued by it. Its interest, as the ledger gave it:
+    """Sent Monday 06.07.2026: the case's only balance is its registration's (16.01.2026),
+    so the letter waits for the ledger's event of its day; that event (the step, 06.07)
+    states 11,75 % from 01.07, the fee and the interest through the day, and the letter is
+    issued by it. Its interest, as the ledger gave it:
     17.01-30.06 165 days x 1 000 000 x 12 % / 365 = 54 246,575 øre and 01.07-06.07 6 days x
     1 000 000 x 11,75 % / 365 = 1 931,507 øre: 56 178,08 → 561,78 kr; with the varsel fee
     35,00 the letter asks for 10 000,00 + 561,78 + 35,00 = 10 596,78 kr."""
