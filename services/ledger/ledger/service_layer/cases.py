@@ -102,14 +102,19 @@ async def register_cases(
                 day_count=policy.day_count,
             )
         )
-    for ledger in early:  # the day of the latest step, which its letter prints
-        taken = [s for s in steps[ledger.facts.case_id] if not s.step.startswith(CLOSED_STEP)]
-        if taken and interest_rates is not None:
+    for ledger in early:  # one dated each step's day, which the step's letter prints
+        days = {
+            s.effective_date
+            for s in steps[ledger.facts.case_id]
+            if not s.step.startswith(CLOSED_STEP)
+        }
+        assert interest_rates is not None
+        for day in sorted(days):
             books.emit(
                 balance_changed(
                     ledger,
                     cause="fee",
-                    effective_date=max(s.effective_date for s in taken),
+                    effective_date=day,
                     rates=interest_rates,
                     day_count=policy.day_count,
                 )
@@ -131,8 +136,9 @@ async def record_steps(
     """Keep the workflow steps and charge their fees; the cases charged.
 
     Every case that took a new step gets a balance event dated the step's day (cause
-    ``fee`` when the step charged one, else ``step``): it states the forsinkelsesrente in
-    force that day and the interest through it, which the step's letter prints.
+    ``fee`` when the steps charged one, else ``step``), one per day when a delivery holds
+    several of its steps: it states the forsinkelsesrente in force that day and the
+    interest through it, which the step's letter prints (the amounts are as booked now).
     """
     touched = await books.cases.record_steps([(s.case_id, s.step, s.event_id) for s in steps])
     if not touched:
@@ -141,17 +147,20 @@ async def record_steps(
     rates = await books.rates.book()
     changed = await charge_fees(books, ledgers.values(), rates)
     charged = {lg.facts.case_id for lg in changed}
-    latest = {s.case_id: s.step.effective_date for s in steps}
+    days: dict[uuid.UUID, set[date]] = {}
+    for s in steps:
+        days.setdefault(s.case_id, set()).add(s.step.effective_date)
     for case_id, ledger in ledgers.items():
-        books.emit(
-            balance_changed(
-                ledger,
-                cause="fee" if case_id in charged else "step",
-                effective_date=latest[case_id],
-                rates=rates,
-                day_count=policy.day_count,
+        for day in sorted(days[case_id]):
+            books.emit(
+                balance_changed(
+                    ledger,
+                    cause="fee" if case_id in charged else "step",
+                    effective_date=day,
+                    rates=rates,
+                    day_count=policy.day_count,
+                )
             )
-        )
     return [lg.facts.case_id for lg in changed]
 
 
