@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,12 +19,17 @@ RATE_UNKNOWN = "interest-rate-unknown"
 is not in the read model yet."""
 
 
+LETTER_INCOMPLETE = "letter-incomplete"
+"""A held letter that, once its balance came, lacked content the law requires: kept for
+ops (fix the data, then replay the request), never issued incomplete."""
+
+
 class HeldLetters:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def hold(self, request: dict[str, Any], *, reason: str) -> None:
-        """Keep a letter's request (once per letter)."""
+        """Keep a letter's request (once per letter; asked again, it waits again)."""
         await self.session.execute(
             insert(held_letters)
             .values(
@@ -34,7 +39,9 @@ class HeldLetters:
                 request=request,
                 reason=reason,
             )
-            .on_conflict_do_nothing()
+            .on_conflict_do_update(
+                index_elements=[held_letters.c.letter_id], set_={"reason": reason}
+            )
         )
 
     async def of_cases(self, case_ids: Iterable[uuid.UUID]) -> list[dict[str, Any]]:
@@ -44,11 +51,16 @@ class HeldLetters:
             return []
         rows = await self.session.execute(
             select(held_letters.c.request)
-            .where(held_letters.c.case_id.in_(ids))
+            .where(held_letters.c.case_id.in_(ids), held_letters.c.reason == RATE_UNKNOWN)
             .order_by(held_letters.c.held_at, held_letters.c.letter_id)
             .with_for_update()
         )
         return [dict(r) for r in rows.scalars()]
+
+    async def refuse(self, letter_id: uuid.UUID, *, reason: str) -> None:
+        await self.session.execute(
+            update(held_letters).where(held_letters.c.letter_id == letter_id).values(reason=reason)
+        )
 
     async def release(self, letter_id: uuid.UUID) -> None:
         await self.session.execute(
@@ -56,4 +68,5 @@ class HeldLetters:
         )
 
     async def count(self) -> int:
+        """Letters held (waiting, or refused and kept for ops)."""
         return int(await self.session.scalar(select(func.count()).select_from(held_letters)) or 0)

@@ -37,7 +37,7 @@ from contracts.cases import DebtorLetterRequested
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports.adapters.document_store import DocumentStore, NewDocument
-from reports.adapters.held_letters import RATE_UNKNOWN, HeldLetters
+from reports.adapters.held_letters import LETTER_INCOMPLETE, RATE_UNKNOWN, HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
 from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
@@ -45,6 +45,7 @@ from reports.domain.case_statement import StatementClaim
 from reports.domain.errors import CasesNotInReadModel
 from reports.domain.letters import (
     DebtorLetter,
+    LetterIncomplete,
     Recipient,
     check_required_content,
     letter_amounts,
@@ -182,19 +183,27 @@ async def issue_debtor_letter(
             "country": event.address.country,
         },
     )
+    await HeldLetters(session).release(event.letter_id)  # if it was held
     log.info("debtor letter %s (%s) issued on case %s", letter.number, event.kind, event.case_id)
     return document_id
 
 
 async def release_held(session: AsyncSession, issuer: Issuer, case_ids: Sequence[uuid.UUID]) -> int:
-    """Issue the held letters of these cases whose rate is now stated (after their balance
-    events were applied, in the same transaction); how many were issued."""
+    """Issue the held letters of these cases whose balance of the day is now stated (after
+    their balance events were applied, in the same transaction); how many were issued. A
+    letter that lacks required content is not issued: it stays held, marked
+    ``letter-incomplete`` for ops (the balance events are not refused for it)."""
     held = HeldLetters(session)
     issued = 0
     for request in await held.of_cases(case_ids):
         event = DebtorLetterRequested.model_validate(request)
-        if await issue_debtor_letter(session, issuer, event) is not None:
-            await held.release(event.letter_id)
+        try:
+            document = await issue_debtor_letter(session, issuer, event)
+        except LetterIncomplete as exc:  # kept for ops, as the dead-letter queue would
+            log.error("held debtor letter %s refused: %s", event.letter_id, exc)
+            await held.refuse(event.letter_id, reason=LETTER_INCOMPLETE)
+            continue
+        if document is not None:
             issued += 1
     return issued
 

@@ -15,7 +15,7 @@ import pytest
 from contracts.cases import CaseRegistered, DebtorLetterRequested, PostalAddress
 from contracts.ledger import CaseBalanceChanged, CaseInterest, InterestRatePeriod
 from prometheus_client import REGISTRY
-from reports.adapters.orm import documents, held_letters, letter_dispatches
+from reports.adapters.orm import cases, documents, held_letters, letter_dispatches
 from reports.adapters.post import HttpPost
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -75,10 +75,11 @@ def stated(
     costs: int = 0,
     periods: tuple[InterestRatePeriod, ...] = (),
     accrued: int = 0,
+    principal: int | None = None,
 ) -> CaseBalanceChanged:
     """The ledger's balance event of ``on`` with the rate and interest it states (figures
     given by the test, as the ledger would send them)."""
-    principal = case.claims[0].principal_ore
+    principal = case.claims[0].principal_ore if principal is None else principal
     return CaseBalanceChanged(
         case_id=case.case_id,
         creditor_id=case.creditor_id,
@@ -346,3 +347,43 @@ async def test_a_letter_is_held_until_the_ledger_states_the_rate_of_its_day(
     assert "Forsinkelsesrente: 11,75 % p.a. (forsinkelsesrenteloven § 3)" in text
     assert "Forsinkelsesrente til og med 06.07.2026 561,78" in text
     assert "Å betale 10 596,78" in text
+
+
+async def test_a_held_letter_lacking_content_is_kept_for_ops_not_the_balances(
+    service: ReportsService,
+) -> None:
+    """The case was paid before the letter's day: the ledger's balance of the day has no
+    principal left, so the letter would lack the amount (§ 10 (c)). The balance is applied
+    all the same; the letter is not issued and stays held, marked for ops."""
+    creditor = organisation("creditor")
+    case = Batch(creditor.organisation_id).case(500_000, "Ola Nordmann")
+    request = request_for(case.case_id, creditor.organisation_id)
+    paid = stated(
+        case,
+        date(2026, 2, 2),
+        rate="12.00",
+        rate_from=date(2026, 1, 1),
+        rate_to=date(2026, 6, 30),
+        principal=0,
+    )
+    async with running_consumers(service) as run:
+        for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
+            await run.publish(wrap(event))
+        await run.settled(handled=4, seconds=60)
+        await run.publish(wrap(paid))
+        await run.settled(handled=5, seconds=60)
+        assert run.outcomes()["dead_lettered"] == 0
+
+    async with service.session_factory() as session:
+        reason = await session.scalar(
+            select(held_letters.c.reason).where(held_letters.c.letter_id == request.letter_id)
+        )
+        issued = await session.scalar(
+            select(documents.c.document_id).where(documents.c.source_id == request.letter_id)
+        )
+        balance = await session.scalar(
+            select(cases.c.balance_ore).where(cases.c.case_id == case.case_id)
+        )
+    assert reason == "letter-incomplete"
+    assert issued is None
+    assert balance == 0
