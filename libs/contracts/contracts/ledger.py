@@ -108,9 +108,7 @@ class CaseBalanceChanged(EventData):
     costs_ore: int
     balance_ore: int = Field(description="principal + interest + costs outstanding")
     overpaid_ore: int = Field(ge=0)
-    cause: str = Field(
-        description="'registered', 'fee', 'step', 'payment', 'reversal', 'closed' …"
-    )
+    cause: str = Field(description="'registered', 'fee', 'step', 'payment', 'reversal', 'closed' …")
     changed_at: AwareDatetime
     interest_rate_percent: RatePercent | None = Field(
         default=None,
