@@ -1,10 +1,12 @@
 """The inkassovarsel as a letter, between real processes: the cases scheduler sends it
-(``CASES_SCHEDULER_PERIOD_SECONDS=1`` in the test stack), the reports service renders it,
-the creditor finds it among the case's documents through the gateway, and the post
-simulator got it once."""
+(``CASES_SCHEDULER_PERIOD_SECONDS=1`` in the test stack), the ledger states the balance and
+the forsinkelsesrente of its day, the reports service renders it with them, the creditor
+finds it among the case's documents through the gateway, and the post simulator got it
+once."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
@@ -59,6 +61,10 @@ async def test_the_scheduled_inkassovarsel_is_a_letter_on_the_case_and_at_the_po
     for expected in ("Inkassovarsel", "Per Skyldner", "Storgata 2", "0155 Oslo", "2026-118"):
         assert expected in text
     assert "vil inkasso bli satt i verk" in text
+    # inkassoloven § 10 d (stated on the varsel too): the rate of the day, as the ledger has it
+    assert re.search(
+        r"Forsinkelsesrente: \d{1,2},\d{2,4} % p\.a\. \(forsinkelsesrenteloven § 3\)", text
+    )
 
     post = stack.service_url("post")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -45,12 +46,56 @@ class PaymentReceived(EventData):
     received_at: AwareDatetime
 
 
+RatePercent = Decimal
+"""A rate in percent per year as the ledger's rate table holds it (up to four decimals),
+a decimal string on the wire (``"12.50"``)."""
+
+
+class InterestRatePeriod(BaseModel):
+    """Forsinkelsesrente over days ``first``..``last`` (inclusive) on one principal at one
+    rate: the ledger splits at every rate period (1 January, 1 July), due date and payment."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    first: date
+    last: date
+    days: int = Field(ge=1, le=366)
+    principal_ore: int = Field(ge=0, description="the principal the interest ran on")
+    rate_percent: RatePercent = Field(ge=0, le=100, decimal_places=4, description="per year")
+    rate_from: date = Field(description="the day the rate is in force from (its rate row)")
+    interest_ore: int = Field(
+        ge=0,
+        description="the period's share of ``accrued_ore``: the exact total is rounded once "
+        "and the øre shared by largest remainder, so the periods sum to it",
+    )
+
+
+class CaseInterest(BaseModel):
+    """Forsinkelsesrente on a case through ``through`` as the ledger computes it, booked or
+    not (as its case economy states it): what accrued, by rate period, and what is owed."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    through: date = Field(
+        description="interest is counted to and including this day (the effective date, "
+        "the day booked to if later, or the closing day where interest stopped)"
+    )
+    accrued_ore: int = Field(ge=0, description="from the due dates, rounded once")
+    outstanding_ore: int = Field(description="accrued less what was paid of it or written off")
+    balance_ore: int = Field(description="principal and costs as booked + ``outstanding_ore``")
+    periods: list[InterestRatePeriod] = Field(max_length=2000)
+
+
 @event_model
 class CaseBalanceChanged(EventData):
-    """What the debtor owes on a case changed (a claim, fee, interest, payment or reversal).
+    """What the debtor owes on a case changed (a claim, fee, interest, payment or reversal),
+    or the case took a workflow step (``cause`` ``step``: a letter's day, balance as before).
 
     Amounts are as booked at ``effective_date``; interest accrues daily beyond what is booked
-    (ask the ledger for a case's economy on a date).
+    (ask the ledger for a case's economy on a date). Since the interest fields were added
+    (optional; ``None`` from a producer that did not send them, or when the ledger has no
+    confirmed rate for the days), the event also states the forsinkelsesrente in force on
+    ``effective_date`` and the interest accrued through it by rate period.
     """
 
     event_type = "ledger.case.balance_changed"
@@ -63,8 +108,27 @@ class CaseBalanceChanged(EventData):
     costs_ore: int
     balance_ore: int = Field(description="principal + interest + costs outstanding")
     overpaid_ore: int = Field(ge=0)
-    cause: str = Field(description="'registered', 'fee', 'payment', 'reversal', 'closed' …")
+    cause: str = Field(description="'registered', 'fee', 'step', 'payment', 'reversal', 'closed' …")
     changed_at: AwareDatetime
+    interest_rate_percent: RatePercent | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        decimal_places=4,
+        description="forsinkelsesrente per year in force on ``effective_date`` "
+        "(forsinkelsesrenteloven § 3)",
+    )
+    interest_rate_from: date | None = Field(
+        default=None, description="the day that rate is in force from (its rate row)"
+    )
+    interest_rate_to: date | None = Field(
+        default=None,
+        description="the last day of the rate period (half-year) of ``effective_date``: "
+        "the rate applies from ``interest_rate_from`` through this day",
+    )
+    interest: CaseInterest | None = Field(
+        default=None, description="interest through the effective date, by rate period"
+    )
 
 
 class SettledLine(BaseModel):

@@ -24,6 +24,7 @@ from servicekit.replay import replay_queue
 from servicekit.service import Service
 from sqlalchemy import select
 
+from reports.adapters.held_letters import HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
 from reports.adapters.mail import SmtpReadyNotifier
 from reports.adapters.orm import inbox, outbox, projection_progress
@@ -51,6 +52,10 @@ PROJECTION_AGE = Gauge(
 LETTERS_UNSENT = Gauge(
     "reports_letters_unsent",
     "Letters to debtors issued and not yet taken by the post (retried until they are)",
+)
+LETTERS_HELD = Gauge(
+    "reports_letters_held",
+    "Letters to debtors held until the ledger states the forsinkelsesrente of their day",
 )
 
 
@@ -112,6 +117,7 @@ class ReportsService(Service):
         async with self.session_factory() as session:
             rows = (await session.execute(select(projection_progress))).all()
             LETTERS_UNSENT.set(await LetterDispatches(session).unsent())
+            LETTERS_HELD.set(await HeldLetters(session).count())
         now = datetime.now(UTC)
         for row in rows:
             lag = (row.last_applied_at - row.last_occurred_at).total_seconds()
@@ -144,7 +150,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         BatchRegistered.routing_key(): documents.batch_registered,
         CaseStatusChanged.routing_key(): BatchHandler(consumers.statuses_changed),
         CaseClosed.routing_key(): consumers.case_closed,
-        CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
+        CaseBalanceChanged.routing_key(): BatchHandler(documents.balances_changed),
         PaymentReceived.routing_key(): BatchHandler(consumers.payments_received),
         SettlementCompleted.routing_key(): documents.settlement_completed,
         DebtorLetterRequested.routing_key(): documents.debtor_letter_requested,

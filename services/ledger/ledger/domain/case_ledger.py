@@ -195,6 +195,17 @@ class CaseLedger:
             day_count=day_count,
         )
 
+    def interest_through(
+        self, rates: RateBook, on: date, day_count: DayCount
+    ) -> tuple[InterestAccrual, int]:
+        """Interest accrued through ``on`` (or as far as booked, if later), booked or not, and
+        what of it is outstanding: the accrual less what was paid of the booked interest or
+        written off (as the case economy states it)."""
+        upto = max(on, self.interest_booked_to) if self.interest_booked_to else on
+        accrual = self.accrual(rates, upto, day_count)
+        settled = self.interest_booked_ore - self.balances.get(AccountKind.CASE_INTEREST, 0)
+        return accrual, accrual.amount_ore - settled
+
     # -- booking ---------------------------------------------------------------------------
 
     def apply(self, entry: JournalEntry) -> JournalEntry:

@@ -84,6 +84,24 @@ class InterestAccrual:
         return tuple(sorted({p.rate.id for p in self.periods}))
 
 
+def shares_ore(accrual: InterestAccrual) -> tuple[int, ...]:
+    """Each period's share of the accrual's rounded amount, in whole øre.
+
+    The exact total is rounded once (:attr:`InterestAccrual.amount_ore`); to show it by
+    period, each period gets its exact amount rounded down and the øre left over go one each
+    to the periods with the largest fractions (the earlier period on a tie), so the shares
+    always sum to the rounded total.
+    """
+    floors = [p.exact_ore.numerator // p.exact_ore.denominator for p in accrual.periods]
+    left = accrual.amount_ore - sum(floors)
+    by_fraction = sorted(
+        range(len(floors)), key=lambda i: (-(accrual.periods[i].exact_ore - floors[i]), i)
+    )
+    for i in by_fraction[:left]:
+        floors[i] += 1
+    return tuple(floors)
+
+
 def _scaled(rate: Decimal) -> int:
     scaled = rate * RATE_SCALE
     if scaled != scaled.to_integral_value():

@@ -132,6 +132,11 @@ def half_year_start(day: date) -> date:
     return date(day.year, 1 if day.month <= 6 else 7, 1)
 
 
+def half_year_end(day: date) -> date:
+    """30 June or 31 December: the last day of the half-year ``day`` falls in."""
+    return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
+
+
 class RateBook:
     """The confirmed rows, with lookups by date (unconfirmed rows are never given to it)."""
 

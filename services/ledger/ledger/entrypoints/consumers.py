@@ -111,7 +111,7 @@ class CaseEvents:
             steps.append(
                 StepTaken(event.case_id, Step(event.step, event.effective_date), envelope.event_id)
             )
-        await record_steps(books, steps)
+        await record_steps(books, steps, self.policy)
         await books.flush()
 
     async def closed(self, session: AsyncSession, envelope: Envelope) -> None:

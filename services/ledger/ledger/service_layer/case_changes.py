@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ledger.domain.case_ledger import CaseLedger
+from ledger.domain.rates import RateKind
 from ledger.service_layer.books import Books
 from ledger.service_layer.events import balance_changed
+from ledger.service_layer.policy import LedgerPolicy
 
 
 @dataclass
@@ -24,8 +26,15 @@ class Changes:
         self.causes[ledger.facts.case_id] = (cause, on)
 
 
-async def finish(books: Books, changes: Changes) -> None:
+async def finish(books: Books, changes: Changes, policy: LedgerPolicy) -> None:
     await books.cases.save_state(changes.ledgers.values())
+    if not changes.ledgers:
+        return
+    rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
     for case_id, ledger in changes.ledgers.items():
         cause, on = changes.causes[case_id]
-        books.emit(balance_changed(ledger, cause=cause, effective_date=on))
+        books.emit(
+            balance_changed(
+                ledger, cause=cause, effective_date=on, rates=rates, day_count=policy.day_count
+            )
+        )

@@ -15,13 +15,15 @@ from datetime import date, datetime
 
 from ledger.domain.case_ledger import CaseFacts, CaseLedger, registration_entry
 from ledger.domain.fees import Step, assess_fees
-from ledger.domain.rates import RateBook
+from ledger.domain.rates import RateBook, RateKind
 from ledger.service_layer.books import Books
 from ledger.service_layer.events import balance_changed
 from ledger.service_layer.payments import interest_refund
 from ledger.service_layer.policy import LedgerPolicy
 
 log = logging.getLogger(__name__)
+
+DEFAULT_POLICY = LedgerPolicy()
 
 CLOSED_STEP = "case_closed:"
 """A closing that arrived before its case is kept as a step ``case_closed:<reason>``."""
@@ -88,10 +90,35 @@ async def register_cases(
     early = [lg for lg in ledgers if steps.get(lg.facts.case_id)]
     if early:  # workflow steps that arrived before the case
         await charge_fees(books, early, await books.rates.book())
+    interest_rates = await books.rates.book(RateKind.FORSINKELSESRENTE) if ledgers else None
     for ledger in ledgers:
+        assert interest_rates is not None
         books.emit(
-            balance_changed(ledger, cause="registered", effective_date=ledger.facts.latest_due_date)
+            balance_changed(
+                ledger,
+                cause="registered",
+                effective_date=ledger.facts.latest_due_date,
+                rates=interest_rates,
+                day_count=policy.day_count,
+            )
         )
+    for ledger in early:  # one dated each step's day, which the step's letter prints
+        days = {
+            s.effective_date
+            for s in steps[ledger.facts.case_id]
+            if not s.step.startswith(CLOSED_STEP)
+        }
+        assert interest_rates is not None
+        for day in sorted(days):
+            books.emit(
+                balance_changed(
+                    ledger,
+                    cause="fee",
+                    effective_date=day,
+                    rates=interest_rates,
+                    day_count=policy.day_count,
+                )
+            )
     for ledger in early:  # and a closing that did
         closing = next(
             (s for s in steps[ledger.facts.case_id] if s.step.startswith(CLOSED_STEP)), None
@@ -103,18 +130,37 @@ async def register_cases(
     return [lg.facts.case_id for lg in ledgers]
 
 
-async def record_steps(books: Books, steps: Sequence[StepTaken]) -> list[uuid.UUID]:
-    """Keep the workflow steps and charge their fees; the cases charged."""
+async def record_steps(
+    books: Books, steps: Sequence[StepTaken], policy: LedgerPolicy = DEFAULT_POLICY
+) -> list[uuid.UUID]:
+    """Keep the workflow steps and charge their fees; the cases charged.
+
+    Every case that took a new step gets a balance event dated the step's day (cause
+    ``fee`` when the steps charged one, else ``step``), one per day when a delivery holds
+    several of its steps: it states the forsinkelsesrente in force that day and the
+    interest through it, which the step's letter prints (the amounts are as booked now).
+    """
     touched = await books.cases.record_steps([(s.case_id, s.step, s.event_id) for s in steps])
     if not touched:
         return []
     ledgers = await books.cases.load(touched)  # unknown cases wait for their registration
-    changed = await charge_fees(books, ledgers.values(), await books.rates.book())
-    latest = {s.case_id: s.step.effective_date for s in steps}
-    for ledger in changed:
-        books.emit(
-            balance_changed(ledger, cause="fee", effective_date=latest[ledger.facts.case_id])
-        )
+    rates = await books.rates.book()
+    changed = await charge_fees(books, ledgers.values(), rates)
+    charged = {lg.facts.case_id for lg in changed}
+    days: dict[uuid.UUID, set[date]] = {}
+    for s in steps:
+        days.setdefault(s.case_id, set()).add(s.step.effective_date)
+    for case_id, ledger in ledgers.items():
+        for day in sorted(days[case_id]):
+            books.emit(
+                balance_changed(
+                    ledger,
+                    cause="fee" if case_id in charged else "step",
+                    effective_date=day,
+                    rates=rates,
+                    day_count=policy.day_count,
+                )
+            )
     return [lg.facts.case_id for lg in changed]
 
 
@@ -143,5 +189,9 @@ async def close_case(
     if write_off is not None:
         books.journal.add(write_off)
     await books.cases.save_state([ledger])
-    books.emit(balance_changed(ledger, cause="closed", effective_date=on))
+    books.emit(
+        balance_changed(
+            ledger, cause="closed", effective_date=on, rates=rates, day_count=policy.day_count
+        )
+    )
     return True

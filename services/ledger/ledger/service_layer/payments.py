@@ -195,7 +195,7 @@ async def receive_payments(
             summary.unmatched += 1
     await books.payments.add_allocations(allocations)
     await books.payments.add_unmatched(unmatched)
-    await finish(books, changes)
+    await finish(books, changes, policy)
     return summary
 
 

@@ -86,7 +86,6 @@ async def reverse_payment(
     books: Books, payment_id: uuid.UUID, *, reason: str, policy: LedgerPolicy
 ) -> JournalEntry:
     """Take back an allocated payment by hand (a correction: a linked reversal)."""
-    del policy
     original = await books.payments.get(payment_id, lock=True)
     if original is None or original.case_id is None:
         raise PaymentNotFound("No such allocated payment.")
@@ -97,5 +96,5 @@ async def reverse_payment(
     allocations: list[dict[str, object]] = []
     reversal = await take_back(books, ledger, original, None, allocations, changes, reason=reason)
     await books.payments.add_allocations(allocations)
-    await finish(books, changes)
+    await finish(books, changes, policy)
     return reversal

@@ -98,5 +98,5 @@ async def resolve_unmatched(
         raise WrongPaymentState(f"unknown action {action!r}")
     await books.payments.resolve(payment_id, resolution=action, case_id=case_id, by=by)
     await books.payments.add_allocations(allocations)
-    await finish(books, changes)
+    await finish(books, changes, policy)
     return summary

@@ -90,7 +90,14 @@ async def test_a_case_from_claim_to_paid_in_full(ledger: Ledger, service: Ledger
     received = await events(service, "ledger.payment.received", case.case_id)
     assert [e["amount_ore"] for e in received] == [100_000, 988_463]
     balances = await events(service, "ledger.case.balance_changed", case.case_id)
-    assert [e["cause"] for e in balances] == ["registered", "fee", "payment", "payment"]
+    # one balance event per step day (the two steps came in one delivery), each dated it
+    assert [(e["cause"], e["effective_date"]) for e in balances] == [
+        ("registered", "2025-01-31"),
+        ("fee", "2025-02-15"),
+        ("fee", "2025-03-03"),
+        ("payment", "2025-03-17"),
+        ("payment", "2025-04-16"),
+    ]
     assert balances[-1]["balance_ore"] == 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from contracts import Envelope
@@ -134,3 +135,47 @@ async def test_a_case_closed_unpaid_is_written_off_whatever_the_order(
         # interest stopped at the closing: 1 Feb-2 Mar, 30 days at 12.50 %
         assert interest.charged_ore == interest.written_off_ore == 10_274
         assert economy.facts.close_reason == "withdrawn"
+
+
+async def test_every_step_gets_a_balance_event_of_its_day_with_the_rate_and_interest(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    """Due Friday 31.01.2025 at 12,50 % (2025 H1, lovdata FOR-2024-12-19-3279). The
+    inkassovarsel of 10.02 is sent under 14 days after the due date: no fee, but an event
+    (cause ``step``) with the rate and the interest through the day: 01.02-10.02 is 10 days,
+    1 000 000 x 0,125 x 10 / 365 = 3 424,66 → 3 425 øre. The betalingsoppfordring of 24.02
+    charges lett salær 560,00 (bracket to 10 000: 0,8 x 700) and states 24 days:
+    1 000 000 x 0,125 x 24 / 365 = 8 219,18 → 8 219 øre."""
+    case = registered(ledger.creditor_id)
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(case))
+        await run.publish(Envelope.wrap(step(case, "inkassovarsel_sent", date(2025, 2, 10))))
+        await run.settled(handled=2)
+        await run.publish(Envelope.wrap(step(case, "betalingsoppfordring_sent", date(2025, 2, 24))))
+        await run.settled(handled=3)
+    registration, varsel, demand = await events(
+        service, "ledger.case.balance_changed", case.case_id
+    )
+    assert registration["cause"] == "registered"
+    assert registration["interest"]["accrued_ore"] == 0
+    assert (varsel["cause"], varsel["effective_date"], varsel["costs_ore"]) == (
+        "step",
+        "2025-02-10",
+        0,
+    )
+    assert Decimal(varsel["interest_rate_percent"]) == Decimal("12.50")
+    assert (varsel["interest_rate_from"], varsel["interest_rate_to"]) == (
+        "2025-01-01",
+        "2025-06-30",
+    )
+    assert varsel["interest"]["accrued_ore"] == varsel["interest"]["outstanding_ore"] == 3_425
+    assert varsel["interest"]["balance_ore"] == 1_003_425
+    (period,) = varsel["interest"]["periods"]
+    assert (period["first"], period["last"], period["days"]) == ("2025-02-01", "2025-02-10", 10)
+    assert (demand["cause"], demand["effective_date"], demand["costs_ore"]) == (
+        "fee",
+        "2025-02-24",
+        56_000,
+    )
+    assert demand["interest"]["accrued_ore"] == 8_219
+    assert demand["interest"]["balance_ore"] == 1_000_000 + 56_000 + 8_219

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Table,
     Uuid,
@@ -257,7 +258,33 @@ case_balances = Table(
     Column("costs_ore", BigInteger, nullable=False),
     Column("balance_ore", BigInteger, nullable=False),
     Column("cause", String(30), nullable=False),
+    Column(
+        "interest_rate_percent",
+        Numeric(7, 4),
+        comment="forsinkelsesrente p.a. in force on effective_date (the ledger's)",
+    ),
+    Column("interest_rate_from", Date, comment="the rate applies from this day"),
+    Column("interest_rate_to", Date, comment="through this day (the end of its half-year)"),
+    Column(
+        "interest",
+        JSONB,
+        comment="the ledger's interest through the day: accrued, outstanding, by rate period",
+    ),
     comment="each case's balance as the ledger booked it, over time (a case statement's as-of)",
+)
+
+held_letters = Table(
+    "held_letters",
+    metadata,
+    Column("letter_id", Uuid, primary_key=True),
+    Column("case_id", Uuid, nullable=False),
+    Column("sent_on", Date, nullable=False),
+    Column("request", JSONB, nullable=False, comment="the letter's request (name, address)"),
+    Column("reason", String(40), nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_held_letters_case_id", "case_id"),
+    comment="letters waiting for what they must state (the forsinkelsesrente of their day); "
+    "issued and deleted when the ledger's balance event brings it",
 )
 
 document_purges = Table(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from contracts import Envelope
@@ -39,6 +40,7 @@ from reports.adapters.orm import (
     settlement_lines,
     settlements,
 )
+from reports.domain.case_statement import InterestPeriod, InterestStatement
 
 PARKING_LOCK = 0x7265706F72747301
 """The advisory lock key of parked case changes ("reports" + 1)."""
@@ -201,6 +203,23 @@ class ProjectionStore:
             )
         ).first()
 
+    async def balance_stated_on(self, case_id: uuid.UUID, day: date) -> Row[Any] | None:
+        """The ledger's newest balance of the case effective on ``day`` that states the
+        forsinkelsesrente (the ledger sends one dated each workflow step's day)."""
+        b = case_balances.c
+        return (
+            await self.session.execute(
+                select(case_balances)
+                .where(
+                    b.case_id == case_id,
+                    b.effective_date == day,
+                    b.interest_rate_percent.is_not(None),
+                )
+                .order_by(b.changed_at.desc())
+                .limit(1)
+            )
+        ).first()
+
     async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
         result = await self.session.execute(
             update(cases)
@@ -331,3 +350,26 @@ def _newest(changes: Sequence[T], *, key: Any) -> list[T]:
         if held is None or key(change) > key(held):
             newest[change[0]] = change
     return list(newest.values())
+
+
+def interest_of(stored: Mapping[str, Any] | None) -> InterestStatement | None:
+    """The ledger's interest statement as a balance row keeps it (``CaseInterest`` as JSON)."""
+    if stored is None:
+        return None
+    return InterestStatement(
+        through=date.fromisoformat(stored["through"]),
+        accrued_ore=int(stored["accrued_ore"]),
+        outstanding_ore=int(stored["outstanding_ore"]),
+        balance_ore=int(stored["balance_ore"]),
+        periods=tuple(
+            InterestPeriod(
+                first=date.fromisoformat(p["first"]),
+                last=date.fromisoformat(p["last"]),
+                days=int(p["days"]),
+                principal_ore=int(p["principal_ore"]),
+                rate_percent=Decimal(p["rate_percent"]),
+                interest_ore=int(p["interest_ore"]),
+            )
+            for p in stored["periods"]
+        ),
+    )

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from reports.domain.case_statement import CaseStatement
 from reports.domain.layouts import order_csv
 from reports.domain.letters import DebtorLetter
-from reports.domain.money import kroner
+from reports.domain.money import kroner, percent
 from reports.domain.order_confirmation import OrderConfirmation
 from reports.domain.statement import Statement, StatementHeader
 
@@ -50,6 +50,7 @@ def _environment() -> Environment:
     )
     env.filters["kr"] = kroner
     env.filters["dato"] = _date
+    env.filters["prosent"] = percent
     return env
 
 

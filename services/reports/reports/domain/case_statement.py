@@ -1,15 +1,18 @@
 """The case statement (saksoppstilling): a case as of a date, what a creditor or a debtor
-asks for: the claims handed over, every payment up to the date and how it was split, and
-what is outstanding as the ledger had booked it on that date (principal, interest, costs).
+asks for: the claims handed over, the forsinkelsesrente by rate period, every payment up to
+the date and how it was split, and what is outstanding (principal, interest, costs).
 
-Interest accrues daily beyond what is booked; the statement says as of which booking its
-balance is, and the interest by rate period is the ledger's (not in the events yet).
+Every amount is the ledger's, from its newest balance event effective on or before the
+date: the interest by rate period and what of it is outstanding are what the ledger
+computed through that event's day (``InterestStatement``); nothing is computed here.
+A balance from a producer that sent no interest is shown as booked.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from reports.domain.order_confirmation import Party
 
@@ -42,6 +45,30 @@ class BookedBalance:
 
 
 @dataclass(frozen=True, slots=True)
+class InterestPeriod:
+    """Forsinkelsesrente over days ``first``..``last`` on one principal at one rate."""
+
+    first: date
+    last: date
+    days: int
+    principal_ore: int
+    rate_percent: Decimal
+    interest_ore: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterestStatement:
+    """The ledger's interest on the case through ``through``, booked or not: accrued by rate
+    period (the periods sum to ``accrued_ore``), outstanding, and the balance with it."""
+
+    through: date
+    accrued_ore: int
+    outstanding_ore: int
+    balance_ore: int
+    periods: tuple[InterestPeriod, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CaseStatement:
     agency: Party
     creditor: Party
@@ -54,6 +81,8 @@ class CaseStatement:
     claims: tuple[StatementClaim, ...]
     payments: tuple[StatementPayment, ...]
     balance: BookedBalance | None
+    interest: InterestStatement | None = None
+    """From the same balance event as ``balance`` (``None``: the ledger sent none)."""
 
     @property
     def principal_ore(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Literal
 
 from reports.domain.case_statement import StatementClaim
@@ -86,6 +87,9 @@ class DebtorLetter:
     """The date the ledger booked the amounts on (``None``: only the claims are known)."""
     interest_from: date
     """The earliest due date: forsinkelsesrente runs from it (§ 10 (d))."""
+    interest_rate_percent: Decimal | None
+    """The forsinkelsesrente per year in force on ``sent_on``, as the ledger stated it
+    (§ 10 (d)); ``None``: not known yet, and the letter is held until it is."""
 
     @property
     def title(self) -> str:
@@ -107,6 +111,8 @@ def check_required_content(letter: DebtorLetter) -> None:
         missing.append("what the claim is for (§ 10 (b))")
     if letter.amounts.principal_ore <= 0:
         missing.append("the amount (§ 10 (c))")
+    if letter.interest_rate_percent is None:
+        missing.append("the interest rate (§ 10 (d))")
     if letter.deadline - letter.sent_on < MINIMUM_DEADLINE:
         missing.append("a deadline of at least 14 days (§§ 9, 10)")
     if not letter.recipient.name or not letter.recipient.address_lines:
@@ -118,8 +124,10 @@ def check_required_content(letter: DebtorLetter) -> None:
 
 
 def letter_amounts(principal_ore: int, booked: tuple[int, int, int] | None) -> Amounts:
-    """The amounts a letter states: as the ledger last booked them on or before the day it
-    is sent (principal, interest, costs), else the claims' principal alone."""
+    """The amounts a letter states: as the ledger last stated them on or before the day it
+    is sent (principal and costs as booked; interest accrued and unpaid through that
+    balance's day when the ledger stated it, else as booked), else the claims' principal
+    alone."""
     if booked is None:
         return Amounts(principal_ore=principal_ore, interest_ore=0, costs_ore=0)
     principal, interest, costs = booked

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 
@@ -28,3 +29,11 @@ def decimal_text(ore: int) -> str:
     sign = "-" if ore < 0 else ""
     whole, cents = divmod(abs(ore), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+def percent(rate: Decimal) -> str:
+    """A rate as bokmål prints it: ``Decimal("12.5000")`` → ``12,50`` (two decimals, more
+    only when the rate has them: ``12,125``)."""
+    two = rate.quantize(Decimal("0.01"))
+    shown = two if two == rate else rate.normalize()
+    return format(shown, "f").replace(".", ",")

@@ -95,10 +95,19 @@ class DocumentEvents:
 
     async def debtor_letter_requested(self, session: AsyncSession, envelope: Envelope) -> None:
         """``cases.debtor_letter.requested.v1``: the letter is issued and queued for the post
-        (a case not yet in the read model is retried)."""
+        (a case not yet in the read model is retried; a letter whose day has no interest
+        rate stated yet is held until a balance event states it)."""
         await letters.issue_debtor_letter(
             session, self.issuer, envelope.payload(DebtorLetterRequested)
         )
+
+    async def balances_changed(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        """``ledger.case.balance_changed.v1`` (a batch handler): each case's newest balance,
+        its history (with the interest rate and interest the ledger stated), then the
+        letters held for the rate of their day that it now brings."""
+        await balances_changed(session, envelopes)
+        case_ids = [e.payload(CaseBalanceChanged).case_id for e in envelopes]
+        await letters.release_held(session, self.issuer, case_ids)
 
     async def _confirm_ready(
         self, session: AsyncSession, projections: ProjectionStore, batch_ids: Sequence[uuid.UUID]

@@ -119,6 +119,10 @@ def balance_row(event: CaseBalanceChanged) -> dict[str, Any]:
         "costs_ore": event.costs_ore,
         "balance_ore": event.balance_ore,
         "cause": event.cause[:30],
+        "interest_rate_percent": event.interest_rate_percent,
+        "interest_rate_from": event.interest_rate_from,
+        "interest_rate_to": event.interest_rate_to,
+        "interest": None if event.interest is None else event.interest.model_dump(mode="json"),
     }
 
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from reports.adapters.document_store import DocumentStore, NewDocument
-from reports.adapters.projections import ProjectionStore
+from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
 from reports.domain.case_statement import (
     BookedBalance,
@@ -369,6 +369,7 @@ async def issue_case_statement(
             costs_ore=balance.costs_ore,
             balance_ore=balance.balance_ore,
         ),
+        interest=None if balance is None else interest_of(balance.interest),
     )
     issued_at = issuer.clock.now()
     pdf = await asyncio.to_thread(issuer.renderer.case_statement, statement, issued_at=issued_at)

@@ -2,10 +2,18 @@
 
 Issuing runs in the consumer's transaction (``cases.debtor_letter.requested.v1``): the
 letter is rendered from the request (the step, its dates, the debtor's name and address)
-and the read model (the creditor, the case's claims, its balance as the ledger booked it),
-stored as an immutable ``debtor_letter`` document linked to its case, and queued for the
-post, all in one commit with the inbox row. A redelivered request finds its letter and
-issues nothing (the document's source is the letter id, unique per kind).
+and the read model (the creditor, the case's claims, its balance and interest as the ledger
+stated them, the forsinkelsesrente of the sending day), stored as an immutable
+``debtor_letter`` document linked to its case, and queued for the post, all in one commit
+with the inbox row. A redelivered request finds its letter and issues nothing (the
+document's source is the letter id, unique per kind).
+
+A letter states the ledger's balance event of its sending day (the ledger publishes one
+for every workflow step, dated the step's day, with the fee the step charged, the interest
+through the day and the forsinkelsesrente in force). Until that event is in the read model
+the letter is **held**: its request is kept in ``held_letters`` and the letter is issued,
+in the transaction that applies the event, by :func:`release_held`. It is never issued
+without the rate.
 
 Sending (:func:`send_due`) is a separate loop (the ``poster`` worker): at least once, with
 the letter id as the post's deduplication key; a failed send is kept and tried again with
@@ -29,13 +37,15 @@ from contracts.cases import DebtorLetterRequested
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports.adapters.document_store import DocumentStore, NewDocument
+from reports.adapters.held_letters import LETTER_INCOMPLETE, RATE_UNKNOWN, HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
-from reports.adapters.projections import ProjectionStore
+from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
 from reports.domain.case_statement import StatementClaim
 from reports.domain.errors import CasesNotInReadModel
 from reports.domain.letters import (
     DebtorLetter,
+    LetterIncomplete,
     Recipient,
     check_required_content,
     letter_amounts,
@@ -88,8 +98,9 @@ def _recipient(event: DebtorLetterRequested) -> Recipient:
 
 async def issue_debtor_letter(
     session: AsyncSession, issuer: Issuer, event: DebtorLetterRequested
-) -> uuid.UUID:
-    """The letter the workflow asked for, issued once and queued for the post."""
+) -> uuid.UUID | None:
+    """The letter the workflow asked for, issued once and queued for the post; ``None``
+    when it is held for the forsinkelsesrente of its day."""
     store = DocumentStore(session)
     existing = await store.issued("debtor_letter", event.letter_id)
     if existing is not None:
@@ -98,7 +109,12 @@ async def issue_debtor_letter(
     case = await projections.case(event.case_id, None)
     if case is None:
         raise CasesNotInReadModel(1)
-    booked = await projections.balance_on(event.case_id, event.sent_on)
+    booked = await projections.balance_stated_on(event.case_id, event.sent_on)
+    if booked is None:
+        await HeldLetters(session).hold(event.model_dump(mode="json"), reason=RATE_UNKNOWN)
+        log.info("debtor letter %s held for the ledger's balance of its day", event.letter_id)
+        return None
+    interest = interest_of(booked.interest)
     claims = tuple(
         StatementClaim(
             invoice_number=c["invoice_number"],
@@ -123,12 +139,15 @@ async def issue_debtor_letter(
         claims=claims,
         amounts=letter_amounts(
             case.principal_ore,
-            None
-            if booked is None
-            else (booked.principal_ore, booked.interest_ore, booked.costs_ore),
+            (
+                booked.principal_ore,
+                booked.interest_ore if interest is None else interest.outstanding_ore,
+                booked.costs_ore,
+            ),
         ),
-        amounts_as_of=None if booked is None else booked.effective_date,
+        amounts_as_of=booked.effective_date if interest is None else interest.through,
         interest_from=min((c.due_date for c in claims), default=case.due_date),
+        interest_rate_percent=booked.interest_rate_percent,
     )
     check_required_content(letter)
     issued_at = issuer.clock.now()
@@ -164,8 +183,29 @@ async def issue_debtor_letter(
             "country": event.address.country,
         },
     )
+    await HeldLetters(session).release(event.letter_id)  # if it was held
     log.info("debtor letter %s (%s) issued on case %s", letter.number, event.kind, event.case_id)
     return document_id
+
+
+async def release_held(session: AsyncSession, issuer: Issuer, case_ids: Sequence[uuid.UUID]) -> int:
+    """Issue the held letters of these cases whose balance of the day is now stated (after
+    their balance events were applied, in the same transaction); how many were issued. A
+    letter that lacks required content is not issued: it stays held, marked
+    ``letter-incomplete`` for ops (the balance events are not refused for it)."""
+    held = HeldLetters(session)
+    issued = 0
+    for request in await held.of_cases(case_ids):
+        event = DebtorLetterRequested.model_validate(request)
+        try:
+            document = await issue_debtor_letter(session, issuer, event)
+        except LetterIncomplete as exc:  # kept for ops, as the dead-letter queue would
+            log.error("held debtor letter %s refused: %s", event.letter_id, exc)
+            await held.refuse(event.letter_id, reason=LETTER_INCOMPLETE)
+            continue
+        if document is not None:
+            issued += 1
+    return issued
 
 
 def retry_delay(attempts: int, delays: Sequence[timedelta] = RETRY_DELAYS) -> timedelta:

@@ -87,6 +87,13 @@ _READ_MODEL = (
          WHERE b.case_id = c.case_id AND c.closed_on < CAST(:cutoff_date AS date)
         """,
     ),
+    (
+        "held_letters",
+        """
+        DELETE FROM held_letters h USING cases c
+         WHERE h.case_id = c.case_id AND c.closed_on < CAST(:cutoff_date AS date)
+        """,
+    ),
     ("cases", "DELETE FROM cases WHERE closed_on < CAST(:cutoff_date AS date)"),
     (
         "batches",

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from contracts.ledger import CaseBalanceChanged, PaymentReceived
+from contracts.ledger import CaseBalanceChanged, CaseInterest, InterestRatePeriod, PaymentReceived
 from reports.adapters.orm import payments
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -115,3 +116,65 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
     assert "3 000,00" in text  # the payment of 10 February
     assert "10.03.2026" not in text  # the later one is after the date
     assert "7 712,50" in text  # the balance as booked on 10 February
+
+
+async def test_the_statement_shows_the_ledgers_interest_by_rate_period(
+    service: ReportsService, signer: TestSigner
+) -> None:
+    """The ledger's event of 28.02.2026 states 12,00 % (as the test gives it) on 10 000,00
+    due 16.01.2026: 17.01-28.02 is 43 days, 1 000 000 x 0,12 x 43 / 365 = 14 136,99 øre →
+    141,37 kr; with costs 700,00 the balance is 10 000,00 + 700,00 + 141,37 = 10 841,37 kr."""
+    creditor = organisation("creditor")
+    a = creditor.organisation_id
+    batch = Batch(a)
+    case = batch.case(1_000_000, "Kari Nordmann")
+    on = date(2026, 2, 28)
+    event = CaseBalanceChanged(
+        case_id=case.case_id,
+        creditor_id=a,
+        effective_date=on,
+        principal_ore=1_000_000,
+        interest_ore=0,
+        costs_ore=70_000,
+        balance_ore=1_070_000,
+        overpaid_ore=0,
+        cause="fee",
+        changed_at=datetime(2026, 2, 28, 6, tzinfo=UTC),
+        interest_rate_percent=Decimal("12.00"),
+        interest_rate_from=date(2026, 1, 1),
+        interest_rate_to=date(2026, 6, 30),
+        interest=CaseInterest(
+            through=on,
+            accrued_ore=14_137,
+            outstanding_ore=14_137,
+            balance_ore=1_084_137,
+            periods=[
+                InterestRatePeriod(
+                    first=date(2026, 1, 17),
+                    last=on,
+                    days=43,
+                    principal_ore=1_000_000,
+                    rate_percent=Decimal("12.00"),
+                    rate_from=date(2026, 1, 1),
+                    interest_ore=14_137,
+                )
+            ],
+        ),
+    )
+    async with running_consumers(service) as run:
+        for message in (organisation("agency"), creditor, case, batch.registered(), event):
+            await run.publish(wrap(message))
+        await run.settled(handled=5, seconds=30)
+
+    own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
+    async with asgi_client(create_app(service)) as client:
+        made = await client.post(
+            P, json={"case_id": str(case.case_id), "as_of": "2026-03-05"}, headers=own
+        )
+        assert made.status_code == 201, made.text
+        content = await client.get(made.json()["content_url"], headers=own)
+    text = " ".join(pdf_text(content.content).replace("\u202f", " ").split())
+    assert "17.01.2026 28.02.2026 43 10 000,00 12,00 % 141,37" in text
+    assert "Sum påløpt til og med 28.02.2026 141,37" in text
+    assert "Renter til og med 28.02.2026 141,37" in text
+    assert "Saldo 10 841,37" in text

@@ -1,17 +1,21 @@
 """A letter to the debtor from the workflow's request to the post: the request delivered
 twice gives one ``debtor_letter`` document on the case and one letter at the post; a send
-the post refuses is kept and tried again; a letter handed over twice is posted once."""
+the post refuses is kept and tried again; a letter handed over twice is posted once; a
+letter whose day has no forsinkelsesrente stated by the ledger yet is held until it is."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 import pytest
-from contracts.cases import DebtorLetterRequested, PostalAddress
+from contracts.cases import CaseRegistered, DebtorLetterRequested, PostalAddress
+from contracts.ledger import CaseBalanceChanged, CaseInterest, InterestRatePeriod
 from prometheus_client import REGISTRY
-from reports.adapters.orm import documents, letter_dispatches
+from reports.adapters.orm import cases, documents, held_letters, letter_dispatches
 from reports.adapters.post import HttpPost
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -42,21 +46,66 @@ def post() -> Iterator[PostSimulator]:
         yield simulator
 
 
-def request_for(case_id: uuid.UUID, creditor_id: uuid.UUID) -> DebtorLetterRequested:
+def request_for(
+    case_id: uuid.UUID, creditor_id: uuid.UUID, sent_on: date = date(2026, 2, 2)
+) -> DebtorLetterRequested:
     return DebtorLetterRequested(
         letter_id=uuid.uuid4(),
         case_id=case_id,
         creditor_id=creditor_id,
         kind="inkassovarsel",
         step="inkassovarsel_sent",
-        sent_on=date(2026, 2, 2),
-        deadline=date(2026, 2, 16),
+        sent_on=sent_on,
+        deadline=sent_on + timedelta(days=14),
         rule_set="NO-2020-10",
         debtor_kind="person",
         debtor_name="Kari Nordmann",
         address=PostalAddress(lines=["Storgata 1"], postal_code="0155", city="OSLO"),
         requested_at=datetime(2026, 2, 2, 6, 0, tzinfo=UTC),
     )
+
+
+def stated(
+    case: CaseRegistered,
+    on: date,
+    *,
+    rate: str,
+    rate_from: date,
+    rate_to: date,
+    costs: int = 0,
+    periods: tuple[InterestRatePeriod, ...] = (),
+    accrued: int = 0,
+    principal: int | None = None,
+) -> CaseBalanceChanged:
+    """The ledger's balance event of ``on`` with the rate and interest it states (figures
+    given by the test, as the ledger would send them)."""
+    principal = case.claims[0].principal_ore if principal is None else principal
+    return CaseBalanceChanged(
+        case_id=case.case_id,
+        creditor_id=case.creditor_id,
+        effective_date=on,
+        principal_ore=principal,
+        interest_ore=0,
+        costs_ore=costs,
+        balance_ore=principal + costs,
+        overpaid_ore=0,
+        cause="step",
+        changed_at=datetime.combine(on, datetime.min.time(), tzinfo=UTC),
+        interest_rate_percent=Decimal(rate),
+        interest_rate_from=rate_from,
+        interest_rate_to=rate_to,
+        interest=CaseInterest(
+            through=on,
+            accrued_ore=accrued,
+            outstanding_ore=accrued,
+            balance_ore=principal + costs + accrued,
+            periods=list(periods),
+        ),
+    )
+
+
+def first_half_2026(case: CaseRegistered, on: date) -> CaseBalanceChanged:
+    return stated(case, on, rate="12.00", rate_from=date(2026, 1, 1), rate_to=date(2026, 6, 30))
 
 
 async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_once(
@@ -70,9 +119,10 @@ async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_onc
         await run.publish(wrap(organisation("agency", "InfoCenter Inkasso AS")))
         await run.publish(wrap(creditor))
         await run.publish(wrap(case))
-        await run.settled(handled=3)
+        await run.publish(wrap(first_half_2026(case, date(2026, 2, 2))))
+        await run.settled(handled=4)
         await run.publish(wrap(request), times=2)
-        await run.settled(handled=4, duplicate=1, seconds=60)
+        await run.settled(handled=5, duplicate=1, seconds=60)
         assert run.outcomes()["dead_lettered"] == 0
 
     async with service.session_factory() as session:
@@ -91,6 +141,7 @@ async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_onc
     for expected in ("Inkassovarsel", "Kari Nordmann", "Storgata 1", "0155 OSLO", "16.02.2026"):
         assert expected in text
     assert "10 000,00" in text
+    assert "Forsinkelsesrente: 12,00 % p.a. (forsinkelsesrenteloven § 3)" in text
     assert case.kid in text
     assert creditor.name in text
 
@@ -144,9 +195,15 @@ async def test_a_send_the_post_refused_is_tried_again_later(
     case = Batch(creditor.organisation_id).case(250_000, "Ola Nordmann")
     request = request_for(case.case_id, creditor.organisation_id)
     async with running_consumers(service) as run:
-        for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
+        for event in (
+            organisation("agency", "InfoCenter Inkasso AS"),
+            creditor,
+            case,
+            first_half_2026(case, date(2026, 2, 2)),
+            request,
+        ):
             await run.publish(wrap(event))
-        await run.settled(handled=4, seconds=60)
+        await run.settled(handled=5, seconds=60)
         await service.refresh_metrics()  # (the broker's part needs the queues: inside)
         unsent = REGISTRY.get_sample_value("reports_letters_unsent")
 
@@ -194,3 +251,139 @@ async def test_the_post_posts_a_letter_handed_over_twice_once(post: PostSimulato
     (received,) = [x for x in post.office.listing() if x["letter_id"] == str(letter.letter_id)]
     assert received["deliveries"] == 2
     assert received["reference"] == first
+
+
+async def test_a_letter_is_held_until_the_ledger_states_the_rate_of_its_day(
+    service: ReportsService,
+) -> None:
+    """Sent Monday 06.07.2026: the case's only balance is its registration's (16.01.2026),
+    so the letter waits for the ledger's event of its day; that event (the step, 06.07)
+    states 11,75 % from 01.07, the fee and the interest through the day, and the letter is
+    issued by it. Its interest, as the ledger gave it:
+    17.01-30.06 165 days x 1 000 000 x 12 % / 365 = 54 246,575 øre and 01.07-06.07 6 days x
+    1 000 000 x 11,75 % / 365 = 1 931,507 øre: 56 178,08 → 561,78 kr; with the varsel fee
+    35,00 the letter asks for 10 000,00 + 561,78 + 35,00 = 10 596,78 kr."""
+    creditor = organisation("creditor")
+    case = Batch(creditor.organisation_id).case(1_000_000, "Kari Nordmann")
+    request = request_for(case.case_id, creditor.organisation_id, sent_on=date(2026, 7, 6))
+    step = stated(
+        case,
+        date(2026, 7, 6),
+        rate="11.75",
+        rate_from=date(2026, 7, 1),
+        rate_to=date(2026, 12, 31),
+        costs=3_500,
+        accrued=56_178,
+        periods=(
+            InterestRatePeriod(
+                first=date(2026, 1, 17),
+                last=date(2026, 6, 30),
+                days=165,
+                principal_ore=1_000_000,
+                rate_percent=Decimal("12.00"),
+                rate_from=date(2026, 1, 1),
+                interest_ore=54_247,
+            ),
+            InterestRatePeriod(
+                first=date(2026, 7, 1),
+                last=date(2026, 7, 6),
+                days=6,
+                principal_ore=1_000_000,
+                rate_percent=Decimal("11.75"),
+                rate_from=date(2026, 7, 1),
+                interest_ore=1_931,
+            ),
+        ),
+    )
+
+    async def letters_of_case() -> list[Any]:
+        async with service.session_factory() as session:
+            return list(
+                (
+                    await session.execute(
+                        select(documents).where(
+                            documents.c.kind == "debtor_letter", documents.c.case_id == case.case_id
+                        )
+                    )
+                ).mappings()
+            )
+
+    async def held() -> int:
+        async with service.session_factory() as session:
+            rows = await session.execute(
+                select(held_letters.c.letter_id).where(held_letters.c.case_id == case.case_id)
+            )
+            return len(rows.all())
+
+    async with running_consumers(service) as run:
+        for event in (
+            organisation("agency", "InfoCenter Inkasso AS"),
+            creditor,
+            case,
+            first_half_2026(case, date(2026, 1, 16)),
+            request,
+        ):
+            await run.publish(wrap(event))
+        await run.settled(handled=5, seconds=60)
+        assert await letters_of_case() == []
+        assert await held() == 1
+        await service.refresh_metrics()
+        waiting = REGISTRY.get_sample_value("reports_letters_held")
+        assert waiting is not None
+        assert waiting >= 1
+
+        await run.publish(wrap(request))  # asked again: still one held letter
+        await run.settled(handled=6, seconds=60)
+        assert await held() == 1
+
+        await run.publish(wrap(step))
+        await run.settled(handled=7, seconds=60)
+        assert run.outcomes()["dead_lettered"] == 0
+
+    (letter,) = await letters_of_case()
+    assert letter["source_id"] == request.letter_id
+    assert await held() == 0
+    text = " ".join(pdf_text(letter["content"]).replace("\u202f", " ").split())
+    assert "Forsinkelsesrente: 11,75 % p.a. (forsinkelsesrenteloven § 3)" in text
+    assert "Forsinkelsesrente til og med 06.07.2026 561,78" in text
+    assert "Å betale 10 596,78" in text
+
+
+async def test_a_held_letter_lacking_content_is_kept_for_ops_not_the_balances(
+    service: ReportsService,
+) -> None:
+    """The case was paid before the letter's day: the ledger's balance of the day has no
+    principal left, so the letter would lack the amount (§ 10 (c)). The balance is applied
+    all the same; the letter is not issued and stays held, marked for ops."""
+    creditor = organisation("creditor")
+    case = Batch(creditor.organisation_id).case(500_000, "Ola Nordmann")
+    request = request_for(case.case_id, creditor.organisation_id)
+    paid = stated(
+        case,
+        date(2026, 2, 2),
+        rate="12.00",
+        rate_from=date(2026, 1, 1),
+        rate_to=date(2026, 6, 30),
+        principal=0,
+    )
+    async with running_consumers(service) as run:
+        for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
+            await run.publish(wrap(event))
+        await run.settled(handled=4, seconds=60)
+        await run.publish(wrap(paid))
+        await run.settled(handled=5, seconds=60)
+        assert run.outcomes()["dead_lettered"] == 0
+
+    async with service.session_factory() as session:
+        reason = await session.scalar(
+            select(held_letters.c.reason).where(held_letters.c.letter_id == request.letter_id)
+        )
+        issued = await session.scalar(
+            select(documents.c.document_id).where(documents.c.source_id == request.letter_id)
+        )
+        balance = await session.scalar(
+            select(cases.c.balance_ore).where(cases.c.case_id == case.case_id)
+        )
+    assert reason == "letter-incomplete"
+    assert issued is None
+    assert balance == 0

@@ -34,6 +34,7 @@ def test_the_inkassovarsels_text_is_the_golden_one() -> None:
     assert "Forfall 03.03.2025" not in flat
     assert "03.03.2025" in flat
     assert "Å betale 10 106,92" in flat
+    assert "Forsinkelsesrente: 12,50 % p.a. (forsinkelsesrenteloven § 3)" in flat
 
 
 def test_the_betalingsoppfordrings_text_is_the_golden_one() -> None:
@@ -49,7 +50,8 @@ def test_the_betalingsoppfordrings_text_is_the_golden_one() -> None:
         "Hovedkrav 10 000,00",  # (c) principal and additional claims apart
         "Forsinkelsesrente til og med 14.04.2025 143,84",
         "Gebyrer og inndrivingskostnader 595,00",
-        "regnes fra 03.03.2025",  # (d) the date interest is counted from
+        "regnet fra 03.03.2025",  # (d) the date interest is counted from
+        "Forsinkelsesrente: 12,50 % p.a. (forsinkelsesrenteloven § 3)",  # (d) the rate
         "rettslig inndriving",  # (e) consequences
         "Inkassoklagenemnda",  # (f) the nemnd
         "betale kravet eller komme med innsigelser",
@@ -73,6 +75,7 @@ def test_the_letter_number_names_the_case_kind_and_day() -> None:
         ({"claims": ()}, "what the claim is for"),
         ({"amounts": Amounts(0, 0, 0)}, "the amount"),
         ({"kid": ""}, "KID"),
+        ({"interest_rate_percent": None}, "the interest rate"),
     ],
 )
 def test_a_letter_lacking_required_content_is_refused(change: dict[str, object], rule: str) -> None:
