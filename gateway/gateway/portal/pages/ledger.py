@@ -225,7 +225,9 @@ async def _settlement_page(
     lines = await visitor.backend.get(f"{LEDGER}/settlements/{settlement_id}/lines")
     names = await organisation_names(visitor, [found["creditor_id"]])
     documents = (
-        await documents_for(visitor, settlement_id, ["settlement_statement", "posting_proposal"])
+        await documents_for(
+            visitor, settlement_id, ["settlement_statement", "credit_note", "posting_proposal"]
+        )
         if found.get("status") == "posted"
         else []
     )
