@@ -121,7 +121,7 @@ def cases_lines(stack: Stack) -> list[str]:
     lines = [
         f"  Demo cases: {demo_cases.PREFIX}0001 … {last} at Nordlys (as kari@nordlys.example):",
         "    payments (one case paid in full), an unmatched payment, a note and its answer,",
-        "    an objection in the work queue, a settlement paid out with its statement (/dokumenter)",
+        "    an objection in the work queue, a paid-out settlement, its statement (/dokumenter)",
     ]
     for answer in sorted(demo_dir(stack).glob("pain002-*.xml")):
         lines.append(
