@@ -1,6 +1,7 @@
 """The demo data `make up` seeds (devstack.demo_cases), on the test stack through the
-gateway: a first run registers the demo cases and works on them as the demo users would;
-a second run adds nothing."""
+gateway: a first run registers the demo cases and works on them as the demo users would,
+settles with the demo creditor and uploads the bank's answer, so at least one order
+confirmation and one settlement statement are issued; a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -119,6 +120,27 @@ async def test_the_demo_seed_works_once_and_then_adds_nothing(
     assert [(o["status"], o["price"]["unit_price_ore"]) for o in orders[-1:]] == [
         ("completed", demo_cases.DEFAULT_PRICE_LIST["items"][0]["unit_price_ore"])
     ]
-    if "a settlement" in first:
-        (answer,) = _bank_answers(tmp_path)
-        assert b"pain.002" in answer
+    # the bank's answer was uploaded: no payout waits, none is left for a person to upload
+    me = await gateway.get("/api/v1/auth/me", headers=await kari.headers())
+    nordlys = str(me.json()["organisation_id"])
+    settlements = await gateway.get(
+        "/api/v1/ledger/settlements",
+        params={"creditor_id": nordlys},
+        headers=await agency_admin.headers(),
+    )
+    assert settlements.status_code == 200, settlements.text
+    assert settlements.json(), "the demo creditor has no settlement"
+    assert {s["status"] for s in settlements.json()} == {"posted"}
+    assert _bank_answers(tmp_path) == []
+    # and the demo creditor has its settlement statement (the seed waited for it)
+    documents = await gateway.get(
+        "/api/v1/reports/documents",
+        params={"kind": "settlement_statement"},
+        headers=await kari.headers(),
+    )
+    assert documents.status_code == 200, documents.text
+    issued = {d["source_id"] for d in documents.json()["items"]}
+    assert {str(s["settlement_id"]) for s in settlements.json()} <= issued
+    (statement, *_) = documents.json()["items"]
+    assert statement["number"].startswith("AVR-")
+    assert statement["organisation_id"] == nordlys

@@ -3,7 +3,8 @@
 ``up`` seeds the identity service's demo data (``python -m auth.entrypoints.cli seed-demo``:
 idempotent, refused in production) and prints the demo logins. Then, through the gateway
 as those demo users, it gives the demo creditor an agreement and demo cases with payments,
-notes, an objection and a settlement (:mod:`devstack.demo_cases`; idempotent too). Without
+notes, an objection and a settlement paid out, with its statement (:mod:`devstack.demo_cases`;
+idempotent too). Without
 the identity seed, the users that exist in the auth database are listed (e-mail, roles,
 status; never secrets), with how to create the first agency administrator.
 """
@@ -120,7 +121,7 @@ def cases_lines(stack: Stack) -> list[str]:
     lines = [
         f"  Demo cases: {demo_cases.PREFIX}0001 … {last} at Nordlys (as kari@nordlys.example):",
         "    payments (one case paid in full), an unmatched payment, a note and its answer,",
-        "    an objection in the work queue, a settlement (admin@infocenter.example: /avregning)",
+        "    an objection in the work queue, a paid-out settlement, its statement (/dokumenter)",
     ]
     for answer in sorted(demo_dir(stack).glob("pain002-*.xml")):
         lines.append(

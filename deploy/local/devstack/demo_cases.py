@@ -6,8 +6,9 @@ Kreditor at Nordlys) registers ``CASE_COUNT`` cases in one batch, with the refer
 ``DEMO-0001`` …, and writes a note on one; the case handler reads in an OCR giro file from
 the bank simulator (some cases paid partly, one payment nobody's KID), pays one case in
 full, answers the note and registers an objection on another; the administrator runs a
-settlement for the period up to yesterday, and the bank simulator's answer to its payout
-file is left in ``var/demo/`` for a person to upload on the settlement's page.
+settlement for the period up to yesterday and uploads the bank simulator's acceptance
+(pain.002) of its payout file, so the settlement is paid out and the reports service
+issues its statement (avregning), which the seed waits for.
 
 It is idempotent: each step first asks whether it was done (the references exist, the
 case has payments or notes, the creditor has a settlement) and then does nothing, so a
@@ -345,10 +346,11 @@ class Demo:
         content: bytes | None = None,
         params: Mapping[str, str] | None = None,
         ok: tuple[int, ...] = (200, 201),
+        content_type: str = "application/octet-stream",
     ) -> httpx.Response:
         headers = {**await who.headers(), "Idempotency-Key": str(uuid.uuid4())}
         if content is not None:
-            headers["content-type"] = "application/octet-stream"
+            headers["content-type"] = content_type
         response = await self.client.request(
             method, path, json=json, content=content, params=params, headers=headers
         )
@@ -497,7 +499,9 @@ async def objection(demo: Demo) -> None:
 
 async def settle(demo: Demo) -> None:
     """A settlement with the creditor up to yesterday (the partial payments), once; then
-    the bank simulator's answer to each of the creditor's payout files still waiting."""
+    the bank simulator's acceptance (pain.002) of each of the creditor's payout files
+    still waiting, uploaded as the agency administrator does on the settlement's page, so
+    the settlement is paid out and its statement issued."""
     path = "/api/v1/ledger/settlements"
     found = await demo.get(demo.admin, path, creditor_id=demo.creditor_id)
     if not found:
@@ -510,13 +514,63 @@ async def settle(demo: Demo) -> None:
         )
         demo.done.append("a settlement")
         found = await demo.get(demo.admin, path, creditor_id=demo.creditor_id)
-    if demo.out_dir is not None:
-        waiting = {
+    waiting = {
+        str(s["payout_message_id"])
+        for s in found
+        if s["status"] == "pending" and s["payout_message_id"]
+    }
+    for message_id in sorted(waiting):
+        await pay_out(demo, message_id)
+    if waiting:
+        found = await demo.get(demo.admin, path, creditor_id=demo.creditor_id)
+    if demo.out_dir is not None:  # an answer the bank has not given (none now) to upload
+        still = {
             str(s["payout_message_id"])
             for s in found
             if s["status"] == "pending" and s["payout_message_id"]
         }
-        await bank_answers(demo, demo.out_dir, waiting)
+        await bank_answers(demo, demo.out_dir, still)
+
+
+async def pay_out(demo: Demo, message_id: str) -> None:
+    """The bank simulator's answer to a payout file, uploaded (the ledger posts what the
+    bank accepted: the settlement completes and reports issues its statement)."""
+    payout = await demo.client.get(
+        f"/api/v1/ledger/payout-files/{message_id}", headers=await demo.admin.headers()
+    )
+    _check(payout, "the payout file")
+    receipt = BankSimulator(account=demo.account).receive_pain001(payout.content)
+    await demo.send(
+        demo.admin,
+        "POST",
+        "/api/v1/ledger/payout-answers",
+        content=receipt.status_report,
+        content_type="application/xml",
+    )
+    demo.done.append("the bank's answer to a payout")
+
+
+async def statement(demo: Demo) -> None:
+    """Wait for the settlement statement of each paid-out settlement of the creditor (the
+    reports service issues it from the ledger's event), so ``up`` ends with it there."""
+    found = await demo.get(demo.admin, "/api/v1/ledger/settlements", creditor_id=demo.creditor_id)
+    for settlement in found:
+        if settlement["status"] != "posted":
+            continue
+
+        async def issued(
+            settlement_id: str = str(settlement["settlement_id"]),
+        ) -> list[Any] | None:
+            documents = await demo.get(
+                demo.creditor,
+                "/api/v1/reports/documents",
+                source_id=settlement_id,
+                kind="settlement_statement",
+            )
+            items: list[Any] = documents["items"]
+            return items or None
+
+        await until(issued, what="the settlement statement", seconds=120)
 
 
 def answer_path(folder: Path, message_id: str) -> Path:
@@ -587,6 +641,7 @@ STEPS: tuple[Callable[[Demo], Awaitable[None]], ...] = (
     objection,
     credit_report,
     settle,
+    statement,
 )
 
 

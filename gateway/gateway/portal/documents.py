@@ -29,7 +29,16 @@ KINDS = (
     "case_statement",
     "report_run",
     "debtor_letter",
+    "credit_note",
 )
+CORRECTION_REASONS = (
+    "creditor_name",
+    "creditor_organisation_number",
+    "creditor_address",
+    "account_mapping",
+    "issued_in_error",
+)
+"""The reasons an agency administrator may give (the reports service's ``CorrectionIn``)."""
 ZIP_MAX_DOCUMENTS = 2000
 """The reports service's ``REPORTS_ZIP_MAX_DOCUMENTS`` default, said on the page."""
 

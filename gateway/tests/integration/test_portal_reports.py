@@ -149,6 +149,10 @@ class Seen:
     statements: list[dict[str, Any]] = field(default_factory=list)
     saved_posts: list[tuple[str, Any, str | None]] = field(default_factory=list)
     """(path, JSON body, Idempotency-Key) of each POST about saved reports."""
+    corrections: list[tuple[Any, str | None]] = field(default_factory=list)
+    """(JSON body, Idempotency-Key) of each correction asked for."""
+    extra_documents: list[dict[str, Any]] = field(default_factory=list)
+    """Documents the list shows besides :data:`DOCUMENTS` (a test's own)."""
 
     def last(self, path: str) -> list[tuple[str, str]]:
         return next(q for p, q, _ in reversed(self.calls) if p == path)
@@ -191,7 +195,7 @@ def _services(seen: Seen) -> FastAPI:
         source = query.get("source_id")
         items = [
             d
-            for d in [*DOCUMENTS, CASE_LETTER]
+            for d in [*DOCUMENTS, CASE_LETTER, *seen.extra_documents]
             if (not kinds or d["kind"] in kinds)
             and (not source or source in (d["source_id"], d.get("case_id")))
             and (d is not CASE_LETTER or source == str(CASE))
@@ -390,7 +394,56 @@ def _services(seen: Seen) -> FastAPI:
     async def lines(settlement_id: uuid.UUID) -> Any:
         return []
 
+    @app.get("/api/v1/reports/documents/{document_id}")
+    async def document(document_id: str) -> Any:
+        if document_id != STATEMENT["document_id"]:
+            return problem(404, "document-not-found", "No such document", "No such document.")
+        return _corrected() if seen.corrections else STATEMENT
+
+    @app.post("/api/v1/reports/documents/{document_id}/corrections")
+    async def correct(document_id: str, request: Request) -> Any:
+        if seen.corrections:
+            return problem(
+                409,
+                "document-already-corrected",
+                "The document is corrected already",
+                "The statement is credited already.",
+            )
+        seen.corrections.append((await request.json(), request.headers.get("idempotency-key")))
+        return Response(status_code=201, content=b"{}", media_type="application/json")
+
     return app
+
+
+STATEMENT = _document("settlement_statement", "AVR-2026-000008", SETTLEMENT, "avregning-8.pdf")
+"""A statement an agency administrator corrects (not in :data:`DOCUMENTS`)."""
+CREDIT_NOTE = {
+    **_document("credit_note", "AVR-2026-000009", SETTLEMENT, "kreditnota-AVR-9.pdf"),
+    "replaces_document_id": STATEMENT["document_id"],
+    "corrects": {
+        "correction_id": str(uuid.uuid4()),
+        "reason": "creditor_name",
+        "document_id": STATEMENT["document_id"],
+        "number": "AVR-2026-000008",
+    },
+}
+REPLACEMENT = {
+    **_document("settlement_statement", "AVR-2026-000010", SETTLEMENT, "avregning-10.pdf"),
+    "replaces_document_id": STATEMENT["document_id"],
+}
+
+
+def _corrected() -> dict[str, Any]:
+    return {
+        **STATEMENT,
+        "corrected_by": {
+            "correction_id": CREDIT_NOTE["corrects"]["correction_id"],
+            "reason": "creditor_name",
+            "credit_note_document_id": CREDIT_NOTE["document_id"],
+            "replacement_document_id": REPLACEMENT["document_id"],
+            "corrected_at": "2026-12-02T10:00:00Z",
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -797,3 +850,56 @@ async def test_a_cases_page_links_its_letters_to_the_debtor(
     assert down.status_code == 200
     assert "Brev til skyldner" in down.text
     assert f"/dokumenter/{letter['document_id']}/fil" not in down.text
+
+
+async def test_an_agency_admin_corrects_a_statement_and_the_list_marks_it_credited(
+    portal: httpx.AsyncClient, signer: TestSigner, seen: Seen
+) -> None:
+    path = f"/dokumenter/{STATEMENT['document_id']}/korriger"
+    handler = await _headers(portal, signer, Roles.CASE_HANDLER, organisation=uuid.uuid4())
+    assert (await portal.get(path, headers=handler)).status_code == 403
+    admin = await _headers(portal, signer, Roles.AGENCY_ADMIN, organisation=uuid.uuid4())
+    csrf = admin["Cookie"].split(f"{CSRF}=")[1].split(";")[0]
+    form_headers = {**admin, "origin": str(portal.base_url).rstrip("/")}
+    shown = await portal.get(path, headers=admin)
+    assert shown.status_code == 200
+    assert "Korriger avregning AVR-2026-000008" in shown.text
+    assert 'value="issued_in_error"' in shown.text
+    assert 'value="settlement_reversed"' not in shown.text  # the ledger's, not a person's
+    assert "/api/v1" not in shown.text
+    key = shown.text.split('name="idempotency_key" value="')[1].split('"')[0]
+
+    missing = await portal.post(path, data={"csrf_token": csrf}, headers=form_headers)
+    assert missing.status_code == 400
+    assert "Velg hva som er feil." in missing.text
+    assert seen.corrections == []
+
+    form = {"csrf_token": csrf, "reason": "creditor_name", "idempotency_key": key}
+    sent = await portal.post(path, data=form, headers=form_headers)
+    assert sent.status_code == 303
+    assert sent.headers["location"] == path
+    assert seen.corrections == [({"reason": "creditor_name"}, key)]
+    done = await portal.get(path, headers=admin)
+    assert "Avregningen er kreditert (Oppdragsgivers navn" in done.text
+    assert f'href="/dokumenter/{CREDIT_NOTE["document_id"]}/fil"' in done.text
+    assert f'href="/dokumenter/{REPLACEMENT["document_id"]}/fil"' in done.text
+    again = await portal.post(path, data=form, headers=form_headers)
+    assert again.status_code == 409
+    assert "allerede kreditert" in again.text
+    assert "credited already" not in again.text
+
+    seen.extra_documents[:] = [_corrected(), CREDIT_NOTE, REPLACEMENT]
+    try:
+        creditor = await _headers(portal, signer, Roles.CREDITOR)
+        listed = (await portal.get("/dokumenter", headers=creditor)).text
+        assert "kreditert" in listed
+        assert "Kreditnota" in listed
+        assert "Korrigerer AVR-2026-000008" in listed
+        assert f'href="/dokumenter/{STATEMENT["document_id"]}/fil"' in listed
+        assert "/korriger" not in listed  # a creditor is not offered «Korriger»
+        staff = (await portal.get("/dokumenter", headers=admin)).text
+        statement_7 = DOCUMENTS[1]["document_id"]
+        assert f'href="/dokumenter/{statement_7}/korriger"' in staff
+        assert f'href="/dokumenter/{STATEMENT["document_id"]}/korriger"' not in staff  # credited
+    finally:
+        seen.extra_documents.clear()

@@ -60,7 +60,8 @@ async def documents(
     after = decode_cursor(cursor) if cursor else None
     async with session_factory() as session:
         rows = await DocumentStore(session).page(f, after=after, limit=limit + 1)
-    items = [dict(row._mapping) for row in rows[:limit]]
+        items = [dict(row._mapping) for row in rows[:limit]]
+        await with_corrections(session, items)
     next_cursor = None
     if len(rows) > limit:
         last = items[-1]
@@ -75,4 +76,36 @@ async def document(
 ) -> dict[str, Any] | None:
     async with session_factory() as session:
         row = await DocumentStore(session).get(document_id, tenant)
-    return dict(row._mapping) if row else None
+        if row is None:
+            return None
+        items = [dict(row._mapping)]
+        await with_corrections(session, items)
+    return items[0]
+
+
+async def with_corrections(session: AsyncSession, items: list[dict[str, Any]]) -> None:
+    """Add to each document its correction: ``corrected_by`` on a statement credited,
+    ``corrects`` on its credit note and replacement."""
+    found = await DocumentStore(session).corrections_touching([i["document_id"] for i in items])
+    by_original = {c.original_document_id: c for c in found}
+    by_new = {c.credit_note_document_id: c for c in found} | {
+        c.replacement_document_id: c for c in found if c.replacement_document_id
+    }
+    for item in items:
+        done = by_original.get(item["document_id"])
+        if done is not None and item["kind"] == "settlement_statement":
+            item["corrected_by"] = {
+                "correction_id": done.correction_id,
+                "reason": done.reason,
+                "credit_note_document_id": done.credit_note_document_id,
+                "replacement_document_id": done.replacement_document_id,
+                "corrected_at": done.corrected_at,
+            }
+        made = by_new.get(item["document_id"])
+        if made is not None:
+            item["corrects"] = {
+                "correction_id": made.correction_id,
+                "reason": made.reason,
+                "document_id": made.original_document_id,
+                "number": made.original_number,
+            }

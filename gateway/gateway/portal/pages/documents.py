@@ -3,6 +3,10 @@ statements, posting proposals), newest first, filtered and in keyset pages; each
 download, and several (chosen, the whole page with «Inkluder alle», or every one the
 filter selects) as one ZIP. Agency staff see every creditor's, with a creditor filter.
 
+An agency administrator corrects a settlement statement («Korriger»): the reports
+service issues its credit note and, for wrong master data, a new statement; the list
+marks the statement «kreditert» and links the three.
+
 A case's statement (saksoppstilling) as of today is issued from the case's page and
 downloaded at once (the reports service answers the one issued before for the same day).
 
@@ -18,8 +22,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.portal import csrf
-from gateway.portal.api import ApiProblem
+from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.documents import (
+    CORRECTION_REASONS,
     KINDS,
     REPORTS,
     ZIP_MAX_DOCUMENTS,
@@ -30,11 +35,12 @@ from gateway.portal.documents import (
 )
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
+from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
-from gateway.portal.visitor import Visitor, VisitorDep
+from gateway.portal.visitor import AgencyAdminDep, Visitor, VisitorDep
 
 router = APIRouter()
 
@@ -149,3 +155,79 @@ async def case_statement(request: Request, case_id: str, visitor: VisitorDep) ->
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     issued = await visitor.backend.post(f"{REPORTS}/case-statements", {"case_id": case_id})
     return redirect(f"/dokumenter/{issued['document_id']}/fil")
+
+
+async def _correction_page(
+    request: Request,
+    visitor: Visitor,
+    document_id: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    t = Translator(language_of(request))
+    if not valid_id(document_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    try:
+        document = await visitor.backend.get(f"{REPORTS}/documents/{document_id}")
+    except ApiProblem as problem:
+        if problem.status != 404:
+            raise
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    return page(
+        request,
+        "portal/document_correction.html",
+        {
+            "title": t("correction.title", number=document["number"]),
+            "active": "documents",
+            "d": document,
+            "reasons": CORRECTION_REASONS,
+            "values": values or {},
+            "errors": errors or {},
+            "idempotency_key": new_idempotency_key(),
+        },
+        visitor=visitor,
+        status_code=status_code,
+    )
+
+
+@router.get("/dokumenter/{document_id}/korriger")
+async def correction(request: Request, document_id: str, visitor: AgencyAdminDep) -> Response:
+    """«Korriger» (agency administrators): the statement, and a reason to credit it; once
+    credited, its credit note and replacement."""
+    return await _correction_page(request, visitor, document_id)
+
+
+@router.post("/dokumenter/{document_id}/korriger")
+async def correct(request: Request, document_id: str, visitor: AgencyAdminDep) -> Response:
+    """Credit the statement (the reports service issues the credit note and, for master
+    data, the replacement); the form's key makes a second submit answer the first."""
+    form = await csrf.checked_form(request)
+    t = Translator(language_of(request))
+    reason = str(form.get("reason", ""))
+    if reason not in CORRECTION_REASONS:
+        errors = {"reason": t("correction.reason_missing")}
+        return await _correction_page(request, visitor, document_id, errors=errors, status_code=400)
+    if not valid_id(document_id):
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    key = str(form.get("idempotency_key", ""))[:200] or new_idempotency_key()
+    try:
+        await visitor.backend.post(
+            f"{REPORTS}/documents/{document_id}/corrections",
+            {"reason": reason},
+            idempotency_key=key,
+        )
+    except ApiProblem as problem:
+        if problem.status not in (409, 422):
+            raise
+        code = REPORT_PROBLEMS.get(problem.type.rsplit("/", 1)[-1], "problem.bad_request")
+        return await _correction_page(
+            request,
+            visitor,
+            document_id,
+            values={"reason": reason},
+            errors={"_": t(code)},
+            status_code=409 if problem.status == 409 else 400,
+        )
+    return redirect(f"/dokumenter/{document_id}/korriger")

@@ -227,7 +227,9 @@ async def _settlement_page(
     names = await organisation_names(visitor, [found["creditor_id"]])
     numbers = await case_numbers(visitor, [line["case_id"] for line in lines])
     documents = (
-        await documents_for(visitor, settlement_id, ["settlement_statement", "posting_proposal"])
+        await documents_for(
+            visitor, settlement_id, ["settlement_statement", "credit_note", "posting_proposal"]
+        )
         if found.get("status") == "posted"
         else []
     )

@@ -13,7 +13,13 @@ from sqlalchemy import Row, and_, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reports.adapters.orm import document_counters, document_downloads, document_purges, documents
+from reports.adapters.orm import (
+    document_corrections,
+    document_counters,
+    document_downloads,
+    document_purges,
+    documents,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 METADATA_COLUMNS = tuple(c for c in documents.c if c.name != "content")
@@ -68,6 +74,58 @@ class DocumentStore:
                 )
             )
         ).first()
+
+    async def locked(self, document_id: uuid.UUID) -> Row[Any] | None:
+        """A document's metadata, its row locked until the commit (one correction at a
+        time; the lock is no change: the immutability trigger fires on UPDATE only)."""
+        return (
+            await self.session.execute(
+                select(*METADATA_COLUMNS)
+                .where(documents.c.document_id == document_id)
+                .with_for_update()
+            )
+        ).first()
+
+    async def by_number(self, kind: str, number: str) -> Row[Any] | None:
+        """The document of ``kind`` numbered ``number`` (unique), with its content."""
+        return (
+            await self.session.execute(
+                select(documents).where(documents.c.kind == kind, documents.c.number == number)
+            )
+        ).first()
+
+    async def correction_of(self, document_id: uuid.UUID) -> Row[Any] | None:
+        """The correction of a statement, if it was corrected."""
+        return (
+            await self.session.execute(
+                select(document_corrections).where(
+                    document_corrections.c.original_document_id == document_id
+                )
+            )
+        ).first()
+
+    async def add_correction(self, values: dict[str, Any]) -> None:
+        await self.session.execute(insert(document_corrections).values(**values))
+
+    async def corrections_touching(self, document_ids: Sequence[uuid.UUID]) -> list[Row[Any]]:
+        """The corrections naming any of ``document_ids`` (as the statement corrected, its
+        credit note or its replacement), each with the corrected statement's number."""
+        if not document_ids:
+            return []
+        c = document_corrections.c
+        ids = list(document_ids)
+        result = await self.session.execute(
+            select(document_corrections, documents.c.number.label("original_number"))
+            .join(documents, documents.c.document_id == c.original_document_id, isouter=True)
+            .where(
+                or_(
+                    c.original_document_id.in_(ids),
+                    c.credit_note_document_id.in_(ids),
+                    c.replacement_document_id.in_(ids),
+                )
+            )
+        )
+        return list(result.all())
 
     async def purged(self, kind: str, source_id: uuid.UUID) -> uuid.UUID | None:
         """The document of ``kind`` for ``source_id`` the retention purge deleted, if any:

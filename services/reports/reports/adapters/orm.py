@@ -168,7 +168,7 @@ documents = Table(
     Column("case_id", Uuid, comment="the case a letter to its debtor was sent on"),
     CheckConstraint(
         "kind IN ('order_confirmation', 'settlement_statement', 'posting_proposal', "
-        "'case_statement', 'report_run', 'debtor_letter')",
+        "'case_statement', 'report_run', 'debtor_letter', 'credit_note')",
         name="kind",
     ),
     CheckConstraint("size = octet_length(content)", name="size"),
@@ -183,6 +183,30 @@ documents = Table(
     Index("ix_documents_organisation", "organisation_id", "issued_at", "document_id"),
     Index("ix_documents_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     comment="issued documents: immutable (a trigger refuses UPDATE; DELETE only by the purge)",
+)  # fmt: skip
+
+document_corrections = Table(
+    "document_corrections",
+    metadata,
+    Column("correction_id", Uuid, primary_key=True),
+    Column("original_document_id", Uuid, nullable=False,
+           comment="the statement corrected (no foreign key: the purge)"),
+    Column("organisation_id", Uuid, nullable=False, comment="the creditor"),
+    Column("reason", String(40), nullable=False),
+    Column("credit_note_document_id", Uuid, nullable=False),
+    Column("replacement_document_id", Uuid,
+           comment="the new statement, for a correction of master data"),
+    Column("requested_by", Uuid, comment="the agency user; none for an event"),
+    Column("corrected_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "reason IN ('creditor_name', 'creditor_organisation_number', 'creditor_address', "
+        "'account_mapping', 'issued_in_error', 'settlement_reversed')",
+        name="reason",
+    ),
+    Index("uq_document_corrections_original", "original_document_id", unique=True),
+    Index("ix_document_corrections_credit_note", "credit_note_document_id"),
+    Index("ix_document_corrections_replacement", "replacement_document_id"),
+    comment="corrections of issued statements: append-only (a trigger refuses UPDATE, DELETE)",
 )  # fmt: skip
 
 document_counters = Table(

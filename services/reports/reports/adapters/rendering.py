@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from reports.domain.case_statement import CaseStatement
+from reports.domain.corrections import CorrectedDocument
 from reports.domain.layouts import order_csv
 from reports.domain.letters import DebtorLetter
 from reports.domain.money import kroner, percent
@@ -100,6 +101,23 @@ class PdfRenderer:
         return result
 
 
+def _voucher_files(
+    stem: str, number: str, lines_csv: bytes, postings_csv: bytes
+) -> list[AttachedFile]:
+    return [
+        AttachedFile(
+            name=f"{stem}-{number}.csv",
+            content=lines_csv,
+            description="Linjene (CSV)" if stem == "kreditnota" else "Avregningens linjer (CSV)",
+        ),
+        AttachedFile(
+            name=f"bokforingsforslag-{number}.csv",
+            content=postings_csv,
+            description="Bokføringsforslag (CSV)",
+        ),
+    ]
+
+
 CHANNELS = {"api": "API", "form": "Skjema i portalen", "import": "Filimport"}
 
 
@@ -137,24 +155,34 @@ class PdfDocuments:
         issued_at: datetime,
         lines_csv: bytes,
         postings_csv: bytes,
+        corrects: CorrectedDocument | None = None,
     ) -> bytes:
+        """A statement; ``corrects`` on a replacement (the statement it replaces)."""
         return self.renderer.pdf(
             "settlement_statement.html",
-            {"h": header, "s": statement, "t": statement.totals, "corrects": None},
+            {"h": header, "s": statement, "t": statement.totals, "corrects": corrects},
             title=f"Avregning {header.number}",
             created=issued_at,
-            attachments=[
-                AttachedFile(
-                    name=f"avregning-{header.number}.csv",
-                    content=lines_csv,
-                    description="Avregningens linjer (CSV)",
-                ),
-                AttachedFile(
-                    name=f"bokforingsforslag-{header.number}.csv",
-                    content=postings_csv,
-                    description="Bokføringsforslag (CSV)",
-                ),
-            ],
+            attachments=_voucher_files("avregning", header.number, lines_csv, postings_csv),
+        )
+
+    def credit_note(
+        self,
+        header: StatementHeader,
+        credit: Statement,
+        *,
+        corrects: CorrectedDocument,
+        issued_at: datetime,
+        lines_csv: bytes,
+        postings_csv: bytes,
+    ) -> bytes:
+        """A statement's credit note (kreditnota): ``credit`` holds its negated lines."""
+        return self.renderer.pdf(
+            "credit_note.html",
+            {"h": header, "s": credit, "t": credit.totals, "c": corrects},
+            title=f"Kreditnota {header.number}",
+            created=issued_at,
+            attachments=_voucher_files("kreditnota", header.number, lines_csv, postings_csv),
         )
 
     def case_statement(self, statement: CaseStatement, *, issued_at: datetime) -> bytes:

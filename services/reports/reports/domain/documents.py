@@ -7,7 +7,9 @@ Settlement statements are sales documents (bokføringsforskriften § 5-1-1): the
 numbered in one gapless series per agency and year, ``AVR-2026-000001``; the next number
 is taken from a counter row locked in the transaction that issues the statement, so a
 statement that is not issued (the transaction rolls back) leaves no gap.
-Order confirmations carry their batch's number.
+Order confirmations carry their batch's number. A statement's credit note (kreditnota)
+and its replacement take their numbers from the statements' series: the series holds every
+voucher of the settlements, so its completeness is checked in one place.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ DocumentKind = Literal[
     "case_statement",
     "report_run",
     "debtor_letter",
+    "credit_note",
 ]
 DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "order_confirmation",
@@ -29,6 +32,7 @@ DOCUMENT_KINDS: tuple[DocumentKind, ...] = (
     "case_statement",
     "report_run",
     "debtor_letter",
+    "credit_note",
 )
 
 PDF = "application/pdf"
@@ -55,6 +59,7 @@ def file_name(kind: DocumentKind, number: str) -> str:
         "posting_proposal": "bokforingsforslag",
         "case_statement": "saksoppstilling",
         "debtor_letter": "brev",
+        "credit_note": "kreditnota",
     }[kind]
     extension = "csv" if kind == "posting_proposal" else "pdf"
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in number)

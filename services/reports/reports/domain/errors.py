@@ -121,3 +121,23 @@ class CreditorRequired(DomainError):
             "Name the creditor the report is for.",
             errors=[{"field": "creditor_id", "reason": "required"}],
         )
+
+
+class DocumentNotCorrectable(DomainError):
+    """Only a settlement statement is corrected (by a credit note); other documents are
+    made again from their source or are not sales documents."""
+
+    status, type, title = 409, "document-not-correctable", "This document cannot be corrected"
+
+
+class DocumentAlreadyCorrected(DomainError):
+    """A statement is credited once; correct its replacement instead."""
+
+    status, type, title = 409, "document-already-corrected", "The document is corrected already"
+
+
+class SettlementNotInReadModel(DomainError):
+    """The statement's settlement is no longer in the read model (purged): it cannot be
+    credited line by line."""
+
+    status, type, title = 409, "settlement-unavailable", "The settlement is not available"

@@ -128,3 +128,48 @@ def order_csv(confirmation: OrderConfirmation) -> bytes:
             for c in confirmation.cases
         ),
     )
+
+
+class LayoutError(ValueError):
+    """A file is not in the layout this module writes."""
+
+
+def parse_amount(text: str) -> int:
+    """``1234,56`` / ``-1234,56`` / empty → øre (the inverse of :func:`amount`)."""
+    if not text:
+        return 0
+    negative = text.startswith("-")
+    whole, sep, cents = text.removeprefix("-").partition(",")
+    if not (whole.isdigit() and sep and len(cents) == 2 and cents.isdigit()):
+        raise LayoutError(f"not an amount: {text[:20]!r}")
+    ore = int(whole) * 100 + int(cents)
+    return -ore if negative else ore
+
+
+MAX_POSTING_ROWS = 200_000
+"""A bound on the rows read back from a posting proposal (ours: one per case at most)."""
+
+
+def parse_postings_csv(content: bytes) -> list[Posting]:
+    """The postings of a posting proposal this module wrote (:func:`postings_csv`)."""
+    text = content.decode("utf-8").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    if tuple(next(reader, ())) != POSTING_COLUMNS:
+        raise LayoutError("not a posting proposal")
+    postings = []
+    for number, row in enumerate(reader, start=1):
+        if number > MAX_POSTING_ROWS or len(row) != len(POSTING_COLUMNS):
+            raise LayoutError(f"row {number} is not a posting")
+        _, _, account, vat_code, debit, credit, text_, case_number, reference = row
+        postings.append(
+            Posting(
+                account=account,
+                vat_code=vat_code,
+                debit_ore=parse_amount(debit),
+                credit_ore=parse_amount(credit),
+                text=text_,
+                case_number=case_number,
+                creditor_reference=reference,
+            )
+        )
+    return postings

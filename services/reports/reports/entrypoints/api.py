@@ -12,7 +12,7 @@ from servicekit.openapi import problem_responses
 
 from reports import views
 from reports.bootstrap import ReportsService, bootstrap
-from reports.entrypoints import catalogue, documents, kpis, saved_reports
+from reports.entrypoints import catalogue, corrections, documents, kpis, saved_reports
 from reports.entrypoints.schemas import OrganisationOut
 
 
@@ -46,7 +46,14 @@ def create_app(service: ReportsService | None = None) -> FastAPI:
     app = service.create_app(
         title="InfoCenter reports",
         description="Read models, documents, saved reports, exports and KPIs.",
-        routers=[router, documents.router, catalogue.router, saved_reports.router, kpis.router],
+        routers=[
+            router,
+            documents.router,
+            corrections.router,
+            catalogue.router,
+            saved_reports.router,
+            kpis.router,
+        ],
     )
     app.state.service = service
     return app

@@ -58,7 +58,7 @@ SourceId = Annotated[
 ]
 
 
-def _out(row: dict[str, Any]) -> DocumentOut:
+def document_out(row: dict[str, Any]) -> DocumentOut:
     return DocumentOut.model_validate(
         {**row, "content_url": f"{PREFIX}/documents/{row['document_id']}/content"}
     )
@@ -122,7 +122,7 @@ async def list_documents(
     items, next_cursor = await views.documents(
         service.session_factory, selection, cursor=cursor, limit=limit
     )
-    return DocumentPage(items=[_out(i) for i in items], next_cursor=next_cursor)
+    return DocumentPage(items=[document_out(i) for i in items], next_cursor=next_cursor)
 
 
 @router.get(
@@ -188,7 +188,7 @@ async def get_document(
     row = await views.document(service.session_factory, document_id, principal.tenant)
     if row is None:
         raise DocumentNotFound("No such document.")
-    return _out(row)
+    return document_out(row)
 
 
 @router.get(
@@ -258,4 +258,5 @@ async def post_case_statement(
         await uow.commit()
     row = await views.document(service.session_factory, document_id, principal.tenant)
     assert row is not None
-    return JSONResponse(_out(row).model_dump(mode="json"), status_code=201 if issued else 200)
+    out = document_out(row).model_dump(mode="json")
+    return JSONResponse(out, status_code=201 if issued else 200)

@@ -29,6 +29,7 @@ from reports.domain.case_statement import (
     StatementPayment,
     case_statement_number,
 )
+from reports.domain.corrections import CorrectedDocument
 from reports.domain.errors import (
     AgencyUnknown,
     CaseNotFound,
@@ -69,6 +70,18 @@ class DocumentRenderer(Protocol):
         header: StatementHeader,
         statement: Statement,
         *,
+        issued_at: datetime,
+        lines_csv: bytes,
+        postings_csv: bytes,
+        corrects: CorrectedDocument | None = None,
+    ) -> bytes: ...
+
+    def credit_note(
+        self,
+        header: StatementHeader,
+        credit: Statement,
+        *,
+        corrects: CorrectedDocument,
         issued_at: datetime,
         lines_csv: bytes,
         postings_csv: bytes,
@@ -211,16 +224,11 @@ def statement_lines(
     ]
 
 
-async def issue_settlement_statement(
-    projections: ProjectionStore, store: DocumentStore, issuer: Issuer, settlement_id: uuid.UUID
-) -> uuid.UUID:
-    """The statement (avregningsbilag) of a settlement and its posting proposal beside it."""
-    existing = await store.issued("settlement_statement", settlement_id)
-    if existing is not None:
-        return uuid.UUID(str(existing.document_id))
-    purged = await store.purged("settlement_statement", settlement_id)
-    if purged is not None:  # past retention and deleted: a replay does not issue it again
-        return purged
+async def settlement_statement_of(
+    projections: ProjectionStore, settlement_id: uuid.UUID
+) -> tuple[Any, Statement]:
+    """The settlement (read model) and its statement's lines, checked against the ledger's
+    totals to the øre (a mismatch raises ``StatementMismatch``)."""
     settlement = await projections.settlement(settlement_id)
     if settlement is None:
         raise LookupError(f"settlement {settlement_id} is not in the read model")
@@ -244,6 +252,20 @@ async def issue_settlement_statement(
             line_count=settlement.line_count,
         )
     )
+    return settlement, statement
+
+
+async def issue_settlement_statement(
+    projections: ProjectionStore, store: DocumentStore, issuer: Issuer, settlement_id: uuid.UUID
+) -> uuid.UUID:
+    """The statement (avregningsbilag) of a settlement and its posting proposal beside it."""
+    existing = await store.issued("settlement_statement", settlement_id)
+    if existing is not None:
+        return uuid.UUID(str(existing.document_id))
+    purged = await store.purged("settlement_statement", settlement_id)
+    if purged is not None:  # past retention and deleted: a replay does not issue it again
+        return purged
+    settlement, statement = await settlement_statement_of(projections, settlement_id)
     agency = await agency_of(projections, issuer)
     creditor = await creditor_of(projections, settlement.creditor_id)
     issued_at = issuer.clock.now()
