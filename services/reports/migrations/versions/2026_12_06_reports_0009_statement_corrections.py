@@ -1,8 +1,8 @@
 """statement corrections: documents of kind credit_note, and document_corrections (the
 statement corrected, its credit note and replacement, the reason; append-only)
 
-Revision ID: reports_0008
-Revises: reports_0007
+Revision ID: reports_0009
+Revises: reports_0008
 Create Date: 2026-12-06 20:30:00.000000
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "reports_0008"
-down_revision: str | None = "reports_0007"
+revision: str = "reports_0009"
+down_revision: str | None = "reports_0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
