@@ -256,6 +256,19 @@ class CaseStore:
             found[row.case_id].append(Step(row.step, row.effective_date))
         return found
 
+    async def with_steps(self, *, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+        """Registered cases with workflow steps, in id order, ``limit`` after ``after``."""
+        query = (
+            select(case_steps.c.case_id)
+            .join(ledger_cases, ledger_cases.c.case_id == case_steps.c.case_id)
+            .distinct()
+            .order_by(case_steps.c.case_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(case_steps.c.case_id > after)
+        return list((await self.session.execute(query)).scalars())
+
     async def fees_charged(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
         ids = list(set(case_ids))
         found: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}

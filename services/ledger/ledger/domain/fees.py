@@ -93,6 +93,32 @@ class FeeAssessment:
     """Why a step cost nothing (for the record and the logs)."""
 
 
+@dataclass(frozen=True, slots=True)
+class FeeDifference:
+    """A fee as booked and as the rules in force now assess it (None: not charged)."""
+
+    key: str
+    booked_ore: int | None
+    now_ore: int | None
+
+    @property
+    def delta_ore(self) -> int:
+        return (self.now_ore or 0) - (self.booked_ore or 0)
+
+
+def fee_differences(
+    assessment: FeeAssessment, booked: Mapping[str, int]
+) -> tuple[FeeDifference, ...]:
+    """Every fee whose booked amount differs from a fresh assessment (made without
+    ``charged``, so a tungt upgrade is over the lett salær the rules give now)."""
+    now = {c.key: c.amount_ore for c in assessment.charges}
+    return tuple(
+        FeeDifference(key, booked.get(key), now.get(key))
+        for key in sorted(set(now) | set(booked))
+        if booked.get(key) != now.get(key)
+    )
+
+
 def _bracket(rows: Sequence[RateRow], principal_ore: int) -> RateRow:
     def upper(row: RateRow) -> Decimal:
         return Decimal("Infinity") if row.parameter == OVER else Decimal(row.parameter)

@@ -5,7 +5,9 @@
   cases' accounts; exit status 1 (and each problem on stderr) when anything is off;
 - ``seed-rates``: load rows added to the shipped rate files (idempotent; ``_unconfirmed``
   rows stay unconfirmed until an administrator confirms them);
-- ``unconfirmed-rates``: list the rows waiting for confirmation.
+- ``unconfirmed-rates``: list the rows waiting for confirmation;
+- ``fee-differences``: the dry run of recomputing fees: every case whose booked fees
+  differ from what the rules in force now give, fee by fee (books nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from sqlalchemy import text
 
 from ledger.bootstrap import LedgerService, bootstrap
 from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
+from ledger.domain.money import format_nok
+from ledger.service_layer.fee_review import review_fees
 from ledger.service_layer.rates import seed_rates
 
 _ENTRIES = text(
@@ -133,10 +137,26 @@ async def _unconfirmed(service: LedgerService, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _fee_differences(service: LedgerService, args: argparse.Namespace) -> int:
+    cases = fees = net = 0
+    async with service.unit_of_work() as uow:
+        async for review in review_fees(uow.books):
+            cases += 1
+            net += review.delta_ore
+            for d in review.differences:
+                fees += 1
+                booked = "-" if d.booked_ore is None else format_nok(d.booked_ore)
+                now = "-" if d.now_ore is None else format_nok(d.now_ore)
+                print(f"{review.case_id} {d.key} booked {booked} now {now} ({format_nok(d.delta_ore)})")
+    print(f"{cases} case(s), {fees} fee(s) differ; net {format_nok(net)} NOK (dry run: nothing booked)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
     "verify-chain": _verify_chain,
     "seed-rates": _seed_rates,
     "unconfirmed-rates": _unconfirmed,
+    "fee-differences": _fee_differences,
 }
 
 
@@ -146,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-chain", help="verify the hash chain, balances and control accounts")
     sub.add_parser("seed-rates", help="load rows added to the shipped rate files")
     sub.add_parser("unconfirmed-rates", help="rows waiting for an administrator")
+    sub.add_parser("fee-differences", help="dry run: cases whose fees the rules now set apart")
     return p
 
 

@@ -83,3 +83,51 @@ async def test_verify_chain_finds_an_entry_changed_behind_its_back(
             for guard in guards:
                 await session.execute(text(f"ALTER TABLE postings ENABLE TRIGGER {guard}"))
     assert await cli.run(service, ["verify-chain"]) == 0
+
+
+async def test_fee_differences_lists_fees_booked_under_the_old_rules(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    """A case booked as the ledger did before the fee rates were chosen by the due date and
+    before the court fees went back to 2016 (its fee records set to what it booked then);
+    the dry run names every fee the rules now set apart, hand-worked (docs/money-rules.md):
+    claim due 30 Sep 2020 (old rules), principal 10 000, inkassosats 700:
+    varsel 2 Nov 2020: 1/10 × 700 = 70.00 (booked 35.00);
+    BO 1 Mar 2021: lett 1 × 700 = 700.00 (booked 0.8 × 700 = 560.00);
+    forliksklage 1 Jun 2021 (more than 42 days after the BO): tungt 2 × 700 − 700 = 700.00
+    (booked 1.6 × 700 − 560 = 560.00); court fee 1.15 × R 1 199 = 1 378.85 → 1 378.00
+    (booked none). Net 35 + 140 + 140 + 1 378 = 1 693.00."""
+    case = await ledger.case((1_000_000, date(2020, 9, 30)))
+    await ledger.steps(
+        case.case_id,
+        ("inkassovarsel_sent", date(2020, 11, 2)),
+        ("betalingsoppfordring_sent", date(2021, 3, 1)),
+        ("legal_step_forliksklage", date(2021, 6, 1)),
+    )
+    as_booked_then = {"inkassovarsel_fee": 3_500, "salaer_lett": 56_000, "salaer_tungt": 56_000}
+    async with service.engine.begin() as conn:
+        for key, amount in as_booked_then.items():
+            await conn.execute(
+                text("UPDATE case_fees SET amount_ore = :a WHERE case_id = :c AND fee_key = :k"),
+                {"a": amount, "c": case.case_id, "k": key},
+            )
+        await conn.execute(
+            text("DELETE FROM case_fees WHERE case_id = :c AND kind = 'court_fee'"),
+            {"c": case.case_id},
+        )
+    status, out, err = await _cli(service, "fee-differences")
+    assert status == 0, err
+    ours = sorted(line for line in out.splitlines() if line.startswith(str(case.case_id)))
+    prefix = str(case.case_id)
+    assert ours == [
+        f"{prefix} court_fee:legal_step_forliksklage:2021-06-01 booked - now 1378.00 (1378.00)",
+        f"{prefix} inkassovarsel_fee booked 35.00 now 70.00 (35.00)",
+        f"{prefix} salaer_lett booked 560.00 now 700.00 (140.00)",
+        f"{prefix} salaer_tungt booked 560.00 now 700.00 (140.00)",
+    ]
+    assert out.rstrip().endswith("(dry run: nothing booked)")
+    async with service.engine.connect() as conn:
+        count = await conn.scalar(
+            text("SELECT count(*) FROM journal_entries WHERE case_id = :c"), {"c": case.case_id}
+        )
+    assert count == 5  # the claim and the four fees: the dry run booked nothing
