@@ -89,6 +89,7 @@ class CaseFacts:
             principal_ore=self.principal_ore,
             latest_due_date=self.latest_due_date,
             reminder_fees_ore=tuple(c.reminder_fee_ore for c in self.claims),
+            claim_due_dates=tuple(c.due_date for c in self.claims),
             vat_deductible=vat_deductible,
         )
 

@@ -62,6 +62,8 @@ class CaseTerms:
     latest_due_date: date
     reminder_fees_ore: tuple[int, ...]
     """Reminder fees the creditor already charged, per claim."""
+    claim_due_dates: tuple[date, ...] = ()
+    """Each claim's due date, in the order of ``reminder_fees_ore`` (empty: the latest)."""
     vat_deductible: bool = True
     """Whether the creditor deducts input VAT (if not, MVA is added to the salær)."""
 
@@ -175,6 +177,17 @@ def reminder_fee(rates: RateBook, when: Occasion) -> tuple[int, tuple[int, ...],
     return amount, (fraction.id, sats.id), basis
 
 
+def _claim_reminder_fee(terms: CaseTerms, rates: RateBook, on: date, index: int) -> int:
+    """One reminder fee of the claim ``index`` (by its own due date): what two reminder fees
+    on it are measured against (a guess from amounts until reminders come as events)."""
+    due = (
+        terms.claim_due_dates[index]
+        if index < len(terms.claim_due_dates)
+        else terms.latest_due_date
+    )
+    return reminder_fee(rates, Occasion(step_date=on, due_date=due))[0]
+
+
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
     on = step.effective_date
     when = Occasion(step_date=on, due_date=terms.latest_due_date)
@@ -182,7 +195,10 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
     if on < terms.latest_due_date + timedelta(days=int(min_days.value)):
         return f"inkassovarsel on {on} sent less than {min_days.value} days after the due date"
     fee, rate_ids, basis = reminder_fee(rates, when)
-    if terms.reminder_fees_ore and all(r >= 2 * fee for r in terms.reminder_fees_ore):
+    if terms.reminder_fees_ore and all(
+        r >= 2 * _claim_reminder_fee(terms, rates, on, i)
+        for i, r in enumerate(terms.reminder_fees_ore)
+    ):
         return "every claim already carries two reminder fees (forskrift § 1-3)"
     return FeeCharge(
         key=FeeKind.INKASSOVARSEL,

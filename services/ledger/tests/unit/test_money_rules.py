@@ -118,6 +118,39 @@ def test_the_fraction_agrees_with_every_published_purregebyr() -> None:
         assert fees(terms, varsel(sent)) == {FeeKind.INKASSOVARSEL: fee_ore}, effective_from
 
 
+def test_one_old_70_kr_purring_does_not_block_the_varsel_fee() -> None:
+    # claim due 1 Sep 2020 with one purring of 70 (1/10 × 700): a purring and an inkassovarsel
+    # are allowed (§ 1-3); the varsel fee is 1/10 × 700 = 70.00, so 70 is one fee, not two
+    one_old = case(date(2020, 9, 1), reminders=(7_000,))
+    assert fees(one_old, varsel(date(2020, 11, 2))) == {FeeKind.INKASSOVARSEL: 7_000}
+    # two purringer of 35 on a claim due after the change: 70 is two fees, no varsel fee
+    two_new = case(date(2020, 10, 1), reminders=(7_000,))
+    assert fees(two_new, varsel(date(2020, 11, 2))) == {}
+
+
+def test_two_reminder_fees_are_measured_by_each_claims_own_due_date() -> None:
+    # merged: an old claim with one 70 purring (due 1 Sep 2020: one 1/10 fee) and a new one
+    # with two 35 purringer (due 5 Oct 2020: two 1/20 fees); not every claim carries two
+    # fees, so the varsel fee (the latest due date's: 1/20 × 700 = 35.00) is charged
+    merged = CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_000_000,
+        latest_due_date=date(2020, 10, 5),
+        reminder_fees_ore=(7_000, 7_000),
+        claim_due_dates=(date(2020, 9, 1), date(2020, 10, 5)),
+    )
+    assert fees(merged, varsel(date(2020, 11, 2))) == {FeeKind.INKASSOVARSEL: 3_500}
+    # both old with two 70 purringer each (140): both carry two fees, no varsel fee
+    both_full = CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_000_000,
+        latest_due_date=date(2020, 9, 15),
+        reminder_fees_ore=(14_000, 14_000),
+        claim_due_dates=(date(2020, 9, 1), date(2020, 9, 15)),
+    )
+    assert fees(both_full, varsel(date(2020, 11, 2))) == {}
+
+
 def test_a_merged_case_takes_the_rules_of_its_latest_due_date() -> None:
     # claims due 15 Sep and 5 Oct 2020: the latest (5 Oct) is under the new rules
     terms = case(date(2020, 10, 5))
