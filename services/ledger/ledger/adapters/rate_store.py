@@ -40,9 +40,7 @@ class RateStore:
         query = select(rates).where(rates.c.status == "confirmed")
         if kinds:
             query = query.where(rates.c.kind.in_(kinds))
-        return RateBook(
-            (_row(r) for r in await self.session.execute(query)), shipped_selection()
-        )
+        return RateBook((_row(r) for r in await self.session.execute(query)), shipped_selection())
 
     async def list(
         self, *, kind: str | None = None, status: str | None = None, on: date | None = None

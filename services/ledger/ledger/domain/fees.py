@@ -168,7 +168,7 @@ def salaer(kind: str, terms: CaseTerms, rates: RateBook, on: date) -> FeeCharge:
 
 def reminder_fee(rates: RateBook, when: Occasion) -> tuple[int, tuple[int, ...], dict[str, str]]:
     """The purregebyr (reminder and inkassovarsel fee, forskrift § 1-2): the fraction of the
-    claim's due date × the inkassosats of the letter's date, in øre, never rounded up (the
+    claim's due date x the inkassosats of the letter's date, in øre, never rounded up (the
     regulation says "et beløp lik", a cap; a whole-krone sats gives whole øre anyway)."""
     fraction = rates.for_occasion(RateKind.PURREGEBYR_FRACTION, when)
     sats = rates.for_occasion(RateKind.INKASSOSATS, when)

@@ -214,9 +214,7 @@ def half_year_start(day: date) -> date:
 class RateBook:
     """The confirmed rows, with lookups by date (unconfirmed rows are never given to it)."""
 
-    def __init__(
-        self, rows: Iterable[RateRow], selection: VersionSelection | None = None
-    ) -> None:
+    def __init__(self, rows: Iterable[RateRow], selection: VersionSelection | None = None) -> None:
         self.selection = selection or VersionSelection()
         self._by_kind: dict[tuple[str, str], list[RateRow]] = {}
         for row in rows:
@@ -281,6 +279,9 @@ class RateBook:
             decided_by = self.selection.decided_by(kind, table_from)
             if table_from <= when.date_for(decided_by):
                 return tuple(
-                    r for p in parameters for r in self.rows(kind, p) if r.effective_from == table_from
+                    r
+                    for p in parameters
+                    for r in self.rows(kind, p)
+                    if r.effective_from == table_from
                 )
         raise MissingRate(kind, when.step_date)

@@ -147,8 +147,10 @@ async def _fee_differences(service: LedgerService, args: argparse.Namespace) -> 
                 fees += 1
                 booked = "-" if d.booked_ore is None else format_nok(d.booked_ore)
                 now = "-" if d.now_ore is None else format_nok(d.now_ore)
-                print(f"{review.case_id} {d.key} booked {booked} now {now} ({format_nok(d.delta_ore)})")
-    print(f"{cases} case(s), {fees} fee(s) differ; net {format_nok(net)} NOK (dry run: nothing booked)")
+                delta = format_nok(d.delta_ore)
+                print(f"{review.case_id} {d.key} booked {booked} now {now} ({delta})")
+    total = format_nok(net)
+    print(f"{cases} case(s), {fees} fee(s) differ; net {total} NOK (dry run: nothing booked)")
     return 0
 
 

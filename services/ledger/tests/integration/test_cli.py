@@ -92,10 +92,10 @@ async def test_fee_differences_lists_fees_booked_under_the_old_rules(
     before the court fees went back to 2016 (its fee records set to what it booked then);
     the dry run names every fee the rules now set apart, hand-worked (docs/money-rules.md):
     claim due 30 Sep 2020 (old rules), principal 10 000, inkassosats 700:
-    varsel 2 Nov 2020: 1/10 × 700 = 70.00 (booked 35.00);
-    BO 1 Mar 2021: lett 1 × 700 = 700.00 (booked 0.8 × 700 = 560.00);
-    forliksklage 1 Jun 2021 (more than 42 days after the BO): tungt 2 × 700 − 700 = 700.00
-    (booked 1.6 × 700 − 560 = 560.00); court fee 1.15 × R 1 199 = 1 378.85 → 1 378.00
+    varsel 2 Nov 2020: 1/10 x 700 = 70.00 (booked 35.00);
+    BO 1 Mar 2021: lett 1 x 700 = 700.00 (booked 0.8 x 700 = 560.00);
+    forliksklage 1 Jun 2021 (more than 42 days after the BO): tungt 2 x 700 - 700 = 700.00
+    (booked 1.6 x 700 - 560 = 560.00); court fee 1.15 x R 1 199 = 1 378.85 → 1 378.00
     (booked none). Net 35 + 140 + 140 + 1 378 = 1 693.00."""
     case = await ledger.case((1_000_000, date(2020, 9, 30)))
     await ledger.steps(
