@@ -125,7 +125,7 @@ def parse_selection_csv(text: str) -> list[SelectionRule]:
                 SelectionRule(
                     kind=kind,
                     effective_from=date.fromisoformat((record["effective_from"] or "").strip()),
-                    decided_by=decided_by,  # type: ignore[arg-type]
+                    decided_by=decided_by,
                     source_url=(record.get("source_url") or "").strip() or None,
                 )
             )
