@@ -282,6 +282,23 @@ class CaseStore:
             found[row.case_id][row.fee_key] = row.amount_ore
         return found
 
+    async def correct_fees(
+        self, corrected: Sequence[tuple[uuid.UUID, FeeCharge, uuid.UUID]]
+    ) -> None:
+        """Set fees ``(case, charge, entry id)`` to what the rules now give (the entry that
+        booked the difference; the journal keeps what was booked before)."""
+        for case_id, charge, entry_id in corrected:
+            await self.session.execute(
+                update(case_fees)
+                .where(case_fees.c.case_id == case_id, case_fees.c.fee_key == charge.key)
+                .values(
+                    amount_ore=charge.amount_ore,
+                    rate_ids=list(charge.rate_ids),
+                    basis=dict(charge.basis),
+                    entry_id=entry_id,
+                )
+            )
+
     async def add_fees(self, charged: Sequence[tuple[uuid.UUID, FeeCharge, uuid.UUID]]) -> None:
         """Record fees ``(case, charge, entry id)`` with the rate versions they used."""
         if not charged:
