@@ -14,6 +14,7 @@ from ledger.bootstrap import LedgerService
 from ledger.domain.components import Component
 from ledger.domain.fees import FeeCharge, FeeKind, Step
 from ledger.entrypoints import cli
+from ledger.service_layer.cases import close_case
 from sqlalchemy import text
 
 from .books import Ledger
@@ -172,13 +173,27 @@ async def test_fee_differences_apply_books_each_difference_once(
         service, case.case_id, [varsel], [fee_then(FeeKind.INKASSOVARSEL, 3_500, varsel)]
     )
 
+    closed = await ledger.case((1_000_000, date(2020, 9, 30)))  # the same, then withdrawn
+    await book_as_before(
+        service, closed.case_id, [varsel], [fee_then(FeeKind.INKASSOVARSEL, 3_500, varsel)]
+    )
+    async with service.unit_of_work() as uow:
+        await close_case(uow.books, closed.case_id, date(2021, 1, 4), "withdrawn", service.policy)
+        await uow.commit()
+
     status, out, err = await _cli(service, "fee-differences", "--apply")
     assert status == 0, err
     ours = [line for line in out.splitlines() if line.startswith(str(case.case_id))]
     assert ours == [f"{case.case_id} inkassovarsel_fee booked 35.00 now 70.00 (35.00) booked"]
+    theirs = [line for line in out.splitlines() if line.startswith(str(closed.case_id))]
+    assert theirs == [
+        f"{closed.case_id} inkassovarsel_fee booked 35.00 now 70.00 (35.00)"
+        " left: the case is closed or settled"
+    ]
     status, out, err = await _cli(service, "fee-differences", "--apply")
     assert status == 0, err
     assert str(case.case_id) not in out
+    assert f"{closed.case_id} inkassovarsel_fee booked 35.00 now 70.00 (35.00) left" in out
 
     sums = text(
         "SELECT e.kind, sum(p.amount_ore) FROM journal_entries e JOIN postings p"
