@@ -14,13 +14,17 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ledger.adapters.rate_files import read_seed_rates
 from ledger.domain.components import Component
 from ledger.domain.fees import CaseTerms, FeeKind, Step, assess_fees
+from ledger.domain.money import round_ore
 from ledger.domain.rates import RateBook
-from ledger.domain.settlement import Collected, draft_settlement
+from ledger.domain.settlement import Collected, apportion, draft_settlement
 
 from .rate_fixtures import row, shipped_book
 
@@ -264,3 +268,18 @@ def test_commission_kinds_are_rounded_apart() -> None:
 def test_a_reversal_nets_before_the_rounding() -> None:
     # 10 % x (0.14 - 0.06) = 0.008 → 0.01 (per line: 0.01 - 0.01 = 0)
     assert settle({P: 14}, {P: -6}) == [2, -1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amounts=st.lists(st.integers(min_value=-10_000_000, max_value=10_000_000), max_size=40),
+    percent=st.decimals(min_value=0, max_value=100, places=4),
+)
+def test_apportioned_commission_adds_up_to_the_total_rounded_once(
+    amounts: list[int], percent: Decimal
+) -> None:
+    rate = Fraction(percent) / 100
+    exact = [rate * a for a in amounts]
+    shares = apportion(exact)
+    assert sum(shares) == round_ore(sum(exact, Fraction(0)))
+    assert all(abs(share - x) < 1 for share, x in zip(shares, exact, strict=True))
