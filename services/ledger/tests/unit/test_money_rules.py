@@ -19,14 +19,20 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ledger.adapters.rate_files import read_seed_rates
+from ledger.adapters.rate_files import read_seed_rates, read_selection_rules
 from ledger.domain.components import Component
 from ledger.domain.fees import CaseTerms, FeeKind, Step, assess_fees
 from ledger.domain.money import round_ore
-from ledger.domain.rates import RateBook
+from ledger.domain.rates import (
+    RateBook,
+    RateFileError,
+    SelectionRule,
+    VersionSelection,
+    parse_selection_csv,
+)
 from ledger.domain.settlement import Collected, apportion, draft_settlement
 
-from .rate_fixtures import row, shipped_book
+from .rate_fixtures import row, shipped_book, shipped_rows
 
 pytestmark = pytest.mark.unit
 
@@ -283,3 +289,23 @@ def test_apportioned_commission_adds_up_to_the_total_rounded_once(
     shares = apportion(exact)
     assert sum(shares) == round_ore(sum(exact, Fraction(0)))
     assert all(abs(share - x) < 1 for share, x in zip(shares, exact, strict=True))
+
+
+def test_a_new_laws_transition_by_the_letters_date_is_one_configuration_row() -> None:
+    # a made-up new table from 2027 that applies to letters sent from 2027 whatever the due
+    # date (as a new inkassolov might say): lett <= 10 000 -> 0.5 x 700 = 350.00
+    rules = [*read_selection_rules(), SelectionRule("salaer_lett", date(2027, 1, 1), "step_date")]
+    table = [
+        row("salaer_lett", date(2027, 1, 1), "0.5", id=20_000 + n, parameter=p)
+        for n, p in enumerate(("10000", "over"))
+    ]
+    rates = RateBook([*shipped_rows(), *table], VersionSelection(rules))
+    old_claim = case(date(2020, 9, 30))
+    assert fees(old_claim, demand(date(2027, 2, 1)), rates=rates) == {FeeKind.SALAER_LETT: 35_000}
+    # a letter of 2026 on the same claim: the old table by its due date, 1 x 700 = 700.00
+    assert fees(old_claim, demand(date(2026, 6, 1)), rates=rates) == {FeeKind.SALAER_LETT: 70_000}
+
+
+def test_a_selection_file_with_an_unknown_date_is_refused() -> None:
+    with pytest.raises(RateFileError, match="line 2: decided_by"):
+        parse_selection_csv("kind,effective_from,decided_by,source_url\nmva,2016-01-01,today,\n")
