@@ -256,6 +256,19 @@ class CaseStore:
             found[row.case_id].append(Step(row.step, row.effective_date))
         return found
 
+    async def with_steps(self, *, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:
+        """Registered cases with workflow steps, in id order, ``limit`` after ``after``."""
+        query = (
+            select(case_steps.c.case_id)
+            .join(ledger_cases, ledger_cases.c.case_id == case_steps.c.case_id)
+            .distinct()
+            .order_by(case_steps.c.case_id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(case_steps.c.case_id > after)
+        return list((await self.session.execute(query)).scalars())
+
     async def fees_charged(self, case_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, dict[str, int]]:
         ids = list(set(case_ids))
         found: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}
@@ -268,6 +281,23 @@ class CaseStore:
         ):
             found[row.case_id][row.fee_key] = row.amount_ore
         return found
+
+    async def correct_fees(
+        self, corrected: Sequence[tuple[uuid.UUID, FeeCharge, uuid.UUID]]
+    ) -> None:
+        """Set fees ``(case, charge, entry id)`` to what the rules now give (the entry that
+        booked the difference; the journal keeps what was booked before)."""
+        for case_id, charge, entry_id in corrected:
+            await self.session.execute(
+                update(case_fees)
+                .where(case_fees.c.case_id == case_id, case_fees.c.fee_key == charge.key)
+                .values(
+                    amount_ore=charge.amount_ore,
+                    rate_ids=list(charge.rate_ids),
+                    basis=dict(charge.basis),
+                    entry_id=entry_id,
+                )
+            )
 
     async def add_fees(self, charged: Sequence[tuple[uuid.UUID, FeeCharge, uuid.UUID]]) -> None:
         """Record fees ``(case, charge, entry id)`` with the rate versions they used."""

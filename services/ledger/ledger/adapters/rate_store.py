@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.orm import rates
+from ledger.adapters.rate_files import shipped_selection
 from ledger.domain.rates import RateBook, RateRow, SeedRate
 
 
@@ -34,11 +35,12 @@ class RateStore:
         self.session = session
 
     async def book(self, *kinds: str) -> RateBook:
-        """The confirmed rows (of ``kinds``, or all) as a rate book."""
+        """The confirmed rows (of ``kinds``, or all) as a rate book, with the shipped rules
+        for which date decides which version applies."""
         query = select(rates).where(rates.c.status == "confirmed")
         if kinds:
             query = query.where(rates.c.kind.in_(kinds))
-        return RateBook(_row(r) for r in await self.session.execute(query))
+        return RateBook((_row(r) for r in await self.session.execute(query)), shipped_selection())
 
     async def list(
         self, *, kind: str | None = None, status: str | None = None, on: date | None = None

@@ -89,6 +89,7 @@ class CaseFacts:
             principal_ore=self.principal_ore,
             latest_due_date=self.latest_due_date,
             reminder_fees_ore=tuple(c.reminder_fee_ore for c in self.claims),
+            claim_due_dates=tuple(c.due_date for c in self.claims),
             vat_deductible=vat_deductible,
         )
 
@@ -301,6 +302,37 @@ class CaseLedger:
         )
         if self.facts.settled_on is not None:
             self.facts = _with_settled(self.facts, None)
+        return self.apply(entry)
+
+    def correct_fee(self, charge: FeeCharge, booked_ore: int) -> JournalEntry:
+        """A fee booked as ``booked_ore`` under earlier rules, brought to ``charge`` (what the
+        rules now give): the difference between the case's fee and the agency's fee claims
+        (less owed when negative). Booked on the step's date; the old entry stays."""
+        delta = charge.amount_ore - booked_ore
+        entry = (
+            self._builder()
+            .debit(self._account(charge.component), delta)
+            .credit(Account(AccountKind.AGENCY_FEE_CLAIMS), delta)
+            .build(
+                entry_id=new_id(),
+                kind=EntryKind.FEE_CORRECTED,
+                effective_date=charge.effective_date,
+                case_id=self.facts.case_id,
+                creditor_id=self.facts.creditor_id,
+                natural_key=(
+                    f"fee:{self.facts.case_id}:{charge.key}:corrected:"
+                    f"{booked_ore}:{charge.amount_ore}"
+                ),
+                metadata={
+                    "fee": charge.kind,
+                    "step": charge.step,
+                    "booked_ore": booked_ore,
+                    "now_ore": charge.amount_ore,
+                    "rate_ids": list(charge.rate_ids),
+                    "basis": dict(charge.basis),
+                },
+            )
+        )
         return self.apply(entry)
 
     def _cover(

@@ -5,10 +5,17 @@ every step it has seen and assesses the fees of the whole set. The assessment is
 function of the steps (not of the order they arrived in), and each fee has a natural key,
 so a duplicate or late event charges nothing twice.
 
-- ``inkassovarsel_sent``: the inkassovarsel fee (= purregebyr, 1/20 of the inkassosats
-  since 1 Oct 2020), if sent at least ``inkassovarsel_fee_min_days`` after the (latest)
-  due date, and not when every claim already carries two reminder fees (forskrift § 1-3:
-  two purringer, or one purring and an inkassovarsel).
+Which version of a figure applies is chosen by the date the dated configuration names for
+it (:class:`ledger.domain.rates.VersionSelection`): the purregebyr fraction and the salær
+tables by the claims' (latest) due date (the 1 Oct 2020 change applies to claims due on or
+after it), the inkassosats, the business factor, MVA and the court fees by the step's date.
+
+- ``inkassovarsel_sent``: the inkassovarsel fee: the purregebyr fraction (1/10 of the
+  inkassosats for claims due before 1 Oct 2020, 1/20 since) of the inkassosats in force
+  when the letter is sent (forskrift § 1-2), never rounded up; if sent at least
+  ``inkassovarsel_fee_min_days`` after the (latest) due date, and not when every claim
+  already carries two reminder fees (forskrift § 1-3: two purringer, or one purring and
+  an inkassovarsel).
 - ``betalingsoppfordring_sent``: lett salær, once per case (the claims of a case are
   merged): the bracket multiple for the case's principal * the inkassosats, * the business
   factor for a debtor outside a consumer relationship, + MVA when the creditor cannot
@@ -28,8 +35,8 @@ from fractions import Fraction
 from typing import Literal
 
 from ledger.domain.components import Component
-from ledger.domain.money import ORE_PER_KRONE, floor_krone, kroner_to_ore, round_ore
-from ledger.domain.rates import OVER, MissingRate, RateBook, RateKind, RateRow
+from ledger.domain.money import ORE_PER_KRONE, floor_krone, floor_ore, kroner_to_ore, round_ore
+from ledger.domain.rates import OVER, MissingRate, Occasion, RateBook, RateKind, RateRow
 
 DebtorKind = Literal["person", "business"]
 
@@ -55,6 +62,8 @@ class CaseTerms:
     latest_due_date: date
     reminder_fees_ore: tuple[int, ...]
     """Reminder fees the creditor already charged, per claim."""
+    claim_due_dates: tuple[date, ...] = ()
+    """Each claim's due date, in the order of ``reminder_fees_ore`` (empty: the latest)."""
     vat_deductible: bool = True
     """Whether the creditor deducts input VAT (if not, MVA is added to the salær)."""
 
@@ -86,6 +95,32 @@ class FeeAssessment:
     """Why a step cost nothing (for the record and the logs)."""
 
 
+@dataclass(frozen=True, slots=True)
+class FeeDifference:
+    """A fee as booked and as the rules in force now assess it (None: not charged)."""
+
+    key: str
+    booked_ore: int | None
+    now_ore: int | None
+
+    @property
+    def delta_ore(self) -> int:
+        return (self.now_ore or 0) - (self.booked_ore or 0)
+
+
+def fee_differences(
+    assessment: FeeAssessment, booked: Mapping[str, int]
+) -> tuple[FeeDifference, ...]:
+    """Every fee whose booked amount differs from a fresh assessment (made without
+    ``charged``, so a tungt upgrade is over the lett salær the rules give now)."""
+    now = {c.key: c.amount_ore for c in assessment.charges}
+    return tuple(
+        FeeDifference(key, booked.get(key), now.get(key))
+        for key in sorted(set(now) | set(booked))
+        if booked.get(key) != now.get(key)
+    )
+
+
 def _bracket(rows: Sequence[RateRow], principal_ore: int) -> RateRow:
     def upper(row: RateRow) -> Decimal:
         return Decimal("Infinity") if row.parameter == OVER else Decimal(row.parameter)
@@ -97,9 +132,11 @@ def _bracket(rows: Sequence[RateRow], principal_ore: int) -> RateRow:
 
 
 def salaer(kind: str, terms: CaseTerms, rates: RateBook, on: date) -> FeeCharge:
-    """Lett or tungt salær for the case on ``on`` (the key and step are the caller's)."""
-    bracket = _bracket(rates.table_in_force(kind, on), terms.principal_ore)
-    sats = rates.in_force(RateKind.INKASSOSATS, on)
+    """Lett or tungt salær for the case on ``on`` (the key and step are the caller's): the
+    table of the claims' due date, the inkassosats of ``on``."""
+    when = Occasion(step_date=on, due_date=terms.latest_due_date)
+    bracket = _bracket(rates.table_for_occasion(kind, when), terms.principal_ore)
+    sats = rates.for_occasion(RateKind.INKASSOSATS, when)
     exact = Fraction(bracket.value) * kroner_to_ore(sats.value)
     used = [bracket.id, sats.id]
     basis = {
@@ -108,12 +145,12 @@ def salaer(kind: str, terms: CaseTerms, rates: RateBook, on: date) -> FeeCharge:
         "inkassosats": str(sats.value),
     }
     if terms.debtor_kind == "business":
-        factor = rates.in_force(RateKind.SALAER_BUSINESS_FACTOR, on)
+        factor = rates.for_occasion(RateKind.SALAER_BUSINESS_FACTOR, when)
         exact *= Fraction(factor.value)
         used.append(factor.id)
         basis["business_factor"] = str(factor.value)
     if not terms.vat_deductible:
-        mva = rates.in_force(RateKind.MVA, on)
+        mva = rates.for_occasion(RateKind.MVA, when)
         exact *= 1 + Fraction(mva.value) / 100
         used.append(mva.id)
         basis["mva_percent"] = str(mva.value)
@@ -129,14 +166,39 @@ def salaer(kind: str, terms: CaseTerms, rates: RateBook, on: date) -> FeeCharge:
     )
 
 
+def reminder_fee(rates: RateBook, when: Occasion) -> tuple[int, tuple[int, ...], dict[str, str]]:
+    """The purregebyr (reminder and inkassovarsel fee, forskrift § 1-2): the fraction of the
+    claim's due date x the inkassosats of the letter's date, in øre, never rounded up (the
+    regulation says "et beløp lik", a cap; a whole-krone sats gives whole øre anyway)."""
+    fraction = rates.for_occasion(RateKind.PURREGEBYR_FRACTION, when)
+    sats = rates.for_occasion(RateKind.INKASSOSATS, when)
+    amount = floor_ore(Fraction(fraction.value) * kroner_to_ore(sats.value))
+    basis = {"fraction": str(fraction.value), "inkassosats": str(sats.value)}
+    return amount, (fraction.id, sats.id), basis
+
+
+def _claim_reminder_fee(terms: CaseTerms, rates: RateBook, on: date, index: int) -> int:
+    """One reminder fee of the claim ``index`` (by its own due date): what two reminder fees
+    on it are measured against (a guess from amounts until reminders come as events)."""
+    due = (
+        terms.claim_due_dates[index]
+        if index < len(terms.claim_due_dates)
+        else terms.latest_due_date
+    )
+    return reminder_fee(rates, Occasion(step_date=on, due_date=due))[0]
+
+
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
     on = step.effective_date
-    min_days = rates.in_force(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, on)
+    when = Occasion(step_date=on, due_date=terms.latest_due_date)
+    min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
     if on < terms.latest_due_date + timedelta(days=int(min_days.value)):
         return f"inkassovarsel on {on} sent less than {min_days.value} days after the due date"
-    fee_row = rates.in_force(RateKind.PURREGEBYR, on)
-    fee = round_ore(kroner_to_ore(fee_row.value))
-    if terms.reminder_fees_ore and all(r >= 2 * fee for r in terms.reminder_fees_ore):
+    fee, rate_ids, basis = reminder_fee(rates, when)
+    if terms.reminder_fees_ore and all(
+        r >= 2 * _claim_reminder_fee(terms, rates, on, i)
+        for i, r in enumerate(terms.reminder_fees_ore)
+    ):
         return "every claim already carries two reminder fees (forskrift § 1-3)"
     return FeeCharge(
         key=FeeKind.INKASSOVARSEL,
@@ -145,15 +207,16 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
         amount_ore=fee,
         effective_date=on,
         step=step.step,
-        rate_ids=(min_days.id, fee_row.id),
-        basis={"purregebyr": str(fee_row.value)},
+        rate_ids=(min_days.id, *rate_ids),
+        basis=basis,
     )
 
 
-def _court_fee(rates: RateBook, step: Step) -> FeeCharge:
+def _court_fee(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge:
     on = step.effective_date
-    multiple = rates.in_force(RateKind.RETTSGEBYR_MULTIPLE, on, parameter=step.step)
-    base = rates.in_force(RateKind.RETTSGEBYR, on)
+    when = Occasion(step_date=on, due_date=terms.latest_due_date)
+    multiple = rates.for_occasion(RateKind.RETTSGEBYR_MULTIPLE, when, parameter=step.step)
+    base = rates.for_occasion(RateKind.RETTSGEBYR, when)
     amount = floor_krone(Fraction(multiple.value) * kroner_to_ore(base.value))
     return FeeCharge(
         key=f"{FeeKind.COURT_FEE}:{step.step}:{on.isoformat()}",
@@ -204,14 +267,17 @@ def assess_fees(
     legal = [s for s in ordered if s.step.startswith(LEGAL_STEP_PREFIX)]
     for step in legal:
         try:
-            charges.append(_court_fee(rates, step))
+            charges.append(_court_fee(terms, rates, step))
         except MissingRate as exc:
             notes.append(f"court fee for {step.step} on {step.effective_date} not charged: {exc}")
 
     if demand is not None and lett_amount is not None:
         for step in legal:
             try:
-                min_days = rates.in_force(RateKind.SALAER_TUNGT_MIN_DAYS, step.effective_date)
+                min_days = rates.for_occasion(
+                    RateKind.SALAER_TUNGT_MIN_DAYS,
+                    Occasion(step_date=step.effective_date, due_date=terms.latest_due_date),
+                )
                 if step.effective_date <= demand.effective_date + timedelta(
                     days=int(min_days.value)
                 ):

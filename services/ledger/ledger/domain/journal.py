@@ -84,6 +84,8 @@ class EntryKind:
     CREDIT_APPLIED = "credit_applied"
     """The debtor's credit (overpaid) covering what the case owes."""
     FEE_CHARGED = "fee_charged"
+    FEE_CORRECTED = "fee_corrected"
+    """A fee booked under earlier rules brought to what the rules now give (the difference)."""
     PAYMENT_ALLOCATED = "payment_allocated"
     PAYMENT_UNMATCHED = "payment_unmatched"
     UNMATCHED_RESOLVED = "unmatched_resolved"

@@ -5,7 +5,9 @@ and rounded to whole øre **once**, where it becomes a booked amount, half away 
 (:func:`round_ore`). Interest is the exact sum over every day of every rate period up to
 the date, rounded once (never per day or per period). The one rule set by law on top of it:
 court fees (multiples of the rettsgebyr) are rounded *down* to whole kroner
-(rettsgebyrloven § 6a, :func:`floor_krone`).
+(rettsgebyrloven § 6a, :func:`floor_krone`); and a fee the law caps as a fraction of the
+inkassosats (purregebyr, inkassoforskriften § 1-2) is never rounded up (:func:`floor_ore`;
+with a whole-krone inkassosats it is whole øre and nothing is rounded).
 """
 
 from __future__ import annotations
@@ -25,6 +27,15 @@ def round_ore(amount: Fraction | int) -> int:
     if 2 * remainder >= magnitude.denominator:
         whole += 1
     return sign * whole
+
+
+def floor_ore(amount: Fraction | int) -> int:
+    """Round an exact (non-negative) amount of øre down to whole øre: for a fee the law
+    caps ("et beløp lik …"), which must never be rounded above the cap."""
+    value = Fraction(amount)
+    if value < 0:
+        raise ValueError("a capped fee is never negative")
+    return value.numerator // value.denominator
 
 
 def floor_krone(amount_ore: Fraction | int) -> int:

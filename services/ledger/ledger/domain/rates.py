@@ -7,6 +7,13 @@ date wins. Only *confirmed* rows are ever used; a row loaded from a source marke
 ``_unconfirmed`` waits for an agency administrator to confirm it. Nothing here is a
 constant of the law: every figure comes from the table (``data/rates.csv``,
 ``data/fee_rules.csv`` and what administrators add).
+
+*Which date decides* which version applies is dated configuration too
+(``data/rate_selection.csv``, :class:`VersionSelection`): the versions of a kind from a
+date on are chosen by the step's own date (the letter sent, the legal step taken) or by
+the claim's due date. The salær tables and the purregebyr fraction of 1 Oct 2020 apply to
+claims *due* on or after that date, while the inkassosats is the one in force when the
+letter is sent (inkassoforskriften § 1-2 last paragraph); see ``docs/money-rules.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +37,10 @@ class RateKind:
     INKASSOSATS = "inkassosats"
     """The collection rate (inkassoforskriften § 1-1) that fees are fractions/multiples of."""
     PURREGEBYR = "purregebyr"
-    """Reminder fee (purring) and inkassovarsel fee: 1/20 of the inkassosats since 1 Oct 2020."""
+    """The published reminder fee in NOK (reference only: fees use the fraction below)."""
+    PURREGEBYR_FRACTION = "purregebyr_fraction"
+    """Reminder and inkassovarsel fee as a fraction of the inkassosats (forskrift § 1-2):
+    1/10 for claims due before 1 Oct 2020, 1/20 for claims due on or after it."""
     RETTSGEBYR = "rettsgebyr"
     """Court fee base R; court and enforcement fees are multiples of it."""
     FORSINKELSESRENTE = "forsinkelsesrente"
@@ -53,6 +63,75 @@ class RateKind:
 
 OVER = "over"
 """The bracket parameter of the open top bracket."""
+
+
+DecidedBy = Literal["step_date", "due_date"]
+"""The date a rate version is chosen by: the step's (letter's) date or the claim's due date."""
+
+DECIDED_BY: tuple[DecidedBy, ...] = ("step_date", "due_date")
+
+
+@dataclass(frozen=True, slots=True)
+class Occasion:
+    """The dates a fee's rates may be chosen by."""
+
+    step_date: date
+    due_date: date
+
+    def date_for(self, decided_by: DecidedBy) -> date:
+        return self.due_date if decided_by == "due_date" else self.step_date
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionRule:
+    """Versions of ``kind`` in force from ``effective_from`` on are chosen by ``decided_by``."""
+
+    kind: str
+    effective_from: date
+    decided_by: DecidedBy
+    source_url: str | None = None
+
+
+class VersionSelection:
+    """Which date decides, per kind, dated. A kind without a rule: the step's date."""
+
+    def __init__(self, rules: Iterable[SelectionRule] = ()) -> None:
+        self._rules: dict[str, list[SelectionRule]] = {}
+        for rule in sorted(rules, key=lambda r: r.effective_from):
+            self._rules.setdefault(rule.kind, []).append(rule)
+
+    def decided_by(self, kind: str, version_from: date) -> DecidedBy:
+        """How a version of ``kind`` in force from ``version_from`` is chosen."""
+        found: DecidedBy = "step_date"
+        for rule in self._rules.get(kind, ()):
+            if rule.effective_from > version_from:
+                break
+            found = rule.decided_by
+        return found
+
+
+def parse_selection_csv(text: str) -> list[SelectionRule]:
+    """Rows of a selection file (``kind,effective_from,decided_by,source_url``)."""
+    rules: list[SelectionRule] = []
+    for number, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        try:
+            decided_by = (record["decided_by"] or "").strip()
+            if decided_by not in DECIDED_BY:
+                raise ValueError(f"decided_by must be one of {', '.join(DECIDED_BY)}")
+            kind = (record["kind"] or "").strip()
+            if not kind:
+                raise ValueError("kind is required")
+            rules.append(
+                SelectionRule(
+                    kind=kind,
+                    effective_from=date.fromisoformat((record["effective_from"] or "").strip()),
+                    decided_by=decided_by,
+                    source_url=(record.get("source_url") or "").strip() or None,
+                )
+            )
+        except (KeyError, ValueError) as exc:
+            raise RateFileError(f"line {number}: {exc}") from exc
+    return rules
 
 
 class MissingRate(LookupError):
@@ -140,7 +219,8 @@ def half_year_end(day: date) -> date:
 class RateBook:
     """The confirmed rows, with lookups by date (unconfirmed rows are never given to it)."""
 
-    def __init__(self, rows: Iterable[RateRow]) -> None:
+    def __init__(self, rows: Iterable[RateRow], selection: VersionSelection | None = None) -> None:
+        self.selection = selection or VersionSelection()
         self._by_kind: dict[tuple[str, str], list[RateRow]] = {}
         for row in rows:
             if row.status != "confirmed":
@@ -185,3 +265,28 @@ class RateBook:
         return tuple(
             r for p in parameters for r in self.rows(kind, p) if r.effective_from == current
         )
+
+    def for_occasion(self, kind: str, when: Occasion, parameter: str = "") -> RateRow:
+        """The version of ``kind`` that applies to a step: the newest whose effective date
+        is on or before the date that decides for it (:class:`VersionSelection`)."""
+        for row in reversed(self.rows(kind, parameter)):
+            decided_by = self.selection.decided_by(kind, row.effective_from)
+            if row.effective_from <= when.date_for(decided_by):
+                return row
+        raise MissingRate(kind, when.step_date, parameter)
+
+    def table_for_occasion(self, kind: str, when: Occasion) -> tuple[RateRow, ...]:
+        """The newest table of a bracketed kind that applies to a step (as
+        :meth:`for_occasion`, per table)."""
+        parameters = [p for (k, p) in self._by_kind if k == kind]
+        dates = sorted({r.effective_from for p in parameters for r in self.rows(kind, p)})
+        for table_from in reversed(dates):
+            decided_by = self.selection.decided_by(kind, table_from)
+            if table_from <= when.date_for(decided_by):
+                return tuple(
+                    r
+                    for p in parameters
+                    for r in self.rows(kind, p)
+                    if r.effective_from == table_from
+                )
+        raise MissingRate(kind, when.step_date)

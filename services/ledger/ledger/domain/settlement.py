@@ -5,7 +5,9 @@ period that no settlement has taken yet. Per line (case and payment):
 
 - the creditor's share: principal, interest and the reminder fees it charged itself;
 - the agency's commission: the agreed percentage of principal and interest collected,
-  rounded per line (:func:`ledger.domain.money.round_ore`);
+  computed exactly per kind (principal, interest) over the whole settlement and rounded
+  once per kind (:func:`ledger.domain.money.round_ore`), then apportioned to the lines
+  (:func:`apportion`) so that the lines add up to it (``docs/money-rules.md`` § 9);
 - the agency's own fees collected (inkassovarsel fee, salær, court fees) stay with it.
 
 Credit-report charges the creditor owes are deducted from the total (oldest first, as far
@@ -18,6 +20,7 @@ entry, and its lines are free to settle again.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -157,6 +160,32 @@ def paid_entry(
     )
 
 
+COMMISSION_KINDS = (Component.PRINCIPAL, Component.INTEREST)
+"""What commission is charged on; each kind is rounded once per settlement."""
+
+
+def apportion(exact: Sequence[Fraction]) -> list[int]:
+    """Whole øre per share whose sum is the exact total rounded once (half away from
+    zero): each share rounded down, the øre left to the largest remainders (the earliest
+    share first on a tie)."""
+    total = round_ore(sum(exact, Fraction(0)))
+    shares = [math.floor(x) for x in exact]
+    left = total - sum(shares)
+    by_remainder = sorted(range(len(exact)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in by_remainder[:left]:
+        shares[i] += 1
+    return shares
+
+
+def commissions(rate: Fraction, amounts: Sequence[Mapping[Component, int]]) -> list[int]:
+    """Each line's commission: per kind, the settlement's total rounded once, apportioned."""
+    per_line = [0] * len(amounts)
+    for kind in COMMISSION_KINDS:
+        shares = apportion([rate * a.get(kind, 0) for a in amounts])
+        per_line = [have + share for have, share in zip(per_line, shares, strict=True)]
+    return per_line
+
+
 def draft_settlement(
     creditor_id: uuid.UUID,
     period_end: date,
@@ -167,23 +196,23 @@ def draft_settlement(
     """The settlement of what was collected; None when there is nothing to settle (or the
     period's reversals outweigh it: then it waits for the next period)."""
     rate = Fraction(commission_percent) / 100
+    items = sorted(collected, key=lambda c: (c.value_date, c.allocation_id))
+    commission = commissions(rate, [item.amounts for item in items])
     lines = []
-    for item in sorted(collected, key=lambda c: (c.value_date, c.allocation_id)):
+    for item, line_commission in zip(items, commission, strict=True):
         amounts = item.amounts
-        principal = amounts.get(Component.PRINCIPAL, 0)
-        interest = amounts.get(Component.INTEREST, 0)
         lines.append(
             SettlementLine(
                 allocation_id=item.allocation_id,
                 payment_id=item.payment_id,
                 case_id=item.case_id,
                 value_date=item.value_date,
-                principal_ore=principal,
-                interest_ore=interest,
+                principal_ore=amounts.get(Component.PRINCIPAL, 0),
+                interest_ore=amounts.get(Component.INTEREST, 0),
                 reminder_fees_ore=amounts.get(Component.REMINDER_FEES, 0),
                 agency_fees_ore=amounts.get(Component.COLLECTION_FEES, 0)
                 + amounts.get(Component.COURT_FEES, 0),
-                commission_ore=round_ore(rate * (principal + interest)),
+                commission_ore=line_commission,
             )
         )
     net = sum(line.net_ore for line in lines)

@@ -5,7 +5,12 @@
   cases' accounts; exit status 1 (and each problem on stderr) when anything is off;
 - ``seed-rates``: load rows added to the shipped rate files (idempotent; ``_unconfirmed``
   rows stay unconfirmed until an administrator confirms them);
-- ``unconfirmed-rates``: list the rows waiting for confirmation.
+- ``unconfirmed-rates``: list the rows waiting for confirmation;
+- ``fee-differences``: the dry run of recomputing fees: every case whose booked fees
+  differ from what the rules in force now give, fee by fee (books nothing); with
+  ``--apply`` the differences of open cases are booked as journal entries, and what a case
+  handler must decide (closed or settled cases, fees removed, reductions of paid fees) is
+  listed as left.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlalchemy import text
 
 from ledger.bootstrap import LedgerService, bootstrap
 from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
+from ledger.domain.money import format_nok
+from ledger.service_layer.fee_review import CaseFeeReview, correct_fees, review_fees
 from ledger.service_layer.rates import seed_rates
 
 _ENTRIES = text(
@@ -133,10 +140,43 @@ async def _unconfirmed(service: LedgerService, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _fee_differences(service: LedgerService, args: argparse.Namespace) -> int:
+    """Every case whose fees differ (dry run), or with ``--apply`` the differences booked
+    for open cases, a batch of cases per transaction."""
+    reviews: list[CaseFeeReview] = []
+    async with service.unit_of_work() as uow:
+        reviews = [review async for review in review_fees(uow.books)]
+    if args.apply:
+        applied: list[CaseFeeReview] = []
+        for start in range(0, len(reviews), 100):
+            async with service.unit_of_work() as uow:
+                ids = [r.case_id for r in reviews[start : start + 100]]
+                applied.extend(await correct_fees(uow.books, ids))
+                await uow.commit()
+        reviews = applied
+    fees = net = 0
+    for review in reviews:
+        net += review.delta_ore
+        left = dict(review.left)
+        for d in review.differences:
+            fees += 1
+            booked = "-" if d.booked_ore is None else format_nok(d.booked_ore)
+            now = "-" if d.now_ore is None else format_nok(d.now_ore)
+            delta = format_nok(d.delta_ore)
+            status = (
+                "" if not args.apply else f" left: {left[d.key]}" if d.key in left else " booked"
+            )
+            print(f"{review.case_id} {d.key} booked {booked} now {now} ({delta}){status}")
+    what = "differences booked where not left" if args.apply else "dry run: nothing booked"
+    print(f"{len(reviews)} case(s), {fees} fee(s) differ; net {format_nok(net)} NOK ({what})")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
     "verify-chain": _verify_chain,
     "seed-rates": _seed_rates,
     "unconfirmed-rates": _unconfirmed,
+    "fee-differences": _fee_differences,
 }
 
 
@@ -146,6 +186,12 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-chain", help="verify the hash chain, balances and control accounts")
     sub.add_parser("seed-rates", help="load rows added to the shipped rate files")
     sub.add_parser("unconfirmed-rates", help="rows waiting for an administrator")
+    differences = sub.add_parser(
+        "fee-differences", help="cases whose fees the rules now set apart (dry run by default)"
+    )
+    differences.add_argument(
+        "--apply", action="store_true", help="book the differences of open cases (after a dry run)"
+    )
     return p
 
 

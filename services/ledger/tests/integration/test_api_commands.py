@@ -300,7 +300,12 @@ async def test_an_unconfirmed_rate_is_confirmed_by_an_admin(
     )
     assert_problem(missing, 404)
     case = await ledger.case((1_000_000, date(2026, 1, 15)))
-    await ledger.steps(case.case_id, ("betalingsoppfordring_sent", date(2026, 3, 2)))
+    await ledger.steps(
+        case.case_id,
+        ("inkassovarsel_sent", date(2026, 2, 2)),
+        ("betalingsoppfordring_sent", date(2026, 3, 2)),
+    )
     economy = await ledger.economy(case.case_id, date(2026, 3, 2))
-    assert [f["amount_ore"] for f in economy.fees] == [60_000]  # 0.8 * 750
+    # the varsel fee follows the confirmed sats: 1/20 * 750 = 37.50 (not 38); 0.8 * 750
+    assert [f["amount_ore"] for f in economy.fees] == [3_750, 60_000]
     # the row stays confirmed: no other test relies on 700 in 2026

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.adapters.rate_files import read_seed_rates
+from ledger.adapters.rate_files import read_seed_rates, shipped_selection
 from ledger.domain.rates import RateBook, RateRow
 
 
@@ -26,7 +26,7 @@ def shipped_rows() -> list[RateRow]:
 
 
 def shipped_book(*extra: RateRow) -> RateBook:
-    return RateBook([*shipped_rows(), *extra])
+    return RateBook([*shipped_rows(), *extra], shipped_selection())
 
 
 def row(kind: str, on: date, value: str, *, id: int = 10_000, parameter: str = "") -> RateRow:

@@ -7,7 +7,8 @@ before; lett salær since 1 Oct 2020 by principal: ≤ 500: 175, ≤ 1 000: 245,
 before: ≤ 2 500: 350, ≤ 10 000: 700, … (inkassoguiden); business debtors 1.5x (bahs.no);
 +25 % MVA when the creditor cannot deduct VAT (sergel.no); forliksklage 1.1 R, utlegg
 1.21 R since 2022, rounded down to whole kroner (Prop. 12 L (2021-2022), rettsgebyrloven
-§ 6a); R = 1 314 in 2025 (kred.no).
+§ 6a); R = 1 314 in 2025 (kred.no). The transitions by the claim's due date, the court
+fees before 2022 and the commission are in ``test_money_rules.py``.
 """
 
 from __future__ import annotations
@@ -148,8 +149,18 @@ def test_an_unconfirmed_rate_is_not_used_until_confirmed() -> None:
 
 
 def test_a_step_before_any_rate_is_noted_not_charged() -> None:
+    # The court fee table starts in 2016 (before this test said 2022: no fee in 2021).
     assessment = assess_fees(
-        terms(due=date(2021, 1, 1)), [Step("legal_step_forliksklage", date(2021, 6, 1))], RATES
+        terms(due=date(2015, 1, 1)), [Step("legal_step_forliksklage", date(2015, 6, 1))], RATES
     )
     assert assessment.charges == ()
     assert "rettsgebyr_multiple" in assessment.notes[0]
+
+
+def test_a_claim_due_before_the_tables_start_gets_no_salaer_only_a_note() -> None:
+    # The salær table is chosen by the due date; the table starts in 2016.
+    assessment = assess_fees(
+        terms(due=date(2015, 12, 31)), [Step("betalingsoppfordring_sent", date(2016, 3, 1))], RATES
+    )
+    assert assessment.charges == ()
+    assert "salaer_lett" in assessment.notes[0]

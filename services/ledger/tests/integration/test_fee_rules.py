@@ -1,0 +1,71 @@
+"""The fee rules on the real database: the rate rows seeded by the migrations and the
+shipped rule for which date decides (``docs/money-rules.md``), hand-worked figures."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from ledger.bootstrap import LedgerService
+from ledger.service_layer.rates import add_rate
+
+from .books import Ledger
+
+pytestmark = pytest.mark.integration
+
+
+async def fees(ledger: Ledger, case_id: uuid.UUID, as_of: date) -> dict[str, int]:
+    economy = await ledger.economy(case_id, as_of)
+    return {f["kind"]: f["amount_ore"] for f in economy.fees}
+
+
+async def test_a_claim_due_before_1_october_2020_keeps_the_old_figures(ledger: Ledger) -> None:
+    # due 30 Sep 2020, principal 10 000: varsel 1/10 x 700 = 70.00; lett (old table,
+    # <= 10 000) 1 x 700 = 700.00; forliksklage 1 Jun 2021: 1.15 x R 1 199 = 1 378.85 -> 1 378
+    old = await ledger.case((1_000_000, date(2020, 9, 30)))
+    # due 1 Oct 2020: 1/20 x 700 = 35.00; lett 0.8 x 700 = 560.00
+    new = await ledger.case((1_000_000, date(2020, 10, 1)))
+    for case in (old, new):
+        await ledger.steps(
+            case.case_id,
+            ("inkassovarsel_sent", date(2020, 11, 2)),
+            ("betalingsoppfordring_sent", date(2021, 3, 1)),
+            ("legal_step_forliksklage", date(2021, 4, 1)),  # day 31: lett only
+        )
+    assert await fees(ledger, old.case_id, date(2021, 4, 1)) == {
+        "inkassovarsel_fee": 7_000,
+        "salaer_lett": 70_000,
+        "court_fee": 137_800,
+    }
+    assert await fees(ledger, new.case_id, date(2021, 4, 1)) == {
+        "inkassovarsel_fee": 3_500,
+        "salaer_lett": 56_000,
+        "court_fee": 137_800,
+    }
+
+
+async def test_a_new_inkassosats_moves_the_varsel_fee(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    # 2031: no inkassosats of its own yet, 700 carried: 1/20 x 700 = 35.00
+    before = await ledger.case((500_000, date(2031, 1, 15)))
+    await ledger.steps(before.case_id, ("inkassovarsel_sent", date(2031, 2, 3)))
+    assert await fees(ledger, before.case_id, date(2031, 2, 3)) == {"inkassovarsel_fee": 3_500}
+    async with service.unit_of_work() as uow:
+        await add_rate(
+            uow.books,
+            kind="inkassosats",
+            effective_from=date(2031, 1, 1),
+            value=Decimal("800"),
+            unit="NOK",
+            parameter="",
+            source_url="https://example.org/test-only",
+            by=uuid.uuid4(),
+        )
+        await uow.commit()
+    # the administrator's 800 from 2031: 1/20 x 800 = 40.00, no purregebyr row needed
+    after = await ledger.case((500_000, date(2031, 1, 15)))
+    await ledger.steps(after.case_id, ("inkassovarsel_sent", date(2031, 2, 3)))
+    assert await fees(ledger, after.case_id, date(2031, 2, 3)) == {"inkassovarsel_fee": 4_000}
