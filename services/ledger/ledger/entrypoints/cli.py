@@ -151,7 +151,7 @@ async def _fee_differences(service: LedgerService, args: argparse.Namespace) -> 
         for start in range(0, len(reviews), 100):
             async with service.unit_of_work() as uow:
                 ids = [r.case_id for r in reviews[start : start + 100]]
-                applied.extend(await correct_fees(uow.books, ids))
+                applied.extend(await correct_fees(uow.books, ids, service.policy))
                 await uow.commit()
         reviews = applied
     fees = net = 0

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from ledger.domain.case_ledger import CaseLedger
 from ledger.domain.fees import FeeCharge, FeeDifference, assess_fees, fee_differences
-from ledger.domain.rates import RateBook
+from ledger.domain.rates import RateBook, RateKind
 from ledger.service_layer.books import Books
 from ledger.service_layer.events import balance_changed
+from ledger.service_layer.policy import LedgerPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +79,18 @@ def _why_left(ledger: CaseLedger, difference: FeeDifference, charge: FeeCharge |
     return ""
 
 
-async def correct_fees(books: Books, case_ids: Sequence[uuid.UUID]) -> list[CaseFeeReview]:
+async def correct_fees(
+    books: Books, case_ids: Sequence[uuid.UUID], policy: LedgerPolicy
+) -> list[CaseFeeReview]:
     """Book the differences of these cases (locked): per case, what differed and what was
     left for a case handler (with why)."""
     ledgers = await books.cases.load(case_ids)
     charged: list[tuple[uuid.UUID, FeeCharge, uuid.UUID]] = []
     corrected: list[tuple[uuid.UUID, FeeCharge, uuid.UUID]] = []
     done: list[CaseFeeReview] = []
-    for review, charges in await _assess(books, ledgers, await books.rates.book()):
+    rates = await books.rates.book()
+    interest_rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
+    for review, charges in await _assess(books, ledgers, rates):
         ledger = ledgers[review.case_id]
         left: list[tuple[str, str]] = []
         booked_on = []
@@ -103,7 +108,15 @@ async def correct_fees(books: Books, case_ids: Sequence[uuid.UUID]) -> list[Case
                 corrected.append((review.case_id, charge, entry.entry_id))
             booked_on.append(charge.effective_date)
         if booked_on:
-            books.emit(balance_changed(ledger, cause="fee", effective_date=max(booked_on)))
+            books.emit(
+                balance_changed(
+                    ledger,
+                    cause="fee",
+                    effective_date=max(booked_on),
+                    rates=interest_rates,
+                    day_count=policy.day_count,
+                )
+            )
         done.append(CaseFeeReview(review.case_id, review.differences, tuple(left)))
     await books.cases.add_fees(charged)
     await books.cases.correct_fees(corrected)
