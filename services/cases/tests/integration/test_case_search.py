@@ -111,7 +111,8 @@ async def test_one_search_box_finds_by_number_reference_or_name(
 ) -> None:
     kari = world["kari"]
     async with asgi_client(create_app(service)) as client:
-        hagen = await register(client, kari, debtor=person("Bjørn Hagen")["debtor"])
+        hagen_debtor = person("Bjørn Hagen")["debtor"]
+        hagen = await register(client, kari, debtor=hagen_debtor)
         fisk = await register(
             client, kari, creditor_reference="ORD-9", debtor=business("Kystfisk Ålesund AS")
         )
@@ -126,6 +127,7 @@ async def test_one_search_box_finds_by_number_reference_or_name(
         for form in (hagen["case_number"].lower(), digits, digits.lstrip("0")):
             assert await box(form) == [hagen["case_id"]], form
         assert await box("ord-9") == [fisk["case_id"]]
+        assert await box(hagen_debtor["national_id"]) == [hagen["case_id"]]
         assert await box("ålesund") == [fisk["case_id"]]
         assert await box("hagen BJØRN") == [hagen["case_id"]]
         assert await box("Tromsø") == []

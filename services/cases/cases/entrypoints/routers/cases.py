@@ -70,10 +70,18 @@ def _debtor_filter(service: Any, debtor: str | None) -> dict[str, Any]:
         raise _too_many_words("debtor", exc) from exc
 
 
-def _text_filter(q: str | None) -> dict[str, Any]:
-    """The one search box: a case number in any form, a reference or a name's words."""
+def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
+    """The one search box: a debtor's national id or organisation number (exact, when the
+    number is a valid one), otherwise a case number in any form, a reference or a name's
+    words."""
     if not q or not q.strip():
         return {}
+    compact = q.replace(" ", "")
+    if compact.isdigit() and len(compact) in (9, 11):
+        try:
+            return _debtor_filter(service, compact)
+        except BadQuery:
+            pass  # not an identity number: a case number or a reference, perhaps
     try:
         return {"text": views.search_text(q)}
     except views.TooManyWords as exc:
@@ -89,7 +97,9 @@ def _text_filter(q: str | None) -> dict[str, Any]:
         "Creditor users see their organisation's cases; case handlers see all (optionally one "
         "creditor's). `debtor` matches a national id number or organisation number exactly, "
         "otherwise every word of it (at most 6) must occur somewhere in the debtor's name, "
-        "ignoring case. `q` is one search box: it finds a case by its number in any form "
+        "ignoring case. `q` is one search box: a valid national id or organisation number "
+        "finds the debtor's cases as `debtor` does; otherwise it finds a case by its number "
+        "in any form "
         "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
         "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
         "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
@@ -142,7 +152,7 @@ async def list_cases(
         batch_id=batch_id,
         case_ids=tuple(case_id or ()),
         **_debtor_filter(service, debtor),
-        **_text_filter(q),
+        **_text_filter(service, q),
     )
     async with service.session_factory() as session:
         try:
