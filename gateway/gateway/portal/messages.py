@@ -537,8 +537,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("cases.q", "Søk", "Search"),
     (
         "cases.q_hint",
-        "Ord i skyldners navn, saksnummer, din referanse, fødselsnummer eller "
-        "organisasjonsnummer",
+        "Ord i skyldners navn, saksnummer, din referanse, fødselsnummer eller organisasjonsnummer",
         "Words of the debtor's name, case number, your reference, national id number or "
         "organisation number",
     ),

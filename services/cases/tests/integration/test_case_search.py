@@ -40,7 +40,8 @@ async def found(client: httpx.AsyncClient, who: Caller, **params: str) -> list[s
 
 
 async def test_a_word_anywhere_in_the_name_in_any_case(
-    service: CasesService, world: dict[str, Caller]  # noqa: F811
+    service: CasesService,
+    world: dict[str, Caller],  # noqa: F811
 ) -> None:
     kari, other, handler = world["kari"], world["other"], world["handler"]
     async with asgi_client(create_app(service)) as client:
@@ -76,7 +77,8 @@ async def test_a_word_anywhere_in_the_name_in_any_case(
 
 
 async def test_a_case_number_in_any_form_and_a_reference_in_any_case(
-    service: CasesService, world: dict[str, Caller]  # noqa: F811
+    service: CasesService,
+    world: dict[str, Caller],  # noqa: F811
 ) -> None:
     kari, other = world["kari"], world["other"]
     async with asgi_client(create_app(service)) as client:
@@ -107,7 +109,8 @@ async def test_a_case_number_in_any_form_and_a_reference_in_any_case(
 
 
 async def test_one_search_box_finds_by_number_reference_or_name(
-    service: CasesService, world: dict[str, Caller]  # noqa: F811
+    service: CasesService,
+    world: dict[str, Caller],  # noqa: F811
 ) -> None:
     kari = world["kari"]
     async with asgi_client(create_app(service)) as client:
