@@ -148,9 +148,12 @@ class SearchText:
 
 
 def search_text(text: str) -> SearchText:
-    """Read a search box's text (raises ``TooManyWords``)."""
+    """Read a search box's text (raises ``TooManyWords``). A text that reads as a case
+    number is not also looked for in names: no name holds «7», and a digit or two gives
+    the trigram index nothing to narrow by."""
     cleaned = text.strip()
-    return SearchText(normal_case_number(cleaned), cleaned.lower(), name_words(cleaned))
+    number = normal_case_number(cleaned)
+    return SearchText(number, cleaned.lower(), () if number else name_words(cleaned))
 
 
 def _escape_like(text: str) -> str:

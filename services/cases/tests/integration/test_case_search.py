@@ -120,6 +120,7 @@ async def test_one_search_box_finds_by_number_reference_or_name(
             client, kari, creditor_reference="ORD-9", debtor=business("Kystfisk Ålesund AS")
         )
         await register(client, kari, debtor=person("Kari Nordmann")["debtor"])
+        agent = await register(client, kari, debtor=business("Agent 0099 AS"))
 
         async def box(q: str) -> list[str]:
             response = await client.get("/api/v1/cases", params={"q": q}, headers=kari.headers)
@@ -134,6 +135,9 @@ async def test_one_search_box_finds_by_number_reference_or_name(
         assert await box("ålesund") == [fisk["case_id"]]
         assert await box("hagen BJØRN") == [hagen["case_id"]]
         assert await box("Tromsø") == []
+        # a text that reads as a case number is not looked for in names (no IC-0000099 here)
+        assert await box("0099") == []
+        assert await box("agent 0099") == [agent["case_id"]]
         assert await box("   ") != []  # an empty box narrows nothing
         problem = assert_problem(
             await client.get("/api/v1/cases", params={"q": "a b c d e f g"}, headers=kari.headers),
