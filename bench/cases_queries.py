@@ -262,6 +262,12 @@ async def measure(url: str, creditors: list[uuid.UUID], n: int, repeat: int) -> 
         "one box: 'hansen' (number, reference or name)": page(
             big, views.CaseFilter(text=views.search_text("hansen"))
         ),
+        f"one box: '{RARE_NAME.lower()}' (number, reference or name)": page(
+            big, views.CaseFilter(text=views.search_text(RARE_NAME.lower()))
+        ),
+        f"two words: 'åse {RARE_NAME.lower()}'": page(
+            big, views.CaseFilter(debtor_words=views.name_words(f"åse {RARE_NAME.lower()}"))
+        ),
         "debtor by national id (blind index)": page(
             None,
             views.CaseFilter(debtor_national_id_index=blind_index(LOOKUP_KEY, f"{target:011d}")),
