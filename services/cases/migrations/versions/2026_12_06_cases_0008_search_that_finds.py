@@ -6,6 +6,9 @@ trigram GIN index (``pg_trgm``), which replaces both. A creditor's reference is 
 whatever its case (``lower(creditor_reference)``: alone, so that it also serves
 the one search box's ``OR`` and agency staff searching every creditor).
 
+``pg_trgm`` is a trusted extension (PostgreSQL 13+): the owner of the database may create
+it without being a superuser (checked on PostgreSQL 15 with a non-superuser owner).
+
 Revision ID: cases_0008
 Revises: cases_0007
 Create Date: 2026-12-06 21:00:00

@@ -144,3 +144,24 @@ async def test_one_search_box_finds_by_number_reference_or_name(
             400,
         )
     assert [(e["field"], e["reason"]) for e in problem["errors"]] == [("q", "too_many_words")]
+
+
+async def test_a_name_search_pages_with_the_cursor(
+    service: CasesService,
+    world: dict[str, Caller],  # noqa: F811
+) -> None:
+    kari = world["kari"]
+    async with asgi_client(create_app(service)) as client:
+        hagens = [
+            await register(client, kari, debtor=person(f"Hagen {n}")["debtor"]) for n in range(5)
+        ]
+        await register(client, kari, debtor=person("Kari Nordmann")["debtor"])
+        seen: list[str] = []
+        params = {"debtor": "hagen", "limit": "2", "sort": "case_number", "order": "asc"}
+        for _ in range(4):
+            page = (await client.get("/api/v1/cases", params=params, headers=kari.headers)).json()
+            seen += [c["case_id"] for c in page["items"]]
+            if page["next_cursor"] is None:
+                break
+            params["cursor"] = page["next_cursor"]
+    assert seen == [h["case_id"] for h in hagens]
