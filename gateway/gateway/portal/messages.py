@@ -272,6 +272,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Is not a valid organisation number",
     ),
     ("reason.appears_twice_in_the_case", "Står to ganger i saken", "Appears twice in the case"),
+    ("reason.too_many_words", "Søk med høyst 6 ord", "Search with at most 6 words"),
     (
         "reason.organisation_number_format",
         "Et organisasjonsnummer har 9 sifre",
@@ -533,11 +534,12 @@ _ENTRIES: list[tuple[str, str, str]] = [
     # -- cases ------------------------------------------------------------------------
     ("cases.title", "Saker", "Cases"),
     ("cases.filter_label", "Søk og filtrer saker", "Search and filter cases"),
-    ("cases.q", "Skyldner", "Debtor"),
+    ("cases.q", "Søk", "Search"),
     (
         "cases.q_hint",
-        "Navn, fødselsnummer eller organisasjonsnummer",
-        "Name, national id number or organisation number",
+        "Ord i skyldners navn, saksnummer, din referanse, fødselsnummer eller organisasjonsnummer",
+        "Words of the debtor's name, case number, your reference, national id number or "
+        "organisation number",
     ),
     ("cases.case_number", "Saksnummer", "Case number"),
     ("cases.reference", "Din referanse", "Your reference"),

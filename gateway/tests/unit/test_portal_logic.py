@@ -10,6 +10,7 @@ import pytest
 from gateway.portal import charts, registration_form
 from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.i18n import Translator
+from gateway.portal.pages.cases import SEARCH_FIELDS
 from gateway.portal.pages.settings import safe_svg
 from gateway.portal.portfolio import summarise
 from gateway.portal.problems import field_errors, message, normalise_field
@@ -241,3 +242,9 @@ async def test_a_failed_refresh_is_not_remembered() -> None:
     with pytest.raises(ApiProblem):
         await gate.refresh("rt", exchange)
     assert (await gate.refresh("rt", exchange)).access_token == "at2"
+
+
+def test_a_case_search_of_too_many_words_is_said_in_bokmal_next_to_the_box() -> None:
+    problem = ApiProblem(400, errors=[FieldProblem("q", "too_many_words")])
+    errors = field_errors(problem, NB, {"q", "case_number", "reference"}, SEARCH_FIELDS)
+    assert errors == {"q": "Søk med høyst 6 ord"}

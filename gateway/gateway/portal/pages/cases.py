@@ -33,7 +33,7 @@ STATUSES = (
     "closed",
 )
 SEARCH_FIELDS = {
-    "debtor": "q",
+    "q": "q",
     "creditor_reference": "reference",
     "registered_from": "from",
     "registered_to": "to",
@@ -69,8 +69,8 @@ def _filters(
         ("order", values["order"]),
     ]
     errors: dict[str, str] = {}
-    if values["q"]:
-        params.append(("debtor", values["q"]))
+    if values["q"]:  # the one box: name words, case number, reference, national id …
+        params.append(("q", values["q"]))
     if values["case_number"]:
         params.append(("case_number", values["case_number"]))
     if values["reference"]:

@@ -118,11 +118,11 @@ cases = Table(
     Index("ix_cases_creditor_due", "creditor_id", "earliest_due_date", "id"),
     Index("ix_cases_batch", "batch_id", "sequence"),
     Index(
-        "ix_cases_creditor_debtor_name",
-        "creditor_id",
-        text("lower(debtor_name) text_pattern_ops"),
+        "ix_cases_debtor_name_trgm",
+        text("lower(debtor_name) gin_trgm_ops"),
+        postgresql_using="gin",
     ),
-    Index("ix_cases_debtor_name", text("lower(debtor_name) text_pattern_ops")),
+    Index("ix_cases_reference_lower", text("lower(creditor_reference)")),
     Index("ix_cases_next_step", "next_step_on", postgresql_where=text("next_step_on IS NOT NULL")),
     comment="collection cases (oppdrag)",
 )

@@ -111,6 +111,8 @@ async def test_a_date_time_is_not_a_date(service: CasesService, kari: Caller) ->
         ({"principal_max_ore": "-1"}, "principal_max_ore", "greater_than_equal"),
         ({"creditor_reference": "A\x00"}, "creditor_reference", "text_nul"),
         ({"debtor": "Kari\x00"}, "debtor", "text_nul"),
+        ({"q": "Kari\x00"}, "q", "text_nul"),
+        ({"q": "x" * 201}, "q", "string_too_long"),
         ({"case_number": "IC\x00"}, "case_number", "text_nul"),
         ({"status": "closed\x00"}, "status.0", "text_nul"),
         ({"cursor": "\x00"}, "cursor", "text_nul"),

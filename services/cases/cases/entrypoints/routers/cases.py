@@ -43,9 +43,14 @@ class BadQuery(DomainError):
     status, type, title = 400, "invalid-query", "Invalid query"
 
 
-def _debtor_filter(service: Any, debtor: str | None) -> dict[str, str]:
-    """A debtor is searched by national id (exact), organisation number (exact) or name prefix."""
-    if not debtor:
+def _too_many_words(field: str, exc: views.TooManyWords) -> BadQuery:
+    return BadQuery(str(exc), errors=[{"field": field, "reason": "too_many_words"}])
+
+
+def _debtor_filter(service: Any, debtor: str | None) -> dict[str, Any]:
+    """A debtor is searched by national id (exact), organisation number (exact) or the
+    words of their name (each anywhere in it)."""
+    if not debtor or not debtor.strip():
         return {}
     compact = debtor.replace(" ", "")
     if compact.isdigit() and len(compact) == 11:
@@ -59,7 +64,28 @@ def _debtor_filter(service: Any, debtor: str | None) -> dict[str, str]:
             return {"debtor_organisation_number": organisation_number(compact)}
         except InvalidIdentifier as exc:
             raise BadQuery(str(exc), errors=[{"field": "debtor", "reason": str(exc)}]) from exc
-    return {"debtor_name": debtor.strip()}
+    try:
+        return {"debtor_words": views.name_words(debtor)}
+    except views.TooManyWords as exc:
+        raise _too_many_words("debtor", exc) from exc
+
+
+def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
+    """The one search box: a debtor's national id or organisation number (exact, when the
+    number is a valid one), otherwise a case number in any form, a reference or a name's
+    words."""
+    if not q or not q.strip():
+        return {}
+    compact = q.replace(" ", "")
+    if compact.isdigit() and len(compact) in (9, 11):
+        try:
+            return _debtor_filter(service, compact)
+        except BadQuery:
+            pass  # not an identity number: a case number or a reference, perhaps
+    try:
+        return {"text": views.search_text(q)}
+    except views.TooManyWords as exc:
+        raise _too_many_words("q", exc) from exc
 
 
 @router.get(
@@ -70,7 +96,13 @@ def _debtor_filter(service: Any, debtor: str | None) -> dict[str, str]:
     description=(
         "Creditor users see their organisation's cases; case handlers see all (optionally one "
         "creditor's). `debtor` matches a national id number or organisation number exactly, "
-        "otherwise the start of the debtor's name. Pages are keyset-paginated: pass "
+        "otherwise every word of it (at most 6) must occur somewhere in the debtor's name, "
+        "ignoring case. `q` is one search box: a valid national id or organisation number "
+        "finds the debtor's cases as `debtor` does; otherwise it finds a case by its number "
+        "in any form "
+        "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
+        "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
+        "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
         "`next_cursor` back as `cursor` with the same `sort` and `order`. Reading the list is "
         "a read of debtors' names and is written to the audit log."
     ),
@@ -91,6 +123,10 @@ async def list_cases(
     creditor_reference: Annotated[Text | None, Query(max_length=60)] = None,
     case_number: Annotated[Text | None, Query(max_length=20)] = None,
     debtor: Annotated[Text | None, Query(max_length=200)] = None,
+    q: Annotated[
+        Text | None,
+        Query(max_length=200, description="Case number, creditor reference or name words"),
+    ] = None,
     creditor_id: Annotated[uuid.UUID | None, Query(description="Case handlers only")] = None,
     batch_id: uuid.UUID | None = None,
     case_id: Annotated[
@@ -116,6 +152,7 @@ async def list_cases(
         batch_id=batch_id,
         case_ids=tuple(case_id or ()),
         **_debtor_filter(service, debtor),
+        **_text_filter(service, q),
     )
     async with service.session_factory() as session:
         try:
