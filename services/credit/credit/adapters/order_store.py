@@ -75,7 +75,8 @@ class OrderStore:
         allowed_purposes: list[str] | None = None,
         purchased_on: date | None = None,
         settled: bool = True,
-    ) -> None:
+    ) -> dict[str, Any] | None:
+        """Move the order on (only from ``from_status``); the order's row as it is now."""
         values: dict[str, Any] = {"status": to_status, "failure_code": failure_code}
         if bureau_reference is not None:
             values["bureau_reference"] = bureau_reference
@@ -85,10 +86,17 @@ class OrderStore:
             values["purchased_on"] = purchased_on
         if settled:
             values["settled_at"] = func.now()
-        await self.session.execute(
-            update(orders)
-            .where(orders.c.id == order_id, orders.c.status == from_status)
-            .values(**values)
+        row = (
+            (
+                await self.session.execute(
+                    update(orders)
+                    .where(orders.c.id == order_id, orders.c.status == from_status)
+                    .values(**values)
+                    .returning(*orders.c)
+                )
+            )
+            .mappings()
+            .first()
         )
         await self.session.execute(
             insert(order_transitions).values(
@@ -98,9 +106,20 @@ class OrderStore:
                 failure_code=failure_code,
             )
         )
+        return dict(row) if row else None
 
-    async def add_report(self, order_id: uuid.UUID, values: dict[str, Any]) -> None:
-        await self.session.execute(insert(reports).values(order_id=order_id, **values))
+    async def add_report(self, order_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
+        """Store the order's report; its row as stored."""
+        row = (
+            (
+                await self.session.execute(
+                    insert(reports).values(order_id=order_id, **values).returning(*reports.c)
+                )
+            )
+            .mappings()
+            .one()
+        )
+        return dict(row)
 
     async def report(self, order_id: uuid.UUID) -> dict[str, Any] | None:
         row = (

@@ -153,12 +153,14 @@ async def place_order(
         accepted_price_ore=body.accepted_price_ore,
         ip=client_ip(request),
     )
-    order_id, replayed = await ordering.place_order(service.ordering(), cmd)
-    async with service.unit_of_work() as uow:
-        order = await uow.orders.get(order_id)
-        report = await uow.orders.report(order_id)
+    placed = await ordering.place_order(service.ordering(), cmd)
+    order, report = placed.order, placed.report
+    if order is None:  # a replay, a re-shown report, or settled by someone else meanwhile
+        async with service.unit_of_work() as uow:
+            order = await uow.orders.get(placed.order_id)
+            report = await uow.orders.report(placed.order_id)
     assert order is not None
-    return answer(order, report, replayed)
+    return answer(order, report, placed.replayed)
 
 
 @router.get(
