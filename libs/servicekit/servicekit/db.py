@@ -92,7 +92,7 @@ def check_connections_on_checkout(engine: AsyncEngine, ping_idle_after: float) -
             return
         try:
             alive = dialect.do_ping(dbapi_connection)
-        except Exception as exc:
+        except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, dbapi_connection, None):
                 raise sa_exc.InvalidatePoolError("the connection failed its ping") from exc
             raise
