@@ -72,7 +72,9 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
     headers = {"Location": f"/api/v1/credit/orders/{order['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    body = jsonable_encoder(OrderOut.model_validate(views.order_document(order, report)))
+    body = OrderOut.model_validate(views.order_document(order, report)).model_dump(
+        mode="json", by_alias=True
+    )
     if order["status"] == "completed":
         return JSONResponse(body, status_code=status.HTTP_201_CREATED, headers=headers)
     if order["status"] == "pending":
