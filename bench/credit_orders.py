@@ -17,7 +17,10 @@ concurrency`` at a time. Timed, per order, in the same script:
   the report normalised, sealed and stored with its charge event, the answer.
 
 The overhead is the difference of the two at p50 and p99 (aim: at most 20 ms at p99 with
-50 orders at once). Results: a table on stdout, ``bench/results/credit_orders-<date>.json``
+50 orders at once). Beside it, the CPU time each process of the stack (and this script,
+and the stack's PostgreSQL backends) spent per order in each phase, from ``/proc``: with
+50 orders in flight on a small machine the overhead is queueing behind that CPU, so this
+is where it goes. Results: a table on stdout, ``bench/results/credit_orders-<date>.json``
 and a section in ``bench/RESULTS.md`` (``--no-save`` skips both).
 """
 
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -35,6 +39,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -50,6 +55,55 @@ from tests.e2e.identity import Login, sign_in  # noqa: E402
 
 AIM_OVERHEAD_P99_MS = 20.0
 PEOPLE = [s.PERSON_CLEAN, s.PERSON_REMARKS, s.PERSON_DNUMMER, s.PERSON_FNR_2032]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 when it is gone or not on Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds per process of the stack (by name), this script and the stack's
+    PostgreSQL backends, between :meth:`start` and :meth:`stop`."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.before: dict[int, float] = {}
+
+    async def _pids(self) -> dict[int, str]:
+        pids = {os.getpid(): "bench client"}
+        supervisor = self.stack.supervisor
+        if supervisor is not None:
+            for name, child in supervisor.children.items():
+                if child.pid:
+                    pids[child.pid] = name
+        names = [d.name for d in self.stack.databases()]
+        conn = await asyncpg.connect(self.stack.database_url("credit", driver=""))
+        try:
+            rows = await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = any($1::text[])", names
+            )
+        finally:
+            await conn.close()
+        for row in rows:
+            pids[row["pid"]] = "postgresql"
+        return pids
+
+    async def start(self) -> None:
+        self.before = {pid: _cpu_seconds(pid) for pid in await self._pids()}
+
+    async def stop(self, orders: int) -> dict[str, float]:
+        """CPU milliseconds per order by process name (backends summed), busiest first."""
+        spent: dict[str, float] = {}
+        for pid, name in (await self._pids()).items():
+            used = _cpu_seconds(pid) - self.before.get(pid, 0.0)
+            spent[name] = spent.get(name, 0.0) + max(0.0, used)
+        per_order = {k: round(v * 1000 / orders, 2) for k, v in spent.items() if v > 0}
+        return dict(sorted(per_order.items(), key=lambda kv: -kv[1]))
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -158,12 +212,17 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 assert response.status_code == 200, response.text
                 response.json()
 
+            meter = CpuMeter(stack)
+            await meter.start()
             direct_latencies, direct_wall = await timed_all(
                 args.orders, args.concurrency, to_bureau
             )
+            direct_cpu = await meter.stop(args.orders)
+        await meter.start()
         gateway_latencies, gateway_wall = await timed_all(
             args.orders, args.concurrency, through_gateway
         )
+        gateway_cpu = await meter.stop(args.orders)
 
     def figures(latencies: list[float], wall: float) -> dict[str, float]:
         return {
@@ -183,12 +242,14 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         "gateway": gateway_figures,
         "overhead_p50_ms": round(gateway_figures["p50_ms"] - direct_figures["p50_ms"], 1),
         "overhead_p99_ms": round(gateway_figures["p99_ms"] - direct_figures["p99_ms"], 1),
+        "cpu_ms_per_order": {"direct": direct_cpu, "gateway": gateway_cpu},
     }
 
 
 def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) -> str:
     met = "met" if result["overhead_p99_ms"] <= AIM_OVERHEAD_P99_MS else "MISSED"
     d, g = result["direct"], result["gateway"]
+    cpu = result["cpu_ms_per_order"]
     return "\n".join(
         [
             f"## credit orders, {started:%Y-%m-%d %H:%M} UTC",
@@ -207,6 +268,17 @@ def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) 
             f"{g['p99_ms']:>8}  {g['mean_ms']:>8}",
             f"overhead             p50 {result['overhead_p50_ms']} ms, p99 "
             f"{result['overhead_p99_ms']} ms   aim p99 <= {AIM_OVERHEAD_P99_MS:.0f} ms: {met}",
+            "",
+            "CPU ms per order          directly  through the gateway",
+            *(
+                f"{name:<24} {cpu['direct'].get(name, 0.0):>9}  {cpu['gateway'].get(name, 0.0):>19}"
+                for name in sorted(
+                    set(cpu["direct"]) | set(cpu["gateway"]),
+                    key=lambda n: -cpu["gateway"].get(n, 0.0),
+                )
+            ),
+            f"{'all':<24} {sum(cpu['direct'].values()):>9.1f}  "
+            f"{sum(cpu['gateway'].values()):>19.1f}",
             "```",
             "",
         ]

@@ -262,7 +262,7 @@ def clearing_cookies(names: CookieNames, *, secure: bool) -> list[tuple[bytes, b
     return [(b"set-cookie", c.encode("latin-1")) for c in cleared_cookies(names, secure=secure)]
 
 
-def get_gatekeeper(request: Request) -> Gatekeeper:
+async def get_gatekeeper(request: Request) -> Gatekeeper:
     gatekeeper: Gatekeeper = request.app.state.gatekeeper
     return gatekeeper
 

@@ -95,7 +95,7 @@ class OpenApiAggregator:
         )
 
 
-def get_aggregator(request: Request) -> OpenApiAggregator:
+async def get_aggregator(request: Request) -> OpenApiAggregator:
     aggregator: OpenApiAggregator = request.app.state.openapi
     return aggregator
 

@@ -60,7 +60,7 @@ def correlation_headers() -> dict[str, str]:
     return {REQUEST_ID_HEADER: str(request_id)} if request_id else {}
 
 
-def get_upstreams(request: Request) -> Upstreams:
+async def get_upstreams(request: Request) -> Upstreams:
     upstreams: Upstreams = request.app.state.upstreams
     return upstreams
 

@@ -19,7 +19,9 @@ from servicekit.sessions import SessionStateUnavailable
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
 
-def _verifier(request: Request) -> TokenVerifier:
+async def _verifier(request: Request) -> TokenVerifier:
+    # async on purpose, like every dependency that only reads app state: FastAPI runs a
+    # plain ``def`` dependency in a worker thread, a thread hop on every request
     verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
     if verifier is None:
         raise RuntimeError("no token verifier configured on the app")

@@ -6,11 +6,31 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from credit.adapters.orm import access_log, order_transitions, orders, reports
+
+# The statements of every order, built once: building one (and its cache key) per call
+# was a good part of SQLAlchemy's CPU time per order; the values are bound at execution.
+_BY_KEY = select(orders).where(
+    orders.c.creditor_id == bindparam("creditor_id"),
+    orders.c.ordered_by == bindparam("ordered_by"),
+    orders.c.idempotency_key == bindparam("idempotency_key"),
+)
+_GET = select(orders).where(orders.c.id == bindparam("order_id"))
+_GET_LOCKED = _GET.with_for_update()
+_ADD = (
+    pg_insert(orders)
+    .on_conflict_do_nothing(
+        index_elements=[orders.c.creditor_id, orders.c.ordered_by, orders.c.idempotency_key]
+    )
+    .returning(orders.c.id)
+)
+_ADD_TRANSITION = insert(order_transitions)
+_ADD_REPORT = insert(reports).returning(*reports.c)
+_LOG_ACCESS = insert(access_log)
 
 
 class OrderStore:
@@ -20,48 +40,29 @@ class OrderStore:
     async def by_key(
         self, creditor_id: uuid.UUID, user_id: uuid.UUID, key: str
     ) -> dict[str, Any] | None:
-        row = (
-            (
-                await self.session.execute(
-                    select(orders).where(
-                        orders.c.creditor_id == creditor_id,
-                        orders.c.ordered_by == user_id,
-                        orders.c.idempotency_key == key,
-                    )
-                )
-            )
-            .mappings()
-            .first()
-        )
+        params = {"creditor_id": creditor_id, "ordered_by": user_id, "idempotency_key": key}
+        row = (await self.session.execute(_BY_KEY, params)).mappings().first()
         return dict(row) if row else None
 
     async def add(self, values: dict[str, Any]) -> bool:
         """Record a new order; False when its Idempotency-Key was taken meanwhile."""
-        result = await self.session.execute(
-            pg_insert(orders)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=[orders.c.creditor_id, orders.c.ordered_by, orders.c.idempotency_key]
-            )
-            .returning(orders.c.id)
-        )
+        result = await self.session.execute(_ADD, values)
         if result.first() is None:
             return False
         await self.session.execute(
-            insert(order_transitions).values(
-                order_id=values["id"],
-                from_status=None,
-                to_status=values["status"],
-                failure_code=values.get("failure_code"),
-            )
+            _ADD_TRANSITION,
+            {
+                "order_id": values["id"],
+                "from_status": None,
+                "to_status": values["status"],
+                "failure_code": values.get("failure_code"),
+            },
         )
         return True
 
     async def get(self, order_id: uuid.UUID, *, lock: bool = False) -> dict[str, Any] | None:
-        query = select(orders).where(orders.c.id == order_id)
-        if lock:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).mappings().first()
+        query = _GET_LOCKED if lock else _GET
+        row = (await self.session.execute(query, {"order_id": order_id})).mappings().first()
         return dict(row) if row else None
 
     async def settle(
@@ -75,7 +76,8 @@ class OrderStore:
         allowed_purposes: list[str] | None = None,
         purchased_on: date | None = None,
         settled: bool = True,
-    ) -> None:
+    ) -> dict[str, Any] | None:
+        """Move the order on (only from ``from_status``); the order's row as it is now."""
         values: dict[str, Any] = {"status": to_status, "failure_code": failure_code}
         if bureau_reference is not None:
             values["bureau_reference"] = bureau_reference
@@ -85,22 +87,34 @@ class OrderStore:
             values["purchased_on"] = purchased_on
         if settled:
             values["settled_at"] = func.now()
-        await self.session.execute(
-            update(orders)
-            .where(orders.c.id == order_id, orders.c.status == from_status)
-            .values(**values)
-        )
-        await self.session.execute(
-            insert(order_transitions).values(
-                order_id=order_id,
-                from_status=from_status,
-                to_status=to_status,
-                failure_code=failure_code,
+        row = (
+            (
+                await self.session.execute(
+                    update(orders)
+                    .where(orders.c.id == order_id, orders.c.status == from_status)
+                    .values(**values)
+                    .returning(*orders.c)
+                )
             )
+            .mappings()
+            .first()
         )
+        await self.session.execute(
+            _ADD_TRANSITION,
+            {
+                "order_id": order_id,
+                "from_status": from_status,
+                "to_status": to_status,
+                "failure_code": failure_code,
+            },
+        )
+        return dict(row) if row else None
 
-    async def add_report(self, order_id: uuid.UUID, values: dict[str, Any]) -> None:
-        await self.session.execute(insert(reports).values(order_id=order_id, **values))
+    async def add_report(self, order_id: uuid.UUID, values: dict[str, Any]) -> dict[str, Any]:
+        """Store the order's report; its row as stored."""
+        params = {"order_id": order_id, **values}
+        row = (await self.session.execute(_ADD_REPORT, params)).mappings().one()
+        return dict(row)
 
     async def report(self, order_id: uuid.UUID) -> dict[str, Any] | None:
         row = (
@@ -163,15 +177,16 @@ class OrderStore:
         ip: str | None = None,
     ) -> None:
         await self.session.execute(
-            insert(access_log).values(
-                action=action,
-                user_id=user_id,
-                organisation_id=organisation_id,
-                order_id=order_id,
-                creditor_id=creditor_id,
-                purpose_code=purpose_code,
-                ip=ip,
-            )
+            _LOG_ACCESS,
+            {
+                "action": action,
+                "user_id": user_id,
+                "organisation_id": organisation_id,
+                "order_id": order_id,
+                "creditor_id": creditor_id,
+                "purpose_code": purpose_code,
+                "ip": ip,
+            },
         )
 
     async def due_for_redaction(self, now: datetime, limit: int = 500) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from credit.bootstrap import CreditService
 from credit.service_layer.access import Reader
 
 
-def _service(request: Request) -> CreditService:
+async def _service(request: Request) -> CreditService:
     service: CreditService = request.app.state.service
     return service
 

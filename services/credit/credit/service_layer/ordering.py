@@ -109,14 +109,27 @@ class Outcome:
     allowed_purposes: tuple[str, ...] = ()
 
 
-async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> tuple[uuid.UUID, bool]:
-    """Order a report (or replay the order under this key); returns ``(order id, replayed)``."""
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """What :func:`place_order` did: the order, whether it was a replay, and, when this
+    call settled it, the order's and its report's rows as committed (else they are read)."""
+
+    order_id: uuid.UUID
+    replayed: bool
+    order: dict[str, Any] | None = None
+    report: dict[str, Any] | None = None
+
+
+async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> Placed:
+    """Order a report (or replay the order under this key)."""
     order_id, request = await _record_order(ctx, cmd)
     if request is None:
-        return order_id, True
+        return Placed(order_id, replayed=True)
     outcome = await _ask_bureau(ctx.bureau, request)
-    await _record_outcome(ctx, order_id, OrderStatus.PENDING, outcome)
-    return order_id, False
+    settled = await _record_outcome(ctx, order_id, OrderStatus.PENDING, outcome)
+    if settled is None:
+        return Placed(order_id, replayed=False)
+    return Placed(order_id, replayed=False, order=settled[0], report=settled[1])
 
 
 async def _record_order(
@@ -292,21 +305,24 @@ async def _ask_bureau(bureau: Bureau, request: BureauOrder) -> Outcome:
 
 async def _record_outcome(
     ctx: OrderingContext, order_id: uuid.UUID, expected: OrderStatus, outcome: Outcome
-) -> None:
+) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """Record the outcome; the order's and its report's rows as committed, or None when
+    someone else (a reconciliation) settled the order first."""
     async with ctx.uow() as uow:
         order = await uow.orders.get(order_id, lock=True)
         if order is None or order["status"] != expected.value:
-            return  # someone else (a reconciliation) got there first
+            return None  # someone else (a reconciliation) got there first
         transition(OrderStatus(order["status"]), outcome.status)
         now = ctx.now()
         purchased_on: date | None = None
+        report: dict[str, Any] | None = None
         if outcome.status is OrderStatus.COMPLETED:
             assert outcome.report is not None
             purchased_on = now.astimezone(OSLO).date()
-            await _store_report(uow, ctx, order_id, outcome.report, now)
+            report = await _store_report(uow, ctx, order_id, outcome.report, now)
         elif charges_no_match(order, outcome):
             purchased_on = now.astimezone(OSLO).date()
-        await uow.orders.settle(
+        settled = await uow.orders.settle(
             order_id,
             from_status=order["status"],
             to_status=outcome.status.value,
@@ -332,6 +348,8 @@ async def _record_outcome(
                 )
             )
         await uow.commit()
+    assert settled is not None  # the row was locked in this state
+    return settled, report
 
 
 def charges_no_match(order: dict[str, Any], outcome: Outcome) -> bool:
@@ -350,9 +368,9 @@ async def _store_report(
     order_id: uuid.UUID,
     answer: BureauReport,
     now: datetime,
-) -> None:
+) -> dict[str, Any]:
     report = answer.report
-    await uow.orders.add_report(
+    return await uow.orders.add_report(
         order_id,
         {
             "as_of": report.as_of,

@@ -68,7 +68,9 @@ class ExperianBureau:
             base_url=base_url,
             timeout=timeout or httpx.Timeout(15.0, connect=3.0, pool=5.0),
             transport=transport,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            # every connection kept alive: with fewer kept than allowed, a busy minute
+            # opens (and the bureau accepts) a new connection for most orders
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=50),
             follow_redirects=False,
         )
         self._auth = (client_id, client_secret)

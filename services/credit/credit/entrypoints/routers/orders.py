@@ -72,7 +72,9 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
     headers = {"Location": f"/api/v1/credit/orders/{order['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    body = jsonable_encoder(OrderOut.model_validate(views.order_document(order, report)))
+    body = OrderOut.model_validate(views.order_document(order, report)).model_dump(
+        mode="json", by_alias=True
+    )
     if order["status"] == "completed":
         return JSONResponse(body, status_code=status.HTTP_201_CREATED, headers=headers)
     if order["status"] == "pending":
@@ -153,12 +155,14 @@ async def place_order(
         accepted_price_ore=body.accepted_price_ore,
         ip=client_ip(request),
     )
-    order_id, replayed = await ordering.place_order(service.ordering(), cmd)
-    async with service.unit_of_work() as uow:
-        order = await uow.orders.get(order_id)
-        report = await uow.orders.report(order_id)
+    placed = await ordering.place_order(service.ordering(), cmd)
+    order, report = placed.order, placed.report
+    if order is None:  # a replay, a re-shown report, or settled by someone else meanwhile
+        async with service.unit_of_work() as uow:
+            order = await uow.orders.get(placed.order_id)
+            report = await uow.orders.report(placed.order_id)
     assert order is not None
-    return answer(order, report, replayed)
+    return answer(order, report, placed.replayed)
 
 
 @router.get(
