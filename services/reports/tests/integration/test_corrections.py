@@ -28,6 +28,8 @@ from reports.service_layer.corrections import correct_statement
 from reports.service_layer.issuing import Issuer, issue_settlement_statement
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
+
+from .test_documents import issued_events
 from servicekit.testing.tokens import TestSigner
 from sqlalchemy import select
 
@@ -183,6 +185,14 @@ async def test_an_agency_admin_credits_and_replaces_a_statement_that_stays_as_is
     # the same key again: the first answer, nothing issued again
     again = await client.post(path, json={"reason": "creditor_name"}, headers={**admin, **key})
     assert (again.status_code, again.json()) == (201, body)
+    # the statement, then its credit note and replacement announced, once each
+    assert [
+        (e.document_id, e.kind, e.organisation_id) for e in await issued_events(service, creditor)
+    ] == [
+        (original, "settlement_statement", creditor),
+        (uuid.UUID(credit["document_id"]), "credit_note", creditor),
+        (uuid.UUID(replacement["document_id"]), "settlement_statement", creditor),
+    ]
     # another key: the statement is credited already
     assert_problem(
         await client.post(path, json={"reason": "issued_in_error"}, headers=admin),
