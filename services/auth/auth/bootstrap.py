@@ -21,8 +21,8 @@ from auth.adapters.signing_keys import SigningKeyStore
 from auth.adapters.token_issuer import TokenIssuer
 from auth.domain.ports import Mailer
 from auth.service_layer import signin
-from auth.service_layer.notifications import document_issued_handler
 from auth.service_layer.context import IdentityContext, utc_now
+from auth.service_layer.notifications import document_issued_handler
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.settings import AuthSettings
 

@@ -102,7 +102,6 @@ class UserRepository:
         )
         return result.first() is not None
 
-
     async def claim_document_notices(
         self, organisation_id: uuid.UUID, now: datetime, not_since: datetime
     ) -> list[tuple[uuid.UUID, str]]:

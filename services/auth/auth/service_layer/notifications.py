@@ -21,8 +21,8 @@ from datetime import timedelta
 
 from contracts import Envelope
 from contracts.reports import DocumentIssued
-from servicekit.tokens import Principal
 from servicekit.bus.consumer import EventHandler
+from servicekit.tokens import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.adapters.identity_repository import UserRepository

@@ -66,7 +66,8 @@ def test_documents_ready_says_only_that_with_the_portals_documents_page() -> Non
     norwegian, english = mail.text.split("-- English --")
     assert "Nye dokumenter er klare i InfoCenter." in norwegian
     assert "New documents are ready in InfoCenter." in english
-    assert link in norwegian and link in english
+    assert link in norwegian
+    assert link in english
     links = _Links()
     links.feed(mail.html or "")
     assert links.hrefs == [link, link]

@@ -28,12 +28,11 @@ from reports.service_layer.corrections import correct_statement
 from reports.service_layer.issuing import Issuer, issue_settlement_statement
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
-
-from .test_documents import issued_events
 from servicekit.testing.tokens import TestSigner
 from sqlalchemy import select
 
 from .events import Batch, line, organisation, pdf_text, settlement
+from .test_documents import issued_events
 
 pytestmark = pytest.mark.integration
 

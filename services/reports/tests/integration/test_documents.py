@@ -12,8 +12,8 @@ import uuid
 from typing import Any
 
 import pytest
-from contracts.cases import RejectedRow
 from contracts import Envelope
+from contracts.cases import RejectedRow
 from contracts.reports import DocumentIssued
 from reports.adapters.orm import document_counters, documents, outbox
 from reports.bootstrap import ReportsService

@@ -251,9 +251,7 @@ async def get_me(principal: CurrentPrincipal, service: ServiceDep) -> MeOut:
     )
 
 
-@router.get(
-    "/me/notifications", response_model=Notifications, summary="My e-mail notices"
-)
+@router.get("/me/notifications", response_model=Notifications, summary="My e-mail notices")
 async def get_notifications(principal: CurrentPrincipal, service: ServiceDep) -> Notifications:
     documents = await notifications.document_preference(
         service.unit_of_work(), service.identity, principal=principal
