@@ -250,6 +250,9 @@ class Backend:
     async def patch(self, path: str, body: Any) -> Any:
         return await self.call("PATCH", path, json_body=body)
 
+    async def put(self, path: str, body: Any) -> Any:
+        return await self.call("PUT", path, json_body=body)
+
     async def delete(self, path: str) -> Any:
         return await self.call("DELETE", path)
 

@@ -747,6 +747,18 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("settings.name", "Navn", "Name"),
     ("settings.roles", "Roller", "Roles"),
     ("settings.codes_left", "Gjenopprettingskoder igjen", "Recovery codes left"),
+    ("settings.notifications_title", "E-postvarsler", "E-mail notices"),
+    (
+        "settings.notify_documents",
+        "Varsle meg på e-post når nye dokumenter er klare",
+        "E-mail me when new documents are ready",
+    ),
+    (
+        "settings.notify_documents_hint",
+        "E-posten sier bare at noe er klart, med en lenke hit. Du får høyst én i timen.",
+        "The e-mail only says that something is ready, with a link here. You get at most one an hour.",
+    ),
+    ("settings.save_notifications", "Lagre varsler", "Save notices"),
     ("settings.password_title", "Bytt passord", "Change password"),
     ("settings.current_password", "Nåværende passord", "Current password"),
     ("settings.new_password", "Nytt passord", "New password"),
@@ -803,6 +815,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "The password is changed. {n} other sessions were signed out.",
     ),
     ("settings.notice.session", "Økten er logget ut.", "The session is signed out."),
+    ("settings.notice.notifications", "Varslene er lagret.", "Your notices are saved."),
     (
         "settings.notice.app",
         "Den nye autentiseringsappen er tatt i bruk.",

@@ -7,6 +7,7 @@ publishes them.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from pydantic import Field
 
@@ -38,3 +39,27 @@ class ReplayRequested(EventData):
     def replay_key(cls, reply_to: str, routing_key: str) -> str:
         """The routing key a replayed event travels under."""
         return f"replay.{reply_to}.{routing_key}"
+
+
+@event_model
+class DocumentIssued(EventData):
+    """A document a creditor's users fetch in the portal was issued: an order confirmation,
+    a settlement statement (also a replacement) or a credit note.
+
+    Ids only: no number, amount or name (the identity service mails the organisation's
+    users that something is ready, with a link to the portal). Not published for case
+    statements (downloaded at once), debtor letters or report runs.
+    """
+
+    event_type = "reports.document.issued"
+
+    document_id: uuid.UUID
+    organisation_id: uuid.UUID = Field(description="the creditor the document belongs to")
+    kind: str = Field(
+        max_length=40,
+        description=(
+            "order_confirmation, settlement_statement, credit_note. New kinds may appear: "
+            "treat an unknown one like the others."
+        ),
+    )
+    issued_at: datetime

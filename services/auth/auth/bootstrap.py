@@ -6,7 +6,8 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from contracts.reports import ReplayRequested
+from contracts.reports import DocumentIssued, ReplayRequested
+from servicekit.bus.consumer import EventHandler
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
 from servicekit.replay import replay_handler
@@ -21,6 +22,7 @@ from auth.adapters.token_issuer import TokenIssuer
 from auth.domain.ports import Mailer
 from auth.service_layer import signin
 from auth.service_layer.context import IdentityContext, utc_now
+from auth.service_layer.notifications import document_issued_handler
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.settings import AuthSettings
 
@@ -56,18 +58,15 @@ def bootstrap(
             "AUTH_DATA_KEYS and AUTH_LOOKUP_KEY must be set (`make up` generates them into "
             "var/local.env)"
         )
-    # the one event it consumes: a consumer rebuilding a projection asks for a replay
-    replays = QueueSpec(
+    # the events it consumes: a consumer rebuilding a projection asks for a replay; a
+    # document was issued (its organisation's users are mailed that it is ready)
+    events = QueueSpec(
         name="auth.events",
-        routing_keys=(ReplayRequested.routing_key(),),
+        routing_keys=(ReplayRequested.routing_key(), DocumentIssued.routing_key()),
         retry_delays=settings.retry_delays_seconds,
     )
-    service = AuthService(
-        settings,
-        outbox=outbox,
-        inbox=inbox,
-        consumers={replays: {ReplayRequested.routing_key(): replay_handler(outbox)}},
-    )
+    handlers: dict[str, EventHandler] = {ReplayRequested.routing_key(): replay_handler(outbox)}
+    service = AuthService(settings, outbox=outbox, inbox=inbox, consumers={events: handlers})
     keys = SigningKeyStore(service.session_factory, Keyring(settings.data_keys))
     service.identity = IdentityContext(
         hasher=hasher or Argon2PasswordHasher(),
@@ -80,6 +79,7 @@ def bootstrap(
         clock=clock,
     )
     identity = service.identity
+    handlers[DocumentIssued.routing_key()] = document_issued_handler(identity)
 
     async def session_active(session_id: uuid.UUID) -> bool:
         return await signin.session_active(service.unit_of_work(), identity, session_id=session_id)

@@ -1,4 +1,4 @@
-"""Own settings: password, the authenticator, recovery codes and sessions."""
+"""Own settings: e-mail notices, password, the authenticator, recovery codes and sessions."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ NOTICES = {
     "passord": "settings.notice.password",
     "okt": "settings.notice.session",
     "app": "settings.notice.app",
+    "varsler": "settings.notice.notifications",
 }
+NOTIFICATIONS = "/api/v1/auth/me/notifications"
 
 
 def safe_svg(markup: str) -> str | None:
@@ -47,6 +49,7 @@ async def _settings_page(
     lang = language_of(request)
     t = Translator(lang)
     me = await visitor.backend.get("/api/v1/auth/me")
+    notifications = await visitor.backend.get(NOTIFICATIONS)
     sessions = [
         {**s, "device": describe(s.get("client"), lang)}
         for s in await visitor.backend.get("/api/v1/auth/sessions")
@@ -56,6 +59,7 @@ async def _settings_page(
         "title": t("settings.title"),
         "active": "settings",
         "me": me,
+        "notifications": notifications,
         "sessions": sessions,
         "errors": errors or {},
         "notice": notice or (t(key, n=request.query_params.get("n", "0")) if key else None),
@@ -72,6 +76,14 @@ def _problem_errors(problem: ApiProblem, t: Translator, field: str) -> dict[str,
     if problem.status in (401, 403) or problem.type.endswith("invalid-credentials"):
         return {field: t("settings.error.wrong_current")}
     return {field: message(problem, t)}
+
+
+@router.post("/innstillinger/varsler")
+async def save_notifications(request: Request, visitor: VisitorDep) -> Response:
+    """«Varsle meg på e-post når nye dokumenter er klare»: an unticked box is not sent."""
+    form = await csrf.checked_form(request)
+    await visitor.backend.put(NOTIFICATIONS, {"documents": form.get("documents") == "1"})
+    return redirect("/innstillinger?melding=varsler")
 
 
 @router.post("/innstillinger/passord")

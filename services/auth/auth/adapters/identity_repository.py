@@ -102,6 +102,43 @@ class UserRepository:
         )
         return result.first() is not None
 
+    async def claim_document_notices(
+        self, organisation_id: uuid.UUID, now: datetime, not_since: datetime
+    ) -> list[tuple[uuid.UUID, str]]:
+        """Stamp ``documents_notified_at = now`` on the organisation's active users who want
+        the «documents are ready» mail and were not mailed after ``not_since``; their
+        ``(id, address)``. The row locks make a concurrent claim wait and then skip them."""
+        result = await self.session.execute(
+            update(users)
+            .where(
+                users.c.organisation_id == organisation_id,
+                users.c.status == UserStatus.ACTIVE.value,
+                users.c.notify_documents.is_(True),
+                users.c.documents_notified_at.is_(None)
+                | (users.c.documents_notified_at <= not_since),
+                users.c.organisation_id.in_(
+                    select(organisations.c.id).where(organisations.c.active.is_(True))
+                ),
+            )
+            .values(documents_notified_at=now)
+            .returning(users.c.id, users.c.email)
+        )
+        return [(row.id, row.email) for row in result]
+
+    async def unclaim_document_notices(self, user_ids: Sequence[uuid.UUID]) -> None:
+        """Forget the stamp of users whose mail did not go out (the next document mails)."""
+        if user_ids:
+            await self.session.execute(
+                update(users).where(users.c.id.in_(user_ids)).values(documents_notified_at=None)
+            )
+
+    async def notification_preferences(self, user_id: uuid.UUID) -> bool | None:
+        """Whether the user wants the «documents are ready» mail (None: no such user)."""
+        value = await self.session.scalar(
+            select(users.c.notify_documents).where(users.c.id == user_id)
+        )
+        return None if value is None else bool(value)
+
 
 class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:

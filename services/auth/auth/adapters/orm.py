@@ -51,6 +51,18 @@ users = Table(
     Column("totp_last_step", BigInteger, comment="last accepted TOTP time step (single use)"),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("deactivated_at", DateTime(timezone=True)),
+    Column(
+        "notify_documents",
+        Boolean,
+        nullable=False,
+        server_default=text("true"),
+        comment="mail me when new documents are ready (on unless the user turns it off)",
+    ),
+    Column(
+        "documents_notified_at",
+        DateTime(timezone=True),
+        comment="when the last «documents are ready» mail went out (one an hour at most)",
+    ),
     CheckConstraint("status IN ('invited', 'active', 'deactivated')", name="status"),
 )
 

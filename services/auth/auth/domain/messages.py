@@ -1,4 +1,5 @@
-"""The identity service's e-mails: invitation and password reset (pure, no I/O).
+"""The identity service's e-mails: invitation, password reset and «new documents are
+ready» (pure, no I/O).
 
 Each mail is Norwegian bokmål first, English below, in plain text and simple HTML. It
 carries a single-use link and its expiry and nothing else about anyone: no name, no
@@ -134,6 +135,43 @@ def password_reset_mail(to: str, link: str, expires_at: datetime) -> OutgoingMai
                     "The link can only be used once and is valid until "
                     f"{_english_datetime(expires_at)}. If you did not ask for this, you "
                     "can ignore this e-mail; your password stays as it is.",
+                    *_EN_FOOTER,
+                ),
+            ),
+        ),
+    )
+
+
+def documents_ready_mail(to: str, link: str) -> OutgoingMail:
+    """New documents are ready in the portal (``link``: its documents page). Says only
+    that: no document, number, amount, name or organisation."""
+    link = _checked_link(link)
+    return _render(
+        to,
+        subject=f"Nye dokumenter er klare i {PRODUCT} / New documents are ready in {PRODUCT}",
+        link=link,
+        sections=(
+            _Section(
+                "nb",
+                (
+                    "Hei,",
+                    f"Nye dokumenter er klare i {PRODUCT}.",
+                    "Logg inn for å se dem:",
+                    LINK,
+                    "Du får høyst én slik e-post i timen. Varselet slår du av under "
+                    f"Innstillinger i {PRODUCT}.",
+                    *_NB_FOOTER,
+                ),
+            ),
+            _Section(
+                "en",
+                (
+                    "Hello,",
+                    f"New documents are ready in {PRODUCT}.",
+                    "Sign in to see them:",
+                    LINK,
+                    "You get at most one such e-mail an hour. You can turn it off under "
+                    f"Settings in {PRODUCT}.",
                     *_EN_FOOTER,
                 ),
             ),

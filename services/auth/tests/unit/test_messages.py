@@ -9,7 +9,12 @@ from html.parser import HTMLParser
 
 import pytest
 from auth.adapters.mail import RecordingMailer
-from auth.domain.messages import invitation_mail, norwegian_datetime, password_reset_mail
+from auth.domain.messages import (
+    documents_ready_mail,
+    invitation_mail,
+    norwegian_datetime,
+    password_reset_mail,
+)
 from auth.domain.ports import MailNotSent, OutgoingMail
 
 pytestmark = pytest.mark.unit
@@ -48,6 +53,25 @@ def test_invitation_is_norwegian_first_with_english_below() -> None:
     assert "valid until 25.11.2026 at 14:30 (Norwegian time)" in english
     assert LINK in norwegian
     assert LINK in english
+
+
+def test_documents_ready_says_only_that_with_the_portals_documents_page() -> None:
+    link = "https://portal.example.no/dokumenter"
+    mail = documents_ready_mail(TO, link)
+
+    assert mail.to == TO
+    assert mail.subject == (
+        "Nye dokumenter er klare i InfoCenter / New documents are ready in InfoCenter"
+    )
+    norwegian, english = mail.text.split("-- English --")
+    assert "Nye dokumenter er klare i InfoCenter." in norwegian
+    assert "New documents are ready in InfoCenter." in english
+    assert link in norwegian
+    assert link in english
+    links = _Links()
+    links.feed(mail.html or "")
+    assert links.hrefs == [link, link]
+    assert "kari" not in (mail.text + (mail.html or "")).lower()  # the address: envelope only
 
 
 def test_password_reset_says_what_happens_if_you_did_not_ask() -> None:

@@ -9,6 +9,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contracts.reports import DocumentIssued
+from servicekit.outbox import add_to_outbox, envelope_for
 from sqlalchemy import Row, and_, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,7 @@ from reports.adapters.orm import (
     document_downloads,
     document_purges,
     documents,
+    outbox,
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -62,6 +65,17 @@ class DocumentFilter:
 class DocumentStore:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def announce(self, document: NewDocument) -> None:
+        """``reports.document.issued.v1`` for ``document``, to the outbox in the
+        transaction that adds it (ids only: the identity service mails that it is ready)."""
+        event = DocumentIssued(
+            document_id=document.document_id,
+            organisation_id=document.organisation_id,
+            kind=document.kind,
+            issued_at=document.issued_at,
+        )
+        await add_to_outbox(self.session, outbox, [envelope_for(event)])
 
     async def issued(self, kind: str, source_id: uuid.UUID) -> Row[Any] | None:
         """The document of ``kind`` issued for ``source_id`` (not a correction), if any."""

@@ -5,7 +5,8 @@ One transaction: the statement's row is locked (two corrections of it run one af
 other, and the second finds the first), the credit note and the replacement take the
 next numbers of the statements' series (the counter row stays locked until the commit,
 so a correction that fails leaves no gap), both are rendered in a worker thread, stored
-with their posting proposals, and the correction is recorded (append-only). The statement
+with their posting proposals, each voucher announced (``reports.document.issued.v1``,
+the outbox), and the correction is recorded (append-only). The statement
 itself is not touched: its bytes and SHA-256 stay as issued.
 """
 
@@ -217,16 +218,17 @@ async def _add_voucher(
     content: bytes,
     replaces: uuid.UUID | None,
 ) -> None:
-    await store.add(
-        NewDocument(
-            document_id=document_id,
-            kind=kind,
-            number=number,
-            media_type=kinds.CSV if kind == "posting_proposal" else kinds.PDF,
-            file_name=kinds.file_name(kind, number),
-            sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
-            replaces_document_id=replaces,
-            **common,
-        )
+    document = NewDocument(
+        document_id=document_id,
+        kind=kind,
+        number=number,
+        media_type=kinds.CSV if kind == "posting_proposal" else kinds.PDF,
+        file_name=kinds.file_name(kind, number),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        replaces_document_id=replaces,
+        **common,
     )
+    await store.add(document)
+    if kind != "posting_proposal":  # the voucher itself is announced; its postings go with it
+        await store.announce(document)

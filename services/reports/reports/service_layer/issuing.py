@@ -1,7 +1,8 @@
 """Issuing documents: the order confirmation of a batch, the statement of a settlement.
 
 Each runs in the transaction that applied the event that completed its data, so the
-document, its number and the inbox row commit together. Issuing is idempotent by its
+document, its number, its ``reports.document.issued.v1`` (the outbox) and the inbox row
+commit together. Issuing is idempotent by its
 source: a document of that kind for that batch or settlement is never made twice (a
 unique index backs the check, so two consumers racing cannot both commit one, and the
 loser's number is rolled back with it: no gap). Rendering runs in a worker thread.
@@ -175,22 +176,22 @@ async def issue_order_confirmation(
     )
     registered_on = batch.registered_at.astimezone(OSLO).date()
     document_id = uuid.uuid4()
-    await store.add(
-        NewDocument(
-            document_id=document_id,
-            organisation_id=batch.creditor_id,
-            kind="order_confirmation",
-            source_id=batch_id,
-            number=batch.batch_number,
-            issued_at=issued_at,
-            period_start=registered_on,
-            period_end=registered_on,
-            media_type=kinds.PDF,
-            file_name=kinds.file_name("order_confirmation", batch.batch_number),
-            sha256=_sha256(pdf),
-            content=pdf,
-        )
+    document = NewDocument(
+        document_id=document_id,
+        organisation_id=batch.creditor_id,
+        kind="order_confirmation",
+        source_id=batch_id,
+        number=batch.batch_number,
+        issued_at=issued_at,
+        period_start=registered_on,
+        period_end=registered_on,
+        media_type=kinds.PDF,
+        file_name=kinds.file_name("order_confirmation", batch.batch_number),
+        sha256=_sha256(pdf),
+        content=pdf,
     )
+    await store.add(document)
+    await store.announce(document)
     log.info("order confirmation issued for batch %s (%d cases)", batch_id, len(confirmation.cases))
     return document_id
 
@@ -305,17 +306,17 @@ async def issue_settlement_statement(
         "period_start": period_start,
         "period_end": settlement.period_end,
     }
-    await store.add(
-        NewDocument(
-            document_id=document_id,
-            kind="settlement_statement",
-            media_type=kinds.PDF,
-            file_name=kinds.file_name("settlement_statement", number),
-            sha256=_sha256(pdf),
-            content=pdf,
-            **common,
-        )
+    statement_document = NewDocument(
+        document_id=document_id,
+        kind="settlement_statement",
+        media_type=kinds.PDF,
+        file_name=kinds.file_name("settlement_statement", number),
+        sha256=_sha256(pdf),
+        content=pdf,
+        **common,
     )
+    await store.add(statement_document)
+    await store.announce(statement_document)
     await store.add(
         NewDocument(
             document_id=uuid.uuid4(),

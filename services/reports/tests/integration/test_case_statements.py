@@ -20,6 +20,7 @@ from servicekit.testing.tokens import TestSigner
 from sqlalchemy import func, select
 
 from .events import Batch, organisation, pdf_text, wrap
+from .test_documents import issued_events
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +110,9 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
         )
         content = await client.get(document["content_url"], headers=own)
         assert_problem(await client.get(document["content_url"], headers=other), 404)
+
+    # the user downloads a case statement at once: only the batch's confirmation is announced
+    assert [e.kind for e in await issued_events(service, a)] == ["order_confirmation"]
 
     text = pdf_text(content.content)
     assert f"Saksoppstilling {case.case_number}" in text

@@ -32,6 +32,7 @@ from servicekit.testing.tokens import TestSigner
 from sqlalchemy import select
 
 from .events import Batch, line, organisation, pdf_text, settlement
+from .test_documents import issued_events
 
 pytestmark = pytest.mark.integration
 
@@ -183,6 +184,14 @@ async def test_an_agency_admin_credits_and_replaces_a_statement_that_stays_as_is
     # the same key again: the first answer, nothing issued again
     again = await client.post(path, json={"reason": "creditor_name"}, headers={**admin, **key})
     assert (again.status_code, again.json()) == (201, body)
+    # the statement, then its credit note and replacement announced, once each
+    assert [
+        (e.document_id, e.kind, e.organisation_id) for e in await issued_events(service, creditor)
+    ] == [
+        (original, "settlement_statement", creditor),
+        (uuid.UUID(credit["document_id"]), "credit_note", creditor),
+        (uuid.UUID(replacement["document_id"]), "settlement_statement", creditor),
+    ]
     # another key: the statement is credited already
     assert_problem(
         await client.post(path, json={"reason": "issued_in_error"}, headers=admin),

@@ -5,14 +5,17 @@ gives the same documents, and statement numbers have no gap and no duplicate."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import uuid
 from typing import Any
 
 import pytest
+from contracts import Envelope
 from contracts.cases import RejectedRow
-from reports.adapters.orm import document_counters, documents
+from contracts.reports import DocumentIssued
+from reports.adapters.orm import document_counters, documents, outbox
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
 from servicekit.testing.bus import running_consumers
@@ -32,6 +35,22 @@ async def documents_of(service: ReportsService, source_id: uuid.UUID) -> list[di
             select(documents).where(documents.c.source_id == source_id).order_by(documents.c.kind)
         )
         return [dict(row) for row in result.mappings()]
+
+
+async def issued_events(
+    service: ReportsService, organisation_id: uuid.UUID
+) -> list[DocumentIssued]:
+    """The organisation's ``reports.document.issued.v1`` events in the outbox, oldest first."""
+    async with service.session_factory() as session:
+        bodies = (
+            await session.execute(
+                select(outbox.c.body)
+                .where(outbox.c.routing_key == DocumentIssued.routing_key())
+                .order_by(outbox.c.id)
+            )
+        ).scalars()
+        events = [Envelope.model_validate(json.loads(b)).payload(DocumentIssued) for b in bodies]
+    return [e for e in events if e.organisation_id == organisation_id]
 
 
 def pdf_text(content: bytes) -> str:
@@ -114,6 +133,16 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
         ).scalar_one()
     assert all_numbers == [f"AVR-2026-{n:06d}" for n in range(1, last + 1)]
     assert set(numbers) <= set(all_numbers)
+
+    # each document (not its posting proposal) announced once, though every event came twice
+    announced = await issued_events(service, creditor.organisation_id)
+    statements = [(await documents_of(service, s.settlement_id))[1] for s in settlements]
+    assert sorted((e.document_id, e.kind, e.organisation_id, e.issued_at) for e in announced) == (
+        sorted(
+            (d["document_id"], d["kind"], creditor.organisation_id, d["issued_at"])
+            for d in (confirmation, *statements)
+        )
+    )
 
     async with asgi_client(create_app(service)) as client:
         metrics = (

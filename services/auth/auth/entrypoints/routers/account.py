@@ -19,7 +19,7 @@ from servicekit.types import Text
 
 from auth.domain.users import UserStatus
 from auth.entrypoints.deps import ClientDep, ServiceDep
-from auth.service_layer import invitations, users
+from auth.service_layer import invitations, notifications, users
 from auth.service_layer.invitations import Enrolment
 
 router = APIRouter(prefix="/api/v1/auth", tags=["account"])
@@ -122,6 +122,15 @@ class MeOut(BaseModel):
     roles: list[str]
     status: UserStatus
     recovery_codes_left: int
+
+
+class Notifications(BaseModel):
+    """My e-mail notices. ``documents``: «Varsle meg på e-post når nye dokumenter er klare»
+    (a mail that says only that, with a link to the portal; at most one an hour)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    documents: bool
 
 
 class ChangePassword(BaseModel):
@@ -240,6 +249,29 @@ async def get_me(principal: CurrentPrincipal, service: ServiceDep) -> MeOut:
         status=me.user.status,
         recovery_codes_left=me.recovery_codes_left,
     )
+
+
+@router.get("/me/notifications", response_model=Notifications, summary="My e-mail notices")
+async def get_notifications(principal: CurrentPrincipal, service: ServiceDep) -> Notifications:
+    documents = await notifications.document_preference(
+        service.unit_of_work(), service.identity, principal=principal
+    )
+    return Notifications(documents=documents)
+
+
+@router.put(
+    "/me/notifications",
+    response_model=Notifications,
+    responses=problem_responses(422),
+    summary="Set my e-mail notices",
+)
+async def set_notifications(
+    body: Notifications, principal: CurrentPrincipal, service: ServiceDep
+) -> Notifications:
+    documents = await notifications.set_document_preference(
+        service.unit_of_work(), service.identity, principal=principal, documents=body.documents
+    )
+    return Notifications(documents=documents)
 
 
 @router.post(
