@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -172,6 +172,93 @@ async def existing_natural_keys(session: AsyncSession, keys: Sequence[str]) -> s
         {"keys": list(keys)},
     )
     return set(result.scalars())
+
+
+_TO_UNDO = text(
+    """
+    SELECT e.entry_id
+      FROM journal_entries e
+      LEFT JOIN payments p ON p.payment_id = (e.metadata->>'payment_id')::uuid
+     WHERE e.case_id = :case_id AND e.effective_date >= :on AND e.kind = ANY(:kinds)
+       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses = e.entry_id)
+       AND (e.effective_date > :on
+            OR (e.kind = ANY(:allocation_kinds)
+                AND p.transaction_id > :tx))
+     ORDER BY e.seq
+    """
+).bindparams(
+    bindparam("kinds", type_=ARRAY(String)),
+    bindparam("allocation_kinds", type_=ARRAY(String)),
+    bindparam("on", type_=Date),
+)
+
+
+async def entries_after(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    on: date,
+    transaction_id: str,
+    *,
+    kinds: Iterable[str],
+    allocation_kinds: Iterable[str],
+) -> list[JournalEntry]:
+    """The case's entries of ``kinds`` not reversed yet that come after a payment in
+    value-date order: dated after ``on``, or allocations on ``on`` of a payment whose bank
+    transaction id sorts after ``transaction_id``."""
+    ids = (
+        await session.execute(
+            _TO_UNDO,
+            {
+                "case_id": case_id,
+                "on": on,
+                "tx": transaction_id,
+                "kinds": sorted(kinds),
+                "allocation_kinds": sorted(allocation_kinds),
+            },
+        )
+    ).scalars()
+    return await entries_by_ids(session, list(ids))
+
+
+async def entries_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[JournalEntry]:
+    """Booked entries with their postings, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = {
+        row.entry_id: row
+        for row in await session.execute(
+            text(
+                "SELECT entry_id, kind, effective_date, case_id, creditor_id, natural_key,"
+                " reverses, metadata FROM journal_entries WHERE entry_id = ANY(:ids)"
+            ).bindparams(bindparam("ids", type_=ARRAY(Uuid))),
+            {"ids": list(ids)},
+        )
+    }
+    legs: dict[uuid.UUID, list[Posting]] = {}
+    for leg in await session.execute(
+        text(
+            "SELECT entry_id, account_kind, holder, amount_ore, currency FROM postings"
+            " WHERE entry_id = ANY(:ids) ORDER BY id"
+        ).bindparams(bindparam("ids", type_=ARRAY(Uuid))),
+        {"ids": list(ids)},
+    ):
+        legs.setdefault(leg.entry_id, []).append(
+            Posting(Account(leg.account_kind, leg.holder), leg.amount_ore, leg.currency)
+        )
+    return [
+        JournalEntry(
+            entry_id=row.entry_id,
+            kind=row.kind,
+            effective_date=row.effective_date,
+            postings=tuple(legs[row.entry_id]),
+            case_id=row.case_id,
+            creditor_id=row.creditor_id,
+            natural_key=row.natural_key,
+            reverses=row.reverses,
+            metadata=row.metadata,
+        )
+        for row in (rows[i] for i in ids if i in rows)
+    ]
 
 
 async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:

@@ -91,6 +91,11 @@ _ADD_ALLOCATIONS = text(
 )
 
 
+LIVE_ALLOCATION_KINDS = ("payment", "rebooked")
+"""Allocation rows that split a payment: the first, and each one booked again after a
+re-allocation (the one before it is negated by an ``undone`` row)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentRecord:
     payment_id: uuid.UUID
@@ -233,16 +238,38 @@ class PaymentStore:
             )
 
     async def allocation_of(self, payment_id: uuid.UUID) -> AllocationRecord | None:
-        """The allocation of a payment (not its reversal)."""
+        """The allocation of a payment in force (its first, or its latest after a
+        re-allocation; not its reversal)."""
         row = (
             await self.session.execute(
-                select(payment_allocations).where(
+                select(payment_allocations)
+                .where(
                     payment_allocations.c.payment_id == payment_id,
-                    payment_allocations.c.kind == "payment",
+                    payment_allocations.c.kind.in_(LIVE_ALLOCATION_KINDS),
                 )
+                .order_by(payment_allocations.c.id.desc())
+                .limit(1)
             )
         ).first()
         return _allocation(row) if row else None
+
+    async def allocations_of_entries(
+        self, entry_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, AllocationRecord]:
+        """The allocation rows of booked entries, by entry id."""
+        if not entry_ids:
+            return {}
+        rows = await self.session.execute(
+            select(payment_allocations).where(payment_allocations.c.entry_id.in_(entry_ids))
+        )
+        return {row.entry_id: _allocation(row) for row in rows}
+
+    async def get_many(self, payment_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PaymentRecord]:
+        ids = list(set(payment_ids))
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(payments).where(payments.c.payment_id.in_(ids)))
+        return {row.payment_id: _payment(row) for row in rows}
 
     # -- the unmatched queue -----------------------------------------------------------------
 

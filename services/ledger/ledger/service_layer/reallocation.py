@@ -1,0 +1,177 @@
+"""Re-allocation in value-date order: the economy of a case is a function of its payments
+ordered by value date (then by the bank's transaction id), not of the order in which bank
+files arrived.
+
+When a payment arrives whose value date is before what is already booked on the case, or
+a payment is taken back while later ones are booked, the later bookings are undone and
+booked again in order:
+
+1. **rewind**: every entry of the case booked after the payment in value-date order
+   (allocations, interest, interest refunds and credits) is reversed by a linked reversal
+   on its own effective date, and every allocation row it made is negated (``undone``);
+2. **replay**: the new payment and the payments undone are booked again in order
+   (``rebooked`` rows, each with the order of components it used the first time);
+3. interest is booked again as far as it was before.
+
+Nothing booked is changed: the journal gains reversals and new entries. Entries keep
+their effective dates, so the books as known now on any past date are what an in-order
+arrival would have booked; the books as booked then stay readable (``recorded_at``).
+Rows already settled stay settled: the ``undone`` and ``rebooked`` rows are the
+correcting lines of the creditor's next settlement (ADR 0040).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger.adapters.journal import entries_after
+from ledger.adapters.payment_store import PaymentRecord
+from ledger.domain.case_ledger import ALLOCATION_KINDS, CaseLedger, IncomingPayment
+from ledger.domain.components import Component
+from ledger.domain.journal import Account, AccountKind, EntryKind, JournalEntry
+from ledger.domain.rates import RateBook
+from ledger.service_layer.allocations import Row, book_allocation, negated
+from ledger.service_layer.books import Books
+from ledger.service_layer.policy import LedgerPolicy
+
+REWOUND_KINDS = frozenset(
+    {
+        *ALLOCATION_KINDS,
+        EntryKind.INTEREST_ACCRUED,
+        EntryKind.INTEREST_REFUNDED,
+        EntryKind.CREDIT_APPLIED,
+    }
+)
+"""Entries a re-allocation undoes and books again (fees and write-offs stay)."""
+
+SOURCE_OF = {
+    EntryKind.PAYMENT_ALLOCATED: AccountKind.CLIENT_FUNDS,
+    EntryKind.UNMATCHED_RESOLVED: AccountKind.UNMATCHED,
+}
+"""Where the money of an allocation came from, by the kind of its entry."""
+
+
+@dataclass(frozen=True)
+class Undone:
+    """A payment's allocation undone, to be booked again."""
+
+    record: PaymentRecord
+    entry: JournalEntry
+
+    @property
+    def key(self) -> tuple[date, str]:
+        return (self.record.value_date, self.record.transaction_id)
+
+
+@dataclass
+class Rewound:
+    on: date
+    interest_booked_to: date | None
+    undone: list[Undone] = field(default_factory=list)
+
+
+def is_late(ledger: CaseLedger, value_date: date) -> bool:
+    """Whether the case may have bookings after a payment of ``value_date`` (interest is
+    booked to every allocated payment's value date, so nothing is when it is booked to an
+    earlier date). A case closed unpaid is not re-allocated: what it owed is written off."""
+    booked_to = ledger.interest_booked_to
+    return ledger.facts.interest_stops is None and booked_to is not None and value_date <= booked_to
+
+
+def order_key(record: PaymentRecord) -> tuple[date, str]:
+    """Payments are booked by value date, then by the bank's transaction id."""
+    return (record.value_date, record.transaction_id)
+
+
+async def flush_pending(books: Books, allocations: list[Row]) -> None:
+    """Book what this transaction collected so far, so the rewind reads all of it."""
+    await books.payments.add_allocations(allocations)
+    allocations.clear()
+    await books.journal.flush()
+
+
+async def rewind(
+    books: Books,
+    ledger: CaseLedger,
+    record: PaymentRecord,
+    allocations: list[Row],
+) -> Rewound:
+    """Undo everything booked on the case after ``record`` in value-date order."""
+    await flush_pending(books, allocations)
+    rewound = Rewound(record.value_date, ledger.interest_booked_to)
+    entries = await entries_after(
+        books.session,
+        ledger.facts.case_id,
+        record.value_date,
+        record.transaction_id,
+        kinds=REWOUND_KINDS,
+        allocation_kinds=ALLOCATION_KINDS,
+    )
+    rows = await books.payments.allocations_of_entries([e.entry_id for e in entries])
+    payments = await books.payments.get_many(
+        row.payment_id
+        for e in entries
+        if e.kind in ALLOCATION_KINDS
+        and (row := rows.get(e.entry_id)) is not None
+        and row.payment_id is not None
+    )
+    reason = f"re-allocated in value-date order from {record.value_date.isoformat()}"
+    for entry in entries:
+        undo = books.journal.add(ledger.undo(entry, reason=reason))
+        row = rows.get(entry.entry_id)
+        if row is None:
+            continue
+        allocations.append(negated(row, undo, "undone"))
+        if entry.kind in ALLOCATION_KINDS and row.payment_id in payments:
+            rewound.undone.append(Undone(payments[row.payment_id], entry))
+    ledger.rewound_to(record.value_date)
+    ledger.reopen_if_owed()
+    return rewound
+
+
+def rebook(
+    books: Books,
+    ledger: CaseLedger,
+    undone: Undone,
+    rates: RateBook,
+    policy: LedgerPolicy,
+    allocations: list[Row],
+) -> None:
+    """Book an undone payment again, in the order of components it used before."""
+    entry = undone.entry
+    order = tuple(Component(c) for c in entry.metadata.get("order", ()))
+    record = undone.record
+    book_allocation(
+        books,
+        ledger,
+        IncomingPayment(record.payment_id, record.amount_ore, record.value_date),
+        rates,
+        order,
+        policy,
+        allocations,
+        source=Account(SOURCE_OF.get(entry.kind, AccountKind.CLIENT_FUNDS)),
+        kind=entry.kind,
+        natural_key=f"rebook:{entry.entry_id}",
+        row_kind="rebooked",
+        metadata={
+            "rebooks": str(entry.entry_id),
+            "designation": list(entry.metadata.get("designation", ())),
+        },
+    )
+
+
+def book_interest_again(
+    books: Books, ledger: CaseLedger, rewound: Rewound, rates: RateBook, policy: LedgerPolicy
+) -> None:
+    """Interest is booked as far as it was before the rewind."""
+    before = rewound.interest_booked_to
+    now = ledger.interest_booked_to
+    if before is not None and (now is None or before > now):
+        booked = ledger.book_interest(rates, before, policy.day_count)
+        books.journal.extend(booked.entries)
+
+
+def replay_order(undone: Sequence[Undone]) -> list[Undone]:
+    return sorted(undone, key=lambda u: u.key)
