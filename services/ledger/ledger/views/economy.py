@@ -225,8 +225,9 @@ async def case_economy(
     ).all()
     booked = fold_booked(rows).get(case_id, _empty())
     book = rates or await RateStore(session).book(RateKind.FORSINKELSESRENTE)
+    known = any(row[2] == EntryKind.CLAIM_REGISTERED for row in rows)
     accrual = accrue(
-        facts.claim_principals(),
+        facts.claim_principals() if known else (),  # not registered by known_at (or as_of)
         sorted(booked.movements, key=lambda m: m.value_date),
         book,
         as_of,
