@@ -17,7 +17,7 @@ Nothing booked is changed: the journal gains reversals and new entries. Entries 
 their effective dates, so the books as known now on any past date are what an in-order
 arrival would have booked; the books as booked then stay readable (``recorded_at``).
 Rows already settled stay settled: the ``undone`` and ``rebooked`` rows are the
-correcting lines of the creditor's next settlement (ADR 0040).
+correcting lines of the creditor's next settlement (ADR 0013).
 """
 
 from __future__ import annotations
