@@ -152,7 +152,10 @@ class PaymentOut(BaseModel):
 
 
 class AllocationOut(BaseModel):
-    kind: str
+    kind: str = Field(
+        description="'payment', 'rebooked' (split again in value-date order), 'undone' "
+        "(a split a re-allocation took back), 'reversal', 'adjustment'"
+    )
     case_id: uuid.UUID
     value_date: date
     principal_ore: Ore

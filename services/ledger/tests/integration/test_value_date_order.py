@@ -120,9 +120,7 @@ async def test_as_booked_then_and_as_known_now(ledger: Ledger, service: LedgerSe
     now = await ledger.economy(case.case_id, JUNE_30)
     assert then is not None
     assert (then.balance_ore, then.interest.amount_ore) == (961_644, 61_644)
-    assert [(p["kind"], p["covered"]["interest"]) for p in then.payments] == [
-        ("payment", 61_644)
-    ]
+    assert [(p["kind"], p["covered"]["interest"]) for p in then.payments] == [("payment", 61_644)]
     assert now.balance_ore == 756_167
 
 
@@ -183,9 +181,7 @@ async def test_a_reversal_of_an_earlier_payment_reallocates_the_later_one(
     march = await ledger.pay(case.kid, 200_000, MARCH_31)
     await ledger.pay(case.kid, 300_000, JUNE_30)
     async with service.unit_of_work() as uow:
-        await reverse_payment(
-            uow.books, march.payment_ids[0], reason="test", policy=service.policy
-        )
+        await reverse_payment(uow.books, march.payment_ids[0], reason="test", policy=service.policy)
         await uow.commit()
     end = await ledger.economy(case.case_id, JUNE_30)
     assert (owed(end)[Component.PRINCIPAL], owed(end)[Component.INTEREST]) == (961_644, 0)
