@@ -5,7 +5,12 @@
   cases' accounts; exit status 1 (and each problem on stderr) when anything is off;
 - ``seed-rates``: load rows added to the shipped rate files (idempotent; ``_unconfirmed``
   rows stay unconfirmed until an administrator confirms them);
-- ``unconfirmed-rates``: list the rows waiting for confirmation.
+- ``unconfirmed-rates``: list the rows waiting for confirmation;
+- ``restate-cases [--apply] [--case ID ...]``: book every open case's payments again in
+  value-date order (cases booked in arrival order before ADR 13); lists each case whose
+  balance changes,
+  with what it owed before and after. A dry run (nothing kept) unless ``--apply``; with
+  ``--apply`` only the cases that change are booked (by reversals and new entries).
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from sqlalchemy import text
 
 from ledger.bootstrap import LedgerService, bootstrap
 from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
+from ledger.domain.rates import RateKind
 from ledger.service_layer.rates import seed_rates
+from ledger.service_layer.reallocation import restate_case
 
 _ENTRIES = text(
     """
@@ -133,10 +141,48 @@ async def _unconfirmed(service: LedgerService, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _restate_cases(service: LedgerService, args: argparse.Namespace) -> int:
+    async with service.session_factory() as session:
+        case_ids = [
+            case_id
+            for case_id in (
+                await session.execute(
+                    text("SELECT case_id FROM ledger_cases WHERE closed_on IS NULL ORDER BY 1")
+                )
+            ).scalars()
+            if not args.case or case_id in args.case
+        ]
+    changed = 0
+    for case_id in case_ids:
+        async with service.unit_of_work() as uow:
+            rates = await uow.books.rates.book(RateKind.FORSINKELSESRENTE)
+            found = await restate_case(uow.books, case_id, rates, service.policy)
+            if found is None or not found.changed:
+                continue  # rolled back: nothing kept
+            changed += 1
+            before = sum(found.owed_before.values())
+            after = sum(found.owed_after.values())
+            moved = ", ".join(
+                f"{c.value} {found.owed_before[c]} → {found.owed_after[c]}"
+                for c in found.owed_before
+                if found.owed_before[c] != found.owed_after[c]
+            )
+            print(
+                f"{case_id}: owed {before} → {after} øre ({moved}), overpaid "
+                f"{found.overpaid_before} → {found.overpaid_after} øre"
+            )
+            if args.apply:
+                await uow.commit()
+    verb = "restated" if args.apply else "would change (dry run, nothing kept)"
+    print(f"{len(case_ids)} open case(s) checked; {changed} {verb}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
     "verify-chain": _verify_chain,
     "seed-rates": _seed_rates,
     "unconfirmed-rates": _unconfirmed,
+    "restate-cases": _restate_cases,
 }
 
 
@@ -146,6 +192,13 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-chain", help="verify the hash chain, balances and control accounts")
     sub.add_parser("seed-rates", help="load rows added to the shipped rate files")
     sub.add_parser("unconfirmed-rates", help="rows waiting for an administrator")
+    restate = sub.add_parser(
+        "restate-cases", help="book open cases' payments again in value-date order (dry run)"
+    )
+    restate.add_argument("--apply", action="store_true", help="keep the changes")
+    restate.add_argument(
+        "--case", type=uuid.UUID, action="append", help="only this case (repeatable)"
+    )
     return p
 
 

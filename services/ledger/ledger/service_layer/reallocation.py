@@ -22,9 +22,12 @@ correcting lines of the creditor's next settlement (ADR 0013).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+
+from sqlalchemy import text
 
 from ledger.adapters.journal import entries_after
 from ledger.adapters.payment_store import PaymentRecord
@@ -99,13 +102,25 @@ async def rewind(
     allocations: list[Row],
 ) -> Rewound:
     """Undo everything booked on the case after ``record`` in value-date order."""
+    return await rewind_from(books, ledger, record.value_date, record.transaction_id, allocations)
+
+
+async def rewind_from(
+    books: Books,
+    ledger: CaseLedger,
+    on: date,
+    transaction_id: str,
+    allocations: list[Row],
+) -> Rewound:
+    """Undo everything booked on the case after ``(on, transaction_id)`` in value-date
+    order (``transaction_id`` ``""``: every allocation of ``on`` too)."""
     await flush_pending(books, allocations)
-    rewound = Rewound(record.value_date, ledger.interest_booked_to)
+    rewound = Rewound(on, ledger.interest_booked_to)
     entries = await entries_after(
         books.session,
         ledger.facts.case_id,
-        record.value_date,
-        record.transaction_id,
+        on,
+        transaction_id,
         kinds=REWOUND_KINDS,
         allocation_kinds=ALLOCATION_KINDS,
     )
@@ -117,7 +132,7 @@ async def rewind(
         and (row := rows.get(e.entry_id)) is not None
         and row.payment_id is not None
     )
-    reason = f"re-allocated in value-date order from {record.value_date.isoformat()}"
+    reason = f"re-allocated in value-date order from {on.isoformat()}"
     for entry in entries:
         undo = books.journal.add(ledger.undo(entry, reason=reason))
         row = rows.get(entry.entry_id)
@@ -126,7 +141,7 @@ async def rewind(
         allocations.append(negated(row, undo, "undone"))
         if entry.kind in ALLOCATION_KINDS and row.payment_id in payments:
             rewound.undone.append(Undone(payments[row.payment_id], entry))
-    ledger.rewound_to(record.value_date)
+    ledger.rewound_to(on)
     ledger.reopen_if_owed()
     return rewound
 
@@ -175,3 +190,51 @@ def book_interest_again(
 
 def replay_order(undone: Sequence[Undone]) -> list[Undone]:
     return sorted(undone, key=lambda u: u.key)
+
+
+@dataclass(frozen=True)
+class Restated:
+    """A case booked again in value-date order: what it owed and had overpaid before and
+    after."""
+
+    case_id: uuid.UUID
+    owed_before: dict[Component, int]
+    owed_after: dict[Component, int]
+    overpaid_before: int
+    overpaid_after: int
+
+    @property
+    def changed(self) -> bool:
+        return (self.owed_before, self.overpaid_before) != (self.owed_after, self.overpaid_after)
+
+
+_FIRST_ALLOCATION = text(
+    """
+    SELECT min(a.value_date) FROM payment_allocations a
+     WHERE a.case_id = :case_id AND a.kind IN ('payment', 'rebooked')
+       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses = a.entry_id)
+    """
+)
+
+
+async def restate_case(
+    books: Books, case_id: uuid.UUID, rates: RateBook, policy: LedgerPolicy
+) -> Restated | None:
+    """Book a case's payments again in value-date order from its first one (cases booked
+    in arrival order before ADR 13, or a fee whose step came after later payments). None
+    when there is nothing to restate (no payment, or closed other than paid)."""
+    ledger = (await books.cases.load([case_id])).get(case_id)
+    if ledger is None or ledger.facts.interest_stops is not None:
+        return None
+    first = await books.session.scalar(_FIRST_ALLOCATION, {"case_id": case_id})
+    if first is None:
+        return None
+    owed, overpaid = ledger.outstanding(), ledger.overpaid_ore
+    allocations: list[Row] = []
+    rewound = await rewind_from(books, ledger, first, "", allocations)
+    for undone in replay_order(rewound.undone):
+        rebook(books, ledger, undone, rates, policy, allocations)
+    book_interest_again(books, ledger, rewound, rates, policy)
+    await books.payments.add_allocations(allocations)
+    await books.cases.save_state([ledger])
+    return Restated(case_id, owed, ledger.outstanding(), overpaid, ledger.overpaid_ore)

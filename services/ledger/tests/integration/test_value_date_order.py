@@ -17,6 +17,7 @@ import httpx
 import pytest
 from ledger.bootstrap import LedgerService
 from ledger.domain.components import Component
+from ledger.entrypoints import cli
 from ledger.service_layer.reversals import reverse_payment
 from ledger.views.economy import case_economy
 from sqlalchemy import text
@@ -270,3 +271,43 @@ async def test_a_settled_split_is_corrected_in_the_next_settlement(
     assert then["balance_ore"] == 0  # nothing of the case was booked by then (registered 2026)
     bad = await client.get(economy, params={"known_at": "2025-07-01T00:00:00Z"}, headers=own)
     assert bad.status_code == 422
+
+
+async def test_restating_a_case_booked_in_arrival_order(
+    ledger: Ledger, service: LedgerService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """NOK 10 000 due 31 Jan 2025. NOK 1 000 paid 17 Mar is booked; then the
+    betalingsoppfordring of 3 Mar arrives and its lett salær (0.8 x 700 = NOK 560) is
+    charged on 3 Mar, after the payment was split without it. As booked: interest
+    1 Feb-17 Mar, 45 days, 1 000 000 * 0.125 * 45 / 365 = 15 410.96 → 15 411, principal
+    84 589: 915 411 principal and 56 000 salær owed. In value-date order the salær was owed
+    on 17 Mar and costs come first: 56 000 salær, 15 411 interest, 28 589 principal, so
+    971 411 principal and no salær. ``restate-cases`` lists it (a dry run keeps nothing),
+    and ``--apply`` books it."""
+    case = await ledger.case((1_000_000, date(2025, 1, 31)))
+    await ledger.pay(case.kid, 100_000, date(2025, 3, 17))
+    await ledger.steps(case.case_id, ("betalingsoppfordring_sent", date(2025, 3, 3)))
+    on = date(2025, 3, 17)
+
+    def principal_and_fees(economy: object) -> tuple[int, int]:
+        found = owed(economy)
+        return found[Component.PRINCIPAL], found[Component.COLLECTION_FEES]
+
+    assert principal_and_fees(await ledger.economy(case.case_id, on)) == (915_411, 56_000)
+
+    only = ["--case", str(case.case_id)]
+    assert await cli.run(service, ["restate-cases", *only]) == 0
+    dry = capsys.readouterr().out
+    assert (
+        f"{case.case_id}: owed 971411 → 971411 øre "
+        "(principal 915411 → 971411, collection_fees 56000 → 0)"
+    ) in dry
+    assert "1 would change (dry run, nothing kept)" in dry
+    assert principal_and_fees(await ledger.economy(case.case_id, on)) == (915_411, 56_000)
+
+    assert await cli.run(service, ["restate-cases", "--apply", *only]) == 0
+    assert "1 restated" in capsys.readouterr().out
+    assert principal_and_fees(await ledger.economy(case.case_id, on)) == (971_411, 0)
+    assert await cli.run(service, ["restate-cases", *only]) == 0
+    assert "0 would change" in capsys.readouterr().out
+    assert await cli.run(service, ["verify-chain"]) == 0
