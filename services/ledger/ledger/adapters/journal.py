@@ -178,18 +178,20 @@ _TO_UNDO = text(
     """
     SELECT e.entry_id
       FROM journal_entries e
-      LEFT JOIN payments p ON p.payment_id = (e.metadata->>'payment_id')::uuid
      WHERE e.case_id = :case_id AND e.effective_date >= :on AND e.kind = ANY(:kinds)
        AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses = e.entry_id)
        AND (e.effective_date > :on
             OR (e.kind = ANY(:allocation_kinds)
-                AND p.transaction_id > :tx))
+                AND e.seq > coalesce((SELECT a.seq FROM journal_entries a
+                                       WHERE a.entry_id = :after_entry),
+                                     9223372036854775807)))
      ORDER BY e.seq
     """
 ).bindparams(
     bindparam("kinds", type_=ARRAY(String)),
     bindparam("allocation_kinds", type_=ARRAY(String)),
     bindparam("on", type_=Date),
+    bindparam("after_entry", type_=Uuid),
 )
 
 
@@ -197,21 +199,20 @@ async def entries_after(
     session: AsyncSession,
     case_id: uuid.UUID,
     on: date,
-    transaction_id: str,
     *,
+    after_entry: uuid.UUID | None,
     kinds: Iterable[str],
     allocation_kinds: Iterable[str],
 ) -> list[JournalEntry]:
-    """The case's entries of ``kinds`` not reversed yet that come after a payment in
-    value-date order: dated after ``on``, or allocations on ``on`` of a payment whose bank
-    transaction id sorts after ``transaction_id``."""
+    """The case's entries of ``kinds`` not reversed yet that are dated after ``on``, and
+    (with ``after_entry``) the allocations of ``on`` booked after that entry."""
     ids = (
         await session.execute(
             _TO_UNDO,
             {
                 "case_id": case_id,
                 "on": on,
-                "tx": transaction_id,
+                "after_entry": after_entry,
                 "kinds": sorted(kinds),
                 "allocation_kinds": sorted(allocation_kinds),
             },

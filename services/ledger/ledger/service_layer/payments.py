@@ -242,13 +242,10 @@ async def allocate_payment(
     )
     was_settled = ledger.facts.settled_on
     rewound = (
-        await rewind(books, ledger, record, allocations)
+        await rewind(books, ledger, record.value_date, allocations)
         if is_late(ledger, record.value_date)
         else None
     )
-    undone = replay_order(rewound.undone) if rewound else []
-    for earlier in (u for u in undone if u.key < order_key(record)):
-        rebook(books, ledger, earlier, rates, policy, allocations)
     booking = book_allocation(
         books,
         ledger,
@@ -261,7 +258,7 @@ async def allocate_payment(
         kind=kind,
         natural_key=natural_key,
     )
-    for later in (u for u in undone if u.key > order_key(record)):
+    for later in replay_order(rewound.undone) if rewound else []:
         rebook(books, ledger, later, rates, policy, allocations)
     if rewound is not None:
         book_interest_again(books, ledger, rewound, rates, policy)

@@ -1,10 +1,12 @@
 """Re-allocation in value-date order: the economy of a case is a function of its payments
-ordered by value date (then by the bank's transaction id), not of the order in which bank
-files arrived.
+ordered by value date, not of the order in which bank files arrived. Payments of the same
+value date are taken in the order they were booked: what they cover together does not
+depend on it (the interest is the same, and so is each component's total unless a payer
+designated two or more components; ADR 13).
 
 When a payment arrives whose value date is before what is already booked on the case, or
-a payment is taken back while later ones are booked, the later bookings are undone and
-booked again in order:
+a payment is taken back while later ones are booked (or ones of its date booked after
+it), the later bookings are undone and booked again in order:
 
 1. **rewind**: every entry of the case booked after the payment in value-date order
    (allocations, interest, interest refunds and credits) is reversed by a linked reversal
@@ -25,7 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import text
 
@@ -63,10 +65,6 @@ class Undone:
     record: PaymentRecord
     entry: JournalEntry
 
-    @property
-    def key(self) -> tuple[date, str]:
-        return (self.record.value_date, self.record.transaction_id)
-
 
 @dataclass
 class Rewound:
@@ -76,16 +74,16 @@ class Rewound:
 
 
 def is_late(ledger: CaseLedger, value_date: date) -> bool:
-    """Whether the case may have bookings after a payment of ``value_date`` (interest is
-    booked to every allocated payment's value date, so nothing is when it is booked to an
-    earlier date). A case closed unpaid is not re-allocated: what it owed is written off."""
+    """Whether the case may have bookings after ``value_date`` (interest is booked to every
+    allocated payment's value date, so nothing is when it is booked to that date or an
+    earlier one). A case closed unpaid is not re-allocated: what it owed is written off."""
     booked_to = ledger.interest_booked_to
-    return ledger.facts.interest_stops is None and booked_to is not None and value_date <= booked_to
+    return ledger.facts.interest_stops is None and booked_to is not None and value_date < booked_to
 
 
-def order_key(record: PaymentRecord) -> tuple[date, str]:
-    """Payments are booked by value date, then by the bank's transaction id."""
-    return (record.value_date, record.transaction_id)
+def order_key(record: PaymentRecord) -> date:
+    """Payments are booked by value date (one bank file's in that order)."""
+    return record.value_date
 
 
 async def flush_pending(books: Books, allocations: list[Row]) -> None:
@@ -98,29 +96,20 @@ async def flush_pending(books: Books, allocations: list[Row]) -> None:
 async def rewind(
     books: Books,
     ledger: CaseLedger,
-    record: PaymentRecord,
-    allocations: list[Row],
-) -> Rewound:
-    """Undo everything booked on the case after ``record`` in value-date order."""
-    return await rewind_from(books, ledger, record.value_date, record.transaction_id, allocations)
-
-
-async def rewind_from(
-    books: Books,
-    ledger: CaseLedger,
     on: date,
-    transaction_id: str,
     allocations: list[Row],
+    *,
+    after_entry: uuid.UUID | None = None,
 ) -> Rewound:
-    """Undo everything booked on the case after ``(on, transaction_id)`` in value-date
-    order (``transaction_id`` ``""``: every allocation of ``on`` too)."""
+    """Undo everything booked on the case after ``on`` (and, with ``after_entry``, the
+    allocations of ``on`` booked after that entry)."""
     await flush_pending(books, allocations)
     rewound = Rewound(on, ledger.interest_booked_to)
     entries = await entries_after(
         books.session,
         ledger.facts.case_id,
         on,
-        transaction_id,
+        after_entry=after_entry,
         kinds=REWOUND_KINDS,
         allocation_kinds=ALLOCATION_KINDS,
     )
@@ -189,7 +178,8 @@ def book_interest_again(
 
 
 def replay_order(undone: Sequence[Undone]) -> list[Undone]:
-    return sorted(undone, key=lambda u: u.key)
+    """By value date; one date's payments in the order they were booked before."""
+    return sorted(undone, key=lambda u: u.record.value_date)
 
 
 @dataclass(frozen=True)
@@ -231,7 +221,7 @@ async def restate_case(
         return None
     owed, overpaid = ledger.outstanding(), ledger.overpaid_ore
     allocations: list[Row] = []
-    rewound = await rewind_from(books, ledger, first, "", allocations)
+    rewound = await rewind(books, ledger, first - timedelta(days=1), allocations)
     for undone in replay_order(rewound.undone):
         rebook(books, ledger, undone, rates, policy, allocations)
     book_interest_again(books, ledger, rewound, rates, policy)

@@ -20,7 +20,6 @@ from ledger.service_layer.policy import LedgerPolicy
 from ledger.service_layer.reallocation import (
     book_interest_again,
     flush_pending,
-    is_late,
     rebook,
     replay_order,
     rewind,
@@ -59,8 +58,10 @@ async def take_back(
     ledger.take_back(reversal)
     allocations.append(negated(allocation, reversal, "reversal"))
     await books.payments.set_status(original.payment_id, "reversed")
-    if is_late(ledger, original.value_date):
-        rewound = await rewind(books, ledger, original, allocations)
+    if ledger.facts.interest_stops is None:  # later bookings, or ones of its date after it
+        rewound = await rewind(
+            books, ledger, allocation.value_date, allocations, after_entry=allocation.entry_id
+        )
         for undone in replay_order(rewound.undone):
             rebook(books, ledger, undone, rates, policy, allocations)
         book_interest_again(books, ledger, rewound, rates, policy)
