@@ -3,6 +3,9 @@
 - A payment whose KID names exactly one case is allocated to it: interest is booked up to
   the value date, then the payment covers what is owed in the creditor's order (or the
   debtor's designation first); what is left is an overpayment, refundable.
+- Payments are booked in value-date order: a batch's in that order, and one whose value
+  date is before what its case already has booked re-allocates the case from that date
+  (:mod:`ledger.service_layer.reallocation`, ADR 13).
 - A payment without a known KID, or whose KID names several cases, is booked into the
   unmatched account and queued for a case handler (match it to a case, or refund it).
 - A bank reversal (a negative amount) takes back the one payment it matches (same KID and

@@ -310,4 +310,5 @@ async def test_restating_a_case_booked_in_arrival_order(
     assert principal_and_fees(await ledger.economy(case.case_id, on)) == (971_411, 0)
     assert await cli.run(service, ["restate-cases", *only]) == 0
     assert "0 would change" in capsys.readouterr().out
-    assert await cli.run(service, ["verify-chain"]) == 0
+    accounts = await case_accounts(service, case.case_id)
+    assert (accounts["case.principal"], accounts["case.collection_fees"]) == (971_411, 0)
