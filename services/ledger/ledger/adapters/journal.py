@@ -176,8 +176,13 @@ async def existing_natural_keys(session: AsyncSession, keys: Sequence[str]) -> s
 
 _TO_UNDO = text(
     """
-    SELECT e.entry_id
-      FROM journal_entries e
+    SELECT e.entry_id, e.kind, e.effective_date, e.case_id, e.creditor_id, e.natural_key,
+           e.reverses, e.metadata,
+           array_agg(p.account_kind ORDER BY p.id) AS kinds,
+           array_agg(p.holder ORDER BY p.id) AS holders,
+           array_agg(p.amount_ore ORDER BY p.id) AS amounts,
+           array_agg(p.currency ORDER BY p.id) AS currencies
+      FROM journal_entries e JOIN postings p ON p.entry_id = e.entry_id
      WHERE e.case_id = :case_id AND e.effective_date >= :on AND e.kind = ANY(:kinds)
        AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses = e.entry_id)
        AND (e.effective_date > :on
@@ -185,6 +190,7 @@ _TO_UNDO = text(
                 AND e.seq > coalesce((SELECT a.seq FROM journal_entries a
                                        WHERE a.entry_id = :after_entry),
                                      9223372036854775807)))
+     GROUP BY e.entry_id
      ORDER BY e.seq
     """
 ).bindparams(
@@ -205,60 +211,36 @@ async def entries_after(
     allocation_kinds: Iterable[str],
 ) -> list[JournalEntry]:
     """The case's entries of ``kinds`` not reversed yet that are dated after ``on``, and
-    (with ``after_entry``) the allocations of ``on`` booked after that entry."""
-    ids = (
-        await session.execute(
-            _TO_UNDO,
-            {
-                "case_id": case_id,
-                "on": on,
-                "after_entry": after_entry,
-                "kinds": sorted(kinds),
-                "allocation_kinds": sorted(allocation_kinds),
-            },
-        )
-    ).scalars()
-    return await entries_by_ids(session, list(ids))
-
-
-async def entries_by_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[JournalEntry]:
-    """Booked entries with their postings, in the order of ``ids``."""
-    if not ids:
-        return []
-    rows = {
-        row.entry_id: row
-        for row in await session.execute(
-            text(
-                "SELECT entry_id, kind, effective_date, case_id, creditor_id, natural_key,"
-                " reverses, metadata FROM journal_entries WHERE entry_id = ANY(:ids)"
-            ).bindparams(bindparam("ids", type_=ARRAY(Uuid))),
-            {"ids": list(ids)},
-        )
-    }
-    legs: dict[uuid.UUID, list[Posting]] = {}
-    for leg in await session.execute(
-        text(
-            "SELECT entry_id, account_kind, holder, amount_ore, currency FROM postings"
-            " WHERE entry_id = ANY(:ids) ORDER BY id"
-        ).bindparams(bindparam("ids", type_=ARRAY(Uuid))),
-        {"ids": list(ids)},
-    ):
-        legs.setdefault(leg.entry_id, []).append(
-            Posting(Account(leg.account_kind, leg.holder), leg.amount_ore, leg.currency)
-        )
+    (with ``after_entry``) the allocations of ``on`` booked after that entry; in the order
+    they were booked, with their postings (one statement)."""
+    rows = await session.execute(
+        _TO_UNDO,
+        {
+            "case_id": case_id,
+            "on": on,
+            "after_entry": after_entry,
+            "kinds": sorted(kinds),
+            "allocation_kinds": sorted(allocation_kinds),
+        },
+    )
     return [
         JournalEntry(
             entry_id=row.entry_id,
             kind=row.kind,
             effective_date=row.effective_date,
-            postings=tuple(legs[row.entry_id]),
+            postings=tuple(
+                Posting(Account(kind, holder), amount, currency)
+                for kind, holder, amount, currency in zip(
+                    row.kinds, row.holders, row.amounts, row.currencies, strict=True
+                )
+            ),
             case_id=row.case_id,
             creditor_id=row.creditor_id,
             natural_key=row.natural_key,
             reverses=row.reverses,
             metadata=row.metadata,
         )
-        for row in (rows[i] for i in ids if i in rows)
+        for row in rows
     ]
 
 

@@ -253,23 +253,42 @@ class PaymentStore:
         ).first()
         return _allocation(row) if row else None
 
-    async def allocations_of_entries(
+    async def allocations_with_payments(
         self, entry_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, AllocationRecord]:
-        """The allocation rows of booked entries, by entry id."""
+    ) -> dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]]:
+        """The allocation rows of booked entries with their payments, by entry id (one
+        statement)."""
         if not entry_ids:
             return {}
+        a, p = payment_allocations, payments
+        columns = [c.label(f"p_{c.name}") for c in p.c]
         rows = await self.session.execute(
-            select(payment_allocations).where(payment_allocations.c.entry_id.in_(entry_ids))
+            select(a, *columns)
+            .outerjoin(p, p.c.payment_id == a.c.payment_id)
+            .where(a.c.entry_id.in_(entry_ids))
         )
-        return {row.entry_id: _allocation(row) for row in rows}
-
-    async def get_many(self, payment_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, PaymentRecord]:
-        ids = list(set(payment_ids))
-        if not ids:
-            return {}
-        rows = await self.session.execute(select(payments).where(payments.c.payment_id.in_(ids)))
-        return {row.payment_id: _payment(row) for row in rows}
+        found: dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]] = {}
+        for row in rows:
+            record = (
+                PaymentRecord(
+                    payment_id=row.p_payment_id,
+                    source=row.p_source,
+                    transaction_id=row.p_transaction_id,
+                    kid=row.p_kid,
+                    amount_ore=row.p_amount_ore,
+                    currency=row.p_currency,
+                    value_date=row.p_value_date,
+                    status=row.p_status,
+                    received_at=row.p_received_at,
+                    case_id=row.p_case_id,
+                    bank_file_id=row.p_bank_file_id,
+                    designation=tuple(row.p_designation or ()),
+                )
+                if row.p_payment_id is not None
+                else None
+            )
+            found[row.entry_id] = (_allocation(row), record)
+        return found
 
     # -- the unmatched queue -----------------------------------------------------------------
 

@@ -86,8 +86,16 @@ def order_key(record: PaymentRecord) -> date:
     return record.value_date
 
 
-async def flush_pending(books: Books, allocations: list[Row]) -> None:
-    """Book what this transaction collected so far, so the rewind reads all of it."""
+async def flush_pending(
+    books: Books, allocations: list[Row], case_id: uuid.UUID | None = None
+) -> None:
+    """Book what this transaction collected so far, so a rewind reads all of it (with
+    ``case_id``: only when something of that case is among it)."""
+    if case_id is not None and not (
+        any(e.case_id == case_id for e in books.journal.pending)
+        or any(row["case_id"] == case_id for row in allocations)
+    ):
+        return
     await books.payments.add_allocations(allocations)
     allocations.clear()
     await books.journal.flush()
@@ -103,7 +111,7 @@ async def rewind(
 ) -> Rewound:
     """Undo everything booked on the case after ``on`` (and, with ``after_entry``, the
     allocations of ``on`` booked after that entry)."""
-    await flush_pending(books, allocations)
+    await flush_pending(books, allocations, ledger.facts.case_id)
     rewound = Rewound(on, ledger.interest_booked_to)
     entries = await entries_after(
         books.session,
@@ -113,23 +121,17 @@ async def rewind(
         kinds=REWOUND_KINDS,
         allocation_kinds=ALLOCATION_KINDS,
     )
-    rows = await books.payments.allocations_of_entries([e.entry_id for e in entries])
-    payments = await books.payments.get_many(
-        row.payment_id
-        for e in entries
-        if e.kind in ALLOCATION_KINDS
-        and (row := rows.get(e.entry_id)) is not None
-        and row.payment_id is not None
-    )
+    rows = await books.payments.allocations_with_payments([e.entry_id for e in entries])
     reason = f"re-allocated in value-date order from {on.isoformat()}"
     for entry in entries:
         undo = books.journal.add(ledger.undo(entry, reason=reason))
-        row = rows.get(entry.entry_id)
-        if row is None:
+        found = rows.get(entry.entry_id)
+        if found is None:
             continue
+        row, payment = found
         allocations.append(negated(row, undo, "undone"))
-        if entry.kind in ALLOCATION_KINDS and row.payment_id in payments:
-            rewound.undone.append(Undone(payments[row.payment_id], entry))
+        if entry.kind in ALLOCATION_KINDS and payment is not None:
+            rewound.undone.append(Undone(payment, entry))
     ledger.rewound_to(on)
     ledger.reopen_if_owed()
     return rewound

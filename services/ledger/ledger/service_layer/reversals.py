@@ -40,7 +40,7 @@ async def take_back(
 ) -> JournalEntry:
     """Reverse a payment's allocation (the bank took it back, or a correction), then book
     again in value-date order what was booked on the case after it."""
-    await flush_pending(books, allocations)
+    await flush_pending(books, allocations, ledger.facts.case_id)
     allocation = await books.payments.allocation_of(original.payment_id)
     if allocation is None:
         raise WrongPaymentState("the payment was never allocated to a case")
