@@ -254,10 +254,10 @@ class PaymentStore:
         return _allocation(row) if row else None
 
     async def allocations_with_payments(
-        self, entry_ids: Sequence[uuid.UUID]
+        self, case_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]]:
-        """The allocation rows of booked entries with their payments, by entry id (one
-        statement)."""
+        """The allocation rows of a case's booked entries with their payments, by entry id
+        (one statement, by the case's index)."""
         if not entry_ids:
             return {}
         a, p = payment_allocations, payments
@@ -265,7 +265,7 @@ class PaymentStore:
         rows = await self.session.execute(
             select(a, *columns)
             .outerjoin(p, p.c.payment_id == a.c.payment_id)
-            .where(a.c.entry_id.in_(entry_ids))
+            .where(a.c.case_id == case_id, a.c.entry_id.in_(entry_ids))
         )
         found: dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]] = {}
         for row in rows:

@@ -121,7 +121,9 @@ async def rewind(
         kinds=REWOUND_KINDS,
         allocation_kinds=ALLOCATION_KINDS,
     )
-    rows = await books.payments.allocations_with_payments([e.entry_id for e in entries])
+    rows = await books.payments.allocations_with_payments(
+        ledger.facts.case_id, [e.entry_id for e in entries]
+    )
     reason = f"re-allocated in value-date order from {on.isoformat()}"
     for entry in entries:
         undo = books.journal.add(ledger.undo(entry, reason=reason))
