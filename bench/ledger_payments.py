@@ -2,7 +2,8 @@
 economy of a portfolio recomputed as of a date.
 
     uv run python bench/ledger_payments.py [--payments 20000] [--batch 1000] [--rounds 3]
-                                           [--economy-cases 100000] [--no-save]
+                                           [--late-percent 10] [--economy-cases 100000]
+                                           [--no-save]
 
 See bench/README.md ("ledger_payments") for what each figure means and how it is measured.
 
@@ -15,6 +16,11 @@ See bench/README.md ("ledger_payments") for what each figure means and how it is
   postings, payments, allocations, outbox), inserted again with the same batches into
   copies of the tables without triggers (same columns and indexes), the way a ledger
   without invariants would write them. The ratio is ledger / plain.
+- ``late``: the same as ``ledger`` when ``--late-percent`` of the payments arrive out of
+  order: their cases already have a payment with a later value date booked (untimed), so
+  each of them takes the re-allocation path (the later payment and its interest undone by
+  linked reversals, both booked again in value-date order). Reported beside the in-order
+  rate of the same run (ratio late / in order).
 - ``economy``: every case's economy (principal, interest to the date, costs, payments) as
   of a date, streamed over ``--economy-cases`` cases (each with a claim, a fee and a
   payment); the time for 1,000,000 cases is extrapolated linearly from it (the work is
@@ -64,6 +70,8 @@ AIM = 2000.0
 
 DUE = date(2025, 1, 31)
 PAID_ON = date(2025, 4, 15)
+LATER_ON = date(2025, 5, 1)
+"""Value dates of the payments booked first on the cases whose next payment is late."""
 AS_OF = date(2025, 6, 30)
 DEMAND = Step("betalingsoppfordring_sent", date(2025, 3, 3))
 TABLES = ("journal_entries", "postings", "payments", "payment_allocations", "outbox")
@@ -167,26 +175,33 @@ class Scratch:
         return made
 
     async def pay(
-        self, cases: list[CaseFacts], batch: int, writers: int = 1
+        self, cases: list[CaseFacts], batch: int, writers: int = 1, *, later: bool = False
     ) -> tuple[float, float, set[uuid.UUID]]:
         """Timed: one payment per case, ``batch`` per transaction, ``writers`` bank files at
-        a time (each on its own cases). (seconds, cpu, payment ids)"""
+        a time (each on its own cases); value dates in the month before ``PAID_ON`` (after
+        it with ``later``). (seconds, cpu, payment ids)"""
         payment_ids: set[uuid.UUID] = set()
         started, cpu = time.perf_counter(), _process_cpu()
         files = [cases[first : first + batch] for first in range(0, len(cases), batch)]
         await asyncio.gather(
-            *(self._import(files[w::writers], payment_ids) for w in range(writers))
+            *(self._import(files[w::writers], payment_ids, later) for w in range(writers))
         )
         return time.perf_counter() - started, _process_cpu() - cpu, payment_ids
 
-    async def _import(self, files: list[list[CaseFacts]], payment_ids: set[uuid.UUID]) -> None:
+    async def _import(
+        self, files: list[list[CaseFacts]], payment_ids: set[uuid.UUID], later: bool = False
+    ) -> None:
         for cases in files:
             payments = [
                 PaymentIn(
                     transaction_id=f"bench:{uuid.uuid4()}",
                     kid=case.kid,
                     amount_ore=50_000 + secrets.randbelow(100_000),
-                    value_date=PAID_ON - timedelta(days=secrets.randbelow(30)),
+                    value_date=(
+                        LATER_ON + timedelta(days=secrets.randbelow(30))
+                        if later
+                        else PAID_ON - timedelta(days=secrets.randbelow(30))
+                    ),
                     source="ocr",
                 )
                 for case in cases
@@ -390,7 +405,26 @@ async def main(args: argparse.Namespace) -> None:
                 f"{ledger_rate / plain_rate:.2f}; rows {counts}; other work "
                 f"{others:.2f} CPUs (PostgreSQL and the rest), settled {settled}"
             )
-        economy_cases = max(args.economy_cases - args.rounds * args.payments - args.batch, 0)
+        late_rounds: list[tuple[float, float, float]] = []  # seconds, in-order seconds, late share
+        late_count = round(args.payments * args.late_percent / 100)
+        for number in range(1, args.rounds + 1 if late_count else 1):
+            cases = await scratch.register(args.payments)
+            await scratch.pay(cases[:late_count], args.batch, later=True)  # untimed
+            shuffled = cases[:]
+            secrets.SystemRandom().shuffle(shuffled)  # the late ones spread over the files
+            await scratch.vacuum()
+            await settle(args.settle)
+            seconds, _cpu, _ids = await scratch.pay(shuffled, args.batch, args.writers)
+            in_order = rounds[min(number, len(rounds)) - 1].ledger_seconds
+            late_rounds.append((seconds, in_order, late_count / args.payments))
+            print(
+                f"late round {number}: {args.payments / seconds:,.0f} payments/s with "
+                f"{late_count} of {args.payments} out of order ({seconds:.2f} s; in order "
+                f"{args.payments / in_order:,.0f}/s, ratio {in_order / seconds:.2f})"
+            )
+        economy_cases = max(
+            args.economy_cases - (args.rounds + len(late_rounds)) * args.payments - args.batch, 0
+        )
         print(f"registering {economy_cases} more cases for the economy (untimed) ...")
         extra = await scratch.register(economy_cases, step=True)
         await scratch.pay(extra[: len(extra) // 2], 2_000)
@@ -425,6 +459,20 @@ async def main(args: argparse.Namespace) -> None:
         "economy_1m_seconds_extrapolated": round(per_million),
         "aim_payments_per_s": AIM,
         "aim_met": statistics.median(ledger_rates) >= AIM,
+        "late_percent": args.late_percent,
+        "late_payments_per_s": (
+            round(statistics.median(args.payments / s for s, _, _ in late_rounds))
+            if late_rounds
+            else None
+        ),
+        "late_ratio_to_in_order": (
+            round(statistics.median(o / s for s, o, _ in late_rounds), 2) if late_rounds else None
+        ),
+        "late_aim_met": (
+            statistics.median(args.payments / s for s, _, _ in late_rounds) >= AIM
+            if late_rounds
+            else None
+        ),
     }
     env["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(figures, indent=2))
@@ -463,6 +511,9 @@ async def main(args: argparse.Namespace) -> None:
             f"**{figures['ledger_payments_per_s']:,}/s** (rounds "
             f"{figures['ledger_range'][0]:,}-{figures['ledger_range'][1]:,}); aim {AIM:,.0f}: "
             f"{'met' if figures['aim_met'] else 'missed'} |\n"
+            f"| with {args.late_percent} % of the payments out of order (re-allocated) | "
+            f"{figures['late_payments_per_s']}/s; ratio to in order "
+            f"{figures['late_ratio_to_in_order']} |\n"
             f"| plain inserts of the same rows | {figures['plain_payments_per_s']:,}/s |\n"
             f"| ratio ledger / plain | {figures['ratio']} |\n"
             f"| rows per payment | {figures['rows_per_payment']} |\n"
@@ -485,6 +536,12 @@ if __name__ == "__main__":
         "--writers", type=int, default=1, help="bank files imported at the same time"
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--late-percent",
+        type=float,
+        default=10.0,
+        help="share of payments arriving after a later-dated one (0: no late rounds)",
+    )
     parser.add_argument("--economy-cases", type=int, default=100_000)
     parser.add_argument("--settle", type=float, default=60.0, help="max s to wait for quiet")
     parser.add_argument("--no-save", action="store_true")

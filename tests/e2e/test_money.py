@@ -61,6 +61,7 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
     assert (partly["allocated"], partly["settled_case_ids"]) == (1, [])
     between = (await gateway.get(economy_path, headers=await kari.headers())).json()
     assert [p["amount_ore"] for p in between["payments"]] == [50_000]
+    assert (between["basis"], between["known_at"]) == ("as_known_now", None)
     assert between["paid_ore"] == 50_000
     assert between["balance_ore"] > 0
 

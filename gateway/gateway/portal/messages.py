@@ -652,6 +652,28 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("economy.kind.payment", "Innbetaling", "Payment"),
     ("economy.kind.reversal", "Tilbakeføring", "Reversal"),
     ("economy.kind.adjustment", "Korreksjon", "Adjustment"),
+    ("economy.kind.undone", "Fordeling tilbakeført", "Split undone"),
+    ("economy.kind.rebooked", "Fordelt på nytt", "Split again"),
+    ("economy.basis.as_known_now", "slik det er kjent nå", "as known now"),
+    ("economy.basis.as_booked_then", "slik det var bokført da", "as booked then"),
+    (
+        "economy.basis_hint.as_known_now",
+        "Tallene tar med alt som er bokført med dato til og med denne dagen, også "
+        "innbetalinger som kom inn senere og er fordelt etter valutadato.",
+        "The figures include everything booked with a date up to this day, also payments "
+        "that arrived later and were allocated by value date.",
+    ),
+    (
+        "economy.basis_hint.as_booked_then",
+        "Tallene er slik regnskapet viste dem ved slutten av denne dagen; det som kom inn "
+        "senere, er ikke med.",
+        "The figures are as the books showed them at the end of this day; what arrived "
+        "later is left out.",
+    ),
+    ("economy.choose", "Velg dato og grunnlag", "Choose date and basis"),
+    ("economy.choose_date", "Per dato", "On date"),
+    ("economy.choose_basis", "Grunnlag", "Basis"),
+    ("economy.show", "Vis", "Show"),
     ("component.principal", "Hovedstol", "Principal"),
     ("component.interest", "Forsinkelsesrente", "Late-payment interest"),
     ("component.reminder_fees", "Purregebyr", "Reminder fees"),

@@ -60,6 +60,12 @@ async def test_the_economy_of_a_paid_case_shows_its_payments(
     await expect(payments.first).to_contain_text("kr\u00a02\u00a0000,00")
     await expect(creditor.locator("#okonomi-betalt")).to_have_text("kr\u00a02\u00a0000,00")
     await shot(creditor, "paid-once")
+    # a balance on a date says whether it is as known now or as booked then
+    await expect(creditor.locator("#okonomi-grunnlag")).to_have_text("slik det er kjent nå")
+    await creditor.locator("#okonomi-grunnlag-valg").select_option("bokfort")
+    await creditor.get_by_role("button", name="Vis", exact=True).click()
+    await expect(creditor.locator("#okonomi-grunnlag")).to_have_text("slik det var bokført da")
+    await creditor.goto(case_path + "#okonomi")
 
     desk = await handler.new_page()
     await desk.goto("/saksbehandler/innbetalinger")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -128,12 +129,32 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
     )
 
 
-async def _economy(visitor: Visitor, case_id: str) -> dict[str, Any] | None:
-    """The case's economy today from the ledger, or ``None`` when the ledger cannot tell
-    (it learns of a new case a moment after registration, or it is unavailable)."""
+ECONOMY_BASES = {"kjent": "as_known_now", "bokfort": "as_booked_then"}
+"""The portal's choice of reading (``?grunnlag=``) → the ledger's ``basis``."""
+
+
+def economy_query(request: Request) -> dict[str, str]:
+    """The date (``?per=YYYY-MM-DD``) and reading (``?grunnlag=kjent|bokfort``) asked for;
+    anything else is ignored (today, as known now)."""
+    params: dict[str, str] = {}
+    on = request.query_params.get("per", "")[:10]
+    with contextlib.suppress(ValueError):
+        params["as_of"] = date.fromisoformat(on).isoformat()
+    basis = ECONOMY_BASES.get(request.query_params.get("grunnlag", ""))
+    if basis is not None:
+        params["basis"] = basis
+    return params
+
+
+async def _economy(
+    visitor: Visitor, case_id: str, query: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """The case's economy from the ledger (today, as known now, unless ``query`` asks for
+    another date or as booked then), or ``None`` when the ledger cannot tell (it learns
+    of a new case a moment after registration, or it is unavailable)."""
     try:
         economy: dict[str, Any] = await visitor.backend.get(
-            f"/api/v1/ledger/cases/{case_id}/economy"
+            f"/api/v1/ledger/cases/{case_id}/economy", query or None
         )
     except ApiProblem as problem:
         if problem.status in (404, 405, 422) or problem.status >= 500:
@@ -171,7 +192,7 @@ async def case_page(
     except ValueError:
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     case = await visitor.backend.get(f"/api/v1/cases/{case_id}")
-    economy = await _economy(visitor, case_id)
+    economy = await _economy(visitor, case_id, economy_query(request))
     steps = await _next_steps(visitor, case_id)
     unread = [n["seq"] for n in case["notes"] if n.get("unread")]
     if unread:

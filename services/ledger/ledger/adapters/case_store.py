@@ -21,26 +21,17 @@ from sqlalchemy.types import Date, String, Uuid
 from ledger.adapters.orm import case_fees, case_steps, ledger_cases, ledger_claims
 from ledger.domain.case_ledger import CaseFacts, CaseLedger, Claim
 from ledger.domain.fees import FeeCharge, Step
-from ledger.domain.interest import PrincipalMovement
-from ledger.domain.journal import AccountKind, EntryKind
-
-PAYMENT_ENTRY_KINDS = frozenset(
-    {
-        EntryKind.PAYMENT_ALLOCATED,
-        EntryKind.UNMATCHED_RESOLVED,
-        EntryKind.REVERSAL,
-        EntryKind.INTEREST_REFUNDED,
-        EntryKind.CREDIT_APPLIED,
-    }
-)
-"""Entries whose postings on a case's accounts are money paid (or taken back)."""
 
 _BOOKED = text(
     """
-    SELECT p.holder, p.account_kind, e.kind, e.effective_date, sum(p.amount_ore) AS total
+    SELECT p.holder, p.account_kind,
+           CASE WHEN e.kind = 'reversal' THEN coalesce(e.metadata->>'reversed_kind', e.kind)
+                ELSE e.kind END AS kind,  -- a reversal counts as what it reverses, negated
+           e.effective_date,
+           sum(p.amount_ore) AS total
       FROM postings p JOIN journal_entries e ON e.entry_id = p.entry_id
      WHERE p.holder = ANY(:ids)
-     GROUP BY p.holder, p.account_kind, e.kind, e.effective_date
+     GROUP BY 1, 2, 3, 4
     """
 ).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
 
@@ -184,17 +175,7 @@ class CaseStore:
         for holder, account, entry_kind, effective_date, total in await self.session.execute(
             _BOOKED, {"ids": [c.case_id for c in cases]}
         ):
-            ledger = ledgers[holder]
-            amount = int(total)
-            ledger.balances[account] = ledger.balances.get(account, 0) + amount
-            if account == AccountKind.CASE_PRINCIPAL and entry_kind != EntryKind.CLAIM_REGISTERED:
-                ledger.principal_movements.append(PrincipalMovement(effective_date, -amount))
-            if account == AccountKind.CASE_INTEREST and entry_kind == EntryKind.INTEREST_ACCRUED:
-                ledger.interest_booked_ore += amount
-            if entry_kind in PAYMENT_ENTRY_KINDS:
-                ledger.paid_ore -= amount
-        for ledger in ledgers.values():
-            ledger.principal_movements.sort(key=lambda m: m.value_date)
+            ledgers[holder].record(entry_kind, effective_date, account, int(total))
         return ledgers
 
     async def save_state(self, ledgers: Iterable[CaseLedger]) -> None:

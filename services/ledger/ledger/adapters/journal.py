@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -172,6 +172,76 @@ async def existing_natural_keys(session: AsyncSession, keys: Sequence[str]) -> s
         {"keys": list(keys)},
     )
     return set(result.scalars())
+
+
+_TO_UNDO = text(
+    """
+    SELECT e.entry_id, e.kind, e.effective_date, e.case_id, e.creditor_id, e.natural_key,
+           e.reverses, e.metadata,
+           array_agg(p.account_kind ORDER BY p.id) AS kinds,
+           array_agg(p.holder ORDER BY p.id) AS holders,
+           array_agg(p.amount_ore ORDER BY p.id) AS amounts,
+           array_agg(p.currency ORDER BY p.id) AS currencies
+      FROM journal_entries e JOIN postings p ON p.entry_id = e.entry_id
+     WHERE e.case_id = :case_id AND e.effective_date >= :on AND e.kind = ANY(:kinds)
+       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses = e.entry_id)
+       AND (e.effective_date > :on
+            OR (e.kind = ANY(:allocation_kinds)
+                AND e.seq > coalesce((SELECT a.seq FROM journal_entries a
+                                       WHERE a.entry_id = :after_entry),
+                                     9223372036854775807)))
+     GROUP BY e.entry_id
+     ORDER BY e.seq
+    """
+).bindparams(
+    bindparam("kinds", type_=ARRAY(String)),
+    bindparam("allocation_kinds", type_=ARRAY(String)),
+    bindparam("on", type_=Date),
+    bindparam("after_entry", type_=Uuid),
+)
+
+
+async def entries_after(
+    session: AsyncSession,
+    case_id: uuid.UUID,
+    on: date,
+    *,
+    after_entry: uuid.UUID | None,
+    kinds: Iterable[str],
+    allocation_kinds: Iterable[str],
+) -> list[JournalEntry]:
+    """The case's entries of ``kinds`` not reversed yet that are dated after ``on``, and
+    (with ``after_entry``) the allocations of ``on`` booked after that entry; in the order
+    they were booked, with their postings (one statement)."""
+    rows = await session.execute(
+        _TO_UNDO,
+        {
+            "case_id": case_id,
+            "on": on,
+            "after_entry": after_entry,
+            "kinds": sorted(kinds),
+            "allocation_kinds": sorted(allocation_kinds),
+        },
+    )
+    return [
+        JournalEntry(
+            entry_id=row.entry_id,
+            kind=row.kind,
+            effective_date=row.effective_date,
+            postings=tuple(
+                Posting(Account(kind, holder), amount, currency)
+                for kind, holder, amount, currency in zip(
+                    row.kinds, row.holders, row.amounts, row.currencies, strict=True
+                )
+            ),
+            case_id=row.case_id,
+            creditor_id=row.creditor_id,
+            natural_key=row.natural_key,
+            reverses=row.reverses,
+            metadata=row.metadata,
+        )
+        for row in rows
+    ]
 
 
 async def entry_by_id(session: AsyncSession, entry_id: uuid.UUID) -> JournalEntry | None:

@@ -267,7 +267,8 @@ payment_allocations = Table(
         "kind",
         String(12),
         nullable=False,
-        comment="'payment', 'reversal', or 'adjustment' (interest paid beyond what was owed)",
+        comment="'payment', 'reversal', 'adjustment' (interest paid beyond what was owed), "
+        "'undone' and 'rebooked' (a re-allocation in value-date order)",
     ),
     Column("principal_ore", BigInteger, nullable=False),
     Column("interest_ore", BigInteger, nullable=False),

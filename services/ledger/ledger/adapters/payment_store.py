@@ -91,6 +91,11 @@ _ADD_ALLOCATIONS = text(
 )
 
 
+LIVE_ALLOCATION_KINDS = ("payment", "rebooked")
+"""Allocation rows that split a payment: the first, and each one booked again after a
+re-allocation (the one before it is negated by an ``undone`` row)."""
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentRecord:
     payment_id: uuid.UUID
@@ -233,16 +238,57 @@ class PaymentStore:
             )
 
     async def allocation_of(self, payment_id: uuid.UUID) -> AllocationRecord | None:
-        """The allocation of a payment (not its reversal)."""
+        """The allocation of a payment in force (its first, or its latest after a
+        re-allocation; not its reversal)."""
         row = (
             await self.session.execute(
-                select(payment_allocations).where(
+                select(payment_allocations)
+                .where(
                     payment_allocations.c.payment_id == payment_id,
-                    payment_allocations.c.kind == "payment",
+                    payment_allocations.c.kind.in_(LIVE_ALLOCATION_KINDS),
                 )
+                .order_by(payment_allocations.c.id.desc())
+                .limit(1)
             )
         ).first()
         return _allocation(row) if row else None
+
+    async def allocations_with_payments(
+        self, case_id: uuid.UUID, entry_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]]:
+        """The allocation rows of a case's booked entries with their payments, by entry id
+        (one statement, by the case's index)."""
+        if not entry_ids:
+            return {}
+        a, p = payment_allocations, payments
+        columns = [c.label(f"p_{c.name}") for c in p.c]
+        rows = await self.session.execute(
+            select(a, *columns)
+            .outerjoin(p, p.c.payment_id == a.c.payment_id)
+            .where(a.c.case_id == case_id, a.c.entry_id.in_(entry_ids))
+        )
+        found: dict[uuid.UUID, tuple[AllocationRecord, PaymentRecord | None]] = {}
+        for row in rows:
+            record = (
+                PaymentRecord(
+                    payment_id=row.p_payment_id,
+                    source=row.p_source,
+                    transaction_id=row.p_transaction_id,
+                    kid=row.p_kid,
+                    amount_ore=row.p_amount_ore,
+                    currency=row.p_currency,
+                    value_date=row.p_value_date,
+                    status=row.p_status,
+                    received_at=row.p_received_at,
+                    case_id=row.p_case_id,
+                    bank_file_id=row.p_bank_file_id,
+                    designation=tuple(row.p_designation or ()),
+                )
+                if row.p_payment_id is not None
+                else None
+            )
+            found[row.entry_id] = (_allocation(row), record)
+        return found
 
     # -- the unmatched queue -----------------------------------------------------------------
 

@@ -8,7 +8,14 @@ are allocated one after the other, each against what the one before left.
 Interest is *booked* lazily: whenever a payment is allocated (up to its value date), a case
 closes unpaid, or someone asks. What is booked is always the exact interest to the date,
 rounded once, less what was booked before, so booking often or seldom gives the same
-amounts (and a payment with an earlier value date gives back interest booked too early).
+amounts.
+
+A payment covers what the case owed **on its value date** (entries booked with a later
+effective date do not count). A payment whose value date is earlier than what is already
+booked on the case is not allocated here directly: the service first undoes the later
+bookings (:meth:`CaseLedger.undo`, linked reversals) and then books the payments again in
+value-date order (:mod:`ledger.service_layer.reallocation`), so the economy of a case
+depends on its facts, not on the order in which they arrived.
 """
 
 from __future__ import annotations
@@ -42,10 +49,25 @@ from ledger.domain.journal import (
     EntryBuilder,
     EntryKind,
     JournalEntry,
+    reversal_of,
 )
 from ledger.domain.rates import RateBook
 
 CloseReason = Literal["paid", "withdrawn", "uncollectible"]
+
+PAYMENT_ENTRY_KINDS = frozenset(
+    {
+        EntryKind.PAYMENT_ALLOCATED,
+        EntryKind.UNMATCHED_RESOLVED,
+        EntryKind.INTEREST_REFUNDED,
+        EntryKind.CREDIT_APPLIED,
+    }
+)
+"""Entries whose postings on a case's accounts are money paid (a reversal of one: taken
+back)."""
+
+ALLOCATION_KINDS = frozenset({EntryKind.PAYMENT_ALLOCATED, EntryKind.UNMATCHED_RESOLVED})
+"""Entries that allocate one payment to a case."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +145,18 @@ class PaymentBooking:
     """Interest booked to the value date, before the payment was split."""
     entry: JournalEntry
     allocation: Allocation
-    adjustments: tuple[JournalEntry, ...]
-    """After a payment with an earlier value date: interest booked again, and the credit."""
-    refunded_ore: int
-    """Interest paid beyond what is owed, moved to the overpaid account."""
-    credit: Allocation | None
-    """What the debtor's credit then covered."""
     settled_now: bool
 
     @property
     def entries(self) -> tuple[JournalEntry, ...]:
-        return (*self.interest.entries, self.entry, *self.adjustments)
+        return (*self.interest.entries, self.entry)
+
+
+def booked_kind(entry_kind: str, metadata: Mapping[str, object]) -> str:
+    """The kind an entry counts as: a reversal counts as the kind it reverses (negated)."""
+    if entry_kind == EntryKind.REVERSAL:
+        return str(metadata.get("reversed_kind") or entry_kind)
+    return entry_kind
 
 
 def registration_entry(facts: CaseFacts) -> JournalEntry:
@@ -170,12 +193,34 @@ class CaseLedger:
     interest_booked_to: date | None = None
     paid_ore: int = 0
     """Everything paid on the case (net of payments taken back), overpayments included."""
+    dated: dict[date, dict[str, int]] = field(default_factory=dict)
+    """Effective date → account kind → what entries of that date booked (balances by date)."""
 
     # -- reading ---------------------------------------------------------------------------
 
     def outstanding(self) -> dict[Component, int]:
         """What the debtor owes by component, as booked (interest only as far as booked)."""
         return {c: self.balances.get(kind, 0) for kind, c in COMPONENT_OF.items()}
+
+    def owed_on(self, on: date) -> dict[Component, int]:
+        """What the debtor owed on ``on`` by component: entries of a later effective date
+        (a fee for a later step) do not count. A case closed unpaid owes what is booked
+        (its write-off is what it owes: nothing)."""
+        owed = self.outstanding()
+        if self.facts.interest_stops is not None:
+            return owed
+        for day, amounts in self.dated.items():
+            if day > on:
+                for kind, amount in amounts.items():
+                    component = COMPONENT_OF.get(kind)
+                    if component is not None:
+                        owed[component] -= amount
+        return owed
+
+    @property
+    def last_booked_on(self) -> date | None:
+        """The latest effective date of anything booked on the case."""
+        return max(self.dated) if self.dated else None
 
     @property
     def balance_ore(self) -> int:
@@ -209,13 +254,43 @@ class CaseLedger:
 
     # -- booking ---------------------------------------------------------------------------
 
+    def record(self, entry_kind: str, effective_date: date, account: str, amount_ore: int) -> None:
+        """Take what an entry of ``entry_kind`` (a reversal: the kind it reverses) booked on
+        one of this case's accounts into the balances, the principal history, the interest
+        booked and what was paid."""
+        self.balances[account] = self.balances.get(account, 0) + amount_ore
+        day = self.dated.setdefault(effective_date, {})
+        day[account] = day.get(account, 0) + amount_ore
+        if account == AccountKind.CASE_PRINCIPAL and entry_kind != EntryKind.CLAIM_REGISTERED:
+            self.principal_movements.append(PrincipalMovement(effective_date, -amount_ore))
+        if account == AccountKind.CASE_INTEREST and entry_kind == EntryKind.INTEREST_ACCRUED:
+            self.interest_booked_ore += amount_ore
+        if entry_kind in PAYMENT_ENTRY_KINDS:
+            self.paid_ore -= amount_ore
+
     def apply(self, entry: JournalEntry) -> JournalEntry:
         """Take an entry's postings on this case's accounts into the balances."""
+        kind = booked_kind(entry.kind, entry.metadata)
         for posting in entry.postings:
             if posting.account.holder == self.facts.case_id:
-                kind = posting.account.kind
-                self.balances[kind] = self.balances.get(kind, 0) + posting.amount_ore
+                self.record(kind, entry.effective_date, posting.account.kind, posting.amount_ore)
         return entry
+
+    def undo(
+        self, entry: JournalEntry, *, reason: str, natural_key: str | None = None
+    ) -> JournalEntry:
+        """Reverse a booked entry of this case on its own effective date (a linked reversal:
+        the books as of every date then read as if it had never been booked)."""
+        return self.apply(
+            reversal_of(
+                entry, effective_date=entry.effective_date, reason=reason, natural_key=natural_key
+            )
+        )
+
+    def rewound_to(self, on: date) -> None:
+        """Interest is booked to ``on`` at most now (the later interest was undone)."""
+        if self.interest_booked_to is not None and self.interest_booked_to > on:
+            self.interest_booked_to = on
 
     def _builder(self) -> EntryBuilder:
         return EntryBuilder(self.facts.currency)
@@ -256,7 +331,6 @@ class CaseLedger:
                 },
             )
         )
-        self.interest_booked_ore = accrual.amount_ore
         self.apply(entry)
         paid_beyond = -self.balances.get(AccountKind.CASE_INTEREST, 0)
         if paid_beyond <= 0:
@@ -370,11 +444,7 @@ class CaseLedger:
             natural_key=natural_key,
             metadata={**metadata, "order": [c.value for c in allocation.order]},
         )
-        self.apply(entry)
-        principal = allocation.covered.get(Component.PRINCIPAL, 0)
-        if principal:
-            self.principal_movements.append(PrincipalMovement(effective_date, principal))
-        return entry
+        return self.apply(entry)
 
     def take_payment(
         self,
@@ -386,77 +456,45 @@ class CaseLedger:
         source: Account | None = None,
         kind: str = EntryKind.PAYMENT_ALLOCATED,
         natural_key: str | None = None,
+        metadata: Mapping[str, object] | None = None,
     ) -> PaymentBooking:
-        """Book interest to the value date, then split the payment over what is owed.
+        """Book interest to the value date, then split the payment over what was owed on it.
 
         ``source`` is where the money is (the client funds bank account, or the unmatched
-        suspense account when a case handler matches a payment). A payment whose value
-        date is before interest was last booked to (a file that came late) lowers the
-        interest after its date: interest is booked again, what was paid of it beyond what
-        is now owed becomes a credit, and the credit covers what the case still owes.
+        suspense account when a case handler matches a payment). The payment must not be
+        earlier than what is booked on the case (the service undoes later bookings first).
         """
         interest = self.book_interest(rates, payment.value_date, day_count)
-        allocation = allocate(payment.amount_ore, self.outstanding(), order, payment.designation)
+        allocation = allocate(
+            payment.amount_ore, self.owed_on(payment.value_date), order, payment.designation
+        )
         entry = self._cover(
             allocation,
             source=source or Account(AccountKind.CLIENT_FUNDS),
             kind=kind,
             effective_date=payment.value_date,
             natural_key=natural_key or f"payment:{payment.payment_id}",
-            metadata={"payment_id": str(payment.payment_id)},
+            metadata={
+                "payment_id": str(payment.payment_id),
+                "designation": [c.value for c in payment.designation],
+                **(metadata or {}),
+            },
         )
-        self.paid_ore += payment.amount_ore
-        adjustments: list[JournalEntry] = []
-        refunded = interest.refunded_ore
-        credit: Allocation | None = None
-        booked_to = self.interest_booked_to
-        if booked_to is not None and payment.value_date < booked_to:
-            again = self.book_interest(rates, payment.value_date, day_count)
-            adjustments.extend(again.entries)
-            refunded += again.refunded_ore
-            credit_entry, credit = self._apply_credit(
-                order, booked_to, payment.payment_id, limit=again.refunded_ore
-            )
-            if credit_entry is not None:
-                adjustments.append(credit_entry)
         settled_now = False
         if self.balance_ore == 0 and self.facts.settled_on is None:
             self.facts = _with_settled(self.facts, payment.value_date)
             settled_now = True
-        return PaymentBooking(
-            payment, interest, entry, allocation, tuple(adjustments), refunded, credit, settled_now
-        )
+        return PaymentBooking(payment, interest, entry, allocation, settled_now)
 
-    def _apply_credit(
-        self, order: Sequence[Component], on: date, payment_id: uuid.UUID, *, limit: int
-    ) -> tuple[JournalEntry | None, Allocation | None]:
-        """Let the credit just made (interest given back, at most ``limit``) cover what the
-        case owes. An overpayment the debtor made stays refundable: a bank may still take
-        that payment back."""
-        available = min(limit, self.overpaid_ore, self.balance_ore)
-        if available <= 0:
-            return None, None
-        allocation = allocate(available, self.outstanding(), order)
-        entry = self._cover(
-            allocation,
-            source=Account(AccountKind.CASE_OVERPAID, self.facts.case_id),
-            kind=EntryKind.CREDIT_APPLIED,
-            effective_date=on,
-            natural_key=None,
-            metadata={"payment_id": str(payment_id)},
-        )
-        return entry, allocation
-
-    def take_back(
-        self, reversal: JournalEntry, value_date: date, amount_ore: int, principal_ore: int
-    ) -> None:
-        """Apply the reversal of a payment (its principal owed again from ``value_date``)."""
-        self.apply(reversal)
-        self.paid_ore -= amount_ore
-        if principal_ore:
-            self.principal_movements.append(PrincipalMovement(value_date, -principal_ore))
+    def reopen_if_owed(self) -> None:
+        """A case that owes again is no longer settled."""
         if self.balance_ore > 0 and self.facts.settled_on is not None:
             self.facts = _with_settled(self.facts, None)
+
+    def take_back(self, reversal: JournalEntry) -> None:
+        """Apply the reversal of a payment (what it covered is owed again from its date)."""
+        self.apply(reversal)
+        self.reopen_if_owed()
 
     def write_off(self, on: date, reason: str) -> JournalEntry | None:
         """Close the case's receivables (withdrawn or uncollectible): owed to nobody now."""

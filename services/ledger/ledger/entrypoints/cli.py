@@ -11,6 +11,11 @@
   ``--apply`` the differences of open cases are booked as journal entries, and what a case
   handler must decide (closed or settled cases, fees removed, reductions of paid fees) is
   listed as left.
+- ``restate-cases [--apply] [--case ID ...]``: book every open case's payments again in
+  value-date order (cases booked in arrival order before ADR 13); lists each case whose
+  balance changes,
+  with what it owed before and after. A dry run (nothing kept) unless ``--apply``; with
+  ``--apply`` only the cases that change are booked (by reversals and new entries).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from sqlalchemy import text
@@ -25,8 +31,10 @@ from sqlalchemy import text
 from ledger.bootstrap import LedgerService, bootstrap
 from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
 from ledger.domain.money import format_nok
+from ledger.domain.rates import RateKind
 from ledger.service_layer.fee_review import CaseFeeReview, correct_fees, review_fees
 from ledger.service_layer.rates import seed_rates
+from ledger.service_layer.reallocation import restate_case
 
 _ENTRIES = text(
     """
@@ -172,11 +180,49 @@ async def _fee_differences(service: LedgerService, args: argparse.Namespace) -> 
     return 0
 
 
+async def _restate_cases(service: LedgerService, args: argparse.Namespace) -> int:
+    async with service.session_factory() as session:
+        case_ids = [
+            case_id
+            for case_id in (
+                await session.execute(
+                    text("SELECT case_id FROM ledger_cases WHERE closed_on IS NULL ORDER BY 1")
+                )
+            ).scalars()
+            if not args.case or case_id in args.case
+        ]
+    changed = 0
+    for case_id in case_ids:
+        async with service.unit_of_work() as uow:
+            rates = await uow.books.rates.book(RateKind.FORSINKELSESRENTE)
+            found = await restate_case(uow.books, case_id, rates, service.policy)
+            if found is None or not found.changed:
+                continue  # rolled back: nothing kept
+            changed += 1
+            before = sum(found.owed_before.values())
+            after = sum(found.owed_after.values())
+            moved = ", ".join(
+                f"{c.value} {found.owed_before[c]} → {found.owed_after[c]}"
+                for c in found.owed_before
+                if found.owed_before[c] != found.owed_after[c]
+            )
+            print(
+                f"{case_id}: owed {before} → {after} øre ({moved}), overpaid "
+                f"{found.overpaid_before} → {found.overpaid_after} øre"
+            )
+            if args.apply:
+                await uow.commit()
+    verb = "restated" if args.apply else "would change (dry run, nothing kept)"
+    print(f"{len(case_ids)} open case(s) checked; {changed} {verb}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
     "verify-chain": _verify_chain,
     "seed-rates": _seed_rates,
     "unconfirmed-rates": _unconfirmed,
     "fee-differences": _fee_differences,
+    "restate-cases": _restate_cases,
 }
 
 
@@ -191,6 +237,13 @@ def parser() -> argparse.ArgumentParser:
     )
     differences.add_argument(
         "--apply", action="store_true", help="book the differences of open cases (after a dry run)"
+    )
+    restate = sub.add_parser(
+        "restate-cases", help="book open cases' payments again in value-date order (dry run)"
+    )
+    restate.add_argument("--apply", action="store_true", help="keep the changes")
+    restate.add_argument(
+        "--case", type=uuid.UUID, action="append", help="only this case (repeatable)"
     )
     return p
 

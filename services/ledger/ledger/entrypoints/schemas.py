@@ -73,7 +73,12 @@ class FeeOut(BaseModel):
 
 class CasePaymentOut(BaseModel):
     payment_id: uuid.UUID | None
-    kind: Literal["payment", "reversal", "adjustment"]
+    kind: Literal["payment", "reversal", "adjustment", "undone", "rebooked"] = Field(
+        description="'payment': its first split; 'reversal': taken back; 'undone' and "
+        "'rebooked': a split taken back and booked again when a payment with an earlier "
+        "value date arrived or was taken back (re-allocation in value-date order); "
+        "'adjustment': interest paid beyond what was owed, and that credit's use"
+    )
     value_date: date
     amount_ore: Ore
     covered: dict[str, int]
@@ -87,6 +92,14 @@ class EconomyOut(BaseModel):
     case_number: str
     kid: str
     as_of: date
+    basis: Literal["as_known_now", "as_booked_then"] = Field(
+        description="'as_known_now': everything booked so far on or before the date, a "
+        "late payment re-allocated included; 'as_booked_then': only what the books "
+        "held at known_at (the end of the date, Europe/Oslo, unless given)"
+    )
+    known_at: datetime | None = Field(
+        description="the moment the books are read as of ('as_booked_then'); null: now"
+    )
     currency: str
     components: list[ComponentOut]
     interest: InterestOut
@@ -139,7 +152,10 @@ class PaymentOut(BaseModel):
 
 
 class AllocationOut(BaseModel):
-    kind: str
+    kind: str = Field(
+        description="'payment', 'rebooked' (split again in value-date order), 'undone' "
+        "(a split a re-allocation took back), 'reversal', 'adjustment'"
+    )
     case_id: uuid.UUID
     value_date: date
     principal_ore: Ore

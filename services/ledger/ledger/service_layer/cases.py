@@ -16,9 +16,9 @@ from datetime import date, datetime
 from ledger.domain.case_ledger import CaseFacts, CaseLedger, registration_entry
 from ledger.domain.fees import Step, assess_fees
 from ledger.domain.rates import RateBook, RateKind
+from ledger.service_layer.allocations import interest_refund
 from ledger.service_layer.books import Books
 from ledger.service_layer.events import balance_changed
-from ledger.service_layer.payments import interest_refund
 from ledger.service_layer.policy import LedgerPolicy
 
 log = logging.getLogger(__name__)

@@ -3,6 +3,9 @@
 - A payment whose KID names exactly one case is allocated to it: interest is booked up to
   the value date, then the payment covers what is owed in the creditor's order (or the
   debtor's designation first); what is left is an overpayment, refundable.
+- Payments are booked in value-date order: a batch's in that order, and one whose value
+  date is before what its case already has booked re-allocates the case from that date
+  (:mod:`ledger.service_layer.reallocation`, ADR 13).
 - A payment without a known KID, or whose KID names several cases, is booked into the
   unmatched account and queued for a case handler (match it to a case, or refund it).
 - A bank reversal (a negative amount) takes back the one payment it matches (same KID and
@@ -14,7 +17,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -31,10 +34,19 @@ from ledger.domain.journal import (
     JournalEntry,
 )
 from ledger.domain.rates import RateBook, RateKind
+from ledger.service_layer.allocations import Row, book_allocation
 from ledger.service_layer.books import Books
 from ledger.service_layer.case_changes import Changes, finish
 from ledger.service_layer.events import payment_received, settled_in_full
 from ledger.service_layer.policy import LedgerPolicy
+from ledger.service_layer.reallocation import (
+    book_interest_again,
+    is_late,
+    order_key,
+    rebook,
+    replay_order,
+    rewind,
+)
 from ledger.service_layer.reversals import take_back
 
 
@@ -169,21 +181,30 @@ async def receive_payments(
     agreements = await books.agreements.get_many(lg.facts.creditor_id for lg in ledgers.values())
     rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
     changes = Changes()
-    allocations: list[dict[str, object]] = []
+    allocations: list[Row] = []
     unmatched: list[tuple[uuid.UUID, str, list[uuid.UUID]]] = []
-    for record, reason in fresh:
+    for record, reason in sorted(fresh, key=lambda item: order_key(item[0])):
         summary.total_ore += record.amount_ore
         if record.status == "allocated" and record.case_id is not None:
             ledger = ledgers[record.case_id]
             order = agreements[ledger.facts.creditor_id].order
-            allocate_payment(
+            await allocate_payment(
                 books, ledger, record, rates, order, policy, allocations, changes, summary
             )
         elif record.status == "reversal":
             original = originals[targets[record.transaction_id]]
             assert original is not None
             assert original.case_id is not None
-            await take_back(books, ledgers[original.case_id], original, None, allocations, changes)
+            await take_back(
+                books,
+                ledgers[original.case_id],
+                original,
+                None,
+                allocations,
+                changes,
+                rates,
+                policy,
+            )
             await books.payments.set_status(record.payment_id, "reversal", case_id=original.case_id)
             summary.reversed += 1
         else:
@@ -199,52 +220,14 @@ async def receive_payments(
     return summary
 
 
-def adjustment(
-    ledger: CaseLedger,
-    on: date,
-    entry: JournalEntry,
-    *,
-    payment_id: uuid.UUID | None,
-    covered: Mapping[Component, int],
-    overpaid_ore: int,
-) -> dict[str, object]:
-    """An allocation row that no payment made by itself: interest paid beyond what was owed
-    moved to the overpaid account, or that credit covering what is owed. It counts in the
-    creditor's next settlement like any other line."""
-    return {
-        "payment_id": payment_id,
-        "case_id": ledger.facts.case_id,
-        "creditor_id": ledger.facts.creditor_id,
-        "value_date": on,
-        "kind": "adjustment",
-        **{f"{c.value}_ore": covered.get(c, 0) for c in Component},
-        "overpaid_ore": overpaid_ore,
-        "allocation_order": [],
-        "entry_id": entry.entry_id,
-    }
-
-
-def interest_refund(
-    ledger: CaseLedger, refund: JournalEntry, amount_ore: int, *, payment_id: uuid.UUID | None
-) -> dict[str, object]:
-    return adjustment(
-        ledger,
-        refund.effective_date,
-        refund,
-        payment_id=payment_id,
-        covered={Component.INTEREST: -amount_ore},
-        overpaid_ore=amount_ore,
-    )
-
-
-def allocate_payment(
+async def allocate_payment(
     books: Books,
     ledger: CaseLedger,
     record: PaymentRecord,
     rates: RateBook,
     order: Sequence[Component],
     policy: LedgerPolicy,
-    allocations: list[dict[str, object]],
+    allocations: list[Row],
     changes: Changes,
     summary: PaymentSummary,
     *,
@@ -252,59 +235,40 @@ def allocate_payment(
     kind: str = EntryKind.PAYMENT_ALLOCATED,
     natural_key: str | None = None,
 ) -> None:
+    """Book a payment on its case in value-date order: when something is booked after its
+    value date, that is undone and booked again after it (:mod:`.reallocation`)."""
     payment = IncomingPayment(
         payment_id=record.payment_id,
         amount_ore=record.amount_ore,
         value_date=record.value_date,
         designation=tuple(Component(c) for c in record.designation),
     )
-    booking = ledger.take_payment(
+    was_settled = ledger.facts.settled_on
+    rewound = (
+        await rewind(books, ledger, record.value_date, allocations)
+        if is_late(ledger, record.value_date)
+        else None
+    )
+    booking = book_allocation(
+        books,
+        ledger,
         payment,
         rates,
         order,
-        policy.day_count,
+        policy,
+        allocations,
         source=source,
         kind=kind,
         natural_key=natural_key,
     )
-    books.journal.extend(booking.entries)
-    refunds = [e for e in booking.entries if e.kind == EntryKind.INTEREST_REFUNDED]
-    for refund in refunds:
-        amount = next(
-            -p.amount_ore for p in refund.postings if p.account.kind == AccountKind.CASE_OVERPAID
-        )
-        allocations.append(interest_refund(ledger, refund, amount, payment_id=record.payment_id))
-    if booking.credit is not None:
-        credit_entry = booking.adjustments[-1]
-        allocations.append(
-            adjustment(
-                ledger,
-                credit_entry.effective_date,
-                credit_entry,
-                payment_id=record.payment_id,
-                covered=booking.credit.covered,
-                overpaid_ore=-booking.credit.amount_ore,
-            )
-        )
-    covered = booking.allocation.covered
-    allocations.append(
-        {
-            "payment_id": record.payment_id,
-            "case_id": ledger.facts.case_id,
-            "creditor_id": ledger.facts.creditor_id,
-            "value_date": record.value_date,
-            "kind": "payment",
-            **{f"{c.value}_ore": covered.get(c, 0) for c in Component},
-            "overpaid_ore": booking.allocation.overpaid_ore,
-            "allocation_order": [c.value for c in booking.allocation.order],
-            "entry_id": booking.entry.entry_id,
-        }
-    )
+    for later in replay_order(rewound.undone) if rewound else []:
+        rebook(books, ledger, later, rates, policy, allocations)
+    if rewound is not None:
+        book_interest_again(books, ledger, rewound, rates, policy)
     books.emit(payment_received(ledger, booking))
-    if booking.settled_now:
-        books.emit(
-            settled_in_full(ledger, settled_on=record.value_date, total_paid_ore=ledger.paid_ore)
-        )
+    settled_on = ledger.facts.settled_on
+    if was_settled is None and settled_on is not None:
+        books.emit(settled_in_full(ledger, settled_on=settled_on, total_paid_ore=ledger.paid_ore))
         summary.settled_case_ids.append(ledger.facts.case_id)
     summary.allocated += 1
     changes.touch(ledger, "payment", record.value_date)

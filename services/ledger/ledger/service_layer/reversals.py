@@ -1,6 +1,7 @@
 """Payments taken back: by the bank (a reversal in a bank file) or by a case handler (a
 correction). Either way the payment's allocation entry is reversed (a linked reversal) and
-the case owes again what it covered, from the payment's value date."""
+the case owes again what it covered, from the payment's value date; what was booked on the
+case after it is booked again in value-date order (:mod:`.reallocation`)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,20 @@ import uuid
 from ledger.adapters.journal import entry_by_id
 from ledger.adapters.payment_store import PaymentRecord
 from ledger.domain.case_ledger import CaseLedger
-from ledger.domain.components import Component
 from ledger.domain.errors import PaymentNotFound, WrongPaymentState
 from ledger.domain.journal import Account, AccountKind, JournalEntry, Posting, reversal_of
+from ledger.domain.rates import RateBook, RateKind
+from ledger.service_layer.allocations import Row, negated
 from ledger.service_layer.books import Books
 from ledger.service_layer.case_changes import Changes, finish
 from ledger.service_layer.policy import LedgerPolicy
+from ledger.service_layer.reallocation import (
+    book_interest_again,
+    flush_pending,
+    rebook,
+    replay_order,
+    rewind,
+)
 
 
 async def take_back(
@@ -22,12 +31,16 @@ async def take_back(
     ledger: CaseLedger,
     original: PaymentRecord,
     from_unmatched: PaymentRecord | None,
-    allocations: list[dict[str, object]],
+    allocations: list[Row],
     changes: Changes,
+    rates: RateBook,
+    policy: LedgerPolicy,
     *,
     reason: str = "payment taken back by the bank",
 ) -> JournalEntry:
-    """Reverse a payment's allocation (the bank took it back, or a correction)."""
+    """Reverse a payment's allocation (the bank took it back, or a correction), then book
+    again in value-date order what was booked on the case after it."""
+    await flush_pending(books, allocations, ledger.facts.case_id)
     allocation = await books.payments.allocation_of(original.payment_id)
     if allocation is None:
         raise WrongPaymentState("the payment was never allocated to a case")
@@ -42,22 +55,16 @@ async def take_back(
     if from_unmatched is not None:  # the bank's debit is already booked against suspense
         reversal = _replace_leg(reversal, AccountKind.CLIENT_FUNDS, AccountKind.UNMATCHED)
     books.journal.add(reversal)
-    principal = allocation.amounts[Component.PRINCIPAL]
-    ledger.take_back(reversal, allocation.value_date, original.amount_ore, principal)
-    allocations.append(
-        {
-            "payment_id": original.payment_id,
-            "case_id": allocation.case_id,
-            "creditor_id": allocation.creditor_id,
-            "value_date": allocation.value_date,
-            "kind": "reversal",
-            **{f"{c.value}_ore": -allocation.amounts[c] for c in Component},
-            "overpaid_ore": -allocation.overpaid_ore,
-            "allocation_order": [],
-            "entry_id": reversal.entry_id,
-        }
-    )
+    ledger.take_back(reversal)
+    allocations.append(negated(allocation, reversal, "reversal"))
     await books.payments.set_status(original.payment_id, "reversed")
+    if ledger.facts.interest_stops is None:  # later bookings, or ones of its date after it
+        rewound = await rewind(
+            books, ledger, allocation.value_date, allocations, after_entry=allocation.entry_id
+        )
+        for undone in replay_order(rewound.undone):
+            rebook(books, ledger, undone, rates, policy, allocations)
+        book_interest_again(books, ledger, rewound, rates, policy)
     changes.touch(ledger, "reversal", allocation.value_date)
     return reversal
 
@@ -93,8 +100,11 @@ async def reverse_payment(
         raise WrongPaymentState("Only an allocated payment can be taken back.")
     ledger = (await books.cases.load([original.case_id]))[original.case_id]
     changes = Changes()
-    allocations: list[dict[str, object]] = []
-    reversal = await take_back(books, ledger, original, None, allocations, changes, reason=reason)
+    allocations: list[Row] = []
+    rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
+    reversal = await take_back(
+        books, ledger, original, None, allocations, changes, rates, policy, reason=reason
+    )
     await books.payments.add_allocations(allocations)
     await finish(books, changes, policy)
     return reversal

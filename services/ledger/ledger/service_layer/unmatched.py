@@ -10,6 +10,7 @@ from ledger.domain.errors import PaymentNotFound, UnmatchedAlreadyResolved, Wron
 from ledger.domain.ids import new_id
 from ledger.domain.journal import Account, AccountKind, EntryBuilder, EntryKind
 from ledger.domain.rates import RateKind
+from ledger.service_layer.allocations import Row
 from ledger.service_layer.books import Books
 from ledger.service_layer.case_changes import Changes, finish
 from ledger.service_layer.payments import PaymentSummary, allocate_payment
@@ -38,7 +39,7 @@ async def resolve_unmatched(
         raise UnmatchedAlreadyResolved("This payment has already been resolved.")
     summary = PaymentSummary(received=1, total_ore=record.amount_ore, payment_ids=[payment_id])
     changes = Changes()
-    allocations: list[dict[str, object]] = []
+    allocations: list[Row] = []
     if action == "allocate":
         if record.amount_ore <= 0 or case_id is None:
             raise WrongPaymentState("Only money received can be matched to a case.")
@@ -49,7 +50,7 @@ async def resolve_unmatched(
         order = (await books.agreements.get(ledger.facts.creditor_id)).order
         matched = replace(record, designation=tuple(c.value for c in designation))
         rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
-        allocate_payment(
+        await allocate_payment(
             books,
             ledger,
             matched,
@@ -91,7 +92,8 @@ async def resolve_unmatched(
                 "The payment to take back must be allocated and of the reversed amount."
             )
         ledger = (await books.cases.load([original.case_id]))[original.case_id]
-        await take_back(books, ledger, original, record, allocations, changes)
+        rates = await books.rates.book(RateKind.FORSINKELSESRENTE)
+        await take_back(books, ledger, original, record, allocations, changes, rates, policy)
         await books.payments.set_status(payment_id, "reversal", case_id=original.case_id)
         summary.reversed = 1
     else:

@@ -4,6 +4,11 @@ Everything comes from entries booked on or before the date (by business date), e
 interest, which is computed to the date from the principal history (what is booked of it
 is only as far as the last payment or closing): so the view is exact for any date, also
 between payments and in the past.
+
+It is bitemporal: by effective (value) date, and by what the books knew at a moment
+(``known_at``, the entries' ``recorded_at``). **As known now** counts every entry recorded
+so far (a late payment and its re-allocation restate the past); **as booked then** counts
+only what was recorded by the end of the date (Europe/Oslo), or by a moment given.
 """
 
 from __future__ import annotations
@@ -11,17 +16,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Uuid
+from sqlalchemy.types import DateTime, Uuid
 
 from ledger.adapters.orm import (
     case_fees,
+    journal_entries,
     ledger_cases,
     ledger_claims,
     payment_allocations,
@@ -33,6 +39,7 @@ from ledger.domain.components import Component
 from ledger.domain.interest import DayCount, InterestAccrual, PrincipalMovement, accrue
 from ledger.domain.journal import COMPONENT_OF, AccountKind, EntryKind
 from ledger.domain.rates import RateBook, RateKind
+from ledger.service_layer.policy import OSLO
 
 CHARGE_KINDS = frozenset(
     {EntryKind.CLAIM_REGISTERED, EntryKind.FEE_CHARGED, EntryKind.INTEREST_ACCRUED}
@@ -49,12 +56,29 @@ PAYMENT_KINDS = frozenset(
 
 _BOOKED_AS_OF = text(
     """
-    SELECT p.holder, p.account_kind, e.kind, e.effective_date, sum(p.amount_ore) AS total
+    SELECT p.holder, p.account_kind,
+           CASE WHEN e.kind = 'reversal' THEN coalesce(e.metadata->>'reversed_kind', e.kind)
+                ELSE e.kind END AS kind,  -- a reversal counts as what it reverses, negated
+           e.effective_date, sum(p.amount_ore) AS total
       FROM postings p JOIN journal_entries e ON e.entry_id = p.entry_id
-     WHERE p.holder = ANY(:ids) AND e.effective_date <= :as_of
-     GROUP BY p.holder, p.account_kind, e.kind, e.effective_date
+     WHERE p.holder = ANY(:ids) AND e.effective_date <= :as_of AND e.recorded_at <= :known_at
+     GROUP BY 1, 2, 3, 4
     """
-).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)), bindparam("known_at", type_=DateTime(timezone=True))
+)
+
+KNOWN_NOW = datetime.max.replace(tzinfo=UTC)
+"""The knowledge time of the books as known now: everything recorded."""
+
+Basis = Literal["as_known_now", "as_booked_then"]
+
+
+def end_of_business_day(on: date) -> datetime:
+    """The last moment of a business date (Europe/Oslo): the books as booked then."""
+    return datetime.combine(on + timedelta(days=1), time(0), tzinfo=OSLO) - timedelta(
+        microseconds=1
+    )
 
 
 @dataclass(frozen=True)
@@ -187,16 +211,23 @@ async def case_economy(
     *,
     day_count: DayCount,
     rates: RateBook | None = None,
+    known_at: datetime = KNOWN_NOW,
 ) -> Economy | None:
+    """The economy on ``as_of`` from what the books knew at ``known_at`` (default: now)."""
     found = await _facts(session, case_id)
     if found is None:
         return None
     facts, case_number = found
-    rows = (await session.execute(_BOOKED_AS_OF, {"ids": [case_id], "as_of": as_of})).all()
+    rows = (
+        await session.execute(
+            _BOOKED_AS_OF, {"ids": [case_id], "as_of": as_of, "known_at": known_at}
+        )
+    ).all()
     booked = fold_booked(rows).get(case_id, _empty())
     book = rates or await RateStore(session).book(RateKind.FORSINKELSESRENTE)
+    known = any(row[2] == EntryKind.CLAIM_REGISTERED for row in rows)
     accrual = accrue(
-        facts.claim_principals(),
+        facts.claim_principals() if known else (),  # not registered by known_at (or as_of)
         sorted(booked.movements, key=lambda m: m.value_date),
         book,
         as_of,
@@ -215,7 +246,12 @@ async def case_economy(
         }
         for r in await session.execute(
             select(case_fees)
-            .where(case_fees.c.case_id == case_id, case_fees.c.effective_date <= as_of)
+            .join(journal_entries, journal_entries.c.entry_id == case_fees.c.entry_id)
+            .where(
+                case_fees.c.case_id == case_id,
+                case_fees.c.effective_date <= as_of,
+                journal_entries.c.recorded_at <= known_at,
+            )
             .order_by(case_fees.c.effective_date, case_fees.c.fee_key)
         )
     )
@@ -238,6 +274,7 @@ async def case_economy(
             .where(
                 payment_allocations.c.case_id == case_id,
                 payment_allocations.c.value_date <= as_of,
+                payment_allocations.c.recorded_at <= known_at,
             )
             .order_by(payment_allocations.c.value_date, payment_allocations.c.id)
         )
@@ -255,10 +292,11 @@ async def case_economy(
 
 
 def _signed_amount(kind: str, amount_ore: int | None) -> int:
-    """A payment's amount as it counts on the case: taken back negative, adjustments 0."""
+    """A payment's amount as it counts on the case: taken back (or undone by a
+    re-allocation) negative, booked again positive, adjustments 0."""
     if amount_ore is None or kind == "adjustment":
         return 0
-    return amount_ore if kind == "payment" else -amount_ore
+    return amount_ore if kind in ("payment", "rebooked") else -amount_ore
 
 
 def exact_text(value: Fraction) -> str:

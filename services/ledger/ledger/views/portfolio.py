@@ -37,10 +37,13 @@ _CASES = text(
 
 _BOOKED = text(
     """
-    SELECT p.holder, p.account_kind, e.kind, e.effective_date, sum(p.amount_ore) AS total
+    SELECT p.holder, p.account_kind,
+           CASE WHEN e.kind = 'reversal' THEN coalesce(e.metadata->>'reversed_kind', e.kind)
+                ELSE e.kind END AS kind,  -- a reversal counts as what it reverses, negated
+           e.effective_date, sum(p.amount_ore) AS total
       FROM postings p JOIN journal_entries e ON e.entry_id = p.entry_id
      WHERE p.account_kind LIKE 'case.%' AND e.effective_date <= :as_of
-     GROUP BY p.holder, p.account_kind, e.kind, e.effective_date
+     GROUP BY 1, 2, 3, 4
      ORDER BY p.holder
     """
 )

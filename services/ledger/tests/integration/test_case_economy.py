@@ -146,28 +146,34 @@ async def test_a_creditor_agreement_sets_the_order(ledger: Ledger, service: Ledg
     }
 
 
-async def test_a_payment_with_an_earlier_value_date_gives_back_interest_paid_too_early(
+async def test_a_payment_with_an_earlier_value_date_is_allocated_in_value_date_order(
     ledger: Ledger,
 ) -> None:
-    """NOK 10 000 due 1 Jan 2025. NOK 300 with value date 10 Apr is booked first: interest
-    to 10 Apr (99 days) is 1 000 000 * 0.125 * 99 / 365 = 33 904.11 → 33 904; it covers
-    30 000 of it. Then NOK 5 000 with value date 1 Feb arrives (a late file): it covers the
-    3 904 of interest still open and 496 096 of principal. Interest to 10 Apr is now
-    (1 000 000 * 31 + 503 904 * 68) * 0.125 / 365 = 22 351.19 → 22 351: 11 553 of the
-    interest paid was never owed. It becomes the debtor's credit, and the credit covers
-    principal: 503 904 - 11 553 = 492 351 left, nothing overpaid."""
+    """NOK 10 000 due 1 Jan 2025, 12.50 %. NOK 300 with value date 10 Apr is booked first,
+    then NOK 5 000 with value date 1 Feb arrives (a late file). The books end as if they
+    had come in value-date order (this test asserted the order-dependent figure 492 351
+    before, issue 13 point 4):
+
+    - 1 Feb: interest 2 Jan-1 Feb, 31 days: 1 000 000 * 0.125 * 31 / 365 = 10 616.44 →
+      10 616; NOK 5 000 covers 10 616 of interest and 489 384 of principal: 510 616 left.
+    - 10 Apr: interest to date (1 000 000 * 31 + 510 616 * 68) * 0.125 / 365 = 22 507.50 →
+      22 507, 11 891 since 1 Feb; NOK 300 covers 11 891 of interest and 18 109 of
+      principal: 492 507 left.
+
+    The split NOK 300 got when it came first (33 904 of interest owed to 10 Apr, 30 000
+    of it covered) is undone and booked again (the rows the next settlement corrects)."""
     case = await ledger.case((1_000_000, date(2025, 1, 1)))
     await ledger.pay(case.kid, 30_000, date(2025, 4, 10))
     await ledger.pay(case.kid, 500_000, date(2025, 2, 1))
     economy = await ledger.economy(case.case_id, date(2025, 4, 10))
-    assert owed(economy)[Component.PRINCIPAL] == 492_351
+    assert owed(economy)[Component.PRINCIPAL] == 492_507
     assert owed(economy)[Component.INTEREST] == 0
-    assert economy.interest.amount_ore == 22_351
+    assert economy.interest.amount_ore == 22_507
     assert (economy.overpaid_ore, economy.paid_ore) == (0, 530_000)
-    assert [(p["kind"], p["covered"]["interest"], p["covered"]["principal"], p["overpaid_ore"])
+    assert [(p["kind"], p["amount_ore"], p["covered"]["interest"], p["covered"]["principal"])
             for p in economy.payments] == [
-        ("payment", 3_904, 496_096, 0),
-        ("payment", 30_000, 0, 0),
-        ("adjustment", -11_553, 0, 11_553),
-        ("adjustment", 0, 11_553, -11_553),
+        ("payment", 500_000, 10_616, 489_384),
+        ("payment", 30_000, 30_000, 0),
+        ("undone", -30_000, -30_000, 0),
+        ("rebooked", 30_000, 11_891, 18_109),
     ]  # fmt: skip

@@ -120,6 +120,13 @@ async def test_a_nul_or_a_surrogate_in_text_is_named(
         ("/rates", {"on": "2025-01-01T00:00:00"}, "on", "date_format"),
         ("/bank-files", {"limit": "-1"}, "limit", "greater_than_equal"),
         ("/journal/trial-balance", {"as_of": "2025-01-01T00:00"}, "as_of", "date_format"),
+        (f"/cases/{uuid.uuid4()}/economy", {"basis": "then"}, "basis", "literal_error"),
+        (
+            f"/cases/{uuid.uuid4()}/economy",
+            {"basis": "as_booked_then", "known_at": "2025-07-01T00:00:00"},
+            "known_at",
+            "timezone_aware",
+        ),
     ],
 )
 async def test_the_ledgers_filters_name_what_they_cannot_filter_by(

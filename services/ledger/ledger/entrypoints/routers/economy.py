@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
 from servicekit.types import StrictDate
@@ -33,6 +34,21 @@ router = APIRouter(prefix=PREFIX, tags=["case economy"])
 AsOf = Annotated[
     StrictDate | None, Query(description="the business date (default: today, Europe/Oslo)")
 ]
+BasisQuery = Annotated[
+    Literal["as_known_now", "as_booked_then"],
+    Query(
+        description="'as_known_now' (default): the date's economy with everything booked "
+        "since (payments that arrived late, re-allocated in value-date order); "
+        "'as_booked_then': as the books stood at the end of the date (or at known_at)"
+    ),
+]
+KnownAt = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="with 'as_booked_then': the moment to read the books as of (default: "
+        "the end of as_of, Europe/Oslo)"
+    ),
+]
 
 
 @router.get(
@@ -42,16 +58,28 @@ AsOf = Annotated[
     summary="Claims, costs, interest, payments and balance of a case on a date",
 )
 async def get_economy(
-    case_id: uuid.UUID, principal: CurrentPrincipal, service: ServiceDep, as_of: AsOf = None
+    case_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    as_of: AsOf = None,
+    basis: BasisQuery = "as_known_now",
+    known_at: KnownAt = None,
 ) -> EconomyOut:
     on = as_of or business_date(datetime.now(UTC))
+    if known_at is not None and basis != "as_booked_then":
+        raise InvalidInput("known_at", "known_at goes with basis=as_booked_then")
+    cut = (known_at or economy_view.end_of_business_day(on)) if basis == "as_booked_then" else None
     async with service.session_factory() as session:
         creditor = await economy_view.creditor_of_case(session, case_id)
         if creditor is None or (principal.tenant is not None and creditor != principal.tenant):
             raise CaseNotFound("No such case.")
         try:
             found = await economy_view.case_economy(
-                session, case_id, on, day_count=service.policy.day_count
+                session,
+                case_id,
+                on,
+                day_count=service.policy.day_count,
+                known_at=cut or economy_view.KNOWN_NOW,
             )
         except MissingRate as exc:
             raise InvalidInput("as_of", f"{exc}") from exc
@@ -63,6 +91,8 @@ async def get_economy(
         case_number=found.case_number,
         kid=facts.kid,
         as_of=on,
+        basis=basis,
+        known_at=cut,
         currency=facts.currency,
         components=[
             ComponentOut(
