@@ -49,23 +49,31 @@ async def test_a_claim_due_before_1_october_2020_keeps_the_old_figures(ledger: L
 async def test_a_new_inkassosats_moves_the_varsel_fee(
     service: LedgerService, ledger: Ledger
 ) -> None:
-    # 2031: no inkassosats of its own yet, 700 carried: 1/20 x 700 = 35.00
-    before = await ledger.case((500_000, date(2031, 1, 15)))
-    await ledger.steps(before.case_id, ("inkassovarsel_sent", date(2031, 2, 3)))
-    assert await fees(ledger, before.case_id, date(2031, 2, 3)) == {"inkassovarsel_fee": 3_500}
-    async with service.unit_of_work() as uow:
-        await add_rate(
-            uow.books,
-            kind="inkassosats",
-            effective_from=date(2031, 1, 1),
-            value=Decimal("800"),
-            unit="NOK",
-            parameter="",
-            source_url="https://example.org/test-only",
-            by=uuid.uuid4(),
-        )
-        await uow.commit()
-    # the administrator's 800 from 2031: 1/20 x 800 = 40.00, no purregebyr row needed
-    after = await ledger.case((500_000, date(2031, 1, 15)))
-    await ledger.steps(after.case_id, ("inkassovarsel_sent", date(2031, 2, 3)))
-    assert await fees(ledger, after.case_id, date(2031, 2, 3)) == {"inkassovarsel_fee": 4_000}
+    # A year of this test's own (other tests of the session add inkassosats rows of their
+    # own, which a carried figure would pick up): 700 from 1 Jan 2041, 800 from 1 Feb 2041.
+    async def sats(effective_from: date, value: str) -> None:
+        async with service.unit_of_work() as uow:
+            await add_rate(
+                uow.books,
+                kind="inkassosats",
+                effective_from=effective_from,
+                value=Decimal(value),
+                unit="NOK",
+                parameter="",
+                source_url="https://example.org/test-only",
+                by=uuid.uuid4(),
+            )
+            await uow.commit()
+
+    await sats(date(2041, 1, 1), "700")
+    # the varsel on 3 Feb 2041 under 700: 1/20 x 700 = 35.00
+    before = await ledger.case((500_000, date(2041, 1, 15)))
+    await ledger.steps(before.case_id, ("inkassovarsel_sent", date(2041, 2, 3)))
+    assert await fees(ledger, before.case_id, date(2041, 2, 3)) == {"inkassovarsel_fee": 3_500}
+
+    await sats(date(2041, 2, 1), "800")
+    # the administrator's 800 from 1 Feb 2041 decides by the varsel's date: 1/20 x 800 =
+    # 40.00, no purregebyr row needed (the fraction, by the claim's due date, is 1/20)
+    after = await ledger.case((500_000, date(2041, 1, 15)))
+    await ledger.steps(after.case_id, ("inkassovarsel_sent", date(2041, 2, 3)))
+    assert await fees(ledger, after.case_id, date(2041, 2, 3)) == {"inkassovarsel_fee": 4_000}
