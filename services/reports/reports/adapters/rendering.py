@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from reports.adapters.listing import statement_listing
 from reports.domain.case_statement import CaseStatement
 from reports.domain.layouts import order_csv
 from reports.domain.letters import DebtorLetter
@@ -139,7 +140,13 @@ class PdfDocuments:
     ) -> bytes:
         return self.renderer.pdf(
             "settlement_statement.html",
-            {"h": header, "s": statement, "t": statement.totals, "corrects": None},
+            {
+                "h": header,
+                "s": statement,
+                "t": statement.totals,
+                "listing": statement_listing(statement),
+                "corrects": None,
+            },
             title=f"Avregning {header.number}",
             created=issued_at,
             attachments=[
