@@ -151,9 +151,12 @@ def _pdf_plain(statement: Any) -> int:
 
 def _run(kind: str, lines: int, out: Any) -> None:
     header, statement, lines_csv, proposal = _statement(lines)
-    import weasyprint  # noqa: F401  imports untimed: a rendering process has them loaded
-    import xlsxwriter  # noqa: F401
-    from reports.adapters import exports, rendering  # noqa: F401
+    if kind.startswith("pdf"):  # imports untimed: a rendering process has them loaded
+        import weasyprint  # noqa: F401
+        from reports.adapters import rendering  # noqa: F401
+    else:
+        import xlsxwriter  # noqa: F401
+        from reports.adapters import exports  # noqa: F401
 
     started = time.perf_counter()
     if kind == "pdf":
