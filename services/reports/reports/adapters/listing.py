@@ -10,6 +10,7 @@ nothing is cut.
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ that the table has few rows."""
 REFERENCE_WIDTH = 20
 """A creditor reference (up to 60 characters) wraps at this width."""
 GAP = "  "
+FONT_PT = 7.0
+PAGE_CHARACTERS = 180
+"""Characters of DejaVu Sans Mono at :data:`FONT_PT` across A4 landscape between the
+margins (273 mm; a character is 0.602 em); a wider listing is set smaller to fit."""
 
 HEADINGS: tuple[tuple[str, str], ...] = (
     ("", "Sak"),
@@ -47,6 +52,14 @@ class Listing:
     heading: str
     chunks: tuple[str, ...]
     total: str
+    width: int
+    """Characters in the longest line."""
+
+    @property
+    def font_pt(self) -> float:
+        """The font size that fits the listing across the page (at most :data:`FONT_PT`)."""
+        fitting = FONT_PT * PAGE_CHARACTERS / max(self.width, 1)
+        return min(FONT_PT, math.floor(fitting * 100) / 100)  # down: never over the edge
 
 
 def _amounts(line: StatementLine | None, statement: Statement) -> list[str]:
@@ -98,4 +111,5 @@ def statement_listing(statement: Statement) -> Listing:
     text = [_row(cells, widths) for cells in rows]
     total = label.ljust(lead) + GAP + _row(total_cells[TEXT_COLUMNS:], widths[TEXT_COLUMNS:], 0)
     chunks = tuple("\n".join(text[i : i + CHUNK_LINES]) for i in range(0, len(text), CHUNK_LINES))
-    return Listing(heading=heading, chunks=chunks, total=total)
+    width = max(len(line) for line in [*heading.split("\n"), *text, total])
+    return Listing(heading=heading, chunks=chunks, total=total, width=width)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 
-from reports.adapters.listing import CHUNK_LINES, REFERENCE_WIDTH, statement_listing
+from reports.adapters.listing import (
+    CHUNK_LINES,
+    FONT_PT,
+    PAGE_CHARACTERS,
+    REFERENCE_WIDTH,
+    statement_listing,
+)
 from reports.domain.statement import statement_of
 
 from .worked_example import worked_example
@@ -57,3 +63,20 @@ def test_the_lines_come_in_chunks_in_their_order() -> None:
     assert [len(c.split("\n")) for c in listing.chunks] == [CHUNK_LINES, CHUNK_LINES, 1]
     numbers = [r.split()[0] for c in listing.chunks for r in c.split("\n")]
     assert numbers == [f"{100017 + i}" for i in range(2 * CHUNK_LINES + 1)]
+
+
+def test_a_listing_wider_than_the_page_is_set_smaller_to_fit() -> None:
+    assert statement_listing(_statement(1)).font_pt == FONT_PT  # type: ignore[arg-type]
+    _, example, _ = worked_example()
+    big = 10**13  # 100 billion kroner in every column: 18-character amounts, 21 in the sum
+    huge = dataclasses.replace(
+        example.lines[0], principal_ore=big, interest_ore=big, reminder_fees_ore=big,
+        collection_fees_ore=big, court_fees_ore=big, commission_ore=big, vat_ore=big,
+        net_ore=2 * big,
+    )  # fmt: skip
+    listing = statement_listing(
+        statement_of([huge] * 3, credit_report_charges_ore=0, vat_deductible=True)
+    )
+    assert listing.width > PAGE_CHARACTERS
+    assert listing.font_pt < FONT_PT
+    assert listing.width * listing.font_pt <= PAGE_CHARACTERS * FONT_PT
