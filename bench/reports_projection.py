@@ -56,6 +56,7 @@ from contracts.auth import OrganisationRegistered
 from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimRegistered
 from contracts.ledger import CaseBalanceChanged, PaymentReceived, SettledLine, SettlementCompleted
 from servicekit.bus import topology as bus_topology
+from servicekit.bus.publisher import event_message
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.testing import infra
 from servicekit.testing.bus import envelope_message
@@ -307,32 +308,58 @@ def _ack_only_process(queue_name: str, n: int, ready: Any, go: Any, out: Any) ->
     asyncio.run(main())
 
 
+OCCURRED = b'"occurred_at":"2000-01-01T00:00:00Z"'
+"""The placeholder the publisher's prepared bodies carry until they are sent."""
+
+
 def _publisher_process(namespace: str, rate: float, seconds: float, state: Any, out: Any) -> None:
-    """Publish new events at ``rate``/s for ``seconds``: ticks of 10 ms, each tick's events
-    wrapped (``occurred_at`` = now) and published with confirms together."""
+    """Publish new events at ``rate``/s for ``seconds``, in ticks of 10 ms with confirms.
+
+    The envelopes are prepared before the clock starts (serialised with a placeholder
+    ``occurred_at``, which is written in at sending time), so the publisher's own cost is
+    the broker client's. Behind schedule it sends at most 50 ms of events per tick and
+    stops on time: the rate it managed is reported, not assumed.
+    """
     stream: Stream = state
 
     async def main() -> None:
         connection = await aio_pika.connect(infra.AMQP_URL)
         channel = await connection.channel(publisher_confirms=True)
         exchange = await channel.get_exchange(Topology(namespace).exchange)
+        placeholder = datetime(2000, 1, 1, tzinfo=UTC)
+        prepared = []
+        for event in stream.events(int(rate * seconds)):
+            envelope = Envelope.wrap(event).model_copy(update={"occurred_at": placeholder})
+            body = envelope.model_dump_json().encode()
+            assert OCCURRED in body
+            prepared.append((envelope, body))
         sent: list[tuple[str, float]] = []
-        events = stream.events(int(rate * seconds) + 1000)
-        t0 = time.perf_counter()
-        tick = 0.01
+        tick, most = 0.01, max(1, int(rate * 0.05))
         error = None
+        t0 = time.perf_counter()
         try:
-            while (elapsed := time.perf_counter() - t0) < seconds:
-                due = int(rate * min(elapsed + tick, seconds)) - len(sent)
-                batch = [Envelope.wrap(next(events)) for _ in range(max(due, 0))]
+            while (elapsed := time.perf_counter() - t0) < seconds and len(sent) < len(prepared):
+                due = min(int(rate * (elapsed + tick)) - len(sent), most)
+                batch = prepared[len(sent) : len(sent) + max(due, 0)]
+                now = datetime.now(UTC)
+                stamp = b'"occurred_at":"' + now.isoformat().replace("+00:00", "Z").encode() + b'"'
                 await asyncio.gather(
                     *(
-                        exchange.publish(envelope_message(e), routing_key=e.routing_key, timeout=30)
-                        for e in batch
+                        exchange.publish(
+                            event_message(
+                                body=body.replace(OCCURRED, stamp, 1),
+                                event_id=str(e.event_id),
+                                event_type=e.event_type,
+                                timestamp=now,
+                            ),
+                            routing_key=e.routing_key,
+                            timeout=30,
+                        )
+                        for e, body in batch
                     )
                 )
-                sent.extend((str(e.event_id), e.occurred_at.timestamp()) for e in batch)
-                pause = t0 + (elapsed + tick) - time.perf_counter()
+                sent.extend((str(e.event_id), now.timestamp()) for e, _ in batch)
+                pause = t0 + elapsed + tick - time.perf_counter()
                 if pause > 0:
                     await asyncio.sleep(pause)
         except Exception as exc:  # the broker held back the confirms: say so, keep what went
@@ -618,6 +645,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return result
 
 
+def _publisher_note(lag: dict[str, Any]) -> str:
+    if lag["publisher_error"]:
+        return str(lag["publisher_error"])
+    if lag["rate_published"] < 0.95 * lag["rate_asked"]:
+        return (
+            f"managed {lag['rate_published']:,.0f} of the {lag['rate_asked']:,.0f} events/s asked"
+        )
+    return "kept the rate"
+
+
 def _save(args: argparse.Namespace, result: dict[str, Any]) -> None:
     now = datetime.now(UTC)
     commit = subprocess.run(
@@ -651,7 +688,7 @@ def _save(args: argparse.Namespace, result: dict[str, Any]) -> None:
 | lag at {lag["rate_published"]:,.0f} events/s for {lag["publish_seconds"]:.0f} s ({lag["published"]:,} events): p50 / p99 / max | {lag["lag_p50"]:.2f} / {lag["lag_p99"]:.2f} / {lag["lag_max"]:.2f} s |
 | projection-lag metric, sampled every 0.5 s: max | {lag["metric_max"]:.2f} s |
 | drained after publishing stopped | {lag["drain_seconds_after_publishing"]:.1f} s |
-| publisher | {lag["publisher_error"] or "kept the rate"} |
+| publisher | {_publisher_note(lag)} |
 
 Aims: ≥ {AIM_RATE:,.0f} events/s applied ({met_rate} in the backlog figure); lag under
 {AIM_LAG_SECONDS:g} s at 2,000 events/s sustained ({met_lag}, by the maximum). Events:

@@ -2,10 +2,9 @@
 
 A table cell is WeasyPrint's dearest box: a 10,000-line statement as a 12-column table
 took minutes and gigabytes (ADR 0035). As text in a monospace font, padded here to aligned
-columns and handed to the template in chunks of :data:`CHUNK_LINES` (one ``<pre>`` per
-chunk, one table row each, so the column headings still repeat on every page), it renders
-in seconds. A creditor reference longer than its column wraps onto continuation lines;
-nothing is cut.
+columns and handed to the template in page-sized chunks (a ``<pre>`` each, under its own
+copy of the column headings, kept on one page), it renders in seconds: no table at all.
+A creditor reference longer than its column wraps onto continuation lines; nothing is cut.
 """
 
 from __future__ import annotations
@@ -18,9 +17,10 @@ from dataclasses import dataclass
 from reports.domain.money import kroner
 from reports.domain.statement import Statement, StatementLine
 
-CHUNK_LINES = 10
-"""Lines per ``<pre>`` block: few enough that a page break wastes little, many enough
-that the table has few rows."""
+FIRST_CHUNK_LINES = 20
+"""Lines under the statement's header on its first page."""
+CHUNK_LINES = 44
+"""Lines of a full A4 landscape page at 7 pt, with the headings and the sum line."""
 REFERENCE_WIDTH = 20
 """A creditor reference (up to 60 characters) wraps at this width."""
 GAP = "  "
@@ -110,6 +110,13 @@ def statement_listing(statement: Statement) -> Listing:
     heading = "\n".join(_row([h[i] for h in HEADINGS], widths) for i in (0, 1))
     text = [_row(cells, widths) for cells in rows]
     total = label.ljust(lead) + GAP + _row(total_cells[TEXT_COLUMNS:], widths[TEXT_COLUMNS:], 0)
-    chunks = tuple("\n".join(text[i : i + CHUNK_LINES]) for i in range(0, len(text), CHUNK_LINES))
+    chunks: list[list[str]] = [[]]
+    for line in text:  # a continuation line stays with its line
+        room = FIRST_CHUNK_LINES if len(chunks) == 1 else CHUNK_LINES
+        if len(chunks[-1]) >= room and line[: len(GAP) + 1].strip():
+            chunks.append([])
+        chunks[-1].append(line)
     width = max(len(line) for line in [*heading.split("\n"), *text, total])
-    return Listing(heading=heading, chunks=chunks, total=total, width=width)
+    return Listing(
+        heading=heading, chunks=tuple("\n".join(c) for c in chunks), total=total, width=width
+    )

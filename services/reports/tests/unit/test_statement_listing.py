@@ -6,6 +6,7 @@ import dataclasses
 
 from reports.adapters.listing import (
     CHUNK_LINES,
+    FIRST_CHUNK_LINES,
     FONT_PT,
     PAGE_CHARACTERS,
     REFERENCE_WIDTH,
@@ -58,11 +59,22 @@ def test_a_long_reference_wraps_onto_continuation_lines_and_nothing_is_cut() -> 
     assert all(r[start + REFERENCE_WIDTH :].strip() == "" for r in rows[1:])
 
 
-def test_the_lines_come_in_chunks_in_their_order() -> None:
-    listing = statement_listing(_statement(2 * CHUNK_LINES + 1))  # type: ignore[arg-type]
-    assert [len(c.split("\n")) for c in listing.chunks] == [CHUNK_LINES, CHUNK_LINES, 1]
+def test_the_lines_come_in_page_sized_chunks_in_their_order() -> None:
+    n = FIRST_CHUNK_LINES + CHUNK_LINES + 1
+    listing = statement_listing(_statement(n))  # type: ignore[arg-type]
+    assert [len(c.split("\n")) for c in listing.chunks] == [FIRST_CHUNK_LINES, CHUNK_LINES, 1]
     numbers = [r.split()[0] for c in listing.chunks for r in c.split("\n")]
-    assert numbers == [f"{100017 + i}" for i in range(2 * CHUNK_LINES + 1)]
+    assert numbers == [f"{100017 + i}" for i in range(n)]
+
+
+def test_a_wrapped_reference_is_not_split_from_its_line_by_a_chunk() -> None:
+    listing = statement_listing(_statement(30, LONG_REFERENCE))  # type: ignore[arg-type]
+    chunks = [c.split("\n") for c in listing.chunks]
+    # 3 lines a case: 7 cases fill the first 20 lines, 15 the next 44, 8 are left
+    assert [len(c) for c in chunks] == [21, 45, 24]
+    for chunk in chunks:
+        assert chunk[0].startswith("1000")  # a case number, not a continuation
+        assert chunk[-1].strip() == "prosjekt Nordlys"
 
 
 def test_a_listing_wider_than_the_page_is_set_smaller_to_fit() -> None:
