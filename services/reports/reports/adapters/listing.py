@@ -92,9 +92,11 @@ def statement_listing(statement: Statement) -> Listing:
     """The statement's lines, headings and sum line as aligned monospace text."""
     rows: list[list[str]] = []
     for line in statement.lines:
-        reference = textwrap.wrap(
-            line.creditor_reference, REFERENCE_WIDTH, break_on_hyphens=False
-        ) or [""]
+        reference = (
+            [line.creditor_reference]
+            if len(line.creditor_reference) <= REFERENCE_WIDTH
+            else textwrap.wrap(line.creditor_reference, REFERENCE_WIDTH, break_on_hyphens=False)
+        )
         date = line.value_date.strftime("%d.%m.%Y")
         rows.append([line.case_number, reference[0], date, *_amounts(line, statement)])
         rows.extend(["", more, "", *[""] * 9] for more in reference[1:])
