@@ -113,12 +113,12 @@ def statement_listing(statement: Statement) -> Listing:
     text = [_row(cells, widths) for cells in rows]
     total = label.ljust(lead) + GAP + _row(total_cells[TEXT_COLUMNS:], widths[TEXT_COLUMNS:], 0)
     chunks: list[list[str]] = [[]]
-    for line in text:  # a continuation line stays with its line
+    for printed in text:  # a continuation line stays with its line
         room = FIRST_CHUNK_LINES if len(chunks) == 1 else CHUNK_LINES
-        if len(chunks[-1]) >= room and line[: len(GAP) + 1].strip():
+        if len(chunks[-1]) >= room and printed[: len(GAP) + 1].strip():
             chunks.append([])
-        chunks[-1].append(line)
-    width = max(len(line) for line in [*heading.split("\n"), *text, total])
+        chunks[-1].append(printed)
+    width = max(len(printed) for printed in [*heading.split("\n"), *text, total])
     return Listing(
         heading=heading, chunks=tuple("\n".join(c) for c in chunks), total=total, width=width
     )
