@@ -149,7 +149,7 @@ def bootstrap(settings: ReportsSettings | None = None) -> ReportsService:
         CaseRegistered.routing_key(): BatchHandler(documents.cases_registered),
         BatchRegistered.routing_key(): documents.batch_registered,
         CaseStatusChanged.routing_key(): BatchHandler(consumers.statuses_changed),
-        CaseClosed.routing_key(): consumers.case_closed,
+        CaseClosed.routing_key(): BatchHandler(consumers.cases_closed),
         CaseBalanceChanged.routing_key(): BatchHandler(documents.balances_changed),
         PaymentReceived.routing_key(): BatchHandler(consumers.payments_received),
         SettlementCompleted.routing_key(): documents.settlement_completed,

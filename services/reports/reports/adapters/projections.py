@@ -11,18 +11,18 @@ from typing import Any, TypeVar
 
 from contracts import Envelope
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
+    Date,
     DateTime,
     Row,
     String,
     Uuid,
-    column,
+    bindparam,
     delete,
     func,
-    or_,
     select,
-    update,
-    values,
+    text,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,58 @@ from reports.domain.case_statement import InterestPeriod, InterestStatement
 PARKING_LOCK = 0x7265706F72747301
 """The advisory lock key of parked case changes ("reports" + 1)."""
 
+# The batch handlers' statements are built once and take their rows as parameters (an
+# executemany, or arrays unnested by PostgreSQL), so SQLAlchemy compiles each once instead
+# of once per batch (a multi-row VALUES differs with every batch size: that compiling was
+# most of a batch's CPU, bench/reports_projection.py).
+_ADD_CASES = insert(cases).on_conflict_do_nothing().returning(cases.c.batch_id)
+_progress = insert(batch_progress)
+_COUNT_BATCH_CASES = _progress.on_conflict_do_update(
+    index_elements=[batch_progress.c.batch_id],
+    set_={"cases_projected": batch_progress.c.cases_projected + _progress.excluded.cases_projected},
+)
+_ADD_PAYMENTS = insert(payments).on_conflict_do_nothing()
+_ADD_BALANCES = insert(case_balances).on_conflict_do_nothing()
+_APPLY_STATUSES = text(
+    "UPDATE cases SET status = v.status, status_changed_at = v.at "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS text[]), CAST(:ats AS timestamptz[])) "
+    "AS v(case_id, status, at) "
+    "WHERE cases.case_id = v.case_id "
+    "AND (cases.status_changed_at IS NULL OR cases.status_changed_at < v.at)"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)),
+    bindparam("statuses", type_=ARRAY(String)),
+    bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+)
+"""Each case takes its newest status; an older change applied late does not overwrite."""
+_CLOSE_CASES = text(
+    "UPDATE cases SET closed_on = v.closed_on, close_reason = v.reason "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[]), CAST(:reasons AS text[])) "
+    "AS v(case_id, closed_on, reason) WHERE cases.case_id = v.case_id"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)),
+    bindparam("days", type_=ARRAY(Date)),
+    bindparam("reasons", type_=ARRAY(String)),
+)
+_APPLY_BALANCES = text(
+    "UPDATE cases SET principal_outstanding_ore = v.principal, "
+    "interest_outstanding_ore = v.interest, costs_outstanding_ore = v.costs, "
+    "balance_ore = v.balance, balance_changed_at = v.at "
+    "FROM unnest(CAST(:ids AS uuid[]), CAST(:principal AS bigint[]), "
+    "CAST(:interest AS bigint[]), CAST(:costs AS bigint[]), CAST(:balance AS bigint[]), "
+    "CAST(:ats AS timestamptz[])) "
+    "AS v(case_id, principal, interest, costs, balance, at) "
+    "WHERE cases.case_id = v.case_id "
+    "AND (cases.balance_changed_at IS NULL OR cases.balance_changed_at <= v.at)"
+).bindparams(
+    bindparam("ids", type_=ARRAY(Uuid)),
+    bindparam("principal", type_=ARRAY(BigInteger)),
+    bindparam("interest", type_=ARRAY(BigInteger)),
+    bindparam("costs", type_=ARRAY(BigInteger)),
+    bindparam("balance", type_=ARRAY(BigInteger)),
+    bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+)
+
 
 class ProjectionStore:
     def __init__(self, session: AsyncSession) -> None:
@@ -55,22 +107,12 @@ class ProjectionStore:
         batches that gained cases."""
         if not rows:
             return []
-        result = await self.session.execute(
-            insert(cases).values(list(rows)).on_conflict_do_nothing().returning(cases.c.batch_id)
-        )
+        result = await self.session.execute(_ADD_CASES, list(rows))
         gained = Counter(result.scalars())
         if gained:
-            stmt = insert(batch_progress).values(
-                [{"batch_id": b, "cases_projected": n} for b, n in sorted(gained.items())]
-            )
             await self.session.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=[batch_progress.c.batch_id],
-                    set_={
-                        "cases_projected": batch_progress.c.cases_projected
-                        + stmt.excluded.cases_projected
-                    },
-                )
+                _COUNT_BATCH_CASES,
+                [{"batch_id": b, "cases_projected": n} for b, n in sorted(gained.items())],
             )
         return sorted(gained)
 
@@ -123,19 +165,11 @@ class ProjectionStore:
         """``(case, status, changed at)``: each case takes its newest status (an older
         change applied late does not overwrite a newer one)."""
         newest = _newest(changes, key=lambda c: (c[0], c[2]))
-        v = values(
-            column("case_id", Uuid),
-            column("status", String),
-            column("at", DateTime(timezone=True)),
-            name="v",
-        ).data(newest)
+        if not newest:
+            return
+        ids, statuses, times = zip(*newest, strict=True)
         await self.session.execute(
-            update(cases)
-            .where(
-                cases.c.case_id == v.c.case_id,
-                or_(cases.c.status_changed_at.is_(None), cases.c.status_changed_at < v.c.at),
-            )
-            .values(status=v.c.status, status_changed_at=v.c.at)
+            _APPLY_STATUSES, {"ids": list(ids), "statuses": list(statuses), "ats": list(times)}
         )
 
     async def apply_balances(
@@ -143,39 +177,28 @@ class ProjectionStore:
     ) -> None:
         """``(case, principal, interest, costs, balance, changed at)``, newest wins."""
         newest = _newest(changes, key=lambda c: (c[0], c[5]))
-        v = values(
-            column("case_id", Uuid),
-            column("principal", BigInteger),
-            column("interest", BigInteger),
-            column("costs", BigInteger),
-            column("balance", BigInteger),
-            column("at", DateTime(timezone=True)),
-            name="v",
-        ).data(newest)
+        if not newest:
+            return
+        ids, principal, interest, costs, balance, times = zip(*newest, strict=True)
         await self.session.execute(
-            update(cases)
-            .where(
-                cases.c.case_id == v.c.case_id,
-                or_(cases.c.balance_changed_at.is_(None), cases.c.balance_changed_at <= v.c.at),
-            )
-            .values(
-                principal_outstanding_ore=v.c.principal,
-                interest_outstanding_ore=v.c.interest,
-                costs_outstanding_ore=v.c.costs,
-                balance_ore=v.c.balance,
-                balance_changed_at=v.c.at,
-            )
+            _APPLY_BALANCES,
+            {
+                "ids": list(ids),
+                "principal": list(principal),
+                "interest": list(interest),
+                "costs": list(costs),
+                "balance": list(balance),
+                "ats": list(times),
+            },
         )
 
     async def add_payments(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(insert(payments).values(list(rows)).on_conflict_do_nothing())
+            await self.session.execute(_ADD_PAYMENTS, list(rows))
 
     async def add_balance_history(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(
-                insert(case_balances).values(list(rows)).on_conflict_do_nothing()
-            )
+            await self.session.execute(_ADD_BALANCES, list(rows))
 
     async def case(self, case_id: uuid.UUID, tenant: uuid.UUID | None) -> Row[Any] | None:
         query = select(cases).where(cases.c.case_id == case_id)
@@ -220,14 +243,14 @@ class ProjectionStore:
             )
         ).first()
 
-    async def close_case(self, case_id: uuid.UUID, *, closed_on: date, reason: str) -> bool:
-        result = await self.session.execute(
-            update(cases)
-            .where(cases.c.case_id == case_id)
-            .values(closed_on=closed_on, close_reason=reason)
-            .returning(cases.c.case_id)
-        )
-        return result.first() is not None
+    async def close_cases(self, closings: Sequence[tuple[uuid.UUID, date, str]]) -> None:
+        """``(case, closed on, reason)``; a case closed twice in one batch keeps the last."""
+        last = {case_id: (case_id, on, reason) for case_id, on, reason in closings}
+        if last:
+            ids, days, reasons = zip(*last.values(), strict=True)
+            await self.session.execute(
+                _CLOSE_CASES, {"ids": list(ids), "days": list(days), "reasons": list(reasons)}
+            )
 
     async def add_batch(self, row: dict[str, Any]) -> None:
         await self.session.execute(insert(batches).values(**row).on_conflict_do_nothing())

@@ -137,9 +137,8 @@ async def _apply_balances(projections: ProjectionStore, envelopes: Sequence[Enve
 
 
 async def _apply_closings(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
-    for envelope in envelopes:
-        event = envelope.payload(CaseClosed)
-        await projections.close_case(event.case_id, closed_on=event.closed_on, reason=event.reason)
+    events = [e.payload(CaseClosed) for e in envelopes]
+    await projections.close_cases([(e.case_id, e.closed_on, e.reason) for e in events])
 
 
 async def _apply_payments(projections: ProjectionStore, envelopes: Sequence[Envelope]) -> None:
@@ -200,9 +199,9 @@ async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope])
     await projections.record_progress("case_balance", max(e.occurred_at for e in envelopes))
 
 
-async def case_closed(session: AsyncSession, envelope: Envelope) -> None:
-    """``cases.case.closed.v1``: when and why the case closed."""
-    await _apply_or_park(ProjectionStore(session), [envelope])
+async def cases_closed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``cases.case.closed.v1`` (a batch handler): when and why each case closed."""
+    await _apply_or_park(ProjectionStore(session), envelopes)
 
 
 async def payments_received(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:

@@ -104,7 +104,7 @@ async def _issue(service: ReportsService) -> Issued:
     async with service.session_factory() as session, session.begin():
         store = ProjectionStore(session)
         await store.add_cases([handlers.case_row(closed), handlers.case_row(still_open)])
-        await store.close_case(closed.case_id, closed_on=date(2026, 6, 1), reason="paid")
+        await store.close_cases([(closed.case_id, date(2026, 6, 1), "paid")])
         await store.add_settlement(*handlers.settlement_rows(paid))
         await session.execute(documents.insert(), docs)
     ids = [d["document_id"] for d in docs]
