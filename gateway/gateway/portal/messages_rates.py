@@ -12,7 +12,7 @@ from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [
     # -- kinds --------------------------------------------------------------------------
-    ("rate.kind.inkassosats", "Inkassosats", "Collection rate (inkassosats)"),
+    ("rate.kind.inkassosats", "Inkassosats", "Collection rate"),
     ("rate.kind.purregebyr", "Purregebyr", "Reminder fee"),
     (
         "rate.kind.purregebyr_fraction",
@@ -81,5 +81,5 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("rate.bracket.up_to", "Krav til og med {amount}", "Claims up to and including {amount}"),
     ("rate.bracket.over", "Krav over {amount}", "Claims over {amount}"),
     ("rate.bracket.over_any", "Krav over høyeste grense", "Claims over the highest limit"),
-    ("rate.unknown_kind", "Annen sats ({key})", "Other rate ({key})"),
+    ("rate.unknown_kind", "Annen sats ({name})", "Other rate ({name})"),
 ]

@@ -49,7 +49,7 @@ FRONT_PAGE_KINDS = (
 
 def kind_name(kind: str, t: Translator) -> str:
     key = f"rate.kind.{kind}"
-    return t(key) if t.has(key) else t("rate.unknown_kind", key=kind)
+    return t(key) if t.has(key) else t("rate.unknown_kind", name=kind)
 
 
 def _limit(parameter: str) -> Decimal | None:
