@@ -29,6 +29,7 @@ def test_the_public_operations_are_exactly_these() -> None:
         ("POST", "/api/v1/auth/sign-in"),
         ("POST", "/api/v1/auth/sign-in/second-factor"),
         ("POST", "/api/v1/auth/token"),
+        ("GET", "/api/v1/ledger/rates/in-force"),
     ]
 
 
