@@ -33,6 +33,13 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "write to the case handler and see the payments, costs and interest of each case.",
     ),
     ("landing.sign_in", "Logg inn", "Sign in"),
+    ("landing.rates_title", "Satser for {year}", "Rates for {year}"),
+    (
+        "landing.rates_intro",
+        "Satsene som gjelder i dag for gebyrer, salær og renter i inkassosaker, med kilden til hver.",
+        "The rates in force today for fees, collection fees and interest in debt collection, each with its source.",
+    ),
+    ("landing.rates_caption", "Satser som gjelder i dag ({year})", "Rates in force today ({year})"),
     ("landing.api", "API-dokumentasjon", "API documentation"),
     (
         "landing.api_hint",
