@@ -2,9 +2,10 @@
 
 Pure functions, no I/O. Every request under ``/api`` needs a verified access token except
 the few public operations listed here (signing in, redeeming an invitation, resetting a
-password, the public keys, the confirmed rates in force). A token comes from ``Authorization: Bearer`` or, for the web
-portal, from the ``__Host-ic_at`` cookie; a request authenticated by cookie that changes
-something must also prove it comes from the portal's own pages (CSRF token and Origin).
+password, the public keys, the confirmed rates in force). A token comes from
+``Authorization: Bearer`` or, for the web portal, from the ``__Host-ic_at`` cookie; a
+request authenticated by cookie that changes something must also prove it comes from the
+portal's own pages (CSRF token and Origin).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """«Satser for <år>» on the public front page: the ledger's confirmed rates in force today.
 
-Read without a token from the ledger's public ``GET /api/v1/ledger/rates/in-force`` and kept
-for a few minutes by this gateway (``app.state``) (the figures change once or twice a year), so the front
-page costs the ledger one call per gateway every few minutes. If the ledger is down, slow
-or answers nonsense, the page is shown without the rates: never an error page, and a
-failed read is not kept (the next visitor tries again, after a short pause).
+Read without a token from the ledger's public ``GET /api/v1/ledger/rates/in-force`` and
+kept for a few minutes by this gateway (``app.state``; the figures change once or twice a
+year), so the front page costs the ledger one call per gateway every few minutes. If the
+ledger is down, slow or answers nonsense, the page is shown without the rates: never an
+error page, and a failed read is kept only briefly (the next visitors try again soon).
 """
 
 from __future__ import annotations

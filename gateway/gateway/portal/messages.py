@@ -1673,7 +1673,8 @@ _ENTRIES: list[tuple[str, str, str]] = [
 ]
 
 MESSAGES: dict[str, dict[str, str]] = {
-    key: {"nb": nb, "en": en} for key, nb, en in [
+    key: {"nb": nb, "en": en}
+    for key, nb, en in [
         *_ENTRIES,
         *REPORTS,
         *messages_credit.ENTRIES,

@@ -6,8 +6,6 @@ named parameter has a name here, so that no internal key (``salaer_lett``,
 from :mod:`gateway.portal.messages` (which adds them to ``MESSAGES``).
 """
 
-# ruff: noqa: RUF001, E501
-
 from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [

@@ -29,8 +29,17 @@ LOVDATA = "https://lovdata.no/dokument/SF/forskrift/2002-12-13-1641"
 DOMSTOL = "https://www.domstol.no/sivil-sak/sakskostnader/rettsgebyr/"
 
 
-def _rate(id_: int, kind: str, day: str, value: str, unit: str, *, parameter: str = "",
-          source: str | None = LOVDATA, status: str = "confirmed") -> dict[str, Any]:
+def _rate(
+    id_: int,
+    kind: str,
+    day: str,
+    value: str,
+    unit: str,
+    *,
+    parameter: str = "",
+    source: str | None = LOVDATA,
+    status: str = "confirmed",
+) -> dict[str, Any]:
     return {"id": id_, "kind": kind, "effective_from": day, "parameter": parameter,
             "value": value, "unit": unit, "source_url": source, "status": status}  # fmt: skip
 
@@ -131,12 +140,14 @@ async def test_every_role_reads_the_rates_by_name_without_the_forms(
     assert f"kr{NBSP}750" not in today_table  # not confirmed: not in force
     assert f"kr{NBSP}1{NBSP}314" in today_table
     assert f"kr{NBSP}1{NBSP}277" not in today_table  # 2024's, replaced in 2025
-    assert "Forliksklage" in today_table and "Rettslige skritt (ganger R)" in today_table
+    assert "Forliksklage" in today_table
+    assert "Rettslige skritt (ganger R)" in today_table
     assert f"Krav til og med kr{NBSP}500" in today_table
     assert f"Krav over kr{NBSP}250{NBSP}000" in today_table
     assert f'href="{DOMSTOL}"' in today_table
     history = page.text.split('id="satser"', 1)[1]
-    assert f"kr{NBSP}1{NBSP}277" in history and "Ikke bekreftet" in history
+    assert f"kr{NBSP}1{NBSP}277" in history
+    assert "Ikke bekreftet" in history
     assert "Salær, lett inkasso" in text
     assert 'id="satsskjema"' not in page.text
     assert 'id="ubekreftede-satser"' not in page.text
@@ -166,14 +177,17 @@ async def test_an_agency_administrator_has_the_forms_and_no_key_as_text(
     _no_keys(page.text)
     assert 'id="satsskjema"' in page.text
     waiting = page.text.split('id="ubekreftede-satser"', 1)[1].split("</section>", 1)[0]
-    assert 'id="sats-2"' in waiting and "Kilde for Inkassosats fra 01.01.2026" in waiting
+    assert 'id="sats-2"' in waiting
+    assert "Kilde for Inkassosats fra 01.01.2026" in waiting
 
 
 async def test_the_front_page_shows_the_rates_for_the_year_with_their_sources(
     with_rates: httpx.AsyncClient,
 ) -> None:
-    for lang, title, name in (("nb", "Satser for", "Salær, lett inkasso"),
-                              ("en", "Rates for", "Collection fee, simple collection")):  # fmt: skip
+    for lang, title, name in (
+        ("nb", "Satser for", "Salær, lett inkasso"),
+        ("en", "Rates for", "Collection fee, simple collection"),
+    ):
         page = await with_rates.get("/", headers={"cookie": f"ic_lang={lang}"})
         assert page.status_code == 200
         _no_keys(page.text)
@@ -181,10 +195,13 @@ async def test_the_front_page_shows_the_rates_for_the_year_with_their_sources(
         assert f"{title} {today_oslo().year}" in text
         assert name in text
         table = page.text.split('id="satser-forside"', 1)[1].split("</table>", 1)[0]
-        assert f'href="{LOVDATA}"' in table and f'href="{DOMSTOL}"' in table
+        assert f'href="{LOVDATA}"' in table
+        assert f'href="{DOMSTOL}"' in table
         assert ("12,25" if lang == "nb" else "12.25") in table
-        assert "Merverdiavgift" not in table and "Value added tax" not in table  # not shown there
-        assert "Forliksklage" not in table and "conciliation" not in table
+        assert "Merverdiavgift" not in table
+        assert "Value added tax" not in table
+        assert "Forliksklage" not in table
+        assert "conciliation" not in table
 
 
 async def test_the_front_page_without_the_ledger_is_the_front_page(

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from gateway.portal import rate_names
 from gateway.portal.i18n import Translator
 from gateway.portal.messages import MESSAGES
@@ -45,7 +44,8 @@ def test_every_seeded_kind_and_parameter_has_a_name(lang: str) -> None:
         assert kind not in rate_names.kind_name(kind, t)
     for parameter in parameters:
         name = rate_names.parameter_name("salaer_lett", parameter, t)
-        assert name and name != parameter, parameter
+        assert name, parameter
+        assert name != parameter, parameter
         if parameter.startswith("legal_step_"):  # a key, never shown
             assert parameter not in name, parameter
     for kind in rate_names.KIND_ORDER:
@@ -62,20 +62,34 @@ def test_names_as_read() -> None:
     assert rate_names.parameter_name("rettsgebyr_multiple", "legal_step_forliksklage", nb) == (
         "Forliksklage"
     )
-    assert rate_names.parameter_name("salaer_lett", "2500", nb) == "Krav til og med kr\u00a02\u00a0500"
+    assert (
+        rate_names.parameter_name("salaer_lett", "2500", nb) == "Krav til og med kr\u00a02\u00a0500"
+    )
     assert rate_names.parameter_name("salaer_lett", "2500", en) == (
         "Claims up to and including NOK\u00a02,500"
     )
-    assert rate_names.parameter_name("salaer_lett", "over", nb, rate_names.highest_limits(
-        [{"kind": "salaer_lett", "parameter": "250000"}, {"kind": "salaer_lett", "parameter": "500"}]
-    )["salaer_lett"]) == "Krav over kr\u00a0250\u00a0000"
+    assert (
+        rate_names.parameter_name(
+            "salaer_lett",
+            "over",
+            nb,
+            rate_names.highest_limits(
+                [
+                    {"kind": "salaer_lett", "parameter": "250000"},
+                    {"kind": "salaer_lett", "parameter": "500"},
+                ]
+            )["salaer_lett"],
+        )
+        == "Krav over kr\u00a0250\u00a0000"
+    )
     assert rate_names.parameter_name("mva", "", nb) == ""
     # an administrator's own kind is named as such, with its key (no silent bare key)
     assert rate_names.kind_name("test_sats", nb) == "Annen sats (test_sats)"
 
 
-def _row(id_: int, kind: str, day: str, value: str, *, parameter: str = "",
-         status: str = "confirmed") -> dict[str, object]:
+def _row(
+    id_: int, kind: str, day: str, value: str, *, parameter: str = "", status: str = "confirmed"
+) -> dict[str, object]:
     return {"id": id_, "kind": kind, "effective_from": day, "parameter": parameter,
             "value": value, "unit": "NOK", "status": status, "source_url": None}  # fmt: skip
 

@@ -9,8 +9,9 @@ from decimal import Decimal
 from ledger.domain.rates import RateBook, RateRow
 
 
-def _row(id_: int, kind: str, day: date, value: str, parameter: str = "",
-         status: str = "confirmed") -> RateRow:
+def _row(
+    id_: int, kind: str, day: date, value: str, parameter: str = "", status: str = "confirmed"
+) -> RateRow:
     return RateRow(id_, kind, day, Decimal(value), "NOK", parameter, None, status)  # type: ignore[arg-type]  # fmt: skip
 
 
