@@ -2,9 +2,10 @@
 
 Pure functions, no I/O. Every request under ``/api`` needs a verified access token except
 the few public operations listed here (signing in, redeeming an invitation, resetting a
-password, the public keys). A token comes from ``Authorization: Bearer`` or, for the web
-portal, from the ``__Host-ic_at`` cookie; a request authenticated by cookie that changes
-something must also prove it comes from the portal's own pages (CSRF token and Origin).
+password, the public keys, the confirmed rates in force). A token comes from
+``Authorization: Bearer`` or, for the web portal, from the ``__Host-ic_at`` cookie; a
+request authenticated by cookie that changes something must also prove it comes from the
+portal's own pages (CSRF token and Origin).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ SIGN_OUT_EVERYWHERE = f"{AUTH}/sign-out-everywhere"
 PASSWORD_RESET = f"{AUTH}/password-reset"
 PASSWORD_RESET_CONFIRM = f"{AUTH}/password-reset/confirm"
 JWKS = f"{AUTH}/.well-known/jwks.json"
+RATES_IN_FORCE = "/api/v1/ledger/rates/in-force"
+"""The law's figures in force today with their sources: public knowledge (no ids)."""
 
 Operation = tuple[str, str]
 """``(method, path)``, the path exactly as sent (no percent-encoding in these)."""
@@ -37,6 +40,7 @@ PUBLIC_OPERATIONS: frozenset[Operation] = frozenset(
         ("POST", PASSWORD_RESET),
         ("POST", PASSWORD_RESET_CONFIRM),
         ("GET", JWKS),
+        ("GET", RATES_IN_FORCE),
     }
 )
 """The only operations the gateway forwards without a verified access token."""

@@ -7,7 +7,7 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
-from gateway.portal import messages_credit
+from gateway.portal import messages_credit, messages_rates
 from gateway.portal.messages_reports import ENTRIES as REPORTS
 
 _ENTRIES: list[tuple[str, str, str]] = [
@@ -33,6 +33,13 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "write to the case handler and see the payments, costs and interest of each case.",
     ),
     ("landing.sign_in", "Logg inn", "Sign in"),
+    ("landing.rates_title", "Satser for {year}", "Rates for {year}"),
+    (
+        "landing.rates_intro",
+        "Satsene som gjelder i dag for gebyrer, salær og renter i inkassosaker, med kilden til hver.",
+        "The rates in force today for fees, collection fees and interest in debt collection, each with its source.",
+    ),
+    ("landing.rates_caption", "Satser som gjelder i dag ({year})", "Rates in force today ({year})"),
     ("landing.api", "API-dokumentasjon", "API documentation"),
     (
         "landing.api_hint",
@@ -1523,6 +1530,17 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Satsene reskontroen regner gebyrer, salær og renter med: inkassosats, purregebyr, rettsgebyr, forsinkelsesrente og salærtrinnene. En sats gjelder fra datoen sin til neste versjon av samme slag; en rettelse er en ny versjon.",
         "The rates the ledger calculates fees, collection fees and interest with: the collection rate, reminder fee, court fee, late-payment interest and the fee brackets. A rate applies from its date until the next version of the same kind; a correction is a new version.",
     ),
+    ("rates.in_force_title", "Satser som gjelder i dag, {date}", "Rates in force today, {date}"),
+    (
+        "rates.in_force_caption",
+        "Bekreftede satser som gjelder {date}, med kilde",
+        "Confirmed rates in force on {date}, with their source",
+    ),
+    (
+        "rates.history_intro",
+        "Alle versjoner etter slag, nyeste først. En sats som ikke er bekreftet mot kilden sin, brukes ikke.",
+        "Every version by kind, newest first. A rate not confirmed against its source is not used.",
+    ),
     ("rates.unconfirmed_title", "Ikke bekreftet ({n})", "Not confirmed ({n})"),
     (
         "rates.unconfirmed_notice",
@@ -1655,5 +1673,11 @@ _ENTRIES: list[tuple[str, str, str]] = [
 ]
 
 MESSAGES: dict[str, dict[str, str]] = {
-    key: {"nb": nb, "en": en} for key, nb, en in [*_ENTRIES, *REPORTS, *messages_credit.ENTRIES]
+    key: {"nb": nb, "en": en}
+    for key, nb, en in [
+        *_ENTRIES,
+        *REPORTS,
+        *messages_credit.ENTRIES,
+        *messages_rates.ENTRIES,
+    ]
 }

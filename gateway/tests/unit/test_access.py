@@ -22,6 +22,7 @@ NAMES = CookieNames.for_(secure=True)
 def test_the_public_operations_are_exactly_these() -> None:
     assert sorted(PUBLIC_OPERATIONS) == [
         ("GET", "/api/v1/auth/.well-known/jwks.json"),
+        ("GET", "/api/v1/ledger/rates/in-force"),
         ("POST", "/api/v1/auth/invitations/accept"),
         ("POST", "/api/v1/auth/invitations/confirm"),
         ("POST", "/api/v1/auth/password-reset"),

@@ -1,5 +1,6 @@
 """The ledger's rate tables in the portal: an agency administrator reads the rates, adds a
-version (refused first, by the portal and then by the ledger) and confirms a seeded one.
+version (refused first, by the portal and then by the ledger) and confirms a seeded one; a
+creditor reads them by name, and the public front page shows this year's.
 
 The version added is of a kind of the test's own, in the future, so no other test's
 money can change. The row confirmed is the seeded, unconfirmed ``forsinkelsesrente`` of
@@ -17,9 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import BrowserContext, expect
+from devstack.stack import Stack
+from playwright.async_api import Browser, BrowserContext, expect
 
-from .conftest import Shot, from_menu
+from .conftest import Shot, from_menu, new_context
 
 pytestmark = pytest.mark.e2e
 
@@ -66,7 +68,7 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
     await page.get_by_role("button", name="Vis", exact=True).click()
     await expect(page).to_have_url(re.compile(r"/satser\?slag=rettsgebyr"))
     kinds = await table.locator("tbody tr td:first-child").all_inner_texts()
-    assert set(kinds) == {"rettsgebyr"}
+    assert set(kinds) == {"Rettsgebyr (R)"}  # its name, never the ledger's key
     await page.get_by_label("Vis slag").select_option("")
     await page.get_by_role("button", name="Vis", exact=True).click()
     await expect(table.locator("tbody tr", has_text="inkassosats").first).to_be_visible()
@@ -121,7 +123,7 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
     assert float(stored["value"]) == 12.25
 
     row = page.locator(f"#sats-{waiting['id']}")
-    field = row.get_by_label("Kilde for forsinkelsesrente fra 01.07.2024", exact=True)
+    field = row.get_by_label("Kilde for Forsinkelsesrente fra 01.07.2024", exact=True)
     await expect(field).to_have_value(waiting["source_url"])  # prefilled with its source
     await field.fill("")
     await row.get_by_role("button", name="Bekreft").click()
@@ -144,3 +146,31 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
         r["id"] for r in await _rates(gateway, admin, status="unconfirmed")
     }
     await page.close()
+
+
+async def test_a_creditor_reads_the_rates_by_name_and_the_front_page_has_this_years(
+    kari: BrowserContext, browser: Browser, stack: Stack, shot: Shot
+) -> None:
+    page = await kari.new_page()
+    await page.goto("/oversikt")
+    await from_menu(page, "Rapporter", "Satser")
+    await expect(page).to_have_url(re.compile(r"/satser$"))
+    today = page.locator("#satser-i-dag")
+    await expect(today.locator("tbody tr", has_text="Salær, lett inkasso").first).to_be_visible()
+    await expect(today.locator("tbody tr", has_text="Forliksklage")).to_contain_text("ganger")
+    await expect(page.locator("#satsskjema")).to_have_count(0)  # the forms are the admins'
+    await expect(page.locator("#ubekreftede-satser")).to_have_count(0)
+    await shot(page, "creditor")
+
+    anonymous = await new_context(browser, stack)
+    try:
+        front = await anonymous.new_page()
+        await front.goto("/")
+        rates = front.locator("#satser-forside")
+        heading = front.get_by_role("heading", level=2, name=re.compile(r"^Satser for \d{4}$"))
+        await expect(heading).to_be_visible()
+        await expect(rates.locator("tbody tr", has_text="Inkassosats")).to_have_count(1)
+        await expect(rates.get_by_role("link").first).to_be_visible()
+        await shot(front, "front-page")
+    finally:
+        await anonymous.close()

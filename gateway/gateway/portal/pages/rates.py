@@ -1,7 +1,11 @@
-"""The ledger's rate tables (satser), for agency administrators.
+"""The ledger's rate tables (satser): read by everyone signed in, edited by agency
+administrators.
 
 Every row comes from ``GET /api/v1/ledger/rates`` (inkassosats, rettsgebyr,
-forsinkelsesrente, the salær brackets, …), by kind and newest first. A new version is
+forsinkelsesrente, the salær brackets, …). The rates in force today come first (one
+table), then the history by kind, newest first, each row with its human name
+(:mod:`gateway.portal.rate_names`, never the ledger's key) and its source. Only agency
+administrators see the forms: a new version is
 added with ``POST /api/v1/ledger/rates``; the ledger checks it and its errors are shown
 next to the fields. Rows seeded as unconfirmed are not used until an administrator
 confirms them against their source (``POST /api/v1/ledger/rates/{id}/confirmation``);
@@ -16,13 +20,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.portal import csrf, rate_form
+from gateway.portal import csrf, formatting, rate_form, rate_names
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors, message
 from gateway.portal.render import page, redirect
-from gateway.portal.visitor import AgencyAdminDep, Visitor
+from gateway.portal.visitor import AgencyAdminDep, Visitor, VisitorDep
 
 router = APIRouter()
 
@@ -47,13 +51,17 @@ async def _rates_page(
     status_code: int = 200,
 ) -> Response:
     t = Translator(language_of(request))
-    rows: list[dict[str, Any]] = rate_form.ordered(await visitor.backend.get(RATES))
-    unconfirmed = [r for r in rows if r["status"] == "unconfirmed"]
-    kinds = sorted({str(r["kind"]) for r in rows})
+    rows: list[dict[str, Any]] = list(await visitor.backend.get(RATES))
+    editor = visitor.is_agency_admin
+    unconfirmed = [r for r in rows if r["status"] == "unconfirmed"] if editor else []
+    history = rate_names.by_kind(rows)
+    kinds = [kind for kind, _ in history]
     shown_kind = request.query_params.get("slag", "")
     if shown_kind not in kinds:
         shown_kind = ""  # every kind
-    shown = [r for r in rows if r["kind"] == shown_kind] if shown_kind else rows
+    shown = [r for kind, group in history if kind == shown_kind or not shown_kind for r in group]
+    highest = rate_names.highest_limits(rows)
+    today = formatting.today_oslo()
     notice = NOTICES.get(request.query_params.get("melding", ""))
     return page(
         request,
@@ -62,7 +70,14 @@ async def _rates_page(
             "title": t("rates.title"),
             "active": "rates",
             "rows": shown,
+            "in_force": rate_names.in_force(rows, today),
+            "today": today,
+            "editor": editor,
             "shown_kind": shown_kind,
+            "kind_name": lambda kind: rate_names.kind_name(str(kind), t),
+            "parameter_name": lambda row: rate_names.parameter_name(
+                str(row["kind"]), str(row.get("parameter") or ""), t, highest.get(row["kind"])
+            ),
             "unconfirmed": unconfirmed,
             "kinds": kinds,
             "units": rate_form.UNITS,
@@ -82,7 +97,7 @@ async def _rates_page(
 
 
 @router.get("/satser")
-async def rates_page(request: Request, visitor: AgencyAdminDep) -> Response:
+async def rates_page(request: Request, visitor: VisitorDep) -> Response:
     return await _rates_page(request, visitor)
 
 

@@ -18,6 +18,7 @@ letter is sent (inkassoforskriften § 1-2 last paragraph); see ``docs/money-rule
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Sequence
@@ -216,6 +217,14 @@ def half_year_end(day: date) -> date:
     return date(day.year, 6, 30) if day.month <= 6 else date(day.year, 12, 31)
 
 
+def _bracket_order(row: RateRow) -> Decimal:
+    """A bracket's upper limit (``over``: above every limit)."""
+    try:
+        return Decimal(row.parameter)
+    except InvalidOperation:
+        return Decimal("Infinity")  # ``over``
+
+
 class RateBook:
     """The confirmed rows, with lookups by date (unconfirmed rows are never given to it)."""
 
@@ -265,6 +274,21 @@ class RateBook:
         return tuple(
             r for p in parameters for r in self.rows(kind, p) if r.effective_from == current
         )
+
+    def everything_in_force(self, on: date) -> tuple[RateRow, ...]:
+        """Every confirmed figure in force on ``on``, by kind and parameter: a bracketed
+        kind's (one with an ``over`` row) newest table, each other parameter's newest row."""
+        found: list[RateRow] = []
+        for kind in sorted({k for k, _ in self._by_kind}):
+            parameters = sorted(p for k, p in self._by_kind if k == kind)
+            if OVER in parameters:
+                with contextlib.suppress(MissingRate):
+                    found.extend(sorted(self.table_in_force(kind, on), key=_bracket_order))
+                continue
+            for parameter in parameters:
+                with contextlib.suppress(MissingRate):
+                    found.append(self.in_force(kind, on, parameter))
+        return tuple(found)
 
     def for_occasion(self, kind: str, when: Occasion, parameter: str = "") -> RateRow:
         """The version of ``kind`` that applies to a step: the newest whose effective date

@@ -326,6 +326,17 @@ class RateOut(BaseModel):
     status: Literal["confirmed", "unconfirmed"]
 
 
+class RateInForceOut(BaseModel):
+    """A confirmed rate in force: public knowledge (no id, no status, nobody's name)."""
+
+    kind: str
+    parameter: str
+    effective_from: date
+    value: Decimal
+    unit: str
+    source_url: str | None
+
+
 class RateIn(Strict):
     kind: Annotated[Text, Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")]
     effective_from: StrictDate

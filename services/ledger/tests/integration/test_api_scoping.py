@@ -119,6 +119,8 @@ ADMIN_ONLY = {
 
 #: Read by every signed-in user (the rates in force are public knowledge).
 SHARED_READS = ["/rates"]
+#: Read by anyone, with no token: the confirmed rates in force today (no ids, no statuses).
+PUBLIC_READS = ["/rates/in-force"]
 #: The OpenAPI's path parameters by the names the tables use.
 _PLACEHOLDERS = {
     "{case_id}": "{case}",
@@ -144,7 +146,7 @@ def test_the_tables_name_every_endpoint(service: LedgerService) -> None:
         if path.startswith(P)
         for method in operations
     }
-    gets = READS + LISTS + STAFF_READS + ADMIN_READS + SHARED_READS
+    gets = READS + LISTS + STAFF_READS + ADMIN_READS + SHARED_READS + PUBLIC_READS
     named = {("GET", path.split("?")[0]) for path in gets}
     named |= {(method, path.split("?")[0]) for method, path, _ in COMMANDS}
     assert documented == named
@@ -175,6 +177,25 @@ async def test_a_creditor_sees_only_its_own(
         assert (await client.get(path, headers=ledger.admin)).status_code == 200, path
     assert (await client.get(f"{P}/rates", headers=other)).status_code == 200
     assert_problem(await client.get(f"{P}/rates"), 401)
+
+
+async def test_the_rates_in_force_are_public_and_hold_nothing_but_the_figures(
+    client: httpx.AsyncClient,
+) -> None:
+    [path] = PUBLIC_READS
+    answer = await client.get(P + path)
+    assert answer.status_code == 200
+    rows = answer.json()
+    assert rows
+    fields = {"kind", "parameter", "effective_from", "value", "unit", "source_url"}
+    assert all(set(r) == fields for r in rows)
+    # the shipped salær table of 1 October 2020 (seven brackets), not the 2016 one
+    lett = [r for r in rows if r["kind"] == "salaer_lett"]
+    assert {r["effective_from"] for r in lett} == {"2020-10-01"}
+    assert len(lett) == 7
+    # one row per kind and parameter, none from after today
+    assert len({(r["kind"], r["parameter"]) for r in rows}) == len(rows)
+    assert max(r["effective_from"] for r in rows) <= date.today().isoformat()
 
 
 async def test_commands_are_the_agencys(

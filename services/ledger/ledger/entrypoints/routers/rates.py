@@ -1,7 +1,13 @@
-"""Rate tables: read by anyone signed in; versions added and confirmed by agency admins."""
+"""Rate tables: read by anyone signed in; versions added and confirmed by agency admins.
+
+The confirmed rates in force today (``/rates/in-force``) are public, with no sign-in: the
+law's figures with their sources, as the portal's front page shows them. The gateway's
+rate limit for ``/api`` applies to it like to every other call.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, status
@@ -13,8 +19,9 @@ from servicekit.types import BIGINT_MAX, StrictDate, Text
 from ledger.adapters.rate_store import RateStore
 from ledger.entrypoints.deps import AgencyAdmin, IdempotencyKey, ServiceDep, run_command
 from ledger.entrypoints.routers import PREFIX
-from ledger.entrypoints.schemas import RateConfirmIn, RateIn, RateOut
+from ledger.entrypoints.schemas import RateConfirmIn, RateIn, RateInForceOut, RateOut
 from ledger.service_layer import rates as rate_handlers
+from ledger.service_layer.policy import business_date
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 
 router = APIRouter(prefix=PREFIX, tags=["rates"])
@@ -34,6 +41,27 @@ async def list_rates(
     async with service.session_factory() as session:
         rows = await RateStore(session).list(kind=kind, status=rate_status, on=on)
     return [RateOut.model_validate(r, from_attributes=True) for r in rows]
+
+
+@router.get(
+    "/rates/in-force",
+    response_model=list[RateInForceOut],
+    summary="The confirmed rates in force today (public: no sign-in)",
+    description=(
+        "Every confirmed figure in force today (Europe/Oslo) with its source: for a "
+        "bracketed kind (the salær tables) its newest table, for every other kind and "
+        "parameter its newest version. Public knowledge, read without an access token; "
+        "no ids, statuses or names."
+    ),
+)
+async def rates_in_force(service: ServiceDep) -> list[RateInForceOut]:
+    today = business_date(datetime.now(UTC))
+    async with service.session_factory() as session:
+        book = await RateStore(session).book()
+    return [
+        RateInForceOut.model_validate(r, from_attributes=True)
+        for r in book.everything_in_force(today)
+    ]
 
 
 @router.post(
