@@ -26,7 +26,7 @@ from servicekit.testing.wait import wait_for
 from simulators import bureau_subjects as s
 
 from ..identity import Login, sign_in
-from .conftest import KARI, Shot, axe_violations, register_by_form
+from .conftest import KARI, Shot, axe_violations, from_menu, register_by_form
 
 pytestmark = pytest.mark.e2e
 
@@ -187,9 +187,7 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
     # the agency: products and prices, a dated price, spend per creditor
     admin_page = await agnes.new_page()
     await admin_page.goto("/oversikt")
-    await (
-        admin_page.get_by_role("navigation").get_by_role("link", name="Kredittopplysninger").click()
-    )
+    await from_menu(admin_page, "Administrasjon", "Kredittopplysninger")
     await expect(admin_page).to_have_url(re.compile(r"/kreditt/priser$"))
     await expect(admin_page.locator("#kredittprodukter")).to_contain_text(
         "Kredittopplysning på foretak"
