@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -29,7 +30,8 @@ from reports.service_layer.issuing import Issuer, issue_settlement_statement
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
 from servicekit.testing.tokens import TestSigner
-from sqlalchemy import select
+from servicekit.testing.wait import wait_for
+from sqlalchemy import select, text
 
 from .events import Batch, line, organisation, pdf_text, settlement
 from .test_documents import issued_events
@@ -47,23 +49,52 @@ class FixedClock:
         return datetime(self.year, 6, 1, 12, tzinfo=UTC)
 
 
-class SlowRenderer:
-    """Renders slowly enough that concurrent transactions overlap (text, not PDF)."""
+class GatedRenderer:
+    """Renders text, not PDF; while its gate is shut, a render waits (holding its
+    transaction's locks) so that concurrent corrections are seen to queue behind it."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def _wait(self) -> None:
+        assert self.gate.wait(timeout=30), "the test never opened the renderer's gate"
 
     def order_confirmation(self, confirmation: Any, *, issued_at: datetime) -> bytes:
         return b"%PDF-1.7 confirmation"
 
     def settlement_statement(self, header: Any, statement: Any, **_: Any) -> bytes:
-        import time
-
-        time.sleep(0.1)
+        self._wait()
         return f"%PDF-1.7 {header.number}".encode()
 
     def credit_note(self, header: Any, credit: Any, **_: Any) -> bytes:
-        import time
-
-        time.sleep(0.1)
+        self._wait()
         return f"%PDF-1.7 credit {header.number}".encode()
+
+
+async def _lock_waiters(service: ReportsService) -> int:
+    """Transactions of the reports database waiting on a lock now."""
+    async with service.session_factory() as session:
+        found = await session.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+        return int(found.scalar_one())
+
+
+async def _open_when_queued(service: ReportsService, renderer: GatedRenderer, n: int) -> None:
+    """Open the gate once ``n`` transactions wait on a lock (behind the render that holds
+    the series' counter row)."""
+    try:
+
+        async def queued() -> bool:
+            return await _lock_waiters(service) >= n
+
+        await wait_for(queued, what=f"{n} corrections queued on locks", seconds=10, every=0.02)
+    finally:
+        renderer.gate.set()
 
 
 async def _prepare(service: ReportsService, settlements: int) -> tuple[uuid.UUID, list[uuid.UUID]]:
@@ -234,7 +265,7 @@ async def test_an_agency_admin_credits_and_replaces_a_statement_that_stays_as_is
 async def test_only_agency_admins_correct_and_only_statements(
     client: httpx.AsyncClient, service: ReportsService, signer: TestSigner
 ) -> None:
-    service.issuer = dataclasses.replace(service.issuer, renderer=SlowRenderer())
+    service.issuer = dataclasses.replace(service.issuer, renderer=GatedRenderer())
     creditor, (settlement_id,) = await _prepare(service, 1)
     original = await _issue(service, service.issuer, settlement_id)
     path = f"{P}/documents/{original}/corrections"
@@ -267,16 +298,22 @@ async def test_the_series_stays_gapless_with_corrections_at_once_and_redelivery(
     service: ReportsService,
 ) -> None:
     year = 2035
-    issuer = Issuer(renderer=SlowRenderer(), clock=FixedClock(year))
+    renderer = GatedRenderer()
+    issuer = Issuer(renderer=renderer, clock=FixedClock(year))
     _, ids = await _prepare(service, 3)
     statements = [await _issue(service, issuer, i) for i in ids]
-    # three corrections at once, one of them asked twice at once
-    outcomes = await asyncio.gather(
-        _correct(service, issuer, statements[0], "creditor_name"),
-        _correct(service, issuer, statements[1], "issued_in_error"),
-        _correct(service, issuer, statements[2], "account_mapping"),
-        _correct(service, issuer, statements[2], "account_mapping"),
-        return_exceptions=True,
+    # three corrections at once, one of them asked twice at once: the first to take a
+    # number renders behind the shut gate until the others queue on the locks it holds
+    renderer.gate.clear()
+    outcomes, _ = await asyncio.gather(
+        asyncio.gather(
+            _correct(service, issuer, statements[0], "creditor_name"),
+            _correct(service, issuer, statements[1], "issued_in_error"),
+            _correct(service, issuer, statements[2], "account_mapping"),
+            _correct(service, issuer, statements[2], "account_mapping"),
+            return_exceptions=True,
+        ),
+        _open_when_queued(service, renderer, 3),
     )
     failed = [o for o in outcomes if isinstance(o, BaseException)]
     assert [type(f) for f in failed] == [DocumentAlreadyCorrected], failed
