@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.adapters.listing import statement_listing
+from reports.adapters.listing import Listing, statement_listing
 from reports.domain.case_statement import CaseStatement
 from reports.domain.corrections import CorrectedDocument
 from reports.domain.layouts import order_csv
@@ -106,6 +106,11 @@ class PdfRenderer:
         return result
 
 
+def _listing(statement: Statement) -> Listing | None:
+    """The fixed-width listing for a statement too long for a table (ADR 0039)."""
+    return statement_listing(statement) if len(statement.lines) > TABLE_MAX_LINES else None
+
+
 def _voucher_files(
     stem: str, number: str, lines_csv: bytes, postings_csv: bytes
 ) -> list[AttachedFile]:
@@ -169,9 +174,7 @@ class PdfDocuments:
                 "h": header,
                 "s": statement,
                 "t": statement.totals,
-                "listing": (
-                    statement_listing(statement) if len(statement.lines) > TABLE_MAX_LINES else None
-                ),
+                "listing": _listing(statement),
                 "corrects": corrects,
             },
             title=f"Avregning {header.number}",
@@ -192,7 +195,13 @@ class PdfDocuments:
         """A statement's credit note (kreditnota): ``credit`` holds its negated lines."""
         return self.renderer.pdf(
             "credit_note.html",
-            {"h": header, "s": credit, "t": credit.totals, "c": corrects},
+            {
+                "h": header,
+                "s": credit,
+                "t": credit.totals,
+                "listing": _listing(credit),
+                "c": corrects,
+            },
             title=f"Kreditnota {header.number}",
             created=issued_at,
             attachments=_voucher_files("kreditnota", header.number, lines_csv, postings_csv),
