@@ -113,12 +113,16 @@ def kustomize_tool() -> list[str] | None:
 def test_the_overlay_renders_and_a_real_kustomize_agrees(overlay: str) -> None:
     mine = {key(o): o for o in rendered(overlay)}
     assert len(mine) == len(rendered(overlay)), "two objects of one kind and name"
-    assert all(o["metadata"].get("namespace") == "infocenter" for o in mine.values()
-               if o["kind"] != "Namespace")
+    assert all(
+        o["metadata"].get("namespace") == "infocenter"
+        for o in mine.values()
+        if o["kind"] != "Namespace"
+    )
     tool = kustomize_tool()
     if tool is None:
-        warnings.warn("no kustomize or kubectl on PATH: rendered with the subset only",
-                      stacklevel=1)
+        warnings.warn(
+            "no kustomize or kubectl on PATH: rendered with the subset only", stacklevel=1
+        )
         return
     out = subprocess.run(
         [*tool, str(K8S / "overlays" / overlay)], capture_output=True, text=True, check=True
@@ -152,8 +156,7 @@ def test_every_object_validates_against_its_schema(overlay: str) -> None:
         where = f"{obj['kind']}/{obj['metadata']['name']}"
         if (obj["apiVersion"], obj["kind"]) in CRD_SCHEMAS:
             validator = crd_validator(obj["apiVersion"], obj["kind"])
-            failures += [f"{where}: {e.json_path}: {e.message}" for e in
-                         validator.iter_errors(obj)]
+            failures += [f"{where}: {e.json_path}: {e.message}" for e in validator.iter_errors(obj)]
             continue
         try:
             kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
@@ -261,19 +264,21 @@ def test_every_deployment_has_a_disruption_budget(overlay: str) -> None:
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_apis_autoscale_on_cpu_and_consumers_on_their_queues(overlay: str) -> None:
-    hpas = {h["spec"]["scaleTargetRef"]["name"]: h for h in objects(overlay,
-                                                                    "HorizontalPodAutoscaler")}
+    hpas = {
+        h["spec"]["scaleTargetRef"]["name"]: h for h in objects(overlay, "HorizontalPodAutoscaler")
+    }
     scaled = {s["spec"]["scaleTargetRef"]["name"]: s for s in objects(overlay, "ScaledObject")}
+    owners = {"api": (hpas, scaled), "consumer": (scaled, hpas)}
     for obj in objects(overlay, "Deployment"):
         name, component = obj["metadata"]["name"], pod_labels(obj)["app.kubernetes.io/component"]
-        if component == "api":
-            assert name in hpas and name not in scaled, name
-            assert "replicas" not in obj["spec"], f"{name}: the HPA owns the replica count"
-        elif component == "consumer":
-            assert name in scaled and name not in hpas, name
-            assert "replicas" not in obj["spec"], f"{name}: KEDA owns the replica count"
-        else:
-            assert name not in hpas and name not in scaled, name
+        if component in owners:
+            owner, other = owners[component]
+            assert name in owner, name
+            assert name not in other, name
+            assert "replicas" not in obj["spec"], f"{name}: its autoscaler owns the replica count"
+        else:  # relays and workers: a fixed count (they share work through SKIP LOCKED)
+            assert name not in hpas, name
+            assert name not in scaled, name
     assert set(hpas) == {f"{s}-api" for s in SERVICES} | {"gateway"}
     assert set(scaled) == {f"{s}-consumer" for s in SERVICES}
 
@@ -306,11 +311,13 @@ def test_keda_watches_the_queues_the_consumers_read(overlay: str) -> None:
         triggers = scaled["spec"]["triggers"]
         assert {t["type"] for t in triggers} == {"rabbitmq"}
         assert {t["metadata"]["queueName"] for t in triggers} == expected[service]
-        auth = named(overlay, "TriggerAuthentication", t_ref := triggers[0]["authenticationRef"]
-                     ["name"])
+        auth = named(
+            overlay, "TriggerAuthentication", t_ref := triggers[0]["authenticationRef"]["name"]
+        )
         (ref,) = auth["spec"]["secretTargetRef"]
-        assert (ref["name"], ref["key"]) == (f"{service}-secrets",
-                                             f"{service.upper()}_AMQP_URL"), t_ref
+        assert (ref["name"], ref["key"]) == (f"{service}-secrets", f"{service.upper()}_AMQP_URL"), (
+            t_ref
+        )
         assert scaled["spec"]["minReplicaCount"] >= 1, "never scaled to zero"
 
 
@@ -318,8 +325,11 @@ def test_keda_watches_the_queues_the_consumers_read(overlay: str) -> None:
 
 
 def policies_for(overlay: str, labels: dict[str, str], kind: str) -> list[Obj]:
-    return [p for p in objects(overlay, "NetworkPolicy")
-            if kind in p["spec"]["policyTypes"] and selects(p["spec"]["podSelector"], labels)]
+    return [
+        p
+        for p in objects(overlay, "NetworkPolicy")
+        if kind in p["spec"]["policyTypes"] and selects(p["spec"]["podSelector"], labels)
+    ]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -338,12 +348,17 @@ def test_only_the_gateway_is_reachable_from_outside(overlay: str) -> None:
                 outside = ns.get("kubernetes.io/metadata.name")
                 if outside is not None and outside not in OUTSIDE_NAMESPACES:
                     assert policy["spec"]["podSelector"]["matchLabels"] == {
-                        "app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "api"
+                        "app.kubernetes.io/name": "gateway",
+                        "app.kubernetes.io/component": "api",
                     }, policy["metadata"]["name"]
     for service in objects(overlay, "Service"):
         assert service["spec"].get("type", "ClusterIP") == "ClusterIP"
-    backends = {p["backend"]["service"]["name"] for i in objects(overlay, "Ingress")
-                for r in i["spec"]["rules"] for p in r["http"]["paths"]}
+    backends = {
+        p["backend"]["service"]["name"]
+        for i in objects(overlay, "Ingress")
+        for r in i["spec"]["rules"]
+        for p in r["http"]["paths"]
+    }
     assert backends == {"gateway"}
 
 
@@ -352,13 +367,20 @@ def test_each_service_reaches_only_its_own_database(overlay: str) -> None:
     for obj in objects(overlay):
         if obj["kind"] not in WORKLOADS:
             continue
-        labels = pod_labels(obj) if obj["kind"] == "Deployment" else \
-            obj["spec"]["template"]["metadata"]["labels"]
+        labels = (
+            pod_labels(obj)
+            if obj["kind"] == "Deployment"
+            else obj["spec"]["template"]["metadata"]["labels"]
+        )
         service = labels["app.kubernetes.io/name"]
         egress = policies_for(overlay, labels, "Egress")
-        databases = {peer["podSelector"]["matchLabels"]["cnpg.io/cluster"]
-                     for p in egress for rule in p["spec"].get("egress", []) for peer in rule["to"]
-                     if "cnpg.io/cluster" in peer.get("podSelector", {}).get("matchLabels", {})}
+        databases = {
+            peer["podSelector"]["matchLabels"]["cnpg.io/cluster"]
+            for p in egress
+            for rule in p["spec"].get("egress", [])
+            for peer in rule["to"]
+            if "cnpg.io/cluster" in peer.get("podSelector", {}).get("matchLabels", {})
+        }
         expected = set() if service == "gateway" else {f"{service}-db"}
         assert databases == expected, obj["metadata"]["name"]
         assert any(p["metadata"]["name"] == "dns-egress" for p in egress)
@@ -368,11 +390,13 @@ def test_each_service_reaches_only_its_own_database(overlay: str) -> None:
 def test_each_database_admits_only_its_own_service(overlay: str) -> None:
     for service in SERVICES:
         policy = named(overlay, "NetworkPolicy", f"{service}-db")
-        app_peers = [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]
-                     if "app.kubernetes.io/name" in peer.get("podSelector", {})
-                     .get("matchLabels", {})]
-        assert app_peers == [{"podSelector": {"matchLabels":
-                                              {"app.kubernetes.io/name": service}}}]
+        app_peers = [
+            peer
+            for rule in policy["spec"]["ingress"]
+            for peer in rule["from"]
+            if "app.kubernetes.io/name" in peer.get("podSelector", {}).get("matchLabels", {})
+        ]
+        assert app_peers == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": service}}}]
 
 
 # -- state: databases, broker, migrations -------------------------------------------------
@@ -430,8 +454,11 @@ def test_secrets_are_referenced_from_the_services_own_secret(overlay: str) -> No
         for env in c.get("env", []):
             assert "value" not in env or not SECRET_NAME.search(env["name"]), env["name"]
         refs = [r["secretRef"]["name"] for r in c.get("envFrom", []) if "secretRef" in r]
-        service = pod_labels(obj)["app.kubernetes.io/name"] if obj["kind"] == "Deployment" \
+        service = (
+            pod_labels(obj)["app.kubernetes.io/name"]
+            if obj["kind"] == "Deployment"
             else obj["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
+        )
         assert refs == [f"{service}-secrets"], obj["metadata"]["name"]
 
 
@@ -448,7 +475,10 @@ def test_prometheus_scrapes_every_api_with_its_token(overlay: str) -> None:
         secret = endpoint["authorization"]["credentials"]
         name = labels["app.kubernetes.io/name"]
         assert (endpoint["path"], secret["name"], secret["key"]) == (
-            "/metrics", f"{name}-secrets", f"{name.upper()}_METRICS_TOKEN")
+            "/metrics",
+            f"{name}-secrets",
+            f"{name.upper()}_METRICS_TOKEN",
+        )
 
 
 def test_the_prometheus_rules_are_generated_from_the_rule_files() -> None:
@@ -458,7 +488,8 @@ def test_the_prometheus_rules_are_generated_from_the_rule_files() -> None:
     for name, text in files.items():
         assert (out / name).read_text() == text, f"run {prometheus_rules.__file__}"
     rule_files = sorted((ROOT / "deploy/observability/rules").glob("*.yml"))
-    assert rule_files and len(files) == len(rule_files) + 1
+    assert rule_files
+    assert len(files) == len(rule_files) + 1
     for overlay in OVERLAYS:
         rules = {r["metadata"]["name"]: r for r in objects(overlay, "PrometheusRule")}
         assert set(rules) == {f"infocenter-{p.stem}" for p in rule_files}

@@ -28,7 +28,14 @@ import yaml
 Obj = dict[str, Any]
 KNOWN_FIELDS = {"apiVersion", "kind", "namespace", "resources", "images", "replicas", "patches"}
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
-BUILTIN_GROUPS = {"v1", "apps/v1", "batch/v1", "policy/v1", "autoscaling/v2", "networking.k8s.io/v1"}
+BUILTIN_GROUPS = {
+    "v1",
+    "apps/v1",
+    "batch/v1",
+    "policy/v1",
+    "autoscaling/v2",
+    "networking.k8s.io/v1",
+}
 MERGE_KEY = "name"
 
 
@@ -129,8 +136,10 @@ def _keyed(value: Any) -> bool:
 
 
 def _json_patch(obj: Obj, operation: Obj) -> None:
-    *parents, last = [part.replace("~1", "/").replace("~0", "~") for part in
-                      operation["path"].lstrip("/").split("/")]
+    *parents, last = [
+        part.replace("~1", "/").replace("~0", "~")
+        for part in operation["path"].lstrip("/").split("/")
+    ]
     node: Any = obj
     for part in parents:
         node = node[int(part)] if isinstance(node, list) else node[part]
