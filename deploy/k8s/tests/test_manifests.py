@@ -414,6 +414,38 @@ def test_each_service_has_its_own_backed_up_replicated_database(overlay: str) ->
         assert backup["cluster"]["name"] == f"{service}-db"
 
 
+def most_replicas(overlay: str, deployment: Obj) -> int:
+    """The most pods a Deployment can have: its autoscaler's maximum, else its count."""
+    name = deployment["metadata"]["name"]
+    for hpa in objects(overlay, "HorizontalPodAutoscaler"):
+        if hpa["spec"]["scaleTargetRef"]["name"] == name:
+            return int(hpa["spec"]["maxReplicas"])
+    for scaled in objects(overlay, "ScaledObject"):
+        if scaled["spec"]["scaleTargetRef"]["name"] == name:
+            return int(scaled["spec"]["maxReplicaCount"])
+    return int(deployment["spec"]["replicas"])
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_process_at_full_scale_fits_in_its_databases_connections(overlay: str) -> None:
+    reserved = 10  # superuser, replication and the operator's own connections
+    for service in SERVICES:
+        pool = int(
+            named(overlay, "ConfigMap", f"{service}-config")["data"][
+                f"{service.upper()}_DB_POOL_SIZE"
+            ]
+        )
+        pods = sum(
+            most_replicas(overlay, d)
+            for d in objects(overlay, "Deployment")
+            if pod_labels(d)["app.kubernetes.io/name"] == service
+        )
+        cluster = named(overlay, "Cluster", f"{service}-db")["spec"]
+        limit = int(cluster["postgresql"]["parameters"]["max_connections"])
+        # servicekit.db: pool_size connections plus as many overflow ones per process
+        assert pods * 2 * pool <= limit - reserved, (service, pods, pool, limit)
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_rabbitmq_runs_three_nodes_for_the_quorum_queues(overlay: str) -> None:
     (cluster,) = objects(overlay, "RabbitmqCluster")
