@@ -462,6 +462,10 @@ def test_each_service_migrates_in_a_job_before_the_rollout(overlay: str) -> None
         (c,) = pod_spec(job)["containers"]
         assert c["command"][-2:] == ["upgrade", "head"]
         assert c["workingDir"] == f"/app/services/{service}"
+        # the runbook applies `component in (config, migrate)` first: what the Job reads
+        config = named(overlay, "ConfigMap", f"{service}-config")
+        assert config["metadata"]["labels"]["app.kubernetes.io/component"] == "config"
+        assert job["metadata"]["labels"]["app.kubernetes.io/component"] == "migrate"
 
 
 # -- secrets -----------------------------------------------------------------------------
