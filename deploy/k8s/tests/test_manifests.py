@@ -49,6 +49,7 @@ CRD_SCHEMAS = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"): "rabbitmq.com/rabbitmqcluster_v1beta1.json",
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "monitoring.coreos.com/servicemonitor_v1.json",
     ("monitoring.coreos.com/v1", "PrometheusRule"): "monitoring.coreos.com/prometheusrule_v1.json",
+    ("monitoring.coreos.com/v1", "PodMonitor"): "monitoring.coreos.com/podmonitor_v1.json",
 }
 WORKLOADS = ("Deployment", "Job")
 OUTSIDE_NAMESPACES = {"monitoring", "keda", "cnpg-system"}
@@ -389,6 +390,59 @@ def test_each_service_reaches_only_its_own_database(overlay: str) -> None:
         assert any(p["metadata"]["name"] == "dns-egress" for p in egress)
 
 
+EXTERNAL = {"auth": {587}, "reports": {25, 443}, "credit": {443}}
+"""Who leaves the cluster, on which ports: auth and reports to the SMTP relay, reports to
+the print house, credit to the bureau. Nobody else, and nobody to a private address."""
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_reaches_its_database_rabbitmq_the_collector_and_dns_only(
+    overlay: str,
+) -> None:
+    for service in SERVICES:
+        labels = pod_labels(named(overlay, "Deployment", f"{service}-relay"))
+        allowed = [
+            {"podSelector": {"matchLabels": {"cnpg.io/cluster": f"{service}-db"}}},
+            {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "infocenter-rabbitmq"}}},
+            {
+                "podSelector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/name": "auth",
+                        "app.kubernetes.io/component": "api",
+                    }
+                }
+            },
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "observability"}
+                },
+                "podSelector": {
+                    "matchLabels": {"app.kubernetes.io/name": "opentelemetry-collector"}
+                },
+            },
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                },
+                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+            },
+        ]
+        leaving: set[int] = set()
+        for policy in policies_for(overlay, labels, "Egress"):
+            for rule in policy["spec"].get("egress", []):
+                for peer in rule["to"]:
+                    if "ipBlock" in peer:
+                        assert peer["ipBlock"]["except"] == [
+                            "10.0.0.0/8",
+                            "172.16.0.0/12",
+                            "192.168.0.0/16",
+                        ], service
+                        leaving |= {p["port"] for p in rule["ports"]}
+                    else:
+                        assert peer in allowed, (service, peer)
+        assert leaving == EXTERNAL.get(service, set()), service
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_each_database_admits_only_its_own_service(overlay: str) -> None:
     for service in SERVICES:
@@ -415,6 +469,8 @@ def test_each_service_has_its_own_backed_up_replicated_database(overlay: str) ->
         assert store["destinationPath"].endswith(f"/{service}")
         backup = named(overlay, "ScheduledBackup", f"{service}-db-nightly")["spec"]
         assert backup["cluster"]["name"] == f"{service}-db"
+        monitor = named(overlay, "PodMonitor", f"{service}-db")["spec"]
+        assert monitor["selector"] == {"matchLabels": {"cnpg.io/cluster": f"{service}-db"}}
 
 
 def most_replicas(overlay: str, deployment: Obj) -> int:
@@ -454,7 +510,8 @@ def test_rabbitmq_runs_three_nodes_for_the_quorum_queues(overlay: str) -> None:
     (cluster,) = objects(overlay, "RabbitmqCluster")
     assert cluster["spec"]["replicas"] == 3
     topology = (ROOT / "libs/servicekit/servicekit/bus/topology.py").read_text()
-    assert topology.count('"x-queue-type": "quorum"') == 3  # queue, retry queues, DLQ
+    assert '"x-queue-type": "quorum"' in topology  # what the services declare
+    assert '"classic"' not in topology
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
