@@ -223,6 +223,28 @@ def test_every_container_is_locked_down(overlay: str) -> None:
         assert all("emptyDir" in volumes[v] for v in tmp), name
 
 
+QUANTITY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30}
+
+
+def quantity(value: str) -> int:
+    match = re.fullmatch(r"(\d+)([KMG]i)", value)
+    assert match, value
+    return int(match[1]) * QUANTITY[match[2]]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_importer_has_scratch_room_for_the_largest_upload(overlay: str) -> None:
+    from cases.settings import CasesSettings
+
+    largest = CasesSettings.model_fields["import_max_upload_bytes"].default
+    importer = named(overlay, "Deployment", "cases-importer")
+    (tmp,) = [v for v in pod_spec(importer)["volumes"] if v["name"] == "tmp"]
+    room = quantity(tmp["emptyDir"]["sizeLimit"])
+    assert room >= 2 * largest
+    (c,) = pod_spec(importer)["containers"]
+    assert quantity(c["resources"]["requests"]["ephemeral-storage"]) == room
+
+
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_every_long_running_container_has_the_three_probes(overlay: str) -> None:
     for obj in objects(overlay, "Deployment"):
