@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
+import pytest
 from servicekit import heartbeat
 from servicekit.testing.wait import wait_for
+
+pytestmark = pytest.mark.unit  # no PostgreSQL or RabbitMQ: files and a child process
 
 
 async def test_beat_touches_the_file_until_stopped(tmp_path: Path) -> None:
@@ -44,3 +49,39 @@ def test_probe_passes_on_a_fresh_file_and_fails_on_a_stale_one(tmp_path: Path) -
     os.utime(path, (stale, stale))
     assert heartbeat.main([str(path), "--max-age", "60"]) == 1
     assert heartbeat.is_fresh(path, 60, now=stale + 30)
+
+
+WORKER = """
+import asyncio, sys
+from types import SimpleNamespace
+from servicekit.service import run_worker
+
+class Service:  # what run_worker uses of a Service
+    settings = SimpleNamespace(heartbeat_file=sys.argv[1])
+    def setup_observability(self, process): pass
+    async def close(self): print("closed", flush=True)
+
+async def work(stop: asyncio.Event) -> None:
+    await stop.wait()
+
+run_worker(Service(), "test-worker", work)
+"""
+
+
+async def test_run_worker_beats_while_it_runs_and_stops_on_sigterm(tmp_path: Path) -> None:
+    path = tmp_path / "heartbeat"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", WORKER, str(path), stdout=asyncio.subprocess.PIPE
+    )
+
+    def running() -> None:
+        assert process.returncode is None, "the worker died"
+
+    async def beating() -> bool:
+        return heartbeat.is_fresh(path, max_age=60)
+
+    await wait_for(beating, what="the worker's heartbeat", seconds=30, alive=running)
+    process.send_signal(signal.SIGTERM)
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0
+    assert out.decode().strip() == "closed"
