@@ -20,7 +20,8 @@ SERVICES := $(notdir $(wildcard services/*))
 SERVICE_PACKAGES := $(wildcard $(foreach s,$(SERVICES),services/$(s)/$(s)))
 # mypy resolves first-party imports from the workspace sources (strict mode: root pyproject)
 MYPY_BASES := $(wildcard libs/*) $(wildcard services/*) gateway deploy/local
-MYPY_TARGETS := $(wildcard libs/*/) $(SERVICE_PACKAGES) gateway/gateway deploy/local/devstack
+MYPY_TARGETS := $(wildcard libs/*/) $(SERVICE_PACKAGES) gateway/gateway deploy/local/devstack \
+                deploy/k8s/tools
 PYTEST_PATHS := libs services gateway tests deploy
 PYTEST := $(RUN) pytest -q
 BENCH_ARGS ?=

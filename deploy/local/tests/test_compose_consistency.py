@@ -54,7 +54,9 @@ def compose() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def k8s() -> dict[tuple[str, str], dict[str, Any]]:
     objects: dict[tuple[str, str], dict[str, Any]] = {}
-    for path in sorted(K8S.glob("*.yaml")):
+    for path in sorted((K8S / "base").rglob("*.yaml")):
+        if path.name == "kustomization.yaml":
+            continue
         for doc in yaml.safe_load_all(path.read_text()):
             if doc and "metadata" in doc:
                 objects[(doc["kind"], doc["metadata"]["name"])] = doc
@@ -259,9 +261,13 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 def test_kubernetes_denies_all_ingress_except_what_a_policy_admits(
     k8s: dict[tuple[str, str], dict[str, Any]],
 ) -> None:
-    deny = k8s[("NetworkPolicy", "default-deny-ingress")]["spec"]
-    assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}
-    policies = [doc for (kind, _), doc in k8s.items() if kind == "NetworkPolicy"]
+    deny = k8s[("NetworkPolicy", "default-deny")]["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    policies = [
+        doc
+        for (kind, _), doc in k8s.items()
+        if kind == "NetworkPolicy" and "Ingress" in doc["spec"]["policyTypes"]
+    ]
     for (kind, name), doc in k8s.items():
         if kind != "Deployment":
             continue
@@ -287,7 +293,7 @@ def test_kubernetes_denies_all_ingress_except_what_a_policy_admits(
             continue
         assert namespaces == {"monitoring"}, name  # Prometheus scrapes /metrics (with a token)
         gateway = {"app.kubernetes.io/name": "gateway", "app.kubernetes.io/component": "api"}
-        cases = {"app.kubernetes.io/name": "cases", "app.kubernetes.io/component": "relay"}
+        cases = k8s[("Deployment", "cases-relay")]["spec"]["template"]["metadata"]["labels"]
         assert any(_selects(p, gateway) for p in pods), name
         # only the identity service takes calls from the other services (session checks)
         assert any(_selects(p, cases) for p in pods) == (name == "auth-api"), name
@@ -308,5 +314,5 @@ def test_kubernetes_gateway_trusts_only_its_ingress_and_requires_its_secrets(
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     refs = {next(iter(ref.values()))["name"] for ref in container["envFrom"]}
     assert refs == {"gateway-config", "gateway-secrets"}
-    kustomization = yaml.safe_load((K8S / "kustomization.yaml").read_text())
+    kustomization = yaml.safe_load((K8S / "base/platform/kustomization.yaml").read_text())
     assert "network-policies.yaml" in kustomization["resources"]

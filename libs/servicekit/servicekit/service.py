@@ -15,6 +15,7 @@ import signal
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from aio_pika.abc import AbstractRobustConnection
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -23,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from servicekit import metrics
+from servicekit import heartbeat, metrics
 from servicekit.body_limit import BodyLimitMiddleware, BodyLimits
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
@@ -259,6 +260,12 @@ def run_worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        heartbeat_file = service.settings.heartbeat_file
+        beating = (
+            asyncio.create_task(heartbeat.beat(Path(heartbeat_file), stop))
+            if heartbeat_file
+            else None
+        )
         try:
             while not stop.is_set():
                 try:
@@ -268,6 +275,10 @@ def run_worker(
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=2)
         finally:
+            if beating is not None:
+                beating.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await beating
             await service.close()
 
     asyncio.run(main())

@@ -34,6 +34,10 @@ class ServiceSettings(BaseSettings):
         default=None, description="OTLP/HTTP traces endpoint; no export when unset"
     )
     log_level: str = "INFO"
+    heartbeat_file: str | None = Field(
+        default=None,
+        description="A worker touches this file every few seconds (its liveness probe reads it)",
+    )
     token_issuer: str = "https://auth.infocenter.local"
     token_audience: str = "infocenter"
     jwks_url: str = Field(
