@@ -8,6 +8,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from devstack.stack import ProcessSpec, Stack
 from servicekit.testing.wait import wait_for
@@ -89,18 +90,28 @@ async def restart_broker(stack: Stack) -> Fault:
     started = time.monotonic()
     await run_tool("rabbitmqctl", "stop_app")
     try:
-        # the services notice the broker gone (their readiness checks it)
-        probe = next(p for p in stack.processes if p.name == "cases-api")
-
-        async def noticed() -> bool:
-            return not await asyncio.to_thread(stack.is_ready, probe)
-
-        await wait_for(noticed, what="cases-api to notice the broker gone", seconds=30)
+        await wait_for(
+            lambda: port_closed(stack.config.amqp_url),
+            what="the broker to stop listening",
+            seconds=30,
+        )
     finally:
         await run_tool("rabbitmqctl", "start_app")
         await run_tool("rabbitmqctl", "await_startup")
     await all_ready(stack)
     return Fault("restart", "RabbitMQ", time.monotonic() - started, "stop_app, start_app")
+
+
+async def port_closed(url: str) -> bool:
+    """Nothing accepts connections at the URL's host and port."""
+    parts = urlsplit(url)
+    try:
+        _, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    except OSError:
+        return True
+    writer.close()
+    await writer.wait_closed()
+    return False
 
 
 def postgres_version() -> str:
