@@ -1,10 +1,12 @@
-"""The whole-stack fault run (issue 15 §5): while case files are imported, bank files of
-payments read in and the portal read, every process of ours is killed with SIGKILL in turn
-(each API, relay, consumer and worker, then the gateway), RabbitMQ is restarted and then
-PostgreSQL. Afterwards every effect must be there exactly once: each imported and each
-registered case in cases, ledger and reports; each payment booked once and the journal
-balanced; each note answered with a 2xx written; no dead letter; and the supervisor must
-have restarted everything it lost.
+"""The whole-stack fault run (issue 15 §5): while bank files of payments are read in, cases
+registered, notes written and the portal read through the gateway, the workflow scheduler
+is killed with SIGKILL and PostgreSQL restarted; then, while ten case files (10,000 rows)
+are imported as well, every other process of ours is killed with SIGKILL in turn (each
+API, relay, consumer and worker, then the gateway) and RabbitMQ is restarted. Afterwards
+every effect must be there exactly once: each imported and each registered case in
+cases, ledger and reports; each payment booked once (and in reports) and the journal
+balanced; each note answered with a 2xx written once; no event left in an outbox; no dead
+letter; and the supervisor must have restarted every process it lost.
 
 ``make chaos`` runs it alone (``INFOCENTER_CHAOS_ROWS`` sets the rows imported, 10,000
 by default). It restarts the shared broker and PostgreSQL: it runs last in ``make test``
