@@ -35,7 +35,7 @@ endef
 export INFRA_HINT
 
 .PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports \
-        unit integration e2e browser schemas bench test check-infra
+        unit integration e2e browser schemas bench chaos test check-infra
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
@@ -118,6 +118,9 @@ schemas: ## regenerate the JSON Schema snapshots of the event contracts
 bench: check-infra ## messaging throughput benchmark (bench/; BENCH_ARGS="--events 20000")
 	$(RUN) python bench/messaging.py $(BENCH_ARGS)
 
+chaos: check-infra ## whole-stack fault run alone: kills every process, restarts RabbitMQ and PostgreSQL
+	$(PYTEST) -m disruptive tests/chaos
+
 check-infra:
 	@for port in 5432 5672; do \
 	  if ! (exec 3<>/dev/tcp/127.0.0.1/$$port) 2>/dev/null; then \
@@ -138,5 +141,5 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	$(MAKE) imports
 	@echo "== tests (all but disruptive)"
 	$(PYTEST) -m "not disruptive" $(PYTEST_PATHS)
-	@echo "== disruptive tests (they restart the broker), last"
+	@echo "== disruptive tests (they restart the broker and PostgreSQL), last"
 	$(PYTEST) -m disruptive $(PYTEST_PATHS) || [ $$? -eq 5 ]

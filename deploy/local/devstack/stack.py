@@ -759,6 +759,24 @@ class Stack:
             assert pid is not None
             os.kill(pid, sig)
 
+    def crash(self, name: str, sig: int = signal.SIGKILL) -> int:
+        """Kill one process as a fault would (SIGKILL unless told): unlike :meth:`kill` the
+        supervisor is not told, so with ``autorestart`` it restarts the process with
+        back-off, as the ``make up`` daemon does. The pid killed."""
+        self.process(name)
+        if self.supervisor is None:
+            raise RuntimeError("crash needs a stack started by this Stack (start())")
+        pid = self.supervisor.crash(name, sig)
+        if pid is None:
+            raise RuntimeError(f"{name} is not running")
+        return pid
+
+    def restarts(self) -> dict[str, int]:
+        """How often the supervisor has started each process again."""
+        if self.supervisor is None:
+            return {}
+        return {name: int(entry["restarts"]) for name, entry in self.supervisor.snapshot().items()}
+
     def start_process(self, name: str) -> None:
         """Start one process again (after :meth:`kill` or a crash)."""
         self.process(name)

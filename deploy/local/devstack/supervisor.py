@@ -298,6 +298,18 @@ class Supervisor:
                 _signal_group(child.proc, sig)
         self._wake.set()
 
+    def crash(self, name: str, sig: int = signal.SIGKILL) -> int | None:
+        """Signal one running child's process group as a fault would, without marking it
+        held: the watcher sees it die and restarts it (with back-off) when ``autorestart``
+        is on. The pid signalled, or ``None`` when the child was not running."""
+        with self._lock:
+            child = self.children[name]
+            if child.proc is None or child.state != "running":
+                return None
+            self.say(f"{name}: sending {signal.Signals(sig).name} (fault injection)")
+            _signal_group(child.proc, sig)
+            return child.proc.pid
+
     def wait_exit(self, name: str, timeout: float = 10.0) -> bool:
         """Wait until a child's process has exited (after :meth:`kill`)."""
         child = self.children[name]

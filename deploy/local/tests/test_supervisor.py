@@ -165,3 +165,21 @@ def test_stop_is_graceful_and_then_forceful(
     state = json.loads((tmp_path / "run" / "supervisor.json").read_text())
     assert {p["state"] for p in state["processes"].values()} == {"stopped"}
     assert all(c.proc is not None and c.proc.poll() is not None for c in sup.children.values())
+
+
+def test_a_crashed_process_is_restarted_and_counted(
+    tmp_path: Path, supervise: Callable[..., Supervisor]
+) -> None:
+    sup = supervise(spec("cases-importer", FOREVER), backoff_initial=0.05)
+    eventually(lambda: log(tmp_path).count("world") == 1, "the child up")
+    first_pid = sup.children["cases-importer"].pid
+    assert sup.crash("cases-importer") == first_pid
+    eventually(
+        lambda: (
+            sup.children["cases-importer"].restarts == 1
+            and sup.children["cases-importer"].pid not in (None, first_pid)
+        ),
+        "the child restarted",
+    )
+    assert "cases-importer: sending SIGKILL (fault injection)" in log(tmp_path)
+    assert "(killed by SIGKILL); restarting in" in log(tmp_path)
