@@ -953,6 +953,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("role.case_handler", "Saksbehandler", "Case handler"),
     ("role.agency_admin", "Byråadministrator", "Agency administrator"),
     ("role.credit_orderer", "Bestiller av kredittopplysninger", "Credit report orderer"),
+    ("role.ops", "Drift (ops)", "Operations (ops)"),
     # -- file import ------------------------------------------------------------------
     ("import.title", "Importer saker fra fil", "Import cases from a file"),
     (

@@ -31,7 +31,7 @@ ACTION_NOTICES = {"deaktiver": "deaktivert", "aktiver": "aktivert", "invitasjon"
 def roles_for(visitor: Visitor) -> tuple[str, ...]:
     """The roles an admin can give in their own organisation."""
     if visitor.is_agency:
-        return ("case_handler", "agency_admin")
+        return ("case_handler", "agency_admin", "ops")
     return ("creditor", "credit_orderer", "creditor_admin")
 
 

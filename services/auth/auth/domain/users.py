@@ -17,7 +17,7 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[str]] = {
     OrganisationKind.CREDITOR: frozenset(
         {Roles.CREDITOR, Roles.CREDITOR_ADMIN, Roles.CREDIT_ORDERER}
     ),
-    OrganisationKind.AGENCY: frozenset({Roles.CASE_HANDLER, Roles.AGENCY_ADMIN}),
+    OrganisationKind.AGENCY: frozenset({Roles.CASE_HANDLER, Roles.AGENCY_ADMIN, Roles.OPS}),
 }
 
 
