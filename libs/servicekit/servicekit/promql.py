@@ -46,6 +46,10 @@ class Target:
     expr: str
     legend: str
     """What one series is called: fixed text, or ``{{label}}`` for a label's value."""
+    unit: Unit | None = None
+    """This target's unit when it is not the panel's (a table's column)."""
+    alarm: bool = False
+    """Any value above zero needs an operator (dead letters, a paused consumer)."""
 
 
 @dataclass(frozen=True)
@@ -174,10 +178,10 @@ def service_panels(service: str) -> tuple[Panel, ...]:
             Unit.COUNT,
             (
                 Target(queue_depth(service), "dybde"),
-                Target(consumer_rate(service), "meldinger/s"),
-                Target(consumer_lag(service), "etterslep (s)"),
-                Target(dead_letters(service), "døde meldinger"),
-                Target(consumer_paused(service), "pauset"),
+                Target(consumer_rate(service), "meldinger/s", Unit.PER_SECOND),
+                Target(consumer_lag(service), "etterslep", Unit.SECONDS),
+                Target(dead_letters(service), "døde meldinger", alarm=True),
+                Target(consumer_paused(service), "pauset", alarm=True),
             ),
             "Per kø: meldinger som venter, hvor fort konsumenten tar dem, omtrentlig "
             "tid til køen er tom, meldinger i dead-letter-køen og om konsumenten venter "
@@ -211,11 +215,13 @@ def overview_panels() -> tuple[Panel, ...]:
             Kind.TABLE,
             Unit.COUNT,
             (
-                Target(rate, "forespørsler/s"),
-                Target(f"({errors} or {rate} * 0) / {rate}", "5xx-andel"),
-                Target(p99, "p99 (s)"),
-                Target("sum by (service) (dead_letters)", "døde meldinger"),
-                Target("max by (service) (outbox_oldest_age_seconds)", "eldste i outbox (s)"),
+                Target(rate, "forespørsler", Unit.PER_SECOND),
+                Target(f"({errors} or {rate} * 0) / {rate}", "5xx-andel", Unit.RATIO),
+                Target(p99, "p99", Unit.SECONDS),
+                Target("sum by (service) (dead_letters)", "døde meldinger", alarm=True),
+                Target(
+                    "max by (service) (outbox_oldest_age_seconds)", "eldste i outbox", Unit.SECONDS
+                ),
             ),
         ),
         Panel(
