@@ -82,7 +82,7 @@ async def listing(request: Request, service: str, visitor: OpsDep) -> Response:
                 if queue["dead_letters"]
                 else {"items": [], "count": 0}
             )
-            queues.append({**queue, "items": letters["items"]})
+            queues.append({**queue, "letters": letters["items"]})
     except ApiProblem as problem:
         if problem.status < 500:
             raise

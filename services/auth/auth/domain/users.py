@@ -41,6 +41,8 @@ def check_roles(roles: Iterable[str], kind: OrganisationKind) -> frozenset[str]:
         raise RoleNotAllowed(
             f"Roles {sorted(wanted - allowed)} are not allowed for a {kind.value} organisation."
         )
+    if Roles.OPS in wanted and not wanted & Roles.AGENCY:
+        raise RoleNotAllowed("The ops role goes with case_handler or agency_admin.")
     return wanted
 
 
