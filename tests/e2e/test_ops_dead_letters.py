@@ -15,7 +15,7 @@ import asyncpg
 import httpx
 import pytest
 from contracts import Envelope
-from contracts.auth import OrganisationKind, OrganisationRegistered
+from contracts.auth import OrganisationRegistered
 from devstack.stack import Stack
 from servicekit.testing.wait import wait_for
 
@@ -77,7 +77,7 @@ async def test_an_ops_user_inspects_purges_and_replays_dead_letters(
         envelope = Envelope.wrap(
             OrganisationRegistered(
                 organisation_id=organisation,
-                kind=OrganisationKind.CREDITOR,
+                kind="creditor",
                 name="Replay Kreditor AS",
                 organisation_number=f"{random.randrange(10**8, 10**9)}",
             )

@@ -112,7 +112,7 @@ def masked_body(body: str) -> Any:
     try:
         return masked(json.loads(body))
     except ValueError:
-        return scrub_value(body[:2000])
+        return str(scrub_value(body))[:2000]  # scrubbed whole, then cut: no half an id
 
 
 def _header_value(value: Any) -> Any:
