@@ -25,8 +25,10 @@ def _free_port() -> int:
 
 class RunningPrometheus:
     def __init__(self, directory: Path, config: str, rules: str) -> None:
-        if not Path(BINARY).exists() and shutil.which("prometheus") is None:
+        found = BINARY if Path(BINARY).exists() else shutil.which("prometheus")
+        if found is None:
             pytest.fail(f"Prometheus is not installed; install it with: {INSTALL}")
+        self.binary = found
         self.directory = directory
         (directory / "prometheus.yml").write_text(config)
         (directory / "rules.yml").write_text(rules)
@@ -35,9 +37,8 @@ class RunningPrometheus:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> RunningPrometheus:
-        binary = BINARY if Path(BINARY).exists() else str(shutil.which("prometheus"))
         self.process = await asyncio.create_subprocess_exec(
-            binary,
+            self.binary,
             f"--config.file={self.directory / 'prometheus.yml'}",
             f"--storage.tsdb.path={self.directory / 'data'}",
             f"--web.listen-address=127.0.0.1:{self.port}",
@@ -47,7 +48,8 @@ class RunningPrometheus:
         )
 
         async def ready() -> bool:
-            assert self.process is not None and self.process.returncode is None, "exited"
+            assert self.process is not None
+            assert self.process.returncode is None, "Prometheus exited"
             with contextlib.suppress(httpx.HTTPError):
                 async with httpx.AsyncClient(timeout=2) as client:
                     return (await client.get(f"{self.url}/-/ready")).status_code == 200
