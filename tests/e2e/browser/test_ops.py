@@ -61,12 +61,13 @@ async def test_an_ops_user_replays_a_dead_letter_from_the_page(
 async def test_the_dashboards_read_on_a_phone(
     browser: Browser, stack: Stack, dina: BrowserContext, shot: Shot
 ) -> None:
-    phone = await new_context(
-        browser,
-        stack,
+    phone = await browser.new_context(
+        base_url=stack.url,
+        locale="nb-NO",
         viewport={"width": 390, "height": 844},
         storage_state=await dina.storage_state(),
     )
+    phone.set_default_timeout(30_000)
     page = await phone.new_page()
     for path in ("/ops", "/ops/cases"):
         await page.goto(path)
