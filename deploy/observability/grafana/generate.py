@@ -16,7 +16,13 @@ from pathlib import Path
 from grafana_foundation_sdk.builders import dashboard as dash
 from grafana_foundation_sdk.builders import prometheus, table, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
-from grafana_foundation_sdk.models.dashboard import DataSourceRef, DataTransformerConfig, GridPos
+from grafana_foundation_sdk.models.dashboard import (
+    DashboardLinkType,
+    DataSourceRef,
+    DataTransformerConfig,
+    GridPos,
+)
+from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 from servicekit.promql import SERVICES, Kind, Panel, overview_panels, service_panels
 
 HERE = Path(__file__).parent
@@ -58,7 +64,7 @@ def _panel(panel: Panel, index: int, place: GridPos) -> timeseries.Panel | table
             .datasource(DATASOURCE)
         )
         table_query = panel.kind is Kind.TABLE
-        query = query.instant().format("table") if table_query else query.range()
+        query = query.instant().format(PromQueryFormat.TABLE) if table_query else query.range()
         builder = builder.with_target(query)
     return builder
 
@@ -74,7 +80,9 @@ def _dashboard(uid: str, title: str, panels: tuple[Panel, ...]) -> dict[str, obj
         .timezone("browser")
         .readonly()
         .with_variable(dash.DatasourceVariable("datasource").label("Prometheus").type("prometheus"))
-        .link(dash.DashboardLink("InfoCenter").type("dashboards").tags(["infocenter"]))
+        .link(
+            dash.DashboardLink("InfoCenter").type(DashboardLinkType.DASHBOARDS).tags(["infocenter"])
+        )
     )
     for index, (panel, place) in enumerate(zip(panels, _layout(panels), strict=True)):
         board = board.with_panel(_panel(panel, index, place))
