@@ -22,6 +22,8 @@ from .prometheus import RunningPrometheus
 from .support import METRICS_TOKEN, GatewayFactory, RunningServer
 from .test_portal_cookies import AT, CSRF, cookie_header
 
+pytestmark = pytest.mark.integration
+
 RUNBOOK = "https://runbook.example/docs/runbook.md#dead-letters"
 
 

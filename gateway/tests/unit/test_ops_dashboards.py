@@ -14,6 +14,8 @@ from gateway.ops.linechart import draw, legend_name, value_text
 from gateway.ops.prometheus import MAX_BODY, Prometheus, PrometheusUnavailable, Series
 from servicekit.promql import Unit, service_panels
 
+pytestmark = pytest.mark.unit
+
 
 def test_values_read_as_an_operator_reads_them() -> None:
     assert value_text(12.345, Unit.PER_SECOND) == "12,3/s"

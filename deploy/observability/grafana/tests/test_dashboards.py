@@ -17,6 +17,8 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models.dashboard import Dashboard
 from servicekit import promql
 
+pytestmark = pytest.mark.unit
+
 HERE = Path(__file__).parent.parent
 INSTALL = "sudo apt-get install -y prometheus"
 

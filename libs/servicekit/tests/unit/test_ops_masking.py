@@ -9,6 +9,8 @@ import pytest
 from servicekit import promql
 from servicekit.ops import MASK, masked, masked_body
 
+pytestmark = pytest.mark.unit
+
 
 def test_personal_fields_are_masked_at_any_depth() -> None:
     event = {
