@@ -3,6 +3,8 @@ dashboards (on a phone too), and replays a dead letter from the page; it is cons
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from devstack.stack import Stack
 from playwright.async_api import Browser, BrowserContext, expect
@@ -78,3 +80,27 @@ async def test_the_dashboards_read_on_a_phone(
         assert overflow <= 0, f"{path} scrolls sideways on a phone by {overflow}px"
         await shot(page, f"phone{path.replace('/', '-')}")
     await phone.close()
+
+
+async def test_an_agency_admin_takes_ops_away_and_gives_it_back(
+    agnes: BrowserContext, dina: BrowserContext, shot: Shot
+) -> None:
+    """Last in this module: taking the role away ends Dina's sessions."""
+    page = await agnes.new_page()
+    await page.goto("/brukere")
+    row = page.get_by_role("row").filter(has_text=OPS)
+    await expect(row).to_contain_text("Drift (ops)")
+    await row.get_by_role("button", name="Fjern drift-tilgang Dina Drift").click()
+    await expect(page.get_by_role("status")).to_contain_text("Drift-tilgangen er fjernet")
+    await expect(row).not_to_contain_text("Drift (ops)")
+    await shot(page, "ops-revoked")
+
+    ops_page = await dina.new_page()
+    await ops_page.goto("/ops")
+    await expect(ops_page).to_have_url(re.compile(r"/logg-inn"))
+    await ops_page.close()
+
+    await row.get_by_role("button", name="Gi drift-tilgang Dina Drift").click()
+    await expect(page.get_by_role("status")).to_contain_text("har fått drift-tilgang")
+    await expect(row).to_contain_text("Drift (ops)")
+    await page.close()
