@@ -53,6 +53,9 @@ class Line:
     """The ``points`` attribute of the polyline: ``x,y x,y …``."""
     last: str
     """The latest value, formatted."""
+    end_x: float
+    end_y: float
+    """Where the latest value is drawn (a dot: a series of one point shows too)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def draw(
     end: float,
     width: int = 600,
     height: int = 200,
-    left: int = 64,
+    left: int = 84,
     right: int = 8,
     top: int = 10,
     bottom: int = 24,
@@ -130,6 +133,8 @@ def draw(
             css_class=f"line-{index % COLOURS}",
             points=" ".join(f"{x(at):.1f},{y(value):.1f}" for at, value in series.points),
             last=value_text(series.points[-1][1], unit),
+            end_x=round(x(series.points[-1][0]), 1),
+            end_y=round(y(series.points[-1][1]), 1),
         )
         for index, (name, series) in enumerate(drawn)
     ]

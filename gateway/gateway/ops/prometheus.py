@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
+OSLO = ZoneInfo("Europe/Oslo")
 MAX_BODY = 4 * 1024 * 1024
 MAX_SERIES = 40
 MAX_POINTS = 2000
@@ -114,11 +116,20 @@ class Prometheus:
                     service=labels.get("service", ""),
                     summary=notes.get("summary", notes.get("description", "")),
                     runbook_url=_safe_link(notes.get("runbook_url", "")),
-                    active_at=str(item.get("activeAt", ""))[:25],
+                    active_at=_moment(item.get("activeAt")),
                     labels=labels,
                 )
             )
         return sorted(alerts, key=lambda a: (a.severity != "critical", a.service, a.name))
+
+
+def _moment(value: Any) -> str:
+    """Prometheus's RFC 3339 time (nanoseconds and all) as Oslo time: ``06.12.2026 23:54``."""
+    try:
+        at = datetime.fromisoformat(str(value)[:19]).replace(tzinfo=UTC)
+    except ValueError:
+        return ""
+    return at.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
 
 
 def _result(data: Any, kind: str) -> list[Any]:

@@ -125,6 +125,7 @@ async def test_only_firing_alerts_with_safe_runbook_links() -> None:
         ("A", "https://runbook.example/#a"),
         ("C", ""),
     ]
+    assert firing.firing[0].active_at == "06.12.2026 23:00"  # Oslo time
     assert (await dashboards.firing(_prometheus(_json(body)), "ledger")).firing == []
 
 
