@@ -43,6 +43,10 @@ def _layout(panels: tuple[Panel, ...]) -> list[GridPos]:
     return places
 
 
+def _ref(number: int) -> str:
+    return chr(ord("A") + number)
+
+
 def _panel(panel: Panel, index: int, place: GridPos) -> timeseries.Panel | table.Panel:
     builder: timeseries.Panel | table.Panel
     if panel.kind is Kind.TIMESERIES:
@@ -50,7 +54,12 @@ def _panel(panel: Panel, index: int, place: GridPos) -> timeseries.Panel | table
     else:
         # one instant query per column, joined on the row's label (queue or service)
         merge = DataTransformerConfig(id_val="merge", options={})
-        builder = table.Panel().with_transformation(merge)
+        names = {f"Value #{_ref(n)}": t.legend for n, t in enumerate(panel.targets)}
+        organise = DataTransformerConfig(
+            id_val="organize",
+            options={"excludeByName": {"Time": True}, "renameByName": names},
+        )
+        builder = table.Panel().with_transformation(merge).with_transformation(organise)
     builder = builder.id(index + 1).title(panel.title).unit(panel.unit.value)
     builder = builder.datasource(DATASOURCE).grid_pos(place)
     if panel.description:
@@ -60,7 +69,7 @@ def _panel(panel: Panel, index: int, place: GridPos) -> timeseries.Panel | table
             prometheus.Dataquery()
             .expr(target.expr)
             .legend_format(target.legend)
-            .ref_id(chr(ord("A") + number))
+            .ref_id(_ref(number))
             .datasource(DATASOURCE)
         )
         table_query = panel.kind is Kind.TABLE
