@@ -100,6 +100,13 @@ class GatewaySettings(BaseSettings):
         default=15.0, description="How long the merged OpenAPI document is reused"
     )
     ops_refresh_seconds: int = Field(default=10, description="Auto-refresh period of /ops")
+    prometheus_url: str = Field(
+        default="",
+        description="Prometheus's HTTP API for the ops dashboards (none: «ingen data»)",
+    )
+    prometheus_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds to wait for one Prometheus query"
+    )
 
     # Per-client-IP token bucket on /api.
     rate_limit_enabled: bool = True

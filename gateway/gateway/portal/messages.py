@@ -936,6 +936,14 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ),
     ("users.reactivate", "Aktiver igjen", "Reactivate"),
     ("users.resend", "Send invitasjonen på nytt", "Send the invitation again"),
+    ("users.ops_grant", "Gi drift-tilgang", "Grant ops access"),
+    ("users.ops_revoke", "Fjern drift-tilgang", "Remove ops access"),
+    ("users.notice.ops_granted", "Brukeren har fått drift-tilgang.", "The user has ops access."),
+    (
+        "users.notice.ops_revoked",
+        "Drift-tilgangen er fjernet, og brukerens økter er avsluttet.",
+        "Ops access is removed and the user's sessions are ended.",
+    ),
     ("users.invite_title", "Inviter en bruker", "Invite a user"),
     (
         "users.invite_intro",
@@ -953,6 +961,7 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("role.case_handler", "Saksbehandler", "Case handler"),
     ("role.agency_admin", "Byråadministrator", "Agency administrator"),
     ("role.credit_orderer", "Bestiller av kredittopplysninger", "Credit report orderer"),
+    ("role.ops", "Drift (ops)", "Operations (ops)"),
     # -- file import ------------------------------------------------------------------
     ("import.title", "Importer saker fra fil", "Import cases from a file"),
     (

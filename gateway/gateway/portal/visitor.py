@@ -88,6 +88,11 @@ class Visitor:
         return Roles.AGENCY_ADMIN in self.roles
 
     @property
+    def is_ops(self) -> bool:
+        """Agency staff who run the system (the ops pages and the dead letters)."""
+        return self.is_agency and Roles.OPS in self.roles
+
+    @property
     def manages_users(self) -> bool:
         return self.principal.has_any(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN)
 
@@ -233,5 +238,6 @@ CreditorDep = Annotated[Visitor, _requires("is_creditor")]
 CreditorAdminDep = Annotated[Visitor, _requires("manages_users")]
 CaseHandlerDep = Annotated[Visitor, _requires("is_agency")]
 AgencyAdminDep = Annotated[Visitor, _requires("is_agency_admin")]
+OpsDep = Annotated[Visitor, _requires("is_ops")]
 CreditOrdererDep = Annotated[Visitor, _requires("orders_credit_reports")]
 CreditReaderDep = Annotated[Visitor, _requires("reads_credit_reports")]

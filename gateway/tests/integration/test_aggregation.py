@@ -230,9 +230,12 @@ async def test_the_stylesheet_and_script_are_served_by_the_gateway(
 
 
 def agency_staff(signer: TestSigner) -> dict[str, str]:
-    """A case handler's portal cookie (the ops pages are for agency staff only)."""
+    """An ops user's portal cookie (the ops pages are for agency staff with the ops role)."""
     token = signer.mint(
-        organisation_id=uuid.uuid4(), roles=[Roles.CASE_HANDLER], session_id=uuid.uuid4(), ttl=3600
+        organisation_id=uuid.uuid4(),
+        roles=[Roles.CASE_HANDLER, Roles.OPS],
+        session_id=uuid.uuid4(),
+        ttl=3600,
     )
     return cookie_header({AT: token})
 

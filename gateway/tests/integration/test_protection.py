@@ -189,7 +189,7 @@ async def test_metrics_answer_only_the_scraper_with_the_token(gateway: httpx.Asy
     assert (await gateway.get("/health/ready", headers={"Authorization": ""})).status_code == 200
 
 
-async def test_the_ops_pages_are_for_signed_in_agency_staff_only(
+async def test_the_ops_pages_are_for_signed_in_agency_staff_with_the_ops_role_only(
     start_gateway: GatewayFactory, signer: TestSigner
 ) -> None:
     portal = await start_gateway(signed_in=False)
@@ -210,5 +210,7 @@ async def test_the_ops_pages_are_for_signed_in_agency_staff_only(
         assert creditor.status_code == 403, path
         assert "tjenester" not in creditor.text
         handler = await portal.get(path, headers=as_(Roles.CASE_HANDLER))
-        assert handler.status_code == 200, path
-        assert "tjenester er klare" in handler.text
+        assert handler.status_code == 403, path
+        ops = await portal.get(path, headers=as_(Roles.CASE_HANDLER, Roles.OPS))
+        assert ops.status_code == 200, path
+        assert "tjenester er klare" in ops.text

@@ -11,5 +11,8 @@ class Roles:
     CREDIT_ORDERER = "credit_orderer"
     """A creditor user its admin let buy credit reports (never implied by another role:
     Datatilsynet fined an orderer without a rule on who may order, Recover AS 2022)."""
-    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN, CREDIT_ORDERER})
+    OPS = "ops"
+    """Agency staff who run the system: the ops pages and the dead letters (never implied by
+    another role; agency administrators grant it)."""
+    ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN, CREDIT_ORDERER, OPS})
     AGENCY = frozenset({CASE_HANDLER, AGENCY_ADMIN})

@@ -35,6 +35,7 @@ from servicekit.health import broker_check, database_check, health_router
 from servicekit.http import EdgeApp, bearer_matches
 from servicekit.internal import InternalCallers, ServiceCredential
 from servicekit.openapi import document_problems
+from servicekit.ops import dead_letter_router
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.sessions import IdentityServiceSessions, SessionStates
@@ -176,6 +177,15 @@ class Service:
             )
         )
         app.add_api_route("/metrics", self._metrics_endpoint, include_in_schema=False)
+        if self.consumers:
+            app.include_router(
+                dead_letter_router(
+                    service=self.name,
+                    topology=self.topology,
+                    engine=self.engine,
+                    connection=lambda: self.connect_broker("api"),
+                )
+            )
         for router in routers:
             app.include_router(router)
         document_problems(app)

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from servicekit.roles import Roles
 
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
@@ -23,7 +24,11 @@ NOTICES = {
     "deaktivert": "users.notice.deactivated",
     "aktivert": "users.notice.reactivated",
     "sendt": "users.notice.resent",
+    "drift-paa": "users.notice.ops_granted",
+    "drift-av": "users.notice.ops_revoked",
 }
+OPS_ACTIONS = {"drift-paa": True, "drift-av": False}
+"""Agency administrators give or take the ``ops`` role (the identity service audits it)."""
 ACTIONS = {"deaktiver": "deactivate", "aktiver": "reactivate", "invitasjon": "invitation"}
 ACTION_NOTICES = {"deaktiver": "deaktivert", "aktiver": "aktivert", "invitasjon": "sendt"}
 
@@ -31,7 +36,7 @@ ACTION_NOTICES = {"deaktiver": "deaktivert", "aktiver": "aktivert", "invitasjon"
 def roles_for(visitor: Visitor) -> tuple[str, ...]:
     """The roles an admin can give in their own organisation."""
     if visitor.is_agency:
-        return ("case_handler", "agency_admin")
+        return ("case_handler", "agency_admin", "ops")
     return ("creditor", "credit_orderer", "creditor_admin")
 
 
@@ -113,6 +118,13 @@ async def user_action(
     except ValueError:
         t = Translator(language_of(request))
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    if action in OPS_ACTIONS and visitor.is_agency_admin:
+        user = await visitor.backend.get(f"/api/v1/auth/users/{user_id}")
+        roles = set(user["roles"]) - {Roles.OPS}
+        if OPS_ACTIONS[action]:
+            roles.add(Roles.OPS)
+        await visitor.backend.patch(f"/api/v1/auth/users/{user_id}", {"roles": sorted(roles)})
+        return redirect(f"/brukere?melding={action}")
     if api_action is None:
         return redirect("/brukere")
     await visitor.backend.post(f"/api/v1/auth/users/{user_id}/{api_action}")

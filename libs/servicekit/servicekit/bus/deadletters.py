@@ -16,7 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import aio_pika
@@ -48,6 +48,9 @@ class DeadLetter:
     dead_lettered_by: str
     deaths: int
     body: str
+    attempts: int = 0
+    """Retries the consumer made before it dead-lettered the message."""
+    headers: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, message: AbstractIncomingMessage) -> DeadLetter:
@@ -60,7 +63,16 @@ class DeadLetter:
             dead_lettered_by=str(headers.get("x-dead-lettered-by") or "broker"),
             deaths=_death_count(deaths),
             body=message.body.decode(errors="replace"),
+            attempts=_int(headers.get(RETRY_HEADER)),
+            headers=headers,
         )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _death_count(deaths: Any) -> int:
@@ -181,7 +193,7 @@ async def _main(args: argparse.Namespace) -> int:
                 connection, namespace=args.namespace, queue=args.queue, limit=10_000
             )
             chosen = [asdict(d) for d in letters if ids is None or d.event_id in ids]
-            print(json.dumps(chosen, indent=2))
+            print(json.dumps(chosen, indent=2, default=str))
         elif args.command == "replay":
             if ids is None and not args.all:
                 print("give --event-id (repeatable) or --all", file=sys.stderr)

@@ -17,7 +17,7 @@ ROLES_BY_KIND: dict[OrganisationKind, frozenset[str]] = {
     OrganisationKind.CREDITOR: frozenset(
         {Roles.CREDITOR, Roles.CREDITOR_ADMIN, Roles.CREDIT_ORDERER}
     ),
-    OrganisationKind.AGENCY: frozenset({Roles.CASE_HANDLER, Roles.AGENCY_ADMIN}),
+    OrganisationKind.AGENCY: frozenset({Roles.CASE_HANDLER, Roles.AGENCY_ADMIN, Roles.OPS}),
 }
 
 
@@ -41,6 +41,8 @@ def check_roles(roles: Iterable[str], kind: OrganisationKind) -> frozenset[str]:
         raise RoleNotAllowed(
             f"Roles {sorted(wanted - allowed)} are not allowed for a {kind.value} organisation."
         )
+    if Roles.OPS in wanted and not wanted & Roles.AGENCY:
+        raise RoleNotAllowed("The ops role goes with case_handler or agency_admin.")
     return wanted
 
 

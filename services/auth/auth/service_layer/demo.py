@@ -24,6 +24,7 @@ USERS = (
     # email, name, roles, organisation
     ("admin@infocenter.example", "Agnes Admin", [Roles.AGENCY_ADMIN], AGENCY),
     ("saksbehandler@infocenter.example", "Sander Saksbehandler", [Roles.CASE_HANDLER], AGENCY),
+    ("drift@infocenter.example", "Dina Drift", [Roles.CASE_HANDLER, Roles.OPS], AGENCY),
     ("admin@nordlys.example", "Nora Nordlys", [Roles.CREDITOR_ADMIN, Roles.CREDITOR], CREDITOR),
     ("kari@nordlys.example", "Kari Kreditor", [Roles.CREDITOR, Roles.CREDIT_ORDERER], CREDITOR),
 )

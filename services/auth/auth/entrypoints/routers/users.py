@@ -24,9 +24,12 @@ from auth.service_layer import invitations, users
 router = APIRouter(prefix="/api/v1/auth", tags=["users"])
 
 Admin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN))]
-RoleName = Literal["creditor", "creditor_admin", "credit_orderer", "case_handler", "agency_admin"]
+RoleName = Literal[
+    "creditor", "creditor_admin", "credit_orderer", "case_handler", "agency_admin", "ops"
+]
 """The roles an administrator may give (`credit_orderer`: a creditor user's right to buy
-credit reports, never implied by another role; the organisation's kind decides)."""
+credit reports; `ops`: agency staff who may see the ops pages and handle dead letters;
+neither implied by another role; the organisation's kind decides)."""
 
 
 def _not_blank(value: str) -> str:
