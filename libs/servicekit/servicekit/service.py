@@ -30,9 +30,11 @@ from servicekit.bus.connection import connect
 from servicekit.bus.consumer import Consumer, EventHandler
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_session_factory
-from servicekit.health import broker_check, database_check, health_router
+from servicekit.health import Check, broker_check, database_check, health_router
 from servicekit.http import EdgeApp, bearer_matches
 from servicekit.internal import InternalCallers, ServiceCredential
+from servicekit.metrics_server import serve_metrics
+from servicekit.pool_metrics import watch_pool
 from servicekit.openapi import document_problems
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
@@ -71,6 +73,7 @@ class Service:
         self.engine = engine or make_engine(
             settings.database_url, pool_size=settings.db_pool_size, application_name=self.name
         )
+        watch_pool(self.engine, self.name)
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.connection: AbstractRobustConnection | None = None
         self.session_source = IdentityServiceSessions(
@@ -166,14 +169,7 @@ class Service:
             BodyLimitMiddleware,
             limits=BodyLimits(self.settings.max_request_body_bytes, dict(uploads or {})),
         )
-        app.include_router(
-            health_router(
-                {
-                    "database": database_check(self.engine),
-                    "broker": broker_check(lambda: self.connection),
-                }
-            )
-        )
+        app.include_router(health_router(self.readiness_checks()))
         app.add_api_route("/metrics", self._metrics_endpoint, include_in_schema=False)
         for router in routers:
             app.include_router(router)
@@ -181,13 +177,31 @@ class Service:
         FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
         return app
 
+    def readiness_checks(self) -> dict[str, Check]:
+        """What ``/health/ready`` (and the ``service_ready`` metric) require."""
+        return {
+            "database": database_check(self.engine),
+            "broker": broker_check(lambda: self.connection),
+        }
+
     async def _metrics_endpoint(self, request: Request) -> Response:
         """Prometheus metrics, for the scraper holding ``metrics_token`` only."""
         if not bearer_matches(request, self.settings.metrics_token):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        with contextlib.suppress(Exception):
-            await self.refresh_metrics()
+        ready = await self._ready()
+        metrics.SERVICE_READY.labels(self.name).set(1 if ready else 0)
+        if ready:
+            with contextlib.suppress(Exception):
+                await self.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def _ready(self, timeout: float = 2.0) -> bool:
+        try:
+            for check in self.readiness_checks().values():
+                await asyncio.wait_for(check(), timeout=timeout)
+        except Exception:
+            return False
+        return True
 
     async def refresh_metrics(self) -> None:
         """Outbox backlog and age from the database; queue and dead-letter depth from the broker."""
@@ -251,7 +265,10 @@ class Service:
 def run_worker(
     service: Service, process: str, work: Callable[[asyncio.Event], Awaitable[None]]
 ) -> None:
-    """Run a worker process until SIGTERM/SIGINT, then stop gracefully."""
+    """Run a worker process until SIGTERM/SIGINT, then stop gracefully.
+
+    With ``metrics_port`` set it serves its metrics there (:mod:`servicekit.metrics_server`).
+    """
 
     async def main() -> None:
         service.setup_observability(process)
@@ -259,6 +276,12 @@ def run_worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        settings = service.settings
+        listener = None
+        if settings.metrics_port is not None:
+            listener = await serve_metrics(
+                settings.http_host, settings.metrics_port, settings.metrics_token
+            )
         try:
             while not stop.is_set():
                 try:
@@ -268,6 +291,8 @@ def run_worker(
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=2)
         finally:
+            if listener is not None:
+                listener.close()
             await service.close()
 
     asyncio.run(main())
