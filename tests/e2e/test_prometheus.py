@@ -139,7 +139,8 @@ async def test_an_alert_fires_when_a_process_is_down_and_clears_when_it_is_back(
 
 
 async def _up(client: httpx.AsyncClient, process: str, value: int) -> bool:
-    answer = (await client.get("/api/v1/query", params={"query": f'up{{process="{process}"}}'})).json()
+    query = f'up{{process="{process}"}}'
+    answer = (await client.get("/api/v1/query", params={"query": query})).json()
     result = answer["data"]["result"]
     return bool(result) and float(result[0]["value"][1]) == value
 

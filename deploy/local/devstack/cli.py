@@ -18,9 +18,9 @@ from devstack import database
 from devstack.demo import DemoSeedFailed, login_note, seed_demo, seed_demo_cases
 from devstack.stack import (
     GATEWAY,
+    PROMETHEUS,
     SERVICES,
     MigrationFailed,
-    PROMETHEUS,
     Stack,
     StackConfig,
     StackNotReady,

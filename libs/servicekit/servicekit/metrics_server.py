@@ -64,9 +64,7 @@ async def _handle(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: SecretStr | None
 ) -> None:
     try:
-        head = await asyncio.wait_for(
-            reader.readuntil(b"\r\n\r\n"), timeout=READ_TIMEOUT_SECONDS
-        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=READ_TIMEOUT_SECONDS)
         writer.write(answer(head[:-4], token))
         await writer.drain()
     except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, OSError):

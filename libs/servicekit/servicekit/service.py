@@ -34,8 +34,8 @@ from servicekit.health import Check, broker_check, database_check, health_router
 from servicekit.http import EdgeApp, bearer_matches
 from servicekit.internal import InternalCallers, ServiceCredential
 from servicekit.metrics_server import serve_metrics
-from servicekit.pool_metrics import watch_pool
 from servicekit.openapi import document_problems
+from servicekit.pool_metrics import watch_pool
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.sessions import IdentityServiceSessions, SessionStates
@@ -50,6 +50,10 @@ _BACKLOG = text(
     "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
     "FROM outbox WHERE sent_at IS NULL"
 )
+
+
+READY_CHECK_SECONDS = 2.0
+"""How long one readiness check may take (as ``/health/ready``'s)."""
 
 
 class Service:
@@ -195,10 +199,10 @@ class Service:
                 await self.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    async def _ready(self, timeout: float = 2.0) -> bool:
+    async def _ready(self) -> bool:
         try:
             for check in self.readiness_checks().values():
-                await asyncio.wait_for(check(), timeout=timeout)
+                await asyncio.wait_for(check(), timeout=READY_CHECK_SECONDS)
         except Exception:
             return False
         return True

@@ -26,7 +26,6 @@ from ledger.service_layer.policy import LedgerPolicy, PayoutWriter
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 from ledger.settings import LedgerSettings
 
-
 SETTLEMENTS_UNCONFIRMED = Gauge(
     "ledger_settlements_unconfirmed", "Settlements pending: the bank has not confirmed the payout"
 )

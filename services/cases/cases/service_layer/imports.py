@@ -38,8 +38,8 @@ from typing import Any
 
 from contracts.cases import MAX_REJECTED_ROWS, RejectedRow
 from servicekit.db import is_database_unavailable
-from servicekit.metrics import WORKER_ITEMS, worker_pass
 from servicekit.errors import DomainError
+from servicekit.metrics import WORKER_ITEMS, worker_pass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cases.adapters import batch_store
