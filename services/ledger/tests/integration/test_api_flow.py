@@ -11,11 +11,11 @@ from datetime import UTC, date, datetime
 
 import httpx
 import pytest
-from prometheus_client import REGISTRY
 from contracts import Envelope
 from contracts.credit import CreditReportPurchased
 from ledger.bootstrap import LedgerService
 from ledger.entrypoints import cli, consumers
+from prometheus_client import REGISTRY
 from simulators.bank import BankSimulator
 
 from .bank import ocr
