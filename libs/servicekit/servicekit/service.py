@@ -194,9 +194,8 @@ class Service:
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
         ready = await self._ready()
         metrics.SERVICE_READY.labels(self.name).set(1 if ready else 0)
-        if ready:
-            with contextlib.suppress(Exception):
-                await self.refresh_metrics()
+        with contextlib.suppress(Exception):  # what can be read is still worth reporting
+            await self.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     async def _ready(self) -> bool:
