@@ -35,7 +35,7 @@ endef
 export INFRA_HINT
 
 .PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports \
-        unit integration e2e browser schemas bench chaos test check-infra
+        unit integration e2e browser schemas bench chaos test check-infra rules
 
 help: ## this list
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) \
@@ -106,11 +106,16 @@ integration: check-infra ## tests against the real PostgreSQL and RabbitMQ
 
 e2e: check-infra ## the whole stack as processes, through the gateway (and the browser)
 	deploy/local/install.sh --browser
+	deploy/local/install.sh --observability
 	$(PYTEST) -m e2e $(PYTEST_PATHS)
 
 browser: check-infra ## the portal in headless Chromium on a test stack (screenshots: var/artifacts/browser)
 	deploy/local/install.sh --browser
 	$(PYTEST) -m e2e tests/e2e/browser
+
+rules: ## promtool: check the Prometheus rules and run their unit tests (also part of make test)
+	deploy/local/install.sh --observability
+	$(PYTEST) deploy/local/tests/test_observability.py
 
 schemas: ## regenerate the JSON Schema snapshots of the event contracts
 	$(RUN) contracts-schemas
@@ -135,6 +140,7 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	deploy/local/install.sh --uv
 	deploy/local/install.sh --documents
 	deploy/local/install.sh --browser
+	deploy/local/install.sh --observability
 	$(UV) sync --all-packages
 	$(MAKE) lint
 	$(MAKE) types

@@ -10,8 +10,13 @@
 #   - (`--documents`, and by `make up`) what the reports service renders its PDFs with and
 #     its golden tests read them with: Pango and HarfBuzz for WeasyPrint, the DejaVu fonts,
 #     poppler-utils (pdftotext, pdfinfo, pdfdetach).
+#   - (`--observability`, and by `make up`) Debian's Prometheus (prometheus, with promtool)
+#     and its PostgreSQL exporter (prometheus-postgres-exporter), which the local runner
+#     starts beside the stack, and RabbitMQ's Prometheus endpoint (:15692), enabled on the
+#     running broker with `rabbitmq-plugins enable rabbitmq_prometheus` (kept across
+#     restarts in its enabled_plugins file).
 # Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--documents`,
-# `--browser`) `make test`.
+# `--browser`, `--observability`) `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -138,6 +143,38 @@ install_documents() {
     fi
 }
 
+# -- observability ----------------------------------------------------------------------
+RABBITMQ_PROMETHEUS_PORT=15692
+
+install_observability() {
+    local missing=()
+    command -v prometheus >/dev/null || missing+=(prometheus)
+    command -v prometheus-postgres-exporter >/dev/null || missing+=(prometheus-postgres-exporter)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        say "installing Prometheus and the PostgreSQL exporter (apt-get install ${missing[*]})"
+        apt_install "${missing[@]}"
+    fi
+    # The Debian packages start their own daemons where systemd runs; the stack runs its own
+    # (own ports and data under var/), so a packaged daemon is not needed and stays as it is.
+    enable_rabbitmq_prometheus
+}
+
+enable_rabbitmq_prometheus() {
+    if reachable "$RABBITMQ_PROMETHEUS_PORT"; then
+        return
+    fi
+    if ! reachable "$AMQP_PORT"; then
+        say "RabbitMQ is not running: enable its Prometheus endpoint later (install.sh --observability)"
+        return
+    fi
+    local plugins
+    plugins="$(command -v rabbitmq-plugins || echo /usr/sbin/rabbitmq-plugins)"
+    [ -x "$plugins" ] || die "rabbitmq-plugins not found: enable rabbitmq_prometheus on the broker yourself"
+    say "enabling RabbitMQ's Prometheus endpoint (rabbitmq-plugins enable rabbitmq_prometheus)"
+    "${SUDO[@]}" env PATH="/usr/sbin:$PATH" "$plugins" enable rabbitmq_prometheus >/dev/null
+    wait_for_port "$RABBITMQ_PROMETHEUS_PORT" "RabbitMQ's rabbitmq_prometheus" 60
+}
+
 main() {
     if [ "${1:-}" = "--documents" ]; then  # `make test`: PDF rendering and its golden tests
         install_documents
@@ -145,6 +182,10 @@ main() {
     fi
     if [ "${1:-}" = "--browser" ]; then  # `make test`: what the browser tests need
         install_browser
+        return
+    fi
+    if [ "${1:-}" = "--observability" ]; then  # `make test`: promtool, Prometheus, exporter
+        install_observability
         return
     fi
     local only_infra=0
@@ -157,6 +198,7 @@ main() {
     [ "$only_infra" -eq 1 ] || install_documents
     start_postgres
     start_rabbitmq
+    [ "$only_infra" -eq 1 ] || install_observability
     say "infrastructure ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$AMQP_PORT"
 }
 

@@ -18,6 +18,7 @@ from devstack import database
 from devstack.demo import DemoSeedFailed, login_note, seed_demo, seed_demo_cases
 from devstack.stack import (
     GATEWAY,
+    PROMETHEUS,
     SERVICES,
     MigrationFailed,
     Stack,
@@ -103,7 +104,7 @@ def cmd_up(stack: Stack, args: argparse.Namespace) -> int:
         print(f"  migrated: {', '.join(migrated)}")
         missing = stack.missing_processes()
         if missing:
-            print(f"  not in this checkout yet (not started): {', '.join(missing)}")
+            print(f"  not started (not in this checkout / not installed): {', '.join(missing)}")
         busy = [
             f"{p.name}:{p.port}"
             for p in stack.processes
@@ -212,6 +213,7 @@ def _banner(
         f"  Portal:     {stack.url}",
         f"  API docs:   {stack.url}/docs   (OpenAPI: {stack.url}/openapi.json)",
         f"  Ops:        {stack.url}/ops",
+        *_prometheus_lines(stack),
         f"  Logs:       make logs   ({log})",
         "  Status:     make status",
         "  Stop:       make down",
@@ -221,8 +223,15 @@ def _banner(
     lines += login_note(stack, logins, with_cases=with_cases)
     missing = stack.missing_processes()
     if missing:
-        lines += ["", f"Not started (not in this checkout yet): {', '.join(missing)}"]
+        lines += ["", f"Not started (not in this checkout, or not installed): {', '.join(missing)}"]
     return "\n".join(lines)
+
+
+def _prometheus_lines(stack: Stack) -> list[str]:
+    if not any(p.name == PROMETHEUS for p in stack.processes):
+        return ["  Prometheus: not installed (deploy/local/install.sh --observability)"]
+    url = stack.prometheus_url
+    return [f"  Prometheus: {url}   (alerts: {url}/alerts, targets: {url}/targets)"]
 
 
 def cmd_supervise(stack: Stack, args: argparse.Namespace) -> int:

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from devstack import database, localenv
+from devstack import database, localenv, observability
 from devstack.supervisor import Supervisor, read_state
 
 SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
@@ -67,6 +67,18 @@ WORKERS: Mapping[str, tuple[str, ...]] = {
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
 doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
 handed to the post, retried until taken)."""
+PROMETHEUS = "prometheus"
+"""Prometheus of the stack (Debian's ``prometheus``): scrapes every process, evaluates the
+rules of ``deploy/observability/rules``."""
+POSTGRES_EXPORTER = "postgres-exporter"
+"""Debian's ``prometheus-postgres-exporter``: the PostgreSQL cluster's statistics."""
+METRICS_PROCESSES: tuple[str, ...] = tuple(
+    f"{service}-{kind}"
+    for service in SERVICES
+    for kind in ("relay", "consumer", *WORKERS.get(service, ()))
+)
+"""Processes without an API: each serves ``/metrics`` on a port of its own
+(``<PREFIX>_METRICS_PORT``, servicekit.metrics_server)."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,
@@ -78,10 +90,13 @@ PORT_OFFSETS: Mapping[str, int] = {
     "mail-http": 26,
     "bureau": 27,
     "post": 28,
+    **{name: 40 + index for index, name in enumerate(METRICS_PROCESSES)},
+    PROMETHEUS: 90,
+    POSTGRES_EXPORTER: 91,
 }
 JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
-ProcessKind = Literal["api", "relay", "consumer", "worker", "simulator"]
+ProcessKind = Literal["api", "relay", "consumer", "worker", "simulator", "monitor"]
 
 
 def repo_root() -> Path:
@@ -119,6 +134,8 @@ class ProcessSpec:
     extra_ports: tuple[int, ...] = ()
     """Other ports it listens on (SMTP of the mail sink)."""
     health_path: str = "/health/ready"
+    metrics_port: int | None = None
+    """Where a process without an API serves ``/metrics`` (an API serves it on ``port``)."""
 
     def argv(self, python: str | None = None) -> list[str]:
         head, *rest = self.command
@@ -128,7 +145,10 @@ class ProcessSpec:
 
     @property
     def module(self) -> str:
-        """The module (``cases.entrypoints.relay``) or app (``cases.entrypoints.api:…``)."""
+        """The module (``cases.entrypoints.relay``) or app (``cases.entrypoints.api:…``);
+        for a program that is not Python (Prometheus), the program."""
+        if self.command[0] != "python":
+            return self.command[0]
         return self.command[3] if self.command[2] == "uvicorn" else self.command[2]
 
     @property
@@ -137,7 +157,9 @@ class ProcessSpec:
 
     @property
     def ports(self) -> tuple[int, ...]:
-        return ((self.port,) if self.port else ()) + self.extra_ports
+        own = (self.port,) if self.port else ()
+        metrics = (self.metrics_port,) if self.metrics_port else ()
+        return own + self.extra_ports + metrics
 
 
 @dataclass(frozen=True)
@@ -162,6 +184,8 @@ class StackConfig:
     extra_env: Mapping[str, str] = field(default_factory=dict)
     """Set for every process, over the table's values (for example a test stack's looser
     rate limits); each process reads only the settings with its own prefix."""
+    scrape_interval: str = "15s"
+    """How often Prometheus scrapes and evaluates its rules (a test stack: every second)."""
 
     @classmethod
     def local(cls) -> StackConfig:
@@ -207,6 +231,7 @@ class StackConfig:
             environment="test",
             services=services,
             root=root,
+            scrape_interval="1s",
         )
 
     @property
@@ -231,6 +256,16 @@ class StackConfig:
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.port(GATEWAY)}"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://{self.host}:{self.port(PROMETHEUS)}"
+
+    @property
+    def prometheus_layout(self) -> observability.PrometheusLayout:
+        """Config, tokens, targets and data of the stack's Prometheus (``var/prometheus``
+        for ``make up``; beside the logs for a test stack)."""
+        return observability.PrometheusLayout(self.run_dir.parent / "prometheus")
 
     @property
     def mail_dir(self) -> Path:
@@ -334,6 +369,8 @@ def gateway_env(config: StackConfig, secrets: localenv.Secrets) -> dict[str, str
         env[f"GATEWAY_{service.upper()}_URL"] = f"http://{config.host}:{config.port(service)}"
     if config.otlp_endpoint:
         env["GATEWAY_OTLP_ENDPOINT"] = config.otlp_endpoint
+    # the ops pages draw their charts from the stack's Prometheus (its HTTP API)
+    env["GATEWAY_PROMETHEUS_URL"] = config.prometheus_url
     env.update(secrets.service_secrets(GATEWAY))
     return env
 
@@ -411,46 +448,38 @@ def process_table(
         env = {**common, **service_env(config, secrets, service), **config.extra_env}
         port = config.port(service)
         source = f"services/{service}"
+        metrics_key = f"{env_prefix(service)}METRICS_PORT"
+
+        def background(name: str, kind: ProcessKind, module: str) -> ProcessSpec:
+            metrics_port = config.port(name)
+            return ProcessSpec(
+                name=name,
+                service=service,  # noqa: B023 (called at once, in this iteration)
+                kind=kind,
+                command=("python", "-m", module),
+                env={**env, metrics_key: str(metrics_port)},  # noqa: B023
+                host=config.host,
+                source=source,  # noqa: B023
+                metrics_port=metrics_port,
+            )
+
         specs += [
             ProcessSpec(
                 name=f"{service}-api",
                 service=service,
                 kind="api",
                 command=_uvicorn(f"{service}.entrypoints.api:create_app", config.host, port),
-                env=env,
+                # the API serves /metrics on its own port
+                env={**env, metrics_key: str(port)},
                 port=port,
                 host=config.host,
                 source=source,
             ),
-            ProcessSpec(
-                name=f"{service}-relay",
-                service=service,
-                kind="relay",
-                command=("python", "-m", f"{service}.entrypoints.relay"),
-                env=env,
-                host=config.host,
-                source=source,
-            ),
-            ProcessSpec(
-                name=f"{service}-consumer",
-                service=service,
-                kind="consumer",
-                command=("python", "-m", f"{service}.entrypoints.consumer"),
-                env=env,
-                host=config.host,
-                source=source,
-            ),
+            background(f"{service}-relay", "relay", f"{service}.entrypoints.relay"),
+            background(f"{service}-consumer", "consumer", f"{service}.entrypoints.consumer"),
         ]
         specs += [
-            ProcessSpec(
-                name=f"{service}-{worker}",
-                service=service,
-                kind="worker",
-                command=("python", "-m", f"{service}.entrypoints.{worker}"),
-                env=env,
-                host=config.host,
-                source=source,
-            )
+            background(f"{service}-{worker}", "worker", f"{service}.entrypoints.{worker}")
             for worker in WORKERS.get(service, ())
         ]
     port = config.port(GATEWAY)
@@ -469,9 +498,70 @@ def process_table(
     return specs
 
 
+def monitoring_table(config: StackConfig) -> list[ProcessSpec]:
+    """Prometheus and the PostgreSQL exporter of a stack (config: :meth:`Stack.start`)."""
+    layout = config.prometheus_layout
+    prometheus, exporter = config.port(PROMETHEUS), config.port(POSTGRES_EXPORTER)
+    common = {"INFOCENTER_STACK": config.name}
+    return [
+        ProcessSpec(
+            name=POSTGRES_EXPORTER,
+            service="postgresql",
+            kind="monitor",
+            command=(
+                observability.EXPORTER_BINARY,
+                f"--web.listen-address={config.host}:{exporter}",
+                "--log.level=warn",
+            ),
+            env={**common, "DATA_SOURCE_NAME": observability.exporter_dsn(config.pg_admin_url)},
+            port=exporter,
+            host=config.host,
+            health_path="/metrics",
+        ),
+        ProcessSpec(
+            name=PROMETHEUS,
+            service=PROMETHEUS,
+            kind="monitor",
+            command=(
+                observability.PROMETHEUS_BINARY,
+                f"--config.file={layout.config_file}",
+                f"--storage.tsdb.path={layout.data_dir}",
+                "--storage.tsdb.retention.time=7d",
+                f"--web.listen-address={config.host}:{prometheus}",
+                "--web.enable-lifecycle",
+                "--log.level=warn",
+            ),
+            env=common,
+            port=prometheus,
+            host=config.host,
+            health_path="/-/ready",
+        ),
+    ]
+
+
+def scrape_targets(processes: Iterable[ProcessSpec]) -> list[observability.Target]:
+    """What Prometheus scrapes: every API, relay, consumer and worker, and the gateway."""
+    targets = []
+    for spec in processes:
+        if spec.kind in {"simulator", "monitor"}:
+            continue
+        port = spec.metrics_port or spec.port
+        if port is None:
+            continue
+        targets.append(
+            observability.Target(
+                job=spec.service, address=f"{spec.host}:{port}", process=spec.name, kind=spec.kind
+            )
+        )
+    return targets
+
+
 def module_present(root: Path, spec: ProcessSpec) -> bool:
     """Whether the code a process runs exists in this checkout and is installed in this
-    environment (services land over time; ``uv sync --all-packages`` installs them)."""
+    environment (services land over time; ``uv sync --all-packages`` installs them); for
+    a program that is not Python (Prometheus), whether it is installed."""
+    if spec.command[0] != "python":
+        return observability.installed(spec.command[0])
     module = spec.module.split(":", 1)[0]
     package_dir = root / spec.source
     relative = Path(*module.split("."))
@@ -550,7 +640,40 @@ class Stack:
         return f"http://{self.config.host}:{self.config.port(service)}"
 
     def all_processes(self) -> list[ProcessSpec]:
-        return process_table(self.config, self.secrets, self.config.services)
+        return [
+            *process_table(self.config, self.secrets, self.config.services),
+            *monitoring_table(self.config),
+        ]
+
+    @property
+    def prometheus_url(self) -> str:
+        return self.config.prometheus_url
+
+    def write_prometheus_config(self) -> Path:
+        """Render the stack's Prometheus config, targets files and token files."""
+        layout = self.config.prometheus_layout
+        layout.extra_rules_dir.mkdir(parents=True, exist_ok=True)
+        layout.data_dir.mkdir(parents=True, exist_ok=True)
+        observability.write_tokens(
+            layout,
+            {
+                job: self.secrets.extra.get(f"{job.upper()}_METRICS_TOKEN", "")
+                for job in observability.JOBS
+            },
+        )
+        observability.write_targets(layout, scrape_targets(self.processes))
+        host = self.config.host
+        text = observability.render_config(
+            self.config.root,
+            layout,
+            stack=self.config.name,
+            scrape_interval=self.config.scrape_interval,
+            prometheus_address=f"{host}:{self.config.port(PROMETHEUS)}",
+            rabbitmq=observability.rabbitmq_address(self.config.amqp_url),
+            postgres_exporter=f"{host}:{self.config.port(POSTGRES_EXPORTER)}",
+        )
+        layout.config_file.write_text(text, encoding="utf-8")
+        return layout.config_file
 
     @property
     def processes(self) -> list[ProcessSpec]:
@@ -558,6 +681,8 @@ class Stack:
         return [p for p in self.all_processes() if module_present(self.config.root, p)]
 
     def missing_processes(self) -> list[str]:
+        """Processes not started: code not in this checkout yet, or a monitoring program
+        not installed (``deploy/local/install.sh --observability``)."""
         return [p.name for p in self.all_processes() if not module_present(self.config.root, p)]
 
     def _missing_services(self) -> list[str]:
@@ -655,6 +780,8 @@ class Stack:
             )
 
     def make_supervisor(self, *, autorestart: bool, echo: bool) -> Supervisor:
+        if any(p.name == PROMETHEUS for p in self.processes):
+            self.write_prometheus_config()
         return Supervisor(
             self.processes,
             root=self.config.root,

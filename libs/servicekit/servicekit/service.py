@@ -31,11 +31,13 @@ from servicekit.bus.connection import connect
 from servicekit.bus.consumer import Consumer, EventHandler
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_session_factory
-from servicekit.health import broker_check, database_check, health_router
+from servicekit.health import Check, broker_check, database_check, health_router
 from servicekit.http import EdgeApp, bearer_matches
 from servicekit.internal import InternalCallers, ServiceCredential
+from servicekit.metrics_server import serve_metrics
 from servicekit.openapi import document_problems
 from servicekit.ops import dead_letter_router
+from servicekit.pool_metrics import watch_pool
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.sessions import IdentityServiceSessions, SessionStates
@@ -50,6 +52,10 @@ _BACKLOG = text(
     "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
     "FROM outbox WHERE sent_at IS NULL"
 )
+
+
+READY_CHECK_SECONDS = 2.0
+"""How long one readiness check may take (as ``/health/ready``'s)."""
 
 
 class Service:
@@ -73,6 +79,7 @@ class Service:
         self.engine = engine or make_engine(
             settings.database_url, pool_size=settings.db_pool_size, application_name=self.name
         )
+        watch_pool(self.engine, self.name)
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
         self.connection: AbstractRobustConnection | None = None
         self.session_source = IdentityServiceSessions(
@@ -168,14 +175,7 @@ class Service:
             BodyLimitMiddleware,
             limits=BodyLimits(self.settings.max_request_body_bytes, dict(uploads or {})),
         )
-        app.include_router(
-            health_router(
-                {
-                    "database": database_check(self.engine),
-                    "broker": broker_check(lambda: self.connection),
-                }
-            )
-        )
+        app.include_router(health_router(self.readiness_checks()))
         app.add_api_route("/metrics", self._metrics_endpoint, include_in_schema=False)
         if self.consumers:
             app.include_router(
@@ -192,13 +192,30 @@ class Service:
         FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
         return app
 
+    def readiness_checks(self) -> dict[str, Check]:
+        """What ``/health/ready`` (and the ``service_ready`` metric) require."""
+        return {
+            "database": database_check(self.engine),
+            "broker": broker_check(lambda: self.connection),
+        }
+
     async def _metrics_endpoint(self, request: Request) -> Response:
         """Prometheus metrics, for the scraper holding ``metrics_token`` only."""
         if not bearer_matches(request, self.settings.metrics_token):
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        with contextlib.suppress(Exception):
+        ready = await self._ready()
+        metrics.SERVICE_READY.labels(self.name).set(1 if ready else 0)
+        with contextlib.suppress(Exception):  # what can be read is still worth reporting
             await self.refresh_metrics()
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    async def _ready(self) -> bool:
+        try:
+            for check in self.readiness_checks().values():
+                await asyncio.wait_for(check(), timeout=READY_CHECK_SECONDS)
+        except Exception:
+            return False
+        return True
 
     async def refresh_metrics(self) -> None:
         """Outbox backlog and age from the database; queue and dead-letter depth from the broker."""
@@ -262,7 +279,10 @@ class Service:
 def run_worker(
     service: Service, process: str, work: Callable[[asyncio.Event], Awaitable[None]]
 ) -> None:
-    """Run a worker process until SIGTERM/SIGINT, then stop gracefully."""
+    """Run a worker process until SIGTERM/SIGINT, then stop gracefully.
+
+    With ``metrics_port`` set it serves its metrics there (:mod:`servicekit.metrics_server`).
+    """
 
     async def main() -> None:
         service.setup_observability(process)
@@ -276,6 +296,12 @@ def run_worker(
             if heartbeat_file
             else None
         )
+        settings = service.settings
+        listener = None
+        if settings.metrics_port is not None:
+            listener = await serve_metrics(
+                settings.http_host, settings.metrics_port, settings.metrics_token
+            )
         try:
             while not stop.is_set():
                 try:
@@ -289,6 +315,8 @@ def run_worker(
                 beating.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await beating
+            if listener is not None:
+                listener.close()
             await service.close()
 
     asyncio.run(main())

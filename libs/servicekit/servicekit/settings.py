@@ -79,6 +79,11 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="Bearer token Prometheus presents at /metrics; unset: /metrics refuses all",
     )
+    metrics_port: int | None = Field(
+        default=None,
+        description="Port a process without an API (relay, consumer, worker) serves /metrics "
+        "on (servicekit.metrics_server); the API serves it on its HTTP port",
+    )
 
     # Consumer
     consumer_prefetch: int = 256

@@ -10,6 +10,7 @@ from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
 from contracts.credit import CreditReportPurchased
 from contracts.reports import ReplayRequested
+from prometheus_client import Gauge
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.replay import replay_handler
@@ -19,10 +20,19 @@ from ledger.adapters.bankfiles.camt054 import parse_camt054
 from ledger.adapters.bankfiles.ocr import parse_ocr
 from ledger.adapters.bankfiles.pain001 import parse_pain002, write_pain001
 from ledger.adapters.orm import inbox, outbox
+from ledger.adapters.settlement_store import unconfirmed_settlements
 from ledger.entrypoints import consumers
 from ledger.service_layer.policy import LedgerPolicy, PayoutWriter
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 from ledger.settings import LedgerSettings
+
+SETTLEMENTS_UNCONFIRMED = Gauge(
+    "ledger_settlements_unconfirmed", "Settlements pending: the bank has not confirmed the payout"
+)
+SETTLEMENT_UNCONFIRMED_AGE = Gauge(
+    "ledger_settlement_unconfirmed_oldest_age_seconds",
+    "Age of the oldest settlement still waiting for the bank's confirmation (0: none)",
+)
 
 
 class LedgerService(Service):
@@ -32,6 +42,14 @@ class LedgerService(Service):
 
     def unit_of_work(self) -> LedgerUnitOfWork:
         return LedgerUnitOfWork(self.session_factory, self.outbox)
+
+    async def refresh_metrics(self) -> None:
+        """The shared metrics, and the settlements the bank has not confirmed yet."""
+        async with self.engine.connect() as conn:
+            count, oldest_age = await unconfirmed_settlements(conn)
+        SETTLEMENTS_UNCONFIRMED.set(count)
+        SETTLEMENT_UNCONFIRMED_AGE.set(oldest_age)
+        await super().refresh_metrics()
 
     parse_ocr = staticmethod(parse_ocr)
     parse_camt054 = staticmethod(parse_camt054)

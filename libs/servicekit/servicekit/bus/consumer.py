@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import aio_pika
@@ -170,7 +171,16 @@ class Consumer:
             metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, result).inc(
                 outcome.count(result)
             )
+        self._observe_lag(readable)
         await _ack_all([d.message for d in readable])
+
+    def _observe_lag(self, deliveries: Sequence[_Delivery]) -> None:
+        """How long each event took from its occurrence until it was applied here."""
+        now = datetime.now(UTC)
+        age = metrics.CONSUMER_EVENT_AGE.labels(self.service, self.spec.name)
+        for d in deliveries:
+            if d.envelope is not None:
+                age.observe(max((now - d.envelope.occurred_at).total_seconds(), 0.0))
 
     async def _apply_with_pause(self, deliveries: Sequence[_Delivery]) -> list[str]:
         """Apply a batch; while the database is away, wait for it and try again."""

@@ -20,6 +20,7 @@ import logging
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
+from servicekit.metrics import worker_pass
 from servicekit.service import run_worker
 
 from cases.bootstrap import CasesService, bootstrap
@@ -42,6 +43,7 @@ async def run_once(service: CasesService) -> workflow.SchedulerRun:
     )
     if run.cases:
         log.info("scheduler pass", extra={"scheduler": asdict(run)})
+    worker_pass("cases", "scheduler", run.cases)
     return run
 
 

@@ -39,6 +39,7 @@ from typing import Any
 from contracts.cases import MAX_REJECTED_ROWS, RejectedRow
 from servicekit.db import is_database_unavailable
 from servicekit.errors import DomainError
+from servicekit.metrics import WORKER_ITEMS, worker_pass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cases.adapters import batch_store
@@ -364,6 +365,7 @@ class Importer:
         log.info("importer %s started", self.owner)
         while not stop.is_set():
             worked = await self.run_once(stop)
+            worker_pass("cases", "importer")
             if not worked:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.config.poll_seconds)
@@ -587,6 +589,7 @@ class Importer:
                     uow.session, job.job_id, progress, self.config.lease_seconds
                 )
                 await uow.commit()
+            WORKER_ITEMS.labels("cases", "importer").inc(len(chunk))
         finally:
             if me is not None:
                 me.registered.set()

@@ -16,6 +16,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from servicekit.metrics import worker_pass
 from servicekit.service import run_worker
 
 from credit.bootstrap import CreditService, bootstrap
@@ -30,6 +31,7 @@ async def one_round(service: CreditService) -> dict[str, object]:
     redacted = await redact_due(service.unit_of_work(), datetime.now(UTC))
     if reconciled or redacted:
         log.info("credit reconciler round", extra={"reconciled": reconciled, "redacted": redacted})
+    worker_pass("credit", "reconciler", sum(reconciled.values()) + redacted)
     return {"reconciled": reconciled, "redacted": redacted}
 
 

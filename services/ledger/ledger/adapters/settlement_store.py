@@ -10,7 +10,7 @@ from typing import Any
 from contracts.ledger import SettledLine
 from sqlalchemy import Row, and_, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ledger.adapters.orm import (
     credit_report_charges,
@@ -22,6 +22,17 @@ from ledger.adapters.orm import (
 )
 from ledger.domain.components import Component
 from ledger.domain.settlement import Collected, CreditReportCharge, SettlementDraft
+
+
+async def unconfirmed_settlements(conn: AsyncConnection) -> tuple[int, float]:
+    """How many settlements wait for the bank's confirmation, and the oldest one's age in
+    seconds (0 when none): a settlement stays ``pending`` until the pain.002 accepts it."""
+    query = select(
+        func.count(),
+        func.coalesce(func.extract("epoch", func.now() - func.min(settlements.c.created_at)), 0),
+    ).where(settlements.c.status == "pending")
+    count, age = (await conn.execute(query)).one()
+    return int(count), float(age)
 
 
 class SettlementStore:

@@ -15,6 +15,7 @@ from contracts import Envelope
 from contracts.credit import CreditReportPurchased
 from ledger.bootstrap import LedgerService
 from ledger.entrypoints import cli, consumers
+from prometheus_client import REGISTRY
 from simulators.bank import BankSimulator
 
 from .bank import ocr
@@ -119,6 +120,7 @@ async def test_from_claim_to_settlement_through_the_api(
         await client.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=own)
     ).json()
     assert settlement["status"] == "pending"
+    assert await _unconfirmed_metrics(service) == (1.0, True)  # waits for the bank
     assert (settlement["collected_ore"], settlement["commission_ore"]) == (1_028_963, 102_546)
     assert (settlement["agency_fees_ore"], settlement["payout_ore"]) == (59_500, 926_417)
     lines = (
@@ -152,6 +154,7 @@ async def test_from_claim_to_settlement_through_the_api(
     assert answer.json()["outcomes"] == {settlement["number"]: "posted"}
     posted = (await client.get(f"/api/v1/ledger/settlements/{settlement_id}", headers=admin)).json()
     assert posted["status"] == "posted"
+    assert await _unconfirmed_metrics(service) == (0.0, False)  # the bank confirmed it
 
     again = await client.post(
         "/api/v1/ledger/settlement-runs",
@@ -254,3 +257,12 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
     assert (await client.get("/api/v1/ledger/journal/trial-balance", headers=ledger.admin)).json()[
         "total_ore"
     ] == 0
+
+
+async def _unconfirmed_metrics(service: LedgerService) -> tuple[float | None, bool]:
+    """What Prometheus would scrape: settlements waiting for the bank, and whether the
+    oldest one's age is counted (positive)."""
+    await service.refresh_metrics()
+    count = REGISTRY.get_sample_value("ledger_settlements_unconfirmed")
+    age = REGISTRY.get_sample_value("ledger_settlement_unconfirmed_oldest_age_seconds")
+    return count, bool(age and age > 0)

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from contracts.cases import DebtorLetterRequested
+from servicekit.metrics import worker_pass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reports.adapters.document_store import DocumentStore, NewDocument
@@ -258,6 +259,8 @@ async def run_poster(
         except Exception:  # the database is down: wait, never crash-loop
             log.exception("sending letters failed; retrying")
             sent = 0
+        else:
+            worker_pass("reports", "poster", sent)
         if sent:
             continue
         with contextlib.suppress(TimeoutError):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from servicekit.metrics import worker_pass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -98,6 +99,7 @@ class ReportWorker:
         log.info("reports worker %s started", self.owner)
         while not stop.is_set():
             worked = await self.turn()
+            worker_pass("reports", "worker", 1 if worked else 0)
             if not worked:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.config.poll_seconds)
