@@ -57,7 +57,7 @@ from types import SimpleNamespace
 from servicekit.service import run_worker
 
 class Service:  # what run_worker uses of a Service
-    settings = SimpleNamespace(heartbeat_file=sys.argv[1])
+    settings = SimpleNamespace(heartbeat_file=sys.argv[1], metrics_port=None)
     def setup_observability(self, process): pass
     async def close(self): print("closed", flush=True)
 
