@@ -207,3 +207,27 @@ class DebtorLetterRequested(EventData):
     debtor_name: str = Field(max_length=200)
     address: PostalAddress
     requested_at: AwareDatetime
+
+
+@event_model
+class ClaimTimeBarred(EventData):
+    """A claim of a case became time-barred (foreldet), or stopped being so.
+
+    Published when the cases service finds a claim past its limitation date
+    (``time_barred_on`` set: the first day it is time-barred, foreldelsesloven §§ 2, 5, 29)
+    and, rarely, when an interruption dated before that day is recorded afterwards (a
+    payment or acknowledgement that arrived late): ``time_barred_on`` None, the claim runs
+    again until ``limitation_date``. The ledger stops interest and fees on a time-barred
+    claim from ``time_barred_on``.
+    """
+
+    event_type = "cases.claim.time_barred"
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    claim_id: uuid.UUID
+    limitation_date: date = Field(description="the first day the claim is (or will be) barred")
+    time_barred_on: date | None = Field(
+        description="the first day the claim is time-barred; None: no longer time-barred"
+    )
+    changed_at: AwareDatetime

@@ -138,6 +138,7 @@ _CLAIM_COLUMNS = (
     "principal_ore",
     "reminder_fee_ore",
     "limitation_date",
+    "claim_type",
 )
 _TIMELINE_COLUMNS = (
     "case_id",
@@ -270,6 +271,7 @@ def prepare(
                     claim.principal_ore,
                     claim.reminder_fee_ore,
                     limitation,
+                    claim.claim_type,
                 )
             )
         timeline.append(

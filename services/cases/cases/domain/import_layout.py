@@ -93,6 +93,12 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
     ),
     Column("reminder_fee", "Reminder fees already charged, kroner (empty: 0)", "35,00"),
+    Column(
+        "claim_type",
+        "Empty or 'ordinary'; 'loan' for a loan or a claim with a gjeldsbrev "
+        "(ten-year limitation, foreldelsesloven § 5)",
+        "",
+    ),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
@@ -580,6 +586,7 @@ def _claim(row: SourceRow, texts: Mapping[str, str], errors: list[RowError]) -> 
             reminder_fee_ore=_kroner(
                 get("reminder_fee"), texts.get("reminder_fee", ""), required=False
             ),
+            claim_type=texts.get("claim_type", "").lower() or "ordinary",
         )
     except ValueProblem:
         pass  # say what is wrong with each of the cells
@@ -664,7 +671,14 @@ _DEBTOR_KEYS = frozenset(
 )
 _ADDRESS_KEYS = frozenset({"lines", "postal_code", "city", "country"})
 _CLAIM_KEYS = frozenset(
-    {"invoice_number", "invoice_date", "due_date", "principal_ore", "reminder_fee_ore"}
+    {
+        "invoice_number",
+        "invoice_date",
+        "due_date",
+        "principal_ore",
+        "reminder_fee_ore",
+        "claim_type",
+    }
 )
 
 
@@ -755,6 +769,8 @@ def case_from_json(item: Any, *, position: int) -> ParsedCase:
                 due_date=p.day(data, "due_date", f"{path}.due_date"),
                 principal_ore=p.integer(data, "principal_ore", f"{path}.principal_ore", None),
                 reminder_fee_ore=p.integer(data, "reminder_fee_ore", f"{path}.reminder_fee_ore", 0),
+                claim_type=p.text(data, "claim_type", f"{path}.claim_type", optional=True)
+                or "ordinary",
             )
         )
     registration = CaseRegistration(

@@ -17,6 +17,7 @@ from cases.domain.identifiers import (
     national_identity_number,
     organisation_number,
 )
+from cases.domain.limitation import CLAIM_TYPES
 
 DebtorKind = Literal["person", "business"]
 Channel = Literal["api", "form", "import"]
@@ -78,6 +79,9 @@ class Claim:
     due_date: date
     principal_ore: int
     reminder_fee_ore: int = 0
+    claim_type: str = "ordinary"
+    """``ordinary`` (three-year limitation) or ``loan``: a pengelån or a claim with a
+    gjeldsbrev (foreldelsesloven § 5, ten years)."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,7 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
         and 0 <= claim.reminder_fee_ore <= claim.principal_ore
         and not claim.invoice_number.isspace()
         and not _CONTROL.search(claim.invoice_number)
+        and claim.claim_type in CLAIM_TYPES
     ):
         return  # the usual case, in one test
     path = f"claims[{i}]"
@@ -173,6 +178,8 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
         errors.append(FieldError(f"{path}.principal_ore", "is larger than 1 000 000 000 kr"))
     if claim.reminder_fee_ore < 0:
         errors.append(FieldError(f"{path}.reminder_fee_ore", "must not be negative"))
+    if claim.claim_type not in CLAIM_TYPES:
+        errors.append(FieldError(f"{path}.claim_type", "must be 'ordinary' or 'loan'"))
     elif claim.reminder_fee_ore > claim.principal_ore and claim.principal_ore > 0:
         errors.append(FieldError(f"{path}.reminder_fee_ore", "is larger than the principal"))
 

@@ -11,6 +11,7 @@ from servicekit.text import NotBlank
 from servicekit.types import Count, SignedOre, StrictDate, Text
 
 from cases.domain import registration as domain
+from cases.domain.limitation import ClaimType
 from cases.entrypoints.workflow_schemas import NextStepsOut
 
 
@@ -69,6 +70,12 @@ class ClaimIn(BaseModel):
     reminder_fee_ore: Annotated[
         SignedOre, Field(description="Reminder fees already charged, øre")
     ] = 0
+    claim_type: ClaimType = Field(
+        default="ordinary",
+        description="`ordinary` (limitation three years from the due date, "
+        "foreldelsesloven § 2) or `loan`: a pengelån or a claim with a gjeldsbrev "
+        "(ten years, § 5)",
+    )
 
 
 class CaseIn(BaseModel):
@@ -111,6 +118,7 @@ class CaseIn(BaseModel):
                     due_date=c.due_date,
                     principal_ore=c.principal_ore,
                     reminder_fee_ore=c.reminder_fee_ore,
+                    claim_type=c.claim_type,
                 )
                 for c in self.claims
             ),

@@ -163,7 +163,13 @@ class CaseStore:
             .order_by(ledger_claims.c.due_date, ledger_claims.c.claim_id)
         ):
             claims.setdefault(claim.case_id, []).append(
-                Claim(claim.claim_id, claim.due_date, claim.principal_ore, claim.reminder_fee_ore)
+                Claim(
+                    claim.claim_id,
+                    claim.due_date,
+                    claim.principal_ore,
+                    claim.reminder_fee_ore,
+                    claim.time_barred_on,
+                )
             )
         ledgers = {
             row.case_id: CaseLedger(
@@ -199,6 +205,19 @@ class CaseStore:
             .where(ledger_cases.c.case_id == case_id, ledger_cases.c.closed_on.is_(None))
             .values(closed_on=on, close_reason=reason)
             .returning(ledger_cases.c.case_id)
+        )
+        return result.first() is not None
+
+    async def set_time_barred(
+        self, case_id: uuid.UUID, claim_id: uuid.UUID, on: date | None
+    ) -> bool:
+        """Record the claim's first time-barred day (None: no longer barred); False when
+        the ledger does not know the claim."""
+        result = await self.session.execute(
+            update(ledger_claims)
+            .where(ledger_claims.c.claim_id == claim_id, ledger_claims.c.case_id == case_id)
+            .values(time_barred_on=on)
+            .returning(ledger_claims.c.claim_id)
         )
         return result.first() is not None
 

@@ -145,6 +145,12 @@ ledger_claims = Table(
     Column("due_date", Date, nullable=False),
     Column("principal_ore", BigInteger, nullable=False),
     Column("reminder_fee_ore", BigInteger, nullable=False),
+    Column(
+        "time_barred_on",
+        Date,
+        comment="first day the claim is time-barred (cases.claim.time_barred): "
+        "no interest or fee from then",
+    ),
     Index("ix_ledger_claims_case_id", "case_id"),
 )
 

@@ -66,6 +66,31 @@ class CaseTerms:
     """Each claim's due date, in the order of ``reminder_fees_ore`` (empty: the latest)."""
     vat_deductible: bool = True
     """Whether the creditor deducts input VAT (if not, MVA is added to the salær)."""
+    claim_principals_ore: tuple[int, ...] = ()
+    """Each claim's principal, in the order of ``reminder_fees_ore`` (empty: not known)."""
+    claim_time_barred_on: tuple[date | None, ...] = ()
+    """Each claim's first time-barred day (None: not barred), in the same order."""
+
+    def live_on(self, day: date) -> CaseTerms | None:
+        """The terms of the claims not time-barred on ``day`` (a step on a barred claim
+        costs nothing: the claim is lost, foreldelsesloven § 24; ADR 0050), or ``None``
+        when every claim is barred then."""
+        barred = [b is not None and day >= b for b in self.claim_time_barred_on]
+        if not any(barred):
+            return self
+        if all(barred):
+            return None
+        live = [i for i, b in enumerate(barred) if not b]
+        dues = [self.claim_due_dates[i] for i in live]
+        return replace(
+            self,
+            principal_ore=sum(self.claim_principals_ore[i] for i in live),
+            latest_due_date=max(dues),
+            reminder_fees_ore=tuple(self.reminder_fees_ore[i] for i in live),
+            claim_due_dates=tuple(dues),
+            claim_principals_ore=tuple(self.claim_principals_ore[i] for i in live),
+            claim_time_barred_on=tuple(self.claim_time_barred_on[i] for i in live),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,14 +264,27 @@ def assess_fees(
     """Every fee the steps justify. ``charged`` maps keys already booked to their amounts
     (a tungt salær is the upgrade over the lett salær actually charged)."""
     booked = dict(charged or {})
-    ordered = sorted(set(steps), key=lambda s: (s.effective_date, s.step))
     charges: list[FeeCharge] = []
     notes: list[str] = []
+    ordered = []
+    for s in sorted(set(steps), key=lambda s: (s.effective_date, s.step)):
+        if terms.live_on(s.effective_date) is None:
+            notes.append(
+                f"{s.step} on {s.effective_date}: every claim is time-barred, no fee "
+                "(foreldelsesloven § 24)"
+            )
+        else:
+            ordered.append(s)
+
+    def on(day: date) -> CaseTerms:
+        live = terms.live_on(day)
+        assert live is not None  # barred steps were left out above
+        return live
 
     varsel = next((s for s in ordered if s.step == INKASSOVARSEL_SENT), None)
     if varsel is not None:
         try:
-            outcome = _inkassovarsel(terms, rates, varsel)
+            outcome = _inkassovarsel(on(varsel.effective_date), rates, varsel)
         except MissingRate as exc:
             outcome = f"inkassovarsel fee not charged: {exc}"
         if isinstance(outcome, str):
@@ -258,7 +296,9 @@ def assess_fees(
     lett_amount: int | None = booked.get(FeeKind.SALAER_LETT)
     if demand is not None:
         try:
-            lett = salaer(RateKind.SALAER_LETT, terms, rates, demand.effective_date)
+            lett = salaer(
+                RateKind.SALAER_LETT, on(demand.effective_date), rates, demand.effective_date
+            )
             charges.append(replace(lett, step=demand.step))
             lett_amount = lett_amount if lett_amount is not None else lett.amount_ore
         except MissingRate as exc:
@@ -267,7 +307,7 @@ def assess_fees(
     legal = [s for s in ordered if s.step.startswith(LEGAL_STEP_PREFIX)]
     for step in legal:
         try:
-            charges.append(_court_fee(terms, rates, step))
+            charges.append(_court_fee(on(step.effective_date), rates, step))
         except MissingRate as exc:
             notes.append(f"court fee for {step.step} on {step.effective_date} not charged: {exc}")
 
@@ -282,7 +322,9 @@ def assess_fees(
                     days=int(min_days.value)
                 ):
                     continue
-                tungt = salaer(RateKind.SALAER_TUNGT, terms, rates, step.effective_date)
+                tungt = salaer(
+                    RateKind.SALAER_TUNGT, on(step.effective_date), rates, step.effective_date
+                )
             except MissingRate as exc:
                 notes.append(f"tungt salær not charged: {exc}")
                 break

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimTimeBarred
 from contracts.credit import CreditReportPurchased
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from ledger.service_layer.books import Books
 from ledger.service_layer.cases import (
     CaseRegistration,
     StepTaken,
+    claim_time_barred,
     close_case,
     record_steps,
     register_cases,
@@ -119,4 +120,19 @@ class CaseEvents:
         event = envelope.payload(CaseClosed)
         books = Books(session, self.outbox)
         await close_case(books, event.case_id, event.closed_on, event.reason, self.policy)
+        await books.flush()
+
+    async def time_barred(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``cases.claim.time_barred.v1``: no interest or fee on the claim from the day it is
+        time-barred (or again, when an earlier interruption renewed it)."""
+        event = envelope.payload(ClaimTimeBarred)
+        books = Books(session, self.outbox)
+        await claim_time_barred(
+            books,
+            event.case_id,
+            event.claim_id,
+            event.time_barred_on,
+            event.limitation_date,
+            self.policy,
+        )
         await books.flush()
