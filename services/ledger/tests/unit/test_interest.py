@@ -151,3 +151,54 @@ def test_rates_apply_from_their_own_half_year_only_when_confirmed() -> None:
     # 1 day of July at 10 % (carried) vs at 20 %: 366 000 * 0.10 / 366 = 100
     assert accrue([c], [], book, date(2024, 7, 1)).amount_ore == 100
     assert accrue([c], [], confirmed_later, date(2024, 7, 1)).amount_ore == 200
+
+
+# -- a time-barred claim (foreldelsesloven; ADR 0050): no interest from its first barred day
+
+
+def test_no_interest_on_a_claim_from_the_day_it_is_time_barred() -> None:
+    # NOK 10 000 due 31 Jan 2025, time-barred from 1 April 2025 (the cases service said so):
+    # interest for 1 Feb-31 Mar = 59 days at 12.50 %: 1 000 000 x 0.125 x 59 / 365
+    # = 20 205.48 -> 20 205, and nothing more as of 30 June.
+    barred = ClaimPrincipal(uuid.uuid4(), date(2025, 1, 31), TEN_THOUSAND, date(2025, 4, 1))
+    accrual = accrue([barred], [], RATES, date(2025, 6, 30))
+    assert accrual.exact_ore == Fraction(1_000_000 * 125 * 59, 1000 * 365)
+    assert accrual.amount_ore == 20_205
+    # the day before the bar still counts; the first barred day does not
+    assert accrue([barred], [], RATES, date(2025, 3, 31)).amount_ore == 20_205
+    assert accrue([barred], [], RATES, date(2025, 3, 30)).exact_ore == Fraction(
+        1_000_000 * 125 * 58, 1000 * 365
+    )
+
+
+def test_a_barred_claim_stops_while_the_other_claims_of_the_case_run_on() -> None:
+    # Two claims of NOK 5 000 due 1 and 31 March 2025; the older is time-barred from
+    # 11 March. As of 30 April at 12.50 %: older 2-10 March = 9 days, newer 1-30 April
+    # = 30 days: 500 000 x 0.125 x 39 / 365 = 6 678.08 -> 6 678.
+    older = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 1), 500_000, date(2025, 3, 11))
+    newer = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 31), 500_000)
+    accrual = accrue([older, newer], [], RATES, date(2025, 4, 30))
+    assert accrual.exact_ore == Fraction(500_000 * 125 * 39, 1000 * 365)
+    assert accrual.amount_ore == 6_678
+
+
+def test_a_claim_barred_on_its_day_after_due_carries_no_interest() -> None:
+    # a zero-length run: due 1 March, barred from 2 March (an edge, not a real period)
+    barred = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 1), TEN_THOUSAND, date(2025, 3, 2))
+    assert accrue([barred], [], RATES, date(2025, 12, 31)).amount_ore == 0
+
+
+@settings(deadline=None)
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2025, 6, 1)),
+    st.integers(min_value=1, max_value=400),
+    st.integers(min_value=0, max_value=400),
+)
+def test_interest_on_a_barred_claim_is_the_interest_to_the_day_before_the_bar(
+    due: date, days_to_bar: int, days_after: int
+) -> None:
+    bar = due + timedelta(days=days_to_bar)
+    barred = ClaimPrincipal(uuid.uuid4(), due, TEN_THOUSAND, bar)
+    as_of = bar + timedelta(days=days_after)
+    expected = accrue([claim(due)], [], RATES, bar - timedelta(days=1))
+    assert accrue([barred], [], RATES, as_of).exact_ore == expected.exact_ore

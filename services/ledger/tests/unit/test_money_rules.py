@@ -12,6 +12,7 @@ rounded once per kind and settlement (issue 13 point 9).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -309,3 +310,54 @@ def test_a_new_laws_transition_by_the_letters_date_is_one_configuration_row() ->
 def test_a_selection_file_with_an_unknown_date_is_refused() -> None:
     with pytest.raises(RateFileError, match="line 2: decided_by"):
         parse_selection_csv("kind,effective_from,decided_by,source_url\nmva,2016-01-01,today,\n")
+
+
+# -- 7: no fee for a step on a time-barred claim (foreldelsesloven § 24; ADR 0050) ---------
+
+
+def _merged(barred_on: tuple[date | None, date | None]) -> CaseTerms:
+    """Two claims of one case: NOK 8 000 due 1 Oct 2020 and NOK 3 000 due 1 Mar 2021."""
+    return CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_100_000,
+        latest_due_date=date(2021, 3, 1),
+        reminder_fees_ore=(0, 0),
+        claim_due_dates=(date(2020, 10, 1), date(2021, 3, 1)),
+        claim_principals_ore=(800_000, 300_000),
+        claim_time_barred_on=barred_on,
+    )
+
+
+def test_no_fee_for_a_step_on_a_time_barred_claim() -> None:
+    # One claim due 1 Oct 2020: 1 Oct 2023 is a Sunday, so the last day is Monday 2 Oct
+    # (foreldelsesloven § 29) and the ledger is told the first barred day, 3 Oct 2023.
+    terms = replace(
+        case(date(2020, 10, 1)),
+        claim_due_dates=(date(2020, 10, 1),),
+        claim_principals_ore=(1_000_000,),
+        claim_time_barred_on=(date(2023, 10, 3),),
+    )
+    # an inkassovarsel on the last day: 1/20 x 700 = 35.00
+    assert fees(terms, varsel(date(2023, 10, 2))) == {FeeKind.INKASSOVARSEL: 3_500}
+    # on the first barred day and after: nothing, and the assessment says why
+    assert fees(terms, varsel(date(2023, 10, 3))) == {}
+    assessment = assess_fees(terms, [demand(date(2023, 11, 1))], RATES)
+    assert assessment.charges == ()
+    assert "time-barred" in assessment.notes[0]
+
+
+def test_the_salaer_of_a_merged_case_counts_only_the_claims_not_barred() -> None:
+    # Both claims run: principal 11 000 -> new table (latest due 1 Mar 2021), bracket
+    # up to 50 000: 1.6 x 700 = 1 120.00 (README §1.2 table; sergel.no)
+    assert fees(_merged((None, None)), demand(date(2023, 10, 10))) == {FeeKind.SALAER_LETT: 112_000}
+    # the older claim barred from 3 Oct 2023: only NOK 3 000 counts, bracket 2 501-10 000:
+    # 0.8 x 700 = 560.00
+    assert fees(_merged((date(2023, 10, 3), None)), demand(date(2023, 10, 10))) == {
+        FeeKind.SALAER_LETT: 56_000
+    }
+    # a BO the day before the bar counts both claims
+    assert fees(_merged((date(2023, 10, 3), None)), demand(date(2023, 10, 2))) == {
+        FeeKind.SALAER_LETT: 112_000
+    }
+    # both barred: nothing
+    assert fees(_merged((date(2023, 10, 3), date(2024, 3, 2))), demand(date(2024, 3, 4))) == {}
