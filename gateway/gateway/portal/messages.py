@@ -252,6 +252,11 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "The claim is not overdue yet",
     ),
     ("reason.is_in_the_future", "Er fram i tid", "Is in the future"),
+    (
+        "reason.must_be_ordinary_or_loan",
+        "Må være vanlig krav eller lån/gjeldsbrev",
+        "Must be an ordinary claim or a loan",
+    ),
     ("reason.must_be_a_positive_amount", "Må være et beløp over null", "Must be a positive amount"),
     (
         "reason.is_larger_than_the_principal",
@@ -737,6 +742,17 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("register.due_date", "Forfallsdato", "Due date"),
     ("register.principal", "Ubetalt beløp (kr)", "Unpaid amount (NOK)"),
     ("register.reminder_fee", "Purregebyr (kr)", "Reminder fee (NOK)"),
+    ("register.claim_type", "Type krav (foreldelse)", "Kind of claim (limitation)"),
+    (
+        "register.claim_type.ordinary",
+        "Vanlig krav: foreldes etter tre år",
+        "Ordinary claim: time-barred after three years",
+    ),
+    (
+        "register.claim_type.loan",
+        "Lån eller gjeldsbrev: foreldes etter ti år",
+        "Loan or promissory note: time-barred after ten years",
+    ),
     ("register.amount_hint", "For eksempel 1 234,50", "For example 1 234,50"),
     ("register.add_claim", "Legg til et krav", "Add a claim"),
     ("register.remove_claim", "Fjern siste krav", "Remove the last claim"),
