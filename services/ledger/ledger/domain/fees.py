@@ -12,10 +12,11 @@ after it), the inkassosats, the business factor, MVA and the court fees by the s
 
 - ``inkassovarsel_sent``: the inkassovarsel fee: the purregebyr fraction (1/10 of the
   inkassosats for claims due before 1 Oct 2020, 1/20 since) of the inkassosats in force
-  when the letter is sent (forskrift § 1-2), never rounded up; if sent at least
-  ``inkassovarsel_fee_min_days`` after the (latest) due date, and not when every claim
-  already carries two reminder fees (forskrift § 1-3: two purringer, or one purring and
-  an inkassovarsel).
+  when the letter is sent (forskrift § 1-2), never rounded up; once per letter, when at
+  least one claim qualifies: sent at least ``inkassovarsel_fee_min_days`` after that
+  claim's due date, and the claim not already carrying two reminder fees (forskrift § 1-3:
+  two purringer, or one purring and an inkassovarsel). The fraction is the case's (its
+  latest due date, ADR 0036); the eligibility is per claim (ADR 0051).
 - ``betalingsoppfordring_sent``: lett salær, once per case (the claims of a case are
   merged): the bracket multiple for the case's principal * the inkassosats, * the business
   factor for a debtor outside a consumer relationship, + MVA when the creditor cannot
@@ -202,29 +203,50 @@ def reminder_fee(rates: RateBook, when: Occasion) -> tuple[int, tuple[int, ...],
     return amount, (fraction.id, sats.id), basis
 
 
-def _claim_reminder_fee(terms: CaseTerms, rates: RateBook, on: date, index: int) -> int:
-    """One reminder fee of the claim ``index`` (by its own due date): what two reminder fees
-    on it are measured against (a guess from amounts until reminders come as events)."""
-    due = (
-        terms.claim_due_dates[index]
-        if index < len(terms.claim_due_dates)
-        else terms.latest_due_date
-    )
-    return reminder_fee(rates, Occasion(step_date=on, due_date=due))[0]
+def _claim_dues(terms: CaseTerms) -> tuple[date, ...]:
+    """Each claim's due date, in the order of ``reminder_fees_ore`` (the latest for all when
+    the terms do not say)."""
+    if len(terms.claim_due_dates) == len(terms.reminder_fees_ore) and terms.claim_due_dates:
+        return terms.claim_due_dates
+    return tuple(terms.latest_due_date for _ in terms.reminder_fees_ore) or (terms.latest_due_date,)
 
 
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
+    """The inkassovarsel fee, assessed claim by claim (ADR 0051): a claim qualifies when the
+    letter is sent at least ``inkassovarsel_fee_min_days`` after **its** due date and it
+    does not already carry two reminder fees (forskrift §§ 1-2, 1-3, each measured by its
+    own due date). One letter carries one fee, charged when any claim qualifies, by the
+    latest due date of the claims that do: a fresh claim merged into the case does not
+    block the fee for the older ones."""
     on = step.effective_date
+    dues = _claim_dues(terms)
+    reminders = terms.reminder_fees_ore or tuple(0 for _ in dues)
+    too_early: list[date] = []
+    full = 0
+    qualifying: list[date] = []
+    min_days_id = 0
+    for due, charged in zip(dues, reminders, strict=True):
+        when = Occasion(step_date=on, due_date=due)
+        min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
+        min_days_id = min_days.id
+        if on < due + timedelta(days=int(min_days.value)):
+            too_early.append(due)
+        elif charged >= 2 * reminder_fee(rates, when)[0]:
+            full += 1
+        else:
+            qualifying.append(due)
+    if not qualifying:
+        if full and not too_early:
+            return "every claim already carries two reminder fees (forskrift § 1-3)"
+        if not full:
+            return f"inkassovarsel on {on} sent less than the minimum days after the due date"
+        return (
+            f"inkassovarsel on {on}: no claim qualifies (sent less than the minimum days after "
+            "the due date, or two reminder fees already; forskrift §§ 1-2, 1-3)"
+        )
     when = Occasion(step_date=on, due_date=terms.latest_due_date)
-    min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
-    if on < terms.latest_due_date + timedelta(days=int(min_days.value)):
-        return f"inkassovarsel on {on} sent less than {min_days.value} days after the due date"
     fee, rate_ids, basis = reminder_fee(rates, when)
-    if terms.reminder_fees_ore and all(
-        r >= 2 * _claim_reminder_fee(terms, rates, on, i)
-        for i, r in enumerate(terms.reminder_fees_ore)
-    ):
-        return "every claim already carries two reminder fees (forskrift § 1-3)"
+    basis = {**basis, "claims_qualifying": str(len(qualifying)), "claims": str(len(dues))}
     return FeeCharge(
         key=FeeKind.INKASSOVARSEL,
         kind=FeeKind.INKASSOVARSEL,
@@ -232,7 +254,7 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
         amount_ore=fee,
         effective_date=on,
         step=step.step,
-        rate_ids=(min_days.id, *rate_ids),
+        rate_ids=(min_days_id, *rate_ids),
         basis=basis,
     )
 

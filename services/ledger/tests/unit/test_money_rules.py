@@ -361,3 +361,40 @@ def test_the_salaer_of_a_merged_case_counts_only_the_claims_not_barred() -> None
     }
     # both barred: nothing
     assert fees(_merged((date(2023, 10, 3), date(2024, 3, 2))), demand(date(2024, 3, 4))) == {}
+
+
+# -- 8: the varsel fee assessed per claim (ADR 0051) --------------------------------------
+
+
+def _two_claims(old_due: date, fresh_due: date, reminders: tuple[int, int] = (0, 0)) -> CaseTerms:
+    return CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_000_000,
+        latest_due_date=fresh_due,
+        reminder_fees_ore=reminders,
+        claim_due_dates=(old_due, fresh_due),
+    )
+
+
+def test_a_fresh_claim_does_not_block_the_varsel_fee_for_the_older_ones() -> None:
+    # Merged: a claim due 1 Feb 2025 and a fresh one due 10 Mar 2025; varsel 17 Mar 2025.
+    # The old claim is 44 days overdue (>= 14): it qualifies; the fresh one (7 days) does
+    # not. Before: no fee (the latest due date was less than 14 days before). Now: one fee,
+    # 1/20 x 700 = 35.00 (inkassoforskriften § 1-2).
+    terms = _two_claims(date(2025, 2, 1), date(2025, 3, 10))
+    assert fees(terms, varsel(date(2025, 3, 17))) == {FeeKind.INKASSOVARSEL: 3_500}
+    # the fresh claim's day 14 (24 Mar) is not needed; the old claim's day 13 is too early:
+    # due 1 Feb, sent 14 Feb (13 days) -> no claim qualifies
+    early = _two_claims(date(2025, 2, 1), date(2025, 2, 10))
+    assert fees(early, varsel(date(2025, 2, 14))) == {}
+    # sent 15 Feb: the old claim's day 14 exactly -> 35.00
+    assert fees(early, varsel(date(2025, 2, 15))) == {FeeKind.INKASSOVARSEL: 3_500}
+
+
+def test_the_older_claim_with_two_fees_and_a_fresh_one_too_early_give_no_fee() -> None:
+    # the old claim already carries two purringer of 35 (70 = two 1/20 fees, § 1-3); the
+    # fresh one is 7 days overdue: nobody qualifies
+    terms = _two_claims(date(2025, 2, 1), date(2025, 3, 10), reminders=(7_000, 0))
+    assert fees(terms, varsel(date(2025, 3, 17))) == {}
+    # a week later the fresh claim is 14 days overdue (24 March) and qualifies: 35.00
+    assert fees(terms, varsel(date(2025, 3, 24))) == {FeeKind.INKASSOVARSEL: 3_500}
