@@ -42,6 +42,20 @@ class ClaimRegistered(BaseModel):
     limitation_date: date = Field(description="when the claim becomes time-barred (foreldet)")
 
 
+class ClaimInterestStart(BaseModel):
+    """A claim without a due date agreed in advance: forsinkelsesrente runs only once 30
+    days have passed after the creditor's written demand (påkrav; forsinkelsesrenteloven
+    § 2 first paragraph)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    claim_id: uuid.UUID
+    demand_sent_on: date = Field(description="the day the written demand (påkrav) was sent")
+    interest_due_date: date = Field(
+        description="30 days after the demand: interest runs from the day after, as from a due date"
+    )
+
+
 @event_model
 class CaseRegistered(EventData):
     """A creditor handed over a case (oppdrag): one debtor, one or more claims."""
@@ -66,6 +80,13 @@ class CaseRegistered(EventData):
             "the debtor's name, for the order confirmation (ordrebekreftelse) the reports "
             "service issues; absent from producers before it was added"
         ),
+    )
+    interest_starts: list[ClaimInterestStart] | None = Field(
+        default=None,
+        max_length=100,
+        description="the claims whose interest does not run from their due date (no due "
+        "date agreed in advance: from 30 days after a påkrav); None or absent: every claim's "
+        "interest runs from its due date",
     )
 
 

@@ -139,6 +139,7 @@ _CLAIM_COLUMNS = (
     "reminder_fee_ore",
     "limitation_date",
     "claim_type",
+    "demand_sent_on",
 )
 _TIMELINE_COLUMNS = (
     "case_id",
@@ -272,6 +273,7 @@ def prepare(
                     claim.reminder_fee_ore,
                     limitation,
                     claim.claim_type,
+                    claim.demand_sent_on,
                 )
             )
         timeline.append(

@@ -178,6 +178,11 @@ claims = Table(
         server_default=text("'ordinary'"),
         comment="ordinary (3-year limitation) or loan (pengelån, gjeldsbrev: 10 years)",
     ),
+    Column(
+        "demand_sent_on",
+        Date,
+        comment="no due date agreed: the påkrav's date (interest from 30 days after it)",
+    ),
     UniqueConstraint("case_id", "invoice_number", name="uq_claims_case_invoice"),
     UniqueConstraint("case_id", "position", name="uq_claims_case_position"),
     CheckConstraint("principal_ore > 0", name="principal_positive"),

@@ -99,6 +99,12 @@ COLUMNS: tuple[Column, ...] = (
         "(ten-year limitation, foreldelsesloven § 5)",
         "",
     ),
+    Column(
+        "demand_date",
+        "Only if no due date was agreed: the date the written demand (påkrav) was sent; "
+        "interest runs from 30 days after it",
+        "",
+    ),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
@@ -587,10 +593,15 @@ def _claim(row: SourceRow, texts: Mapping[str, str], errors: list[RowError]) -> 
                 get("reminder_fee"), texts.get("reminder_fee", ""), required=False
             ),
             claim_type=texts.get("claim_type", "").lower() or "ordinary",
+            demand_sent_on=(
+                _day(get("demand_date"), texts["demand_date"]) if texts.get("demand_date") else None
+            ),
         )
     except ValueProblem:
         pass  # say what is wrong with each of the cells
-    for name in ("invoice_date", "due_date"):
+    for name in ("invoice_date", "due_date", "demand_date"):
+        if name == "demand_date" and not texts.get(name):
+            continue
         try:
             parse_date(get(name))
         except ValueProblem as exc:
@@ -621,7 +632,11 @@ _TABULAR_COLUMNS = {
     "debtor.email": "email",
     "debtor.phone": "phone",
 }
-_CLAIM_COLUMNS = {"principal_ore": "principal", "reminder_fee_ore": "reminder_fee"}
+_CLAIM_COLUMNS = {
+    "principal_ore": "principal",
+    "reminder_fee_ore": "reminder_fee",
+    "demand_sent_on": "demand_date",
+}
 
 
 def tabular_error(case: ParsedCase, error: FieldError) -> RowError:
@@ -678,6 +693,7 @@ _CLAIM_KEYS = frozenset(
         "principal_ore",
         "reminder_fee_ore",
         "claim_type",
+        "demand_sent_on",
     }
 )
 
@@ -771,6 +787,11 @@ def case_from_json(item: Any, *, position: int) -> ParsedCase:
                 reminder_fee_ore=p.integer(data, "reminder_fee_ore", f"{path}.reminder_fee_ore", 0),
                 claim_type=p.text(data, "claim_type", f"{path}.claim_type", optional=True)
                 or "ordinary",
+                demand_sent_on=(
+                    p.day(data, "demand_sent_on", f"{path}.demand_sent_on")
+                    if data.get("demand_sent_on") is not None
+                    else None
+                ),
             )
         )
     registration = CaseRegistration(

@@ -76,6 +76,12 @@ class ClaimIn(BaseModel):
         "foreldelsesloven § 2) or `loan`: a pengelån or a claim with a gjeldsbrev "
         "(ten years, § 5)",
     )
+    demand_sent_on: StrictDate | None = Field(
+        default=None,
+        description="Only when no due date was agreed in advance: the day you sent the "
+        "written demand (påkrav). Forsinkelsesrente then runs from 30 days after it "
+        "(forsinkelsesrenteloven § 2), not from `due_date`",
+    )
 
 
 class CaseIn(BaseModel):
@@ -119,6 +125,7 @@ class CaseIn(BaseModel):
                     principal_ore=c.principal_ore,
                     reminder_fee_ore=c.reminder_fee_ore,
                     claim_type=c.claim_type,
+                    demand_sent_on=c.demand_sent_on,
                 )
                 for c in self.claims
             ),

@@ -359,6 +359,16 @@ def registered_data(
         ],
         "registered_at": at,
         "debtor_name": registration.debtor.name,
+        "interest_starts": [
+            {
+                "claim_id": str(claim_id),
+                "demand_sent_on": claim.demand_sent_on.isoformat(),
+                "interest_due_date": claim.interest_due_date.isoformat(),
+            }
+            for claim_id, claim in zip(case.claim_ids, registration.claims, strict=True)
+            if claim.demand_sent_on is not None and claim.interest_due_date is not None
+        ]
+        or None,
     }
 
 

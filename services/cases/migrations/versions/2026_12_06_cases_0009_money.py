@@ -1,4 +1,7 @@
-"""claims carry their type: ordinary (3-year limitation) or loan (10 years)
+"""claims carry their type (ordinary: 3-year limitation, loan: 10) and a påkrav date
+
+A claim with no due date agreed in advance carries the day the written demand (påkrav) was
+sent: interest runs from 30 days after it (forsinkelsesrenteloven § 2).
 
 Foreldelsesloven § 5 gives a pengelån and a claim with a gjeldsbrev ten years; the
 creditor says which on registration (``claim_type``). Existing claims are ordinary.
@@ -29,6 +32,15 @@ def upgrade() -> None:
             comment='ordinary (3-year limitation) or loan (pengelån, gjeldsbrev: 10 years)',
         ),
     )
+    op.add_column(
+        'claims',
+        sa.Column(
+            'demand_sent_on',
+            sa.Date(),
+            nullable=True,
+            comment='no due date agreed: the påkrav\'s date (interest from 30 days after it)',
+        ),
+    )
     op.create_check_constraint(
         op.f('ck_claims_claim_type_known'), 'claims', "claim_type IN ('ordinary', 'loan')"
     )
@@ -36,4 +48,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_constraint(op.f('ck_claims_claim_type_known'), 'claims', type_='check')
+    op.drop_column('claims', 'demand_sent_on')
     op.drop_column('claims', 'claim_type')

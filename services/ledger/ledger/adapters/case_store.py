@@ -99,6 +99,7 @@ class CaseStore:
                 "due_date": claim.due_date,
                 "principal_ore": claim.principal_ore,
                 "reminder_fee_ore": claim.reminder_fee_ore,
+                "interest_due_date": claim.interest_due_date,
             }
             for facts in fresh
             for claim in facts.claims
@@ -169,6 +170,7 @@ class CaseStore:
                     claim.principal_ore,
                     claim.reminder_fee_ore,
                     claim.time_barred_on,
+                    claim.interest_due_date,
                 )
             )
         ledgers = {

@@ -151,6 +151,11 @@ ledger_claims = Table(
         comment="first day the claim is time-barred (cases.claim.time_barred): "
         "no interest or fee from then",
     ),
+    Column(
+        "interest_due_date",
+        Date,
+        comment="no due date agreed: 30 days after the påkrav, interest from the day after",
+    ),
     Index("ix_ledger_claims_case_id", "case_id"),
 )
 

@@ -78,6 +78,14 @@ class Claim:
     reminder_fee_ore: int
     time_barred_on: date | None = None
     """The first day the claim is time-barred, as the cases service says (ADR 0050)."""
+    interest_due_date: date | None = None
+    """No due date agreed in advance: 30 days after the påkrav; interest runs from the day
+    after it instead of after ``due_date`` (forsinkelsesrenteloven § 2; ADR 0051)."""
+
+    @property
+    def interest_from(self) -> date:
+        """The day interest is counted after (as a due date)."""
+        return self.interest_due_date or self.due_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +129,7 @@ class CaseFacts:
 
     def claim_principals(self) -> tuple[ClaimPrincipal, ...]:
         return tuple(
-            ClaimPrincipal(c.claim_id, c.due_date, c.principal_ore, c.time_barred_on)
+            ClaimPrincipal(c.claim_id, c.interest_from, c.principal_ore, c.time_barred_on)
             for c in self.claims
         )
 

@@ -75,6 +75,7 @@ async def credit_report_purchased(session: AsyncSession, envelope: Envelope) -> 
 
 def registration(event: CaseRegistered) -> CaseRegistration:
     """The ledger's view of a registered case: ids, dates and amounts."""
+    starts = {s.claim_id: s.interest_due_date for s in event.interest_starts or ()}
     facts = CaseFacts(
         case_id=event.case_id,
         creditor_id=event.creditor_id,
@@ -82,7 +83,14 @@ def registration(event: CaseRegistered) -> CaseRegistration:
         debtor_kind=event.debtor_kind,
         currency=event.currency,
         claims=tuple(
-            Claim(c.claim_id, c.due_date, c.principal_ore, c.reminder_fee_ore) for c in event.claims
+            Claim(
+                c.claim_id,
+                c.due_date,
+                c.principal_ore,
+                c.reminder_fee_ore,
+                interest_due_date=starts.get(c.claim_id),
+            )
+            for c in event.claims
         ),
     )
     return CaseRegistration(facts, event.case_number, event.registered_at)

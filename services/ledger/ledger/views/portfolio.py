@@ -27,7 +27,8 @@ _CASES = text(
     """
     SELECT c.case_id, c.creditor_id, c.closed_on, c.close_reason,
            array_agg(cl.claim_id ORDER BY cl.due_date, cl.claim_id) AS claim_ids,
-           array_agg(cl.due_date ORDER BY cl.due_date, cl.claim_id) AS due_dates,
+           array_agg(coalesce(cl.interest_due_date, cl.due_date)
+                     ORDER BY cl.due_date, cl.claim_id) AS due_dates,
            array_agg(cl.principal_ore ORDER BY cl.due_date, cl.claim_id) AS principals,
            array_agg(cl.time_barred_on ORDER BY cl.due_date, cl.claim_id) AS barred
       FROM ledger_cases c JOIN ledger_claims cl ON cl.case_id = c.case_id

@@ -1,4 +1,7 @@
-"""a claim's first time-barred day (cases.claim.time_barred): interest and fees stop
+"""a claim's first time-barred day and the date its interest runs from
+
+``time_barred_on`` (cases.claim.time_barred): interest and fees stop. ``interest_due_date``
+(no due date agreed, cases.case.registered ``interest_starts``): 30 days after the påkrav.
 
 Revision ID: ledger_0008_money
 Revises: ledger_0007
@@ -26,7 +29,17 @@ def upgrade() -> None:
             'no interest or fee from then',
         ),
     )
+    op.add_column(
+        'ledger_claims',
+        sa.Column(
+            'interest_due_date',
+            sa.Date(),
+            nullable=True,
+            comment='no due date agreed: 30 days after the påkrav, interest from the day after',
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_column('ledger_claims', 'interest_due_date')
     op.drop_column('ledger_claims', 'time_barred_on')

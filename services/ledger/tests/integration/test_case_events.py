@@ -14,6 +14,7 @@ from contracts.cases import (
     CaseClosed,
     CaseRegistered,
     CaseStatusChanged,
+    ClaimInterestStart,
     ClaimRegistered,
     ClaimTimeBarred,
 )
@@ -247,3 +248,30 @@ async def test_a_payment_after_the_bar_covers_the_interest_to_the_bar_only(
     economy = await ledger.economy(case.case_id, date(2025, 6, 30))
     assert economy.interest.amount_ore == 20_205
     assert economy.balance_ore == 1_000_000 - 79_795
+
+
+async def test_a_claim_without_an_agreed_due_date_accrues_from_thirty_days_after_the_demand(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    """The claim of ``registered`` (NOK 10 000, due 31 Jan 2025) had no due date agreed; the
+    påkrav went out on 31 Jan 2025, so interest runs after 2 March 2025 (30 days later).
+    As of 31 March: 3-31 March, 29 days at 12.50 %: 1 000 000 x 0.125 x 29 / 365
+    = 9 931.51 -> 9 932 (from the due date it would be 59 days: 20 205)."""
+    case = registered(ledger.creditor_id)
+    case = case.model_copy(
+        update={
+            "interest_starts": [
+                ClaimInterestStart(
+                    claim_id=case.claims[0].claim_id,
+                    demand_sent_on=date(2025, 1, 31),
+                    interest_due_date=date(2025, 3, 2),
+                )
+            ]
+        }
+    )
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(case))
+        await run.settled(handled=1)
+    assert (await ledger.economy(case.case_id, date(2025, 3, 2))).interest.amount_ore == 0
+    economy = await ledger.economy(case.case_id, date(2025, 3, 31))
+    assert economy.interest.amount_ore == 9_932

@@ -18,6 +18,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger.domain.case_ledger import CaseFacts, Claim
 from ledger.domain.interest import ClaimPrincipal, PrincipalMovement, accrue
 from ledger.domain.rates import MissingRate, RateBook
 
@@ -202,3 +203,58 @@ def test_interest_on_a_barred_claim_is_the_interest_to_the_day_before_the_bar(
     as_of = bar + timedelta(days=days_after)
     expected = accrue([claim(due)], [], RATES, bar - timedelta(days=1))
     assert accrue([barred], [], RATES, as_of).exact_ore == expected.exact_ore
+
+
+# -- no due date agreed: interest 30 days after the påkrav (forsinkelsesrenteloven § 2) -----
+
+
+def _claim_after_demand(demand: date) -> ClaimPrincipal:
+    """As the ledger builds it from a claim whose påkrav was sent on ``demand``: the date
+    30 days later stands for the due date (interest from the day after)."""
+    facts = CaseFacts(
+        case_id=uuid.uuid4(),
+        creditor_id=uuid.uuid4(),
+        kid="0000000000",
+        debtor_kind="person",
+        currency="NOK",
+        claims=(
+            Claim(
+                uuid.uuid4(),
+                demand,
+                TEN_THOUSAND,
+                0,
+                interest_due_date=demand + timedelta(days=30),
+            ),
+        ),
+    )
+    (principal,) = facts.claim_principals()
+    return principal
+
+
+def test_interest_runs_from_thirty_days_after_the_demand() -> None:
+    # påkrav sent 1 March 2025: 30 days have passed on 31 March, interest from 1 April.
+    # As of 30 April: 30 days at 12.50 %: 1 000 000 x 0.125 x 30 / 365 = 10 273.97 -> 10 274
+    # (from a due date of 1 March it would be 2 Mar-30 Apr, 60 days: 20 547.95 -> 20 548)
+    claim_ = _claim_after_demand(date(2025, 3, 1))
+    assert claim_.due_date == date(2025, 3, 31)
+    assert accrue([claim_], [], RATES, date(2025, 3, 31)).amount_ore == 0  # day 30: none
+    assert accrue([claim_], [], RATES, date(2025, 4, 30)).amount_ore == 10_274
+    assert accrue([claim(date(2025, 3, 1))], [], RATES, date(2025, 4, 30)).amount_ore == 20_548
+
+
+def test_a_demand_across_29_february() -> None:
+    # påkrav 31 January 2024: 30 days later is 1 March 2024 (February has 29 days), interest
+    # from 2 March; as of 31 March: 30 days, 2024 a leap year, 12.50 %:
+    # 1 000 000 x 0.125 x 30 / 366 = 10 245.90 -> 10 246
+    claim_ = _claim_after_demand(date(2024, 1, 31))
+    assert claim_.due_date == date(2024, 3, 1)
+    assert accrue([claim_], [], RATES, date(2024, 3, 31)).amount_ore == 10_246
+
+
+def test_a_demand_whose_thirty_days_end_on_new_years_eve() -> None:
+    # påkrav 1 December 2024: 31 December 2024, interest from 1 January 2025; as of
+    # 31 January 2025: 31 days at 12.50 % / 365: 1 000 000 x 0.125 x 31 / 365 = 10 616.44
+    # -> 10 616
+    claim_ = _claim_after_demand(date(2024, 12, 1))
+    assert accrue([claim_], [], RATES, date(2024, 12, 31)).amount_ore == 0
+    assert accrue([claim_], [], RATES, date(2025, 1, 31)).amount_ore == 10_616
