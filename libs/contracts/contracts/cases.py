@@ -158,6 +158,13 @@ class CaseStatusChanged(EventData):
     debtor_kind: DebtorKind
     actor: str = Field(description="'scheduler', 'system' or the acting user's id")
     changed_at: AwareDatetime
+    instalments: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="the number of instalments of an agreed avdragsordning "
+        "(step ``payment_plan_agreed``; the avdragsgebyr needs it); None otherwise",
+    )
 
 
 @event_model

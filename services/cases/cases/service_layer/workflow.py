@@ -376,6 +376,7 @@ async def record_transition(
                 debtor_kind=state.debtor_kind,
                 actor=actor.label,
                 changed_at=now,
+                instalments=extra.get("instalment_count"),
             )
         )
         letter = LETTER_STEPS.get(t.step)
@@ -507,6 +508,7 @@ async def agree_payment_plan(
     )
     detail = {
         "payment_plan_id": str(plan_id),
+        "instalment_count": len(instalments),
         "total_ore": sum(i.amount_ore for i in instalments),
         "last_due_date": instalments[-1].due_date.isoformat(),
     }

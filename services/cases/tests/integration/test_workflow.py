@@ -191,6 +191,13 @@ async def test_a_payment_plan_and_its_breach(service: CasesService) -> None:
     assert out.status == "payment_plan"
     [plan] = await plan_rows(service, case_id)
     assert (plan["status"], plan["instalment_count"], plan["total_ore"]) == ("active", 2, 125_050)
+    # the ledger hears how many instalments (the avdragsgebyr, forskrift § 2-4, needs it)
+    [agreed] = [
+        e
+        for e in await events_of(service, case_id, "cases.case.status_changed")
+        if e["step"] == "payment_plan_agreed"
+    ]
+    assert agreed["instalments"] == 2
     # an avdragsordning acknowledges the debt: a new limitation period from 5 June 2026,
     # last day Tuesday 5 June 2029, time-barred from 6 June 2029
     assert (await case(service, case_id))["limitation_date"] == date(2029, 6, 6)

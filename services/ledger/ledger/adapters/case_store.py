@@ -239,6 +239,7 @@ class CaseStore:
                     "step": step.step,
                     "effective_date": step.effective_date,
                     "event_id": event_id,
+                    "instalments": step.instalments,
                 }
                 for case_id, step, event_id in steps
             ],
@@ -251,11 +252,14 @@ class CaseStore:
         if not ids:
             return found
         for row in await self.session.execute(
-            select(case_steps.c.case_id, case_steps.c.step, case_steps.c.effective_date).where(
-                case_steps.c.case_id.in_(ids)
-            )
+            select(
+                case_steps.c.case_id,
+                case_steps.c.step,
+                case_steps.c.effective_date,
+                case_steps.c.instalments,
+            ).where(case_steps.c.case_id.in_(ids))
         ):
-            found[row.case_id].append(Step(row.step, row.effective_date))
+            found[row.case_id].append(Step(row.step, row.effective_date, row.instalments))
         return found
 
     async def with_steps(self, *, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     Sequence,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -167,6 +168,11 @@ case_steps = Table(
     Column("effective_date", Date, primary_key=True),
     Column("event_id", Uuid, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "instalments",
+        SmallInteger,
+        comment="an avdragsordning's number of instalments (payment_plan_agreed)",
+    ),
     comment="workflow steps seen (may arrive before the case itself)",
 )
 

@@ -21,6 +21,10 @@ after it), the inkassosats, the business factor, MVA and the court fees by the s
   merged): the bracket multiple for the case's principal * the inkassosats, * the business
   factor for a debtor outside a consumer relationship, + MVA when the creditor cannot
   deduct VAT.
+- ``payment_plan_agreed``: the avdragsgebyr (forskrift § 2-4) once per case, for the first
+  avdragsordning of more than ``avdragsgebyr_min_instalments`` (4) instalments: the
+  multiple (1.5) x the inkassosats of the day it is agreed, + MVA when the creditor cannot
+  deduct VAT.
 - ``legal_step_*``: the court fee (the step's multiple of the rettsgebyr, rounded down to
   whole kroner), and tungt salær (as an upgrade over the lett salær charged) once the step
   is more than ``salaer_tungt_min_days`` after the betalingsoppfordring.
@@ -42,6 +46,7 @@ from ledger.domain.rates import OVER, MissingRate, Occasion, RateBook, RateKind,
 DebtorKind = Literal["person", "business"]
 
 INKASSOVARSEL_SENT = "inkassovarsel_sent"
+PAYMENT_PLAN_AGREED = "payment_plan_agreed"
 BETALINGSOPPFORDRING_SENT = "betalingsoppfordring_sent"
 LEGAL_STEP_PREFIX = "legal_step_"
 
@@ -51,6 +56,7 @@ class FeeKind:
     SALAER_LETT = "salaer_lett"
     SALAER_TUNGT = "salaer_tungt"
     COURT_FEE = "court_fee"
+    AVDRAGSGEBYR = "avdragsgebyr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,8 @@ class CaseTerms:
 class Step:
     step: str
     effective_date: date
+    instalments: int | None = None
+    """An avdragsordning's number of instalments (step ``payment_plan_agreed``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +267,42 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
     )
 
 
+def _avdragsgebyr(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
+    """Inkassoforskriften § 2-4: an avdragsordning of more than
+    ``avdragsgebyr_min_instalments`` instalments raises the salær cap by the multiple
+    (1.5) x the inkassosats of the day it is agreed; + MVA when the creditor cannot deduct
+    VAT (it is salær). No business factor (§ 2-4 names the inkassosats, not the table)."""
+    on = step.effective_date
+    when = Occasion(step_date=on, due_date=terms.latest_due_date)
+    least = rates.for_occasion(RateKind.AVDRAGSGEBYR_MIN_INSTALMENTS, when)
+    if step.instalments is None or step.instalments <= int(least.value):
+        return f"avdragsordning on {on} of {step.instalments} instalments: no avdragsgebyr"
+    multiple = rates.for_occasion(RateKind.AVDRAGSGEBYR_MULTIPLE, when)
+    sats = rates.for_occasion(RateKind.INKASSOSATS, when)
+    exact = Fraction(multiple.value) * kroner_to_ore(sats.value)
+    used = [least.id, multiple.id, sats.id]
+    basis = {
+        "instalments": str(step.instalments),
+        "multiple": str(multiple.value),
+        "inkassosats": str(sats.value),
+    }
+    if not terms.vat_deductible:
+        mva = rates.for_occasion(RateKind.MVA, when)
+        exact *= 1 + Fraction(mva.value) / 100
+        used.append(mva.id)
+        basis["mva_percent"] = str(mva.value)
+    return FeeCharge(
+        key=FeeKind.AVDRAGSGEBYR,
+        kind=FeeKind.AVDRAGSGEBYR,
+        component=Component.COLLECTION_FEES,
+        amount_ore=round_ore(exact),
+        effective_date=on,
+        step=step.step,
+        rate_ids=tuple(used),
+        basis=basis,
+    )
+
+
 def _court_fee(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge:
     on = step.effective_date
     when = Occasion(step_date=on, due_date=terms.latest_due_date)
@@ -325,6 +369,18 @@ def assess_fees(
             lett_amount = lett_amount if lett_amount is not None else lett.amount_ore
         except MissingRate as exc:
             notes.append(f"lett salær not charged: {exc}")
+
+    plans = [s for s in ordered if s.step == PAYMENT_PLAN_AGREED]
+    for plan in plans:  # once per case: the first plan of more than four instalments
+        try:
+            surcharge = _avdragsgebyr(on(plan.effective_date), rates, plan)
+        except MissingRate as exc:
+            surcharge = f"avdragsgebyr not charged: {exc}"
+        if isinstance(surcharge, str):
+            notes.append(surcharge)
+        else:
+            charges.append(surcharge)
+            break
 
     legal = [s for s in ordered if s.step.startswith(LEGAL_STEP_PREFIX)]
     for step in legal:

@@ -118,7 +118,11 @@ class CaseEvents:
         for envelope in envelopes:
             event = envelope.payload(CaseStatusChanged)
             steps.append(
-                StepTaken(event.case_id, Step(event.step, event.effective_date), envelope.event_id)
+                StepTaken(
+                    event.case_id,
+                    Step(event.step, event.effective_date, event.instalments),
+                    envelope.event_id,
+                )
             )
         await record_steps(books, steps, self.policy)
         await books.flush()

@@ -398,3 +398,47 @@ def test_the_older_claim_with_two_fees_and_a_fresh_one_too_early_give_no_fee() -
     assert fees(terms, varsel(date(2025, 3, 17))) == {}
     # a week later the fresh claim is 14 days overdue (24 March) and qualifies: 35.00
     assert fees(terms, varsel(date(2025, 3, 24))) == {FeeKind.INKASSOVARSEL: 3_500}
+
+
+# -- 8: avdragsgebyr (inkassoforskriften § 2-4; README §1.2) ---------------------------------
+
+
+def plan(on: date, instalments: int) -> Step:
+    return Step("payment_plan_agreed", on, instalments)
+
+
+@pytest.mark.parametrize(
+    ("agreed", "instalments", "vat_deductible", "rates", "fee_ore"),
+    [
+        # five instalments (more than four): 1.5 x 700 = 1 050.00 (README §1.2: "1 050 NOK at
+        # 700")
+        (date(2025, 3, 1), 5, True, RATES, 105_000),
+        # exactly four: none
+        (date(2025, 3, 1), 4, True, RATES, None),
+        # one: none
+        (date(2025, 3, 1), 1, True, RATES, None),
+        # the creditor cannot deduct VAT: 1 050 x 1.25 = 1 312.50
+        (date(2025, 3, 1), 12, False, RATES, 131_250),
+        # 2016, inkassosats 670: 1.5 x 670 = 1 005.00
+        (date(2016, 2, 29), 6, True, RATES, 100_500),
+        # a confirmed 2026 inkassosats of 750: 1.5 x 750 = 1 125.00
+        (date(2026, 2, 2), 6, True, WITH_750, 112_500),
+    ],
+)
+def test_avdragsgebyr_on_a_plan_of_more_than_four_instalments(
+    agreed: date, instalments: int, vat_deductible: bool, rates: RateBook, fee_ore: int | None
+) -> None:
+    terms = replace(case(date(2025, 1, 15)), vat_deductible=vat_deductible)
+    expected = {} if fee_ore is None else {FeeKind.AVDRAGSGEBYR: fee_ore}
+    assert fees(terms, plan(agreed, instalments), rates=rates) == expected
+
+
+def test_avdragsgebyr_once_per_case() -> None:
+    # a plan of six, broken, then another of eight: one avdragsgebyr (the first), 1 050.00
+    terms = case(date(2025, 1, 15))
+    charged = fees(terms, plan(date(2025, 3, 1), 6), plan(date(2025, 6, 1), 8))
+    assert charged == {FeeKind.AVDRAGSGEBYR: 105_000}
+    # a plan of three, then one of five: the second carries it
+    assert fees(terms, plan(date(2025, 3, 1), 3), plan(date(2025, 6, 1), 5)) == {
+        FeeKind.AVDRAGSGEBYR: 105_000
+    }
