@@ -660,6 +660,14 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Forsinkelsesrente påløpt til nå: {amount}.",
         "Late-payment interest accrued so far: {amount}.",
     ),
+    ("economy.provisional", "Foreløpig", "Provisional"),
+    (
+        "economy.provisional_hint",
+        "Rentesatsen for et halvår i perioden er ikke bekreftet ennå. Renten er regnet med "
+        "siste bekreftede sats og kan endres når satsen blir bekreftet.",
+        "The interest rate for a half-year in the period is not confirmed yet. Interest is "
+        "computed with the last confirmed rate and may change when the rate is confirmed.",
+    ),
     ("economy.kind", "Type", "Kind"),
     ("economy.kind.payment", "Innbetaling", "Payment"),
     ("economy.kind.reversal", "Tilbakeføring", "Reversal"),

@@ -74,6 +74,8 @@ async def test_from_claim_to_settlement_through_the_api(
     start = (await client.get(economy_path, params={"as_of": "2025-03-03"}, headers=own)).json()
     assert start["balance_ore"] == 1_000_000 + 3_500 + 3_500 + 56_000 + 10_616  # 31 days interest
     assert [f["kind"] for f in start["fees"]] == ["inkassovarsel_fee", "salaer_lett"]
+    # 2025 H1 has a confirmed rate: nothing provisional
+    assert (start["provisional"], start["interest"]["provisional"]) == (False, False)
 
     partly = await client.post(
         "/api/v1/ledger/bank-files",
@@ -254,3 +256,20 @@ async def test_a_refused_payout_voids_the_settlement_and_its_lines_settle_again(
     assert (await client.get("/api/v1/ledger/journal/trial-balance", headers=ledger.admin)).json()[
         "total_ore"
     ] == 0
+
+
+async def test_interest_on_a_rate_not_yet_confirmed_is_marked_provisional(
+    client: httpx.AsyncClient, ledger: Ledger
+) -> None:
+    """The shipped table has no confirmed forsinkelsesrente for 2025 H2 (the 12.25 % row is
+    unconfirmed): interest for July is computed with 12.50 % carried forward, and said so."""
+    case = await ledger.case((1_000_000, date(2025, 6, 30), 0))
+    path = f"/api/v1/ledger/cases/{case.case_id}/economy"
+    june = await client.get(path, params={"as_of": "2025-06-30"}, headers=ledger.creditor())
+    assert june.json()["provisional"] is False
+    july = await client.get(path, params={"as_of": "2025-07-31"}, headers=ledger.creditor())
+    body = july.json()
+    assert (body["provisional"], body["interest"]["provisional"]) == (True, True)
+    # 1-31 July, 31 days at 12.50 %: 1 000 000 x 0.125 x 31 / 365 = 10 616.44 -> 10 616
+    assert body["interest"]["accrued_ore"] == 10_616
+    assert [p["carried_forward"] for p in body["interest"]["periods"]] == [True]
