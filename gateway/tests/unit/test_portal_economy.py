@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gateway.portal.i18n import Translator
 from gateway.portal.pages.cases import economy_query
+from gateway.portal.render import templates
 from starlette.requests import Request
 
 
@@ -46,9 +48,6 @@ def _economy(provisional: bool) -> dict[str, object]:
 
 @pytest.mark.parametrize("provisional", [True, False])
 def test_a_balance_on_an_unconfirmed_rate_is_marked_foreløpig(provisional: bool) -> None:
-    from gateway.portal.i18n import Translator
-    from gateway.portal.render import templates
-
     html = templates.env.get_template("portal/_economy.html").render(
         economy=_economy(provisional), t=Translator("nb"), lang="nb"
     )
