@@ -277,7 +277,17 @@ class ClaimOut(BaseModel):
     due_date: date
     principal_ore: int
     reminder_fee_ore: int
-    limitation_date: date = Field(description="When the claim becomes time-barred (foreldet)")
+    limitation_date: date = Field(
+        description="The first day the claim is time-barred (foreldet): the day after the "
+        "period's last day (foreldelsesloven § 29; ADR 0050)"
+    )
+    claim_type: str = Field(
+        default="ordinary", description="`ordinary` (3 years) or `loan` (10 years, § 5)"
+    )
+    demand_sent_on: date | None = Field(
+        default=None,
+        description="no due date agreed: the påkrav's date (interest from 30 days after it)",
+    )
 
 
 class TimelineEntryOut(BaseModel):
