@@ -252,6 +252,11 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "The claim is not overdue yet",
     ),
     ("reason.is_in_the_future", "Er fram i tid", "Is in the future"),
+    (
+        "reason.must_be_ordinary_or_loan",
+        "Må være vanlig krav eller lån/gjeldsbrev",
+        "Must be an ordinary claim or a loan",
+    ),
     ("reason.must_be_a_positive_amount", "Må være et beløp over null", "Must be a positive amount"),
     (
         "reason.is_larger_than_the_principal",
@@ -655,6 +660,14 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Forsinkelsesrente påløpt til nå: {amount}.",
         "Late-payment interest accrued so far: {amount}.",
     ),
+    ("economy.provisional", "Foreløpig", "Provisional"),
+    (
+        "economy.provisional_hint",
+        "Rentesatsen for et halvår i perioden er ikke bekreftet ennå. Renten er regnet med "
+        "siste bekreftede sats og kan endres når satsen blir bekreftet.",
+        "The interest rate for a half-year in the period is not confirmed yet. Interest is "
+        "computed with the last confirmed rate and may change when the rate is confirmed.",
+    ),
     ("economy.kind", "Type", "Kind"),
     ("economy.kind.payment", "Innbetaling", "Payment"),
     ("economy.kind.reversal", "Tilbakeføring", "Reversal"),
@@ -737,6 +750,17 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("register.due_date", "Forfallsdato", "Due date"),
     ("register.principal", "Ubetalt beløp (kr)", "Unpaid amount (NOK)"),
     ("register.reminder_fee", "Purregebyr (kr)", "Reminder fee (NOK)"),
+    ("register.claim_type", "Type krav (foreldelse)", "Kind of claim (limitation)"),
+    (
+        "register.claim_type.ordinary",
+        "Vanlig krav: foreldes etter tre år",
+        "Ordinary claim: time-barred after three years",
+    ),
+    (
+        "register.claim_type.loan",
+        "Lån eller gjeldsbrev: foreldes etter ti år",
+        "Loan or promissory note: time-barred after ten years",
+    ),
     ("register.amount_hint", "For eksempel 1 234,50", "For example 1 234,50"),
     ("register.add_claim", "Legg til et krav", "Add a claim"),
     ("register.remove_claim", "Fjern siste krav", "Remove the last claim"),

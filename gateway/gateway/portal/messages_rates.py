@@ -46,6 +46,16 @@ ENTRIES: list[tuple[str, str, str]] = [
         "Dager fra inkassovarsel til salær",
         "Days from the collection notice to a fee",
     ),
+    (
+        "rate.kind.avdragsgebyr_multiple",
+        "Avdragsgebyr (ganger inkassosatsen)",
+        "Instalment surcharge (times the collection rate)",
+    ),
+    (
+        "rate.kind.avdragsgebyr_min_instalments",
+        "Avdrag før avdragsgebyr (flere enn)",
+        "Instalments before the surcharge (more than)",
+    ),
     ("rate.kind.mva", "Merverdiavgift", "Value added tax"),
     (
         "rate.kind.betalingsoppfordring_egeninkasso_gebyr",

@@ -31,6 +31,8 @@ KIND_ORDER = (
     "salaer_business_factor",
     "salaer_tungt_min_days",
     "inkassovarsel_fee_min_days",
+    "avdragsgebyr_multiple",
+    "avdragsgebyr_min_instalments",
     "betalingsoppfordring_egeninkasso_gebyr",
     "mva",
 )

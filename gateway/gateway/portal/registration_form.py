@@ -28,7 +28,14 @@ TEXT_FIELDS = (
     "debtor.email",
     "debtor.phone",
 )
-CLAIM_FIELDS = ("invoice_number", "invoice_date", "due_date", "principal_ore", "reminder_fee_ore")
+CLAIM_FIELDS = (
+    "invoice_number",
+    "invoice_date",
+    "due_date",
+    "principal_ore",
+    "reminder_fee_ore",
+    "claim_type",
+)
 
 
 @dataclass
@@ -69,6 +76,10 @@ def read(form: FormData, t: Translator) -> Registration:
     claims: list[dict[str, Any]] = []
     for i in range(count):
         claim: dict[str, Any] = {"invoice_number": values[f"claims.{i}.invoice_number"]}
+        claim_type = values[f"claims.{i}.claim_type"]
+        claim["claim_type"] = values[f"claims.{i}.claim_type"] = (
+            "loan" if claim_type == "loan" else "ordinary"
+        )
         for date_field in ("invoice_date", "due_date"):
             name = f"claims.{i}.{date_field}"
             if not values[name]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gateway.portal.i18n import Translator
 from gateway.portal.pages.cases import economy_query
+from gateway.portal.render import templates
 from starlette.requests import Request
 
 
@@ -27,3 +29,28 @@ def test_the_economy_query_takes_a_date_and_a_basis_and_ignores_the_rest(
     query: str, expected: dict[str, str]
 ) -> None:
     assert economy_query(request(query)) == expected
+
+
+def _economy(provisional: bool) -> dict[str, object]:
+    return {
+        "as_of": "2025-07-31",
+        "basis": "as_known_now",
+        "paid_ore": 0,
+        "balance_ore": 1_010_616,
+        "overpaid_ore": 0,
+        "settled_on": None,
+        "components": [],
+        "interest": {"accrued_ore": 10_616, "periods": [{"carried_forward": provisional}]},
+        "payments": [],
+        "provisional": provisional,
+    }
+
+
+@pytest.mark.parametrize("provisional", [True, False])
+def test_a_balance_on_an_unconfirmed_rate_is_marked_foreløpig(provisional: bool) -> None:
+    html = templates.env.get_template("portal/_economy.html").render(
+        economy=_economy(provisional), t=Translator("nb"), lang="nb"
+    )
+    assert ('id="okonomi-forelopig"' in html) is provisional
+    assert ("Foreløpig" in html) is provisional
+    assert ("ikke bekreftet ennå" in html) is provisional

@@ -96,6 +96,7 @@ def test_the_registration_form_becomes_the_apis_body() -> None:
                 "due_date": "2026-09-15",
                 "principal_ore": 123450,
                 "reminder_fee_ore": 0,
+                "claim_type": "ordinary",
             }
         ],
     }
@@ -248,3 +249,13 @@ def test_a_case_search_of_too_many_words_is_said_in_bokmal_next_to_the_box() -> 
     problem = ApiProblem(400, errors=[FieldProblem("q", "too_many_words")])
     errors = field_errors(problem, NB, {"q", "case_number", "reference"}, SEARCH_FIELDS)
     assert errors == {"q": "Søk med høyst 6 ord"}
+
+
+def test_the_registration_form_sends_a_loan_as_a_ten_year_claim() -> None:
+    typed = registration_form.read(_form(**{"claims.0.claim_type": "loan"}), NB)
+    assert typed.body is not None
+    assert typed.body["claims"][0]["claim_type"] == "loan"
+    # anything else typed into the field is an ordinary claim
+    odd = registration_form.read(_form(**{"claims.0.claim_type": "gjeld"}), NB)
+    assert odd.body is not None
+    assert odd.body["claims"][0]["claim_type"] == "ordinary"

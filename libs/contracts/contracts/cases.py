@@ -42,6 +42,20 @@ class ClaimRegistered(BaseModel):
     limitation_date: date = Field(description="when the claim becomes time-barred (foreldet)")
 
 
+class ClaimInterestStart(BaseModel):
+    """A claim without a due date agreed in advance: forsinkelsesrente runs only once 30
+    days have passed after the creditor's written demand (påkrav; forsinkelsesrenteloven
+    § 2 first paragraph)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    claim_id: uuid.UUID
+    demand_sent_on: date = Field(description="the day the written demand (påkrav) was sent")
+    interest_due_date: date = Field(
+        description="30 days after the demand: interest runs from the day after, as from a due date"
+    )
+
+
 @event_model
 class CaseRegistered(EventData):
     """A creditor handed over a case (oppdrag): one debtor, one or more claims."""
@@ -66,6 +80,13 @@ class CaseRegistered(EventData):
             "the debtor's name, for the order confirmation (ordrebekreftelse) the reports "
             "service issues; absent from producers before it was added"
         ),
+    )
+    interest_starts: list[ClaimInterestStart] | None = Field(
+        default=None,
+        max_length=100,
+        description="the claims whose interest does not run from their due date (no due "
+        "date agreed in advance: from 30 days after a påkrav); None or absent: every claim's "
+        "interest runs from its due date",
     )
 
 
@@ -137,6 +158,13 @@ class CaseStatusChanged(EventData):
     debtor_kind: DebtorKind
     actor: str = Field(description="'scheduler', 'system' or the acting user's id")
     changed_at: AwareDatetime
+    instalments: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="the number of instalments of an agreed avdragsordning "
+        "(step ``payment_plan_agreed``; the avdragsgebyr needs it); None otherwise",
+    )
 
 
 @event_model
@@ -207,3 +235,27 @@ class DebtorLetterRequested(EventData):
     debtor_name: str = Field(max_length=200)
     address: PostalAddress
     requested_at: AwareDatetime
+
+
+@event_model
+class ClaimTimeBarred(EventData):
+    """A claim of a case became time-barred (foreldet), or stopped being so.
+
+    Published when the cases service finds a claim past its limitation date
+    (``time_barred_on`` set: the first day it is time-barred, foreldelsesloven §§ 2, 5, 29)
+    and, rarely, when an interruption dated before that day is recorded afterwards (a
+    payment or acknowledgement that arrived late): ``time_barred_on`` None, the claim runs
+    again until ``limitation_date``. The ledger stops interest and fees on a time-barred
+    claim from ``time_barred_on``.
+    """
+
+    event_type = "cases.claim.time_barred"
+
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    claim_id: uuid.UUID
+    limitation_date: date = Field(description="the first day the claim is (or will be) barred")
+    time_barred_on: date | None = Field(
+        description="the first day the claim is time-barred; None: no longer time-barred"
+    )
+    changed_at: AwareDatetime

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
+from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.ledger import CaseSettledInFull
+from contracts.ledger import CaseSettledInFull, PaymentReceived
 from contracts.reports import ReplayRequested
+from servicekit.bus.consumer import EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
 from servicekit.replay import replay_handler
@@ -66,23 +69,25 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
     events = QueueSpec(
         name="cases.events",
         routing_keys=routing_keys(
-            OrganisationRegistered, OrganisationDeactivated, CaseSettledInFull, ReplayRequested
+            OrganisationRegistered,
+            OrganisationDeactivated,
+            CaseSettledInFull,
+            PaymentReceived,
+            ReplayRequested,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
+    handlers: dict[str, Handler] = {
+        OrganisationRegistered.routing_key(): consumers.organisation_registered,
+        OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
+        CaseSettledInFull.routing_key(): consumers.case_settled_in_full(lambda: service.workflow()),
+        PaymentReceived.routing_key(): consumers.payments_received(lambda: service.workflow()),
+        ReplayRequested.routing_key(): replay_handler(outbox),
+    }
     service = CasesService(
         settings,
         outbox=outbox,
         inbox=inbox,
-        consumers={
-            events: {
-                OrganisationRegistered.routing_key(): consumers.organisation_registered,
-                OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
-                CaseSettledInFull.routing_key(): consumers.case_settled_in_full(
-                    lambda: service.workflow()
-                ),
-                ReplayRequested.routing_key(): replay_handler(outbox),
-            }
-        },
+        consumers={events: cast(Mapping[str, EventHandler], handlers)},
     )
     return service

@@ -7,7 +7,7 @@ from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimTimeBarred
 from contracts.credit import CreditReportPurchased
 from contracts.reports import ReplayRequested
 from prometheus_client import Gauge
@@ -77,6 +77,7 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
             CaseRegistered,
             CaseStatusChanged,
             CaseClosed,
+            ClaimTimeBarred,
             CreditReportPurchased,
             ReplayRequested,
         ),
@@ -88,6 +89,7 @@ def bootstrap(settings: LedgerSettings | None = None) -> LedgerService:
         CaseRegistered.routing_key(): BatchHandler(case_events.registered),
         CaseStatusChanged.routing_key(): BatchHandler(case_events.status_changed),
         CaseClosed.routing_key(): case_events.closed,
+        ClaimTimeBarred.routing_key(): case_events.time_barred,
         CreditReportPurchased.routing_key(): consumers.credit_report_purchased,
         # a consumer rebuilding a projection: re-publish the outbox history to it
         ReplayRequested.routing_key(): replay_handler(outbox),

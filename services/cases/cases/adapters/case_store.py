@@ -138,6 +138,8 @@ _CLAIM_COLUMNS = (
     "principal_ore",
     "reminder_fee_ore",
     "limitation_date",
+    "claim_type",
+    "demand_sent_on",
 )
 _TIMELINE_COLUMNS = (
     "case_id",
@@ -270,6 +272,8 @@ def prepare(
                     claim.principal_ore,
                     claim.reminder_fee_ore,
                     limitation,
+                    claim.claim_type,
+                    claim.demand_sent_on,
                 )
             )
         timeline.append(

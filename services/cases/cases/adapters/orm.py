@@ -171,11 +171,24 @@ claims = Table(
     Column("reminder_fee_ore", BigInteger, nullable=False, server_default=text("0")),
     Column("limitation_date", Date, nullable=False),
     Column("limitation_warned", String(10), comment="the last warning given: 90d, 30d, expired"),
+    Column(
+        "claim_type",
+        String(10),
+        nullable=False,
+        server_default=text("'ordinary'"),
+        comment="ordinary (3-year limitation) or loan (pengelån, gjeldsbrev: 10 years)",
+    ),
+    Column(
+        "demand_sent_on",
+        Date,
+        comment="no due date agreed: the påkrav's date (interest from 30 days after it)",
+    ),
     UniqueConstraint("case_id", "invoice_number", name="uq_claims_case_invoice"),
     UniqueConstraint("case_id", "position", name="uq_claims_case_position"),
     CheckConstraint("principal_ore > 0", name="principal_positive"),
     CheckConstraint("reminder_fee_ore >= 0", name="reminder_fee_not_negative"),
     CheckConstraint("due_date >= invoice_date", name="due_after_invoice"),
+    CheckConstraint("claim_type IN ('ordinary', 'loan')", name="claim_type_known"),
     comment="the claims (invoices) of a case",
 )
 

@@ -53,6 +53,7 @@ class ClaimLimitation:
     invoice_number: str
     limitation_date: date
     warned: str | None
+    claim_type: str = "ordinary"
 
 
 class ConcurrentChange(RuntimeError):
@@ -191,6 +192,7 @@ async def claim_limitations(session: AsyncSession, case_id: uuid.UUID) -> list[C
             claims.c.invoice_number,
             claims.c.limitation_date,
             claims.c.limitation_warned,
+            claims.c.claim_type,
         )
         .where(claims.c.case_id == case_id)
         .order_by(claims.c.position)

@@ -93,6 +93,18 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
     ),
     Column("reminder_fee", "Reminder fees already charged, kroner (empty: 0)", "35,00"),
+    Column(
+        "claim_type",
+        "Empty or 'ordinary'; 'loan' for a loan or a claim with a gjeldsbrev "
+        "(ten-year limitation, foreldelsesloven § 5)",
+        "",
+    ),
+    Column(
+        "demand_date",
+        "Only if no due date was agreed: the date the written demand (påkrav) was sent; "
+        "interest runs from 30 days after it",
+        "",
+    ),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
@@ -580,10 +592,16 @@ def _claim(row: SourceRow, texts: Mapping[str, str], errors: list[RowError]) -> 
             reminder_fee_ore=_kroner(
                 get("reminder_fee"), texts.get("reminder_fee", ""), required=False
             ),
+            claim_type=texts.get("claim_type", "").lower() or "ordinary",
+            demand_sent_on=(
+                _day(get("demand_date"), texts["demand_date"]) if texts.get("demand_date") else None
+            ),
         )
     except ValueProblem:
         pass  # say what is wrong with each of the cells
-    for name in ("invoice_date", "due_date"):
+    for name in ("invoice_date", "due_date", "demand_date"):
+        if name == "demand_date" and not texts.get(name):
+            continue
         try:
             parse_date(get(name))
         except ValueProblem as exc:
@@ -614,7 +632,11 @@ _TABULAR_COLUMNS = {
     "debtor.email": "email",
     "debtor.phone": "phone",
 }
-_CLAIM_COLUMNS = {"principal_ore": "principal", "reminder_fee_ore": "reminder_fee"}
+_CLAIM_COLUMNS = {
+    "principal_ore": "principal",
+    "reminder_fee_ore": "reminder_fee",
+    "demand_sent_on": "demand_date",
+}
 
 
 def tabular_error(case: ParsedCase, error: FieldError) -> RowError:
@@ -664,7 +686,15 @@ _DEBTOR_KEYS = frozenset(
 )
 _ADDRESS_KEYS = frozenset({"lines", "postal_code", "city", "country"})
 _CLAIM_KEYS = frozenset(
-    {"invoice_number", "invoice_date", "due_date", "principal_ore", "reminder_fee_ore"}
+    {
+        "invoice_number",
+        "invoice_date",
+        "due_date",
+        "principal_ore",
+        "reminder_fee_ore",
+        "claim_type",
+        "demand_sent_on",
+    }
 )
 
 
@@ -755,6 +785,13 @@ def case_from_json(item: Any, *, position: int) -> ParsedCase:
                 due_date=p.day(data, "due_date", f"{path}.due_date"),
                 principal_ore=p.integer(data, "principal_ore", f"{path}.principal_ore", None),
                 reminder_fee_ore=p.integer(data, "reminder_fee_ore", f"{path}.reminder_fee_ore", 0),
+                claim_type=p.text(data, "claim_type", f"{path}.claim_type", optional=True)
+                or "ordinary",
+                demand_sent_on=(
+                    p.day(data, "demand_sent_on", f"{path}.demand_sent_on")
+                    if data.get("demand_sent_on") is not None
+                    else None
+                ),
             )
         )
     registration = CaseRegistration(

@@ -1,15 +1,20 @@
 """Limitation (foreldelse) of a claim.
 
-The general period is three years from the due date (foreldelsesloven §§ 2-3; ten for
-loans and claims with a gjeldsbrev, § 5). It is interrupted only by the debtor's
-acknowledgement (§ 14, including a part payment or an agreed avdragsordning) or by legal
-steps (§ 15: forliksklage; § 17: utleggsbegjæring), after which a new period runs from
-that day; after a judgment (dom, rettsforlik) the new period is ten years (§ 21 nr. 2).
-Collection letters do not interrupt it. The periods and the warning days are part of the
-dated rule set, not constants here.
+The general period is three years (foreldelsesloven § 2) from the day the creditor could
+first demand payment, the due date (§ 3 nr. 1); ten years for a pengelån or a claim with
+a gjeldsbrev (§ 5). It is interrupted only by the debtor's acknowledgement (§ 14,
+including a part payment or an agreed avdragsordning) or by legal steps (§ 15:
+forliksklage; § 17: utleggsbegjæring), after which a new period runs from that day; after
+a judgment (dom, rettsforlik) the new period is ten years (§ 21 nr. 2). Collection letters
+do not interrupt it. An interruption after the claim is time-barred does not revive it.
+The periods and the warning days are part of the dated rule set, not constants here.
 
-A claim is taken as time-barred from its limitation date on (the cautious reading: no
-letter is sent on a claim on the day it may have run out).
+The last day (§ 29 nr. 1, ADR 0050): the day of the last year that has the start day's
+number in the month ("samme dato"), the start day itself not counted; a month without
+that day ends the period on its last day (29 February → 28 February). A last day on a
+Saturday, Sunday or public holiday moves to the next business day (§ 29 nr. 2). The
+period runs out at the end of the last day: the claim is time-barred from the day after.
+The **limitation date** kept per claim is that first time-barred day.
 """
 
 from __future__ import annotations
@@ -19,31 +24,50 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from cases.domain.calendar import add_months, next_business_day
 from cases.domain.rules import RuleSet
 
 Interruption = Literal["acknowledgement", "part_payment", "forliksklage", "utlegg", "judgment"]
 """What interrupts limitation: the debtor's acknowledgement or part payment (§ 14), a
 forliksklage (§ 15), an utleggsbegjæring (§ 17) or a judgment (§ 21)."""
-ClaimBasis = Literal["ordinary", "loan"]
+ClaimType = Literal["ordinary", "loan"]
+"""``loan``: a pengelån or a claim with a gjeldsbrev (foreldelsesloven § 5, ten years);
+``ordinary``: every other claim (§ 2, three years)."""
+CLAIM_TYPES: tuple[ClaimType, ...] = ("ordinary", "loan")
 
 EXPIRED = "expired"
 
 
 def years_after(start: date, years: int) -> date:
     """The same calendar day ``years`` later (29 February becomes 28 February)."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:
-        return start.replace(year=start.year + years, day=28)
+    return add_months(start, 12 * years)
+
+
+def last_day(start: date, years: int) -> date:
+    """The last day of a period of ``years`` counted from ``start`` (foreldelsesloven § 29):
+    the day with the same number ``years`` later (or the month's last day), moved to the
+    next business day when it is a Saturday, Sunday or public holiday."""
+    return next_business_day(years_after(start, years))
 
 
 def limitation_date(due_date: date, years: int) -> date:
-    """When a claim that fell due on ``due_date`` becomes time-barred, absent interruptions."""
-    return years_after(due_date, years)
+    """The first day a claim that fell due on ``due_date`` is time-barred, absent
+    interruptions: the day after the period's last day."""
+    return last_day(due_date, years) + timedelta(days=1)
 
 
-def period_years(rules: RuleSet, basis: ClaimBasis = "ordinary") -> int:
-    return rules.limitation_years_loan if basis == "loan" else rules.limitation_years
+def period_years(rules: RuleSet, claim_type: ClaimType = "ordinary") -> int:
+    return rules.limitation_years_loan if claim_type == "loan" else rules.limitation_years
+
+
+def claim_type_of(claim: object) -> ClaimType:
+    """The claim type of anything with a ``claim_type`` (a registration's claim, a row)."""
+    return "loan" if getattr(claim, "claim_type", "ordinary") == "loan" else "ordinary"
+
+
+def is_time_barred(limitation: date, on: date) -> bool:
+    """Whether a claim with ``limitation`` (its first time-barred day) is barred on ``on``."""
+    return on >= limitation
 
 
 def after_interruption(
@@ -51,23 +75,28 @@ def after_interruption(
     interruption: Interruption,
     on: date,
     rules: RuleSet,
-    basis: ClaimBasis = "ordinary",
+    claim_type: ClaimType = "ordinary",
 ) -> date:
     """The limitation date after ``interruption`` on ``on``: a new period from that day.
 
-    An interruption never shortens the time left (a later date already running stays).
+    An interruption never shortens the time left (a later date already running stays),
+    and one on or after ``current`` (the claim was already time-barred) changes nothing:
+    an acknowledgement, part payment or payment plan does not revive a barred claim
+    (a barred claim is lost, § 24; only what runs can be interrupted, §§ 14-17).
     """
+    if is_time_barred(current, on):
+        return current
     if interruption == "judgment":
         years = rules.limitation_years_judgment
     else:
-        years = period_years(rules, basis)
-    return max(current, years_after(on, years))
+        years = period_years(rules, claim_type)
+    return max(current, limitation_date(on, years))
 
 
 def warning_level(limitation: date, today: date, rules: RuleSet) -> str | None:
     """The warning a claim has reached on ``today``: ``"90d"``, ``"30d"`` (by the rule set's
     warning days), ``"expired"``, or ``None`` while it is further away."""
-    if today >= limitation:
+    if is_time_barred(limitation, today):
         return EXPIRED
     level: str | None = None
     for days in rules.limitation_warning_days:  # largest first

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Literal
 
 from cases.domain.identifiers import (
@@ -17,12 +17,15 @@ from cases.domain.identifiers import (
     national_identity_number,
     organisation_number,
 )
+from cases.domain.limitation import CLAIM_TYPES
 
 DebtorKind = Literal["person", "business"]
 Channel = Literal["api", "form", "import"]
 
 MAX_PRINCIPAL_ORE = 100_000_000_000  # 1 000 000 000 kr: above is a typing error, not a claim
 MAX_CLAIMS = 100
+DEMAND_DAYS = 30
+"""Forsinkelsesrenteloven § 2 first paragraph: interest 30 days after a written demand."""
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[0-9]{5,15}$")
 _POSTAL_CODE_NO = re.compile(r"^\d{4}$")
@@ -78,6 +81,19 @@ class Claim:
     due_date: date
     principal_ore: int
     reminder_fee_ore: int = 0
+    claim_type: str = "ordinary"
+    """``ordinary`` (three-year limitation) or ``loan``: a pengelån or a claim with a
+    gjeldsbrev (foreldelsesloven § 5, ten years)."""
+    demand_sent_on: date | None = None
+    """No due date was agreed in advance: the day the creditor sent a written demand
+    (påkrav). Interest runs only after 30 days (forsinkelsesrenteloven § 2)."""
+
+    @property
+    def interest_due_date(self) -> date | None:
+        """30 days after the påkrav: interest runs from the day after (as from a due date)."""
+        if self.demand_sent_on is None:
+            return None
+        return self.demand_sent_on + timedelta(days=DEMAND_DAYS)
 
 
 @dataclass(frozen=True)
@@ -157,6 +173,8 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
         and 0 <= claim.reminder_fee_ore <= claim.principal_ore
         and not claim.invoice_number.isspace()
         and not _CONTROL.search(claim.invoice_number)
+        and claim.claim_type in CLAIM_TYPES
+        and claim.demand_sent_on is None
     ):
         return  # the usual case, in one test
     path = f"claims[{i}]"
@@ -173,6 +191,13 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
         errors.append(FieldError(f"{path}.principal_ore", "is larger than 1 000 000 000 kr"))
     if claim.reminder_fee_ore < 0:
         errors.append(FieldError(f"{path}.reminder_fee_ore", "must not be negative"))
+    if claim.demand_sent_on is not None:
+        if claim.demand_sent_on < claim.invoice_date:
+            errors.append(FieldError(f"{path}.demand_sent_on", "is before the invoice date"))
+        if claim.demand_sent_on > today:
+            errors.append(FieldError(f"{path}.demand_sent_on", "is in the future"))
+    if claim.claim_type not in CLAIM_TYPES:
+        errors.append(FieldError(f"{path}.claim_type", "must be 'ordinary' or 'loan'"))
     elif claim.reminder_fee_ore > claim.principal_ore and claim.principal_ore > 0:
         errors.append(FieldError(f"{path}.reminder_fee_ore", "is larger than the principal"))
 

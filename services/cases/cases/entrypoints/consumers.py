@@ -5,12 +5,12 @@ Each runs inside the consumer's transaction, together with the inbox claim.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.ledger import CaseSettledInFull
-from servicekit.bus.consumer import EventHandler
+from contracts.ledger import CaseSettledInFull, PaymentReceived
+from servicekit.bus.consumer import BatchHandler, EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.adapters.orm import outbox
@@ -52,3 +52,23 @@ def case_settled_in_full(context: Callable[[], workflow.WorkflowContext]) -> Eve
         await tx.flush()
 
     return handle
+
+
+def payments_received(context: Callable[[], workflow.WorkflowContext]) -> BatchHandler:
+    """``ledger.payment.received.v1`` (batch: payments come in volume): each payment the
+    ledger booked interrupts limitation on its case from its value date (a part payment
+    acknowledges the debt, foreldelsesloven § 14), unless the claim was already barred.
+    Taken per case in value-date order, cases in id order (one lock order for all)."""
+
+    async def handle(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        payments = sorted(
+            (envelope.payload(PaymentReceived) for envelope in envelopes),
+            key=lambda p: (str(p.case_id), p.value_date),
+        )
+        tx = workflow.ConsumerTransaction(session, outbox)
+        ctx = context()
+        for payment in payments:
+            await workflow.part_payment(tx, ctx, payment.case_id, payment.value_date)
+        await tx.flush()
+
+    return BatchHandler(handle)

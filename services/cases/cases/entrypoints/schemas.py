@@ -11,6 +11,7 @@ from servicekit.text import NotBlank
 from servicekit.types import Count, SignedOre, StrictDate, Text
 
 from cases.domain import registration as domain
+from cases.domain.limitation import ClaimType
 from cases.entrypoints.workflow_schemas import NextStepsOut
 
 
@@ -69,6 +70,18 @@ class ClaimIn(BaseModel):
     reminder_fee_ore: Annotated[
         SignedOre, Field(description="Reminder fees already charged, øre")
     ] = 0
+    claim_type: ClaimType = Field(
+        default="ordinary",
+        description="`ordinary` (limitation three years from the due date, "
+        "foreldelsesloven § 2) or `loan`: a pengelån or a claim with a gjeldsbrev "
+        "(ten years, § 5)",
+    )
+    demand_sent_on: StrictDate | None = Field(
+        default=None,
+        description="Only when no due date was agreed in advance: the day you sent the "
+        "written demand (påkrav). Forsinkelsesrente then runs from 30 days after it "
+        "(forsinkelsesrenteloven § 2), not from `due_date`",
+    )
 
 
 class CaseIn(BaseModel):
@@ -111,6 +124,8 @@ class CaseIn(BaseModel):
                     due_date=c.due_date,
                     principal_ore=c.principal_ore,
                     reminder_fee_ore=c.reminder_fee_ore,
+                    claim_type=c.claim_type,
+                    demand_sent_on=c.demand_sent_on,
                 )
                 for c in self.claims
             ),
@@ -262,7 +277,17 @@ class ClaimOut(BaseModel):
     due_date: date
     principal_ore: int
     reminder_fee_ore: int
-    limitation_date: date = Field(description="When the claim becomes time-barred (foreldet)")
+    limitation_date: date = Field(
+        description="The first day the claim is time-barred (foreldet): the day after the "
+        "period's last day (foreldelsesloven § 29; ADR 0050)"
+    )
+    claim_type: str = Field(
+        default="ordinary", description="`ordinary` (3 years) or `loan` (10 years, § 5)"
+    )
+    demand_sent_on: date | None = Field(
+        default=None,
+        description="no due date agreed: the påkrav's date (interest from 30 days after it)",
+    )
 
 
 class TimelineEntryOut(BaseModel):

@@ -26,7 +26,7 @@ from cases.adapters.ids import new_ids
 from cases.adapters.national_ids import NationalIdVault
 from cases.domain.batches import Batch
 from cases.domain.identifiers import batch_number_for, case_number_for, kid_for
-from cases.domain.limitation import limitation_date
+from cases.domain.limitation import claim_type_of, limitation_date, period_years
 from cases.domain.registration import (
     CaseRegistration,
     Channel,
@@ -280,7 +280,6 @@ def _prepared(
 ) -> _Prepared:
     now, today = ctx.clock.now(), ctx.clock.today()
     rule_set = ctx.rule_book.in_force(today)
-    years = rule_set.limitation_years
     claim_count = sum(len(r.claims) for r in registrations)
     ids = iter(new_ids(3 * len(registrations) + claim_count))
     new_cases = []
@@ -296,7 +295,8 @@ def _prepared(
                 kid=kid_for(sequence),
                 registration=registration,
                 limitation_dates=tuple(
-                    limitation_date(c.due_date, years) for c in registration.claims
+                    limitation_date(c.due_date, period_years(rule_set, claim_type_of(c)))
+                    for c in registration.claims
                 ),
             )
         )
@@ -359,6 +359,16 @@ def registered_data(
         ],
         "registered_at": at,
         "debtor_name": registration.debtor.name,
+        "interest_starts": [
+            {
+                "claim_id": str(claim_id),
+                "demand_sent_on": claim.demand_sent_on.isoformat(),
+                "interest_due_date": claim.interest_due_date.isoformat(),
+            }
+            for claim_id, claim in zip(case.claim_ids, registration.claims, strict=True)
+            if claim.demand_sent_on is not None and claim.interest_due_date is not None
+        ]
+        or None,
     }
 
 

@@ -20,6 +20,7 @@ from contracts import Envelope, EventData
 from contracts.cases import (
     CaseClosed,
     CaseStatusChanged,
+    ClaimTimeBarred,
     DebtorLetterRequested,
     LetterKind,
     PostalAddress,
@@ -150,17 +151,52 @@ async def _interrupt_limitation(
     rules: RuleSet,
     actor: Actor,
 ) -> tuple[wf.CaseState, date | None]:
-    """A new limitation period for every claim of the case from ``on``."""
+    """A new limitation period for every claim of the case from ``on``; a claim already
+    time-barred on ``on`` stays barred (noted on the timeline). A claim the scheduler had
+    found time-barred that an earlier-dated interruption renews runs again (the ledger is
+    told: ``cases.claim.time_barred`` without a date)."""
     claims = await store.claim_limitations(tx.session, record.case_id)
     renewed = []
+    not_revived = []
     for claim in claims:
-        new_date = lim.after_interruption(claim.limitation_date, interruption, on, rules)
+        if lim.is_time_barred(claim.limitation_date, on):
+            not_revived.append(claim)
+        new_date = lim.after_interruption(
+            claim.limitation_date, interruption, on, rules, lim.claim_type_of(claim)
+        )
         if new_date != claim.limitation_date:
             await store.set_claim_limitation(
                 tx.session, claim.claim_id, limitation_date=new_date, warned=None
             )
+            if claim.warned == lim.EXPIRED:
+                tx.emit(
+                    ClaimTimeBarred(
+                        case_id=record.case_id,
+                        creditor_id=record.creditor_id,
+                        claim_id=claim.claim_id,
+                        limitation_date=new_date,
+                        time_barred_on=None,
+                        changed_at=now,
+                    )
+                )
             claim = replace(claim, limitation_date=new_date, warned=None)
         renewed.append(claim)
+    if not_revived:
+        await store.append_timeline(
+            tx.session,
+            record.case_id,
+            occurred_at=now,
+            kind="limitation_not_revived",
+            step=interruption,
+            effective_date=on,
+            actor_kind=actor.kind,
+            actor_id=actor.user_id,
+            detail={
+                "interruption": interruption,
+                "invoice_numbers": [c.invoice_number for c in not_revived],
+                "limitation_dates": [c.limitation_date.isoformat() for c in not_revived],
+            },
+        )
     earliest = min(c.limitation_date for c in renewed)
     if earliest != state.limitation_date:
         await store.append_timeline(
@@ -340,6 +376,7 @@ async def record_transition(
                 debtor_kind=state.debtor_kind,
                 actor=actor.label,
                 changed_at=now,
+                instalments=extra.get("instalment_count"),
             )
         )
         letter = LETTER_STEPS.get(t.step)
@@ -471,6 +508,7 @@ async def agree_payment_plan(
     )
     detail = {
         "payment_plan_id": str(plan_id),
+        "instalment_count": len(instalments),
         "total_ore": sum(i.amount_ore for i in instalments),
         "last_due_date": instalments[-1].due_date.isoformat(),
     }
@@ -494,7 +532,7 @@ async def register_acknowledgement(
     """The debtor acknowledged the debt (or paid part of it), or a judgment was given:
     a new limitation period runs from ``on`` (foreldelsesloven §§ 14, 21)."""
     record = await _locked(tx, case_id, None)
-    now, today = ctx.clock.now(), ctx.clock.today()
+    today = ctx.clock.today()
     if on > today:
         raise wf.InvalidAction(
             "The date cannot be in the future.",
@@ -504,6 +542,30 @@ async def register_acknowledgement(
         raise wf.IllegalTransition(
             "Registering an acknowledgement is not possible: the case is closed."
         )
+    return await _acknowledged(tx, ctx, record, kind, on, actor)
+
+
+async def part_payment(
+    tx: Transaction, ctx: WorkflowContext, case_id: uuid.UUID, value_date: date
+) -> Outcome | None:
+    """The ledger booked a payment on the case: a part payment acknowledges the debt, so a
+    new limitation period runs from its value date (foreldelsesloven § 14) for every claim
+    not yet time-barred on that day. Nothing for a closed case (``None``)."""
+    record = await _locked(tx, case_id, None)
+    if record.state.status == "closed":
+        return None
+    return await _acknowledged(tx, ctx, record, "part_payment", value_date, Actor("ledger"))
+
+
+async def _acknowledged(
+    tx: Transaction,
+    ctx: WorkflowContext,
+    record: CaseRecord,
+    kind: Acknowledgement,
+    on: date,
+    actor: Actor,
+) -> Outcome:
+    now, today = ctx.clock.now(), ctx.clock.today()
     rules = ctx.rule_book.in_force(today)
     state, check_on = await _interrupt_limitation(
         tx, record, record.state, kind, on, today, now, rules, actor
@@ -587,6 +649,17 @@ async def _warn_limitation(
         await store.set_claim_limitation(
             tx.session, claim.claim_id, limitation_date=claim.limitation_date, warned=warning.level
         )
+        if warning.level == lim.EXPIRED:
+            tx.emit(
+                ClaimTimeBarred(
+                    case_id=record.case_id,
+                    creditor_id=record.creditor_id,
+                    claim_id=claim.claim_id,
+                    limitation_date=claim.limitation_date,
+                    time_barred_on=claim.limitation_date,
+                    changed_at=now,
+                )
+            )
         await store.append_timeline(
             tx.session,
             record.case_id,

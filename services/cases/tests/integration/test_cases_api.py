@@ -99,6 +99,9 @@ async def test_register_open_and_list_a_case(
         assert shown["debtor"]["national_id_masked"] == body["debtor"]["national_id"][:6] + "*****"
         assert body["debtor"]["national_id"] not in detail.text
         assert [c["principal_ore"] for c in shown["claims"]] == [250_000]
+        assert [(c["claim_type"], c["demand_sent_on"]) for c in shown["claims"]] == [
+            ("ordinary", None)
+        ]
         assert [e["kind"] for e in shown["timeline"]] == ["registered"]
         assert shown["next_steps"]["status"] == "registered"
         assert shown["next_steps"]["next"]
@@ -423,3 +426,32 @@ async def test_the_list_narrows_to_named_cases_of_the_callers_own_only(
         mine[2]["case_id"]: mine[2]["case_number"],
     }
     assert_problem(too_many, 422)
+
+
+async def test_a_loan_after_a_demand_is_registered_with_both(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    """A loan (ten years) with no agreed due date and a påkrav sent 31 days before the due
+    date given; an unknown claim type is a field error."""
+    kari = world["kari"]
+    body = case_body()
+    claim = body["claims"][0]
+    claim["claim_type"] = "loan"
+    claim["demand_sent_on"] = claim["invoice_date"]
+    async with asgi_client(create_app(service)) as client:
+        created = await client.post("/api/v1/cases?channel=api", json=body, headers=kari.headers)
+        assert created.status_code == 201, created.text
+        shown = (
+            await client.get(f"/api/v1/cases/{created.json()['case_id']}", headers=kari.headers)
+        ).json()
+        (got,) = shown["claims"]
+        assert (got["claim_type"], got["demand_sent_on"]) == ("loan", claim["invoice_date"])
+        due = date.fromisoformat(claim["due_date"])
+        # ten years from the due date (at least 3 652 days), not three
+        assert date.fromisoformat(got["limitation_date"]) > due + timedelta(days=3_652)
+
+        bad = case_body()
+        bad["claims"][0]["claim_type"] = "gjeld"
+        refused = await client.post("/api/v1/cases?channel=api", json=bad, headers=kari.headers)
+        assert refused.status_code == 422, refused.text
+        assert "claims.0.claim_type" in refused.text or "claims[0].claim_type" in refused.text

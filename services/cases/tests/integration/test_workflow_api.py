@@ -236,7 +236,7 @@ async def test_payment_plan_legal_step_and_close_over_http(
     assert assert_problem(huge, 422)["errors"][0]["field"] == "instalments.0.amount_ore"
     assert plan.status_code == 200, plan.text
     assert plan.json()["status"] == "payment_plan"
-    assert plan.json()["limitation_date"] == "2029-09-01"
+    assert plan.json()["limitation_date"] == "2029-09-04"  # Sat 1 Sep -> last day Mon 3
     assert steps.json()["payment_plan"]["instalments"] == [
         {"number": 1, "due_date": "2026-10-01", "amount_ore": 125_050}
     ]
@@ -273,7 +273,7 @@ async def test_legal_step_after_the_betalingsoppfordring(
     assert legal.status_code == 200, legal.text
     assert legal.json()["step"] == "legal_step_utlegg"
     assert ack.status_code == 200, ack.text
-    assert ack.json()["limitation_date"] == "2036-10-01"  # ten years after a judgment
+    assert ack.json()["limitation_date"] == "2036-10-02"  # ten years after a judgment
 
 
 async def test_a_creditor_withdraws_only_its_own_case(service: CasesService, world: World) -> None:

@@ -39,6 +39,7 @@ async def register_cases(
     count: int = 1,
     business: bool = False,
     due_date: date | None = None,
+    claim_type: str = "ordinary",
 ) -> tuple[uuid.UUID, list[uuid.UUID]]:
     """``count`` cases registered on the service clock's day; the creditor and case ids."""
     creditor_id = creditor_id or await add_creditor(service)
@@ -48,7 +49,12 @@ async def register_cases(
     for i in range(count):
         registration = make_registration(business=business, today=today)
         if due_date is not None:
-            claim = replace(registration.claims[0], invoice_date=due_date, due_date=due_date)
+            claim = replace(
+                registration.claims[0],
+                invoice_date=due_date,
+                due_date=due_date,
+                claim_type=claim_type,
+            )
             registration = replace(registration, claims=(claim,))
         items.append((i, registration))
     who = reg.Submitter(creditor_id=creditor_id, channel="api", user_id=uuid.uuid4())

@@ -230,3 +230,34 @@ def test_files_that_are_not_csv(tmp_path: Path) -> None:
         path.write_bytes(content)
         with pytest.raises(LayoutError, match=message):
             CsvFile(path)
+
+
+def test_a_file_says_which_claims_are_loans_and_which_had_no_agreed_due_date() -> None:
+    rows = [
+        _row(2, "A", claim_type="loan"),
+        _row(3, "A", debtor_name="", demand_date="01.03.2025"),
+        _row(4, "B", claim_type="LOAN"),
+    ]
+    first, second = _cases(rows)
+    loan, demanded = first.registration.claims
+    assert (loan.claim_type, loan.demand_sent_on) == ("loan", None)
+    assert (demanded.claim_type, demanded.demand_sent_on) == ("ordinary", date(2025, 3, 1))
+    assert demanded.interest_due_date == date(2025, 3, 31)  # 30 days after the påkrav
+    assert second.registration.claims[0].claim_type == "loan"
+    # a bad demand date is an error in its column
+    (bad,) = _cases([_row(2, "C", demand_date="31.02.2025")])
+    assert [(e.line, e.column) for e in bad.errors] == [(2, "demand_date")]
+
+
+def test_json_claims_carry_the_type_and_the_demand() -> None:
+    case = case_from_json(
+        {
+            "creditor_reference": "X",
+            "debtor": {"kind": "alien"},
+            "claims": [{"claim_type": 5, "demand_sent_on": "1. mars"}],
+        },
+        position=3,
+    )
+    fields = {(e.line, e.column) for e in case.errors}
+    assert (3, "claims[0].claim_type") in fields
+    assert (3, "claims[0].demand_sent_on") in fields

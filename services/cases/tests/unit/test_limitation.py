@@ -15,19 +15,63 @@ pytestmark = pytest.mark.unit
 RULES = RuleSet(name="test-rules", effective_from=date(2020, 10, 1))
 
 
-def test_three_years_from_the_due_date() -> None:
-    assert lim.limitation_date(date(2024, 2, 29), 3) == date(2027, 2, 28)
-    assert lim.limitation_date(date(2026, 3, 19), 3) == date(2029, 3, 19)
+# Golden examples, worked by hand from foreldelsesloven §§ 2, 3 nr. 1, 5 and 29 (ADR 0050):
+# the last day is the day with the due date's number three (ten) years later, the month's
+# last day when it has none (§ 29 nr. 1), moved past a Saturday, Sunday or public holiday
+# to the next business day (§ 29 nr. 2); the claim is time-barred from the day after.
+@pytest.mark.parametrize(
+    ("due", "years", "last_day", "barred_from"),
+    [
+        # jusinfo.no's example (due 15 June 2011, "foreldet ved dagens slutt" on 15 June
+        # 2014), with § 29 nr. 2: 15 June 2014 was a Sunday, so Monday 16 June
+        (date(2011, 6, 15), 3, date(2014, 6, 16), date(2014, 6, 17)),
+        # an ordinary weekday anniversary (Monday 19 March 2029)
+        (date(2026, 3, 19), 3, date(2029, 3, 19), date(2029, 3, 20)),
+        # 29 February: no 29 February 2027, so 28 February (a Sunday) -> Monday 1 March
+        (date(2024, 2, 29), 3, date(2027, 3, 1), date(2027, 3, 2)),
+        # 29 February to a Friday 28 February 2031: no roll
+        (date(2028, 2, 29), 3, date(2031, 2, 28), date(2031, 3, 1)),
+        # the day before 29 February: 28 February 2027 is a Sunday as well
+        (date(2024, 2, 28), 3, date(2027, 3, 1), date(2027, 3, 2)),
+        # the day after: 1 March 2027, a Monday
+        (date(2024, 3, 1), 3, date(2027, 3, 1), date(2027, 3, 2)),
+        # Christmas: 25 and 26 Dec 2025 (Thu, Fri) are holidays, then a weekend
+        (date(2022, 12, 25), 3, date(2025, 12, 29), date(2025, 12, 30)),
+        # a loan or gjeldsbrev (§ 5): ten years; 1 March 2026 is a Sunday
+        (date(2016, 3, 1), 10, date(2026, 3, 2), date(2026, 3, 3)),
+        # a Saturday anniversary (10 January 2026) -> Monday 12 January
+        (date(2023, 1, 10), 3, date(2026, 1, 12), date(2026, 1, 13)),
+    ],
+)
+def test_the_last_day_and_the_first_time_barred_day(
+    due: date, years: int, last_day: date, barred_from: date
+) -> None:
+    assert lim.last_day(due, years) == last_day
+    assert lim.limitation_date(due, years) == barred_from
+    assert not lim.is_time_barred(barred_from, last_day)
+    assert lim.is_time_barred(barred_from, barred_from)
+
+
+def test_a_loan_gets_ten_years() -> None:
+    assert lim.period_years(RULES, "ordinary") == 3
+    assert lim.period_years(RULES, "loan") == 10
+    # due 2 Jan 2025 (a Thursday), ten years: Tuesday 2 January 2035
+    assert lim.limitation_date(date(2025, 1, 2), lim.period_years(RULES, "loan")) == date(
+        2035, 1, 3
+    )
 
 
 @pytest.mark.parametrize(
     ("interruption", "expected"),
     [
-        ("acknowledgement", date(2029, 6, 1)),
-        ("part_payment", date(2029, 6, 1)),
-        ("forliksklage", date(2029, 6, 1)),
-        ("utlegg", date(2029, 6, 1)),
-        ("judgment", date(2036, 6, 1)),
+        # a new period from 1 June 2026: 1 June 2029 is a Friday, barred from 2 June
+        ("acknowledgement", date(2029, 6, 2)),
+        ("part_payment", date(2029, 6, 2)),
+        ("forliksklage", date(2029, 6, 2)),
+        ("utlegg", date(2029, 6, 2)),
+        # ten years after a judgment (§ 21 nr. 2): 1 June 2036 is første pinsedag (Easter
+        # 2036 is 13 April), Monday 2 June andre pinsedag, so Tuesday 3 June is the last day
+        ("judgment", date(2036, 6, 4)),
     ],
 )
 def test_an_interruption_starts_a_new_period_from_that_day(
@@ -41,9 +85,73 @@ def test_an_interruption_starts_a_new_period_from_that_day(
 def test_an_interruption_never_shortens_the_time_left() -> None:
     loan = lim.limitation_date(date(2025, 1, 1), RULES.limitation_years_loan)
     assert lim.after_interruption(loan, "acknowledgement", date(2026, 1, 1), RULES) == loan
+    # ten years from 1 Jan 2026: 1 Jan 2036 is a holiday, so Thursday 2 Jan is the last day
     assert lim.after_interruption(
-        loan, "acknowledgement", date(2026, 1, 1), RULES, basis="loan"
-    ) == date(2036, 1, 1)
+        loan, "acknowledgement", date(2026, 1, 1), RULES, claim_type="loan"
+    ) == date(2036, 1, 3)
+
+
+# Due 10 January 2023: the last day is Monday 12 January 2026 (10 January is a Saturday),
+# time-barred from Tuesday 13 January 2026.
+BARRED_FROM = date(2026, 1, 13)
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        # the day before the last day: three years from Sunday 11 Jan 2026 -> Thursday
+        # 11 Jan 2029, barred from 12 Jan 2029
+        (date(2026, 1, 11), date(2029, 1, 12)),
+        # on the last day itself (§ 29 nr. 3: in time up to the end of the last day):
+        # Friday 12 Jan 2029, barred from 13 Jan 2029
+        (date(2026, 1, 12), date(2029, 1, 13)),
+        # the day after: the claim is lost; nothing revives it
+        (date(2026, 1, 13), BARRED_FROM),
+        (date(2027, 6, 1), BARRED_FROM),
+    ],
+)
+@pytest.mark.parametrize("interruption", ["acknowledgement", "part_payment", "judgment"])
+def test_nothing_revives_a_time_barred_claim(
+    on: date, expected: date, interruption: lim.Interruption
+) -> None:
+    assert lim.limitation_date(date(2023, 1, 10), 3) == BARRED_FROM
+    got = lim.after_interruption(BARRED_FROM, interruption, on, RULES)
+    if interruption == "judgment" and expected != BARRED_FROM:
+        assert got == lim.limitation_date(on, 10)
+    else:
+        assert got == expected
+
+
+@settings(deadline=None)  # no timing in tests
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.sampled_from([3, 10]),
+)
+def test_the_last_day_is_the_anniversary_or_the_next_business_days(due: date, years: int) -> None:
+    last = lim.last_day(due, years)
+    anniversary = lim.years_after(due, years)
+    assert anniversary.year == due.year + years
+    assert anniversary.day == due.day or (due.month, due.day) == (2, 29)
+    assert 0 <= (last - anniversary).days <= 5  # at most a long Easter or Christmas
+    assert last.weekday() < 5
+    assert lim.limitation_date(due, years) == last + timedelta(days=1)
+
+
+@settings(deadline=None)
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+    st.integers(min_value=0, max_value=4000),
+)
+def test_an_interruption_after_the_claim_is_barred_changes_nothing(
+    due: date, days_after_due: int
+) -> None:
+    barred = lim.limitation_date(due, 3)
+    on = due + timedelta(days=days_after_due)
+    after = lim.after_interruption(barred, "acknowledgement", on, RULES)
+    if on >= barred:
+        assert after == barred
+    else:
+        assert after == max(barred, lim.limitation_date(on, 3)) > on
 
 
 def test_warning_levels_and_their_dates() -> None:

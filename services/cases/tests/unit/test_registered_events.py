@@ -14,7 +14,7 @@ from cases.domain.batches import Batch
 from cases.domain.identifiers import case_number_for, kid_for
 from cases.service_layer.registration import registered_data
 from contracts import Envelope
-from contracts.cases import CaseRegistered, ClaimRegistered
+from contracts.cases import CaseRegistered, ClaimInterestStart, ClaimRegistered
 from hypothesis import given
 from hypothesis import strategies as st
 from servicekit import context
@@ -48,9 +48,10 @@ def _new_case(registration, sequence: int) -> NewCase:  # type: ignore[no-untype
     invoice_numbers=st.lists(_TEXT, min_size=1, max_size=3),
     sequence=st.integers(1, 9_999_999_999),
     microsecond=st.integers(0, 999_999),
+    demand=st.booleans(),
 )
 def test_the_event_is_the_one_the_models_write(
-    reference: str, invoice_numbers: list[str], sequence: int, microsecond: int
+    reference: str, invoice_numbers: list[str], sequence: int, microsecond: int, demand: bool
 ) -> None:
     registration = make_registration(claims=len(invoice_numbers))
     registration = replace(
@@ -61,6 +62,9 @@ def test_the_event_is_the_one_the_models_write(
             for claim, number in zip(registration.claims, invoice_numbers, strict=True)
         ),
     )
+    if demand:  # no due date agreed on the first claim: a påkrav 1 March 2026
+        first = replace(registration.claims[0], demand_sent_on=date(2026, 3, 1))
+        registration = replace(registration, claims=(first, *registration.claims[1:]))
     case = _new_case(registration, sequence)
     now = datetime(2026, 11, 25, 12, 30, 1, microsecond, tzinfo=UTC)
     batch = Batch(
@@ -109,6 +113,16 @@ def test_the_event_is_the_one_the_models_write(
         ],
         registered_at=now,
         debtor_name=registration.debtor.name,
+        # 30 days after 1 March 2026 (forsinkelsesrenteloven § 2): 31 March 2026
+        interest_starts=[
+            ClaimInterestStart(
+                claim_id=case.claim_ids[0],
+                demand_sent_on=date(2026, 3, 1),
+                interest_due_date=date(2026, 3, 31),
+            )
+        ]
+        if demand
+        else None,
     )
     envelope = envelope_for(model).model_copy(update={"event_id": event_id, "occurred_at": now})
     context.correlation_id.reset(correlated)

@@ -118,3 +118,22 @@ def test_text_the_database_cannot_hold_is_named_whatever_the_channel(bad: str) -
         "claims[0].invoice_number",
     }
     assert fields(replace(case, creditor_reference=f"REF{bad}")) == {"creditor_reference"}
+
+
+def test_the_claim_type_and_the_demand_date_are_checked() -> None:
+    case = make_registration(today=TODAY)
+    (claim,) = case.claims[:1]
+    assert fields(replace(case, claims=(replace(claim, claim_type="gjeld"),))) == {
+        "claims[0].claim_type"
+    }
+    assert fields(
+        replace(
+            case,
+            claims=(replace(claim, demand_sent_on=claim.invoice_date - timedelta(days=1)),),
+        )
+    ) == {"claims[0].demand_sent_on"}
+    assert fields(
+        replace(case, claims=(replace(claim, demand_sent_on=TODAY + timedelta(days=1)),))
+    ) == {"claims[0].demand_sent_on"}
+    loan = replace(claim, claim_type="loan", demand_sent_on=claim.invoice_date)
+    assert validated(replace(case, claims=(loan,)), today=TODAY).claims[0] == loan

@@ -99,6 +99,7 @@ class CaseStore:
                 "due_date": claim.due_date,
                 "principal_ore": claim.principal_ore,
                 "reminder_fee_ore": claim.reminder_fee_ore,
+                "interest_due_date": claim.interest_due_date,
             }
             for facts in fresh
             for claim in facts.claims
@@ -163,7 +164,14 @@ class CaseStore:
             .order_by(ledger_claims.c.due_date, ledger_claims.c.claim_id)
         ):
             claims.setdefault(claim.case_id, []).append(
-                Claim(claim.claim_id, claim.due_date, claim.principal_ore, claim.reminder_fee_ore)
+                Claim(
+                    claim.claim_id,
+                    claim.due_date,
+                    claim.principal_ore,
+                    claim.reminder_fee_ore,
+                    claim.time_barred_on,
+                    claim.interest_due_date,
+                )
             )
         ledgers = {
             row.case_id: CaseLedger(
@@ -202,6 +210,19 @@ class CaseStore:
         )
         return result.first() is not None
 
+    async def set_time_barred(
+        self, case_id: uuid.UUID, claim_id: uuid.UUID, on: date | None
+    ) -> bool:
+        """Record the claim's first time-barred day (None: no longer barred); False when
+        the ledger does not know the claim."""
+        result = await self.session.execute(
+            update(ledger_claims)
+            .where(ledger_claims.c.claim_id == claim_id, ledger_claims.c.case_id == case_id)
+            .values(time_barred_on=on)
+            .returning(ledger_claims.c.claim_id)
+        )
+        return result.first() is not None
+
     # -- workflow steps and fees -------------------------------------------------------------
 
     async def record_steps(
@@ -218,6 +239,7 @@ class CaseStore:
                     "step": step.step,
                     "effective_date": step.effective_date,
                     "event_id": event_id,
+                    "instalments": step.instalments,
                 }
                 for case_id, step, event_id in steps
             ],
@@ -230,11 +252,14 @@ class CaseStore:
         if not ids:
             return found
         for row in await self.session.execute(
-            select(case_steps.c.case_id, case_steps.c.step, case_steps.c.effective_date).where(
-                case_steps.c.case_id.in_(ids)
-            )
+            select(
+                case_steps.c.case_id,
+                case_steps.c.step,
+                case_steps.c.effective_date,
+                case_steps.c.instalments,
+            ).where(case_steps.c.case_id.in_(ids))
         ):
-            found[row.case_id].append(Step(row.step, row.effective_date))
+            found[row.case_id].append(Step(row.step, row.effective_date, row.instalments))
         return found
 
     async def with_steps(self, *, after: uuid.UUID | None, limit: int) -> list[uuid.UUID]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     Sequence,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -145,6 +146,17 @@ ledger_claims = Table(
     Column("due_date", Date, nullable=False),
     Column("principal_ore", BigInteger, nullable=False),
     Column("reminder_fee_ore", BigInteger, nullable=False),
+    Column(
+        "time_barred_on",
+        Date,
+        comment="first day the claim is time-barred (cases.claim.time_barred): "
+        "no interest or fee from then",
+    ),
+    Column(
+        "interest_due_date",
+        Date,
+        comment="no due date agreed: 30 days after the påkrav, interest from the day after",
+    ),
     Index("ix_ledger_claims_case_id", "case_id"),
 )
 
@@ -156,6 +168,11 @@ case_steps = Table(
     Column("effective_date", Date, primary_key=True),
     Column("event_id", Uuid, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "instalments",
+        SmallInteger,
+        comment="an avdragsordning's number of instalments (payment_plan_agreed)",
+    ),
     comment="workflow steps seen (may arrive before the case itself)",
 )
 

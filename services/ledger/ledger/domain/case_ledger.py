@@ -76,6 +76,16 @@ class Claim:
     due_date: date
     principal_ore: int
     reminder_fee_ore: int
+    time_barred_on: date | None = None
+    """The first day the claim is time-barred, as the cases service says (ADR 0050)."""
+    interest_due_date: date | None = None
+    """No due date agreed in advance: 30 days after the påkrav; interest runs from the day
+    after it instead of after ``due_date`` (forsinkelsesrenteloven § 2; ADR 0051)."""
+
+    @property
+    def interest_from(self) -> date:
+        """The day interest is counted after (as a due date)."""
+        return self.interest_due_date or self.due_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +123,15 @@ class CaseFacts:
             reminder_fees_ore=tuple(c.reminder_fee_ore for c in self.claims),
             claim_due_dates=tuple(c.due_date for c in self.claims),
             vat_deductible=vat_deductible,
+            claim_principals_ore=tuple(c.principal_ore for c in self.claims),
+            claim_time_barred_on=tuple(c.time_barred_on for c in self.claims),
         )
 
     def claim_principals(self) -> tuple[ClaimPrincipal, ...]:
-        return tuple(ClaimPrincipal(c.claim_id, c.due_date, c.principal_ore) for c in self.claims)
+        return tuple(
+            ClaimPrincipal(c.claim_id, c.interest_from, c.principal_ore, c.time_barred_on)
+            for c in self.claims
+        )
 
 
 @dataclass(frozen=True, slots=True)

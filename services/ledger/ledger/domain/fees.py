@@ -12,13 +12,18 @@ after it), the inkassosats, the business factor, MVA and the court fees by the s
 
 - ``inkassovarsel_sent``: the inkassovarsel fee: the purregebyr fraction (1/10 of the
   inkassosats for claims due before 1 Oct 2020, 1/20 since) of the inkassosats in force
-  when the letter is sent (forskrift § 1-2), never rounded up; if sent at least
-  ``inkassovarsel_fee_min_days`` after the (latest) due date, and not when every claim
-  already carries two reminder fees (forskrift § 1-3: two purringer, or one purring and
-  an inkassovarsel).
+  when the letter is sent (forskrift § 1-2), never rounded up; once per letter, when at
+  least one claim qualifies: sent at least ``inkassovarsel_fee_min_days`` after that
+  claim's due date, and the claim not already carrying two reminder fees (forskrift § 1-3:
+  two purringer, or one purring and an inkassovarsel). The fraction is the case's (its
+  latest due date, ADR 0036); the eligibility is per claim (ADR 0051).
 - ``betalingsoppfordring_sent``: lett salær, once per case (the claims of a case are
   merged): the bracket multiple for the case's principal * the inkassosats, * the business
   factor for a debtor outside a consumer relationship, + MVA when the creditor cannot
+  deduct VAT.
+- ``payment_plan_agreed``: the avdragsgebyr (forskrift § 2-4) once per case, for the first
+  avdragsordning of more than ``avdragsgebyr_min_instalments`` (4) instalments: the
+  multiple (1.5) x the inkassosats of the day it is agreed, + MVA when the creditor cannot
   deduct VAT.
 - ``legal_step_*``: the court fee (the step's multiple of the rettsgebyr, rounded down to
   whole kroner), and tungt salær (as an upgrade over the lett salær charged) once the step
@@ -41,6 +46,7 @@ from ledger.domain.rates import OVER, MissingRate, Occasion, RateBook, RateKind,
 DebtorKind = Literal["person", "business"]
 
 INKASSOVARSEL_SENT = "inkassovarsel_sent"
+PAYMENT_PLAN_AGREED = "payment_plan_agreed"
 BETALINGSOPPFORDRING_SENT = "betalingsoppfordring_sent"
 LEGAL_STEP_PREFIX = "legal_step_"
 
@@ -50,6 +56,7 @@ class FeeKind:
     SALAER_LETT = "salaer_lett"
     SALAER_TUNGT = "salaer_tungt"
     COURT_FEE = "court_fee"
+    AVDRAGSGEBYR = "avdragsgebyr"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +73,39 @@ class CaseTerms:
     """Each claim's due date, in the order of ``reminder_fees_ore`` (empty: the latest)."""
     vat_deductible: bool = True
     """Whether the creditor deducts input VAT (if not, MVA is added to the salær)."""
+    claim_principals_ore: tuple[int, ...] = ()
+    """Each claim's principal, in the order of ``reminder_fees_ore`` (empty: not known)."""
+    claim_time_barred_on: tuple[date | None, ...] = ()
+    """Each claim's first time-barred day (None: not barred), in the same order."""
+
+    def live_on(self, day: date) -> CaseTerms | None:
+        """The terms of the claims not time-barred on ``day`` (a step on a barred claim
+        costs nothing: the claim is lost, foreldelsesloven § 24; ADR 0050), or ``None``
+        when every claim is barred then."""
+        barred = [b is not None and day >= b for b in self.claim_time_barred_on]
+        if not any(barred):
+            return self
+        if all(barred):
+            return None
+        live = [i for i, b in enumerate(barred) if not b]
+        dues = [self.claim_due_dates[i] for i in live]
+        return replace(
+            self,
+            principal_ore=sum(self.claim_principals_ore[i] for i in live),
+            latest_due_date=max(dues),
+            reminder_fees_ore=tuple(self.reminder_fees_ore[i] for i in live),
+            claim_due_dates=tuple(dues),
+            claim_principals_ore=tuple(self.claim_principals_ore[i] for i in live),
+            claim_time_barred_on=tuple(self.claim_time_barred_on[i] for i in live),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Step:
     step: str
     effective_date: date
+    instalments: int | None = None
+    """An avdragsordning's number of instalments (step ``payment_plan_agreed``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,29 +211,50 @@ def reminder_fee(rates: RateBook, when: Occasion) -> tuple[int, tuple[int, ...],
     return amount, (fraction.id, sats.id), basis
 
 
-def _claim_reminder_fee(terms: CaseTerms, rates: RateBook, on: date, index: int) -> int:
-    """One reminder fee of the claim ``index`` (by its own due date): what two reminder fees
-    on it are measured against (a guess from amounts until reminders come as events)."""
-    due = (
-        terms.claim_due_dates[index]
-        if index < len(terms.claim_due_dates)
-        else terms.latest_due_date
-    )
-    return reminder_fee(rates, Occasion(step_date=on, due_date=due))[0]
+def _claim_dues(terms: CaseTerms) -> tuple[date, ...]:
+    """Each claim's due date, in the order of ``reminder_fees_ore`` (the latest for all when
+    the terms do not say)."""
+    if len(terms.claim_due_dates) == len(terms.reminder_fees_ore) and terms.claim_due_dates:
+        return terms.claim_due_dates
+    return tuple(terms.latest_due_date for _ in terms.reminder_fees_ore) or (terms.latest_due_date,)
 
 
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
+    """The inkassovarsel fee, assessed claim by claim (ADR 0051): a claim qualifies when the
+    letter is sent at least ``inkassovarsel_fee_min_days`` after **its** due date and it
+    does not already carry two reminder fees (forskrift §§ 1-2, 1-3, each measured by its
+    own due date). One letter carries one fee, charged when any claim qualifies, by the
+    latest due date of the claims that do: a fresh claim merged into the case does not
+    block the fee for the older ones."""
     on = step.effective_date
+    dues = _claim_dues(terms)
+    reminders = terms.reminder_fees_ore or tuple(0 for _ in dues)
+    too_early: list[date] = []
+    full = 0
+    qualifying: list[date] = []
+    min_days_id = 0
+    for due, charged in zip(dues, reminders, strict=True):
+        when = Occasion(step_date=on, due_date=due)
+        min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
+        min_days_id = min_days.id
+        if on < due + timedelta(days=int(min_days.value)):
+            too_early.append(due)
+        elif charged >= 2 * reminder_fee(rates, when)[0]:
+            full += 1
+        else:
+            qualifying.append(due)
+    if not qualifying:
+        if full and not too_early:
+            return "every claim already carries two reminder fees (forskrift § 1-3)"
+        if not full:
+            return f"inkassovarsel on {on} sent less than the minimum days after the due date"
+        return (
+            f"inkassovarsel on {on}: no claim qualifies (sent less than the minimum days after "
+            "the due date, or two reminder fees already; forskrift §§ 1-2, 1-3)"
+        )
     when = Occasion(step_date=on, due_date=terms.latest_due_date)
-    min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
-    if on < terms.latest_due_date + timedelta(days=int(min_days.value)):
-        return f"inkassovarsel on {on} sent less than {min_days.value} days after the due date"
     fee, rate_ids, basis = reminder_fee(rates, when)
-    if terms.reminder_fees_ore and all(
-        r >= 2 * _claim_reminder_fee(terms, rates, on, i)
-        for i, r in enumerate(terms.reminder_fees_ore)
-    ):
-        return "every claim already carries two reminder fees (forskrift § 1-3)"
+    basis = {**basis, "claims_qualifying": str(len(qualifying)), "claims": str(len(dues))}
     return FeeCharge(
         key=FeeKind.INKASSOVARSEL,
         kind=FeeKind.INKASSOVARSEL,
@@ -207,7 +262,43 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
         amount_ore=fee,
         effective_date=on,
         step=step.step,
-        rate_ids=(min_days.id, *rate_ids),
+        rate_ids=(min_days_id, *rate_ids),
+        basis=basis,
+    )
+
+
+def _avdragsgebyr(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
+    """Inkassoforskriften § 2-4: an avdragsordning of more than
+    ``avdragsgebyr_min_instalments`` instalments raises the salær cap by the multiple
+    (1.5) x the inkassosats of the day it is agreed; + MVA when the creditor cannot deduct
+    VAT (it is salær). No business factor (§ 2-4 names the inkassosats, not the table)."""
+    on = step.effective_date
+    when = Occasion(step_date=on, due_date=terms.latest_due_date)
+    least = rates.for_occasion(RateKind.AVDRAGSGEBYR_MIN_INSTALMENTS, when)
+    if step.instalments is None or step.instalments <= int(least.value):
+        return f"avdragsordning on {on} of {step.instalments} instalments: no avdragsgebyr"
+    multiple = rates.for_occasion(RateKind.AVDRAGSGEBYR_MULTIPLE, when)
+    sats = rates.for_occasion(RateKind.INKASSOSATS, when)
+    exact = Fraction(multiple.value) * kroner_to_ore(sats.value)
+    used = [least.id, multiple.id, sats.id]
+    basis = {
+        "instalments": str(step.instalments),
+        "multiple": str(multiple.value),
+        "inkassosats": str(sats.value),
+    }
+    if not terms.vat_deductible:
+        mva = rates.for_occasion(RateKind.MVA, when)
+        exact *= 1 + Fraction(mva.value) / 100
+        used.append(mva.id)
+        basis["mva_percent"] = str(mva.value)
+    return FeeCharge(
+        key=FeeKind.AVDRAGSGEBYR,
+        kind=FeeKind.AVDRAGSGEBYR,
+        component=Component.COLLECTION_FEES,
+        amount_ore=round_ore(exact),
+        effective_date=on,
+        step=step.step,
+        rate_ids=tuple(used),
         basis=basis,
     )
 
@@ -239,14 +330,27 @@ def assess_fees(
     """Every fee the steps justify. ``charged`` maps keys already booked to their amounts
     (a tungt salær is the upgrade over the lett salær actually charged)."""
     booked = dict(charged or {})
-    ordered = sorted(set(steps), key=lambda s: (s.effective_date, s.step))
     charges: list[FeeCharge] = []
     notes: list[str] = []
+    ordered = []
+    for s in sorted(set(steps), key=lambda s: (s.effective_date, s.step)):
+        if terms.live_on(s.effective_date) is None:
+            notes.append(
+                f"{s.step} on {s.effective_date}: every claim is time-barred, no fee "
+                "(foreldelsesloven § 24)"
+            )
+        else:
+            ordered.append(s)
+
+    def on(day: date) -> CaseTerms:
+        live = terms.live_on(day)
+        assert live is not None  # barred steps were left out above
+        return live
 
     varsel = next((s for s in ordered if s.step == INKASSOVARSEL_SENT), None)
     if varsel is not None:
         try:
-            outcome = _inkassovarsel(terms, rates, varsel)
+            outcome = _inkassovarsel(on(varsel.effective_date), rates, varsel)
         except MissingRate as exc:
             outcome = f"inkassovarsel fee not charged: {exc}"
         if isinstance(outcome, str):
@@ -258,16 +362,30 @@ def assess_fees(
     lett_amount: int | None = booked.get(FeeKind.SALAER_LETT)
     if demand is not None:
         try:
-            lett = salaer(RateKind.SALAER_LETT, terms, rates, demand.effective_date)
+            lett = salaer(
+                RateKind.SALAER_LETT, on(demand.effective_date), rates, demand.effective_date
+            )
             charges.append(replace(lett, step=demand.step))
             lett_amount = lett_amount if lett_amount is not None else lett.amount_ore
         except MissingRate as exc:
             notes.append(f"lett salær not charged: {exc}")
 
+    plans = [s for s in ordered if s.step == PAYMENT_PLAN_AGREED]
+    for plan in plans:  # once per case: the first plan of more than four instalments
+        try:
+            surcharge = _avdragsgebyr(on(plan.effective_date), rates, plan)
+        except MissingRate as exc:
+            surcharge = f"avdragsgebyr not charged: {exc}"
+        if isinstance(surcharge, str):
+            notes.append(surcharge)
+        else:
+            charges.append(surcharge)
+            break
+
     legal = [s for s in ordered if s.step.startswith(LEGAL_STEP_PREFIX)]
     for step in legal:
         try:
-            charges.append(_court_fee(terms, rates, step))
+            charges.append(_court_fee(on(step.effective_date), rates, step))
         except MissingRate as exc:
             notes.append(f"court fee for {step.step} on {step.effective_date} not charged: {exc}")
 
@@ -282,7 +400,9 @@ def assess_fees(
                     days=int(min_days.value)
                 ):
                     continue
-                tungt = salaer(RateKind.SALAER_TUNGT, terms, rates, step.effective_date)
+                tungt = salaer(
+                    RateKind.SALAER_TUNGT, on(step.effective_date), rates, step.effective_date
+                )
             except MissingRate as exc:
                 notes.append(f"tungt salær not charged: {exc}")
                 break

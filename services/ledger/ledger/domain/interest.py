@@ -42,6 +42,13 @@ class ClaimPrincipal:
     claim_id: uuid.UUID
     due_date: date
     principal_ore: int
+    time_barred_on: date | None = None
+    """The first day the claim is time-barred (foreldet): no interest from that day on
+    (ADR 0050)."""
+
+    def accrues_on(self, day: date) -> bool:
+        """Whether the claim's unpaid principal carries interest on ``day``."""
+        return self.due_date < day and (self.time_barred_on is None or day < self.time_barred_on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +127,7 @@ def _principal_on(claims: Sequence[ClaimPrincipal], paid: int, day: date) -> int
     for claim in claims:  # oldest due first
         covered = min(max(remaining_paid, 0), claim.principal_ore)
         remaining_paid -= covered
-        if claim.due_date < day:
+        if claim.accrues_on(day):
             accruing += claim.principal_ore - covered
     return accruing
 
@@ -138,7 +145,8 @@ def accrue(
     """Interest accrued on ``claims`` from their due dates up to and including ``as_of``.
 
     ``movements`` are principal payments (and reversals) with their value dates; those
-    after ``as_of`` are ignored. Interest stops after ``stop`` (a case closed unpaid).
+    after ``as_of`` are ignored. Interest stops after ``stop`` (a case closed unpaid), and
+    on a claim from the day it is time-barred.
     Raises :class:`ledger.domain.rates.MissingRate` when a day has no confirmed rate at all.
     """
     end = min(as_of, stop) if stop is not None else as_of
@@ -152,6 +160,7 @@ def accrue(
     rate_rows = rates.rows(RateKind.FORSINKELSESRENTE)
     changes = {start, end + ONE_DAY}
     changes.update(c.due_date + ONE_DAY for c in ordered)
+    changes.update(c.time_barred_on for c in ordered if c.time_barred_on is not None)
     changes.update(m.value_date + ONE_DAY for m in relevant)
     changes.update(r.effective_from for r in rate_rows)
     for year in range(start.year, end.year + 1):

@@ -60,6 +60,10 @@ class RateKind:
     """Days after the due date before an inkassovarsel may carry a fee."""
     SALAER_TUNGT_MIN_DAYS = "salaer_tungt_min_days"
     """Days after the betalingsoppfordring after which tungt salær applies (strictly more)."""
+    AVDRAGSGEBYR_MULTIPLE = "avdragsgebyr_multiple"
+    """Multiple of the inkassosats an avdragsordning of many instalments adds (§ 2-4)."""
+    AVDRAGSGEBYR_MIN_INSTALMENTS = "avdragsgebyr_min_instalments"
+    """An avdragsordning of more instalments than this carries the avdragsgebyr."""
 
 
 OVER = "over"

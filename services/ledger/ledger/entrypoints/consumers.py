@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged
+from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimTimeBarred
 from contracts.credit import CreditReportPurchased
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from ledger.service_layer.books import Books
 from ledger.service_layer.cases import (
     CaseRegistration,
     StepTaken,
+    claim_time_barred,
     close_case,
     record_steps,
     register_cases,
@@ -74,6 +75,7 @@ async def credit_report_purchased(session: AsyncSession, envelope: Envelope) -> 
 
 def registration(event: CaseRegistered) -> CaseRegistration:
     """The ledger's view of a registered case: ids, dates and amounts."""
+    starts = {s.claim_id: s.interest_due_date for s in event.interest_starts or ()}
     facts = CaseFacts(
         case_id=event.case_id,
         creditor_id=event.creditor_id,
@@ -81,7 +83,14 @@ def registration(event: CaseRegistered) -> CaseRegistration:
         debtor_kind=event.debtor_kind,
         currency=event.currency,
         claims=tuple(
-            Claim(c.claim_id, c.due_date, c.principal_ore, c.reminder_fee_ore) for c in event.claims
+            Claim(
+                c.claim_id,
+                c.due_date,
+                c.principal_ore,
+                c.reminder_fee_ore,
+                interest_due_date=starts.get(c.claim_id),
+            )
+            for c in event.claims
         ),
     )
     return CaseRegistration(facts, event.case_number, event.registered_at)
@@ -109,7 +118,11 @@ class CaseEvents:
         for envelope in envelopes:
             event = envelope.payload(CaseStatusChanged)
             steps.append(
-                StepTaken(event.case_id, Step(event.step, event.effective_date), envelope.event_id)
+                StepTaken(
+                    event.case_id,
+                    Step(event.step, event.effective_date, event.instalments),
+                    envelope.event_id,
+                )
             )
         await record_steps(books, steps, self.policy)
         await books.flush()
@@ -119,4 +132,19 @@ class CaseEvents:
         event = envelope.payload(CaseClosed)
         books = Books(session, self.outbox)
         await close_case(books, event.case_id, event.closed_on, event.reason, self.policy)
+        await books.flush()
+
+    async def time_barred(self, session: AsyncSession, envelope: Envelope) -> None:
+        """``cases.claim.time_barred.v1``: no interest or fee on the claim from the day it is
+        time-barred (or again, when an earlier interruption renewed it)."""
+        event = envelope.payload(ClaimTimeBarred)
+        books = Books(session, self.outbox)
+        await claim_time_barred(
+            books,
+            event.case_id,
+            event.claim_id,
+            event.time_barred_on,
+            event.limitation_date,
+            self.policy,
+        )
         await books.flush()

@@ -59,6 +59,12 @@ class InterestOut(BaseModel):
     accrued_ore: Ore = Field(description="exact interest to the date, rounded once")
     exact_ore: str
     periods: list[InterestPeriodOut]
+    provisional: bool = Field(
+        default=False,
+        description="the figure rests on a rate not confirmed for a half-year it covers "
+        "(a period carried forward): it may change when the rate is confirmed "
+        "(issue 13 point 5)",
+    )
 
 
 class FeeOut(BaseModel):
@@ -108,6 +114,11 @@ class EconomyOut(BaseModel):
     paid_ore: Ore
     overpaid_ore: Ore = Field(description="paid beyond what was owed: refundable")
     balance_ore: Ore = Field(description="what the debtor owes on the date")
+    provisional: bool = Field(
+        default=False,
+        description="the balance includes a figure that rests on a rate not yet confirmed "
+        "(the interest's `provisional`): it may change when the rate is confirmed",
+    )
     settled_on: date | None
     closed_on: date | None
     close_reason: str | None

@@ -195,3 +195,34 @@ async def close_case(
         )
     )
     return True
+
+
+class UnknownClaim(LookupError):
+    """A claim the ledger has not registered (yet): the event is retried."""
+
+
+async def claim_time_barred(
+    books: Books,
+    case_id: uuid.UUID,
+    claim_id: uuid.UUID,
+    time_barred_on: date | None,
+    limitation_date: date,
+    policy: LedgerPolicy,
+) -> None:
+    """The cases service found a claim time-barred (or no longer): interest on it stops
+    from ``time_barred_on`` (interest is booked lazily, so what is booked next counts it;
+    interest already booked beyond it is given back then), and no fee is charged for a
+    step on a barred claim (ADR 0050). The case's balance is published again."""
+    if not await books.cases.set_time_barred(case_id, claim_id, time_barred_on):
+        raise UnknownClaim(f"claim {claim_id} of case {case_id} is not in the ledger")
+    ledger = (await books.cases.load([case_id]))[case_id]
+    rates = await books.rates.book()
+    books.emit(
+        balance_changed(
+            ledger,
+            cause="time_barred" if time_barred_on is not None else "limitation_renewed",
+            effective_date=limitation_date,
+            rates=rates,
+            day_count=policy.day_count,
+        )
+    )

@@ -177,7 +177,14 @@ async def _facts(session: AsyncSession, case_id: uuid.UUID) -> tuple[CaseFacts, 
     if row is None:
         return None
     claims = [
-        Claim(c.claim_id, c.due_date, c.principal_ore, c.reminder_fee_ore)
+        Claim(
+            c.claim_id,
+            c.due_date,
+            c.principal_ore,
+            c.reminder_fee_ore,
+            c.time_barred_on,
+            c.interest_due_date,
+        )
         for c in await session.execute(
             select(ledger_claims)
             .where(ledger_claims.c.case_id == case_id)

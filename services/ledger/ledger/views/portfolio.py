@@ -27,8 +27,10 @@ _CASES = text(
     """
     SELECT c.case_id, c.creditor_id, c.closed_on, c.close_reason,
            array_agg(cl.claim_id ORDER BY cl.due_date, cl.claim_id) AS claim_ids,
-           array_agg(cl.due_date ORDER BY cl.due_date, cl.claim_id) AS due_dates,
-           array_agg(cl.principal_ore ORDER BY cl.due_date, cl.claim_id) AS principals
+           array_agg(coalesce(cl.interest_due_date, cl.due_date)
+                     ORDER BY cl.due_date, cl.claim_id) AS due_dates,
+           array_agg(cl.principal_ore ORDER BY cl.due_date, cl.claim_id) AS principals,
+           array_agg(cl.time_barred_on ORDER BY cl.due_date, cl.claim_id) AS barred
       FROM ledger_cases c JOIN ledger_claims cl ON cl.case_id = c.case_id
      GROUP BY c.case_id
      ORDER BY c.case_id
@@ -100,9 +102,9 @@ async def case_balances(
             if folded is None:  # nothing booked by the date
                 continue
             claims = [
-                ClaimPrincipal(claim_id, due, principal)
-                for claim_id, due, principal in zip(
-                    case.claim_ids, case.due_dates, case.principals, strict=True
+                ClaimPrincipal(claim_id, due, principal, barred)
+                for claim_id, due, principal, barred in zip(
+                    case.claim_ids, case.due_dates, case.principals, case.barred, strict=True
                 )
             ]
             stop = case.closed_on if case.closed_on and case.close_reason != "paid" else None

@@ -73,11 +73,10 @@ class Ledger:
             await uow.commit()
         return facts
 
-    async def steps(self, case_id: uuid.UUID, *steps: tuple[str, date]) -> None:
+    async def steps(self, case_id: uuid.UUID, *steps: tuple[str, date] | Step) -> None:
+        taken = [s if isinstance(s, Step) else Step(*s) for s in steps]
         async with self.service.unit_of_work() as uow:
-            await record_steps(
-                uow.books, [StepTaken(case_id, Step(s, d), uuid.uuid4()) for s, d in steps]
-            )
+            await record_steps(uow.books, [StepTaken(case_id, s, uuid.uuid4()) for s in taken])
             await uow.commit()
 
     async def pay(

@@ -12,9 +12,12 @@ from datetime import UTC, date, datetime
 import httpx
 import pytest
 from contracts import Envelope
+from contracts.cases import CaseRegistered, ClaimInterestStart, ClaimRegistered
 from contracts.credit import CreditReportPurchased
 from ledger.bootstrap import LedgerService
+from ledger.domain.fees import Step
 from ledger.entrypoints import cli, consumers
+from ledger.service_layer.cases import register_cases
 from prometheus_client import REGISTRY
 from simulators.bank import BankSimulator
 
@@ -75,6 +78,8 @@ async def test_from_claim_to_settlement_through_the_api(
     start = (await client.get(economy_path, params={"as_of": "2025-03-03"}, headers=own)).json()
     assert start["balance_ore"] == 1_000_000 + 3_500 + 3_500 + 56_000 + 10_616  # 31 days interest
     assert [f["kind"] for f in start["fees"]] == ["inkassovarsel_fee", "salaer_lett"]
+    # 2025 H1 has a confirmed rate: nothing provisional
+    assert (start["provisional"], start["interest"]["provisional"]) == (False, False)
 
     partly = await client.post(
         "/api/v1/ledger/bank-files",
@@ -266,3 +271,81 @@ async def _unconfirmed_metrics(service: LedgerService) -> tuple[float | None, bo
     count = REGISTRY.get_sample_value("ledger_settlements_unconfirmed")
     age = REGISTRY.get_sample_value("ledger_settlement_unconfirmed_oldest_age_seconds")
     return count, bool(age and age > 0)
+
+
+async def test_interest_on_a_rate_not_yet_confirmed_is_marked_provisional(
+    client: httpx.AsyncClient, ledger: Ledger
+) -> None:
+    """The shipped table has no confirmed forsinkelsesrente for 2025 H2 (the 12.25 % row is
+    unconfirmed): interest for July is computed with 12.50 % carried forward, and said so."""
+    case = await ledger.case((1_000_000, date(2025, 6, 30), 0))
+    path = f"/api/v1/ledger/cases/{case.case_id}/economy"
+    june = await client.get(path, params={"as_of": "2025-06-30"}, headers=ledger.creditor())
+    assert june.json()["provisional"] is False
+    july = await client.get(path, params={"as_of": "2025-07-31"}, headers=ledger.creditor())
+    body = july.json()
+    assert (body["provisional"], body["interest"]["provisional"]) == (True, True)
+    # 1-31 July, 31 days at 12.50 %: 1 000 000 x 0.125 x 31 / 365 = 10 616.44 -> 10 616
+    assert body["interest"]["accrued_ore"] == 10_616
+    assert [p["carried_forward"] for p in body["interest"]["periods"]] == [True]
+
+
+async def test_an_avdragsordning_of_more_than_four_instalments_carries_the_avdragsgebyr(
+    client: httpx.AsyncClient, ledger: Ledger
+) -> None:
+    """Inkassoforskriften § 2-4: a plan of six instalments agreed 3 March 2025 adds
+    1.5 x 700 = 1 050.00 once (kept with the step, so a second plan adds nothing)."""
+    case = await ledger.case((1_000_000, date(2025, 1, 31), 0))
+    await ledger.steps(case.case_id, Step("payment_plan_agreed", date(2025, 3, 3), 6))
+    await ledger.steps(case.case_id, Step("payment_plan_agreed", date(2025, 5, 2), 8))
+    path = f"/api/v1/ledger/cases/{case.case_id}/economy"
+    body = await client.get(path, params={"as_of": "2025-05-31"}, headers=ledger.creditor())
+    fees = [(f["kind"], f["amount_ore"], f["effective_date"]) for f in body.json()["fees"]]
+    assert fees == [("avdragsgebyr", 105_000, "2025-03-03")]
+
+
+async def test_interest_after_a_demand_through_the_registration_event(
+    client: httpx.AsyncClient, ledger: Ledger, service: LedgerService
+) -> None:
+    """A claim registered with no agreed due date and a påkrav sent 1 March 2025: the
+    event's interest due date is 31 March (30 days later), interest runs from 1 April.
+    As of 30 April: 30 days at 12.50 %: 1 000 000 x 0.125 x 30 / 365 = 10 273.97 -> 10 274
+    (from the due date of 1 March it would be 60 days: 20 548)."""
+    claim_id = uuid.uuid4()
+    event = CaseRegistered(
+        case_id=uuid.uuid4(),
+        creditor_id=ledger.creditor_id,
+        case_number="S-pakrav",
+        kid="0000001230",
+        creditor_reference="pakrav-1",
+        batch_id=uuid.uuid4(),
+        channel="api",
+        debtor_kind="person",
+        claims=[
+            ClaimRegistered(
+                claim_id=claim_id,
+                invoice_number="F-1",
+                invoice_date=date(2025, 2, 1),
+                due_date=date(2025, 3, 1),
+                principal_ore=1_000_000,
+                reminder_fee_ore=0,
+                limitation_date=date(2028, 3, 2),
+            )
+        ],
+        registered_at=datetime.now(UTC),
+        interest_starts=[
+            ClaimInterestStart(
+                claim_id=claim_id,
+                demand_sent_on=date(2025, 3, 1),
+                interest_due_date=date(2025, 3, 31),
+            )
+        ],
+    )
+    async with service.unit_of_work() as uow:
+        await register_cases(uow.books, [consumers.registration(event)], service.policy)
+        await uow.commit()
+    path = f"/api/v1/ledger/cases/{event.case_id}/economy"
+    body = await client.get(path, params={"as_of": "2025-04-30"}, headers=ledger.creditor())
+    assert body.json()["interest"]["accrued_ore"] == 10_274
+    march = await client.get(path, params={"as_of": "2025-03-31"}, headers=ledger.creditor())
+    assert march.json()["interest"]["accrued_ore"] == 0

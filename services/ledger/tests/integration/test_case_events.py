@@ -10,7 +10,14 @@ from decimal import Decimal
 
 import pytest
 from contracts import Envelope
-from contracts.cases import CaseClosed, CaseRegistered, CaseStatusChanged, ClaimRegistered
+from contracts.cases import (
+    CaseClosed,
+    CaseRegistered,
+    CaseStatusChanged,
+    ClaimInterestStart,
+    ClaimRegistered,
+    ClaimTimeBarred,
+)
 from ledger.adapters.orm import journal_entries
 from ledger.bootstrap import LedgerService
 from servicekit.testing.bus import running_consumers
@@ -179,3 +186,92 @@ async def test_every_step_gets_a_balance_event_of_its_day_with_the_rate_and_inte
     )
     assert demand["interest"]["accrued_ore"] == 8_219
     assert demand["interest"]["balance_ore"] == 1_000_000 + 56_000 + 8_219
+
+
+def time_barred(case: CaseRegistered, on: date | None, limitation: date) -> ClaimTimeBarred:
+    return ClaimTimeBarred(
+        case_id=case.case_id,
+        creditor_id=case.creditor_id,
+        claim_id=case.claims[0].claim_id,
+        limitation_date=limitation,
+        time_barred_on=on,
+        changed_at=datetime.now(UTC),
+    )
+
+
+async def test_a_time_barred_claim_stops_interest_and_fees_until_it_is_renewed(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    """NOK 10 000 due 31 Jan 2025 (12.50 %); the cases service says the claim is time-barred
+    from 1 April 2025 (a date given to the ledger, however cases found it)."""
+    case = registered(ledger.creditor_id)
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(case))
+        await run.settled(handled=1)
+        await run.publish(Envelope.wrap(time_barred(case, date(2025, 4, 1), date(2025, 4, 1))))
+        await run.settled(handled=2)
+        # a step on the barred claim costs nothing
+        await run.publish(Envelope.wrap(step(case, "inkassovarsel_sent", date(2025, 4, 2))))
+        await run.settled(handled=3)
+        assert run.outcomes()["dead_lettered"] == 0
+    economy = await ledger.economy(case.case_id, date(2025, 6, 30))
+    # 1 Feb-31 Mar, 59 days: 1 000 000 x 0.125 x 59 / 365 = 20 205.48 -> 20 205
+    assert economy.interest.amount_ore == 20_205
+    assert economy.fees == ()
+    [balance] = [
+        e
+        for e in await events(service, "ledger.case.balance_changed", case.case_id)
+        if e["cause"] == "time_barred"
+    ]
+    assert balance["interest"]["accrued_ore"] == 20_205
+
+    # an interruption dated before the bar came in late: the claim runs again, and interest
+    # is owed for every day: 1 Feb-30 Jun, 150 days: 51 369.86 -> 51 370
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(time_barred(case, None, date(2028, 3, 1))))
+        await run.settled(handled=1)
+    economy = await ledger.economy(case.case_id, date(2025, 6, 30))
+    assert economy.interest.amount_ore == 51_370
+
+
+async def test_a_payment_after_the_bar_covers_the_interest_to_the_bar_only(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    case = registered(ledger.creditor_id)
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(case))
+        await run.settled(handled=1)
+        await run.publish(Envelope.wrap(time_barred(case, date(2025, 4, 1), date(2025, 4, 1))))
+        await run.settled(handled=2)
+    # NOK 1 000 on 30 June: interest 20 205 (to 31 March), then principal 79 795
+    await ledger.pay(case.kid, 100_000, date(2025, 6, 30))
+    economy = await ledger.economy(case.case_id, date(2025, 6, 30))
+    assert economy.interest.amount_ore == 20_205
+    assert economy.balance_ore == 1_000_000 - 79_795
+
+
+async def test_a_claim_without_an_agreed_due_date_accrues_from_thirty_days_after_the_demand(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    """The claim of ``registered`` (NOK 10 000, due 31 Jan 2025) had no due date agreed; the
+    påkrav went out on 31 Jan 2025, so interest runs after 2 March 2025 (30 days later).
+    As of 31 March: 3-31 March, 29 days at 12.50 %: 1 000 000 x 0.125 x 29 / 365
+    = 9 931.51 -> 9 932 (from the due date it would be 59 days: 20 205)."""
+    case = registered(ledger.creditor_id)
+    case = case.model_copy(
+        update={
+            "interest_starts": [
+                ClaimInterestStart(
+                    claim_id=case.claims[0].claim_id,
+                    demand_sent_on=date(2025, 1, 31),
+                    interest_due_date=date(2025, 3, 2),
+                )
+            ]
+        }
+    )
+    async with running_consumers(service) as run:
+        await run.publish(Envelope.wrap(case))
+        await run.settled(handled=1)
+    assert (await ledger.economy(case.case_id, date(2025, 3, 2))).interest.amount_ore == 0
+    economy = await ledger.economy(case.case_id, date(2025, 3, 31))
+    assert economy.interest.amount_ore == 9_932

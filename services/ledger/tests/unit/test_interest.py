@@ -18,6 +18,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ledger.domain.case_ledger import CaseFacts, Claim
 from ledger.domain.interest import ClaimPrincipal, PrincipalMovement, accrue
 from ledger.domain.rates import MissingRate, RateBook
 
@@ -151,3 +152,109 @@ def test_rates_apply_from_their_own_half_year_only_when_confirmed() -> None:
     # 1 day of July at 10 % (carried) vs at 20 %: 366 000 * 0.10 / 366 = 100
     assert accrue([c], [], book, date(2024, 7, 1)).amount_ore == 100
     assert accrue([c], [], confirmed_later, date(2024, 7, 1)).amount_ore == 200
+
+
+# -- a time-barred claim (foreldelsesloven; ADR 0050): no interest from its first barred day
+
+
+def test_no_interest_on_a_claim_from_the_day_it_is_time_barred() -> None:
+    # NOK 10 000 due 31 Jan 2025, time-barred from 1 April 2025 (the cases service said so):
+    # interest for 1 Feb-31 Mar = 59 days at 12.50 %: 1 000 000 x 0.125 x 59 / 365
+    # = 20 205.48 -> 20 205, and nothing more as of 30 June.
+    barred = ClaimPrincipal(uuid.uuid4(), date(2025, 1, 31), TEN_THOUSAND, date(2025, 4, 1))
+    accrual = accrue([barred], [], RATES, date(2025, 6, 30))
+    assert accrual.exact_ore == Fraction(1_000_000 * 125 * 59, 1000 * 365)
+    assert accrual.amount_ore == 20_205
+    # the day before the bar still counts; the first barred day does not
+    assert accrue([barred], [], RATES, date(2025, 3, 31)).amount_ore == 20_205
+    assert accrue([barred], [], RATES, date(2025, 3, 30)).exact_ore == Fraction(
+        1_000_000 * 125 * 58, 1000 * 365
+    )
+
+
+def test_a_barred_claim_stops_while_the_other_claims_of_the_case_run_on() -> None:
+    # Two claims of NOK 5 000 due 1 and 31 March 2025; the older is time-barred from
+    # 11 March. As of 30 April at 12.50 %: older 2-10 March = 9 days, newer 1-30 April
+    # = 30 days: 500 000 x 0.125 x 39 / 365 = 6 678.08 -> 6 678.
+    older = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 1), 500_000, date(2025, 3, 11))
+    newer = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 31), 500_000)
+    accrual = accrue([older, newer], [], RATES, date(2025, 4, 30))
+    assert accrual.exact_ore == Fraction(500_000 * 125 * 39, 1000 * 365)
+    assert accrual.amount_ore == 6_678
+
+
+def test_a_claim_barred_on_its_day_after_due_carries_no_interest() -> None:
+    # a zero-length run: due 1 March, barred from 2 March (an edge, not a real period)
+    barred = ClaimPrincipal(uuid.uuid4(), date(2025, 3, 1), TEN_THOUSAND, date(2025, 3, 2))
+    assert accrue([barred], [], RATES, date(2025, 12, 31)).amount_ore == 0
+
+
+@settings(deadline=None)
+@given(
+    st.dates(min_value=date(2024, 1, 1), max_value=date(2025, 6, 1)),
+    st.integers(min_value=1, max_value=400),
+    st.integers(min_value=0, max_value=400),
+)
+def test_interest_on_a_barred_claim_is_the_interest_to_the_day_before_the_bar(
+    due: date, days_to_bar: int, days_after: int
+) -> None:
+    bar = due + timedelta(days=days_to_bar)
+    barred = ClaimPrincipal(uuid.uuid4(), due, TEN_THOUSAND, bar)
+    as_of = bar + timedelta(days=days_after)
+    expected = accrue([claim(due)], [], RATES, bar - timedelta(days=1))
+    assert accrue([barred], [], RATES, as_of).exact_ore == expected.exact_ore
+
+
+# -- no due date agreed: interest 30 days after the påkrav (forsinkelsesrenteloven § 2) -----
+
+
+def _claim_after_demand(demand: date) -> ClaimPrincipal:
+    """As the ledger builds it from a claim whose påkrav was sent on ``demand``: the date
+    30 days later stands for the due date (interest from the day after)."""
+    facts = CaseFacts(
+        case_id=uuid.uuid4(),
+        creditor_id=uuid.uuid4(),
+        kid="0000000000",
+        debtor_kind="person",
+        currency="NOK",
+        claims=(
+            Claim(
+                uuid.uuid4(),
+                demand,
+                TEN_THOUSAND,
+                0,
+                interest_due_date=demand + timedelta(days=30),
+            ),
+        ),
+    )
+    (principal,) = facts.claim_principals()
+    return principal
+
+
+def test_interest_runs_from_thirty_days_after_the_demand() -> None:
+    # påkrav sent 1 March 2025: 30 days have passed on 31 March, interest from 1 April.
+    # As of 30 April: 30 days at 12.50 %: 1 000 000 x 0.125 x 30 / 365 = 10 273.97 -> 10 274
+    # (from a due date of 1 March it would be 2 Mar-30 Apr, 60 days: 20 547.95 -> 20 548)
+    claim_ = _claim_after_demand(date(2025, 3, 1))
+    assert claim_.due_date == date(2025, 3, 31)
+    assert accrue([claim_], [], RATES, date(2025, 3, 31)).amount_ore == 0  # day 30: none
+    assert accrue([claim_], [], RATES, date(2025, 4, 30)).amount_ore == 10_274
+    assert accrue([claim(date(2025, 3, 1))], [], RATES, date(2025, 4, 30)).amount_ore == 20_548
+
+
+def test_a_demand_across_29_february() -> None:
+    # påkrav 31 January 2024: 30 days later is 1 March 2024 (February has 29 days), interest
+    # from 2 March; as of 31 March: 30 days, 2024 a leap year, 12.50 %:
+    # 1 000 000 x 0.125 x 30 / 366 = 10 245.90 -> 10 246
+    claim_ = _claim_after_demand(date(2024, 1, 31))
+    assert claim_.due_date == date(2024, 3, 1)
+    assert accrue([claim_], [], RATES, date(2024, 3, 31)).amount_ore == 10_246
+
+
+def test_a_demand_whose_thirty_days_end_on_new_years_eve() -> None:
+    # påkrav 1 December 2024: 31 December 2024, interest from 1 January 2025; as of
+    # 31 January 2025: 31 days at 12.50 % / 365: 1 000 000 x 0.125 x 31 / 365 = 10 616.44
+    # -> 10 616
+    claim_ = _claim_after_demand(date(2024, 12, 1))
+    assert accrue([claim_], [], RATES, date(2024, 12, 31)).amount_ore == 0
+    assert accrue([claim_], [], RATES, date(2025, 1, 31)).amount_ore == 10_616

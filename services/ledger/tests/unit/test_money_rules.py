@@ -12,6 +12,7 @@ rounded once per kind and settlement (issue 13 point 9).
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -309,3 +310,135 @@ def test_a_new_laws_transition_by_the_letters_date_is_one_configuration_row() ->
 def test_a_selection_file_with_an_unknown_date_is_refused() -> None:
     with pytest.raises(RateFileError, match="line 2: decided_by"):
         parse_selection_csv("kind,effective_from,decided_by,source_url\nmva,2016-01-01,today,\n")
+
+
+# -- 7: no fee for a step on a time-barred claim (foreldelsesloven § 24; ADR 0050) ---------
+
+
+def _merged(barred_on: tuple[date | None, date | None]) -> CaseTerms:
+    """Two claims of one case: NOK 8 000 due 1 Oct 2020 and NOK 3 000 due 1 Mar 2021."""
+    return CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_100_000,
+        latest_due_date=date(2021, 3, 1),
+        reminder_fees_ore=(0, 0),
+        claim_due_dates=(date(2020, 10, 1), date(2021, 3, 1)),
+        claim_principals_ore=(800_000, 300_000),
+        claim_time_barred_on=barred_on,
+    )
+
+
+def test_no_fee_for_a_step_on_a_time_barred_claim() -> None:
+    # One claim due 1 Oct 2020: 1 Oct 2023 is a Sunday, so the last day is Monday 2 Oct
+    # (foreldelsesloven § 29) and the ledger is told the first barred day, 3 Oct 2023.
+    terms = replace(
+        case(date(2020, 10, 1)),
+        claim_due_dates=(date(2020, 10, 1),),
+        claim_principals_ore=(1_000_000,),
+        claim_time_barred_on=(date(2023, 10, 3),),
+    )
+    # an inkassovarsel on the last day: 1/20 x 700 = 35.00
+    assert fees(terms, varsel(date(2023, 10, 2))) == {FeeKind.INKASSOVARSEL: 3_500}
+    # on the first barred day and after: nothing, and the assessment says why
+    assert fees(terms, varsel(date(2023, 10, 3))) == {}
+    assessment = assess_fees(terms, [demand(date(2023, 11, 1))], RATES)
+    assert assessment.charges == ()
+    assert "time-barred" in assessment.notes[0]
+
+
+def test_the_salaer_of_a_merged_case_counts_only_the_claims_not_barred() -> None:
+    # Both claims run: principal 11 000 -> new table (latest due 1 Mar 2021), bracket
+    # up to 50 000: 1.6 x 700 = 1 120.00 (README §1.2 table; sergel.no)
+    assert fees(_merged((None, None)), demand(date(2023, 10, 10))) == {FeeKind.SALAER_LETT: 112_000}
+    # the older claim barred from 3 Oct 2023: only NOK 3 000 counts, bracket 2 501-10 000:
+    # 0.8 x 700 = 560.00
+    assert fees(_merged((date(2023, 10, 3), None)), demand(date(2023, 10, 10))) == {
+        FeeKind.SALAER_LETT: 56_000
+    }
+    # a BO the day before the bar counts both claims
+    assert fees(_merged((date(2023, 10, 3), None)), demand(date(2023, 10, 2))) == {
+        FeeKind.SALAER_LETT: 112_000
+    }
+    # both barred: nothing
+    assert fees(_merged((date(2023, 10, 3), date(2024, 3, 2))), demand(date(2024, 3, 4))) == {}
+
+
+# -- 8: the varsel fee assessed per claim (ADR 0051) --------------------------------------
+
+
+def _two_claims(old_due: date, fresh_due: date, reminders: tuple[int, int] = (0, 0)) -> CaseTerms:
+    return CaseTerms(
+        debtor_kind="person",
+        principal_ore=1_000_000,
+        latest_due_date=fresh_due,
+        reminder_fees_ore=reminders,
+        claim_due_dates=(old_due, fresh_due),
+    )
+
+
+def test_a_fresh_claim_does_not_block_the_varsel_fee_for_the_older_ones() -> None:
+    # Merged: a claim due 1 Feb 2025 and a fresh one due 10 Mar 2025; varsel 17 Mar 2025.
+    # The old claim is 44 days overdue (>= 14): it qualifies; the fresh one (7 days) does
+    # not. Before: no fee (the latest due date was less than 14 days before). Now: one fee,
+    # 1/20 x 700 = 35.00 (inkassoforskriften § 1-2).
+    terms = _two_claims(date(2025, 2, 1), date(2025, 3, 10))
+    assert fees(terms, varsel(date(2025, 3, 17))) == {FeeKind.INKASSOVARSEL: 3_500}
+    # the fresh claim's day 14 (24 Mar) is not needed; the old claim's day 13 is too early:
+    # due 1 Feb, sent 14 Feb (13 days) -> no claim qualifies
+    early = _two_claims(date(2025, 2, 1), date(2025, 2, 10))
+    assert fees(early, varsel(date(2025, 2, 14))) == {}
+    # sent 15 Feb: the old claim's day 14 exactly -> 35.00
+    assert fees(early, varsel(date(2025, 2, 15))) == {FeeKind.INKASSOVARSEL: 3_500}
+
+
+def test_the_older_claim_with_two_fees_and_a_fresh_one_too_early_give_no_fee() -> None:
+    # the old claim already carries two purringer of 35 (70 = two 1/20 fees, § 1-3); the
+    # fresh one is 7 days overdue: nobody qualifies
+    terms = _two_claims(date(2025, 2, 1), date(2025, 3, 10), reminders=(7_000, 0))
+    assert fees(terms, varsel(date(2025, 3, 17))) == {}
+    # a week later the fresh claim is 14 days overdue (24 March) and qualifies: 35.00
+    assert fees(terms, varsel(date(2025, 3, 24))) == {FeeKind.INKASSOVARSEL: 3_500}
+
+
+# -- 8: avdragsgebyr (inkassoforskriften § 2-4; README §1.2) ---------------------------------
+
+
+def plan(on: date, instalments: int) -> Step:
+    return Step("payment_plan_agreed", on, instalments)
+
+
+@pytest.mark.parametrize(
+    ("agreed", "instalments", "vat_deductible", "rates", "fee_ore"),
+    [
+        # five instalments (more than four): 1.5 x 700 = 1 050.00 (README §1.2: "1 050 NOK at
+        # 700")
+        (date(2025, 3, 1), 5, True, RATES, 105_000),
+        # exactly four: none
+        (date(2025, 3, 1), 4, True, RATES, None),
+        # one: none
+        (date(2025, 3, 1), 1, True, RATES, None),
+        # the creditor cannot deduct VAT: 1 050 x 1.25 = 1 312.50
+        (date(2025, 3, 1), 12, False, RATES, 131_250),
+        # 2016, inkassosats 670: 1.5 x 670 = 1 005.00
+        (date(2016, 2, 29), 6, True, RATES, 100_500),
+        # a confirmed 2026 inkassosats of 750: 1.5 x 750 = 1 125.00
+        (date(2026, 2, 2), 6, True, WITH_750, 112_500),
+    ],
+)
+def test_avdragsgebyr_on_a_plan_of_more_than_four_instalments(
+    agreed: date, instalments: int, vat_deductible: bool, rates: RateBook, fee_ore: int | None
+) -> None:
+    terms = replace(case(date(2025, 1, 15)), vat_deductible=vat_deductible)
+    expected = {} if fee_ore is None else {FeeKind.AVDRAGSGEBYR: fee_ore}
+    assert fees(terms, plan(agreed, instalments), rates=rates) == expected
+
+
+def test_avdragsgebyr_once_per_case() -> None:
+    # a plan of six, broken, then another of eight: one avdragsgebyr (the first), 1 050.00
+    terms = case(date(2025, 1, 15))
+    charged = fees(terms, plan(date(2025, 3, 1), 6), plan(date(2025, 6, 1), 8))
+    assert charged == {FeeKind.AVDRAGSGEBYR: 105_000}
+    # a plan of three, then one of five: the second carries it
+    assert fees(terms, plan(date(2025, 3, 1), 3), plan(date(2025, 6, 1), 5)) == {
+        FeeKind.AVDRAGSGEBYR: 105_000
+    }

@@ -85,6 +85,7 @@ async def get_economy(
             raise InvalidInput("as_of", f"{exc}") from exc
     assert found is not None
     facts = found.facts
+    provisional = any(p.carried_forward for p in found.interest.periods)
     return EconomyOut(
         case_id=facts.case_id,
         creditor_id=facts.creditor_id,
@@ -121,7 +122,9 @@ async def get_economy(
                 )
                 for p in found.interest.periods
             ],
+            provisional=provisional,
         ),
+        provisional=provisional,
         fees=[FeeOut.model_validate(f) for f in found.fees],
         payments=[CasePaymentOut.model_validate(p) for p in found.payments],
         paid_ore=found.paid_ore,
