@@ -1,7 +1,7 @@
 """ops_audit: dead-letter inspections, replays and purges (ADR 0047)
 
-Revision ID: ledger_0008_opspages
-Revises: ledger_0007
+Revision ID: ledger_0009_ops_audit
+Revises: ledger_0008_money
 Create Date: 2026-12-06 23:30:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from alembic import op
 from servicekit.ops import AUDIT_TABLE_DDL, AUDIT_TABLE_DROP
 
-revision: str = "ledger_0008_opspages"
-down_revision: str | None = "ledger_0007"
+revision: str = "ledger_0009_ops_audit"
+down_revision: str | None = "ledger_0008_money"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
