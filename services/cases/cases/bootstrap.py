@@ -6,6 +6,7 @@ from functools import cached_property
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.integrations import InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull
 from contracts.reports import ReplayRequested
 from servicekit.bus.topology import QueueSpec
@@ -66,7 +67,11 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
     events = QueueSpec(
         name="cases.events",
         routing_keys=routing_keys(
-            OrganisationRegistered, OrganisationDeactivated, CaseSettledInFull, ReplayRequested
+            OrganisationRegistered,
+            OrganisationDeactivated,
+            CaseSettledInFull,
+            ReplayRequested,
+            InvoicesHandedOver,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -82,6 +87,9 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
                     lambda: service.workflow()
                 ),
                 ReplayRequested.routing_key(): replay_handler(outbox),
+                InvoicesHandedOver.routing_key(): consumers.invoices_handed_over(
+                    lambda: service.registration()
+                ),
             }
         },
     )

@@ -9,13 +9,15 @@ from collections.abc import Callable
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.integrations import InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull
 from servicekit.bus.consumer import EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.adapters.orm import outbox
 from cases.adapters.repository import CreditorRepository
-from cases.service_layer import handlers, workflow
+from cases.service_layer import erp_handovers, handlers, workflow
+from cases.service_layer.registration import RegistrationContext
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -49,6 +51,19 @@ def case_settled_in_full(context: Callable[[], workflow.WorkflowContext]) -> Eve
         event = envelope.payload(CaseSettledInFull)
         tx = workflow.ConsumerTransaction(session, outbox)
         await workflow.settle_in_full(tx, context(), event.case_id, event.settled_on)
+        await tx.flush()
+
+    return handle
+
+
+def invoices_handed_over(context: Callable[[], RegistrationContext]) -> EventHandler:
+    """``integrations.invoices.handed_over.v1``: overdue invoices of a creditor's ERP, as
+    one registration batch (refused rows on ``cases.batch.registered``)."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = envelope.payload(InvoicesHandedOver)
+        tx = workflow.ConsumerTransaction(session, outbox)
+        await erp_handovers.register_handover(tx, context(), event)
         await tx.flush()
 
     return handle
