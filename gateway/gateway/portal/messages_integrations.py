@@ -3,7 +3,7 @@
 outcomes, the ERP's refusals) and the field codes of the cases service's rules.
 """
 
-# ruff: noqa: RUF001, E501
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -24,15 +24,35 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("integrations.next_sync", "Neste synkronisering", "Next sync"),
     ("integrations.never", "Ikke ennå", "Not yet"),
     ("integrations.registered", "Fakturaer registrert som saker", "Invoices registered as cases"),
-    ("integrations.waiting", "Overført, venter på registrering", "Handed over, awaiting registration"),
-    ("integrations.refused", "Fakturaer som ikke kunne registreres", "Invoices that could not be registered"),
-    ("integrations.conflicts", "Saker der fakturaen er endret i Tripletex", "Cases whose invoice changed in Tripletex"),
+    (
+        "integrations.waiting",
+        "Overført, venter på registrering",
+        "Handed over, awaiting registration",
+    ),
+    (
+        "integrations.refused",
+        "Fakturaer som ikke kunne registreres",
+        "Invoices that could not be registered",
+    ),
+    (
+        "integrations.conflicts",
+        "Saker der fakturaen er endret i Tripletex",
+        "Cases whose invoice changed in Tripletex",
+    ),
     ("integrations.sync_now", "Synkroniser nå", "Sync now"),
     ("integrations.pause", "Sett på pause", "Pause"),
     ("integrations.resume", "Gjenoppta", "Resume"),
     ("integrations.retry", "Prøv igjen", "Try again"),
-    ("integrations.invoices_title", "Fakturaer som trenger oppmerksomhet", "Invoices that need attention"),
-    ("integrations.invoices_none", "Ingen fakturaer trenger oppmerksomhet.", "No invoices need attention."),
+    (
+        "integrations.invoices_title",
+        "Fakturaer som trenger oppmerksomhet",
+        "Invoices that need attention",
+    ),
+    (
+        "integrations.invoices_none",
+        "Ingen fakturaer trenger oppmerksomhet.",
+        "No invoices need attention.",
+    ),
     ("integrations.runs_title", "Siste synkroniseringer", "Recent syncs"),
     ("integrations.runs_none", "Ingen synkroniseringer ennå.", "No syncs yet."),
     ("integrations.col.invoice", "Fakturanr.", "Invoice no."),
@@ -60,45 +80,177 @@ ENTRIES: list[tuple[str, str, str]] = [
     ("integrations.employee_token", "Ansattnøkkel (employee token)", "Employee token"),
     ("integrations.connect", "Koble til", "Connect"),
     # notices
-    ("integrations.notice.connected", "Tripletex er koblet til. Første synkronisering starter nå.", "Tripletex is connected. The first sync starts now."),
-    ("integrations.notice.paused", "Integrasjonen er satt på pause. Ingen fakturaer overføres før du gjenopptar.", "The integration is paused. No invoices are handed over until you resume."),
+    (
+        "integrations.notice.connected",
+        "Tripletex er koblet til. Første synkronisering starter nå.",
+        "Tripletex is connected. The first sync starts now.",
+    ),
+    (
+        "integrations.notice.paused",
+        "Integrasjonen er satt på pause. Ingen fakturaer overføres før du gjenopptar.",
+        "The integration is paused. No invoices are handed over until you resume.",
+    ),
     ("integrations.notice.resumed", "Integrasjonen er gjenopptatt.", "The integration is resumed."),
-    ("integrations.notice.sync", "Synkroniseringen starter om et øyeblikk.", "The sync starts in a moment."),
-    ("integrations.notice.retry", "Fakturaen overføres på nytt ved neste synkronisering.", "The invoice is handed over again at the next sync."),
-    ("integrations.notice.not_possible", "Det gikk ikke nå. Last siden på nytt og prøv igjen.", "That was not possible now. Reload the page and try again."),
+    (
+        "integrations.notice.sync",
+        "Synkroniseringen starter om et øyeblikk.",
+        "The sync starts in a moment.",
+    ),
+    (
+        "integrations.notice.retry",
+        "Fakturaen overføres på nytt ved neste synkronisering.",
+        "The invoice is handed over again at the next sync.",
+    ),
+    (
+        "integrations.notice.not_possible",
+        "Det gikk ikke nå. Last siden på nytt og prøv igjen.",
+        "That was not possible now. Reload the page and try again.",
+    ),
     # sync outcomes and the ERP's refusals (service codes)
     ("integrations.outcome.ok", "OK", "OK"),
     ("integrations.outcome.None", "Pågår", "In progress"),
-    ("integrations.outcome.erp_unauthorised", "Tripletex godtok ikke nøklene", "Tripletex did not accept the keys"),
-    ("integrations.outcome.erp_rate_limited", "Tripletex ba oss vente; prøver igjen snart", "Tripletex asked us to wait; trying again soon"),
-    ("integrations.outcome.erp_unavailable", "Tripletex svarte ikke; prøver igjen snart", "Tripletex did not answer; trying again soon"),
-    ("integrations.outcome.erp_rejected", "Tripletex avviste forespørselen", "Tripletex rejected the request"),
-    ("integrations.outcome.erp_bad_answer", "Uventet svar fra Tripletex", "Unexpected answer from Tripletex"),
-    ("integrations.erp.erp_unauthorised", "Tripletex godtok ikke nøklene. Sjekk at begge er limt inn riktig og at ansattnøkkelen er aktiv.", "Tripletex did not accept the keys. Check that both are pasted correctly and that the employee token is active."),
-    ("integrations.erp.erp_rate_limited", "Tripletex ba oss vente. Prøv igjen om et minutt.", "Tripletex asked us to wait. Try again in a minute."),
-    ("integrations.erp.erp_unavailable", "Vi fikk ikke kontakt med Tripletex. Prøv igjen senere.", "We could not reach Tripletex. Try again later."),
-    ("integrations.erp.erp_rejected", "Tripletex avviste forespørselen.", "Tripletex rejected the request."),
-    ("integrations.erp.erp_bad_answer", "Uventet svar fra Tripletex. Prøv igjen senere.", "Unexpected answer from Tripletex. Try again later."),
+    (
+        "integrations.outcome.erp_unauthorised",
+        "Tripletex godtok ikke nøklene",
+        "Tripletex did not accept the keys",
+    ),
+    (
+        "integrations.outcome.erp_rate_limited",
+        "Tripletex ba oss vente; prøver igjen snart",
+        "Tripletex asked us to wait; trying again soon",
+    ),
+    (
+        "integrations.outcome.erp_unavailable",
+        "Tripletex svarte ikke; prøver igjen snart",
+        "Tripletex did not answer; trying again soon",
+    ),
+    (
+        "integrations.outcome.erp_rejected",
+        "Tripletex avviste forespørselen",
+        "Tripletex rejected the request",
+    ),
+    (
+        "integrations.outcome.erp_bad_answer",
+        "Uventet svar fra Tripletex",
+        "Unexpected answer from Tripletex",
+    ),
+    (
+        "integrations.erp.erp_unauthorised",
+        "Tripletex godtok ikke nøklene. Sjekk at begge er limt inn riktig og at ansattnøkkelen er aktiv.",
+        "Tripletex did not accept the keys. Check that both are pasted correctly and that the employee token is active.",
+    ),
+    (
+        "integrations.erp.erp_rate_limited",
+        "Tripletex ba oss vente. Prøv igjen om et minutt.",
+        "Tripletex asked us to wait. Try again in a minute.",
+    ),
+    (
+        "integrations.erp.erp_unavailable",
+        "Vi fikk ikke kontakt med Tripletex. Prøv igjen senere.",
+        "We could not reach Tripletex. Try again later.",
+    ),
+    (
+        "integrations.erp.erp_rejected",
+        "Tripletex avviste forespørselen.",
+        "Tripletex rejected the request.",
+    ),
+    (
+        "integrations.erp.erp_bad_answer",
+        "Uventet svar fra Tripletex. Prøv igjen senere.",
+        "Unexpected answer from Tripletex. Try again later.",
+    ),
     ("integrations.erp.", "Tripletex godtok ikke nøklene.", "Tripletex did not accept the keys."),
-    ("integrations.conflict.due_date_changed", "Forfallsdatoen er endret i Tripletex etter overføring", "The due date was changed in Tripletex after handover"),
-    ("integrations.conflict.amount_increased", "Beløpet er økt i Tripletex etter overføring", "The amount was increased in Tripletex after handover"),
+    (
+        "integrations.conflict.due_date_changed",
+        "Forfallsdatoen er endret i Tripletex etter overføring",
+        "The due date was changed in Tripletex after handover",
+    ),
+    (
+        "integrations.conflict.amount_increased",
+        "Beløpet er økt i Tripletex etter overføring",
+        "The amount was increased in Tripletex after handover",
+    ),
     # the fields the cases service names (its rules) and the connector's own codes
-    ("integrations.field.debtor.organisation_number", "Kunden mangler gyldig norsk organisasjonsnummer", "The customer has no valid Norwegian organisation number"),
-    ("integrations.field.debtor.national_id", "Privatkunde: fødselsnummer mangler (Tripletex har det ikke); registrer saken i portalen", "Private customer: the national id number is missing (Tripletex does not hold it); register the case in the portal"),
-    ("integrations.field.debtor.name", "Kundens navn mangler eller er for langt", "The customer's name is missing or too long"),
-    ("integrations.field.debtor.address.lines", "Kundens adresse mangler", "The customer's address is missing"),
-    ("integrations.field.debtor.address.postal_code", "Kundens postnummer er ugyldig", "The customer's postal code is invalid"),
-    ("integrations.field.debtor.address.city", "Kundens poststed mangler", "The customer's postal town is missing"),
-    ("integrations.field.debtor.address.country", "Kundens land er ugyldig", "The customer's country is invalid"),
-    ("integrations.field.debtor.email", "Kundens e-postadresse er ugyldig", "The customer's e-mail address is invalid"),
-    ("integrations.field.debtor.phone", "Kundens telefonnummer er ugyldig", "The customer's phone number is invalid"),
-    ("integrations.field.claims.principal_ore", "Utestående beløp er ugyldig", "The outstanding amount is invalid"),
-    ("integrations.field.claims.due_date", "Forfallsdatoen er ugyldig eller ikke passert", "The due date is invalid or not passed"),
-    ("integrations.field.claims.invoice_date", "Fakturadatoen er ugyldig", "The invoice date is invalid"),
-    ("integrations.field.claims.invoice_number", "Fakturanummeret er ugyldig", "The invoice number is invalid"),
-    ("integrations.field.creditor_reference", "Fakturaen er allerede registrert som sak", "The invoice is already registered as a case"),
-    ("integrations.field.erp.customer_missing", "Kunden finnes ikke i Tripletex", "The customer does not exist in Tripletex"),
-    ("integrations.field.erp.invoice_unreadable", "Fakturaen eller kunden har verdier vi ikke kan lese", "The invoice or customer has values we cannot read"),
+    (
+        "integrations.field.debtor.organisation_number",
+        "Kunden mangler gyldig norsk organisasjonsnummer",
+        "The customer has no valid Norwegian organisation number",
+    ),
+    (
+        "integrations.field.debtor.national_id",
+        "Privatkunde: fødselsnummer mangler (Tripletex har det ikke); registrer saken i portalen",
+        "Private customer: the national id number is missing (Tripletex does not hold it); register the case in the portal",
+    ),
+    (
+        "integrations.field.debtor.name",
+        "Kundens navn mangler eller er for langt",
+        "The customer's name is missing or too long",
+    ),
+    (
+        "integrations.field.debtor.address.lines",
+        "Kundens adresse mangler",
+        "The customer's address is missing",
+    ),
+    (
+        "integrations.field.debtor.address.postal_code",
+        "Kundens postnummer er ugyldig",
+        "The customer's postal code is invalid",
+    ),
+    (
+        "integrations.field.debtor.address.city",
+        "Kundens poststed mangler",
+        "The customer's postal town is missing",
+    ),
+    (
+        "integrations.field.debtor.address.country",
+        "Kundens land er ugyldig",
+        "The customer's country is invalid",
+    ),
+    (
+        "integrations.field.debtor.email",
+        "Kundens e-postadresse er ugyldig",
+        "The customer's e-mail address is invalid",
+    ),
+    (
+        "integrations.field.debtor.phone",
+        "Kundens telefonnummer er ugyldig",
+        "The customer's phone number is invalid",
+    ),
+    (
+        "integrations.field.claims.principal_ore",
+        "Utestående beløp er ugyldig",
+        "The outstanding amount is invalid",
+    ),
+    (
+        "integrations.field.claims.due_date",
+        "Forfallsdatoen er ugyldig eller ikke passert",
+        "The due date is invalid or not passed",
+    ),
+    (
+        "integrations.field.claims.invoice_date",
+        "Fakturadatoen er ugyldig",
+        "The invoice date is invalid",
+    ),
+    (
+        "integrations.field.claims.invoice_number",
+        "Fakturanummeret er ugyldig",
+        "The invoice number is invalid",
+    ),
+    (
+        "integrations.field.creditor_reference",
+        "Fakturaen er allerede registrert som sak",
+        "The invoice is already registered as a case",
+    ),
+    (
+        "integrations.field.erp.customer_missing",
+        "Kunden finnes ikke i Tripletex",
+        "The customer does not exist in Tripletex",
+    ),
+    (
+        "integrations.field.erp.invoice_unreadable",
+        "Fakturaen eller kunden har verdier vi ikke kan lese",
+        "The invoice or customer has values we cannot read",
+    ),
     ("integrations.field.unknown", "Ble ikke registrert", "Was not registered"),
     ("integrations.field.other", "Feil i feltet {field}", "Error in the field {field}"),
 ]

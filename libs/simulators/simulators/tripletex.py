@@ -8,7 +8,8 @@ against it:
 
 - ``PUT /v2/token/session/:create?consumerToken=&employeeToken=&expirationDate=`` → ``{"value":
   {"id", "version", "consumerToken": {"id"}, "employeeToken": {"id"}, "expirationDate",
-  "token"}}``; ``GET /v2/token/session/>whoAmI`` names the company; then every call authenticates with HTTP Basic, user ``0`` (the employee's
+  "token"}}``; ``GET /v2/token/session/>whoAmI`` names the company; then every call
+  authenticates with HTTP Basic, user ``0`` (the employee's
   own company) or the company's id, and the session token as the password;
 - ``GET /v2/invoice?invoiceDateFrom=&invoiceDateTo=`` (both required) with ``from``,
   ``count``, ``customerId``, ``id`` (comma list): the list envelope ``{"fullResultSize",
@@ -50,6 +51,7 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -71,8 +73,13 @@ log = logging.getLogger("simulators.tripletex")
 MAX_BODY: Final = 256 * 1024
 MAX_COUNT: Final = 1000
 COUNTRIES: Final = {"NO": 161, "SE": 200, "DK": 57, "DE": 79, "GB": 222}
-ACCOUNTS: Final = {1500: "Kundefordringer", 1920: "Bankinnskudd", 7770: "Bank og kortgebyrer",
-                   8050: "Annen renteinntekt", 7830: "Tap på fordringer"}
+ACCOUNTS: Final = {
+    1500: "Kundefordringer",
+    1920: "Bankinnskudd",
+    7770: "Bank og kortgebyrer",
+    8050: "Annen renteinntekt",
+    7830: "Tap på fordringer",
+}
 
 
 @dataclass
@@ -136,7 +143,10 @@ class Invoice:
             "invoiceNumber": self.invoice_number,
             "invoiceDate": self.invoice_date.isoformat(),
             "invoiceDueDate": self.due_date.isoformat(),
-            "customer": {"id": self.customer_id, "url": f"tripletex/v2/customer/{self.customer_id}"},
+            "customer": {
+                "id": self.customer_id,
+                "url": f"tripletex/v2/customer/{self.customer_id}",
+            },
             "amount": self.amount,
             "amountCurrency": self.amount,
             "amountOutstanding": self.outstanding,
@@ -408,7 +418,9 @@ class TripletexSimulator:
             return [*problems, {"field": "postings", "message": "Bilaget har ingen posteringer."}]
         total = 0
         for n, posting in enumerate(postings):
-            account = (posting.get("account") or {}).get("id") if isinstance(posting, dict) else None
+            account = (
+                (posting.get("account") or {}).get("id") if isinstance(posting, dict) else None
+            )
             if account not in ACCOUNTS:
                 problems.append({"field": f"postings[{n}].account", "message": "Ugyldig konto."})
             amount = posting.get("amountGross") if isinstance(posting, dict) else None
@@ -544,22 +556,16 @@ class _Handler(BaseHTTPRequestHandler):
             )
 
     def do_GET(self) -> None:
-        try:
+        with contextlib.suppress(_Abort):
             self._get()
-        except _Abort:
-            pass
 
     def do_PUT(self) -> None:
-        try:
+        with contextlib.suppress(_Abort):
             self._put()
-        except _Abort:
-            pass
 
     def do_POST(self) -> None:
-        try:
+        with contextlib.suppress(_Abort):
             self._post()
-        except _Abort:
-            pass
 
     def _get(self) -> None:
         path = self._path()
@@ -620,7 +626,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._error(404, 6000, "Object not found.", headers=headers)
 
-    def _page(self, values: list[dict[str, Any]], query: dict[str, str], headers: dict[str, str]) -> None:
+    def _page(
+        self, values: list[dict[str, Any]], query: dict[str, str], headers: dict[str, str]
+    ) -> None:
         try:
             start = max(int(query.get("from", "0")), 0)
             count = min(max(int(query.get("count", str(MAX_COUNT))), 0), MAX_COUNT)
@@ -812,7 +820,9 @@ def demo_company(erp: TripletexSimulator, *, today: dt.date, invoices: int = 12)
             )
         )
     recent = today - dt.timedelta(days=3)
-    erp.add_invoice(customers[3], 900.0, invoice_date=recent, due_date=recent + dt.timedelta(days=14))
+    erp.add_invoice(
+        customers[3], 900.0, invoice_date=recent, due_date=recent + dt.timedelta(days=14)
+    )
     paid = erp.add_invoice(
         customers[3], 700.0, invoice_date=old, due_date=old + dt.timedelta(days=14)
     )
@@ -832,9 +842,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--invoices", type=int, default=12, help="plain overdue invoices")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    config = TripletexConfig(
-        consumer_token=args.consumer_token, employee_token=args.employee_token
-    )
+    config = TripletexConfig(consumer_token=args.consumer_token, employee_token=args.employee_token)
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import cast
 
 from contracts import routing_keys
 from contracts.cases import BatchRegistered, CaseRegistered
+from servicekit.bus.consumer import EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
 from servicekit.service import Service
@@ -71,14 +74,14 @@ def bootstrap(settings: IntegrationsSettings | None = None) -> IntegrationsServi
         routing_keys=routing_keys(CaseRegistered, BatchRegistered),
         retry_delays=settings.retry_delays_seconds,
     )
+    handlers: Mapping[str, Handler] = {
+        CaseRegistered.routing_key(): consumers.cases_registered,
+        BatchRegistered.routing_key(): consumers.batch_registered,
+    }
     return IntegrationsService(
         settings,
         outbox=outbox,
         inbox=inbox,
-        consumers={
-            events: {
-                CaseRegistered.routing_key(): consumers.cases_registered,
-                BatchRegistered.routing_key(): consumers.batch_registered,
-            }
-        },
+        # Service types its handlers as EventHandler; its Consumer takes BatchHandler too.
+        consumers={events: cast(Mapping[str, EventHandler], handlers)},
     )

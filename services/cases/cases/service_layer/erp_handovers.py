@@ -9,7 +9,6 @@ transaction: the inbox makes a redelivered handover a no-op.
 
 from __future__ import annotations
 
-
 from contracts.integrations import HandedOverCase, InvoicesHandedOver
 
 from cases.domain.registration import Address, CaseRegistration, Claim, Debtor

@@ -136,9 +136,7 @@ async def refused(
     )
 
 
-async def forget_refused(
-    session: AsyncSession, connection_id: uuid.UUID, invoice_id: int
-) -> bool:
+async def forget_refused(session: AsyncSession, connection_id: uuid.UUID, invoice_id: int) -> bool:
     """A refused invoice is handed over again at the next sync (the creditor fixed it)."""
     t = erp_invoices.c
     result = await session.execute(

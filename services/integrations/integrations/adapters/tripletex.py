@@ -206,7 +206,7 @@ def _wait(response: httpx.Response | None, attempt: int) -> float:
             value = response.headers.get(header)
             if value and value.strip().isdigit():
                 return float(value)
-    return min(0.5 * 2**attempt, 30.0) * (0.5 + random.random() / 2)
+    return min(0.5 * 2.0**attempt, 30.0) * (0.5 + random.random() / 2)
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -241,9 +241,7 @@ def _invoice(row: dict[str, Any]) -> ErpInvoice:
             amount_ore=ore(row.get("amount") or 0),
             outstanding_ore=ore(row.get("amountOutstanding") or 0),
             credit_note=bool(row.get("isCreditNote")),
-            credited_invoice=(
-                int(row["creditedInvoice"]) if row.get("creditedInvoice") else None
-            ),
+            credited_invoice=(int(row["creditedInvoice"]) if row.get("creditedInvoice") else None),
             currency=str((row.get("currency") or {}).get("code") or "NOK"),
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -76,9 +76,7 @@ def is_overdue(invoice: ErpInvoice, *, today: date, grace_days: int) -> bool:
     )
 
 
-def registration(
-    reference: str, invoice: ErpInvoice, customer: ErpCustomer
-) -> dict[str, object]:
+def registration(reference: str, invoice: ErpInvoice, customer: ErpCustomer) -> dict[str, object]:
     """The invoice as a case registration (the cases API's body; cases validates it).
 
     A private individual is a ``person`` (Tripletex holds no national id number: the cases

@@ -1,6 +1,8 @@
-"""Event consumer process of the integrations service (``python -m integrations.entrypoints.consumer``).
+"""Event consumer process of the integrations service
+(``python -m integrations.entrypoints.consumer``).
 
-Consumes the queue ``integrations.events``; the handlers are in :mod:`integrations.entrypoints.consumers`.
+Consumes the queue ``integrations.events``; the handlers are in
+:mod:`integrations.entrypoints.consumers`.
 """
 
 from servicekit.service import run_worker

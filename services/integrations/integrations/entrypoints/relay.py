@@ -1,4 +1,5 @@
-"""Outbox relay process of the integrations service (``python -m integrations.entrypoints.relay``)."""
+"""Outbox relay process of the integrations service
+(``python -m integrations.entrypoints.relay``)."""
 
 from servicekit.service import run_worker
 

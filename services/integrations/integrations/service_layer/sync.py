@@ -130,7 +130,9 @@ async def _sync(ctx: SyncContext, connection: Connection, erp: Erp, outcome: Syn
     customers = await erp.customers({i.customer_id for i in new}) if new else {}
     async with ctx.uow() as uow:
         for start in range(0, len(new), MAX_HANDED_OVER):
-            await _hand_over(uow, connection, new[start : start + MAX_HANDED_OVER], customers, outcome)
+            await _hand_over(
+                uow, connection, new[start : start + MAX_HANDED_OVER], customers, outcome
+            )
         await _read_changes(uow, connection, ordinary, known, credited, today, outcome)
         await uow.commit()
 
@@ -176,7 +178,9 @@ async def _hand_over(
         )
     inserted = await invoice_store.hand_over(uow.session, rows)
     handed = [c for invoice_id, c in cases.items() if invoice_id in inserted]
-    outcome.refused_here += sum(1 for r in rows if r["error_fields"] and r["invoice_id"] in inserted)
+    outcome.refused_here += sum(
+        1 for r in rows if r["error_fields"] and r["invoice_id"] in inserted
+    )
     if handed:
         uow.emit(
             InvoicesHandedOver(
@@ -227,7 +231,7 @@ async def _read_changes(
                         case_id=seen.case_id,
                         erp="tripletex",
                         invoice_number=seen.invoice_number,
-                        kind=kind,  # type: ignore[arg-type]
+                        kind=kind,
                         amount_ore=amount,
                         noticed_on=today,
                     )

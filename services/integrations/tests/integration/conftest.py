@@ -22,11 +22,12 @@ from servicekit.crypto import Keyring
 from servicekit.testing.data import organisation_number, unique_name
 from servicekit.testing.tokens import TestSigner
 from simulators.tripletex import TripletexConfig, TripletexSimulator
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 HERE = Path(__file__).resolve()
 INTEGRATIONS_INI = HERE.parents[2] / "alembic.ini"
 CASES_INI = HERE.parents[3] / "cases" / "alembic.ini"
+DATA_KEYS = Keyring.generate_spec()
 
 
 @pytest.fixture
@@ -57,7 +58,7 @@ async def stack(
             database_url=await service_database("integrations", INTEGRATIONS_INI),
             bus_namespace=namespace,
             retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),
-            data_keys=Keyring.generate_spec(),
+            data_keys=DATA_KEYS,
             erp_page_size=40,
             erp_max_retry_wait_seconds=5.0,
             relay_poll_seconds=0.05,
@@ -75,6 +76,10 @@ async def stack(
         )
     )
     integrations.token_verifier = signer.verifier()
+    async with integrations.session_factory() as session:
+        # the connector takes any due connection: none of an earlier test's is left
+        await session.execute(text("TRUNCATE connections, erp_invoices, sync_runs"))
+        await session.commit()
     creditor_id = uuid.uuid4()
     async with cases.session_factory() as session:
         await session.execute(

@@ -64,7 +64,8 @@ async def test_connect_status_pause_resume_and_refused_invoices(
         assert (await http.post(f"{BASE}/resume", headers=admin)).status_code == 204
 
         outcome = await sync_due(stack.integrations.sync_context())
-        assert outcome is not None and outcome.handed_over == 1
+        assert outcome is not None
+        assert outcome.handed_over == 1
 
         async def refused_listed() -> list[dict[str, object]] | None:
             page = (await http.get(f"{BASE}/invoices", headers=admin)).json()
@@ -79,5 +80,7 @@ async def test_connect_status_pause_resume_and_refused_invoices(
         runs = (await http.get(f"{BASE}/runs", headers=admin)).json()
         assert runs[0]["handed_over"] == 1
 
-        assert (await http.post(f"{BASE}/invoices/{invoice.id}/retry", headers=admin)).status_code == 204
+        assert (
+            await http.post(f"{BASE}/invoices/{invoice.id}/retry", headers=admin)
+        ).status_code == 204
         assert_problem(await http.post(f"{BASE}/invoices/{invoice.id}/retry", headers=other), 404)

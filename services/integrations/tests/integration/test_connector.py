@@ -35,9 +35,7 @@ def business(erp: TripletexSimulator, n: int) -> Customer:
 
 def overdue(erp: TripletexSimulator, customer: Customer, amount: float, days: int = 60) -> int:
     day = TODAY - timedelta(days=days)
-    return erp.add_invoice(
-        customer, amount, invoice_date=day, due_date=day + timedelta(days=14)
-    ).id
+    return erp.add_invoice(customer, amount, invoice_date=day, due_date=day + timedelta(days=14)).id
 
 
 async def connect(stack: Stack, erp: TripletexSimulator) -> None:

@@ -89,9 +89,7 @@ async def resume(service: ServiceDep, principal: CreditorAdmin) -> Response:
     return Response(status_code=204)
 
 
-@router.post(
-    "/sync", status_code=204, responses=problem_responses(404, 409), summary="Sync now"
-)
+@router.post("/sync", status_code=204, responses=problem_responses(404, 409), summary="Sync now")
 async def sync_now(service: ServiceDep, principal: CreditorAdmin) -> Response:
     await connections.sync_now(service.sync_context(), principal.organisation_id)
     return Response(status_code=204)
