@@ -8,6 +8,16 @@ outcomes, the ERP's refusals) and the field codes of the cases service's rules.
 from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [
+    (
+        "case.tl.paid_directly",
+        "Innbetalt direkte til oppdragsgiver: {amount} (faktura {invoice}, ifølge Tripletex)",
+        "Paid directly to the creditor: {amount} (invoice {invoice}, according to Tripletex)",
+    ),
+    (
+        "case.tl.credited_directly",
+        "Kreditnota fra oppdragsgiver: {amount} (faktura {invoice}, ifølge Tripletex)",
+        "Credit note from the creditor: {amount} (invoice {invoice}, according to Tripletex)",
+    ),
     ("nav.integrations", "Integrasjoner", "Integrations"),
     ("integrations.title", "Integrasjoner", "Integrations"),
     (

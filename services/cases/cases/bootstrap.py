@@ -6,7 +6,7 @@ from functools import cached_property
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.integrations import InvoicesHandedOver
+from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull
 from contracts.reports import ReplayRequested
 from servicekit.bus.topology import QueueSpec
@@ -72,6 +72,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
             CaseSettledInFull,
             ReplayRequested,
             InvoicesHandedOver,
+            DirectPaymentNoticed,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -90,6 +91,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
                 InvoicesHandedOver.routing_key(): consumers.invoices_handed_over(
                     lambda: service.registration()
                 ),
+                DirectPaymentNoticed.routing_key(): consumers.direct_payment_noticed,
             }
         },
     )

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
-from contracts.integrations import InvoicesHandedOver
+from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull
 from servicekit.bus.consumer import EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,3 +67,11 @@ def invoices_handed_over(context: Callable[[], RegistrationContext]) -> EventHan
         await tx.flush()
 
     return handle
+
+
+async def direct_payment_noticed(session: AsyncSession, envelope: Envelope) -> None:
+    """``integrations.direct_payment.noticed.v1``: the creditor's ERP shows money received
+    or credited directly: on the case's timeline."""
+    await erp_handovers.record_direct_payment(
+        session, envelope.payload(DirectPaymentNoticed), at=envelope.occurred_at
+    )

@@ -9,8 +9,12 @@ transaction: the inbox makes a redelivered handover a no-op.
 
 from __future__ import annotations
 
-from contracts.integrations import HandedOverCase, InvoicesHandedOver
+from datetime import datetime
 
+from contracts.integrations import DirectPaymentNoticed, HandedOverCase, InvoicesHandedOver
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.adapters import workflow_store
 from cases.domain.registration import Address, CaseRegistration, Claim, Debtor
 from cases.service_layer.registration import (
     RegistrationContext,
@@ -69,3 +73,34 @@ async def register_handover(
         rejected=len(outcome.rejected),
         rejected_rows=rejected_rows(outcome.rejected, lambda i: event.cases[i].creditor_reference),
     )
+
+
+TIMELINE_KINDS = {"payment": "paid_directly", "credit_note": "credited_directly"}
+"""The timeline's kind for money the creditor received itself, by the ERP's kind."""
+
+
+async def record_direct_payment(
+    session: AsyncSession, event: DirectPaymentNoticed, *, at: datetime
+) -> bool:
+    """A payment or credit note the creditor's ERP shows, on the case's timeline (the case
+    handler sees it, and the creditor on the case page). The ledger has no notion of a
+    payment made to the creditor directly, so the balance is not moved here (ADR 0045).
+    ``False`` when the case is not the creditor's (or gone): nothing is written."""
+    owner = await workflow_store.case_creditor(session, event.case_id)
+    if owner != event.creditor_id:
+        return False
+    await workflow_store.append_timeline(
+        session,
+        event.case_id,
+        occurred_at=at,
+        kind=TIMELINE_KINDS[event.kind],
+        actor_kind="system",
+        actor_id=None,
+        effective_date=event.noticed_on,
+        detail={
+            "amount_ore": event.amount_ore,
+            "invoice_number": event.invoice_number,
+            "source": event.erp,
+        },
+    )
+    return True

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from cases.adapters.orm import cases as cases_table
+from cases.adapters.orm import timeline
 from integrations.adapters.orm import erp_invoices, outbox
 from integrations.service_layer import connections
 from integrations.service_layer.connections import Connect, ErpRefused
@@ -98,7 +99,7 @@ async def test_100_invoices_become_100_cases_once_across_two_syncs_and_a_change(
 
     first = await sync(stack)
     assert (first.outcome, first.invoices_read, first.handed_over) == ("ok", 101, 100)
-    await wait_for(lambda: settled(stack, 100), what="cases to answer the handover")
+    await wait_for(lambda: settled(stack, 100), what="cases to answer the handover", seconds=120)
     assert await states(stack) == {"registered": 100}
     assert await case_count(stack) == 100
 
@@ -128,6 +129,21 @@ async def test_100_invoices_become_100_cases_once_across_two_syncs_and_a_change(
         ]
     assert conflict == "due_date_changed"
     assert len(noticed) == 2
+
+    async def on_the_timeline() -> list[tuple[str, int]] | None:
+        async with stack.cases.session_factory() as session:
+            rows = await session.execute(
+                select(timeline.c.kind, timeline.c.detail).where(
+                    timeline.c.kind.in_(("paid_directly", "credited_directly"))
+                )
+            )
+            found = sorted((kind, detail["amount_ore"]) for kind, detail in rows)
+        return found if len(found) == 2 else None
+
+    assert await wait_for(on_the_timeline, what="the timeline", seconds=120) == [
+        ("credited_directly", 10_000),
+        ("paid_directly", 40_000),
+    ]
     assert any('"kind":"payment"' in b and '"amount_ore":40000' in b for b in noticed)
     assert any('"kind":"credit_note"' in b and '"amount_ore":10000' in b for b in noticed)
 
@@ -166,7 +182,7 @@ async def test_bad_erp_data_is_refused_per_invoice_and_the_rest_goes_through(
 
     outcome = await sync(stack)
     assert (outcome.outcome, outcome.handed_over) == ("ok", 4)
-    await wait_for(lambda: settled(stack, 4), what="cases to answer the handover")
+    await wait_for(lambda: settled(stack, 4), what="cases to answer", seconds=120)
     async with stack.integrations.session_factory() as session:
         rows = {
             r.invoice_id: (r.state, r.error_fields)
