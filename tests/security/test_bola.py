@@ -40,6 +40,9 @@ pytestmark = pytest.mark.e2e
 
 OWNER = "kari@nordlys.example"
 CASE_HANDLER = "saksbehandler@infocenter.example"
+OWNER_ADMIN = "admin@nordlys.example"
+TRIPLETEX_KEYS = {"consumer_token": "sim-consumer-token", "employee_token": "sim-employee-token"}
+"""The stack's Tripletex simulator's keys (``simulators.tripletex`` defaults): Nordlys's ERP."""
 FIXED: dict[str, str] = {"code": "saksliste"}
 """Path parameters that name no resource (a value any caller may use: an operation whose
 parameters are all of these is read like a collection, and must name none of the owner's
@@ -108,6 +111,26 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+async def _refused_erp_invoice(gateway: httpx.AsyncClient, owner_admin: SignedIn) -> str:
+    """The owner's admin connects Nordlys's Tripletex (the stack's simulator, whose fixtures
+    include invoices the connector refuses) and syncs; one refused invoice's id."""
+    path = "/api/v1/integrations/tripletex"
+    headers = await owner_admin.headers()
+    # the demo seed may have connected it already
+    if (await gateway.get(path, headers=headers)).status_code == 404:
+        connected = await gateway.put(path, json=TRIPLETEX_KEYS, headers=headers)
+        assert connected.status_code == 200, connected.text
+    synced = await gateway.post(f"{path}/sync", headers=headers)
+    assert synced.status_code < 300, synced.text
+
+    async def refused() -> str | None:
+        page = await gateway.get(f"{path}/invoices", headers=await owner_admin.headers())
+        items = page.json()["items"] if page.status_code == 200 else []
+        return str(items[0]["invoice_id"]) if items else None
+
+    return await wait_for(refused, what="a refused ERP invoice", seconds=60)
 
 
 async def _owned(
@@ -216,6 +239,8 @@ async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
     owner = await sign_in(gateway, demo[OWNER])
     handler = await sign_in(gateway, demo[CASE_HANDLER])
     owner_ids = await _owned(gateway, owner, handler, agency_admin)
+    owner_admin = await sign_in(gateway, demo[OWNER_ADMIN])
+    owner_ids["invoice_id"] = await _refused_erp_invoice(gateway, owner_admin)
     intruder_login = (await new_creditor(stack, gateway, admin)).admin
     intruder = await sign_in(gateway, intruder_login)
     spec = (await gateway.get("/openapi.json")).json()

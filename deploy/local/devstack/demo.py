@@ -122,6 +122,8 @@ def cases_lines(stack: Stack) -> list[str]:
         f"  Demo cases: {demo_cases.PREFIX}0001 … {last} at Nordlys (as kari@nordlys.example):",
         "    payments (one case paid in full), an unmatched payment, a note and its answer,",
         "    an objection in the work queue, a paid-out settlement, its statement (/dokumenter)",
+        "  Nordlys's Tripletex (the tripletex-simulator) is connected (admin@nordlys.example,",
+        "    «Integrasjoner»): its overdue invoices become cases TTX-4711-…, some refused",
     ]
     for answer in sorted(demo_dir(stack).glob("pain002-*.xml")):
         lines.append(

@@ -44,6 +44,9 @@ CLIENT_FUNDS_ACCOUNT = "15030212344"
 CREDITOR = "kari@nordlys.example"
 CASE_HANDLER = "saksbehandler@infocenter.example"
 AGENCY_ADMIN = "admin@infocenter.example"
+CREDITOR_ADMIN = "admin@nordlys.example"
+TRIPLETEX_KEYS = {"consumer_token": "sim-consumer-token", "employee_token": "sim-employee-token"}
+"""The local Tripletex simulator's keys (``simulators.tripletex`` defaults): Nordlys's ERP."""
 
 PAID_IN_FULL = "DEMO-0003"
 PAID_PARTLY = {"DEMO-0005": 500_00, "DEMO-0009": 1_200_00, "DEMO-0018": 10_000_00}
@@ -327,6 +330,7 @@ class Demo:
     today: date = field(default_factory=date.today)
     account: str = CLIENT_FUNDS_ACCOUNT
     out_dir: Path | None = None
+    creditor_admin: Caller | None = None
     creditor_id: str = ""
     cases: dict[str, dict[str, Any]] = field(default_factory=dict)
     done: list[str] = field(default_factory=list)
@@ -645,12 +649,34 @@ STEPS: tuple[Callable[[Demo], Awaitable[None]], ...] = (
 )
 
 
+async def connect_tripletex(demo: Demo) -> None:
+    """Nordlys's admin connects its Tripletex (the local simulator) once; the integrations
+    connector then hands its overdue invoices over as cases (``TTX-…`` references)."""
+    admin = demo.creditor_admin
+    if admin is None:
+        return
+    path = "/api/v1/integrations/tripletex"
+
+    async def connected() -> bool | None:
+        response = await demo.client.get(path, headers=await admin.headers())
+        if response.status_code in (502, 503):
+            return None  # the integrations service is still starting
+        _check(response, f"GET {path}", 200, 404)
+        return response.status_code == 200
+
+    if await until(connected, what="the integrations service"):
+        return
+    await demo.send(admin, "PUT", path, json=TRIPLETEX_KEYS)
+    demo.done.append("Nordlys's Tripletex (the simulator) connected")
+
+
 async def seed(demo: Demo) -> list[str]:
     """Every step in order; what was added (nothing when everything was there)."""
     await find_creditor(demo)
     await register_cases(demo, await find_cases(demo))
     for step in STEPS:
         await step(demo)
+    await connect_tripletex(demo)
     return demo.done
 
 
@@ -679,6 +705,7 @@ async def seed_through(
             creditor=await session(CREDITOR),
             handler=await session(CASE_HANDLER),
             admin=await session(AGENCY_ADMIN),
+            creditor_admin=await session(CREDITOR_ADMIN) if CREDITOR_ADMIN in by_email else None,
             account=account,
             out_dir=out_dir,
         )

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 from devstack import database, localenv, observability
 from devstack.supervisor import Supervisor, read_state
 
-SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
+SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit", "integrations")
 """Every service, in start order. Each runs an API, an outbox relay and a consumer."""
 
 GATEWAY = "gateway"
@@ -54,6 +54,8 @@ BUREAU = "bureau-simulator"
 """The local stand-in for the credit bureau (``simulators.bureau``): an Experian-like API."""
 POST = "post-simulator"
 """The local stand-in for the print house / digital mailbox (``simulators.post``)."""
+TRIPLETEX = "tripletex-simulator"
+"""The local stand-in for the demo creditor's ERP (``simulators.tripletex``): Tripletex API v2."""
 BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
@@ -62,11 +64,12 @@ WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
     "reports": ("worker", "poster"),
+    "integrations": ("connector",),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
 doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
-handed to the post, retried until taken)."""
+handed to the post, retried until taken); the integrations connector (creditors' ERPs synced)."""
 PROMETHEUS = "prometheus"
 """Prometheus of the stack (Debian's ``prometheus``): scrapes every process, evaluates the
 rules of ``deploy/observability/rules``."""
@@ -86,10 +89,12 @@ PORT_OFFSETS: Mapping[str, int] = {
     "ledger": 3,
     "reports": 4,
     "credit": 5,
+    "integrations": 9,
     "mail-smtp": 25,
     "mail-http": 26,
     "bureau": 27,
     "post": 28,
+    "tripletex": 29,
     **{name: 40 + index for index, name in enumerate(METRICS_PROCESSES)},
     PROMETHEUS: 90,
     POSTGRES_EXPORTER: 91,
@@ -351,6 +356,8 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
                 "CREDIT_BUREAU_CLIENT_ID": BUREAU_CLIENT_ID,
             }
         )
+    if service == "integrations":
+        env["INTEGRATIONS_TRIPLETEX_URL"] = f"http://{config.host}:{config.port('tripletex')}/v2"
     env.update(secrets.service_secrets(service))
     return env
 
@@ -439,6 +446,20 @@ def process_table(
             ),
             env=common,
             port=config.port("post"),
+            host=config.host,
+            source="libs/simulators",
+            health_path="/health",
+        ),
+        ProcessSpec(
+            name=TRIPLETEX,
+            service="tripletex",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.tripletex", "--host", config.host),
+                *("--port", str(config.port("tripletex"))),
+            ),
+            env=common,
+            port=config.port("tripletex"),
             host=config.host,
             source="libs/simulators",
             health_path="/health",

@@ -11,9 +11,11 @@ from devstack.stack import (
     BUREAU,
     GATEWAY,
     MAIL_SINK,
+    PORT_OFFSETS,
     POST,
     PROCESS_KINDS,
     SERVICES,
+    TRIPLETEX,
     WORKERS,
     Stack,
     StackConfig,
@@ -33,7 +35,7 @@ def config(**changes: object) -> StackConfig:
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
     expected = (
-        [MAIL_SINK, BUREAU, POST]
+        [MAIL_SINK, BUREAU, POST, TRIPLETEX]
         + [
             name
             for s in SERVICES
@@ -43,7 +45,7 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 24
+    assert len(set(names)) == len(names) == 29
 
 
 def test_ports_follow_the_port_base() -> None:
@@ -52,12 +54,14 @@ def test_ports_follow_the_port_base() -> None:
         "mail-sink": 8026,
         "bureau-simulator": 8027,
         "post-simulator": 8028,
+        "tripletex-simulator": 8029,
         "gateway": 8000,
         "auth-api": 8001,
         "cases-api": 8002,
         "ledger-api": 8003,
         "reports-api": 8004,
         "credit-api": 8005,
+        "integrations-api": 8009,
     }
     shifted = {p.name: p.port for p in process_table(config(port_base=18000), SECRETS) if p.port}
     assert shifted == {name: port + 10000 for name, port in ports.items()}
@@ -167,8 +171,9 @@ def test_a_service_gets_only_its_own_prefixed_settings() -> None:
 def test_the_gateway_finds_every_service_on_its_port() -> None:
     gateway = next(p for p in process_table(config(port_base=9000), SECRETS) if p.name == GATEWAY)
     assert gateway.env["GATEWAY_HTTP_PORT"] == "9000"
-    for offset, service in enumerate(SERVICES, start=1):
-        assert gateway.env[f"GATEWAY_{service.upper()}_URL"] == f"http://127.0.0.1:{9000 + offset}"
+    for service in SERVICES:
+        port = 9000 + PORT_OFFSETS[service]
+        assert gateway.env[f"GATEWAY_{service.upper()}_URL"] == f"http://127.0.0.1:{port}"
 
 
 def test_extra_env_reaches_every_process_over_the_tables_values() -> None:

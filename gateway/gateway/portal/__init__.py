@@ -25,6 +25,7 @@ from gateway.portal.pages import (
     documents,
     home,
     imports,
+    integrations,
     landing,
     ledger,
     rates,
@@ -99,6 +100,7 @@ def router() -> APIRouter:
         credit,
         settings,
         users,
+        integrations,
     ):
         pages.include_router(module.router)
     return pages

@@ -7,7 +7,7 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
-from gateway.portal import messages_credit, messages_rates
+from gateway.portal import messages_credit, messages_integrations, messages_rates
 from gateway.portal.messages_reports import ENTRIES as REPORTS
 
 _ENTRIES: list[tuple[str, str, str]] = [
@@ -1712,5 +1712,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         *REPORTS,
         *messages_credit.ENTRIES,
         *messages_rates.ENTRIES,
+        *messages_integrations.ENTRIES,
     ]
 }

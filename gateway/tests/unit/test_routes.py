@@ -60,7 +60,7 @@ def test_dot_segments_are_whole_segments_only() -> None:
 
 
 def test_every_service_has_exactly_one_prefix_and_a_base_url() -> None:
-    assert SERVICES == ("auth", "cases", "ledger", "reports", "credit")
+    assert SERVICES == ("auth", "cases", "ledger", "reports", "credit", "integrations")
     assert len({r.prefix for r in ROUTES}) == len(ROUTES)
     assert set(GatewaySettings().service_urls()) == set(SERVICES)
     assert route_for_service("ledger").prefix == "/api/v1/ledger"

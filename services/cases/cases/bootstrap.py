@@ -8,6 +8,7 @@ from typing import cast
 
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull, PaymentReceived
 from contracts.reports import ReplayRequested
 from servicekit.bus.consumer import EventHandler, Handler
@@ -74,6 +75,8 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
             CaseSettledInFull,
             PaymentReceived,
             ReplayRequested,
+            InvoicesHandedOver,
+            DirectPaymentNoticed,
         ),
         retry_delays=settings.retry_delays_seconds,
     )
@@ -83,6 +86,10 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
         CaseSettledInFull.routing_key(): consumers.case_settled_in_full(lambda: service.workflow()),
         PaymentReceived.routing_key(): consumers.payments_received(lambda: service.workflow()),
         ReplayRequested.routing_key(): replay_handler(outbox),
+        InvoicesHandedOver.routing_key(): consumers.invoices_handed_over(
+            lambda: service.registration()
+        ),
+        DirectPaymentNoticed.routing_key(): consumers.direct_payment_noticed,
     }
     service = CasesService(
         settings,

@@ -210,6 +210,14 @@ async def set_claim_limitation(
     )
 
 
+async def case_creditor(session: AsyncSession, case_id: uuid.UUID) -> uuid.UUID | None:
+    """The creditor a case belongs to (``None``: no such case)."""
+    found: uuid.UUID | None = await session.scalar(
+        select(cases.c.creditor_id).where(cases.c.id == case_id)
+    )
+    return found
+
+
 async def append_timeline(
     session: AsyncSession,
     case_id: uuid.UUID,

@@ -9,13 +9,15 @@ from collections.abc import Callable, Sequence
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
+from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
 from contracts.ledger import CaseSettledInFull, PaymentReceived
 from servicekit.bus.consumer import BatchHandler, EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.adapters.orm import outbox
 from cases.adapters.repository import CreditorRepository
-from cases.service_layer import handlers, workflow
+from cases.service_layer import erp_handovers, handlers, workflow
+from cases.service_layer.registration import RegistrationContext
 
 
 async def organisation_registered(session: AsyncSession, envelope: Envelope) -> None:
@@ -72,3 +74,24 @@ def payments_received(context: Callable[[], workflow.WorkflowContext]) -> BatchH
         await tx.flush()
 
     return BatchHandler(handle)
+
+
+def invoices_handed_over(context: Callable[[], RegistrationContext]) -> EventHandler:
+    """``integrations.invoices.handed_over.v1``: overdue invoices of a creditor's ERP, as
+    one registration batch (refused rows on ``cases.batch.registered``)."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = envelope.payload(InvoicesHandedOver)
+        tx = workflow.ConsumerTransaction(session, outbox)
+        await erp_handovers.register_handover(tx, context(), event)
+        await tx.flush()
+
+    return handle
+
+
+async def direct_payment_noticed(session: AsyncSession, envelope: Envelope) -> None:
+    """``integrations.direct_payment.noticed.v1``: the creditor's ERP shows money received
+    or credited directly: on the case's timeline."""
+    await erp_handovers.record_direct_payment(
+        session, envelope.payload(DirectPaymentNoticed), at=envelope.occurred_at
+    )

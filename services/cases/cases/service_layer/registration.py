@@ -16,9 +16,11 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from contracts import Envelope, EventData
 from contracts.cases import MAX_REJECTED_ROWS, BatchRegistered, CaseRegistered, RejectedRow
 from servicekit.errors import Conflict, Forbidden
 from servicekit.outbox import SerialisedEvent, json_time, serialised_event
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cases.adapters import batch_store, case_store
 from cases.adapters.case_store import NewCase
@@ -36,7 +38,6 @@ from cases.domain.registration import (
 )
 from cases.domain.rules import RuleBook
 from cases.service_layer.clock import Clock
-from cases.service_layer.unit_of_work import CasesUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,17 @@ class Turn(Protocol):
         """Before counting into the batch: after the earlier chunk has (its row lock)."""
 
 
+class RegistrationTx(Protocol):
+    """The transaction registration writes in: a request's unit of work, or a consumer's."""
+
+    @property
+    def session(self) -> AsyncSession: ...
+
+    def emit(self, payload: EventData) -> Envelope: ...
+
+    def emit_serialised(self, events: list[SerialisedEvent]) -> None: ...
+
+
 class CreditorUnknown(Conflict):
     type, title = "creditor-unknown", "Creditor not known yet"
 
@@ -102,7 +114,7 @@ class CreditorInactive(Forbidden):
     type, title = "creditor-inactive", "Creditor deactivated"
 
 
-async def check_creditor(uow: CasesUnitOfWork, creditor_id: uuid.UUID) -> None:
+async def check_creditor(uow: RegistrationTx, creditor_id: uuid.UUID) -> None:
     """Cases are registered only for a known, active creditor."""
     state = await batch_store.creditor_state(uow.session, creditor_id)
     if state is None:
@@ -113,12 +125,19 @@ async def check_creditor(uow: CasesUnitOfWork, creditor_id: uuid.UUID) -> None:
         raise CreditorInactive("Your organisation is deactivated; no new cases can be registered.")
 
 
-async def open_batch(uow: CasesUnitOfWork, ctx: RegistrationContext, who: Submitter) -> Batch:
-    """A new, open batch for a submission (in the caller's transaction)."""
+async def open_batch(
+    uow: RegistrationTx,
+    ctx: RegistrationContext,
+    who: Submitter,
+    *,
+    batch_id: uuid.UUID | None = None,
+) -> Batch:
+    """A new, open batch for a submission (in the caller's transaction); ``batch_id`` when
+    the submitter named it (an ERP handover's id)."""
     await check_creditor(uow, who.creditor_id)
     sequence = await case_store.next_batch_sequence(uow.session)
     batch = Batch(
-        batch_id=uuid.uuid4(),
+        batch_id=batch_id or uuid.uuid4(),
         batch_number=batch_number_for(sequence),
         creditor_id=who.creditor_id,
         channel=who.channel,
@@ -157,7 +176,7 @@ def _already_registered(index: int, case_number: str) -> Rejected:
 
 
 async def register_chunk(
-    uow: CasesUnitOfWork,
+    uow: RegistrationTx,
     ctx: RegistrationContext,
     batch: Batch,
     items: Sequence[tuple[int, CaseRegistration]],
@@ -262,7 +281,7 @@ async def _python_work(size: int, work: Callable[..., _T], *args: Any) -> _T:
 
 
 async def _prepare(
-    uow: CasesUnitOfWork,
+    uow: RegistrationTx,
     ctx: RegistrationContext,
     batch: Batch,
     registrations: Sequence[CaseRegistration],
@@ -373,7 +392,7 @@ def registered_data(
 
 
 async def complete_batch(
-    uow: CasesUnitOfWork,
+    uow: RegistrationTx,
     ctx: RegistrationContext,
     batch_id: uuid.UUID,
     *,

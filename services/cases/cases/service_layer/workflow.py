@@ -26,7 +26,7 @@ from contracts.cases import (
     PostalAddress,
 )
 from servicekit.errors import NotFound
-from servicekit.outbox import add_to_outbox, envelope_for
+from servicekit.outbox import SerialisedEvent, add_to_outbox, envelope_for
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,7 +58,7 @@ class ConsumerTransaction:
     def __init__(self, session: AsyncSession, outbox: Table) -> None:
         self._session = session
         self._outbox = outbox
-        self._pending: list[Envelope] = []
+        self._pending: list[Envelope | SerialisedEvent] = []
 
     @property
     def session(self) -> AsyncSession:
@@ -68,6 +68,10 @@ class ConsumerTransaction:
         envelope = envelope_for(payload)
         self._pending.append(envelope)
         return envelope
+
+    def emit_serialised(self, events: list[SerialisedEvent]) -> None:
+        """Events already serialised (``servicekit.outbox.serialised_event``)."""
+        self._pending.extend(events)
 
     async def flush(self) -> None:
         await add_to_outbox(self._session, self._outbox, self._pending)

@@ -1,0 +1,1 @@
+"""InfoCenter integrations: creditors' ERP connections (Tripletex first)."""

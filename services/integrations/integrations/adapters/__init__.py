@@ -1,0 +1,1 @@
+"""Database, the ERP adapters and the credentials vault."""

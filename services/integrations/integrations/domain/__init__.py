@@ -1,0 +1,1 @@
+"""ERP connections and invoices, without I/O."""

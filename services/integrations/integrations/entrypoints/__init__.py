@@ -1,0 +1,1 @@
+"""HTTP API, connector, relay and consumer processes."""

@@ -1,0 +1,152 @@
+"""A creditor admin's ERP connection: connect, status, pause/resume, sync now, the invoices
+that need a look, retry a refused one, recent syncs. Every query is scoped to the caller's
+organisation; nothing here shows a key back."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from servicekit.errors import NotFound
+from servicekit.openapi import problem_responses
+from servicekit.types import Limit
+
+from integrations import views
+from integrations.entrypoints.deps import CreditorAdmin, ServiceDep
+from integrations.entrypoints.schemas import (
+    ConnectionOut,
+    InvoiceOut,
+    InvoicesOut,
+    SyncRunOut,
+    TripletexKeysIn,
+)
+from integrations.service_layer import connections
+
+router = APIRouter(prefix="/api/v1/integrations/tripletex", tags=["tripletex"])
+
+InvoiceId = Annotated[int, Path(ge=1, le=2**62, description="the invoice's id in Tripletex")]
+
+
+async def _status(service: ServiceDep, principal: CreditorAdmin) -> ConnectionOut:
+    async with service.session_factory() as session:
+        found = await views.connection_of(session, principal.organisation_id)
+    if found is None:
+        raise NotFound("Your organisation has no Tripletex connection.")
+    return ConnectionOut.model_validate(found)
+
+
+@router.get(
+    "",
+    response_model=ConnectionOut,
+    responses=problem_responses(404),
+    summary="The organisation's Tripletex connection: status, last sync, counts",
+)
+async def get_connection(service: ServiceDep, principal: CreditorAdmin) -> ConnectionOut:
+    return await _status(service, principal)
+
+
+@router.put(
+    "",
+    response_model=ConnectionOut,
+    responses=problem_responses(409, 422),
+    summary="Connect (or renew the keys of) the organisation's Tripletex",
+    description="The keys are checked at Tripletex (a session and the company they act "
+    "for), then kept encrypted; a sync follows at once. 422 `erp-refused` with `erp_code` "
+    "when Tripletex does not accept them.",
+)
+async def connect(
+    body: TripletexKeysIn, service: ServiceDep, principal: CreditorAdmin
+) -> ConnectionOut:
+    await connections.connect(
+        service.sync_context(),
+        service.settings.tripletex_url,
+        connections.Connect(
+            creditor_id=principal.organisation_id,
+            user_id=principal.user_id,
+            consumer_token=body.consumer_token,
+            employee_token=body.employee_token,
+        ),
+    )
+    return await _status(service, principal)
+
+
+@router.post(
+    "/pause",
+    status_code=204,
+    responses=problem_responses(404),
+    summary="Pause: no syncs, nothing handed over, until resumed",
+)
+async def pause(service: ServiceDep, principal: CreditorAdmin) -> Response:
+    await connections.set_status(service.sync_context(), principal.organisation_id, "paused")
+    return Response(status_code=204)
+
+
+@router.post(
+    "/resume", status_code=204, responses=problem_responses(404), summary="Resume; syncs at once"
+)
+async def resume(service: ServiceDep, principal: CreditorAdmin) -> Response:
+    await connections.set_status(service.sync_context(), principal.organisation_id, "active")
+    return Response(status_code=204)
+
+
+@router.post("/sync", status_code=204, responses=problem_responses(404, 409), summary="Sync now")
+async def sync_now(service: ServiceDep, principal: CreditorAdmin) -> Response:
+    await connections.sync_now(service.sync_context(), principal.organisation_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/invoices",
+    response_model=InvoicesOut,
+    summary="Invoices that need a look: refused ones (with their field codes) and cases "
+    "whose invoice changed in Tripletex",
+)
+async def invoices(
+    service: ServiceDep,
+    principal: CreditorAdmin,
+    cursor: Annotated[str | None, Query(pattern=r"^\d{1,19}$")] = None,
+    limit: Limit = 100,
+) -> InvoicesOut:
+    async with service.session_factory() as session:
+        rows = await views.invoices_needing_attention(
+            session,
+            principal.organisation_id,
+            after=int(cursor) if cursor else None,
+            limit=limit + 1,
+        )
+    items = [
+        InvoiceOut(
+            invoice_id=r["invoice_id"],
+            invoice_number=r["invoice_number"],
+            state=r["state"],
+            case_number=r["case_number"],
+            error_fields=[f for f in (r["error_fields"] or "").split(",") if f],
+            conflicts=[f for f in (r["conflict"] or "").split(",") if f],
+            outstanding_ore=r["outstanding_ore"],
+            due_date=r["due_date"],
+            updated_at=r["updated_at"],
+        )
+        for r in rows[:limit]
+    ]
+    more = len(rows) > limit
+    return InvoicesOut(items=items, next_cursor=str(items[-1].invoice_id) if more else None)
+
+
+@router.post(
+    "/invoices/{invoice_id}/retry",
+    status_code=204,
+    responses=problem_responses(404),
+    summary="Hand a refused invoice over again at the next sync (after fixing it in Tripletex)",
+)
+async def retry(invoice_id: InvoiceId, service: ServiceDep, principal: CreditorAdmin) -> Response:
+    await connections.retry_refused(service.sync_context(), principal.organisation_id, invoice_id)
+    return Response(status_code=204)
+
+
+@router.get("/runs", response_model=list[SyncRunOut], summary="The most recent syncs")
+async def runs(
+    service: ServiceDep, principal: CreditorAdmin, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> list[SyncRunOut]:
+    async with service.session_factory() as session:
+        rows = await views.recent_runs(session, principal.organisation_id, limit)
+    return [SyncRunOut.model_validate(r) for r in rows]

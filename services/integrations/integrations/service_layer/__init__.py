@@ -1,0 +1,1 @@
+"""Use cases: connect, sync, answers from the cases service."""
