@@ -215,7 +215,10 @@ class _Handler(BaseHTTPRequestHandler):
         if action.location is not None:
             self.send_header("location", action.location)
         self.end_headers()
-        self.wfile.write(answer)
+        try:
+            self.wfile.write(answer)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the sender gave up waiting (its timeout)
 
 
 class _Server(ThreadingHTTPServer):

@@ -32,8 +32,9 @@ class WebhooksSettings(ServiceSettings):
     portal_base_url: str = "http://127.0.0.1:8000"
 
     # Delivery
-    timeout_seconds: float = Field(default=15.0, ge=10.0, le=30.0)
-    """How long one attempt may take, connection to the last byte read (10 to 30 s)."""
+    timeout_seconds: float = Field(default=15.0, gt=0, le=30.0)
+    """How long one attempt may take, connection to the last byte read (10 to 30 s; tests
+    may go lower)."""
     retry_steps_seconds: Annotated[tuple[float, ...], NoDecode] = DEFAULT_STEPS_SECONDS
     """Ceilings of the waits between attempts (full jitter below each): ``5,300,1800,…``."""
     max_retry_after_seconds: float = 86400.0
@@ -56,6 +57,8 @@ class WebhooksSettings(ServiceSettings):
     def _production_rules(self) -> WebhooksSettings:
         if self.environment == "production" and self.allowed_networks:
             raise ValueError("allowed_networks is for development and tests only")
+        if self.environment != "test" and not 10.0 <= self.timeout_seconds <= 30.0:
+            raise ValueError("timeout_seconds must be between 10 and 30")
         return self
 
     @property

@@ -6,28 +6,33 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, Strict
+from servicekit.types import Text
 
-EventType = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+EventType = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[a-z_]+(\.[a-z_]+)+$")]
+Url = Annotated[Text, Field(min_length=1, max_length=2000)]
+Description = Annotated[Text, Field(max_length=200)]
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    """Strict per type (ADR 0022): ISO strings for ids and times, no lax numbers or bools."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class EndpointIn(_In):
-    url: str = Field(
-        min_length=1, max_length=2000, description="https:// (http only in development)"
-    )
+    url: Annotated[Url, Field(description="https:// (http only in development and tests)")]
     event_types: list[EventType] = Field(min_length=1, max_length=40)
-    description: str = Field(default="", max_length=200)
+    description: Description = ""
 
 
 class EndpointChange(_In):
-    url: str | None = Field(default=None, min_length=1, max_length=2000)
+    url: Url | None = None
     event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=40)
-    description: str | None = Field(default=None, max_length=200)
-    enabled: bool | None = Field(default=None, description="false disables, true enables again")
+    description: Description | None = None
+    enabled: Annotated[bool, Strict()] | None = Field(
+        default=None, description="false disables, true enables again"
+    )
 
 
 class RedeliveryIn(_In):

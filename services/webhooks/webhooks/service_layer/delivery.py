@@ -98,9 +98,12 @@ class DeliveryWorker:
 
     async def _attempt(self, d: store.ClaimedDelivery) -> tuple[datetime, AttemptResult]:
         now = self.clock()
-        result = await self.sender.send(
-            d.url, str(d.message_id), d.body.encode(), self._secrets(d, now), now
-        )
+        try:
+            secrets = self._secrets(d, now)
+        except Exception as exc:  # a secret sealed with a key no longer configured
+            log.error("endpoint %s: secret unreadable (%s)", d.endpoint_id, type(exc).__name__)
+            return now, AttemptResult("secret-unreadable", None, 0)
+        result = await self.sender.send(d.url, str(d.message_id), d.body.encode(), secrets, now)
         return now, result
 
     def _outcome(

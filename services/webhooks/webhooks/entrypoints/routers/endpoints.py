@@ -158,7 +158,7 @@ async def attempts(
     endpoint_id: uuid.UUID,
     organisation: Manager,
     service: ServiceDep,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     message_id: uuid.UUID | None = None,
 ) -> AttemptPage:
