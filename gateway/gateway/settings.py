@@ -43,6 +43,7 @@ class GatewaySettings(BaseSettings):
     ledger_url: str = "http://127.0.0.1:8003"
     reports_url: str = "http://127.0.0.1:8004"
     credit_url: str = "http://127.0.0.1:8005"
+    webhooks_url: str = "http://127.0.0.1:8006"
 
     # Upstream HTTP client. The read and write timeouts apply to each socket operation,
     # not to the whole exchange, so a long upload that keeps moving is never cut off.
@@ -167,7 +168,9 @@ class GatewaySettings(BaseSettings):
         "empty: none, the connecting address is the client (rate limits, audit)",
     )
 
-    @field_validator("auth_url", "cases_url", "ledger_url", "reports_url", "credit_url")
+    @field_validator(
+        "auth_url", "cases_url", "ledger_url", "reports_url", "credit_url", "webhooks_url"
+    )
     @classmethod
     def _origin(cls, value: str) -> str:
         """A service's base URL is an http(s) origin: the path is forwarded unchanged."""
@@ -204,4 +207,5 @@ class GatewaySettings(BaseSettings):
             "ledger": self.ledger_url,
             "reports": self.reports_url,
             "credit": self.credit_url,
+            "webhooks": self.webhooks_url,
         }

@@ -38,6 +38,9 @@ SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
         # shared with the local bureau simulator, which accepts only this client
         "CREDIT_BUREAU_CLIENT_SECRET": lambda: secrets.token_urlsafe(24),
     },
+    "webhooks": {
+        "WEBHOOKS_DATA_KEYS": keyring_spec,  # seals the endpoints' signing secrets
+    },
 }
 """Secrets only one service has, by the exact setting name it reads."""
 

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 from devstack import database, localenv
 from devstack.supervisor import Supervisor, read_state
 
-SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit")
+SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit", "webhooks")
 """Every service, in start order. Each runs an API, an outbox relay and a consumer."""
 
 GATEWAY = "gateway"
@@ -54,6 +54,9 @@ BUREAU = "bureau-simulator"
 """The local stand-in for the credit bureau (``simulators.bureau``): an Experian-like API."""
 POST = "post-simulator"
 """The local stand-in for the print house / digital mailbox (``simulators.post``)."""
+WEBHOOK_RECEIVER = "webhook-receiver"
+"""The local stand-in for a creditor's system that receives webhooks
+(``simulators.webhook_receiver``)."""
 BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
@@ -62,11 +65,12 @@ WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
     "reports": ("worker", "poster"),
+    "webhooks": ("sender",),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
 doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
-handed to the post, retried until taken)."""
+handed to the post, retried until taken); the webhooks sender (signed deliveries, retried)."""
 PORT_OFFSETS: Mapping[str, int] = {
     GATEWAY: 0,
     "auth": 1,
@@ -74,10 +78,12 @@ PORT_OFFSETS: Mapping[str, int] = {
     "ledger": 3,
     "reports": 4,
     "credit": 5,
+    "webhooks": 6,
     "mail-smtp": 25,
     "mail-http": 26,
     "bureau": 27,
     "post": 28,
+    "webhook-receiver": 29,
 }
 JWKS_PATH = "/api/v1/auth/.well-known/jwks.json"
 
@@ -316,6 +322,11 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
                 "CREDIT_BUREAU_CLIENT_ID": BUREAU_CLIENT_ID,
             }
         )
+    if service == "webhooks":
+        env["WEBHOOKS_PORTAL_BASE_URL"] = config.gateway_url
+        if config.environment != "production":
+            # the local receiver simulator listens on loopback, which the guard refuses
+            env["WEBHOOKS_ALLOWED_NETWORKS"] = f"{config.host}/32"
     env.update(secrets.service_secrets(service))
     return env
 
@@ -402,6 +413,20 @@ def process_table(
             ),
             env=common,
             port=config.port("post"),
+            host=config.host,
+            source="libs/simulators",
+            health_path="/health",
+        ),
+        ProcessSpec(
+            name=WEBHOOK_RECEIVER,
+            service="webhook-receiver",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.webhook_receiver", "--host", config.host),
+                *("--port", str(config.port("webhook-receiver"))),
+            ),
+            env=common,
+            port=config.port("webhook-receiver"),
             host=config.host,
             source="libs/simulators",
             health_path="/health",

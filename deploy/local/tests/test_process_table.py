@@ -14,6 +14,7 @@ from devstack.stack import (
     POST,
     PROCESS_KINDS,
     SERVICES,
+    WEBHOOK_RECEIVER,
     WORKERS,
     Stack,
     StackConfig,
@@ -33,7 +34,7 @@ def config(**changes: object) -> StackConfig:
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
     expected = (
-        [MAIL_SINK, BUREAU, POST]
+        [MAIL_SINK, BUREAU, POST, WEBHOOK_RECEIVER]
         + [
             name
             for s in SERVICES
@@ -43,7 +44,7 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 24
+    assert len(set(names)) == len(names) == 29
 
 
 def test_ports_follow_the_port_base() -> None:
@@ -58,6 +59,8 @@ def test_ports_follow_the_port_base() -> None:
         "ledger-api": 8003,
         "reports-api": 8004,
         "credit-api": 8005,
+        "webhooks-api": 8006,
+        "webhook-receiver": 8029,
     }
     shifted = {p.name: p.port for p in process_table(config(port_base=18000), SECRETS) if p.port}
     assert shifted == {name: port + 10000 for name, port in ports.items()}
