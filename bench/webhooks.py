@@ -1,7 +1,7 @@
 """Webhook fan-out: how fast the sender delivers, and how late at a steady 200 events/s.
 
     uv run --no-sync python bench/webhooks.py [--deliveries 3000] [--concurrency 50]
-                                              [--rate 200] [--seconds 20] [--no-save]
+                                              [--rate 200] [--seconds 20] [--no-save] [--no-delay]
 
 Against the real PostgreSQL and RabbitMQ and a local HTTP receiver in this process (a
 minimal asyncio HTTP/1.1 server answering 204, keep-alive), all on one machine:
@@ -44,12 +44,12 @@ from typing import Any
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from contracts import Envelope  # noqa: E402
 from contracts.cases import CaseRegistered, ClaimRegistered  # noqa: E402
 from servicekit.crypto import Keyring  # noqa: E402
 from servicekit.testing import infra  # noqa: E402
 from servicekit.testing.wait import wait_for  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from webhooks.adapters import store  # noqa: E402
 from webhooks.adapters.sender import WebhookSender  # noqa: E402
 from webhooks.bootstrap import WebhooksService, bootstrap  # noqa: E402
@@ -287,13 +287,17 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             )
             rounds["worker"].append(await worker_throughput(service, base, args.deliveries))
         medians = {k: statistics.median(v) for k, v in rounds.items()}
-        progress(f"delay at {args.rate:g} events/s for {args.seconds:g} s")
-        lateness = await delay(service, receiver, base, args.rate, args.seconds)
+        lateness: dict[str, float] | None = None
+        if not args.no_delay:
+            progress(f"delay at {args.rate:g} events/s for {args.seconds:g} s")
+            lateness = await delay(service, receiver, base, args.rate, args.seconds)
         progress("cleaning up")
     finally:
         from servicekit.bus import topology as bus_topology
 
         with contextlib.suppress(Exception):
+            if args.no_delay:
+                raise RuntimeError("the broker was not used")
             connection = await service.connect_broker("bench")
             async with connection.channel() as channel:
                 await bus_topology.delete(channel, service.topology)
@@ -305,6 +309,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 def report(result: dict[str, Any], args: argparse.Namespace) -> str:
     t, d = result["throughput"], result["delay"]
+    delay_line = (
+        "Delay not measured in this run (`--no-delay`)."
+        if d is None
+        else f"Delay from commit to the receiver at {d['achieved_rate']:.0f} events/s "
+        f"({d['delivered']}/{d['events']} delivered; outbox → relay → broker → consumer → "
+        f"sender, poll 0.2 s): p50 {d['p50_ms']:.0f} ms, p95 {d['p95_ms']:.0f} ms, "
+        f"**p99 {d['p99_ms']:.0f} ms**, max {d['max_ms']:.0f} ms."
+    )
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
@@ -313,7 +325,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         f"## webhooks: delivery rate and delay, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         "",
         f"`uv run --no-sync python bench/webhooks.py --deliveries {args.deliveries} "
-        f"--concurrency {args.concurrency} --rate {args.rate:g} --seconds {args.seconds:g}` "
+        f"--concurrency {args.concurrency} --rate {args.rate:g} --seconds {args.seconds:g}"
+        f"{' --no-delay' if args.no_delay else ''}` "
         f"— commit {commit}, nproc {os.cpu_count()}, load {load} at the end, "
         f"Python {platform.python_version()}; machine shared with other work. Median of "
         f"{args.rounds} rounds; ratio = deliveries/s ÷ the bare httpx loop's in the same run.",
@@ -326,10 +339,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         f"| delivery worker (PostgreSQL lease, sign, POST, log) | {t['worker']:.0f} | "
         f"{t['worker'] / t['bare']:.2f} |",
         "",
-        f"Delay from commit to the receiver at {d['achieved_rate']:.0f} events/s "
-        f"({d['delivered']}/{d['events']} delivered; outbox → relay → broker → consumer → "
-        f"sender, poll 0.2 s): p50 {d['p50_ms']:.0f} ms, p95 {d['p95_ms']:.0f} ms, "
-        f"**p99 {d['p99_ms']:.0f} ms**, max {d['max_ms']:.0f} ms.",
+        delay_line,
         "",
     ]
     return "\n".join(lines)
@@ -343,6 +353,7 @@ if __name__ == "__main__":
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--no-delay", action="store_true", help="skip the delay (no broker)")
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
     text = report(outcome, arguments)
