@@ -31,7 +31,7 @@ from servicekit.testing.tokens import TestSigner
 from servicekit.testing.wait import wait_for
 from servicekit.tokens import InvalidToken
 
-SERVICES = ("auth", "cases", "ledger", "reports", "credit")
+SERVICES = ("auth", "cases", "ledger", "reports", "credit", "webhooks")
 CHUNK = 1 << 20
 
 
