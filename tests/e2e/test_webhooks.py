@@ -91,7 +91,7 @@ async def test_a_registered_case_reaches_each_endpoint_signed_retried_or_disable
     assert got["verified"] is True
     body = json.loads(got["body"])
     assert body["type"] == "case.registered"
-    assert body["data"]["case_id"] == case["id"]
+    assert body["data"]["case_id"] == case["case_id"]
     assert "Per Skyldner" not in got["body"]  # no debtor personal data
 
     async def flaky_delivered() -> Any:
