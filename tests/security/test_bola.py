@@ -39,6 +39,7 @@ from ..e2e.test_identity import new_creditor
 pytestmark = pytest.mark.e2e
 
 OWNER = "kari@nordlys.example"
+OWNER_ADMIN = "admin@nordlys.example"  # webhook endpoints are the creditor admin's
 CASE_HANDLER = "saksbehandler@infocenter.example"
 FIXED: dict[str, str] = {"code": "saksliste"}
 """Path parameters that name no resource (a value any caller may use: an operation whose
@@ -216,6 +217,14 @@ async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
     owner = await sign_in(gateway, demo[OWNER])
     handler = await sign_in(gateway, demo[CASE_HANDLER])
     owner_ids = await _owned(gateway, owner, handler, agency_admin)
+    receiver = f"http://{stack.config.host}:{stack.config.port('webhook-receiver')}/bola"
+    endpoint = await gateway.post(
+        "/api/v1/webhooks/endpoints",
+        json={"url": receiver, "event_types": ["case.registered"]},
+        headers=await (await sign_in(gateway, demo[OWNER_ADMIN])).headers(),
+    )
+    assert endpoint.status_code == 201, endpoint.text
+    owner_ids["endpoint_id"] = endpoint.json()["id"]
     intruder_login = (await new_creditor(stack, gateway, admin)).admin
     intruder = await sign_in(gateway, intruder_login)
     spec = (await gateway.get("/openapi.json")).json()
