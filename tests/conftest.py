@@ -36,6 +36,9 @@ TEST_STACK_ENV = {
     "GATEWAY_AUTH_RATE_LIMIT_BURST": "200",
     # The scheduler looks for due cases every minute; a test should not wait that long.
     "CASES_SCHEDULER_PERIOD_SECONDS": "1",
+    # Webhook retries in test time (seconds, not minutes and hours), a short attempt timeout.
+    "WEBHOOKS_RETRY_STEPS_SECONDS": "0.5,0.5,0.5,0.5,1,1",
+    "WEBHOOKS_TIMEOUT_SECONDS": "2",
 }
 
 

@@ -27,6 +27,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/api/v1/reports", "reports"),
     Route("/api/v1/credit", "credit"),
     Route("/api/v1/integrations", "integrations"),
+    Route("/api/v1/webhooks", "webhooks"),
 )
 
 SERVICES: tuple[str, ...] = tuple(route.service for route in ROUTES)

@@ -44,6 +44,7 @@ class GatewaySettings(BaseSettings):
     reports_url: str = "http://127.0.0.1:8004"
     credit_url: str = "http://127.0.0.1:8005"
     integrations_url: str = "http://127.0.0.1:8009"
+    webhooks_url: str = "http://127.0.0.1:8006"
 
     # Upstream HTTP client. The read and write timeouts apply to each socket operation,
     # not to the whole exchange, so a long upload that keeps moving is never cut off.
@@ -176,7 +177,13 @@ class GatewaySettings(BaseSettings):
     )
 
     @field_validator(
-        "auth_url", "cases_url", "ledger_url", "reports_url", "credit_url", "integrations_url"
+        "auth_url",
+        "cases_url",
+        "ledger_url",
+        "reports_url",
+        "credit_url",
+        "integrations_url",
+        "webhooks_url",
     )
     @classmethod
     def _origin(cls, value: str) -> str:
@@ -215,4 +222,5 @@ class GatewaySettings(BaseSettings):
             "reports": self.reports_url,
             "credit": self.credit_url,
             "integrations": self.integrations_url,
+            "webhooks": self.webhooks_url,
         }

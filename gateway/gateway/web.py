@@ -36,6 +36,7 @@ SERVICE_TEXT = {
     "ledger": "Regnskap og innbetalinger",
     "reports": "Rapporter og dokumenter",
     "credit": "Kredittopplysninger",
+    "webhooks": "Webhooker",
 }
 
 router = APIRouter(include_in_schema=False)

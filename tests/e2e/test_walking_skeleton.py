@@ -48,7 +48,15 @@ async def test_every_service_is_ready_behind_the_gateway(gateway: httpx.AsyncCli
     response = await gateway.get("/health/ready")
     assert response.status_code == 200, response.text
     services = response.json()["services"]
-    assert set(services) == {"auth", "cases", "ledger", "reports", "credit", "integrations"}
+    assert set(services) == {
+        "auth",
+        "cases",
+        "ledger",
+        "reports",
+        "credit",
+        "integrations",
+        "webhooks",
+    }
     assert all(s["status"] == "ready" for s in services.values())
 
 

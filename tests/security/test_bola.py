@@ -40,7 +40,7 @@ pytestmark = pytest.mark.e2e
 
 OWNER = "kari@nordlys.example"
 CASE_HANDLER = "saksbehandler@infocenter.example"
-OWNER_ADMIN = "admin@nordlys.example"
+OWNER_ADMIN = "admin@nordlys.example"  # the ERP connection and webhook endpoints are its
 TRIPLETEX_KEYS = {"consumer_token": "sim-consumer-token", "employee_token": "sim-employee-token"}
 """The stack's Tripletex simulator's keys (``simulators.tripletex`` defaults): Nordlys's ERP."""
 FIXED: dict[str, str] = {"code": "saksliste"}
@@ -241,6 +241,14 @@ async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
     owner_ids = await _owned(gateway, owner, handler, agency_admin)
     owner_admin = await sign_in(gateway, demo[OWNER_ADMIN])
     owner_ids["invoice_id"] = await _refused_erp_invoice(gateway, owner_admin)
+    receiver = f"http://{stack.config.host}:{stack.config.port('webhook-receiver')}/bola"
+    endpoint = await gateway.post(
+        "/api/v1/webhooks/endpoints",
+        json={"url": receiver, "event_types": ["case.registered"]},
+        headers=await owner_admin.headers(),
+    )
+    assert endpoint.status_code == 201, endpoint.text
+    owner_ids["endpoint_id"] = endpoint.json()["id"]
     intruder_login = (await new_creditor(stack, gateway, admin)).admin
     intruder = await sign_in(gateway, intruder_login)
     spec = (await gateway.get("/openapi.json")).json()

@@ -4,7 +4,7 @@
 # Passwords come from INFOCENTER_DB_PASSWORD_<SERVICE> (compose.yml passes them in).
 set -euo pipefail
 
-for service in auth cases ledger reports credit integrations; do
+for service in auth cases ledger reports credit integrations webhooks; do
     var="INFOCENTER_DB_PASSWORD_${service^^}"
     password="${!var:?$var is not set}"
     name="infocenter_${service}"

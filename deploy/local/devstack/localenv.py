@@ -41,6 +41,9 @@ SERVICE_SECRETS: Mapping[str, Mapping[str, Callable[[], str]]] = {
     "integrations": {
         "INTEGRATIONS_DATA_KEYS": keyring_spec,  # seals the creditors' ERP keys
     },
+    "webhooks": {
+        "WEBHOOKS_DATA_KEYS": keyring_spec,  # seals the endpoints' signing secrets
+    },
 }
 """Secrets only one service has, by the exact setting name it reads."""
 

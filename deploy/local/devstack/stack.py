@@ -44,7 +44,15 @@ from urllib.parse import urlsplit, urlunsplit
 from devstack import database, localenv, observability
 from devstack.supervisor import Supervisor, read_state
 
-SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit", "integrations")
+SERVICES: tuple[str, ...] = (
+    "auth",
+    "cases",
+    "ledger",
+    "reports",
+    "credit",
+    "integrations",
+    "webhooks",
+)
 """Every service, in start order. Each runs an API, an outbox relay and a consumer."""
 
 GATEWAY = "gateway"
@@ -56,6 +64,9 @@ POST = "post-simulator"
 """The local stand-in for the print house / digital mailbox (``simulators.post``)."""
 TRIPLETEX = "tripletex-simulator"
 """The local stand-in for the demo creditor's ERP (``simulators.tripletex``): Tripletex API v2."""
+WEBHOOK_RECEIVER = "webhook-receiver"
+"""The local stand-in for a creditor's system that receives webhooks
+(``simulators.webhook_receiver``)."""
 BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
@@ -65,11 +76,13 @@ WORKERS: Mapping[str, tuple[str, ...]] = {
     "credit": ("reconciler",),
     "reports": ("worker", "poster"),
     "integrations": ("connector",),
+    "webhooks": ("sender",),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
 doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
-handed to the post, retried until taken); the integrations connector (creditors' ERPs synced)."""
+handed to the post, retried until taken); the integrations connector (creditors' ERPs
+synced); the webhooks sender (signed deliveries, retried)."""
 PROMETHEUS = "prometheus"
 """Prometheus of the stack (Debian's ``prometheus``): scrapes every process, evaluates the
 rules of ``deploy/observability/rules``."""
@@ -90,11 +103,13 @@ PORT_OFFSETS: Mapping[str, int] = {
     "reports": 4,
     "credit": 5,
     "integrations": 9,
+    "webhooks": 6,
     "mail-smtp": 25,
     "mail-http": 26,
     "bureau": 27,
     "post": 28,
     "tripletex": 29,
+    "webhook-receiver": 30,
     **{name: 40 + index for index, name in enumerate(METRICS_PROCESSES)},
     PROMETHEUS: 90,
     POSTGRES_EXPORTER: 91,
@@ -358,6 +373,11 @@ def service_env(config: StackConfig, secrets: localenv.Secrets, service: str) ->
         )
     if service == "integrations":
         env["INTEGRATIONS_TRIPLETEX_URL"] = f"http://{config.host}:{config.port('tripletex')}/v2"
+    if service == "webhooks":
+        env["WEBHOOKS_PORTAL_BASE_URL"] = config.gateway_url
+        if config.environment != "production":
+            # the local receiver simulator listens on loopback, which the guard refuses
+            env["WEBHOOKS_ALLOWED_NETWORKS"] = f"{config.host}/32"
     env.update(secrets.service_secrets(service))
     return env
 
@@ -460,6 +480,20 @@ def process_table(
             ),
             env=common,
             port=config.port("tripletex"),
+            host=config.host,
+            source="libs/simulators",
+            health_path="/health",
+        ),
+        ProcessSpec(
+            name=WEBHOOK_RECEIVER,
+            service="webhook-receiver",
+            kind="simulator",
+            command=(
+                *("python", "-m", "simulators.webhook_receiver", "--host", config.host),
+                *("--port", str(config.port("webhook-receiver"))),
+            ),
+            env=common,
+            port=config.port("webhook-receiver"),
             host=config.host,
             source="libs/simulators",
             health_path="/health",

@@ -35,6 +35,7 @@ PALETTE: Mapping[str, str] = {
     "ledger": "\x1b[32m",  # green
     "reports": "\x1b[35m",  # magenta
     "credit": "\x1b[34m",  # blue
+    "webhooks": "\x1b[94m",  # bright blue
     "gateway": "\x1b[1;37m",  # bold white
     "mail": "\x1b[90m",  # grey: simulators of external systems
     "devstack": "\x1b[1;31m",  # bold red: the supervisor itself

@@ -16,6 +16,7 @@ from devstack.stack import (
     PROCESS_KINDS,
     SERVICES,
     TRIPLETEX,
+    WEBHOOK_RECEIVER,
     WORKERS,
     Stack,
     StackConfig,
@@ -35,7 +36,7 @@ def config(**changes: object) -> StackConfig:
 def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() -> None:
     names = [p.name for p in process_table(config(), SECRETS)]
     expected = (
-        [MAIL_SINK, BUREAU, POST, TRIPLETEX]
+        [MAIL_SINK, BUREAU, POST, TRIPLETEX, WEBHOOK_RECEIVER]
         + [
             name
             for s in SERVICES
@@ -45,7 +46,7 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 29
+    assert len(set(names)) == len(names) == 34
 
 
 def test_ports_follow_the_port_base() -> None:
@@ -62,6 +63,8 @@ def test_ports_follow_the_port_base() -> None:
         "reports-api": 8004,
         "credit-api": 8005,
         "integrations-api": 8009,
+        "webhooks-api": 8006,
+        "webhook-receiver": 8030,
     }
     shifted = {p.name: p.port for p in process_table(config(port_base=18000), SECRETS) if p.port}
     assert shifted == {name: port + 10000 for name, port in ports.items()}

@@ -31,7 +31,7 @@ from servicekit.testing.tokens import TestSigner
 from servicekit.testing.wait import wait_for
 from servicekit.tokens import InvalidToken
 
-SERVICES = ("auth", "cases", "ledger", "reports", "credit", "integrations")
+SERVICES = ("auth", "cases", "ledger", "reports", "credit", "integrations", "webhooks")
 CHUNK = 1 << 20
 
 

@@ -249,10 +249,10 @@ async def test_ops_shows_each_services_readiness(
     assert response.headers["cache-control"] == "no-store"
     html = response.text
     assert '<script src="/static/ops.js" defer></script>' in html
-    assert "2 av 5 tjenester er ikke klare." in html
+    assert "2 av 6 tjenester er ikke klare." in html
     assert 'class="badge badge-unreachable">Utilgjengelig<' in html
     assert 'class="badge badge-not_ready">Ikke klar<' in html
-    assert html.count('class="badge badge-ready">Klar<') == 3
+    assert html.count('class="badge badge-ready">Klar<') == 4
     assert 'broker: <span class="check-down">nede</span>' in html
 
 
@@ -263,7 +263,7 @@ async def test_the_ops_status_fragment_is_what_the_page_refreshes_with(
 
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<div id="ops-status"')
-    assert "Alle 5 tjenester er klare." in response.text
+    assert "Alle 6 tjenester er klare." in response.text
 
 
 async def test_metrics_count_requests_and_upstream_outcomes(gateway: httpx.AsyncClient) -> None:

@@ -14,7 +14,7 @@ from gateway.upstream import Upstreams
 pytestmark = pytest.mark.unit
 
 Handler = Callable[[httpx.Request], httpx.Response]
-SERVICES = ("auth", "cases", "ledger", "reports", "credit", "integrations")
+SERVICES = ("auth", "cases", "ledger", "reports", "credit", "integrations", "webhooks")
 
 
 def upstreams_with(handler: Handler) -> Upstreams:
@@ -139,4 +139,10 @@ async def test_something_that_is_not_an_openapi_document_counts_as_unavailable()
     document = await aggregator.document()
 
     assert document["info"]["x-unavailable"] == ["auth", "cases"]
-    assert [t["name"] for t in document["tags"]] == ["ledger", "reports", "credit", "integrations"]
+    assert [t["name"] for t in document["tags"]] == [
+        "ledger",
+        "reports",
+        "credit",
+        "integrations",
+        "webhooks",
+    ]

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.unit
         ("/api/v1/ledger/creditor-accounts/9", "ledger"),
         ("/api/v1/reports/organisations/9", "reports"),
         ("/api/v1/credit/creditors/9", "credit"),
+        ("/api/v1/webhooks/endpoints/9", "webhooks"),
         ("/api/v1/cases/a%2Fb", "cases"),
     ],
 )
@@ -60,7 +61,7 @@ def test_dot_segments_are_whole_segments_only() -> None:
 
 
 def test_every_service_has_exactly_one_prefix_and_a_base_url() -> None:
-    assert SERVICES == ("auth", "cases", "ledger", "reports", "credit", "integrations")
+    assert SERVICES == ("auth", "cases", "ledger", "reports", "credit", "integrations", "webhooks")
     assert len({r.prefix for r in ROUTES}) == len(ROUTES)
     assert set(GatewaySettings().service_urls()) == set(SERVICES)
     assert route_for_service("ledger").prefix == "/api/v1/ledger"

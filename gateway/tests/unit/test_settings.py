@@ -17,6 +17,7 @@ def test_defaults_are_the_local_ports() -> None:
         "reports": "http://127.0.0.1:8004",
         "credit": "http://127.0.0.1:8005",
         "integrations": "http://127.0.0.1:8009",
+        "webhooks": "http://127.0.0.1:8006",
     }
     assert settings.upstream_connect_timeout == 2.0
     assert settings.upstream_read_timeout == 30.0

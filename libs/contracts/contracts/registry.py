@@ -27,6 +27,6 @@ def routing_keys(*models: type[EventData]) -> tuple[str, ...]:
 
 def load_all() -> dict[str, type[EventData]]:
     """Import every producer module so that the registry is complete."""
-    from contracts import auth, cases, credit, integrations, ledger, reports  # noqa: F401
+    from contracts import auth, cases, credit, integrations, ledger, reports, webhooks  # noqa: F401
 
     return REGISTRY

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from contracts.reports import DocumentIssued, ReplayRequested
+from contracts.webhooks import EndpointDisabled
 from servicekit.bus.consumer import EventHandler
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
@@ -22,7 +23,7 @@ from auth.adapters.token_issuer import TokenIssuer
 from auth.domain.ports import Mailer
 from auth.service_layer import signin
 from auth.service_layer.context import IdentityContext, utc_now
-from auth.service_layer.notifications import document_issued_handler
+from auth.service_layer.notifications import document_issued_handler, endpoint_disabled_handler
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 from auth.settings import AuthSettings
 
@@ -59,10 +60,15 @@ def bootstrap(
             "var/local.env)"
         )
     # the events it consumes: a consumer rebuilding a projection asks for a replay; a
-    # document was issued (its organisation's users are mailed that it is ready)
+    # document was issued (its organisation's users are mailed that it is ready); a
+    # webhook endpoint was disabled (its organisation's admins are mailed a link)
     events = QueueSpec(
         name="auth.events",
-        routing_keys=(ReplayRequested.routing_key(), DocumentIssued.routing_key()),
+        routing_keys=(
+            ReplayRequested.routing_key(),
+            DocumentIssued.routing_key(),
+            EndpointDisabled.routing_key(),
+        ),
         retry_delays=settings.retry_delays_seconds,
     )
     handlers: dict[str, EventHandler] = {ReplayRequested.routing_key(): replay_handler(outbox)}
@@ -80,6 +86,7 @@ def bootstrap(
     )
     identity = service.identity
     handlers[DocumentIssued.routing_key()] = document_issued_handler(identity)
+    handlers[EndpointDisabled.routing_key()] = endpoint_disabled_handler(identity)
 
     async def session_active(session_id: uuid.UUID) -> bool:
         return await signin.session_active(service.unit_of_work(), identity, session_id=session_id)

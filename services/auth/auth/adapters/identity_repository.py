@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from servicekit.roles import Roles
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -122,6 +123,19 @@ class UserRepository:
             )
             .values(documents_notified_at=now)
             .returning(users.c.id, users.c.email)
+        )
+        return [(row.id, row.email) for row in result]
+
+    async def active_admin_addresses(
+        self, organisation_id: uuid.UUID
+    ) -> list[tuple[uuid.UUID, str]]:
+        """``(id, address)`` of the organisation's active creditor admins."""
+        result = await self.session.execute(
+            select(users.c.id, users.c.email).where(
+                users.c.organisation_id == organisation_id,
+                users.c.status == UserStatus.ACTIVE.value,
+                users.c.roles.any(Roles.CREDITOR_ADMIN),
+            )
         )
         return [(row.id, row.email) for row in result]
 

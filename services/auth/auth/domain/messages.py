@@ -179,6 +179,42 @@ def documents_ready_mail(to: str, link: str) -> OutgoingMail:
     )
 
 
+def webhook_endpoint_disabled_mail(to: str, link: str) -> OutgoingMail:
+    """A webhook endpoint of the admin's organisation was disabled (``link``: the portal's
+    «Webhooks» page). Says only that: no URL, reason, event or organisation."""
+    link = _checked_link(link)
+    return _render(
+        to,
+        subject=f"Et webhook-endepunkt er slått av i {PRODUCT} / "
+        f"A webhook endpoint was disabled in {PRODUCT}",
+        link=link,
+        sections=(
+            _Section(
+                "nb",
+                (
+                    "Hei,",
+                    f"Et av organisasjonens webhook-endepunkter i {PRODUCT} er slått av "
+                    "fordi det ikke tok imot hendelser.",
+                    "Logg inn for å se det:",
+                    LINK,
+                    *_NB_FOOTER,
+                ),
+            ),
+            _Section(
+                "en",
+                (
+                    "Hello,",
+                    f"One of your organisation's webhook endpoints in {PRODUCT} was disabled "
+                    "because it did not accept events.",
+                    "Sign in to see it:",
+                    LINK,
+                    *_EN_FOOTER,
+                ),
+            ),
+        ),
+    )
+
+
 _NB_FOOTER = (
     "Vi ber deg aldri om passordet ditt på e-post eller telefon. Denne e-posten er sendt "
     "automatisk og kan ikke besvares.",

@@ -21,12 +21,13 @@ from datetime import timedelta
 
 from contracts import Envelope
 from contracts.reports import DocumentIssued
+from contracts.webhooks import EndpointDisabled
 from servicekit.bus.consumer import EventHandler
 from servicekit.tokens import Principal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.adapters.identity_repository import UserRepository
-from auth.domain.messages import documents_ready_mail
+from auth.domain.messages import documents_ready_mail, webhook_endpoint_disabled_mail
 from auth.domain.ports import MailNotSent
 from auth.service_layer.context import IdentityContext
 from auth.service_layer.unit_of_work import AuthUnitOfWork
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 NOTICE_INTERVAL = timedelta(hours=1)
 """At most one «documents are ready» mail per user in this long."""
 DOCUMENTS_PATH = "/dokumenter"
+WEBHOOKS_PATH = "/webhooks"
 
 
 async def document_preference(
@@ -103,3 +105,29 @@ def document_issued_handler(ctx: IdentityContext) -> EventHandler:
         )
 
     return document_issued
+
+
+def endpoint_disabled_handler(ctx: IdentityContext) -> EventHandler:
+    """``webhooks.endpoint.disabled.v1``: the organisation's active creditor admins get a
+    mail with a link to «Webhooks», nothing else (the identity service owns the addresses).
+    Fails (and is retried) only when no mail went out."""
+
+    async def endpoint_disabled(session: AsyncSession, envelope: Envelope) -> None:
+        event = envelope.payload(EndpointDisabled)
+        admins = await UserRepository(session).active_admin_addresses(event.organisation_id)
+        link = f"{ctx.portal_base_url.rstrip('/')}{WEBHOOKS_PATH}"
+        failed = []
+        for user_id, address in admins:
+            try:
+                await ctx.mailer.send(webhook_endpoint_disabled_mail(address, link))
+            except MailNotSent:
+                failed.append(user_id)
+        if failed and len(failed) == len(admins):
+            raise MailNotSent(f"no «endpoint disabled» mail went out ({len(failed)} admins)")
+        log.info(
+            "webhook endpoint %s disabled: %d admins mailed",
+            event.endpoint_id,
+            len(admins) - len(failed),
+        )
+
+    return endpoint_disabled
