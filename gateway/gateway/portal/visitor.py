@@ -183,6 +183,10 @@ async def signed_in(request: Request) -> Visitor:
     """The signed-in person; raises :class:`SignInRequired` or :class:`Unavailable`."""
     upstreams: Upstreams = request.app.state.upstreams
     gatekeeper: Gatekeeper = request.app.state.gatekeeper
+    if "authorization" in request.headers:
+        # The pages are for people signed in by cookie; a bearer token (an API client's,
+        # or anybody's) never opens one.
+        raise NotAllowed()
     names = cookie_names(request)
     token = request.cookies.get(names.access, "").strip()
     had_session = bool(token or request.cookies.get(names.refresh))
@@ -213,6 +217,9 @@ async def signed_in(request: Request) -> Visitor:
             raise SignInRequired(current_path(request), "utlopt") from exc
         except AuthUnavailable as exc:
             raise Unavailable() from exc
+    if principal.is_client:  # an API client's token put in the cookie: not a person
+        forget_tokens(request)
+        raise SignInRequired(current_path(request), None)
     request.state.visitor_roles = principal.roles
     return Visitor(principal, token, Backend(upstreams, request, token))
 

@@ -71,7 +71,12 @@ class ApiClientRepository:
         return [_client(r) for r in rows]
 
     async def rotate(
-        self, client_id: uuid.UUID, *, secret_hash: str, previous_valid_until: datetime, now: datetime
+        self,
+        client_id: uuid.UUID,
+        *,
+        secret_hash: str,
+        previous_valid_until: datetime,
+        now: datetime,
     ) -> None:
         await self.session.execute(
             update(api_clients)

@@ -44,7 +44,9 @@ async def create(identity: Identity, admin: Account, **body: Any) -> dict[str, A
 
 async def token(identity: Identity, client_id: str, secret: str, **form: str) -> Any:
     return await identity.client.post(
-        TOKEN, content=_form({"grant_type": "client_credentials", **form}), headers=basic(client_id, secret)
+        TOKEN,
+        content=_form({"grant_type": "client_credentials", **form}),
+        headers=basic(client_id, secret),
     )
 
 
@@ -81,7 +83,8 @@ async def test_a_created_client_gets_a_token_bound_to_its_organisation_and_scope
     assert answer.status_code == 200, answer.text
     assert answer.headers["cache-control"] == "no-store"
     body = answer.json()
-    assert body["token_type"] == "Bearer" and body["scope"] == "cases:read"
+    assert body["token_type"] == "Bearer"
+    assert body["scope"] == "cases:read"
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
     assert claims["client_id"] == claims["sub"] == claims["sid"] == created["id"]
     assert claims["org"] == str(admin.organisation_id)
@@ -103,7 +106,11 @@ async def test_a_client_token_reaches_no_operation_that_names_no_scope(
     created = await create(identity, admin)
     body = (await token(identity, created["id"], created["client_secret"])).json()
     headers = {"Authorization": f"Bearer {body['access_token']}"}
-    for method, path in (("GET", "/api/v1/auth/me"), ("GET", CLIENTS), ("GET", "/api/v1/auth/sessions")):
+    for method, path in (
+        ("GET", "/api/v1/auth/me"),
+        ("GET", CLIENTS),
+        ("GET", "/api/v1/auth/sessions"),
+    ):
         response = await identity.client.request(method, path, headers=headers)
         assert_problem(response, 403, "client-not-allowed")
 
@@ -191,10 +198,9 @@ async def test_a_revoked_client_gets_no_token_and_its_tokens_session_ends(
     admin = await creditor_admin(identity)
     created = await create(identity, admin)
     body = (await token(identity, created["id"], created["client_secret"])).json()
-    revoked = await identity.client.post(
-        f"{CLIENTS}/{created['id']}/revoke", headers=admin.headers
-    )
-    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    revoked = await identity.client.post(f"{CLIENTS}/{created['id']}/revoke", headers=admin.headers)
+    assert revoked.status_code == 200
+    assert revoked.json()["status"] == "revoked"
     again = await identity.client.post(f"{CLIENTS}/{created['id']}/revoke", headers=admin.headers)
     assert again.status_code == 200
 

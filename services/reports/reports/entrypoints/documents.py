@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.tokens import Principal
 from servicekit.types import StrictDate, Text
 
@@ -98,6 +99,7 @@ def _attachment(file_name: str) -> str:
 
 @router.get(
     "/documents",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_model=DocumentPage,
     responses=problem_responses(401, 422),
     summary="Documents issued to the caller's organisation, newest first",
@@ -127,6 +129,7 @@ async def list_documents(
 
 @router.get(
     "/documents/archive",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/zip": {}}, "description": "the documents as one ZIP"},
@@ -178,6 +181,7 @@ async def download_archive(
 
 @router.get(
     "/documents/{document_id}",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_model=DocumentOut,
     responses=problem_responses(401, 404),
     summary="One document's metadata",
@@ -193,6 +197,7 @@ async def get_document(
 
 @router.get(
     "/documents/{document_id}/content",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_class=Response,
     responses={
         200: {

@@ -61,7 +61,9 @@ class RotateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     overlap_seconds: Annotated[
         int | None,
-        Field(ge=0, le=604_800, description="How long the old secret stays good (24 h if not given)"),
+        Field(
+            ge=0, le=604_800, description="How long the old secret stays good (24 h if not given)"
+        ),
     ] = None
 
 
@@ -275,8 +277,10 @@ async def _form(request: Request) -> dict[str, str]:
             },
         },
         "responses": {
-            "400": {"description": "RFC 6749 §5.2 error: `invalid_request`, `invalid_scope`, "
-                    "`unsupported_grant_type`"},
+            "400": {
+                "description": "RFC 6749 §5.2 error: `invalid_request`, `invalid_scope`, "
+                "`unsupported_grant_type`"
+            },
             "401": {"description": "`invalid_client`"},
         },
     },

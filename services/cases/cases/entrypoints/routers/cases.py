@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, OreParam, StrictDate, Text
 
 from cases import views, views_workflow
@@ -90,6 +91,7 @@ def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
 
 @router.get(
     "",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=CasePage,
     responses=problem_responses(400),
     summary="Cases, filtered and sorted, one page at a time",
@@ -180,6 +182,7 @@ async def list_cases(
 
 @router.get(
     "/summary",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=PortfolioSummaryOut,
     summary="The portfolio at a glance: cases and principal by status, registrations per month",
     description=(
@@ -213,6 +216,7 @@ async def summary(
 
 @router.get(
     "/{case_id}",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=CaseDetailOut,
     responses=problem_responses(404),
     summary="A case: parties, claims, status, timeline and notes",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, Text
 
 from ledger.domain.errors import SettlementNotFound
@@ -66,6 +67,7 @@ async def post_settlement_run(
 
 @router.get(
     "/settlements",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[SettlementOut],
     summary="Settlements, newest first (creditor users: their own)",
 )
@@ -95,6 +97,7 @@ async def list_settlements(
 
 @router.get(
     "/settlements/{settlement_id}",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=SettlementOut,
     responses=problem_responses(404),
     summary="One settlement",
@@ -111,6 +114,7 @@ async def get_settlement(
 
 @router.get(
     "/settlements/{settlement_id}/lines",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[SettlementLineOut],
     responses=problem_responses(404),
     summary="A settlement's lines: per case and payment",
