@@ -105,7 +105,9 @@ def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
         "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
         "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
         "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
-        "`next_cursor` back as `cursor` with the same `sort` and `order`. Reading the list is "
+        "`next_cursor` back as `cursor` with the same `sort` and `order`. To sync, ask with "
+        "`updated_since` (your last run's start, less a minute: a change is stamped when "
+        "its transaction began) and `sort=updated&order=asc`. Reading the list is "
         "a read of debtors' names and is written to the audit log."
     ),
 )
@@ -135,11 +137,20 @@ async def list_cases(
         list[uuid.UUID] | None,
         Query(max_length=200, description="These cases only (at most 200 ids)"),
     ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Cases changed at or after this instant (ISO 8601 with offset)"),
+    ] = None,
     sort: views.SortKey = "registered",
     order: views.Order = "desc",
     limit: Annotated[Limit, Query(le=500)] = 50,
     cursor: Annotated[Text | None, Query(max_length=500)] = None,
 ) -> CasePage:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise BadQuery(
+            "updated_since needs a UTC offset.",
+            errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
+        )
     filters = views.CaseFilter(
         status=tuple(status or ()),
         registered_from=registered_from,
@@ -153,6 +164,7 @@ async def list_cases(
         creditor_id=creditor_id,
         batch_id=batch_id,
         case_ids=tuple(case_id or ()),
+        updated_since=updated_since,
         **_debtor_filter(service, debtor),
         **_text_filter(service, q),
     )
