@@ -88,6 +88,11 @@ class Visitor:
         return Roles.AGENCY_ADMIN in self.roles
 
     @property
+    def manages_api_clients(self) -> bool:
+        """A creditor organisation's admin (its systems' API clients; not the agency's)."""
+        return self.is_creditor_admin and self.principal.tenant is not None
+
+    @property
     def manages_users(self) -> bool:
         return self.principal.has_any(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN)
 
@@ -238,6 +243,7 @@ def _requires(check: str) -> object:
 
 CreditorDep = Annotated[Visitor, _requires("is_creditor")]
 CreditorAdminDep = Annotated[Visitor, _requires("manages_users")]
+CreditorOrgAdminDep = Annotated[Visitor, _requires("manages_api_clients")]
 CaseHandlerDep = Annotated[Visitor, _requires("is_agency")]
 AgencyAdminDep = Annotated[Visitor, _requires("is_agency_admin")]
 CreditOrdererDep = Annotated[Visitor, _requires("orders_credit_reports")]

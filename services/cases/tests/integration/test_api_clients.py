@@ -80,9 +80,7 @@ async def test_another_organisations_case_is_not_found_by_a_client(
 ) -> None:
     owner = await add_creditor(service)
     other = await add_creditor(service)
-    made = await api.post(
-        P, json=case_body(), headers=client_headers(signer, owner, "cases:write")
-    )
+    made = await api.post(P, json=case_body(), headers=client_headers(signer, owner, "cases:write"))
     case_id = made.json()["case_id"]
     stranger = client_headers(signer, other, "cases:read")
     assert_problem(await api.get(f"{P}/{case_id}", headers=stranger), 404, "not-found")
