@@ -61,7 +61,6 @@ _ENTRIES: list[tuple[str, str, str]] = [
     ("nav.unmatched", "Uplasserte innbetalinger", "Unmatched payments"),
     ("nav.settlements", "Avregning", "Settlements"),
     ("nav.users", "Brukere", "Users"),
-    ("nav.api_clients", "API-klienter", "API clients"),
     ("nav.settings", "Innstillinger", "Settings"),
     ("nav.sign_out", "Logg ut", "Sign out"),
     ("lang.other", "English", "Norsk"),
@@ -925,6 +924,12 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "(OAuth 2.0 client credentials). Gi hver klient bare tilgangene den trenger.",
         "API clients let your accounting system read cases and register new ones through "
         "the API (OAuth 2.0 client credentials). Give each client only the access it needs.",
+    ),
+    ("api_clients.settings_title", "Integrasjoner", "Integrations"),
+    (
+        "api_clients.settings_intro",
+        "Systemene deres kan bruke API-et med egne API-klienter.",
+        "Your systems can use the API with API clients of their own.",
     ),
     ("api_clients.none", "Dere har ingen API-klienter ennå.", "You have no API clients yet."),
     ("api_clients.col.name", "Navn", "Name"),

@@ -28,6 +28,23 @@ def _identity(signer: TestSigner, clients: list[dict[str, Any]]) -> FastAPI:
     def out(c: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in c.items() if k != "client_secret"}
 
+    @app.get("/api/v1/auth/me")
+    async def me() -> Any:
+        return {
+            "full_name": "Nora Nordlys",
+            "email": "admin@nordlys.example",
+            "roles": ["creditor", "creditor_admin"],
+            "recovery_codes_left": 10,
+        }
+
+    @app.get("/api/v1/auth/sessions")
+    async def sessions() -> Any:
+        return []
+
+    @app.get("/api/v1/auth/me/notifications")
+    async def notifications() -> Any:
+        return {"documents": True}
+
     @app.get("/api/v1/auth/clients")
     async def listed() -> Any:
         return [out(c) for c in clients]
@@ -110,7 +127,8 @@ async def test_a_creditor_admin_creates_a_client_sees_its_secret_once_and_revoke
     empty = await portal.get("/api-klienter", headers=headers)
     assert empty.status_code == 200, empty.text
     assert "Dere har ingen API-klienter ennå." in empty.text
-    assert 'href="/api-klienter"' in empty.text  # in the menu
+    settings_link = 'href="/api-klienter"'
+    assert settings_link not in empty.text.split("<main", 1)[0]  # not in the one-line menu
 
     missing = await portal.post(
         "/api-klienter/ny", data={"csrf_token": csrf, "name": "Synk"}, headers=headers
@@ -155,16 +173,23 @@ async def test_a_creditor_admin_creates_a_client_sees_its_secret_once_and_revoke
     assert "Trukket tilbake" in after.text
 
 
-async def test_a_plain_creditor_user_has_no_api_clients_page(
+async def test_the_settings_page_leads_a_creditor_admin_there_and_no_one_else(
     portal: httpx.AsyncClient, signer: TestSigner
 ) -> None:
-    token = signer.mint(
-        organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR], session_id=uuid.uuid4(), ttl=3600
-    )
-    page = await portal.get(
-        "/api-klienter", headers={**cookie_header({AT: token}), "accept": "text/html"}
-    )
-    assert page.status_code == 403
+    def headers(*roles: str) -> dict[str, str]:
+        token = signer.mint(
+            organisation_id=uuid.uuid4(), roles=roles, session_id=uuid.uuid4(), ttl=3600
+        )
+        return {**cookie_header({AT: token}), "accept": "text/html"}
+
+    admin = await portal.get("/innstillinger", headers=headers(Roles.CREDITOR_ADMIN))
+    assert admin.status_code == 200, admin.text
+    assert 'href="/api-klienter"' in admin.text
+    user = await portal.get("/innstillinger", headers=headers(Roles.CREDITOR))
+    assert 'href="/api-klienter"' not in user.text
+    assert (await portal.get("/api-klienter", headers=headers(Roles.CREDITOR))).status_code == 403
+    agency = headers(Roles.AGENCY_ADMIN)
+    assert (await portal.get("/api-klienter", headers=agency)).status_code == 403
 
 
 async def test_a_client_token_opens_no_portal_page(

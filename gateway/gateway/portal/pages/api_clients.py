@@ -47,7 +47,7 @@ async def _clients_page(
         "portal/api_clients.html",
         {
             "title": t("api_clients.title"),
-            "active": "api_clients",
+            "active": "settings",  # found under «Innstillinger» (the menu stays one line)
             "clients": clients,
             "scopes": SCOPES,
             "errors": errors or {},

@@ -68,9 +68,9 @@ def test_networks_are_canonical_and_bounded() -> None:
         "192.0.2.7/32",
         "10.0.0.0/8",
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="does not appear to be"):
         networks_of(["999.0.0.0/8"])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at most 20"):
         networks_of([f"10.0.0.{i}" for i in range(21)])
 
 
