@@ -8,6 +8,7 @@ filter by ``creditor_id``. Every download is audited.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
 from servicekit.scopes import Scopes, client_scope
@@ -119,8 +120,17 @@ async def list_documents(
     source_id: SourceId = None,
     cursor: Annotated[Text | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Issued at or after this instant (ISO 8601 with a UTC offset). "
+            "Documents never change: a correction is a credit note and a replacement, new "
+            "documents naming the one they correct (`corrects`)."
+        ),
+    ] = None,
 ) -> DocumentPage:
     selection = _filter(principal, kind, period_from, period_to, creditor_id, source_id)
+    selection = dataclasses.replace(selection, issued_since=updated_since)
     items, next_cursor = await views.documents(
         service.session_factory, selection, cursor=cursor, limit=limit
     )
