@@ -39,6 +39,7 @@ from ..e2e.test_identity import new_creditor
 pytestmark = pytest.mark.e2e
 
 OWNER = "kari@nordlys.example"
+OWNER_ADMIN = "admin@nordlys.example"
 CASE_HANDLER = "saksbehandler@infocenter.example"
 FIXED: dict[str, str] = {"code": "saksliste"}
 """Path parameters that name no resource (a value any caller may use: an operation whose
@@ -216,6 +217,14 @@ async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
     owner = await sign_in(gateway, demo[OWNER])
     handler = await sign_in(gateway, demo[CASE_HANDLER])
     owner_ids = await _owned(gateway, owner, handler, agency_admin)
+    owner_admin = await sign_in(gateway, demo[OWNER_ADMIN])
+    api_client = await gateway.post(
+        "/api/v1/auth/clients",
+        json={"name": "Regnskap", "scopes": ["cases:read"]},
+        headers=await owner_admin.headers(),
+    )
+    assert api_client.status_code == 201, api_client.text
+    owner_ids["client_id"] = api_client.json()["id"]  # the owner's API client
     intruder_login = (await new_creditor(stack, gateway, admin)).admin
     intruder = await sign_in(gateway, intruder_login)
     spec = (await gateway.get("/openapi.json")).json()
