@@ -103,6 +103,17 @@ class ApiClientRepository:
             .values(last_used_at=now, last_used_ip=ip)
         )
 
+    async def seen(self, client_id: uuid.UUID, *, now: datetime, seen_before: datetime) -> None:
+        """Mark the client used at ``now`` unless it was marked after ``seen_before``."""
+        await self.session.execute(
+            update(api_clients)
+            .where(
+                api_clients.c.id == client_id,
+                (api_clients.c.last_used_at.is_(None)) | (api_clients.c.last_used_at < seen_before),
+            )
+            .values(last_used_at=now)
+        )
+
     async def active(self, client_id: uuid.UUID) -> bool:
         """Not revoked, and its organisation is active: its tokens are good."""
         found = await self.session.scalar(

@@ -26,6 +26,7 @@ from auth.domain.clients import (
     token_roles,
 )
 from auth.domain.errors import ApiClientInvalid, ApiClientNotFound, ApiClientRevoked, OAuthError
+from auth.domain.sessions import SEEN_RESOLUTION
 from auth.service_layer import signin
 from auth.service_layer.context import ClientInfo, IdentityContext
 from auth.service_layer.unit_of_work import AuthUnitOfWork
@@ -278,10 +279,17 @@ async def grant_token(
     return ClientToken(token, ttl, " ".join(sorted(granted)))
 
 
-async def client_active(uow: AuthUnitOfWork, client_id: uuid.UUID) -> bool:
-    """Whether a client's tokens are still good (not revoked, organisation active)."""
+async def client_active(uow: AuthUnitOfWork, ctx: IdentityContext, client_id: uuid.UUID) -> bool:
+    """Whether a client's tokens are still good (not revoked, organisation active). A «yes»
+    is a sign of use: ``last_used_at`` moves (at most once a minute), so the portal's
+    «Sist brukt» shows API calls, not only token requests."""
+    now = ctx.clock()
     async with uow:
-        return await uow.clients.active(client_id)
+        active = await uow.clients.active(client_id)
+        if active:
+            await uow.clients.seen(client_id, now=now, seen_before=now - SEEN_RESOLUTION)
+            await uow.commit()
+    return active
 
 
 async def token_session_active(
@@ -291,4 +299,4 @@ async def token_session_active(
     id is its tokens' ``sid``) that is not revoked."""
     if await signin.session_active(unit_of_work(), ctx, session_id=session_id):
         return True
-    return await client_active(unit_of_work(), session_id)
+    return await client_active(unit_of_work(), ctx, session_id)

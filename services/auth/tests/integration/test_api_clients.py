@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -113,6 +113,22 @@ async def test_a_client_token_reaches_no_operation_that_names_no_scope(
     ):
         response = await identity.client.request(method, path, headers=headers)
         assert_problem(response, 403, "client-not-allowed")
+
+
+async def test_last_use_follows_the_calls_not_only_the_token_requests(
+    identity: Identity,
+) -> None:
+    admin = await creditor_admin(identity)
+    created = await create(identity, admin)
+    body = (await token(identity, created["id"], created["client_secret"])).json()
+    issued_at = identity.clock.now
+    identity.clock.advance(timedelta(minutes=2))
+    await identity.client.get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
+    found = await identity.client.get(f"{CLIENTS}/{created['id']}", headers=admin.headers)
+    last = datetime.fromisoformat(found.json()["last_used_at"])
+    assert last == issued_at + timedelta(minutes=2)
 
 
 async def test_token_endpoint_errors_have_the_rfc_6749_shape(identity: Identity) -> None:
