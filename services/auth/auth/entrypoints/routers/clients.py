@@ -31,7 +31,7 @@ from auth.service_layer import clients
 router = APIRouter(prefix="/api/v1/auth", tags=["api-clients"])
 
 CreditorAdmin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN))]
-ScopeName = Annotated[str, Field(max_length=40, examples=[Scopes.CASES_READ])]
+ScopeName = Annotated[Text, Field(max_length=40, examples=[Scopes.CASES_READ])]
 MAX_TOKEN_REQUEST_BYTES = 4096
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -48,7 +48,7 @@ class ApiClientIn(BaseModel):
         Field(min_length=1, max_length=6, description=", ".join(sorted(Scopes.ALL))),
     ]
     allowed_networks: Annotated[
-        list[Annotated[str, Field(max_length=50)]],
+        list[Annotated[Text, Field(max_length=50)]],
         Field(
             max_length=MAX_NETWORKS,
             description="CIDR blocks a token may be asked from (empty: from anywhere)",
