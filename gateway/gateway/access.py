@@ -1,8 +1,9 @@
 """Who may pass the gateway: the public operations, the caller's credentials, CSRF.
 
 Pure functions, no I/O. Every request under ``/api`` needs a verified access token except
-the few public operations listed here (signing in, redeeming an invitation, resetting a
-password, the public keys, the confirmed rates in force). A token comes from
+the few public operations listed here (signing in, an API client's token request,
+redeeming an invitation, resetting a password, the public keys, the confirmed rates in
+force). A token comes from
 ``Authorization: Bearer`` or, for the web portal, from the ``__Host-ic_at`` cookie; a
 request authenticated by cookie that changes something must also prove it comes from the
 portal's own pages (CSRF token and Origin).
@@ -19,6 +20,8 @@ AUTH = "/api/v1/auth"
 SIGN_IN = f"{AUTH}/sign-in"
 SECOND_FACTOR = f"{AUTH}/sign-in/second-factor"
 TOKEN = f"{AUTH}/token"
+OAUTH_TOKEN = f"{AUTH}/oauth/token"
+"""The OAuth 2.0 client-credentials grant of API clients (their secret is the credential)."""
 SIGN_OUT = f"{AUTH}/sign-out"
 SIGN_OUT_EVERYWHERE = f"{AUTH}/sign-out-everywhere"
 PASSWORD_RESET = f"{AUTH}/password-reset"
@@ -35,6 +38,7 @@ PUBLIC_OPERATIONS: frozenset[Operation] = frozenset(
         ("POST", SIGN_IN),
         ("POST", SECOND_FACTOR),
         ("POST", TOKEN),
+        ("POST", OAUTH_TOKEN),
         ("POST", f"{AUTH}/invitations/accept"),
         ("POST", f"{AUTH}/invitations/confirm"),
         ("POST", PASSWORD_RESET),
@@ -60,6 +64,7 @@ CREDENTIAL_OPERATIONS: frozenset[Operation] = frozenset(
         ("POST", SIGN_IN),
         ("POST", SECOND_FACTOR),
         ("POST", TOKEN),
+        ("POST", OAUTH_TOKEN),
         ("POST", PASSWORD_RESET),
         ("POST", PASSWORD_RESET_CONFIRM),
     }

@@ -175,6 +175,12 @@ def create_app(
             max_keys=settings.rate_limit_max_clients,
         )
         app.add_middleware(RateLimitMiddleware, limiter=limiter, prefix="/api")
+        # Per API client, once its token is verified (gateway.proxy): X-RateLimit-* headers.
+        app.state.client_limiter = TokenBucketLimiter(
+            rate=settings.client_rate_limit_per_minute / 60.0,
+            burst=settings.client_rate_limit_burst,
+            max_keys=settings.rate_limit_max_clients,
+        )
 
     app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
     app.include_router(health.router)

@@ -56,6 +56,8 @@ class Admission:
     authorization: str | None = None
     session_id: uuid.UUID | None = None
     """The verified caller's session (``None`` for a public operation)."""
+    client_id: uuid.UUID | None = None
+    """The API client calling (client-credentials token), for its rate limit."""
 
 
 def unauthorized(path: str, *, invalid: bool, detail: str) -> Response:
@@ -134,8 +136,15 @@ async def admit(
     except AuthUnavailable:
         metrics.ACCESS_REFUSED.labels("auth_unavailable").inc()
         return auth_unavailable(path)
+    if principal.is_client and found.source == "cookie":
+        # A machine client's token is a bearer header's only; in the portal's cookie it
+        # is somebody's mistake or an attack on the cookie-authenticated paths.
+        metrics.ACCESS_REFUSED.labels("invalid_token").inc()
+        return unauthorized(path, invalid=True, detail="An API client's token is not a cookie.")
     bearer = f"Bearer {found.token}" if found.source == "cookie" else None
-    return Admission(authorization=bearer, session_id=principal.session_id)
+    return Admission(
+        authorization=bearer, session_id=principal.session_id, client_id=principal.client_id
+    )
 
 
 @dataclass(frozen=True, slots=True)

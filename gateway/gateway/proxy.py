@@ -42,6 +42,7 @@ from gateway.headers import (
     response_headers_to_return,
     without_cookies,
 )
+from gateway.ratelimit import Quota, TokenBucketLimiter, take, too_many_requests
 from gateway.routes import resolve
 from gateway.upstream import UpstreamsDep
 
@@ -241,6 +242,13 @@ async def proxy(
         if signing_out and admission.status_code == 401:  # nothing left to sign out of
             admission.raw_headers.extend(guard.clearing_cookies(names, secure=secure))
         return admission
+    quota: Quota | None = None
+    limiter: TokenBucketLimiter | None = getattr(request.app.state, "client_limiter", None)
+    if admission.client_id is not None and limiter is not None:
+        quota = take(limiter, str(admission.client_id))
+        if quota.retry_after:
+            metrics.ACCESS_REFUSED.labels("client_rate_limited").inc()
+            return too_many_requests(path, quota)
 
     token_request: guard.TokenRequest | None = None
     if operation in COOKIE_DELIVERY_OPERATIONS and wants_cookie_delivery(request.headers):
@@ -290,6 +298,8 @@ async def proxy(
                 upstream, names, csrf=token_request.csrf, secure=secure, path=path, service=service
             )
         returned = response_headers_to_return(upstream.headers.raw)
+        if quota is not None:
+            returned += [(k.lower().encode(), v.encode()) for k, v in quota.headers().items()]
         status = upstream.status_code
         if signing_out and 200 <= status < 300 and admission.session_id is not None:
             # Here at once; other gateway replicas within their session cache TTL.

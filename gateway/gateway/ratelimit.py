@@ -69,6 +69,52 @@ class TokenBucketLimiter:
         return (1.0 - bucket.tokens) / self.rate
 
 
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """One request's share of a bucket, for the ``X-RateLimit-*`` headers."""
+
+    limit: int
+    remaining: int
+    reset_seconds: int
+    """Seconds until the bucket is full again."""
+    retry_after: int
+    """0 when the request may go; else the seconds until one token is free."""
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_seconds),
+        }
+        if self.retry_after:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+
+def take(limiter: TokenBucketLimiter, key: str) -> Quota:
+    """Take one token of ``key``'s bucket, and say what is left (``X-RateLimit-*``)."""
+    wait = limiter.acquire(key)
+    bucket = limiter._buckets[key]
+    missing = max(0.0, limiter.burst - bucket.tokens)
+    return Quota(
+        limit=int(limiter.burst),
+        remaining=max(0, math.floor(bucket.tokens)),
+        reset_seconds=math.ceil(missing / limiter.rate),
+        retry_after=max(1, math.ceil(wait)) if wait > 0 else 0,
+    )
+
+
+def too_many_requests(path: str, quota: Quota) -> Response:
+    return problem(
+        429,
+        "rate-limited",
+        "Too many requests",
+        f"Slow down: try again in {quota.retry_after} s.",
+        instance=path,
+        headers=quota.headers(),
+    )
+
+
 class RateLimitMiddleware:
     """Answers 429 problem+json to a client that has used up its bucket on ``prefix``.
 

@@ -124,6 +124,11 @@ class GatewaySettings(BaseSettings):
     auth_rate_limit_per_minute: float = Field(default=10.0, gt=0)
     auth_rate_limit_burst: int = Field(default=20, ge=1)
 
+    # Per API client (client-credentials tokens), after its token is verified: answered
+    # with X-RateLimit-Limit/Remaining/Reset, and 429 + Retry-After when used up.
+    client_rate_limit_per_minute: float = Field(default=600.0, gt=0)
+    client_rate_limit_burst: int = Field(default=120, ge=1)
+
     # Access tokens: verified here before anything is forwarded (and again by each service).
     jwks_url: str = Field(
         default="",

@@ -39,6 +39,7 @@ from ..e2e.test_identity import new_creditor
 pytestmark = pytest.mark.e2e
 
 OWNER = "kari@nordlys.example"
+OWNER_ADMIN = "admin@nordlys.example"
 CASE_HANDLER = "saksbehandler@infocenter.example"
 OWNER_ADMIN = "admin@nordlys.example"  # the ERP connection and webhook endpoints are its
 TRIPLETEX_KEYS = {"consumer_token": "sim-consumer-token", "employee_token": "sim-employee-token"}
@@ -249,6 +250,13 @@ async def test_no_creditor_reaches_another_creditors_objects_on_any_operation(
     )
     assert endpoint.status_code == 201, endpoint.text
     owner_ids["endpoint_id"] = endpoint.json()["id"]
+    api_client = await gateway.post(
+        "/api/v1/auth/clients",
+        json={"name": "Regnskap", "scopes": ["cases:read"]},
+        headers=await owner_admin.headers(),
+    )
+    assert api_client.status_code == 201, api_client.text
+    owner_ids["client_id"] = api_client.json()["id"]  # the owner's API client
     intruder_login = (await new_creditor(stack, gateway, admin)).admin
     intruder = await sign_in(gateway, intruder_login)
     spec = (await gateway.get("/openapi.json")).json()

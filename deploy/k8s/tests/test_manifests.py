@@ -412,7 +412,13 @@ def test_each_service_reaches_only_its_own_database(overlay: str) -> None:
         assert any(p["metadata"]["name"] == "dns-egress" for p in egress)
 
 
-EXTERNAL = {"auth": {587}, "reports": {25, 443}, "credit": {443}, "integrations": {443}, "webhooks": {443}}
+EXTERNAL = {
+    "auth": {587},
+    "reports": {25, 443},
+    "credit": {443},
+    "integrations": {443},
+    "webhooks": {443},
+}
 """Who leaves the cluster, on which ports: auth and reports to the SMTP relay, reports to
 the print house, credit to the bureau. Nobody else, and nobody to a private address."""
 

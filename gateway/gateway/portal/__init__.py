@@ -16,6 +16,7 @@ from gateway.portal.errors import install_error_pages
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.pages import (
     account,
+    api_clients,
     bank_files,
     batches,
     cases,
@@ -101,6 +102,7 @@ def router() -> APIRouter:
         settings,
         users,
         integrations,
+        api_clients,
     ):
         pages.include_router(module.router)
     return pages

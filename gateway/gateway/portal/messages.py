@@ -940,6 +940,118 @@ _ENTRIES: list[tuple[str, str, str]] = [
         "Choose a new password and confirm with a code from your authenticator app.",
     ),
     ("account.reset_submit", "Lagre nytt passord", "Save the new password"),
+    # -- API clients ------------------------------------------------------------------
+    ("api_clients.title", "API-klienter", "API clients"),
+    (
+        "api_clients.intro",
+        "API-klienter lar regnskapssystemet deres hente saker og registrere nye over API-et "
+        "(OAuth 2.0 client credentials). Gi hver klient bare tilgangene den trenger.",
+        "API clients let your accounting system read cases and register new ones through "
+        "the API (OAuth 2.0 client credentials). Give each client only the access it needs.",
+    ),
+    ("api_clients.settings_title", "Integrasjoner", "Integrations"),
+    (
+        "api_clients.settings_intro",
+        "Systemene deres kan bruke API-et med egne API-klienter.",
+        "Your systems can use the API with API clients of their own.",
+    ),
+    ("api_clients.none", "Dere har ingen API-klienter ennå.", "You have no API clients yet."),
+    ("api_clients.col.name", "Navn", "Name"),
+    ("api_clients.col.client_id", "Klient-ID", "Client ID"),
+    ("api_clients.col.scopes", "Tilganger", "Scopes"),
+    ("api_clients.col.networks", "Tillatte adresser", "Allowed addresses"),
+    ("api_clients.col.status", "Status", "Status"),
+    ("api_clients.col.last_used", "Sist brukt", "Last used"),
+    ("api_clients.col.created", "Opprettet", "Created"),
+    ("api_clients.never_used", "Aldri", "Never"),
+    ("api_clients.anywhere", "Alle", "Any"),
+    ("api_clients.status.active", "Aktiv", "Active"),
+    ("api_clients.status.revoked", "Trukket tilbake", "Revoked"),
+    ("api_clients.actions", "Handlinger", "Actions"),
+    ("api_clients.rotate", "Ny hemmelighet", "New secret"),
+    (
+        "api_clients.rotate_confirm",
+        "Lage en ny hemmelighet for {name}? Den gamle virker i 24 timer til.",
+        "Make a new secret for {name}? The old one works for 24 more hours.",
+    ),
+    ("api_clients.revoke", "Trekk tilbake", "Revoke"),
+    (
+        "api_clients.revoke_confirm",
+        "Trekke tilbake {name}? Systemet som bruker den, mister tilgangen med en gang.",
+        "Revoke {name}? The system using it loses access at once.",
+    ),
+    ("api_clients.create_title", "Ny API-klient", "New API client"),
+    ("api_clients.name", "Navn", "Name"),
+    ("api_clients.scopes", "Tilganger", "Scopes"),
+    (
+        "api_clients.networks",
+        "Tillatte adresser (valgfritt, én CIDR per linje, f.eks. 192.0.2.0/24)",
+        "Allowed addresses (optional, one CIDR per line, e.g. 192.0.2.0/24)",
+    ),
+    ("api_clients.create", "Opprett klient", "Create client"),
+    ("api_clients.secret_title", "Hemmeligheten vises bare nå", "The secret is shown only now"),
+    (
+        "api_clients.secret_intro",
+        "Kopier hemmeligheten inn i systemet som skal bruke klienten. Vi lagrer den ikke og "
+        "kan ikke vise den igjen.",
+        "Copy the secret into the system that will use the client. We do not keep it and "
+        "cannot show it again.",
+    ),
+    ("api_clients.secret", "Hemmelighet", "Secret"),
+    (
+        "api_clients.previous_valid_until",
+        "Den forrige hemmeligheten virker til {when}.",
+        "The previous secret works until {when}.",
+    ),
+    ("api_clients.guide", "Slik bruker dere API-et", "How to use the API"),
+    ("api_clients.error.scopes", "Velg minst én tilgang", "Choose at least one scope"),
+    (
+        "api_clients.error.networks_count",
+        "Høyst 20 adresser",
+        "At most 20 addresses",
+    ),
+    (
+        "api_clients.notice.revoked",
+        "API-klienten er trukket tilbake.",
+        "The API client is revoked.",
+    ),
+    ("scope.cases:read", "Lese saker", "Read cases"),
+    ("scope.cases:write", "Registrere saker og skrive meldinger", "Register cases and write notes"),
+    ("scope.documents:read", "Lese dokumenter", "Read documents"),
+    (
+        "scope.settlements:read",
+        "Lese avregninger og innbetalinger",
+        "Read settlements and payments",
+    ),
+    ("scope.credit:order", "Bestille kredittopplysninger", "Order credit reports"),
+    ("scope.webhooks:manage", "Administrere webhooks", "Manage webhooks"),
+    (
+        "problem.api_client_invalid",
+        "API-klienten kan ikke lagres slik.",
+        "The API client cannot be saved like this.",
+    ),
+    (
+        "problem.api_client_revoked",
+        "API-klienten er trukket tilbake.",
+        "The API client is revoked.",
+    ),
+    ("problem.api_client_not_found", "Fant ikke API-klienten.", "The API client was not found."),
+    (
+        "problem.insufficient_scope",
+        "Klienten mangler tilgangen dette krever.",
+        "The client lacks the scope this needs.",
+    ),
+    (
+        "problem.client_not_allowed",
+        "API-klienter kan ikke bruke dette.",
+        "API clients cannot use this.",
+    ),
+    (
+        "reason.not_a_cidr_block",
+        "ikke en gyldig adresseblokk (CIDR)",
+        "not a valid address block (CIDR)",
+    ),
+    ("reason.give_at_least_one_scope", "velg minst én tilgang", "choose at least one scope"),
     # -- users ------------------------------------------------------------------------
     ("users.title", "Brukere", "Users"),
     (

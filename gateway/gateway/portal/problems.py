@@ -40,6 +40,11 @@ _TYPES = {
             "bureau-timeout",
             "not-received-by-bureau",
             "price-list-in-force",
+            "api-client-invalid",
+            "api-client-revoked",
+            "api-client-not-found",
+            "insufficient-scope",
+            "client-not-allowed",
         )
     },
     **REPORT_PROBLEMS,

@@ -93,6 +93,11 @@ class Visitor:
         return self.is_agency and Roles.OPS in self.roles
 
     @property
+    def manages_api_clients(self) -> bool:
+        """A creditor organisation's admin (its systems' API clients; not the agency's)."""
+        return self.is_creditor_admin and self.principal.tenant is not None
+
+    @property
     def manages_users(self) -> bool:
         return self.principal.has_any(Roles.CREDITOR_ADMIN, Roles.AGENCY_ADMIN)
 
@@ -188,6 +193,10 @@ async def signed_in(request: Request) -> Visitor:
     """The signed-in person; raises :class:`SignInRequired` or :class:`Unavailable`."""
     upstreams: Upstreams = request.app.state.upstreams
     gatekeeper: Gatekeeper = request.app.state.gatekeeper
+    if "authorization" in request.headers:
+        # The pages are for people signed in by cookie; a bearer token (an API client's,
+        # or anybody's) never opens one.
+        raise NotAllowed()
     names = cookie_names(request)
     token = request.cookies.get(names.access, "").strip()
     had_session = bool(token or request.cookies.get(names.refresh))
@@ -218,6 +227,9 @@ async def signed_in(request: Request) -> Visitor:
             raise SignInRequired(current_path(request), "utlopt") from exc
         except AuthUnavailable as exc:
             raise Unavailable() from exc
+    if principal.is_client:  # an API client's token put in the cookie: not a person
+        forget_tokens(request)
+        raise SignInRequired(current_path(request), None)
     request.state.visitor_roles = principal.roles
     return Visitor(principal, token, Backend(upstreams, request, token))
 
@@ -236,6 +248,7 @@ def _requires(check: str) -> object:
 
 CreditorDep = Annotated[Visitor, _requires("is_creditor")]
 CreditorAdminDep = Annotated[Visitor, _requires("manages_users")]
+CreditorOrgAdminDep = Annotated[Visitor, _requires("manages_api_clients")]
 CaseHandlerDep = Annotated[Visitor, _requires("is_agency")]
 AgencyAdminDep = Annotated[Visitor, _requires("is_agency_admin")]
 OpsDep = Annotated[Visitor, _requires("is_ops")]

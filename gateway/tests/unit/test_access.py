@@ -25,6 +25,7 @@ def test_the_public_operations_are_exactly_these() -> None:
         ("GET", "/api/v1/ledger/rates/in-force"),
         ("POST", "/api/v1/auth/invitations/accept"),
         ("POST", "/api/v1/auth/invitations/confirm"),
+        ("POST", "/api/v1/auth/oauth/token"),
         ("POST", "/api/v1/auth/password-reset"),
         ("POST", "/api/v1/auth/password-reset/confirm"),
         ("POST", "/api/v1/auth/sign-in"),

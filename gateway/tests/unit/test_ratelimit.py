@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter
+from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter, take
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -126,3 +126,23 @@ async def test_a_narrower_bucket_applies_only_to_the_requests_it_picks() -> None
 
     assert picked == [200, 429]
     assert others == [200] * 6
+
+
+def test_a_quota_says_what_is_left_and_when_the_bucket_is_full() -> None:
+    clock = Clock()
+    limiter = TokenBucketLimiter(rate=2.0, burst=3, clock=clock)
+    first = take(limiter, "client")
+    assert (first.limit, first.remaining, first.reset_seconds, first.retry_after) == (3, 2, 1, 0)
+    assert "Retry-After" not in first.headers()
+    take(limiter, "client")
+    take(limiter, "client")
+    refused = take(limiter, "client")
+    assert (refused.remaining, refused.retry_after, refused.reset_seconds) == (0, 1, 2)
+    assert refused.headers() == {
+        "X-RateLimit-Limit": "3",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": "2",
+        "Retry-After": "1",
+    }
+    clock.now += 0.5
+    assert take(limiter, "client").retry_after == 0

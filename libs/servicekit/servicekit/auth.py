@@ -15,6 +15,7 @@ from fastapi import Depends, Header, Request
 from servicekit.errors import Forbidden, ServiceUnavailable, Unauthorized
 from servicekit.openapi import raises
 from servicekit.roles import Roles
+from servicekit.scopes import route_scopes
 from servicekit.sessions import SessionStateUnavailable
 from servicekit.tokens import InvalidToken, Principal, TokenVerifier
 
@@ -28,22 +29,58 @@ async def _verifier(request: Request) -> TokenVerifier:
     return verifier
 
 
+class ClientNotAllowed(Forbidden):
+    """An API client on a route no scope opens (agency, portal and account routes)."""
+
+    type, title = "client-not-allowed", "Not available to API clients"
+
+
+class InsufficientScope(Forbidden):
+    """An API client without the scope the route needs (RFC 6750 §3.1)."""
+
+    type, title = "insufficient-scope", "Insufficient scope"
+
+    def __init__(self, needed: frozenset[str]) -> None:
+        wanted = " ".join(sorted(needed))
+        super().__init__(f"This needs the scope {wanted}.")
+        self.extensions = {"required_scope": sorted(needed)}
+        self.headers = {
+            "WWW-Authenticate": f'Bearer realm="infocenter", error="insufficient_scope", '
+            f'scope="{wanted}"'
+        }
+
+
+def check_client_scope(principal: Principal, route: object) -> None:
+    """Refuse an API client a route that names no scope, or one it does not hold."""
+    if not principal.is_client:
+        return
+    needed = route_scopes(route)
+    if not needed:
+        raise ClientNotAllowed("API clients cannot use this operation.")
+    if not needed & principal.scopes:
+        raise InsufficientScope(needed)
+
+
 @raises(401, 503)
 async def current_principal(
+    request: Request,
     verifier: Annotated[TokenVerifier, Depends(_verifier)],
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     """The caller, from a verified ``Authorization: Bearer`` access token whose session
-    is still active (503 when the identity service cannot say: fail closed)."""
+    is still active (503 when the identity service cannot say: fail closed). An API
+    client passes only on a route that names a scope it holds (:mod:`servicekit.scopes`)."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Sign in to continue: an access token is required.")
     try:
-        return await verifier.verify(token.strip())
+        principal = await verifier.verify(token.strip())
     except InvalidToken as exc:
         raise Unauthorized("The access token is invalid or has expired.") from exc
     except SessionStateUnavailable as exc:
         raise ServiceUnavailable("Sign-in cannot be checked right now; try again shortly.") from exc
+    check_client_scope(principal, request.scope.get("route"))
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

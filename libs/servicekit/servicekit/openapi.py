@@ -29,6 +29,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from servicekit.problems import PROBLEM_JSON
+from servicekit.scopes import Scopes, dependant_scopes
 
 PROBLEM_SCHEMA_NAME = "Problem"
 PROBLEM_REF = f"#/components/schemas/{PROBLEM_SCHEMA_NAME}"
@@ -44,6 +45,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "status": {"type": "integer", "description": "The HTTP status"},
         "detail": {"type": "string", "description": "For people: what went wrong"},
         "instance": {"type": "string", "description": "The path asked for"},
+        "request_id": {
+            "type": "string",
+            "description": "The request's `X-Request-ID`: quote it when asking for help",
+        },
         "errors": {
             "type": "array",
             "description": "One entry per field that is not right",
@@ -79,6 +84,25 @@ DESCRIPTIONS: dict[int, str] = {
 
 # FastAPI's own validation-error schemas, dropped once nothing refers to them.
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+USER_SCHEME = "userToken"
+CLIENT_SCHEME = "clientCredentials"
+TOKEN_URL = "/api/v1/auth/oauth/token"
+SECURITY_SCHEMES: dict[str, Any] = {
+    USER_SCHEME: {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A person's access token (sign-in with password and second factor).",
+    },
+    CLIENT_SCHEME: {
+        "type": "oauth2",
+        "description": "An organisation's API client: OAuth 2.0 client credentials "
+        "(RFC 6749 §4.4). Operations that list scopes here accept its token; every other "
+        "operation refuses it (403 `client-not-allowed`).",
+        "flows": {"clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": Scopes.DESCRIPTIONS}},
+    },
+}
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _RAISED: WeakKeyDictionary[Callable[..., Any], tuple[int, ...]] = WeakKeyDictionary()
@@ -125,10 +149,18 @@ def with_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> dict
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
         statuses = _dependency_statuses(route.dependant)
+        scopes = dependant_scopes(route.dependant)
+        if scopes:
+            statuses.add(403)
         for method in route.methods or ():
             operation = paths.get(route.path_format or "", {}).get(method.lower())
             if operation is None:
                 continue
+            if 401 in statuses:
+                security: list[dict[str, list[str]]] = [{USER_SCHEME: []}]
+                if scopes:
+                    security.append({CLIENT_SCHEME: sorted(scopes)})
+                operation["security"] = security
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
                 responses.setdefault(str(status), problem_response(status))
@@ -142,7 +174,9 @@ def with_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> dict
             if "requestBody" in operation:
                 responses.setdefault("400", problem_response(400))
             operation["responses"] = dict(sorted(responses.items(), key=_status_order))
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(copy.deepcopy(SECURITY_SCHEMES))
+    schemas = components.setdefault("schemas", {})
     schemas.setdefault(PROBLEM_SCHEMA_NAME, copy.deepcopy(PROBLEM_SCHEMA))
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         definition = schemas.pop(name, None)

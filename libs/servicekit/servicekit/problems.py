@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.context import correlation_id
 from servicekit.db import is_database_unavailable
 from servicekit.errors import DomainError
 from servicekit.types import TEXT_PATTERN
@@ -33,7 +34,9 @@ def problem(
     extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """A problem+json response. ``errors`` lists ``{field, reason}`` pairs; ``extensions``
-    are further members (RFC 9457 §3.2), such as the id of what the problem is about."""
+    are further members (RFC 9457 §3.2), such as the id of what the problem is about.
+    ``request_id`` (the ``X-Request-ID`` of the request, when one is being served) is
+    always added, so a client can quote it to support."""
     body: dict[str, Any] = {**(extensions or {})}
     body.update({"type": PROBLEM_BASE + type_, "title": title, "status": status})
     if detail:
@@ -42,6 +45,9 @@ def problem(
         body["instance"] = instance
     if errors:
         body["errors"] = errors
+    request_id = correlation_id.get()
+    if request_id is not None and "request_id" not in body:
+        body["request_id"] = str(request_id)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

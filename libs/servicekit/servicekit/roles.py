@@ -1,4 +1,5 @@
-"""The roles a user can hold (pure: domain modules may import it)."""
+"""The roles a user can hold and the scopes an API client can hold (pure: domain modules
+may import it; ``servicekit.scopes`` checks the scopes per route)."""
 
 
 class Roles:
@@ -16,3 +17,25 @@ class Roles:
     another role; agency administrators grant it)."""
     ALL = frozenset({CREDITOR, CREDITOR_ADMIN, CASE_HANDLER, AGENCY_ADMIN, CREDIT_ORDERER, OPS})
     AGENCY = frozenset({CASE_HANDLER, AGENCY_ADMIN})
+
+
+class Scopes:
+    """The scopes a creditor admin can give an API client."""
+
+    CASES_READ = "cases:read"
+    CASES_WRITE = "cases:write"
+    DOCUMENTS_READ = "documents:read"
+    SETTLEMENTS_READ = "settlements:read"
+    CREDIT_ORDER = "credit:order"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+    ALL = frozenset(
+        {CASES_READ, CASES_WRITE, DOCUMENTS_READ, SETTLEMENTS_READ, CREDIT_ORDER, WEBHOOKS_MANAGE}
+    )
+    DESCRIPTIONS: dict[str, str] = {
+        CASES_READ: "Read the organisation's cases, their notes and batches",
+        CASES_WRITE: "Register cases and write notes to the case handler",
+        DOCUMENTS_READ: "Read and download the organisation's documents",
+        SETTLEMENTS_READ: "Read settlements (avregninger) and payments",
+        CREDIT_ORDER: "Order credit reports",
+        WEBHOOKS_MANAGE: "Manage the organisation's webhook endpoints",
+    }

@@ -23,7 +23,7 @@ import httpx
 import jwt
 from jwt import PyJWK
 
-from servicekit.roles import Roles
+from servicekit.roles import Roles, Scopes
 from servicekit.sessions import SessionStates
 
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -39,6 +39,15 @@ class Principal:
     roles: frozenset[str]
     session_id: uuid.UUID | None = None
     claims: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    client_id: uuid.UUID | None = None
+    """Set for an organisation's API client (client-credentials grant, ADR 0040); then
+    ``user_id`` is the client's id too, and ``scopes`` says what it may do."""
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_client(self) -> bool:
+        """A machine client, not a person: only routes that name a scope admit it."""
+        return self.client_id is not None
 
     @property
     def is_agency_staff(self) -> bool:
@@ -54,6 +63,13 @@ class Principal:
         ``None`` for agency staff (case handlers and agency admins see every creditor).
         """
         return None if self.is_agency_staff else self.organisation_id
+
+
+def _scopes(value: object) -> frozenset[str]:
+    """A token's ``scope`` claim (space-separated, RFC 6749 §3.3): the known ones."""
+    if not isinstance(value, str):
+        return frozenset()
+    return frozenset(s for s in value.split() if s in Scopes.ALL)
 
 
 class InvalidToken(Exception):
@@ -169,6 +185,8 @@ class TokenVerifier:
                 roles=frozenset(r for r in claims["roles"] if r in Roles.ALL),
                 session_id=uuid.UUID(claims["sid"]) if claims.get("sid") else None,
                 claims=claims,
+                client_id=uuid.UUID(claims["client_id"]) if "client_id" in claims else None,
+                scopes=_scopes(claims.get("scope")),
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
             raise InvalidToken("token rejected") from exc

@@ -21,7 +21,7 @@ from auth.adapters.orm import inbox, outbox
 from auth.adapters.signing_keys import SigningKeyStore
 from auth.adapters.token_issuer import TokenIssuer
 from auth.domain.ports import Mailer
-from auth.service_layer import signin
+from auth.service_layer import clients
 from auth.service_layer.context import IdentityContext, utc_now
 from auth.service_layer.notifications import document_issued_handler, endpoint_disabled_handler
 from auth.service_layer.unit_of_work import AuthUnitOfWork
@@ -89,7 +89,7 @@ def bootstrap(
     handlers[EndpointDisabled.routing_key()] = endpoint_disabled_handler(identity)
 
     async def session_active(session_id: uuid.UUID) -> bool:
-        return await signin.session_active(service.unit_of_work(), identity, session_id=session_id)
+        return await clients.token_session_active(service.unit_of_work, identity, session_id)
 
     # The identity service is the source of truth: its own check reads the database on
     # every request (no cache), so a sign-out takes effect here at once.

@@ -31,7 +31,7 @@ from cases.adapters.orm import (
 )
 
 _ONE_DAY = timedelta(days=1)
-SortKey = Literal["registered", "principal", "due", "case_number"]
+SortKey = Literal["registered", "principal", "due", "case_number", "updated"]
 Order = Literal["asc", "desc"]
 
 _SORT_COLUMNS = {
@@ -39,6 +39,7 @@ _SORT_COLUMNS = {
     "principal": cases.c.principal_total_ore,
     "due": cases.c.earliest_due_date,
     "case_number": cases.c.sequence,
+    "updated": cases.c.updated_at,
 }
 
 
@@ -59,7 +60,7 @@ def decode_cursor(cursor: str, sort: str, order: str) -> tuple[Any, uuid.UUID]:
         got_sort, got_order, value, last_id = json.loads(base64.urlsafe_b64decode(padded))
         if (got_sort, got_order) != (sort, order):
             raise InvalidCursor("the cursor belongs to another sort order")
-        if sort == "registered":
+        if sort in ("registered", "updated"):
             value = datetime.fromisoformat(value)
             if value.tzinfo is None:
                 raise ValueError("no time zone")
@@ -101,6 +102,8 @@ class CaseFilter:
     batch_id: uuid.UUID | None = None
     case_ids: tuple[uuid.UUID, ...] = ()
     """These cases only (a settlement's or a report's lines, named by their case numbers)."""
+    updated_since: datetime | None = None
+    """Changed at or after this instant (an integration's sync)."""
 
 
 MAX_WORDS = 6
@@ -203,6 +206,8 @@ def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Se
         query = query.where(cases.c.batch_id == f.batch_id)
     if f.case_ids:
         query = query.where(cases.c.id.in_(f.case_ids))
+    if f.updated_since is not None:
+        query = query.where(cases.c.updated_at >= f.updated_since)
     if f.debtor_words:
         query = query.where(_name_has(f.debtor_words))
     if f.text is not None:
@@ -234,6 +239,7 @@ _SUMMARY_COLUMNS = (
     cases.c.deadline,
     cases.c.registered_at,
     cases.c.status_since,
+    cases.c.updated_at,
 )
 
 

@@ -152,3 +152,29 @@ audit_log = Table(
     Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     comment="append-only: UPDATE and DELETE are refused by a trigger",
 )
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Uuid, primary_key=True, comment="the OAuth client_id"),
+    Column("organisation_id", Uuid, ForeignKey("organisations.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("scopes", ARRAY(String(40)), nullable=False),
+    Column(
+        "allowed_networks",
+        ARRAY(String(50)),
+        nullable=False,
+        server_default=text("'{}'"),
+        comment="CIDR blocks a token may be asked from; empty: anywhere",
+    ),
+    Column("secret_hash", String(64), nullable=False, comment="SHA-256 of the 256-bit secret"),
+    Column("previous_secret_hash", String(64), comment="the secret before the last rotation"),
+    Column("previous_secret_valid_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Uuid, nullable=False, comment="the creditor admin"),
+    Column("rotated_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True), comment="last token issued"),
+    Column("last_used_ip", String(64)),
+    comment="an organisation's machine clients (OAuth 2.0 client credentials, ADR 0040)",
+)

@@ -110,3 +110,36 @@ class MailNotDelivered(DomainError):
     """The mail relay did not take an invitation (the user is saved; resend later)."""
 
     status, type, title = 502, "mail-not-sent", "E-mail could not be sent"
+
+
+class ApiClientNotFound(DomainError):
+    """No such API client in the caller's organisation (another's answers the same)."""
+
+    status, type, title = 404, "api-client-not-found", "No such API client"
+
+    def __init__(self) -> None:
+        super().__init__("No such API client.")
+
+
+class ApiClientRevoked(Conflict):
+    type, title = "api-client-revoked", "The API client is revoked"
+
+
+class ApiClientInvalid(DomainError):
+    """A name, scope or network that cannot be used (``errors`` names the field)."""
+
+    status, type, title = 422, "api-client-invalid", "API client not valid"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}.", errors=[{"field": field, "reason": reason}])
+
+
+class OAuthError(Exception):
+    """An error of the token endpoint, answered in RFC 6749 §5.2's shape (not problem+json:
+    OAuth client libraries read ``error``)."""
+
+    def __init__(self, error: str, description: str, *, status: int = 400) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+        self.status = status

@@ -6,6 +6,7 @@ from typing import Self
 
 from servicekit.uow import UnitOfWork
 
+from auth.adapters.client_repository import ApiClientRepository
 from auth.adapters.identity_repository import (
     ActionTokenRepository,
     AuditLog,
@@ -25,6 +26,7 @@ class AuthUnitOfWork(UnitOfWork):
     links: ActionTokenRepository
     throttle: ThrottleRepository
     audit: AuditLog
+    clients: ApiClientRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -36,4 +38,5 @@ class AuthUnitOfWork(UnitOfWork):
         self.links = ActionTokenRepository(session)
         self.throttle = ThrottleRepository(session)
         self.audit = AuditLog(session)
+        self.clients = ApiClientRepository(session)
         return self

@@ -106,6 +106,13 @@ cases = Table(
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("registered_by", Uuid),
     Column("version", Integer, nullable=False, server_default=text("1")),
+    Column(
+        "updated_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=func.now(),
+        comment="moved by a trigger on every change (for `updated_since` sync)",
+    ),
     UniqueConstraint("creditor_id", "creditor_reference", name="uq_cases_creditor_reference"),
     CheckConstraint("debtor_kind IN ('person', 'business')", name="debtor_kind"),
     CheckConstraint("principal_total_ore > 0", name="principal_positive"),
@@ -116,6 +123,7 @@ cases = Table(
     Index("ix_cases_creditor_status", "creditor_id", "status", "registered_at", "id"),
     Index("ix_cases_creditor_principal", "creditor_id", "principal_total_ore", "id"),
     Index("ix_cases_creditor_due", "creditor_id", "earliest_due_date", "id"),
+    Index("ix_cases_creditor_updated", "creditor_id", "updated_at", "id"),
     Index("ix_cases_batch", "batch_id", "sequence"),
     Index(
         "ix_cases_debtor_name_trgm",

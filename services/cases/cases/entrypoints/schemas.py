@@ -223,6 +223,9 @@ class CaseSummaryOut(BaseModel):
     deadline: date | None
     registered_at: datetime
     status_since: datetime
+    updated_at: datetime | None = Field(
+        default=None, description="When the case last changed (for `updated_since` sync)"
+    )
 
 
 class CasePage(BaseModel):

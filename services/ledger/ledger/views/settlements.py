@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ledger.adapters.orm import payout_files, settlement_lines, settlements
@@ -21,9 +22,16 @@ async def list_settlements(
     status: str | None = None,
     limit: int = 100,
     after: str | None = None,
+    updated_since: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Newest number first; ``after`` a settlement number (keyset)."""
+    """Newest number first; ``after`` a settlement number (keyset). ``updated_since``:
+    created, posted or voided at or after that instant (an integration's sync)."""
     query = select(*_COLUMNS)
+    if updated_since is not None:
+        changed = func.greatest(
+            settlements.c.created_at, settlements.c.completed_at, settlements.c.voided_at
+        )
+        query = query.where(changed >= updated_since)
     if tenant is not None:
         query = query.where(settlements.c.creditor_id == tenant)
     if creditor_id is not None:

@@ -60,6 +60,8 @@ class DocumentFilter:
     period_to: date | None = None
     source_id: uuid.UUID | None = None
     document_ids: tuple[uuid.UUID, ...] = ()
+    issued_since: datetime | None = None
+    """Issued at or after this instant (documents never change: an integration's sync)."""
 
 
 class DocumentStore:
@@ -204,6 +206,8 @@ class DocumentStore:
             conditions.append(d.document_id.in_(f.document_ids))
         if f.period_from is not None:
             conditions.append(d.issued_at >= _oslo_midnight(f.period_from))
+        if f.issued_since is not None:
+            conditions.append(d.issued_at >= f.issued_since)
         if f.period_to is not None:
             conditions.append(d.issued_at < _oslo_midnight(_day_after(f.period_to)))
         if after is not None:

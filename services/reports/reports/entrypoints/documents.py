@@ -8,6 +8,7 @@ filter by ``creditor_id``. Every download is audited.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -17,9 +18,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.tokens import Principal
 from servicekit.types import StrictDate, Text
 
@@ -98,6 +100,7 @@ def _attachment(file_name: str) -> str:
 
 @router.get(
     "/documents",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_model=DocumentPage,
     responses=problem_responses(401, 422),
     summary="Documents issued to the caller's organisation, newest first",
@@ -117,8 +120,17 @@ async def list_documents(
     source_id: SourceId = None,
     cursor: Annotated[Text | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Issued at or after this instant (ISO 8601 with a UTC offset). "
+            "Documents never change: a correction is a credit note and a replacement, new "
+            "documents naming the one they correct (`corrects`)."
+        ),
+    ] = None,
 ) -> DocumentPage:
     selection = _filter(principal, kind, period_from, period_to, creditor_id, source_id)
+    selection = dataclasses.replace(selection, issued_since=updated_since)
     items, next_cursor = await views.documents(
         service.session_factory, selection, cursor=cursor, limit=limit
     )
@@ -127,6 +139,7 @@ async def list_documents(
 
 @router.get(
     "/documents/archive",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_class=StreamingResponse,
     responses={
         200: {"content": {"application/zip": {}}, "description": "the documents as one ZIP"},
@@ -178,6 +191,7 @@ async def download_archive(
 
 @router.get(
     "/documents/{document_id}",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_model=DocumentOut,
     responses=problem_responses(401, 404),
     summary="One document's metadata",
@@ -193,6 +207,7 @@ async def get_document(
 
 @router.get(
     "/documents/{document_id}/content",
+    dependencies=[client_scope(Scopes.DOCUMENTS_READ)],
     response_class=Response,
     responses={
         200: {

@@ -16,7 +16,7 @@ from servicekit.types import Text
 
 from auth.domain.sessions import MFA_CHALLENGE_TTL
 from auth.entrypoints.deps import ClientDep, ServiceDep
-from auth.service_layer import signin
+from auth.service_layer import clients, signin
 from auth.service_layer.signin import TokenPair
 
 router = APIRouter(prefix="/api/v1/auth", tags=["sign-in"])
@@ -222,13 +222,13 @@ internal = APIRouter(prefix="/internal/v1", tags=["internal"], include_in_schema
 async def get_session_state(
     session_id: uuid.UUID, service: ServiceDep, _caller: InternalCaller
 ) -> dict[str, bool]:
-    """For the gateway and every service: is this session still active?
+    """For the gateway and every service: is this session (or API client) still active?
 
     Not routed to the public, and answered only to an authenticated InfoCenter service
     (``servicekit.internal``).
     """
     return {
-        "active": await signin.session_active(
-            service.unit_of_work(), service.identity, session_id=session_id
+        "active": await clients.token_session_active(
+            service.unit_of_work, service.identity, session_id
         )
     }

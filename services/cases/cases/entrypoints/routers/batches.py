@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, Text
 
 from cases import views
@@ -26,6 +27,7 @@ Cursor = Annotated[Text | None, Query(max_length=500, description="From `next_cu
 
 @router.get(
     "",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=BatchPage,
     responses=problem_responses(400),
     summary="Registration batches, newest first",
@@ -48,6 +50,7 @@ async def list_batches(
 
 @router.get(
     "/{batch_id}",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=BatchDetailOut,
     responses=problem_responses(400, 404),
     summary="A batch with its totals and cases (the order confirmation's content)",

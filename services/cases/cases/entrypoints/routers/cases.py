@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, OreParam, StrictDate, Text
 
 from cases import views, views_workflow
@@ -90,6 +91,7 @@ def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
 
 @router.get(
     "",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=CasePage,
     responses=problem_responses(400),
     summary="Cases, filtered and sorted, one page at a time",
@@ -103,7 +105,9 @@ def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
         "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
         "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
         "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
-        "`next_cursor` back as `cursor` with the same `sort` and `order`. Reading the list is "
+        "`next_cursor` back as `cursor` with the same `sort` and `order`. To sync, ask with "
+        "`updated_since` (your last run's start, less a minute: a change is stamped when "
+        "its transaction began) and `sort=updated&order=asc`. Reading the list is "
         "a read of debtors' names and is written to the audit log."
     ),
 )
@@ -133,11 +137,20 @@ async def list_cases(
         list[uuid.UUID] | None,
         Query(max_length=200, description="These cases only (at most 200 ids)"),
     ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Cases changed at or after this instant (ISO 8601 with offset)"),
+    ] = None,
     sort: views.SortKey = "registered",
     order: views.Order = "desc",
     limit: Annotated[Limit, Query(le=500)] = 50,
     cursor: Annotated[Text | None, Query(max_length=500)] = None,
 ) -> CasePage:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise BadQuery(
+            "updated_since needs a UTC offset.",
+            errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
+        )
     filters = views.CaseFilter(
         status=tuple(status or ()),
         registered_from=registered_from,
@@ -151,6 +164,7 @@ async def list_cases(
         creditor_id=creditor_id,
         batch_id=batch_id,
         case_ids=tuple(case_id or ()),
+        updated_since=updated_since,
         **_debtor_filter(service, debtor),
         **_text_filter(service, q),
     )
@@ -180,6 +194,7 @@ async def list_cases(
 
 @router.get(
     "/summary",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=PortfolioSummaryOut,
     summary="The portfolio at a glance: cases and principal by status, registrations per month",
     description=(
@@ -213,6 +228,7 @@ async def summary(
 
 @router.get(
     "/{case_id}",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=CaseDetailOut,
     responses=problem_responses(404),
     summary="A case: parties, claims, status, timeline and notes",

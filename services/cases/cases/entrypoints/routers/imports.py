@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.idempotency import IdempotencyKeys, fingerprint
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.tokens import Principal
 from servicekit.types import Limit, Text
 from starlette.background import BackgroundTask
@@ -152,6 +153,7 @@ _BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 @router.post(
     "",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
     status_code=202,
     response_model=ImportJobOut,
     responses=problem_responses(409, 413, 415, 422),
@@ -247,6 +249,7 @@ async def upload(
 
 @router.get(
     "/template.csv",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=CsvResponse,
     responses=_binary("The CSV template: the header and an example row"),
     summary="The CSV template of the import layout",
@@ -261,6 +264,7 @@ async def template_csv(principal: AnyUser) -> Response:
 
 @router.get(
     "/template.xlsx",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=XlsxResponse,
     responses=_binary("The XLSX template, with a sheet that explains the columns"),
     summary="The XLSX template of the import layout",
@@ -298,6 +302,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 @router.get(
     "",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=ImportJobPage,
     responses=problem_responses(422),
     summary="Import jobs, newest first (creditors: their own)",
@@ -332,6 +337,7 @@ async def _job(service: CasesService, principal: Principal, job_id: uuid.UUID) -
 
 @router.get(
     "/{job_id}",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=ImportJobOut,
     responses=problem_responses(404),
     summary="One import job and its progress",
@@ -342,6 +348,7 @@ async def get_job(job_id: uuid.UUID, principal: AnyUser, service: ServiceDep) ->
 
 @router.get(
     "/{job_id}/events",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=EventStreamResponse,
     responses={
         200: {
@@ -390,6 +397,7 @@ async def job_events(
 
 @router.get(
     "/{job_id}/errors",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=RowErrorPage,
     responses=problem_responses(404, 422),
     summary="The job's error report: every refused row, by line and column",
@@ -432,6 +440,7 @@ def _report_pages(service: CasesService, job_id: uuid.UUID) -> AsyncIterator[Ite
 
 @router.get(
     "/{job_id}/errors.csv",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=CsvResponse,
     responses={**_binary("The error report as CSV (UTF-8, `;`)"), **problem_responses(404)},
     summary="The job's error report as CSV",
@@ -446,6 +455,7 @@ async def job_errors_csv(job_id: uuid.UUID, principal: AnyUser, service: Service
 
 @router.get(
     "/{job_id}/errors.xlsx",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=XlsxResponse,
     responses={**_binary("The error report as XLSX"), **problem_responses(404)},
     summary="The job's error report as XLSX",

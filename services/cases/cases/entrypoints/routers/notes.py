@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from servicekit.errors import NotFound
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit
 
 from cases import views
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api/v1/cases", tags=["notes"])
 
 @router.get(
     "/notes/unread",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=UnreadOut,
     summary="Unread notes for the caller, per case",
     description=(
@@ -42,6 +44,7 @@ async def unread(
 
 @router.get(
     "/{case_id}/notes",
+    dependencies=[client_scope(Scopes.CASES_READ)],
     response_model=list[NoteOut],
     responses=problem_responses(404),
     summary="The notes of a case the caller may read",
@@ -59,6 +62,7 @@ async def list_notes(case_id: uuid.UUID, principal: AnyUser, service: ServiceDep
 
 @router.post(
     "/{case_id}/notes",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
     status_code=201,
     response_model=NoteOut,
     responses=problem_responses(403, 404, 422),
@@ -96,6 +100,7 @@ async def write_note(
 
 @router.post(
     "/{case_id}/notes/read",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
     status_code=204,
     responses=problem_responses(404, 422),
     summary="Mark a case's notes as read up to a note",

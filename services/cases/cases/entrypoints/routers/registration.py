@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from servicekit.errors import Conflict, DomainError
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 
 from cases.entrypoints.deps import CreditorUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.schemas import (
@@ -37,6 +38,7 @@ def _errors(rejected: reg.Rejected) -> list[dict[str, str]]:
 
 @router.post(
     "",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
     status_code=201,
     response_model=RegisteredOut,
     responses=problem_responses(403, 409, 422),
@@ -94,6 +96,7 @@ async def register_case(
 
 @router.post(
     "/registrations",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
     status_code=201,
     response_model=BatchSubmissionOut,
     responses=problem_responses(403, 422),

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from servicekit.errors import Forbidden, NotFound
 from servicekit.idempotency import fingerprint
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Text
 
 from credit import views
@@ -106,6 +107,7 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
 
 @router.post(
     "/orders",
+    dependencies=[client_scope(Scopes.CREDIT_ORDER)],
     status_code=status.HTTP_201_CREATED,
     response_model=OrderOut,
     responses={
@@ -167,6 +169,7 @@ async def place_order(
 
 @router.get(
     "/orders",
+    dependencies=[client_scope(Scopes.CREDIT_ORDER)],
     response_model=OrderListOut,
     responses=problem_responses(404),
     summary="The organisation's credit report orders, newest first",
@@ -200,6 +203,7 @@ async def list_orders(
 
 @router.get(
     "/orders/{order_id}",
+    dependencies=[client_scope(Scopes.CREDIT_ORDER)],
     response_model=OrderOut,
     responses=problem_responses(404),
     summary="One order and its report (the view is logged)",
@@ -215,6 +219,7 @@ async def get_order(
 
 @router.get(
     "/orders/{order_id}/pdf",
+    dependencies=[client_scope(Scopes.CREDIT_ORDER)],
     response_class=Response,
     responses={
         200: {"content": {"application/pdf": {}}, "description": "The report as PDF/A-3b"},

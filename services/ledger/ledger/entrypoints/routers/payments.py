@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, StrictDate
 
 from ledger.domain.components import expand_designation
@@ -37,6 +38,7 @@ PaymentStatus = Literal["allocated", "unmatched", "refunded", "reversed", "rever
 
 @router.get(
     "/payments",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[PaymentOut],
     summary="Payments (creditor users: on their own cases), by id after ``after``",
 )
@@ -66,6 +68,7 @@ async def list_payments(
 
 @router.get(
     "/payments/{payment_id}",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=PaymentDetailOut,
     responses=problem_responses(404),
     summary="One payment and how it was allocated",

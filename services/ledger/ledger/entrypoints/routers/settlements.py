@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from servicekit.auth import CurrentPrincipal
+from servicekit.errors import DomainError
 from servicekit.openapi import problem_responses
+from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit, Text
 
 from ledger.domain.errors import SettlementNotFound
@@ -28,6 +31,10 @@ from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 from ledger.views import settlements as settlements_view
 
 router = APIRouter(prefix=PREFIX, tags=["settlements"])
+
+
+class BadQuery(DomainError):
+    status, type, title = 400, "invalid-query", "Invalid query"
 
 
 @router.post(
@@ -66,8 +73,10 @@ async def post_settlement_run(
 
 @router.get(
     "/settlements",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[SettlementOut],
     summary="Settlements, newest first (creditor users: their own)",
+    responses=problem_responses(400),
 )
 async def list_settlements(
     principal: CurrentPrincipal,
@@ -80,7 +89,19 @@ async def list_settlements(
         Text | None, Query(max_length=20, pattern=r"^[A-Z0-9-]+$", description="a number")
     ] = None,
     limit: Annotated[Limit, Query(le=1000)] = 100,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            description="Created, posted or voided at or after this instant (ISO 8601 "
+            "with a UTC offset): an integration's sync"
+        ),
+    ] = None,
 ) -> list[SettlementOut]:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise BadQuery(
+            "updated_since needs a UTC offset.",
+            errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
+        )
     async with service.session_factory() as session:
         rows = await settlements_view.list_settlements(
             session,
@@ -89,12 +110,14 @@ async def list_settlements(
             status=settlement_status,
             after=after,
             limit=limit,
+            updated_since=updated_since,
         )
     return [SettlementOut.model_validate(r) for r in rows]
 
 
 @router.get(
     "/settlements/{settlement_id}",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=SettlementOut,
     responses=problem_responses(404),
     summary="One settlement",
@@ -111,6 +134,7 @@ async def get_settlement(
 
 @router.get(
     "/settlements/{settlement_id}/lines",
+    dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[SettlementLineOut],
     responses=problem_responses(404),
     summary="A settlement's lines: per case and payment",

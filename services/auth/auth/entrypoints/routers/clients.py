@@ -1,0 +1,329 @@
+"""API clients: managed by the organisation's creditor admins; the OAuth token endpoint.
+
+A creditor admin sees and changes only its own organisation's clients (another's answers
+404, like an id that does not exist). An API client itself can use none of these: no
+route here names a scope (``servicekit.scopes``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+from urllib.parse import parse_qsl, unquote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from servicekit.auth import require_roles
+from servicekit.openapi import problem_responses
+from servicekit.roles import Roles, Scopes
+from servicekit.tokens import Principal
+from servicekit.types import Text
+
+from auth.domain.clients import MAX_NETWORKS, ApiClient
+from auth.domain.errors import OAuthError
+from auth.entrypoints.deps import ClientDep, ServiceDep
+from auth.service_layer import clients
+
+router = APIRouter(prefix="/api/v1/auth", tags=["api-clients"])
+
+CreditorAdmin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN))]
+ScopeName = Annotated[Text, Field(max_length=40, examples=[Scopes.CASES_READ])]
+MAX_TOKEN_REQUEST_BYTES = 4096
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _admin(principal: Principal) -> clients.Admin:
+    return clients.Admin(principal.user_id, principal.organisation_id)
+
+
+class ApiClientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[Text, Field(min_length=1, max_length=100, examples=["Tripletex-synk"])]
+    scopes: Annotated[
+        list[ScopeName],
+        Field(min_length=1, max_length=6, description=", ".join(sorted(Scopes.ALL))),
+    ]
+    allowed_networks: Annotated[
+        list[Annotated[Text, Field(max_length=50)]],
+        Field(
+            max_length=MAX_NETWORKS,
+            description="CIDR blocks a token may be asked from (empty: from anywhere)",
+            examples=[["192.0.2.0/24"]],
+        ),
+    ] = []
+
+
+class RotateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    overlap_seconds: Annotated[
+        int | None,
+        Field(
+            ge=0, le=604_800, description="How long the old secret stays good (24 h if not given)"
+        ),
+    ] = None
+
+
+class ApiClientOut(BaseModel):
+    id: uuid.UUID = Field(description="The OAuth `client_id`")
+    organisation_id: uuid.UUID
+    name: str
+    scopes: list[str]
+    allowed_networks: list[str]
+    created_at: datetime
+    rotated_at: datetime | None
+    previous_secret_valid_until: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None = Field(description="When it last got a token")
+    last_used_ip: str | None
+    status: str = Field(description="`active` or `revoked`")
+
+    @classmethod
+    def of(cls, found: ApiClient) -> ApiClientOut:
+        return cls(
+            id=found.id,
+            organisation_id=found.organisation_id,
+            name=found.name,
+            scopes=sorted(found.scopes),
+            allowed_networks=list(found.allowed_networks),
+            created_at=found.created_at,
+            rotated_at=found.rotated_at,
+            previous_secret_valid_until=found.previous_secret_valid_until,
+            revoked_at=found.revoked_at,
+            last_used_at=found.last_used_at,
+            last_used_ip=found.last_used_ip,
+            status="revoked" if found.revoked else "active",
+        )
+
+
+class ApiClientWithSecret(ApiClientOut):
+    client_secret: str = Field(description="Shown this once: only its hash is kept")
+
+
+def _with_secret(issued: clients.IssuedSecret) -> ApiClientWithSecret:
+    return ApiClientWithSecret(
+        **ApiClientOut.of(issued.client).model_dump(), client_secret=issued.secret
+    )
+
+
+@router.get("/clients", response_model=list[ApiClientOut], summary="My organisation's API clients")
+async def list_api_clients(principal: CreditorAdmin, service: ServiceDep) -> list[ApiClientOut]:
+    found = await clients.list_clients(service.unit_of_work(), _admin(principal))
+    return [ApiClientOut.of(c) for c in found]
+
+
+@router.post(
+    "/clients",
+    status_code=201,
+    response_model=ApiClientWithSecret,
+    responses=problem_responses(422),
+    summary="Create an API client (its secret is shown once)",
+    description=(
+        "Creditor admins. The answer holds `client_secret` this once, with `Cache-Control: "
+        "no-store`; keep it in the integration's secret store. Not idempotent on purpose: a "
+        "replayed answer would have to keep the secret."
+    ),
+)
+async def create_api_client(
+    body: ApiClientIn, principal: CreditorAdmin, service: ServiceDep, client: ClientDep
+) -> ApiClientWithSecret:
+    issued = await clients.create_client(
+        service.unit_of_work(),
+        service.identity,
+        _admin(principal),
+        name=body.name,
+        scopes=body.scopes,
+        allowed_networks=body.allowed_networks,
+        client=client,
+    )
+    return _with_secret(issued)
+
+
+@router.get(
+    "/clients/{client_id}",
+    response_model=ApiClientOut,
+    responses=problem_responses(404),
+    summary="One API client",
+)
+async def get_api_client(
+    client_id: uuid.UUID, principal: CreditorAdmin, service: ServiceDep
+) -> ApiClientOut:
+    return ApiClientOut.of(
+        await clients.get_client(service.unit_of_work(), _admin(principal), client_id)
+    )
+
+
+@router.post(
+    "/clients/{client_id}/rotate-secret",
+    response_model=ApiClientWithSecret,
+    responses=problem_responses(404, 409, 422),
+    summary="A new secret; the old one stays good for the overlap",
+)
+async def rotate_api_client_secret(
+    client_id: uuid.UUID,
+    principal: CreditorAdmin,
+    service: ServiceDep,
+    client: ClientDep,
+    body: RotateIn | None = None,
+) -> ApiClientWithSecret:
+    overlap = body.overlap_seconds if body is not None else None
+    issued = await clients.rotate_secret(
+        service.unit_of_work(),
+        service.identity,
+        _admin(principal),
+        client_id,
+        overlap=timedelta(seconds=overlap) if overlap is not None else None,
+        client=client,
+    )
+    return _with_secret(issued)
+
+
+@router.post(
+    "/clients/{client_id}/revoke",
+    response_model=ApiClientOut,
+    responses=problem_responses(404),
+    summary="Revoke an API client: its tokens stop working within seconds",
+    description="Idempotent: revoking a revoked client answers the same.",
+)
+async def revoke_api_client(
+    client_id: uuid.UUID, principal: CreditorAdmin, service: ServiceDep, client: ClientDep
+) -> ApiClientOut:
+    revoked = await clients.revoke_client(
+        service.unit_of_work(), service.identity, _admin(principal), client_id, client=client
+    )
+    return ApiClientOut.of(revoked)
+
+
+class OAuthToken(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str
+
+
+def _oauth_error(exc: OAuthError, *, basic: bool) -> JSONResponse:
+    headers = dict(NO_STORE)
+    if exc.status == 401 and basic:
+        headers["WWW-Authenticate"] = 'Basic realm="infocenter"'
+    return JSONResponse(
+        {"error": exc.error, "error_description": exc.description},
+        status_code=exc.status,
+        headers=headers,
+    )
+
+
+def _basic(authorization: str | None) -> tuple[str, str] | None:
+    """``client_id`` and secret from HTTP Basic (RFC 6749 §2.3.1: form-urlencoded first)."""
+    if authorization is None:
+        return None
+    scheme, _, encoded = authorization.strip().partition(" ")
+    if scheme.lower() != "basic":
+        raise OAuthError("invalid_client", "Use HTTP Basic client authentication.", status=401)
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError) as exc:
+        raise OAuthError("invalid_request", "Malformed Basic credentials.") from exc
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        raise OAuthError("invalid_request", "Malformed Basic credentials.")
+    return unquote(client_id), unquote(secret)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "Send application/x-www-form-urlencoded.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_TOKEN_REQUEST_BYTES:
+            raise OAuthError("invalid_request", "The request is too large.")
+    try:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True, max_num_fields=10)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OAuthError("invalid_request", "The form cannot be read.") from exc
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise OAuthError("invalid_request", f"{name} is given more than once.")
+        form[name] = value
+    return form
+
+
+@router.post(
+    "/oauth/token",
+    response_model=OAuthToken,
+    summary="OAuth 2.0 token endpoint: client credentials grant",
+    tags=["oauth"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["grant_type"],
+                        "properties": {
+                            "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                            "scope": {"type": "string", "description": "Space-separated"},
+                            "client_id": {"type": "string"},
+                            "client_secret": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "400": {
+                "description": "RFC 6749 §5.2 error: `invalid_request`, `invalid_scope`, "
+                "`unsupported_grant_type`"
+            },
+            "401": {"description": "`invalid_client`"},
+        },
+    },
+    description=(
+        "RFC 6749 §4.4. Authenticate the client with HTTP Basic (`client_id:client_secret`, "
+        "preferred) or `client_id` and `client_secret` in the form. The token lives 5 "
+        "minutes; ask for a new one when it expires (there is no refresh token). Errors "
+        "are RFC 6749 §5.2 JSON (`error`, `error_description`), not problem+json. "
+        "`private_key_jwt` (RFC 7523) is not offered yet."
+    ),
+)
+async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) -> JSONResponse:
+    authorization = request.headers.get("authorization")
+    try:
+        basic = _basic(authorization)
+        form = await _form(request)
+        grant = form.get("grant_type")
+        if not grant:
+            raise OAuthError("invalid_request", "grant_type is required.")
+        if grant != "client_credentials":
+            raise OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
+        in_form = form.get("client_id"), form.get("client_secret")
+        if basic is not None and in_form[1] is not None:
+            raise OAuthError("invalid_request", "Use one client authentication method.")
+        if basic is None:
+            if not in_form[0] or in_form[1] is None:
+                raise OAuthError("invalid_client", "Client authentication is required.", status=401)
+            basic = (in_form[0], in_form[1])
+        elif in_form[0] is not None and in_form[0] != basic[0]:
+            raise OAuthError("invalid_request", "client_id differs from the credentials.")
+        issued = await clients.grant_token(
+            service.unit_of_work(),
+            service.identity,
+            client_id=basic[0][:100],
+            secret=basic[1][:200],
+            scope=form.get("scope"),
+            client=client,
+        )
+    except OAuthError as exc:
+        return _oauth_error(exc, basic=authorization is not None)
+    return JSONResponse(
+        OAuthToken(
+            access_token=issued.access_token, expires_in=issued.expires_in, scope=issued.scope
+        ).model_dump(),
+        headers=NO_STORE,
+    )
