@@ -16,8 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-SERVICES: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit", "gateway")
-"""The processes with dashboards: the five services and the gateway (same order as /ops)."""
+SERVICES: tuple[str, ...] = (
+    "auth",
+    "cases",
+    "ledger",
+    "reports",
+    "credit",
+    "integrations",
+    "webhooks",
+    "gateway",
+)
+"""The processes with dashboards: the seven services and the gateway (same order as /ops)."""
 
 WINDOW = "5m"
 """The rate window of every panel."""
