@@ -56,6 +56,7 @@ async def test_seed_demo_is_idempotent_and_gives_working_codes(
         "creditor_admin",
         "creditor",
         "credit_orderer",  # Kari buys the demo's credit report
+        "ops",  # the agency's operator (drift@) reads the ops pages
     }
     kari = next(entry for entry in logins if entry["email"] == "kari@nordlys.example")
     code = cli(url, "totp-code", "--email", "kari@nordlys.example")

@@ -25,7 +25,19 @@ async def test_rotation_publishes_the_new_key_before_it_signs(
     def store() -> SigningKeyStore:  # a fresh process's view (no cache)
         return SigningKeyStore(sessions, Keyring(DATA_KEYS), cache_seconds=0)
 
+    async def a_minute_later() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE signing_keys SET created_at = created_at - interval '2 minutes', "
+                    "retired_at = retired_at - interval '2 minutes'"
+                )
+            )
+
     try:
+        # keys other tests of this run rotated in are trusted by now: the start is settled,
+        # whenever this test runs (else one of theirs could become trusted mid-test)
+        await a_minute_later()
         current = (await store().active()).kid
         new = await store().rotate()
         assert new != current
@@ -33,13 +45,7 @@ async def test_rotation_publishes_the_new_key_before_it_signs(
         assert {current, new} <= published
         assert (await store().active()).kid == current  # the new key is not trusted yet
 
-        async with engine.begin() as conn:  # a minute later
-            await conn.execute(
-                text(
-                    "UPDATE signing_keys SET created_at = created_at - interval '2 minutes', "
-                    "retired_at = retired_at - interval '2 minutes'"
-                )
-            )
+        await a_minute_later()
         assert (await store().active()).kid == new
         assert current in {k["kid"] for k in (await store().jwks())["keys"]}  # still verifies
         assert await store().private_key("no-such-key") is None
