@@ -44,7 +44,13 @@ CASE_HANDLER = "saksbehandler@infocenter.example"
 OWNER_ADMIN = "admin@nordlys.example"  # the ERP connection and webhook endpoints are its
 TRIPLETEX_KEYS = {"consumer_token": "sim-consumer-token", "employee_token": "sim-employee-token"}
 """The stack's Tripletex simulator's keys (``simulators.tripletex`` defaults): Nordlys's ERP."""
-FIXED: dict[str, str] = {"code": "saksliste"}
+FIXED: dict[str, str] = {
+    "code": "saksliste",
+    # a service's dead letters (agency operators only): a queue and a message id name no
+    # creditor's object, and a creditor is refused by role whatever they are
+    "queue": "events",
+    "event_id": "00000000-0000-4000-8000-000000000000",
+}
 """Path parameters that name no resource (a value any caller may use: an operation whose
 parameters are all of these is read like a collection, and must name none of the owner's
 ids)."""

@@ -98,7 +98,7 @@ def test_the_table_names_every_endpoint(service: CasesService) -> None:
     documented = {
         (method.upper(), _template(path))
         for path, operations in create_app(service).openapi()["paths"].items()
-        if path.startswith(P)
+        if path.startswith(P) and "/ops/dead-letters" not in path  # servicekit's ops tests
         for method in operations
     }
     assert documented == _operations()

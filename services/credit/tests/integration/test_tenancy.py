@@ -98,7 +98,7 @@ def test_the_tables_name_every_endpoint(service: CreditService) -> None:
     documented = {
         (method.upper(), table_form(path))
         for path, operations in create_app(service).openapi()["paths"].items()
-        if path.startswith(P)
+        if path.startswith(P) and "/ops/dead-letters" not in path  # servicekit's ops tests
         for method in operations
     }
     gets = OWN_READS + OWN_LISTS + SHARED_READS + ADMIN_READS

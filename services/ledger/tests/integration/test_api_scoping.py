@@ -143,7 +143,7 @@ def test_the_tables_name_every_endpoint(service: LedgerService) -> None:
     documented = {
         (method.upper(), table_form(path))
         for path, operations in create_app(service).openapi()["paths"].items()
-        if path.startswith(P)
+        if path.startswith(P) and "/ops/dead-letters" not in path  # servicekit's ops tests
         for method in operations
     }
     gets = READS + LISTS + STAFF_READS + ADMIN_READS + SHARED_READS + PUBLIC_READS
