@@ -21,7 +21,16 @@ from urllib.parse import urlsplit
 
 RABBITMQ_PROMETHEUS_PORT = 15692
 """Where RabbitMQ's ``rabbitmq_prometheus`` plugin answers (``/metrics``)."""
-JOBS: tuple[str, ...] = ("auth", "cases", "ledger", "reports", "credit", "gateway")
+JOBS: tuple[str, ...] = (
+    "auth",
+    "cases",
+    "ledger",
+    "reports",
+    "credit",
+    "integrations",
+    "webhooks",
+    "gateway",
+)
 """The scrape jobs that list processes of the stack (targets files, one per job)."""
 PROMETHEUS_BINARY = "prometheus"
 EXPORTER_BINARY = "prometheus-postgres-exporter"
