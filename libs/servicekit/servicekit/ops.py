@@ -206,7 +206,11 @@ def dead_letter_router(
 ) -> APIRouter:
     """The service's dead-letter endpoints (under ``/api/v1/<service>/ops``)."""
     specs: dict[str, QueueSpec] = {spec.name: spec for spec in topology.queues}
-    router = APIRouter(prefix=f"/api/v1/{service}/ops/dead-letters", tags=["ops"])
+    router = APIRouter(
+        prefix=f"/api/v1/{service}/ops/dead-letters",
+        tags=["ops"],
+        responses={404: {"description": "No such queue (or dead letter) in this service"}},
+    )
 
     def spec_of(queue: str) -> QueueSpec:
         spec = specs.get(queue)
