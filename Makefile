@@ -136,6 +136,9 @@ check-infra:
 	done
 
 test: ## everything CI checks: infrastructure, sync, lint, types, imports, all tests
+	@# a stopped PostgreSQL or RabbitMQ is started (installed first when missing); if that
+	@# fails, check-infra fails loudly with the commands that start them
+	$(MAKE) check-infra 2>/dev/null || deploy/local/install.sh --infra || true
 	$(MAKE) check-infra
 	deploy/local/install.sh --uv
 	deploy/local/install.sh --documents
