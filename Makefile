@@ -145,9 +145,13 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	deploy/local/install.sh --browser
 	deploy/local/install.sh --observability
 	$(UV) sync --all-packages
+	@# test namespaces idle now and still idle after the static checks are left-overs of
+	@# killed runs: swept, so that they do not pile up in the broker
+	$(RUN) python -m devstack.bussweep mark
 	$(MAKE) lint
 	$(MAKE) types
 	$(MAKE) imports
+	$(RUN) python -m devstack.bussweep sweep
 	@echo "== tests (all but disruptive)"
 	$(PYTEST) -m "not disruptive" $(PYTEST_PATHS)
 	@echo "== disruptive tests (they restart the broker and PostgreSQL), last"
