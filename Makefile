@@ -153,6 +153,6 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	$(MAKE) imports
 	$(RUN) python -m devstack.bussweep sweep
 	@echo "== tests (all but disruptive)"
-	$(PYTEST) -m "not disruptive" $(PYTEST_PATHS)
+	$(PYTEST) -m "not disruptive" --durations=30 $(PYTEST_PATHS)
 	@echo "== disruptive tests (they restart the broker and PostgreSQL), last"
 	$(PYTEST) -m disruptive $(PYTEST_PATHS) || [ $$? -eq 5 ]
