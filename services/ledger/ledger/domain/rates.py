@@ -64,6 +64,9 @@ class RateKind:
     """Multiple of the inkassosats an avdragsordning of many instalments adds (§ 2-4)."""
     AVDRAGSGEBYR_MIN_INSTALMENTS = "avdragsgebyr_min_instalments"
     """An avdragsordning of more instalments than this carries the avdragsgebyr."""
+    STANDARDKOMPENSASJON = "standardkompensasjon"
+    """Compensation for collection costs on business-to-business claims, NOK per claim, set
+    per half-year (forsinkelsesrenteloven § 3a: 40 euro)."""
 
 
 OVER = "over"

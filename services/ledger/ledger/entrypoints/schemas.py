@@ -371,6 +371,11 @@ class AgreementIn(Strict):
     )
     commission_percent: Decimal = Field(ge=0, le=100, max_digits=7, decimal_places=4)
     vat_deductible: bool = True
+    claims_standardkompensasjon: bool = Field(
+        default=False,
+        description="claim standardkompensasjon (forsinkelsesrenteloven § 3a) on claims "
+        "against business debtors, once per claim; it comes off the collection fees",
+    )
     payout_account: Annotated[Text | None, Field(max_length=40)] = None
     payout_name: Annotated[
         Text | None, Field(min_length=1, max_length=70, pattern=r"^[^\x00-\x1f\x7f]+$")
@@ -382,6 +387,7 @@ class AgreementOut(BaseModel):
     allocation_order: list[str]
     commission_percent: Decimal
     vat_deductible: bool
+    claims_standardkompensasjon: bool = False
     payout_account: str | None
     payout_name: str | None
     updated_at: datetime | None = Field(

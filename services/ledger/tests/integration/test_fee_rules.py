@@ -77,3 +77,44 @@ async def test_a_new_inkassosats_moves_the_varsel_fee(
     after = await ledger.case((500_000, date(2041, 1, 15)))
     await ledger.steps(after.case_id, ("inkassovarsel_sent", date(2041, 2, 3)))
     assert await fees(ledger, after.case_id, date(2041, 2, 3)) == {"inkassovarsel_fee": 4_000}
+
+
+async def test_standardkompensasjon_is_the_creditors_and_comes_off_the_salaer(
+    service: LedgerService, ledger: Ledger
+) -> None:
+    # ADR 0056. B2B, NOK 10 000 due 1 Mar 2025 (interest from 2 Mar 2025: 470 for 2025 H1);
+    # varsel 17 Mar (35 gross, absorbed), BO 1 Apr (lett 0.8 x 700 x 1.5 = 840, less 435).
+    from ledger.domain.agreements import CreditorAgreement
+    from sqlalchemy import text
+
+    creditor = uuid.uuid4()
+    async with service.unit_of_work() as uow:
+        await uow.books.agreements.put(
+            CreditorAgreement(creditor_id=creditor, claims_standardkompensasjon=True)
+        )
+        await uow.commit()
+    case = await ledger.case(
+        (1_000_000, date(2025, 3, 1)), creditor_id=creditor, debtor_kind="business"
+    )
+    for _ in range(2):  # a step again charges nothing again
+        await ledger.steps(
+            case.case_id,
+            ("inkassovarsel_sent", date(2025, 3, 17)),
+            ("betalingsoppfordring_sent", date(2025, 4, 1)),
+        )
+    assert await fees(ledger, case.case_id, date(2025, 4, 1)) == {
+        "standardkompensasjon": 47_000,
+        "salaer_lett": 40_500,
+    }
+    economy = await ledger.economy(case.case_id, date(2025, 4, 1))
+    owed = {line.component.value: line.outstanding_ore for line in economy.lines}
+    assert (owed["reminder_fees"], owed["collection_fees"]) == (47_000, 40_500)
+    async with service.session_factory() as session:
+        creditor_claims = await session.scalar(
+            text(
+                "SELECT sum(amount_ore) FROM postings WHERE account_kind = 'creditor.claims'"
+                " AND holder = :creditor"
+            ),
+            {"creditor": creditor},
+        )
+    assert creditor_claims == -(1_000_000 + 47_000)  # the creditor's: principal and SK
