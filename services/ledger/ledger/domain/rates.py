@@ -321,3 +321,24 @@ class RateBook:
                     if r.effective_from == table_from
                 )
         raise MissingRate(kind, when.step_date)
+
+
+def rests_on_unconfirmed(used: Iterable[int], on: date, rows: Sequence[RateRow]) -> bool:
+    """Whether a figure computed on ``on`` from the rows ``used`` rests on a carried-forward
+    figure: a newer *unconfirmed* row of the same kind and parameter is dated after the row
+    used and on or before ``on`` (issue 13 point 5: the figure is provisional until the row
+    is confirmed or rejected)."""
+    by_id = {r.id: r for r in rows}
+    pending = [r for r in rows if r.status == "unconfirmed"]
+    for rate_id in used:
+        row = by_id.get(rate_id)
+        if row is None:
+            continue
+        if any(
+            p.kind == row.kind
+            and p.parameter == row.parameter
+            and row.effective_from < p.effective_from <= on
+            for p in pending
+        ):
+            return True
+    return False

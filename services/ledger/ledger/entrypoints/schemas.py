@@ -75,6 +75,12 @@ class FeeOut(BaseModel):
     step: str
     rate_ids: list[int] = Field(description="the rate versions the fee was computed from")
     basis: dict[str, Any]
+    provisional: bool = Field(
+        default=False,
+        description="the fee rests on a figure carried forward past a row not confirmed yet "
+        "(e.g. a new inkassosats): it may change when the row is confirmed and the case is "
+        "recomputed (`rate-recompute`, issue 13 point 5)",
+    )
 
 
 class CasePaymentOut(BaseModel):
@@ -117,7 +123,7 @@ class EconomyOut(BaseModel):
     provisional: bool = Field(
         default=False,
         description="the balance includes a figure that rests on a rate not yet confirmed "
-        "(the interest's `provisional`): it may change when the rate is confirmed",
+        "(the interest's or a fee's `provisional`): it may change when the rate is confirmed",
     )
     settled_on: date | None
     closed_on: date | None
