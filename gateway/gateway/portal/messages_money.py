@@ -10,6 +10,12 @@ merge.
 from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [
+    ("money.register.demand_sent_on", "Påkrav sendt (valgfritt)", "Demand sent (optional)"),
+    (
+        "money.register.demand_sent_on_hint",
+        "Bare når det ikke var avtalt forfallsdato på forhånd: datoen du sendte skriftlig påkrav (dd.mm.åååå). Forsinkelsesrenten løper da fra 30 dager etter påkravet.",
+        "Only when no due date was agreed in advance: the date you sent the written demand (dd.mm.yyyy). Late-payment interest then runs from 30 days after the demand.",
+    ),
     (
         "money.economy.provisional_fees",
         "Et gebyr er regnet med en sats som ennå ikke er bekreftet for datoen (den forrige bekreftede satsen er brukt). Gebyret kan endres når satsen blir bekreftet.",
