@@ -10,6 +10,11 @@ merge.
 from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [
+    (
+        "reason.does_not_add_up_to_the_reminders",
+        "Stemmer ikke med summen av purregebyrene",
+        "Does not add up to the reminders' fees",
+    ),
     ("money.register.demand_sent_on", "Påkrav sendt (valgfritt)", "Demand sent (optional)"),
     (
         "money.register.demand_sent_on_hint",

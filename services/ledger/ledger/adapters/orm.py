@@ -164,6 +164,11 @@ ledger_claims = Table(
         Date,
         comment="no due date agreed: 30 days after the påkrav, interest from the day after",
     ),
+    Column(
+        "reminders",
+        JSONB,
+        comment="the creditor's reminders as events [{sent_on, fee_ore}]; null: not given",
+    ),
     Index("ix_ledger_claims_case_id", "case_id"),
 )
 

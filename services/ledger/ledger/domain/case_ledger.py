@@ -33,7 +33,7 @@ from ledger.domain.components import (
     agency_share,
     creditor_share,
 )
-from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge
+from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge, Reminder
 from ledger.domain.ids import new_id
 from ledger.domain.interest import (
     ClaimPrincipal,
@@ -82,6 +82,9 @@ class Claim:
     """No due date agreed in advance: 30 days after the påkrav; interest runs from the day
     after it instead of after ``due_date`` (forsinkelsesrenteloven § 2; ADR 0051)."""
 
+    reminders: tuple[Reminder, ...] | None = None
+    """The reminders the creditor sent, as events (None: not given, only the total)."""
+
     @property
     def interest_from(self) -> date:
         """The day interest is counted after (as a due date)."""
@@ -126,6 +129,7 @@ class CaseFacts:
             claim_principals_ore=tuple(c.principal_ore for c in self.claims),
             claim_time_barred_on=tuple(c.time_barred_on for c in self.claims),
             claim_ids=tuple(str(c.claim_id) for c in self.claims),
+            claim_reminders=tuple(c.reminders for c in self.claims),
             claim_interest_from=tuple(c.interest_from for c in self.claims),
             claims_standardkompensasjon=standardkompensasjon,
             currency=self.currency,

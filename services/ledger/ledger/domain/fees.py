@@ -83,6 +83,14 @@ COLLECTION_COST_KINDS = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
+class Reminder:
+    """A purring or varsel the creditor sent on a claim, and the fee it carried (0: none)."""
+
+    sent_on: date
+    fee_ore: int
+
+
+@dataclass(frozen=True, slots=True)
 class CaseTerms:
     """What a case's fees depend on."""
 
@@ -105,6 +113,9 @@ class CaseTerms:
     claim_interest_from: tuple[date, ...] = ()
     """Each claim's date interest runs after (its due date, or 30 days after a påkrav), in
     the same order (empty: the due dates)."""
+    claim_reminders: tuple[tuple[Reminder, ...] | None, ...] = ()
+    """Each claim's reminders as events (None: not given; only the total is known), in
+    the same order (empty: none given for any claim)."""
     claims_standardkompensasjon: bool = False
     """The creditor claims standardkompensasjon on business-to-business claims (ADR 0056)."""
     currency: str = "NOK"
@@ -123,6 +134,9 @@ class CaseTerms:
         return replace(
             self,
             claim_ids=tuple(self.claim_ids[i] for i in live) if self.claim_ids else (),
+            claim_reminders=(
+                tuple(self.claim_reminders[i] for i in live) if self.claim_reminders else ()
+            ),
             claim_interest_from=(
                 tuple(self.claim_interest_from[i] for i in live) if self.claim_interest_from else ()
             ),
@@ -254,6 +268,23 @@ def _claim_dues(terms: CaseTerms) -> tuple[date, ...]:
     return tuple(terms.latest_due_date for _ in terms.reminder_fees_ore) or (terms.latest_due_date,)
 
 
+MAX_REMINDER_FEES = 2
+"""Inkassoforskriften § 1-3: fees for at most two reminders (two purringer, or a purring
+and an inkassovarsel) per claim."""
+
+
+def _two_reminder_fees(
+    sent: tuple[Reminder, ...] | None, charged_ore: int, on: date, rates: RateBook, when: Occasion
+) -> bool:
+    """Whether a claim already carries the two reminder fees § 1-3 allows before a letter
+    of ``on``: counted as events (each reminder sent on or before ``on`` that carried a fee),
+    when the creditor gave them; otherwise inferred from the total (twice the claim's own
+    fee, the fraction of its due date x the inkassosats of ``on``)."""
+    if sent is not None:
+        return sum(1 for r in sent if r.fee_ore > 0 and r.sent_on <= on) >= MAX_REMINDER_FEES
+    return charged_ore >= MAX_REMINDER_FEES * reminder_fee(rates, when)[0]
+
+
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
     """The inkassovarsel fee, assessed claim by claim (ADR 0051): a claim qualifies when the
     letter is sent at least ``inkassovarsel_fee_min_days`` after **its** due date and it
@@ -264,17 +295,22 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
     on = step.effective_date
     dues = _claim_dues(terms)
     reminders = terms.reminder_fees_ore or tuple(0 for _ in dues)
+    events = (
+        terms.claim_reminders
+        if len(terms.claim_reminders) == len(dues)
+        else tuple(None for _ in dues)
+    )
     too_early: list[date] = []
     full = 0
     qualifying: list[date] = []
     min_days_id = 0
-    for due, charged in zip(dues, reminders, strict=True):
+    for due, charged, sent in zip(dues, reminders, events, strict=True):
         when = Occasion(step_date=on, due_date=due)
         min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
         min_days_id = min_days.id
         if on < due + timedelta(days=int(min_days.value)):
             too_early.append(due)
-        elif charged >= 2 * reminder_fee(rates, when)[0]:
+        elif _two_reminder_fees(sent, charged, on, rates, when):
             full += 1
         else:
             qualifying.append(due)
