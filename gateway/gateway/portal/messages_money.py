@@ -11,6 +11,18 @@ from __future__ import annotations
 
 ENTRIES: list[tuple[str, str, str]] = [
     (
+        "money.agreement.standardkompensasjon",
+        "Standardkompensasjon på krav mot næringsdrivende",
+        "Standard compensation on claims against businesses",
+    ),
+    (
+        "money.agreement.standardkompensasjon_hint",
+        "Forsinkelsesrenteloven § 3a: 40 euro i kroner per faktura, oppdragsgiverens. Den trekkes fra inkassokostnadene, så skyldneren betaler aldri begge.",
+        "Late Payment Interest Act § 3a: 40 euro in kroner per invoice, the creditor's. It comes off the collection costs, so the debtor never pays both.",
+    ),
+    ("money.agreement.standardkompensasjon_yes", "Ja, krev den", "Yes, claim it"),
+    ("money.agreement.standardkompensasjon_no", "Nei", "No"),
+    (
         "reason.does_not_add_up_to_the_reminders",
         "Stemmer ikke med summen av purregebyrene",
         "Does not add up to the reminders' fees",
