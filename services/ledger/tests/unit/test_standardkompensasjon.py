@@ -19,7 +19,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from ledger.domain.fees import CaseTerms, FeeKind, Step, assess_fees
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ledger.domain.fees import (
+    COLLECTION_COST_KINDS,
+    CaseTerms,
+    FeeCharge,
+    FeeKind,
+    Step,
+    assess_fees,
+)
 
 from .rate_fixtures import shipped_book
 
@@ -179,3 +188,46 @@ def test_no_compensation_on_a_time_barred_claim() -> None:
         }
     )
     assert fees(barred, varsel(date(2025, 3, 17))) == {f"{SK}:c2": 47_000}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    principal_nok=st.integers(100, 300_000),
+    due=st.dates(date(2025, 1, 1), date(2025, 6, 20)),
+    varsel_after=st.one_of(st.none(), st.integers(14, 40)),
+    demand_after=st.one_of(st.none(), st.integers(20, 60)),
+    legal_after=st.one_of(st.none(), st.integers(1, 90)),
+    claims=st.integers(1, 3),
+)
+def test_the_debtor_pays_the_larger_of_the_compensation_and_the_collection_costs(
+    principal_nok: int,
+    due: date,
+    varsel_after: int | None,
+    demand_after: int | None,
+    legal_after: int | None,
+    claims: int,
+) -> None:
+    # § 3a: the compensation comes off the § 17 costs, so together they are the larger of
+    # the two; court fees are apart. (Interest starts in 2025 H1: 470 per claim.)
+    steps = []
+    if varsel_after is not None:
+        steps.append(varsel(due + timedelta(days=varsel_after)))
+    if demand_after is not None:
+        bo = due + timedelta(days=demand_after)
+        steps.append(Step("betalingsoppfordring_sent", bo))
+        if legal_after is not None:
+            steps.append(Step("legal_step_forliksklage", bo + timedelta(days=legal_after)))
+    if not steps:
+        return
+    dues = tuple(due for _ in range(claims))
+    with_sk = assess_fees(b2b(*dues, principal_nok=principal_nok), steps, RATES).charges
+    without = assess_fees(b2b(*dues, principal_nok=principal_nok, claims=False), steps, RATES)
+
+    def collection(charges: tuple[FeeCharge, ...]) -> int:
+        return sum(c.amount_ore for c in charges if c.kind in COLLECTION_COST_KINDS)
+
+    compensation = sum(c.amount_ore for c in with_sk if c.kind == SK)
+    assert compensation == 47_000 * claims
+    assert compensation + collection(with_sk) == max(compensation, collection(without.charges))
+    court = [c.amount_ore for c in with_sk if c.kind == FeeKind.COURT_FEE]
+    assert court == [c.amount_ore for c in without.charges if c.kind == FeeKind.COURT_FEE]
