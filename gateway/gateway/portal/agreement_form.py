@@ -1,12 +1,12 @@
 """A creditor's agreement (oppdragsavtale) as a form, and back into the ledger's body (pure).
 
 Field names are the ledger API's own (``commission_percent``, ``allocation_order``,
-``vat_deductible``, ``payout_account``, ``payout_name``), so an error the API names lands
-next to its field. The commission is typed as people write it (``12,5`` or ``12.5 %``);
-the allocation order is one of the orders of the three groups (costs, interest,
-principal), or the order stored if it is another. The payout account is checked by the
-ledger (a Norwegian account number or an IBAN); the form only asks for the holder's name
-with it, since a settlement pays out only with both.
+``vat_deductible``, ``claims_standardkompensasjon``, ``payout_account``, ``payout_name``),
+so an error the API names lands next to its field. The commission is typed as people
+write it (``12,5`` or ``12.5 %``); the allocation order is one of the orders of the three
+groups (costs, interest, principal), or the order stored if it is another. The payout
+account is checked by the ledger (a Norwegian account number or an IBAN); the form only
+asks for the holder's name with it, since a settlement pays out only with both.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ FIELDS = (
     "commission_percent",
     "allocation_order",
     "vat_deductible",
+    "claims_standardkompensasjon",
     "payout_account",
     "payout_name",
 )
@@ -96,6 +97,9 @@ def values_of(agreement: dict[str, Any], lang: str = "nb") -> dict[str, str]:
         "commission_percent": percent_text(agreement.get("commission_percent", 0), lang),
         "allocation_order": order_value(agreement.get("allocation_order") or GROUPS),
         "vat_deductible": "ja" if agreement.get("vat_deductible", True) else "nei",
+        "claims_standardkompensasjon": (
+            "ja" if agreement.get("claims_standardkompensasjon", False) else "nei"
+        ),
         "payout_account": format_account(agreement.get("payout_account")),
         "payout_name": agreement.get("payout_name") or "",
     }
@@ -118,6 +122,9 @@ def read(form: FormData, t: Translator, *, allowed_orders: list[tuple[str, ...]]
         errors["allocation_order"] = t("agreement.error.order")
     if values["vat_deductible"] not in ("ja", "nei"):
         errors["vat_deductible"] = t("agreement.error.vat")
+    values["claims_standardkompensasjon"] = (
+        "ja" if values["claims_standardkompensasjon"] == "ja" else "nei"
+    )
     if values["payout_account"] and not values["payout_name"]:
         errors["payout_name"] = t("agreement.error.name_needed")
     if values["payout_name"] and not values["payout_account"]:
@@ -128,6 +135,7 @@ def read(form: FormData, t: Translator, *, allowed_orders: list[tuple[str, ...]]
         "commission_percent": str(commission),
         "allocation_order": list(order),
         "vat_deductible": values["vat_deductible"] == "ja",
+        "claims_standardkompensasjon": values["claims_standardkompensasjon"] == "ja",
         "payout_account": values["payout_account"] or None,
         "payout_name": values["payout_name"] or None,
     }

@@ -35,6 +35,7 @@ CLAIM_FIELDS = (
     "principal_ore",
     "reminder_fee_ore",
     "claim_type",
+    "demand_sent_on",
 )
 
 
@@ -89,6 +90,12 @@ def read(form: FormData, t: Translator) -> Registration:
                 claim[date_field] = parse_day(values[name]).isoformat()
             except InvalidInput:
                 result.errors[name] = t("form.date_invalid")
+        demand = f"claims.{i}.demand_sent_on"
+        if values[demand]:  # only when no due date was agreed: the påkrav's date
+            try:
+                claim["demand_sent_on"] = parse_day(values[demand]).isoformat()
+            except InvalidInput:
+                result.errors[demand] = t("form.date_invalid")
         for amount_field, required in (("principal_ore", True), ("reminder_fee_ore", False)):
             name = f"claims.{i}.{amount_field}"
             if not values[name]:

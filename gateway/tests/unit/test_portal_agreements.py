@@ -56,6 +56,7 @@ def test_a_good_form_becomes_the_ledgers_body() -> None:
         "commission_percent": "12.5",
         "allocation_order": ["costs", "interest", "principal"],
         "vat_deductible": True,
+        "claims_standardkompensasjon": False,
         "payout_account": "1234.56.78903",
         "payout_name": "Nordlys Energi AS",
     }
@@ -120,6 +121,7 @@ def test_the_stored_agreement_is_shown_as_people_read_it() -> None:
         "commission_percent": "12,5",
         "allocation_order": "principal,interest,costs",
         "vat_deductible": "nei",
+        "claims_standardkompensasjon": "nei",
         "payout_account": "1234.56.78903",
         "payout_name": "Nordlys Energi AS",
     }
@@ -151,3 +153,15 @@ def test_a_creditor_without_a_payout_account_is_skipped_by_settlements() -> None
     stored = {"updated_at": "2026-11-25T10:00:00+00:00", "payout_account": "12345678903"}
     assert agreement_state({**stored, "payout_name": None}) == "no_payout"
     assert agreement_state({**stored, "payout_name": "Nordlys AS"}) == "ready"
+
+
+def test_standardkompensasjon_is_claimed_only_when_chosen_and_shown_as_stored() -> None:
+    chosen = agreement_form.read(_form(claims_standardkompensasjon="ja"), NB, allowed_orders=ORDERS)
+    assert chosen.body is not None
+    assert chosen.body["claims_standardkompensasjon"] is True
+    odd = agreement_form.read(_form(claims_standardkompensasjon="x"), NB, allowed_orders=ORDERS)
+    assert odd.body is not None
+    assert odd.body["claims_standardkompensasjon"] is False
+    stored = {"commission_percent": "10", "claims_standardkompensasjon": True}
+    assert agreement_form.values_of(stored)["claims_standardkompensasjon"] == "ja"
+    assert agreement_form.values_of({})["claims_standardkompensasjon"] == "nei"

@@ -54,3 +54,27 @@ def test_a_balance_on_an_unconfirmed_rate_is_marked_foreløpig(provisional: bool
     assert ('id="okonomi-forelopig"' in html) is provisional
     assert ("Foreløpig" in html) is provisional
     assert ("ikke bekreftet ennå" in html) is provisional
+
+
+def test_a_fee_on_an_unconfirmed_rate_says_so_and_not_that_the_interest_rate_is() -> None:
+    fee = {"kind": "inkassovarsel_fee", "amount_ore": 3_000, "provisional": True}
+    economy = {
+        **_economy(True),
+        "interest": {"accrued_ore": 0, "periods": [], "provisional": False},
+        "fees": [fee],
+    }
+
+    def render(economy: dict[str, object], lang: str) -> str:
+        return str(
+            templates.env.get_template("portal/_economy.html").render(
+                economy=economy, t=Translator(lang), lang=lang
+            )
+        )
+
+    html = render(economy, "nb")
+    assert 'id="okonomi-forelopig-gebyr"' in html
+    assert "Et gebyr er regnet med en sats" in html
+    assert "Rentesatsen for et halvår" not in html  # the interest rate is confirmed
+    assert "A fee is computed" in render(economy, "en")
+    confirmed = {**economy, "fees": [{**fee, "provisional": False}]}
+    assert 'id="okonomi-forelopig-gebyr"' not in render(confirmed, "nb")

@@ -259,3 +259,24 @@ def test_the_registration_form_sends_a_loan_as_a_ten_year_claim() -> None:
     odd = registration_form.read(_form(**{"claims.0.claim_type": "gjeld"}), NB)
     assert odd.body is not None
     assert odd.body["claims"][0]["claim_type"] == "ordinary"
+
+
+def test_the_registration_form_sends_the_pakrav_date_only_when_typed() -> None:
+    typed = registration_form.read(_form(**{"claims.0.demand_sent_on": "01.03.2025"}), NB)
+    assert typed.body is not None
+    assert typed.body["claims"][0]["demand_sent_on"] == "2025-03-01"
+    none = registration_form.read(_form(), NB)
+    assert none.body is not None
+    assert "demand_sent_on" not in none.body["claims"][0]
+    bad = registration_form.read(_form(**{"claims.0.demand_sent_on": "31.02.2025"}), NB)
+    assert bad.body is None
+    assert bad.errors == {"claims.0.demand_sent_on": NB("form.date_invalid")}
+
+
+def test_the_registration_page_offers_the_pakrav_date_in_both_languages() -> None:
+    from gateway.portal.i18n import Translator
+    from gateway.portal.messages import MESSAGES
+
+    assert MESSAGES["money.register.demand_sent_on"]["nb"] == "Påkrav sendt (valgfritt)"
+    for lang in ("nb", "en"):
+        assert "30" in Translator(lang)("money.register.demand_sent_on_hint")

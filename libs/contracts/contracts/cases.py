@@ -56,6 +56,18 @@ class ClaimInterestStart(BaseModel):
     )
 
 
+class ClaimReminder(BaseModel):
+    """A purring (or inkassovarsel) the creditor sent on a claim before handing it over,
+    with the fee it carried (0: none). The ledger counts these as events for the two
+    reminder fees of inkassoforskriften § 1-3, not the total divided by a fee."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    claim_id: uuid.UUID
+    sent_on: date = Field(description="the day the reminder was sent")
+    fee_ore: int = Field(ge=0, description="the reminder fee it carried, øre (0: none)")
+
+
 @event_model
 class CaseRegistered(EventData):
     """A creditor handed over a case (oppdrag): one debtor, one or more claims."""
@@ -87,6 +99,12 @@ class CaseRegistered(EventData):
         description="the claims whose interest does not run from their due date (no due "
         "date agreed in advance: from 30 days after a påkrav); None or absent: every claim's "
         "interest runs from its due date",
+    )
+    reminders: list[ClaimReminder] | None = Field(
+        default=None,
+        max_length=2000,
+        description="the reminders the creditor sent, claim by claim (date and fee); None or "
+        "absent: not given, only each claim's reminder_fee_ore total is known",
     )
 
 

@@ -93,6 +93,30 @@ def after_interruption(
     return max(current, limitation_date(on, years))
 
 
+INTERRUPTIONS: tuple[Interruption, ...] = (
+    "acknowledgement",
+    "part_payment",
+    "forliksklage",
+    "utlegg",
+    "judgment",
+)
+
+
+def restated(
+    due_date: date,
+    claim_type: ClaimType,
+    interruptions: Iterable[tuple[date, Interruption]],
+    rules: RuleSet,
+) -> date:
+    """A claim's limitation date by the rules now (ADR 0050), from its due date and the
+    interruptions recorded on it, in date order: what a case registered before those rules
+    should carry. An interruption on or after the date it then has changes nothing."""
+    current = limitation_date(due_date, period_years(rules, claim_type))
+    for on, interruption in sorted(interruptions):
+        current = after_interruption(current, interruption, on, rules, claim_type)
+    return current
+
+
 def warning_level(limitation: date, today: date, rules: RuleSet) -> str | None:
     """The warning a claim has reached on ``today``: ``"90d"``, ``"30d"`` (by the rule set's
     warning days), ``"expired"``, or ``None`` while it is further away."""

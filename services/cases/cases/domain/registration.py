@@ -73,6 +73,15 @@ class Debtor:
 
 
 @dataclass(frozen=True)
+class ReminderSent:
+    """A purring (or varsel) the creditor sent on a claim, with the fee it carried (0: none);
+    the ledger counts them for the two reminder fees of inkassoforskriften § 1-3."""
+
+    sent_on: date
+    fee_ore: int
+
+
+@dataclass(frozen=True)
 class Claim:
     """One overdue invoice."""
 
@@ -87,6 +96,9 @@ class Claim:
     demand_sent_on: date | None = None
     """No due date was agreed in advance: the day the creditor sent a written demand
     (påkrav). Interest runs only after 30 days (forsinkelsesrenteloven § 2)."""
+    reminders: tuple[ReminderSent, ...] | None = None
+    """The reminders the creditor sent, as events (None: only ``reminder_fee_ore`` given);
+    their fees add up to ``reminder_fee_ore``."""
 
     @property
     def interest_due_date(self) -> date | None:
@@ -175,6 +187,7 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
         and not _CONTROL.search(claim.invoice_number)
         and claim.claim_type in CLAIM_TYPES
         and claim.demand_sent_on is None
+        and claim.reminders is None
     ):
         return  # the usual case, in one test
     path = f"claims[{i}]"
@@ -196,6 +209,18 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
             errors.append(FieldError(f"{path}.demand_sent_on", "is before the invoice date"))
         if claim.demand_sent_on > today:
             errors.append(FieldError(f"{path}.demand_sent_on", "is in the future"))
+    for j, reminder in enumerate(claim.reminders or ()):
+        where = f"{path}.reminders[{j}]"
+        if reminder.sent_on < claim.invoice_date:
+            errors.append(FieldError(f"{where}.sent_on", "is before the invoice date"))
+        if reminder.sent_on > today:
+            errors.append(FieldError(f"{where}.sent_on", "is in the future"))
+        if reminder.fee_ore < 0:
+            errors.append(FieldError(f"{where}.fee_ore", "must not be negative"))
+    if claim.reminders is not None and claim.reminder_fee_ore != sum(
+        r.fee_ore for r in claim.reminders
+    ):
+        errors.append(FieldError(f"{path}.reminder_fee_ore", "does not add up to the reminders"))
     if claim.claim_type not in CLAIM_TYPES:
         errors.append(FieldError(f"{path}.claim_type", "must be 'ordinary' or 'loan'"))
     elif claim.reminder_fee_ore > claim.principal_ore and claim.principal_ore > 0:

@@ -58,6 +58,13 @@ class DebtorIn(BaseModel):
     phone: Annotated[Text | None, Field(max_length=20)] = None
 
 
+class ReminderIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sent_on: StrictDate = Field(description="the day the purring (or varsel) was sent")
+    fee_ore: Annotated[SignedOre, Field(description="the fee it carried, øre (0: none)")] = 0
+
+
 class ClaimIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -81,6 +88,14 @@ class ClaimIn(BaseModel):
         description="Only when no due date was agreed in advance: the day you sent the "
         "written demand (påkrav). Forsinkelsesrente then runs from 30 days after it "
         "(forsinkelsesrenteloven § 2), not from `due_date`",
+    )
+    reminders: list[ReminderIn] | None = Field(
+        default=None,
+        max_length=10,
+        description="The reminders you sent on the claim, each with its date and fee "
+        "(inkassoforskriften § 1-3 allows fees for two; they are counted, not inferred from "
+        "the total). Their fees must add up to `reminder_fee_ore` (left out or 0: taken as "
+        "their sum)",
     )
 
 
@@ -123,9 +138,18 @@ class CaseIn(BaseModel):
                     invoice_date=c.invoice_date,
                     due_date=c.due_date,
                     principal_ore=c.principal_ore,
-                    reminder_fee_ore=c.reminder_fee_ore,
+                    reminder_fee_ore=(
+                        c.reminder_fee_ore
+                        if c.reminders is None or c.reminder_fee_ore
+                        else sum(r.fee_ore for r in c.reminders)
+                    ),
                     claim_type=c.claim_type,
                     demand_sent_on=c.demand_sent_on,
+                    reminders=(
+                        None
+                        if c.reminders is None
+                        else tuple(domain.ReminderSent(r.sent_on, r.fee_ore) for r in c.reminders)
+                    ),
                 )
                 for c in self.claims
             ),

@@ -388,6 +388,13 @@ def registered_data(
             if claim.demand_sent_on is not None and claim.interest_due_date is not None
         ]
         or None,
+        "reminders": [
+            {"claim_id": str(claim_id), "sent_on": r.sent_on.isoformat(), "fee_ore": r.fee_ore}
+            for claim_id, claim in zip(case.claim_ids, registration.claims, strict=True)
+            for r in claim.reminders or ()
+        ]
+        if any(claim.reminders is not None for claim in registration.claims)
+        else None,
     }
 
 

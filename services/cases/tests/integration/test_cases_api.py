@@ -455,3 +455,41 @@ async def test_a_loan_after_a_demand_is_registered_with_both(
         refused = await client.post("/api/v1/cases?channel=api", json=bad, headers=kari.headers)
         assert refused.status_code == 422, refused.text
         assert "claims.0.claim_type" in refused.text or "claims[0].claim_type" in refused.text
+
+
+async def test_reminders_as_events_go_to_the_ledger_with_the_case(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    """Issue 13 point 3: each purring the creditor sent, with its date and fee, is in the
+    registered event; the reminder fee total is their sum; a total that does not add up is
+    a field error with its code."""
+    from .workflow_support import events_of
+
+    kari = world["kari"]
+    body = case_body()
+    claim = body["claims"][0]
+    claim.pop("reminder_fee_ore", None)
+    claim["reminders"] = [
+        {"sent_on": claim["invoice_date"], "fee_ore": 7_000},
+        {"sent_on": claim["due_date"], "fee_ore": 0},
+    ]
+    async with asgi_client(create_app(service)) as client:
+        created = await client.post("/api/v1/cases?channel=api", json=body, headers=kari.headers)
+        assert created.status_code == 201, created.text
+        case_id = uuid.UUID(created.json()["case_id"])
+        wrong = case_body()
+        wrong["claims"][0]["reminder_fee_ore"] = 3_500
+        wrong["claims"][0]["reminders"] = [{"sent_on": claim["invoice_date"], "fee_ore": 7_000}]
+        refused = await client.post("/api/v1/cases?channel=api", json=wrong, headers=kari.headers)
+    (event,) = await events_of(service, case_id, "cases.case.registered")
+    (registered,) = event["claims"]
+    assert registered["reminder_fee_ore"] == 7_000
+    assert [(r["sent_on"], r["fee_ore"]) for r in event["reminders"]] == [
+        (claim["invoice_date"], 7_000),
+        (claim["due_date"], 0),
+    ]
+    assert {r["claim_id"] for r in event["reminders"]} == {registered["claim_id"]}
+    assert refused.status_code == 422, refused.text
+    assert (
+        "does not add up to the reminders" in refused.text
+    )  # the portal: reason.does_not_add_up_to_the_reminders

@@ -198,3 +198,40 @@ def test_the_level_does_not_rise_before_the_next_check(today: date, days_left: i
     assert check > today
     assert lim.warning_level(ends, check - timedelta(days=1), RULES) == level
     assert lim.level_rank(lim.warning_level(ends, check, RULES)) > lim.level_rank(level)
+
+
+def test_a_restated_date_replays_the_interruptions_in_date_order() -> None:
+    # due 10 Jan 2023: last day Mon 12 Jan 2026 (10 Jan a Saturday), barred from 13 Jan 2026
+    due = date(2023, 1, 10)
+    assert lim.restated(due, "ordinary", [], RULES) == date(2026, 1, 13)
+    # a part payment on the last day: new period, last day Fri 12 Jan 2029, barred 13 Jan
+    paid = [(date(2026, 1, 12), "part_payment")]
+    assert lim.restated(due, "ordinary", paid, RULES) == date(2029, 1, 13)
+    # one the day after the bar (13 Jan 2026) revives nothing
+    late = [(date(2026, 1, 13), "acknowledgement")]
+    assert lim.restated(due, "ordinary", late, RULES) == date(2026, 1, 13)
+    # given out of order: the earlier one first (it keeps the claim alive for the later one)
+    both = [(date(2027, 6, 1), "forliksklage"), (date(2025, 6, 2), "acknowledgement")]
+    # 2 Jun 2025 → Fri 2 Jun 2028, barred 3 Jun 2028; 1 Jun 2027 → Sat 1 Jun 2030, so
+    # Mon 3 Jun 2030, barred from 4 Jun 2030
+    assert lim.restated(due, "ordinary", both, RULES) == date(2030, 6, 4)
+
+
+def test_the_interruptions_are_read_from_the_timeline() -> None:
+    from cases.service_layer.limitation_restate import interruptions_of
+
+    rows = [
+        ("registered", "registered", date(2026, 1, 5)),
+        ("status_changed", "inkassovarsel_sent", date(2026, 1, 20)),
+        ("status_changed", "payment_plan_agreed", date(2026, 2, 1)),
+        ("status_changed", "legal_step_utlegg", date(2026, 5, 1)),
+        ("limitation_interrupted", "part_payment", date(2026, 3, 1)),
+        ("limitation_not_revived", "acknowledgement", date(2029, 3, 1)),
+        ("limitation_warning", "limitation_90d", date(2026, 4, 1)),
+    ]
+    assert interruptions_of(rows) == [
+        (date(2026, 2, 1), "acknowledgement"),
+        (date(2026, 5, 1), "utlegg"),
+        (date(2026, 3, 1), "part_payment"),
+        (date(2029, 3, 1), "acknowledgement"),
+    ]

@@ -12,9 +12,10 @@ from cases.adapters.case_store import NewCase
 from cases.adapters.ids import new_ids
 from cases.domain.batches import Batch
 from cases.domain.identifiers import case_number_for, kid_for
+from cases.domain.registration import ReminderSent
 from cases.service_layer.registration import registered_data
 from contracts import Envelope
-from contracts.cases import CaseRegistered, ClaimInterestStart, ClaimRegistered
+from contracts.cases import CaseRegistered, ClaimInterestStart, ClaimRegistered, ClaimReminder
 from hypothesis import given
 from hypothesis import strategies as st
 from servicekit import context
@@ -49,9 +50,15 @@ def _new_case(registration, sequence: int) -> NewCase:  # type: ignore[no-untype
     sequence=st.integers(1, 9_999_999_999),
     microsecond=st.integers(0, 999_999),
     demand=st.booleans(),
+    reminded=st.booleans(),
 )
 def test_the_event_is_the_one_the_models_write(
-    reference: str, invoice_numbers: list[str], sequence: int, microsecond: int, demand: bool
+    reference: str,
+    invoice_numbers: list[str],
+    sequence: int,
+    microsecond: int,
+    demand: bool,
+    reminded: bool,
 ) -> None:
     registration = make_registration(claims=len(invoice_numbers))
     registration = replace(
@@ -64,6 +71,10 @@ def test_the_event_is_the_one_the_models_write(
     )
     if demand:  # no due date agreed on the first claim: a påkrav 1 March 2026
         first = replace(registration.claims[0], demand_sent_on=date(2026, 3, 1))
+        registration = replace(registration, claims=(first, *registration.claims[1:]))
+    if reminded:  # the first claim's reminders as events: one with a fee, one without
+        sent = (ReminderSent(date(2026, 3, 20), 3_500), ReminderSent(date(2026, 4, 5), 0))
+        first = replace(registration.claims[0], reminder_fee_ore=3_500, reminders=sent)
         registration = replace(registration, claims=(first, *registration.claims[1:]))
     case = _new_case(registration, sequence)
     now = datetime(2026, 11, 25, 12, 30, 1, microsecond, tzinfo=UTC)
@@ -122,6 +133,12 @@ def test_the_event_is_the_one_the_models_write(
             )
         ]
         if demand
+        else None,
+        reminders=[
+            ClaimReminder(claim_id=case.claim_ids[0], sent_on=date(2026, 3, 20), fee_ore=3_500),
+            ClaimReminder(claim_id=case.claim_ids[0], sent_on=date(2026, 4, 5), fee_ore=0),
+        ]
+        if reminded
         else None,
     )
     envelope = envelope_for(model).model_copy(update={"event_id": event_id, "occurred_at": now})

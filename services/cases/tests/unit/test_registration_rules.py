@@ -137,3 +137,28 @@ def test_the_claim_type_and_the_demand_date_are_checked() -> None:
     ) == {"claims[0].demand_sent_on"}
     loan = replace(claim, claim_type="loan", demand_sent_on=claim.invoice_date)
     assert validated(replace(case, claims=(loan,)), today=TODAY).claims[0] == loan
+
+
+def test_reminders_as_events_are_checked_and_add_up_to_the_reminder_fee() -> None:
+    from cases.domain.registration import ReminderSent
+
+    case = make_registration(today=TODAY)
+    claim = replace(case.claims[0], reminder_fee_ore=0)
+    one = (ReminderSent(claim.invoice_date, 3_500),)
+    good = replace(claim, reminder_fee_ore=3_500, reminders=one)
+    assert validated(replace(case, claims=(good,)), today=TODAY).claims[0] == good
+    assert fields(replace(case, claims=(replace(good, reminder_fee_ore=7_000),))) == {
+        "claims[0].reminder_fee_ore"
+    }
+    early = (ReminderSent(claim.invoice_date - timedelta(days=1), 0),)
+    late = (ReminderSent(TODAY + timedelta(days=1), 0),)
+    negative = (ReminderSent(claim.invoice_date, -100),)
+    assert fields(replace(case, claims=(replace(claim, reminders=early),))) == {
+        "claims[0].reminders[0].sent_on"
+    }
+    assert fields(replace(case, claims=(replace(claim, reminders=late),))) == {
+        "claims[0].reminders[0].sent_on"
+    }
+    assert fields(
+        replace(case, claims=(replace(claim, reminder_fee_ore=-100, reminders=negative),))
+    ) == {"claims[0].reminders[0].fee_ore", "claims[0].reminder_fee_ore"}

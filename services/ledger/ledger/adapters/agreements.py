@@ -49,6 +49,7 @@ class AgreementStore:
             "allocation_order": list(agreement.allocation_order),
             "commission_percent": agreement.commission_percent,
             "vat_deductible": agreement.vat_deductible,
+            "claims_standardkompensasjon": agreement.claims_standardkompensasjon,
             "payout_account": agreement.payout_account,
             "payout_name": agreement.payout_name,
             "updated_at": func.now(),
@@ -66,6 +67,7 @@ def _agreement(row: Any) -> CreditorAgreement:
         allocation_order=tuple(row.allocation_order),
         commission_percent=row.commission_percent,
         vat_deductible=row.vat_deductible,
+        claims_standardkompensasjon=row.claims_standardkompensasjon,
         payout_account=row.payout_account,
         payout_name=row.payout_name,
     )

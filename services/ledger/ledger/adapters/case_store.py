@@ -20,7 +20,7 @@ from sqlalchemy.types import Date, String, Uuid
 
 from ledger.adapters.orm import case_fees, case_steps, ledger_cases, ledger_claims
 from ledger.domain.case_ledger import CaseFacts, CaseLedger, Claim
-from ledger.domain.fees import FeeCharge, Step
+from ledger.domain.fees import FeeCharge, Reminder, Step
 
 _BOOKED = text(
     """
@@ -100,6 +100,14 @@ class CaseStore:
                 "principal_ore": claim.principal_ore,
                 "reminder_fee_ore": claim.reminder_fee_ore,
                 "interest_due_date": claim.interest_due_date,
+                "reminders": (
+                    None
+                    if claim.reminders is None
+                    else [
+                        {"sent_on": r.sent_on.isoformat(), "fee_ore": r.fee_ore}
+                        for r in claim.reminders
+                    ]
+                ),
             }
             for facts in fresh
             for claim in facts.claims
@@ -171,6 +179,7 @@ class CaseStore:
                     claim.reminder_fee_ore,
                     claim.time_barred_on,
                     claim.interest_due_date,
+                    _reminders(claim.reminders),
                 )
             )
         ledgers = {
@@ -327,3 +336,10 @@ class CaseStore:
                 for case_id, charge, entry_id in charged
             ],
         )
+
+
+def _reminders(stored: Any) -> tuple[Reminder, ...] | None:
+    """The stored reminder events (None: the creditor gave only a total)."""
+    if stored is None:
+        return None
+    return tuple(Reminder(date.fromisoformat(str(r["sent_on"])), int(r["fee_ore"])) for r in stored)

@@ -77,6 +77,13 @@ creditor_agreements = Table(
         comment="the agency's commission on principal and interest collected",
     ),
     Column("vat_deductible", Boolean, nullable=False, server_default=text("true")),
+    Column(
+        "claims_standardkompensasjon",
+        Boolean,
+        nullable=False,
+        server_default=text("false"),
+        comment="the creditor claims standardkompensasjon on B2B claims (ADR 0056)",
+    ),
     Column("payout_account", String(34), comment="kontonummer or IBAN for settlements"),
     Column("payout_name", String(70), comment="account holder name on the payout"),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -156,6 +163,11 @@ ledger_claims = Table(
         "interest_due_date",
         Date,
         comment="no due date agreed: 30 days after the påkrav, interest from the day after",
+    ),
+    Column(
+        "reminders",
+        JSONB,
+        comment="the creditor's reminders as events [{sent_on, fee_ore}]; null: not given",
     ),
     Index("ix_ledger_claims_case_id", "case_id"),
 )

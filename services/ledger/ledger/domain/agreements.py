@@ -39,6 +39,9 @@ class CreditorAgreement:
     allocation_order: tuple[str, ...] = DEFAULT_ORDER
     commission_percent: Decimal = Decimal(0)
     vat_deductible: bool = True
+    claims_standardkompensasjon: bool = False
+    """Claim standardkompensasjon on business-to-business claims (forsinkelsesrenteloven
+    § 3a, ADR 0056); it comes off the agency's collection costs."""
     payout_account: str | None = None
     payout_name: str | None = None
 

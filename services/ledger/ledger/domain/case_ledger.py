@@ -33,7 +33,7 @@ from ledger.domain.components import (
     agency_share,
     creditor_share,
 )
-from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge
+from ledger.domain.fees import CaseTerms, DebtorKind, FeeCharge, Reminder
 from ledger.domain.ids import new_id
 from ledger.domain.interest import (
     ClaimPrincipal,
@@ -82,6 +82,9 @@ class Claim:
     """No due date agreed in advance: 30 days after the påkrav; interest runs from the day
     after it instead of after ``due_date`` (forsinkelsesrenteloven § 2; ADR 0051)."""
 
+    reminders: tuple[Reminder, ...] | None = None
+    """The reminders the creditor sent, as events (None: not given, only the total)."""
+
     @property
     def interest_from(self) -> date:
         """The day interest is counted after (as a due date)."""
@@ -115,7 +118,7 @@ class CaseFacts:
         """Interest stops when a case closes other than paid."""
         return self.closed_on if self.closed_on and self.close_reason != "paid" else None
 
-    def terms(self, *, vat_deductible: bool) -> CaseTerms:
+    def terms(self, *, vat_deductible: bool, standardkompensasjon: bool = False) -> CaseTerms:
         return CaseTerms(
             debtor_kind=self.debtor_kind,
             principal_ore=self.principal_ore,
@@ -125,6 +128,11 @@ class CaseFacts:
             vat_deductible=vat_deductible,
             claim_principals_ore=tuple(c.principal_ore for c in self.claims),
             claim_time_barred_on=tuple(c.time_barred_on for c in self.claims),
+            claim_ids=tuple(str(c.claim_id) for c in self.claims),
+            claim_reminders=tuple(c.reminders for c in self.claims),
+            claim_interest_from=tuple(c.interest_from for c in self.claims),
+            claims_standardkompensasjon=standardkompensasjon,
+            currency=self.currency,
         )
 
     def claim_principals(self) -> tuple[ClaimPrincipal, ...]:
@@ -368,12 +376,20 @@ class CaseLedger:
         self.apply(refund)
         return InterestBooking((entry, refund), paid_beyond)
 
+    def _claims_account(self, component: Component) -> Account:
+        """Whose claim a fee is: the creditor's (a creditor component, such as the
+        standardkompensasjon, ADR 0056) or the agency's (collection and court fees)."""
+        if component in CREDITOR_COMPONENTS:
+            return Account(AccountKind.CREDITOR_CLAIMS, self.facts.creditor_id)
+        return Account(AccountKind.AGENCY_FEE_CLAIMS)
+
     def charge_fee(self, charge: FeeCharge) -> JournalEntry:
-        """A fee the debtor owes the agency (a collection or court fee)."""
+        """A fee the debtor owes the agency (a collection or court fee), or the creditor
+        (the standardkompensasjon)."""
         entry = (
             self._builder()
             .debit(self._account(charge.component), charge.amount_ore)
-            .credit(Account(AccountKind.AGENCY_FEE_CLAIMS), charge.amount_ore)
+            .credit(self._claims_account(charge.component), charge.amount_ore)
             .build(
                 entry_id=new_id(),
                 kind=EntryKind.FEE_CHARGED,
@@ -401,7 +417,7 @@ class CaseLedger:
         entry = (
             self._builder()
             .debit(self._account(charge.component), delta)
-            .credit(Account(AccountKind.AGENCY_FEE_CLAIMS), delta)
+            .credit(self._claims_account(charge.component), delta)
             .build(
                 entry_id=new_id(),
                 kind=EntryKind.FEE_CORRECTED,

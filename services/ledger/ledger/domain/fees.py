@@ -25,6 +25,12 @@ after it), the inkassosats, the business factor, MVA and the court fees by the s
   avdragsordning of more than ``avdragsgebyr_min_instalments`` (4) instalments: the
   multiple (1.5) x the inkassosats of the day it is agreed, + MVA when the creditor cannot
   deduct VAT.
+- ``standardkompensasjon`` (forsinkelsesrenteloven § 3a, ADR 0056): on a business-to-
+  business case whose creditor claims it, once per claim, charged with the case's first
+  step: the NOK figure of the half-year in which interest on the claim starts (never a
+  carried-forward figure), less the creditor's own reminder fees on the claim. It comes off
+  the agency's § 17 costs (the inkassovarsel fee, salær, avdragsgebyr) charged with or after
+  it, so the debtor pays the larger of the two, never both.
 - ``legal_step_*``: the court fee (the step's multiple of the rettsgebyr, rounded down to
   whole kroner), and tungt salær (as an upgrade over the lett salær charged) once the step
   is more than ``salaer_tungt_min_days`` after the betalingsoppfordring.
@@ -41,7 +47,15 @@ from typing import Literal
 
 from ledger.domain.components import Component
 from ledger.domain.money import ORE_PER_KRONE, floor_krone, floor_ore, kroner_to_ore, round_ore
-from ledger.domain.rates import OVER, MissingRate, Occasion, RateBook, RateKind, RateRow
+from ledger.domain.rates import (
+    OVER,
+    MissingRate,
+    Occasion,
+    RateBook,
+    RateKind,
+    RateRow,
+    half_year_start,
+)
 
 DebtorKind = Literal["person", "business"]
 
@@ -49,6 +63,7 @@ INKASSOVARSEL_SENT = "inkassovarsel_sent"
 PAYMENT_PLAN_AGREED = "payment_plan_agreed"
 BETALINGSOPPFORDRING_SENT = "betalingsoppfordring_sent"
 LEGAL_STEP_PREFIX = "legal_step_"
+CLOSED_STEP_PREFIX = "case_closed:"
 
 
 class FeeKind:
@@ -57,6 +72,22 @@ class FeeKind:
     SALAER_TUNGT = "salaer_tungt"
     COURT_FEE = "court_fee"
     AVDRAGSGEBYR = "avdragsgebyr"
+    STANDARDKOMPENSASJON = "standardkompensasjon"
+
+
+COLLECTION_COST_KINDS = frozenset(
+    {FeeKind.INKASSOVARSEL, FeeKind.SALAER_LETT, FeeKind.SALAER_TUNGT, FeeKind.AVDRAGSGEBYR}
+)
+"""Costs of extrajudicial collection (inkassoloven § 17) the standardkompensasjon comes off
+(forsinkelsesrenteloven § 3a; court fees are not among them)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """A purring or varsel the creditor sent on a claim, and the fee it carried (0: none)."""
+
+    sent_on: date
+    fee_ore: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +108,17 @@ class CaseTerms:
     """Each claim's principal, in the order of ``reminder_fees_ore`` (empty: not known)."""
     claim_time_barred_on: tuple[date | None, ...] = ()
     """Each claim's first time-barred day (None: not barred), in the same order."""
+    claim_ids: tuple[str, ...] = ()
+    """Each claim's id, in the same order (empty: numbered by position)."""
+    claim_interest_from: tuple[date, ...] = ()
+    """Each claim's date interest runs after (its due date, or 30 days after a påkrav), in
+    the same order (empty: the due dates)."""
+    claim_reminders: tuple[tuple[Reminder, ...] | None, ...] = ()
+    """Each claim's reminders as events (None: not given; only the total is known), in
+    the same order (empty: none given for any claim)."""
+    claims_standardkompensasjon: bool = False
+    """The creditor claims standardkompensasjon on business-to-business claims (ADR 0056)."""
+    currency: str = "NOK"
 
     def live_on(self, day: date) -> CaseTerms | None:
         """The terms of the claims not time-barred on ``day`` (a step on a barred claim
@@ -91,6 +133,13 @@ class CaseTerms:
         dues = [self.claim_due_dates[i] for i in live]
         return replace(
             self,
+            claim_ids=tuple(self.claim_ids[i] for i in live) if self.claim_ids else (),
+            claim_reminders=(
+                tuple(self.claim_reminders[i] for i in live) if self.claim_reminders else ()
+            ),
+            claim_interest_from=(
+                tuple(self.claim_interest_from[i] for i in live) if self.claim_interest_from else ()
+            ),
             principal_ore=sum(self.claim_principals_ore[i] for i in live),
             latest_due_date=max(dues),
             reminder_fees_ore=tuple(self.reminder_fees_ore[i] for i in live),
@@ -219,6 +268,23 @@ def _claim_dues(terms: CaseTerms) -> tuple[date, ...]:
     return tuple(terms.latest_due_date for _ in terms.reminder_fees_ore) or (terms.latest_due_date,)
 
 
+MAX_REMINDER_FEES = 2
+"""Inkassoforskriften § 1-3: fees for at most two reminders (two purringer, or a purring
+and an inkassovarsel) per claim."""
+
+
+def _two_reminder_fees(
+    sent: tuple[Reminder, ...] | None, charged_ore: int, on: date, rates: RateBook, when: Occasion
+) -> bool:
+    """Whether a claim already carries the two reminder fees § 1-3 allows before a letter
+    of ``on``: counted as events (each reminder sent on or before ``on`` that carried a fee),
+    when the creditor gave them; otherwise inferred from the total (twice the claim's own
+    fee, the fraction of its due date x the inkassosats of ``on``)."""
+    if sent is not None:
+        return sum(1 for r in sent if r.fee_ore > 0 and r.sent_on <= on) >= MAX_REMINDER_FEES
+    return charged_ore >= MAX_REMINDER_FEES * reminder_fee(rates, when)[0]
+
+
 def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | str:
     """The inkassovarsel fee, assessed claim by claim (ADR 0051): a claim qualifies when the
     letter is sent at least ``inkassovarsel_fee_min_days`` after **its** due date and it
@@ -229,17 +295,22 @@ def _inkassovarsel(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge |
     on = step.effective_date
     dues = _claim_dues(terms)
     reminders = terms.reminder_fees_ore or tuple(0 for _ in dues)
+    events = (
+        terms.claim_reminders
+        if len(terms.claim_reminders) == len(dues)
+        else tuple(None for _ in dues)
+    )
     too_early: list[date] = []
     full = 0
     qualifying: list[date] = []
     min_days_id = 0
-    for due, charged in zip(dues, reminders, strict=True):
+    for due, charged, sent in zip(dues, reminders, events, strict=True):
         when = Occasion(step_date=on, due_date=due)
         min_days = rates.for_occasion(RateKind.INKASSOVARSEL_FEE_MIN_DAYS, when)
         min_days_id = min_days.id
         if on < due + timedelta(days=int(min_days.value)):
             too_early.append(due)
-        elif charged >= 2 * reminder_fee(rates, when)[0]:
+        elif _two_reminder_fees(sent, charged, on, rates, when):
             full += 1
         else:
             qualifying.append(due)
@@ -303,6 +374,94 @@ def _avdragsgebyr(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge | 
     )
 
 
+def _standardkompensasjon(
+    terms: CaseTerms, rates: RateBook, steps: Sequence[Step]
+) -> tuple[list[FeeCharge], list[str]]:
+    """Forsinkelsesrenteloven § 3a (ADR 0056): on a business-to-business claim the creditor
+    may claim a standardkompensasjon of 40 euro, in NOK as set for each half-year, once per
+    claim (C-585/20: per late commercial transaction), from the day interest on it starts.
+    Charged with the first step on or after that day; the figure is the one of the half-year
+    that day falls in (never a figure carried forward from an older half-year); the
+    creditor's own reminder fees on the claim come off it."""
+    if terms.debtor_kind != "business" or not terms.claims_standardkompensasjon or not steps:
+        return [], []
+    if terms.currency != "NOK":
+        return [], [f"standardkompensasjon is set in NOK only, not charged in {terms.currency}"]
+    dues = _claim_dues(terms)
+    ids = terms.claim_ids if len(terms.claim_ids) == len(dues) else ()
+    after = terms.claim_interest_from if len(terms.claim_interest_from) == len(dues) else dues
+    reminders = terms.reminder_fees_ore or tuple(0 for _ in dues)
+    charges: list[FeeCharge] = []
+    notes: list[str] = []
+    for number, (start_after, reminder) in enumerate(zip(after, reminders, strict=True), 1):
+        claim = ids[number - 1] if ids else str(number)
+        starts = start_after + timedelta(days=1)
+        step = next((s for s in steps if s.effective_date >= starts), None)
+        if step is None:
+            continue  # interest has not started by any step yet
+        try:
+            row = rates.in_force(RateKind.STANDARDKOMPENSASJON, starts)
+        except MissingRate as exc:
+            notes.append(f"standardkompensasjon for claim {claim} not charged: {exc}")
+            continue
+        if row.effective_from < half_year_start(starts):
+            notes.append(
+                f"standardkompensasjon for claim {claim} not charged: no figure set for the "
+                f"half-year of {starts.isoformat()} (the last, from "
+                f"{row.effective_from.isoformat()}, is not carried forward)"
+            )
+            continue
+        amount = round_ore(kroner_to_ore(row.value)) - reminder
+        if amount <= 0:
+            notes.append(
+                f"standardkompensasjon for claim {claim}: the creditor's reminder fees cover it"
+            )
+            continue
+        charges.append(
+            FeeCharge(
+                key=f"{FeeKind.STANDARDKOMPENSASJON}:{claim}",
+                kind=FeeKind.STANDARDKOMPENSASJON,
+                component=Component.REMINDER_FEES,
+                amount_ore=amount,
+                effective_date=step.effective_date,
+                step=step.step,
+                rate_ids=(row.id,),
+                basis={
+                    "standardkompensasjon": str(row.value),
+                    "interest_from": starts.isoformat(),
+                    "reminder_fees_ore": str(reminder),
+                },
+            )
+        )
+    return charges, notes
+
+
+def _net_of_compensation(
+    charges: Sequence[FeeCharge], compensation_ore: int
+) -> tuple[list[FeeCharge], dict[str, int]]:
+    """The § 17 costs less the standardkompensasjon (forsinkelsesrenteloven § 3a: it comes
+    off the creditor's claim for collection costs), taken from them in date order; the
+    amount taken off each."""
+    left = compensation_ore
+    taken: dict[str, int] = {}
+    net: list[FeeCharge] = []
+    for charge in sorted(charges, key=lambda c: (c.effective_date, c.key)):
+        if charge.kind not in COLLECTION_COST_KINDS or left <= 0:
+            net.append(charge)
+            continue
+        off = min(left, charge.amount_ore)
+        left -= off
+        taken[charge.key] = off
+        net.append(
+            replace(
+                charge,
+                amount_ore=charge.amount_ore - off,
+                basis={**charge.basis, "standardkompensasjon_deducted_ore": str(off)},
+            )
+        )
+    return net, taken
+
+
 def _court_fee(terms: CaseTerms, rates: RateBook, step: Step) -> FeeCharge:
     on = step.effective_date
     when = Occasion(step_date=on, due_date=terms.latest_due_date)
@@ -347,6 +506,15 @@ def assess_fees(
         assert live is not None  # barred steps were left out above
         return live
 
+    open_steps = [s for s in ordered if not s.step.startswith(CLOSED_STEP_PREFIX)]
+    compensation, compensation_notes = (
+        _standardkompensasjon(on(open_steps[0].effective_date), rates, open_steps)
+        if open_steps
+        else ([], [])
+    )
+    notes.extend(compensation_notes)
+    charges.extend(compensation)
+
     varsel = next((s for s in ordered if s.step == INKASSOVARSEL_SENT), None)
     if varsel is not None:
         try:
@@ -389,6 +557,13 @@ def assess_fees(
         except MissingRate as exc:
             notes.append(f"court fee for {step.step} on {step.effective_date} not charged: {exc}")
 
+    pool = sum(c.amount_ore for c in compensation)
+    if pool:
+        charges, taken = _net_of_compensation(charges, pool)
+        pool -= sum(taken.values())
+        if lett_amount is not None and FeeKind.SALAER_LETT in booked:
+            lett_amount += taken.get(FeeKind.SALAER_LETT, 0)  # the upgrade is over the gross
+
     if demand is not None and lett_amount is not None:
         for step in legal:
             try:
@@ -407,6 +582,8 @@ def assess_fees(
                 notes.append(f"tungt salær not charged: {exc}")
                 break
             upgrade = tungt.amount_ore - lett_amount
+            deducted = min(pool, max(upgrade, 0))
+            upgrade -= deducted
             if upgrade > 0:
                 charges.append(
                     FeeCharge(
@@ -421,6 +598,11 @@ def assess_fees(
                             **tungt.basis,
                             "tungt_ore": str(tungt.amount_ore),
                             "lett_charged_ore": str(lett_amount),
+                            **(
+                                {"standardkompensasjon_deducted_ore": str(deducted)}
+                                if deducted
+                                else {}
+                            ),
                         },
                     )
                 )

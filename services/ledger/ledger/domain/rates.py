@@ -64,6 +64,9 @@ class RateKind:
     """Multiple of the inkassosats an avdragsordning of many instalments adds (§ 2-4)."""
     AVDRAGSGEBYR_MIN_INSTALMENTS = "avdragsgebyr_min_instalments"
     """An avdragsordning of more instalments than this carries the avdragsgebyr."""
+    STANDARDKOMPENSASJON = "standardkompensasjon"
+    """Compensation for collection costs on business-to-business claims, NOK per claim, set
+    per half-year (forsinkelsesrenteloven § 3a: 40 euro)."""
 
 
 OVER = "over"
@@ -318,3 +321,24 @@ class RateBook:
                     if r.effective_from == table_from
                 )
         raise MissingRate(kind, when.step_date)
+
+
+def rests_on_unconfirmed(used: Iterable[int], on: date, rows: Sequence[RateRow]) -> bool:
+    """Whether a figure computed on ``on`` from the rows ``used`` rests on a carried-forward
+    figure: a newer *unconfirmed* row of the same kind and parameter is dated after the row
+    used and on or before ``on`` (issue 13 point 5: the figure is provisional until the row
+    is confirmed or rejected)."""
+    by_id = {r.id: r for r in rows}
+    pending = [r for r in rows if r.status == "unconfirmed"]
+    for rate_id in used:
+        row = by_id.get(rate_id)
+        if row is None:
+            continue
+        if any(
+            p.kind == row.kind
+            and p.parameter == row.parameter
+            and row.effective_from < p.effective_from <= on
+            for p in pending
+        ):
+            return True
+    return False

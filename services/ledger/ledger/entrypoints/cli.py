@@ -16,6 +16,11 @@
   balance changes,
   with what it owed before and after. A dry run (nothing kept) unless ``--apply``; with
   ``--apply`` only the cases that change are booked (by reversals and new entries).
+- ``rate-recompute --rate ID [--apply]``: after an administrator confirmed or corrected a
+  rate row: every open case whose booked money rests on that kind of figure from the row's
+  date, recomputed with the rates in force now (fees corrected, payments and interest booked
+  again in value-date order, all by journal entries); lists what moved per case and
+  component. A dry run (nothing kept) unless ``--apply`` (ADR 0057).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from ledger.domain.journal import Account, ChainedEntry, ChainVerifier
 from ledger.domain.money import format_nok
 from ledger.domain.rates import RateKind
 from ledger.service_layer.fee_review import CaseFeeReview, correct_fees, review_fees
+from ledger.service_layer.rate_recompute import affected_cases, recompute_case
 from ledger.service_layer.rates import seed_rates
 from ledger.service_layer.reallocation import restate_case
 
@@ -217,12 +223,57 @@ async def _restate_cases(service: LedgerService, args: argparse.Namespace) -> in
     return 0
 
 
+async def _rate_recompute(service: LedgerService, args: argparse.Namespace) -> int:
+    async with service.unit_of_work() as uow:
+        row = await uow.books.rates.get(args.rate)
+        if row is None or row.status != "confirmed":
+            what = "no such rate" if row is None else "the rate is not confirmed (confirm it first)"
+            print(f"rate {args.rate}: {what}", file=sys.stderr)
+            return 2
+        case_ids = [
+            c for c in await affected_cases(uow.books, row) if not args.case or c in args.case
+        ]
+    print(
+        f"rate {row.id}: {row.kind}{f'[{row.parameter}]' if row.parameter else ''} "
+        f"{row.value} from {row.effective_from}"
+    )
+    moved = 0
+    for case_id in case_ids:
+        async with service.unit_of_work() as uow:
+            found = await recompute_case(uow.books, case_id, service.policy)
+            if found is None or not found.changed:
+                continue  # rolled back: nothing kept
+            moved += 1
+            parts = ", ".join(
+                f"{c.value} {found.owed_before.get(c, 0)} → {found.owed_after.get(c, 0)}"
+                for c in found.moved()
+            )
+            fees = "; ".join(
+                f"{d.key} {'-' if d.booked_ore is None else d.booked_ore} → "
+                f"{'-' if d.now_ore is None else d.now_ore}"
+                for d in found.fees
+            )
+            left = "; ".join(f"{key} left: {why}" for key, why in found.left)
+            print(
+                f"{case_id}: {parts or 'owed unchanged'}; overpaid {found.overpaid_before} → "
+                f"{found.overpaid_after} øre"
+                + (f"; fees {fees}" if fees else "")
+                + (f"; {left}" if left else "")
+            )
+            if args.apply:
+                await uow.commit()
+    verb = "recomputed" if args.apply else "would move (dry run, nothing kept)"
+    print(f"{len(case_ids)} open case(s) checked; {moved} {verb}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[LedgerService, argparse.Namespace], Awaitable[int]]] = {
     "verify-chain": _verify_chain,
     "seed-rates": _seed_rates,
     "unconfirmed-rates": _unconfirmed,
     "fee-differences": _fee_differences,
     "restate-cases": _restate_cases,
+    "rate-recompute": _rate_recompute,
 }
 
 
@@ -243,6 +294,15 @@ def parser() -> argparse.ArgumentParser:
     )
     restate.add_argument("--apply", action="store_true", help="keep the changes")
     restate.add_argument(
+        "--case", type=uuid.UUID, action="append", help="only this case (repeatable)"
+    )
+    recompute = sub.add_parser(
+        "rate-recompute",
+        help="after a rate row was confirmed or corrected: recompute the cases it moves (dry run)",
+    )
+    recompute.add_argument("--rate", type=int, required=True, help="the confirmed rate row's id")
+    recompute.add_argument("--apply", action="store_true", help="keep the changes")
+    recompute.add_argument(
         "--case", type=uuid.UUID, action="append", help="only this case (repeatable)"
     )
     return p

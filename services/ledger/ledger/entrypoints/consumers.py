@@ -9,6 +9,7 @@ and a few statements for every event that arrived together.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 from contracts import Envelope
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ledger.adapters.repository import CreditorAccountRepository
 from ledger.adapters.settlement_store import SettlementStore
 from ledger.domain.case_ledger import CaseFacts, Claim
-from ledger.domain.fees import Step
+from ledger.domain.fees import Reminder, Step
 from ledger.service_layer import handlers
 from ledger.service_layer.books import Books
 from ledger.service_layer.cases import (
@@ -76,6 +77,9 @@ async def credit_report_purchased(session: AsyncSession, envelope: Envelope) -> 
 def registration(event: CaseRegistered) -> CaseRegistration:
     """The ledger's view of a registered case: ids, dates and amounts."""
     starts = {s.claim_id: s.interest_due_date for s in event.interest_starts or ()}
+    sent: dict[uuid.UUID, list[Reminder]] = {}
+    for r in event.reminders or ():
+        sent.setdefault(r.claim_id, []).append(Reminder(r.sent_on, r.fee_ore))
     facts = CaseFacts(
         case_id=event.case_id,
         creditor_id=event.creditor_id,
@@ -89,6 +93,11 @@ def registration(event: CaseRegistered) -> CaseRegistration:
                 c.principal_ore,
                 c.reminder_fee_ore,
                 interest_due_date=starts.get(c.claim_id),
+                reminders=(  # a claim with no events: its total decides (as before)
+                    tuple(sorted(sent[c.claim_id], key=lambda r: r.sent_on))
+                    if c.claim_id in sent
+                    else None
+                ),
             )
             for c in event.claims
         ),

@@ -75,6 +75,12 @@ class FeeOut(BaseModel):
     step: str
     rate_ids: list[int] = Field(description="the rate versions the fee was computed from")
     basis: dict[str, Any]
+    provisional: bool = Field(
+        default=False,
+        description="the fee rests on a figure carried forward past a row not confirmed yet "
+        "(e.g. a new inkassosats): it may change when the row is confirmed and the case is "
+        "recomputed (`rate-recompute`, issue 13 point 5)",
+    )
 
 
 class CasePaymentOut(BaseModel):
@@ -117,7 +123,7 @@ class EconomyOut(BaseModel):
     provisional: bool = Field(
         default=False,
         description="the balance includes a figure that rests on a rate not yet confirmed "
-        "(the interest's `provisional`): it may change when the rate is confirmed",
+        "(the interest's or a fee's `provisional`): it may change when the rate is confirmed",
     )
     settled_on: date | None
     closed_on: date | None
@@ -371,6 +377,11 @@ class AgreementIn(Strict):
     )
     commission_percent: Decimal = Field(ge=0, le=100, max_digits=7, decimal_places=4)
     vat_deductible: bool = True
+    claims_standardkompensasjon: bool = Field(
+        default=False,
+        description="claim standardkompensasjon (forsinkelsesrenteloven § 3a) on claims "
+        "against business debtors, once per claim; it comes off the collection fees",
+    )
     payout_account: Annotated[Text | None, Field(max_length=40)] = None
     payout_name: Annotated[
         Text | None, Field(min_length=1, max_length=70, pattern=r"^[^\x00-\x1f\x7f]+$")
@@ -382,6 +393,7 @@ class AgreementOut(BaseModel):
     allocation_order: list[str]
     commission_percent: Decimal
     vat_deductible: bool
+    claims_standardkompensasjon: bool = False
     payout_account: str | None
     payout_name: str | None
     updated_at: datetime | None = Field(

@@ -60,7 +60,10 @@ async def charge_fees(
         if not steps[case_id]:
             continue
         agreement = agreements[ledger.facts.creditor_id]
-        terms = ledger.facts.terms(vat_deductible=agreement.vat_deductible)
+        terms = ledger.facts.terms(
+            vat_deductible=agreement.vat_deductible,
+            standardkompensasjon=agreement.claims_standardkompensasjon,
+        )
         assessment = assess_fees(terms, steps[case_id], rates, charged[case_id])
         for note in assessment.notes:
             log.info("no fee: %s", note, extra={"case_id": str(case_id)})

@@ -49,8 +49,12 @@ async def _assess(
     found: list[Assessed] = []
     for case_id in ids:
         ledger = ledgers[case_id]
-        vat = agreements[ledger.facts.creditor_id].vat_deductible
-        assessment = assess_fees(ledger.facts.terms(vat_deductible=vat), steps[case_id], rates)
+        agreement = agreements[ledger.facts.creditor_id]
+        terms = ledger.facts.terms(
+            vat_deductible=agreement.vat_deductible,
+            standardkompensasjon=agreement.claims_standardkompensasjon,
+        )
+        assessment = assess_fees(terms, steps[case_id], rates)
         differences = fee_differences(assessment, booked[case_id])
         if differences:
             charges = {c.key: c for c in assessment.charges}

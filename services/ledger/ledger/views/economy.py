@@ -38,7 +38,7 @@ from ledger.domain.case_ledger import CaseFacts, Claim
 from ledger.domain.components import Component
 from ledger.domain.interest import DayCount, InterestAccrual, PrincipalMovement, accrue
 from ledger.domain.journal import COMPONENT_OF, AccountKind, EntryKind
-from ledger.domain.rates import RateBook, RateKind
+from ledger.domain.rates import RateBook, RateKind, rests_on_unconfirmed
 from ledger.service_layer.policy import OSLO
 
 CHARGE_KINDS = frozenset(
@@ -262,6 +262,15 @@ async def case_economy(
             .order_by(case_fees.c.effective_date, case_fees.c.fee_key)
         )
     )
+    if fees:  # a fee resting on a figure carried past an unconfirmed row is provisional
+        every_row = await RateStore(session).list()
+        fees = tuple(
+            {
+                **f,
+                "provisional": rests_on_unconfirmed(f["rate_ids"], f["effective_date"], every_row),
+            }
+            for f in fees
+        )
     paid = tuple(
         {
             "payment_id": r.payment_id,

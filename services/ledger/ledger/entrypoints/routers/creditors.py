@@ -61,6 +61,7 @@ def _out(agreement: CreditorAgreement, updated_at: datetime | None) -> Agreement
         allocation_order=list(agreement.allocation_order),
         commission_percent=agreement.commission_percent,
         vat_deductible=agreement.vat_deductible,
+        claims_standardkompensasjon=agreement.claims_standardkompensasjon,
         payout_account=agreement.payout_account,
         payout_name=agreement.payout_name,
         updated_at=updated_at,
@@ -120,6 +121,7 @@ async def put_agreement(
             allocation_order=tuple(body.allocation_order),
             commission_percent=body.commission_percent,
             vat_deductible=body.vat_deductible,
+            claims_standardkompensasjon=body.claims_standardkompensasjon,
             payout_account=normalise_account(body.payout_account) if body.payout_account else None,
             payout_name=body.payout_name,
         )

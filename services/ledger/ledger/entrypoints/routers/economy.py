@@ -85,7 +85,8 @@ async def get_economy(
             raise InvalidInput("as_of", f"{exc}") from exc
     assert found is not None
     facts = found.facts
-    provisional = any(p.carried_forward for p in found.interest.periods)
+    interest_provisional = any(p.carried_forward for p in found.interest.periods)
+    provisional = interest_provisional or any(f.get("provisional") for f in found.fees)
     return EconomyOut(
         case_id=facts.case_id,
         creditor_id=facts.creditor_id,
@@ -122,7 +123,7 @@ async def get_economy(
                 )
                 for p in found.interest.periods
             ],
-            provisional=provisional,
+            provisional=interest_provisional,
         ),
         provisional=provisional,
         fees=[FeeOut.model_validate(f) for f in found.fees],

@@ -99,6 +99,10 @@ async def post_rate(
     response_model=RateOut,
     responses=problem_responses(404, 409),
     summary="Confirm an unconfirmed rate row against its source (from now on it is used)",
+    description="From now on new bookings use the row. Money already booked with the figure "
+    "carried forward is moved by `python -m ledger.entrypoints.cli rate-recompute --rate "
+    "<id>` (a dry run listing what moves per case; `--apply` books it by journal entries; "
+    "ADR 0057).",
 )
 async def post_rate_confirmation(
     rate_id: Annotated[int, Path(ge=1, le=BIGINT_MAX)],
