@@ -34,18 +34,17 @@ _APPLY = text(
     "FROM unnest(CAST(:ids AS uuid[]), CAST(:balances AS bigint[]), CAST(:paid AS bigint[]), "
     "CAST(:ats AS timestamptz[])) AS v(case_id, balance, paid, at) "
     "WHERE cases.id = v.case_id "
-    "AND (cases.balance_changed_at IS NULL OR cases.balance_changed_at <= v.at) "
-    "AND (cases.balance_ore, cases.paid_ore) IS DISTINCT FROM "
-    "(v.balance, coalesce(v.paid, cases.paid_ore))"
+    "AND (cases.balance_changed_at IS NULL OR cases.balance_changed_at <= v.at)"
 ).bindparams(
     bindparam("ids", type_=ARRAY(Uuid)),
     bindparam("balances", type_=ARRAY(BigInteger)),
     bindparam("paid", type_=ARRAY(BigInteger)),
     bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
 )
-"""Each case takes its newest statement; an older one delivered late changes nothing, and
-one that states what the row already holds is not written (a step's event, cause
-``step``, repeats the balance: no update, no ``updated_at`` moved for API sync)."""
+"""Each case takes its newest statement; an older one delivered late changes nothing. A
+statement that repeats the balance (a step's event, cause ``step``) is written too, so
+that ``balance_changed_at`` always is the newest statement's time (the case's step has
+moved ``updated_at`` already)."""
 
 
 def newest_per_case(stated: Iterable[StatedBalance]) -> list[StatedBalance]:

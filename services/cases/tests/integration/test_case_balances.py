@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from cases import views
+from cases.adapters.balances import StatedBalance
+from cases.adapters.balances import apply as apply_balances
 from cases.adapters.orm import cases as cases_table
 from cases.adapters.orm import personal_data_access
 from cases.bootstrap import CasesService
@@ -300,3 +302,28 @@ async def test_the_list_exports_as_xlsx_with_money_as_numbers(
     assert english_sheet is not None
     assert english_sheet.cell(row=1, column=7).value == "Balance (NOK)"
     assert english_sheet.cell(row=2, column=4).value == "Registered"
+
+
+async def test_a_repeated_balance_still_outdates_older_statements(
+    service: CasesService,
+    world: dict[str, Caller],  # noqa: F811
+) -> None:
+    """A step's event repeats the balance; an older, different statement delivered after
+    it must not win (each applied in its own batch)."""
+    async with asgi_client(create_app(service)) as client:
+        case = await register(client, world["kari"])
+    case_id = uuid.UUID(case["case_id"])
+    for batch in (
+        [StatedBalance(case_id, 50_000, 203_500, T0 + timedelta(minutes=2))],
+        [StatedBalance(case_id, 50_000, 203_500, T0 + timedelta(minutes=4))],  # a step's
+        [StatedBalance(case_id, 80_000, 173_500, T0 + timedelta(minutes=3))],  # late, older
+    ):
+        async with service.session_factory() as session:
+            await apply_balances(session, batch)
+            await session.commit()
+    assert await balances(service, [case["case_id"]]) == {case["case_id"]: (50_000, 203_500)}
+    async with service.session_factory() as session:
+        at = await session.scalar(
+            select(cases_table.c.balance_changed_at).where(cases_table.c.id == case_id)
+        )
+    assert at == T0 + timedelta(minutes=4)
