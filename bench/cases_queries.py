@@ -68,12 +68,14 @@ def _copy_rows(
         status = rng.choice(STATUSES)
         surname = RARE_NAME if rng.random() < 0.001 else rng.choice(NAMES)
         name = f"{rng.choice(GIVEN)} {surname} {i}"
+        paid = rng.choice((0, 0, principal // 3, principal))
+        balance = max(principal - paid, 0) + rng.randint(0, 200_000)
         cases.write(
             (
                 f"{case_id}\t{i}\tIC-{i:07d}\t{i:010d}0\t{creditor}\tREF-{i}\t{batch_ids[creditor]}"
                 f"\timport\tperson\t{status}\t{registered.isoformat()}\tinkassoloven-1988"
                 f"\t{principal}\t1\t{due}\t{due + timedelta(days=1095)}\t{registered.isoformat()}"
-                f"\t{name}\n"
+                f"\t{name}\t{balance}\t{paid}\n"
             ).encode()
         )
         parties.write(
@@ -139,6 +141,8 @@ async def load(dsn: str, n: int, n_creditors: int) -> list[uuid.UUID]:
                 "limitation_date",
                 "registered_at",
                 "debtor_name",
+                "balance_ore",
+                "paid_ore",
             ],
         )
         await connection.copy_to_table(

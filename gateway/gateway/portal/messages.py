@@ -8,6 +8,7 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 from __future__ import annotations
 
 from gateway.portal import (
+    messages_caselist,
     messages_credit,
     messages_integrations,
     messages_money,
@@ -1831,5 +1832,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         *messages_rates.ENTRIES,
         *messages_integrations.ENTRIES,
         *messages_money.ENTRIES,
+        *messages_caselist.ENTRIES,
     ]
 }

@@ -91,6 +91,14 @@ def _services(seen: Seen) -> FastAPI:
     async def cases() -> Any:
         return {"items": [], "next_cursor": None}
 
+    @app.get("/api/v1/cases/export")
+    async def export() -> Any:
+        return Response(
+            "\ufeffSaksnummer;Saldo (kr)\r\nIC-0000007;1234,50\r\n".encode(),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="saker.csv"'},
+        )
+
     @app.get("/api/v1/cases/notes/unread")
     async def unread() -> Any:
         return {"total": 0, "cases": []}

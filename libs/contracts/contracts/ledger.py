@@ -129,6 +129,12 @@ class CaseBalanceChanged(EventData):
     interest: CaseInterest | None = Field(
         default=None, description="interest through the effective date, by rate period"
     )
+    paid_ore: int | None = Field(
+        default=None,
+        ge=0,
+        description="everything paid on the case so far, net of payments taken back "
+        "(overpayments included); ``None`` from a producer that did not send it",
+    )
 
 
 class SettledLine(BaseModel):

@@ -31,12 +31,13 @@ from cases.adapters.orm import (
 )
 
 _ONE_DAY = timedelta(days=1)
-SortKey = Literal["registered", "principal", "due", "case_number", "updated"]
+SortKey = Literal["registered", "principal", "balance", "due", "case_number", "updated"]
 Order = Literal["asc", "desc"]
 
 _SORT_COLUMNS = {
     "registered": cases.c.registered_at,
     "principal": cases.c.principal_total_ore,
+    "balance": cases.c.balance_ore,
     "due": cases.c.earliest_due_date,
     "case_number": cases.c.sequence,
     "updated": cases.c.updated_at,
@@ -86,6 +87,8 @@ class CaseFilter:
     registered_to: date | None = None
     principal_min_ore: int | None = None
     principal_max_ore: int | None = None
+    balance_min_ore: int | None = None
+    balance_max_ore: int | None = None
     due_from: date | None = None
     due_to: date | None = None
     creditor_reference: str | None = None
@@ -192,6 +195,10 @@ def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Se
         query = query.where(cases.c.principal_total_ore >= f.principal_min_ore)
     if f.principal_max_ore is not None:
         query = query.where(cases.c.principal_total_ore <= f.principal_max_ore)
+    if f.balance_min_ore is not None:
+        query = query.where(cases.c.balance_ore >= f.balance_min_ore)
+    if f.balance_max_ore is not None:
+        query = query.where(cases.c.balance_ore <= f.balance_max_ore)
     if f.due_from:
         query = query.where(cases.c.earliest_due_date >= f.due_from)
     if f.due_to:
@@ -234,6 +241,9 @@ _SUMMARY_COLUMNS = (
     cases.c.closed_reason,
     cases.c.debtor_kind,
     cases.c.principal_total_ore,
+    cases.c.balance_ore,
+    cases.c.paid_ore,
+    cases.c.balance_changed_at,
     cases.c.claim_count,
     cases.c.earliest_due_date,
     cases.c.deadline,
@@ -286,6 +296,37 @@ async def list_cases(
     for row in rows:
         row.pop("_sort")
     return rows, next_cursor
+
+
+COUNT_CAP = 10_000
+"""A list's total is counted exactly up to this many cases; beyond, it is «more than»
+(ADR 0055): counting stops there, so a count costs at most this many index entries."""
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many cases a filtered list holds: exact, or at least ``count`` (capped)."""
+
+    count: int
+    exact: bool
+
+
+async def count_cases(session: AsyncSession, tenant: uuid.UUID | None, f: CaseFilter) -> Total:
+    """The number of cases the filters find, exact up to :data:`COUNT_CAP`."""
+    capped = _filtered(select(literal(1)), tenant, f).limit(COUNT_CAP + 1).subquery()
+    found = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
+    return Total(min(found, COUNT_CAP), found <= COUNT_CAP)
+
+
+def export_query(
+    tenant: uuid.UUID | None, f: CaseFilter, *, sort: SortKey, order: Order
+) -> Select[Any]:
+    """Every case the filters find, in the list's order (for a streamed export)."""
+    column = _SORT_COLUMNS[sort]
+    query = _filtered(select(*_SUMMARY_COLUMNS, cases.c.debtor_name), tenant, f)
+    if order == "desc":
+        return query.order_by(column.desc(), cases.c.id.desc())
+    return query.order_by(column.asc(), cases.c.id.asc())
 
 
 async def portfolio_summary(

@@ -17,13 +17,14 @@ from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import field_errors, message
+from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import Visitor, VisitorDep
 
 router = APIRouter()
 
 PAGE_SIZE = 25
-SORTS = ("registered", "principal", "due", "case_number")
+SORTS = ("registered", "principal", "balance", "due", "case_number")
 STATUSES = (
     "registered",
     "notice_sent",
@@ -89,11 +90,38 @@ def _filters(
     return values, params, errors
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def total_text(t: Translator, lang: str, total: int, exact: bool) -> str:
+    """«12 saker passer søket.», «1 sak …», «Mer enn 10 000 saker …» (the API counts
+    exactly up to a cap)."""
+    n = f"{total:,}".replace(",", "\u00a0" if lang == "nb" else ",")
+    if not exact:
+        return t("cases.total.more", n=n)
+    return t("cases.total.one") if total == 1 else t("cases.total.other", n=n)
+
+
+@router.get("/saker/eksport.{kind}")
+async def case_export(request: Request, visitor: VisitorDep, kind: str) -> Response:
+    """The filtered list as a file, in the page's language, streamed from the cases
+    service (every case the search finds, not only one page)."""
+    t = Translator(language_of(request))
+    if kind not in EXPORT_FORMATS:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    _, params, errors = _filters(request, t)
+    if errors:
+        return redirect("/saker?" + str(request.url.query))
+    kept = [(k, v) for k, v in params if k not in ("limit", "cursor")]
+    kept += [("format", kind), ("language", language_of(request))]
+    return await relay(visitor, "/api/v1/cases/export", params=kept)
+
+
 @router.get("/saker")
 async def case_list(request: Request, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     values, params, errors = _filters(request, t)
-    result: dict[str, Any] = {"items": [], "next_cursor": None}
+    result: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0, "total_exact": True}
     if not errors:
         try:
             result = await visitor.backend.get("/api/v1/cases", params=params)
@@ -108,6 +136,7 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
         kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
         next_query = [*kept, ("cursor", result["next_cursor"])]
     first_query = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    lang = language_of(request)
     return page(
         request,
         "portal/cases.html",
@@ -124,6 +153,10 @@ async def case_list(request: Request, visitor: VisitorDep) -> Response:
             "first_query": first_query if "cursor" in request.query_params else None,
             "statuses": STATUSES,
             "sorts": SORTS,
+            "total": None
+            if errors
+            else total_text(t, lang, result.get("total", 0), result.get("total_exact", True)),
+            "export_query": first_query,
         },
         visitor=visitor,
     )

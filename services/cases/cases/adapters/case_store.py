@@ -73,14 +73,15 @@ _INSERT_CASES = """
 INSERT INTO cases (id, sequence, case_number, kid, creditor_id, creditor_reference, batch_id,
                    channel, debtor_kind, debtor_name, status, status_since, rule_set,
                    next_step_on, principal_total_ore, claim_count, earliest_due_date,
-                   limitation_date, registered_at, registered_by)
+                   limitation_date, registered_at, registered_by, balance_ore)
 SELECT u.id, u.sequence, u.case_number, u.kid, $1, u.creditor_reference, $2, $3, u.debtor_kind,
        u.debtor_name, 'registered', $4, $5, $6, u.principal, u.claims, u.due, u.limitation, $4,
-       $7
+       $7, u.balance
 FROM unnest($8::uuid[], $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[],
-            $14::bigint[], $15::smallint[], $16::date[], $17::date[], $18::text[])
+            $14::bigint[], $15::smallint[], $16::date[], $17::date[], $18::text[],
+            $19::bigint[])
      AS u(id, sequence, case_number, kid, creditor_reference, debtor_kind, principal, claims,
-          due, limitation, debtor_name)
+          due, limitation, debtor_name, balance)
 ON CONFLICT ON CONSTRAINT uq_cases_creditor_reference DO NOTHING
 RETURNING id
 """
@@ -111,6 +112,7 @@ _CASE_COLUMNS = (
     "limitation_date",
     "registered_at",
     "registered_by",
+    "balance_ore",
 )
 _PARTY_COLUMNS = (
     "id",
@@ -236,6 +238,7 @@ def prepare(
                 min(case.limitation_dates),
                 at,
                 actor_id,
+                registered_balance_ore(registration),
             )
         )
         address = debtor.address
@@ -282,6 +285,12 @@ def prepare(
     return PreparedCases(submission, new_cases, cases, parties, claims, timeline)
 
 
+def registered_balance_ore(registration: CaseRegistration) -> int:
+    """What the ledger books on registration (principal and reminder fees): the case's
+    balance until the ledger states one (ADR 0055)."""
+    return registration.principal_total_ore + sum(c.reminder_fee_ore for c in registration.claims)
+
+
 async def _insert_cases(driver: Any, prepared: PreparedCases) -> set[uuid.UUID]:
     new_cases = prepared.new_cases
     if len(new_cases) >= COPY_ROWS:
@@ -315,6 +324,7 @@ async def _insert_cases(driver: Any, prepared: PreparedCases) -> set[uuid.UUID]:
         [min(claim.due_date for claim in r.claims) for r in registrations],
         [min(c.limitation_dates) for c in new_cases],
         [r.debtor.name for r in registrations],
+        [registered_balance_ore(r) for r in registrations],
     )
     return {r[0] for r in inserted}
 

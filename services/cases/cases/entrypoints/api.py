@@ -12,7 +12,15 @@ from servicekit.openapi import problem_responses
 from cases import views
 from cases.bootstrap import CasesService, bootstrap
 from cases.entrypoints.deps import ServiceDep
-from cases.entrypoints.routers import batches, cases, imports, notes, registration, workflow
+from cases.entrypoints.routers import (
+    batches,
+    case_export,
+    cases,
+    imports,
+    notes,
+    registration,
+    workflow,
+)
 from cases.entrypoints.schemas import CreditorOut
 
 router = APIRouter(prefix="/api/v1/cases", tags=["creditors"])
@@ -45,6 +53,7 @@ def create_app(service: CasesService | None = None) -> FastAPI:
             notes.router,
             imports.router,
             workflow.router,
+            case_export.router,
             cases.router,
         ],
         uploads={

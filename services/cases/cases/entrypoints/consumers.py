@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
-from contracts.ledger import CaseSettledInFull, PaymentReceived
+from contracts.ledger import CaseBalanceChanged, CaseSettledInFull, PaymentReceived
 from servicekit.bus.consumer import BatchHandler, EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cases.adapters import balances
 from cases.adapters.orm import outbox
 from cases.adapters.repository import CreditorRepository
 from cases.service_layer import erp_handovers, handlers, workflow
@@ -74,6 +75,24 @@ def payments_received(context: Callable[[], workflow.WorkflowContext]) -> BatchH
         await tx.flush()
 
     return BatchHandler(handle)
+
+
+async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    """``ledger.case.balance_changed.v1`` (batch: one per payment, fee and step): each
+    case keeps the newest balance and paid amount the ledger stated, for the case list
+    (ADR 0055)."""
+    stated = []
+    for envelope in envelopes:
+        event = envelope.payload(CaseBalanceChanged)
+        stated.append(
+            balances.StatedBalance(
+                case_id=event.case_id,
+                balance_ore=event.balance_ore,
+                paid_ore=event.paid_ore,
+                at=event.changed_at,
+            )
+        )
+    await balances.apply(session, stated)
 
 
 def invoices_handed_over(context: Callable[[], RegistrationContext]) -> EventHandler:

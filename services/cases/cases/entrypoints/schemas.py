@@ -242,6 +242,17 @@ class CaseSummaryOut(BaseModel):
     debtor_kind: Literal["person", "business"]
     debtor_name: str
     principal_total_ore: int
+    balance_ore: int = Field(
+        description="What the debtor owes (principal, interest and costs as booked), as the "
+        "ledger last stated it; until it has, what was registered (principal and reminder "
+        "fees). Interest accrues daily beyond what is booked: the case economy "
+        "(`/api/v1/ledger/cases/{id}/economy`) has the figure of the day."
+    )
+    paid_ore: int = Field(description="Paid on the case so far, net of payments taken back")
+    balance_changed_at: datetime | None = Field(
+        default=None,
+        description="When the ledger stated the balance (null: as registered, not yet stated)",
+    )
     claim_count: int
     earliest_due_date: date
     deadline: date | None
@@ -255,6 +266,11 @@ class CaseSummaryOut(BaseModel):
 class CasePage(BaseModel):
     items: list[CaseSummaryOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+    total: int = Field(
+        description="How many cases the filters find (all pages): exact up to 10,000; "
+        "beyond, 10,000 with `total_exact` false («more than 10,000»)"
+    )
+    total_exact: bool = Field(description="false: there are more than `total` cases")
 
 
 class StatusFigureOut(BaseModel):

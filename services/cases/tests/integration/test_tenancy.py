@@ -57,6 +57,8 @@ LISTS = {
     "/imports": ("items", "job_id"),
     "/notes/unread": ("cases", "case_id"),
 }
+#: A list as a file: the caller's own cases only (the case's reference is looked for).
+FILES = ["/export"]
 #: The case handlers' (403 to every creditor user, whichever the case).
 AGENCY = [
     ("GET", "/work-queue", None),
@@ -83,6 +85,7 @@ def _operations() -> set[tuple[str, str]]:
     named: set[tuple[str, str]] = {("GET", path) for path in OWN_READS}
     named |= {(method, path) for method, path, _ in OWN_ONLY + AGENCY}
     named |= {("GET", path) for path in LISTS}
+    named |= {("GET", path) for path in FILES}
     named |= set(CREATIONS + SHARED + SCOPED_FIGURES)
     return {(method, P + path) for method, path in named}
 
@@ -159,6 +162,16 @@ async def test_another_organisation_gets_nothing_of_the_first_ones(
             theirs = await _listed(client, P + template, field, key, other)
             assert mine, template
             assert not mine & theirs, template
+        reference = (await client.get(f"{P}/{ids['case']}", headers=own.headers)).json()[
+            "creditor_reference"
+        ]
+        for template in FILES:
+            mine_file = await client.get(P + template, headers=own.headers)
+            theirs_file = await client.get(P + template, headers=other.headers)
+            assert reference in mine_file.text, template
+            assert theirs_file.status_code == 200, template
+            assert reference not in theirs_file.text, template
+            assert_problem(await client.get(P + template), 401)
         # the case is still the owner's, untouched by the other organisation's attempts
         detail = (await client.get(f"{P}/{ids['case']}", headers=own.headers)).json()
         assert detail["status"] == "registered"

@@ -26,10 +26,30 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
+from urllib.parse import urlsplit
 
 RateStatus = Literal["confirmed", "unconfirmed"]
 
 UNCONFIRMED_SUFFIX = "_unconfirmed"
+
+PRIMARY_SOURCE_HOSTS = frozenset(
+    {"lovdata.no", "regjeringen.no", "finanstilsynet.no", "domstol.no"}
+)
+"""Where a confirmed figure's source may be: the law and its regulations (Lovdata), the
+government (regjeringen.no), the supervisor (Finanstilsynet) and the courts'
+administration (Domstoladministrasjonen, domstol.no) — never an agency's, a competitor's
+or a blog's page restating it (issue 16 § 6)."""
+
+
+def is_primary_source(url: str | None) -> bool:
+    """Whether ``url`` is an https or http page on a primary host (or a subdomain of one)."""
+    if not url:
+        return False
+    parsed = urlsplit(url.strip())
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme not in ("https", "http") or not host:
+        return False
+    return any(host == h or host.endswith("." + h) for h in PRIMARY_SOURCE_HOSTS)
 
 
 class RateKind:

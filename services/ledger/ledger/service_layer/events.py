@@ -42,6 +42,7 @@ def balance_changed(
         overpaid_ore=max(ledger.overpaid_ore, 0),
         cause=cause,
         changed_at=datetime.now(UTC),
+        paid_ore=max(ledger.paid_ore, 0),
     )
     try:
         rate = rates.in_force(RateKind.FORSINKELSESRENTE, effective_date)

@@ -99,6 +99,8 @@ async def test_a_case_from_claim_to_paid_in_full(ledger: Ledger, service: Ledger
         ("payment", "2025-04-16"),
     ]
     assert balances[-1]["balance_ore"] == 0
+    # and what was paid so far, for the case list (ADR 0055)
+    assert [e["paid_ore"] for e in balances] == [0, 0, 0, 100_000, 1_088_463]
 
 
 async def test_an_overpayment_is_refundable_and_settles_the_case(ledger: Ledger) -> None:

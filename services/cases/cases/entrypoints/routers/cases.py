@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
@@ -89,30 +89,7 @@ def _text_filter(service: Any, q: str | None) -> dict[str, Any]:
         raise _too_many_words("q", exc) from exc
 
 
-@router.get(
-    "",
-    dependencies=[client_scope(Scopes.CASES_READ)],
-    response_model=CasePage,
-    responses=problem_responses(400),
-    summary="Cases, filtered and sorted, one page at a time",
-    description=(
-        "Creditor users see their organisation's cases; case handlers see all (optionally one "
-        "creditor's). `debtor` matches a national id number or organisation number exactly, "
-        "otherwise every word of it (at most 6) must occur somewhere in the debtor's name, "
-        "ignoring case. `q` is one search box: a valid national id or organisation number "
-        "finds the debtor's cases as `debtor` does; otherwise it finds a case by its number "
-        "in any form "
-        "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
-        "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
-        "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
-        "`next_cursor` back as `cursor` with the same `sort` and `order`. To sync, ask with "
-        "`updated_since` (your last run's start, less a minute: a change is stamped when "
-        "its transaction began) and `sort=updated&order=asc`. Reading the list is "
-        "a read of debtors' names and is written to the audit log."
-    ),
-)
-async def list_cases(
-    principal: AnyUser,
+async def case_filters(
     service: ServiceDep,
     status: Annotated[
         list[Annotated[Text, Field(max_length=40)]] | None,
@@ -122,6 +99,8 @@ async def list_cases(
     registered_to: StrictDate | None = None,
     principal_min_ore: OreParam | None = None,
     principal_max_ore: OreParam | None = None,
+    balance_min_ore: OreParam | None = None,
+    balance_max_ore: OreParam | None = None,
     due_from: StrictDate | None = None,
     due_to: StrictDate | None = None,
     creditor_reference: Annotated[Text | None, Query(max_length=60)] = None,
@@ -141,22 +120,21 @@ async def list_cases(
         datetime | None,
         Query(description="Cases changed at or after this instant (ISO 8601 with offset)"),
     ] = None,
-    sort: views.SortKey = "registered",
-    order: views.Order = "desc",
-    limit: Annotated[Limit, Query(le=500)] = 50,
-    cursor: Annotated[Text | None, Query(max_length=500)] = None,
-) -> CasePage:
+) -> views.CaseFilter:
+    """The list's filters (query parameters), read once for a page and for the export."""
     if updated_since is not None and updated_since.tzinfo is None:
         raise BadQuery(
             "updated_since needs a UTC offset.",
             errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
         )
-    filters = views.CaseFilter(
+    return views.CaseFilter(
         status=tuple(status or ()),
         registered_from=registered_from,
         registered_to=registered_to,
         principal_min_ore=principal_min_ore,
         principal_max_ore=principal_max_ore,
+        balance_min_ore=balance_min_ore,
+        balance_max_ore=balance_max_ore,
         due_from=due_from,
         due_to=due_to,
         creditor_reference=creditor_reference,
@@ -168,7 +146,47 @@ async def list_cases(
         **_debtor_filter(service, debtor),
         **_text_filter(service, q),
     )
+
+
+@router.get(
+    "",
+    dependencies=[client_scope(Scopes.CASES_READ)],
+    response_model=CasePage,
+    responses=problem_responses(400),
+    summary="Cases, filtered and sorted, one page at a time",
+    description=(
+        "Creditor users see their organisation's cases; case handlers see all (optionally one "
+        "creditor's). `debtor` matches a national id number or organisation number exactly, "
+        "otherwise every word of it (at most 6) must occur somewhere in the debtor's name, "
+        "ignoring case. `q` is one search box: a valid national id or organisation number "
+        "finds the debtor's cases as `debtor` does; otherwise it finds a case by its number "
+        "in any form "
+        "(`IC-0000007`, `ic-0000007`, `7`, `0000007`), by its creditor reference (whole, "
+        "any case) or by the words of the debtor's name. `case_number` takes the same forms; "
+        "`creditor_reference` ignores case. Pages are keyset-paginated: pass "
+        "`next_cursor` back as `cursor` with the same `sort` and `order`. To sync, ask with "
+        "`updated_since` (your last run's start, less a minute: a change is stamped when "
+        "its transaction began) and `sort=updated&order=asc`. Each case carries its "
+        "balance and what was paid, as the ledger last stated them "
+        "(`balance_min_ore`/`balance_max_ore` filter and "
+        "`sort=balance` sorts by it); `total` counts the filtered list, exactly up to "
+        "10,000. Reading the list is a read of debtors' names and is written to the audit log."
+    ),
+)
+async def list_cases(
+    principal: AnyUser,
+    service: ServiceDep,
+    filters: Annotated[views.CaseFilter, Depends(case_filters)],
+    sort: Annotated[
+        views.SortKey,
+        Query(description="`balance`: what the debtor owes, as the ledger last stated it"),
+    ] = "registered",
+    order: views.Order = "desc",
+    limit: Annotated[Limit, Query(le=500)] = 50,
+    cursor: Annotated[Text | None, Query(max_length=500)] = None,
+) -> CasePage:
     async with service.session_factory() as session:
+        total = await views.count_cases(session, principal.tenant, filters)
         try:
             rows, next_cursor = await views.list_cases(
                 session,
@@ -189,7 +207,12 @@ async def list_cases(
             case_ids=[r["case_id"] for r in rows],
         )
         await session.commit()
-    return CasePage(items=[CaseSummaryOut.model_validate(r) for r in rows], next_cursor=next_cursor)
+    return CasePage(
+        items=[CaseSummaryOut.model_validate(r) for r in rows],
+        next_cursor=next_cursor,
+        total=total.count,
+        total_exact=total.exact,
+    )
 
 
 @router.get(
