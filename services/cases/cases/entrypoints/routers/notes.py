@@ -14,6 +14,7 @@ from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit
 
 from cases import views
+from cases.domain.attachments import EXTENSIONS
 from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.schemas import (
     AttachmentOut,
@@ -200,7 +201,10 @@ async def attach_file(
     dependencies=[client_scope(Scopes.CASES_READ)],
     response_class=Response,
     responses={
-        200: {"description": "The file", "content": {"application/octet-stream": _BINARY}},
+        200: {
+            "description": "The file, with the media type its content showed",
+            "content": {media_type: _BINARY for media_type in EXTENSIONS},
+        },
         **problem_responses(404, 409),
     },
     summary="Download a file attached to a note (only when ClamAV found it clean)",
