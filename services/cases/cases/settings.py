@@ -42,7 +42,9 @@ class CasesSettings(ServiceSettings):
     attachments_per_note: int = 10
     clamd_address: str = "127.0.0.1:3310"
     """ClamAV's daemon, ``host:port`` (INSTREAM); `make up` starts one (install.sh --clamav)."""
-    clamd_timeout_seconds: float = 30.0
+    clamd_timeout_seconds: float = 15.0
+    """Below the gateway's upstream read timeout (30 s): a hung clamd holds the file, the
+    upload still answers (202)."""
     rescan_period_seconds: float = 10.0
     """How often the scheduler process retries the files held because clamd was down."""
     rescan_batch_size: int = 20
