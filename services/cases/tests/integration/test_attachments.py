@@ -9,6 +9,7 @@ it; another organisation gets 404; kind and size limits answer problem+json fiel
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +22,12 @@ from cases.adapters.clamd import ClamdScanner
 from cases.adapters.orm import attachment_contents, note_attachments, personal_data_access
 from cases.bootstrap import CasesService
 from cases.entrypoints.api import create_app
+from cases.entrypoints.scheduler import rescan_held_files
 from cases.service_layer import attachments
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
 from servicekit.testing.tokens import TestSigner
+from servicekit.testing.wait import wait_for
 from sqlalchemy import func, select
 
 from .clamd_support import EICAR, LocalClamd
@@ -280,3 +283,31 @@ async def test_kind_and_size_are_checked_by_content_with_field_codes(
         assert_problem(await client.get(path, headers=kari.headers), 404, "not-found")
         assert (await client.get(path, headers=handler.headers)).status_code == 200
         assert await _files(client, case["case_id"], kari) == []
+
+
+async def test_the_scheduler_process_releases_held_files_by_itself(
+    scanning: CasesService, clamd: LocalClamd, world: dict[str, Caller]
+) -> None:
+    kari, handler = world["kari"], world["handler"]
+    async with asgi_client(create_app(scanning)) as client:
+        case = await register(client, kari)
+        note = await _note(client, case["case_id"], kari, "Vedlegg til skanning senere")
+        clamd.stop()
+        held = await _attach(client, case["case_id"], note, kari, CLEAN_PDF, "senere.pdf")
+        assert held.status_code == 202, held.text
+        await clamd.start()
+
+        scanning.clock = LaterClock(timedelta(hours=1))  # the held file is due
+        scanning.settings.rescan_period_seconds = 0.2
+        stop = asyncio.Event()
+        worker = asyncio.create_task(rescan_held_files(scanning, stop))
+        path = f"{P}/{case['case_id']}/attachments/{held.json()['attachment_id']}"
+
+        async def released() -> bool:
+            return (await client.get(path, headers=handler.headers)).status_code == 200
+
+        try:
+            await wait_for(released, what="the rescan to release the held file", seconds=30)
+        finally:
+            stop.set()
+            await worker
