@@ -78,7 +78,10 @@ async def run_scheduler(service: CasesService, stop: asyncio.Event) -> None:
     try:
         await _advance_due_cases(service, stop)
     finally:
-        await rescans
+        if not stop.is_set():  # the scheduler failed: do not wait for a stop that won't come
+            rescans.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await rescans
 
 
 async def _advance_due_cases(service: CasesService, stop: asyncio.Event) -> None:
