@@ -100,17 +100,20 @@ imports: ## import-linter architecture contracts (.importlinter)
 unit: ## tests without infrastructure
 	$(PYTEST) -m "not integration and not e2e and not disruptive" $(PYTEST_PATHS)
 
-integration: check-infra ## tests against the real PostgreSQL and RabbitMQ
+integration: check-infra ## tests against the real PostgreSQL and RabbitMQ (and clamd)
+	deploy/local/install.sh --clamav
 	$(PYTEST) -m "integration and not disruptive" $(PYTEST_PATHS)
 	$(PYTEST) -m "integration and disruptive" $(PYTEST_PATHS) || [ $$? -eq 5 ]
 
 e2e: check-infra ## the whole stack as processes, through the gateway (and the browser)
 	deploy/local/install.sh --browser
 	deploy/local/install.sh --observability
+	deploy/local/install.sh --clamav
 	$(PYTEST) -m e2e $(PYTEST_PATHS)
 
 browser: check-infra ## the portal in headless Chromium on a test stack (screenshots: var/artifacts/browser)
 	deploy/local/install.sh --browser
+	deploy/local/install.sh --clamav
 	$(PYTEST) -m e2e tests/e2e/browser
 
 rules: ## promtool: check the Prometheus rules and run their unit tests (also part of make test)
@@ -144,6 +147,7 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	deploy/local/install.sh --documents
 	deploy/local/install.sh --browser
 	deploy/local/install.sh --observability
+	deploy/local/install.sh --clamav
 	$(UV) sync --all-packages
 	@# test namespaces idle now and still idle after the static checks are left-overs of
 	@# killed runs: swept, so that they do not pile up in the broker

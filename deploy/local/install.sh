@@ -15,8 +15,13 @@
 #     starts beside the stack, and RabbitMQ's Prometheus endpoint (:15692), enabled on the
 #     running broker with `rabbitmq-plugins enable rabbitmq_prometheus` (kept across
 #     restarts in its enabled_plugins file).
+#   - (`--clamav`, and by `make up`) Debian's ClamAV daemon (clamav-daemon), which scans the
+#     files attached to notes, started on 127.0.0.1:3310 (CASES_CLAMD_ADDRESS) with its
+#     config and a one-signature database under var/clamav/: freshclam has no route out
+#     here, so the database is the EICAR test signature in ClamAV's own .ndb format (in
+#     production freshclam keeps the official database current: docs/runbook.md).
 # Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--documents`,
-# `--browser`, `--observability`) `make test`.
+# `--browser`, `--observability`, `--clamav`) `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -175,7 +180,45 @@ enable_rabbitmq_prometheus() {
     wait_for_port "$RABBITMQ_PROMETHEUS_PORT" "RabbitMQ's rabbitmq_prometheus" 60
 }
 
+# -- ClamAV (attachments on notes) --------------------------------------------------------
+CLAMD_PORT=3310
+CLAMAV_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/var/clamav"
+# the EICAR test string, hex: matched anywhere in any file (ClamAV extended signature format)
+EICAR_HEX=58354f2150254041505b345c505a58353428505e2937434329377d2445494341522d5354414e444152442d414e544956495255532d544553542d46494c452124482b482a
+
+clamd_binary() { command -v clamd || { [ -x /usr/sbin/clamd ] && echo /usr/sbin/clamd; } || true; }
+
+install_clamav() {
+    if [ -z "$(clamd_binary)" ]; then
+        say "installing ClamAV's daemon for the attachment scans (apt-get install clamav-daemon)"
+        apt_install clamav-daemon
+    fi
+    mkdir -p "$CLAMAV_DIR/db"
+    printf 'Eicar-Test-Signature:0:*:%s\n' "$EICAR_HEX" >"$CLAMAV_DIR/db/infocenter-dev.ndb"
+    cat >"$CLAMAV_DIR/clamd.conf" <<CONF
+# written by deploy/local/install.sh --clamav (development: the EICAR signature only)
+TCPSocket $CLAMD_PORT
+TCPAddr 127.0.0.1
+DatabaseDirectory $CLAMAV_DIR/db
+PidFile $CLAMAV_DIR/clamd.pid
+LogFile $CLAMAV_DIR/clamd.log
+StreamMaxLength 32M
+SelfCheck 3600
+CONF
+    if reachable "$CLAMD_PORT"; then
+        say "clamd is reachable on 127.0.0.1:$CLAMD_PORT"
+        return
+    fi
+    say "starting clamd on 127.0.0.1:$CLAMD_PORT (clamd -c var/clamav/clamd.conf)"
+    "$(clamd_binary)" -c "$CLAMAV_DIR/clamd.conf"
+    wait_for_port "$CLAMD_PORT" clamd 120
+}
+
 main() {
+    if [ "${1:-}" = "--clamav" ]; then  # `make test`: the attachment scanner
+        install_clamav
+        return
+    fi
     if [ "${1:-}" = "--documents" ]; then  # `make test`: PDF rendering and its golden tests
         install_documents
         return
@@ -199,6 +242,7 @@ main() {
     start_postgres
     start_rabbitmq
     [ "$only_infra" -eq 1 ] || install_observability
+    [ "$only_infra" -eq 1 ] || install_clamav
     say "infrastructure ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$AMQP_PORT"
 }
 

@@ -76,6 +76,13 @@ class GatewaySettings(BaseSettings):
         default=50 * 1024 * 1024, gt=0, description="Largest bank file or payout answer"
     )
 
+    max_attachment_bytes: int = Field(
+        default=11 * 1024 * 1024,
+        gt=0,
+        description="Largest file on a note (the cases service refuses above its own limit, "
+        "CASES_ATTACHMENT_MAX_BYTES, with the field code file_too_large)",
+    )
+
     def body_limits(self) -> BodyLimits:
         """The body limit of every operation: the file uploads named, the rest small."""
         return BodyLimits(
@@ -84,6 +91,8 @@ class GatewaySettings(BaseSettings):
                 ("POST", "/api/v1/cases/imports"): self.max_import_bytes,
                 ("POST", "/import"): self.max_import_bytes,
                 ("POST", "/api/v1/cases/registrations"): self.max_batch_bytes,
+                ("POST", "/api/v1/cases/*/notes/*/attachments"): self.max_attachment_bytes,
+                ("POST", "/saker/*/notater"): self.max_attachment_bytes,
                 ("POST", "/api/v1/ledger/bank-files"): self.max_bank_file_bytes,
                 ("POST", "/api/v1/ledger/payout-answers"): self.max_bank_file_bytes,
                 ("POST", "/saksbehandler/bankfiler"): self.max_bank_file_bytes,

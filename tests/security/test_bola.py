@@ -195,6 +195,12 @@ async def _owned(
         f"/api/v1/cases/{case_id}/notes", json={"body": "Ring skyldner"}, headers=headers
     )
     assert note.status_code == 201, note.text
+    attached = await gateway.post(
+        f"/api/v1/cases/{case_id}/notes/{note.json()['note_id']}/attachments",
+        content=b"%PDF-1.4\n%%EOF\n",
+        headers={**headers, "content-type": "application/octet-stream"},
+    )
+    assert attached.status_code in (201, 202), attached.text
     upload = await gateway.post(
         "/api/v1/cases/imports",
         content=b"creditor_reference;debtor_name\n",
@@ -223,6 +229,8 @@ async def _owned(
         "case_id": case_id,
         "batch_id": batches.json()["items"][0]["batch_id"],
         "job_id": upload.json()["job_id"],
+        "note_id": note.json()["note_id"],
+        "attachment_id": attached.json()["attachment_id"],
         "organisation_id": me["organisation_id"],
         "creditor_id": me["organisation_id"],
         "user_id": me["id"],

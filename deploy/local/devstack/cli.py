@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -214,6 +215,7 @@ def _banner(
         f"  API docs:   {stack.url}/docs   (OpenAPI: {stack.url}/openapi.json)",
         f"  Ops:        {stack.url}/ops",
         *_prometheus_lines(stack),
+        _clamd_line(),
         f"  Logs:       make logs   ({log})",
         "  Status:     make status",
         "  Stop:       make down",
@@ -225,6 +227,22 @@ def _banner(
     if missing:
         lines += ["", f"Not started (not in this checkout, or not installed): {', '.join(missing)}"]
     return "\n".join(lines)
+
+
+CLAMD = ("127.0.0.1", 3310)
+"""Where ``deploy/local/install.sh --clamav`` starts clamd (``CASES_CLAMD_ADDRESS``)."""
+
+
+def _clamd_line() -> str:
+    """Whether the attachment scanner answers: without it, files on notes stay held."""
+    try:
+        with socket.create_connection(CLAMD, timeout=1.0):
+            pass
+    except OSError:
+        return (
+            "  ClamAV:     not running: files on notes stay held (deploy/local/install.sh --clamav)"
+        )
+    return f"  ClamAV:     clamd on {CLAMD[0]}:{CLAMD[1]} (development signatures: EICAR only)"
 
 
 def _prometheus_lines(stack: Stack) -> list[str]:

@@ -8,6 +8,7 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 from __future__ import annotations
 
 from gateway.portal import (
+    messages_attach,
     messages_caselist,
     messages_credit,
     messages_integrations,
@@ -1833,5 +1834,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         *messages_integrations.ENTRIES,
         *messages_money.ENTRIES,
         *messages_caselist.ENTRIES,
+        *messages_attach.ENTRIES,
     ]
 }

@@ -45,6 +45,9 @@ _TYPES = {
             "api-client-not-found",
             "insufficient-scope",
             "client-not-allowed",
+            "attachment-infected",
+            "attachment-refused",
+            "attachment-not-released",
         )
     },
     **REPORT_PROBLEMS,

@@ -17,6 +17,7 @@ from servicekit.crypto import Keyring
 from servicekit.replay import replay_handler
 from servicekit.service import Service
 
+from cases.adapters.clamd import ClamdScanner, Scanner
 from cases.adapters.national_ids import NationalIdVault
 from cases.adapters.orm import inbox, outbox
 from cases.adapters.rule_files import load_rule_book
@@ -44,6 +45,20 @@ class CasesService(Service):
                 "into var/local.env)"
             )
         return NationalIdVault(Keyring(self.settings.data_keys), self.settings.lookup_key.encode())
+
+    @cached_property
+    def attachment_keyring(self) -> Keyring:
+        """Seals the files attached to notes (the same CASES_DATA_KEYS, bound to each file)."""
+        if not self.settings.data_keys:
+            raise RuntimeError("CASES_DATA_KEYS must be set (`make up` generates it)")
+        return Keyring(self.settings.data_keys)
+
+    @cached_property
+    def scanner(self) -> Scanner:
+        """ClamAV's daemon, which every attached file passes before it may be downloaded."""
+        return ClamdScanner(
+            self.settings.clamd_address, timeout_seconds=self.settings.clamd_timeout_seconds
+        )
 
     @property
     def fingerprint_secret(self) -> bytes:

@@ -35,6 +35,20 @@ class CasesSettings(ServiceSettings):
     import_max_uncompressed_bytes: int = 1024 * 1024 * 1024
     """A workbook larger than this unpacked is refused (zip bombs)."""
 
+    # Attachments on notes (cases.service_layer.attachments; docs/decisions/0054)
+    attachment_max_bytes: int = 10 * 1024 * 1024
+    """The largest file a note may carry (bigger: refused with the field code
+    ``file_too_large``)."""
+    attachments_per_note: int = 10
+    clamd_address: str = "127.0.0.1:3310"
+    """ClamAV's daemon, ``host:port`` (INSTREAM); `make up` starts one (install.sh --clamav)."""
+    clamd_timeout_seconds: float = 15.0
+    """Below the gateway's upstream read timeout (30 s): a hung clamd holds the file, the
+    upload still answers (202)."""
+    rescan_period_seconds: float = 10.0
+    """How often the scheduler process retries the files held because clamd was down."""
+    rescan_batch_size: int = 20
+
     # Workflow scheduler (cases.service_layer.workflow, the cases-scheduler process)
     scheduler_period_seconds: float = 60.0
     """How often the scheduler looks for due cases (it also wakes at midnight, Oslo time)."""

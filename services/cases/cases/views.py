@@ -24,6 +24,7 @@ from cases.adapters.orm import (
     cases,
     claims,
     creditors,
+    note_attachments,
     note_reads,
     notes,
     parties,
@@ -440,7 +441,34 @@ async def case_notes(
         .where(notes.c.case_id == case_id, _visible_notes(agency))
         .order_by(notes.c.seq)
     )
-    return [dict(r) for r in (await session.execute(query)).mappings()]
+    rows = [dict(r) for r in (await session.execute(query)).mappings()]
+    files = await _note_attachments(session, case_id)
+    for row in rows:
+        row["attachments"] = files.get(row["note_id"], [])
+    return rows
+
+
+async def _note_attachments(
+    session: AsyncSession, case_id: uuid.UUID
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """The files on a case's notes (never their bytes), per note, oldest first."""
+    query = (
+        select(
+            note_attachments.c.id.label("attachment_id"),
+            note_attachments.c.note_id,
+            note_attachments.c.filename,
+            note_attachments.c.media_type,
+            note_attachments.c.size_bytes,
+            note_attachments.c.status,
+            note_attachments.c.created_at,
+        )
+        .where(note_attachments.c.case_id == case_id)
+        .order_by(note_attachments.c.created_at, note_attachments.c.id)
+    )
+    per_note: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for r in (await session.execute(query)).mappings():
+        per_note.setdefault(r["note_id"], []).append(dict(r))
+    return per_note
 
 
 async def unread_notes(

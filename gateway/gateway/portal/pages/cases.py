@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.portal import csrf, formatting
+from gateway.portal import csrf, formatting, note_attachments
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
@@ -44,6 +44,7 @@ SEARCH_FIELDS = {
 NOTICES = {
     "registrert": "case.notice.registered",
     "notat": "case.notice.note",
+    "vedlegg_holdt": "attachment.notice.held",
     "handling": "actions.done",
 }
 
@@ -287,7 +288,7 @@ async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Res
             request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
         )
     try:
-        await visitor.backend.post(
+        note = await visitor.backend.post(
             f"/api/v1/cases/{case_id}/notes",
             {"body": body, "visibility": visibility},
             idempotency_key=key,
@@ -301,4 +302,34 @@ async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Res
         return await case_page(
             request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
         )
-    return redirect(f"/saker/{case_id}?melding=notat#notater")
+    sent = await note_attachments.send(
+        visitor, case_id, str(note["note_id"]), note_attachments.chosen_files(form), t
+    )
+    if sent.refused:
+        errors = {note_attachments.FIELD: " ".join(sent.refused)}
+        return await case_page(request, visitor, case_id, note_errors=errors, status_code=422)
+    notice = "vedlegg_holdt" if sent.held else "notat"
+    return redirect(f"/saker/{case_id}?melding={notice}#notater")
+
+
+@router.get("/saker/{case_id}/vedlegg/{attachment_id}")
+async def download_attachment(
+    request: Request, case_id: str, attachment_id: str, visitor: VisitorDep
+) -> Response:
+    """A file on a note, once ClamAV found it clean (the cases service audits the read)."""
+    t = Translator(language_of(request))
+    try:
+        uuid.UUID(case_id)
+        uuid.UUID(attachment_id)
+    except ValueError:
+        return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+    try:
+        return await relay(visitor, f"/api/v1/cases/{case_id}/attachments/{attachment_id}")
+    except ApiProblem as problem:
+        if problem.status == 409:
+            return error_page(
+                request, 409, "attachment.not_released_title", t("attachment.not_released")
+            )
+        if problem.status == 404:
+            return error_page(request, 404, "error.not_found_title", t("error.not_found"))
+        raise

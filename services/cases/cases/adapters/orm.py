@@ -269,6 +269,48 @@ note_reads = Table(
     comment="how far each user has read the notes of a case",
 )
 
+note_attachments = Table(
+    "note_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("note_id", Uuid, ForeignKey("notes.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("creditor_id", Uuid, nullable=False),
+    Column("uploaded_by", Uuid, nullable=False),
+    Column("filename", String(120), nullable=False, comment="cleaned; the download's name"),
+    Column("media_type", String(100), nullable=False, comment="told by the content (magic bytes)"),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(12), nullable=False, comment="pending, clean, quarantined"),
+    Column("signature", String(200), comment="what clamd found (quarantined files)"),
+    Column("scan_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("next_scan_at", DateTime(timezone=True)),
+    Column("scanned_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("status IN ('pending', 'clean', 'quarantined')", name="status"),
+    CheckConstraint("size_bytes > 0", name="size_positive"),
+    Index("ix_note_attachments_note", "note_id"),
+    Index(
+        "ix_note_attachments_pending",
+        "next_scan_at",
+        postgresql_where=text("status = 'pending'"),
+    ),
+    comment="files attached to notes, scanned by ClamAV before anyone may download them",
+)
+
+attachment_contents = Table(
+    "attachment_contents",
+    metadata,
+    Column(
+        "attachment_id",
+        Uuid,
+        ForeignKey("note_attachments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("sealed", Text, nullable=False, comment="AES-GCM (servicekit.crypto), bound to the id"),
+    comment="the attached files' bytes, sealed; a quarantined file's are deleted",
+)
+
 personal_data_access = Table(
     "personal_data_access",
     metadata,

@@ -59,6 +59,10 @@ def create_app(service: CasesService | None = None) -> FastAPI:
         uploads={
             ("POST", "/api/v1/cases/imports"): service.settings.import_max_upload_bytes,
             ("POST", "/api/v1/cases/registrations"): service.settings.batch_max_body_bytes,
+            # a little over the limit, so a file too large gets the field code file_too_large
+            ("POST", "/api/v1/cases/*/notes/*/attachments"): (
+                service.settings.attachment_max_bytes + 1024 * 1024
+            ),
         },
     )
     app.state.service = service

@@ -349,6 +349,23 @@ class TimelineEntryOut(BaseModel):
     )
 
 
+class AttachmentOut(BaseModel):
+    attachment_id: uuid.UUID
+    note_id: uuid.UUID
+    filename: str = Field(
+        description="The name it is downloaded with (cleaned, extension by content)"
+    )
+    media_type: str = Field(description="Told by the file's content (magic bytes), not its name")
+    size_bytes: int
+    status: Literal["pending", "clean", "quarantined"] = Field(
+        description=(
+            "'pending': held until ClamAV has scanned it (the scanner was unreachable); "
+            "'clean': scanned, downloadable; 'quarantined': malware found, never downloadable"
+        )
+    )
+    created_at: datetime
+
+
 class NoteOut(BaseModel):
     note_id: uuid.UUID
     seq: int = Field(description="Increasing number of the note (for read marks)")
@@ -358,6 +375,9 @@ class NoteOut(BaseModel):
     body: str
     created_at: datetime
     unread: bool
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list, description="Files on the note, with their scan status"
+    )
 
 
 class CaseDetailOut(CaseSummaryOut):

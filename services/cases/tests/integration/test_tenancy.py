@@ -49,6 +49,8 @@ OWN_ONLY = [
     ("POST", "/{case}/notes", {"body": "Hei"}),
     ("POST", "/{case}/notes/read", {"up_to_seq": 1}),
     ("POST", "/{case}/withdraw", {}),
+    ("POST", "/{case}/notes/{note}/attachments", None),  # the file: test_attachments
+    ("GET", "/{case}/attachments/{attachment}", None),
 ]
 #: Collections: another organisation's list holds none of the owner's items.
 LISTS = {
@@ -92,7 +94,7 @@ def _operations() -> set[tuple[str, str]]:
 
 def _template(path: str) -> str:
     """The OpenAPI's path with this table's placeholder names."""
-    for name in ("case_id", "batch_id", "job_id"):
+    for name in ("case_id", "batch_id", "job_id", "note_id", "attachment_id"):
         path = path.replace("{" + name + "}", "{" + name.removesuffix("_id") + "}")
     return path.replace("{organisation_id}", "{creditor}")
 
@@ -123,7 +125,13 @@ async def owned(
     async with asgi_client(create_app(service)) as client:
         case = (await client.post(P, json=case_body(), headers=own)).json()
         notes = f"{P}/{case['case_id']}/notes"
-        await client.post(notes, json={"body": "Til dere"}, headers=own)
+        note = (await client.post(notes, json={"body": "Til dere"}, headers=own)).json()
+        attached = await client.post(
+            f"{notes}/{note['note_id']}/attachments",
+            content=b"%PDF-1.4\n%%EOF\n",
+            headers={**own, "Content-Type": "application/octet-stream"},
+        )
+        assert attached.status_code in (201, 202), attached.text  # 202: held, no clamd here
         await client.post(notes, json={"body": "Svar"}, headers=callers["handler"].headers)
         job = await client.post(
             f"{P}/imports",
@@ -136,6 +144,8 @@ async def owned(
         "batch": case["batch_id"],
         "job": job.json()["job_id"],
         "creditor": str(first),
+        "note": note["note_id"],
+        "attachment": attached.json()["attachment_id"],
     }
     return callers, ids
 

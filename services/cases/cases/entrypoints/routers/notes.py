@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -13,9 +14,17 @@ from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit
 
 from cases import views
+from cases.domain.attachments import EXTENSIONS
 from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
-from cases.entrypoints.schemas import NoteIn, NoteOut, NotesReadIn, UnreadCaseOut, UnreadOut
-from cases.service_layer import notes
+from cases.entrypoints.schemas import (
+    AttachmentOut,
+    NoteIn,
+    NoteOut,
+    NotesReadIn,
+    UnreadCaseOut,
+    UnreadOut,
+)
+from cases.service_layer import attachments, notes
 
 router = APIRouter(prefix="/api/v1/cases", tags=["notes"])
 
@@ -112,3 +121,122 @@ async def mark_read(
         await notes.mark_read(uow, principal, case_id, body.up_to_seq)
         await uow.commit()
     return Response(status_code=204)
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+ATTACHMENT_MEDIA_TYPES = (
+    "application/pdf, image/png, image/jpeg, image/webp, Word/Excel/PowerPoint (OOXML: docx, "
+    "xlsx, pptx) and OpenDocument text/spreadsheet (odt, ods)"
+)
+
+
+@router.post(
+    "/{case_id}/notes/{note_id}/attachments",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
+    status_code=201,
+    response_model=AttachmentOut,
+    responses={
+        202: {"model": AttachmentOut, "description": "Kept but held: ClamAV could not scan it yet"},
+        **problem_responses(404, 413, 422),
+    },
+    summary="Attach a file to your own note (scanned by ClamAV before anyone may download it)",
+    description=(
+        "The request body is the file itself (not a form). Allowed by content (magic bytes, "
+        f"not by name or Content-Type): {ATTACHMENT_MEDIA_TYPES}; at most "
+        "`CASES_ATTACHMENT_MAX_BYTES` (10 MiB by default) and 10 files per note. "
+        "Refusals are `attachment-refused` (422) with the field code in `errors[].code`: "
+        "`file_empty`, `file_too_large`, `file_type_not_allowed`, `too_many_files`; a file "
+        "in which ClamAV finds malware is `attachment-infected` (422, `file_infected`) and "
+        "is quarantined, not kept. 201: scanned clean, downloadable. 202: ClamAV could not "
+        "be reached; the file is held (`pending`) and scanned again until it answers — never "
+        "released unscanned. Only the note's author attaches to it; another organisation's "
+        "case or note is 404."
+    ),
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/octet-stream": _BINARY}}
+    },
+)
+async def attach_file(
+    case_id: uuid.UUID,
+    note_id: uuid.UUID,
+    request: Request,
+    principal: AnyUser,
+    service: ServiceDep,
+    filename: Annotated[
+        str | None,
+        Query(max_length=255, pattern=r"^[^\x00-\x1f]*$", description="The file's own name"),
+    ] = None,
+) -> JSONResponse:
+    data = await request.body()
+    async with service.unit_of_work() as uow:
+        stored = await attachments.attach(
+            uow,
+            scanner=service.scanner,
+            keyring=service.attachment_keyring,
+            clock=service.clock,
+            principal=principal,
+            case_id=case_id,
+            note_id=note_id,
+            filename=filename,
+            data=data,
+            max_bytes=service.settings.attachment_max_bytes,
+            per_note=service.settings.attachments_per_note,
+        )
+    out = AttachmentOut(
+        attachment_id=stored.attachment_id,
+        note_id=stored.note_id,
+        filename=stored.filename,
+        media_type=stored.media_type,
+        size_bytes=stored.size_bytes,
+        status=stored.status,
+        created_at=stored.created_at,
+    )
+    return JSONResponse(
+        out.model_dump(mode="json"), status_code=201 if stored.status == "clean" else 202
+    )
+
+
+@router.get(
+    "/{case_id}/attachments/{attachment_id}",
+    dependencies=[client_scope(Scopes.CASES_READ)],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, with the media type its content showed",
+            "content": {media_type: _BINARY for media_type in EXTENSIONS},
+        },
+        **problem_responses(404, 409),
+    },
+    summary="Download a file attached to a note (only when ClamAV found it clean)",
+    description=(
+        "Served as an attachment with its detected media type. A file that is still "
+        "`pending` or `quarantined` answers 409 `attachment-not-released`. A file on a note "
+        "the caller may not read (another organisation, an internal note) answers 404. Each "
+        "download is recorded in the audit log of personal-data reads."
+    ),
+)
+async def download_file(
+    case_id: uuid.UUID, attachment_id: uuid.UUID, principal: AnyUser, service: ServiceDep
+) -> Response:
+    async with service.session_factory() as session:
+        found = await attachments.download(
+            session,
+            keyring=service.attachment_keyring,
+            principal=principal,
+            case_id=case_id,
+            attachment_id=attachment_id,
+        )
+        await session.commit()
+    ascii_name = found.filename.encode("ascii", "replace").decode().replace("?", "_")
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(found.filename)}"
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
