@@ -1,6 +1,7 @@
 """Tables of the identity service's own database."""
 
 from servicekit.db import make_metadata
+from servicekit.idempotency import idempotency_table
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 metadata = make_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 organisations = Table(
     "organisations",
