@@ -56,6 +56,7 @@ LISTS = {
     "/batches": ("items", "batch_id"),
     "/imports": ("items", "job_id"),
     "/notes/unread": ("cases", "case_id"),
+    "/notes": ("items", "case_id"),
 }
 #: The case handlers' (403 to every creditor user, whichever the case).
 AGENCY = [
