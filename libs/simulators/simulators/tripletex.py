@@ -76,6 +76,11 @@ COUNTRIES: Final = {"NO": 161, "SE": 200, "DK": 57, "DE": 79, "GB": 222}
 ACCOUNTS: Final = {
     1500: "Kundefordringer",
     1920: "Bankinnskudd",
+    2400: "Leverandørgjeld",
+    2710: "Inngående merverdiavgift",
+    3900: "Annen driftsrelatert inntekt",
+    3990: "Annen driftsinntekt",
+    6790: "Annen fremmed tjeneste",
     7770: "Bank og kortgebyrer",
     8050: "Annen renteinntekt",
     7830: "Tap på fordringer",
