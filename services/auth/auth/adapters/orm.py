@@ -180,3 +180,26 @@ api_clients = Table(
     Column("last_used_ip", String(64)),
     comment="an organisation's machine clients (OAuth 2.0 client credentials, ADR 0040)",
 )
+
+api_client_keys = Table(
+    "api_client_keys",
+    metadata,
+    Column("client_id", Uuid, ForeignKey("api_clients.id"), primary_key=True),
+    Column(
+        "jwks",
+        JSONB,
+        nullable=False,
+        comment="the client's public keys (a JWK Set) for private_key_jwt (RFC 7523)",
+    ),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="public keys an API client signs its client assertions with",
+)
+
+client_assertion_jtis = Table(
+    "client_assertion_jtis",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("jti", String(200), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    comment="client assertions used, kept until they expire: a replayed one is refused",
+)

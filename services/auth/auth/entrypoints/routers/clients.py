@@ -30,7 +30,7 @@ from auth.bootstrap import AuthService
 from auth.domain.clients import MAX_NETWORKS, ApiClient
 from auth.domain.errors import OAuthError
 from auth.entrypoints.deps import ClientDep, ServiceDep
-from auth.service_layer import clients
+from auth.service_layer import assertions, clients
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 
 router = APIRouter(prefix="/api/v1/auth", tags=["api-clients"])
@@ -269,6 +269,52 @@ async def revoke_api_client(
     return ApiClientOut.of(revoked)
 
 
+class JwksIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keys: Annotated[
+        list[
+            dict[
+                Annotated[Text, Field(max_length=20)],
+                Annotated[Text, Field(max_length=2048)]
+                | Annotated[list[Annotated[Text, Field(max_length=40)]], Field(max_length=10)],
+            ]
+        ],
+        Field(
+            min_length=1,
+            max_length=5,
+            description="Public JWKs: RSA (2048 bits or more, RS256) or EC P-256 (ES256); "
+            "give each a `kid`",
+        ),
+    ]
+
+
+class JwksOut(BaseModel):
+    client_id: uuid.UUID
+    key_ids: list[str]
+
+
+@router.put(
+    "/clients/{client_id}/jwks",
+    response_model=JwksOut,
+    responses=problem_responses(404, 409, 422),
+    summary="Register the client's public keys for private_key_jwt (replaces any before)",
+    description="A JWK Set of public keys only (a private key is refused). The client then "
+    "authenticates at the token endpoint with a JWT it signs (RFC 7523); its secret stays "
+    "good too until the client is revoked.",
+)
+async def register_jwks(
+    client_id: uuid.UUID,
+    body: JwksIn,
+    principal: CreditorAdmin,
+    service: ServiceDep,
+    client: ClientDep,
+) -> JwksOut:
+    key_ids = await clients.register_public_keys(
+        service.unit_of_work(), _admin(principal), client_id, {"keys": body.keys}, client=client
+    )
+    return JwksOut(client_id=client_id, key_ids=key_ids)
+
+
 class OAuthToken(BaseModel):
     access_token: str
     token_type: str = "Bearer"
@@ -285,6 +331,19 @@ def _oauth_error(exc: OAuthError, *, basic: bool) -> JSONResponse:
         status_code=exc.status,
         headers=headers,
     )
+
+
+def _client_assertion(form: dict[str, str]) -> str | None:
+    """The ``client_assertion`` of a ``private_key_jwt`` request, if the form has one."""
+    kind, assertion = form.get("client_assertion_type"), form.get("client_assertion")
+    if kind is None and assertion is None:
+        return None
+    if kind != assertions.ASSERTION_TYPE or not assertion:
+        raise OAuthError(
+            "invalid_request",
+            f"client_assertion_type must be {assertions.ASSERTION_TYPE}, with client_assertion.",
+        )
+    return assertion
 
 
 def _basic(authorization: str | None) -> tuple[str, str] | None:
@@ -343,6 +402,15 @@ async def _form(request: Request) -> dict[str, str]:
                             "scope": {"type": "string", "description": "Space-separated"},
                             "client_id": {"type": "string"},
                             "client_secret": {"type": "string"},
+                            "client_assertion_type": {
+                                "type": "string",
+                                "enum": ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
+                            },
+                            "client_assertion": {
+                                "type": "string",
+                                "description": "private_key_jwt: a JWT signed with a key "
+                                "registered for the client (RS256 or ES256)",
+                            },
                         },
                     }
                 }
@@ -361,7 +429,11 @@ async def _form(request: Request) -> dict[str, str]:
         "preferred) or `client_id` and `client_secret` in the form. The token lives 5 "
         "minutes; ask for a new one when it expires (there is no refresh token). Errors "
         "are RFC 6749 §5.2 JSON (`error`, `error_description`), not problem+json. "
-        "`private_key_jwt` (RFC 7523) is not offered yet."
+        "Or `private_key_jwt` (RFC 7523 §2.2): register a public key "
+        "(`PUT /api/v1/auth/clients/{id}/jwks`) and send `client_assertion_type="
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer` with `client_assertion`, a "
+        "JWT signed RS256 or ES256 whose `iss` and `sub` are the client_id, `aud` this "
+        "endpoint's URL, `exp` at most 5 minutes ahead and `jti` unique (a replay is refused)."
     ),
 )
 async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) -> JSONResponse:
@@ -375,9 +447,17 @@ async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) 
         if grant != "client_credentials":
             raise OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
         in_form = form.get("client_id"), form.get("client_secret")
-        if basic is not None and in_form[1] is not None:
+        assertion = _client_assertion(form)
+        if assertion is not None:  # private_key_jwt (RFC 7523 §2.2)
+            if basic is not None or in_form[1] is not None:
+                raise OAuthError("invalid_request", "Use one client authentication method.")
+            claimed = assertions.claimed_client(assertion)
+            if in_form[0] is not None and in_form[0] != claimed:
+                raise OAuthError("invalid_request", "client_id differs from the assertion.")
+            basic = (claimed, "")
+        elif basic is not None and in_form[1] is not None:
             raise OAuthError("invalid_request", "Use one client authentication method.")
-        if basic is None:
+        elif basic is None:
             if not in_form[0] or in_form[1] is None:
                 raise OAuthError("invalid_client", "Client authentication is required.", status=401)
             basic = (in_form[0], in_form[1])
@@ -387,7 +467,8 @@ async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) 
             service.unit_of_work(),
             service.identity,
             client_id=basic[0][:100],
-            secret=basic[1][:200],
+            secret=None if assertion is not None else basic[1][:200],
+            assertion=assertion,
             scope=form.get("scope"),
             client=client,
         )
