@@ -206,6 +206,7 @@ async def delay(
     ]
     committed: dict[str, float] = {}
     progress("relay, consumer and sender started")
+    load_before = os.getloadavg()[0]
     total = int(rate * seconds)
     started = time.perf_counter()
     for i in range(total):
@@ -251,6 +252,8 @@ async def delay(
         "p95_ms": q[94],
         "p99_ms": q[98],
         "max_ms": delays[-1],
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
     }
 
 
@@ -315,7 +318,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         else f"Delay from commit to the receiver at {d['achieved_rate']:.0f} events/s "
         f"({d['delivered']}/{d['events']} delivered; outbox → relay → broker → consumer → "
         f"sender, poll 0.2 s): p50 {d['p50_ms']:.0f} ms, p95 {d['p95_ms']:.0f} ms, "
-        f"**p99 {d['p99_ms']:.0f} ms**, max {d['max_ms']:.0f} ms."
+        f"**p99 {d['p99_ms']:.0f} ms**, max {d['max_ms']:.0f} ms (1-minute load "
+        f"{d['load_before']:.2f} before the phase, {d['load_after']:.2f} after)."
     )
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT

@@ -85,6 +85,8 @@ ACCOUNTS: Final = {
     8050: "Annen renteinntekt",
     7830: "Tap på fordringer",
 }
+ACCOUNT_ID_BASE: Final = 480_000
+"""An account's id is not its number in Tripletex: ids here are this plus the number."""
 
 
 @dataclass
@@ -426,7 +428,7 @@ class TripletexSimulator:
             account = (
                 (posting.get("account") or {}).get("id") if isinstance(posting, dict) else None
             )
-            if account not in ACCOUNTS:
+            if not isinstance(account, int) or account - ACCOUNT_ID_BASE not in ACCOUNTS:
                 problems.append({"field": f"postings[{n}].account", "message": "Ugyldig konto."})
             amount = posting.get("amountGross") if isinstance(posting, dict) else None
             if not isinstance(amount, int | float):
@@ -623,7 +625,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/v2/ledger/account":
             number = query.get("number")
             accounts = [
-                {"id": n, "number": n, "name": name}
+                {"id": ACCOUNT_ID_BASE + n, "number": n, "name": name}
                 for n, name in sorted(ACCOUNTS.items())
                 if number is None or str(n) == number
             ]

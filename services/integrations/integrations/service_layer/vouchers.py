@@ -59,9 +59,7 @@ async def post_proposal(
     if connection is None or connection.status != "active":
         return None
     # one proposal at a time (two deliveries of it at once would both find no row)
-    await session.execute(
-        select(func.pg_advisory_xact_lock(func.hashtext(str(event.document_id))))
-    )
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(str(event.document_id)))))
     done = await session.scalar(
         select(erp_vouchers.c.outcome).where(erp_vouchers.c.document_id == event.document_id)
     )

@@ -13,7 +13,7 @@ from contracts.reports import PostingProposalIssued, ProposedPosting
 from integrations.adapters.orm import erp_vouchers
 from servicekit.outbox import add_to_outbox, envelope_for
 from servicekit.testing.wait import wait_for
-from simulators.tripletex import TripletexSimulator
+from simulators.tripletex import ACCOUNT_ID_BASE, TripletexSimulator
 from sqlalchemy import select
 
 from .conftest import Stack
@@ -82,7 +82,9 @@ async def test_a_proposal_becomes_one_balanced_voucher(
     (voucher,) = tripletex.vouchers()
     assert voucher["description"] == f"Avregning {event.voucher_number} fra inkassobyrå"
     assert voucher["date"] == "2026-12-07"
-    amounts = {(p["account"]["id"], p["amountGross"]) for p in voucher["postings"]}
+    amounts = {
+        (p["account"]["id"] - ACCOUNT_ID_BASE, p["amountGross"]) for p in voucher["postings"]
+    }
     assert amounts == {(1920, 960.0), (7770, 140.0), (1500, -1000.0), (8050, -100.0)}
     assert any("IC-0000042" in p["description"] for p in voucher["postings"])
 
