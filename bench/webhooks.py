@@ -2,6 +2,7 @@
 
     uv run --no-sync python bench/webhooks.py [--deliveries 3000] [--concurrency 50]
                                               [--rate 200] [--seconds 20] [--no-save] [--no-delay]
+                                              [--delay-only]
 
 Against the real PostgreSQL and RabbitMQ and a local HTTP receiver in this process (a
 minimal asyncio HTTP/1.1 server answering 204, keep-alive), all on one machine:
@@ -278,18 +279,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             relay_poll_seconds=1.0,
         )
     )
+    medians: dict[str, float] | None = None
     try:
-        await bare(base + "/warm", 200, args.concurrency)
-        await signed(base + "/warm", 200, args.concurrency)
         rounds: dict[str, list[float]] = {"bare": [], "signed": [], "worker": []}
-        for n in range(args.rounds):
+        if not args.delay_only:
+            await bare(base + "/warm", 200, args.concurrency)
+            await signed(base + "/warm", 200, args.concurrency)
+        for n in range(0 if args.delay_only else args.rounds):
             progress(f"round {n + 1}: bare, signed, worker")
             rounds["bare"].append(await bare(base + "/bare", args.deliveries, args.concurrency))
             rounds["signed"].append(
                 await signed(base + "/signed", args.deliveries, args.concurrency)
             )
             rounds["worker"].append(await worker_throughput(service, base, args.deliveries))
-        medians = {k: statistics.median(v) for k, v in rounds.items()}
+        if not args.delay_only:
+            medians = {k: statistics.median(v) for k, v in rounds.items()}
         lateness: dict[str, float] | None = None
         if not args.no_delay:
             progress(f"delay at {args.rate:g} events/s for {args.seconds:g} s")
@@ -330,22 +334,24 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> str:
         "",
         f"`uv run --no-sync python bench/webhooks.py --deliveries {args.deliveries} "
         f"--concurrency {args.concurrency} --rate {args.rate:g} --seconds {args.seconds:g}"
-        f"{' --no-delay' if args.no_delay else ''}` "
+        f"{' --no-delay' if args.no_delay else ''}{' --delay-only' if args.delay_only else ''}` "
         f"— commit {commit}, nproc {os.cpu_count()}, load {load} at the end, "
         f"Python {platform.python_version()}; machine shared with other work. Median of "
         f"{args.rounds} rounds; ratio = deliveries/s ÷ the bare httpx loop's in the same run.",
         "",
-        "| path | deliveries/s | ratio |",
-        "| --- | ---: | ---: |",
-        f"| bare httpx POST loop (baseline) | {t['bare']:.0f} | 1.00 |",
-        f"| signed sender (signature + SSRF guard) | {t['signed']:.0f} | "
-        f"{t['signed'] / t['bare']:.2f} |",
-        f"| delivery worker (PostgreSQL lease, sign, POST, log) | {t['worker']:.0f} | "
-        f"{t['worker'] / t['bare']:.2f} |",
-        "",
-        delay_line,
-        "",
     ]
+    if t is not None:
+        lines += [
+            "| path | deliveries/s | ratio |",
+            "| --- | ---: | ---: |",
+            f"| bare httpx POST loop (baseline) | {t['bare']:.0f} | 1.00 |",
+            f"| signed sender (signature + SSRF guard) | {t['signed']:.0f} | "
+            f"{t['signed'] / t['bare']:.2f} |",
+            f"| delivery worker (PostgreSQL lease, sign, POST, log) | {t['worker']:.0f} | "
+            f"{t['worker'] / t['bare']:.2f} |",
+            "",
+        ]
+    lines += [delay_line, ""]
     return "\n".join(lines)
 
 
@@ -358,6 +364,9 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-save", action="store_true")
     parser.add_argument("--no-delay", action="store_true", help="skip the delay (no broker)")
+    parser.add_argument(
+        "--delay-only", action="store_true", help="only the delay at --rate (no throughput)"
+    )
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
     text = report(outcome, arguments)

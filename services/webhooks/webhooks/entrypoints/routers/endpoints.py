@@ -43,7 +43,7 @@ IDEMPOTENT = (
 
 def answer_id(answer: JSONResponse) -> str:
     """The created endpoint's id, from the answer's body."""
-    return str(json.loads(answer.body)["id"])
+    return str(json.loads(bytes(answer.body))["id"])
 
 
 async def _endpoint(
