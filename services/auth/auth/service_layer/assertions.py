@@ -57,7 +57,7 @@ def checked_jwks(jwks: Mapping[str, Any]) -> dict[str, Any]:
             raise KeysInvalid("key-type")
         try:
             parsed = jwt.PyJWK(key, algorithm)
-        except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, TypeError) as exc:
+        except (jwt.PyJWKError, jwt.InvalidKeyError, KeyError, ValueError, TypeError) as exc:
             raise KeysInvalid("key-invalid") from exc
         if key.get("kty") == "RSA" and parsed.key.key_size < 2048:
             raise KeysInvalid("key-too-weak")
