@@ -36,6 +36,7 @@ from gateway.portal.pages import (
     settings,
     signin,
     users,
+    webhooks,
     workflow,
 )
 from gateway.portal.render import templates
@@ -103,6 +104,7 @@ def router() -> APIRouter:
         users,
         integrations,
         api_clients,
+        webhooks,
     ):
         pages.include_router(module.router)
     return pages

@@ -11,6 +11,7 @@ from gateway.portal import (
     messages_attach,
     messages_caselist,
     messages_credit,
+    messages_integ,
     messages_integrations,
     messages_money,
     messages_rates,
@@ -1835,5 +1836,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         *messages_money.ENTRIES,
         *messages_caselist.ENTRIES,
         *messages_attach.ENTRIES,
+        *messages_integ.ENTRIES,
     ]
 }

@@ -7,9 +7,9 @@ publishes them.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from contracts.envelope import EventData
 from contracts.registry import event_model
@@ -63,3 +63,36 @@ class DocumentIssued(EventData):
         ),
     )
     issued_at: datetime
+
+
+class ProposedPosting(BaseModel):
+    """One row of a posting proposal: an NS 4102 account, debit or credit in øre."""
+
+    account: str = Field(pattern=r"^[0-9]{4}$", description="NS 4102 standard account")
+    vat_code: str = Field(max_length=4)
+    debit_ore: int = Field(ge=0)
+    credit_ore: int = Field(ge=0)
+    text: str = Field(max_length=120, description="the row's text (no personal data)")
+    case_number: str = Field(default="", max_length=40)
+    creditor_reference: str = Field(default="", max_length=60)
+
+
+@event_model
+class PostingProposalIssued(EventData):
+    """A settlement's posting proposal (bokføringsforslag) was issued beside its statement:
+    the voucher a creditor's books take, balanced (debits = credits).
+
+    For the creditor's accounting system (the integrations service posts it as a voucher
+    where the creditor has connected its ERP). Accounts, amounts, case numbers and the
+    creditor's own references: no debtor's name.
+    """
+
+    event_type = "reports.posting_proposal.issued"
+
+    document_id: uuid.UUID = Field(description="the posting proposal's document")
+    statement_document_id: uuid.UUID = Field(description="the settlement statement beside it")
+    organisation_id: uuid.UUID = Field(description="the creditor")
+    settlement_id: uuid.UUID
+    voucher_number: str = Field(max_length=40, description="the statement's number")
+    issued_on: date
+    postings: list[ProposedPosting] = Field(min_length=1, max_length=5000)

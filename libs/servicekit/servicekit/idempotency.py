@@ -18,8 +18,9 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from sqlalchemy import (
     Column,
     DateTime,
@@ -36,9 +37,21 @@ from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.errors import DomainError
+from servicekit.types import Text
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+
+IdempotencyKeyHeader = Annotated[
+    Text | None,
+    Header(
+        alias=HEADER,
+        max_length=MAX_KEY_LENGTH,
+        description="Send a unique key to make a retry safe: the same key with the same "
+        "request returns the first answer; with another request it is refused (422)",
+    ),
+]
+"""The ``Idempotency-Key`` request header of a POST, for any service's router."""
 
 
 def idempotency_table(metadata: MetaData) -> Table:

@@ -18,6 +18,11 @@ class UnitOfWork:
     Nothing persists without an explicit :meth:`commit`; leaving the block otherwise rolls
     back. Emitted events go to the outbox in the same transaction. Services subclass this
     to add their repositories (built on :attr:`session`).
+
+    Re-entrant: entering a unit of work that is already open *joins* its transaction (an
+    ``Idempotency-Key`` answer wraps a handler that opens its own block): the inner
+    :meth:`commit` only flushes, the inner exit leaves the transaction to the outer block,
+    which commits the effect, its events and the stored answer together.
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession], outbox: Table) -> None:
@@ -25,6 +30,7 @@ class UnitOfWork:
         self._outbox = outbox
         self._pending: list[Envelope | SerialisedEvent] = []
         self._session: AsyncSession | None = None
+        self._joined = 0
 
     @property
     def session(self) -> AsyncSession:
@@ -33,6 +39,9 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        if self._session is not None:  # an outer block holds the transaction: join it
+            self._joined += 1
+            return self
         self._session = self._session_factory()
         self._pending = []
         return self
@@ -43,6 +52,9 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._joined:
+            self._joined -= 1
+            return
         try:
             await self.rollback()
         finally:
@@ -60,6 +72,9 @@ class UnitOfWork:
         self._pending.extend(events)
 
     async def commit(self) -> None:
+        if self._joined:  # the outer block commits
+            await self.session.flush()
+            return
         await add_to_outbox(self.session, self._outbox, self._pending)
         self._pending = []
         await self.session.commit()

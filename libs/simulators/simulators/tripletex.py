@@ -76,10 +76,17 @@ COUNTRIES: Final = {"NO": 161, "SE": 200, "DK": 57, "DE": 79, "GB": 222}
 ACCOUNTS: Final = {
     1500: "Kundefordringer",
     1920: "Bankinnskudd",
+    2400: "Leverandørgjeld",
+    2710: "Inngående merverdiavgift",
+    3900: "Annen driftsrelatert inntekt",
+    3990: "Annen driftsinntekt",
+    6790: "Annen fremmed tjeneste",
     7770: "Bank og kortgebyrer",
     8050: "Annen renteinntekt",
     7830: "Tap på fordringer",
 }
+ACCOUNT_ID_BASE: Final = 480_000
+"""An account's id is not its number in Tripletex: ids here are this plus the number."""
 
 
 @dataclass
@@ -421,7 +428,7 @@ class TripletexSimulator:
             account = (
                 (posting.get("account") or {}).get("id") if isinstance(posting, dict) else None
             )
-            if account not in ACCOUNTS:
+            if not isinstance(account, int) or account - ACCOUNT_ID_BASE not in ACCOUNTS:
                 problems.append({"field": f"postings[{n}].account", "message": "Ugyldig konto."})
             amount = posting.get("amountGross") if isinstance(posting, dict) else None
             if not isinstance(amount, int | float):
@@ -618,7 +625,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/v2/ledger/account":
             number = query.get("number")
             accounts = [
-                {"id": n, "number": n, "name": name}
+                {"id": ACCOUNT_ID_BASE + n, "number": n, "name": name}
                 for n, name in sorted(ACCOUNTS.items())
                 if number is None or str(n) == number
             ]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from simulators.tripletex import TripletexSimulator, demo_company
+from simulators.tripletex import ACCOUNT_ID_BASE, TripletexSimulator, demo_company
 
 pytestmark = pytest.mark.integration
 
@@ -80,8 +80,8 @@ def test_a_voucher_must_balance(erp: TripletexSimulator) -> None:
     with httpx.Client(base_url=erp.url) as http:
         auth = session(erp, http)
         postings = [
-            {"row": 1, "account": {"id": 1920}, "amountGross": 100.0},
-            {"row": 2, "account": {"id": 1500}, "amountGross": -90.0},
+            {"row": 1, "account": {"id": ACCOUNT_ID_BASE + 1920}, "amountGross": 100.0},
+            {"row": 2, "account": {"id": ACCOUNT_ID_BASE + 1500}, "amountGross": -90.0},
         ]
         body = {"date": date.today().isoformat(), "description": "x", "postings": postings}
         assert http.post("/ledger/voucher", json=body, auth=auth).status_code == 422

@@ -471,6 +471,37 @@ async def _note_attachments(
     return per_note
 
 
+async def notes_feed(
+    session: AsyncSession,
+    tenant: uuid.UUID | None,
+    *,
+    agency: bool,
+    updated_since: datetime | None,
+    after: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    """The notes the caller may read across its cases, oldest first by ``seq`` (keyset:
+    ``after`` a seq). Notes never change, so ``updated_since`` is their creation time."""
+    query = select(
+        notes.c.id.label("note_id"),
+        notes.c.case_id,
+        notes.c.seq,
+        notes.c.author_id,
+        notes.c.author_side,
+        notes.c.visibility,
+        notes.c.body,
+        notes.c.created_at,
+    ).where(_visible_notes(agency))
+    if tenant is not None:
+        query = query.where(notes.c.creditor_id == tenant)
+    if updated_since is not None:
+        query = query.where(notes.c.created_at >= updated_since)
+    if after is not None:
+        query = query.where(notes.c.seq > after)
+    query = query.order_by(notes.c.seq).limit(limit)
+    return [dict(r) for r in (await session.execute(query)).mappings()]
+
+
 async def unread_notes(
     session: AsyncSession, tenant: uuid.UUID | None, user_id: uuid.UUID, *, limit: int = 50
 ) -> tuple[int, list[dict[str, Any]]]:

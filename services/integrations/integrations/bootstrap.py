@@ -9,6 +9,7 @@ from typing import cast
 
 from contracts import routing_keys
 from contracts.cases import BatchRegistered, CaseRegistered
+from contracts.reports import PostingProposalIssued
 from servicekit.bus.consumer import EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
 from servicekit.crypto import Keyring
@@ -20,6 +21,7 @@ from integrations.adapters.vault import CredentialVault
 from integrations.entrypoints import consumers
 from integrations.service_layer.ports import Credentials, Erp
 from integrations.service_layer.sync import SyncContext, SyncPolicy
+from integrations.service_layer.vouchers import VoucherContext
 from integrations.settings import IntegrationsSettings
 
 
@@ -71,17 +73,22 @@ def bootstrap(settings: IntegrationsSettings | None = None) -> IntegrationsServi
     settings = settings or IntegrationsSettings()
     events = QueueSpec(
         name="integrations.events",
-        routing_keys=routing_keys(CaseRegistered, BatchRegistered),
+        routing_keys=routing_keys(CaseRegistered, BatchRegistered, PostingProposalIssued),
         retry_delays=settings.retry_delays_seconds,
     )
-    handlers: Mapping[str, Handler] = {
+    handlers: dict[str, Handler] = {
         CaseRegistered.routing_key(): consumers.cases_registered,
         BatchRegistered.routing_key(): consumers.batch_registered,
     }
-    return IntegrationsService(
+    service = IntegrationsService(
         settings,
         outbox=outbox,
         inbox=inbox,
         # Service types its handlers as EventHandler; its Consumer takes BatchHandler too.
         consumers={events: cast(Mapping[str, EventHandler], handlers)},
     )
+    # the handler needs the service's vault and ERP factory: asked of the service when used
+    handlers[PostingProposalIssued.routing_key()] = consumers.posting_proposal_issued(
+        lambda: VoucherContext(vault=service.vault, erp_for=service.erp_for)
+    )
+    return service

@@ -1,6 +1,7 @@
 """Tables of the identity service's own database."""
 
 from servicekit.db import make_metadata
+from servicekit.idempotency import idempotency_table
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 metadata = make_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 organisations = Table(
     "organisations",
@@ -177,4 +179,27 @@ api_clients = Table(
     Column("last_used_at", DateTime(timezone=True), comment="last token issued"),
     Column("last_used_ip", String(64)),
     comment="an organisation's machine clients (OAuth 2.0 client credentials, ADR 0040)",
+)
+
+api_client_keys = Table(
+    "api_client_keys",
+    metadata,
+    Column("client_id", Uuid, ForeignKey("api_clients.id"), primary_key=True),
+    Column(
+        "jwks",
+        JSONB,
+        nullable=False,
+        comment="the client's public keys (a JWK Set) for private_key_jwt (RFC 7523)",
+    ),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    comment="public keys an API client signs its client assertions with",
+)
+
+client_assertion_jtis = Table(
+    "client_assertion_jtis",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("jti", String(200), primary_key=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    comment="client assertions used, kept until they expire: a replayed one is refused",
 )

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from auth.adapters.credentials import secret_digest
 from auth.domain.clients import (
@@ -27,7 +28,7 @@ from auth.domain.clients import (
 )
 from auth.domain.errors import ApiClientInvalid, ApiClientNotFound, ApiClientRevoked, OAuthError
 from auth.domain.sessions import SEEN_RESOLUTION
-from auth.service_layer import signin
+from auth.service_layer import assertions, signin
 from auth.service_layer.context import ClientInfo, IdentityContext
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 
@@ -202,9 +203,10 @@ async def grant_token(
     ctx: IdentityContext,
     *,
     client_id: str,
-    secret: str,
+    secret: str | None,
     scope: str | None,
     client: ClientInfo,
+    assertion: str | None = None,
 ) -> ClientToken:
     """The client-credentials grant (RFC 6749 §4.4): the client's id and secret for an
     access token; :class:`OAuthError` (``invalid_client``, ``invalid_scope``) otherwise.
@@ -213,7 +215,6 @@ async def grant_token(
     outside the allow-list all answer ``invalid_client`` alike; the audit log says which.
     """
     now = ctx.clock()
-    digest = secret_digest(secret)
     try:
         wanted_id = uuid.UUID(client_id)
     except ValueError:
@@ -223,8 +224,18 @@ async def grant_token(
         reason = None
         if found is None:
             reason = "unknown_client"
-        elif not found.secret_matches(digest, now):
+        elif assertion is not None:  # private_key_jwt (RFC 7523)
+            reason = await assertions.verify(
+                uow.session,
+                found.id,
+                assertion,
+                audience=ctx.portal_base_url.rstrip("/") + assertions.TOKEN_PATH,
+                now=now,
+            )
+        elif secret is None or not found.secret_matches(secret_digest(secret), now):
             reason = "bad_secret"
+        if reason is not None or found is None:
+            pass
         elif found.revoked:
             reason = "revoked"
         elif not await uow.clients.active(found.id):
@@ -300,3 +311,40 @@ async def token_session_active(
     if await signin.session_active(unit_of_work(), ctx, session_id=session_id):
         return True
     return await client_active(unit_of_work(), ctx, session_id)
+
+
+async def register_public_keys(
+    uow: AuthUnitOfWork,
+    admin: Admin,
+    client_id: uuid.UUID,
+    jwks: dict[str, Any],
+    *,
+    client: ClientInfo,
+) -> list[str]:
+    """The client's JWK Set for ``private_key_jwt`` (replacing any before); its key ids.
+
+    Another organisation's client is not found, whatever the keys (checked first)."""
+    async with uow:
+        found = await uow.clients.get(client_id, organisation_id=admin.organisation_id)
+        if found is None:
+            raise ApiClientNotFound()
+        if found.revoked:
+            raise ApiClientRevoked("A revoked API client cannot get keys.")
+        try:
+            checked = assertions.checked_jwks(jwks)
+        except assertions.KeysInvalid as exc:
+            raise ApiClientInvalid("keys", exc.code) from exc
+        await assertions.register_keys(uow.session, client_id, checked)
+        key_ids = [str(k.get("kid", "")) for k in checked["keys"]]
+        await uow.audit.record(
+            "api_client.keys_registered",
+            "success",
+            organisation_id=admin.organisation_id,
+            actor_id=admin.user_id,
+            ip=client.ip,
+            client=client.user_agent,
+            client_id=str(client_id),
+            key_ids=key_ids,
+        )
+        await uow.commit()
+    return key_ids

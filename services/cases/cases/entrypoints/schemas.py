@@ -380,6 +380,22 @@ class NoteOut(BaseModel):
     )
 
 
+class FeedNoteOut(BaseModel):
+    note_id: uuid.UUID
+    case_id: uuid.UUID
+    seq: int = Field(description="Increasing number of the note: pass the last as `after`")
+    author_id: uuid.UUID
+    author_side: Literal["creditor", "agency"]
+    visibility: Literal["shared", "internal"]
+    body: str
+    created_at: datetime
+
+
+class NotesPage(BaseModel):
+    items: list[FeedNoteOut]
+    next_cursor: int | None = Field(description="pass as `after` for the next page")
+
+
 class CaseDetailOut(CaseSummaryOut):
     rule_set: str
     next_step_on: date | None

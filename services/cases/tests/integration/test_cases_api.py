@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -493,3 +493,50 @@ async def test_reminders_as_events_go_to_the_ledger_with_the_case(
     assert (
         "does not add up to the reminders" in refused.text
     )  # the portal: reason.does_not_add_up_to_the_reminders
+async def test_the_notes_feed_syncs_by_updated_since_page_by_page(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, other, handler = world["kari"], world["other"], world["handler"]
+    async with asgi_client(create_app(service)) as client:
+        case = await register(client, kari)
+        notes_path = f"/api/v1/cases/{case['case_id']}/notes"
+        before = (await client.get(notes_path, headers=handler.headers)).json()
+        since = datetime.now(UTC).isoformat()
+        for body, who, visibility in [
+            ("Første", kari, "shared"),
+            ("Andre", handler, "shared"),
+            ("Intern merknad", handler, "internal"),
+        ]:
+            written = await client.post(
+                notes_path, json={"body": body, "visibility": visibility}, headers=who.headers
+            )
+            assert written.status_code == 201, written.text
+
+        seen: list[str] = []
+        params: dict[str, str | int] = {"updated_since": since, "limit": 1}
+        while True:
+            page = await client.get("/api/v1/cases/notes", params=params, headers=kari.headers)
+            assert page.status_code == 200, page.text
+            seen += [n["body"] for n in page.json()["items"] if n["case_id"] == case["case_id"]]
+            if page.json()["next_cursor"] is None:
+                break
+            params["after"] = page.json()["next_cursor"]
+        assert seen == ["Første", "Andre"]  # never the handlers' internal note
+        assert before == []
+
+        agency = await client.get(
+            "/api/v1/cases/notes", params={"updated_since": since}, headers=handler.headers
+        )
+        assert "Intern merknad" in [n["body"] for n in agency.json()["items"]]
+        theirs = await client.get(
+            "/api/v1/cases/notes", params={"updated_since": since}, headers=other.headers
+        )
+        assert theirs.json()["items"] == []
+        assert_problem(
+            await client.get(
+                "/api/v1/cases/notes",
+                params={"updated_since": "2026-01-01T00:00:00"},
+                headers=kari.headers,
+            ),
+            400,
+        )

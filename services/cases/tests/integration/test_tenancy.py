@@ -58,6 +58,7 @@ LISTS = {
     "/batches": ("items", "batch_id"),
     "/imports": ("items", "job_id"),
     "/notes/unread": ("cases", "case_id"),
+    "/notes": ("items", "case_id"),
 }
 #: A list as a file: the caller's own cases only (the case's reference is looked for).
 FILES = ["/export"]

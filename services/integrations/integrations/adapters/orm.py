@@ -117,3 +117,22 @@ sync_runs = Table(
     Index("ix_sync_runs_connection", "connection_id", "started_at"),
     comment="one synchronisation of a connection with its ERP",
 )
+
+erp_vouchers = Table(
+    "erp_vouchers",
+    metadata,
+    Column(
+        "document_id",
+        Uuid,
+        primary_key=True,
+        comment="the reports service's posting proposal: posted once",
+    ),
+    Column("connection_id", Uuid, ForeignKey("connections.connection_id"), nullable=False),
+    Column("settlement_id", Uuid, nullable=False),
+    Column("voucher_number", String(40), nullable=False, comment="the statement's number"),
+    Column("erp_voucher_id", BigInteger, comment="the voucher's id in the ERP, once posted"),
+    Column("outcome", String(40), nullable=False, comment="posted, or the ERP's error code"),
+    Column("attempted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_erp_vouchers_connection", "connection_id", "attempted_at"),
+    comment="each settlement's posting proposal posted as a voucher in the creditor's ERP",
+)

@@ -103,6 +103,14 @@ class TripletexErp:
     async def post_voucher(
         self, on: date, description: str, postings: Sequence[VoucherPosting]
     ) -> int:
+        """Import a voucher; the postings name accounts by number, Tripletex by id (looked
+        up with ``GET /ledger/account?number=``; a number the chart lacks is refused)."""
+        ids: dict[int, int] = {}
+        for number in sorted({p.account for p in postings}):
+            found = await self._all("/ledger/account", {"number": str(number), "fields": "id"})
+            if not found:
+                raise ErpError("erp_rejected", f"no account {number} in the chart")
+            ids[number] = int(found[0]["id"])
         body = {
             "date": on.isoformat(),
             "description": description[:255],
@@ -111,7 +119,7 @@ class TripletexErp:
                     "row": n,
                     "date": on.isoformat(),
                     "description": p.description[:255],
-                    "account": {"id": p.account},
+                    "account": {"id": ids[p.account]},
                     "amountGross": p.amount_ore / 100,
                     "amountGrossCurrency": p.amount_ore / 100,
                 }

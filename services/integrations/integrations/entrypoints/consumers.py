@@ -6,14 +6,15 @@ statement for the events that arrived together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from contracts import Envelope
 from contracts.cases import BatchRegistered, CaseRegistered
+from contracts.reports import PostingProposalIssued
 from servicekit.bus.consumer import BatchHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from integrations.service_layer import answers
+from integrations.service_layer import answers, vouchers
 
 
 async def _cases_registered(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
@@ -27,3 +28,14 @@ cases_registered = BatchHandler(_cases_registered)
 async def batch_registered(session: AsyncSession, envelope: Envelope) -> None:
     """``cases.batch.registered.v1``: a handover's refused rows."""
     await answers.batch_registered(session, envelope.payload(BatchRegistered))
+
+
+def posting_proposal_issued(
+    context: Callable[[], vouchers.VoucherContext],
+) -> Callable[[AsyncSession, Envelope], Awaitable[None]]:
+    """``reports.posting_proposal.issued.v1``: the settlement posted as a voucher in the ERP."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        await vouchers.post_proposal(session, context(), envelope.payload(PostingProposalIssued))
+
+    return handle

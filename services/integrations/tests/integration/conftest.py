@@ -78,7 +78,7 @@ async def stack(
     integrations.token_verifier = signer.verifier()
     async with integrations.session_factory() as session:
         # the connector takes any due connection: none of an earlier test's is left
-        await session.execute(text("TRUNCATE connections, erp_invoices, sync_runs"))
+        await session.execute(text("TRUNCATE connections, erp_invoices, sync_runs, erp_vouchers"))
         await session.commit()
     creditor_id = uuid.uuid4()
     async with cases.session_factory() as session:

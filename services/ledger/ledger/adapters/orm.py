@@ -273,9 +273,17 @@ payments = Table(
     Column("case_id", Uuid),
     Column("designation", ARRAY(String(20))),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column(
+        "updated_at",
+        DateTime(timezone=True),
+        nullable=False,
+        server_default=func.now(),
+        comment="received, or its status or case last changed (updated_since)",
+    ),
     CheckConstraint("amount_ore <> 0", name="nonzero"),
     Index("ix_payments_case_id", "case_id"),
     Index("ix_payments_kid", "kid"),
+    Index("ix_payments_updated_at", "updated_at"),
     comment="incoming payments (no payer name or account: not needed, personal data)",
 )
 

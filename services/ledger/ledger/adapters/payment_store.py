@@ -204,7 +204,7 @@ class PaymentStore:
     async def set_status(
         self, payment_id: uuid.UUID, status: str, *, case_id: uuid.UUID | None = None
     ) -> None:
-        values: dict[str, Any] = {"status": status}
+        values: dict[str, Any] = {"status": status, "updated_at": func.now()}
         if case_id is not None:
             values["case_id"] = case_id
         await self.session.execute(

@@ -166,6 +166,9 @@ class PaymentOut(BaseModel):
     status: str
     case_id: uuid.UUID | None
     received_at: datetime
+    updated_at: datetime = Field(
+        description="When the payment last changed: received, matched, moved or reversed"
+    )
 
 
 class AllocationOut(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -21,6 +21,7 @@ _COLUMNS = (
     payments.c.status,
     payments.c.case_id,
     payments.c.received_at,
+    payments.c.updated_at,
 )
 
 
@@ -42,9 +43,13 @@ async def list_payments(
     status: str | None = None,
     after: uuid.UUID | None = None,
     limit: int = 100,
+    updated_since: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Payments newest first by received time, then id (keyset: ``after`` a payment id)."""
+    """Payments by id (keyset: ``after`` a payment id). ``updated_since``: received, or
+    matched, moved or reversed, at or after that instant (an integration's sync)."""
     query = _scoped(select(*_COLUMNS), tenant)
+    if updated_since is not None:
+        query = query.where(payments.c.updated_at >= updated_since)
     if case_id is not None:
         query = query.where(payments.c.case_id == case_id)
     if value_from is not None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contracts.reports import DocumentIssued
+from contracts.reports import DocumentIssued, PostingProposalIssued
 from servicekit.outbox import add_to_outbox, envelope_for
 from sqlalchemy import Row, and_, literal, or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -77,6 +77,11 @@ class DocumentStore:
             kind=document.kind,
             issued_at=document.issued_at,
         )
+        await add_to_outbox(self.session, outbox, [envelope_for(event)])
+
+    async def announce_posting_proposal(self, event: PostingProposalIssued) -> None:
+        """``reports.posting_proposal.issued.v1``, to the outbox in the transaction that
+        adds the proposal (an ERP connection posts it as a voucher)."""
         await add_to_outbox(self.session, outbox, [envelope_for(event)])
 
     async def issued(self, kind: str, source_id: uuid.UUID) -> Row[Any] | None:

@@ -20,6 +20,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from contracts.reports import PostingProposalIssued, ProposedPosting
+
 from reports.adapters.document_store import DocumentStore, NewDocument
 from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
@@ -288,7 +290,8 @@ async def issue_settlement_statement(
         client_account=settlement.client_account,
         payout_account=settlement.payout_account,
     )
-    postings = postings_csv(posting_proposal(statement), voucher=number, on=issued_on)
+    proposal = posting_proposal(statement)
+    postings = postings_csv(proposal, voucher=number, on=issued_on)
     pdf = await asyncio.to_thread(
         issuer.renderer.settlement_statement,
         header,
@@ -317,15 +320,38 @@ async def issue_settlement_statement(
     )
     await store.add(statement_document)
     await store.announce(statement_document)
+    proposal_id = uuid.uuid4()
     await store.add(
         NewDocument(
-            document_id=uuid.uuid4(),
+            document_id=proposal_id,
             kind="posting_proposal",
             media_type=kinds.CSV,
             file_name=kinds.file_name("posting_proposal", number),
             sha256=_sha256(postings),
             content=postings,
             **common,
+        )
+    )
+    await store.announce_posting_proposal(
+        PostingProposalIssued(
+            document_id=proposal_id,
+            statement_document_id=document_id,
+            organisation_id=settlement.creditor_id,
+            settlement_id=settlement_id,
+            voucher_number=number,
+            issued_on=issued_on,
+            postings=[
+                ProposedPosting(
+                    account=p.account,
+                    vat_code=p.vat_code,
+                    debit_ore=p.debit_ore,
+                    credit_ore=p.credit_ore,
+                    text=p.text[:120],
+                    case_number=p.case_number,
+                    creditor_reference=p.creditor_reference[:60],
+                )
+                for p in proposal
+            ],
         )
     )
     log.info("settlement statement %s issued (%d lines)", number, len(statement.lines))

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from contracts import Envelope
 from contracts.cases import RejectedRow
-from contracts.reports import DocumentIssued
+from contracts.reports import DocumentIssued, PostingProposalIssued
 from reports.adapters.orm import document_counters, documents, outbox
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
@@ -50,6 +50,24 @@ async def issued_events(
             )
         ).scalars()
         events = [Envelope.model_validate(json.loads(b)).payload(DocumentIssued) for b in bodies]
+    return [e for e in events if e.organisation_id == organisation_id]
+
+
+async def proposal_events(
+    service: ReportsService, organisation_id: uuid.UUID
+) -> list[PostingProposalIssued]:
+    """The organisation's ``reports.posting_proposal.issued.v1`` events in the outbox."""
+    async with service.session_factory() as session:
+        bodies = (
+            await session.execute(
+                select(outbox.c.body).where(
+                    outbox.c.routing_key == PostingProposalIssued.routing_key()
+                )
+            )
+        ).scalars()
+        events = [
+            Envelope.model_validate(json.loads(b)).payload(PostingProposalIssued) for b in bodies
+        ]
     return [e for e in events if e.organisation_id == organisation_id]
 
 
@@ -146,6 +164,22 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
             for d in (confirmation, *statements)
         )
     )
+
+    # each posting proposal announced once with its balanced rows, for the creditor's ERP
+    proposals = await proposal_events(service, creditor.organisation_id)
+    assert len(proposals) == len(settlements)
+    for s, event in zip(
+        settlements, sorted(proposals, key=lambda e: e.voucher_number), strict=True
+    ):
+        posting, statement = await documents_of(service, s.settlement_id)
+        assert (event.document_id, event.statement_document_id) == (
+            posting["document_id"],
+            statement["document_id"],
+        )
+        assert event.voucher_number == statement["number"]
+        assert event.settlement_id == s.settlement_id
+        assert sum(p.debit_ore for p in event.postings) == sum(p.credit_ore for p in event.postings)
+        assert {"1920", "1500"} <= {p.account for p in event.postings}
 
     async with asgi_client(create_app(service)) as client:
         metrics = (

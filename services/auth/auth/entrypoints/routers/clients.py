@@ -10,23 +10,28 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from servicekit.auth import require_roles
+from servicekit.idempotency import IdempotencyKeyHeader, answer_once, fingerprint
 from servicekit.openapi import problem_responses
 from servicekit.roles import Roles, Scopes
 from servicekit.tokens import Principal
 from servicekit.types import Text
 
+from auth.adapters.orm import idempotency_keys
+from auth.bootstrap import AuthService
 from auth.domain.clients import MAX_NETWORKS, ApiClient
 from auth.domain.errors import OAuthError
 from auth.entrypoints.deps import ClientDep, ServiceDep
-from auth.service_layer import clients
+from auth.service_layer import assertions, clients
+from auth.service_layer.unit_of_work import AuthUnitOfWork
 
 router = APIRouter(prefix="/api/v1/auth", tags=["api-clients"])
 
@@ -34,6 +39,56 @@ CreditorAdmin = Annotated[Principal, Depends(require_roles(Roles.CREDITOR_ADMIN)
 ScopeName = Annotated[Text, Field(max_length=40, examples=[Scopes.CASES_READ])]
 MAX_TOKEN_REQUEST_BYTES = 4096
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+IDEMPOTENT = (
+    " Send an `Idempotency-Key` to make a retry safe: the same key with the same body "
+    "replays the first answer, the secret included (kept sealed meanwhile); with another "
+    "body it is 422 `idempotency-key-reused`."
+)
+
+
+def _secret_aad(client_id: str) -> bytes:
+    return f"api_clients:{client_id}:answered_secret".encode()
+
+
+async def _answer_once(
+    service: AuthService,
+    principal: Principal,
+    request: Request,
+    key: str | None,
+    body: Any,
+    status_code: int,
+    work: Callable[[AuthUnitOfWork], Awaitable[ApiClientWithSecret]],
+) -> JSONResponse:
+    """A client's secret-bearing answer, once per admin and ``Idempotency-Key``.
+
+    servicekit's mechanism: the handler's unit of work joins this answer's transaction, so
+    the client and the stored answer commit together. The stored answer holds the secret
+    sealed with the service's data key (bound to the client's id), opened for a replay.
+    """
+    keyring = service.identity.keyring
+
+    async def sealed_work() -> tuple[int, Any]:
+        answer = (await work(uow)).model_dump(mode="json")
+        sealed = keyring.encrypt(answer["client_secret"].encode(), aad=_secret_aad(answer["id"]))
+        return status_code, {**answer, "client_secret": sealed}
+
+    async with service.unit_of_work() as uow:
+        stored = await answer_once(
+            uow.session,
+            idempotency_keys,
+            scope=f"{principal.organisation_id}:{principal.user_id}",
+            key=key,
+            request_fingerprint=fingerprint("POST", request.url.path, body),
+            work=sealed_work,
+        )
+        await uow.commit()
+    answer = dict(stored.body)
+    answer["client_secret"] = keyring.decrypt(
+        answer["client_secret"], aad=_secret_aad(answer["id"])
+    ).decode()
+    return JSONResponse(answer, status_code=stored.status_code, headers=NO_STORE)
 
 
 def _admin(principal: Principal) -> clients.Admin:
@@ -123,23 +178,32 @@ async def list_api_clients(principal: CreditorAdmin, service: ServiceDep) -> lis
     summary="Create an API client (its secret is shown once)",
     description=(
         "Creditor admins. The answer holds `client_secret` this once, with `Cache-Control: "
-        "no-store`; keep it in the integration's secret store. Not idempotent on purpose: a "
-        "replayed answer would have to keep the secret."
+        "no-store`; keep it in the integration's secret store." + IDEMPOTENT
     ),
 )
 async def create_api_client(
-    body: ApiClientIn, principal: CreditorAdmin, service: ServiceDep, client: ClientDep
-) -> ApiClientWithSecret:
-    issued = await clients.create_client(
-        service.unit_of_work(),
-        service.identity,
-        _admin(principal),
-        name=body.name,
-        scopes=body.scopes,
-        allowed_networks=body.allowed_networks,
-        client=client,
+    body: ApiClientIn,
+    principal: CreditorAdmin,
+    service: ServiceDep,
+    client: ClientDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    async def work(uow: AuthUnitOfWork) -> ApiClientWithSecret:
+        issued = await clients.create_client(
+            uow,
+            service.identity,
+            _admin(principal),
+            name=body.name,
+            scopes=body.scopes,
+            allowed_networks=body.allowed_networks,
+            client=client,
+        )
+        return _with_secret(issued)
+
+    return await _answer_once(
+        service, principal, request, idempotency_key, body.model_dump(mode="json"), 201, work
     )
-    return _with_secret(issued)
 
 
 @router.get(
@@ -161,24 +225,32 @@ async def get_api_client(
     response_model=ApiClientWithSecret,
     responses=problem_responses(404, 409, 422),
     summary="A new secret; the old one stays good for the overlap",
+    description="The answer holds the new `client_secret` this once." + IDEMPOTENT,
 )
 async def rotate_api_client_secret(
     client_id: uuid.UUID,
     principal: CreditorAdmin,
     service: ServiceDep,
     client: ClientDep,
+    request: Request,
     body: RotateIn | None = None,
-) -> ApiClientWithSecret:
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     overlap = body.overlap_seconds if body is not None else None
-    issued = await clients.rotate_secret(
-        service.unit_of_work(),
-        service.identity,
-        _admin(principal),
-        client_id,
-        overlap=timedelta(seconds=overlap) if overlap is not None else None,
-        client=client,
-    )
-    return _with_secret(issued)
+
+    async def work(uow: AuthUnitOfWork) -> ApiClientWithSecret:
+        issued = await clients.rotate_secret(
+            uow,
+            service.identity,
+            _admin(principal),
+            client_id,
+            overlap=timedelta(seconds=overlap) if overlap is not None else None,
+            client=client,
+        )
+        return _with_secret(issued)
+
+    request_body = body.model_dump(mode="json") if body is not None else None
+    return await _answer_once(service, principal, request, idempotency_key, request_body, 200, work)
 
 
 @router.post(
@@ -197,6 +269,52 @@ async def revoke_api_client(
     return ApiClientOut.of(revoked)
 
 
+class JwksIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    keys: Annotated[
+        list[
+            dict[
+                Annotated[Text, Field(max_length=20)],
+                Annotated[Text, Field(max_length=2048)]
+                | Annotated[list[Annotated[Text, Field(max_length=40)]], Field(max_length=10)],
+            ]
+        ],
+        Field(
+            min_length=1,
+            max_length=5,
+            description="Public JWKs: RSA (2048 bits or more, RS256) or EC P-256 (ES256); "
+            "give each a `kid`",
+        ),
+    ]
+
+
+class JwksOut(BaseModel):
+    client_id: uuid.UUID
+    key_ids: list[str]
+
+
+@router.put(
+    "/clients/{client_id}/jwks",
+    response_model=JwksOut,
+    responses=problem_responses(404, 409, 422),
+    summary="Register the client's public keys for private_key_jwt (replaces any before)",
+    description="A JWK Set of public keys only (a private key is refused). The client then "
+    "authenticates at the token endpoint with a JWT it signs (RFC 7523); its secret stays "
+    "good too until the client is revoked.",
+)
+async def register_jwks(
+    client_id: uuid.UUID,
+    body: JwksIn,
+    principal: CreditorAdmin,
+    service: ServiceDep,
+    client: ClientDep,
+) -> JwksOut:
+    key_ids = await clients.register_public_keys(
+        service.unit_of_work(), _admin(principal), client_id, {"keys": body.keys}, client=client
+    )
+    return JwksOut(client_id=client_id, key_ids=key_ids)
+
+
 class OAuthToken(BaseModel):
     access_token: str
     token_type: str = "Bearer"
@@ -213,6 +331,19 @@ def _oauth_error(exc: OAuthError, *, basic: bool) -> JSONResponse:
         status_code=exc.status,
         headers=headers,
     )
+
+
+def _client_assertion(form: dict[str, str]) -> str | None:
+    """The ``client_assertion`` of a ``private_key_jwt`` request, if the form has one."""
+    kind, assertion = form.get("client_assertion_type"), form.get("client_assertion")
+    if kind is None and assertion is None:
+        return None
+    if kind != assertions.ASSERTION_TYPE or not assertion:
+        raise OAuthError(
+            "invalid_request",
+            f"client_assertion_type must be {assertions.ASSERTION_TYPE}, with client_assertion.",
+        )
+    return assertion
 
 
 def _basic(authorization: str | None) -> tuple[str, str] | None:
@@ -271,6 +402,15 @@ async def _form(request: Request) -> dict[str, str]:
                             "scope": {"type": "string", "description": "Space-separated"},
                             "client_id": {"type": "string"},
                             "client_secret": {"type": "string"},
+                            "client_assertion_type": {
+                                "type": "string",
+                                "enum": ["urn:ietf:params:oauth:client-assertion-type:jwt-bearer"],
+                            },
+                            "client_assertion": {
+                                "type": "string",
+                                "description": "private_key_jwt: a JWT signed with a key "
+                                "registered for the client (RS256 or ES256)",
+                            },
                         },
                     }
                 }
@@ -289,7 +429,11 @@ async def _form(request: Request) -> dict[str, str]:
         "preferred) or `client_id` and `client_secret` in the form. The token lives 5 "
         "minutes; ask for a new one when it expires (there is no refresh token). Errors "
         "are RFC 6749 §5.2 JSON (`error`, `error_description`), not problem+json. "
-        "`private_key_jwt` (RFC 7523) is not offered yet."
+        "Or `private_key_jwt` (RFC 7523 §2.2): register a public key "
+        "(`PUT /api/v1/auth/clients/{id}/jwks`) and send `client_assertion_type="
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer` with `client_assertion`, a "
+        "JWT signed RS256 or ES256 whose `iss` and `sub` are the client_id, `aud` this "
+        "endpoint's URL, `exp` at most 5 minutes ahead and `jti` unique (a replay is refused)."
     ),
 )
 async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) -> JSONResponse:
@@ -303,9 +447,17 @@ async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) 
         if grant != "client_credentials":
             raise OAuthError("unsupported_grant_type", "Only client_credentials is supported.")
         in_form = form.get("client_id"), form.get("client_secret")
-        if basic is not None and in_form[1] is not None:
+        assertion = _client_assertion(form)
+        if assertion is not None:  # private_key_jwt (RFC 7523 §2.2)
+            if basic is not None or in_form[1] is not None:
+                raise OAuthError("invalid_request", "Use one client authentication method.")
+            claimed = assertions.claimed_client(assertion)
+            if in_form[0] is not None and in_form[0] != claimed:
+                raise OAuthError("invalid_request", "client_id differs from the assertion.")
+            basic = (claimed, "")
+        elif basic is not None and in_form[1] is not None:
             raise OAuthError("invalid_request", "Use one client authentication method.")
-        if basic is None:
+        elif basic is None:
             if not in_form[0] or in_form[1] is None:
                 raise OAuthError("invalid_client", "Client authentication is required.", status=401)
             basic = (in_form[0], in_form[1])
@@ -315,7 +467,8 @@ async def oauth_token(request: Request, service: ServiceDep, client: ClientDep) 
             service.unit_of_work(),
             service.identity,
             client_id=basic[0][:100],
-            secret=basic[1][:200],
+            secret=None if assertion is not None else basic[1][:200],
+            assertion=assertion,
             scope=form.get("scope"),
             client=client,
         )

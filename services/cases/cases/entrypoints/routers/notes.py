@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,10 +17,13 @@ from servicekit.types import Limit
 from cases import views
 from cases.domain.attachments import EXTENSIONS
 from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
+from cases.entrypoints.routers.cases import BadQuery
 from cases.entrypoints.schemas import (
     AttachmentOut,
+    FeedNoteOut,
     NoteIn,
     NoteOut,
+    NotesPage,
     NotesReadIn,
     UnreadCaseOut,
     UnreadOut,
@@ -49,6 +53,46 @@ async def unread(
             session, principal.tenant, principal.user_id, limit=limit
         )
     return UnreadOut(total=total, cases=[UnreadCaseOut.model_validate(r) for r in per_case])
+
+
+@router.get(
+    "/notes",
+    dependencies=[client_scope(Scopes.CASES_READ)],
+    response_model=NotesPage,
+    responses=problem_responses(400),
+    summary="The notes the caller may read on all its cases (an integration's sync)",
+    description=(
+        "Oldest first; page with `after` (the answer's `next_cursor`). To sync, pass "
+        "`updated_since` (notes never change: written at or after it). Creditor users never "
+        "see the case handlers' internal notes."
+    ),
+)
+async def notes_feed(
+    principal: AnyUser,
+    service: ServiceDep,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Written at or after this instant (ISO 8601 with a UTC offset)"),
+    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    limit: Annotated[Limit, Query(le=1000)] = 100,
+) -> NotesPage:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise BadQuery(
+            "updated_since needs a UTC offset.",
+            errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
+        )
+    async with service.session_factory() as session:
+        rows = await views.notes_feed(
+            session,
+            principal.tenant,
+            agency=principal.is_agency_staff,
+            updated_since=updated_since,
+            after=after,
+            limit=limit,
+        )
+    items = [FeedNoteOut.model_validate(r) for r in rows]
+    return NotesPage(items=items, next_cursor=items[-1].seq if len(items) == limit else None)
 
 
 @router.get(

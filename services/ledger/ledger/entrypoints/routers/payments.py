@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, status
@@ -16,6 +17,7 @@ from ledger.domain.components import expand_designation
 from ledger.domain.errors import InvalidInput, PaymentNotFound
 from ledger.entrypoints.deps import AgencyStaff, IdempotencyKey, ServiceDep, run_command
 from ledger.entrypoints.routers import PREFIX
+from ledger.entrypoints.routers.settlements import BadQuery
 from ledger.entrypoints.schemas import (
     ImportOut,
     PaymentDetailOut,
@@ -41,6 +43,9 @@ PaymentStatus = Literal["allocated", "unmatched", "refunded", "reversed", "rever
     dependencies=[client_scope(Scopes.SETTLEMENTS_READ)],
     response_model=list[PaymentOut],
     summary="Payments (creditor users: on their own cases), by id after ``after``",
+    description="Page with `after` (the last payment id of a page). To sync, pass "
+    "`updated_since` (your last run's start, less a minute): payments received, matched, "
+    "moved or reversed at or after it.",
 )
 async def list_payments(
     principal: CurrentPrincipal,
@@ -51,7 +56,19 @@ async def list_payments(
     payment_status: Annotated[PaymentStatus | None, Query(alias="status")] = None,
     after: uuid.UUID | None = None,
     limit: Annotated[Limit, Query(le=1000)] = 100,
+    updated_since: Annotated[
+        datetime | None,
+        Query(
+            description="Received or changed at or after this instant (ISO 8601 with a UTC "
+            "offset): an integration's sync"
+        ),
+    ] = None,
 ) -> list[PaymentOut]:
+    if updated_since is not None and updated_since.tzinfo is None:
+        raise BadQuery(
+            "updated_since needs a UTC offset.",
+            errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
+        )
     async with service.session_factory() as session:
         rows = await payments_view.list_payments(
             session,
@@ -62,6 +79,7 @@ async def list_payments(
             status=payment_status,
             after=after,
             limit=limit,
+            updated_since=updated_since,
         )
     return [PaymentOut.model_validate(r) for r in rows]
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from servicekit.auth import CurrentPrincipal
+from servicekit.idempotency import IdempotencyKeyHeader
 from servicekit.openapi import problem_responses
 
 from webhooks import views
 from webhooks.domain.catalogue import EVENT_TYPES
 from webhooks.domain.errors import EndpointNotFound
-from webhooks.entrypoints.deps import Manager, ServiceDep
+from webhooks.entrypoints.deps import Manager, ServiceDep, answer_post_once
 from webhooks.entrypoints.schemas import (
     AttemptOut,
     AttemptPage,
@@ -26,8 +30,20 @@ from webhooks.entrypoints.schemas import (
     SecretRotated,
 )
 from webhooks.service_layer import endpoints as handlers
+from webhooks.service_layer.endpoints import EndpointContext
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+
+IDEMPOTENT = (
+    " Send an `Idempotency-Key` to make a retry safe: the same key with the same body "
+    "replays the first answer (a secret in it included), with another body it is 422 "
+    "`idempotency-key-reused`."
+)
+
+
+def answer_id(answer: JSONResponse) -> str:
+    """The created endpoint's id, from the answer's body."""
+    return str(json.loads(bytes(answer.body))["id"])
 
 
 async def _endpoint(
@@ -62,21 +78,45 @@ async def list_endpoints(organisation: Manager, service: ServiceDep) -> list[End
     summary="Add an endpoint (its secret is shown once)",
     description="HTTPS only (plain HTTP in development). The URL's host must resolve to "
     "public addresses only: loopback, private, link-local, shared (CGNAT), multicast and "
-    "metadata addresses are refused (`address-forbidden`).",
+    "metadata addresses are refused (`address-forbidden`)." + IDEMPOTENT,
 )
 async def create_endpoint(
-    body: EndpointIn, organisation: Manager, service: ServiceDep, response: Response
-) -> EndpointCreated:
-    endpoint_id, secret = await handlers.create_endpoint(
-        service.endpoint_context(),
-        organisation,
-        url=body.url,
-        event_types=body.event_types,
-        description=body.description,
+    body: EndpointIn,
+    organisation: Manager,
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    vault = service.vault
+
+    async def work(context: EndpointContext) -> tuple[int, Any]:
+        endpoint_id, secret = await handlers.create_endpoint(
+            context,
+            organisation,
+            url=body.url,
+            event_types=body.event_types,
+            description=body.description,
+        )
+        async with context.uow() as uow:
+            row = await views.endpoint(uow.session, organisation, endpoint_id)
+        out = EndpointOut.model_validate(row).model_dump(mode="json")
+        return 201, {**out, "secret": vault.seal(endpoint_id, secret)}
+
+    def reveal(stored: dict[str, Any]) -> dict[str, Any]:
+        return {**stored, "secret": vault.open(uuid.UUID(stored["id"]), stored["secret"])}
+
+    answer = await answer_post_once(
+        service,
+        principal,
+        request,
+        idempotency_key,
+        body.model_dump(mode="json"),
+        work,
+        reveal=reveal,
     )
-    response.headers["Location"] = f"/api/v1/webhooks/endpoints/{endpoint_id}"
-    out = await _endpoint(service, organisation, endpoint_id)
-    return EndpointCreated(**out.model_dump(), secret=secret)
+    answer.headers["Location"] = f"/api/v1/webhooks/endpoints/{answer_id(answer)}"
+    return answer
 
 
 @router.get(
@@ -115,16 +155,33 @@ async def change_endpoint(
 @router.post(
     "/endpoints/{endpoint_id}/rotate-secret",
     response_model=SecretRotated,
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),
     summary="A new secret (shown once); both sign during the overlap window",
+    description="The previous secret signs too for the overlap window." + IDEMPOTENT,
 )
 async def rotate_secret(
-    endpoint_id: uuid.UUID, organisation: Manager, service: ServiceDep
-) -> SecretRotated:
-    secret, until = await handlers.rotate_secret(
-        service.endpoint_context(), organisation, endpoint_id, datetime.now(UTC)
+    endpoint_id: uuid.UUID,
+    organisation: Manager,
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    vault = service.vault
+
+    async def work(context: EndpointContext) -> tuple[int, Any]:
+        secret, until = await handlers.rotate_secret(
+            context, organisation, endpoint_id, datetime.now(UTC)
+        )
+        rotated = SecretRotated(secret=vault.seal(endpoint_id, secret), previous_valid_until=until)
+        return 200, rotated.model_dump(mode="json")
+
+    def reveal(stored: dict[str, Any]) -> dict[str, Any]:
+        return {**stored, "secret": vault.open(endpoint_id, stored["secret"])}
+
+    return await answer_post_once(
+        service, principal, request, idempotency_key, None, work, reveal=reveal
     )
-    return SecretRotated(secret=secret, previous_valid_until=until)
 
 
 @router.post(
@@ -133,19 +190,31 @@ async def rotate_secret(
     status_code=202,
     responses=problem_responses(404, 422),
     summary="Send one event, or the events of a time range, again",
+    description="Queues the deliveries again; the events keep their `webhook-id`." + IDEMPOTENT,
 )
 async def redeliver(
-    endpoint_id: uuid.UUID, body: RedeliveryIn, organisation: Manager, service: ServiceDep
-) -> RedeliveryOut:
-    queued = await handlers.redeliver(
-        service.endpoint_context(),
-        organisation,
-        endpoint_id,
-        message_id=body.message_id,
-        since=body.since,
-        until=body.until,
+    endpoint_id: uuid.UUID,
+    body: RedeliveryIn,
+    organisation: Manager,
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    async def work(context: EndpointContext) -> tuple[int, Any]:
+        queued = await handlers.redeliver(
+            context,
+            organisation,
+            endpoint_id,
+            message_id=body.message_id,
+            since=body.since,
+            until=body.until,
+        )
+        return 202, RedeliveryOut(queued=queued).model_dump(mode="json")
+
+    return await answer_post_once(
+        service, principal, request, idempotency_key, body.model_dump(mode="json"), work
     )
-    return RedeliveryOut(queued=queued)
 
 
 @router.get(
