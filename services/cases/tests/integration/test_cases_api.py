@@ -493,6 +493,8 @@ async def test_reminders_as_events_go_to_the_ledger_with_the_case(
     assert (
         "does not add up to the reminders" in refused.text
     )  # the portal: reason.does_not_add_up_to_the_reminders
+
+
 async def test_the_notes_feed_syncs_by_updated_since_page_by_page(
     service: CasesService, world: dict[str, Caller]
 ) -> None:
