@@ -14,9 +14,26 @@ import re
 
 from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import Translator
-from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 
 _INDEX = re.compile(r"\[(\d+)\]")
+
+REPORT_PROBLEMS: dict[str, str] = {
+    "saved-report-not-found": "problem.saved_report_not_found",
+    "schedule-not-found": "problem.schedule_not_found",
+    "report-run-not-found": "problem.report_run_not_found",
+    "invalid-saved-report": "problem.invalid_saved_report",
+    "creditor-required": "problem.creditor_required",
+    "document-not-found": "problem.document_not_found",
+    "too-many-documents": "problem.too_many_documents",
+    "no-documents-selected": "problem.no_documents_selected",
+    "report-not-found": "problem.report_not_found",
+    "case-not-found": "problem.case_not_found",
+    "as-of-in-the-future": "problem.as_of_in_the_future",
+    "document-not-correctable": "problem.document_not_correctable",
+    "document-already-corrected": "problem.document_already_corrected",
+    "settlement-unavailable": "problem.settlement_unavailable",
+}
+"""The reports service's problem codes → the message a page shows."""
 
 _TYPES = {
     "already-registered": "problem.already_registered",
