@@ -183,3 +183,90 @@ def test_the_word_list_finds_the_leaks_the_walkthrough_found() -> None:
     assert wrong_words("Kystfisk Ålesund", "en") == []  # a name is the same in both
     assert _raw_keys("Se problem.no_such_code her") == ["problem.no_such_code"]
     assert _raw_keys("epost@infocenter.example") == []
+
+
+SERVICES = Path(__file__).resolve().parents[3] / "services"
+LIBS = SERVICES.parent / "libs"
+_CODE = re.compile(
+    r"(?:\btype(?:: str)? = |type, title = |status, type, title = \d{3}, "
+    r'|problem\(\s*\d{3},\s*)"([a-z0-9-]+)"'
+)
+
+
+def _service_codes() -> set[str]:
+    """Every problem type a service declares (``type = "user-exists"`` …)."""
+    codes: set[str] = set()
+    for path in [*SERVICES.glob("*/*/**/*.py"), *LIBS.glob("servicekit/servicekit/*.py")]:
+        codes |= set(_CODE.findall(path.read_text(encoding="utf-8")))
+    return codes
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_service_sentence_reaches_a_page_whatever_the_code(lang: str) -> None:
+    codes = _service_codes()
+    assert {"already-registered", "user-exists", "password-rejected", "not-found"} <= codes
+    t = Translator(lang)
+    detail = f"{ISSUE_EXAMPLES[2]} (for developers: XYZZY)"
+    said = {
+        (code, status): problems.message(
+            ApiProblem(status=status, type=f"https://infocenter.no/problems/{code}", detail=detail),
+            t,
+        )
+        for code in codes
+        for status in (400, 404, 409, 410, 422, 503)
+    }
+    assert {key: text for key, text in said.items() if "XYZZY" in text} == {}
+    leaks = {key: found for key, text in said.items() if (found := wrong_words(text, lang))}
+    assert leaks == {}
+
+
+def _event(kind: str, step: str | None = None, to_status: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "step": step, "to_status": to_status, "occurred_at": None}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_case_history_says_every_step_in_the_pages_language(lang: str) -> None:
+    steps = [k.removeprefix("case.step.") for k in CATALOGUES[lang].keys if "case.step." in k]
+    kinds = [k.removeprefix("case.event.") for k in CATALOGUES[lang].keys if "case.event." in k]
+    timeline = [
+        *(_event("status_changed", step, "notice_sent") for step in steps),
+        *(_event(kind, "acknowledgement") for kind in kinds),
+        _event("limitation_warning", "limitation_90d"),
+        _event("something_new", "a_step_nobody_named"),
+    ]
+    html = (
+        _environment(lang)
+        .get_template("portal/case.html")
+        .render(visitor=_visitor(), case={"timeline": timeline})
+    )
+    history = " ".join(visible_text(html.split('id="historikk"', 1)[1]))
+    assert "_" not in history  # no code shown as it is
+    assert "limitation" not in history if lang == "nb" else "foreldelse" not in history
+    assert wrong_words(PREFIX.sub(" ", history), lang) == []
+    assert (t := Translator(lang))("case.step.limitation_days", n=90) in history
+    assert t("case.event.other") in history
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_import_error_table_names_columns_as_a_person_would(lang: str) -> None:
+    errors = [
+        {"line": 2, "column": "national_id", "reason": "not a valid national identity number"},
+        {"line": 3, "column": "principal", "reason": "something the portal does not know"},
+    ]
+    html = (
+        _environment(lang)
+        .get_template("portal/import_job.html")
+        .render(
+            visitor=_visitor(),
+            done=True,
+            job={"job_id": "j", "status": "failed", "error": ISSUE_EXAMPLES[1]},
+            report={"items": errors},
+        )
+    )
+    text = " ".join(visible_text(html))
+    t = Translator(lang)
+    if t("field.national_id") not in text:
+        pytest.fail(f"the column names are not shown: {text}")
+    assert "national_id" not in text
+    assert (ISSUE_EXAMPLES[1] in text) == (lang == "en")
+    assert wrong_words(PREFIX.sub(" ", text), lang) == []
