@@ -123,7 +123,8 @@ def _valid(job_id: str) -> bool:
 async def job_page(request: Request, job_id: str, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     if job_id in DOWNLOADS:
-        return await relay(visitor, API + DOWNLOADS[job_id])
+        lang = {"lang": language_of(request)}  # the template in the page's language
+        return await relay(visitor, API + DOWNLOADS[job_id], params=lang)
     if not _valid(job_id):
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     job = await visitor.backend.get(f"{API}/{job_id}")
@@ -153,7 +154,8 @@ async def job_events(job_id: str, visitor: VisitorDep) -> Response:
 
 
 @router.get("/import/{job_id}/feil.{kind}")
-async def error_report(job_id: str, kind: str, visitor: VisitorDep) -> Response:
+async def error_report(request: Request, job_id: str, kind: str, visitor: VisitorDep) -> Response:
     if not _valid(job_id) or kind not in ("csv", "xlsx"):
         return Response(status_code=404)
-    return await relay(visitor, f"{API}/{job_id}/errors.{kind}")
+    lang = {"lang": language_of(request)}  # headers and column names in the page's language
+    return await relay(visitor, f"{API}/{job_id}/errors.{kind}", params=lang)
