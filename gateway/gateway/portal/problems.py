@@ -119,6 +119,14 @@ def message(problem: ApiProblem, t: Translator) -> str:
     return text
 
 
+def explanation(problem: ApiProblem, t: Translator) -> str:
+    """What a refused upload says beyond :func:`message`: its field errors in the page's
+    language, or (an English page only) the service's detail."""
+    if problem.errors:
+        return " ".join(f"{field_reason(error, t)}." for error in problem.errors[:5])
+    return problem.detail if t.lang == "en" else ""
+
+
 def _reason_key(text: str) -> str:
     return "reason." + re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 

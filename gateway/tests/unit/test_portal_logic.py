@@ -13,7 +13,7 @@ from gateway.portal.i18n import Translator
 from gateway.portal.pages.cases import SEARCH_FIELDS
 from gateway.portal.pages.settings import safe_svg
 from gateway.portal.portfolio import summarise
-from gateway.portal.problems import field_errors, message, normalise_field
+from gateway.portal.problems import explanation, field_errors, message, normalise_field
 from gateway.portal.tokens import RefreshGate, TokenSet
 from gateway.portal.visitor import is_own_path
 from starlette.datastructures import FormData
@@ -294,3 +294,15 @@ def test_the_registration_form_sends_a_loan_as_a_ten_year_claim() -> None:
     odd = registration_form.read(_form(**{"claims.0.claim_type": "gjeld"}), NB)
     assert odd.body is not None
     assert odd.body["claims"][0]["claim_type"] == "ordinary"
+
+
+def test_a_refused_upload_explains_itself_without_the_services_english() -> None:
+    header = ApiProblem(
+        422,
+        type="https://x/invalid-upload",
+        detail="The first row is not the header of the import layout (missing columns: city).",
+    )
+    assert explanation(header, NB) == ""
+    assert explanation(header, Translator("en")).startswith("The first row")
+    email = FieldProblem("email", "value is not a valid email address", "value_error")
+    assert explanation(ApiProblem(422, errors=[email]), NB) == "Er ikke en gyldig e-postadresse."

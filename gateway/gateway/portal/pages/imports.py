@@ -21,7 +21,7 @@ from gateway.portal import csrf
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import message
+from gateway.portal.problems import explanation, message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorDep, Visitor, VisitorDep
@@ -103,8 +103,9 @@ async def upload(request: Request, visitor: CreditorDep) -> Response:
         if problem.status >= 500 and problem.status != 503:
             raise
         errors = {"fil": message(problem, t)}
-        if problem.detail and problem.status in (413, 415, 422):
-            errors["fil"] = f"{errors['fil']} {problem.detail}"
+        if problem.status in (413, 415, 422):
+            said = explanation(problem, t) or t("import.error.unreadable")
+            errors["fil"] = f"{errors['fil']} {said}"
         return await _imports_page(request, visitor, errors=errors, status_code=400)
     finally:
         await upload.close()
