@@ -34,7 +34,7 @@ or `make infra` (installs both from Debian's packages when missing, then starts 
 endef
 export INFRA_HINT
 
-.PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports \
+.PHONY: help up down status logs infra sync totp migrate provision reset lint format types imports i18n \
         unit integration e2e browser schemas bench chaos test check-infra rules
 
 help: ## this list
@@ -119,6 +119,12 @@ browser: check-infra ## the portal in headless Chromium on a test stack (screens
 rules: ## promtool: check the Prometheus rules and run their unit tests (also part of make test)
 	deploy/local/install.sh --observability
 	$(PYTEST) deploy/local/tests/test_observability.py
+
+i18n: ## extract the portal's message keys (templates and code) and add new ones to the nb/en catalogs
+	mkdir -p var/i18n
+	cd gateway && $(UV) run --no-sync pybabel extract --no-default-keywords -k t -F babel.cfg \
+		--omit-header --no-location -o ../var/i18n/messages.pot .
+	$(UV) run --no-sync python gateway/tools/fold_messages.py --template var/i18n/messages.pot
 
 schemas: ## regenerate the JSON Schema snapshots of the event contracts
 	$(RUN) contracts-schemas

@@ -29,8 +29,33 @@ Params = Mapping[str, Any] | list[tuple[str, Any]] | None
 
 @dataclass(frozen=True)
 class FieldProblem:
+    """One field's problem: its stable ``code`` (and the ``values`` the code's words need,
+    such as ``case_number``) is what a page translates; ``reason`` is the service's own
+    English, for developers and the English page's last resort."""
+
     field: str
     reason: str
+    code: str = ""
+    values: tuple[tuple[str, str | int], ...] = ()
+
+
+_FIELD_MEMBERS = frozenset({"field", "reason", "message", "code", "location"})
+
+
+def _field_problem(error: Mapping[str, Any]) -> FieldProblem:
+    values = tuple(
+        (str(name), value)
+        for name, value in error.items()
+        if name not in _FIELD_MEMBERS
+        and isinstance(value, str | int)
+        and not isinstance(value, bool)
+    )
+    return FieldProblem(
+        str(error.get("field", "")),
+        str(error.get("reason", error.get("message", ""))),
+        str(error.get("code", "")),
+        values,
+    )
 
 
 @dataclass
@@ -58,11 +83,7 @@ class ApiProblem(Exception):
             data = {}
         if not isinstance(data, dict):
             data = {}
-        errors = [
-            FieldProblem(str(e.get("field", "")), str(e.get("reason", e.get("message", ""))))
-            for e in data.get("errors") or []
-            if isinstance(e, dict)
-        ]
+        errors = [_field_problem(e) for e in data.get("errors") or [] if isinstance(e, dict)]
         retry = response.headers.get("retry-after", "")
         extensions = {
             str(name): value

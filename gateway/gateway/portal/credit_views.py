@@ -3,8 +3,8 @@ and a report's codes in the page's words.
 
 The credit service answers with stable codes (problem types, field codes, a rating class,
 a person's risk band, a remark's kind, a subject's status); these helpers turn them into
-the catalogue's words (``messages_credit.py``), and fall back to the code itself, never to
-a sentence of the service's.
+the catalogs' words (``credit.*`` keys, ``gateway/locale``), and fall back to the code
+itself, never to a sentence of the service's.
 """
 
 from __future__ import annotations

@@ -11,12 +11,30 @@ service wrote it.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from gateway.portal.api import ApiProblem
+from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.i18n import Translator
-from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 
 _INDEX = re.compile(r"\[(\d+)\]")
+
+REPORT_PROBLEMS: dict[str, str] = {
+    "saved-report-not-found": "problem.saved_report_not_found",
+    "schedule-not-found": "problem.schedule_not_found",
+    "report-run-not-found": "problem.report_run_not_found",
+    "invalid-saved-report": "problem.invalid_saved_report",
+    "creditor-required": "problem.creditor_required",
+    "document-not-found": "problem.document_not_found",
+    "too-many-documents": "problem.too_many_documents",
+    "no-documents-selected": "problem.no_documents_selected",
+    "report-not-found": "problem.report_not_found",
+    "case-not-found": "problem.case_not_found",
+    "as-of-in-the-future": "problem.as_of_in_the_future",
+    "document-not-correctable": "problem.document_not_correctable",
+    "document-already-corrected": "problem.document_already_corrected",
+    "settlement-unavailable": "problem.settlement_unavailable",
+}
+"""The reports service's problem codes → the message a page shows."""
 
 _TYPES = {
     "already-registered": "problem.already_registered",
@@ -26,6 +44,9 @@ _TYPES = {
     "password-rejected": "problem.password_rejected",
     "too-many-attempts": "problem.rate_limited",
     "invalid-credentials": "problem.invalid_credentials",
+    "user-exists": "problem.user_exists",
+    "user-state": "problem.user_state",
+    "own-account": "problem.own_account",
     **{
         code: "problem." + code.replace("-", "_")
         for code in (
@@ -74,14 +95,39 @@ def normalise_field(name: str) -> str:
     return _INDEX.sub(r".\1", name).strip(".")
 
 
+def _values(problem: ApiProblem) -> dict[str, Any]:
+    """The problem's own members a message may name (``case_number``), never its detail."""
+    values: dict[str, Any] = {
+        name: value
+        for name, value in problem.extensions.items()
+        if isinstance(value, str | int) and not isinstance(value, bool)
+    }
+    values["seconds"] = problem.retry_after or 60
+    return values
+
+
 def message(problem: ApiProblem, t: Translator) -> str:
+    """The whole answer in the page's language, from its ``type`` code (or its status).
+
+    The service's ``title`` and ``detail`` are English for developers and never shown."""
     key = _TYPES.get(problem.type.rsplit("/", 1)[-1]) or _STATUSES.get(problem.status)
     if key is None:
         key = "problem.server" if problem.status >= 500 else "problem.bad_request"
-    text = t(key, seconds=problem.retry_after or 60)
-    if (problem.status in (409, 410) or key == "problem.password_rejected") and problem.detail:
-        return f"{text} {problem.detail}"
+    values = _values(problem)
+    if key == "problem.already_registered" and "case_number" in values:
+        key = "problem.already_registered_as"
+    text = t(key, **values)
+    if key == "problem.password_rejected" and problem.errors:
+        return f"{text} {field_reason(problem.errors[0], t)}."
     return text
+
+
+def explanation(problem: ApiProblem, t: Translator) -> str:
+    """What a refused upload says beyond :func:`message`: its field errors in the page's
+    language, or (an English page only) the service's detail."""
+    if problem.errors:
+        return " ".join(f"{field_reason(error, t)}." for error in problem.errors[:5])
+    return problem.detail if t.lang == "en" else ""
 
 
 def _reason_key(text: str) -> str:
@@ -90,12 +136,37 @@ def _reason_key(text: str) -> str:
 
 def reason(text: str, t: Translator) -> str:
     """A field error's reason in the page's language, when the catalogue knows it (also
-    without a parenthesised detail: ``not a valid … (checksum)``)."""
+    without a parenthesised detail: ``not a valid … (checksum)``). A reason it does not know
+    is the service's English: an English page shows it, a Norwegian one «Er ikke gyldig»."""
     for candidate in (text, text.split(" (", 1)[0]):
         key = _reason_key(candidate)
         if t.has(key):
             return t(key)
-    return text
+    return text if t.lang == "en" else t("reason.invalid")
+
+
+def field_reason(error: FieldProblem, t: Translator) -> str:
+    """One field error in the page's language: by its ``code`` (with its values) when the
+    service sent one the catalogs know, else as :func:`reason`, else by the field
+    (``reason.email_invalid``)."""
+    if error.code:
+        key = "reason." + error.code.replace("-", "_")
+        if t.has(key):
+            return t(key, **dict(error.values))
+    said = reason(error.reason, t)
+    field = normalise_field(error.field).rsplit(".", 1)[-1]
+    if said in (error.reason, t("reason.invalid")) and t.has(f"reason.{field}_invalid"):
+        return t(f"reason.{field}_invalid")  # «not a valid e-mail address», by the field
+    return said
+
+
+def field_label(name: str, t: Translator) -> str:
+    """A field's name as a person reads it (``debtor.national_id`` → «Fødselsnummer»)."""
+    for candidate in (name, name.rsplit(".", 1)[-1]):
+        key = f"field.{candidate}"
+        if t.has(key):
+            return t(key)
+    return name
 
 
 def field_errors(
@@ -114,10 +185,10 @@ def field_errors(
         name = normalise_field(error.field)
         name = (renames or {}).get(name, name)
         if fields is not None and name not in fields:
-            label = f"{name}: " if name else ""
-            errors[f"_{number}"] = f"{label}{reason(error.reason, t)}"
+            label = f"{field_label(name, t)}: " if name else ""
+            errors[f"_{number}"] = f"{label}{field_reason(error, t)}"
         elif name not in errors:
-            errors[name] = reason(error.reason, t)
+            errors[name] = field_reason(error, t)
     if not errors:
         errors["_"] = message(problem, t)
     return errors

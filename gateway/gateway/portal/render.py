@@ -3,11 +3,14 @@
 Every page gets ``t`` (messages in the page's language), ``lang``, ``csrf`` (the form
 token), ``visitor`` (``None`` before signing in) and the filters ``kr`` (øre → ``kr 1 234,50``),
 ``dato`` (``31.12.2026``), ``tid`` (``31.12.2026 kl. 14:05``), ``status`` (a workflow
-state's name) and ``orgnr`` (``920 000 002``). Pages are never cached: they show personal data.
+state's name), ``step`` and ``event`` (a case history row's codes), ``field`` (a field or
+import column's name), ``reason`` (a field error's reason) and ``orgnr`` (``920 000 002``).
+Pages are never cached: they show personal data.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -55,6 +58,31 @@ def _status(context: Context, value: str | None) -> str:
     return t(key) if t.has(key) else value
 
 
+_LIMITATION_DAYS = re.compile(r"limitation_(\d+)d")
+
+
+@pass_context
+def _step(context: Context, value: str | None) -> str:
+    """A workflow step's code in words (``inkassovarsel_sent`` → «inkassovarsel sendt»);
+    a code the catalogs do not know shows nothing, never the code."""
+    if not value:
+        return ""
+    t: Translator = context["t"]
+    days = _LIMITATION_DAYS.fullmatch(value)
+    if days:
+        return t("case.step.limitation_days", n=int(days[1]))
+    key = f"case.step.{value}"
+    return t(key) if t.has(key) else ""
+
+
+@pass_context
+def _event(context: Context, value: str | None) -> str:
+    """A case event's kind in words; an unknown kind is «Hendelse i saken»."""
+    t: Translator = context["t"]
+    key = f"case.event.{value}"
+    return t(key) if value and t.has(key) else t("case.event.other")
+
+
 @pass_context
 def _prosent(context: Context, value: float | None) -> str:
     return formatting.percent(value, context.get("lang", "nb"))
@@ -70,14 +98,22 @@ def _reason(context: Context, text: str) -> str:
     return problems.reason(text, context["t"])
 
 
+@pass_context
+def _field(context: Context, name: str | None) -> str:
+    return problems.field_label(name, context["t"]) if name else ""
+
+
 _env.filters.update(
     kr=_kr,
     dato=_dato,
     prosent=_prosent,
     tid=_tid,
     status=_status,
+    step=_step,
+    event=_event,
     fid=field_id,
     reason=_reason,
+    field=_field,
     orgnr=formatting.organisation_number,
 )
 

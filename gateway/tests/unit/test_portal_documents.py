@@ -1,31 +1,21 @@
-"""The documents and reports pages' words and filters: their own catalogue module adds to
-the big one without overriding it, every reports problem code has its sentence, and the
-documents filter reads what a person types (and nothing a creditor may not ask)."""
+"""The documents and reports pages' words and filters: every reports problem code has its
+sentence, and the documents filter reads what a person types (and nothing a creditor may
+not ask)."""
 
 from __future__ import annotations
 
 import uuid
 
-from gateway.portal import messages, messages_reports
 from gateway.portal.api import ApiProblem
 from gateway.portal.documents import read_filter
 from gateway.portal.i18n import Translator
-from gateway.portal.problems import message
+from gateway.portal.problems import REPORT_PROBLEMS, message
 from starlette.datastructures import QueryParams
-
-
-def test_the_reports_words_add_to_the_catalogue_without_overriding_it() -> None:
-    own = [key for key, _, _ in messages_reports.ENTRIES]
-    assert len(own) == len(set(own))
-    big = {key for key, _, _ in messages._ENTRIES}
-    assert sorted(big & set(own)) == []
-    for key, nb, en in messages_reports.ENTRIES:
-        assert messages.MESSAGES[key] == {"nb": nb, "en": en}
 
 
 def test_the_reports_services_problem_codes_are_said_in_the_pages_language() -> None:
     nb = Translator("nb")
-    for code, key in messages_reports.PROBLEM_TYPES.items():
+    for code, key in REPORT_PROBLEMS.items():
         refusal = ApiProblem(
             status=422, type=f"https://infocenter.example/problems/{code}", detail="English."
         )

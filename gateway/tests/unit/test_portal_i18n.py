@@ -1,4 +1,5 @@
-"""The message catalogue: every key the pages use exists, in both languages, alike."""
+"""The gettext catalogs: every key the pages use exists, in both languages, alike; plural
+messages pick their form by the count."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ import string
 from pathlib import Path
 
 from gateway.portal import i18n
-from gateway.portal.i18n import Translator, language_cookie
-from gateway.portal.messages import MESSAGES
+from gateway.portal.i18n import CATALOGUES, Translator, language_cookie
 from starlette.requests import Request
 
 PORTAL = Path(i18n.__file__).parent
+KEYS = CATALOGUES["nb"].keys
 TEMPLATES = PORTAL.parent / "templates" / "portal"
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z0-9_.\-]+)["']""")
 
@@ -31,28 +32,51 @@ def test_every_key_used_by_a_page_is_in_the_catalogue() -> None:
     used = _used_keys()
     assert len(used) > 100
     prefixes = {key for key in used if key.endswith(".")}  # t("status." ~ value)
-    assert sorted(used - prefixes - MESSAGES.keys()) == []
-    assert sorted(p for p in prefixes if not any(k.startswith(p) for k in MESSAGES)) == []
+    assert sorted(used - prefixes - KEYS) == []
+    assert sorted(p for p in prefixes if not any(k.startswith(p) for k in KEYS)) == []
 
 
 def test_both_languages_say_everything_with_the_same_placeholders() -> None:
-    unequal = [
-        key
-        for key, entry in MESSAGES.items()
-        if not entry["nb"].strip()
-        or not entry["en"].strip()
-        or _fields(entry["nb"]) != _fields(entry["en"])
-    ]
+    nb, en = Translator("nb"), Translator("en")
+    assert CATALOGUES["nb"].keys == CATALOGUES["en"].keys
+    assert CATALOGUES["nb"].plurals == CATALOGUES["en"].plurals
+    unequal = []
+    for key in KEYS:
+        for n in (1, 2):
+            said = {
+                lang: catalogue.translations.ngettext(key, key, n)
+                if key in catalogue.plurals
+                else catalogue.translations.gettext(key)
+                for lang, catalogue in CATALOGUES.items()
+            }
+            empty = not said["nb"].strip() or key in (said["nb"], said["en"])
+            if empty or _fields(said["nb"]) - {"n"} != _fields(said["en"]) - {"n"}:
+                unequal.append(key)
     assert unequal == []
+    assert nb.has("home.greeting")
+    assert en.has("home.greeting")
+
+
+def test_a_plural_message_takes_the_form_its_count_asks_for() -> None:
+    nb, en = Translator("nb"), Translator("en")
+    assert nb("bankfile.settled", n=1) == "1 sak er betalt i sin helhet."
+    assert nb("bankfile.settled", n=2) == "2 saker er betalt i sin helhet."
+    assert en("bankfile.settled", n=1) == "1 case is paid in full."
+    assert en("bankfile.settled", n=0) == "0 cases are paid in full."
+    assert nb("home.unread_notes", n=1) == "ulest melding"
+    assert nb("home.unread_notes", n=5) == "uleste meldinger"
+    assert nb("rates.value.days", n="1") == "1 dag"
+    assert nb("rates.value.days", n="1,5") == "1,5 dager"
+    assert i18n.plural_count("2\u00a0000") == 2000
 
 
 def test_dynamic_keys_the_templates_build_exist() -> None:
     for status in ("registered", "notice_sent", "demand_sent", "disputed", "closed"):
-        assert f"status.{status}" in MESSAGES
+        assert f"status.{status}" in KEYS
     for role in ("creditor", "credit_orderer", "creditor_admin", "case_handler", "agency_admin"):
-        assert f"role.{role}" in MESSAGES
+        assert f"role.{role}" in KEYS
     for status in ("queued", "running", "completed", "failed"):
-        assert f"import.status.{status}" in MESSAGES
+        assert f"import.status.{status}" in KEYS
 
 
 def test_translator_fills_in_and_falls_back() -> None:

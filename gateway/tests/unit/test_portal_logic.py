@@ -13,7 +13,7 @@ from gateway.portal.i18n import Translator
 from gateway.portal.pages.cases import SEARCH_FIELDS
 from gateway.portal.pages.settings import safe_svg
 from gateway.portal.portfolio import summarise
-from gateway.portal.problems import field_errors, message, normalise_field
+from gateway.portal.problems import explanation, field_errors, message, normalise_field
 from gateway.portal.tokens import RefreshGate, TokenSet
 from gateway.portal.visitor import is_own_path
 from starlette.datastructures import FormData
@@ -41,7 +41,8 @@ def test_a_problem_becomes_messages_next_to_fields_in_bokmal() -> None:
     assert errors["debtor.address.postal_code"] == "Et norsk postnummer har 4 sifre"
     assert errors["claims.0.due_date"] == "Kravet er ikke forfalt ennå"
     assert errors["debtor.national_id"] == "Er ikke et gyldig fødselsnummer eller D-nummer"
-    assert errors["_3"] == "mystery: something else"
+    assert errors["_3"] == "mystery: Er ikke gyldig"  # never the service's English
+    assert field_errors(problem, Translator("en"), fields)["_3"] == "mystery: something else"
 
 
 def test_a_problem_without_fields_is_one_message() -> None:
@@ -49,8 +50,42 @@ def test_a_problem_without_fields_is_one_message() -> None:
     assert errors == {"_": NB("problem.unavailable")}
     limited = message(ApiProblem(429, type="https://x/problems/rate-limited", retry_after=7), NB)
     assert "7 sekunder" in limited
-    conflict = ApiProblem(409, type="https://x/already-registered", detail="Case IC-0000001.")
-    assert message(conflict, NB).endswith("Case IC-0000001.")
+    conflict = ApiProblem(
+        409,
+        type="https://x/already-registered",
+        detail="This creditor reference is already registered as case IC-0000001.",
+        extensions={"case_number": "IC-0000001"},
+    )
+    assert message(conflict, NB) == "Referansen er allerede registrert som sak IC-0000001."
+    user = ApiProblem(409, type="https://x/user-exists", detail="A user with this e-mail …")
+    assert message(user, NB) == "Det finnes allerede en bruker med denne e-postadressen."
+    assert "A user" not in message(ApiProblem(409, detail="A user with this …"), NB)
+
+
+def test_field_codes_are_translated_with_their_values() -> None:
+    taken = FieldProblem(
+        "creditor_reference",
+        "is already registered as case IC-0000007",
+        "already_registered",
+        (("case_number", "IC-0000007"),),
+    )
+    assert field_errors(ApiProblem(409, errors=[taken]), NB) == {
+        "creditor_reference": "Er allerede registrert som sak IC-0000007"
+    }
+    short = FieldProblem("password", "must be at least 12 characters", "password_too_short")
+    refused = ApiProblem(
+        422,
+        type="https://x/password-rejected",
+        errors=[FieldProblem(**{**short.__dict__, "values": (("min_length", 12),)})],
+    )
+    assert message(refused, NB) == "Passordet ble ikke godtatt. Må ha minst 12 tegn."
+    email = FieldProblem("email", "value is not a valid email address: no @-sign", "value_error")
+    assert field_errors(ApiProblem(422, errors=[email]), NB) == {
+        "email": "Er ikke en gyldig e-postadresse"
+    }
+    assert field_errors(ApiProblem(422, errors=[email]), NB, {"x"}) == {
+        "_0": "E-post: Er ikke en gyldig e-postadresse"
+    }
 
 
 def _form(**values: str) -> FormData:
@@ -275,8 +310,19 @@ def test_the_registration_form_sends_the_pakrav_date_only_when_typed() -> None:
 
 def test_the_registration_page_offers_the_pakrav_date_in_both_languages() -> None:
     from gateway.portal.i18n import Translator
-    from gateway.portal.messages import MESSAGES
 
-    assert MESSAGES["money.register.demand_sent_on"]["nb"] == "Påkrav sendt (valgfritt)"
+    assert Translator("nb")("money.register.demand_sent_on") == "Påkrav sendt (valgfritt)"
     for lang in ("nb", "en"):
         assert "30" in Translator(lang)("money.register.demand_sent_on_hint")
+
+
+def test_a_refused_upload_explains_itself_without_the_services_english() -> None:
+    header = ApiProblem(
+        422,
+        type="https://x/invalid-upload",
+        detail="The first row is not the header of the import layout (missing columns: city).",
+    )
+    assert explanation(header, NB) == ""
+    assert explanation(header, Translator("en")).startswith("The first row")
+    email = FieldProblem("email", "value is not a valid email address", "value_error")
+    assert explanation(ApiProblem(422, errors=[email]), NB) == "Er ikke en gyldig e-postadresse."

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from gateway.portal import rate_names
-from gateway.portal.i18n import Translator
-from gateway.portal.messages import MESSAGES
+from gateway.portal.i18n import CATALOGUES, Translator
 
 SEED = Path(__file__).resolve().parents[3] / "services" / "ledger" / "ledger" / "data"
 SUFFIX = "_unconfirmed"
@@ -39,8 +38,8 @@ def test_every_seeded_kind_and_parameter_has_a_name(lang: str) -> None:
     t = Translator(lang)
     kinds, parameters = _seeded()
     for kind in kinds:
-        assert f"rate.kind.{kind}" in MESSAGES, kind
-        assert MESSAGES[f"rate.kind.{kind}"][lang].strip(), kind
+        assert f"rate.kind.{kind}" in CATALOGUES[lang].keys, kind
+        assert t(f"rate.kind.{kind}").strip(), kind
         assert kind not in rate_names.kind_name(kind, t)
     for parameter in parameters:
         name = rate_names.parameter_name("salaer_lett", parameter, t)

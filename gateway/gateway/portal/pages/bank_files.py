@@ -21,7 +21,7 @@ from gateway.portal import bank_upload, csrf
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import message
+from gateway.portal.problems import explanation, message
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CaseHandlerDep, Visitor
 
@@ -130,8 +130,8 @@ async def upload(request: Request, visitor: CaseHandlerDep) -> Response:
                 status_code=400,
             )
         errors = {"fil": message(problem, t)}
-        if problem.detail and problem.status in (409, 413, 422):
-            errors["fil"] = f"{errors['fil']} {problem.detail}"
+        if problem.status in (409, 413, 422):
+            errors["fil"] = f"{errors['fil']} {explanation(problem, t)}".strip()
         return await _files_page(request, visitor, errors=errors, choice=choice, status_code=400)
     finally:
         await upload.close()

@@ -35,9 +35,8 @@ from gateway.portal.documents import (
 )
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.messages_reports import PROBLEM_TYPES as REPORT_PROBLEMS
 from gateway.portal.organisation_names import organisation_names
-from gateway.portal.problems import message
+from gateway.portal.problems import REPORT_PROBLEMS, message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import AgencyAdminDep, Visitor, VisitorDep

@@ -21,7 +21,7 @@ from gateway.portal import csrf
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import message
+from gateway.portal.problems import explanation, message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorDep, Visitor, VisitorDep
@@ -103,8 +103,9 @@ async def upload(request: Request, visitor: CreditorDep) -> Response:
         if problem.status >= 500 and problem.status != 503:
             raise
         errors = {"fil": message(problem, t)}
-        if problem.detail and problem.status in (413, 415, 422):
-            errors["fil"] = f"{errors['fil']} {problem.detail}"
+        if problem.status in (413, 415, 422):
+            said = explanation(problem, t) or t("import.error.unreadable")
+            errors["fil"] = f"{errors['fil']} {said}"
         return await _imports_page(request, visitor, errors=errors, status_code=400)
     finally:
         await upload.close()
@@ -123,7 +124,8 @@ def _valid(job_id: str) -> bool:
 async def job_page(request: Request, job_id: str, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     if job_id in DOWNLOADS:
-        return await relay(visitor, API + DOWNLOADS[job_id])
+        lang = {"lang": language_of(request)}  # the template in the page's language
+        return await relay(visitor, API + DOWNLOADS[job_id], params=lang)
     if not _valid(job_id):
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
     job = await visitor.backend.get(f"{API}/{job_id}")
@@ -153,7 +155,8 @@ async def job_events(job_id: str, visitor: VisitorDep) -> Response:
 
 
 @router.get("/import/{job_id}/feil.{kind}")
-async def error_report(job_id: str, kind: str, visitor: VisitorDep) -> Response:
+async def error_report(request: Request, job_id: str, kind: str, visitor: VisitorDep) -> Response:
     if not _valid(job_id) or kind not in ("csv", "xlsx"):
         return Response(status_code=404)
-    return await relay(visitor, f"{API}/{job_id}/errors.{kind}")
+    lang = {"lang": language_of(request)}  # headers and column names in the page's language
+    return await relay(visitor, f"{API}/{job_id}/errors.{kind}", params=lang)

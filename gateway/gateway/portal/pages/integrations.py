@@ -7,7 +7,7 @@ invoice changed in Tripletex) and the recent syncs (``GET …/runs``); without a
 connection, the form to connect (``PUT …``: the keys are checked at Tripletex and kept
 encrypted, never shown again). Buttons pause, resume, sync now and hand a refused
 invoice over again. The service's codes are translated here
-(:mod:`gateway.portal.messages_integrations`).
+(the `integrations.*` keys of the gettext catalogs, `gateway/locale`).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
-from gateway.portal.problems import message
+from gateway.portal.problems import explanation, message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import AgencyAdminDep, CaseHandlerDep, NotAllowed, Visitor, VisitorDep
@@ -316,8 +316,7 @@ async def bank_answer(request: Request, settlement_id: str, visitor: AgencyAdmin
         if problem.status >= 500 and problem.status != 503:
             raise
         text = t("settlement.error.unknown_file") if problem.status == 404 else message(problem, t)
-        reasons = [f"{e.field}: {e.reason}" if e.field else e.reason for e in problem.errors[:5]]
-        errors = {"svar": " ".join([text, *reasons])}
+        errors = {"svar": f"{text} {explanation(problem, t)}".strip()}  # codes, not English
         return await _settlement_page(
             request, visitor, settlement_id, errors=errors, status_code=400
         )

@@ -7,7 +7,7 @@ page ``/webhooks/{id}`` changes its URL, filter and description (``PATCH``), dis
 enables it, rotates its secret (shown once; the previous one signs for the overlap window),
 shows the delivery log (``GET …/attempts``, newest first, ``eldre=`` pages back) and sends
 one event or a time range again (``POST …/redeliver``). The service's codes are
-translated here (:mod:`gateway.portal.messages_integ`).
+translated here (the portal catalogs, `gateway/locale`).
 """
 
 from __future__ import annotations

@@ -20,10 +20,13 @@ class OrganisationAlreadyRegistered(Conflict):
 class PasswordRejected(DomainError):
     status, type, title = 422, "password-rejected", "Password not accepted"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(
-            f"The password {reason}.", errors=[{"field": "password", "reason": reason}]
-        )
+    def __init__(self, reason: str, code: str = "", **values: int) -> None:
+        """``code`` (``password_too_short`` …) and its ``values`` (``min_length``) are for
+        clients that translate; ``reason`` is English, for developers."""
+        error: dict[str, str | int] = {"field": "password", "reason": reason}
+        if code:
+            error.update(code=code, **values)
+        super().__init__(f"The password {reason}.", errors=[error])
 
 
 class InvalidCredentials(DomainError):

@@ -74,6 +74,9 @@ def _own_letters(lowered: str, context: Iterable[str]) -> tuple[int, bool]:
     return len(_NOT_LETTER.sub("", rest)), found
 
 
+_TOO_CLOSE = "is too close to your e-mail, name or organisation"
+
+
 def check_password(
     password: str, *, blocklist: PasswordBlocklist, context: Iterable[str] = ()
 ) -> str:
@@ -81,25 +84,34 @@ def check_password(
     normalised = _normalise(password)
     length = len(normalised)
     if length < MIN_LENGTH:
-        raise PasswordRejected(f"must be at least {MIN_LENGTH} characters")
+        raise PasswordRejected(
+            f"must be at least {MIN_LENGTH} characters", "password_too_short", min_length=MIN_LENGTH
+        )
     if length > MAX_LENGTH:
-        raise PasswordRejected(f"must be at most {MAX_LENGTH} characters")
+        raise PasswordRejected(
+            f"must be at most {MAX_LENGTH} characters", "password_too_long", max_length=MAX_LENGTH
+        )
     lowered = normalised.lower()
     stem = lowered.rstrip("0123456789!?.")
     if lowered in blocklist or stem in blocklist:
-        raise PasswordRejected("is too common: it appears in lists of leaked passwords")
+        raise PasswordRejected(
+            "is too common: it appears in lists of leaked passwords", "password_too_common"
+        )
     if len(set(lowered)) < 4:
-        raise PasswordRejected("repeats too few different characters")
+        raise PasswordRejected(
+            "repeats too few different characters", "password_too_few_characters"
+        )
     context = [w.lower() for w in context if w]
     own_letters, has_context = _own_letters(lowered, context)
     if has_context and own_letters < MIN_OWN_LETTERS:
-        raise PasswordRejected("is too close to your e-mail, name or organisation")
+        raise PasswordRejected(_TOO_CLOSE, "password_too_close")
     for word in context:
         if word in lowered and len(word) >= max(4, length // 2):
-            raise PasswordRejected("is too close to your e-mail, name or organisation")
+            raise PasswordRejected(_TOO_CLOSE, "password_too_close")
     if blocklist.too_guessable(normalised, context):
         raise PasswordRejected(
             "is too easy to guess (a sequence, keyboard pattern, repetition or common words); "
-            "a few unrelated words make a strong password"
+            "a few unrelated words make a strong password",
+            "password_too_guessable",
         )
     return normalised

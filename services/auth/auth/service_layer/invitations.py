@@ -690,7 +690,9 @@ async def change_password(
             new_password, blocklist=ctx.blocklist, context=await _password_context(uow, user)
         )
         if new_password == current_password:
-            raise PasswordRejected("must differ from your current password")
+            raise PasswordRejected(
+                "must differ from your current password", "password_same_as_current"
+            )
         await uow.users.update(
             user.id, password_hash=ctx.hasher.hash(new_password), password_changed_at=now
         )

@@ -156,9 +156,53 @@ class Header:
     ignored: tuple[str, ...]
 
 
+LABELS_NB: dict[str, str] = {
+    "creditor_reference": "Referanse",
+    "debtor_kind": "Skyldnertype",
+    "debtor_name": "Navn",
+    "national_id": "Fødselsnummer",
+    "organisation_number": "Organisasjonsnummer",
+    "address_line_1": "Adresse",
+    "address_line_2": "Adresselinje 2",
+    "address_line_3": "Adresselinje 3",
+    "postal_code": "Postnummer",
+    "city": "Poststed",
+    "country": "Land",
+    "email": "E-post",
+    "phone": "Telefon",
+    "invoice_number": "Fakturanummer",
+    "invoice_date": "Fakturadato",
+    "due_date": "Forfallsdato",
+    "principal": "Hovedstol",
+    "reminder_fee": "Purregebyr",
+    "claim_type": "Kravtype",
+    "demand_date": "Påkravsdato",
+}
+"""Each column's bokmål header: a header row of these («Referanse;Navn;…») is read as
+the English keys are (the templates and error files in bokmål use them)."""
+
+_FROM_NB = {normalise_header(label): name for name, label in LABELS_NB.items()}
+
+EXAMPLE_MARK = "#"
+"""A row whose reference starts with ``#`` is a comment (the templates' example row): it
+is skipped like a blank row, so uploading a template unchanged registers nothing."""
+
+
+def is_comment(reference: Cell) -> bool:
+    """Whether a row's first cell (its reference) marks it as a comment."""
+    return isinstance(reference, str) and reference.lstrip().startswith(EXAMPLE_MARK)
+
+
+def column_label(name: str, lang: str) -> str:
+    """A column's header in a language (``nb``: «Referanse»; otherwise the key)."""
+    return LABELS_NB.get(name, name) if lang == "nb" else name
+
+
 def check_header(cells: Sequence[Cell]) -> Header:
-    """The header row's columns, or :class:`LayoutError` naming what is missing or doubled."""
+    """The header row's columns (English keys or bokmål labels), or :class:`LayoutError`
+    naming what is missing or doubled."""
     normalised = [normalise_header(str(c)) if c is not None else "" for c in cells]
+    normalised = [_FROM_NB.get(name, name) for name in normalised]
     known = set(COLUMN_NAMES)
     seen: set[str] = set()
     doubled: list[str] = []

@@ -37,10 +37,23 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class FieldError:
-    """One problem with one field: ``field`` is a path such as ``claims[0].due_date``."""
+    """One problem with one field: ``field`` is a path such as ``claims[0].due_date``.
+
+    ``code`` is stable, for clients that translate (the portal does), with the ``values``
+    its words need (``case_number``); ``reason`` is English, for developers."""
 
     field: str
     reason: str
+    code: str = ""
+    values: tuple[tuple[str, str], ...] = ()
+
+    def as_problem(self) -> dict[str, str]:
+        """The problem+json ``errors`` member: field, reason, and code with its values."""
+        out = {"field": self.field, "reason": self.reason}
+        if self.code:
+            out["code"] = self.code
+            out.update(self.values)
+        return out
 
 
 class RegistrationRejected(ValueError):

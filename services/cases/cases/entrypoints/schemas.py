@@ -175,7 +175,10 @@ class RegisteredOut(BaseModel):
 
 class FieldErrorOut(BaseModel):
     field: str
-    reason: str
+    reason: str = Field(description="English, for developers")
+    code: str | None = Field(
+        default=None, description="Stable code for clients that translate (`already_registered`)"
+    )
 
 
 class RejectedOut(BaseModel):

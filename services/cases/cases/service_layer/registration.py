@@ -163,7 +163,8 @@ def _validate_all(
             continue
         if valid.creditor_reference in seen:
             reason = "appears twice in this submission (the first one was kept)"
-            rejected.append(Rejected(index, (FieldError("creditor_reference", reason),)))
+            twice = FieldError("creditor_reference", reason, "twice_in_submission")
+            rejected.append(Rejected(index, (twice,)))
             continue
         seen.add(valid.creditor_reference)
         good.append((index, valid))
@@ -172,7 +173,9 @@ def _validate_all(
 
 def _already_registered(index: int, case_number: str) -> Rejected:
     reason = f"is already registered as case {case_number}"
-    return Rejected(index, (FieldError("creditor_reference", reason),), case_number)
+    values = (("case_number", case_number),)
+    error = FieldError("creditor_reference", reason, "already_registered", values)
+    return Rejected(index, (error,), case_number)
 
 
 async def register_chunk(

@@ -176,6 +176,9 @@ async def test_bad_cases_name_every_field_and_duplicates_are_recognised(
             409,
         )
         assert first["case_number"] in again["detail"]
+        assert again["case_number"] == first["case_number"]  # for clients that translate
+        assert again["errors"][0]["code"] == "already_registered"
+        assert again["errors"][0]["case_number"] == first["case_number"]
         # agency users and a stranger cannot register cases
         assert_problem(
             await client.post("/api/v1/cases", json=case_body(), headers=world["handler"].headers),

@@ -383,13 +383,21 @@ async def test_the_templates_describe_the_layout_and_import_as_they_are(
     sheets = load_workbook(io.BytesIO(workbook.content)).sheetnames
     assert sheets == ["cases", "columns"]
 
+    # uploaded unchanged, a template registers nothing: its example row is a comment
     job = await imported(service, client, template.content, creditor)
-    assert (job["status"], job["rows_accepted"]) == ("completed", 1)
+    assert (job["status"], job["rows_read"], job["cases_registered"]) == ("failed", 0, 0)
+    assert "no rows" in job["error"]
     job = await imported(
         service, client, workbook.content, creditor, content_type="application/octet-stream"
     )
-    assert job["rows_read"] == 1  # the same reference again: recognised, not duplicated
-    assert job["rows_rejected"] == 1
+    assert (job["status"], job["rows_read"], job["cases_registered"]) == ("failed", 0, 0)
+
+    bokmal = await client.get(f"{IMPORTS}/template.csv?lang=nb", headers=creditor)
+    rows = bokmal.content.decode("utf-8-sig").splitlines()
+    assert rows[0].startswith("Referanse;Skyldnertype;Navn;")
+    filled = "\r\n".join([rows[0], rows[1].replace("#K-", "K-", 1)]).encode()
+    job = await imported(service, client, filled, creditor)
+    assert (job["status"], job["rows_accepted"]) == ("completed", 1)  # bokmål headers read
 
 
 async def test_a_case_with_too_many_rows_is_refused_and_the_next_one_is_not(

@@ -26,6 +26,7 @@ from cases.domain.import_layout import (
     RowError,
     SourceRow,
     check_header,
+    is_comment,
 )
 
 SNIFF_BYTES = 64 * 1024
@@ -158,6 +159,7 @@ class CsvFile:
         names = self.header.names
         width = len(names)
         columns = [(i, name) for i, name in enumerate(names) if name is not None]
+        reference = names.index("creditor_reference")
         bad = self._bad
         bad.clear()
         with self.path.open("rb") as f:
@@ -186,6 +188,8 @@ class CsvFile:
                         errors.append(RowError(number, "(encoding)", bad.pop(number)))
                 if not errors and not any(cells):
                     continue  # a blank line is no row
+                if not errors and reference < len(cells) and is_comment(cells[reference]):
+                    continue  # the template's example row, or a comment
                 records += 1
                 if records <= skip:
                     continue

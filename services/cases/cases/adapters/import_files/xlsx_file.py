@@ -18,7 +18,13 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from cases.adapters.import_files.source import FileFacts
-from cases.domain.import_layout import Header, LayoutError, SourceRow, check_header
+from cases.domain.import_layout import (
+    Header,
+    LayoutError,
+    SourceRow,
+    check_header,
+    is_comment,
+)
 
 MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
@@ -119,6 +125,7 @@ class XlsxFile:
 
     def rows(self, *, skip: int = 0) -> Iterator[SourceRow]:
         names = self.header.names
+        reference = names.index("creditor_reference")
         records = 0
         line = 1
         with self._open() as rows:
@@ -135,6 +142,8 @@ class XlsxFile:
                 line += 1
                 if not any(c is not None and c != "" for c in cells):
                     continue
+                if reference < len(cells) and is_comment(cells[reference]):
+                    continue  # the template's example row, or a comment
                 records += 1
                 if records <= skip:
                     continue

@@ -246,6 +246,14 @@ async def upload(
 
 # -- templates (before /{job_id}) ------------------------------------------------------------
 
+FileLanguage = Annotated[
+    Literal["en", "nb"],
+    Query(
+        description="`nb`: bokmål headers (`Referanse;Navn;…`, also accepted on upload), "
+        "help sheet and error-report column names; `en`: the layout's English keys"
+    ),
+]
+
 
 @router.get(
     "/template.csv",
@@ -254,9 +262,9 @@ async def upload(
     responses=_binary("The CSV template: the header and an example row"),
     summary="The CSV template of the import layout",
 )
-async def template_csv(principal: AnyUser) -> Response:
+async def template_csv(principal: AnyUser, lang: FileLanguage = "en") -> Response:
     return Response(
-        exports.template_csv(),
+        exports.template_csv(lang),
         media_type=exports.CSV_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="infocenter-cases.csv"'},
     )
@@ -269,9 +277,9 @@ async def template_csv(principal: AnyUser) -> Response:
     responses=_binary("The XLSX template, with a sheet that explains the columns"),
     summary="The XLSX template of the import layout",
 )
-async def template_xlsx(principal: AnyUser) -> Response:
+async def template_xlsx(principal: AnyUser, lang: FileLanguage = "en") -> Response:
     return Response(
-        exports.template_xlsx(),
+        exports.template_xlsx(lang),
         media_type=exports.XLSX_MEDIA_TYPE,
         headers={"Content-Disposition": 'attachment; filename="infocenter-cases.xlsx"'},
     )
@@ -445,10 +453,12 @@ def _report_pages(service: CasesService, job_id: uuid.UUID) -> AsyncIterator[Ite
     responses={**_binary("The error report as CSV (UTF-8, `;`)"), **problem_responses(404)},
     summary="The job's error report as CSV",
 )
-async def job_errors_csv(job_id: uuid.UUID, principal: AnyUser, service: ServiceDep) -> CsvResponse:
+async def job_errors_csv(
+    job_id: uuid.UUID, principal: AnyUser, service: ServiceDep, lang: FileLanguage = "en"
+) -> CsvResponse:
     await _job(service, principal, job_id)
     return CsvResponse(
-        exports.error_report_csv(_report_pages(service, job_id)),
+        exports.error_report_csv(_report_pages(service, job_id), lang),
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-errors.csv"'},
     )
 
@@ -461,12 +471,12 @@ async def job_errors_csv(job_id: uuid.UUID, principal: AnyUser, service: Service
     summary="The job's error report as XLSX",
 )
 async def job_errors_xlsx(
-    job_id: uuid.UUID, principal: AnyUser, service: ServiceDep
+    job_id: uuid.UUID, principal: AnyUser, service: ServiceDep, lang: FileLanguage = "en"
 ) -> FileResponse:
     await _job(service, principal, job_id)
     directory = Path(tempfile.mkdtemp(prefix="cases-report-"))
     try:
-        path = await exports.error_report_xlsx(_report_pages(service, job_id), directory)
+        path = await exports.error_report_xlsx(_report_pages(service, job_id), directory, lang)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise

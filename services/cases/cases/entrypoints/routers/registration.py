@@ -29,11 +29,20 @@ class RegistrationInvalid(DomainError):
 
 
 class AlreadyRegistered(Conflict):
+    """The reference is a case already: the problem names it (``case_number``)."""
+
     type, title = "already-registered", "Already registered"
+
+    def __init__(self, case_number: str, errors: list[dict[str, str]]) -> None:
+        super().__init__(
+            f"This creditor reference is already registered as case {case_number}.",
+            errors=errors,
+        )
+        self.extensions = {"case_number": case_number}
 
 
 def _errors(rejected: reg.Rejected) -> list[dict[str, str]]:
-    return [{"field": e.field, "reason": e.reason} for e in rejected.errors]
+    return [e.as_problem() for e in rejected.errors]
 
 
 @router.post(
@@ -70,11 +79,7 @@ async def register_case(
             if outcome.rejected:
                 rejected = outcome.rejected[0]
                 if rejected.existing_case_number:
-                    raise AlreadyRegistered(
-                        f"This creditor reference is already registered as case "
-                        f"{rejected.existing_case_number}.",
-                        errors=_errors(rejected),
-                    )
+                    raise AlreadyRegistered(rejected.existing_case_number, _errors(rejected))
                 raise RegistrationInvalid(
                     "The case has errors; nothing was registered.", errors=_errors(rejected)
                 )
@@ -150,7 +155,10 @@ async def register_cases(
                     RejectedOut(
                         index=r.index,
                         creditor_reference=body.cases[r.index].creditor_reference,
-                        errors=[FieldErrorOut(field=e.field, reason=e.reason) for e in r.errors],
+                        errors=[
+                            FieldErrorOut(field=e.field, reason=e.reason, code=e.code or None)
+                            for e in r.errors
+                        ],
                         existing_case_number=r.existing_case_number,
                     )
                     for r in outcome.rejected

@@ -1,0 +1,200 @@
+"""What the language test reads: a page's visible text, and words that give a language away.
+
+A few very common words of each language that the other language does not use (a word
+list is crude, but a leaked service sentence always has some: «is already registered»,
+«Dette kolliderer med …»), and bokmål's own letters (æ, ø, å) on an English page. A few
+names are the same in both languages (a Norwegian register, a place): :data:`NAMES`.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+ENGLISH_ONLY = frozenset(
+    {
+        "the",
+        "and",
+        "is",
+        "are",
+        "was",
+        "were",
+        "with",
+        "this",
+        "that",
+        "these",
+        "those",
+        "your",
+        "you",
+        "please",
+        "must",
+        "has",
+        "have",
+        "been",
+        "which",
+        "from",
+        "will",
+        "cannot",
+        "should",
+        "could",
+        "would",
+        "already",
+        "registered",
+        "invalid",
+        "required",
+        "missing",
+        "not",
+        "found",
+        "error",
+        "errors",
+        "case",
+        "cases",
+        "payment",
+        "payments",
+        "creditor",
+        "creditors",
+        "debtor",
+        "debtors",
+        "amount",
+        "amounts",
+        "first",
+        "row",
+        "header",
+        "column",
+        "columns",
+        "file",
+        "user",
+        "users",
+        "address",
+        "limitation",
+        "interrupted",
+        "acknowledgement",
+        "sent",
+        "unknown",
+    }
+)
+"""English words that no bokmål sentence uses."""
+
+NORWEGIAN_ONLY = frozenset(
+    {
+        "og",
+        "er",
+        "ikke",
+        "det",
+        "som",
+        "på",
+        "til",
+        "av",
+        "med",
+        "har",
+        "kan",
+        "må",
+        "skal",
+        "ble",
+        "eller",
+        "denne",
+        "dette",
+        "disse",
+        "ingen",
+        "sak",
+        "saker",
+        "beløp",
+        "innbetaling",
+        "innbetalinger",
+        "oppdragsgiver",
+        "oppdragsgivere",
+        "skyldner",
+        "skyldnere",
+        "feil",
+        "mangler",
+        "finnes",
+        "allerede",
+        "registrert",
+        "kolonne",
+        "kolonner",
+        "rad",
+        "fil",
+        "bruker",
+        "brukere",
+        "sendt",
+        "ukjent",
+    }
+)
+"""Bokmål words that no English sentence uses."""
+
+NORWEGIAN_LETTERS = re.compile(r"[æøåÆØÅ]")
+
+NAMES = frozenset(
+    {
+        "Norsk",
+        "bokmål",
+        "Brønnøysundregistrene",
+        "Ålesund",
+        "Tromsø",
+        "Bodø",
+        "Løsningsgrad",
+        "kr",
+        "NOK",
+        "Altinn",
+        "Lovdata",
+        "Finanstilsynet",
+        "Domstoladministrasjonen",
+        "regjeringen.no",
+    }
+)
+"""Words that are the same on a Norwegian and an English page (names)."""
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_WORD = re.compile(r"[A-Za-zÆØÅæøåÉé][A-Za-zÆØÅæøåÉé\-]*")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, leaving out ``{placeholders}``."""
+    return _WORD.findall(_PLACEHOLDER.sub(" ", text))
+
+
+def wrong_words(text: str, lang: str) -> list[str]:
+    """The words in ``text`` that belong to the other language."""
+    found: list[str] = []
+    for word in words(text):
+        if word in NAMES:
+            continue
+        lower = word.lower()
+        english = lang == "nb" and lower in ENGLISH_ONLY
+        norwegian = lang == "en" and (lower in NORWEGIAN_ONLY or NORWEGIAN_LETTERS.search(word))
+        if english or norwegian:
+            found.append(word)
+    return found
+
+
+class _Text(HTMLParser):
+    """Visible text and the attributes a person reads or hears."""
+
+    ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in self.ATTRIBUTES and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.parts.append(data.strip())
+
+
+def visible_text(html: str) -> list[str]:
+    """The pieces of text on a page, as a person (or a screen reader) gets them."""
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts
