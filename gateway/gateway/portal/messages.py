@@ -7,7 +7,12 @@ Typographic dashes are meant (Norwegian and English text), and a sentence stays 
 
 from __future__ import annotations
 
-from gateway.portal import messages_credit, messages_integrations, messages_rates
+from gateway.portal import (
+    messages_credit,
+    messages_forms,
+    messages_integrations,
+    messages_rates,
+)
 from gateway.portal.messages_reports import ENTRIES as REPORTS
 
 _ENTRIES: list[tuple[str, str, str]] = [
@@ -1825,5 +1830,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         *messages_credit.ENTRIES,
         *messages_rates.ENTRIES,
         *messages_integrations.ENTRIES,
+        *messages_forms.ENTRIES,
     ]
 }

@@ -1,4 +1,5 @@
-"""Registering one case by form, with every error shown next to its field."""
+"""Registering one case by form, with every error shown at once: in the summary and next
+to its field."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf, registration_form
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import field_errors, message
 from gateway.portal.registration_form import Registration
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorDep, Visitor
@@ -66,20 +67,15 @@ async def register(request: Request, visitor: CreditorDep) -> Response:
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        known = typed.field_names()
-        raw = field_errors(problem, t)
-        errors: dict[str, str] = {}
-        for index, (name, text) in enumerate(raw.items()):
-            target = registration_form.api_field(name)
-            if target in known:
-                errors.setdefault(target, text)
-            elif name.startswith("_"):
-                errors[name] = text
-            else:
-                errors[f"_{index}"] = f"{name}: {text}"
-        if problem.status == 409 or not errors:
-            errors = {"_": message(problem, t), **errors}
-        typed.errors = errors
+        errors = FormErrors(registration_form.labels(typed.claim_count, t))
+        renames = {
+            name: registration_form.api_field(name)
+            for name in ("debtor.address", "debtor.address.lines")
+        }
+        errors.merge_problem(
+            problem, t, fields=typed.field_names(), renames=renames, whole=problem.status == 409
+        )
+        typed.errors = errors.ordered(typed.field_names())
         # a refused request may be corrected and sent again: a new key for the next try
         return _form_page(request, visitor, typed, key=new_idempotency_key(), status_code=400)
     return redirect(f"/saker/{registered['case_id']}?melding=registrert")

@@ -12,7 +12,7 @@ from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
 from gateway.portal.pages.cases import case_page
-from gateway.portal.problems import field_errors, message
+from gateway.portal.problems import normalise_field
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CaseHandlerDep, VisitorDep
 
@@ -71,8 +71,10 @@ async def act(request: Request, case_id: str, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     wanted = case_actions.request_for(case_id, form, t, agency=visitor.is_agency)
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-    if wanted.errors or wanted.body is None:
-        errors = wanted.errors or {"_": t("actions.unknown")}
+    errors = wanted.errors
+    if errors or wanted.body is None:
+        if not errors:
+            errors.general(t("actions.unknown"))
         return await case_page(
             request, visitor, case_id, action_errors=errors, action_values=values, status_code=400
         )
@@ -82,10 +84,24 @@ async def act(request: Request, case_id: str, visitor: VisitorDep) -> Response:
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        errors = field_errors(problem, t)
-        if problem.status == 409 or "_" in errors:
-            errors = {**errors, "_": message(problem, t)}
+        errors.merge_problem(
+            problem,
+            t,
+            fields=case_actions.FIELD_LABELS,
+            renames=_plan_fields(problem),
+            whole=problem.status == 409,
+        )
         return await case_page(
             request, visitor, case_id, action_errors=errors, action_values=values, status_code=400
         )
     return redirect(f"/saker/{case_id}?melding=handling#handlinger")
+
+
+def _plan_fields(problem: ApiProblem) -> dict[str, str]:
+    """The payment plan's instalments are typed as a count, an amount and a first date."""
+    renames: dict[str, str] = {}
+    for error in problem.errors:
+        name = normalise_field(error.field)
+        if name.startswith("instalments."):
+            renames[name] = "amount" if name.endswith("amount_ore") else "first_due"
+    return renames
