@@ -30,3 +30,61 @@ ENTRIES += [
         "The period has not ended yet: choose a date up to and including today",
     ),
 ]
+
+# -- collection letters by hand (§5 a): the cases service's refusal codes ----------------
+ENTRIES += [
+    ("letters.title", "Inkassobrev", "Collection letters"),
+    (
+        "letters.intro",
+        "Send inkassovarselet eller betalingsoppfordringen nå i stedet for å vente på "
+        "planen. Det loven krever, sjekkes før brevet sendes.",
+        "Send the collection notice or the demand for payment now instead of waiting for "
+        "the schedule. What the law requires is checked before the letter is sent.",
+    ),
+    ("letters.not_now", "Kan ikke sendes nå:", "Cannot be sent now:"),
+    (
+        "problem.code.varsel_not_sent",
+        "Inkassovarselet er ikke sendt ennå. Betalingsoppfordringen kan først sendes når "
+        "inkassovarselets frist på minst 14 dager har løpt ut (inkassoloven § 10).",
+        "The collection notice has not been sent yet. The demand for payment may be sent "
+        "only when the notice's period of at least 14 days has run out (Debt Collection "
+        "Act § 10).",
+    ),
+    (
+        "problem.code.varsel_deadline_running",
+        "Inkassovarselets frist løper til og med {until}. Betalingsoppfordringen kan "
+        "sendes fra {from} (inkassoloven § 10).",
+        "The collection notice's period runs until {until}. The demand for payment may be "
+        "sent from {from} (Debt Collection Act § 10).",
+    ),
+    (
+        "problem.code.varsel_already_sent",
+        "Inkassovarselet er allerede sendt. Det sendes én gang, på en registrert sak "
+        "(inkassoloven § 9).",
+        "The collection notice has been sent already. It is sent once, on a registered case "
+        "(Debt Collection Act § 9).",
+    ),
+    (
+        "problem.code.demand_still_valid",
+        "Betalingsoppfordringen gjelder for rettslige skritt til og med {until}. En ny "
+        "trengs først etter det.",
+        "The demand for payment is good for legal steps until {until}. A new one is needed "
+        "only after that.",
+    ),
+    (
+        "problem.code.time_barred",
+        "Et krav i saken ble foreldet {limitation_date}. Det kan ikke sendes inkassobrev på det.",
+        "A claim of the case became time-barred on {limitation_date}. No collection letter "
+        "may be sent on it.",
+    ),
+    (
+        "problem.code.case_closed",
+        "Saken er avsluttet. En avsluttet sak er endelig.",
+        "The case is closed. A closed case is final.",
+    ),
+    (
+        "problem.code.not_in_this_state",
+        "Ikke mulig nå: saken har status «{case_status}».",
+        "Not possible now: the case's status is “{case_status}”.",
+    ),
+]

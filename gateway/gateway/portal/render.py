@@ -70,7 +70,16 @@ def _reason(context: Context, text: str) -> str:
     return problems.reason(text, context["t"])
 
 
+@pass_context
+def _refusal(context: Context, refusal: dict[str, Any]) -> str:
+    """A refusal ``{code, …dates}`` from a service, in the page's language."""
+    t = context["t"]
+    code = str(refusal.get("code", ""))
+    return problems.coded(code, refusal, t) or t("problem.conflict")
+
+
 _env.filters.update(
+    refusal=_refusal,
     kr=_kr,
     dato=_dato,
     prosent=_prosent,

@@ -12,6 +12,7 @@ from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import today_oslo
 from gateway.portal.i18n import Translator
+from gateway.portal.problems import coded, message
 from gateway.portal.render import field_id
 from jinja2 import Environment, FileSystemLoader
 from starlette.datastructures import FormData
@@ -155,3 +156,24 @@ def test_the_summary_names_each_field_and_links_to_it() -> None:
     assert '<a href="#f-debtor-name">Navn: Må fylles ut</a>' in html
     assert "<li>Saken ble ikke registrert</li>" in html
     assert html.index("Saken ble ikke registrert") < html.index("Navn: Må fylles ut")
+
+
+def test_a_letters_refusal_code_is_said_in_both_languages_with_its_dates() -> None:
+    problem = ApiProblem(
+        409,
+        type="https://infocenter.example/problems/illegal-transition",
+        detail="Sending a betalingsoppfordring is not possible: …",
+        extensions={
+            "code": "varsel-deadline-running",
+            "until": "2026-04-07",
+            "from": "2026-04-08",
+            "case_status": "notice_sent",
+        },
+    )
+    assert message(problem, NB) == (
+        "Inkassovarselets frist løper til og med 07.04.2026. Betalingsoppfordringen kan "
+        "sendes fra 08.04.2026 (inkassoloven § 10)."
+    )
+    assert "7 Apr 2026" in message(problem, EN)
+    unknown = coded("not-when-disputed", {"case_status": "disputed"}, NB)
+    assert unknown == "Ikke mulig nå: saken har status «Innsigelse»."
