@@ -88,3 +88,23 @@ ENTRIES += [
         "Not possible now: the case's status is “{case_status}”.",
     ),
 ]
+
+# -- the payment plan checked against the debt (§5 b) ------------------------------------
+ENTRIES += [
+    (
+        "plan.missing",
+        "Avdragene dekker ikke gjelden: det mangler {missing}. Planen må dekke {total} "
+        "(saldo {balance}, renter i planperioden {interest}, gebyr for avdragsordningen "
+        "{fees}); avdragene er til sammen {instalments}. Hvert avdrag må være minst "
+        "{needed}.",
+        "The instalments do not cover the debt: {missing} is missing. The plan must cover "
+        "{total} (balance {balance}, interest during the plan {interest}, payment plan fee "
+        "{fees}); the instalments add up to {instalments}. Each instalment must be at "
+        "least {needed}.",
+    ),
+    (
+        "plan.check_unavailable",
+        "Planen kunne ikke sjekkes mot gjelden nå. Prøv igjen om litt.",
+        "The plan could not be checked against the debt just now. Try again in a moment.",
+    ),
+]
