@@ -108,3 +108,12 @@ ENTRIES += [
         "The plan could not be checked against the debt just now. Try again in a moment.",
     ),
 ]
+
+# -- unmatched payments: the payer from the bank file (§5 d) -----------------------------
+ENTRIES += [
+    ("unmatched.col.payer", "Betaler", "Payer"),
+    ("unmatched.payer_name", "Navn", "Name"),
+    ("unmatched.payer_account", "Fra konto", "From account"),
+    ("unmatched.message", "Melding", "Message"),
+    ("unmatched.payer_unknown", "Ikke oppgitt i bankfilen", "Not given in the bank file"),
+]

@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from starlette.templating import Jinja2Templates
 
 from gateway.portal import formatting, problems
+from gateway.portal.agreement_form import format_account
 from gateway.portal.csrf import ensure_token
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.visitor import Visitor
@@ -80,6 +81,7 @@ def _refusal(context: Context, refusal: dict[str, Any]) -> str:
 
 _env.filters.update(
     refusal=_refusal,
+    konto=format_account,
     kr=_kr,
     dato=_dato,
     prosent=_prosent,

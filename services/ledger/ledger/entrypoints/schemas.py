@@ -241,6 +241,17 @@ class UnmatchedOut(PaymentOut):
     resolution: str | None
     resolved_case_id: uuid.UUID | None
     resolved_at: datetime | None
+    payer_name: str | None = Field(
+        default=None, description="the payer's name from the bank file (camt.054 Dbtr/Nm)"
+    )
+    payer_account: str | None = Field(
+        default=None, description="the account paid from (OCR debit account, camt.054 DbtrAcct)"
+    )
+    message: str | None = Field(
+        default=None,
+        description="the payer's free-text message (camt.054 RmtInf/Ustrd); these three are "
+        "kept only while the payment waits in the queue",
+    )
 
 
 class ResolutionIn(Strict):
