@@ -90,6 +90,8 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
         step = action.removeprefix("legal_step_")
         result.path, result.body = f"{base}/legal-steps", {"step": step, **with_note}
     elif action == "withdraw":
+        if not note:
+            result.errors.add("note", t("withdraw.reason_required"))
         result.path, result.body = f"{base}/withdraw", with_note
     elif action == "close":
         reason = form_text(form, "reason")
@@ -136,3 +138,20 @@ def labels(t: Translator) -> dict[str, str]:
 
 def default_first_due(today: date) -> date:
     return today + timedelta(days=14)
+
+
+AGENCY_COMPONENTS = ("collection_fees", "court_fees")
+CREDITOR_COMPONENTS = ("principal", "interest", "reminder_fees")
+
+
+def withdrawal_cost(economy: dict[str, Any] | None) -> dict[str, int] | None:
+    """What withdrawing costs the creditor, from the case's economy today: the agency's
+    salær and fees the debtor has not paid (charged to the creditor when the case is
+    withdrawn) and the creditor's own claim that is given up; ``None`` when unknown."""
+    if not economy:
+        return None
+    outstanding = {c["component"]: int(c["outstanding_ore"]) for c in economy["components"]}
+    return {
+        "fees_ore": sum(outstanding.get(c, 0) for c in AGENCY_COMPONENTS),
+        "given_up_ore": sum(outstanding.get(c, 0) for c in CREDITOR_COMPONENTS),
+    }

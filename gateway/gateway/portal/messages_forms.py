@@ -117,3 +117,31 @@ ENTRIES += [
     ("unmatched.message", "Melding", "Message"),
     ("unmatched.payer_unknown", "Ikke oppgitt i bankfilen", "Not given in the bank file"),
 ]
+
+# -- withdrawing a case (§5 c) -------------------------------------------------------------
+ENTRIES += [
+    ("withdraw.reason", "Hvorfor trekker dere saken?", "Why are you withdrawing the case?"),
+    (
+        "withdraw.reason_hint",
+        "For eksempel at skyldneren har betalt direkte til dere, eller at kravet er kreditert.",
+        "For example that the debtor paid you directly, or that the claim was credited.",
+    ),
+    ("withdraw.reason_required", "Skriv hvorfor saken trekkes", "Say why the case is withdrawn"),
+    (
+        "withdraw.cost",
+        "Etter avtalen med byrået belastes dere byråets påløpte salær og gebyrer som "
+        "skyldneren ikke har betalt: {fees}. Det dere har til gode i saken og som ikke er "
+        "betalt ({given_up}), blir ikke lenger krevd inn.",
+        "Under your agreement with the agency you are charged the agency's salær and fees "
+        "that the debtor has not paid: {fees}. What you are owed in the case and have not "
+        "been paid ({given_up}) is no longer collected.",
+    ),
+    (
+        "withdraw.cost_unknown",
+        "Hva det koster å trekke saken, kan ikke vises nå (økonomien er ikke klar). Byråets "
+        "påløpte, ubetalte salær og gebyrer belastes dere etter avtalen.",
+        "What withdrawing costs cannot be shown just now (the economy is not ready). The "
+        "agency's salær and fees the debtor has not paid are charged to you under the "
+        "agreement.",
+    ),
+]

@@ -7,7 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from gateway.portal import agreement_form, form_errors, rate_form, registration_form
+from gateway.portal import (
+    agreement_form,
+    case_actions,
+    form_errors,
+    rate_form,
+    registration_form,
+)
 from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import today_oslo
@@ -177,3 +183,31 @@ def test_a_letters_refusal_code_is_said_in_both_languages_with_its_dates() -> No
     assert "7 Apr 2026" in message(problem, EN)
     unknown = coded("not-when-disputed", {"case_status": "disputed"}, NB)
     assert unknown == "Ikke mulig nå: saken har status «Innsigelse»."
+
+
+def test_withdrawing_asks_for_a_reason_and_says_what_it_costs() -> None:
+    bare = case_actions.request_for("c", FormData([("action", "withdraw")]), NB, agency=False)
+    assert bare.errors == {"note": "Skriv hvorfor saken trekkes"}
+    assert bare.errors.label("note") == NB("actions.note")
+    said = case_actions.request_for(
+        "c", FormData([("action", "withdraw"), ("note", "Betalt direkte")]), NB, agency=False
+    )
+    assert said.body == {"note": "Betalt direkte"}
+    economy = {
+        "components": [
+            {"component": "principal", "outstanding_ore": 100_000},
+            {"component": "interest", "outstanding_ore": 1_250},
+            {"component": "collection_fees", "outstanding_ore": 70_000},
+            {"component": "court_fees", "outstanding_ore": 0},
+        ]
+    }
+    assert case_actions.withdrawal_cost(economy) == {"fees_ore": 70_000, "given_up_ore": 101_250}
+    assert case_actions.withdrawal_cost(None) is None
+
+
+def test_a_payment_plans_amount_follows_the_shared_amount_rule() -> None:
+    form = FormData(
+        [("action", "payment_plan"), ("count", "6"), ("amount", "-500"), ("first_due", "")]
+    )
+    wanted = case_actions.request_for("c", form, NB, agency=True)
+    assert wanted.errors == {"amount": "Må være et beløp over null", "first_due": "Må fylles ut"}
