@@ -10,6 +10,7 @@ see them), so every error shows at once (:mod:`gateway.portal.form_errors`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -72,6 +73,10 @@ class Registration:
     claim_count: int
     errors: FormErrors = field(default_factory=FormErrors)
     body: dict[str, Any] | None = None
+    probe: dict[str, Any] | None = None
+    """With errors: the body with neutral stand-ins for what could not be read, for the
+    cases service's check (``POST /api/v1/cases/validation``), so that its errors on the
+    other fields show at once with the form's own."""
 
     def field_names(self) -> list[str]:
         """Every field of the form, in the order the page shows them."""
@@ -173,9 +178,6 @@ def read(form: FormData, t: Translator) -> Registration:
 
     _debtor_errors(values, kind, result.errors, t)
     claims = [_claim(i, values, result.errors, t) for i in range(count)]
-    if result.errors:
-        result.errors = result.errors.ordered(result.field_names())
-        return result
     lines = [values[f"debtor.address.lines.{i}"] for i in range(ADDRESS_LINES)]
     debtor: dict[str, Any] = {
         "kind": kind,
@@ -195,12 +197,29 @@ def read(form: FormData, t: Translator) -> Registration:
         debtor["organisation_number"] = (
             values["debtor.organisation_number"].replace(" ", "") or None
         )
-    result.body = {
-        "creditor_reference": values["creditor_reference"],
-        "debtor": debtor,
-        "claims": claims,
-    }
+    body = {"creditor_reference": values["creditor_reference"], "debtor": debtor, "claims": claims}
+    if result.errors:
+        result.errors = result.errors.ordered(result.field_names())
+        result.probe = {**body, "claims": [_stand_ins(claim) for claim in claims]}
+    else:
+        result.body = body
     return result
+
+
+def _stand_ins(claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim with a neutral value for each field that could not be read: one that gives
+    no error on any *other* field (errors on the field itself are the form's own)."""
+    today = today_oslo()
+    filled = dict(claim)
+    fee = filled.setdefault("reminder_fee_ore", 0)
+    filled.setdefault("principal_ore", max(fee, 1))
+    due = filled.get("due_date")
+    invoice = filled.get("invoice_date")
+    if invoice is None:
+        filled["invoice_date"] = due or (today - timedelta(days=30)).isoformat()
+    if due is None:
+        filled["due_date"] = max(filled["invoice_date"], (today - timedelta(days=1)).isoformat())
+    return filled
 
 
 def api_field(name: str) -> str:

@@ -211,3 +211,15 @@ def test_a_payment_plans_amount_follows_the_shared_amount_rule() -> None:
     )
     wanted = case_actions.request_for("c", form, NB, agency=True)
     assert wanted.errors == {"amount": "Må være et beløp over null", "first_due": "Må fylles ut"}
+
+
+def test_a_form_with_errors_asks_the_service_with_neutral_stand_ins() -> None:
+    typed = registration_form.read(
+        _registration(**{"claims.0.due_date": "31.02.2026", "claims.0.principal_ore": "x"}), NB
+    )
+    assert typed.body is None
+    assert typed.probe is not None
+    claim = typed.probe["claims"][0]
+    assert claim["principal_ore"] >= claim["reminder_fee_ore"]
+    assert claim["invoice_date"] <= claim["due_date"] < today_oslo().isoformat()
+    assert typed.probe["debtor"]["national_id"] == "31129956715"

@@ -99,9 +99,9 @@ async def test_a_case_handler_sends_a_letter_by_hand_after_the_laws_checks(
     await wait_for(varsel_sent, what="the scheduler's inkassovarsel", seconds=60, every=1)
     await expect(desk.locator(".status-tag")).to_have_text("Inkassovarsel sendt")
     letters = desk.get_by_role("region", name="Inkassobrev")
-    await letters.get_by_text("Send inkassovarsel nå").click()
+    await letters.locator("summary", has_text="Send inkassovarsel nå").click()
     await expect(letters).to_contain_text("Inkassovarselet er allerede sendt")
-    await letters.get_by_text("Send betalingsoppfordring").first.click()
+    await letters.locator("summary", has_text="Send betalingsoppfordring").click()
     await expect(letters).to_contain_text("Inkassovarselets frist løper til og med")
     await shot(desk, "letters-checked-first")
 
@@ -115,7 +115,7 @@ async def test_a_case_handler_sends_a_letter_by_hand_after_the_laws_checks(
     await _move_varsel_deadline_to_yesterday(stack, case_id)
     await desk.goto(case_path)
     letters = desk.get_by_role("region", name="Inkassobrev")
-    await letters.get_by_text("Send betalingsoppfordring").first.click()
+    await letters.locator("summary", has_text="Send betalingsoppfordring").click()
     await expect(letters.locator("#send_betalingsoppfordring-hindring")).to_have_count(0)
     await letters.get_by_label("Begrunnelse (til historikken)").last.fill(
         "Skyldner har ikke svart på varselet."

@@ -15,6 +15,10 @@ from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorDep, Visitor
 
 router = APIRouter()
+RENAMES = {
+    name: registration_form.api_field(name) for name in ("debtor.address", "debtor.address.lines")
+}
+"""The API's names of the address that the form shows at its first line."""
 
 
 def _form_page(
@@ -55,6 +59,7 @@ async def register(request: Request, visitor: CreditorDep) -> Response:
         typed.claim_count = max(1, min(registration_form.MAX_CLAIMS, count))
         return _form_page(request, visitor, typed, key=key)
     if typed.errors or typed.body is None:
+        await _service_errors_too(visitor, typed, t)
         return _form_page(request, visitor, typed, key=key, status_code=400)
     try:
         registered = await visitor.backend.call(
@@ -68,14 +73,34 @@ async def register(request: Request, visitor: CreditorDep) -> Response:
         if problem.status not in (400, 409, 422):
             raise
         errors = FormErrors(registration_form.labels(typed.claim_count, t))
-        renames = {
-            name: registration_form.api_field(name)
-            for name in ("debtor.address", "debtor.address.lines")
-        }
         errors.merge_problem(
-            problem, t, fields=typed.field_names(), renames=renames, whole=problem.status == 409
+            problem, t, fields=typed.field_names(), renames=RENAMES, whole=problem.status == 409
         )
         typed.errors = errors.ordered(typed.field_names())
         # a refused request may be corrected and sent again: a new key for the next try
         return _form_page(request, visitor, typed, key=new_idempotency_key(), status_code=400)
     return redirect(f"/saker/{registered['case_id']}?melding=registrert")
+
+
+RENAMES = {
+    name: registration_form.api_field(name) for name in ("debtor.address", "debtor.address.lines")
+}
+
+
+async def _service_errors_too(visitor: Visitor, typed: Registration, t: Translator) -> None:
+    """The cases service's errors on the fields the form found nothing wrong with, so that
+    one submission shows them all (its check stores nothing); without the service, the
+    form's own errors are shown alone."""
+    if typed.probe is None:
+        return
+    try:
+        await visitor.backend.post("/api/v1/cases/validation", typed.probe)
+    except ApiProblem as problem:
+        if problem.status != 422:
+            return
+        found = FormErrors(typed.errors.labels)
+        found.merge_problem(problem, t, fields=typed.field_names(), renames=RENAMES)
+        for name, text in found.items():
+            if not name.startswith("_"):
+                typed.errors.add(name, text)
+        typed.errors = typed.errors.ordered(typed.field_names())
