@@ -14,6 +14,7 @@ so the same input gets the same words on every form: zero *and* a negative amoun
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -93,6 +94,14 @@ class FormErrors(dict[str, str]):
 
 
 # -- the rules every form shares ------------------------------------------------------
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def looks_like_email(text: str) -> bool:
+    """``navn@domene.no``: one ``@``, a dot in the domain, no spaces (the services decide
+    the rest; this catches what a person mistypes, with the other errors of the form)."""
+    return len(text) <= 254 and _EMAIL.match(text) is not None
 
 
 def required(errors: FormErrors, name: str, value: str, t: Translator) -> str:

@@ -223,3 +223,11 @@ def test_a_form_with_errors_asks_the_service_with_neutral_stand_ins() -> None:
     assert claim["principal_ore"] >= claim["reminder_fee_ore"]
     assert claim["invoice_date"] <= claim["due_date"] < today_oslo().isoformat()
     assert typed.probe["debtor"]["national_id"] == "31129956715"
+
+
+@pytest.mark.parametrize(
+    ("text", "fine"),
+    [("kari@nordlys.no", True), ("kari@nordlys", False), ("kari nordlys.no", False), ("", False)],
+)
+def test_an_invitations_address_is_checked_with_the_rest_of_the_form(text: str, fine: bool) -> None:
+    assert form_errors.looks_like_email(text) is fine
