@@ -72,11 +72,12 @@ async def _move_varsel_deadline_to_yesterday(stack: Stack, case_id: str) -> None
     (the e2e stack has no clock to turn): the deadline yesterday, the next step later."""
     connection = await asyncpg.connect(stack.database_url("cases", driver=""))
     try:
-        await connection.execute(
+        moved = await connection.execute(
             "UPDATE cases SET deadline = current_date - 1, next_step_on = current_date + 30 "
-            "WHERE case_id = $1 AND status = 'notice_sent'",
+            "WHERE id = $1 AND status = 'notice_sent'",
             uuid.UUID(case_id),
         )
+        assert moved == "UPDATE 1"
     finally:
         await connection.close()
 
