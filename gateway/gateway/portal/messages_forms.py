@@ -21,7 +21,6 @@ ENTRIES: list[tuple[str, str, str]] = [
         "9 digits. Required when the debtor is a business.",
     ),
     ("register.claim_field", "Krav {n}, {field}", "Claim {n}, {field}"),
-    ("settings.password_current_label", "Nåværende passord", "Current password"),
 ]
 ENTRIES += [
     (
