@@ -19,6 +19,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import decimal_number, form_text
 from gateway.portal.i18n import Translator
 
@@ -84,6 +85,15 @@ def format_account(account: str | None) -> str:
     return account
 
 
+LABELS = {
+    "commission_percent": "agreement.commission_label",
+    "allocation_order": "agreement.order",
+    "vat_deductible": "agreement.vat",
+    "payout_account": "agreement.payout_account",
+    "payout_name": "agreement.payout_name",
+}
+
+
 @dataclass
 class AgreementForm:
     values: dict[str, str]
@@ -108,7 +118,7 @@ def values_of(agreement: dict[str, Any], lang: str = "nb") -> dict[str, str]:
 def read(form: FormData, t: Translator, *, allowed_orders: list[tuple[str, ...]]) -> AgreementForm:
     """What was typed, the errors found without asking the ledger, and the body to send."""
     values = {name: form_text(form, name) for name in FIELDS}
-    errors: dict[str, str] = {}
+    errors = FormErrors({name: t(key) for name, key in LABELS.items()})
     commission: Decimal | None = None
     if not values["commission_percent"]:
         errors["commission_percent"] = t("reason.is_required")

@@ -13,7 +13,9 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from gateway.portal.formatting import InvalidInput, form_text, parse_amount, parse_day
+from gateway.portal import form_errors
+from gateway.portal.form_errors import FormErrors
+from gateway.portal.formatting import form_text
 from gateway.portal.i18n import Translator
 
 HANDLER_ACTIONS = (
@@ -29,6 +31,16 @@ HANDLER_ACTIONS = (
 )
 CREDITOR_ACTIONS = ("withdraw",)
 MAX_INSTALMENTS = 120
+FIELD_LABELS = {
+    "note": "actions.note",
+    "received_on": "actions.received_on",
+    "grounds": "actions.grounds",
+    "outcome": "actions.outcome",
+    "count": "actions.count",
+    "amount": "actions.amount",
+    "first_due": "actions.first_due",
+    "reason": "actions.close_reason",
+}
 
 
 @dataclass
@@ -36,7 +48,7 @@ class ActionRequest:
     action: str
     path: str = ""
     body: dict[str, Any] | None = None
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
 
 
 def _add_months(start: date, months: int) -> date:
@@ -61,7 +73,7 @@ def instalments(first: date, count: int, amount_ore: int) -> list[dict[str, Any]
 def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) -> ActionRequest:
     action = form_text(form, "action")
     allowed = HANDLER_ACTIONS if agency else CREDITOR_ACTIONS
-    result = ActionRequest(action)
+    result = ActionRequest(action, errors=FormErrors(labels(t)))
     if action not in allowed:
         result.errors["_"] = t("actions.unknown")
         return result
@@ -78,6 +90,8 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
         step = action.removeprefix("legal_step_")
         result.path, result.body = f"{base}/legal-steps", {"step": step, **with_note}
     elif action == "withdraw":
+        if not note:
+            result.errors.add("note", t("withdraw.reason_required"))
         result.path, result.body = f"{base}/withdraw", with_note
     elif action == "close":
         reason = form_text(form, "reason")
@@ -103,11 +117,7 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
         count = int(count_text) if count_text.isdigit() else 0
         if not 1 <= count <= MAX_INSTALMENTS:
             result.errors["count"] = t("actions.error.count", max=MAX_INSTALMENTS)
-        try:
-            amount = parse_amount(form_text(form, "amount"))
-        except InvalidInput:
-            result.errors["amount"] = t("form.amount_invalid")
-            amount = 0
+        amount = form_errors.amount(result.errors, "amount", form_text(form, "amount"), t) or 0
         result.path = f"{base}/payment-plan"
         if not result.errors and first is not None:
             result.body = {"instalments": instalments(date.fromisoformat(first), count, amount)}
@@ -116,13 +126,32 @@ def request_for(case_id: str, form: FormData, t: Translator, *, agency: bool) ->
     return result
 
 
-def _day(form: FormData, name: str, t: Translator, errors: dict[str, str]) -> str | None:
-    try:
-        return parse_day(form_text(form, name)).isoformat()
-    except InvalidInput:
-        errors[name] = t("form.date_invalid")
-        return None
+def _day(form: FormData, name: str, t: Translator, errors: FormErrors) -> str | None:
+    chosen = form_errors.day(errors, name, form_text(form, name), t)
+    return chosen.isoformat() if chosen else None
+
+
+def labels(t: Translator) -> dict[str, str]:
+    """The action forms' fields as the error summary names them."""
+    return {name: t(key) for name, key in FIELD_LABELS.items()}
 
 
 def default_first_due(today: date) -> date:
     return today + timedelta(days=14)
+
+
+AGENCY_COMPONENTS = ("collection_fees", "court_fees")
+CREDITOR_COMPONENTS = ("principal", "interest", "reminder_fees")
+
+
+def withdrawal_cost(economy: dict[str, Any] | None) -> dict[str, int] | None:
+    """What withdrawing costs the creditor, from the case's economy today: the agency's
+    salær and fees the debtor has not paid (charged to the creditor when the case is
+    withdrawn) and the creditor's own claim that is given up; ``None`` when unknown."""
+    if not economy:
+        return None
+    outstanding = {c["component"]: int(c["outstanding_ore"]) for c in economy["components"]}
+    return {
+        "fees_ore": sum(outstanding.get(c, 0) for c in AGENCY_COMPONENTS),
+        "given_up_ore": sum(outstanding.get(c, 0) for c in CREDITOR_COMPONENTS),
+    }

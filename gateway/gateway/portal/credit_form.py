@@ -19,6 +19,7 @@ from typing import Any, Final
 
 from starlette.datastructures import FormData
 
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import form_text
 from gateway.portal.i18n import Translator
 
@@ -49,13 +50,26 @@ _SEPARATORS = re.compile(r"[\s.\-]")
 _PRODUCT = re.compile(r"^[A-Z0-9_]{1,40}$")
 
 
+LABELS = {
+    "subject.kind": "credit.order.kind",
+    "subject.organisation_number": "credit.order.organisation_number",
+    "subject.national_id": "credit.order.national_id",
+    "product_code": "credit.order.product",
+    "purpose.code": "credit.order.purpose_code",
+    "purpose.text": "credit.order.purpose_text",
+    "purpose.case_id": "credit.order.case",
+    "purpose.relationship_declared": "credit.order.relationship",
+}
+"""Each field's label, for the error summary."""
+
+
 @dataclass
 class CreditOrderForm:
     """The typed values (as typed, to show again), the errors by field, and the order's
     body without its price once nothing is wrong."""
 
     values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
     body: dict[str, Any] | None = None
 
     @property
@@ -82,7 +96,7 @@ def read(form: FormData, t: Translator, products: dict[str, str]) -> CreditOrder
     names = (*FIELDS, "accepted_price_ore")
     values = {name: form_text(form, name) for name in names}
     values["purpose.relationship_declared"] = "1" if values["purpose.relationship_declared"] else ""
-    errors: dict[str, str] = {}
+    errors = FormErrors({name: t(key) for name, key in LABELS.items()})
     kind = values["subject.kind"]
     if kind not in KINDS:
         errors["subject.kind"] = t("credit.error.kind")

@@ -11,12 +11,15 @@ service wrote it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
+from gateway.portal import formatting
 from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.i18n import Translator
 
 _INDEX = re.compile(r"\[(\d+)\]")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 REPORT_PROBLEMS: dict[str, str] = {
     "saved-report-not-found": "problem.saved_report_not_found",
@@ -106,10 +109,38 @@ def _values(problem: ApiProblem) -> dict[str, Any]:
     return values
 
 
+def coded(code: str, params: Mapping[str, Any], t: Translator) -> str | None:
+    """A service's refusal ``code`` (``varsel-deadline-running``) in the page's language,
+    with the dates it names written as the page writes dates; ``None`` if unknown."""
+    values: dict[str, str] = {}
+    for name, value in params.items():
+        text = str(value)
+        if _ISO_DAY.match(text):
+            text = formatting.day(text, t.lang)
+        elif name == "case_status" and t.has(f"status.{text}"):
+            text = t(f"status.{text}")
+        values[name] = text
+    key = "problem.code." + code.replace("-", "_")
+    if not t.has(key) and code.startswith("not-when-"):
+        key = "problem.code.not_in_this_state"
+    if not t.has(key):
+        return None
+    try:
+        return t(key, **values)
+    except (KeyError, IndexError):
+        return None
+
+
 def message(problem: ApiProblem, t: Translator) -> str:
-    """The whole answer in the page's language, from its ``type`` code (or its status).
+    """The whole answer in the page's language, from its refusal ``code``, its ``type``
+    code or its status.
 
     The service's ``title`` and ``detail`` are English for developers and never shown."""
+    code = problem.extensions.get("code")
+    if isinstance(code, str):
+        text = coded(code, problem.extensions, t)
+        if text is not None:
+            return text
     key = _TYPES.get(problem.type.rsplit("/", 1)[-1]) or _STATUSES.get(problem.status)
     if key is None:
         key = "problem.server" if problem.status >= 500 else "problem.bad_request"

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import FormData
 
 from gateway.portal import formatting
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator
 
 FIELDS = ("kind", "effective_from", "value", "unit", "parameter", "source_url")
@@ -80,6 +81,9 @@ def input_text(value: Decimal | str | float | int) -> str:
     return formatting.decimal_number(value, "nb").replace(formatting.NBSP, "")
 
 
+LABELS = {name: f"rates.{name}" for name in FIELDS}
+
+
 @dataclass
 class RateForm:
     values: dict[str, str]
@@ -90,7 +94,7 @@ class RateForm:
 def read(form: FormData, t: Translator) -> RateForm:
     """What was typed, the errors found without asking the ledger, and the body to send."""
     values = {name: formatting.form_text(form, name) for name in FIELDS}
-    errors: dict[str, str] = {}
+    errors = FormErrors({name: t(key) for name, key in LABELS.items()})
     kind = values["kind"].lower()
     if not kind:
         errors["kind"] = t("reason.is_required")

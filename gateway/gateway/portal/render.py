@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 from starlette.templating import Jinja2Templates
 
 from gateway.portal import formatting, problems
+from gateway.portal.agreement_form import format_account
 from gateway.portal.csrf import ensure_token
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.visitor import Visitor
@@ -103,7 +104,17 @@ def _field(context: Context, name: str | None) -> str:
     return problems.field_label(name, context["t"]) if name else ""
 
 
+@pass_context
+def _refusal(context: Context, refusal: dict[str, Any]) -> str:
+    """A refusal ``{code, …dates}`` from a service, in the page's language."""
+    t = context["t"]
+    code = str(refusal.get("code", ""))
+    return problems.coded(code, refusal, t) or t("problem.conflict")
+
+
 _env.filters.update(
+    refusal=_refusal,
+    konto=format_account,
     kr=_kr,
     dato=_dato,
     prosent=_prosent,

@@ -209,6 +209,28 @@
     }
   }
 
+  // The registration form asks for the identity number of the debtor kind chosen only (the
+  // other is not optional but wrong for that kind); a field holding an error stays shown.
+  function debtorKindFields() {
+    var wrappers = document.querySelectorAll("[data-debtor-kind]");
+    var radios = document.querySelectorAll("input[name='debtor.kind']");
+    if (!wrappers.length || !radios.length) {
+      return;
+    }
+    function show() {
+      var checked = document.querySelector("input[name='debtor.kind']:checked");
+      var kind = checked ? checked.value : "person";
+      Array.prototype.forEach.call(wrappers, function (wrapper) {
+        var erroneous = wrapper.querySelector(".field-error");
+        wrapper.hidden = wrapper.getAttribute("data-debtor-kind") !== kind && !erroneous;
+      });
+    }
+    Array.prototype.forEach.call(radios, function (radio) {
+      radio.addEventListener("change", show);
+    });
+    show();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menuGroups();
     foldFiltersOnPhone();
@@ -218,5 +240,6 @@
     uploadProgress();
     importProgress();
     selectAll();
+    debtorKindFields();
   });
 })();

@@ -679,7 +679,7 @@ async def test_agency_admins_add_a_dated_price_and_see_spend_per_creditor(
     for text in (
         "Velg en oppdragsgiver fra listen",
         "Skriv en dato som dd.mm.åååå",
-        "Skriv et beløp",
+        "Skriv beløpet i kroner",  # the same words for an amount as on every form
         "Velg en mva.-kode",
     ):
         assert text in wrong.text

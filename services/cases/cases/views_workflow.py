@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -114,6 +114,8 @@ class NextSteps:
     payment_remark_from: date | None
     objection: dict[str, Any] | None
     payment_plan: dict[str, Any] | None
+    letter_refusals: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Case handlers: why a collection letter may not be sent by hand today."""
 
 
 async def _open_objection(session: AsyncSession, case_id: uuid.UUID) -> dict[str, Any] | None:
@@ -207,4 +209,5 @@ async def next_steps(
         payment_remark_from=wf.payment_remark_from(state, rules),
         objection=await _open_objection(session, case_id) if state.status == "disputed" else None,
         payment_plan=await _active_plan(session, case_id),
+        letter_refusals=wf.letter_refusals(state, today, rules) if agency else {},
     )

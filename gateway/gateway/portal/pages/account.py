@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem, Backend
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.pages.settings import safe_svg
 from gateway.portal.problems import message
@@ -30,6 +31,18 @@ def _backend(request: Request) -> Backend:
 
 def _t(request: Request) -> Translator:
     return Translator(language_of(request))
+
+
+def _form_errors(t: Translator, *, code: bool = False) -> FormErrors:
+    """The errors of a password form, each named in the summary by its label."""
+    labels = {
+        "token": t("account.token"),
+        "password": t("account.choose_password"),
+        "password_again": t("settings.new_password_again"),
+    }
+    if code:
+        labels["code"] = t("signin.code")
+    return FormErrors(labels)
 
 
 def _passwords(form: Any, t: Translator, errors: dict[str, str]) -> str:
@@ -66,7 +79,7 @@ async def invitation_page(request: Request) -> Response:
 async def accept_invitation(request: Request) -> Response:
     form = await csrf.checked_form(request)
     t = _t(request)
-    errors: dict[str, str] = {}
+    errors = _form_errors(t)
     token = str(form.get("token", "")).strip()
     if not token:
         errors["token"] = t("account.token_missing")
@@ -166,7 +179,7 @@ async def reset_page(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     form = await csrf.checked_form(request)
     t = _t(request)
-    errors: dict[str, str] = {}
+    errors = _form_errors(t, code=True)
     token = str(form.get("token", "")).strip()
     if not token:
         errors["token"] = t("account.token_missing")

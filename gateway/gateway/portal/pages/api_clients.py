@@ -16,8 +16,8 @@ from servicekit.roles import Scopes
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import field_errors
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorOrgAdminDep, Visitor
 
@@ -76,7 +76,13 @@ async def create_api_client(request: Request, visitor: CreditorOrgAdminDep) -> R
         "allowed_networks": networks_text,
     }
     networks = [line.strip() for line in networks_text.splitlines() if line.strip()]
-    errors: dict[str, str] = {}
+    errors = FormErrors(
+        {
+            "name": t("api_clients.name"),
+            "scopes": t("api_clients.scopes"),
+            "allowed_networks": t("api_clients.networks"),
+        }
+    )
     if not values["name"]:
         errors["name"] = t("reason.is_required")
     if not values["scopes"]:
@@ -96,7 +102,7 @@ async def create_api_client(request: Request, visitor: CreditorOrgAdminDep) -> R
         except ApiProblem as problem:
             if problem.status >= 500 and problem.status != 502:
                 raise
-            errors = field_errors(problem, t, {"name", "scopes", "allowed_networks"})
+            errors.merge_problem(problem, t, fields={"name", "scopes", "allowed_networks"})
         else:
             return await _clients_page(request, visitor, issued=created)
     return await _clients_page(request, visitor, errors=errors, values=values, status_code=400)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.portal import csrf, formatting, note_attachments
+from gateway.portal import case_actions, csrf, formatting, note_attachments
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
@@ -248,6 +248,7 @@ async def case_page(
             "economy": economy,
             "letters": await documents_for(visitor, case_id, ["debtor_letter"]),
             "steps": steps,
+            "withdrawal": case_actions.withdrawal_cost(economy),
             "action_errors": action_errors or {},
             "action_values": action_values or {},
             "action_key": new_idempotency_key(),

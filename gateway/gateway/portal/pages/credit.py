@@ -32,6 +32,7 @@ from gateway.portal.credit_views import (
     product_names,
 )
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
 from gateway.portal.relay import relay
@@ -150,7 +151,8 @@ async def _confirm_page(
     if price is None:
         price = _price_of(products, form.product_code)
     if price is None:
-        form.errors = {"product_code": t("problem.product_not_offered")}
+        form.errors = FormErrors(form.errors.labels)
+        form.errors.add("product_code", t("problem.product_not_offered"))
         return await _form_page(request, visitor, form, status_code=400)
     body = form.body or {}
     return page(
@@ -297,7 +299,11 @@ async def _refused(
     summary = credit_message(problem, t)
     if kind == "no-match" and problem.extensions.get("charged") is True:
         summary = t("problem.no_match_charged")
-    typed.errors = {"_": summary, **errors}
+    found = FormErrors(typed.errors.labels)
+    found.general(summary)
+    for name, text in errors.items():
+        found.add(name, text)
+    typed.errors = found
     order_id = problem.extensions.get("order_id")
     link = None
     if problem.extensions.get("order_status") == "unknown" and isinstance(order_id, str):

@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from gateway.portal import csrf, formatting
+from gateway.portal import csrf, form_errors, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.credit_form import PURPOSES
 from gateway.portal.credit_views import (
@@ -36,6 +36,7 @@ from gateway.portal.credit_views import (
     product_names,
 )
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import InvalidInput, form_text
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import field_errors
@@ -68,7 +69,15 @@ def _read_price(
 ) -> tuple[dict[str, str], dict[str, str], dict[str, Any] | None]:
     """The typed values, their errors, and the price list's body when nothing is wrong."""
     values = {name: form_text(form, name) for name in PRICE_FIELDS}
-    errors: dict[str, str] = {}
+    errors = FormErrors(
+        {
+            "creditor_id": t("credit.prices.creditor"),
+            "product_code": t("credit.col.product"),
+            "valid_from": t("credit.prices.valid_from"),
+            "price": t("credit.prices.price"),
+            "vat_code": t("credit.prices.vat_code"),
+        }
+    )
     creditor = values["creditor_id"]
     if creditor:
         try:
@@ -84,13 +93,7 @@ def _read_price(
         errors["valid_from"] = t("credit.prices.error.date")
     if valid_from is not None and valid_from < formatting.today_oslo():
         errors["valid_from"] = t("reason.valid_from_in_the_past")
-    price = 0
-    try:
-        price = formatting.parse_amount(values["price"])
-    except InvalidInput:
-        errors["price"] = t("credit.prices.error.price")
-    if not errors.get("price") and price <= 0:
-        errors["price"] = t("reason.price_not_positive")
+    price = form_errors.amount(errors, "price", values["price"], t) or 0
     if values["vat_code"] not in VAT_CODES:
         errors["vat_code"] = t("credit.prices.error.vat")
     if errors or valid_from is None:

@@ -13,11 +13,12 @@ from fastapi.responses import Response
 from servicekit.roles import Roles
 from starlette.datastructures import UploadFile
 
-from gateway.portal import csrf, formatting
+from gateway.portal import csrf, form_errors, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.case_numbers import case_numbers
 from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
 from gateway.portal.problems import explanation, message
@@ -121,6 +122,7 @@ async def _settlements_page(
     *,
     errors: dict[str, str] | None = None,
     result: dict[str, Any] | None = None,
+    typed: str | None = None,
     status_code: int = 200,
 ) -> Response:
     t = Translator(language_of(request))
@@ -138,7 +140,11 @@ async def _settlements_page(
             "errors": errors or {},
             "result": result,
             "skipped": await _skipped(visitor, result, t) if result else [],
-            "values": {"period_end": formatting.day(formatting.today_oslo())},
+            "values": {
+                "period_end": typed
+                if typed is not None
+                else formatting.day(formatting.today_oslo())
+            },
             "idempotency_key": new_idempotency_key(),
         },
         visitor=visitor,
@@ -178,21 +184,27 @@ async def run_settlements(request: Request, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
     if Roles.AGENCY_ADMIN not in visitor.roles:
         raise NotAllowed()
-    try:
-        period_end = formatting.parse_day(str(form.get("period_end", ""))).isoformat()
-    except formatting.InvalidInput:
-        errors = {"period_end": t("form.date_invalid")}
-        return await _settlements_page(request, visitor, errors=errors, status_code=400)
+    typed = str(form.get("period_end", ""))
+    errors = FormErrors({"period_end": t("settlements.period_end")})
+    chosen = form_errors.day(errors, "period_end", typed, t)
+    if chosen is not None and chosen > formatting.today_oslo():
+        errors.add("period_end", t("reason.a_period_cannot_be_settled_before_it_has_ended"))
+    if errors or chosen is None:
+        return await _settlements_page(
+            request, visitor, errors=errors, typed=typed, status_code=400
+        )
     key = str(form.get("idempotency_key", "")) or new_idempotency_key()
     try:
         result = await visitor.backend.post(
-            f"{LEDGER}/settlement-runs", {"period_end": period_end}, idempotency_key=key
+            f"{LEDGER}/settlement-runs", {"period_end": chosen.isoformat()}, idempotency_key=key
         )
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        errors = {"_": message(problem, t)}
-        return await _settlements_page(request, visitor, errors=errors, status_code=400)
+        errors.merge_problem(problem, t, fields={"period_end"}, whole=problem.status == 409)
+        return await _settlements_page(
+            request, visitor, errors=errors, typed=typed, status_code=400
+        )
     return await _settlements_page(request, visitor, result=result)
 
 

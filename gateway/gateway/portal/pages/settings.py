@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
 from gateway.portal.devices import describe
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.problems import message
 from gateway.portal.render import page, redirect
@@ -93,12 +94,18 @@ async def change_password(request: Request, visitor: VisitorDep) -> Response:
     current = str(form.get("current_password", ""))
     new = str(form.get("new_password", ""))
     again = str(form.get("new_password_again", ""))
-    errors: dict[str, str] = {}
+    errors = FormErrors(
+        {
+            "current_password": t("settings.current_password"),
+            "new_password": t("settings.new_password"),
+            "new_password_again": t("settings.new_password_again"),
+        }
+    )
     if not current:
         errors["current_password"] = t("settings.error.current_missing")
     if not new:
         errors["new_password"] = t("settings.error.new_missing")
-    elif new != again:
+    if new and new != again:
         errors["new_password_again"] = t("settings.error.mismatch")
     if not errors:
         try:
@@ -139,7 +146,9 @@ async def replace_authenticator(request: Request, visitor: VisitorDep) -> Respon
     t = Translator(language_of(request))
     password = str(form.get("password", ""))
     code = str(form.get("code", "")).replace(" ", "")
-    errors: dict[str, str] = {}
+    errors = FormErrors(
+        {"password": t("settings.current_password"), "code": t("settings.current_code")}
+    )
     if not password:
         errors["password"] = t("settings.error.current_missing")
     if not code:

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from servicekit.roles import Roles
 
-from gateway.portal import csrf
+from gateway.portal import csrf, form_errors
 from gateway.portal.api import ApiProblem
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import field_errors
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorAdminDep, Visitor
 
@@ -79,14 +79,23 @@ async def invite(request: Request, visitor: CreditorAdminDep) -> Response:
     form = await csrf.checked_form(request)
     t = Translator(language_of(request))
     allowed = roles_for(visitor)
-    values = {
-        "email": str(form.get("email", "")).strip(),
+    email = str(form.get("email", "")).strip()
+    values: dict[str, Any] = {
+        "email": email,
         "full_name": str(form.get("full_name", "")).strip(),
         "roles": [r for r in form.getlist("roles") if r in allowed],
     }
-    errors: dict[str, str] = {}
+    errors = FormErrors(
+        {
+            "full_name": t("settings.name"),
+            "email": t("signin.email"),
+            "roles": t("settings.roles"),
+        }
+    )
     if not values["email"]:
         errors["email"] = t("reason.is_required")
+    elif not form_errors.looks_like_email(email):
+        errors["email"] = t("reason.is_not_an_e_mail_address")
     if not values["full_name"]:
         errors["full_name"] = t("reason.is_required")
     if not values["roles"]:
@@ -101,9 +110,12 @@ async def invite(request: Request, visitor: CreditorAdminDep) -> Response:
         except ApiProblem as problem:
             if problem.status >= 500 and problem.status != 502:
                 raise
-            errors = field_errors(problem, t, {"email", "full_name", "roles"})
+            errors.merge_problem(
+                problem, t, fields={"email", "full_name", "roles"}, whole=problem.status == 409
+            )
         else:
             return redirect("/brukere?melding=invitert")
+    errors = errors.ordered(["full_name", "email", "roles"])
     return await _users_page(request, visitor, errors=errors, values=values, status_code=400)
 
 

@@ -81,9 +81,20 @@ MAX_PAUSES = 2
 
 
 class IllegalTransition(Conflict):
-    """The action is not allowed in the case's current state (HTTP 409)."""
+    """The action is not allowed in the case's current state (HTTP 409).
+
+    ``code`` says why in a word a page translates (``varsel-deadline-running``, with the
+    dates it names as further members of the problem: ``until``, ``from``); the detail
+    is the same in English for API clients and logs.
+    """
 
     type, title = "illegal-transition", "Not allowed in the case's current state"
+
+    def __init__(self, detail: str, *, code: str = "not-in-this-state", **params: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.params = params
+        self.extensions = {"code": code, **params}
 
 
 class TimeBarred(IllegalTransition):
@@ -301,24 +312,33 @@ def needs_attention(state: CaseState, today: date, rules: RuleSet) -> str | None
     return f"limitation_{level}" if level else None
 
 
-def _illegal(state: CaseState, what: str, hint: str = "") -> IllegalTransition:
+def _illegal(
+    state: CaseState, what: str, hint: str = "", *, code: str | None = None, **params: str
+) -> IllegalTransition:
     where = STATUS_LABELS[state.status]
     if state.status == "closed" and state.closed_reason:
         where = f"closed ({state.closed_reason})"
     message = f"{what} is not possible: the case is {where}."
-    return IllegalTransition(f"{message} {hint}".strip())
+    return IllegalTransition(
+        f"{message} {hint}".strip(),
+        code=code or f"not-when-{state.status.replace('_', '-')}",
+        case_status=state.status,
+        **params,
+    )
 
 
 def _closed_check(state: CaseState, what: str) -> None:
     if state.status == "closed":
-        raise _illegal(state, what, "A closed case is final.")
+        raise _illegal(state, what, "A closed case is final.", code="case-closed")
 
 
 def _not_time_barred(state: CaseState, today: date, what: str) -> None:
     if today >= state.limitation_date:
         raise TimeBarred(
             f"{what} is not possible: a claim of the case became time-barred (foreldet) on "
-            f"{state.limitation_date.isoformat()}. No collection letter may be sent on it."
+            f"{state.limitation_date.isoformat()}. No collection letter may be sent on it.",
+            code="time-barred",
+            limitation_date=state.limitation_date.isoformat(),
         )
 
 
@@ -585,7 +605,9 @@ def _send_inkassovarsel(state: CaseState, today: date, rules: RuleSet) -> Transi
     what = "Sending the inkassovarsel"
     _closed_check(state, what)
     if state.status != "registered":
-        raise _illegal(state, what, "It is sent once, to a registered case.")
+        raise _illegal(
+            state, what, "It is sent once, to a registered case.", code="varsel-already-sent"
+        )
     _not_time_barred(state, today, what)
     deadline = rules.letter_deadline("inkassovarsel", today, state.debtor_kind)
     after = replace(
@@ -609,6 +631,9 @@ def _send_betalingsoppfordring(state: CaseState, today: date, rules: RuleSet) ->
                 f"The inkassovarsel's deadline runs until {state.deadline.isoformat()}; the "
                 "betalingsoppfordring may be sent from "
                 f"{(state.deadline + timedelta(days=1)).isoformat()}.",
+                code="varsel-deadline-running",
+                until=state.deadline.isoformat(),
+                **{"from": (state.deadline + timedelta(days=1)).isoformat()},
             )
     elif state.status == "demand_sent":
         window = legal_window_ends(state, rules)
@@ -618,7 +643,13 @@ def _send_betalingsoppfordring(state: CaseState, today: date, rules: RuleSet) ->
                 what,
                 f"The betalingsoppfordring of {state.demand_sent_on} is still good for legal "
                 f"steps until {window.isoformat()}; a new one is needed only after that.",
+                code="demand-still-valid",
+                until=window.isoformat(),
             )
+    elif state.status == "registered":
+        raise _illegal(
+            state, what, "It follows the inkassovarsel's deadline.", code="varsel-not-sent"
+        )
     else:
         raise _illegal(state, what, "It follows the inkassovarsel's deadline.")
     _not_time_barred(state, today, what)
@@ -821,6 +852,26 @@ def available_actions(state: CaseState, today: date, rules: RuleSet) -> list[str
             continue
         found.append(name)
     return found
+
+
+LETTER_ACTIONS = ("send_inkassovarsel", "send_betalingsoppfordring")
+
+
+def letter_refusals(state: CaseState, today: date, rules: RuleSet) -> dict[str, dict[str, str]]:
+    """Why each collection letter may not be sent by hand today (``code`` and the dates it
+    names), for a case page to say before anyone tries; a letter that may be sent is not
+    listed. A closed case lists nothing (no letter is offered on it)."""
+    if state.status == "closed":
+        return {}
+    refused: dict[str, dict[str, str]] = {}
+    for name, action in _probes(today):
+        if name not in LETTER_ACTIONS:
+            continue
+        try:
+            apply(state, action, today, rules)
+        except IllegalTransition as refusal:
+            refused[name] = {"code": refusal.code, **refusal.params}
+    return refused
 
 
 def is_consistent(state: CaseState) -> bool:

@@ -145,6 +145,14 @@ class NextStepsOut(BaseModel):
     )
     objection: OpenObjectionOut | None
     payment_plan: PaymentPlanOut | None
+    letter_refusals: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description=(
+            "Case handlers: why each collection letter (send_inkassovarsel, "
+            "send_betalingsoppfordring) may not be sent by hand today: the refusal's "
+            "``code`` (as the 409 problem's ``code`` would say) and the dates it names"
+        ),
+    )
 
     @classmethod
     def from_view(cls, view: NextSteps) -> NextStepsOut:

@@ -545,3 +545,31 @@ async def test_the_notes_feed_syncs_by_updated_since_page_by_page(
             ),
             400,
         )
+
+
+async def test_a_case_is_checked_without_being_registered(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    """The portal's form asks for the service's errors together with its own."""
+    kari = world["kari"]
+    bad = case_body()
+    bad["debtor"]["national_id"] = "31129956716"
+    bad["debtor"]["address"]["postal_code"] = "01"
+    async with asgi_client(create_app(service)) as client:
+        problem = assert_problem(
+            await client.post("/api/v1/cases/validation", json=bad, headers=kari.headers),
+            422,
+            "registration-invalid",
+        )
+        assert {e["field"] for e in problem["errors"]} == {
+            "debtor.national_id",
+            "debtor.address.postal_code",
+        }
+        fine = await client.post("/api/v1/cases/validation", json=case_body(), headers=kari.headers)
+        assert fine.json() == {"valid": True}
+        handler = await client.post(
+            "/api/v1/cases/validation", json=case_body(), headers=world["handler"].headers
+        )
+        assert handler.status_code == 403
+        listed = (await client.get("/api/v1/cases", headers=kari.headers)).json()
+    assert listed["items"] == []  # nothing was registered

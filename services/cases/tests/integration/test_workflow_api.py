@@ -156,6 +156,7 @@ async def test_objection_then_resolution_over_http(service: CasesService, world:
         )
         steps = await http.get(f"{base}/next-steps", headers=h)
         seen_by_owner = await http.get(f"{base}/next-steps", headers=world.creditor_a.headers)
+        demand = await http.post(f"{base}/betalingsoppfordring", headers=h)
         queue = await http.get("/api/v1/cases/work-queue?reason=objection&limit=200", headers=h)
         resolved = await http.post(
             f"{base}/objections/resolve", json={"outcome": "sideways"}, headers=h
@@ -179,6 +180,10 @@ async def test_objection_then_resolution_over_http(service: CasesService, world:
     assert view["objection"]["received_on"] == "2026-08-31"
     assert "resolve_objection" in view["actions"]
     assert seen_by_owner.json()["actions"] == ["withdraw"]
+    assert seen_by_owner.json()["letter_refusals"] == {}  # a case handler's matter
+    refused = assert_problem(demand, 409, "illegal-transition")
+    assert (refused["code"], refused["case_status"]) == ("not-when-disputed", "disputed")
+    assert view["letter_refusals"]["send_betalingsoppfordring"]["code"] == "not-when-disputed"
     assert str(world.case_a) in [i["case_id"] for i in queue.json()["items"]]
     assert_problem(resolved, 422, "validation-error")
     assert resumed.status_code == 200, resumed.text

@@ -333,6 +333,9 @@ unmatched_payments = Table(
     Column("resolved_by", Uuid),
     Column("resolved_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("payer_name", String(140), comment="from the bank file; cleared when resolved"),
+    Column("payer_account", String(34), comment="from the bank file; cleared when resolved"),
+    Column("message", String(500), comment="the payer's free text; cleared when resolved"),
     Index("ix_unmatched_payments_open", "created_at", postgresql_where=text("status = 'open'")),
     comment="payments a case handler must match: unknown or ambiguous KID, reversals",
 )

@@ -293,10 +293,22 @@ class PaymentStore:
     # -- the unmatched queue -----------------------------------------------------------------
 
     async def add_unmatched(
-        self, items: Iterable[tuple[uuid.UUID, str, Sequence[uuid.UUID]]]
+        self,
+        items: Iterable[tuple[uuid.UUID, str, Sequence[uuid.UUID]]],
+        payers: Mapping[uuid.UUID, Mapping[str, str | None]] | None = None,
     ) -> None:
+        """Queue payments for a case handler, with what the bank file said of the payer
+        (name, account, message: personal data, kept only while the payment waits)."""
         rows = [
-            {"payment_id": pid, "reason": reason, "candidate_case_ids": list(candidates)}
+            {
+                "payment_id": pid,
+                "reason": reason,
+                "candidate_case_ids": list(candidates),
+                "payer_name": None,
+                "payer_account": None,
+                "message": None,
+                **(payers or {}).get(pid, {}),
+            }
             for pid, reason, candidates in items
         ]
         if rows:
@@ -321,6 +333,9 @@ class PaymentStore:
             .where(unmatched_payments.c.payment_id == payment_id)
             .values(
                 status="resolved",
+                payer_name=None,
+                payer_account=None,
+                message=None,
                 resolution=resolution,
                 resolved_case_id=case_id,
                 resolved_by=by,

@@ -15,6 +15,7 @@ from ledger.entrypoints.routers import (
     economy,
     journal,
     payments,
+    plan_check,
     rates,
     settlements,
 )
@@ -32,6 +33,7 @@ def create_app(service: LedgerService | None = None) -> FastAPI:
         ),
         routers=[
             economy.router,
+            plan_check.router,
             payments.router,
             bank_files.router,
             settlements.router,

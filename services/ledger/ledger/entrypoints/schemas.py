@@ -250,6 +250,17 @@ class UnmatchedOut(PaymentOut):
     resolution: str | None
     resolved_case_id: uuid.UUID | None
     resolved_at: datetime | None
+    payer_name: str | None = Field(
+        default=None, description="the payer's name from the bank file (camt.054 Dbtr/Nm)"
+    )
+    payer_account: str | None = Field(
+        default=None, description="the account paid from (OCR debit account, camt.054 DbtrAcct)"
+    )
+    message: str | None = Field(
+        default=None,
+        description="the payer's free-text message (camt.054 RmtInf/Ustrd); these three are "
+        "kept only while the payment waits in the queue",
+    )
 
 
 class ResolutionIn(Strict):
@@ -431,3 +442,40 @@ class TrialBalanceOut(BaseModel):
     as_of: date
     accounts: list[BalanceOut]
     total_ore: Ore = Field(description="always zero: every entry balances")
+
+
+# -- payment plan check ------------------------------------------------------------------------
+
+MAX_PLAN_INSTALMENTS = 120
+
+
+class PlannedInstalmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    due_date: StrictDate
+    amount_ore: int = Field(ge=1, le=100_000_000_000, description="øre, more than zero")
+
+
+class PlanCheckIn(BaseModel):
+    """An avdragsordning as it would be agreed (the cases service's payment-plan body)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instalments: list[PlannedInstalmentIn] = Field(min_length=1, max_length=MAX_PLAN_INSTALMENTS)
+
+
+class PlanCheckOut(BaseModel):
+    """Whether the instalments pay the debt, and what is missing if not."""
+
+    case_id: uuid.UUID
+    as_of: date = Field(description="today: the debt the plan starts from")
+    balance_ore: Ore = Field(description="the debt today")
+    interest_ore: Ore = Field(
+        description="forsinkelsesrente accruing on the unpaid principal until the last "
+        "instalment, the instalments allocated as payments are"
+    )
+    fees_ore: Ore = Field(description="fees agreeing the plan adds (the avdragsgebyr)")
+    total_ore: Ore = Field(description="balance + interest + fees")
+    instalments_ore: Ore
+    missing_ore: Ore = Field(description="owed after the last instalment; 0: the plan pays")
+    covers: bool

@@ -70,6 +70,23 @@ class PaymentIn:
     designation: tuple[Component, ...] = ()
     case_id: uuid.UUID | None = None
     """A payment registered by hand for a named case (no KID needed)."""
+    payer_name: str | None = None
+    payer_account: str | None = None
+    message: str | None = None
+    """The payer's free text (remittance information) from the bank file."""
+
+    def payer(self) -> dict[str, str | None]:
+        """What the unmatched queue keeps of the payer, cut to its columns' sizes."""
+        return {
+            "payer_name": _cut(self.payer_name, 140),
+            "payer_account": _cut(self.payer_account, 34),
+            "message": _cut(self.message, 500),
+        }
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    cleaned = " ".join(text.split()) if text else ""
+    return cleaned[:limit] or None
 
 
 @dataclass
@@ -148,6 +165,7 @@ async def receive_payments(
     by_kid = await books.cases.by_kid(p.kid for p in incoming if p.kid)
     targets = await _reversal_targets(books, incoming)
     records: list[tuple[PaymentRecord, str | None]] = []
+    payers: dict[uuid.UUID, dict[str, str | None]] = {}
     for payment in incoming:
         status, case_id, reason = _match(payment, by_kid, targets.get(payment.transaction_id))
         record = PaymentRecord(
@@ -165,6 +183,8 @@ async def receive_payments(
             designation=tuple(c.value for c in payment.designation),
         )
         records.append((record, reason))
+        if status == "unmatched":
+            payers[record.payment_id] = payment.payer()
     stored = await books.payments.add_new([r for r, _ in records])
     fresh = [(r, reason) for r, reason in records if r.payment_id in stored]
     summary.duplicates = len(records) - len(fresh)
@@ -215,7 +235,7 @@ async def receive_payments(
             unmatched.append((record.payment_id, reason or Unmatched.UNKNOWN_KID, candidates))
             summary.unmatched += 1
     await books.payments.add_allocations(allocations)
-    await books.payments.add_unmatched(unmatched)
+    await books.payments.add_unmatched(unmatched, payers)
     await finish(books, changes, policy)
     return summary
 

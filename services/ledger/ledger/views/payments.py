@@ -97,6 +97,9 @@ async def unmatched(
             unmatched_payments.c.resolution,
             unmatched_payments.c.resolved_case_id,
             unmatched_payments.c.resolved_at,
+            unmatched_payments.c.payer_name,
+            unmatched_payments.c.payer_account,
+            unmatched_payments.c.message,
         )
         .join(payments, payments.c.payment_id == unmatched_payments.c.payment_id)
         .where(unmatched_payments.c.status == status)

@@ -6,10 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from servicekit.errors import Conflict, DomainError
 from servicekit.openapi import problem_responses
 from servicekit.scopes import Scopes, client_scope
 
+from cases.domain import registration as domain
 from cases.entrypoints.deps import CreditorUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.schemas import (
     BatchSubmissionOut,
@@ -43,6 +45,34 @@ class AlreadyRegistered(Conflict):
 
 def _errors(rejected: reg.Rejected) -> list[dict[str, str]]:
     return [e.as_problem() for e in rejected.errors]
+
+
+class ValidOut(BaseModel):
+    valid: bool = Field(description="always true: an invalid case answers 422")
+
+
+@router.post(
+    "/validation",
+    dependencies=[client_scope(Scopes.CASES_WRITE)],
+    response_model=ValidOut,
+    responses=problem_responses(403, 422),
+    summary="Check a case without registering it",
+    description=(
+        "The same checks as registering (every field at once, named as there), storing "
+        "nothing: 422 `registration-invalid` with every field error, or 200. Whether the "
+        "creditor reference is already registered is not checked. The portal's form uses it "
+        "to show the service's errors together with its own."
+    ),
+)
+async def validate_case(body: CaseIn, principal: CreditorUser, service: ServiceDep) -> ValidOut:
+    try:
+        domain.validated(body.to_domain(), today=service.clock.today())
+    except domain.RegistrationRejected as rejected:
+        errors = [{"field": e.field, "reason": e.reason} for e in rejected.errors]
+        raise RegistrationInvalid(
+            "The case has errors; nothing was registered.", errors=errors
+        ) from rejected
+    return ValidOut(valid=True)
 
 
 @router.post(

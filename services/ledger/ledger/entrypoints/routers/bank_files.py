@@ -129,6 +129,9 @@ async def post_bank_file(
                     value_date=p.value_date or p.booking_date,
                     source=p.source_format,
                     currency=p.currency,
+                    payer_name=p.payer_name,
+                    payer_account=p.payer_account,
+                    message=p.free_text,
                 )
                 for p in parsed.payments
             ],
