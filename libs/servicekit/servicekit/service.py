@@ -42,7 +42,12 @@ from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.sessions import IdentityServiceSessions, SessionStates
 from servicekit.settings import ServiceSettings
-from servicekit.telemetry import instrument_sqlalchemy, setup_logging, setup_tracing
+from servicekit.telemetry import (
+    instrument_sqlalchemy,
+    remember_route_names,
+    setup_logging,
+    setup_tracing,
+)
 from servicekit.tokens import TokenVerifier
 from servicekit.uow import UnitOfWork
 
@@ -189,6 +194,7 @@ class Service:
         for router in routers:
             app.include_router(router)
         document_problems(app)
+        remember_route_names()
         FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics")
         return app
 
