@@ -155,7 +155,7 @@ def remember_route_names() -> None:
     find = getattr(instrumentation, "_get_route_details", None)
     if find is None or getattr(find, "__servicekit_remembering__", False):
         return  # another version of the instrumentation: leave it as it is
-    instrumentation._get_route_details = _remembering(find)
+    setattr(instrumentation, "_get_route_details", _remembering(find))  # noqa: B010
 
 
 def instrument_sqlalchemy(engine: Any) -> None:
