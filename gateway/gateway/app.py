@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.http import NoStoreMiddleware, RequestContextMiddleware, bearer_matches
 from servicekit.problems import install_problem_handlers
-from servicekit.telemetry import setup_logging, setup_tracing
+from servicekit.telemetry import remember_route_names, setup_logging, setup_tracing
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -190,5 +190,10 @@ def create_app(
     app.include_router(web.router)
     app.include_router(ops.router)
     app.include_router(proxy.router)
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="health/.*,metrics,static/.*")
+    remember_route_names()
+    # No span per ASGI message (one per streamed chunk through the proxy): the request's
+    # span and the upstream call's client span stay (bench/README.md, api_reads).
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="health/.*,metrics,static/.*", exclude_spans=["receive", "send"]
+    )
     return app

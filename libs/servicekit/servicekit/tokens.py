@@ -7,6 +7,13 @@ algorithms in the allow-list are accepted (never ``none``, never a symmetric one
 ``iss``, ``aud``, ``exp``, ``nbf`` are checked. With ``sessions`` (every service's verifier,
 built by :class:`servicekit.service.Service`), the token's session must also still be
 active: a signed-out token is refused by every service, not only by the gateway.
+
+A token whose signature and claims passed is remembered (by its exact text) for
+``verified_ttl_seconds`` at most, and never past its ``exp``: the same token on the next
+request skips the signature check (an Ed25519 verification and two JSON decodes, the
+largest part of a cached request's authentication, bench/README.md). The session check
+is not cached here: it runs on every request through :class:`SessionStates`, with its
+own short cache, so a sign-out still takes effect as before.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,7 +100,15 @@ class TokenVerifier:
     """Whether a token's session is still active (``None``: signature and claims only)."""
     min_refresh_seconds: float = 30.0
     leeway_seconds: float = 30.0
+    verified_ttl_seconds: float = 60.0
+    """How long a verified token is remembered (never past its ``exp``; 0: not at all)."""
+    max_verified: int = 10_000
+    clock: Callable[[], float] = time.time
+    """Wall-clock seconds, compared with ``exp`` (tests move it)."""
     _keys: dict[str, PyJWK] = field(default_factory=dict, init=False)
+    _verified: OrderedDict[str, tuple[float, Principal]] = field(
+        default_factory=OrderedDict, init=False
+    )
     _fetched_at: float = field(default=0.0, init=False)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
@@ -112,6 +128,7 @@ class TokenVerifier:
                 if kid and entry.get("use", "sig") == "sig":
                     keys[kid] = PyJWK.from_dict(dict(entry))
         self._keys = keys
+        self._verified.clear()  # a key may have gone: verify every token again
 
     async def _refresh(self) -> None:
         if self.jwks_url is None and self.fetch_jwks is None:
@@ -144,13 +161,37 @@ class TokenVerifier:
         """The token's caller; :class:`InvalidToken` when it is not good (or its session
         has ended), :class:`~servicekit.sessions.SessionStateUnavailable` when nobody can
         say whether its session still lives."""
-        principal = await self._verify_signed(token)
+        principal = self._remembered(token)
+        if principal is None:
+            principal = await self._verify_signed(token)
+            self._remember(token, principal)
         if self.sessions is not None:
             if principal.session_id is None:
                 raise InvalidToken("token has no session")
             if not await self.sessions.active(principal.session_id):
                 raise InvalidToken("session ended")
         return principal
+
+    def _remembered(self, token: str) -> Principal | None:
+        """A principal verified from exactly this token before, if still good to use."""
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        until, principal = entry
+        if until <= self.clock():
+            del self._verified[token]
+            return None
+        return principal
+
+    def _remember(self, token: str, principal: Principal) -> None:
+        if self.verified_ttl_seconds <= 0:
+            return
+        # ``exp`` without the leeway: a remembered token stops passing when it expires,
+        # the next request re-verifies it (and the leeway applies there as before).
+        until = min(self.clock() + self.verified_ttl_seconds, float(principal.claims["exp"]))
+        self._verified[token] = (until, principal)
+        while len(self._verified) > self.max_verified:
+            self._verified.popitem(last=False)
 
     async def _verify_signed(self, token: str) -> Principal:
         try:

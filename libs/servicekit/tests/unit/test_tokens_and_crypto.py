@@ -141,3 +141,45 @@ def test_blind_index_is_keyed_and_stable() -> None:
     assert blind_index(b"k1", "01017012345") == blind_index(b"k1", "01017012345")
     assert blind_index(b"k1", "01017012345") != blind_index(b"k2", "01017012345")
     assert "01017012345" not in blind_index(b"k1", "01017012345")
+
+
+async def test_a_verified_token_is_remembered_until_its_expiry_only(signer: TestSigner) -> None:
+    now = [time.time()]
+    verifier = signer.verifier()
+    verifier.clock = lambda: now[0]
+    token = signer.mint(organisation_id=ORG, roles=[Roles.CREDITOR], ttl=20)
+    first = await verifier.verify(token)
+    verifier._keys = {}  # a second verification of the signature would now fail
+    assert await verifier.verify(token) is first
+    now[0] += 21  # past exp: the signature is checked again (and no key is left)
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+async def test_a_new_key_set_forgets_the_verified_tokens(signer: TestSigner) -> None:
+    verifier = signer.verifier()
+    token = signer.mint(organisation_id=ORG, roles=[Roles.CREDITOR])
+    await verifier.verify(token)
+    verifier.static_jwks = None
+    verifier._load({"keys": []})  # the signer's key withdrawn
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+async def test_a_remembered_token_is_still_refused_once_its_session_ended(
+    signer: TestSigner,
+) -> None:
+    from servicekit.sessions import SessionStates
+
+    ended: set[uuid.UUID] = set()
+
+    async def ask(session_id: uuid.UUID) -> bool:
+        return session_id not in ended
+
+    verifier = signer.verifier(SessionStates(ask, active_ttl=0))
+    session = uuid.uuid4()
+    token = signer.mint(organisation_id=ORG, roles=[Roles.CREDITOR], session_id=session)
+    await verifier.verify(token)
+    ended.add(session)
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)

@@ -10,12 +10,12 @@ from auth.bootstrap import AuthService
 from auth.service_layer.context import ClientInfo
 
 
-def get_service(request: Request) -> AuthService:
+async def get_service(request: Request) -> AuthService:
     service: AuthService = request.app.state.service
     return service
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     """The caller's address (the gateway appends it to X-Forwarded-For) and user agent."""
     forwarded = request.headers.get("x-forwarded-for", "")
     hops = [h.strip() for h in forwarded.split(",") if h.strip()]

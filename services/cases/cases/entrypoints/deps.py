@@ -18,7 +18,7 @@ from cases.bootstrap import CasesService
 from cases.service_layer.unit_of_work import CasesUnitOfWork
 
 
-def _service(request: Request) -> CasesService:
+async def _service(request: Request) -> CasesService:
     service: CasesService = request.app.state.service
     return service
 

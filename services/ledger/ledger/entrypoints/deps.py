@@ -20,7 +20,7 @@ from ledger.domain.errors import IdempotencyKeyConflict
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 
 
-def get_service(request: Request) -> LedgerService:
+async def get_service(request: Request) -> LedgerService:
     service: LedgerService = request.app.state.service
     return service
 

@@ -16,7 +16,7 @@ from reports.entrypoints import catalogue, corrections, documents, kpis, saved_r
 from reports.entrypoints.schemas import OrganisationOut
 
 
-def _service(request: Request) -> ReportsService:
+async def _service(request: Request) -> ReportsService:
     service: ReportsService = request.app.state.service
     return service
 

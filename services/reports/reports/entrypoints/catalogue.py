@@ -44,7 +44,7 @@ MEDIA = {
 _renderer = PdfRenderer()
 
 
-def _service(request: Request) -> ReportsService:
+async def _service(request: Request) -> ReportsService:
     service: ReportsService = request.app.state.service
     return service
 

@@ -40,7 +40,7 @@ PREFIX = "/api/v1/reports"
 router = APIRouter(prefix=PREFIX, tags=["documents"])
 
 
-def _service(request: Request) -> ReportsService:
+async def _service(request: Request) -> ReportsService:
     service: ReportsService = request.app.state.service
     return service
 

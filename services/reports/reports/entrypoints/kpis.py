@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 OSLO = ZoneInfo("Europe/Oslo")
 
 
-def _service(request: Request) -> ReportsService:
+async def _service(request: Request) -> ReportsService:
     service: ReportsService = request.app.state.service
     return service
 

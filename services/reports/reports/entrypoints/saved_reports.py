@@ -35,7 +35,7 @@ from reports.domain.saved_reports import Definition, FileFormat, Frequency, defi
 router = APIRouter(prefix="/api/v1/reports", tags=["saved reports"])
 
 
-def _service(request: Request) -> ReportsService:
+async def _service(request: Request) -> ReportsService:
     service: ReportsService = request.app.state.service
     return service
 

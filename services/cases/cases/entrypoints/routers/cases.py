@@ -205,6 +205,7 @@ async def list_cases(
             actor_organisation_id=principal.organisation_id,
             action="list_cases",
             case_ids=[r["case_id"] for r in rows],
+            durable_commit=False,  # a read: nothing but the audit to commit (ADR 0061)
         )
         await session.commit()
     return CasePage(
@@ -286,6 +287,7 @@ async def get_case(case_id: uuid.UUID, principal: AnyUser, service: ServiceDep) 
             actor_organisation_id=principal.organisation_id,
             action="read_case",
             case_ids=[case_id],
+            durable_commit=False,  # a read: nothing but the audit to commit (ADR 0061)
         )
         await session.commit()
     national_id = (
