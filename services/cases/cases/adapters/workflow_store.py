@@ -6,6 +6,13 @@ an action on one case, :func:`lock_due` (``FOR UPDATE SKIP LOCKED``) for the sch
 several scheduler instances share the due cases without waiting on each other and without
 taking a case twice. :func:`save` also bumps ``version`` and checks it, so a change that
 bypassed the lock would fail loudly rather than be lost.
+
+The scheduler works a locked batch of cases set-based (:func:`prefetch_batch`): the claims'
+limitation dates and the debtors' addresses of the whole batch are read with one statement
+each, and the timeline rows it appends are written with one statement before the commit
+(:func:`flush_timeline`). A prefetched value is used once, by the first read of it in the
+transaction (the case is locked, so nothing else changed it); any later read asks the
+database again.
 """
 
 from __future__ import annotations
@@ -54,6 +61,18 @@ class ClaimLimitation:
     limitation_date: date
     warned: str | None
     claim_type: str = "ordinary"
+
+
+@dataclass
+class _Prefetched:
+    """What :func:`prefetch_batch` read for a locked batch, each value used once."""
+
+    limitations: dict[uuid.UUID, list[ClaimLimitation]]
+    recipients: dict[uuid.UUID, LetterRecipient | None]
+
+
+_PREFETCHED = "cases.workflow.prefetched"
+_TIMELINE = "cases.workflow.timeline"
 
 
 class ConcurrentChange(RuntimeError):
@@ -185,6 +204,9 @@ async def save(
 
 
 async def claim_limitations(session: AsyncSession, case_id: uuid.UUID) -> list[ClaimLimitation]:
+    prefetched: _Prefetched | None = session.info.get(_PREFETCHED)
+    if prefetched is not None and case_id in prefetched.limitations:
+        return prefetched.limitations.pop(case_id)
     query = (
         select(
             claims.c.id,
@@ -233,21 +255,71 @@ async def append_timeline(
     deadline: date | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await session.execute(
-        insert(timeline).values(
-            case_id=case_id,
-            occurred_at=occurred_at,
-            kind=kind,
-            step=step,
-            from_status=from_status,
-            to_status=to_status,
-            effective_date=effective_date,
-            deadline=deadline,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            detail=detail or {},
+    row = {
+        "case_id": case_id,
+        "occurred_at": occurred_at,
+        "kind": kind,
+        "step": step,
+        "from_status": from_status,
+        "to_status": to_status,
+        "effective_date": effective_date,
+        "deadline": deadline,
+        "actor_kind": actor_kind,
+        "actor_id": actor_id,
+        "detail": detail or {},
+    }
+    deferred: list[dict[str, Any]] | None = session.info.get(_TIMELINE)
+    if deferred is not None:
+        deferred.append(row)
+        return
+    await session.execute(insert(timeline).values(**row))
+
+
+async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
+    """Read the claims' limitations and the debtors' addresses of a locked batch of cases
+    with one statement each, and hold back the batch's timeline rows until
+    :func:`flush_timeline` (the scheduler's set-based pass)."""
+    ids = list(case_ids)
+    limitations: dict[uuid.UUID, list[ClaimLimitation]] = {case_id: [] for case_id in ids}
+    for row in await session.execute(
+        select(
+            claims.c.case_id,
+            claims.c.id,
+            claims.c.position,
+            claims.c.invoice_number,
+            claims.c.limitation_date,
+            claims.c.limitation_warned,
+            claims.c.claim_type,
         )
-    )
+        .where(claims.c.case_id.in_(ids))
+        .order_by(claims.c.case_id, claims.c.position)
+    ):
+        limitations[row[0]].append(ClaimLimitation(*row[1:]))
+    recipients: dict[uuid.UUID, LetterRecipient | None] = dict.fromkeys(ids)
+    for row in await session.execute(
+        select(
+            parties.c.case_id,
+            parties.c.name,
+            parties.c.address_lines,
+            parties.c.postal_code,
+            parties.c.city,
+            parties.c.country,
+        ).where(parties.c.case_id.in_(ids), parties.c.role == "debtor")
+    ):
+        if recipients[row.case_id] is None:  # the first debtor, as letter_recipient reads it
+            recipients[row.case_id] = _recipient(row)
+    session.info[_PREFETCHED] = _Prefetched(limitations, recipients)
+    session.info[_TIMELINE] = []
+
+
+async def flush_timeline(session: AsyncSession) -> int:
+    """Write the timeline rows held back since :func:`prefetch_batch` (one statement) and
+    forget what was prefetched; the number of rows."""
+    session.info.pop(_PREFETCHED, None)
+    rows: list[dict[str, Any]] = session.info.pop(_TIMELINE, None) or []
+    if rows:
+        await session.execute(insert(timeline), rows)
+    return len(rows)
 
 
 # -- objections (innsigelser) ------------------------------------------------------------
@@ -374,6 +446,9 @@ class LetterRecipient:
 
 async def letter_recipient(session: AsyncSession, case_id: uuid.UUID) -> LetterRecipient | None:
     """The name and postal address of the case's debtor."""
+    prefetched: _Prefetched | None = session.info.get(_PREFETCHED)
+    if prefetched is not None and case_id in prefetched.recipients:
+        return prefetched.recipients.pop(case_id)
     row = (
         await session.execute(
             select(
@@ -387,6 +462,10 @@ async def letter_recipient(session: AsyncSession, case_id: uuid.UUID) -> LetterR
     ).first()
     if row is None:
         return None
+    return _recipient(row)
+
+
+def _recipient(row: Row[Any]) -> LetterRecipient:
     return LetterRecipient(
         name=row.name,
         address_lines=tuple(row.address_lines),
