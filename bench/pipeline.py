@@ -345,7 +345,11 @@ def main() -> None:
             for proc in extra:
                 proc.terminate()
             for proc in extra:
-                proc.wait(timeout=30)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:  # busy rendering: as the stack's stop does
+                    proc.kill()
+                    proc.wait()
             stack.teardown()
     result["machine"] = result_machine
     result["load_at_end"] = [round(x, 2) for x in os.getloadavg()]

@@ -9,22 +9,25 @@ bypassed the lock would fail loudly rather than be lost.
 
 The scheduler works a locked batch of cases set-based (:func:`prefetch_batch`): the claims'
 limitation dates and the debtors' addresses of the whole batch are read with one statement
-each, and the timeline rows it appends are written with one statement before the commit
-(:func:`flush_timeline`). A prefetched value is used once, by the first read of it in the
-transaction (the case is locked, so nothing else changed it); any later read asks the
-database again.
+each, and its saves and the timeline rows it appends are written with one statement each
+before the commit (:func:`flush_batch`; every save still checks the case's version). A
+prefetched value is used once, by the first read of it in the transaction (the case is
+locked, so nothing else changed it); any later read asks the database again.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import Row, bindparam, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Date, DateTime, Integer, String, Uuid
 
 from cases.adapters.orm import (
     cases,
@@ -73,6 +76,50 @@ class _Prefetched:
 
 _PREFETCHED = "cases.workflow.prefetched"
 _TIMELINE = "cases.workflow.timeline"
+_SAVES = "cases.workflow.saves"
+
+_SAVE_MANY = text(
+    """
+    UPDATE cases AS c
+       SET status = u.status, closed_reason = u.closed_reason, deadline = u.deadline,
+           next_step_on = u.next_step_on, workflow_attention = u.workflow_attention,
+           demand_sent_on = u.demand_sent_on, legal_step_on = u.legal_step_on,
+           paused = u.paused::jsonb, limitation_date = u.limitation_date,
+           limitation_check_on = u.limitation_check_on, needs_attention = u.needs_attention,
+           attention_since = u.attention_since, rule_set = u.rule_set, version = u.version,
+           status_since = coalesce(u.status_since, c.status_since)
+      FROM unnest(:id, :read_version, :status, :closed_reason, :deadline, :next_step_on,
+                  :workflow_attention, :demand_sent_on, :legal_step_on, :paused,
+                  :limitation_date, :limitation_check_on, :needs_attention, :attention_since,
+                  :rule_set, :version, :status_since)
+        AS u(id, read_version, status, closed_reason, deadline, next_step_on,
+             workflow_attention, demand_sent_on, legal_step_on, paused, limitation_date,
+             limitation_check_on, needs_attention, attention_since, rule_set, version,
+             status_since)
+     WHERE c.id = u.id AND c.version = u.read_version
+    RETURNING c.id
+    """
+).bindparams(
+    bindparam("id", type_=ARRAY(Uuid)),
+    bindparam("read_version", type_=ARRAY(Integer)),
+    bindparam("status", type_=ARRAY(String)),
+    bindparam("closed_reason", type_=ARRAY(String)),
+    bindparam("deadline", type_=ARRAY(Date)),
+    bindparam("next_step_on", type_=ARRAY(Date)),
+    bindparam("workflow_attention", type_=ARRAY(String)),
+    bindparam("demand_sent_on", type_=ARRAY(Date)),
+    bindparam("legal_step_on", type_=ARRAY(Date)),
+    bindparam("paused", type_=ARRAY(String)),
+    bindparam("limitation_date", type_=ARRAY(Date)),
+    bindparam("limitation_check_on", type_=ARRAY(Date)),
+    bindparam("needs_attention", type_=ARRAY(String)),
+    bindparam("attention_since", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("rule_set", type_=ARRAY(String)),
+    bindparam("version", type_=ARRAY(Integer)),
+    bindparam("status_since", type_=ARRAY(DateTime(timezone=True))),
+)
+"""The saves of a scheduler batch in one statement, each with its version checked."""
+_SAVE_COLUMNS = tuple(_SAVE_MANY._bindparams)
 
 
 class ConcurrentChange(RuntimeError):
@@ -191,6 +238,13 @@ async def save(
         "rule_set": rule_set,
         "version": record.version + 1,
     }
+    deferred: list[dict[str, Any]] | None = session.info.get(_SAVES)
+    if deferred is not None:
+        deferred.append(
+            {**values, "id": record.case_id, "read_version": record.version,
+             "status_since": status_since}
+        )  # fmt: skip
+        return
     if status_since is not None:
         values["status_since"] = status_since
     result = await session.execute(
@@ -278,7 +332,7 @@ async def append_timeline(
 async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
     """Read the claims' limitations and the debtors' addresses of a locked batch of cases
     with one statement each, and hold back the batch's timeline rows until
-    :func:`flush_timeline` (the scheduler's set-based pass)."""
+    :func:`flush_batch` (the scheduler's set-based pass)."""
     ids = list(case_ids)
     limitations: dict[uuid.UUID, list[ClaimLimitation]] = {case_id: [] for case_id in ids}
     for row in await session.execute(
@@ -310,16 +364,25 @@ async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -
             recipients[row.case_id] = _recipient(row)
     session.info[_PREFETCHED] = _Prefetched(limitations, recipients)
     session.info[_TIMELINE] = []
+    session.info[_SAVES] = []
 
 
-async def flush_timeline(session: AsyncSession) -> int:
-    """Write the timeline rows held back since :func:`prefetch_batch` (one statement) and
-    forget what was prefetched; the number of rows."""
+async def flush_batch(session: AsyncSession) -> None:
+    """Write what the batch held back since :func:`prefetch_batch`: the cases' saves (one
+    statement, every version checked) and the timeline rows (one statement); forget what
+    was prefetched."""
     session.info.pop(_PREFETCHED, None)
+    saves: list[dict[str, Any]] = session.info.pop(_SAVES, None) or []
     rows: list[dict[str, Any]] = session.info.pop(_TIMELINE, None) or []
+    if saves:
+        columns = {name: [s[name] for s in saves] for name in _SAVE_COLUMNS}
+        columns["paused"] = [json.dumps(p, default=str) for p in columns["paused"]]
+        saved = set((await session.execute(_SAVE_MANY, columns)).scalars())
+        stale = [s["id"] for s in saves if s["id"] not in saved]
+        if stale or len(saved) != len(saves):
+            raise ConcurrentChange(f"cases {stale} changed while locked")
     if rows:
         await session.execute(insert(timeline), rows)
-    return len(rows)
 
 
 # -- objections (innsigelser) ------------------------------------------------------------

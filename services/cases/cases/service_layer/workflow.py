@@ -710,7 +710,8 @@ async def run_due(
     unit_of_work: Callable[[], CasesUnitOfWork], ctx: WorkflowContext, *, batch_size: int
 ) -> SchedulerRun:
     """Advance every case due today, ``batch_size`` at a time, one transaction per batch
-    (set-based reads of the batch's claims and debtors, one insert of its timeline rows).
+    (set-based reads of the batch's claims and debtors, one update of its cases and one insert
+    of its timeline rows).
 
     Safe with several instances: each batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
     every visit moves the case's dates past today, so no case is taken twice.
@@ -729,6 +730,6 @@ async def run_due(
                 total.steps += done.steps
                 total.attention += done.attention
                 total.warnings += done.warnings
-            await store.flush_timeline(uow.session)
+            await store.flush_batch(uow.session)
             await uow.commit()
             total.batches += 1
