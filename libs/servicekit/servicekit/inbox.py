@@ -51,11 +51,13 @@ async def claim(
     """Record the messages for ``handler``; return those not seen before.
 
     Runs in the caller's transaction: if the effects roll back, so does the claim. One
-    fixed statement whatever the batch size (no per-size compilation).
+    fixed statement whatever the batch size (no per-size compilation). The ids are claimed
+    in sorted order, so competing consumers that hold overlapping batches (a redelivery
+    while the first copy is still being applied) wait on each other instead of deadlocking.
     """
     if not message_ids:
         return set()
     result = await session.execute(
-        _claim_statement(table), {"ids": list(dict.fromkeys(message_ids)), "handler": handler}
+        _claim_statement(table), {"ids": sorted(set(message_ids)), "handler": handler}
     )
     return set(result.scalars())

@@ -239,9 +239,9 @@ class Consumer:
                 key = d.envelope.routing_key
                 if key in self.handlers:
                     by_handler.setdefault(key, []).append(d.envelope.event_id)
-            fresh: dict[str, set[uuid.UUID]] = {
+            fresh: dict[str, set[uuid.UUID]] = {  # keys and ids in one order (no deadlock)
                 key: await inbox.claim(session, self.inbox_table, self._inbox_key(key), ids)
-                for key, ids in by_handler.items()
+                for key, ids in sorted(by_handler.items())
             }
             batches: dict[str, list[_Delivery]] = {}
             for d in deliveries:

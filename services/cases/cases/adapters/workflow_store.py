@@ -6,18 +6,28 @@ an action on one case, :func:`lock_due` (``FOR UPDATE SKIP LOCKED``) for the sch
 several scheduler instances share the due cases without waiting on each other and without
 taking a case twice. :func:`save` also bumps ``version`` and checks it, so a change that
 bypassed the lock would fail loudly rather than be lost.
+
+The scheduler works a locked batch of cases set-based (:func:`prefetch_batch`): the claims'
+limitation dates and the debtors' addresses of the whole batch are read with one statement
+each, and its saves and the timeline rows it appends are written with one statement each
+before the commit (:func:`flush_batch`; every save still checks the case's version). A
+prefetched value is used once, by the first read of it in the transaction (the case is
+locked, so nothing else changed it); any later read asks the database again.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select, update
+from sqlalchemy import Row, bindparam, insert, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Date, DateTime, Integer, String, Uuid
 
 from cases.adapters.orm import (
     cases,
@@ -54,6 +64,62 @@ class ClaimLimitation:
     limitation_date: date
     warned: str | None
     claim_type: str = "ordinary"
+
+
+@dataclass
+class _Prefetched:
+    """What :func:`prefetch_batch` read for a locked batch, each value used once."""
+
+    limitations: dict[uuid.UUID, list[ClaimLimitation]]
+    recipients: dict[uuid.UUID, LetterRecipient | None]
+
+
+_PREFETCHED = "cases.workflow.prefetched"
+_TIMELINE = "cases.workflow.timeline"
+_SAVES = "cases.workflow.saves"
+
+_SAVE_MANY = text(
+    """
+    UPDATE cases AS c
+       SET status = u.status, closed_reason = u.closed_reason, deadline = u.deadline,
+           next_step_on = u.next_step_on, workflow_attention = u.workflow_attention,
+           demand_sent_on = u.demand_sent_on, legal_step_on = u.legal_step_on,
+           paused = u.paused::jsonb, limitation_date = u.limitation_date,
+           limitation_check_on = u.limitation_check_on, needs_attention = u.needs_attention,
+           attention_since = u.attention_since, rule_set = u.rule_set, version = u.version,
+           status_since = coalesce(u.status_since, c.status_since)
+      FROM unnest(:id, :read_version, :status, :closed_reason, :deadline, :next_step_on,
+                  :workflow_attention, :demand_sent_on, :legal_step_on, :paused,
+                  :limitation_date, :limitation_check_on, :needs_attention, :attention_since,
+                  :rule_set, :version, :status_since)
+        AS u(id, read_version, status, closed_reason, deadline, next_step_on,
+             workflow_attention, demand_sent_on, legal_step_on, paused, limitation_date,
+             limitation_check_on, needs_attention, attention_since, rule_set, version,
+             status_since)
+     WHERE c.id = u.id AND c.version = u.read_version
+    RETURNING c.id
+    """
+).bindparams(
+    bindparam("id", type_=ARRAY(Uuid)),
+    bindparam("read_version", type_=ARRAY(Integer)),
+    bindparam("status", type_=ARRAY(String)),
+    bindparam("closed_reason", type_=ARRAY(String)),
+    bindparam("deadline", type_=ARRAY(Date)),
+    bindparam("next_step_on", type_=ARRAY(Date)),
+    bindparam("workflow_attention", type_=ARRAY(String)),
+    bindparam("demand_sent_on", type_=ARRAY(Date)),
+    bindparam("legal_step_on", type_=ARRAY(Date)),
+    bindparam("paused", type_=ARRAY(String)),
+    bindparam("limitation_date", type_=ARRAY(Date)),
+    bindparam("limitation_check_on", type_=ARRAY(Date)),
+    bindparam("needs_attention", type_=ARRAY(String)),
+    bindparam("attention_since", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("rule_set", type_=ARRAY(String)),
+    bindparam("version", type_=ARRAY(Integer)),
+    bindparam("status_since", type_=ARRAY(DateTime(timezone=True))),
+)
+"""The saves of a scheduler batch in one statement, each with its version checked."""
+_SAVE_COLUMNS = tuple(_SAVE_MANY._bindparams)
 
 
 class ConcurrentChange(RuntimeError):
@@ -172,6 +238,13 @@ async def save(
         "rule_set": rule_set,
         "version": record.version + 1,
     }
+    deferred: list[dict[str, Any]] | None = session.info.get(_SAVES)
+    if deferred is not None:
+        deferred.append(
+            {**values, "id": record.case_id, "read_version": record.version,
+             "status_since": status_since}
+        )  # fmt: skip
+        return
     if status_since is not None:
         values["status_since"] = status_since
     result = await session.execute(
@@ -185,6 +258,9 @@ async def save(
 
 
 async def claim_limitations(session: AsyncSession, case_id: uuid.UUID) -> list[ClaimLimitation]:
+    prefetched: _Prefetched | None = session.info.get(_PREFETCHED)
+    if prefetched is not None and case_id in prefetched.limitations:
+        return prefetched.limitations.pop(case_id)
     query = (
         select(
             claims.c.id,
@@ -233,21 +309,80 @@ async def append_timeline(
     deadline: date | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await session.execute(
-        insert(timeline).values(
-            case_id=case_id,
-            occurred_at=occurred_at,
-            kind=kind,
-            step=step,
-            from_status=from_status,
-            to_status=to_status,
-            effective_date=effective_date,
-            deadline=deadline,
-            actor_kind=actor_kind,
-            actor_id=actor_id,
-            detail=detail or {},
+    row = {
+        "case_id": case_id,
+        "occurred_at": occurred_at,
+        "kind": kind,
+        "step": step,
+        "from_status": from_status,
+        "to_status": to_status,
+        "effective_date": effective_date,
+        "deadline": deadline,
+        "actor_kind": actor_kind,
+        "actor_id": actor_id,
+        "detail": detail or {},
+    }
+    deferred: list[dict[str, Any]] | None = session.info.get(_TIMELINE)
+    if deferred is not None:
+        deferred.append(row)
+        return
+    await session.execute(insert(timeline).values(**row))
+
+
+async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
+    """Read the claims' limitations and the debtors' addresses of a locked batch of cases
+    with one statement each, and hold back the batch's timeline rows until
+    :func:`flush_batch` (the scheduler's set-based pass)."""
+    ids = list(case_ids)
+    limitations: dict[uuid.UUID, list[ClaimLimitation]] = {case_id: [] for case_id in ids}
+    for row in await session.execute(
+        select(
+            claims.c.case_id,
+            claims.c.id,
+            claims.c.position,
+            claims.c.invoice_number,
+            claims.c.limitation_date,
+            claims.c.limitation_warned,
+            claims.c.claim_type,
         )
-    )
+        .where(claims.c.case_id.in_(ids))
+        .order_by(claims.c.case_id, claims.c.position)
+    ):
+        limitations[row[0]].append(ClaimLimitation(*row[1:]))
+    recipients: dict[uuid.UUID, LetterRecipient | None] = dict.fromkeys(ids)
+    for row in await session.execute(
+        select(
+            parties.c.case_id,
+            parties.c.name,
+            parties.c.address_lines,
+            parties.c.postal_code,
+            parties.c.city,
+            parties.c.country,
+        ).where(parties.c.case_id.in_(ids), parties.c.role == "debtor")
+    ):
+        if recipients[row.case_id] is None:  # the first debtor, as letter_recipient reads it
+            recipients[row.case_id] = _recipient(row)
+    session.info[_PREFETCHED] = _Prefetched(limitations, recipients)
+    session.info[_TIMELINE] = []
+    session.info[_SAVES] = []
+
+
+async def flush_batch(session: AsyncSession) -> None:
+    """Write what the batch held back since :func:`prefetch_batch`: the cases' saves (one
+    statement, every version checked) and the timeline rows (one statement); forget what
+    was prefetched."""
+    session.info.pop(_PREFETCHED, None)
+    saves: list[dict[str, Any]] = session.info.pop(_SAVES, None) or []
+    rows: list[dict[str, Any]] = session.info.pop(_TIMELINE, None) or []
+    if saves:
+        columns = {name: [s[name] for s in saves] for name in _SAVE_COLUMNS}
+        columns["paused"] = [json.dumps(p, default=str) for p in columns["paused"]]
+        saved = set((await session.execute(_SAVE_MANY, columns)).scalars())
+        stale = [s["id"] for s in saves if s["id"] not in saved]
+        if stale or len(saved) != len(saves):
+            raise ConcurrentChange(f"cases {stale} changed while locked")
+    if rows:
+        await session.execute(insert(timeline), rows)
 
 
 # -- objections (innsigelser) ------------------------------------------------------------
@@ -374,6 +509,9 @@ class LetterRecipient:
 
 async def letter_recipient(session: AsyncSession, case_id: uuid.UUID) -> LetterRecipient | None:
     """The name and postal address of the case's debtor."""
+    prefetched: _Prefetched | None = session.info.get(_PREFETCHED)
+    if prefetched is not None and case_id in prefetched.recipients:
+        return prefetched.recipients.pop(case_id)
     row = (
         await session.execute(
             select(
@@ -387,6 +525,10 @@ async def letter_recipient(session: AsyncSession, case_id: uuid.UUID) -> LetterR
     ).first()
     if row is None:
         return None
+    return _recipient(row)
+
+
+def _recipient(row: Row[Any]) -> LetterRecipient:
     return LetterRecipient(
         name=row.name,
         address_lines=tuple(row.address_lines),

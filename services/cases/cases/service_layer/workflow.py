@@ -709,7 +709,9 @@ async def advance_case(
 async def run_due(
     unit_of_work: Callable[[], CasesUnitOfWork], ctx: WorkflowContext, *, batch_size: int
 ) -> SchedulerRun:
-    """Advance every case due today, ``batch_size`` at a time, one transaction per batch.
+    """Advance every case due today, ``batch_size`` at a time, one transaction per batch
+    (set-based reads of the batch's claims and debtors, one update of its cases and one insert
+    of its timeline rows).
 
     Safe with several instances: each batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
     every visit moves the case's dates past today, so no case is taken twice.
@@ -721,11 +723,13 @@ async def run_due(
             records = await store.lock_due(uow.session, today, batch_size)
             if not records:
                 return total
+            await store.prefetch_batch(uow.session, [r.case_id for r in records])
             for record in records:
                 done = await advance_case(uow, ctx, record, today, now)
                 total.cases += done.cases
                 total.steps += done.steps
                 total.attention += done.attention
                 total.warnings += done.warnings
+            await store.flush_batch(uow.session)
             await uow.commit()
             total.batches += 1

@@ -71,7 +71,9 @@ class CaseStore:
         """Store new cases (``facts, case number, registered at``); return those not known."""
         if not cases:
             return []
-        cases = list({facts.case_id: (facts, n, at) for facts, n, at in cases}.values())
+        # in id order: competing consumers holding overlapping batches lock keys alike
+        unique = {facts.case_id: (facts, n, at) for facts, n, at in cases}
+        cases = [unique[case_id] for case_id in sorted(unique)]
         rows = [
             {
                 "case_id": facts.case_id,
@@ -250,7 +252,9 @@ class CaseStore:
                     "event_id": event_id,
                     "instalments": step.instalments,
                 }
-                for case_id, step, event_id in steps
+                for case_id, step, event_id in sorted(
+                    steps, key=lambda s: (s[0], s[1].step, s[1].effective_date)
+                )  # in key order: competing consumers lock keys alike
             ],
         )
         return set(result.scalars())
