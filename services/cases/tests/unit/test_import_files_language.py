@@ -1,6 +1,6 @@
 """The import files in the user's language: bokmål headers are read as the English keys,
-the templates and error reports come in bokmål or English, and a template uploaded
-unchanged registers nothing (its example row is marked as a comment)."""
+the templates and error reports (headers, columns and reasons) come in bokmål or English,
+and a template uploaded unchanged registers nothing (its example row is marked as a comment)."""
 
 from __future__ import annotations
 
@@ -57,19 +57,24 @@ async def _pages() -> AsyncIterator[Iterable[tuple[int, str, str, str | None]]]:
     yield [(2, "national_id", "not a valid national identity number", "A")]
 
 
-async def test_the_error_report_names_columns_in_the_users_language(tmp_path: Path) -> None:
+async def test_the_error_report_names_columns_and_reasons_in_the_users_language(
+    tmp_path: Path,
+) -> None:
     nb = b"".join([chunk async for chunk in exports.error_report_csv(_pages(), "nb")])
     assert nb.decode("utf-8-sig").splitlines() == [
         "Linje;Kolonne;Feil;Referanse",
-        "2;Fødselsnummer;not a valid national identity number;A",
+        "2;Fødselsnummer;Er ikke et gyldig fødselsnummer;A",
     ]
     en = b"".join([chunk async for chunk in exports.error_report_csv(_pages())])
-    assert en.decode("utf-8-sig").splitlines()[0] == "line;column;reason;creditor_reference"
+    assert en.decode("utf-8-sig").splitlines() == [
+        "line;column;reason;creditor_reference",
+        "2;national_id;Is not a valid national identity number;A",
+    ]
     path = await exports.error_report_xlsx(_pages(), tmp_path, "nb")
     rows = list(load_workbook(path)["feil"].iter_rows(values_only=True))
     assert rows == [
         ("Linje", "Kolonne", "Feil", "Referanse"),
-        (2, "Fødselsnummer", "not a valid national identity number", "A"),
+        (2, "Fødselsnummer", "Er ikke et gyldig fødselsnummer", "A"),
     ]
 
 

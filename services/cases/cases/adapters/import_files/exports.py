@@ -27,6 +27,7 @@ from cases.domain.import_layout import (
     column_label,
     spreadsheet_safe,
 )
+from cases.domain.import_reasons import reason_text
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -137,12 +138,19 @@ def _report_header(lang: str) -> Sequence[str]:
 async def error_report_csv(
     pages: AsyncIterator[Iterable[tuple[int, str, str, str | None]]], lang: str = "en"
 ) -> AsyncIterator[bytes]:
-    """The error report as CSV, page by page as the database gives it (bokmål: headers
-    and column names in bokmål; the reasons are the service's English)."""
+    """The error report as CSV, page by page as the database gives it, in the file's
+    language: headers, column names and each reason (written from its stable code)."""
     yield (_BOM + _csv_line(_report_header(lang))).encode("utf-8")
     async for page in pages:
         yield "".join(
-            _csv_line([line, column_label(column, lang), reason, reference or ""])
+            _csv_line(
+                [
+                    line,
+                    column_label(column, lang),
+                    reason_text(reason, lang, column),
+                    reference or "",
+                ]
+            )
             for line, column, reason, reference in page
         ).encode("utf-8")
 
@@ -152,7 +160,8 @@ async def error_report_xlsx(
     directory: Path,
     lang: str = "en",
 ) -> Path:
-    """The error report as an XLSX file in ``directory`` (written as a stream)."""
+    """The error report as an XLSX file in ``directory`` (written as a stream), in the
+    file's language like :func:`error_report_csv`."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("feil" if lang == "nb" else "errors")
     sheet.append(list(_report_header(lang)))
@@ -162,7 +171,7 @@ async def error_report_xlsx(
                 [
                     line,
                     spreadsheet_safe(column_label(column, lang)),
-                    spreadsheet_safe(reason),
+                    spreadsheet_safe(reason_text(reason, lang, column)),
                     spreadsheet_safe(reference or ""),
                 ]
             )

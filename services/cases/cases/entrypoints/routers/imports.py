@@ -36,6 +36,7 @@ from cases.adapters.import_files.job_store import ErrorRow, JobView
 from cases.adapters.orm import idempotency_keys
 from cases.bootstrap import CasesService
 from cases.domain.import_layout import COLUMNS
+from cases.domain.import_reasons import reason_code
 from cases.entrypoints.deps import AnyUser, CreditorUser, IdempotencyKey, ServiceDep
 from cases.service_layer import imports
 
@@ -118,7 +119,11 @@ class ImportJobPage(BaseModel):
 class RowErrorOut(BaseModel):
     line: int = Field(description="The file's line (XLSX: row; JSON: the case's position, from 1)")
     column: str = Field(description="The column (JSON: the field's path)")
-    reason: str
+    reason: str = Field(description="Why, in English (for developers)")
+    code: str = Field(
+        description="The reason's stable code (`invalid_value` when none is known), for "
+        "clients that translate; the error files write it in their language"
+    )
     creditor_reference: str | None
 
 
@@ -425,7 +430,13 @@ async def job_errors(
     rows = rows[:limit]
     return RowErrorPage(
         items=[
-            RowErrorOut(line=line, column=column, reason=reason, creditor_reference=reference)
+            RowErrorOut(
+                line=line,
+                column=column,
+                reason=reason,
+                code=reason_code(reason, column)[0],
+                creditor_reference=reference,
+            )
             for _, (line, column, reason, reference) in rows
         ],
         next_cursor=str(rows[-1][0]) if more else None,
