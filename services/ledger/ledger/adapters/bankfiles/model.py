@@ -3,7 +3,8 @@
 The readers and writers of the bank's file formats (``ocr``, ``camt054``, ``pain001``) speak
 only these frozen dataclasses, so the rest of the ledger never sees a record layout or an
 XML element. Money is integer øre (never float); dates are calendar dates as the bank
-wrote them. Nothing here does I/O or imports anything beyond the standard library.
+wrote them. Nothing here does I/O or imports anything beyond the standard library (and the
+readers' refusal codes).
 
 A reader never raises on bad input: it returns a :class:`ParsedBankFile` whose ``errors``
 name the line (record number in OCR, source line in XML) and field, beside every payment
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
+
+from ledger.adapters.bankfiles.codes import reason_code
 
 SourceFormat = Literal["ocr", "camt054"]
 """Nets OCR giro (BBS "OCR innbetalinger", 80-character records) or ISO 20022 camt.054."""
@@ -37,6 +40,22 @@ class BankFileError:
 
     def __str__(self) -> str:
         return f"line {self.line}, {self.field}: {self.reason}"
+
+    @property
+    def code(self) -> str:
+        """The problem's stable code (``bank-file-not-a-date``), for pages that translate;
+        ``reason`` is English, for developers."""
+        return reason_code(self.reason, self.field)
+
+    def as_problem(self) -> dict[str, str | int]:
+        """The problem+json ``errors`` member: field, reason, code, line and element."""
+        return {
+            "field": f"line {self.line}: {self.field}",
+            "reason": self.reason,
+            "code": self.code,
+            "line": self.line,
+            "element": self.field,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,12 +61,17 @@ async def read_file(request: Request, limit: int) -> bytes:
         chunks.append(chunk)
     data = b"".join(chunks)
     if not data:
-        raise BankFileRejected("The file is empty.", errors=[{"field": "body", "reason": "empty"}])
+        raise BankFileRejected(
+            "The file is empty.",
+            errors=[{"field": "body", "reason": "empty", "code": "bank-file-empty"}],
+        )
     return data
 
 
-def _problems(errors: tuple[BankFileError, ...]) -> list[dict[str, str]]:
-    return [{"field": f"line {e.line}: {e.field}", "reason": e.reason} for e in errors[:200]]
+def _problems(errors: tuple[BankFileError, ...]) -> list[dict[str, str | int]]:
+    """Each problem with its stable ``code``, ``line`` and ``element`` (the portal translates
+    the code; ``reason`` is English, for developers)."""
+    return [e.as_problem() for e in errors[:200]]
 
 
 def _check(parsed: ParsedBankFile, partial: bool) -> None:
@@ -76,6 +81,8 @@ def _check(parsed: ParsedBankFile, partial: bool) -> None:
             "field": c.scope,
             "reason": f"declares {c.declared_count} payments of {c.declared_amount_ore} øre, "
             f"read {c.counted} of {c.summed_ore} øre",
+            "code": "bank-file-totals",
+            "element": c.scope,
         }
         for c in mismatched
     ]
