@@ -4,8 +4,10 @@ was wrong with one it refused (pure).
 The ledger reads Nets OCR giro files (80-character records starting ``NY``) and ISO 20022
 camt.054 (XML) files of incoming payments; the person may name the format or let the
 portal tell by the file's first bytes. A refused file comes back as problem+json with one
-``{field, reason}`` per problem, the field ``line 12: amount`` for a record (or a control
-total's scope, such as ``oppdrag 1``); those become rows of a table.
+``{field, reason, code, line, element}`` per problem, the field ``line 12: amount`` for a
+record (or a control total's scope, such as ``oppdrag 1``); those become rows of a table,
+each reason written from its ``code`` in the page's language (never the ledger's English
+on a Norwegian page).
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gateway.portal.api import ApiProblem
+from gateway.portal.api import ApiProblem, FieldProblem
+from gateway.portal.i18n import Translator
+from gateway.portal.problems import field_reason
 
 FORMATS = ("ocr", "camt054")
 CHOICES = ("auto", *FORMATS)
@@ -49,13 +53,32 @@ class FileProblem:
     reason: str
 
 
-def file_problems(problem: ApiProblem, limit: int = 200) -> list[FileProblem]:
-    """The problems the ledger named in a refused file, by line where it gave one."""
+def file_problems(problem: ApiProblem, t: Translator, limit: int = 200) -> list[FileProblem]:
+    """The problems the ledger named in a refused file, by line where it gave one, each
+    reason in the page's language (from its ``code``)."""
     found: list[FileProblem] = []
     for error in problem.errors[:limit]:
         match = _LINE.match(error.field)
+        said = field_reason(error, t)
         if match:
-            found.append(FileProblem(int(match[1]), match[2], error.reason))
+            found.append(FileProblem(int(match[1]), match[2], said))
         else:
-            found.append(FileProblem(None, error.field, error.reason))
+            found.append(FileProblem(None, error.field, said))
     return found
+
+
+def problem_at(error: FieldProblem, t: Translator) -> str:
+    """One problem of a bank file in a sentence, in the page's language: «Linje 12,
+    beløp: Er ikke et tall» (without a line, the reason alone)."""
+    said = field_reason(error, t)
+    values = dict(error.values)
+    line, element = values.get("line"), values.get("element")
+    if isinstance(line, int) and line > 0 and element:
+        return t("bankfiles.problem_at", line=line, element=element, reason=said)
+    return said
+
+
+def explained(problem: ApiProblem, t: Translator, limit: int = 5) -> str:
+    """What a refused bank file (or payout answer) says beyond the message: its first
+    problems, each where it is and in the page's language."""
+    return " ".join(f"{problem_at(error, t)}." for error in problem.errors[:limit])

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from gateway.portal import bank_upload
 from gateway.portal.api import ApiProblem, FieldProblem
+from gateway.portal.i18n import Translator
 from simulators.bank import IncomingPayment, camt054_file, ocr_giro_file
 
 ACCOUNT = "15030212344"
+CODES_SOURCE = (
+    Path(__file__).parents[3] / "services/ledger/ledger/adapters/bankfiles/codes.py"
+).read_text(encoding="utf-8")
+LEDGER_CODES = sorted(set(re.findall(r'"(bank-file-[a-z0-9-]+)"', CODES_SOURCE)))
 
 
 def test_the_simulators_files_are_told_apart() -> None:
@@ -58,7 +65,7 @@ def test_a_refused_files_problems_are_rows_by_line() -> None:
             FieldProblem("forsendelse 1728401", "declares 1 payments of 12345 øre, read 0"),
         ],
     )
-    rows = bank_upload.file_problems(problem)
+    rows = bank_upload.file_problems(problem, Translator("en"))
     assert rows == [
         bank_upload.FileProblem(5, "record type", "'99' is not an OCR giro record type"),
         bank_upload.FileProblem(12, "amount", "not a number"),
@@ -66,4 +73,90 @@ def test_a_refused_files_problems_are_rows_by_line() -> None:
             None, "forsendelse 1728401", "declares 1 payments of 12345 øre, read 0"
         ),
     ]
-    assert len(bank_upload.file_problems(problem, limit=1)) == 1
+    assert len(bank_upload.file_problems(problem, Translator("en"), limit=1)) == 1
+    nb = bank_upload.file_problems(problem, Translator("nb"))
+    assert {row.reason for row in nb} == {"Er ikke gyldig"}  # no code: never the English
+
+
+def _coded(field: str, reason: str, code: str, **values: str | int) -> FieldProblem:
+    return FieldProblem(field, reason, code, tuple(values.items()))
+
+
+REFUSED = ApiProblem(
+    422,
+    type="https://infocenter.example/problems/bank-file-rejected",
+    errors=[
+        _coded(
+            "line 12: beløp",
+            "'12a' is not a number (positions 33-49)",
+            "bank-file-not-a-number",
+            line=12,
+            element="beløp",
+        ),
+        _coded(
+            "line 3: KID",
+            "the KID's MOD10 check digit is wrong",
+            "bank-file-kid",
+            line=3,
+            element="KID",
+        ),
+        _coded("oppdrag 1", "declares 2 payments", "bank-file-totals", element="oppdrag 1"),
+        _coded("line 9: Sts", "a reason of tomorrow", "bank-file-something-new", line=9),
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "reasons"),
+    [
+        (
+            "nb",
+            [
+                "Er ikke et tall",
+                "KID-en er ikke gyldig",
+                "Kontrollsummene stemmer ikke",
+                "Er ikke gyldig",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Is not a number",
+                "The KID is not valid",
+                "The control totals do not agree",
+                "a reason of tomorrow",
+            ],
+        ),
+    ],
+)
+def test_a_refused_files_problems_are_written_from_their_codes(
+    lang: str, reasons: list[str]
+) -> None:
+    rows = bank_upload.file_problems(REFUSED, Translator(lang))
+    assert [(row.line, row.reason) for row in rows] == list(
+        zip([12, 3, None, 9], reasons, strict=True)
+    )
+
+
+def test_a_payout_answers_problems_say_where_in_the_pages_language() -> None:
+    assert bank_upload.explained(REFUSED, Translator("nb"), limit=3) == (
+        "Linje 12, beløp: Er ikke et tall. Linje 3, KID: KID-en er ikke gyldig. "
+        "Kontrollsummene stemmer ikke."
+    )
+    assert bank_upload.explained(REFUSED, Translator("en"), limit=1) == (
+        "Line 12, beløp: Is not a number."
+    )
+
+
+def test_every_code_the_ledger_gives_has_words_in_both_languages() -> None:
+    """Every code the ledger's bank-file readers can send (read from the ledger's source,
+    which the gateway does not import) has words in the nb and en catalogs."""
+    assert len(LEDGER_CODES) >= 20
+    for lang in ("nb", "en"):
+        t = Translator(lang)
+        for code in LEDGER_CODES:
+            key = "reason." + code.replace("-", "_")
+            assert t.has(key), (lang, key)
+    assert Translator("nb")("reason.bank_file_missing") != Translator("en")(
+        "reason.bank_file_missing"
+    )

@@ -119,7 +119,7 @@ async def upload(request: Request, visitor: CaseHandlerDep) -> Response:
         if problem.status >= 500 and problem.status != 503:
             raise
         if problem.type.endswith("bank-file-rejected") and problem.errors:
-            problems = bank_upload.file_problems(problem)
+            problems = bank_upload.file_problems(problem, t)
             errors = {"fil": t("bankfiles.error.refused", n=len(problem.errors))}
             return await _files_page(
                 request,

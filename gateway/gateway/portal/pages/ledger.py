@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from servicekit.roles import Roles
 from starlette.datastructures import UploadFile
 
-from gateway.portal import csrf, form_errors, formatting
+from gateway.portal import bank_upload, csrf, form_errors, formatting
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.case_numbers import case_numbers
 from gateway.portal.documents import documents_for
@@ -21,7 +21,7 @@ from gateway.portal.errors import error_page
 from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
-from gateway.portal.problems import explanation, message
+from gateway.portal.problems import message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import AgencyAdminDep, CaseHandlerDep, NotAllowed, Visitor, VisitorDep
@@ -328,7 +328,8 @@ async def bank_answer(request: Request, settlement_id: str, visitor: AgencyAdmin
         if problem.status >= 500 and problem.status != 503:
             raise
         text = t("settlement.error.unknown_file") if problem.status == 404 else message(problem, t)
-        errors = {"svar": f"{text} {explanation(problem, t)}".strip()}  # codes, not English
+        said = bank_upload.explained(problem, t)  # from the codes, never the ledger's English
+        errors = {"svar": f"{text} {said}".strip()}
         return await _settlement_page(
             request, visitor, settlement_id, errors=errors, status_code=400
         )
