@@ -153,6 +153,19 @@ async def test_good_rows_are_registered_and_every_bad_row_is_reported(
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig")), delimiter=";"))
     assert lines[0] == ["line", "column", "reason", "creditor_reference"]
     assert len(lines) == 1 + len(errors)
+    bokmal = await client.get(
+        f"{IMPORTS}/{job['job_id']}/errors.csv", headers=headers, params={"lang": "nb"}
+    )
+    rows = list(csv.reader(io.StringIO(bokmal.content.decode("utf-8-sig")), delimiter=";"))
+    said = {int(row[0]): row[2] for row in rows[1:]}  # each reason from its code, in bokmål
+    assert said[4] == "Er ikke et gyldig fødselsnummer"
+    assert said[5] == "Må være et beløp større enn null"
+    assert said[7] == "Er lengre enn 200 tegn"
+    assert said[9] == (
+        f"Referansen er allerede registrert som sak {known.registered[0].case_number}"
+    )
+    assert said[10] == "Er ikke en dato (dd.mm.åååå)"
+    assert said[11] == "Står to ganger i saken"
 
 
 async def test_a_case_of_several_rows_needs_one_debtor_and_is_refused_whole(

@@ -140,7 +140,8 @@ async def test_bank_files_malformed_empty_too_large_or_imported_twice(
         content=b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
         headers={**handler, **key()},
     )
-    assert_problem(garbage, 422, "bank-file-rejected")
+    [not_xml] = assert_problem(garbage, 422, "bank-file-rejected")["errors"]
+    assert not_xml["code"] == "bank-file-not-xml"
     empty = await client.post(
         f"{P}/bank-files", params={"format": "ocr"}, content=b"", headers={**handler, **key()}
     )

@@ -167,3 +167,7 @@ async def test_a_bank_file_with_a_nul_is_refused_as_a_file(
     )
     problem = assert_problem(response, 422, "bank-file-rejected")
     assert any("control character" in e["reason"] for e in problem["errors"])
+    coded = [e for e in problem["errors"] if e["code"] == "bank-file-encoding"]
+    assert coded  # the portal translates the code; the reason is English, for developers
+    assert isinstance(coded[0]["line"], int)
+    assert coded[0]["element"] == "encoding"
