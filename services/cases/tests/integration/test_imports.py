@@ -156,8 +156,9 @@ async def test_good_rows_are_registered_and_every_bad_row_is_reported(
     bokmal = await client.get(
         f"{IMPORTS}/{job['job_id']}/errors.csv", headers=headers, params={"lang": "nb"}
     )
-    rows = list(csv.reader(io.StringIO(bokmal.content.decode("utf-8-sig")), delimiter=";"))
-    said = {int(row[0]): row[2] for row in rows[1:]}  # each reason from its code, in bokmål
+    # each reason written from its code, in bokmål
+    records = list(csv.reader(io.StringIO(bokmal.content.decode("utf-8-sig")), delimiter=";"))
+    said = {int(record[0]): record[2] for record in records[1:]}
     assert said[4] == "Er ikke et gyldig fødselsnummer"
     assert said[5] == "Må være et beløp større enn null"
     assert said[7] == "Er lengre enn 200 tegn"
