@@ -240,7 +240,7 @@ async def redeliver(request: Request, endpoint_id: str, visitor: CreditorOrgAdmi
             text = form_text(form, name)
             moment = local_moment(text) if text else None
             if moment is None:
-                errors[name] = t("reason.is_required" if not text else "webhooks.error.moment")
+                errors[name] = t("webhooks.error.moment") if text else t("reason.is_required")
             else:
                 body[name] = moment
     if not errors:
