@@ -197,7 +197,7 @@ async def test_a_creditor_buys_reports_on_a_business_and_a_person_and_finds_them
     await admin_page.get_by_label("Gjelder fra").fill(from_day)
     await admin_page.get_by_label("Pris eks. mva. (kr)").fill("null")
     await admin_page.get_by_role("button", name="Legg til pris").click()
-    await expect(admin_page.get_by_role("alert")).to_contain_text("Skriv et beløp")
+    await expect(admin_page.get_by_role("alert")).to_contain_text("Skriv beløpet i kroner")
     violations["/kreditt/priser (errors)"] = await axe_violations(admin_page)
     await admin_page.get_by_label("Pris eks. mva. (kr)").fill("55,00")
     await admin_page.get_by_role("button", name="Legg til pris").click()

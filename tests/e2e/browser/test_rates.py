@@ -56,7 +56,7 @@ async def test_an_administrator_adds_a_rate_version_after_errors_and_confirms_a_
     await expect(court_fee.filter(has_text="01.01.2024")).to_contain_text("Bekreftet")
     await expect(court_fee.first).to_contain_text("01.01.2026")  # newest first in its kind
     await expect(court_fee.filter(has_text="01.01.2024").get_by_role("link")).to_have_attribute(
-        "href", "https://www.norgeslover.no/horingssvar/15274"
+        "href", "https://lovdata.no/dokument/SF/forskrift/1983-02-15-86"
     )
     waiting_section = page.locator("#ubekreftede-satser")
     await expect(waiting_section).to_contain_text("brukes ikke før de er bekreftet")

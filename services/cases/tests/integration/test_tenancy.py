@@ -82,6 +82,9 @@ CREATIONS = [("POST", ""), ("POST", "/registrations"), ("POST", "/imports")]
 SHARED = [("GET", "/imports/template.csv"), ("GET", "/imports/template.xlsx")]
 #: Counted over the caller's own cases (checked in test_cases_api).
 SCOPED_FIGURES = [("GET", "/summary")]
+#: Checks a body against the rules and stores nothing; names no existing case
+#: (checked in test_cases_api: ``checked_without``).
+DRY_RUNS = [("POST", "/validation")]
 
 
 def _operations() -> set[tuple[str, str]]:
@@ -89,7 +92,7 @@ def _operations() -> set[tuple[str, str]]:
     named |= {(method, path) for method, path, _ in OWN_ONLY + AGENCY}
     named |= {("GET", path) for path in LISTS}
     named |= {("GET", path) for path in FILES}
-    named |= set(CREATIONS + SHARED + SCOPED_FIGURES)
+    named |= set(CREATIONS + SHARED + SCOPED_FIGURES + DRY_RUNS)
     return {(method, P + path) for method, path in named}
 
 

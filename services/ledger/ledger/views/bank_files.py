@@ -58,6 +58,7 @@ async def bank_file(session: AsyncSession, file_id: uuid.UUID) -> dict[str, Any]
                 payments.c.status,
                 payments.c.case_id,
                 payments.c.received_at,
+                payments.c.updated_at,
                 unmatched_payments.c.reason.label("unmatched_reason"),
                 ledger_cases.c.case_number,
             )

@@ -117,6 +117,14 @@ ADMIN_ONLY = {
 }
 
 
+#: Computed over one case and stored nothing: the owner and the agency get 200, another
+#: creditor 404 (the answer itself: test_plan_check_api).
+CASE_CHECKS = [
+    ("POST", "/cases/{case}/payment-plan-check",
+     {"instalments": [{"due_date": "2030-01-31", "amount_ore": 10_000}]}),
+]  # fmt: skip
+
+
 #: Read by every signed-in user (the rates in force are public knowledge).
 SHARED_READS = ["/rates"]
 #: Read by anyone, with no token: the confirmed rates in force today (no ids, no statuses).
@@ -148,8 +156,21 @@ def test_the_tables_name_every_endpoint(service: LedgerService) -> None:
     }
     gets = READS + LISTS + STAFF_READS + ADMIN_READS + SHARED_READS + PUBLIC_READS
     named = {("GET", path.split("?")[0]) for path in gets}
-    named |= {(method, path.split("?")[0]) for method, path, _ in COMMANDS}
+    named |= {(method, path.split("?")[0]) for method, path, _ in COMMANDS + CASE_CHECKS}
     assert documented == named
+
+
+async def test_a_case_check_is_for_the_owner_and_the_agency_only(
+    client: httpx.AsyncClient, ledger: Ledger, world: dict[str, str]
+) -> None:
+    own, other = ledger.creditor(), ledger.creditor(uuid.uuid4())
+    for method, template, body in CASE_CHECKS:
+        path = P + template.format(**world)
+        for headers in (own, ledger.handler):
+            answer = await client.request(method, path, json=body, headers=headers)
+            assert answer.status_code == 200, (path, answer.text)
+        assert_problem(await client.request(method, path, json=body, headers=other), 404)
+        assert_problem(await client.request(method, path, json=body), 401)
 
 
 async def test_a_creditor_sees_only_its_own(
