@@ -356,6 +356,7 @@ def _person_report(national_id: str, person: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many clients at once (a bench's 50): the default backlog is 5
     daemon_threads = True
     allow_reuse_address = True
     bureau: BureauSimulator

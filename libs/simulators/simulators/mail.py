@@ -222,6 +222,7 @@ class _SmtpHandler:
 
 
 class _ReadApiServer(ThreadingHTTPServer):
+    request_queue_size = 256  # many clients at once (a bench's 50): the default backlog is 5
     daemon_threads = True
     store: MailStore
 

@@ -201,6 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many clients at once (a bench's 50): the default backlog is 5
     daemon_threads = True
 
     def __init__(self, address: tuple[str, int], office: PostOffice) -> None:

@@ -463,6 +463,7 @@ def _id_list(value: str | None) -> set[int] | None:
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many clients at once (a bench's 50): the default backlog is 5
     daemon_threads = True
     allow_reuse_address = True
     erp: TripletexSimulator
