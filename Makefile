@@ -24,6 +24,10 @@ MYPY_TARGETS := $(wildcard libs/*/) $(SERVICE_PACKAGES) gateway/gateway deploy/l
                 deploy/k8s/tools
 PYTEST_PATHS := libs services gateway tests deploy
 PYTEST := $(RUN) pytest -q
+# `make test` runs the non-disruptive tests in this many processes (pytest-xdist), a test
+# module whole in one of them (its module fixtures, such as a stack of its own, and its
+# order stay as written); most of a test's time is waiting for a stack or the broker
+PYTEST_WORKERS ?= 2
 BENCH_ARGS ?=
 
 define INFRA_HINT
@@ -163,6 +167,6 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	$(MAKE) imports
 	$(RUN) python -m devstack.bussweep sweep
 	@echo "== tests (all but disruptive)"
-	$(PYTEST) -m "not disruptive" --durations=30 $(PYTEST_PATHS)
+	$(PYTEST) -m "not disruptive" -n $(PYTEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_PATHS)
 	@echo "== disruptive tests (they restart the broker and PostgreSQL), last"
 	$(PYTEST) -m disruptive $(PYTEST_PATHS) || [ $$? -eq 5 ]

@@ -82,7 +82,7 @@ CHECKS = [
 # same requests on every run (CI stays stable), a few seconds per operation at most.
 # Hypothesis' health checks time the generation, which a busy 2-core CI machine can make
 # look slow.
-CONFIG = {
+CONFIG: dict[str, Any] = {
     "seed": 20261125,
     "suppress-health-check": ["all"],
     "generation": {"max-examples": 8, "deterministic": True, "database": "none"},
@@ -158,19 +158,39 @@ async def known_values(
     }
 
 
-@pytest.fixture(scope="module")
-def api_schema(fuzz_stack: Stack, known_values: dict[str, list[str]]) -> schemathesis.BaseSchema:
-    document = httpx.get(f"{fuzz_stack.url}/openapi.json", timeout=30).json()
+def _schema(
+    stack: Stack, known_values: dict[str, list[str]], *, coverage: bool
+) -> schemathesis.BaseSchema:
+    document = httpx.get(f"{stack.url}/openapi.json", timeout=30).json()
     assert document["info"]["x-unavailable"] == [], document["info"]
     config = schemathesis.Config.from_dict(
         {
             **CONFIG,
-            "base-url": fuzz_stack.url,
+            "phases": {**CONFIG["phases"], "coverage": {"enabled": coverage}},
+            "base-url": stack.url,
             "dictionaries": {name: {"values": values} for name, values in known_values.items()},
             "parameters": {name: {"dictionary": name, "probability": 0.5} for name in known_values},
         }
     )
     return schemathesis.openapi.from_dict(document, config=config)
+
+
+@pytest.fixture(scope="module")
+def api_schema(fuzz_stack: Stack, known_values: dict[str, list[str]]) -> schemathesis.BaseSchema:
+    """Every phase: the schema's examples, its coverage cases (every boundary and invalid
+    value it defines, however many) and the generated examples."""
+    return _schema(fuzz_stack, known_values, coverage=True)
+
+
+@pytest.fixture(scope="module")
+def lean_api_schema(
+    fuzz_stack: Stack, known_values: dict[str, list[str]]
+) -> schemathesis.BaseSchema:
+    """Without the coverage phase, for the second and third pass over an operation (as a
+    creditor, with hostile values): the first pass as the administrator already sent every
+    coverage case, and the coverage phase is most of the module's time (it ignores
+    ``max-examples``)."""
+    return _schema(fuzz_stack, known_values, coverage=False)
 
 
 @pytest.fixture
@@ -201,6 +221,7 @@ def _key(operation: schemathesis.APIOperation) -> tuple[str, str]:
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
+lean_schema = schemathesis.pytest.from_fixture("lean_api_schema")
 
 
 @schema.include(lambda ctx: _key(ctx.operation) in SESSION_ENDERS).parametrize()
@@ -220,7 +241,7 @@ async def creditor_session(
         yield await sign_in(client, fuzz_logins[CREDITOR])
 
 
-@schema.include(
+@lean_schema.include(
     lambda ctx: (
         ctx.operation.path.startswith(CREDITOR_PATHS)
         and _key(ctx.operation) not in PUBLIC_OPERATIONS
@@ -256,7 +277,7 @@ HOSTILE_EXAMPLES = hypothesis.settings(max_examples=5)
 
 
 @HOSTILE_EXAMPLES
-@schema.exclude(
+@lean_schema.exclude(
     lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS or _key(ctx.operation) in SESSION_ENDERS
 ).parametrize()
 @hostile
@@ -267,7 +288,7 @@ def test_hostile_values_are_refused_for_the_administrator(
 
 
 @HOSTILE_EXAMPLES
-@schema.include(
+@lean_schema.include(
     lambda ctx: (
         ctx.operation.path.startswith(CREDITOR_PATHS)
         and _key(ctx.operation) not in PUBLIC_OPERATIONS
@@ -281,7 +302,7 @@ async def test_hostile_values_are_refused_for_a_creditor(
 
 
 @HOSTILE_EXAMPLES
-@schema.include(lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS).parametrize()
+@lean_schema.include(lambda ctx: _key(ctx.operation) in PUBLIC_OPERATIONS).parametrize()
 @hostile
 def test_hostile_values_are_refused_in_public_operations(case: schemathesis.Case) -> None:
     case.call_and_validate(checks=CHECKS)

@@ -63,6 +63,22 @@ D_NUMBER = national_identity_number(d_number=True)
         ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123", "abcdefghijklmnop", "Bearer"),
         ("token eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl", "eyJzdWIiOiJ4In0", "token"),
     ],
+    # fixed names: the generated identity numbers differ per process (pytest-xdist workers
+    # must collect the same test ids)
+    ids=[
+        "fnr",
+        "d-number",
+        "spaced-fnr",
+        "fnr-in-query",
+        "bank-account",
+        "unique-violation-detail",
+        "failing-row-detail",
+        "sql-parameters",
+        "validation-input",
+        "e-mail",
+        "bearer-token",
+        "jwt",
+    ],
 )
 def test_personal_data_and_secrets_are_masked(text: str, gone: str, kept: str) -> None:
     scrubbed = scrub(text)

@@ -359,6 +359,16 @@ async def test_a_signed_out_access_token_is_refused_by_the_identity_api_itself(
         f"InfoCenter-Service {GATEWAY.name}",
         f"infocenter-service {GATEWAY.name}:{GATEWAY.secret}x",
     ],
+    # fixed names: the secrets differ per process (pytest-xdist workers collect the same ids)
+    ids=[
+        "none",
+        "bearer-nothing",
+        "wrong-secret",
+        "another-service",
+        "empty-secret",
+        "no-secret",
+        "lowercase-scheme-wrong-secret",
+    ],
 )
 async def test_the_internal_session_endpoint_answers_only_an_authenticated_service(
     world: World, authorization: str | None

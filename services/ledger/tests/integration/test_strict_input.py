@@ -77,6 +77,7 @@ async def test_a_payment_amount_is_an_integer_in_range(
         ("/payments", payment(value_date="2025-05-01T00:00:00"), "value_date"),
         ("/settlement-runs", {"period_end": "2025-05-31T23:59:59"}, "period_end"),
     ],
+    ids=["payment", "settlement-run"],  # the bodies carry fresh ids per process
 )
 async def test_a_date_time_is_not_a_date(
     client: httpx.AsyncClient, ledger: Ledger, path: str, body: dict[str, Any], field: str
@@ -128,6 +129,7 @@ async def test_a_nul_or_a_surrogate_in_text_is_named(
             "timezone_aware",
         ),
     ],
+    ids=lambda value: "case" if isinstance(value, str) and value.startswith("/cases/") else None,
 )
 async def test_the_ledgers_filters_name_what_they_cannot_filter_by(
     client: httpx.AsyncClient,
