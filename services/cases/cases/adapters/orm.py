@@ -219,6 +219,31 @@ claims = Table(
     comment="the claims (invoices) of a case",
 )
 
+limitation_interruptions = Table(
+    "limitation_interruptions",
+    metadata,
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "source_key",
+        String(60),
+        primary_key=True,
+        comment="payment:<the ledger's payment id>, action:<id> (a case action), timeline:<id>",
+    ),
+    Column("interruption", String(20), nullable=False),
+    Column("interrupted_on", Date, nullable=False, comment="a payment's value date"),
+    Column(
+        "withdrawn_at",
+        DateTime(timezone=True),
+        comment="a payment taken back: it no longer interrupts (ADR 0068)",
+    ),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(
+        "interruption IN ('acknowledgement', 'part_payment', 'forliksklage', 'utlegg', 'judgment')",
+        name="interruption_known",
+    ),
+    comment="the facts a case's limitation dates are computed from, in any order (ADR 0068)",
+)
+
 timeline = Table(
     "timeline",
     metadata,
