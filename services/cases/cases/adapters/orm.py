@@ -430,8 +430,21 @@ import_row_errors = Table(
     Column("job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), nullable=False),
     Column("line", Integer, nullable=False, comment="the file's line (XLSX: row; JSON: case)"),
     Column("column", String(60), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text, nullable=False, comment="in English, for developers"),
     Column("creditor_reference", String(100)),
+    Column(
+        "code",
+        String(40),
+        nullable=False,
+        comment="the reason's stable code (cases.domain.import_reasons), set where it is found",
+    ),
+    Column(
+        "code_values",
+        JSONB,
+        nullable=False,
+        server_default=text("'{}'::jsonb"),
+        comment='the values the code\'s words need: {"line": "7"}',
+    ),
     Index("ix_import_row_errors_job", "job_id", "id"),
     comment="every problem of every refused row of an import (the error report)",
 )
