@@ -307,16 +307,19 @@ async def record_interruptions(
     facts are the same whatever order a payment and its reversal arrive in."""
     if not found:
         return
+    by_key: dict[str, lim.Recorded] = {}
+    for f in found:  # one row per key in the statement (a payment and its reversal at once)
+        by_key[f.source_key] = lim.merged(by_key.get(f.source_key), f.recorded)
     rows = [
         {
             "case_id": case_id,
-            "source_key": f.source_key,
-            "interruption": f.recorded.interruption,
-            "interrupted_on": f.recorded.on,
-            "withdrawn_at": at if f.recorded.withdrawn else None,
+            "source_key": key,
+            "interruption": recorded.interruption,
+            "interrupted_on": recorded.on,
+            "withdrawn_at": at if recorded.withdrawn else None,
             "recorded_at": at,
         }
-        for f in sorted(found, key=lambda f: f.source_key)  # one lock order
+        for key, recorded in sorted(by_key.items())  # one lock order
     ]
     statement = pg_insert(limitation_interruptions).values(rows)
     kept = limitation_interruptions.c.withdrawn_at

@@ -156,3 +156,24 @@ async def test_a_payment_taken_back_no_longer_interrupts_whenever_it_arrives(
     assert await limitation_notes(service, reversed_first) == [
         ("limitation_not_revived", JUNE, None),  # and the taken-back receipt adds nothing
     ]
+
+
+async def test_a_payment_and_its_reversal_in_one_batch(service: CasesService) -> None:
+    """Published at once, so the consumer may take them in one batch (one statement per
+    case): the same result as one by one."""
+    service.clock = FixedClock(date(2025, 11, 3))
+    creditor_id, (case_id,) = await register_cases(service, due_date=DUE)
+    service.clock = FixedClock(TODAY)
+    december, june = uuid.uuid4(), uuid.uuid4()
+    envelopes = [
+        received(case_id, creditor_id, june, JUNE),
+        reversed_(case_id, creditor_id, december, DECEMBER),
+        received(case_id, creditor_id, december, DECEMBER),
+        received(case_id, creditor_id, december, DECEMBER),  # the ledger said it again
+    ]
+    async with running_consumers(service) as run:
+        for envelope in envelopes:
+            await run.publish(envelope)
+        await run.settled(handled=len(envelopes))
+        assert run.outcomes()["dead_lettered"] == 0
+    assert (await case(service, case_id))["limitation_date"] == date(2026, 1, 13)
