@@ -5,7 +5,7 @@ files used until now (frozen below, with the few reasons that had none); a reaso
 pattern knows is ``invalid_value``, as the files showed it.
 
 Revision ID: cases_0015_import_error_codes
-Revises: cases_0014_limitation_interruptions
+Revises: cases_0014_limitation_facts
 Create Date: 2026-12-07 06:30:00
 """
 import json
@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'cases_0015_import_error_codes'
-down_revision: str | None = 'cases_0014_limitation_interruptions'
+down_revision: str | None = 'cases_0014_limitation_facts'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

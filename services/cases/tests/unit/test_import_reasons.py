@@ -108,7 +108,7 @@ BAD_ROWS = [
     _row(8, "G", principal="10,555"),
     _row(9, "H", due_date="31.02.2025"),
     _row(10, "I", due_date="morgen"),
-    _row(11, "J", debtor_kind="firma"),
+    _row(11, "J", debtor_kind="romvesen"),
     _row(12, "K", debtor_kind="business", national_id=""),
     _row(13, "L", postal_code="12"),
     _row(14, "M", country="Norge"),
@@ -279,7 +279,9 @@ def test_every_code_the_import_produces_has_words_in_both_languages() -> None:
     older = {GENERIC, "too_big", "malformed"}
     assert produced == set(WORDS) - older
     for code in produced:
-        assert code_text(code, {"line": "7", "limit": "3"}, "nb") != WORDS[GENERIC][0]
+        values = {"line": "7", "limit": "3", "case_number": "2025-1", "encoding": "UTF-8"}
+        assert code_text(code, values, "nb") != WORDS[GENERIC][0]
+        assert code_text(code, values, "en") != WORDS[GENERIC][1]
 
 
 @pytest.mark.parametrize("code", sorted(WORDS))

@@ -7,7 +7,7 @@ recorded as ``limitation_interrupted`` / ``limitation_not_revived`` (the same re
 are not recovered; payments recorded before this revision carry no payment id, so a later
 reversal of one of them does not withdraw it.
 
-Revision ID: cases_0014_limitation_interruptions
+Revision ID: cases_0014_limitation_facts
 Revises: cases_0013_note_attachments
 Create Date: 2026-12-07 06:00:00
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = 'cases_0014_limitation_interruptions'
+revision: str = 'cases_0014_limitation_facts'
 down_revision: str | None = 'cases_0013_note_attachments'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
