@@ -58,7 +58,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     ),
     "not_an_object": ("Må være et objekt", "Must be an object"),
     "not_a_string": ("Må være tekst", "Must be a text (string)"),
-    "not_an_integer": ("Må være et heltall (øre)", "Must be a whole number (øre)"),
+    "not_an_integer": ("Må være et heltall (øre)", "Must be a whole number (1/100 kr)"),
     "not_a_list": ("Må være en liste", "Must be a list"),
     "claims_missing": ("Saken må ha minst ett krav", "At least one claim is required"),
     "address_missing": ("Minst én adresselinje må fylles ut", "At least one address line"),

@@ -388,3 +388,13 @@ def test_a_due_date_in_the_past_is_fine() -> None:
     assert (
         _tabular([_row(2, "OK", due_date=(TODAY - timedelta(days=1)).strftime("%d.%m.%Y"))]) == []
     )
+
+
+def test_the_portal_has_words_for_every_code() -> None:
+    """The portal's import page translates the stored code (``import.reason.<code>`` in its
+    gettext catalogs): the same codes, so that a new one is given words there too."""
+    locale = Path(__file__).parents[4] / "gateway" / "gateway" / "locale"
+    for lang in ("nb", "en"):
+        catalog = (locale / lang / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+        keys = set(re.findall(r'^msgid "import\.reason\.(\w+)"$', catalog, re.MULTILINE))
+        assert keys == set(WORDS), lang
