@@ -176,6 +176,21 @@ def reason(text: str, t: Translator) -> str:
     return text if t.lang == "en" else t("reason.invalid")
 
 
+def import_reason(row: Mapping[str, Any], t: Translator) -> str:
+    """A row of an import's error report in the page's language: by the ``code`` the
+    cases service stored with it and the ``values`` its words need (ADR 0069), else (a
+    report from before the codes) by its sentence as :func:`reason`."""
+    code = row.get("code")
+    values = row.get("values") or {}
+    key = f"import.reason.{code}"
+    if isinstance(code, str) and code and t.has(key) and isinstance(values, Mapping):
+        try:
+            return t(key, **{str(k): str(v) for k, v in values.items()})
+        except (KeyError, IndexError):
+            pass
+    return reason(str(row.get("reason", "")), t)
+
+
 def field_reason(error: FieldProblem, t: Translator) -> str:
     """One field error in the page's language: by its ``code`` (with its values) when the
     service sent one the catalogs know, else as :func:`reason`, else by the field

@@ -100,6 +100,11 @@ def _reason(context: Context, text: str) -> str:
 
 
 @pass_context
+def _import_reason(context: Context, row: dict[str, Any]) -> str:
+    return problems.import_reason(row, context["t"])
+
+
+@pass_context
 def _field(context: Context, name: str | None) -> str:
     return problems.field_label(name, context["t"]) if name else ""
 
@@ -124,6 +129,7 @@ _env.filters.update(
     event=_event,
     fid=field_id,
     reason=_reason,
+    import_reason=_import_reason,
     field=_field,
     orgnr=formatting.organisation_number,
 )

@@ -252,6 +252,14 @@ def test_the_import_error_table_names_columns_as_a_person_would(lang: str) -> No
     errors = [
         {"line": 2, "column": "national_id", "reason": "not a valid national identity number"},
         {"line": 3, "column": "principal", "reason": "something the portal does not know"},
+        {
+            "line": 4,
+            "column": "creditor_reference",
+            "reason": "not registered: the case it belongs to has errors (line 2)",
+            "code": "case_has_errors",
+            "values": {"line": "2"},
+        },
+        {"line": 5, "column": "city", "reason": "(a new check)", "code": "no_such_code"},
     ]
     html = (
         _environment(lang)
@@ -268,5 +276,8 @@ def test_the_import_error_table_names_columns_as_a_person_would(lang: str) -> No
     if t("field.national_id") not in text:
         pytest.fail(f"the column names are not shown: {text}")
     assert "national_id" not in text
+    # by the code stored with the row and its values (ADR 0069), not by its sentence
+    assert t("import.reason.case_has_errors", line="2") in text
+    assert "(a new check)" in text if lang == "en" else t("reason.invalid") in text
     assert (ISSUE_EXAMPLES[1] in text) == (lang == "en")
     assert wrong_words(PREFIX.sub(" ", text), lang) == []

@@ -46,6 +46,21 @@ class PaymentReceived(EventData):
     received_at: AwareDatetime
 
 
+@event_model
+class PaymentReversed(EventData):
+    """A payment booked on a case was taken back (by the bank, or a case handler's
+    correction): it no longer counts, from its value date (ADR 0068)."""
+
+    event_type = "ledger.payment.reversed"
+
+    payment_id: uuid.UUID
+    case_id: uuid.UUID
+    creditor_id: uuid.UUID
+    amount_ore: int = Field(gt=0)
+    value_date: date = Field(description="the value date of the payment taken back")
+    reversed_at: AwareDatetime
+
+
 RatePercent = Decimal
 """A rate in percent per year as the ledger's rate table holds it (up to four decimals),
 a decimal string on the wire (``"12.50"``)."""

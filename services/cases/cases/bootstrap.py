@@ -9,7 +9,12 @@ from typing import cast
 from contracts import routing_keys
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
-from contracts.ledger import CaseBalanceChanged, CaseSettledInFull, PaymentReceived
+from contracts.ledger import (
+    CaseBalanceChanged,
+    CaseSettledInFull,
+    PaymentReceived,
+    PaymentReversed,
+)
 from contracts.reports import ReplayRequested
 from servicekit.bus.consumer import BatchHandler, EventHandler, Handler
 from servicekit.bus.topology import QueueSpec
@@ -89,6 +94,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
             OrganisationDeactivated,
             CaseSettledInFull,
             PaymentReceived,
+            PaymentReversed,
             CaseBalanceChanged,
             ReplayRequested,
             InvoicesHandedOver,
@@ -101,6 +107,7 @@ def bootstrap(settings: CasesSettings | None = None) -> CasesService:
         OrganisationDeactivated.routing_key(): consumers.organisation_deactivated,
         CaseSettledInFull.routing_key(): consumers.case_settled_in_full(lambda: service.workflow()),
         PaymentReceived.routing_key(): consumers.payments_received(lambda: service.workflow()),
+        PaymentReversed.routing_key(): consumers.payments_reversed(lambda: service.workflow()),
         CaseBalanceChanged.routing_key(): BatchHandler(consumers.balances_changed),
         ReplayRequested.routing_key(): replay_handler(outbox),
         InvoicesHandedOver.routing_key(): consumers.invoices_handed_over(

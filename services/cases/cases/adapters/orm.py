@@ -219,6 +219,31 @@ claims = Table(
     comment="the claims (invoices) of a case",
 )
 
+limitation_interruptions = Table(
+    "limitation_interruptions",
+    metadata,
+    Column("case_id", Uuid, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "source_key",
+        String(60),
+        primary_key=True,
+        comment="payment:<the ledger's payment id>, action:<id> (a case action), timeline:<id>",
+    ),
+    Column("interruption", String(20), nullable=False),
+    Column("interrupted_on", Date, nullable=False, comment="a payment's value date"),
+    Column(
+        "withdrawn_at",
+        DateTime(timezone=True),
+        comment="a payment taken back: it no longer interrupts (ADR 0068)",
+    ),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(
+        "interruption IN ('acknowledgement', 'part_payment', 'forliksklage', 'utlegg', 'judgment')",
+        name="interruption_known",
+    ),
+    comment="the facts a case's limitation dates are computed from, in any order (ADR 0068)",
+)
+
 timeline = Table(
     "timeline",
     metadata,
@@ -405,8 +430,21 @@ import_row_errors = Table(
     Column("job_id", Uuid, ForeignKey("import_jobs.id", ondelete="CASCADE"), nullable=False),
     Column("line", Integer, nullable=False, comment="the file's line (XLSX: row; JSON: case)"),
     Column("column", String(60), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", Text, nullable=False, comment="in English, for developers"),
     Column("creditor_reference", String(100)),
+    Column(
+        "code",
+        String(40),
+        nullable=False,
+        comment="the reason's stable code (cases.domain.import_reasons), set where it is found",
+    ),
+    Column(
+        "code_values",
+        JSONB,
+        nullable=False,
+        server_default=text("'{}'::jsonb"),
+        comment='the values the code\'s words need: {"line": "7"}',
+    ),
     Index("ix_import_row_errors_job", "job_id", "id"),
     comment="every problem of every refused row of an import (the error report)",
 )

@@ -24,20 +24,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, insert, or_, select, text, update
+from sqlalchemy import Row, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Date, DateTime, Integer, String, Uuid
 
 from cases.adapters.orm import (
     cases,
     claims,
+    limitation_interruptions,
     objections,
     parties,
     payment_plan_instalments,
     payment_plans,
     timeline,
 )
+from cases.domain import limitation as lim
 from cases.domain.workflow import CaseState, Instalment, Paused
 
 
@@ -64,6 +67,7 @@ class ClaimLimitation:
     limitation_date: date
     warned: str | None
     claim_type: str = "ordinary"
+    due_date: date | None = None
 
 
 @dataclass
@@ -269,6 +273,7 @@ async def claim_limitations(session: AsyncSession, case_id: uuid.UUID) -> list[C
             claims.c.limitation_date,
             claims.c.limitation_warned,
             claims.c.claim_type,
+            claims.c.due_date,
         )
         .where(claims.c.case_id == case_id)
         .order_by(claims.c.position)
@@ -284,6 +289,59 @@ async def set_claim_limitation(
         .where(claims.c.id == claim_id)
         .values(limitation_date=limitation_date, limitation_warned=warned)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Interruption:
+    """An interruption to record on a case under its key (a payment's id, an action's)."""
+
+    source_key: str
+    recorded: lim.Recorded
+
+
+async def record_interruptions(
+    session: AsyncSession, case_id: uuid.UUID, found: Sequence[Interruption], at: datetime
+) -> None:
+    """Keep interruptions as facts, one per key: a key already kept keeps its day, and a
+    withdrawal is final (:func:`cases.domain.limitation.merged`, as an upsert), so the
+    facts are the same whatever order a payment and its reversal arrive in."""
+    if not found:
+        return
+    by_key: dict[str, lim.Recorded] = {}
+    for f in found:  # one row per key in the statement (a payment and its reversal at once)
+        by_key[f.source_key] = lim.merged(by_key.get(f.source_key), f.recorded)
+    rows = [
+        {
+            "case_id": case_id,
+            "source_key": key,
+            "interruption": recorded.interruption,
+            "interrupted_on": recorded.on,
+            "withdrawn_at": at if recorded.withdrawn else None,
+            "recorded_at": at,
+        }
+        for key, recorded in sorted(by_key.items())  # one lock order
+    ]
+    statement = pg_insert(limitation_interruptions).values(rows)
+    kept = limitation_interruptions.c.withdrawn_at
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["case_id", "source_key"],
+            set_={"withdrawn_at": func.coalesce(kept, statement.excluded.withdrawn_at)},
+        )
+    )
+
+
+async def interruptions(session: AsyncSession, case_id: uuid.UUID) -> list[lim.Recorded]:
+    """Every interruption recorded on a case (withdrawn ones too)."""
+    query = select(
+        limitation_interruptions.c.interrupted_on,
+        limitation_interruptions.c.interruption,
+        limitation_interruptions.c.withdrawn_at,
+    ).where(limitation_interruptions.c.case_id == case_id)
+    return [
+        lim.Recorded(row.interrupted_on, row.interruption, row.withdrawn_at is not None)
+        for row in await session.execute(query)
+    ]
 
 
 async def case_creditor(session: AsyncSession, case_id: uuid.UUID) -> uuid.UUID | None:
@@ -344,6 +402,7 @@ async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -
             claims.c.limitation_date,
             claims.c.limitation_warned,
             claims.c.claim_type,
+            claims.c.due_date,
         )
         .where(claims.c.case_id.in_(ids))
         .order_by(claims.c.case_id, claims.c.position)

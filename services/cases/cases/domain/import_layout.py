@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Literal
 
+from cases.domain.import_reasons import GENERIC
 from cases.domain.registration import (
     MAX_CLAIMS,
     Address,
@@ -119,13 +120,26 @@ Cell = str | int | float | Decimal | date | datetime | bool | None
 """A value as a reader delivers it: text from CSV, typed cells from XLSX."""
 
 
+Values = tuple[tuple[str, str], ...]
+"""The values a reason's words need (``(("line", "7"),)``), as text."""
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem of one row: the file's line (XLSX: row), the column, and why."""
+    """One problem of one row: the file's line (XLSX: row), the column, and why: its
+    stable ``code`` with its ``values`` (the error files' words,
+    :mod:`cases.domain.import_reasons`), and ``reason`` in English for developers."""
 
     line: int
     column: str
     reason: str
+    code: str
+    values: Values = ()
+
+    @classmethod
+    def of(cls, line: int, column: str, problem: ValueProblem | FieldError) -> RowError:
+        """A problem found with a value, or by the registration's checks, at a place."""
+        return cls(line, column, problem.reason, problem.code or GENERIC, problem.values)
 
 
 @dataclass(slots=True)
@@ -257,7 +271,14 @@ _FORMULA_LEAD = ("=", "+", "-", "@")
 
 
 class ValueProblem(ValueError):
-    """A cell that cannot be read as what its column holds."""
+    """A cell that cannot be read as what its column holds: English for developers, the
+    stable ``code`` and the ``values`` its words need for the error files."""
+
+    def __init__(self, reason: str, code: str, **values: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+        self.values: Values = tuple((k, str(v)) for k, v in values.items())
 
 
 def _shown(value: object) -> str:
@@ -307,7 +328,7 @@ def parse_date(value: Cell) -> date:
 def _date_of(text: str) -> date:
     """A date's text read (the few dates of a file recur on every row: kept)."""
     if not text:
-        raise ValueProblem("is required")
+        raise ValueProblem("is required", "required")
     try:
         if match := _DATE_NO.fullmatch(text):
             day, month, year = (int(g) for g in match.groups())
@@ -316,8 +337,8 @@ def _date_of(text: str) -> date:
             year, month, day = (int(g) for g in match.groups())
             return date(year, month, day)
     except ValueError:
-        raise ValueProblem(f"{_shown(text)} is not a date in the calendar") from None
-    raise ValueProblem(f"{_shown(text)} is not a date (dd.mm.yyyy or yyyy-mm-dd)")
+        raise ValueProblem(f"{_shown(text)} is not a date in the calendar", "not_a_date") from None
+    raise ValueProblem(f"{_shown(text)} is not a date (dd.mm.yyyy or yyyy-mm-dd)", "not_a_date")
 
 
 def parse_kroner(value: Cell, *, required: bool = True) -> int:
@@ -327,7 +348,7 @@ def parse_kroner(value: Cell, *, required: bool = True) -> int:
     other groups thousands. ``1.234`` (three decimals or a thousands dot?) is refused.
     """
     if isinstance(value, bool):
-        raise ValueProblem(f"{_shown(value)} is not an amount")
+        raise ValueProblem(f"{_shown(value)} is not an amount", "not_an_amount")
     if isinstance(value, int):
         return value * 100
     if isinstance(value, float | Decimal):
@@ -344,7 +365,7 @@ def _kroner_of_text(text: str, original: Cell, required: bool) -> int:
     text = _CURRENCY.sub("", _AMOUNT_SPACES.sub("", text))
     if not text:
         if required:
-            raise ValueProblem("is required")
+            raise ValueProblem("is required", "required")
         return 0
     if plain := _PLAIN_AMOUNT.fullmatch(text):  # 1 234,50, kr 100: no Decimal either
         sign, whole, fraction = plain.groups()
@@ -356,7 +377,9 @@ def _kroner_of_text(text: str, original: Cell, required: bool) -> int:
 def _ore_of(amount: Decimal, original: Cell) -> int:
     ore = amount * 100
     if ore != ore.to_integral_value():
-        raise ValueProblem(f"{_shown(original)} has more than two decimals (øre)")
+        raise ValueProblem(
+            f"{_shown(original)} has more than two decimals (øre)", "too_many_decimals"
+        )
     return int(ore)
 
 
@@ -376,21 +399,27 @@ def _decimal_of(text: str, original: Cell) -> Decimal:
     else:
         whole, fraction = text, ""
     if not _AMOUNT.fullmatch(whole or "0") or (fraction and not fraction.isdigit()):
-        raise ValueProblem(f"{_shown(original)} is not an amount (for example 1 234,50)")
+        raise ValueProblem(
+            f"{_shown(original)} is not an amount (for example 1 234,50)", "not_an_amount"
+        )
     if len(fraction) > 2:
-        raise ValueProblem(f"{_shown(original)} has more than two decimals (øre)")
+        raise ValueProblem(
+            f"{_shown(original)} has more than two decimals (øre)", "too_many_decimals"
+        )
     try:
         return Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
     except InvalidOperation:
-        raise ValueProblem(f"{_shown(original)} is not an amount") from None
+        raise ValueProblem(f"{_shown(original)} is not an amount", "not_an_amount") from None
 
 
 def parse_kind(value: Cell) -> DebtorKind:
     text = text_of(value).lower()
     kind = _KINDS.get(text)
     if kind is None:
+        if not text:
+            raise ValueProblem("is required", "required")
         raise ValueProblem(
-            f"{_shown(text)} is not a debtor kind (person or business)" if text else "is required"
+            f"{_shown(text)} is not a debtor kind (person or business)", "debtor_kind"
         )
     return kind
 
@@ -474,7 +503,16 @@ class CaseGrouper:
             reference=reference,
             lines=(row.line,),
             end_record=self._records,
-            errors=[*row.errors, RowError(row.line, "creditor_reference", reason)],
+            errors=[
+                *row.errors,
+                RowError(
+                    row.line,
+                    "creditor_reference",
+                    reason,
+                    "case_too_many_rows",
+                    (("line", str(first_line)),),
+                ),
+            ],
             draining=self._draining,
             counts_as_case=False,
         )
@@ -485,7 +523,15 @@ class CaseGrouper:
         self._draining = (self._reference or "", first)
         reason = f"a case has at most {MAX_CLAIMS} rows (claims); this one has more"
         errors = [e for r in rows for e in r.errors]
-        errors.append(RowError(first, "creditor_reference", reason))
+        errors.append(
+            RowError(
+                first,
+                "creditor_reference",
+                reason,
+                "too_many_claims",
+                (("limit", str(MAX_CLAIMS)),),
+            )
+        )
         return ParsedCase(
             reference=self._reference or "",
             lines=tuple(r.line for r in rows),
@@ -543,6 +589,8 @@ def case_from_rows(rows: Sequence[SourceRow], *, end_record: int) -> ParsedCase:
                         name,
                         f"differs from line {line}: the rows of one case "
                         "(same creditor_reference) must name the same debtor",
+                        "differs_from_line",
+                        (("line", str(line)),),
                     )
                 )
     kind = _KINDS.get(cell("debtor_kind").lower())
@@ -550,7 +598,7 @@ def case_from_rows(rows: Sequence[SourceRow], *, end_record: int) -> ParsedCase:
         try:
             parse_kind(get("debtor_kind"))
         except ValueProblem as exc:
-            errors.append(RowError(line, "debtor_kind", str(exc)))
+            errors.append(RowError.of(line, "debtor_kind", exc))
     country = (cell("country") or "NO").upper()
     postal_code = (
         _identifier(get("postal_code"), cell("postal_code"), 4)
@@ -649,12 +697,12 @@ def _claim(row: SourceRow, texts: Mapping[str, str], errors: list[RowError]) -> 
         try:
             parse_date(get(name))
         except ValueProblem as exc:
-            errors.append(RowError(line, name, str(exc)))
+            errors.append(RowError.of(line, name, exc))
     for name, required in (("principal", True), ("reminder_fee", False)):
         try:
             parse_kroner(get(name), required=required)
         except ValueProblem as exc:
-            errors.append(RowError(line, name, str(exc)))
+            errors.append(RowError.of(line, name, exc))
     return None
 
 
@@ -688,16 +736,16 @@ def tabular_error(case: ParsedCase, error: FieldError) -> RowError:
     if match := _CLAIM_FIELD.fullmatch(error.field):
         index, name = int(match.group(1)), match.group(2)
         line = case.lines[index] if index < len(case.lines) else case.first_line
-        return RowError(line, _CLAIM_COLUMNS.get(name, name), error.reason)
+        return RowError.of(line, _CLAIM_COLUMNS.get(name, name), error)
     if match := _LINE_FIELD.fullmatch(error.field):
-        return RowError(case.first_line, f"address_line_{int(match.group(1)) + 1}", error.reason)
+        return RowError.of(case.first_line, f"address_line_{int(match.group(1)) + 1}", error)
     column = _TABULAR_COLUMNS.get(error.field, error.field)
-    return RowError(case.first_line, column, error.reason)
+    return RowError.of(case.first_line, column, error)
 
 
 def json_error(case: ParsedCase, error: FieldError) -> RowError:
     """A registration finding of a JSON case: its position and the field's path."""
-    return RowError(case.first_line, error.field, error.reason)
+    return RowError.of(case.first_line, error.field, error)
 
 
 def with_siblings(case: ParsedCase, errors: Sequence[RowError]) -> list[RowError]:
@@ -715,6 +763,8 @@ def with_siblings(case: ParsedCase, errors: Sequence[RowError]) -> list[RowError
                     line,
                     "creditor_reference",
                     f"not registered: the case it belongs to has errors (line {first_fault})",
+                    "case_has_errors",
+                    (("line", str(first_fault)),),
                 )
             )
             faulty.add(line)
@@ -746,48 +796,58 @@ class _Problems:
     def __init__(self) -> None:
         self.errors: list[FieldError] = []
 
-    def add(self, path: str, reason: str) -> None:
+    def add(self, path: str, reason: str, code: str) -> None:
         if len(self.errors) < MAX_ERRORS_PER_ROW:
-            self.errors.append(FieldError(path, reason))
+            self.errors.append(FieldError(path, reason, code))
 
     def obj(self, value: Any, path: str, keys: frozenset[str]) -> Mapping[str, Any]:
         if not isinstance(value, dict):
-            self.add(path or "case", "must be an object")
+            self.add(path or "case", "must be an object", "not_an_object")
             return {}
         for extra in sorted(set(value) - keys):
-            self.add(f"{path}.{extra}" if path else str(extra), "is not a field of the layout")
+            self.add(
+                f"{path}.{extra}" if path else str(extra),
+                "is not a field of the layout",
+                "not_in_layout",
+            )
         return value
 
     def text(self, data: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> str:
         value = data.get(key)
         if value is None:
             if not optional:
-                self.add(path, "is required")
+                self.add(path, "is required", "required")
             return ""
         if not isinstance(value, str):
-            self.add(path, "must be a string")
+            self.add(path, "must be a string", "not_a_string")
             return ""
         return value
 
     def integer(self, data: Mapping[str, Any], key: str, path: str, default: int | None) -> int:
         value = data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            self.add(path, "is required" if value is None else "must be an integer (øre)")
+            if value is None:
+                self.add(path, "is required", "required")
+            else:
+                self.add(path, "must be an integer (øre)", "not_an_integer")
             return 0
         if isinstance(value, Decimal) and value != value.to_integral_value():
-            self.add(path, "must be an integer (øre)")
+            self.add(path, "must be an integer (øre)", "not_an_integer")
             return 0
         return int(value)
 
     def day(self, data: Mapping[str, Any], key: str, path: str) -> date:
         value = data.get(key)
         if not isinstance(value, str):
-            self.add(path, "is required" if value is None else "must be a date (yyyy-mm-dd)")
+            if value is None:
+                self.add(path, "is required", "required")
+            else:
+                self.add(path, "must be a date (yyyy-mm-dd)", "not_a_date")
             return date.min
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.add(path, f"{_shown(value)} is not a date (yyyy-mm-dd)")
+            self.add(path, f"{_shown(value)} is not a date (yyyy-mm-dd)", "not_a_date")
             return date.min
 
 
@@ -807,17 +867,17 @@ def case_from_json(item: Any, *, position: int) -> ParsedCase:
     if kind_value in ("person", "business"):
         kind = kind_value
     else:
-        p.add("debtor.kind", "must be 'person' or 'business'")
+        p.add("debtor.kind", "must be 'person' or 'business'", "debtor_kind")
     raw_lines = address.get("lines")
     lines: list[str] = []
     if not isinstance(raw_lines, list) or not all(isinstance(x, str) for x in raw_lines):
-        p.add("debtor.address.lines", "must be a list of strings")
+        p.add("debtor.address.lines", "must be a list of strings", "not_a_list")
     else:
         lines = list(raw_lines)
     raw_claims = case.get("claims")
     claims: list[Claim] = []
     if not isinstance(raw_claims, list):
-        p.add("claims", "must be a list of claims")
+        p.add("claims", "must be a list of claims", "not_a_list")
         raw_claims = []
     for i, raw in enumerate(raw_claims[: MAX_CLAIMS + 1]):
         path = f"claims[{i}]"
@@ -861,7 +921,7 @@ def case_from_json(item: Any, *, position: int) -> ParsedCase:
     )
     parsed = ParsedCase(reference=reference, lines=(position,), end_record=position)
     if p.errors:
-        parsed.errors = [RowError(position, e.field, e.reason) for e in p.errors]
+        parsed.errors = [RowError.of(position, e.field, e) for e in p.errors]
     else:
         parsed.registration = registration
     return parsed

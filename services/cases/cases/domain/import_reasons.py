@@ -1,15 +1,17 @@
 """The reasons of the import error report in the file's language (bokmål or English).
 
-The rows of an import's error report are stored with the service's English reason; the
-report is a document for people, so each reason is written in the reader's language
-from its stable code. :func:`reason_code` names the code (and the values its words need,
-such as a line number) of a reason the import validation writes; :func:`reason_text`
-writes it. A reason no pattern knows becomes the generic «Ugyldig verdi» / «Invalid value».
+Every problem the import finds is made with its stable code and the values its words
+need (a line number, a limit) where it is found (:class:`~cases.domain.import_layout.RowError`,
+:class:`~cases.domain.registration.FieldError`), and each row of the error report is
+stored with them (ADR 0069); the English reason beside them is a description for
+developers. The report is a document for people: :func:`code_text` writes a code in the
+reader's language. A code without words here (only in rows stored by an older version)
+reads «Ugyldig verdi» / «Invalid value».
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from typing import Final
 
 GENERIC: Final = "invalid_value"
@@ -46,6 +48,18 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "Is not a valid organisation number",
     ),
     "twice_in_case": ("Står to ganger i saken", "Appears twice in the case"),
+    "twice_in_submission": (
+        "Står to ganger i filen (den første er beholdt)",
+        "Appears twice in the file (the first one was kept)",
+    ),
+    "creditor_reference": (
+        "Må være 1-60 bokstaver, sifre, mellomrom eller - . / : # _",
+        "Must be 1-60 letters, digits, spaces or - . / : # _",
+    ),
+    "not_an_object": ("Må være et objekt", "Must be an object"),
+    "not_a_string": ("Må være tekst", "Must be a text (string)"),
+    "not_an_integer": ("Må være et heltall (øre)", "Must be a whole number (1/100 kr)"),
+    "not_a_list": ("Må være en liste", "Must be a list"),
     "claims_missing": ("Saken må ha minst ett krav", "At least one claim is required"),
     "address_missing": ("Minst én adresselinje må fylles ut", "At least one address line"),
     "too_many_address_lines": ("Høyst 3 adresselinjer", "At most 3 address lines"),
@@ -78,69 +92,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
 }
 """Each code's words: (bokmål, English); values such as ``{line}`` are filled in."""
 
-_PATTERNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
-    (code, re.compile(pattern, re.IGNORECASE))
-    for code, pattern in (
-        ("required_for_person", r"^is required for a person"),
-        ("required_for_business", r"^is required for a business"),
-        ("required", r"^is required"),
-        ("only_for_person", r"^is only for a person"),
-        ("only_for_business", r"^is only for a business"),
-        ("case_too_many_rows", r"^belongs to the case that starts on line (?P<line>\d+)"),
-        ("differs_from_line", r"^differs from line (?P<line>\d+)"),
-        ("case_has_errors", r"^not registered: .*\(line (?P<line>\d+)\)"),
-        ("too_many_claims", r"^(a case has at most|at most \d+ claims)"),
-        ("not_a_date", r"is not a date"),
-        ("too_many_decimals", r"has more than two decimals"),
-        ("not_an_amount", r"is not an amount"),
-        ("debtor_kind", r"(is not a debtor kind|^must be 'person' or 'business')"),
-        ("claim_type", r"^must be 'ordinary' or 'loan'"),
-        ("not_positive", r"^must be a positive amount"),
-        ("negative", r"^must not be negative"),
-        ("larger_than_principal", r"^is larger than the principal"),
-        ("too_large", r"^is larger than"),
-        ("fees_do_not_add_up", r"^does not add up"),
-        ("in_future", r"^is in the future"),
-        ("before_invoice_date", r"^is before the invoice date"),
-        ("not_overdue", r"is not overdue"),
-        ("too_long", r"^is longer than (?P<limit>\d+) characters"),
-        ("control_characters", r"control characters"),
-        ("country_code", r"country code"),
-        ("postal_code", r"postal code"),
-        ("email", r"e-mail address"),
-        ("phone", r"^must be 5-15 digits"),
-        ("national_id", r"national identity number"),
-        ("organisation_number", r"(organisation number|organisasjonsnummer)"),
-        ("twice_in_case", r"^appears twice"),
-        ("claims_missing", r"^at least one claim"),
-        ("address_missing", r"^at least one address line"),
-        ("too_many_address_lines", r"^at most \d+ address lines"),
-        ("already_registered", r"already registered as case (?P<case_number>[\w-]+)"),
-        ("encoding", r"^the line is not (?P<encoding>[\w-]+) text"),
-        ("line_too_long", r"^the line is longer than"),
-        ("not_in_layout", r"^is not a field of the layout"),
-        ("unreadable_line", r"^the (line|row) (is|cannot)"),
-        ("too_big", r"^(has more than|has a (text|number|key)|is nested deeper)"),
-        ("malformed", r"^is malformed"),
-    )
-)
 
-
-_BY_COLUMN: Final = {"national_id": "national_id", "organisation_number": "organisation_number"}
-"""A column whose checks speak in their own words (the identifiers' check digits)."""
-
-
-def reason_code(reason: str, column: str = "") -> tuple[str, dict[str, str]]:
-    """The stable code of a reason the import writes, with the values its words need."""
-    text = reason.strip()
-    for code, pattern in _PATTERNS:
-        match = pattern.search(text)
-        if match:
-            return code, {k: v for k, v in match.groupdict().items() if v is not None}
-    return _BY_COLUMN.get(column.rsplit(".", 1)[-1], GENERIC), {}
-
-
-def code_text(code: str, values: dict[str, str], lang: str) -> str:
+def code_text(code: str, values: Mapping[str, str], lang: str) -> str:
     """A code's words in ``lang`` (``nb`` or English); an unknown code says «Invalid value»."""
     nb, en = WORDS.get(code, WORDS[GENERIC])
     words = nb if lang == "nb" else en
@@ -149,9 +102,3 @@ def code_text(code: str, values: dict[str, str], lang: str) -> str:
     except (KeyError, IndexError):
         nb, en = WORDS[GENERIC]
         return nb if lang == "nb" else en
-
-
-def reason_text(reason: str, lang: str, column: str = "") -> str:
-    """A stored reason written in the file's language, from its code."""
-    code, values = reason_code(reason, column)
-    return code_text(code, values, lang)

@@ -20,7 +20,7 @@ The **limitation date** kept per claim is that first time-barred day.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -102,6 +102,70 @@ INTERRUPTIONS: tuple[Interruption, ...] = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An interruption recorded on a case (a fact): what, on which day, and whether it was
+    withdrawn since (a payment the bank or a correction took back no longer acknowledges
+    the debt, ADR 0068)."""
+
+    on: date
+    interruption: Interruption
+    withdrawn: bool = False
+
+
+def merged(before: Recorded | None, arrived: Recorded) -> Recorded:
+    """The fact kept under one key (a payment's id) when ``arrived`` comes after ``before``:
+    the first day recorded stays and a withdrawal is final, so a payment and its reversal
+    give the same fact in either order, and a redelivery changes nothing."""
+    if before is None:
+        return arrived
+    return replace(before, withdrawn=before.withdrawn or arrived.withdrawn)
+
+
+@dataclass(frozen=True, slots=True)
+class Limitation:
+    """A claim's limitation as its facts give it (:func:`limitation_of`)."""
+
+    limitation_date: date
+    """The first time-barred day."""
+    runs_from: date | None
+    """The interruption the running period counts from (``None``: from the due date)."""
+    not_revived: tuple[date, ...]
+    """The days of interruptions on or after the claim was already time-barred then."""
+
+
+def limitation_of(
+    due_date: date,
+    claim_type: ClaimType,
+    facts: Iterable[Recorded | tuple[date, Interruption]],
+    rules: RuleSet,
+) -> Limitation:
+    """A claim's limitation from its due date and the set of interruptions recorded on its
+    case, whatever order they were recorded in (ADR 0068).
+
+    The interruptions still standing (not withdrawn) are folded in date order: each one
+    before the first time-barred day the earlier ones give starts a new period from its day
+    (never a shorter one); one on or after it changes nothing, now or later (no revival,
+    ADR 0050). So the period runs from the latest interruption that was dated before the
+    claim was barred as of that day. Interruptions on the same day commute."""
+    standing = {
+        (f.on, f.interruption) if isinstance(f, Recorded) else f
+        for f in facts
+        if not (isinstance(f, Recorded) and f.withdrawn)
+    }
+    current = limitation_date(due_date, period_years(rules, claim_type))
+    runs_from: date | None = None
+    late: list[date] = []
+    for on, interruption in sorted(standing):
+        if is_time_barred(current, on):
+            late.append(on)
+            continue
+        renewed = after_interruption(current, interruption, on, rules, claim_type)
+        if renewed != current:
+            current, runs_from = renewed, on
+    return Limitation(current, runs_from, tuple(late))
+
+
 def restated(
     due_date: date,
     claim_type: ClaimType,
@@ -111,10 +175,7 @@ def restated(
     """A claim's limitation date by the rules now (ADR 0050), from its due date and the
     interruptions recorded on it, in date order: what a case registered before those rules
     should carry. An interruption on or after the date it then has changes nothing."""
-    current = limitation_date(due_date, period_years(rules, claim_type))
-    for on, interruption in sorted(interruptions):
-        current = after_interruption(current, interruption, on, rules, claim_type)
-    return current
+    return limitation_of(due_date, claim_type, interruptions, rules).limitation_date
 
 
 def warning_level(limitation: date, today: date, rules: RuleSet) -> str | None:

@@ -39,8 +39,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 class FieldError:
     """One problem with one field: ``field`` is a path such as ``claims[0].due_date``.
 
-    ``code`` is stable, for clients that translate (the portal does), with the ``values``
-    its words need (``case_number``); ``reason`` is English, for developers."""
+    ``code`` is stable, for clients that translate (the portal does, and the import's error
+    files: :mod:`cases.domain.import_reasons`), with the ``values`` its words need
+    (``case_number``, ``limit``); ``reason`` is English, for developers."""
 
     field: str
     reason: str
@@ -134,47 +135,85 @@ class CaseRegistration:
         return sum(c.principal_ore for c in self.claims)
 
 
+def _limit(limit: int) -> tuple[tuple[str, str], ...]:
+    return (("limit", str(limit)),)
+
+
 def _text(
     errors: list[FieldError], value: str, path: str, *, limit: int, required: bool = True
 ) -> None:
     if not value or value.isspace():
         if required:
-            errors.append(FieldError(path, "is required"))
+            errors.append(FieldError(path, "is required", "required"))
         return
     if len(value) > limit:
-        errors.append(FieldError(path, f"is longer than {limit} characters"))
+        errors.append(
+            FieldError(path, f"is longer than {limit} characters", "too_long", _limit(limit))
+        )
     if _CONTROL.search(value):
-        errors.append(FieldError(path, "contains control characters"))
+        errors.append(FieldError(path, "contains control characters", "control_characters"))
 
 
 def _debtor_errors(debtor: Debtor, errors: list[FieldError]) -> None:
     _text(errors, debtor.name, "debtor.name", limit=200)
     if debtor.kind == "person":
         if not debtor.national_id:
-            errors.append(FieldError("debtor.national_id", "is required for a person"))
+            errors.append(
+                FieldError("debtor.national_id", "is required for a person", "required_for_person")
+            )
         if debtor.organisation_number:
-            errors.append(FieldError("debtor.organisation_number", "is only for a business debtor"))
+            errors.append(
+                FieldError(
+                    "debtor.organisation_number",
+                    "is only for a business debtor",
+                    "only_for_business",
+                )
+            )
     elif debtor.kind == "business":
         if not debtor.organisation_number:
-            errors.append(FieldError("debtor.organisation_number", "is required for a business"))
+            errors.append(
+                FieldError(
+                    "debtor.organisation_number",
+                    "is required for a business",
+                    "required_for_business",
+                )
+            )
         if debtor.national_id:
-            errors.append(FieldError("debtor.national_id", "is only for a person debtor"))
+            errors.append(
+                FieldError("debtor.national_id", "is only for a person debtor", "only_for_person")
+            )
     else:
-        errors.append(FieldError("debtor.kind", "must be 'person' or 'business'"))
+        errors.append(FieldError("debtor.kind", "must be 'person' or 'business'", "debtor_kind"))
     address = debtor.address
     if not address.lines or all(not line or line.isspace() for line in address.lines):
-        errors.append(FieldError("debtor.address.lines", "at least one address line is required"))
+        errors.append(
+            FieldError(
+                "debtor.address.lines",
+                "at least one address line is required",
+                "address_missing",
+            )
+        )
     if len(address.lines) > 3:
-        errors.append(FieldError("debtor.address.lines", "at most 3 address lines"))
+        errors.append(
+            FieldError("debtor.address.lines", "at most 3 address lines", "too_many_address_lines")
+        )
     for i, line in enumerate(address.lines):
         _text(errors, line, f"debtor.address.lines[{i}]", limit=100, required=False)
     if not _COUNTRY.fullmatch(address.country):
         errors.append(
-            FieldError("debtor.address.country", "must be a two-letter country code (ISO 3166)")
+            FieldError(
+                "debtor.address.country",
+                "must be a two-letter country code (ISO 3166)",
+                "country_code",
+            )
         )
     elif address.country == "NO" and not _POSTAL_CODE_NO.fullmatch(address.postal_code):
         errors.append(
-            FieldError("debtor.address.postal_code", "a Norwegian postal code has 4 digits")
+            FieldError(
+                "debtor.address.postal_code",
+                "a Norwegian postal code has 4 digits",
+                "postal_code",
+            )
         )
     else:
         _text(errors, address.postal_code, "debtor.address.postal_code", limit=12)
@@ -182,11 +221,15 @@ def _debtor_errors(debtor: Debtor, errors: list[FieldError]) -> None:
     if debtor.email is not None and (
         not _EMAIL.fullmatch(debtor.email) or _CONTROL.search(debtor.email)
     ):
-        errors.append(FieldError("debtor.email", "is not an e-mail address"))
+        errors.append(FieldError("debtor.email", "is not an e-mail address", "email"))
     if debtor.email is not None and len(debtor.email) > 254:
-        errors.append(FieldError("debtor.email", "is longer than 254 characters"))
+        errors.append(
+            FieldError("debtor.email", "is longer than 254 characters", "too_long", _limit(254))
+        )
     if debtor.phone is not None and not _PHONE.fullmatch(debtor.phone):
-        errors.append(FieldError("debtor.phone", "must be 5-15 digits, optionally after '+'"))
+        errors.append(
+            FieldError("debtor.phone", "must be 5-15 digits, optionally after '+'", "phone")
+        )
 
 
 def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -> None:
@@ -206,38 +249,64 @@ def _claim_errors(claim: Claim, i: int, today: date, errors: list[FieldError]) -
     path = f"claims[{i}]"
     _text(errors, claim.invoice_number, f"{path}.invoice_number", limit=40)
     if claim.due_date < claim.invoice_date:
-        errors.append(FieldError(f"{path}.due_date", "is before the invoice date"))
+        errors.append(
+            FieldError(f"{path}.due_date", "is before the invoice date", "before_invoice_date")
+        )
     if claim.due_date >= today:
-        errors.append(FieldError(f"{path}.due_date", "the claim is not overdue yet"))
+        errors.append(FieldError(f"{path}.due_date", "the claim is not overdue yet", "not_overdue"))
     if claim.invoice_date > today:
-        errors.append(FieldError(f"{path}.invoice_date", "is in the future"))
+        errors.append(FieldError(f"{path}.invoice_date", "is in the future", "in_future"))
     if claim.principal_ore <= 0:
-        errors.append(FieldError(f"{path}.principal_ore", "must be a positive amount"))
+        errors.append(
+            FieldError(f"{path}.principal_ore", "must be a positive amount", "not_positive")
+        )
     elif claim.principal_ore > MAX_PRINCIPAL_ORE:
-        errors.append(FieldError(f"{path}.principal_ore", "is larger than 1 000 000 000 kr"))
+        errors.append(
+            FieldError(f"{path}.principal_ore", "is larger than 1 000 000 000 kr", "too_large")
+        )
     if claim.reminder_fee_ore < 0:
-        errors.append(FieldError(f"{path}.reminder_fee_ore", "must not be negative"))
+        errors.append(FieldError(f"{path}.reminder_fee_ore", "must not be negative", "negative"))
     if claim.demand_sent_on is not None:
         if claim.demand_sent_on < claim.invoice_date:
-            errors.append(FieldError(f"{path}.demand_sent_on", "is before the invoice date"))
+            errors.append(
+                FieldError(
+                    f"{path}.demand_sent_on", "is before the invoice date", "before_invoice_date"
+                )
+            )
         if claim.demand_sent_on > today:
-            errors.append(FieldError(f"{path}.demand_sent_on", "is in the future"))
+            errors.append(FieldError(f"{path}.demand_sent_on", "is in the future", "in_future"))
     for j, reminder in enumerate(claim.reminders or ()):
         where = f"{path}.reminders[{j}]"
         if reminder.sent_on < claim.invoice_date:
-            errors.append(FieldError(f"{where}.sent_on", "is before the invoice date"))
+            errors.append(
+                FieldError(f"{where}.sent_on", "is before the invoice date", "before_invoice_date")
+            )
         if reminder.sent_on > today:
-            errors.append(FieldError(f"{where}.sent_on", "is in the future"))
+            errors.append(FieldError(f"{where}.sent_on", "is in the future", "in_future"))
         if reminder.fee_ore < 0:
-            errors.append(FieldError(f"{where}.fee_ore", "must not be negative"))
+            errors.append(FieldError(f"{where}.fee_ore", "must not be negative", "negative"))
     if claim.reminders is not None and claim.reminder_fee_ore != sum(
         r.fee_ore for r in claim.reminders
     ):
-        errors.append(FieldError(f"{path}.reminder_fee_ore", "does not add up to the reminders"))
+        errors.append(
+            FieldError(
+                f"{path}.reminder_fee_ore",
+                "does not add up to the reminders",
+                "fees_do_not_add_up",
+            )
+        )
     if claim.claim_type not in CLAIM_TYPES:
-        errors.append(FieldError(f"{path}.claim_type", "must be 'ordinary' or 'loan'"))
+        errors.append(
+            FieldError(f"{path}.claim_type", "must be 'ordinary' or 'loan'", "claim_type")
+        )
     elif claim.reminder_fee_ore > claim.principal_ore and claim.principal_ore > 0:
-        errors.append(FieldError(f"{path}.reminder_fee_ore", "is larger than the principal"))
+        errors.append(
+            FieldError(
+                f"{path}.reminder_fee_ore",
+                "is larger than the principal",
+                "larger_than_principal",
+            )
+        )
 
 
 def validated(registration: CaseRegistration, *, today: date) -> CaseRegistration:
@@ -253,6 +322,7 @@ def validated(registration: CaseRegistration, *, today: date) -> CaseRegistratio
             FieldError(
                 "creditor_reference",
                 "is required: 1-60 letters, digits, spaces or - . / : # _",
+                "creditor_reference",
             )
         )
     debtor = registration.debtor
@@ -262,22 +332,33 @@ def validated(registration: CaseRegistration, *, today: date) -> CaseRegistratio
         try:
             national_id = national_identity_number(national_id)
         except InvalidIdentifier as exc:
-            errors.append(FieldError("debtor.national_id", str(exc)))
+            errors.append(FieldError("debtor.national_id", str(exc), "national_id"))
     if debtor.kind == "business" and orgnr:
         try:
             orgnr = organisation_number(orgnr)
         except InvalidIdentifier as exc:
-            errors.append(FieldError("debtor.organisation_number", str(exc)))
+            errors.append(FieldError("debtor.organisation_number", str(exc), "organisation_number"))
     claims = registration.claims
     if not claims:
-        errors.append(FieldError("claims", "at least one claim is required"))
+        errors.append(FieldError("claims", "at least one claim is required", "claims_missing"))
     if len(claims) > MAX_CLAIMS:
-        errors.append(FieldError("claims", f"at most {MAX_CLAIMS} claims in one case"))
+        errors.append(
+            FieldError(
+                "claims",
+                f"at most {MAX_CLAIMS} claims in one case",
+                "too_many_claims",
+                (("limit", str(MAX_CLAIMS)),),
+            )
+        )
     seen: set[str] = set()
     for i, claim in enumerate(claims):
         _claim_errors(claim, i, today, errors)
         if claim.invoice_number in seen:
-            errors.append(FieldError(f"claims[{i}].invoice_number", "appears twice in the case"))
+            errors.append(
+                FieldError(
+                    f"claims[{i}].invoice_number", "appears twice in the case", "twice_in_case"
+                )
+            )
         seen.add(claim.invoice_number)
     if errors:
         raise RegistrationRejected(errors)

@@ -5,12 +5,19 @@ Each runs inside the consumer's transaction, together with the inbox claim.
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from contracts import Envelope
 from contracts.auth import OrganisationDeactivated, OrganisationRegistered
 from contracts.integrations import DirectPaymentNoticed, InvoicesHandedOver
-from contracts.ledger import CaseBalanceChanged, CaseSettledInFull, PaymentReceived
+from contracts.ledger import (
+    CaseBalanceChanged,
+    CaseSettledInFull,
+    PaymentReceived,
+    PaymentReversed,
+)
 from servicekit.bus.consumer import BatchHandler, EventHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,21 +67,52 @@ def case_settled_in_full(context: Callable[[], workflow.WorkflowContext]) -> Eve
 def payments_received(context: Callable[[], workflow.WorkflowContext]) -> BatchHandler:
     """``ledger.payment.received.v1`` (batch: payments come in volume): each payment the
     ledger booked interrupts limitation on its case from its value date (a part payment
-    acknowledges the debt, foreldelsesloven § 14), unless the claim was already barred.
-    Taken per case in value-date order, cases in id order (one lock order for all)."""
+    acknowledges the debt, foreldelsesloven § 14), unless the claim was already barred
+    then. Kept as facts and folded in value-date order, so arrival order does not matter
+    (ADR 0068); cases taken in id order (one lock order for all)."""
 
     async def handle(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-        payments = sorted(
-            (envelope.payload(PaymentReceived) for envelope in envelopes),
-            key=lambda p: (str(p.case_id), p.value_date),
+        payments = [envelope.payload(PaymentReceived) for envelope in envelopes]
+        await _apply_payments(
+            session,
+            context(),
+            [(p.case_id, workflow.LedgerPayment(p.payment_id, p.value_date)) for p in payments],
         )
-        tx = workflow.ConsumerTransaction(session, outbox)
-        ctx = context()
-        for payment in payments:
-            await workflow.part_payment(tx, ctx, payment.case_id, payment.value_date)
-        await tx.flush()
 
     return BatchHandler(handle)
+
+
+def payments_reversed(context: Callable[[], workflow.WorkflowContext]) -> BatchHandler:
+    """``ledger.payment.reversed.v1``: a payment taken back no longer interrupts limitation
+    (ADR 0068); its case's dates are computed again without it, whether it arrives after
+    the payment or before."""
+
+    async def handle(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        taken_back = [envelope.payload(PaymentReversed) for envelope in envelopes]
+        await _apply_payments(
+            session,
+            context(),
+            [
+                (p.case_id, workflow.LedgerPayment(p.payment_id, p.value_date, reversed=True))
+                for p in taken_back
+            ],
+        )
+
+    return BatchHandler(handle)
+
+
+async def _apply_payments(
+    session: AsyncSession,
+    ctx: workflow.WorkflowContext,
+    payments: Sequence[tuple[uuid.UUID, workflow.LedgerPayment]],
+) -> None:
+    by_case: dict[uuid.UUID, list[workflow.LedgerPayment]] = defaultdict(list)
+    for case_id, payment in payments:
+        by_case[case_id].append(payment)
+    tx = workflow.ConsumerTransaction(session, outbox)
+    for case_id in sorted(by_case, key=str):
+        await workflow.ledger_payments(tx, ctx, case_id, by_case[case_id])
+    await tx.flush()
 
 
 async def balances_changed(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:

@@ -639,8 +639,9 @@ async def refused_rows(uow: CasesUnitOfWork, job_id: uuid.UUID) -> list[Rejected
         page = await job_store.errors(uow.session, job_id, after=after, limit=2000)
         if not page:
             break
-        for error_id, (line, column, _reason, reference) in page:
+        for error_id, error in page:
             after = error_id
+            line, column, reference = error.line, error.column, error.creditor_reference
             _, columns = grouped.setdefault(line, (reference, set()))
             if column:
                 columns.add(column)
@@ -678,7 +679,10 @@ def _chunk_results(
         found = refused[index]
         if fmt != "json":
             found = with_siblings(case, found)
-        errors.extend((e.line, e.column, e.reason, case.reference or None) for e in found)
+        errors.extend(
+            ErrorRow(e.line, e.column, e.reason, case.reference or None, e.code, dict(e.values))
+            for e in found
+        )
         rows_rejected += len(case.lines)
         cases_rejected += int(case.counts_as_case)
     registered = {r.index for r in outcome.registered}

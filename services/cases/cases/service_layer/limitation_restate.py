@@ -4,14 +4,14 @@
 Cases registered before those rules carry a limitation date computed the old way (three
 years to the day for every claim, no move to the next business day, the due date itself
 as the first barred day, loans as three years). This recomputes each claim of every open
-case from its due date and claim type (:func:`cases.domain.limitation.restated`) and the
-interruptions on its timeline (a payment plan: acknowledgement; a forliksklage, an
-utleggsbegjæring; and the acknowledgements and part payments the workflow recorded as
-``limitation_interrupted`` / ``limitation_not_revived``), and reports every claim whose
-date differs. With ``apply`` it sets the new date (the old one stays on the timeline,
-``limitation_restated``), clears the claim's warning so the scheduler gives the right one
-at its next visit (today), and tells the ledger when a claim it had been told was barred
-runs again (``cases.claim.time_barred`` without a date).
+case from its due date and claim type (:func:`cases.domain.limitation.limitation_of`), the
+interruptions recorded on the case (``limitation_interruptions``, ADR 0068: backfilled from
+the timeline by cases_0014; payments taken back left out) and the steps on its timeline
+that interrupt (a payment plan: acknowledgement; a forliksklage, an utleggsbegjæring), and
+reports every claim whose date differs. With ``apply`` it sets the new date (the old one
+stays on the timeline, ``limitation_restated``), clears the claim's warning so the
+scheduler gives the right one at its next visit (today), and tells the ledger when a claim
+it had been told was barred runs again (``cases.claim.time_barred`` without a date).
 """
 
 from __future__ import annotations
@@ -85,11 +85,14 @@ async def restate_case(
     rows = (
         await tx.session.execute(
             select(timeline.c.kind, timeline.c.step, timeline.c.effective_date).where(
-                timeline.c.case_id == case_id
+                timeline.c.case_id == case_id, timeline.c.kind == "status_changed"
             )
         )
     ).all()
-    interruptions = interruptions_of([(r.kind, r.step, r.effective_date) for r in rows])
+    interruptions: list[lim.Recorded | tuple[date, lim.Interruption]] = [
+        *await store.interruptions(tx.session, case_id),
+        *interruptions_of([(r.kind, r.step, r.effective_date) for r in rows]),
+    ]
     found = []
     warned = {}
     for claim in (
@@ -105,7 +108,7 @@ async def restate_case(
         )
     ).all():
         claim_type: lim.ClaimType = "loan" if claim.claim_type == "loan" else "ordinary"
-        after = lim.restated(claim.due_date, claim_type, interruptions, rules)
+        after = lim.limitation_of(claim.due_date, claim_type, interruptions, rules).limitation_date
         if after != claim.limitation_date:
             found.append(
                 ClaimRestated(

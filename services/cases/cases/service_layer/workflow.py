@@ -144,81 +144,118 @@ def _limitation_check(
     return lim.earliest_check((c.limitation_date for c in claims), today, rules)
 
 
-async def _interrupt_limitation(
+def action_key() -> str:
+    """The key of an interruption a case action or step records (each is its own fact)."""
+    return f"action:{uuid.uuid4()}"
+
+
+def payment_key(payment_id: uuid.UUID) -> str:
+    """The key of a payment's interruption: its receipt and its reversal meet there."""
+    return f"payment:{payment_id}"
+
+
+async def _limitation_facts(
     tx: Transaction,
     record: CaseRecord,
     state: wf.CaseState,
-    interruption: lim.Interruption,
-    on: date,
+    recorded: Sequence[store.Interruption],
+    *,
+    step: str,
     today: date,
     now: datetime,
     rules: RuleSet,
     actor: Actor,
 ) -> tuple[wf.CaseState, date | None]:
-    """A new limitation period for every claim of the case from ``on``; a claim already
-    time-barred on ``on`` stays barred (noted on the timeline). A claim the scheduler had
-    found time-barred that an earlier-dated interruption renews runs again (the ledger is
-    told: ``cases.claim.time_barred`` without a date)."""
+    """Record interruptions (or withdraw them) as facts, then compute every claim's
+    limitation date again from all the case's facts (ADR 0068): the same dates whatever
+    order the facts arrived in. An interruption dated when a claim was already time-barred
+    does nothing for that claim (noted on the timeline, ``limitation_not_revived``); a
+    claim the scheduler had found time-barred that the facts now keep running runs again,
+    and one whose barred day moved is announced again (``cases.claim.time_barred``)."""
+    await store.record_interruptions(tx.session, record.case_id, recorded, now)
+    facts = await store.interruptions(tx.session, record.case_id)
     claims = await store.claim_limitations(tx.session, record.case_id)
-    renewed = []
+    arrived = {r.recorded.on for r in recorded if not r.recorded.withdrawn}
+    computed = []
     not_revived = []
     for claim in claims:
-        if lim.is_time_barred(claim.limitation_date, on):
+        assert claim.due_date is not None
+        found = lim.limitation_of(claim.due_date, lim.claim_type_of(claim), facts, rules)
+        if found.limitation_date != claim.limitation_date:
+            claim = await _restate_claim(tx, record, claim, found.limitation_date, today, now)
+        if arrived.intersection(found.not_revived):
             not_revived.append(claim)
-        new_date = lim.after_interruption(
-            claim.limitation_date, interruption, on, rules, lim.claim_type_of(claim)
-        )
-        if new_date != claim.limitation_date:
-            await store.set_claim_limitation(
-                tx.session, claim.claim_id, limitation_date=new_date, warned=None
-            )
-            if claim.warned == lim.EXPIRED:
-                tx.emit(
-                    ClaimTimeBarred(
-                        case_id=record.case_id,
-                        creditor_id=record.creditor_id,
-                        claim_id=claim.claim_id,
-                        limitation_date=new_date,
-                        time_barred_on=None,
-                        changed_at=now,
-                    )
-                )
-            claim = replace(claim, limitation_date=new_date, warned=None)
-        renewed.append(claim)
+        computed.append(claim)
+    kind = recorded[0].recorded.interruption if recorded else step
+    on = max((r.recorded.on for r in recorded), default=today)
     if not_revived:
         await store.append_timeline(
             tx.session,
             record.case_id,
             occurred_at=now,
             kind="limitation_not_revived",
-            step=interruption,
+            step=kind,
             effective_date=on,
             actor_kind=actor.kind,
             actor_id=actor.user_id,
             detail={
-                "interruption": interruption,
+                "interruption": kind,
                 "invoice_numbers": [c.invoice_number for c in not_revived],
                 "limitation_dates": [c.limitation_date.isoformat() for c in not_revived],
             },
         )
-    earliest = min(c.limitation_date for c in renewed)
+    earliest = min(c.limitation_date for c in computed)
     if earliest != state.limitation_date:
         await store.append_timeline(
             tx.session,
             record.case_id,
             occurred_at=now,
-            kind="limitation_interrupted",
-            step=interruption,
+            kind="limitation_interrupted" if arrived else "limitation_recomputed",
+            step=step,
             effective_date=on,
             actor_kind=actor.kind,
             actor_id=actor.user_id,
             detail={
-                "interruption": interruption,
+                "interruption": step,
                 "limitation_date_before": state.limitation_date.isoformat(),
                 "limitation_date": earliest.isoformat(),
             },
         )
-    return replace(state, limitation_date=earliest), _limitation_check(renewed, today, rules)
+    return replace(state, limitation_date=earliest), _limitation_check(computed, today, rules)
+
+
+async def _restate_claim(
+    tx: Transaction,
+    record: CaseRecord,
+    claim: store.ClaimLimitation,
+    new_date: date,
+    today: date,
+    now: datetime,
+) -> store.ClaimLimitation:
+    """Set a claim's limitation date the facts give. A claim found time-barred before
+    that runs again is announced without a date; one still barred, from its new first
+    barred day. A later date clears the warnings given (they are given again as due); an
+    earlier one (a payment taken back) keeps them, and the scheduler warns on."""
+    warned = claim.warned
+    if warned == lim.EXPIRED:
+        barred = lim.is_time_barred(new_date, today)
+        tx.emit(
+            ClaimTimeBarred(
+                case_id=record.case_id,
+                creditor_id=record.creditor_id,
+                claim_id=claim.claim_id,
+                limitation_date=new_date,
+                time_barred_on=new_date if barred else None,
+                changed_at=now,
+            )
+        )
+        warned = lim.EXPIRED if barred else None
+    elif new_date > claim.limitation_date:
+        warned = None
+    await store.set_claim_limitation(
+        tx.session, claim.claim_id, limitation_date=new_date, warned=warned
+    )
+    return replace(claim, limitation_date=new_date, warned=warned)
 
 
 async def _keep_objections_and_plans(
@@ -327,8 +364,17 @@ async def record_transition(
     state = t.after
     check_on = record.limitation_check_on
     if t.interrupts_limitation is not None:
-        state, check_on = await _interrupt_limitation(
-            tx, record, state, t.interrupts_limitation, today, today, now, rules, actor
+        found = lim.Recorded(today, t.interrupts_limitation)
+        state, check_on = await _limitation_facts(
+            tx,
+            record,
+            state,
+            [store.Interruption(action_key(), found)],
+            step=t.interrupts_limitation,
+            today=today,
+            now=now,
+            rules=rules,
+            actor=actor,
         )
     elif check_on is None and state.status != "closed":
         check_on = _limitation_check(
@@ -546,33 +592,62 @@ async def register_acknowledgement(
         raise wf.IllegalTransition(
             "Registering an acknowledgement is not possible: the case is closed."
         )
-    return await _acknowledged(tx, ctx, record, kind, on, actor)
+    found = store.Interruption(action_key(), lim.Recorded(on, kind))
+    return await _acknowledged(tx, ctx, record, [found], kind, actor)
 
 
-async def part_payment(
-    tx: Transaction, ctx: WorkflowContext, case_id: uuid.UUID, value_date: date
+@dataclass(frozen=True, slots=True)
+class LedgerPayment:
+    """A payment the ledger booked on a case, or took back (``reversed``)."""
+
+    payment_id: uuid.UUID
+    value_date: date
+    reversed: bool = False
+
+
+async def ledger_payments(
+    tx: Transaction, ctx: WorkflowContext, case_id: uuid.UUID, payments: Sequence[LedgerPayment]
 ) -> Outcome | None:
-    """The ledger booked a payment on the case: a part payment acknowledges the debt, so a
-    new limitation period runs from its value date (foreldelsesloven § 14) for every claim
-    not yet time-barred on that day. Nothing for a closed case (``None``)."""
+    """The ledger booked payments on the case, or took some back. A part payment
+    acknowledges the debt, so a new limitation period runs from its value date
+    (foreldelsesloven § 14) for every claim not yet time-barred on that day; a payment
+    taken back no longer does. Each is kept as a fact under its payment id and the dates
+    are computed from all of them, so the order the ledger's events arrive in does not
+    matter (ADR 0068). A closed case keeps the facts and nothing more (``None``)."""
     record = await _locked(tx, case_id, None)
+    found = [
+        store.Interruption(
+            payment_key(p.payment_id), lim.Recorded(p.value_date, "part_payment", p.reversed)
+        )
+        for p in payments
+    ]
     if record.state.status == "closed":
+        await store.record_interruptions(tx.session, case_id, found, ctx.clock.now())
         return None
-    return await _acknowledged(tx, ctx, record, "part_payment", value_date, Actor("ledger"))
+    step = "part_payment" if any(not p.reversed for p in payments) else "payment_reversed"
+    return await _acknowledged(tx, ctx, record, found, step, Actor("ledger"))
 
 
 async def _acknowledged(
     tx: Transaction,
     ctx: WorkflowContext,
     record: CaseRecord,
-    kind: Acknowledgement,
-    on: date,
+    recorded: Sequence[store.Interruption],
+    step: str,
     actor: Actor,
 ) -> Outcome:
     now, today = ctx.clock.now(), ctx.clock.today()
     rules = ctx.rule_book.in_force(today)
-    state, check_on = await _interrupt_limitation(
-        tx, record, record.state, kind, on, today, now, rules, actor
+    state, check_on = await _limitation_facts(
+        tx,
+        record,
+        record.state,
+        recorded,
+        step=step,
+        today=today,
+        now=now,
+        rules=rules,
+        actor=actor,
     )
     state = wf.letters_may_resume(state, today)
     attention = wf.needs_attention(state, today, rules)
@@ -590,8 +665,8 @@ async def _acknowledged(
         case_id=record.case_id,
         case_number=record.case_number,
         status=state.status,
-        step=kind,
-        effective_date=on,
+        step=step,
+        effective_date=max((r.recorded.on for r in recorded), default=today),
         deadline=None,
         needs_attention=attention,
         next=wf.next_step(state, today, rules),

@@ -166,7 +166,18 @@ async def test_good_rows_are_registered_and_every_bad_row_is_reported(
         f"Referansen er allerede registrert som sak {known.registered[0].case_number}"
     )
     assert said[10] == "Er ikke en dato (dd.mm.åååå)"
-    assert said[11] == "Står to ganger i saken"
+    assert said[11] == "Står to ganger i filen (den første er beholdt)"
+    # the API gives each row's stored code and the values its words need
+    listed = await client.get(f"{IMPORTS}/{job['job_id']}/errors", headers=headers)
+    coded = {e["line"]: (e["code"], e["values"]) for e in listed.json()["items"]}
+    assert coded == {
+        4: ("national_id", {}),
+        5: ("not_positive", {}),
+        7: ("too_long", {"limit": "200"}),
+        9: ("already_registered", {"case_number": known.registered[0].case_number}),
+        10: ("not_a_date", {}),
+        11: ("twice_in_submission", {}),
+    }
 
 
 async def test_a_case_of_several_rows_needs_one_debtor_and_is_refused_whole(

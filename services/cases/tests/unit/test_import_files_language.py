@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from cases.adapters.import_files import exports
+from cases.adapters.import_files.job_store import ErrorRow
 from cases.adapters.import_files.source import OpenedFile
 from cases.domain.import_layout import COLUMN_NAMES, LABELS_NB, check_header, is_comment
 from openpyxl import load_workbook
@@ -53,8 +54,13 @@ def test_the_bokmal_templates_speak_bokmal() -> None:
     assert english.startswith("creditor_reference;debtor_kind;debtor_name")
 
 
-async def _pages() -> AsyncIterator[Iterable[tuple[int, str, str, str | None]]]:
-    yield [(2, "national_id", "not a valid national identity number", "A")]
+async def _pages() -> AsyncIterator[Iterable[ErrorRow]]:
+    yield [
+        ErrorRow(2, "national_id", "not a valid national identity number", "A", "national_id", {})
+    ]
+    yield [
+        ErrorRow(3, "creditor_reference", "(for developers)", "A", "case_has_errors", {"line": "2"})
+    ]
 
 
 async def test_the_error_report_names_columns_and_reasons_in_the_users_language(
@@ -64,17 +70,20 @@ async def test_the_error_report_names_columns_and_reasons_in_the_users_language(
     assert nb.decode("utf-8-sig").splitlines() == [
         "Linje;Kolonne;Feil;Referanse",
         "2;Fødselsnummer;Er ikke et gyldig fødselsnummer;A",
+        "3;Referanse;Ikke registrert: saken har feil (linje 2);A",
     ]
     en = b"".join([chunk async for chunk in exports.error_report_csv(_pages())])
     assert en.decode("utf-8-sig").splitlines() == [
         "line;column;reason;creditor_reference",
         "2;national_id;Is not a valid national identity number;A",
+        "3;creditor_reference;Not registered: the case has errors (line 2);A",
     ]
     path = await exports.error_report_xlsx(_pages(), tmp_path, "nb")
     rows = list(load_workbook(path)["feil"].iter_rows(values_only=True))
     assert rows == [
         ("Linje", "Kolonne", "Feil", "Referanse"),
         (2, "Fødselsnummer", "Er ikke et gyldig fødselsnummer", "A"),
+        (3, "Referanse", "Ikke registrert: saken har feil (linje 2)", "A"),
     ]
 
 

@@ -73,11 +73,13 @@ def _kroner_through_decimal(value: str, *, required: bool = True) -> int:
     text = layout._CURRENCY.sub("", layout._AMOUNT_SPACES.sub("", text_of(value)))
     if not text:
         if required:
-            raise ValueProblem("is required")
+            raise ValueProblem("is required", "required")
         return 0
     ore = layout._decimal_of(text, value) * 100
     if ore != ore.to_integral_value():
-        raise ValueProblem(f"{layout._shown(value)} has more than two decimals (øre)")
+        raise ValueProblem(
+            f"{layout._shown(value)} has more than two decimals (øre)", "too_many_decimals"
+        )
     return int(ore)
 
 

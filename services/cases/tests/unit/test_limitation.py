@@ -235,3 +235,137 @@ def test_the_interruptions_are_read_from_the_timeline() -> None:
         (date(2026, 3, 1), "part_payment"),
         (date(2029, 3, 1), "acknowledgement"),
     ]
+
+
+# -- the limitation state as a function of the facts (ADR 0068) ----------------------------
+# Golden examples worked by hand (docs/money-rules.md § 7, "Payments in any order"): a claim
+# due Tue 10 Jan 2023, last day Mon 12 Jan 2026 (10 Jan 2026 a Saturday), barred from
+# 13 Jan 2026. P1: a part payment on Mon 1 Dec 2025 (before the bar): new period, last day
+# Fri 1 Dec 2028, barred from 2 Dec 2028. P2: one on Tue 30 Jun 2026: after the first bar,
+# but before the bar P1 gives: new period, 30 Jun 2029 a Saturday, last day Mon 2 Jul 2029,
+# barred from 3 Jul 2029.
+DUE = date(2023, 1, 10)
+P1, P2 = date(2025, 12, 1), date(2026, 6, 30)
+
+
+def paid(on: date, *, withdrawn: bool = False) -> lim.Recorded:
+    return lim.Recorded(on, "part_payment", withdrawn)
+
+
+@pytest.mark.parametrize(
+    ("facts", "barred_from", "runs_from", "not_revived"),
+    [
+        ([], date(2026, 1, 13), None, ()),
+        ([paid(P1)], date(2028, 12, 2), P1, ()),
+        # P2 alone comes after the bar: no revival
+        ([paid(P2)], date(2026, 1, 13), None, (P2,)),
+        # both, given either way round: P1 keeps the claim alive for P2
+        ([paid(P1), paid(P2)], date(2029, 7, 3), P2, ()),
+        ([paid(P2), paid(P1)], date(2029, 7, 3), P2, ()),
+        # P1 taken back: P2 is after the bar again, and the claim is barred from 13 Jan 2026
+        ([paid(P2), paid(P1, withdrawn=True)], date(2026, 1, 13), None, (P2,)),
+        # P2 taken back: P1's period
+        ([paid(P1), paid(P2, withdrawn=True)], date(2028, 12, 2), P1, ()),
+    ],
+)
+def test_payments_in_any_order_and_taken_back(
+    facts: list[lim.Recorded],
+    barred_from: date,
+    runs_from: date | None,
+    not_revived: tuple[date, ...],
+) -> None:
+    found = lim.limitation_of(DUE, "ordinary", facts, RULES)
+    assert found == lim.Limitation(barred_from, runs_from, not_revived)
+
+
+@pytest.mark.parametrize(
+    ("payments", "barred_from"),
+    [
+        # on the last day (Mon 12 Jan 2026): last day Fri 12 Jan 2029, barred from the 13th
+        ([date(2026, 1, 12)], date(2029, 1, 13)),
+        # the day after (Tue 13 Jan 2026): barred already, nothing changes
+        ([date(2026, 1, 13)], date(2026, 1, 13)),
+        # then one on the new last day (Fri 12 Jan 2029): Mon 12 Jan 2032, barred the 13th
+        ([date(2029, 1, 12), date(2026, 1, 12)], date(2032, 1, 13)),
+        # or one the day after it (Sat 13 Jan 2029), arriving first: not revived
+        ([date(2029, 1, 13), date(2026, 1, 12)], date(2029, 1, 13)),
+    ],
+)
+def test_a_payment_on_the_last_day_and_the_day_after(
+    payments: list[date], barred_from: date
+) -> None:
+    facts = [paid(on) for on in payments]
+    assert lim.limitation_of(DUE, "ordinary", facts, RULES).limitation_date == barred_from
+
+
+def test_a_payment_and_its_reversal_merge_to_one_withdrawn_fact_either_way() -> None:
+    receipt, reversal = paid(P1), paid(P1, withdrawn=True)
+    assert lim.merged(lim.merged(None, receipt), reversal) == reversal
+    assert lim.merged(lim.merged(None, reversal), receipt) == reversal
+    assert lim.merged(lim.merged(None, receipt), receipt) == receipt  # a redelivery
+
+
+def test_a_judgment_keeps_its_ten_years_against_a_later_acknowledgement() -> None:
+    # a judgment on Mon 1 Dec 2025 (§ 21 nr. 2): ten years, 1 Dec 2035 a Saturday, last day
+    # Mon 3 Dec 2035, barred from 4 Dec; an acknowledgement on Tue 1 Jun 2027 gives three
+    # years (Sat 1 Jun 2030 -> Mon 3 Jun 2030), shorter: the judgment's period stays
+    facts = [lim.Recorded(date(2027, 6, 1), "acknowledgement"), lim.Recorded(P1, "judgment")]
+    found = lim.limitation_of(DUE, "ordinary", facts, RULES)
+    assert (found.limitation_date, found.runs_from) == (date(2035, 12, 4), P1)
+
+
+Event = tuple[int, date, bool]
+"""(payment number, value date, a reversal?) as the ledger's events carry them."""
+
+
+@st.composite
+def payment_histories(draw: st.DrawFn) -> tuple[date, lim.ClaimType, list[Event]]:
+    due = draw(st.dates(date(2018, 1, 1), date(2026, 12, 31)))
+    claim_type = draw(st.sampled_from(lim.CLAIM_TYPES))
+    days = draw(st.lists(st.integers(0, 12 * 366), max_size=8))
+    events: list[Event] = []
+    for number, offset in enumerate(days):
+        on = due + timedelta(days=offset)
+        events.append((number, on, False))
+        if draw(st.booleans()):
+            events.append((number, on, True))  # the payment is taken back
+        if draw(st.booleans()):
+            events.append((number, on, False))  # a redelivery
+    return due, claim_type, events
+
+
+def arrived(events: list[Event]) -> dict[int, lim.Recorded]:
+    """The facts kept after ``events`` arrive in this order (as the store's upsert)."""
+    kept: dict[int, lim.Recorded] = {}
+    for number, on, withdrawn in events:
+        kept[number] = lim.merged(kept.get(number), paid(on, withdrawn=withdrawn))
+    return kept
+
+
+def in_value_date_order(due: date, claim_type: lim.ClaimType, events: list[Event]) -> date:
+    """The in-order result: each payment not taken back, applied in value-date order as
+    the ledger would have booked them (no revival after the bar)."""
+    taken_back = {number for number, _, reversal in events if reversal}
+    standing = sorted({(on, n) for n, on, _ in events if n not in taken_back})
+    current = lim.limitation_date(due, lim.period_years(RULES, claim_type))
+    for on, _ in standing:
+        current = lim.after_interruption(current, "part_payment", on, RULES, claim_type)
+    return current
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=payment_histories(), data=st.data())
+def test_every_arrival_order_gives_the_same_limitation(
+    history: tuple[date, lim.ClaimType, list[Event]], data: st.DataObject
+) -> None:
+    """Issue 13 §§ 4, 7: for any payments and reversals, every order the ledger's events
+    arrive in gives the same facts, and the same limitation as taking them in value-date
+    order."""
+    due, claim_type, events = history
+    shuffled = data.draw(st.permutations(events))
+    expected = in_value_date_order(due, claim_type, events)
+    for order in (events, shuffled, list(reversed(events))):
+        facts = arrived(order)
+        assert facts == arrived(events)
+        found = lim.limitation_of(due, claim_type, facts.values(), RULES)
+        assert found.limitation_date == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime
 
 from contracts.ledger import (
@@ -10,6 +11,7 @@ from contracts.ledger import (
     CaseSettledInFull,
     InterestRatePeriod,
     PaymentReceived,
+    PaymentReversed,
 )
 
 from ledger.domain.case_ledger import CaseLedger, PaymentBooking
@@ -91,6 +93,19 @@ def payment_received(ledger: CaseLedger, booking: PaymentBooking) -> PaymentRece
         costs_ore=sum(covered.get(c, 0) for c in COST_COMPONENTS),
         overpaid_ore=booking.allocation.overpaid_ore,
         received_at=datetime.now(UTC),
+    )
+
+
+def payment_reversed(
+    ledger: CaseLedger, *, payment_id: uuid.UUID, amount_ore: int, value_date: date
+) -> PaymentReversed:
+    return PaymentReversed(
+        payment_id=payment_id,
+        case_id=ledger.facts.case_id,
+        creditor_id=ledger.facts.creditor_id,
+        amount_ore=amount_ore,
+        value_date=value_date,
+        reversed_at=datetime.now(UTC),
     )
 
 

@@ -16,6 +16,7 @@ from ledger.domain.rates import RateBook, RateKind
 from ledger.service_layer.allocations import Row, negated
 from ledger.service_layer.books import Books
 from ledger.service_layer.case_changes import Changes, finish
+from ledger.service_layer.events import payment_reversed
 from ledger.service_layer.policy import LedgerPolicy
 from ledger.service_layer.reallocation import (
     book_interest_again,
@@ -58,6 +59,14 @@ async def take_back(
     ledger.take_back(reversal)
     allocations.append(negated(allocation, reversal, "reversal"))
     await books.payments.set_status(original.payment_id, "reversed")
+    books.emit(  # the cases service: the payment no longer interrupts limitation
+        payment_reversed(
+            ledger,
+            payment_id=original.payment_id,
+            amount_ore=original.amount_ore,
+            value_date=allocation.value_date,
+        )
+    )
     if ledger.facts.interest_stops is None:  # later bookings, or ones of its date after it
         rewound = await rewind(
             books, ledger, allocation.value_date, allocations, after_entry=allocation.entry_id

@@ -189,6 +189,11 @@ async def test_a_reversal_of_an_earlier_payment_reallocates_the_later_one(
     assert (end.interest.amount_ore, end.paid_ore) == (61_644, 300_000)
     accounts = await case_accounts(service, case.case_id)
     assert accounts["case.principal"] == 961_644
+    # the cases service is told (the payment no longer interrupts limitation, ADR 0068)
+    taken_back = await events(service, "ledger.payment.reversed", case.case_id)
+    assert [(e["payment_id"], e["value_date"], e["amount_ore"]) for e in taken_back] == [
+        (str(march.payment_ids[0]), "2025-03-31", 200_000)
+    ]
 
 
 async def test_a_zero_balance_is_the_same_whichever_file_came_first(ledger: Ledger) -> None:

@@ -102,7 +102,7 @@ class CsvFile:
             )
         codec = ENCODINGS.get((encoding or "").lower()) or detect_encoding(head)
         self.codec = codec
-        self._bad: dict[int, str] = {}
+        self._bad: dict[int, RowError] = {}
         self._header_lines = 1
         with path.open("rb") as f:
             first = self._decoded_lines(f)
@@ -141,7 +141,12 @@ class CsvFile:
         for raw in _raw_lines(f):
             number += 1
             if raw is None:
-                bad[number] = f"the line is longer than {MAX_LINE_BYTES // 1024} KiB"
+                bad[number] = RowError(
+                    number,
+                    "(encoding)",
+                    f"the line is longer than {MAX_LINE_BYTES // 1024} KiB",
+                    "line_too_long",
+                )
                 yield "\n"
                 continue
             if sig and raw.startswith(codecs.BOM_UTF8):
@@ -149,9 +154,13 @@ class CsvFile:
             try:
                 yield raw.decode(line_codec)
             except UnicodeDecodeError as exc:
-                bad[number] = (
+                bad[number] = RowError(
+                    number,
+                    "(encoding)",
                     f"the line is not {_SHOWN_ENCODING[codec]} text (byte 0x{raw[exc.start]:02X} "
-                    f"at position {exc.start + 1}); save the file as 'CSV UTF-8'"
+                    f"at position {exc.start + 1}); save the file as 'CSV UTF-8'",
+                    "encoding",
+                    (("encoding", _SHOWN_ENCODING[codec]),),
                 )
                 yield raw.decode(line_codec, errors="replace")
 
@@ -179,13 +188,18 @@ class CsvFile:
                 except csv.Error as exc:
                     cells = []
                     errors.append(
-                        RowError(previous_end + 1, "", f"the row cannot be read as CSV: {exc}")
+                        RowError(
+                            previous_end + 1,
+                            "",
+                            f"the row cannot be read as CSV: {exc}",
+                            "unreadable_line",
+                        )
                     )
                 start, end = previous_end + 1, self._header_lines + reader.line_num
                 previous_end = end
                 if bad:
                     for number in [n for n in bad if n <= end]:
-                        errors.append(RowError(number, "(encoding)", bad.pop(number)))
+                        errors.append(bad.pop(number))
                 if not errors and not any(cells):
                     continue  # a blank line is no row
                 if not errors and reference < len(cells) and is_comment(cells[reference]):

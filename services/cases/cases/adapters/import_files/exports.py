@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from cases.adapters.import_files.job_store import ErrorRow
 from cases.domain.import_layout import (
     COLUMNS,
     EXAMPLE_MARK,
@@ -27,7 +28,7 @@ from cases.domain.import_layout import (
     column_label,
     spreadsheet_safe,
 )
-from cases.domain.import_reasons import reason_text
+from cases.domain.import_reasons import code_text
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -136,27 +137,27 @@ def _report_header(lang: str) -> Sequence[str]:
 
 
 async def error_report_csv(
-    pages: AsyncIterator[Iterable[tuple[int, str, str, str | None]]], lang: str = "en"
+    pages: AsyncIterator[Iterable[ErrorRow]], lang: str = "en"
 ) -> AsyncIterator[bytes]:
     """The error report as CSV, page by page as the database gives it, in the file's
-    language: headers, column names and each reason (written from its stable code)."""
+    language: headers, column names and each reason (written from its stored code)."""
     yield (_BOM + _csv_line(_report_header(lang))).encode("utf-8")
     async for page in pages:
         yield "".join(
             _csv_line(
                 [
-                    line,
-                    column_label(column, lang),
-                    reason_text(reason, lang, column),
-                    reference or "",
+                    row.line,
+                    column_label(row.column, lang),
+                    code_text(row.code, row.values, lang),
+                    row.creditor_reference or "",
                 ]
             )
-            for line, column, reason, reference in page
+            for row in page
         ).encode("utf-8")
 
 
 async def error_report_xlsx(
-    pages: AsyncIterator[Iterable[tuple[int, str, str, str | None]]],
+    pages: AsyncIterator[Iterable[ErrorRow]],
     directory: Path,
     lang: str = "en",
 ) -> Path:
@@ -166,13 +167,13 @@ async def error_report_xlsx(
     sheet = workbook.create_sheet("feil" if lang == "nb" else "errors")
     sheet.append(list(_report_header(lang)))
     async for page in pages:
-        for line, column, reason, reference in page:
+        for row in page:
             sheet.append(
                 [
-                    line,
-                    spreadsheet_safe(column_label(column, lang)),
-                    spreadsheet_safe(reason_text(reason, lang, column)),
-                    spreadsheet_safe(reference or ""),
+                    row.line,
+                    spreadsheet_safe(column_label(row.column, lang)),
+                    spreadsheet_safe(code_text(row.code, row.values, lang)),
+                    spreadsheet_safe(row.creditor_reference or ""),
                 ]
             )
     handle, name = tempfile.mkstemp(suffix=".xlsx", dir=directory)

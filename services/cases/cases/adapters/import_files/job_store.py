@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from cases.adapters.orm import batches, import_jobs, import_row_errors
 
-ErrorRow = tuple[int, str, str, str | None]
-"""``(line, column, reason, creditor_reference)`` of the error report."""
+
+class ErrorRow(NamedTuple):
+    """A row of the error report: where, why (the stable ``code`` and the ``values`` its
+    words need; ``reason`` in English for developers) and the case's reference."""
+
+    line: int
+    column: str
+    reason: str
+    creditor_reference: str | None
+    code: str
+    values: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -267,14 +276,17 @@ async def add_errors(session: AsyncSession, job_id: uuid.UUID, errors: Sequence[
         return
     driver = await _driver(session)
     await driver.execute(
-        'INSERT INTO import_row_errors (job_id, line, "column", reason, creditor_reference) '
-        "SELECT $1, u.line, u.col, u.reason, u.ref FROM unnest($2::int[], $3::text[], "
-        "$4::text[], $5::text[]) AS u(line, col, reason, ref)",
+        'INSERT INTO import_row_errors (job_id, line, "column", reason, creditor_reference, '
+        "code, code_values) SELECT $1, u.line, u.col, u.reason, u.ref, u.code, u.vals::jsonb "
+        "FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) "
+        "AS u(line, col, reason, ref, code, vals)",
         job_id,
-        [e[0] for e in errors],
-        [e[1][:60] for e in errors],
-        [e[2] for e in errors],
-        [None if e[3] is None else e[3][:100] for e in errors],
+        [e.line for e in errors],
+        [e.column[:60] for e in errors],
+        [e.reason for e in errors],
+        [None if e.creditor_reference is None else e.creditor_reference[:100] for e in errors],
+        [e.code for e in errors],
+        [json.dumps(dict(e.values)) for e in errors],
     )
 
 
@@ -400,14 +412,28 @@ async def page(
 async def errors(
     session: AsyncSession, job_id: uuid.UUID, *, after: int, limit: int
 ) -> list[tuple[int, ErrorRow]]:
-    """A page of a job's error report: ``(id, (line, column, reason, reference))``."""
+    """A page of a job's error report: ``(id, row)``."""
     t = import_row_errors
     rows = (
         await session.execute(
-            select(t.c.id, t.c.line, t.c.column, t.c.reason, t.c.creditor_reference)
+            select(
+                t.c.id,
+                t.c.line,
+                t.c.column,
+                t.c.reason,
+                t.c.creditor_reference,
+                t.c.code,
+                t.c.code_values,
+            )
             .where(and_(t.c.job_id == job_id, t.c.id > after))
             .order_by(t.c.id)
             .limit(limit)
         )
     ).all()
-    return [(r.id, (r.line, r.column, r.reason, r.creditor_reference)) for r in rows]
+    return [
+        (
+            r.id,
+            ErrorRow(r.line, r.column, r.reason, r.creditor_reference, r.code, r.code_values or {}),
+        )
+        for r in rows
+    ]

@@ -36,7 +36,6 @@ from cases.adapters.import_files.job_store import ErrorRow, JobView
 from cases.adapters.orm import idempotency_keys
 from cases.bootstrap import CasesService
 from cases.domain.import_layout import COLUMNS
-from cases.domain.import_reasons import reason_code
 from cases.entrypoints.deps import AnyUser, CreditorUser, IdempotencyKey, ServiceDep
 from cases.service_layer import imports
 
@@ -119,10 +118,17 @@ class ImportJobPage(BaseModel):
 class RowErrorOut(BaseModel):
     line: int = Field(description="The file's line (XLSX: row; JSON: the case's position, from 1)")
     column: str = Field(description="The column (JSON: the field's path)")
-    reason: str = Field(description="Why, in English (for developers)")
+    reason: str = Field(description="Why, in English (a description for developers)")
     code: str = Field(
-        description="The reason's stable code (`invalid_value` when none is known), for "
-        "clients that translate; the error files write it in their language"
+        description="The reason's stable code, stored with the row where the problem was "
+        "found, for clients that translate; the error files write it in their language "
+        "(`invalid_value` only for a problem without a code of its own)"
+    )
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        max_length=5,
+        description='The values the code\'s words need, as text: `{"line": "7"}` for '
+        "`differs_from_line`, `limit` for `too_long`, `case_number` for `already_registered`",
     )
     creditor_reference: str | None
 
@@ -431,13 +437,14 @@ async def job_errors(
     return RowErrorPage(
         items=[
             RowErrorOut(
-                line=line,
-                column=column,
-                reason=reason,
-                code=reason_code(reason, column)[0],
-                creditor_reference=reference,
+                line=row.line,
+                column=row.column,
+                reason=row.reason,
+                code=row.code,
+                values=dict(row.values),
+                creditor_reference=row.creditor_reference,
             )
-            for _, (line, column, reason, reference) in rows
+            for _, row in rows
         ],
         next_cursor=str(rows[-1][0]) if more else None,
     )
