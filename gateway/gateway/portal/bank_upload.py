@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 
 from gateway.portal.api import ApiProblem, FieldProblem
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator
-from gateway.portal.problems import field_reason
+from gateway.portal.problems import explanation, field_reason, message
 
 FORMATS = ("ocr", "camt054")
 CHOICES = ("auto", *FORMATS)
@@ -44,6 +45,43 @@ def chosen_format(choice: str, head: bytes) -> str | None:
     if choice in FORMATS:
         return choice
     return detect_format(head) if choice in ("", "auto") else None
+
+
+FIELDS = {"fil": "bankfiles.file", "format": "bankfiles.format"}
+"""The upload form's fields and their labels (the error summary names them)."""
+
+
+def form_errors(t: Translator) -> FormErrors:
+    """The upload form's errors, empty, with its fields' labels."""
+    return FormErrors({name: t(key) for name, key in FIELDS.items()})
+
+
+def upload_errors(choice: str, filename: str, head: bytes | None, t: Translator) -> FormErrors:
+    """What is wrong with an upload before the ledger is asked: no file chosen, an empty
+    file, or (``auto``) a file that is neither OCR giro nor camt.054 (``head``: its first
+    bytes, ``None`` when there is no file to read)."""
+    errors = form_errors(t)
+    if not filename:
+        errors.add("fil", t("bankfiles.error.no_file"))
+    elif not head:
+        errors.add("fil", t("bankfiles.error.empty"))
+    elif chosen_format(choice, head) is None:
+        errors.add("format", t("bankfiles.error.format"))
+    return errors
+
+
+def refusal_errors(problem: ApiProblem, t: Translator) -> FormErrors:
+    """The ledger's refusal of a file, at the file field: how many problems (each is a row
+    of the problems table), or the refusal in words."""
+    errors = form_errors(t)
+    if problem.type.endswith("bank-file-rejected") and problem.errors:
+        errors.add("fil", t("bankfiles.error.refused", n=len(problem.errors)))
+        return errors
+    said = message(problem, t)
+    if problem.status in (409, 413, 422):
+        said = f"{said} {explanation(problem, t)}".strip()
+    errors.add("fil", said)
+    return errors
 
 
 @dataclass(frozen=True)
