@@ -331,12 +331,22 @@ def test_the_rate_confirmation_names_the_source_and_links_to_its_rows_field() ->
     problem = ApiProblem(
         422,
         type="https://infocenter.example/problems/validation-error",
-        errors=[FieldProblem("source_url", "not a primary source", "source-not-primary")],
+        errors=[
+            FieldProblem(
+                "source_url",
+                "not a primary source",
+                "source-not-primary",
+                (("host", "sergel.no"), ("allowed", "lovdata.no, regjeringen.no")),
+            )
+        ],
     )
     rate_form.refused(sent, problem, t=NB, names=rate_form.CONFIRMATION_FIELDS)
     [(href, text)] = _summary_links(sent.errors, prefix="r7-")
     assert href == "#r7-f-source_url"
-    assert text.startswith("Kilde (nettadresse): ")
+    assert text == (
+        "Kilde (nettadresse): sergel.no er ikke en primærkilde. "
+        "Bruk en side hos lovdata.no, regjeringen.no"
+    )
     conflict = ApiProblem(409, type="https://infocenter.example/problems/rate-confirmed")
     rate_form.refused(sent, conflict, NB, rate_form.CONFIRMATION_FIELDS)
     assert sent.errors == {"_": NB("rates.error.already_confirmed")}
