@@ -4,10 +4,11 @@ was wrong with one it refused (pure).
 The ledger reads Nets OCR giro files (80-character records starting ``NY``) and ISO 20022
 camt.054 (XML) files of incoming payments; the person may name the format or let the
 portal tell by the file's first bytes. A refused file comes back as problem+json with one
-``{field, reason, code, line, element}`` per problem, the field ``line 12: amount`` for a
-record (or a control total's scope, such as ``oppdrag 1``); those become rows of a table,
-each reason written from its ``code`` in the page's language (never the ledger's English
-on a Norwegian page).
+``{field, reason, code, line, element, where}`` per problem, the field ``line 12: beløp``
+for a record (or a control total's scope, such as ``oppdrag 1``); those become rows of a
+table, each reason written from its ``code`` and each location from its ``where`` code in
+the page's language (never the ledger's English, nor the format's own field names such as
+``beløp`` or ``Ntry/BookgDt``).
 """
 
 from __future__ import annotations
@@ -91,17 +92,23 @@ class FileProblem:
     reason: str
 
 
+def where(error: FieldProblem, t: Translator) -> str:
+    """Where in the file a problem is, as a person names it («Beløp», «Bokføringsdato»):
+    from the ledger's location code (``where``); a code the portal does not know, or none,
+    is «Annet sted i filen» (never the format's own field name)."""
+    code = dict(error.values).get("where")
+    key = "bankfiles.where." + str(code or "").replace("-", "_")
+    return t(key) if isinstance(code, str) and code and t.has(key) else t("bankfiles.where.other")
+
+
 def file_problems(problem: ApiProblem, t: Translator, limit: int = 200) -> list[FileProblem]:
     """The problems the ledger named in a refused file, by line where it gave one, each
-    reason in the page's language (from its ``code``)."""
+    location and reason in the page's language (from their codes)."""
     found: list[FileProblem] = []
     for error in problem.errors[:limit]:
         match = _LINE.match(error.field)
-        said = field_reason(error, t)
-        if match:
-            found.append(FileProblem(int(match[1]), match[2], said))
-        else:
-            found.append(FileProblem(None, error.field, said))
+        line = int(match[1]) if match else None
+        found.append(FileProblem(line, where(error, t), field_reason(error, t)))
     return found
 
 
@@ -109,10 +116,12 @@ def problem_at(error: FieldProblem, t: Translator) -> str:
     """One problem of a bank file in a sentence, in the page's language: «Linje 12,
     beløp: Er ikke et tall» (without a line, the reason alone)."""
     said = field_reason(error, t)
-    values = dict(error.values)
-    line, element = values.get("line"), values.get("element")
-    if isinstance(line, int) and line > 0 and element:
-        return t("bankfiles.problem_at", line=line, element=element, reason=said)
+    line = dict(error.values).get("line")
+    if isinstance(line, int) and line > 0:
+        place = where(error, t)
+        return t(
+            "bankfiles.problem_at", line=line, element=place[:1].lower() + place[1:], reason=said
+        )
     return said
 
 
