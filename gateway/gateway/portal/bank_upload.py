@@ -114,14 +114,11 @@ def file_problems(problem: ApiProblem, t: Translator, limit: int = 200) -> list[
 
 def problem_at(error: FieldProblem, t: Translator) -> str:
     """One problem of a bank file in a sentence, in the page's language: «Linje 12,
-    beløp: Er ikke et tall» (without a line, the reason alone)."""
+    Beløp: Er ikke et tall» (without a line, the reason alone)."""
     said = field_reason(error, t)
     line = dict(error.values).get("line")
     if isinstance(line, int) and line > 0:
-        place = where(error, t)
-        return t(
-            "bankfiles.problem_at", line=line, element=place[:1].lower() + place[1:], reason=said
-        )
+        return t("bankfiles.problem_at", line=line, element=where(error, t), reason=said)
     return said
 
 
