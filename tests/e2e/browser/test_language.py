@@ -8,11 +8,15 @@ kinds, refusals, rate names) on the e2e stack. The word lists and the key check 
 shared with it (``servicekit.testing.language``). Data people typed (a debtor's name, an
 address) is no leak: in table cells and choices only the word lists apply, not bokmål's
 letters.
+
+About 50 menu pages across the four roles, each read in both languages (some 100 page
+loads). No time limit is asserted: on a shared machine it would fail for the machine, not
+for the pages.
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -30,7 +34,6 @@ NAMESPACES = frozenset(key.split(".", 1)[0] for key in CATALOGUES["nb"].keys if 
 LANGUAGES = ("nb", "en")
 LEFT_OUT = ("/ops", "/docs", "/sprak", "/logg-ut")
 """Not the portal's pages: the ops pages (their own test), the API reference, the switch."""
-BUDGET_SECONDS = 90
 
 _MENU_LINKS = """() => [...document.querySelectorAll('nav[aria-label] a[href]')]
     .map(a => a.getAttribute('href'))"""
@@ -71,7 +74,7 @@ class Leak:
 
 async def _menu(page: Page) -> list[str]:
     """The portal pages the signed-in person's menu links to (paths, in menu order)."""
-    await page.goto("/oversikt")
+    await page.goto("/oversikt", wait_until="domcontentloaded")
     hrefs: list[str] = await page.evaluate(_MENU_LINKS)
     paths = [urlsplit(h).path for h in hrefs if h.startswith("/")]
     return [p for p in dict.fromkeys(paths) if not p.startswith(LEFT_OUT)]
@@ -82,8 +85,10 @@ async def _speak(context: BrowserContext, stack: Stack, lang: str) -> None:
     await context.add_cookies([{"name": COOKIE, "value": lang, "url": stack.url}])
 
 
-async def _leaks(page: Page, path: str, lang: str) -> tuple[str, ...]:
-    response = await page.goto(path)
+async def _leaks(page: Page, path: str, lang: str, seen: list[str]) -> tuple[str, ...]:
+    """The page's words of the other language and raw keys (its text is added to
+    ``seen``)."""
+    response = await page.goto(path, wait_until="domcontentloaded")
     assert response is not None, path
     assert response.status == 200, (path, response.status)
     said = await page.evaluate(_TEXT)
@@ -92,9 +97,36 @@ async def _leaks(page: Page, path: str, lang: str) -> tuple[str, ...]:
     found: list[str] = []
     for piece in said["pieces"]:
         text, data = str(piece["text"]), bool(piece["data"])
+        seen.append(text)
         found += [f"{w} «{text[:80]}»" for w in wrong_words(text, lang, letters=not data)]
         found += [f"key {k}" for k in raw_keys(text, NAMESPACES)]
     return tuple(found)
+
+
+async def _walk(
+    role: str, context: BrowserContext, stack: Stack, shot: Shot
+) -> tuple[list[str], list[Leak]]:
+    """One role's menu pages in both languages: the paths, and the leaks found."""
+    page = await context.new_page()
+    leaks: list[Leak] = []
+    try:
+        await _speak(context, stack, "nb")
+        paths = await _menu(page)
+        for lang in LANGUAGES:
+            await _speak(context, stack, lang)
+            seen: list[str] = []
+            for path in paths:
+                found = await _leaks(page, path, lang, seen)
+                if found:
+                    leaks.append(Leak(role, lang, path, found))
+                    await shot(page, f"{role}-{lang}-{path.strip('/').replace('/', '-')}")
+            # the check can fail: read as the other language, these pages are all leaks
+            other = "en" if lang == "nb" else "nb"
+            assert len(wrong_words(" ".join(seen), other)) > 20, (role, lang)
+    finally:
+        await _speak(context, stack, "nb")  # the contexts live on for the other tests
+        await page.close()
+    return paths, leaks
 
 
 async def test_every_page_of_every_roles_menu_speaks_one_language(
@@ -105,33 +137,27 @@ async def test_every_page_of_every_roles_menu_speaks_one_language(
     stack: Stack,
     shot: Shot,
 ) -> None:
-    started = time.monotonic()
     roles = {
         "creditor": kari,
-        "creditor admin": nora,
-        "case handler": handler,
-        "agency admin": agnes,
+        "creditor-admin": nora,
+        "case-handler": handler,
+        "agency-admin": agnes,
     }
-    leaks: list[Leak] = []
-    visited: dict[str, list[str]] = {}
-    for role, context in roles.items():
-        page = await context.new_page()
-        try:
-            await _speak(context, stack, "nb")
-            visited[role] = await _menu(page)
-            for lang in LANGUAGES:
-                await _speak(context, stack, lang)
-                for path in visited[role]:
-                    found = await _leaks(page, path, lang)
-                    if found:
-                        leaks.append(Leak(role, lang, path, found))
-                        await shot(page, f"{role}-{lang}-{path.strip('/').replace('/', '-')}")
-        finally:
-            await _speak(context, stack, "nb")  # the contexts live on for the other tests
-            await page.close()
+    # two roles at a time (one browser, a page each): quicker than one after the other
+    # without crowding the stack (four at once timed out on a busy two-core machine)
+    side_by_side = asyncio.Semaphore(2)
+
+    async def walk(role: str, context: BrowserContext) -> tuple[list[str], list[Leak]]:
+        async with side_by_side:
+            return await _walk(role, context, stack, shot)
+
+    walked = await asyncio.gather(*(walk(r, c) for r, c in roles.items()))
+    visited = {role: paths for role, (paths, _) in zip(roles, walked, strict=True)}
+    leaks = [leak for _, found in walked for leak in found]
     assert all(len(paths) >= 6 for paths in visited.values()), visited
     assert {"/saker", "/satser", "/innstillinger"} <= set(visited["creditor"])
-    assert "/saksbehandler/bankfiler" in visited["case handler"]
-    assert "/oppdragsgivere" in visited["agency admin"]
+    assert "/integrasjoner" in visited["creditor-admin"]
+    assert "/saksbehandler/bankfiler" in visited["case-handler"]
+    assert "/oppdragsgivere" in visited["agency-admin"]
+    assert sum(len(paths) for paths in visited.values()) >= 30  # each read in nb and en
     assert leaks == []
-    assert time.monotonic() - started < BUDGET_SECONDS
