@@ -18,6 +18,7 @@ from starlette.datastructures import QueryParams
 
 from gateway.portal import formatting
 from gateway.portal.api import ApiProblem
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator
 from gateway.portal.visitor import Visitor
 
@@ -58,16 +59,25 @@ class DocumentFilter:
 
     values: dict[str, str] = field(default_factory=dict)
     params: list[tuple[str, str]] = field(default_factory=list)
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
 
     def query(self) -> list[tuple[str, str]]:
         """The page's own query for the same filter (links to pages and the ZIP form)."""
         return [(name, value) for name, value in self.values.items() if value]
 
 
+FILTER_LABELS = {
+    "slag": "documents.kind",
+    "fra": "documents.from",
+    "til": "documents.to",
+    "oppdragsgiver": "documents.creditor",
+}
+"""The filter's fields and their labels (the error summary names them)."""
+
+
 def read_filter(query: QueryParams, t: Translator, *, agency: bool) -> DocumentFilter:
     """``slag``, ``fra``, ``til`` and (agency staff) ``oppdragsgiver`` from the query."""
-    chosen = DocumentFilter()
+    chosen = DocumentFilter(errors=FormErrors({n: t(k) for n, k in FILTER_LABELS.items()}))
     kind = query.get("slag", "")
     chosen.values["slag"] = kind if kind in KINDS else ""
     if chosen.values["slag"]:
@@ -79,14 +89,14 @@ def read_filter(query: QueryParams, t: Translator, *, agency: bool) -> DocumentF
             try:
                 chosen.params.append((api_name, formatting.parse_day(text).isoformat()))
             except formatting.InvalidInput:
-                chosen.errors[name] = t("form.date_invalid")
+                chosen.errors.add(name, t("form.date_invalid"))
     creditor = query.get("oppdragsgiver", "").strip() if agency else ""
     chosen.values["oppdragsgiver"] = creditor
     if creditor:
         if valid_id(creditor):
             chosen.params.append(("creditor_id", creditor))
         else:
-            chosen.errors["oppdragsgiver"] = t("documents.error.creditor")
+            chosen.errors.add("oppdragsgiver", t("documents.error.creditor"))
     return chosen
 
 

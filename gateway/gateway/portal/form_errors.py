@@ -53,6 +53,12 @@ class FormErrors(dict[str, str]):
     def label(self, name: str) -> str:
         return self.labels.get(name, "")
 
+    def copy(self) -> FormErrors:
+        """The same errors and labels (more may be added to the copy)."""
+        result = FormErrors(self.labels)
+        result.update(self)
+        return result
+
     def summary(self) -> list[tuple[str, str, str]]:
         """``(field, label, message)`` per error; ``field`` is ``""`` for the whole form."""
         rows = []

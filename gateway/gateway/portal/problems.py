@@ -198,7 +198,12 @@ def field_reason(error: FieldProblem, t: Translator) -> str:
     if error.code:
         key = "reason." + error.code.replace("-", "_")
         if t.has(key):
-            return t(key, **dict(error.values))
+            try:
+                coded_text = t(key, **dict(error.values))
+            except (KeyError, IndexError):
+                coded_text = "{"  # a value the words name is missing
+            if "{" not in coded_text:
+                return coded_text
     said = reason(error.reason, t)
     field = normalise_field(error.field).rsplit(".", 1)[-1]
     if said in (error.reason, t("reason.invalid")) and t.has(f"reason.{field}_invalid"):

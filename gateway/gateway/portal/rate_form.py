@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import FormData
 
 from gateway.portal import formatting
+from gateway.portal.api import ApiProblem
 from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator
 
@@ -82,19 +83,25 @@ def input_text(value: Decimal | str | float | int) -> str:
 
 
 LABELS = {name: f"rates.{name}" for name in FIELDS}
+CONFIRMATION_FIELDS = ("source_url",)
 
 
 @dataclass
 class RateForm:
     values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: FormErrors = field(default_factory=FormErrors)
     body: dict[str, Any] | None = None
+
+
+def form_errors(t: Translator, names: tuple[str, ...] = FIELDS) -> FormErrors:
+    """A rate form's errors, empty, with its fields' labels."""
+    return FormErrors({name: t(LABELS[name]) for name in names})
 
 
 def read(form: FormData, t: Translator) -> RateForm:
     """What was typed, the errors found without asking the ledger, and the body to send."""
     values = {name: formatting.form_text(form, name) for name in FIELDS}
-    errors = FormErrors({name: t(key) for name, key in LABELS.items()})
+    errors = form_errors(t)
     kind = values["kind"].lower()
     if not kind:
         errors["kind"] = t("reason.is_required")
@@ -136,9 +143,22 @@ def read(form: FormData, t: Translator) -> RateForm:
 def read_confirmation(form: FormData, t: Translator) -> RateForm:
     """The source a row was checked against (required; the ledger checks the address)."""
     values = {"source_url": formatting.form_text(form, "source_url")}
+    errors = form_errors(t, CONFIRMATION_FIELDS)
     if not values["source_url"]:
-        return RateForm(values, {"source_url": t("reason.is_required")})
-    return RateForm(values, {}, {"source_url": values["source_url"]})
+        errors.add("source_url", t("reason.is_required"))
+        return RateForm(values, errors)
+    return RateForm(values, errors, {"source_url": values["source_url"]})
+
+
+def refused(typed: RateForm, problem: ApiProblem, t: Translator, names: tuple[str, ...]) -> None:
+    """The ledger's refusal of a form, merged into its errors: each field error at its
+    field; a conflict (409) or a refusal naming no field of the form in the summary."""
+    errors = form_errors(t, names)
+    if problem.status == 409 and names == CONFIRMATION_FIELDS:
+        errors.general(t("rates.error.already_confirmed"))
+    else:
+        errors.merge_problem(problem, t, fields=names, whole=problem.status == 409)
+    typed.errors = errors
 
 
 def ordered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -17,6 +17,11 @@ CODES_SOURCE = (
     Path(__file__).parents[3] / "services/ledger/ledger/adapters/bankfiles/codes.py"
 ).read_text(encoding="utf-8")
 LEDGER_CODES = sorted(set(re.findall(r'"(bank-file-[a-z0-9-]+)"', CODES_SOURCE)))
+_LOCATION_BLOCK = CODES_SOURCE[CODES_SOURCE.index("OTHER_LOCATION: Final") :]
+LEDGER_WHERE = sorted(
+    set(re.findall(r':\s*"([a-z][a-z-]*)",', _LOCATION_BLOCK))
+    | set(re.findall(r'OTHER_LOCATION: Final = "([a-z-]+)"', CODES_SOURCE))
+)
 
 
 def test_the_simulators_files_are_told_apart() -> None:
@@ -66,12 +71,11 @@ def test_a_refused_files_problems_are_rows_by_line() -> None:
         ],
     )
     rows = bank_upload.file_problems(problem, Translator("en"))
+    elsewhere = "Elsewhere in the file"  # no location code: never the format's own name
     assert rows == [
-        bank_upload.FileProblem(5, "record type", "'99' is not an OCR giro record type"),
-        bank_upload.FileProblem(12, "amount", "not a number"),
-        bank_upload.FileProblem(
-            None, "forsendelse 1728401", "declares 1 payments of 12345 øre, read 0"
-        ),
+        bank_upload.FileProblem(5, elsewhere, "'99' is not an OCR giro record type"),
+        bank_upload.FileProblem(12, elsewhere, "not a number"),
+        bank_upload.FileProblem(None, elsewhere, "declares 1 payments of 12345 øre, read 0"),
     ]
     assert len(bank_upload.file_problems(problem, Translator("en"), limit=1)) == 1
     nb = bank_upload.file_problems(problem, Translator("nb"))
@@ -92,6 +96,7 @@ REFUSED = ApiProblem(
             "bank-file-not-a-number",
             line=12,
             element="beløp",
+            where="amount",
         ),
         _coded(
             "line 3: KID",
@@ -99,9 +104,23 @@ REFUSED = ApiProblem(
             "bank-file-kid",
             line=3,
             element="KID",
+            where="kid",
         ),
-        _coded("oppdrag 1", "declares 2 payments", "bank-file-totals", element="oppdrag 1"),
-        _coded("line 9: Sts", "a reason of tomorrow", "bank-file-something-new", line=9),
+        _coded(
+            "oppdrag 1",
+            "declares 2 payments",
+            "bank-file-totals",
+            element="oppdrag 1",
+            where="assignment-totals",
+        ),
+        _coded(
+            "line 9: Ntry/BookgDt",
+            "a reason of tomorrow",
+            "bank-file-something-new",
+            line=9,
+            element="Ntry/BookgDt",
+            where="booking-date",
+        ),
     ],
 )
 
@@ -138,13 +157,28 @@ def test_a_refused_files_problems_are_written_from_their_codes(
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "places"),
+    [
+        ("nb", ["Beløp", "KID", "Kontrollsummer for oppdraget", "Bokføringsdato"]),
+        ("en", ["Amount", "KID", "Control totals of the assignment", "Booking date"]),
+    ],
+)
+def test_a_refused_files_problems_say_where_by_name_not_by_the_formats_field(
+    lang: str, places: list[str]
+) -> None:
+    rows = bank_upload.file_problems(REFUSED, Translator(lang))
+    assert [row.where for row in rows] == places
+    assert not {"beløp", "Ntry/BookgDt", "oppdrag 1"} & {row.where for row in rows}
+
+
 def test_a_payout_answers_problems_say_where_in_the_pages_language() -> None:
     assert bank_upload.explained(REFUSED, Translator("nb"), limit=3) == (
-        "Linje 12, beløp: Er ikke et tall. Linje 3, KID: KID-en er ikke gyldig. "
+        "Linje 12, Beløp: Er ikke et tall. Linje 3, KID: KID-en er ikke gyldig. "
         "Kontrollsummene stemmer ikke."
     )
     assert bank_upload.explained(REFUSED, Translator("en"), limit=1) == (
-        "Line 12, beløp: Is not a number."
+        "Line 12, Amount: Is not a number."
     )
 
 
@@ -160,3 +194,21 @@ def test_every_code_the_ledger_gives_has_words_in_both_languages() -> None:
     assert Translator("nb")("reason.bank_file_missing") != Translator("en")(
         "reason.bank_file_missing"
     )
+
+
+def test_every_location_code_the_ledger_gives_has_a_name_in_both_languages() -> None:
+    """The ledger's location codes (``where``: ``amount``, ``booking-date``, …, read from
+    its source) are each named in the nb and en catalogs, differently where the words
+    differ."""
+    assert len(LEDGER_WHERE) >= 25
+    assert {"amount", "kid", "booking-date", "assignment-totals", "other"} <= set(LEDGER_WHERE)
+    for lang in ("nb", "en"):
+        t = Translator(lang)
+        for code in LEDGER_WHERE:
+            key = "bankfiles.where." + code.replace("-", "_")
+            assert t.has(key), (lang, key)
+    problem = FieldProblem(
+        "line 2: x", "?", "bank-file-missing", (("line", 2), ("where", "amount"))
+    )
+    assert bank_upload.where(problem, Translator("nb")) == "Beløp"
+    assert bank_upload.where(problem, Translator("en")) == "Amount"

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from gateway.portal import (
     agreement_form,
+    bank_upload,
     case_actions,
+    case_filter,
+    documents,
     form_errors,
+    note_form,
     rate_form,
     registration_form,
 )
@@ -18,10 +23,11 @@ from gateway.portal.api import ApiProblem, FieldProblem
 from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import today_oslo
 from gateway.portal.i18n import Translator
+from gateway.portal.pages import integrations
 from gateway.portal.problems import coded, message
 from gateway.portal.render import field_id
 from jinja2 import Environment, FileSystemLoader
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
 
 NB = Translator("nb")
 EN = Translator("en")
@@ -144,14 +150,21 @@ def test_the_agreement_and_rate_forms_name_their_fields() -> None:
     assert all(rate.errors.label(name) for name in rate.errors)
 
 
-def _summary_html(errors: FormErrors) -> str:
+def _summary_html(errors: FormErrors, prefix: str = "") -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     env.filters["fid"] = field_id
     env.globals["t"] = NB
     template = env.from_string(
-        '{% import "portal/_forms.html" as forms with context %}{{ forms.error_summary(errors) }}'
+        '{% import "portal/_forms.html" as forms with context %}'
+        "{{ forms.error_summary(errors, prefix=prefix) }}"
     )
-    return template.render(errors=errors)
+    return template.render(errors=errors, prefix=prefix)
+
+
+def _summary_links(errors: FormErrors, prefix: str = "") -> list[tuple[str, str]]:
+    """``(href, text)`` of each entry of the rendered summary that links to its field."""
+    html = _summary_html(errors, prefix)
+    return re.findall(r'<a href="([^"]+)">([^<]*)</a>', html)
 
 
 def test_the_summary_names_each_field_and_links_to_it() -> None:
@@ -231,3 +244,126 @@ def test_a_form_with_errors_asks_the_service_with_neutral_stand_ins() -> None:
 )
 def test_an_invitations_address_is_checked_with_the_rest_of_the_form(text: str, fine: bool) -> None:
     assert form_errors.looks_like_email(text) is fine
+
+
+# -- every form's summary names its fields (the six that once said only the message) --
+
+
+def test_the_bank_file_upload_names_the_file_and_the_format() -> None:
+    assert _summary_links(bank_upload.upload_errors("auto", "", None, NB)) == [
+        ("#f-fil", "Bankfil: Velg en fil")
+    ]
+    assert _summary_links(bank_upload.upload_errors("auto", "tom.txt", b"", NB)) == [
+        ("#f-fil", "Bankfil: Filen er tom")
+    ]
+    unknown = bank_upload.upload_errors("auto", "faktura.csv", b"invoice;amount", NB)
+    assert _summary_links(unknown) == [("#f-format", f"Format: {NB('bankfiles.error.format')}")]
+    assert bank_upload.upload_errors("auto", "ocr.txt", b"NY000010", NB) == {}
+    refused = ApiProblem(
+        422,
+        type="https://infocenter.example/problems/bank-file-rejected",
+        errors=[FieldProblem("line 3: KID", "bad", "bank-file-kid")],
+    )
+    [(href, text)] = _summary_links(bank_upload.refusal_errors(refused, NB))
+    assert (href, text.split(":", 1)[0]) == ("#f-fil", "Bankfil")
+
+
+def test_the_document_filter_with_three_errors_names_all_three() -> None:
+    query = QueryParams("fra=31.02.2026&til=i+går&oppdragsgiver=nordlys")
+    chosen = documents.read_filter(query, NB, agency=True)
+    assert _summary_links(chosen.errors) == [
+        ("#f-fra", "Utstedt fra: Skriv datoen som dd.mm.åååå"),
+        ("#f-til", "Utstedt til og med: Skriv datoen som dd.mm.åååå"),
+        ("#f-oppdragsgiver", "Oppdragsgiver: Velg en oppdragsgiver fra listen."),
+    ]
+    merged = chosen.errors.copy()
+    merged.general("Det er noe galt")
+    assert merged.labels == chosen.errors.labels
+    assert next(iter(merged)) == "_"
+
+
+def test_the_case_filter_names_its_fields_and_the_services_refusal_lands_at_them() -> None:
+    chosen = case_filter.read(QueryParams("from=31.02.2026&to=x&q=Hagen"), NB)
+    assert _summary_links(chosen.errors) == [
+        ("#f-from", "Registrert fra: Skriv datoen som dd.mm.åååå"),
+        ("#f-to", "Registrert til: Skriv datoen som dd.mm.åååå"),
+    ]
+    errors = case_filter.form_errors(NB)
+    problem = ApiProblem(
+        422,
+        type="https://infocenter.example/problems/validation-error",
+        errors=[FieldProblem("creditor_reference", "String should have at most 60 characters")],
+    )
+    errors.merge_problem(problem, NB, fields=case_filter.LABELS, renames=case_filter.SEARCH_FIELDS)
+    [(href, text)] = _summary_links(errors)
+    assert href == "#f-reference"
+    assert text.startswith("Din referanse: ")
+
+
+def test_the_note_form_names_the_text_and_the_attachments() -> None:
+    typed = note_form.read(FormData([("body", "  ")]), NB, agency=False)
+    assert typed.body is None
+    assert _summary_links(typed.errors) == [("#f-body", "Ny melding: Skriv en melding")]
+    said = note_form.read(
+        FormData([("body", "Betalt"), ("visibility", "internal")]), NB, agency=False
+    )
+    assert said.body == {"body": "Betalt", "visibility": "shared"}  # only staff write internal
+    files = note_form.files_refused(["kvittering.exe: Filtypen er ikke tillatt."], NB)
+    assert _summary_links(files) == [
+        ("#f-vedlegg", "Vedlegg: kvittering.exe: Filtypen er ikke tillatt.")
+    ]
+    problem = ApiProblem(
+        422,
+        type="https://infocenter.example/problems/validation-error",
+        errors=[FieldProblem("body", "String should have at most 4000 characters")],
+    )
+    [(href, text)] = _summary_links(note_form.refused(problem, EN))
+    assert href == "#f-body"
+    assert text.startswith("New note: ")
+
+
+def test_the_rate_confirmation_names_the_source_and_links_to_its_rows_field() -> None:
+    typed = rate_form.read_confirmation(FormData([]), NB)
+    assert _summary_links(typed.errors, prefix="r7-") == [
+        ("#r7-f-source_url", "Kilde (nettadresse): Må fylles ut")
+    ]
+    sent = rate_form.read_confirmation(FormData([("source_url", "https://x.no/a")]), NB)
+    problem = ApiProblem(
+        422,
+        type="https://infocenter.example/problems/validation-error",
+        errors=[
+            FieldProblem(
+                "source_url",
+                "not a primary source",
+                "source-not-primary",
+                (("host", "sergel.no"), ("allowed", "lovdata.no, regjeringen.no")),
+            )
+        ],
+    )
+    rate_form.refused(sent, problem, t=NB, names=rate_form.CONFIRMATION_FIELDS)
+    [(href, text)] = _summary_links(sent.errors, prefix="r7-")
+    assert href == "#r7-f-source_url"
+    assert text == (
+        "Kilde (nettadresse): sergel.no er ikke en primærkilde. "
+        "Bruk en side hos lovdata.no, regjeringen.no"
+    )
+    conflict = ApiProblem(409, type="https://infocenter.example/problems/rate-confirmed")
+    rate_form.refused(sent, conflict, NB, rate_form.CONFIRMATION_FIELDS)
+    assert sent.errors == {"_": NB("rates.error.already_confirmed")}
+
+
+def test_the_integration_form_names_both_keys() -> None:
+    errors = integrations.connection_errors({"consumer_token": "", "employee_token": ""}, NB)
+    assert [text.split(":", 1)[0] for _, text in _summary_links(errors)] == [
+        NB("integrations.consumer_token"),
+        NB("integrations.employee_token"),
+    ]
+    refused = ApiProblem(
+        502,
+        type="https://infocenter.example/problems/erp-refused",
+        extensions={"erp_code": "erp_unauthorised"},
+    )
+    keys = {"consumer_token": "c", "employee_token": "e"}
+    [(href, text)] = _summary_links(integrations.connection_errors(keys, NB, refused))
+    assert href == "#f-employee_token"
+    assert text == f"{NB('integrations.employee_token')}: {NB('integrations.erp.erp_unauthorised')}"

@@ -17,15 +17,11 @@ from gateway.portal.api import ApiProblem
 from gateway.portal.i18n import CATALOGUES, LANGUAGES, Translator, catalog_path
 from gateway.portal.render import templates
 from jinja2 import ChainableUndefined, Environment, UndefinedError
-
-from .language import visible_text, wrong_words
+from servicekit.testing.language import PREFIX, raw_keys, visible_text, wrong_words
 
 TEMPLATES = Path(templates.env.loader.searchpath[0]) / "portal"  # type: ignore[union-attr]
 PAGES = sorted(p.name for p in TEMPLATES.glob("*.html") if not p.name.startswith("_"))
 NAMESPACES = frozenset(key.split(".", 1)[0] for key in CATALOGUES["nb"].keys if "." in key)
-PREFIX = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*\.(?![\w])")
-"""``case.kind.``: a key built from a value the test leaves out (not a leak)."""
-KEYLIKE = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b(?![.\w])")
 
 SAME_IN_BOTH = {
     "lang.other",  # the switch names the other language in that language: «English», «Norsk»
@@ -123,11 +119,7 @@ def _visitor() -> SimpleNamespace:
 
 
 def _raw_keys(text: str) -> list[str]:
-    return [
-        key
-        for key in KEYLIKE.findall(text)
-        if key.split(".", 1)[0] in NAMESPACES and not key.endswith(".")
-    ]
+    return raw_keys(text, NAMESPACES)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from gateway.portal import charts, registration_form
 from gateway.portal.api import ApiProblem, FieldProblem
+from gateway.portal.case_filter import SEARCH_FIELDS
 from gateway.portal.i18n import Translator
-from gateway.portal.pages.cases import SEARCH_FIELDS
 from gateway.portal.pages.settings import safe_svg
 from gateway.portal.portfolio import summarise
 from gateway.portal.problems import explanation, field_errors, message, normalise_field

@@ -133,6 +133,34 @@ def test_the_source_address_itself_is_the_ledgers_to_check() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("code", "nb", "en"),
+    [
+        (
+            "source-not-primary",
+            "sergel.no er ikke en primærkilde. Bruk en side hos lovdata.no, regjeringen.no",
+            "sergel.no is not a primary source. Use a page on lovdata.no, regjeringen.no",
+        ),
+        (
+            "source-not-https",
+            "Skriv hele adressen til en https-side hos lovdata.no, regjeringen.no",
+            "Write the whole address of an https page on lovdata.no, regjeringen.no",
+        ),
+    ],
+)
+def test_the_ledgers_refusal_of_a_source_is_said_from_its_code(code: str, nb: str, en: str) -> None:
+    values = (("host", "sergel.no"), ("allowed", "lovdata.no, regjeringen.no"))
+    problem = ApiProblem(
+        422,
+        "https://infocenter.example/problems/validation-error",
+        errors=[FieldProblem("source_url", "not an https page of a primary source", code, values)],
+    )
+    assert field_errors(problem, NB, {"source_url"}) == {"source_url": nb}
+    assert field_errors(problem, EN, {"source_url"}) == {"source_url": en}
+    bare = ApiProblem(422, "x", errors=[FieldProblem("source_url", "whatever", code)])
+    assert "{" not in field_errors(bare, NB, {"source_url"})["source_url"]
+
+
 def test_a_confirmation_needs_its_source() -> None:
     assert rate_form.read_confirmation(FormData([("source_url", " ")]), NB).errors == {
         "source_url": NB("reason.is_required")

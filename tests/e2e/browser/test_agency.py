@@ -160,6 +160,9 @@ async def test_a_case_handler_reads_in_the_banks_ocr_file_and_sees_it_matched(
     await desk.get_by_role("button", name="Last opp og les inn").click()
     await expect(desk.get_by_role("alert")).to_contain_text("ingenting er lest inn")
     await expect(desk.locator("#filfeil tbody tr").first).to_be_visible()
+    # where in the file, by name: the ledger's location code, not OCR's «record type»
+    await expect(desk.locator("#filfeil tbody")).to_contain_text("Posttype")
+    await expect(desk.locator("#filfeil tbody")).not_to_contain_text("record type")
     await shot(desk, "refused")
 
     await creditor.goto(case_path + "#okonomi")

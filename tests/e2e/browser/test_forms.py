@@ -169,3 +169,30 @@ async def test_a_payment_plan_that_does_not_pay_the_debt_says_how_much_is_missin
     await expect(desk.locator(".status-tag")).to_have_text("Avdragsordning")
     await shot(desk, "plan-agreed")
     await desk.close()
+
+
+async def test_the_document_filter_with_three_errors_names_all_three(
+    handler: BrowserContext, shot: Shot
+) -> None:
+    """The filters once said only the message: each entry now names its field and links
+    to it (the same FormErrors as every other form)."""
+    page = await handler.new_page()
+    # the creditor is chosen from a list: a bad one comes by the address (a stale link)
+    await page.goto("/dokumenter?fra=31.02.2026&til=i+g%C3%A5r&oppdragsgiver=nordlys")
+    summary = page.get_by_role("alert")
+    links = summary.get_by_role("link")
+    await expect(links).to_have_count(3)
+    await expect(links.nth(0)).to_have_text("Utstedt fra: Skriv datoen som dd.mm.åååå")
+    await expect(links.nth(1)).to_have_text("Utstedt til og med: Skriv datoen som dd.mm.åååå")
+    await expect(links.nth(2)).to_have_text("Oppdragsgiver: Velg en oppdragsgiver fra listen.")
+    await links.nth(2).click()
+    await expect(page).to_have_url(re.compile(r"#f-oppdragsgiver$"))
+    await shot(page, "document-filter-three-errors")
+
+    await page.goto("/saker?from=31.02.2026&to=x")
+    links = page.get_by_role("alert").get_by_role("link")
+    await expect(links).to_have_count(2)
+    await expect(links.nth(0)).to_have_text("Registrert fra: Skriv datoen som dd.mm.åååå")
+    await expect(links.nth(1)).to_have_text("Registrert til: Skriv datoen som dd.mm.åååå")
+    await _no_serious_violations(page)
+    await page.close()

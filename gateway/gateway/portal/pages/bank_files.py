@@ -20,8 +20,8 @@ from starlette.datastructures import UploadFile
 from gateway.portal import bank_upload, csrf
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import explanation, message
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CaseHandlerDep, Visitor
 
@@ -37,7 +37,7 @@ async def _files_page(
     request: Request,
     visitor: Visitor,
     *,
-    errors: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
     problems: list[bank_upload.FileProblem] | None = None,
     choice: str = "auto",
     status_code: int = 200,
@@ -51,7 +51,7 @@ async def _files_page(
             "title": t("bankfiles.title"),
             "active": "bankfiles",
             "files": files,
-            "errors": errors or {},
+            "errors": errors if errors is not None else bank_upload.form_errors(t),
             "problems": problems or [],
             "choice": choice,
             "choices": bank_upload.CHOICES,
@@ -79,34 +79,17 @@ async def upload(request: Request, visitor: CaseHandlerDep) -> Response:
     t = Translator(language_of(request))
     choice = str(form.get("format", "auto"))
     choice = choice if choice in bank_upload.CHOICES else "auto"
-    upload = form.get("fil")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        return await _files_page(
-            request,
-            visitor,
-            errors={"fil": t("bankfiles.error.no_file")},
-            choice=choice,
-            status_code=400,
-        )
+    sent = form.get("fil")
+    upload = sent if isinstance(sent, UploadFile) else None
+    filename = (upload.filename or "") if upload is not None else ""
+    first = await upload.read(CHUNK) if upload is not None and filename else None
+    errors = bank_upload.upload_errors(choice, filename, first, t)
+    file_format = bank_upload.chosen_format(choice, first or b"")
+    if upload is None or errors or first is None or file_format is None:
+        if upload is not None:
+            await upload.close()
+        return await _files_page(request, visitor, errors=errors, choice=choice, status_code=400)
     try:
-        first = await upload.read(CHUNK)
-        if not first:
-            return await _files_page(
-                request,
-                visitor,
-                errors={"fil": t("bankfiles.error.empty")},
-                choice=choice,
-                status_code=400,
-            )
-        file_format = bank_upload.chosen_format(choice, first)
-        if file_format is None:
-            return await _files_page(
-                request,
-                visitor,
-                errors={"format": t("bankfiles.error.format")},
-                choice=choice,
-                status_code=400,
-            )
         key = str(form.get("idempotency_key", "")) or new_idempotency_key()
         status, result = await visitor.backend.call_with_status(
             "POST",
@@ -118,21 +101,15 @@ async def upload(request: Request, visitor: CaseHandlerDep) -> Response:
     except ApiProblem as problem:
         if problem.status >= 500 and problem.status != 503:
             raise
-        if problem.type.endswith("bank-file-rejected") and problem.errors:
-            problems = bank_upload.file_problems(problem, t)
-            errors = {"fil": t("bankfiles.error.refused", n=len(problem.errors))}
-            return await _files_page(
-                request,
-                visitor,
-                errors=errors,
-                problems=problems,
-                choice=choice,
-                status_code=400,
-            )
-        errors = {"fil": message(problem, t)}
-        if problem.status in (409, 413, 422):
-            errors["fil"] = f"{errors['fil']} {explanation(problem, t)}".strip()
-        return await _files_page(request, visitor, errors=errors, choice=choice, status_code=400)
+        rejected = problem.type.endswith("bank-file-rejected") and problem.errors
+        return await _files_page(
+            request,
+            visitor,
+            errors=bank_upload.refusal_errors(problem, t),
+            problems=bank_upload.file_problems(problem, t) if rejected else None,
+            choice=choice,
+            status_code=400,
+        )
     finally:
         await upload.close()
     notice = "?melding=kjent" if status == 200 else ""

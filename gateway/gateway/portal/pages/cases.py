@@ -10,85 +10,25 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.portal import case_actions, csrf, formatting, note_attachments
+from gateway.portal import case_actions, case_filter, csrf, formatting, note_attachments, note_form
 from gateway.portal.api import ApiProblem, new_idempotency_key
+from gateway.portal.case_filter import SORTS, STATUSES
 from gateway.portal.documents import documents_for
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
 from gateway.portal.organisation_names import organisation_names
-from gateway.portal.problems import field_errors, message
 from gateway.portal.relay import relay
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import Visitor, VisitorDep
 
 router = APIRouter()
 
-PAGE_SIZE = 25
-SORTS = ("registered", "principal", "balance", "due", "case_number")
-STATUSES = (
-    "registered",
-    "notice_sent",
-    "demand_sent",
-    "disputed",
-    "payment_plan",
-    "legal",
-    "closed",
-)
-SEARCH_FIELDS = {
-    "q": "q",
-    "creditor_reference": "reference",
-    "registered_from": "from",
-    "registered_to": "to",
-}
-"""The search form's field for each query parameter of the cases API it fills in."""
 NOTICES = {
     "registrert": "case.notice.registered",
     "notat": "case.notice.note",
     "vedlegg_holdt": "attachment.notice.held",
     "handling": "actions.done",
 }
-
-
-def _filters(
-    request: Request, t: Translator
-) -> tuple[dict[str, Any], list[tuple[str, str]], dict[str, str]]:
-    """The form's values, the API's query and the errors of what could not be read."""
-    query = request.query_params
-    values: dict[str, Any] = {
-        "q": query.get("q", "").strip(),
-        "case_number": query.get("case_number", "").strip(),
-        "reference": query.get("reference", "").strip(),
-        "status": [s for s in query.getlist("status") if s in STATUSES],
-        "from": query.get("from", "").strip(),
-        "to": query.get("to", "").strip(),
-        "sort": query.get("sort", "registered"),
-        "order": "asc" if query.get("order") == "asc" else "desc",
-    }
-    if values["sort"] not in SORTS:
-        values["sort"] = "registered"
-    params: list[tuple[str, str]] = [
-        ("limit", str(PAGE_SIZE)),
-        ("sort", values["sort"]),
-        ("order", values["order"]),
-    ]
-    errors: dict[str, str] = {}
-    if values["q"]:  # the one box: name words, case number, reference, national id …
-        params.append(("q", values["q"]))
-    if values["case_number"]:
-        params.append(("case_number", values["case_number"]))
-    if values["reference"]:
-        params.append(("creditor_reference", values["reference"]))
-    params += [("status", s) for s in values["status"]]
-    for name, api_name in (("from", "registered_from"), ("to", "registered_to")):
-        if values[name]:
-            try:
-                params.append((api_name, formatting.parse_day(values[name]).isoformat()))
-            except formatting.InvalidInput:
-                errors[name] = t("form.date_invalid")
-    cursor = query.get("cursor", "")
-    if cursor:
-        params.append(("cursor", cursor))
-    return values, params, errors
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -110,10 +50,10 @@ async def case_export(request: Request, visitor: VisitorDep, kind: str) -> Respo
     t = Translator(language_of(request))
     if kind not in EXPORT_FORMATS:
         return error_page(request, 404, "error.not_found_title", t("error.not_found"))
-    _, params, errors = _filters(request, t)
-    if errors:
+    chosen = case_filter.read(request.query_params, t)
+    if chosen.errors:
         return redirect("/saker?" + str(request.url.query))
-    kept = [(k, v) for k, v in params if k not in ("limit", "cursor")]
+    kept = [(k, v) for k, v in chosen.params if k not in ("limit", "cursor")]
     kept += [("format", kind), ("language", language_of(request))]
     return await relay(visitor, "/api/v1/cases/export", params=kept)
 
@@ -121,16 +61,17 @@ async def case_export(request: Request, visitor: VisitorDep, kind: str) -> Respo
 @router.get("/saker")
 async def case_list(request: Request, visitor: VisitorDep) -> Response:
     t = Translator(language_of(request))
-    values, params, errors = _filters(request, t)
+    chosen = case_filter.read(request.query_params, t)
+    values, errors = chosen.values, chosen.errors
     result: dict[str, Any] = {"items": [], "next_cursor": None, "total": 0, "total_exact": True}
     if not errors:
         try:
-            result = await visitor.backend.get("/api/v1/cases", params=params)
+            result = await visitor.backend.get("/api/v1/cases", params=chosen.params)
         except ApiProblem as problem:
             if problem.status not in (400, 422):
                 raise
-            errors = field_errors(
-                problem, t, {"q", "case_number", "reference", "from", "to"}, SEARCH_FIELDS
+            errors.merge_problem(
+                problem, t, fields=case_filter.LABELS, renames=case_filter.SEARCH_FIELDS
             )
     next_query = None
     if result.get("next_cursor"):
@@ -277,29 +218,21 @@ async def notes_anchor(case_id: str) -> Response:
 async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Response:
     form = await csrf.checked_form(request)
     t = Translator(language_of(request))
-    body = str(form.get("body", "")).strip()
-    visibility = (
-        "internal" if visitor.is_agency and form.get("visibility") == "internal" else "shared"
-    )
+    typed = note_form.read(form, t, agency=visitor.is_agency)
     key = str(form.get("idempotency_key", "")) or new_idempotency_key()
-    values = {"body": body, "visibility": visibility}
-    if not body:
-        errors = {"body": t("case.note_empty")}
+    values = typed.values
+    if typed.body is None:
         return await case_page(
-            request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
+            request, visitor, case_id, note_errors=typed.errors, note_values=values, status_code=400
         )
     try:
         note = await visitor.backend.post(
-            f"/api/v1/cases/{case_id}/notes",
-            {"body": body, "visibility": visibility},
-            idempotency_key=key,
+            f"/api/v1/cases/{case_id}/notes", typed.body, idempotency_key=key
         )
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        errors = field_errors(problem, t, {"body"})
-        if "_" in errors:
-            errors["_"] = message(problem, t)
+        errors = note_form.refused(problem, t)
         return await case_page(
             request, visitor, case_id, note_errors=errors, note_values=values, status_code=400
         )
@@ -307,7 +240,7 @@ async def write_note(request: Request, case_id: str, visitor: VisitorDep) -> Res
         visitor, case_id, str(note["note_id"]), note_attachments.chosen_files(form), t
     )
     if sent.refused:
-        errors = {note_attachments.FIELD: " ".join(sent.refused)}
+        errors = note_form.files_refused(sent.refused, t)
         return await case_page(request, visitor, case_id, note_errors=errors, status_code=422)
     notice = "vedlegg_holdt" if sent.held else "notat"
     return redirect(f"/saker/{case_id}?melding={notice}#notater")

@@ -46,6 +46,14 @@ router = APIRouter()
 PAGE_SIZE = 25
 MAX_CHOSEN = 200
 """Ids one ZIP form may name (a page holds 25; more is no form of ours)."""
+FILTER_FIELDS = ("slag", "fra", "til", "oppdragsgiver")
+API_FIELDS = {
+    "kind": "slag",
+    "period_from": "fra",
+    "period_to": "til",
+    "creditor_id": "oppdragsgiver",
+}
+"""The reports API's query parameter → the filter's field it came from."""
 
 
 async def _documents_page(
@@ -53,11 +61,13 @@ async def _documents_page(
     visitor: Visitor,
     chosen: DocumentFilter,
     *,
-    errors: dict[str, str] | None = None,
+    refusal: str | None = None,
     status_code: int = 200,
 ) -> Response:
     t = Translator(language_of(request))
-    errors = {**chosen.errors, **(errors or {})}
+    errors = chosen.errors.copy()
+    if refusal:
+        errors.general(refusal)
     cursor = request.query_params.get("cursor", "")[:200]
     result: dict[str, Any] = {"items": [], "next_cursor": None}
     if not chosen.errors:
@@ -69,7 +79,7 @@ async def _documents_page(
         except ApiProblem as problem:
             if problem.status != 422:
                 raise
-            errors["_"] = message(problem, t)
+            errors.merge_problem(problem, t, fields=FILTER_FIELDS, renames=API_FIELDS)
             status_code = 400
     items: list[dict[str, Any]] = result["items"]
     query = chosen.query()
@@ -124,16 +134,16 @@ async def archive(request: Request, visitor: VisitorDep) -> Response:
         ids = query.getlist("id") + (query.getlist("side") if "side" in include else [])
         wanted = [i for i in dict.fromkeys(ids) if valid_id(i)][:MAX_CHOSEN]
         if not wanted:
-            errors = {"_": t("documents.error.none_chosen")}
-            return await _documents_page(request, visitor, chosen, errors=errors, status_code=400)
+            refusal = t("documents.error.none_chosen")
+            return await _documents_page(request, visitor, chosen, refusal=refusal, status_code=400)
         params = [("id", i) for i in wanted]
     try:
         return await relay(visitor, f"{REPORTS}/documents/archive", params=params)
     except ApiProblem as problem:
         if problem.status not in (400, 422):
             raise
-        errors = {"_": message(problem, t)}
-        return await _documents_page(request, visitor, chosen, errors=errors, status_code=400)
+        refusal = message(problem, t)
+        return await _documents_page(request, visitor, chosen, refusal=refusal, status_code=400)
 
 
 @router.get("/dokumenter/{document_id}/fil")

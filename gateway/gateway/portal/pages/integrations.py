@@ -20,9 +20,9 @@ from fastapi.responses import Response
 
 from gateway.portal import csrf
 from gateway.portal.api import ApiProblem
+from gateway.portal.form_errors import FormErrors
 from gateway.portal.formatting import form_text
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import field_errors
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import CreditorAdminDep, Visitor
 
@@ -49,11 +49,35 @@ def field_text(t: Translator, field: str) -> str:
     return t("integrations.field.other", field=field) if text == key else text
 
 
+def form_errors(t: Translator) -> FormErrors:
+    """The connection form's errors, empty, with its fields' labels."""
+    return FormErrors({name: t(f"integrations.{name}") for name in KEY_FIELDS})
+
+
+def connection_errors(
+    values: dict[str, str], t: Translator, problem: ApiProblem | None = None
+) -> FormErrors:
+    """Every error of the connection form: the keys left empty, or what the connector (or
+    Tripletex, ``erp-refused`` with its ``erp_code``) said of them."""
+    errors = form_errors(t)
+    for name in KEY_FIELDS:
+        if not values.get(name):
+            errors.add(name, t("reason.is_required"))
+    if problem is None:
+        return errors
+    if problem.type.rsplit("/", 1)[-1] == "erp-refused":
+        code = str(problem.extensions.get("erp_code", ""))
+        errors.add("employee_token", t("integrations.erp." + code))
+    else:
+        errors.merge_problem(problem, t, fields=KEY_FIELDS)
+    return errors
+
+
 async def _page(
     request: Request,
     visitor: Visitor,
     *,
-    errors: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
     status_code: int = 200,
 ) -> Response:
     t = Translator(language_of(request))
@@ -86,7 +110,7 @@ async def _page(
             "connection": connection,
             "invoices": invoices,
             "runs": runs,
-            "errors": errors or {},
+            "errors": errors if errors is not None else form_errors(t),
             "values": {},
             "notice": t(key) if key else None,
         },
@@ -105,18 +129,14 @@ async def connect(request: Request, visitor: CreditorAdminDep) -> Response:
     form = await csrf.checked_form(request)
     t = Translator(language_of(request))
     values = {name: form_text(form, name) for name in KEY_FIELDS}
-    errors = {name: t("reason.is_required") for name, value in values.items() if not value}
+    errors = connection_errors(values, t)
     if not errors:
         try:
             await visitor.backend.put(API, values)
         except ApiProblem as problem:
             if problem.status >= 500 and problem.status != 502:
                 raise
-            if problem.type.rsplit("/", 1)[-1] == "erp-refused":
-                code = str(problem.extensions.get("erp_code", ""))
-                errors = {"employee_token": t("integrations.erp." + code)}
-            else:
-                errors = field_errors(problem, t, set(KEY_FIELDS))
+            errors = connection_errors(values, t, problem)
         else:
             return redirect("/integrasjoner?melding=tilkoblet")
     return await _page(request, visitor, errors=errors, status_code=400)

@@ -24,7 +24,6 @@ from gateway.portal import csrf, formatting, rate_form, rate_names
 from gateway.portal.api import ApiProblem, new_idempotency_key
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.problems import field_errors, message
 from gateway.portal.render import page, redirect
 from gateway.portal.visitor import AgencyAdminDep, Visitor, VisitorDep
 
@@ -84,10 +83,12 @@ async def _rates_page(
             "value_text": lambda row: rate_form.value_text(row["value"], row["unit"], t),
             "source_link": rate_form.source_link,
             "values": form.values if form else {"unit": "NOK"},
-            "errors": form.errors if form else {},
+            "errors": form.errors if form else rate_form.form_errors(t),
             "failed": failed,
             "confirm_values": confirmation.values if confirmation else {},
-            "confirm_errors": confirmation.errors if confirmation else {},
+            "confirm_errors": confirmation.errors
+            if confirmation
+            else rate_form.form_errors(t, rate_form.CONFIRMATION_FIELDS),
             "idempotency_key": key or new_idempotency_key(),
             "notice": t(notice) if notice else None,
         },
@@ -114,10 +115,7 @@ async def add_rate(request: Request, visitor: AgencyAdminDep) -> Response:
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise
-        errors = field_errors(problem, t, set(rate_form.FIELDS))
-        if problem.status == 409 or set(errors) <= {"_"}:
-            errors = {"_": message(problem, t), **{k: v for k, v in errors.items() if k != "_"}}
-        typed.errors = errors
+        rate_form.refused(typed, problem, t, rate_form.FIELDS)
         # a refused request may be corrected and sent again: a new key for the next try
         return await _rates_page(
             request, visitor, form=typed, key=new_idempotency_key(), status_code=400
@@ -145,10 +143,7 @@ async def confirm_rate(request: Request, rate_id: str, visitor: AgencyAdminDep) 
     except ApiProblem as problem:
         if problem.status not in (400, 409, 422):
             raise  # 404: no such rate, the not-found page
-        if problem.status == 409:
-            typed.errors = {"_": t("rates.error.already_confirmed")}
-        else:
-            typed.errors = field_errors(problem, t, {"source_url"})
+        rate_form.refused(typed, problem, t, rate_form.CONFIRMATION_FIELDS)
         return await _rates_page(
             request, visitor, failed=number, confirmation=typed, status_code=400
         )

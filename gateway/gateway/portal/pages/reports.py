@@ -16,10 +16,10 @@ from fastapi.responses import Response
 
 from gateway.portal import formatting
 from gateway.portal.api import ApiProblem
+from gateway.portal.case_filter import STATUSES
 from gateway.portal.documents import REPORTS, creditor_choices, valid_id
 from gateway.portal.errors import error_page
 from gateway.portal.i18n import Translator, language_of
-from gateway.portal.pages.cases import STATUSES
 from gateway.portal.problems import message
 from gateway.portal.relay import relay
 from gateway.portal.render import page

@@ -52,6 +52,29 @@ class InvalidInput(DomainError):
         super().__init__(f"{field}: {reason}", errors=[{"field": field, "reason": reason}])
 
 
+class RateSourceRefused(DomainError):
+    """A confirmed figure's source that is not a primary one (``code``
+    ``source-not-primary``) or not an https address (``source-not-https``); the field error
+    names the ``host`` given and the hosts ``allowed``, for the portal's words."""
+
+    status, type, title = 422, "validation-error", "Invalid request"
+
+    def __init__(self, code: str, host: str, allowed: str) -> None:
+        reason = f"not an https page of a primary source ({allowed})"
+        super().__init__(
+            f"source_url: {reason}",
+            errors=[
+                {
+                    "field": "source_url",
+                    "reason": reason,
+                    "code": code,
+                    "host": host,
+                    "allowed": allowed,
+                }
+            ],
+        )
+
+
 class BankFileRejected(DomainError):
     """A bank file that cannot be imported (every problem is listed)."""
 

@@ -28,28 +28,71 @@ from decimal import Decimal, InvalidOperation
 from typing import Literal
 from urllib.parse import urlsplit
 
+from ledger.domain.errors import RateSourceRefused
+
 RateStatus = Literal["confirmed", "unconfirmed"]
 
 UNCONFIRMED_SUFFIX = "_unconfirmed"
 
 PRIMARY_SOURCE_HOSTS = frozenset(
-    {"lovdata.no", "regjeringen.no", "finanstilsynet.no", "domstol.no"}
+    {
+        "lovdata.no",
+        "regjeringen.no",
+        "finanstilsynet.no",
+        "domstol.no",
+        "norges-bank.no",
+        "stortinget.no",
+        "skatteetaten.no",
+    }
 )
-"""Where a confirmed figure's source may be: the law and its regulations (Lovdata), the
-government (regjeringen.no), the supervisor (Finanstilsynet) and the courts'
-administration (Domstoladministrasjonen, domstol.no) — never an agency's, a competitor's
-or a blog's page restating it (issue 16 § 6)."""
+"""Where a confirmed figure's source may be (the one list; a subdomain counts): the law
+and its regulations (Lovdata), the government (regjeringen.no), the supervisor
+(Finanstilsynet), the courts' administration (Domstoladministrasjonen, domstol.no), the
+central bank whose policy rate the forsinkelsesrente follows (Norges Bank), the
+parliament's decisions and preparatory works (stortinget.no) and the tax administration's
+VAT rates (skatteetaten.no) — never an agency's, a competitor's or a blog's page restating
+them (issue 16 § 6)."""
+
+SOURCE_NOT_HTTPS = "source-not-https"
+"""A source that is not an ``https://`` address (a plain ``http`` page can be altered on
+its way; anything else is no web page)."""
+SOURCE_NOT_PRIMARY = "source-not-primary"
+"""A source on a host that is not one of :data:`PRIMARY_SOURCE_HOSTS`."""
+
+
+def source_host(url: str | None) -> str:
+    """The host of a source address, lower case without ``www.`` (``""`` if none)."""
+    host = (urlsplit((url or "").strip()).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def source_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be the source of a confirmed figure (:data:`SOURCE_NOT_HTTPS`,
+    :data:`SOURCE_NOT_PRIMARY`), or ``None`` when it is an https page on a primary host
+    or a subdomain of one (``cms12.regjeringen.no``; not ``lovdata.no.example.com``)."""
+    if not url:
+        return SOURCE_NOT_HTTPS
+    parsed = urlsplit(url.strip())
+    host = (parsed.hostname or "").lower()
+    if parsed.scheme.lower() != "https" or not host:
+        return SOURCE_NOT_HTTPS
+    if any(host == h or host.endswith("." + h) for h in PRIMARY_SOURCE_HOSTS):
+        return None
+    return SOURCE_NOT_PRIMARY
 
 
 def is_primary_source(url: str | None) -> bool:
-    """Whether ``url`` is an https or http page on a primary host (or a subdomain of one)."""
-    if not url:
-        return False
-    parsed = urlsplit(url.strip())
-    host = (parsed.hostname or "").lower()
-    if parsed.scheme not in ("https", "http") or not host:
-        return False
-    return any(host == h or host.endswith("." + h) for h in PRIMARY_SOURCE_HOSTS)
+    """Whether ``url`` is an https page on a primary host (or a subdomain of one)."""
+    return source_problem(url) is None
+
+
+def require_primary_source(url: str) -> None:
+    """Raise :class:`~ledger.domain.errors.RateSourceRefused` unless ``url`` may be the
+    source of a confirmed row (adding a version, confirming a seeded one)."""
+    problem = source_problem(url)
+    if problem is not None:
+        allowed = ", ".join(sorted(PRIMARY_SOURCE_HOSTS))
+        raise RateSourceRefused(problem, source_host(url), allowed)
 
 
 class RateKind:

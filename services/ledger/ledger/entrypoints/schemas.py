@@ -374,11 +374,19 @@ class RateIn(Strict):
     value: Decimal = Field(ge=0, le=Decimal("1e9"), max_digits=18, decimal_places=6)
     unit: Literal["NOK", "percent_pa", "percent", "multiple", "factor", "days"]
     parameter: Annotated[Text, Field(max_length=60)] = ""
-    source_url: HttpUrl = Field(description="where the figure is published")
+    source_url: HttpUrl = Field(
+        description="where the figure is published: an https page of a primary source "
+        "(ledger.domain.rates.PRIMARY_SOURCE_HOSTS, a subdomain counts); else 422 with "
+        "the field code `source-not-primary` or `source-not-https`"
+    )
 
 
 class RateConfirmIn(Strict):
-    source_url: HttpUrl = Field(description="the primary source the row was checked against")
+    source_url: HttpUrl = Field(
+        description="the primary source the row was checked against: an https page of "
+        "a primary source (as for a new version); else 422 `source-not-primary` or "
+        "`source-not-https`"
+    )
 
 
 def _default_order() -> list[ComponentName]:

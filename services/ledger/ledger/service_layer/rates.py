@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ledger.adapters.rate_files import read_seed_rates
 from ledger.domain.errors import RateAlreadyConfirmed, RateNotFound
-from ledger.domain.rates import RateRow, SeedRate
+from ledger.domain.rates import RateRow, SeedRate, require_primary_source
 from ledger.service_layer.books import Books
 
 
@@ -28,7 +28,8 @@ async def add_rate(
     source_url: str,
     by: uuid.UUID,
 ) -> RateRow:
-    """A new confirmed version (an administrator vouches for it with a source)."""
+    """A new confirmed version (an administrator vouches for it with a primary source)."""
+    require_primary_source(source_url)
     row = SeedRate(
         kind=kind,
         effective_from=effective_from,
@@ -42,10 +43,11 @@ async def add_rate(
 
 
 async def confirm_rate(books: Books, rate_id: int, *, source_url: str, by: uuid.UUID) -> RateRow:
-    """Confirm an unconfirmed row against its source; from now on it is used."""
+    """Confirm an unconfirmed row against its primary source; from now on it is used."""
     row = await books.rates.get(rate_id, lock=True)
     if row is None:
         raise RateNotFound("No such rate.")
     if row.status == "confirmed":
         raise RateAlreadyConfirmed("This rate is already confirmed.")
+    require_primary_source(source_url)
     return await books.rates.confirm(rate_id, by=by, source_url=source_url)

@@ -268,6 +268,49 @@ async def test_a_payment_is_corrected_by_a_linked_reversal(
     assert economy.balance_ore == 100_000
 
 
+async def test_a_confirmed_rows_source_must_be_a_primary_one_over_https(
+    client: httpx.AsyncClient, ledger: Ledger
+) -> None:
+    """Adding a version and confirming a seeded row: a competitor's page or a plain http
+    address is refused with a field code the portal translates; nothing is stored."""
+    version = {"kind": "inkassosats", "effective_from": "2044-01-01", "value": "900",
+               "unit": "NOK", "parameter": ""}  # fmt: skip
+    for source, code in (
+        ("https://sergel.no/faq/satser-inkassosalaer/", "source-not-primary"),
+        ("http://lovdata.no/forskrift/1989-07-14-562", "source-not-https"),
+    ):
+        refused = await client.post(
+            f"{P}/rates", json={**version, "source_url": source}, headers={**ledger.admin, **key()}
+        )
+        body = assert_problem(refused, 422, "validation-error")
+        [error] = body["errors"]
+        assert (error["field"], error["code"]) == ("source_url", code)
+    stored = await client.get(
+        f"{P}/rates", params={"kind": "inkassosats", "on": "2044-01-01"}, headers=ledger.admin
+    )
+    assert "2044-01-01" not in {r["effective_from"] for r in stored.json()}
+
+    waiting = (
+        await client.get(
+            f"{P}/rates", params={"kind": "forsinkelsesrente", "status": "unconfirmed"},
+            headers=ledger.admin,
+        )
+    ).json()  # fmt: skip
+    assert waiting, "the seed has unconfirmed forsinkelsesrente rows"
+    confirm = f"{P}/rates/{waiting[0]['id']}/confirmation"
+    blog = {"source_url": "https://www.inkassoguiden.no/index.php/inkassoomkostninger"}
+    refused = await client.post(confirm, json=blog, headers={**ledger.admin, **key()})
+    [error] = assert_problem(refused, 422)["errors"]
+    assert (error["field"], error["code"], error["host"]) == (
+        "source_url", "source-not-primary", "inkassoguiden.no"
+    )  # fmt: skip
+    still = await client.get(
+        f"{P}/rates", params={"kind": "forsinkelsesrente", "status": "unconfirmed"},
+        headers=ledger.admin,
+    )  # fmt: skip
+    assert waiting[0]["id"] in {r["id"] for r in still.json()}
+
+
 async def test_an_unconfirmed_rate_is_confirmed_by_an_admin(
     client: httpx.AsyncClient, ledger: Ledger
 ) -> None:

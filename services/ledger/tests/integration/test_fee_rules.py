@@ -60,7 +60,7 @@ async def test_a_new_inkassosats_moves_the_varsel_fee(
                 value=Decimal(value),
                 unit="NOK",
                 parameter="",
-                source_url="https://example.org/test-only",
+                source_url="https://lovdata.no/test-only",
                 by=uuid.uuid4(),
             )
             await uow.commit()

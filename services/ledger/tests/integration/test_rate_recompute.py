@@ -32,7 +32,7 @@ from .books import Ledger
 
 pytestmark = pytest.mark.integration
 
-SOURCE = "https://example.org/test-rate"
+SOURCE = "https://lovdata.no/test-rate"
 
 
 async def rows(service: LedgerService, kind: str, confirmed: str, pending: str) -> int:

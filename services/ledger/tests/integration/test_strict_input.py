@@ -173,3 +173,4 @@ async def test_a_bank_file_with_a_nul_is_refused_as_a_file(
     assert coded  # the portal translates the code; the reason is English, for developers
     assert isinstance(coded[0]["line"], int)
     assert coded[0]["element"] == "encoding"
+    assert coded[0]["where"] == "encoding"  # the location as a code the portal names

@@ -6,6 +6,11 @@ here from the reason each reader writes (OCR giro, camt.054, pain.002 and the XM
 they share); the problem+json of a refused file sends the code with the ``line`` and the
 ``element`` (record field or XML path) it concerns. A reason no pattern knows is
 ``bank-file-invalid``.
+
+Where a problem is gets a code too (``where``, :func:`location_code`): the formats' own
+names of a record field or an XML element (``beløp``, ``Ntry/BookgDt``,
+``TxInfAndSts/OrgnlEndToEndId``) are the readers' words, not a person's; the portal names
+each location code in its language. A location no reader names here is ``other``.
 """
 
 from __future__ import annotations
@@ -68,3 +73,79 @@ def reason_code(reason: str, field: str = "") -> str:
     if field in ("KID", "CdtrRefInf/Ref"):
         return "bank-file-kid"
     return GENERIC
+
+
+OTHER_LOCATION: Final = "other"
+
+LOCATIONS: Final[dict[str, str]] = {
+    # the file as a whole (any format)
+    "file": "file",
+    "body": "file",
+    "XML": "file",
+    "Document": "document",
+    "encoding": "encoding",
+    "record": "record",
+    # OCR giro (record fields, as ocr.py names them)
+    "record type": "record-type",
+    "format code": "format-code",
+    "service code": "service-code",
+    "transaksjonstype": "transaction-type",
+    "transaction number": "transaction-number",
+    "fortegn": "sign",
+    "beløp": "amount",
+    "oppgjørsdato": "settlement-date",
+    "oppdragsdato": "payment-date",
+    "debetkonto": "payer-account",
+    "KID": "kid",
+    "antall transaksjoner": "declared-count",
+    "antall records": "declared-records",
+    "sum beløp": "declared-sum",
+    # camt.054 (XML paths, as camt054.py names them)
+    "GrpHdr/MsgId": "message-id",
+    "Ntfctn": "notification",
+    "Ntfctn/Acct": "account",
+    "Ntry": "entry",
+    "Ntry/Amt": "amount",
+    "Ntry/CdtDbtInd": "direction",
+    "Ntry/Sts": "entry-status",
+    "Ntry/BookgDt": "booking-date",
+    "TxDtls": "transaction",
+    "TxDtls/Amt": "amount",
+    "TxDtls/AmtDtls": "amount",
+    "TxDtls/CdtDbtInd": "direction",
+    "CdtrRefInf/Ref": "kid",
+    "Btch/NbOfTxs": "declared-count",
+    "TxsSummry/TtlCdtNtries": "declared-totals",
+    "TxsSummry/TtlDbtNtries": "declared-totals",
+    # pain.002 (the bank's status report on a payout file)
+    "OrgnlGrpInfAndSts/OrgnlMsgId": "original-message-id",
+    "GrpSts": "status-code",
+    "PmtInfSts": "status-code",
+    "TxSts": "status-code",
+    "TxInfAndSts/TxSts": "status-code",
+    "TxInfAndSts/OrgnlEndToEndId": "end-to-end-id",
+}
+"""A reader's name of a location (record field, XML path) → its location code."""
+
+SCOPES: Final[dict[str, str]] = {
+    "oppdrag ": "assignment-totals",
+    "forsendelse ": "transmission-totals",
+    "notification ": "notification-totals",
+}
+"""A control total's scope (``oppdrag 1000001``) by its first word → its location code."""
+
+WHERE_CODES: Final[frozenset[str]] = frozenset(
+    {OTHER_LOCATION, *LOCATIONS.values(), *SCOPES.values()}
+)
+"""Every location code a refusal can carry (the portal has words for each, nb and en)."""
+
+
+def location_code(field: str) -> str:
+    """The location code of a reader's field or a control total's scope (``other`` for a
+    name not listed, such as an XML element nested too deep)."""
+    if field in LOCATIONS:
+        return LOCATIONS[field]
+    for prefix, code in SCOPES.items():
+        if field.startswith(prefix):
+            return code
+    return OTHER_LOCATION

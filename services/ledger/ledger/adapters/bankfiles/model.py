@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from ledger.adapters.bankfiles.codes import reason_code
+from ledger.adapters.bankfiles.codes import location_code, reason_code
 
 SourceFormat = Literal["ocr", "camt054"]
 """Nets OCR giro (BBS "OCR innbetalinger", 80-character records) or ISO 20022 camt.054."""
@@ -48,13 +48,15 @@ class BankFileError:
         return reason_code(self.reason, self.field)
 
     def as_problem(self) -> dict[str, str | int]:
-        """The problem+json ``errors`` member: field, reason, code, line and element."""
+        """The problem+json ``errors`` member: field, reason, code, line, element (the
+        format's own name) and ``where`` (its location code, for pages that translate)."""
         return {
             "field": f"line {self.line}: {self.field}",
             "reason": self.reason,
             "code": self.code,
             "line": self.line,
             "element": self.field,
+            "where": location_code(self.field),
         }
 
 

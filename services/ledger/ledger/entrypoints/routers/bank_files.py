@@ -15,6 +15,7 @@ from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
 from servicekit.types import Limit
 
+from ledger.adapters.bankfiles.codes import location_code
 from ledger.adapters.bankfiles.model import BankFileError, ParsedBankFile
 from ledger.domain.errors import BankFileRejected
 from ledger.domain.ids import new_id
@@ -63,14 +64,16 @@ async def read_file(request: Request, limit: int) -> bytes:
     if not data:
         raise BankFileRejected(
             "The file is empty.",
-            errors=[{"field": "body", "reason": "empty", "code": "bank-file-empty"}],
+            errors=[
+                {"field": "body", "reason": "empty", "code": "bank-file-empty", "where": "file"}
+            ],
         )
     return data
 
 
 def _problems(errors: tuple[BankFileError, ...]) -> list[dict[str, str | int]]:
-    """Each problem with its stable ``code``, ``line`` and ``element`` (the portal translates
-    the code; ``reason`` is English, for developers)."""
+    """Each problem with its stable ``code``, ``line``, ``element`` and ``where`` (the
+    portal translates the codes; ``reason`` and ``element`` are for developers)."""
     return [e.as_problem() for e in errors[:200]]
 
 
@@ -83,6 +86,7 @@ def _check(parsed: ParsedBankFile, partial: bool) -> None:
             f"read {c.counted} of {c.summed_ore} øre",
             "code": "bank-file-totals",
             "element": c.scope,
+            "where": location_code(c.scope),
         }
         for c in mismatched
     ]

@@ -70,6 +70,10 @@ async def rates_in_force(service: ServiceDep) -> list[RateInForceOut]:
     response_model=RateOut,
     responses=problem_responses(409),
     summary="Add a rate version (confirmed by the administrator, with its source)",
+    description="The source must be an https page of a primary source (Lovdata, "
+    "regjeringen.no, Finanstilsynet, domstol.no, Norges Bank, stortinget.no, "
+    "skatteetaten.no): otherwise 422 with the field `source_url` and the code "
+    "`source-not-primary` or `source-not-https`.",
 )
 async def post_rate(
     body: RateIn,
@@ -99,7 +103,9 @@ async def post_rate(
     response_model=RateOut,
     responses=problem_responses(404, 409),
     summary="Confirm an unconfirmed rate row against its source (from now on it is used)",
-    description="From now on new bookings use the row. Money already booked with the figure "
+    description="The source must be an https page of a primary source, as for a new "
+    "version (else 422, `source_url`: `source-not-primary` or `source-not-https`). "
+    "From now on new bookings use the row. Money already booked with the figure "
     "carried forward is moved by `python -m ledger.entrypoints.cli rate-recompute --rate "
     "<id>` (a dry run listing what moves per case; `--apply` books it by journal entries; "
     "ADR 0057).",

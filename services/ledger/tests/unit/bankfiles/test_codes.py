@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 from ledger.adapters.bankfiles import BankFileError, parse_camt054, parse_ocr, parse_pain002
-from ledger.adapters.bankfiles.codes import CODES, GENERIC, reason_code
+from ledger.adapters.bankfiles.codes import (
+    CODES,
+    GENERIC,
+    OTHER_LOCATION,
+    WHERE_CODES,
+    location_code,
+    reason_code,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -62,7 +69,35 @@ def test_a_refusal_goes_out_with_its_code_line_and_element() -> None:
         "code": "bank-file-not-a-number",
         "line": 12,
         "element": "beløp",
+        "where": "amount",
     }
+
+
+def test_every_location_the_readers_name_has_a_code() -> None:
+    """The formats' own names (``beløp``, ``Ntry/BookgDt``) go out as location codes; only
+    an XML document's unexpected root or an element past the limits is ``other``."""
+    errors = _errors()
+    wheres = {location_code(e.field) for e in errors}
+    assert len(wheres) >= 12
+    assert wheres <= WHERE_CODES
+    other = sorted({(e.field, e.code) for e in errors if location_code(e.field) == OTHER_LOCATION})
+    assert {code for _, code in other} <= {"bank-file-wrong-document", "bank-file-too-large"}, other
+
+
+@pytest.mark.parametrize(
+    ("field", "where"),
+    [
+        ("sum beløp", "declared-sum"),
+        ("CdtrRefInf/Ref", "kid"),
+        ("TxInfAndSts/OrgnlEndToEndId", "end-to-end-id"),
+        ("oppdrag 1000001", "assignment-totals"),
+        ("forsendelse 0170604", "transmission-totals"),
+        ("notification NTF-1 credits", "notification-totals"),
+        ("Snurr", "other"),
+    ],
+)
+def test_a_location_and_a_control_totals_scope_have_their_codes(field: str, where: str) -> None:
+    assert location_code(field) == where
 
 
 @pytest.mark.parametrize(

@@ -1,14 +1,22 @@
-"""What the language test reads: a page's visible text, and words that give a language away.
+"""One language per page, for tests: words that give a language away, a page's text, and
+catalog keys shown as they are.
+
+Shared by the portal's template test (``gateway/tests/unit/test_portal_language.py``,
+every template rendered in nb and en) and the browser test that walks every page of
+every role's menu in both languages (``tests/e2e/browser/test_language.py``).
 
 A few very common words of each language that the other language does not use (a word
 list is crude, but a leaked service sentence always has some: «is already registered»,
 «Dette kolliderer med …»), and bokmål's own letters (æ, ø, å) on an English page. A few
 names are the same in both languages (a Norwegian register, a place): :data:`NAMES`.
+A catalog key on a page (``problem.no_such_code``) is a missing translation:
+:func:`raw_keys`, given the catalog's namespaces.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from html.parser import HTMLParser
 
 ENGLISH_ONLY = frozenset(
@@ -153,18 +161,34 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_PLACEHOLDER.sub(" ", text))
 
 
-def wrong_words(text: str, lang: str) -> list[str]:
-    """The words in ``text`` that belong to the other language."""
+def wrong_words(text: str, lang: str, *, letters: bool = True) -> list[str]:
+    """The words in ``text`` that belong to the other language (``letters``: on an
+    English page, a word with æ, ø or å too; off for data such as a debtor's name)."""
     found: list[str] = []
     for word in words(text):
         if word in NAMES:
             continue
         lower = word.lower()
         english = lang == "nb" and lower in ENGLISH_ONLY
-        norwegian = lang == "en" and (lower in NORWEGIAN_ONLY or NORWEGIAN_LETTERS.search(word))
-        if english or norwegian:
+        bokmal = lower in NORWEGIAN_ONLY or (letters and NORWEGIAN_LETTERS.search(word))
+        if english or (lang == "en" and bokmal):
             found.append(word)
     return found
+
+
+PREFIX = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*\.(?![\w])")
+"""``case.kind.``: a key built from a value a template test leaves out (not a leak)."""
+KEYLIKE = re.compile(r"\b[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+\b(?![.\w])")
+
+
+def raw_keys(text: str, namespaces: Collection[str]) -> list[str]:
+    """Catalog keys shown as they are (``problem.no_such_code``): dotted words whose first
+    part is one of the catalog's ``namespaces`` (not an address such as ``lovdata.no``)."""
+    return [
+        key
+        for key in KEYLIKE.findall(text)
+        if key.split(".", 1)[0] in namespaces and not key.endswith(".")
+    ]
 
 
 class _Text(HTMLParser):
