@@ -16,6 +16,12 @@ pytestmark = pytest.mark.e2e
 
 CREDENTIAL_STEPS = "a credential ceremony: its answer is a new secret, never stored for replay"
 QUERY = "a query sent as POST to keep personal data out of URLs: nothing to do twice"
+DEAD_LETTERS = (
+    "ops work on the broker's dead-letter queue, not the service's database (no transaction "
+    "to keep a key in); by event ids a retry finds nothing left (count 0), and a consumer's "
+    "inbox ignores an event replayed twice"
+)
+SERVICES = ("auth", "cases", "ledger", "reports", "credit", "integrations", "webhooks")
 
 EXEMPT: dict[str, str] = {
     "POST /api/v1/auth/sign-in": CREDENTIAL_STEPS,
@@ -38,6 +44,10 @@ EXEMPT: dict[str, str] = {
     "POST /api/v1/ledger/cases/{case_id}/payment-plan-check": QUERY,
     "POST /api/v1/credit/orders/{order_id}/reconciliation": "settles an order in doubt at the "
     "bureau between transactions; never orders or charges again, so asking twice is safe",
+} | {
+    f"POST /api/v1/{service}/ops/dead-letters/{{queue}}/{action}": DEAD_LETTERS
+    for service in SERVICES
+    for action in ("replay", "purge")
 }
 
 
