@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Header
+from fastapi import Header, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import (
     Column,
     DateTime,
@@ -38,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.errors import DomainError
 from servicekit.types import Text
+from servicekit.uow import UnitOfWork
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -148,6 +150,30 @@ class IdempotencyKeys:
             )
         return StoredResponse(status_code=row.status_code, body=row.response)
 
+    async def peek(self, scope: str, key: str, request_fingerprint: str) -> StoredResponse | None:
+        """The answer ``key`` got before, without claiming it (``None``: not used yet).
+
+        For work that cannot hold its transaction from the start (a file scanned between
+        two transactions): look first, and claim with :meth:`begin` in the transaction that
+        makes the effect. Raises :class:`IdempotencyKeyReused` like :meth:`begin`.
+        """
+        table = self._table
+        row = (
+            await self._session.execute(
+                select(table.c.fingerprint, table.c.status_code, table.c.response).where(
+                    table.c.scope == scope, table.c.key == check_key(key)
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        if row.fingerprint != request_fingerprint:
+            raise IdempotencyKeyReused(
+                f"This {HEADER} was used for a different request; use a new key.",
+                errors=_header_error("was used for a different request"),
+            )
+        return StoredResponse(status_code=row.status_code, body=row.response)
+
     async def complete(self, scope: str, key: str, status_code: int, body: Any) -> None:
         """Store the answer (call before the unit of work commits)."""
         await self._session.execute(
@@ -181,3 +207,44 @@ async def answer_once(
     status_code, body = await work()
     await keys.complete(scope, key, status_code, body)
     return StoredResponse(status_code, body)
+
+
+async def post_once(
+    uow: UnitOfWork,
+    table: Table,
+    *,
+    scope: str,
+    key: str | None,
+    request: Request,
+    body: Any,
+    work: Callable[[], Awaitable[tuple[int, Any]]],
+    secret: bytes | None = None,
+) -> Response:
+    """A POST's response, once per ``scope`` and ``Idempotency-Key`` (``answer_once`` for a
+    router whose handlers take a unit of work).
+
+    With a key, ``work`` runs inside ``uow``'s transaction: the handlers it calls, given
+    this same ``uow``, join it (``UnitOfWork`` is re-entrant), so the effect, its events and
+    the stored answer commit together; a failure rolls all of it back, the key included.
+    Without a key, ``work`` runs as it would without this wrapper (its handlers commit their
+    own transactions). ``body`` is the request's JSON (``None`` when it has none), which
+    the fingerprint covers with the path. ``work`` answers ``(status, JSON-able body)``; a
+    204 is sent without a body.
+    """
+    if key is None:
+        status_code, answer = await work()
+    else:
+        async with uow:
+            stored = await answer_once(
+                uow.session,
+                table,
+                scope=scope,
+                key=key,
+                request_fingerprint=fingerprint("POST", request.url.path, body, secret=secret),
+                work=work,
+            )
+            await uow.commit()
+        status_code, answer = stored.status_code, stored.body
+    if status_code == 204:
+        return Response(status_code=204)
+    return JSONResponse(answer, status_code=status_code)

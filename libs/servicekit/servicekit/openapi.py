@@ -7,7 +7,8 @@ that these services never send (``servicekit.problems`` answers every error as
 
 * one ``Problem`` schema (the body ``servicekit.problems.problem`` writes);
 * every 422 as ``application/problem+json`` ``Problem``, and a 400 wherever there is a
-  request body (one that is not UTF-8 cannot be read);
+  request body (one that is not UTF-8 cannot be read) or an ``Idempotency-Key`` header
+  (one that is not printable ASCII cannot be used);
 * the statuses of an operation's dependencies, declared with :func:`raises` where the
   dependency is defined (``servicekit.auth``: 401 wherever a caller is needed, 403
   where a role is checked);
@@ -28,6 +29,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
+from servicekit.idempotency import HEADER as IDEMPOTENCY_KEY
 from servicekit.problems import PROBLEM_JSON
 from servicekit.scopes import Scopes, dependant_scopes
 
@@ -71,7 +73,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 DESCRIPTIONS: dict[int, str] = {
-    400: "The body could not be read (not UTF-8 JSON)",
+    400: "The body could not be read (not UTF-8 JSON), or the Idempotency-Key cannot be used",
     401: "Not signed in, or the access token is invalid or has expired",
     403: "Not allowed",
     404: "Not found (or not yours to see)",
@@ -138,6 +140,13 @@ def _dependency_statuses(dependant: Dependant) -> set[int]:
     return found
 
 
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(
+        isinstance(p, dict) and p.get("in") == "header" and p.get("name") == IDEMPOTENCY_KEY
+        for p in operation.get("parameters", ())
+    )
+
+
 def _status_order(item: tuple[str, Any]) -> tuple[bool, str]:
     return not item[0].isdigit(), item[0]
 
@@ -171,7 +180,7 @@ def with_problems(document: dict[str, Any], routes: Sequence[BaseRoute]) -> dict
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = problem_response(422)
-            if "requestBody" in operation:
+            if "requestBody" in operation or _takes_idempotency_key(operation):
                 responses.setdefault("400", problem_response(400))
             operation["responses"] = dict(sorted(responses.items(), key=_status_order))
     components = document.setdefault("components", {})

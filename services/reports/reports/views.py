@@ -75,11 +75,18 @@ async def document(
     tenant: uuid.UUID | None,
 ) -> dict[str, Any] | None:
     async with session_factory() as session:
-        row = await DocumentStore(session).get(document_id, tenant)
-        if row is None:
-            return None
-        items = [dict(row._mapping)]
-        await with_corrections(session, items)
+        return await document_in(session, document_id, tenant)
+
+
+async def document_in(
+    session: AsyncSession, document_id: uuid.UUID, tenant: uuid.UUID | None
+) -> dict[str, Any] | None:
+    """:func:`document`, read in a transaction already open (one that issues it)."""
+    row = await DocumentStore(session).get(document_id, tenant)
+    if row is None:
+        return None
+    items = [dict(row._mapping)]
+    await with_corrections(session, items)
     return items[0]
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
 from servicekit.auth import CurrentPrincipal, require_agency_admin
 from servicekit.errors import NotFound
+from servicekit.idempotency import IdempotencyKeyHeader, check_key
 from servicekit.openapi import PROBLEM_REF, PROBLEM_SCHEMA, document_problems, problem_responses
 from servicekit.problems import PROBLEM_JSON, install_problem_handlers
 
@@ -45,6 +46,10 @@ def app() -> FastAPI:
     async def note(body: Body) -> dict[str, str]:
         return {"reference": body.reference}
 
+    @application.post("/notes/{note_id}/read", status_code=204)
+    async def read(note_id: int, idempotency_key: IdempotencyKeyHeader = None) -> None:
+        check_key(idempotency_key or "-")
+
     document_problems(application)
     return application
 
@@ -65,6 +70,8 @@ def test_every_operation_names_its_problem_answers() -> None:
     assert problem_statuses(paths["/me"]["get"]) == {"401", "422", "503"}
     assert problem_statuses(paths["/notes"]["post"]) == {"400", "422"}
     assert list(paths["/notes"]["post"]["responses"]) == ["200", "400", "422"]
+    # no body, but a key that is not printable ASCII is a 400 all the same
+    assert problem_statuses(paths["/notes/{note_id}/read"]["post"]) == {"400", "422"}
     schemas = document["components"]["schemas"]
     assert schemas["Problem"] == PROBLEM_SCHEMA
     assert "HTTPValidationError" not in schemas  # FastAPI's shape, never sent
@@ -85,6 +92,7 @@ def test_the_document_is_amended_once() -> None:
         ("POST", "/things/1", {"reference": "x"}, 401),
         ("GET", "/me", None, 401),
         ("POST", "/notes", {"reference": "x"}, 200),
+        ("POST", "/notes/1/read", None, 204),
     ],
 )
 async def test_the_answers_are_what_the_document_says(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from servicekit.tokens import Principal
 
 from auth.bootstrap import AuthService
 from auth.service_layer.context import ClientInfo
@@ -25,3 +26,14 @@ async def client_info(request: Request) -> ClientInfo:
 
 ServiceDep = Annotated[AuthService, Depends(get_service)]
 ClientDep = Annotated[ClientInfo, Depends(client_info)]
+
+
+def key_scope(principal: Principal) -> str:
+    """Whose ``Idempotency-Key`` a request's is: the signed-in user in their organisation."""
+    return f"{principal.organisation_id}:{principal.user_id}"
+
+
+IDEMPOTENT = (
+    " Send an `Idempotency-Key` to make a retry safe: the same key with the same request "
+    "replays the first answer; with another request it is 422 `idempotency-key-reused`."
+)

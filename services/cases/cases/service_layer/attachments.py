@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -111,11 +111,15 @@ async def attach(
     data: bytes,
     max_bytes: int,
     per_note: int,
+    before_commit: Callable[[StoredAttachment], Awaitable[None]] | None = None,
 ) -> StoredAttachment:
     """Attach a file to the caller's own note (scanned first); commits.
 
     Raises :class:`AttachmentRefused` (kind, size), :class:`AttachmentInfected` (after
     recording the quarantined file), ``NotFound`` for a note the caller did not write.
+    ``before_commit`` runs in the transaction that keeps a clean or pending file, just
+    before it commits (an ``Idempotency-Key`` stores its answer there; raising rolls the
+    file back).
     """
     row = (await uow.session.execute(_visible_note(principal, case_id, note_id))).first()
     if row is None or row.author_id != principal.user_id:
@@ -168,10 +172,13 @@ async def attach(
                 sealed=keyring.encrypt(data, aad=_aad(attachment_id)),
             )
         )
+    stored = StoredAttachment(attachment_id, note_id, name, media_type, len(data), status, now)
+    if before_commit is not None and status != "quarantined":
+        await before_commit(stored)
     await uow.commit()
     if status == "quarantined":
         raise AttachmentInfected()
-    return StoredAttachment(attachment_id, note_id, name, media_type, len(data), status, now)
+    return stored
 
 
 @dataclass(frozen=True)

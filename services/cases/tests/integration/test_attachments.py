@@ -311,3 +311,33 @@ async def test_the_scheduler_process_releases_held_files_by_itself(
         finally:
             stop.set()
             await worker
+
+
+async def test_one_file_per_idempotency_key_even_when_sent_twice_at_once(
+    scanning: CasesService, world: dict[str, Caller]
+) -> None:
+    kari = world["kari"]
+    async with asgi_client(create_app(scanning)) as client:
+        case = await register(client, kari)
+        case_id = case["case_id"]
+        note = await _note(client, case_id, kari, "Faktura vedlagt")
+        path = f"{P}/{case_id}/notes/{note}/attachments"
+        headers = {
+            **kari.headers,
+            "Content-Type": "application/octet-stream",
+            "Idempotency-Key": str(uuid.uuid4()),
+        }
+
+        async def send(data: bytes = CLEAN_PDF, name: str = "faktura.pdf") -> httpx.Response:
+            return await client.post(path, params={"filename": name}, content=data, headers=headers)
+
+        together = await asyncio.gather(send(), send())  # both scanned, one kept
+        later = await send()  # answered from the key, not scanned again
+
+        assert [r.status_code for r in together] == [201, 201], together[0].text
+        assert together[0].json() == together[1].json() == later.json()
+        assert [a["attachment_id"] for a in await _files(client, case_id, kari)] == [
+            later.json()["attachment_id"]
+        ]
+        assert_problem(await send(PNG, "faktura.pdf"), 422, "idempotency-key-reused")
+        assert_problem(await send(CLEAN_PDF, "annen.pdf"), 422, "idempotency-key-reused")

@@ -374,6 +374,32 @@ async def test_notes_between_creditor_and_case_handler(
         ] == 0
 
 
+async def test_marking_notes_read_replays_per_idempotency_key(
+    service: CasesService, world: dict[str, Caller]
+) -> None:
+    kari, handler = world["kari"], world["handler"]
+    async with asgi_client(create_app(service)) as client:
+        case = await register(client, kari)
+        notes_path = f"/api/v1/cases/{case['case_id']}/notes"
+        for body in ("Vi har sendt inkassovarsel.", "Skyldner har betalt litt."):
+            written = await client.post(notes_path, json={"body": body}, headers=handler.headers)
+            assert written.status_code == 201, written.text
+        last = written.json()["seq"]
+        headers = {**kari.headers, "Idempotency-Key": str(uuid.uuid4())}
+
+        first = await client.post(f"{notes_path}/read", json={"up_to_seq": last}, headers=headers)
+        again = await client.post(f"{notes_path}/read", json={"up_to_seq": last}, headers=headers)
+
+        assert first.status_code == again.status_code == 204, first.text
+        assert again.content == b""
+        unread = await client.get("/api/v1/cases/notes/unread", headers=kari.headers)
+        assert unread.json()["total"] == 0
+        refused = await client.post(
+            f"{notes_path}/read", json={"up_to_seq": last - 1}, headers=headers
+        )
+        assert_problem(refused, 422, "idempotency-key-reused")
+
+
 async def test_every_endpoint_wants_a_signed_in_caller(service: CasesService) -> None:
     some = uuid.uuid4()
     async with asgi_client(create_app(service)) as client:

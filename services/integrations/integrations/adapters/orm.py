@@ -1,6 +1,7 @@
 """Tables of the integrations service's own database."""
 
 from servicekit.db import make_metadata
+from servicekit.idempotency import idempotency_table
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
 from sqlalchemy import (
@@ -24,6 +25,7 @@ from sqlalchemy import (
 metadata = make_metadata()
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 
 connections = Table(
     "connections",

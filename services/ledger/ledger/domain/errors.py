@@ -5,12 +5,6 @@ from __future__ import annotations
 from servicekit.errors import Conflict, DomainError, NotFound
 
 
-class IdempotencyKeyConflict(Conflict):
-    """The Idempotency-Key was used before for a different request."""
-
-    type, title = "idempotency-key-conflict", "Idempotency-Key used for another request"
-
-
 class CaseNotFound(NotFound):
     type, title = "case-not-found", "No such case"
 

@@ -11,12 +11,11 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from servicekit.auth import require_agency_staff, require_roles
 from servicekit.errors import NotFound
-from servicekit.idempotency import HEADER, IdempotencyKeyReused, fingerprint
+from servicekit.idempotency import HEADER, fingerprint
 from servicekit.roles import Roles
 from servicekit.tokens import Principal
 
 from ledger.bootstrap import LedgerService
-from ledger.domain.errors import IdempotencyKeyConflict
 from ledger.service_layer.unit_of_work import LedgerUnitOfWork
 
 
@@ -40,7 +39,7 @@ IdempotencyKey = Annotated[
         max_length=200,
         pattern=r"^[\x20-\x7e]+$",
         description="A key the client chose for this command; sending it again with the same "
-        "request replays the first answer, with another request it is refused (409)",
+        "request replays the first answer, with another request it is refused (422)",
     ),
 ]
 
@@ -65,14 +64,12 @@ async def run_command(
     work: Work,
 ) -> JSONResponse:
     """Run ``work`` once per Idempotency-Key: the key, the effects and the answer commit
-    together; the same key again replays the answer; with another request it is a 409."""
+    together; the same key again replays the answer; with another request it is a 422
+    ``idempotency-key-reused``, as everywhere in the API."""
     scope = str(principal.organisation_id)
     digest = fingerprint(request.method, request.url.path, jsonable_encoder(body))
     async with service.unit_of_work() as uow:
-        try:
-            stored = await uow.keys.begin(scope, key, digest)
-        except IdempotencyKeyReused as exc:
-            raise IdempotencyKeyConflict(exc.detail, errors=exc.errors) from exc
+        stored = await uow.keys.begin(scope, key, digest)
         if stored is not None:
             return JSONResponse(
                 stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}

@@ -47,7 +47,7 @@ async def test_the_same_key_replays_and_another_body_is_refused(
     conflict = await client.post(
         f"{P}/payments", json={**body, "amount_ore": 40_001}, headers=headers
     )
-    assert_problem(conflict, 409, "idempotency-key-conflict")
+    assert_problem(conflict, 422, "idempotency-key-reused")
     # a new key but the same bank reference: the bank transaction is not booked twice
     fresh = await client.post(f"{P}/payments", json=body, headers={**ledger.handler, **key()})
     assert fresh.json()["duplicates"] == 1

@@ -17,9 +17,10 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, Field
 from servicekit.auth import CurrentPrincipal
+from servicekit.idempotency import IdempotencyKeyHeader, post_once
 from servicekit.openapi import problem_responses
 from servicekit.scopes import Scopes, client_scope
 from servicekit.tokens import Principal
@@ -27,6 +28,7 @@ from servicekit.types import StrictDate, Text
 
 from reports import views
 from reports.adapters.document_store import DocumentFilter, DocumentStore
+from reports.adapters.orm import idempotency_keys
 from reports.adapters.projections import ProjectionStore
 from reports.adapters.zip_stream import zip_stream
 from reports.bootstrap import ReportsService
@@ -251,27 +253,45 @@ class CaseStatementIn(BaseModel):
     description=(
         "The claims, every payment up to the date and how it was split, and the balance as "
         "booked on it. One statement per case and date: asking again answers the one issued "
-        "(200), so the request is safe to repeat. Rendered outside the event loop."
+        "(200), so the request is safe to repeat. Rendered outside the event loop. An "
+        "`Idempotency-Key` replays the first answer (201 included); with another request it "
+        "is 422 `idempotency-key-reused`."
     ),
 )  # fmt: skip
 async def post_case_statement(
-    body: CaseStatementIn, principal: CurrentPrincipal, service: ServiceDep
-) -> JSONResponse:
+    body: CaseStatementIn,
+    principal: CurrentPrincipal,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
     today = datetime.now(UTC).astimezone(OSLO).date()
     as_of = body.as_of or today
     if as_of > today:
         raise InvalidAsOf()
-    async with service.unit_of_work() as uow:
-        document_id, issued = await issue_case_statement(
-            ProjectionStore(uow.session),
-            DocumentStore(uow.session),
-            service.issuer,
-            body.case_id,
-            as_of,
-            principal.tenant,
-        )
-        await uow.commit()
-    row = await views.document(service.session_factory, document_id, principal.tenant)
-    assert row is not None
-    out = document_out(row).model_dump(mode="json")
-    return JSONResponse(out, status_code=201 if issued else 200)
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, Any]:
+        async with uow:
+            document_id, issued = await issue_case_statement(
+                ProjectionStore(uow.session),
+                DocumentStore(uow.session),
+                service.issuer,
+                body.case_id,
+                as_of,
+                principal.tenant,
+            )
+            await uow.commit()  # only a flush inside an Idempotency-Key's transaction
+            row = await views.document_in(uow.session, document_id, principal.tenant)
+        assert row is not None
+        return 201 if issued else 200, document_out(row).model_dump(mode="json")
+
+    return await post_once(
+        uow,
+        idempotency_keys,
+        scope=str(principal.user_id),
+        key=idempotency_key,
+        request=request,
+        body=body.model_dump(mode="json"),
+        work=work,
+    )

@@ -103,6 +103,17 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
         again = await client.post(P, json=body, headers=handler)
         assert again.status_code == 200
         assert again.json()["document_id"] == first.json()["document_id"]
+        keyed = {**own, "Idempotency-Key": str(uuid.uuid4())}
+        march = {**body, "as_of": "2026-03-15"}
+        issued = await client.post(P, json=march, headers=keyed)
+        replayed = await client.post(P, json=march, headers=keyed)  # the first answer: 201
+        assert (issued.status_code, replayed.status_code) == (201, 201), issued.text
+        assert replayed.json() == issued.json()
+        assert_problem(
+            await client.post(P, json={**march, "as_of": "2026-03-16"}, headers=keyed),
+            422,
+            "idempotency-key-reused",
+        )
         document = first.json()
         assert (document["kind"], document["number"]) == (
             "case_statement",

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from servicekit.auth import require_roles
-from servicekit.idempotency import IdempotencyKeyHeader, answer_once, fingerprint
+from servicekit.idempotency import IdempotencyKeyHeader, answer_once, fingerprint, post_once
 from servicekit.openapi import problem_responses
 from servicekit.roles import Roles, Scopes
 from servicekit.tokens import Principal
@@ -29,7 +29,7 @@ from auth.adapters.orm import idempotency_keys
 from auth.bootstrap import AuthService
 from auth.domain.clients import MAX_NETWORKS, ApiClient
 from auth.domain.errors import OAuthError
-from auth.entrypoints.deps import ClientDep, ServiceDep
+from auth.entrypoints.deps import ClientDep, ServiceDep, key_scope
 from auth.service_layer import assertions, clients
 from auth.service_layer.unit_of_work import AuthUnitOfWork
 
@@ -78,7 +78,7 @@ async def _answer_once(
         stored = await answer_once(
             uow.session,
             idempotency_keys,
-            scope=f"{principal.organisation_id}:{principal.user_id}",
+            scope=key_scope(principal),
             key=key,
             request_fingerprint=fingerprint("POST", request.url.path, body),
             work=sealed_work,
@@ -258,15 +258,34 @@ async def rotate_api_client_secret(
     response_model=ApiClientOut,
     responses=problem_responses(404),
     summary="Revoke an API client: its tokens stop working within seconds",
-    description="Idempotent: revoking a revoked client answers the same.",
+    description="Idempotent: revoking a revoked client answers the same; an `Idempotency-Key` "
+    "replays the first answer (with another request it is 422 `idempotency-key-reused`).",
 )
 async def revoke_api_client(
-    client_id: uuid.UUID, principal: CreditorAdmin, service: ServiceDep, client: ClientDep
-) -> ApiClientOut:
-    revoked = await clients.revoke_client(
-        service.unit_of_work(), service.identity, _admin(principal), client_id, client=client
+    client_id: uuid.UUID,
+    principal: CreditorAdmin,
+    service: ServiceDep,
+    client: ClientDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, Any]:
+        revoked = await clients.revoke_client(
+            uow, service.identity, _admin(principal), client_id, client=client
+        )
+        return 200, ApiClientOut.of(revoked).model_dump(mode="json")
+
+    return await post_once(
+        uow,
+        idempotency_keys,
+        scope=key_scope(principal),
+        key=idempotency_key,
+        request=request,
+        body=None,
+        work=work,
     )
-    return ApiClientOut.of(revoked)
 
 
 class JwksIn(BaseModel):

@@ -6,15 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from servicekit.auth import require_agency_admin, require_agency_staff
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from servicekit.auth import AgencyAdmin, require_agency_staff
 from servicekit.errors import NotFound
+from servicekit.idempotency import IdempotencyKeyHeader, post_once
 from servicekit.openapi import problem_responses
 from servicekit.types import Limit, Text
 
 from auth import views
+from auth.adapters.orm import idempotency_keys
 from auth.domain.model import OrganisationKind
-from auth.entrypoints.deps import ServiceDep
+from auth.entrypoints.deps import IDEMPOTENT, ServiceDep, key_scope
 from auth.entrypoints.schemas import OrganisationIn, OrganisationOut
 from auth.service_layer.handlers import RegisterOrganisation, register_organisation
 
@@ -26,23 +28,43 @@ router = APIRouter(prefix="/api/v1/auth", tags=["organisations"])
     status_code=status.HTTP_201_CREATED,
     response_model=OrganisationOut,
     responses=problem_responses(409),
-    dependencies=[Depends(require_agency_admin)],
     summary="Register a creditor client (or the agency)",
+    description=IDEMPOTENT.strip(),
 )
-async def post_organisation(body: OrganisationIn, service: ServiceDep) -> OrganisationOut:
-    organisation = await register_organisation(
-        RegisterOrganisation(
-            name=body.name, organisation_number=body.organisation_number, kind=body.kind
-        ),
-        service.unit_of_work(),
-    )
-    return OrganisationOut(
-        id=organisation.id,
-        name=organisation.name,
-        organisation_number=organisation.organisation_number,
-        kind=organisation.kind,
-        active=organisation.active,
-        created_at=organisation.created_at,
+async def post_organisation(
+    body: OrganisationIn,
+    principal: AgencyAdmin,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, object]:
+        organisation = await register_organisation(
+            RegisterOrganisation(
+                name=body.name, organisation_number=body.organisation_number, kind=body.kind
+            ),
+            uow,
+        )
+        out = OrganisationOut(
+            id=organisation.id,
+            name=organisation.name,
+            organisation_number=organisation.organisation_number,
+            kind=organisation.kind,
+            active=organisation.active,
+            created_at=organisation.created_at,
+        )
+        return 201, out.model_dump(mode="json")
+
+    return await post_once(
+        uow,
+        idempotency_keys,
+        scope=key_scope(principal),
+        key=idempotency_key,
+        request=request,
+        body=body.model_dump(mode="json"),
+        work=work,
     )
 
 

@@ -7,19 +7,24 @@ the same as for an id that does not exist — so ids of other tenants do not lea
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 from servicekit.auth import require_roles
+from servicekit.idempotency import IdempotencyKeyHeader, post_once
 from servicekit.openapi import problem_responses
 from servicekit.roles import Roles
 from servicekit.tokens import Principal
 
+from auth.adapters.orm import idempotency_keys
+from auth.domain.errors import MailNotDelivered
 from auth.domain.users import User, UserStatus
-from auth.entrypoints.deps import ClientDep, ServiceDep
+from auth.entrypoints.deps import IDEMPOTENT, ClientDep, ServiceDep, key_scope
 from auth.service_layer import invitations, users
+from auth.service_layer.unit_of_work import AuthUnitOfWork
 
 router = APIRouter(prefix="/api/v1/auth", tags=["users"])
 
@@ -105,6 +110,39 @@ class UserPatch(BaseModel):
         return self
 
 
+class _MailNotDeliveredNothingSaved(MailNotDelivered):
+    """An invitation's mail failed inside an ``Idempotency-Key``'s transaction: the user
+    was rolled back with it (same code as :class:`MailNotDelivered`)."""
+
+
+async def _post_once(
+    uow: AuthUnitOfWork,
+    actor: Principal,
+    request: Request,
+    key: str | None,
+    body: object,
+    work: Callable[[], Awaitable[tuple[int, object]]],
+) -> Response:
+    """servicekit's ``Idempotency-Key`` mechanism over the identity service's keys."""
+    try:
+        return await post_once(
+            uow,
+            idempotency_keys,
+            scope=key_scope(actor),
+            key=key,
+            request=request,
+            body=body,
+            work=work,
+        )
+    except MailNotDelivered as exc:
+        if key is None:
+            raise
+        raise _MailNotDeliveredNothingSaved(
+            "The invitation e-mail could not be sent and nothing was saved; "
+            "try again with the same Idempotency-Key."
+        ) from exc
+
+
 @router.get(
     "/organisations/{organisation_id}/users",
     response_model=list[UserOut],
@@ -126,6 +164,8 @@ async def list_users(
     response_model=UserOut,
     responses=problem_responses(404, 409, 502),
     summary="Invite a user: an invitation link goes to the address given",
+    description="502 `mail-not-sent`: without an `Idempotency-Key` the user is saved (send the "
+    "invitation again later); with one nothing is saved (retry with the same key)." + IDEMPOTENT,
 )
 async def invite_user(
     organisation_id: uuid.UUID,
@@ -133,18 +173,27 @@ async def invite_user(
     actor: Admin,
     service: ServiceDep,
     client: ClientDep,
-) -> UserOut:
-    user = await invitations.invite_user(
-        service.unit_of_work(),
-        service.identity,
-        actor=actor,
-        organisation_id=organisation_id,
-        email=str(body.email),
-        full_name=body.full_name,
-        roles=list(body.roles),
-        client=client,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, object]:
+        user = await invitations.invite_user(
+            uow,
+            service.identity,
+            actor=actor,
+            organisation_id=organisation_id,
+            email=str(body.email),
+            full_name=body.full_name,
+            roles=list(body.roles),
+            client=client,
+        )
+        return 201, UserOut.of(user).model_dump(mode="json")
+
+    return await _post_once(
+        uow, actor, request, idempotency_key, body.model_dump(mode="json"), work
     )
-    return UserOut.of(user)
 
 
 @router.get(
@@ -186,14 +235,25 @@ async def patch_user(
     response_model=UserOut,
     responses=problem_responses(404, 409),
     summary="Deactivate a user: every session ends and they can no longer sign in",
+    description=IDEMPOTENT.strip(),
 )
 async def deactivate_user(
-    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
-) -> UserOut:
-    user = await users.deactivate_user(
-        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
-    )
-    return UserOut.of(user)
+    user_id: uuid.UUID,
+    actor: Admin,
+    service: ServiceDep,
+    client: ClientDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, object]:
+        user = await users.deactivate_user(
+            uow, service.identity, actor=actor, user_id=user_id, client=client
+        )
+        return 200, UserOut.of(user).model_dump(mode="json")
+
+    return await _post_once(uow, actor, request, idempotency_key, None, work)
 
 
 @router.post(
@@ -201,14 +261,25 @@ async def deactivate_user(
     response_model=UserOut,
     responses=problem_responses(404, 409),
     summary="Reactivate a deactivated user",
+    description=IDEMPOTENT.strip(),
 )
 async def reactivate_user(
-    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
-) -> UserOut:
-    user = await users.reactivate_user(
-        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
-    )
-    return UserOut.of(user)
+    user_id: uuid.UUID,
+    actor: Admin,
+    service: ServiceDep,
+    client: ClientDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, object]:
+        user = await users.reactivate_user(
+            uow, service.identity, actor=actor, user_id=user_id, client=client
+        )
+        return 200, UserOut.of(user).model_dump(mode="json")
+
+    return await _post_once(uow, actor, request, idempotency_key, None, work)
 
 
 @router.post(
@@ -217,11 +288,22 @@ async def reactivate_user(
     response_model=UserOut,
     responses=problem_responses(404, 409, 502),
     summary="Send the invitation again (earlier links stop working)",
+    description=IDEMPOTENT.strip(),
 )
 async def resend_invitation(
-    user_id: uuid.UUID, actor: Admin, service: ServiceDep, client: ClientDep
-) -> UserOut:
-    user = await invitations.resend_invitation(
-        service.unit_of_work(), service.identity, actor=actor, user_id=user_id, client=client
-    )
-    return UserOut.of(user)
+    user_id: uuid.UUID,
+    actor: Admin,
+    service: ServiceDep,
+    client: ClientDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, object]:
+        user = await invitations.resend_invitation(
+            uow, service.identity, actor=actor, user_id=user_id, client=client
+        )
+        return 202, UserOut.of(user).model_dump(mode="json")
+
+    return await _post_once(uow, actor, request, idempotency_key, None, work)

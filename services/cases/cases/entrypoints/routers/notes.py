@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -10,11 +11,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from servicekit.errors import NotFound
+from servicekit.idempotency import IdempotencyKeys, StoredResponse, fingerprint, post_once
 from servicekit.openapi import problem_responses
 from servicekit.scopes import Scopes, client_scope
 from servicekit.types import Limit
 
 from cases import views
+from cases.adapters.orm import idempotency_keys
 from cases.domain.attachments import EXTENSIONS
 from cases.entrypoints.deps import AnyUser, IdempotencyKey, ServiceDep, answer_post_once
 from cases.entrypoints.routers.cases import BadQuery
@@ -159,12 +162,31 @@ async def write_note(
     summary="Mark a case's notes as read up to a note",
 )
 async def mark_read(
-    case_id: uuid.UUID, body: NotesReadIn, principal: AnyUser, service: ServiceDep
+    case_id: uuid.UUID,
+    body: NotesReadIn,
+    principal: AnyUser,
+    service: ServiceDep,
+    request: Request,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    async with service.unit_of_work() as uow:
-        await notes.mark_read(uow, principal, case_id, body.up_to_seq)
-        await uow.commit()
-    return Response(status_code=204)
+    uow = service.unit_of_work()
+
+    async def work() -> tuple[int, None]:
+        async with uow:
+            await notes.mark_read(uow, principal, case_id, body.up_to_seq)
+            await uow.commit()
+        return 204, None
+
+    return await post_once(
+        uow,
+        idempotency_keys,
+        scope=str(principal.user_id),
+        key=idempotency_key,
+        request=request,
+        body=body.model_dump(mode="json"),
+        work=work,
+        secret=service.fingerprint_secret,
+    )
 
 
 _BINARY = {"schema": {"type": "string", "format": "binary"}}
@@ -210,23 +232,69 @@ async def attach_file(
         str | None,
         Query(max_length=255, pattern=r"^[^\x00-\x1f]*$", description="The file's own name"),
     ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     data = await request.body()
+    scope = str(principal.user_id)
+    digest = fingerprint(
+        "POST",
+        request.url.path,
+        {"filename": filename, "sha256": hashlib.sha256(data).hexdigest()},
+        secret=service.fingerprint_secret,
+    )
+
+    async def keep_answer(stored: attachments.StoredAttachment) -> None:
+        """Claim the key in the file's transaction; a request that lost the race to the
+        same key answers what the winner stored, and its own file is rolled back."""
+        keys = IdempotencyKeys(uow.session, idempotency_keys)
+        assert idempotency_key is not None
+        before = await keys.begin(scope, idempotency_key, digest)
+        if before is not None:
+            raise _AnsweredBefore(before)
+        body = _attachment_out(stored)
+        await keys.complete(scope, idempotency_key, _attachment_status(stored), body)
+
     async with service.unit_of_work() as uow:
-        stored = await attachments.attach(
-            uow,
-            scanner=service.scanner,
-            keyring=service.attachment_keyring,
-            clock=service.clock,
-            principal=principal,
-            case_id=case_id,
-            note_id=note_id,
-            filename=filename,
-            data=data,
-            max_bytes=service.settings.attachment_max_bytes,
-            per_note=service.settings.attachments_per_note,
-        )
-    out = AttachmentOut(
+        if idempotency_key is not None:  # a retry answers without scanning the file again
+            before = await IdempotencyKeys(uow.session, idempotency_keys).peek(
+                scope, idempotency_key, digest
+            )
+            if before is not None:
+                return JSONResponse(before.body, status_code=before.status_code)
+        try:
+            stored = await attachments.attach(
+                uow,
+                scanner=service.scanner,
+                keyring=service.attachment_keyring,
+                clock=service.clock,
+                principal=principal,
+                case_id=case_id,
+                note_id=note_id,
+                filename=filename,
+                data=data,
+                max_bytes=service.settings.attachment_max_bytes,
+                per_note=service.settings.attachments_per_note,
+                before_commit=keep_answer if idempotency_key is not None else None,
+            )
+        except _AnsweredBefore as lost:
+            return JSONResponse(lost.answer.body, status_code=lost.answer.status_code)
+    return JSONResponse(_attachment_out(stored), status_code=_attachment_status(stored))
+
+
+class _AnsweredBefore(Exception):
+    """The same Idempotency-Key was answered while this request's file was being scanned."""
+
+    def __init__(self, answer: StoredResponse) -> None:
+        super().__init__("answered before")
+        self.answer = answer
+
+
+def _attachment_status(stored: attachments.StoredAttachment) -> int:
+    return 201 if stored.status == "clean" else 202
+
+
+def _attachment_out(stored: attachments.StoredAttachment) -> dict[str, object]:
+    return AttachmentOut(
         attachment_id=stored.attachment_id,
         note_id=stored.note_id,
         filename=stored.filename,
@@ -234,10 +302,7 @@ async def attach_file(
         size_bytes=stored.size_bytes,
         status=stored.status,
         created_at=stored.created_at,
-    )
-    return JSONResponse(
-        out.model_dump(mode="json"), status_code=201 if stored.status == "clean" else 202
-    )
+    ).model_dump(mode="json")
 
 
 @router.get(

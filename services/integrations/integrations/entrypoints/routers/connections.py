@@ -4,14 +4,20 @@ organisation; nothing here shows a key back."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from servicekit.errors import NotFound
+from servicekit.idempotency import IdempotencyKeyHeader, post_once
 from servicekit.openapi import problem_responses
+from servicekit.tokens import Principal
 from servicekit.types import Limit
 
 from integrations import views
+from integrations.adapters.orm import idempotency_keys
+from integrations.bootstrap import IntegrationsService
 from integrations.entrypoints.deps import CreditorAdmin, ServiceDep
 from integrations.entrypoints.schemas import (
     ConnectionOut,
@@ -21,6 +27,7 @@ from integrations.entrypoints.schemas import (
     TripletexKeysIn,
 )
 from integrations.service_layer import connections
+from integrations.service_layer.sync import SyncContext
 
 router = APIRouter(prefix="/api/v1/integrations/tripletex", tags=["tripletex"])
 
@@ -70,29 +77,94 @@ async def connect(
     return await _status(service, principal)
 
 
+IDEMPOTENT = (
+    "Send an `Idempotency-Key` to make a retry safe: the same key replays the first "
+    "answer; with another request it is 422 `idempotency-key-reused`."
+)
+
+
+async def _once(
+    service: IntegrationsService,
+    principal: Principal,
+    request: Request,
+    key: str | None,
+    change: Callable[[SyncContext], Awaitable[None]],
+) -> Response:
+    """``change`` once per caller and ``Idempotency-Key`` (servicekit's mechanism): its
+    unit of work joins the one that stores the answer, so both commit together."""
+    uow = service.unit_of_work()
+    ctx = replace(service.sync_context(), uow=lambda: uow)
+
+    async def work() -> tuple[int, None]:
+        await change(ctx)
+        return 204, None
+
+    return await post_once(
+        uow,
+        idempotency_keys,
+        scope=f"{principal.organisation_id}:{principal.user_id}",
+        key=key,
+        request=request,
+        body=None,
+        work=work,
+    )
+
+
 @router.post(
     "/pause",
     status_code=204,
     responses=problem_responses(404),
     summary="Pause: no syncs, nothing handed over, until resumed",
+    description=IDEMPOTENT,
 )
-async def pause(service: ServiceDep, principal: CreditorAdmin) -> Response:
-    await connections.set_status(service.sync_context(), principal.organisation_id, "paused")
-    return Response(status_code=204)
+async def pause(
+    service: ServiceDep,
+    principal: CreditorAdmin,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    async def change(ctx: SyncContext) -> None:
+        await connections.set_status(ctx, principal.organisation_id, "paused")
+
+    return await _once(service, principal, request, idempotency_key, change)
 
 
 @router.post(
-    "/resume", status_code=204, responses=problem_responses(404), summary="Resume; syncs at once"
+    "/resume",
+    status_code=204,
+    responses=problem_responses(404),
+    summary="Resume; syncs at once",
+    description=IDEMPOTENT,
 )
-async def resume(service: ServiceDep, principal: CreditorAdmin) -> Response:
-    await connections.set_status(service.sync_context(), principal.organisation_id, "active")
-    return Response(status_code=204)
+async def resume(
+    service: ServiceDep,
+    principal: CreditorAdmin,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    async def change(ctx: SyncContext) -> None:
+        await connections.set_status(ctx, principal.organisation_id, "active")
+
+    return await _once(service, principal, request, idempotency_key, change)
 
 
-@router.post("/sync", status_code=204, responses=problem_responses(404, 409), summary="Sync now")
-async def sync_now(service: ServiceDep, principal: CreditorAdmin) -> Response:
-    await connections.sync_now(service.sync_context(), principal.organisation_id)
-    return Response(status_code=204)
+@router.post(
+    "/sync",
+    status_code=204,
+    responses=problem_responses(404, 409),
+    summary="Sync now",
+    description=IDEMPOTENT,
+)
+async def sync_now(
+    service: ServiceDep,
+    principal: CreditorAdmin,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    async def change(ctx: SyncContext) -> None:
+        await connections.sync_now(ctx, principal.organisation_id)
+
+    return await _once(service, principal, request, idempotency_key, change)
 
 
 @router.get(
@@ -137,10 +209,19 @@ async def invoices(
     status_code=204,
     responses=problem_responses(404),
     summary="Hand a refused invoice over again at the next sync (after fixing it in Tripletex)",
+    description=IDEMPOTENT,
 )
-async def retry(invoice_id: InvoiceId, service: ServiceDep, principal: CreditorAdmin) -> Response:
-    await connections.retry_refused(service.sync_context(), principal.organisation_id, invoice_id)
-    return Response(status_code=204)
+async def retry(
+    invoice_id: InvoiceId,
+    service: ServiceDep,
+    principal: CreditorAdmin,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    async def change(ctx: SyncContext) -> None:
+        await connections.retry_refused(ctx, principal.organisation_id, invoice_id)
+
+    return await _once(service, principal, request, idempotency_key, change)
 
 
 @router.get("/runs", response_model=list[SyncRunOut], summary="The most recent syncs")
