@@ -222,3 +222,9 @@ class PdfDocuments:
             title=f"{letter.title} {letter.case_number}",
             created=issued_at,
         )
+
+    def debtor_letters(
+        self, letters: Sequence[DebtorLetter], *, issued_at: datetime
+    ) -> list[bytes]:
+        """Each letter's own PDF, in order."""
+        return [self.debtor_letter(letter, issued_at=issued_at) for letter in letters]
