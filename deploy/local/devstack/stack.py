@@ -74,14 +74,15 @@ PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
-    "reports": ("worker", "poster"),
+    "reports": ("worker", "poster", "renderer"),
     "integrations": ("connector",),
     "webhooks": ("sender",),
 }
 """Background workers a service runs besides the three (``python -m <svc>.entrypoints.<w>``):
 the cases workflow scheduler and the file-import worker; the credit reconciler (orders in
 doubt settled with the bureau, old reports redacted); the reports poster (letters to debtors
-handed to the post, retried until taken); the integrations connector (creditors' ERPs
+handed to the post, retried until taken) and renderer (documents rendered out of the
+consumer's transaction, ADR 0066); the integrations connector (creditors' ERPs
 synced); the webhooks sender (signed deliveries, retried)."""
 PROMETHEUS = "prometheus"
 """Prometheus of the stack (Debian's ``prometheus``): scrapes every process, evaluates the

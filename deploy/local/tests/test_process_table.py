@@ -46,7 +46,7 @@ def test_every_service_runs_api_relay_and_consumer_and_there_is_one_gateway() ->
         + [GATEWAY]
     )
     assert names == expected
-    assert len(set(names)) == len(names) == 34
+    assert len(set(names)) == len(names) == 35
 
 
 def test_ports_follow_the_port_base() -> None:

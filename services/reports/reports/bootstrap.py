@@ -24,6 +24,7 @@ from servicekit.replay import replay_queue
 from servicekit.service import Service
 from sqlalchemy import select
 
+from reports.adapters.document_jobs import DocumentJobs
 from reports.adapters.held_letters import HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
 from reports.adapters.mail import SmtpReadyNotifier
@@ -33,6 +34,7 @@ from reports.adapters.rendering import PdfDocuments
 from reports.entrypoints import consumers
 from reports.service_layer import letters
 from reports.service_layer.issuing import Issuer
+from reports.service_layer.renderer import RendererConfig, RenderWorker
 from reports.service_layer.report_runs import ReportWorker, WorkerConfig
 from reports.service_layer.unit_of_work import ReportsUnitOfWork
 from reports.settings import ReportsSettings
@@ -52,6 +54,18 @@ PROJECTION_AGE = Gauge(
 LETTERS_UNSENT = Gauge(
     "reports_letters_unsent",
     "Letters to debtors issued and not yet taken by the post (retried until they are)",
+)
+DOCUMENT_JOBS_WAITING = Gauge(
+    "reports_document_jobs_waiting",
+    "Documents recorded for the renderer and not issued yet (queued or rendering)",
+)
+DOCUMENT_JOBS_OLDEST = Gauge(
+    "reports_document_jobs_oldest_age_seconds",
+    "Seconds the oldest document job not issued yet has waited",
+)
+DOCUMENT_JOBS_FAILED = Gauge(
+    "reports_document_jobs_given_up",
+    "Document jobs given up and kept for ops (refused by their data, or out of attempts)",
 )
 LETTERS_HELD = Gauge(
     "reports_letters_held",
@@ -98,6 +112,22 @@ class ReportsService(Service):
             ),
         )
 
+    def render_worker(self) -> RenderWorker:
+        """The renderer of document jobs (the ``reports-renderer`` process; tests run it
+        in-process)."""
+        s = self.settings
+        return RenderWorker(
+            session_factory=self.session_factory,
+            issuer=self.issuer,
+            config=RendererConfig(
+                lease_seconds=s.renderer_lease_seconds,
+                poll_seconds=s.renderer_poll_seconds,
+                max_attempts=s.renderer_max_attempts,
+                letters_per_job=s.renderer_letters_per_job,
+                retry_seconds=s.renderer_retry_seconds,
+            ),
+        )
+
     async def run_poster(self, stop: asyncio.Event) -> None:
         """The poster worker: hand issued letters to the post until ``stop``."""
         post = HttpPost(self.settings.post_url, timeout_seconds=self.settings.post_timeout_seconds)
@@ -118,6 +148,10 @@ class ReportsService(Service):
             rows = (await session.execute(select(projection_progress))).all()
             LETTERS_UNSENT.set(await LetterDispatches(session).unsent())
             LETTERS_HELD.set(await HeldLetters(session).count())
+            waiting, oldest, failed = await DocumentJobs(session).backlog()
+        DOCUMENT_JOBS_WAITING.set(waiting)
+        DOCUMENT_JOBS_OLDEST.set(oldest)
+        DOCUMENT_JOBS_FAILED.set(failed)
         now = datetime.now(UTC)
         for row in rows:
             lag = (row.last_applied_at - row.last_occurred_at).total_seconds()

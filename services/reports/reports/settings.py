@@ -33,3 +33,10 @@ class ReportsSettings(ServiceSettings):
     """The post (print-and-post / digital mailbox) the poster hands letters to."""
     post_timeout_seconds: float = 10.0
     poster_poll_seconds: float = 1.0
+    # The reports-renderer: documents rendered out of the consumer's transaction (ADR 0066).
+    renderer_lease_seconds: float = 60.0
+    renderer_poll_seconds: float = 0.5
+    renderer_max_attempts: int = 5
+    renderer_letters_per_job: int = 20
+    """Letters rendered together (one worker thread, one transaction), each its own PDF."""
+    renderer_retry_seconds: tuple[float, ...] = (5.0, 30.0, 120.0, 600.0)

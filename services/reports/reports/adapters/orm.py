@@ -439,3 +439,33 @@ letter_dispatches = Table(
     Index("ix_letter_dispatches_due", "next_attempt_at", postgresql_where=text("sent_at IS NULL")),
     comment="letters handed to the post: at least once, retried until the post confirms",
 )  # fmt: skip
+
+document_jobs = Table(
+    "document_jobs",
+    metadata,
+    Column("job_id", Uuid, primary_key=True),
+    Column("kind", String(30), nullable=False, comment="the document to render"),
+    Column("source_id", Uuid, nullable=False, comment="the batch, settlement or letter"),
+    Column("document_id", Uuid, nullable=False, comment="the id the document will have"),
+    Column("request", JSONB, comment="a letter's request (name, address) until rendered"),
+    Column("status", String(10), nullable=False, server_default=text("'queued'")),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("run_after", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("lease_owner", String(100)),
+    Column("lease_expires_at", DateTime(timezone=True)),
+    Column("error", String(60), comment="a stable code, never a message with data"),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('queued', 'rendering', 'done', 'failed')", name="status"),
+    CheckConstraint(
+        "kind IN ('order_confirmation', 'settlement_statement', 'debtor_letter')", name="kind"
+    ),
+    Index("uq_document_jobs_source", "kind", "source_id", unique=True),
+    Index(
+        "ix_document_jobs_waiting",
+        "run_after",
+        postgresql_where=text("status IN ('queued', 'rendering')"),
+    ),
+    comment="documents to render, recorded by the consumer with its inbox row; the renderer "
+    "claims them (FOR UPDATE SKIP LOCKED) and issues the document",
+)

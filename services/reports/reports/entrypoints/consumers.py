@@ -1,7 +1,8 @@
-"""Event handlers of the reports service: envelope → projection (→ document).
+"""Event handlers of the reports service: envelope → projection (→ document job).
 
-Each runs inside the consumer's transaction, together with the inbox claim: a document
-issued here commits with the event that completed its data, or not at all.
+Each runs inside the consumer's transaction, together with the inbox claim. A document
+is not rendered here: the event that completes its data records a document job, which
+commits with it or not at all, and the renderer issues the document (ADR 0066).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class DocumentEvents:
 
     async def cases_registered(self, session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
         """``cases.case.registered.v1`` (a batch handler): the cases enter the read model;
-        a batch whose every case is now there gets its order confirmation."""
+        a batch whose every case is now there gets its order confirmation (a job)."""
         projections = ProjectionStore(session)
         rows = [handlers.case_row(e.payload(CaseRegistered)) for e in envelopes]
         batch_ids = await projections.add_cases(rows)
@@ -79,8 +80,8 @@ class DocumentEvents:
 
     async def settlement_completed(self, session: AsyncSession, envelope: Envelope) -> None:
         """``ledger.settlement.completed.v1``: the settlement and its lines enter the read
-        model and its statement is issued (a settlement from a producer that did not send
-        its lines is kept without a statement)."""
+        model and its statement is checked and recorded for the renderer (a settlement from
+        a producer that did not send its lines is kept without a statement)."""
         event = envelope.payload(SettlementCompleted)
         projections = ProjectionStore(session)
         if event.lines is None:
@@ -89,14 +90,15 @@ class DocumentEvents:
         row, lines = handlers.settlement_rows(event)
         await projections.add_settlement(row, lines)
         await projections.record_progress("settlements", envelope.occurred_at)
-        await issuing.issue_settlement_statement(
+        await issuing.request_settlement_statement(
             projections, DocumentStore(session), self.issuer, event.settlement_id
         )
 
     async def debtor_letter_requested(self, session: AsyncSession, envelope: Envelope) -> None:
-        """``cases.debtor_letter.requested.v1``: the letter is issued and queued for the post
-        (a case not yet in the read model is retried; a letter whose day has no interest
-        rate stated yet is held until a balance event states it)."""
+        """``cases.debtor_letter.requested.v1``: the letter is checked and recorded for the
+        renderer, which queues it for the post (a case not yet in the read model is
+        retried; a letter whose day has no interest rate stated yet is held until a balance
+        event states it)."""
         await letters.issue_debtor_letter(
             session, self.issuer, envelope.payload(DebtorLetterRequested)
         )
@@ -114,7 +116,7 @@ class DocumentEvents:
     ) -> None:
         store = DocumentStore(session)
         for batch_id in await projections.batches_ready(batch_ids):
-            await issuing.issue_order_confirmation(projections, store, self.issuer, batch_id)
+            await issuing.request_order_confirmation(projections, store, self.issuer, batch_id)
 
 
 CaseEvent = CaseStatusChanged | CaseClosed | CaseBalanceChanged | PaymentReceived

@@ -1,11 +1,14 @@
 """Issuing documents: the order confirmation of a batch, the statement of a settlement.
 
-Each runs in the transaction that applied the event that completed its data, so the
-document, its number, its ``reports.document.issued.v1`` (the outbox) and the inbox row
-commit together. Issuing is idempotent by its
-source: a document of that kind for that batch or settlement is never made twice (a
-unique index backs the check, so two consumers racing cannot both commit one, and the
-loser's number is rolled back with it: no gap). Rendering runs in a worker thread.
+The consumer *requests* them (``request_*``) in the transaction that applied the event
+that completed their data: it checks what it can check without rendering (the data is
+all there, a statement's totals match the ledger's) and records a document job with the
+inbox row (ADR 0066). The renderer (:mod:`reports.service_layer.renderer`) then *issues*
+them (``issue_*``): renders in a worker thread and stores the document, its number and its
+``reports.document.issued.v1`` (the outbox) in one transaction with the job's end.
+Issuing is idempotent by its source: a document of that kind for that batch or settlement
+is never made twice (a unique index backs the check, so two renderers racing cannot both
+commit one, and the loser's number is rolled back with it: no gap).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from contracts.reports import PostingProposalIssued, ProposedPosting
 
+from reports.adapters.document_jobs import ORDER_CONFIRMATION, SETTLEMENT_STATEMENT, DocumentJobs
 from reports.adapters.document_store import DocumentStore, NewDocument
 from reports.adapters.projections import ProjectionStore, interest_of
 from reports.domain import documents as kinds
@@ -94,6 +98,12 @@ class DocumentRenderer(Protocol):
 
     def debtor_letter(self, letter: DebtorLetter, *, issued_at: datetime) -> bytes: ...
 
+    def debtor_letters(
+        self, letters: Sequence[DebtorLetter], *, issued_at: datetime
+    ) -> list[bytes]:
+        """Each letter's own PDF, in order (a batch, rendered at once)."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -132,8 +142,31 @@ async def creditor_of(projections: ProjectionStore, creditor_id: uuid.UUID) -> P
     return Party(row.name, row.organisation_number)
 
 
-async def issue_order_confirmation(
+async def request_order_confirmation(
     projections: ProjectionStore, store: DocumentStore, issuer: Issuer, batch_id: uuid.UUID
+) -> None:
+    """Record the job that issues the order confirmation of a batch whose cases are all in
+    the read model (nothing when it was issued or purged already). A creditor or agency not
+    yet in the read model refuses the event for now, as issuing it here did."""
+    if await store.issued("order_confirmation", batch_id) is not None:
+        return
+    if await store.purged("order_confirmation", batch_id) is not None:
+        return
+    batch = await projections.batch(batch_id)
+    if batch is None:
+        raise LookupError(f"batch {batch_id} is not in the read model")
+    await agency_of(projections, issuer)
+    await creditor_of(projections, batch.creditor_id)
+    await DocumentJobs(store.session).request(ORDER_CONFIRMATION, batch_id)
+
+
+async def issue_order_confirmation(
+    projections: ProjectionStore,
+    store: DocumentStore,
+    issuer: Issuer,
+    batch_id: uuid.UUID,
+    *,
+    document_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """The order confirmation of a batch whose cases are all in the read model."""
     existing = await store.issued("order_confirmation", batch_id)
@@ -177,7 +210,7 @@ async def issue_order_confirmation(
         issuer.renderer.order_confirmation, confirmation, issued_at=issued_at
     )
     registered_on = batch.registered_at.astimezone(OSLO).date()
-    document_id = uuid.uuid4()
+    document_id = document_id or uuid.uuid4()
     document = NewDocument(
         document_id=document_id,
         organisation_id=batch.creditor_id,
@@ -258,8 +291,29 @@ async def settlement_statement_of(
     return settlement, statement
 
 
-async def issue_settlement_statement(
+async def request_settlement_statement(
     projections: ProjectionStore, store: DocumentStore, issuer: Issuer, settlement_id: uuid.UUID
+) -> None:
+    """Record the job that issues a settlement's statement, after the checks issuing made
+    in the consumer (its cases in the read model, its totals the ledger's to the øre, the
+    creditor and agency known): a refusal still refuses the event."""
+    if await store.issued("settlement_statement", settlement_id) is not None:
+        return
+    if await store.purged("settlement_statement", settlement_id) is not None:
+        return
+    settlement, _ = await settlement_statement_of(projections, settlement_id)
+    await agency_of(projections, issuer)
+    await creditor_of(projections, settlement.creditor_id)
+    await DocumentJobs(store.session).request(SETTLEMENT_STATEMENT, settlement_id)
+
+
+async def issue_settlement_statement(
+    projections: ProjectionStore,
+    store: DocumentStore,
+    issuer: Issuer,
+    settlement_id: uuid.UUID,
+    *,
+    document_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
     """The statement (avregningsbilag) of a settlement and its posting proposal beside it."""
     existing = await store.issued("settlement_statement", settlement_id)
@@ -300,7 +354,7 @@ async def issue_settlement_statement(
         lines_csv=statement_csv(statement),
         postings_csv=postings,
     )
-    document_id = uuid.uuid4()
+    document_id = document_id or uuid.uuid4()
     common: dict[str, Any] = {
         "organisation_id": settlement.creditor_id,
         "source_id": settlement_id,

@@ -1,19 +1,21 @@
 """Letters to the debtor: issued from the cases service's request, then handed to the post.
 
-Issuing runs in the consumer's transaction (``cases.debtor_letter.requested.v1``): the
-letter is rendered from the request (the step, its dates, the debtor's name and address)
-and the read model (the creditor, the case's claims, its balance and interest as the ledger
-stated them, the forsinkelsesrente of the sending day), stored as an immutable
-``debtor_letter`` document linked to its case, and queued for the post, all in one commit
-with the inbox row. A redelivered request finds its letter and issues nothing (the
-document's source is the letter id, unique per kind).
+The consumer (``cases.debtor_letter.requested.v1``) builds the letter from the request (the
+step, its dates, the debtor's name and address) and the read model (the creditor, the
+case's claims, its balance and interest as the ledger stated them, the forsinkelsesrente of
+the sending day), checks the content the law requires and records a document job with the
+inbox row (ADR 0066). The renderer renders it (:func:`render_debtor_letters`, several
+letters to one worker thread), stores it as an immutable ``debtor_letter`` document linked
+to its case and queues it for the post, in one commit with the job's end. A redelivered
+request finds its job or its letter and records nothing (the document's source is the
+letter id, unique per kind; so is the job's).
 
 A letter states the ledger's balance event of its sending day (the ledger publishes one
 for every workflow step, dated the step's day, with the fee the step charged, the interest
 through the day and the forsinkelsesrente in force). Until that event is in the read model
-the letter is **held**: its request is kept in ``held_letters`` and the letter is issued,
-in the transaction that applies the event, by :func:`release_held`. It is never issued
-without the rate.
+the letter is **held**: its request is kept in ``held_letters`` and the letter is recorded
+for the renderer, in the transaction that applies the event, by :func:`release_held`. It
+is never issued without the rate.
 
 Sending (:func:`send_due`) is a separate loop (the ``poster`` worker): at least once, with
 the letter id as the post's deduplication key; a failed send is kept and tried again with
@@ -37,6 +39,7 @@ from contracts.cases import DebtorLetterRequested
 from servicekit.metrics import worker_pass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from reports.adapters.document_jobs import DEBTOR_LETTER, DocumentJobs
 from reports.adapters.document_store import DocumentStore, NewDocument
 from reports.adapters.held_letters import LETTER_INCOMPLETE, RATE_UNKNOWN, HeldLetters
 from reports.adapters.letter_dispatches import LetterDispatches
@@ -97,23 +100,22 @@ def _recipient(event: DebtorLetterRequested) -> Recipient:
     )
 
 
-async def issue_debtor_letter(
+class LetterNotReady(Exception):
+    """The read model no longer states what a recorded letter needs (its case or the
+    balance of its day): the render is tried again later."""
+
+
+async def _letter_of(
     session: AsyncSession, issuer: Issuer, event: DebtorLetterRequested
-) -> uuid.UUID | None:
-    """The letter the workflow asked for, issued once and queued for the post; ``None``
-    when it is held for the forsinkelsesrente of its day."""
-    store = DocumentStore(session)
-    existing = await store.issued("debtor_letter", event.letter_id)
-    if existing is not None:
-        return uuid.UUID(str(existing.document_id))
+) -> tuple[DebtorLetter, uuid.UUID] | None:
+    """The letter as it prints, and the creditor it is for; ``None`` while the ledger's
+    balance of its day is not in the read model (a case not there yet is refused)."""
     projections = ProjectionStore(session)
     case = await projections.case(event.case_id, None)
     if case is None:
         raise CasesNotInReadModel(1)
     booked = await projections.balance_stated_on(event.case_id, event.sent_on)
     if booked is None:
-        await HeldLetters(session).hold(event.model_dump(mode="json"), reason=RATE_UNKNOWN)
-        log.info("debtor letter %s held for the ledger's balance of its day", event.letter_id)
         return None
     interest = interest_of(booked.interest)
     claims = tuple(
@@ -150,48 +152,107 @@ async def issue_debtor_letter(
         interest_from=min((c.due_date for c in claims), default=case.due_date),
         interest_rate_percent=booked.interest_rate_percent,
     )
-    check_required_content(letter)
-    issued_at = issuer.clock.now()
-    pdf = await asyncio.to_thread(issuer.renderer.debtor_letter, letter, issued_at=issued_at)
-    document_id = uuid.uuid4()
-    await store.add(
-        NewDocument(
-            document_id=document_id,
-            organisation_id=case.creditor_id,
-            kind="debtor_letter",
-            source_id=event.letter_id,
-            number=letter.number,
-            issued_at=issued_at,
-            period_start=event.sent_on,
-            period_end=event.deadline,
-            media_type=kinds.PDF,
-            file_name=kinds.file_name("debtor_letter", letter.number),
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            content=pdf,
-            case_id=event.case_id,
-        )
-    )
-    await LetterDispatches(session).add(
-        letter_id=event.letter_id,
-        document_id=document_id,
-        case_id=event.case_id,
-        kind=event.kind,
-        recipient={
-            "name": event.debtor_name,
-            "address_lines": list(event.address.lines),
-            "postal_code": event.address.postal_code,
-            "city": event.address.city,
-            "country": event.address.country,
-        },
+    return letter, case.creditor_id
+
+
+async def issue_debtor_letter(
+    session: AsyncSession, issuer: Issuer, event: DebtorLetterRequested
+) -> bool:
+    """The letter the workflow asked for, checked and recorded for the renderer (once);
+    ``False`` when it is held for the forsinkelsesrente of its day. A letter lacking
+    content the law requires is refused here (``LetterIncomplete``), never recorded."""
+    if await DocumentStore(session).issued("debtor_letter", event.letter_id) is not None:
+        return True
+    made = await _letter_of(session, issuer, event)
+    if made is None:
+        await HeldLetters(session).hold(event.model_dump(mode="json"), reason=RATE_UNKNOWN)
+        log.info("debtor letter %s held for the ledger's balance of its day", event.letter_id)
+        return False
+    check_required_content(made[0])
+    await DocumentJobs(session).request(
+        DEBTOR_LETTER, event.letter_id, request=event.model_dump(mode="json")
     )
     await HeldLetters(session).release(event.letter_id)  # if it was held
-    log.info("debtor letter %s (%s) issued on case %s", letter.number, event.kind, event.case_id)
-    return document_id
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class LetterToRender:
+    """A recorded letter as the renderer claimed it."""
+
+    event: DebtorLetterRequested
+    document_id: uuid.UUID
+
+
+async def render_debtor_letters(
+    session: AsyncSession, issuer: Issuer, jobs: Sequence[LetterToRender]
+) -> list[uuid.UUID]:
+    """Render recorded letters (all in one worker thread, each its own PDF), store each as
+    a ``debtor_letter`` document and queue it for the post, in the caller's transaction;
+    the documents' ids (a letter issued already is not issued again)."""
+    store = DocumentStore(session)
+    todo: list[tuple[LetterToRender, DebtorLetter, uuid.UUID]] = []
+    issued: list[uuid.UUID] = []
+    for job in jobs:
+        existing = await store.issued("debtor_letter", job.event.letter_id)
+        if existing is not None:
+            issued.append(uuid.UUID(str(existing.document_id)))
+            continue
+        made = await _letter_of(session, issuer, job.event)
+        if made is None:
+            raise LetterNotReady(str(job.event.letter_id))
+        letter, creditor_id = made
+        check_required_content(letter)
+        todo.append((job, letter, creditor_id))
+    if not todo:
+        return issued
+    issued_at = issuer.clock.now()
+    pdfs = await asyncio.to_thread(
+        issuer.renderer.debtor_letters, [letter for _, letter, _ in todo], issued_at=issued_at
+    )
+    dispatches = LetterDispatches(session)
+    for (job, letter, creditor_id), pdf in zip(todo, pdfs, strict=True):
+        event = job.event
+        await store.add(
+            NewDocument(
+                document_id=job.document_id,
+                organisation_id=creditor_id,
+                kind="debtor_letter",
+                source_id=event.letter_id,
+                number=letter.number,
+                issued_at=issued_at,
+                period_start=event.sent_on,
+                period_end=event.deadline,
+                media_type=kinds.PDF,
+                file_name=kinds.file_name("debtor_letter", letter.number),
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                content=pdf,
+                case_id=event.case_id,
+            )
+        )
+        await dispatches.add(
+            letter_id=event.letter_id,
+            document_id=job.document_id,
+            case_id=event.case_id,
+            kind=event.kind,
+            recipient={
+                "name": event.debtor_name,
+                "address_lines": list(event.address.lines),
+                "postal_code": event.address.postal_code,
+                "city": event.address.city,
+                "country": event.address.country,
+            },
+        )
+        issued.append(job.document_id)
+        log.info(
+            "debtor letter %s (%s) issued on case %s", letter.number, event.kind, event.case_id
+        )
+    return issued
 
 
 async def release_held(session: AsyncSession, issuer: Issuer, case_ids: Sequence[uuid.UUID]) -> int:
-    """Issue the held letters of these cases whose balance of the day is now stated (after
-    their balance events were applied, in the same transaction); how many were issued. A
+    """Record the held letters of these cases whose balance of the day is now stated (after
+    their balance events were applied, in the same transaction); how many were recorded. A
     letter that lacks required content is not issued: it stays held, marked
     ``letter-incomplete`` for ops (the balance events are not refused for it)."""
     held = HeldLetters(session)
@@ -199,12 +260,12 @@ async def release_held(session: AsyncSession, issuer: Issuer, case_ids: Sequence
     for request in await held.of_cases(case_ids):
         event = DebtorLetterRequested.model_validate(request)
         try:
-            document = await issue_debtor_letter(session, issuer, event)
+            recorded = await issue_debtor_letter(session, issuer, event)
         except LetterIncomplete as exc:  # kept for ops, as the dead-letter queue would
             log.error("held debtor letter %s refused: %s", event.letter_id, exc)
             await held.refuse(event.letter_id, reason=LETTER_INCOMPLETE)
             continue
-        if document is not None:
+        if recorded:
             issued += 1
     return issued
 

@@ -31,6 +31,9 @@ async def service(
             bus_namespace=f"{bus_namespace}reports{uuid.uuid4().hex[:6]}.",
             retry_delays_seconds=(0.2, 1.0, 2.0, 5.0),  # back-off in test time
             metrics_token=METRICS_TOKEN,
+            renderer_poll_seconds=0.1,
+            renderer_retry_seconds=(0.2, 0.5, 1.0),
+            renderer_lease_seconds=5.0,
         )
     )
     service.token_verifier = signer.verifier()

@@ -14,12 +14,12 @@ from reports.adapters.orm import payments
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
 from servicekit.roles import Roles
-from servicekit.testing.bus import running_consumers
 from servicekit.testing.http import asgi_client, assert_problem
 from servicekit.testing.tokens import TestSigner
 from sqlalchemy import func, select
 
 from .events import Batch, organisation, pdf_text, wrap
+from .rendering import rendered, running_reports
 from .test_documents import issued_events
 
 pytestmark = pytest.mark.integration
@@ -62,7 +62,7 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
     later = PaymentReceived(
         **{**payment.model_dump(), "payment_id": uuid.uuid4(), "value_date": date(2026, 3, 10)}
     )
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (organisation("agency"), creditor, case, batch.registered()):
             await run.publish(wrap(event))
         for event in (
@@ -85,6 +85,7 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
 
         await run.wait_for(both_payments, what="the payments", seconds=30)
         await run.settled(duplicate=5, seconds=30)
+        await rendered(service)
 
     own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
     other = signer.headers(organisation_id=uuid.uuid4(), roles=[Roles.CREDITOR])
@@ -176,7 +177,7 @@ async def test_the_statement_shows_the_ledgers_interest_by_rate_period(
             ],
         ),
     )
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for message in (organisation("agency"), creditor, case, batch.registered(), event):
             await run.publish(wrap(message))
         await run.settled(handled=5, seconds=30)

@@ -17,13 +17,13 @@ from reports.adapters.orm import cases, documents, report_exports
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
 from servicekit.roles import Roles
-from servicekit.testing.bus import running_consumers
 from servicekit.testing.http import asgi_client, assert_problem
 from servicekit.testing.tokens import TestSigner
 from sqlalchemy import func, select
 from sqlalchemy.exc import NoResultFound
 
 from .events import Batch, line, organisation, settlement, wrap
+from .rendering import running_reports
 
 pytestmark = pytest.mark.integration
 
@@ -88,7 +88,7 @@ async def test_statuses_and_balances_apply_newest_first_and_reports_are_scoped(
     t0 = datetime(2026, 3, 3, 10, tzinfo=UTC)
     a = creditor.organisation_id
     paid = settlement(a, [line(open_case, principal=400_000, interest=100)])
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (organisation("agency"), creditor, other, *batch.cases, *theirs.cases):
             await run.publish(wrap(event))
         for event in (batch.registered(),):

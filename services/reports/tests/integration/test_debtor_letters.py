@@ -21,13 +21,13 @@ from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
 from reports.service_layer.letters import LetterToPost, send_due
 from servicekit.roles import Roles
-from servicekit.testing.bus import running_consumers
 from servicekit.testing.http import asgi_client
 from servicekit.testing.tokens import TestSigner
 from simulators.post import PostSimulator
 from sqlalchemy import select
 
 from .events import Batch, organisation, pdf_text, wrap
+from .rendering import rendered, running_reports
 
 pytestmark = pytest.mark.integration
 
@@ -115,7 +115,7 @@ async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_onc
     batch = Batch(creditor.organisation_id)
     case = batch.case(1_000_000, "Kari Nordmann")
     request = request_for(case.case_id, creditor.organisation_id)
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         await run.publish(wrap(organisation("agency", "InfoCenter Inkasso AS")))
         await run.publish(wrap(creditor))
         await run.publish(wrap(case))
@@ -124,6 +124,7 @@ async def test_a_request_delivered_twice_gives_one_letter_on_the_case_posted_onc
         await run.publish(wrap(request), times=2)
         await run.settled(handled=5, duplicate=1, seconds=60)
         assert run.outcomes()["dead_lettered"] == 0
+        await rendered(service)
 
     async with service.session_factory() as session:
         rows = (
@@ -194,7 +195,7 @@ async def test_a_send_the_post_refused_is_tried_again_later(
     creditor = organisation("creditor")
     case = Batch(creditor.organisation_id).case(250_000, "Ola Nordmann")
     request = request_for(case.case_id, creditor.organisation_id)
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (
             organisation("agency", "InfoCenter Inkasso AS"),
             creditor,
@@ -204,6 +205,7 @@ async def test_a_send_the_post_refused_is_tried_again_later(
         ):
             await run.publish(wrap(event))
         await run.settled(handled=5, seconds=60)
+        await rendered(service)
         await service.refresh_metrics()  # (the broker's part needs the queues: inside)
         unsent = REGISTRY.get_sample_value("reports_letters_unsent")
 
@@ -315,7 +317,7 @@ async def test_a_letter_is_held_until_the_ledger_states_the_rate_of_its_day(
             )
             return len(rows.all())
 
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (
             organisation("agency", "InfoCenter Inkasso AS"),
             creditor,
@@ -339,6 +341,7 @@ async def test_a_letter_is_held_until_the_ledger_states_the_rate_of_its_day(
         await run.publish(wrap(step))
         await run.settled(handled=7, seconds=60)
         assert run.outcomes()["dead_lettered"] == 0
+        await rendered(service)
 
     (letter,) = await letters_of_case()
     assert letter["source_id"] == request.letter_id
@@ -366,13 +369,14 @@ async def test_a_held_letter_lacking_content_is_kept_for_ops_not_the_balances(
         rate_to=date(2026, 6, 30),
         principal=0,
     )
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (organisation("agency", "InfoCenter Inkasso AS"), creditor, case, request):
             await run.publish(wrap(event))
         await run.settled(handled=4, seconds=60)
         await run.publish(wrap(paid))
         await run.settled(handled=5, seconds=60)
         assert run.outcomes()["dead_lettered"] == 0
+        await rendered(service)
 
     async with service.session_factory() as session:
         reason = await session.scalar(

@@ -18,13 +18,13 @@ from contracts.reports import DocumentIssued, PostingProposalIssued
 from reports.adapters.orm import document_counters, documents, outbox
 from reports.bootstrap import ReportsService
 from reports.entrypoints.api import create_app
-from servicekit.testing.bus import running_consumers
 from servicekit.testing.http import asgi_client
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from .conftest import METRICS_TOKEN
 from .events import Batch, line, organisation, settlement, wrap
+from .rendering import rendered, running_reports
 
 pytestmark = pytest.mark.integration
 
@@ -97,7 +97,7 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
             charges=4_900,
         ),
     ]
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (agency, creditor):
             await run.publish(wrap(event), times=2)
         await run.settled(handled=2, duplicate=2)
@@ -109,6 +109,7 @@ async def test_every_event_twice_gives_each_document_once_and_numbers_without_ga
             await run.publish(wrap(s), times=2)
         await run.settled(handled=2 + 1 + 2 + 2, duplicate=2 + 1 + 2 + 2, seconds=60)
         assert run.outcomes()["dead_lettered"] == 0
+        await rendered(service)
 
     (confirmation,) = await documents_of(service, batch.batch_id)
     assert (confirmation["kind"], confirmation["number"]) == ("order_confirmation", batch.number)
@@ -193,7 +194,7 @@ async def test_an_issued_document_cannot_be_changed(service: ReportsService) -> 
     creditor = organisation("creditor")
     batch = Batch(creditor.organisation_id)
     batch.case(90_000, "Per Hansen")
-    async with running_consumers(service) as run:
+    async with running_reports(service) as run:
         for event in (organisation("agency"), creditor, *batch.cases, batch.registered()):
             await run.publish(wrap(event))
         await run.wait_for(lambda: documents_of(service, batch.batch_id), what="a confirmation")

@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from .conftest import ALEMBIC_INI
 from .events import Batch, line, organisation, settlement
+from .rendering import running_renderer
 from .test_catalogue import balance, status
 
 pytestmark = pytest.mark.integration
@@ -169,7 +170,7 @@ async def test_a_rebuilt_read_model_equals_the_incremental_one_and_documents_sta
 ) -> None:
     reports, producer = services
     stop = asyncio.Event()
-    async with running_consumers(reports), running_consumers(producer):
+    async with running_consumers(reports), running_consumers(producer), running_renderer(reports):
         relays = [
             asyncio.create_task(reports.run_relay(stop)),
             asyncio.create_task(producer.run_relay(stop)),

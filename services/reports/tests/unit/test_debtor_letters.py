@@ -61,6 +61,21 @@ def test_the_betalingsoppfordrings_text_is_the_golden_one() -> None:
         assert required in flat, required
 
 
+def test_a_batch_of_letters_renders_each_letter_as_its_own_golden_pdf() -> None:
+    """The renderer's batch (one thread, one font configuration for all): each letter
+    its own PDF, in order, with the text it has alone (its own «Side 1 av 1»)."""
+    kinds = ("inkassovarsel", "betalingsoppfordring", "inkassovarsel")
+    letters = [example_letter(kind) for kind in kinds]  # type: ignore[arg-type]
+    pdfs = PdfDocuments().debtor_letters(letters, issued_at=INKASSOVARSEL_ISSUED_AT)
+    assert len(pdfs) == 3
+    alone = _text(PdfDocuments().debtor_letter(letters[1], issued_at=INKASSOVARSEL_ISSUED_AT))
+    assert _text(pdfs[1]) == alone
+    assert _text(pdfs[0]) == _text(pdfs[2])
+    assert "Inkassovarsel 100017" in _text(pdfs[0])
+    assert "Betalingsoppfordring 100017" in alone
+    assert "Side 1 av 1" in _text(pdfs[0])  # not «av 3»: the pages are the letter's own
+
+
 def test_the_letter_number_names_the_case_kind_and_day() -> None:
     assert example_letter("inkassovarsel").number == "100017-IV-20250324"
     assert example_letter("betalingsoppfordring").number == "100017-BO-20250414"
