@@ -23,6 +23,7 @@ import asyncpg
 from aio_pika.abc import AbstractChannel as AbstractPikaChannel
 from aio_pika.abc import AbstractExchange, AbstractRobustConnection
 from aiormq.abc import AbstractChannel
+from aiormq.exceptions import ChannelInvalidStateError
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from sqlalchemy import text
@@ -96,10 +97,17 @@ class OutboxRelay:
             rows = (await conn.execute(_CLAIM, {"limit": self.batch_size})).all()
             if not rows:
                 return 0
-            channel = await robust.get_underlay_channel()  # once per batch (not per event)
-            results = await asyncio.gather(
-                *(self._publish_row(channel, row) for row in rows), return_exceptions=True
-            )
+            results: list[BaseException | None]
+            try:  # the channel once per batch (not per event); closed: every row fails
+                if robust.is_closed:
+                    raise ChannelInvalidStateError(f"{robust!r} closed")
+                channel = await robust.get_underlay_channel()
+            except Exception as exc:
+                results = [exc for _ in rows]
+            else:
+                results = await asyncio.gather(
+                    *(self._publish_row(channel, row) for row in rows), return_exceptions=True
+                )
             sent = [row.id for row, r in zip(rows, results, strict=True) if r is None]
             failed = [(row.id, r) for row, r in zip(rows, results, strict=True) if r is not None]
             if sent:
