@@ -71,6 +71,7 @@ from bench.cases_import import (  # noqa: E402
     wait_for_creditor,
     wait_ready,
 )
+from bench.pipeline_watch import Timeline  # noqa: E402
 from tests.e2e.identity import sign_in  # noqa: E402
 
 AIM_LEDGER_SECONDS_PER_100K = 60.0
@@ -158,7 +159,9 @@ def extra_consumers(stack: Stack, count: int) -> list[subprocess.Popen[bytes]]:
     return started
 
 
-async def measure(stack: Stack, args: argparse.Namespace, path: Path) -> dict[str, Any]:
+async def measure(
+    stack: Stack, args: argparse.Namespace, path: Path, timeline: Timeline | None = None
+) -> dict[str, Any]:
     login = creditor_login(stack.seed_demo() or [])
     cases_url = stack.database_url("cases", driver="")
     ledger_url = stack.database_url("ledger", driver="")
@@ -171,6 +174,8 @@ async def measure(stack: Stack, args: argparse.Namespace, path: Path) -> dict[st
         organisation_id = organisation_of(session.access_token)
         await wait_for_creditor(cases_url, organisation_id)
         started = time.perf_counter()
+        if timeline is not None:
+            timeline.start()
         response = await client.post(
             "/api/v1/cases/imports",
             content=file_body(path),
@@ -270,6 +275,22 @@ async def measure(stack: Stack, args: argparse.Namespace, path: Path) -> dict[st
     }
 
 
+async def measure_watched(stack: Stack, args: argparse.Namespace, path: Path) -> dict[str, Any]:
+    """:func:`measure`, with a timeline of backlogs and CPU every ``--watch`` seconds."""
+    if not args.watch:
+        return await measure(stack, args, path)
+    timeline = Timeline(args.watch)
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(timeline.run(stack, stop))
+    try:
+        result = await measure(stack, args, path, timeline)
+    finally:
+        stop.set()
+        await watcher
+    result["timeline"] = timeline.samples
+    return result
+
+
 def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) -> str:
     stages = result["stages"]
     n = result["cases"]
@@ -312,6 +333,13 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--consumers", type=int, default=1, help="consumer processes/service")
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument(
+        "--watch",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="every S seconds: backlogs and CPU per process on stderr (bench/pipeline_watch.py)",
+    )
     args = parser.parse_args()
     started = datetime.now(UTC)
     run = uuid.uuid4().hex[:6]
@@ -337,7 +365,7 @@ def main() -> None:
             extra = extra_consumers(stack, args.consumers)
             result_machine = machine()
             print("importing …", flush=True)
-            result = asyncio.run(measure(stack, args, path))
+            result = asyncio.run(measure_watched(stack, args, path))
         except Exception:
             print(stack.log_tail(lines=60))
             raise

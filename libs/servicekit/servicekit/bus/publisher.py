@@ -8,6 +8,7 @@ from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractExchange
+from aiormq.abc import AbstractChannel
 
 CONTENT_TYPE = "application/json"
 
@@ -35,3 +36,19 @@ def event_message(
 async def publish(exchange: AbstractExchange, message: aio_pika.Message, routing_key: str) -> None:
     """Publish and wait for the broker's confirm (the channel has confirms on)."""
     await exchange.publish(message, routing_key=routing_key, timeout=30)
+
+
+async def publish_on(
+    channel: AbstractChannel, exchange: str, message: aio_pika.Message, routing_key: str
+) -> None:
+    """:func:`publish` on the underlying channel, looked up once by the caller for many
+    messages (the relay's batch) instead of once per message as ``Exchange.publish`` does;
+    the same frames (``mandatory``, 30 s for the confirm), a nack raises."""
+    await channel.basic_publish(
+        message.body,
+        exchange=exchange,
+        routing_key=routing_key,
+        properties=message.properties,
+        mandatory=True,
+        timeout=30,
+    )
