@@ -30,6 +30,7 @@ from sqlalchemy import (
     Uuid,
     func,
     insert,
+    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -179,8 +180,10 @@ async def add_to_outbox(
         }
         for e in items
     ]
-    await session.execute(insert(table), rows)
-    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+    # one round trip: the rows and the wake-up (``pg_notify`` is ``NOTIFY``, transactional
+    # alike); a data-modifying CTE runs whether or not the query reads it
+    added = insert(table).values(rows).cte("added")
+    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")).add_cte(added))
     return [e.event_id for e in items]
 
 

@@ -46,6 +46,10 @@ _MARK_SENT = text("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WH
 _MARK_FAILED = text(
     "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE id = ANY(:ids)"
 )
+BACKLOG_METRICS_EVERY_SECONDS = 1.0
+"""The backlog's gauges are read again at most this often (a count over the outbox after
+every wake-up was a statement per event at a few events a second; bench/README.md)."""
+
 _BACKLOG = text(
     "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
     "FROM outbox WHERE sent_at IS NULL"
@@ -81,6 +85,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._exchange: AbstractExchange | None = None
         self._channel: AbstractPikaChannel | None = None
+        self._backlog_read_at = -BACKLOG_METRICS_EVERY_SECONDS
 
     async def _exchange_ready(self) -> AbstractPikaChannel:
         """The confirming channel, with the exchange declared (once)."""
@@ -212,8 +217,11 @@ class OutboxRelay:
                     continue
                 if published >= self.batch_size:
                     continue
-                with contextlib.suppress(Exception):
-                    await self.refresh_backlog_metrics()
+                now = asyncio.get_running_loop().time()
+                if now - self._backlog_read_at >= BACKLOG_METRICS_EVERY_SECONDS:
+                    self._backlog_read_at = now
+                    with contextlib.suppress(Exception):
+                        await self.refresh_backlog_metrics()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
         finally:

@@ -83,7 +83,11 @@ async def test_relay_killed_between_confirm_and_mark_loses_nothing(kit_factory) 
 
     await wait_for(duplicates_ignored, seconds=60, what="the second copies to be ignored")
     assert await kit.effect_counts() == (120, 120)
-    assert await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+    async def all_marked() -> bool:  # the relay marks the batch once every confirm is in
+        return await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+    await wait_for(all_marked, seconds=30, what="the second copies to be marked sent")
 
 
 async def test_a_batch_handler_applies_once_and_isolates_a_poison_event(kit_factory) -> None:

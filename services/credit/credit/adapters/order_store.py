@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import Select, and_, bindparam, func, insert, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,14 +21,79 @@ _BY_KEY = select(orders).where(
 )
 _GET = select(orders).where(orders.c.id == bindparam("order_id"))
 _GET_LOCKED = _GET.with_for_update()
-_ADD = (
-    pg_insert(orders)
-    .on_conflict_do_nothing(
-        index_elements=[orders.c.creditor_id, orders.c.ordered_by, orders.c.idempotency_key]
+_LOGGED = ("action", "user_id", "organisation_id", "purpose_code", "ip")
+_ADDING: dict[tuple[str, ...], Select[Any]] = {}
+_SETTLING: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def _adding(columns: tuple[str, ...]) -> Select[Any]:
+    """The order's row, its first transition and its access-log line in one statement
+    (built once per set of columns): ``INSERT … ON CONFLICT DO NOTHING`` in a CTE, the
+    other two inserted from what it returned (nothing, when the key was taken)."""
+    found = _ADDING.get(columns)
+    if found is not None:
+        return found
+    added = (
+        pg_insert(orders)
+        .values({orders.c[c]: bindparam(c) for c in columns})
+        .on_conflict_do_nothing(
+            index_elements=[orders.c.creditor_id, orders.c.ordered_by, orders.c.idempotency_key]
+        )
+        .returning(orders.c.id, orders.c.creditor_id, orders.c.status, orders.c.failure_code)
+        .cte("added")
     )
-    .returning(orders.c.id)
-)
-_ADD_TRANSITION = insert(order_transitions)
+    trail = insert(order_transitions).from_select(
+        ["order_id", "from_status", "to_status", "failure_code"],
+        select(added.c.id, null(), added.c.status, added.c.failure_code),
+    )
+    logged = insert(access_log).from_select(
+        ["order_id", "creditor_id", *_LOGGED],
+        select(
+            added.c.id,
+            added.c.creditor_id,
+            *(bindparam(f"log_{c}", type_=access_log.c[c].type) for c in _LOGGED),
+        ),
+    )
+    statement = select(added.c.id).add_cte(trail.cte("trail"), logged.cte("logged"))
+    _ADDING[columns] = statement
+    return statement
+
+
+def _values_params(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"set_{k}": v for k, v in values.items() if k != "settled_at"}
+
+
+def _settling(columns: tuple[str, ...]) -> Select[Any]:
+    """Move an order on (only from ``from_status``) and add its transition, in one
+    statement (built once per set of columns); the order's row as it is now, or none."""
+    found = _SETTLING.get(columns)
+    if found is not None:
+        return found
+    assigned = {
+        c: (func.now() if c == "settled_at" else bindparam(f"set_{c}", type_=orders.c[c].type))
+        for c in columns
+    }
+    settled = (
+        update(orders)
+        .where(orders.c.id == bindparam("order_id"), orders.c.status == bindparam("from_status"))
+        .values(assigned)
+        .returning(*orders.c)
+        .cte("settled")
+    )
+    trail = insert(order_transitions).from_select(
+        ["order_id", "from_status", "to_status", "failure_code"],
+        select(
+            settled.c.id,
+            bindparam("trail_from", type_=order_transitions.c.from_status.type),
+            bindparam("trail_to", type_=order_transitions.c.to_status.type),
+            bindparam("trail_failure", type_=order_transitions.c.failure_code.type),
+        ),
+    )
+    statement = select(settled).add_cte(trail.cte("trail"))
+    _SETTLING[columns] = statement
+    return statement
+
+
 _ADD_REPORT = insert(reports).returning(*reports.c)
 _LOG_ACCESS = insert(access_log)
 
@@ -44,21 +109,14 @@ class OrderStore:
         row = (await self.session.execute(_BY_KEY, params)).mappings().first()
         return dict(row) if row else None
 
-    async def add(self, values: dict[str, Any]) -> bool:
-        """Record a new order; False when its Idempotency-Key was taken meanwhile."""
-        result = await self.session.execute(_ADD, values)
-        if result.first() is None:
-            return False
-        await self.session.execute(
-            _ADD_TRANSITION,
-            {
-                "order_id": values["id"],
-                "from_status": None,
-                "to_status": values["status"],
-                "failure_code": values.get("failure_code"),
-            },
-        )
-        return True
+    async def add(self, values: dict[str, Any], access: dict[str, Any]) -> bool:
+        """Record a new order with its first transition and the access-log line of its
+        ordering (``action``, ``user_id``, ``organisation_id``, ``purpose_code``, ``ip``),
+        in one statement; False (and nothing written) when its Idempotency-Key was taken
+        meanwhile."""
+        params = {**values, **{f"log_{k}": v for k, v in access.items()}}
+        result = await self.session.execute(_adding(tuple(values)), params)
+        return result.first() is not None
 
     async def get(self, order_id: uuid.UUID, *, lock: bool = False) -> dict[str, Any] | None:
         query = _GET_LOCKED if lock else _GET
@@ -86,27 +144,22 @@ class OrderStore:
         if purchased_on is not None:
             values["purchased_on"] = purchased_on
         if settled:
-            values["settled_at"] = func.now()
+            values["settled_at"] = None  # now(), in the statement
+        trail = {"trail_from": from_status, "trail_to": to_status, "trail_failure": failure_code}
         row = (
             (
                 await self.session.execute(
-                    update(orders)
-                    .where(orders.c.id == order_id, orders.c.status == from_status)
-                    .values(**values)
-                    .returning(*orders.c)
+                    _settling(tuple(values)),
+                    {
+                        **_values_params(values),
+                        **trail,
+                        "order_id": order_id,
+                        "from_status": from_status,
+                    },
                 )
             )
             .mappings()
             .first()
-        )
-        await self.session.execute(
-            _ADD_TRANSITION,
-            {
-                "order_id": order_id,
-                "from_status": from_status,
-                "to_status": to_status,
-                "failure_code": failure_code,
-            },
         )
         return dict(row) if row else None
 

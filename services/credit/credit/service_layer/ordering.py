@@ -4,8 +4,9 @@ Three steps, because the bureau is slow and outside our transaction:
 
 1. in one transaction, the order is checked (creditor, product, purpose, the price the
    user accepted) and recorded as ``pending`` under its Idempotency-Key, with an access-log
-   line; a key seen before answers with that order instead (the order row *is* the
-   idempotency record, so a replay always tells the order's current state);
+   line (one statement: the order, its transition and the line); a key seen before
+   answers with that order instead (the order row *is* the idempotency record, so a
+   replay always tells the order's current state);
 2. the bureau is asked, outside any transaction, with the order id as our reference;
 3. in a second transaction the outcome is recorded: ``completed`` with the normalised
    report (the raw answer sealed), ``failed`` with why, or ``unknown`` when the answer was
@@ -220,7 +221,14 @@ async def _record_order(
             "reused_from": reused["id"] if reused else None,
             "settled_at": now if reused else None,
         }
-        if not await uow.orders.add(values):
+        access = {
+            "action": "order",
+            "user_id": cmd.user_id,
+            "organisation_id": cmd.organisation_id,
+            "purpose_code": purpose.code.value,
+            "ip": cmd.ip,
+        }
+        if not await uow.orders.add(values, access):
             # the same key, at the same time: the other request's order is the answer
             existing = await uow.orders.by_key(cmd.creditor_id, cmd.user_id, cmd.idempotency_key)
             assert existing is not None
@@ -245,15 +253,6 @@ async def _record_order(
                     )
                 },
             )
-        await uow.orders.log_access(
-            action="order",
-            user_id=cmd.user_id,
-            organisation_id=cmd.organisation_id,
-            order_id=order_id,
-            creditor_id=cmd.creditor_id,
-            purpose_code=purpose.code.value,
-            ip=cmd.ip,
-        )
         await uow.commit()
     if reused:
         return order_id, None
