@@ -39,5 +39,6 @@ class Books:
     async def flush(self) -> None:
         """Book the journal (the chain lock is taken last), then write the events."""
         await self.journal.flush()
+        self.rates.forget()  # the next transaction reads the rates again
         events, self._events = self._events, []
         await add_to_outbox(self.session, self.outbox, [envelope_for(e) for e in events])
