@@ -76,8 +76,11 @@ _INSERT_POSTINGS = text(
 )
 
 
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _JSON.encode(value)
 
 
 class Journal:
