@@ -76,8 +76,11 @@ _INSERT_POSTINGS = text(
 )
 
 
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _JSON.encode(value)
 
 
 class Journal:
@@ -86,21 +89,29 @@ class Journal:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._pending: list[JournalEntry] = []
+        self._pending_cases: set[uuid.UUID | None] = set()
 
     def add(self, entry: JournalEntry) -> JournalEntry:
         self._pending.append(entry)
+        self._pending_cases.add(entry.case_id)
         return entry
 
     def extend(self, entries: Iterable[JournalEntry]) -> None:
-        self._pending.extend(entries)
+        for entry in entries:
+            self.add(entry)
 
     @property
     def pending(self) -> Sequence[JournalEntry]:
         return tuple(self._pending)
 
+    def has_pending(self, case_id: uuid.UUID) -> bool:
+        """Whether an entry of the case waits to be booked."""
+        return case_id in self._pending_cases
+
     async def flush(self) -> int:
         """Book the collected entries (chain lock, hashes, two statements); their count."""
         entries, self._pending = self._pending, []
+        self._pending_cases = set()
         if not entries:
             return 0
         session = self.session

@@ -31,16 +31,31 @@ def _row(record: Row[Any]) -> RateRow:
 
 
 class RateStore:
+    """Rate rows on one transaction. :meth:`book` reads a kind's rows once per transaction
+    (a bank file's payments and their balance events use the same book); a row added,
+    confirmed or seeded through the store, or :meth:`forget`, reads them again."""
+
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._books: dict[tuple[str, ...], RateBook] = {}
+
+    def forget(self) -> None:
+        """Read the rows again at the next :meth:`book` (a new transaction, a row changed)."""
+        self._books.clear()
 
     async def book(self, *kinds: str) -> RateBook:
         """The confirmed rows (of ``kinds``, or all) as a rate book, with the shipped rules
         for which date decides which version applies."""
+        key = tuple(sorted(set(kinds)))
+        found = self._books.get(key)
+        if found is not None:
+            return found
         query = select(rates).where(rates.c.status == "confirmed")
         if kinds:
             query = query.where(rates.c.kind.in_(kinds))
-        return RateBook((_row(r) for r in await self.session.execute(query)), shipped_selection())
+        found = RateBook((_row(r) for r in await self.session.execute(query)), shipped_selection())
+        self._books[key] = found
+        return found
 
     async def list(
         self, *, kind: str | None = None, status: str | None = None, on: date | None = None
@@ -63,6 +78,7 @@ class RateStore:
 
     async def seed(self, rows: Sequence[SeedRate]) -> int:
         """Insert rows of the shipped files not loaded before; how many were new."""
+        self.forget()
         if not rows:
             return 0
         result = await self.session.execute(
@@ -90,6 +106,7 @@ class RateStore:
 
     async def add(self, row: SeedRate, *, created_by: uuid.UUID) -> RateRow:
         """A confirmed row added by an administrator (a new version of its kind and date)."""
+        self.forget()
         record = (
             await self.session.execute(
                 insert(rates)
@@ -112,6 +129,7 @@ class RateStore:
         return _row(record)
 
     async def confirm(self, rate_id: int, *, by: uuid.UUID, source_url: str) -> RateRow:
+        self.forget()
         record = (
             await self.session.execute(
                 update(rates)

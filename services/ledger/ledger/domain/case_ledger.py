@@ -203,6 +203,16 @@ def registration_entry(facts: CaseFacts) -> JournalEntry:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _AccrualMemo:
+    """An accrual and the inputs it was computed from (rates and claims by identity)."""
+
+    rates: RateBook
+    claims: tuple[Claim, ...]
+    inputs: tuple[object, ...]
+    accrual: InterestAccrual
+
+
 @dataclass
 class CaseLedger:
     """The case's accounts as booked, and the entries that change them."""
@@ -218,6 +228,9 @@ class CaseLedger:
     """Everything paid on the case (net of payments taken back), overpayments included."""
     dated: dict[date, dict[str, int]] = field(default_factory=dict)
     """Effective date → account kind → what entries of that date booked (balances by date)."""
+    _last_accrual: _AccrualMemo | None = field(default=None, init=False, repr=False, compare=False)
+    """The last accrual computed and what it was computed from (a payment's interest is
+    booked to its value date, and the balance event states it to the same date)."""
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -254,15 +267,28 @@ class CaseLedger:
         return -self.balances.get(AccountKind.CASE_OVERPAID, 0)
 
     def accrual(self, rates: RateBook, as_of: date, day_count: DayCount) -> InterestAccrual:
-        """Interest accrued from the due dates to ``as_of`` on the principal history."""
-        return accrue(
-            self.facts.claim_principals(),
+        """Interest accrued from the due dates to ``as_of`` on the principal history (the
+        same inputs again give the accrual computed last without computing it again)."""
+        facts = self.facts
+        inputs = (as_of, day_count, facts.interest_stops, tuple(self.principal_movements))
+        last = self._last_accrual
+        if (
+            last is not None
+            and last.rates is rates
+            and last.claims is facts.claims
+            and last.inputs == inputs
+        ):
+            return last.accrual
+        accrual = accrue(
+            facts.claim_principals(),
             self.principal_movements,
             rates,
             as_of,
-            stop=self.facts.interest_stops,
+            stop=facts.interest_stops,
             day_count=day_count,
         )
+        self._last_accrual = _AccrualMemo(rates, facts.claims, inputs, accrual)
+        return accrual
 
     def interest_through(
         self, rates: RateBook, on: date, day_count: DayCount

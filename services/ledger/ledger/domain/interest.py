@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import uuid
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -157,12 +158,12 @@ def accrue(
     if end < start:
         return InterestAccrual(as_of, Fraction(0), ())
     relevant = sorted((m for m in movements if m.value_date < end), key=lambda m: m.value_date)
-    rate_rows = rates.rows(RateKind.FORSINKELSESRENTE)
     changes = {start, end + ONE_DAY}
     changes.update(c.due_date + ONE_DAY for c in ordered)
     changes.update(c.time_barred_on for c in ordered if c.time_barred_on is not None)
     changes.update(m.value_date + ONE_DAY for m in relevant)
-    changes.update(r.effective_from for r in rate_rows)
+    dates = rates.effective_dates(RateKind.FORSINKELSESRENTE)  # those in [start, end + 1 day]
+    changes.update(dates[bisect_left(dates, start) : bisect_right(dates, end + ONE_DAY)])
     for year in range(start.year, end.year + 1):
         changes.add(date(year, 1, 1))
         changes.add(date(year, 7, 1))

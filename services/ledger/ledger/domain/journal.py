@@ -152,6 +152,11 @@ class JournalEntry:
             raise UnbalancedEntry(f"the postings do not balance: {unbalanced}")
 
 
+def _by_account(item: tuple[Account, int]) -> tuple[str, uuid.UUID | None]:
+    """Postings in account order (as :class:`Account` orders, one key per posting)."""
+    return item[0].kind, item[0].holder
+
+
 class EntryBuilder:
     """Collects debits and credits (merging postings to the same account) into an entry."""
 
@@ -172,9 +177,10 @@ class EntryBuilder:
         return not any(self._amounts.values())
 
     def postings(self) -> tuple[Posting, ...]:
+        currency = self.currency
         return tuple(
-            Posting(account, amount, self.currency)
-            for account, amount in sorted(self._amounts.items())
+            Posting(account, amount, currency)
+            for account, amount in sorted(self._amounts.items(), key=_by_account)
             if amount
         )
 
@@ -236,7 +242,12 @@ def canonical(entry: ChainedEntry) -> bytes:
         "metadata": entry.metadata,
         "postings": sorted([list(p) for p in entry.postings]),
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _CANONICAL_JSON.encode(document).encode()
+
+
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+"""What ``json.dumps(..., sort_keys=True, separators=(",", ":"), default=str)`` makes, with
+the encoder made once."""
 
 
 def chain_hash(previous: bytes, entry: ChainedEntry) -> bytes:

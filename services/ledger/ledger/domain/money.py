@@ -20,13 +20,13 @@ ORE_PER_KRONE = 100
 
 def round_ore(amount: Fraction | int) -> int:
     """Round an exact amount of øre to whole øre, half away from zero."""
-    value = Fraction(amount)
-    sign = -1 if value < 0 else 1
-    magnitude = abs(value)
-    whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
-    if 2 * remainder >= magnitude.denominator:
+    if not isinstance(amount, Fraction | int):
+        amount = Fraction(amount)
+    numerator, denominator = amount.numerator, amount.denominator  # denominator > 0
+    whole, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
         whole += 1
-    return sign * whole
+    return -whole if numerator < 0 else whole
 
 
 def floor_ore(amount: Fraction | int) -> int:

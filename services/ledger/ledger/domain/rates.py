@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -306,12 +307,14 @@ class RateBook:
                 continue
             self._by_kind.setdefault((row.kind, row.parameter), []).append(row)
         self._current: dict[tuple[str, str], tuple[RateRow, ...]] = {}
+        self._dates: dict[tuple[str, str], tuple[date, ...]] = {}
         for key, versions in self._by_kind.items():
             versions.sort(key=lambda r: (r.effective_from, r.id))
             newest: dict[date, RateRow] = {}
             for row in versions:
                 newest[row.effective_from] = row  # sorted by id within a date: last wins
             self._current[key] = tuple(newest[d] for d in sorted(newest))
+            self._dates[key] = tuple(sorted(newest))
 
     def rows(self, kind: str, parameter: str = "") -> Sequence[RateRow]:
         """The rows of one kind and parameter in force at some time, oldest first.
@@ -320,16 +323,17 @@ class RateBook:
         """
         return self._current.get((kind, parameter), ())
 
+    def effective_dates(self, kind: str, parameter: str = "") -> Sequence[date]:
+        """The dates :meth:`rows` come into force, in order (one per row)."""
+        return self._dates.get((kind, parameter), ())
+
     def in_force(self, kind: str, on: date, parameter: str = "") -> RateRow:
         """The row of ``kind`` (and ``parameter``) in force on ``on``."""
-        found: RateRow | None = None
-        for row in self.rows(kind, parameter):
-            if row.effective_from > on:
-                break
-            found = row
-        if found is None:
+        key = (kind, parameter)
+        index = bisect_right(self._dates.get(key, ()), on) - 1
+        if index < 0:
             raise MissingRate(kind, on, parameter)
-        return found
+        return self._current[key][index]
 
     def table_in_force(self, kind: str, on: date) -> tuple[RateRow, ...]:
         """Every row of a bracketed kind from its newest table in force on ``on``.

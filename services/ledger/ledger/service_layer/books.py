@@ -8,8 +8,12 @@ last, just before the commit.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
 from contracts import EventData
-from servicekit.outbox import add_to_outbox, envelope_for
+from servicekit.outbox import SerialisedEvent, add_to_outbox, json_time, serialised_event
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +23,17 @@ from ledger.adapters.journal import Journal
 from ledger.adapters.payment_store import PaymentStore
 from ledger.adapters.rate_store import RateStore
 from ledger.adapters.settlement_store import SettlementStore
+
+
+def serialised(events: Sequence[EventData], occurred_at: datetime) -> list[SerialisedEvent]:
+    """The events' envelopes as :meth:`contracts.Envelope.wrap` makes them (each payload
+    validated when it was made, and dumped once), without building an envelope model per
+    event: a bank file publishes two events per payment."""
+    at = json_time(occurred_at)
+    return [
+        serialised_event(type(e), e.model_dump(mode="json"), event_id=uuid.uuid4(), occurred_at=at)
+        for e in events
+    ]
 
 
 class Books:
@@ -39,5 +54,6 @@ class Books:
     async def flush(self) -> None:
         """Book the journal (the chain lock is taken last), then write the events."""
         await self.journal.flush()
+        self.rates.forget()  # the next transaction reads the rates again
         events, self._events = self._events, []
-        await add_to_outbox(self.session, self.outbox, [envelope_for(e) for e in events])
+        await add_to_outbox(self.session, self.outbox, serialised(events, datetime.now(UTC)))

@@ -92,8 +92,7 @@ async def flush_pending(
     """Book what this transaction collected so far, so a rewind reads all of it (with
     ``case_id``: only when something of that case is among it)."""
     if case_id is not None and not (
-        any(e.case_id == case_id for e in books.journal.pending)
-        or any(row["case_id"] == case_id for row in allocations)
+        books.journal.has_pending(case_id) or any(row["case_id"] == case_id for row in allocations)
     ):
         return
     await books.payments.add_allocations(allocations)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.domain.rates import RateBook, RateRow
+import pytest
+from ledger.domain.rates import MissingRate, RateBook, RateRow
 
 
 def _row(
@@ -37,3 +38,23 @@ def test_the_newest_table_and_the_newest_versions() -> None:
     assert [r.id for r in found] == [6, 9, 10, 4, 5]  # kinds by key; no 2016 bracket left
     assert [r.id for r in book.everything_in_force(date(2020, 9, 30))] == [9, 1, 2, 3]
     assert book.everything_in_force(date(2015, 12, 31)) == ()
+
+
+def test_the_row_in_force_is_the_newest_version_dated_on_or_before_the_day() -> None:
+    first, second = date(2024, 1, 1), date(2024, 7, 1)
+    book = RateBook(
+        [
+            _row(1, "forsinkelsesrente", first, "12.25"),
+            _row(2, "forsinkelsesrente", second, "12.5"),
+            _row(3, "forsinkelsesrente", first, "12.5"),  # a correction of the first row
+        ]
+    )
+    assert list(book.effective_dates("forsinkelsesrente")) == [first, second]
+    assert book.in_force("forsinkelsesrente", first).id == 3
+    assert book.in_force("forsinkelsesrente", date(2024, 6, 30)).id == 3
+    assert book.in_force("forsinkelsesrente", second).id == 2
+    assert book.in_force("forsinkelsesrente", date(2031, 1, 1)).id == 2
+    with pytest.raises(MissingRate):
+        book.in_force("forsinkelsesrente", date(2023, 12, 31))
+    with pytest.raises(MissingRate):
+        book.in_force("rettsgebyr", second)
