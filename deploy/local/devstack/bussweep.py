@@ -39,24 +39,27 @@ def _rabbitmqctl(*args: str) -> list[list[str]]:
     return [line.split("\t") for line in done.stdout.splitlines() if line.strip()]
 
 
-def idle_namespaces() -> dict[str, list[str]]:
-    """Test namespaces none of whose queues has a consumer, with their queues."""
+def idle_namespaces(prefix: str = "") -> dict[str, list[str]]:
+    """Test namespaces (those starting with ``prefix``) none of whose queues has a
+    consumer, with their queues."""
     queues: dict[str, list[str]] = defaultdict(list)
     busy: set[str] = set()
     for row in _rabbitmqctl("list_queues", "name", "consumers"):
         if len(row) != 2 or not (found := _TEST_NAMESPACE.match(row[0])):
             continue
         namespace = found.group(1)
+        if not namespace.startswith(prefix):
+            continue
         queues[namespace].append(row[0])
         if row[1].strip() not in ("", "0"):
             busy.add(namespace)
     return {name: names for name, names in queues.items() if name not in busy}
 
 
-def mark(marks: Path = MARKS) -> int:
-    """Note which test namespaces are idle now."""
+def mark(marks: Path = MARKS, prefix: str = "") -> int:
+    """Note which test namespaces (starting with ``prefix``) are idle now."""
     marks.parent.mkdir(parents=True, exist_ok=True)
-    marks.write_text(json.dumps({"at": time.time(), "idle": sorted(idle_namespaces())}))
+    marks.write_text(json.dumps({"at": time.time(), "idle": sorted(idle_namespaces(prefix))}))
     return 0
 
 
@@ -73,15 +76,16 @@ async def _delete(queues: list[str], exchanges: list[str]) -> None:
             await channel.exchange_delete(exchange)
 
 
-def sweep(marks: Path = MARKS, min_age: float = MIN_AGE) -> int:
-    """Delete the namespaces idle at the mark and still idle now, ``min_age`` later."""
+def sweep(marks: Path = MARKS, min_age: float = MIN_AGE, prefix: str = "") -> int:
+    """Delete the namespaces (starting with ``prefix``) idle at the mark and still idle
+    now, ``min_age`` later."""
     if not marks.exists():
         return 0
     marked = json.loads(marks.read_text())
     marks.unlink()
     if time.time() - float(marked["at"]) < min_age:
         return 0
-    still_idle = idle_namespaces()
+    still_idle = idle_namespaces(prefix)
     stale = set(marked["idle"]) & set(still_idle)
     if not stale:
         return 0

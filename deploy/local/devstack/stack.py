@@ -297,8 +297,12 @@ class StackConfig:
         return path
 
 
-def free_port_base(start: int = 20000, stop: int = 40000, step: int = 10) -> int:
-    """A base port such that every port of a stack (gateway, services, mail sink) is free."""
+def free_port_base(start: int = 20000, stop: int = 40000, step: int = 100) -> int:
+    """A base port such that every port of a stack (gateway, services, mail sink) is free.
+
+    Blocks are ``step`` wide (more than a stack's span of ports) and each process starts
+    from its own, so stacks started at the same moment by two processes (pytest-xdist
+    workers) do not pick overlapping blocks before either has bound its ports."""
     first = start + (os.getpid() * step) % (stop - start)
     candidates: list[int] = [*range(first, stop, step), *range(start, first, step)]
     for base in candidates:

@@ -41,8 +41,10 @@ async def test_an_idle_test_namespace_is_swept_and_a_consumed_one_kept(
     await (await channel.get_queue(busy)).consume(_ignore)
     marks = tmp_path / "marks.json"
     try:
-        await asyncio.to_thread(bussweep.mark, marks)
-        await asyncio.to_thread(bussweep.sweep, marks, 0)
+        # only this test's namespaces: the sweep with no wait would delete the idle ones of
+        # tests running beside it (pytest-xdist), which are not left-overs
+        await asyncio.to_thread(bussweep.mark, marks, f"t{run}")
+        await asyncio.to_thread(bussweep.sweep, marks, 0, f"t{run}")
         remaining = {row[0] for row in bussweep._rabbitmqctl("list_queues", "name")}
         assert idle not in remaining
         assert busy in remaining
@@ -55,13 +57,14 @@ async def test_an_idle_test_namespace_is_swept_and_a_consumed_one_kept(
 async def test_a_namespace_that_gained_a_consumer_after_the_mark_is_kept(
     channel: Any, tmp_path: Path
 ) -> None:
-    name = f"t{uuid.uuid4().hex[:8]}sweeplate.orders"
+    run = uuid.uuid4().hex[:8]
+    name = f"t{run}sweeplate.orders"
     queue = await channel.declare_queue(name, auto_delete=False)
     marks = tmp_path / "marks.json"
     try:
-        await asyncio.to_thread(bussweep.mark, marks)
+        await asyncio.to_thread(bussweep.mark, marks, f"t{run}")
         await queue.consume(_ignore)
-        await asyncio.to_thread(bussweep.sweep, marks, 0)
+        await asyncio.to_thread(bussweep.sweep, marks, 0, f"t{run}")
         assert name in {row[0] for row in bussweep._rabbitmqctl("list_queues", "name")}
     finally:
         await channel.queue_delete(name)
