@@ -149,7 +149,7 @@ def a_case(reference: str) -> dict[str, Any]:
         "creditor_reference": reference,
         "debtor": {
             "kind": "person",
-            "name": "Per Skyldner",
+            "name": "Per Hansen",
             "national_id": national_identity_number(),
             "address": {"lines": ["Storgata 2"], "postal_code": "0155", "city": "Oslo"},
         },

@@ -19,7 +19,7 @@ def a_case() -> dict[str, Any]:
         "creditor_reference": f"E2E-{uuid.uuid4().hex[:10]}",
         "debtor": {
             "kind": "person",
-            "name": "Per Skyldner",
+            "name": "Per Hansen",
             "national_id": national_identity_number(),
             "address": {"lines": ["Storgata 2"], "postal_code": "0155", "city": "Oslo"},
         },

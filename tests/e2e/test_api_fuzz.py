@@ -26,6 +26,8 @@ request. Every one must be refused (a 4xx), never a 500.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
@@ -158,11 +160,23 @@ async def known_values(
     }
 
 
+def _whole_document(stack: Stack, seconds: float = 120.0) -> dict[str, Any]:
+    """The gateway's merged OpenAPI once every service's part is in it (a service that
+    is ready may still be slow to answer its document on a busy machine)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        document: dict[str, Any] = httpx.get(f"{stack.url}/openapi.json", timeout=30).json()
+        if document["info"]["x-unavailable"] == [] or time.monotonic() > deadline:
+            break
+        threading.Event().wait(1.0)
+    assert document["info"]["x-unavailable"] == [], document["info"]
+    return document
+
+
 def _schema(
     stack: Stack, known_values: dict[str, list[str]], *, coverage: bool
 ) -> schemathesis.BaseSchema:
-    document = httpx.get(f"{stack.url}/openapi.json", timeout=30).json()
-    assert document["info"]["x-unavailable"] == [], document["info"]
+    document = _whole_document(stack)
     config = schemathesis.Config.from_dict(
         {
             **CONFIG,

@@ -58,7 +58,7 @@ async def test_the_scheduled_inkassovarsel_is_a_letter_on_the_case_and_at_the_po
     assert content.status_code == 200
     assert content.headers["content-type"].startswith("application/pdf")
     text = pdf_text(content.content)
-    for expected in ("Inkassovarsel", "Per Skyldner", "Storgata 2", "0155 Oslo", "2026-118"):
+    for expected in ("Inkassovarsel", "Per Hansen", "Storgata 2", "0155 Oslo", "2026-118"):
         assert expected in text
     assert "vil inkasso bli satt i verk" in text
     # inkassoloven § 10 d (stated on the varsel too): the rate of the day, as the ledger has it

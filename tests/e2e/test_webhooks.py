@@ -92,7 +92,7 @@ async def test_a_registered_case_reaches_each_endpoint_signed_retried_or_disable
     body = json.loads(got["body"])
     assert body["type"] == "case.registered"
     assert body["data"]["case_id"] == case["case_id"]
-    assert "Per Skyldner" not in got["body"]  # no debtor personal data
+    assert "Per Hansen" not in got["body"]  # no debtor personal data
 
     async def flaky_delivered() -> Any:
         got = (await receiver.get("/_sim/received", params={"path": flaky})).json()
@@ -105,13 +105,17 @@ async def test_a_registered_case_reaches_each_endpoint_signed_retried_or_disable
     log = await gateway.get(
         f"{P}/endpoints/{flaky_endpoint['id']}/attempts", headers=await creditor_admin.headers()
     )
-    assert [a["outcome"] for a in reversed(log.json()["attempts"])] == [
+    outcomes = [a["outcome"] for a in reversed(log.json()["attempts"])]
+    # the delayed answer times out; on a busy machine an attempt may also time out before
+    # it reaches the receiver (then the receiver saw five, the log has one more timeout)
+    assert [o for o in outcomes if o != "timeout"] == [
         "http-error",
         "connection-error",
-        "timeout",
         "http-error",
         "delivered",
     ]
+    assert "timeout" in outcomes
+    assert len(outcomes) - outcomes.count("timeout") + 1 == len(attempts)
 
     await wait_for(lambda: received(receiver, gone, "410"), what="the 410", seconds=60)
 

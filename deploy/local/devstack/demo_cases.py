@@ -602,6 +602,20 @@ async def bank_answers(demo: Demo, folder: Path, waiting: set[str]) -> None:
         answer_path(folder, message_id).write_bytes(receipt.status_report)
 
 
+def is_demo_order(order: dict[str, Any]) -> bool:
+    """The company report the demo buys (Kari may have bought others herself)."""
+    return bool(
+        order["purpose"]["text"] == CREDIT_PURPOSE and order["subject"]["display"] == CREDIT_SUBJECT
+    )
+
+
+async def demo_orders(demo: Demo) -> list[dict[str, Any]]:
+    orders: list[dict[str, Any]] = (
+        await demo.get(demo.creditor, "/api/v1/credit/orders", limit=500)
+    )["orders"]
+    return orders
+
+
 async def credit_report(demo: Demo) -> None:
     """The agency's default price list for credit reports (once), and one company report
     Kari bought on a demo case at that price (once)."""
@@ -610,7 +624,7 @@ async def credit_report(demo: Demo) -> None:
         price_list = {**DEFAULT_PRICE_LIST, "valid_from": demo.today.isoformat()}
         await demo.send(demo.admin, "POST", "/api/v1/credit/price-lists", json=price_list)
         demo.done.append("a credit report price list")
-    if (await demo.get(demo.creditor, "/api/v1/credit/orders", limit=1))["orders"]:
+    if any(is_demo_order(o) for o in await demo_orders(demo)):
         return
     products = await demo.get(demo.creditor, "/api/v1/credit/products")
     price = next(p["price"] for p in products if p["code"] == "COMPANY_STANDARD")

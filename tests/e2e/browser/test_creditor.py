@@ -26,7 +26,7 @@ async def test_register_a_case_by_form_errors_next_to_fields_then_the_case(
     await page.goto("/registrer")
     reference = f"FORM-{uuid.uuid4().hex[:8]}"
     await page.get_by_label("Din referanse").fill(reference)
-    await page.get_by_label("Navn", exact=True).fill("Per Skyldner")
+    await page.get_by_label("Navn", exact=True).fill("Per Hansen")
     await page.get_by_label("Fødselsnummer eller D-nummer").fill("12345678901")
     await page.get_by_label("Adresse", exact=True).fill("Storgata 2")
     await page.get_by_label("Postnummer").fill("01")

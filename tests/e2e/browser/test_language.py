@@ -17,6 +17,7 @@ for the pages.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -64,6 +65,9 @@ _TEXT = """() => {
 }"""
 
 
+FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|xlsx|json|txt|pdf|xml|zip)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Leak:
     role: str
@@ -98,6 +102,7 @@ async def _leaks(page: Page, path: str, lang: str, seen: list[str]) -> tuple[str
     for piece in said["pieces"]:
         text, data = str(piece["text"]), bool(piece["data"])
         seen.append(text)
+        text = FILE_NAME.sub("", text)  # a file's name is what its owner called it
         found += [f"{w} «{text[:80]}»" for w in wrong_words(text, lang, letters=not data)]
         found += [f"key {k}" for k in raw_keys(text, NAMESPACES)]
     return tuple(found)
