@@ -773,8 +773,9 @@ async def run_due(
     unit_of_work: Callable[[], CasesUnitOfWork], ctx: WorkflowContext, *, batch_size: int
 ) -> SchedulerRun:
     """Advance every case due today, ``batch_size`` at a time, one transaction per batch
-    (set-based reads of the batch's claims and debtors, one update of its cases and one insert
-    of its timeline rows).
+    (the cases locked and read with their debtors, then their claims, one statement each;
+    one statement saving the cases and appending their timeline rows; the events built
+    without the models, ``workflow_events``).
 
     Safe with several instances: each batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
     every visit moves the case's dates past today, so no case is taken twice.
@@ -783,10 +784,10 @@ async def run_due(
     while True:
         async with unit_of_work() as uow:
             today, now = ctx.clock.today(), ctx.clock.now()
-            records = await store.lock_due(uow.session, today, batch_size)
+            records, recipients = await store.lock_due(uow.session, today, batch_size)
             if not records:
                 return total
-            await store.prefetch_batch(uow.session, [r.case_id for r in records])
+            await store.prefetch_batch(uow.session, [r.case_id for r in records], recipients)
             for record in records:
                 done = await advance_case(uow, ctx, record, today, now)
                 total.cases += done.cases
