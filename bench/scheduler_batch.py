@@ -124,6 +124,7 @@ async def worker(url: str, cases: int, batch_size: int, clone: int = 0) -> dict[
         )
     )
     service.clock = FixedClock()
+    batch_size = batch_size or service.settings.scheduler_batch_size
     creditor_id = uuid.uuid4()
     async with service.session_factory() as session:
         await session.execute(
@@ -194,6 +195,10 @@ async def worker(url: str, cases: int, batch_size: int, clone: int = 0) -> dict[
     ]
     statements = 0
     pg_before, cpu_before, wall_before = _ticks(backends), time.process_time(), time.perf_counter()
+    if os.environ.get("SCHEDULER_GC_FREEZE"):
+        import gc
+
+        gc.freeze()
     profiler = None
     if os.environ.get("SCHEDULER_PROFILE"):
         import cProfile
@@ -213,6 +218,7 @@ async def worker(url: str, cases: int, batch_size: int, clone: int = 0) -> dict[
     await monitor.close()
     await service.close()
     return {
+        "batch_size": batch_size,
         "cases": run.cases,
         "steps": run.steps,
         "batches": run.batches,
@@ -249,7 +255,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument(
+        "--batch-size", type=int, default=0, help="cases per batch (default: each code's own)"
+    )
     parser.add_argument("--base", help="a commit to compare with (its services/cases)")
     parser.add_argument("--clone", type=int, default=0, help="copy the cases K times (SQL)")
     parser.add_argument("--worker", metavar="URL", help=argparse.SUPPRESS)
@@ -279,22 +287,25 @@ def main() -> None:
                     r = run_worker(url, args.cases, args.batch_size, args.clone, variants[v])
                     results[v].append(r)
                     print(
-                        f"round {n} {v:5} cases {r['cases']} cpu {r['cpu']:.2f}s "
+                        f"round {n} {v:5} cases {r['cases']} batch {r['batch_size']} "
+                        f"cpu {r['cpu']:.2f}s "
                         f"pg {r['pg']:.2f}s statements {r['statements']} "
                         f"outbox {r['outbox_rows']}",
                         file=sys.stderr,
                     )
         finally:
             asyncio.run(infra.drop_database(name))
-    print(f"{args.cases} due cases per round, batch {args.batch_size}, {args.rounds} rounds")
-    print("variant   CPU s/1000 cases (median)   PostgreSQL CPU s/1000   statements/batch")
+    total = args.cases * (1 + args.clone)
+    print(f"{total} due cases per round, {args.rounds} rounds")
+    print("variant  batch  CPU s/1000 cases (median)  PostgreSQL CPU s/1000  statements/batch")
     medians = {}
     for v, rs in results.items():
         cpu = statistics.median(r["cpu"] / r["cases"] * 1000 for r in rs)
         pg = statistics.median(r["pg"] / r["cases"] * 1000 for r in rs)
         per_batch = statistics.median(r["statements"] / max(r["batches"], 1) for r in rs)
         medians[v] = cpu
-        print(f"{v:8} {cpu:>12.3f} {pg:>28.3f} {per_batch:>18.1f}")
+        size = rs[0]["batch_size"]
+        print(f"{v:8} {size:>5} {cpu:>26.3f} {pg:>22.3f} {per_batch:>17.1f}")
     if "base" in medians:
         print(f"new / base CPU: {medians['new'] / medians['base']:.2f}")
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Row, bindparam, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Date, DateTime, Integer, String, Uuid
+from sqlalchemy.types import Date, DateTime, Integer, NullType, String, Uuid
 
 from cases.adapters.orm import (
     cases,
@@ -229,7 +229,8 @@ async def read_case(
 
 _DEBTOR_COLUMNS = (
     parties.c.name,
-    parties.c.address_lines,
+    # asyncpg gives the array as a list already: no per-row result processing
+    type_coerce(parties.c.address_lines, NullType()).label("address_lines"),
     parties.c.postal_code,
     parties.c.city,
     parties.c.country,
