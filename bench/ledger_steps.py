@@ -42,8 +42,8 @@ async def worker(url: str, cases: int, batch: int) -> dict[str, Any]:
     from contracts.cases import CaseStatusChanged
     from ledger.adapters.orm import outbox
     from ledger.bootstrap import bootstrap
-    from ledger.entrypoints import consumers
     from ledger.domain.case_ledger import CaseFacts, Claim
+    from ledger.entrypoints import consumers
     from ledger.service_layer.cases import CaseRegistration, register_cases
     from ledger.settings import LedgerSettings
     from sqlalchemy import text

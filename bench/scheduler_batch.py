@@ -27,7 +27,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, time as clock_time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 

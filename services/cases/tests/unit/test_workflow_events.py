@@ -96,7 +96,9 @@ def test_letter_requested_is_the_one_the_models_write(
         "debtor_kind": "business",
     }
     fast = workflow_events.letter_requested(
-        **fields, recipient=recipient, requested_at=json_time(now)  # type: ignore[arg-type]
+        **fields,
+        recipient=recipient,
+        requested_at=json_time(now),  # type: ignore[arg-type]
     )
     model = DebtorLetterRequested(
         **fields,  # type: ignore[arg-type]
