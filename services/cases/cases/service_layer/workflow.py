@@ -440,7 +440,8 @@ async def record_transition(
         effective_date=today,
         deadline=t.deadline,
         needs_attention=attention,
-        next=wf.next_step(state, today, rules),
+        # the transition worked it out for its state; again only if the facts changed it
+        next=t.next if state is t.after else wf.next_step(state, today, rules),
         limitation_date=state.limitation_date,
     )
 
