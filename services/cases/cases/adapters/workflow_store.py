@@ -7,10 +7,11 @@ several scheduler instances share the due cases without waiting on each other an
 taking a case twice. :func:`save` also bumps ``version`` and checks it, so a change that
 bypassed the lock would fail loudly rather than be lost.
 
-The scheduler works a locked batch of cases set-based (:func:`prefetch_batch`): the claims'
-limitation dates and the debtors' addresses of the whole batch are read with one statement
-each, and its saves and the timeline rows it appends are written with one statement each
-before the commit (:func:`flush_batch`; every save still checks the case's version). A
+The scheduler works a locked batch of cases set-based: the due cases are locked and read
+with their debtors' addresses in one statement (:func:`lock_due`), the claims' limitation
+dates of the whole batch in one more (:func:`prefetch_batch`), and its saves and the
+timeline rows it appends are written together in one statement before the commit
+(:func:`flush_batch`; every save still checks the case's version). A
 prefetched value is used once, by the first read of it in the transaction (the case is
 locked, so nothing else changed it); any later read asks the database again.
 """
@@ -24,11 +25,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Row, bindparam, func, insert, or_, select, text, type_coerce, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Date, DateTime, Integer, String, Uuid
+from sqlalchemy.types import Date, DateTime, Integer, NullType, String, Uuid
 
 from cases.adapters.orm import (
     cases,
@@ -84,6 +85,19 @@ _SAVES = "cases.workflow.saves"
 
 _SAVE_MANY = text(
     """
+    WITH appended AS (
+        INSERT INTO timeline (case_id, occurred_at, kind, step, from_status, to_status,
+                              effective_date, deadline, actor_kind, actor_id, detail)
+        SELECT t.case_id, t.occurred_at, t.kind, t.step, t.from_status, t.to_status,
+               t.effective_date, t.deadline, t.actor_kind, t.actor_id, t.detail::jsonb
+          FROM unnest(:t_case_id, :t_occurred_at, :t_kind, :t_step, :t_from_status,
+                      :t_to_status, :t_effective_date, :t_deadline, :t_actor_kind,
+                      :t_actor_id, :t_detail)
+            WITH ORDINALITY
+            AS t(case_id, occurred_at, kind, step, from_status, to_status, effective_date,
+                 deadline, actor_kind, actor_id, detail, n)
+         ORDER BY t.n
+    )
     UPDATE cases AS c
        SET status = u.status, closed_reason = u.closed_reason, deadline = u.deadline,
            next_step_on = u.next_step_on, workflow_attention = u.workflow_attention,
@@ -121,9 +135,23 @@ _SAVE_MANY = text(
     bindparam("rule_set", type_=ARRAY(String)),
     bindparam("version", type_=ARRAY(Integer)),
     bindparam("status_since", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("t_case_id", type_=ARRAY(Uuid)),
+    bindparam("t_occurred_at", type_=ARRAY(DateTime(timezone=True))),
+    bindparam("t_kind", type_=ARRAY(String)),
+    bindparam("t_step", type_=ARRAY(String)),
+    bindparam("t_from_status", type_=ARRAY(String)),
+    bindparam("t_to_status", type_=ARRAY(String)),
+    bindparam("t_effective_date", type_=ARRAY(Date)),
+    bindparam("t_deadline", type_=ARRAY(Date)),
+    bindparam("t_actor_kind", type_=ARRAY(String)),
+    bindparam("t_actor_id", type_=ARRAY(Uuid)),
+    bindparam("t_detail", type_=ARRAY(String)),
 )
-"""The saves of a scheduler batch in one statement, each with its version checked."""
-_SAVE_COLUMNS = tuple(_SAVE_MANY._bindparams)
+"""The saves of a scheduler batch in one statement, each with its version checked, and
+the timeline rows it appends, in the order they were appended (a data-modifying CTE
+runs whether or not the statement reads it)."""
+_SAVE_COLUMNS = tuple(n for n in _SAVE_MANY._bindparams if not n.startswith("t_"))
+_TIMELINE_COLUMNS = tuple(n[2:] for n in _SAVE_MANY._bindparams if n.startswith("t_"))
 
 
 class ConcurrentChange(RuntimeError):
@@ -199,19 +227,38 @@ async def read_case(
     return _record(row) if row else None
 
 
-async def lock_due(session: AsyncSession, today: date, limit: int) -> list[CaseRecord]:
-    """Up to ``limit`` open cases the scheduler must look at on ``today``, locked; cases
-    another scheduler holds are skipped, not waited for."""
+_DEBTOR_COLUMNS = (
+    parties.c.name,
+    # asyncpg gives the array as a list already: no per-row result processing
+    type_coerce(parties.c.address_lines, NullType()).label("address_lines"),
+    parties.c.postal_code,
+    parties.c.city,
+    parties.c.country,
+)
+
+
+async def lock_due(
+    session: AsyncSession, today: date, limit: int
+) -> tuple[list[CaseRecord], dict[uuid.UUID, LetterRecipient | None]]:
+    """Up to ``limit`` open cases the scheduler must look at on ``today``, locked, with
+    their debtors' names and addresses (one statement); cases another scheduler holds are
+    skipped, not waited for."""
     query = (
-        select(*_COLUMNS)
+        select(*_COLUMNS, *_DEBTOR_COLUMNS)
+        .outerjoin(parties, (parties.c.case_id == cases.c.id) & (parties.c.role == "debtor"))
         .where(
             cases.c.status != "closed",
             or_(cases.c.next_step_on <= today, cases.c.limitation_check_on <= today),
         )
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=cases, skip_locked=True)
     )
-    return [_record(row) for row in await session.execute(query)]
+    records, recipients = [], {}
+    for row in await session.execute(query):
+        record = _record(row)
+        records.append(record)
+        recipients[record.case_id] = None if row.name is None else _recipient(row)
+    return records, recipients
 
 
 async def save(
@@ -387,10 +434,14 @@ async def append_timeline(
     await session.execute(insert(timeline).values(**row))
 
 
-async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> None:
-    """Read the claims' limitations and the debtors' addresses of a locked batch of cases
-    with one statement each, and hold back the batch's timeline rows until
-    :func:`flush_batch` (the scheduler's set-based pass)."""
+async def prefetch_batch(
+    session: AsyncSession,
+    case_ids: Sequence[uuid.UUID],
+    recipients: dict[uuid.UUID, LetterRecipient | None],
+) -> None:
+    """Read the claims' limitations of a locked batch of cases with one statement, keep the
+    debtors' addresses :func:`lock_due` read, and hold back the batch's saves and timeline
+    rows until :func:`flush_batch` (the scheduler's set-based pass)."""
     ids = list(case_ids)
     limitations: dict[uuid.UUID, list[ClaimLimitation]] = {case_id: [] for case_id in ids}
     for row in await session.execute(
@@ -408,40 +459,30 @@ async def prefetch_batch(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -
         .order_by(claims.c.case_id, claims.c.position)
     ):
         limitations[row[0]].append(ClaimLimitation(*row[1:]))
-    recipients: dict[uuid.UUID, LetterRecipient | None] = dict.fromkeys(ids)
-    for row in await session.execute(
-        select(
-            parties.c.case_id,
-            parties.c.name,
-            parties.c.address_lines,
-            parties.c.postal_code,
-            parties.c.city,
-            parties.c.country,
-        ).where(parties.c.case_id.in_(ids), parties.c.role == "debtor")
-    ):
-        if recipients[row.case_id] is None:  # the first debtor, as letter_recipient reads it
-            recipients[row.case_id] = _recipient(row)
-    session.info[_PREFETCHED] = _Prefetched(limitations, recipients)
+    session.info[_PREFETCHED] = _Prefetched(limitations, dict(recipients))
     session.info[_TIMELINE] = []
     session.info[_SAVES] = []
 
 
 async def flush_batch(session: AsyncSession) -> None:
-    """Write what the batch held back since :func:`prefetch_batch`: the cases' saves (one
-    statement, every version checked) and the timeline rows (one statement); forget what
-    was prefetched."""
+    """Write what the batch held back since :func:`prefetch_batch`: the cases' saves (every
+    version checked) and the timeline rows, in one statement; forget what was prefetched."""
     session.info.pop(_PREFETCHED, None)
     saves: list[dict[str, Any]] = session.info.pop(_SAVES, None) or []
     rows: list[dict[str, Any]] = session.info.pop(_TIMELINE, None) or []
-    if saves:
-        columns = {name: [s[name] for s in saves] for name in _SAVE_COLUMNS}
-        columns["paused"] = [json.dumps(p, default=str) for p in columns["paused"]]
-        saved = set((await session.execute(_SAVE_MANY, columns)).scalars())
-        stale = [s["id"] for s in saves if s["id"] not in saved]
-        if stale or len(saved) != len(saves):
-            raise ConcurrentChange(f"cases {stale} changed while locked")
-    if rows:
-        await session.execute(insert(timeline), rows)
+    if not saves:
+        if rows:
+            await session.execute(insert(timeline), rows)
+        return
+    columns = {name: [s[name] for s in saves] for name in _SAVE_COLUMNS}
+    columns["paused"] = [json.dumps(p, default=str) for p in columns["paused"]]
+    for name in _TIMELINE_COLUMNS:
+        columns[f"t_{name}"] = [r[name] for r in rows]
+    columns["t_detail"] = [json.dumps(r["detail"]) for r in rows]
+    saved = set((await session.execute(_SAVE_MANY, columns)).scalars())
+    stale = [s["id"] for s in saves if s["id"] not in saved]
+    if stale or len(saved) != len(saves):
+        raise ConcurrentChange(f"cases {stale} changed while locked")
 
 
 # -- objections (innsigelser) ------------------------------------------------------------

@@ -17,16 +17,9 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from contracts import Envelope, EventData
-from contracts.cases import (
-    CaseClosed,
-    CaseStatusChanged,
-    ClaimTimeBarred,
-    DebtorLetterRequested,
-    LetterKind,
-    PostalAddress,
-)
+from contracts.cases import CaseClosed, ClaimTimeBarred, LetterKind
 from servicekit.errors import NotFound
-from servicekit.outbox import SerialisedEvent, add_to_outbox, envelope_for
+from servicekit.outbox import SerialisedEvent, add_to_outbox, envelope_for, json_time
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +28,7 @@ from cases.adapters.workflow_store import CaseRecord
 from cases.domain import limitation as lim
 from cases.domain import workflow as wf
 from cases.domain.rules import RuleBook, RuleSet
+from cases.service_layer import workflow_events as step_events
 from cases.service_layer.clock import Clock
 from cases.service_layer.unit_of_work import CasesUnitOfWork
 
@@ -49,6 +43,8 @@ class Transaction(Protocol):
     def session(self) -> AsyncSession: ...
 
     def emit(self, payload: EventData) -> Envelope: ...
+
+    def emit_serialised(self, events: list[SerialisedEvent]) -> None: ...
 
 
 class ConsumerTransaction:
@@ -311,36 +307,26 @@ async def _request_letter(
     kind: LetterKind,
     *,
     rules: RuleSet,
-    now: datetime,
-) -> None:
-    """Ask for the step's letter (rendered and posted by the reports service); the id is
-    derived from the case and step, so a replayed step asks for the same letter."""
+    at: str,
+) -> SerialisedEvent:
+    """The request for the step's letter (rendered and posted by the reports service); the
+    id is derived from the case and step, so a replayed step asks for the same letter."""
     recipient = await store.letter_recipient(tx.session, record.case_id)
     if recipient is None:
         raise CaseNotFound("No debtor on the case.")
     assert t.deadline is not None
-    tx.emit(
-        DebtorLetterRequested(
-            letter_id=uuid.uuid5(
-                LETTERS, f"{record.case_id}:{t.step}:{t.effective_date.isoformat()}"
-            ),
-            case_id=record.case_id,
-            creditor_id=record.creditor_id,
-            kind=kind,
-            step=t.step,
-            sent_on=t.effective_date,
-            deadline=t.deadline,
-            rule_set=rules.name,
-            debtor_kind=t.after.debtor_kind,
-            debtor_name=recipient.name,
-            address=PostalAddress(
-                lines=list(recipient.address_lines),
-                postal_code=recipient.postal_code,
-                city=recipient.city,
-                country=recipient.country,
-            ),
-            requested_at=now,
-        )
+    return step_events.letter_requested(
+        letter_id=uuid.uuid5(LETTERS, f"{record.case_id}:{t.step}:{t.effective_date.isoformat()}"),
+        case_id=record.case_id,
+        creditor_id=record.creditor_id,
+        kind=kind,
+        step=t.step,
+        sent_on=t.effective_date,
+        deadline=t.deadline,
+        rule_set=rules.name,
+        debtor_kind=t.after.debtor_kind,
+        recipient=recipient,
+        requested_at=at,
     )
 
 
@@ -413,8 +399,9 @@ async def record_transition(
             detail={**extra, "next": t.next.action},
         )
     if t.kind == "step":
-        tx.emit(
-            CaseStatusChanged(
+        at = json_time(now)
+        events = [
+            step_events.status_changed(
                 case_id=record.case_id,
                 creditor_id=record.creditor_id,
                 from_status=t.from_status,
@@ -425,13 +412,14 @@ async def record_transition(
                 rule_set=rules.name,
                 debtor_kind=state.debtor_kind,
                 actor=actor.label,
-                changed_at=now,
+                changed_at=at,
                 instalments=extra.get("instalment_count"),
             )
-        )
+        ]
         letter = LETTER_STEPS.get(t.step)
         if letter is not None and t.deadline is not None:
-            await _request_letter(tx, record, t, letter, rules=rules, now=now)
+            events.append(await _request_letter(tx, record, t, letter, rules=rules, at=at))
+        tx.emit_serialised(events)
     if t.closed:
         assert state.closed_reason is not None
         tx.emit(
@@ -452,7 +440,8 @@ async def record_transition(
         effective_date=today,
         deadline=t.deadline,
         needs_attention=attention,
-        next=wf.next_step(state, today, rules),
+        # the transition worked it out for its state; again only if the facts changed it
+        next=t.next if state is t.after else wf.next_step(state, today, rules),
         limitation_date=state.limitation_date,
     )
 
@@ -785,8 +774,9 @@ async def run_due(
     unit_of_work: Callable[[], CasesUnitOfWork], ctx: WorkflowContext, *, batch_size: int
 ) -> SchedulerRun:
     """Advance every case due today, ``batch_size`` at a time, one transaction per batch
-    (set-based reads of the batch's claims and debtors, one update of its cases and one insert
-    of its timeline rows).
+    (the cases locked and read with their debtors, then their claims, one statement each;
+    one statement saving the cases and appending their timeline rows; the events built
+    without the models, ``workflow_events``).
 
     Safe with several instances: each batch is claimed with ``FOR UPDATE SKIP LOCKED`` and
     every visit moves the case's dates past today, so no case is taken twice.
@@ -795,10 +785,10 @@ async def run_due(
     while True:
         async with unit_of_work() as uow:
             today, now = ctx.clock.today(), ctx.clock.now()
-            records = await store.lock_due(uow.session, today, batch_size)
+            records, recipients = await store.lock_due(uow.session, today, batch_size)
             if not records:
                 return total
-            await store.prefetch_batch(uow.session, [r.case_id for r in records])
+            await store.prefetch_batch(uow.session, [r.case_id for r in records], recipients)
             for record in records:
                 done = await advance_case(uow, ctx, record, today, now)
                 total.cases += done.cases

@@ -8,6 +8,7 @@ sees what the first booked.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Date, String, Uuid
+from sqlalchemy.types import BigInteger, Date, SmallInteger, String, Uuid
 
 from ledger.adapters.orm import case_fees, case_steps, ledger_cases, ledger_claims
 from ledger.domain.case_ledger import CaseFacts, CaseLedger, Claim
@@ -34,6 +35,52 @@ _BOOKED = text(
      GROUP BY 1, 2, 3, 4
     """
 ).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+
+_RECORD_STEPS = text(
+    """
+    INSERT INTO case_steps (case_id, step, effective_date, event_id, instalments)
+    SELECT s.case_id, s.step, s.effective_date, s.event_id, s.instalments
+      FROM unnest(:case_id, :step, :effective_date, :event_id, :instalments) WITH ORDINALITY
+        AS s(case_id, step, effective_date, event_id, instalments, n)
+     ORDER BY s.n
+        ON CONFLICT DO NOTHING
+    RETURNING case_id
+    """
+).bindparams(
+    bindparam("case_id", type_=ARRAY(Uuid)),
+    bindparam("step", type_=ARRAY(String)),
+    bindparam("effective_date", type_=ARRAY(Date)),
+    bindparam("event_id", type_=ARRAY(Uuid)),
+    bindparam("instalments", type_=ARRAY(SmallInteger)),
+)
+"""A delivery's steps in one statement over arrays (compiled once, whatever the count)."""
+
+_ADD_FEES = text(
+    """
+    INSERT INTO case_fees (case_id, fee_key, kind, component, amount_ore, effective_date,
+                           step, rate_ids, basis, entry_id)
+    SELECT f.case_id, f.fee_key, f.kind, f.component, f.amount_ore, f.effective_date,
+           f.step, f.rate_ids::bigint[], f.basis::jsonb, f.entry_id
+      FROM unnest(:case_id, :fee_key, :kind, :component, :amount_ore, :effective_date,
+                  :step, :rate_ids, :basis, :entry_id) WITH ORDINALITY
+        AS f(case_id, fee_key, kind, component, amount_ore, effective_date, step, rate_ids,
+             basis, entry_id, n)
+     ORDER BY f.n
+    """
+).bindparams(
+    bindparam("case_id", type_=ARRAY(Uuid)),
+    bindparam("fee_key", type_=ARRAY(String)),
+    bindparam("kind", type_=ARRAY(String)),
+    bindparam("component", type_=ARRAY(String)),
+    bindparam("amount_ore", type_=ARRAY(BigInteger)),
+    bindparam("effective_date", type_=ARRAY(Date)),
+    bindparam("step", type_=ARRAY(String)),
+    bindparam("rate_ids", type_=ARRAY(String)),
+    bindparam("basis", type_=ARRAY(String)),
+    bindparam("entry_id", type_=ARRAY(Uuid)),
+)
+"""The fees a delivery charged in one statement; each fee's rate ids (an array) and basis
+(JSON) travel as text, cast in the statement (an array of arrays must be rectangular)."""
 
 _SAVE_STATE = text(
     """
@@ -242,20 +289,18 @@ class CaseStore:
         """Store ``(case, step, event id)``; the cases that got a step they did not have."""
         if not steps:
             return set()
+        ordered = sorted(
+            steps, key=lambda s: (s[0], s[1].step, s[1].effective_date)
+        )  # in key order: competing consumers lock keys alike
         result = await self.session.execute(
-            insert(case_steps).on_conflict_do_nothing().returning(case_steps.c.case_id),
-            [
-                {
-                    "case_id": case_id,
-                    "step": step.step,
-                    "effective_date": step.effective_date,
-                    "event_id": event_id,
-                    "instalments": step.instalments,
-                }
-                for case_id, step, event_id in sorted(
-                    steps, key=lambda s: (s[0], s[1].step, s[1].effective_date)
-                )  # in key order: competing consumers lock keys alike
-            ],
+            _RECORD_STEPS,
+            {
+                "case_id": [case_id for case_id, _, _ in ordered],
+                "step": [step.step for _, step, _ in ordered],
+                "effective_date": [step.effective_date for _, step, _ in ordered],
+                "event_id": [event_id for _, _, event_id in ordered],
+                "instalments": [step.instalments for _, step, _ in ordered],
+            },
         )
         return set(result.scalars())
 
@@ -323,22 +368,22 @@ class CaseStore:
         if not charged:
             return
         await self.session.execute(
-            insert(case_fees),
-            [
-                {
-                    "case_id": case_id,
-                    "fee_key": charge.key,
-                    "kind": charge.kind,
-                    "component": charge.component.value,
-                    "amount_ore": charge.amount_ore,
-                    "effective_date": charge.effective_date,
-                    "step": charge.step,
-                    "rate_ids": list(charge.rate_ids),
-                    "basis": dict(charge.basis),
-                    "entry_id": entry_id,
-                }
-                for case_id, charge, entry_id in charged
-            ],
+            _ADD_FEES,
+            {
+                "case_id": [case_id for case_id, _, _ in charged],
+                "fee_key": [charge.key for _, charge, _ in charged],
+                "kind": [charge.kind for _, charge, _ in charged],
+                "component": [charge.component.value for _, charge, _ in charged],
+                "amount_ore": [charge.amount_ore for _, charge, _ in charged],
+                "effective_date": [charge.effective_date for _, charge, _ in charged],
+                "step": [charge.step for _, charge, _ in charged],
+                "rate_ids": [
+                    "{" + ",".join(str(int(i)) for i in charge.rate_ids) + "}"
+                    for _, charge, _ in charged
+                ],
+                "basis": [json.dumps(dict(charge.basis)) for _, charge, _ in charged],
+                "entry_id": [entry_id for _, _, entry_id in charged],
+            },
         )
 
 
