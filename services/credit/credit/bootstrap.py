@@ -14,6 +14,7 @@ from servicekit.service import Service
 
 from credit.adapters.breaker import CircuitBreaker
 from credit.adapters.experian.client import ExperianBureau
+from credit.adapters.order_path import OrderPath
 from credit.adapters.orm import inbox, outbox
 from credit.adapters.sealing import Vault
 from credit.entrypoints import consumers
@@ -38,6 +39,11 @@ class CreditService(Service):
                 "into var/local.env)"
             )
         return Vault(Keyring(self.settings.data_keys), self.settings.lookup_key.encode())
+
+    @cached_property
+    def order_path(self) -> OrderPath:
+        """The order path's statements on the driver (one per process)."""
+        return OrderPath(self.engine)
 
     @cached_property
     def bureau(self) -> Bureau:
@@ -69,7 +75,11 @@ class CreditService(Service):
 
     def ordering(self) -> OrderingContext:
         return OrderingContext(
-            uow=self.unit_of_work, bureau=self.bureau, vault=self.vault, policy=self.policy()
+            uow=self.unit_of_work,
+            path=self.order_path,
+            bureau=self.bureau,
+            vault=self.vault,
+            policy=self.policy(),
         )
 
     async def close(self) -> None:
