@@ -356,8 +356,9 @@ async def _record_outcome(
         )
     if settled is None:
         return None  # someone else (a reconciliation) got there first
-    shown = None if document is None else {**report, "document": document, "redacted_at": None}  # type: ignore[dict-item]
-    return settled, shown
+    if report is None or document is None:
+        return settled, None
+    return settled, {**report, "document": document, "redacted_at": None}
 
 
 def charges_no_match(order: dict[str, Any], outcome: Outcome) -> bool:
