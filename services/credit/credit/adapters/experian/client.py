@@ -50,11 +50,11 @@ _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 MAX_CONNECTIONS = 50
 """Connections to the bureau at most (orders in flight at once without waiting)."""
-CONNECTIONS_PER_CLIENT = 10
+CONNECTIONS_PER_CLIENT = 5
 """httpcore's pool works out its state over all its connections at every request and
-response (quadratic in them, with a ``poll`` of each idle socket): one client of 50
-connections cost ~3.4-4.3 ms of CPU a request at 50 in flight, five of 10 ~1.0-1.2 ms
-(``bench/README.md``, credit_orders)."""
+response (quadratic in them, with a ``poll`` of each idle socket): at 50 in flight one
+client of 50 connections cost 3.4-4.3 ms of CPU a request, five of 10 1.0-2.1, ten of 5
+1.1-1.35 (``bench/README.md``, credit_orders)."""
 
 
 class _Clients:
