@@ -2,18 +2,19 @@
 
 Three steps, because the bureau is slow and outside our transaction:
 
-1. in one transaction, the order is checked (creditor, product, purpose, the price the
-   user accepted) and recorded as ``pending`` under its Idempotency-Key, with an access-log
-   line (one statement: the order, its transition and the line); a key seen before
-   answers with that order instead (the order row *is* the idempotency record, so a
-   replay always tells the order's current state);
+1. the order is checked (creditor, product, purpose, agreement, the price the user
+   accepted; read in one statement) and recorded as ``pending`` under its
+   Idempotency-Key with its access-log line, in one statement (a transaction of its own);
+   a key seen before answers with that order instead (the order row *is* the idempotency
+   record, so a replay always tells the order's current state);
 2. the bureau is asked, outside any transaction, with the order id as our reference;
-3. in a second transaction the outcome is recorded: ``completed`` with the normalised
-   report (the raw answer sealed), ``failed`` with why, or ``unknown`` when the answer was
-   lost after the order may have reached the bureau. A completed, priced order emits
-   ``credit.report.purchased.v1`` through the outbox: the charge. So does a «no match»
-   answer on a product whose terms say it is charged (``charge_no_match``, fixed on the
-   order when it is placed). Nothing else does.
+3. in one statement the outcome is recorded, only if the order is still as it was seen
+   (ADR 0067): ``completed`` with the normalised report (the raw answer sealed),
+   ``failed`` with why, or ``unknown`` when the answer was lost after the order may have
+   reached the bureau. A completed, priced order emits ``credit.report.purchased.v1``
+   through the outbox (in the same statement): the charge. So does a «no match» answer on
+   a product whose terms say it is charged (``charge_no_match``, fixed on the order when
+   it is placed). Nothing else does.
 
 A company report bought by the same creditor within the reuse window is shown again as a
 new, free order instead of a second paid call; a person report never is. An order in
