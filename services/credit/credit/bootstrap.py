@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from functools import cached_property
 
@@ -14,6 +15,8 @@ from servicekit.service import Service
 
 from credit.adapters.breaker import CircuitBreaker
 from credit.adapters.experian.client import ExperianBureau
+from credit.adapters.lingering_relay import LingeringRelay
+from credit.adapters.order_path import OrderPath
 from credit.adapters.orm import inbox, outbox
 from credit.adapters.sealing import Vault
 from credit.entrypoints import consumers
@@ -38,6 +41,11 @@ class CreditService(Service):
                 "into var/local.env)"
             )
         return Vault(Keyring(self.settings.data_keys), self.settings.lookup_key.encode())
+
+    @cached_property
+    def order_path(self) -> OrderPath:
+        """The order path's statements on the driver (one per process)."""
+        return OrderPath(self.engine)
 
     @cached_property
     def bureau(self) -> Bureau:
@@ -69,8 +77,27 @@ class CreditService(Service):
 
     def ordering(self) -> OrderingContext:
         return OrderingContext(
-            uow=self.unit_of_work, bureau=self.bureau, vault=self.vault, policy=self.policy()
+            uow=self.unit_of_work,
+            path=self.order_path,
+            bureau=self.bureau,
+            vault=self.vault,
+            policy=self.policy(),
         )
+
+    async def run_relay(self, stop: asyncio.Event) -> None:
+        """The outbox relay, lingering ``relay_linger_seconds`` after each wake-up."""
+        connection = await self.connect_broker("relay")
+        s = self.settings
+        relay = LingeringRelay(
+            service=self.name,
+            engine=self.engine,
+            connection=connection,
+            topology=self.topology,
+            batch_size=s.relay_batch_size,
+            poll_seconds=s.relay_poll_seconds,
+            linger=s.relay_linger_seconds,
+        )
+        await relay.run(stop)
 
     async def close(self) -> None:
         bureau = self.__dict__.pop("bureau", None)

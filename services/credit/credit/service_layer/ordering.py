@@ -2,18 +2,19 @@
 
 Three steps, because the bureau is slow and outside our transaction:
 
-1. in one transaction, the order is checked (creditor, product, purpose, the price the
-   user accepted) and recorded as ``pending`` under its Idempotency-Key, with an access-log
-   line (one statement: the order, its transition and the line); a key seen before
-   answers with that order instead (the order row *is* the idempotency record, so a
-   replay always tells the order's current state);
+1. the order is checked (creditor, product, purpose, agreement, the price the user
+   accepted; read in one statement) and recorded as ``pending`` under its
+   Idempotency-Key with its access-log line, in one statement (a transaction of its own);
+   a key seen before answers with that order instead (the order row *is* the idempotency
+   record, so a replay always tells the order's current state);
 2. the bureau is asked, outside any transaction, with the order id as our reference;
-3. in a second transaction the outcome is recorded: ``completed`` with the normalised
-   report (the raw answer sealed), ``failed`` with why, or ``unknown`` when the answer was
-   lost after the order may have reached the bureau. A completed, priced order emits
-   ``credit.report.purchased.v1`` through the outbox: the charge. So does a «no match»
-   answer on a product whose terms say it is charged (``charge_no_match``, fixed on the
-   order when it is placed). Nothing else does.
+3. in one statement the outcome is recorded, only if the order is still as it was seen
+   (ADR 0067): ``completed`` with the normalised report (the raw answer sealed),
+   ``failed`` with why, or ``unknown`` when the answer was lost after the order may have
+   reached the bureau. A completed, priced order emits ``credit.report.purchased.v1``
+   through the outbox (in the same statement): the charge. So does a «no match» answer on
+   a product whose terms say it is charged (``charge_no_match``, fixed on the order when
+   it is placed). Nothing else does.
 
 A company report bought by the same creditor within the reuse window is shown again as a
 new, free order instead of a second paid call; a person report never is. An order in
@@ -23,6 +24,7 @@ doubt is reconciled by its reference (:func:`reconcile`), never ordered again.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -33,7 +35,9 @@ from zoneinfo import ZoneInfo
 
 from contracts.credit import CreditReportPurchased
 from servicekit.idempotency import IdempotencyKeyReused
+from servicekit.outbox import envelope_for, outbox_row
 
+from credit.adapters.order_path import OrderPath
 from credit.adapters.sealing import Vault
 from credit.domain import products, purposes
 from credit.domain.agreements import OutsideAgreement
@@ -80,6 +84,7 @@ class OrderingPolicy:
 @dataclass
 class OrderingContext:
     uow: Callable[[], CreditUnitOfWork]
+    path: OrderPath
     bureau: Bureau
     vault: Vault
     policy: OrderingPolicy
@@ -123,11 +128,11 @@ class Placed:
 
 async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> Placed:
     """Order a report (or replay the order under this key)."""
-    order_id, request = await _record_order(ctx, cmd)
-    if request is None:
-        return Placed(order_id, replayed=True)
+    order_id, request, recorded = await _record_order(ctx, cmd)
+    if request is None or recorded is None:
+        return Placed(order_id, replayed=True)  # a replay, or a report shown again
     outcome = await _ask_bureau(ctx.bureau, request)
-    settled = await _record_outcome(ctx, order_id, OrderStatus.PENDING, outcome)
+    settled = await _record_outcome(ctx, order_id, recorded, OrderStatus.PENDING, outcome)
     if settled is None:
         return Placed(order_id, replayed=False)
     return Placed(order_id, replayed=False, order=settled[0], report=settled[1])
@@ -135,33 +140,44 @@ async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> Placed:
 
 async def _record_order(
     ctx: OrderingContext, cmd: PlaceOrder
-) -> tuple[uuid.UUID, BureauOrder | None]:
-    async with ctx.uow() as uow:
-        existing = await uow.orders.by_key(cmd.creditor_id, cmd.user_id, cmd.idempotency_key)
-        if existing is not None:
-            return _replay(existing, cmd), None
-        creditor = await uow.creditors.get(cmd.creditor_id)
-        if creditor is None or not creditor.active:
+) -> tuple[uuid.UUID, BureauOrder | None, dict[str, Any] | None]:
+    """The order checked and recorded; its id, what to ask the bureau (None: a replay or
+    a report shown again) and the order's row as recorded (None: a replay)."""
+    subject = cmd.subject
+    index = ctx.vault.subject_index(subject.kind.value, subject.identifier)
+    now = ctx.now()
+    today = now.astimezone(OSLO).date()
+    async with ctx.path.connection() as driver:
+        terms = await ctx.path.terms(
+            driver,
+            creditor_id=cmd.creditor_id,
+            user_id=cmd.user_id,
+            idempotency_key=cmd.idempotency_key,
+            product_code=cmd.product_code,
+            on=today,
+            subject_kind=subject.kind.value,
+            subject_index=index,
+            reuse_since=now - ctx.policy.company_reuse_window,
+        )
+        if terms.existing is not None:
+            return _replay(terms.existing, cmd), None, None
+        creditor = terms.creditor
+        if creditor is None or not creditor["active"]:
             raise CreditorNotEnabled("This organisation cannot order credit reports.")
         product = products.product(cmd.product_code)
         if product is None:
             raise InvalidInput("product_code", "unknown-product")
-        if product.subject_kind is not cmd.subject.kind:
+        if product.subject_kind is not subject.kind:
             raise InvalidInput("product_code", "product-not-for-subject")
         try:
             purpose = purposes.check(cmd.purpose)
         except purposes.PurposeRefused as exc:
             raise InvalidInput(exc.field, exc.code) from exc
-        agreement = await uow.agreements.get(cmd.creditor_id)
         try:
-            agreement.check(product.code, purpose.code.value)
+            terms.agreement.check(product.code, purpose.code.value)
         except OutsideAgreement as exc:
             raise OutsideAgreementProblem(exc.field, exc.code) from exc
-        charge_no_match = (await uow.prices.no_match_terms()).get(product.code, False)
-        now = ctx.now()
-        today = now.astimezone(OSLO).date()
-        lists = await uow.prices.lists([cmd.creditor_id, None], on=today)
-        price = price_for(product.code, cmd.creditor_id, today, lists)
+        price = price_for(product.code, cmd.creditor_id, today, terms.lists)
         if price is None:
             raise ProductNotOffered("This product has no price for your organisation.")
         if cmd.accepted_price_ore != price.unit_price_ore:
@@ -182,13 +198,8 @@ async def _record_order(
             }
             raise error
         order_id = uuid.uuid4()
-        subject = cmd.subject
-        index = ctx.vault.subject_index(subject.kind.value, subject.identifier)
-        reused = None
-        if subject.kind is SubjectKind.COMPANY:
-            reused = await uow.orders.recent_company_report(
-                cmd.creditor_id, index, product.code, now - ctx.policy.company_reuse_window
-            )
+        # a person's report is never shown again (the statement looks for companies only)
+        reused = terms.reusable
         values: dict[str, Any] = {
             "id": order_id,
             "creditor_id": cmd.creditor_id,
@@ -215,10 +226,10 @@ async def _record_order(
             "vat_ore": 0 if reused else price.vat_ore,
             "vat_code": price.vat_code,
             "price_list_id": price.price_list_id,
-            "charge_no_match": charge_no_match,
+            "charge_no_match": terms.charge_no_match,
             "status": OrderStatus.COMPLETED.value if reused else OrderStatus.PENDING.value,
             "bureau": ctx.bureau.name,
-            "reused_from": reused["id"] if reused else None,
+            "reused_from": reused,
             "settled_at": now if reused else None,
         }
         access = {
@@ -228,41 +239,27 @@ async def _record_order(
             "purpose_code": purpose.code.value,
             "ip": cmd.ip,
         }
-        if not await uow.orders.add(values, access):
+        if not await ctx.path.add(driver, values, access):
             # the same key, at the same time: the other request's order is the answer
-            existing = await uow.orders.by_key(cmd.creditor_id, cmd.user_id, cmd.idempotency_key)
+            async with ctx.uow() as uow:
+                existing = await uow.orders.by_key(
+                    cmd.creditor_id, cmd.user_id, cmd.idempotency_key
+                )
             assert existing is not None
-            return _replay(existing, cmd), None
-        if reused:
-            await uow.orders.add_report(
-                order_id,
-                {
-                    k: reused[k]
-                    for k in (
-                        "as_of",
-                        "fetched_at",
-                        "score",
-                        "risk_class",
-                        "credit_limit_ore",
-                        "remarks_count",
-                        "remarks_total_ore",
-                        "credit_block",
-                        "document",
-                        "payload_sha256",
-                        "redact_after",
-                    )
-                },
-            )
-        await uow.commit()
+            return _replay(existing, cmd), None, None
     if reused:
-        return order_id, None
-    return order_id, BureauOrder(
-        reference=order_id,
-        product_code=product.code,
-        subject=subject,
-        purpose_code=purpose.code.value,
-        end_user_name=creditor.name,
-        end_user_organisation_number=creditor.organisation_number,
+        return order_id, None, values
+    return (
+        order_id,
+        BureauOrder(
+            reference=order_id,
+            product_code=product.code,
+            subject=subject,
+            purpose_code=purpose.code.value,
+            end_user_name=creditor["name"],
+            end_user_organisation_number=creditor["organisation_number"],
+        ),
+        values,
     )
 
 
@@ -303,36 +300,30 @@ async def _ask_bureau(bureau: Bureau, request: BureauOrder) -> Outcome:
 
 
 async def _record_outcome(
-    ctx: OrderingContext, order_id: uuid.UUID, expected: OrderStatus, outcome: Outcome
+    ctx: OrderingContext,
+    order_id: uuid.UUID,
+    order: dict[str, Any],
+    expected: OrderStatus,
+    outcome: Outcome,
 ) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
-    """Record the outcome; the order's and its report's rows as committed, or None when
-    someone else (a reconciliation) settled the order first."""
-    async with ctx.uow() as uow:
-        order = await uow.orders.get(order_id, lock=True)
-        if order is None or order["status"] != expected.value:
-            return None  # someone else (a reconciliation) got there first
-        transition(OrderStatus(order["status"]), outcome.status)
-        now = ctx.now()
-        purchased_on: date | None = None
-        report: dict[str, Any] | None = None
-        if outcome.status is OrderStatus.COMPLETED:
-            assert outcome.report is not None
-            purchased_on = now.astimezone(OSLO).date()
-            report = await _store_report(uow, ctx, order_id, outcome.report, now)
-        elif charges_no_match(order, outcome):
-            purchased_on = now.astimezone(OSLO).date()
-        settled = await uow.orders.settle(
-            order_id,
-            from_status=order["status"],
-            to_status=outcome.status.value,
-            failure_code=outcome.failure_code.value if outcome.failure_code else None,
-            bureau_reference=outcome.report.bureau_reference if outcome.report else None,
-            allowed_purposes=list(outcome.allowed_purposes) or None,
-            purchased_on=purchased_on,
-            settled=is_settled(outcome.status),
-        )
-        if purchased_on is not None and order["price_ore"] > 0:
-            uow.emit(
+    """Record the outcome of ``order`` (its row as recorded: what it costs, who ordered
+    it, for what) in one statement; the order's row as committed and its report's, or
+    None (nothing written) when someone else (a reconciliation) settled it first."""
+    transition(expected, outcome.status)
+    now = ctx.now()
+    purchased_on: date | None = None
+    report: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    if outcome.status is OrderStatus.COMPLETED:
+        assert outcome.report is not None
+        purchased_on = now.astimezone(OSLO).date()
+        document, report = _report_row(ctx, order_id, outcome.report, now)
+    elif charges_no_match(order, outcome):
+        purchased_on = now.astimezone(OSLO).date()
+    event: dict[str, Any] | None = None
+    if purchased_on is not None and order["price_ore"] > 0:
+        row = outbox_row(
+            envelope_for(
                 CreditReportPurchased(
                     order_id=order_id,
                     creditor_id=order["creditor_id"],
@@ -346,9 +337,29 @@ async def _record_outcome(
                     case_id=order["case_id"],
                 )
             )
-        await uow.commit()
-    assert settled is not None  # the row was locked in this state
-    return settled, report
+        )
+        event = {**row, "trace_headers": json.dumps(row["trace_headers"])}
+    async with ctx.path.connection() as driver:
+        settled = await ctx.path.settle(
+            driver,
+            order_id,
+            from_status=expected.value,
+            to_status=outcome.status.value,
+            failure_code=outcome.failure_code.value if outcome.failure_code else None,
+            bureau_reference=outcome.report.bureau_reference if outcome.report else None,
+            allowed_purposes=(
+                json.dumps(list(outcome.allowed_purposes)) if outcome.allowed_purposes else None
+            ),
+            purchased_on=purchased_on,
+            settled=is_settled(outcome.status),
+            report=report,
+            event=event,
+        )
+    if settled is None:
+        return None  # someone else (a reconciliation) got there first
+    if report is None or document is None:
+        return settled, None
+    return settled, {**report, "document": document, "redacted_at": None}
 
 
 def charges_no_match(order: dict[str, Any], outcome: Outcome) -> bool:
@@ -361,31 +372,27 @@ def charges_no_match(order: dict[str, Any], outcome: Outcome) -> bool:
     )
 
 
-async def _store_report(
-    uow: CreditUnitOfWork,
-    ctx: OrderingContext,
-    order_id: uuid.UUID,
-    answer: BureauReport,
-    now: datetime,
-) -> dict[str, Any]:
+def _report_row(
+    ctx: OrderingContext, order_id: uuid.UUID, answer: BureauReport, now: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report's document and its row to store (the document as JSON, the bureau's
+    answer sealed once)."""
     report = answer.report
-    return await uow.orders.add_report(
-        order_id,
-        {
-            "as_of": report.as_of,
-            "fetched_at": now,
-            "score": report.score,
-            "risk_class": report.risk_class,
-            "credit_limit_ore": report.credit_limit_ore,
-            "remarks_count": report.remarks_count,
-            "remarks_total_ore": report.remarks_total_ore,
-            "credit_block": report.credit_block,
-            "document": to_document(report),
-            "payload_sealed": ctx.vault.seal_payload(order_id, answer.payload),
-            "payload_sha256": hashlib.sha256(answer.payload).hexdigest(),
-            "redact_after": now + ctx.policy.raw_retention,
-        },
-    )
+    document = to_document(report)
+    return document, {
+        "as_of": report.as_of,
+        "fetched_at": now,
+        "score": report.score,
+        "risk_class": report.risk_class,
+        "credit_limit_ore": report.credit_limit_ore,
+        "remarks_count": report.remarks_count,
+        "remarks_total_ore": report.remarks_total_ore,
+        "credit_block": report.credit_block,
+        "document": json.dumps(document),
+        "payload_sealed": ctx.vault.seal_payload(order_id, answer.payload),
+        "payload_sha256": hashlib.sha256(answer.payload).hexdigest(),
+        "redact_after": now + ctx.policy.raw_retention,
+    }
 
 
 async def reconcile(ctx: OrderingContext, order_id: uuid.UUID, *, force: bool = False) -> str:
@@ -414,7 +421,7 @@ async def reconcile(ctx: OrderingContext, order_id: uuid.UUID, *, force: bool = 
         if found is not None
         else Outcome(OrderStatus.FAILED, FailureCode.NOT_RECEIVED)
     )
-    await _record_outcome(ctx, order_id, status, outcome)
+    await _record_outcome(ctx, order_id, order, status, outcome)
     async with ctx.uow() as uow:
         after = await uow.orders.get(order_id)
     assert after is not None

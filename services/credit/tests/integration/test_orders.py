@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 from credit.bootstrap import CreditService
+from credit.domain.orders import FailureCode, OrderStatus
 from credit.entrypoints.api import create_app
+from credit.service_layer import ordering
 from servicekit.roles import Roles
 from servicekit.testing.http import asgi_client, assert_problem
 from servicekit.testing.tokens import TestSigner
@@ -143,6 +145,39 @@ async def test_a_double_click_buys_once_and_another_body_under_the_key_is_refuse
 
     other = await world.order(person(s.PERSON_REMARKS), key=key)
     assert_problem(other, 422, "idempotency-key-reused")
+
+
+async def test_an_outcome_after_another_settled_the_order_writes_nothing(
+    world: CreditorWorld, service: CreditService
+) -> None:
+    """The outcome's statement moves the order only from the status its caller saw: a late
+    second outcome (a reconciliation got there first) adds no transition, report or charge."""
+    bought = await world.order(person(s.PERSON_CLEAN))
+    assert bought.status_code == 201, bought.text
+    order_id = uuid.UUID(bought.json()["id"])
+    row = await world.order_row(str(order_id))
+    late = ordering.Outcome(OrderStatus.FAILED, FailureCode.NO_MATCH)
+    charged_row = {**row, "charge_no_match": True}  # a «no match» that would be charged
+    assert (
+        await ordering._record_outcome(
+            service.ordering(), order_id, charged_row, OrderStatus.PENDING, late
+        )
+        is None
+    )
+    async with service.session_factory() as session:
+        counts = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM order_transitions WHERE order_id = :id),"
+                    " (SELECT count(*) FROM reports WHERE order_id = :id),"
+                    " (SELECT count(*) FROM access_log WHERE order_id = :id)"
+                ),
+                {"id": order_id},
+            )
+        ).one()
+    assert tuple(counts) == (2, 1, 1)
+    assert len(await world.charges()) == 1
+    assert (await world.order_row(str(order_id)))["status"] == "completed"
 
 
 async def test_a_changed_price_is_refused_not_charged(world: CreditorWorld, bureau: Bureau) -> None:

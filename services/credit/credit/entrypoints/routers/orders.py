@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, status
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from servicekit.errors import Forbidden, NotFound
 from servicekit.idempotency import fingerprint
 from servicekit.openapi import problem_responses
@@ -68,18 +68,26 @@ def _subject_field(order: dict[str, Any]) -> str:
     return "subject.organisation_number" if kind == "company" else "subject.national_id"
 
 
-def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool) -> JSONResponse:
+def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool) -> Response:
     """The order's answer by its state: 201 completed, 202 on its way, else a problem."""
     headers = {"Location": f"/api/v1/credit/orders/{order['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    body = OrderOut.model_validate(views.order_document(order, report)).model_dump(
-        mode="json", by_alias=True
-    )
-    if order["status"] == "completed":
-        return JSONResponse(body, status_code=status.HTTP_201_CREATED, headers=headers)
-    if order["status"] == "pending":
-        return JSONResponse(body, status_code=status.HTTP_202_ACCEPTED, headers=headers)
+    if order["status"] in ("completed", "pending"):
+        # validated against the schema and serialised once (pydantic-core)
+        body = OrderOut.model_validate(views.order_document(order, report)).model_dump_json(
+            by_alias=True
+        )
+        return Response(
+            body,
+            status_code=(
+                status.HTTP_201_CREATED
+                if order["status"] == "completed"
+                else status.HTTP_202_ACCEPTED
+            ),
+            headers=headers,
+            media_type="application/json",
+        )
     code = order["failure_code"] or FailureCode.BUREAU_ERROR.value
     http_status, title = _FAILURES.get(code, (502, "The bureau failed"))
     errors = None
@@ -130,7 +138,7 @@ async def place_order(
     principal: Orderer,
     service: ServiceDep,
     idempotency_key: IdempotencyKey,
-) -> JSONResponse:
+) -> Response:
     if principal.tenant is None:
         raise Forbidden("Credit reports are ordered by a creditor's users.")
     vault = service.vault
