@@ -16,8 +16,11 @@ concurrency`` at a time. Timed, per order, in the same script:
   (gateway and service), the order recorded, the bureau called by the Experian adapter,
   the report normalised, sealed and stored with its charge event, the answer.
 
-The overhead is the difference of the two at p50 and p99 (aim: at most 20 ms at p99 with
-50 orders at once). Beside it, the CPU time each process of the stack (and this script,
+Our overhead is measured per order: its latency through the gateway less the time the
+bureau took for that very call (the credit API's ``Server-Timing: bureau;dur=<ms>``), at
+p50 and p99 (aim: at most 20 ms at p99 with 50 orders at once). The difference of the two
+runs' percentiles is printed too, but with the bureau's long tail sampled twice it swings
+by hundreds of milliseconds between runs. Beside it, the CPU time each process of the stack (and this script,
 and the stack's PostgreSQL backends) spent per order in each phase, from ``/proc``: with
 50 orders in flight on a small machine the overhead is queueing behind that CPU, so this
 is where it goes. Results: a table on stdout, ``bench/results/credit_orders-<date>.json``
@@ -111,20 +114,38 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def timed_all(count: int, concurrency: int, one: Any) -> tuple[list[float], float]:
-    """Run ``one(i)`` ``count`` times, ``concurrency`` at once; latencies (s) and wall time."""
+async def timed_all(
+    count: int, concurrency: int, one: Any, ours: list[float] | None = None
+) -> tuple[list[float], float]:
+    """Run ``one(i)`` ``count`` times, ``concurrency`` at once; latencies (s) and wall time.
+
+    Where ``one`` returns the seconds the bureau took for that call, ``ours`` gets the
+    latency less those seconds: the time spent in our processes (and queued for them).
+    """
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
 
     async def run(i: int) -> None:
         async with gate:
             started = time.perf_counter()
-            await one(i)
-            latencies.append(time.perf_counter() - started)
+            bureau_seconds = await one(i)
+            latency = time.perf_counter() - started
+            latencies.append(latency)
+            if ours is not None and bureau_seconds is not None:
+                ours.append(latency - bureau_seconds)
 
     started = time.perf_counter()
     await asyncio.gather(*(run(i) for i in range(count)))
     return latencies, time.perf_counter() - started
+
+
+def bureau_seconds(response: httpx.Response) -> float | None:
+    """The bureau's time from the credit API's ``Server-Timing: bureau;dur=<ms>``."""
+    for metric in response.headers.get("server-timing", "").split(","):
+        name, _, params = metric.strip().partition(";")
+        if name == "bureau" and params.startswith("dur="):
+            return float(params[4:]) / 1000
+    return None
 
 
 async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -150,7 +171,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         headers = await kari.headers()
         statuses: dict[int, int] = {}
 
-        async def through_gateway(i: int) -> None:
+        async def through_gateway(i: int) -> float | None:
             response = await gateway.post(
                 "/api/v1/credit/orders",
                 json={
@@ -166,6 +187,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 headers={**headers, "Idempotency-Key": str(uuid.uuid4())},
             )
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            return bureau_seconds(response)
 
         for _ in range(40):  # the credit service learns the creditor from auth's event
             probe = await gateway.post(
@@ -219,8 +241,9 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             )
             direct_cpu = await meter.stop(args.orders)
         await meter.start()
+        ours: list[float] = []
         gateway_latencies, gateway_wall = await timed_all(
-            args.orders, args.concurrency, through_gateway
+            args.orders, args.concurrency, through_gateway, ours
         )
         gateway_cpu = await meter.stop(args.orders)
 
@@ -242,13 +265,19 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         "gateway": gateway_figures,
         "overhead_p50_ms": round(gateway_figures["p50_ms"] - direct_figures["p50_ms"], 1),
         "overhead_p99_ms": round(gateway_figures["p99_ms"] - direct_figures["p99_ms"], 1),
+        "ours": {
+            "orders": len(ours),
+            "p50_ms": round(quantile(ours, 0.50) * 1000, 1) if ours else None,
+            "p99_ms": round(quantile(ours, 0.99) * 1000, 1) if ours else None,
+            "mean_ms": round(statistics.fmean(ours) * 1000, 1) if ours else None,
+        },
         "cpu_ms_per_order": {"direct": direct_cpu, "gateway": gateway_cpu},
     }
 
 
 def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) -> str:
-    met = "met" if result["overhead_p99_ms"] <= AIM_OVERHEAD_P99_MS else "MISSED"
-    d, g = result["direct"], result["gateway"]
+    d, g, o = result["direct"], result["gateway"], result["ours"]
+    met = "met" if o["p99_ms"] is not None and o["p99_ms"] <= AIM_OVERHEAD_P99_MS else "MISSED"
     cpu = result["cpu_ms_per_order"]
     return "\n".join(
         [
@@ -266,8 +295,12 @@ def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) 
             f"{d['p99_ms']:>8}  {d['mean_ms']:>8}",
             f"through the gateway  {g['orders_per_second']:>8}  {g['p50_ms']:>8}  "
             f"{g['p99_ms']:>8}  {g['mean_ms']:>8}",
-            f"overhead             p50 {result['overhead_p50_ms']} ms, p99 "
-            f"{result['overhead_p99_ms']} ms   aim p99 <= {AIM_OVERHEAD_P99_MS:.0f} ms: {met}",
+            f"difference           p50 {result['overhead_p50_ms']} ms, p99 "
+            f"{result['overhead_p99_ms']} ms (two samples of the bureau's long tail)",
+            f"ours, per order      p50 {o['p50_ms']} ms, p99 {o['p99_ms']} ms, mean "
+            f"{o['mean_ms']} ms over {o['orders']} orders (latency less the bureau's "
+            "Server-Timing)",
+            f"                     aim ours p99 <= {AIM_OVERHEAD_P99_MS:.0f} ms: {met}",
             "",
             "CPU ms per order          directly  through the gateway",
             *(

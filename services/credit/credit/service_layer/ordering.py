@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,6 +125,8 @@ class Placed:
     replayed: bool
     order: dict[str, Any] | None = None
     report: dict[str, Any] | None = None
+    bureau_seconds: float | None = None
+    """How long the bureau took to answer this call (``None``: the bureau was not asked)."""
 
 
 async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> Placed:
@@ -131,11 +134,19 @@ async def place_order(ctx: OrderingContext, cmd: PlaceOrder) -> Placed:
     order_id, request, recorded = await _record_order(ctx, cmd)
     if request is None or recorded is None:
         return Placed(order_id, replayed=True)  # a replay, or a report shown again
+    asked = time.perf_counter()
     outcome = await _ask_bureau(ctx.bureau, request)
+    bureau_seconds = time.perf_counter() - asked
     settled = await _record_outcome(ctx, order_id, recorded, OrderStatus.PENDING, outcome)
     if settled is None:
-        return Placed(order_id, replayed=False)
-    return Placed(order_id, replayed=False, order=settled[0], report=settled[1])
+        return Placed(order_id, replayed=False, bureau_seconds=bureau_seconds)
+    return Placed(
+        order_id,
+        replayed=False,
+        order=settled[0],
+        report=settled[1],
+        bureau_seconds=bureau_seconds,
+    )
 
 
 async def _record_order(

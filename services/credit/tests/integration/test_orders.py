@@ -120,6 +120,8 @@ async def test_each_kind_of_subject_is_bought(
 ) -> None:
     response = await world.order(subject)
     assert response.status_code == 201, response.text
+    name, _, duration = response.headers["Server-Timing"].partition(";dur=")
+    assert name == "bureau" and float(duration) > 0  # the bureau's share, for clients
     report = response.json()["report"]
     assert {k: report[k] for k in expect} == expect
     letters = await bureau.gjenparter(uuid.UUID(response.json()["id"]))
@@ -139,6 +141,7 @@ async def test_a_double_click_buys_once_and_another_body_under_the_key_is_refuse
     again = await world.order(person(s.PERSON_CLEAN), key=key)
     assert again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Server-Timing" not in again.headers  # the replay did not ask the bureau
     assert len(await bureau.calls(uuid.UUID(first.json()["id"]))) == 1
     assert len(await bureau.gjenparter(uuid.UUID(first.json()["id"]))) == 1
     assert len(await world.charges()) == 1

@@ -68,11 +68,23 @@ def _subject_field(order: dict[str, Any]) -> str:
     return "subject.organisation_number" if kind == "company" else "subject.national_id"
 
 
-def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool) -> Response:
-    """The order's answer by its state: 201 completed, 202 on its way, else a problem."""
+def answer(
+    order: dict[str, Any],
+    report: dict[str, Any] | None,
+    replayed: bool,
+    bureau_seconds: float | None = None,
+) -> Response:
+    """The order's answer by its state: 201 completed, 202 on its way, else a problem.
+
+    When this call asked the bureau, ``Server-Timing: bureau;dur=<ms>`` says how long the
+    bureau took (W3C Server Timing), so a client or a benchmark can tell the bureau's
+    time from ours.
+    """
     headers = {"Location": f"/api/v1/credit/orders/{order['id']}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
+    if bureau_seconds is not None:
+        headers["Server-Timing"] = f"bureau;dur={bureau_seconds * 1000:.1f}"
     if order["status"] in ("completed", "pending"):
         # validated against the schema and serialised once (pydantic-core)
         body = OrderOut.model_validate(views.order_document(order, report)).model_dump_json(
@@ -129,7 +141,8 @@ def answer(order: dict[str, Any], report: dict[str, Any] | None, replayed: bool)
         "The same Idempotency-Key again answers with the same order; with another body, "
         "422. A bureau failure answers with a problem naming the order (`order_id`) and "
         "charges nothing; a timeout leaves the order `unknown` (504) until it is settled "
-        "with the bureau. A kredittsperre answers 423 with the purposes it allows."
+        "with the bureau. A kredittsperre answers 423 with the purposes it allows. An "
+        "answer to a call that asked the bureau carries `Server-Timing: bureau;dur=<ms>`."
     ),
 )
 async def place_order(
@@ -172,7 +185,7 @@ async def place_order(
             order = await uow.orders.get(placed.order_id)
             report = await uow.orders.report(placed.order_id)
     assert order is not None
-    return answer(order, report, placed.replayed)
+    return answer(order, report, placed.replayed, placed.bureau_seconds)
 
 
 @router.get(
