@@ -119,7 +119,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = make_client(settings, transport)
         HTTPXClientInstrumentor.instrument_client(client)
-        upstreams = Upstreams(settings, client)
+        upstreams = Upstreams(settings, client, transport)
         app.state.upstreams = upstreams
         app.state.gatekeeper = Gatekeeper(settings, client)
         app.state.openapi = OpenApiAggregator(
@@ -129,6 +129,7 @@ def create_app(
             yield
         finally:
             HTTPXClientInstrumentor.uninstrument_client(client)
+            await upstreams.aclose()
             await client.aclose()
 
     app = GatewayApp(

@@ -297,7 +297,6 @@ async def proxy(request: Request, upstreams: Upstreams, gatekeeper: Gatekeeper) 
         token_request = prepared
 
     service = route.service
-    url = httpx.URL(upstreams.urls[service]).copy_with(raw_path=target)
     headers = _upstream_headers(
         request,
         names,
@@ -309,11 +308,10 @@ async def proxy(request: Request, upstreams: Upstreams, gatekeeper: Gatekeeper) 
         content = token_request.content
     else:
         content = _body(request) if _has_body(request) else None
-    outgoing = upstreams.client.build_request(request.method, url, headers=headers, content=content)
     started = time.perf_counter()
     status: int
     try:
-        upstream = await upstreams.client.send(outgoing, stream=True)
+        upstream = await upstreams.send(service, request.method, target, headers, content)
         answered = time.perf_counter()
         whole = await _small_body(upstream) if token_request is None else None
     except ClientDisconnect:
