@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.httpx import AsyncOpenTelemetryTransport
 from servicekit import context
 from servicekit.http import REQUEST_ID_HEADER
 
+from gateway.pool import KeepAlivePool
 from gateway.routes import SERVICES
 from gateway.settings import GatewaySettings
 
@@ -59,8 +60,8 @@ class Upstreams:
     ``client`` makes the gateway's own calls. Forwarded requests go straight to a
     connection pool of their service (``send``): the same httpx transport, limits and
     timeouts, and the same OpenTelemetry client span, without the client's layers
-    (redirects, authentication, cookie jar) that a proxy has no use for; the pool of
-    one service is never scanned for another's requests.
+    (redirects, authentication, cookie jar) that a proxy has no use for, over a lean
+    keep-alive pool of the service's own (``gateway.pool``).
     """
 
     def __init__(
@@ -76,15 +77,21 @@ class Upstreams:
         self.bases = {service: httpx.URL(url) for service, url in self.urls.items()}
         self._own_transport = transport is None
         self.transports: dict[str, httpx.AsyncBaseTransport] = {
-            service: AsyncOpenTelemetryTransport(
-                transport or httpx.AsyncHTTPTransport(limits=_limits(settings), retries=0)
-            )
+            service: AsyncOpenTelemetryTransport(transport or self._pool(settings, service))
             for service in SERVICES
         }
         self.timeout = _timeout(settings).as_dict()
         # What the client would add to a request that lacks them (Accept, Accept-Encoding,
         # Connection, User-Agent): services see the same headers as through the client.
         self.default_headers: list[tuple[bytes, bytes]] = client.headers.raw
+
+    def _pool(self, settings: GatewaySettings, service: str) -> KeepAlivePool:
+        return KeepAlivePool(
+            self.bases[service],
+            max_connections=settings.upstream_max_connections,
+            max_keepalive_connections=settings.upstream_max_keepalive_connections,
+            keepalive_expiry=settings.upstream_keepalive_expiry,
+        )
 
     def url(self, service: str, path: str) -> str:
         return self.urls[service] + path
