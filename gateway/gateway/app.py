@@ -106,7 +106,7 @@ def create_app(
 ) -> FastAPI:
     """The gateway: route table and proxy, health, metrics, merged OpenAPI, pages.
 
-    ``transport`` replaces the network under the shared upstream client (tests).
+    ``transport`` replaces the network under the shared client and the services' pools (tests).
     """
     settings = settings or GatewaySettings()
     setup_logging(settings.service_name, settings.log_level)
