@@ -9,7 +9,7 @@ request and every response that ends, a good part of the gateway's CPU under loa
 (bench/README.md, api_reads). A connection goes back to the pool when its response has
 been read or closed; one that failed, or one the pool has no room to keep, is closed.
 No retries, no HTTP/2, no proxies, no TLS (the services are reached over plain HTTP
-inside the deployment).
+inside the deployment; an ``https`` service URL gets httpx's own transport).
 """
 
 from __future__ import annotations
@@ -73,11 +73,15 @@ class KeepAlivePool(httpx.AsyncBaseTransport):
                 await self._slots.acquire()
         except TimeoutError:
             raise httpcore.PoolTimeout("no free connection to the service") from None
-        while self._idle:
-            connection = self._idle.pop()
-            if connection.is_idle() and not connection.has_expired():
-                return connection
-            await connection.aclose()
+        try:
+            while self._idle:
+                connection = self._idle.pop()
+                if connection.is_idle() and not connection.has_expired():
+                    return connection
+                await connection.aclose()
+        except BaseException:
+            self._slots.release()
+            raise
         return httpcore.AsyncHTTPConnection(self.origin, keepalive_expiry=self.keepalive_expiry)
 
     async def release(self, connection: httpcore.AsyncHTTPConnection) -> None:

@@ -57,11 +57,10 @@ def make_client(
 class Upstreams:
     """Where each service is, and how to reach it (one per gateway process).
 
-    ``client`` makes the gateway's own calls. Forwarded requests go straight to a
-    connection pool of their service (``send``): the same httpx transport, limits and
-    timeouts, and the same OpenTelemetry client span, without the client's layers
-    (redirects, authentication, cookie jar) that a proxy has no use for, over a lean
-    keep-alive pool of the service's own (``gateway.pool``).
+    ``client`` makes the gateway's own calls. Forwarded requests (``send``) go straight
+    to their service's own keep-alive pool (``gateway.pool``), below the same OpenTelemetry
+    client span, with the same limits and timeouts, and without the client's layers
+    (redirects, authentication, cookie jar) that a proxy has no use for.
     """
 
     def __init__(
@@ -85,7 +84,9 @@ class Upstreams:
         # Connection, User-Agent): services see the same headers as through the client.
         self.default_headers: list[tuple[bytes, bytes]] = client.headers.raw
 
-    def _pool(self, settings: GatewaySettings, service: str) -> KeepAlivePool:
+    def _pool(self, settings: GatewaySettings, service: str) -> httpx.AsyncBaseTransport:
+        if self.bases[service].scheme != "http":  # TLS: httpx's own pool
+            return httpx.AsyncHTTPTransport(limits=_limits(settings), retries=0)
         return KeepAlivePool(
             self.bases[service],
             max_connections=settings.upstream_max_connections,
