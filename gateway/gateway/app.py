@@ -21,8 +21,8 @@ from servicekit.telemetry import remember_route_names, setup_logging, setup_trac
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from gateway import health, openapi, ops, portal, proxy, web
-from gateway.access import is_credential_operation
+from gateway import health, openapi, ops, portal, web
+from gateway.api import api_stack, is_api
 from gateway.gatekeeper import Gatekeeper
 from gateway.openapi import OpenApiAggregator
 from gateway.ratelimit import RateLimitMiddleware, TokenBucketLimiter
@@ -57,6 +57,8 @@ class GatewayApp(FastAPI):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.api: ASGIApp | None = None
+        """The ``/api`` stack (``gateway.api``); everything else goes through FastAPI."""
         self._edge: ASGIApp = RequestContextMiddleware(
             SecurityHeadersMiddleware(
                 NoStoreMiddleware(self._inner, prefixes=("/api/",)), hsts_max_age=hsts_max_age
@@ -73,7 +75,10 @@ class GatewayApp(FastAPI):
             self._edge = cast(ASGIApp, proxied)
 
     async def _inner(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await super().__call__(scope, receive, send)
+        if self.api is not None and is_api(scope["path"]):
+            await self.api(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,7 +106,7 @@ def create_app(
 ) -> FastAPI:
     """The gateway: route table and proxy, health, metrics, merged OpenAPI, pages.
 
-    ``transport`` replaces the network under the shared upstream client (tests).
+    ``transport`` replaces the network under the shared client and the services' pools (tests).
     """
     settings = settings or GatewaySettings()
     setup_logging(settings.service_name, settings.log_level)
@@ -114,7 +119,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         client = make_client(settings, transport)
         HTTPXClientInstrumentor.instrument_client(client)
-        upstreams = Upstreams(settings, client)
+        upstreams = Upstreams(settings, client, transport)
         app.state.upstreams = upstreams
         app.state.gatekeeper = Gatekeeper(settings, client)
         app.state.openapi = OpenApiAggregator(
@@ -124,6 +129,7 @@ def create_app(
             yield
         finally:
             HTTPXClientInstrumentor.uninstrument_client(client)
+            await upstreams.aclose()
             await client.aclose()
 
     app = GatewayApp(
@@ -145,20 +151,15 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, limits=settings.body_limits())
 
     # Request ids, metrics and security headers sit at the edge (GatewayApp); the rate
-    # limits inside it, so a 429 has all three. The general bucket is the outer one; the
-    # stricter bucket of the credential operations (sign-in, second factor, token,
-    # password reset) comes on top of it.
+    # limits inside it, so a 429 has all three. On /api (gateway.api) the general bucket
+    # is the outer one; the stricter bucket of the credential operations (sign-in, second
+    # factor, token, password reset) comes on top of it.
+    limiter = credentials_limiter = None
     if settings.rate_limit_enabled:
         credentials_limiter = TokenBucketLimiter(
             rate=settings.auth_rate_limit_per_minute / 60.0,
             burst=settings.auth_rate_limit_burst,
             max_keys=settings.rate_limit_max_clients,
-        )
-        app.add_middleware(
-            RateLimitMiddleware,
-            limiter=credentials_limiter,
-            prefix="/api",
-            applies=is_credential_operation,
         )
         # The portal's sign-in, invitation and password-reset forms take the same secrets
         # (its server side calls the identity service directly): the same bucket.
@@ -174,7 +175,6 @@ def create_app(
             burst=settings.rate_limit_burst,
             max_keys=settings.rate_limit_max_clients,
         )
-        app.add_middleware(RateLimitMiddleware, limiter=limiter, prefix="/api")
         # Per API client, once its token is verified (gateway.proxy): X-RateLimit-* headers.
         app.state.client_limiter = TokenBucketLimiter(
             rate=settings.client_rate_limit_per_minute / 60.0,
@@ -189,11 +189,11 @@ def create_app(
     portal.install(app)
     app.include_router(web.router)
     app.include_router(ops.router)
-    app.include_router(proxy.router)
     remember_route_names()
     # No span per ASGI message (one per streamed chunk through the proxy): the request's
     # span and the upstream call's client span stay (bench/README.md, api_reads).
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="health/.*,metrics,static/.*", exclude_spans=["receive", "send"]
     )
+    app.api = api_stack(app, settings, limiter=limiter, credentials_limiter=credentials_limiter)
     return app

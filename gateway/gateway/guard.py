@@ -12,10 +12,10 @@ import json
 import logging
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 
 import httpx
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from servicekit.problems import problem
 
@@ -269,11 +269,3 @@ async def deliver_in_cookies(
 
 def clearing_cookies(names: CookieNames, *, secure: bool) -> list[tuple[bytes, bytes]]:
     return [(b"set-cookie", c.encode("latin-1")) for c in cleared_cookies(names, secure=secure)]
-
-
-async def get_gatekeeper(request: Request) -> Gatekeeper:
-    gatekeeper: Gatekeeper = request.app.state.gatekeeper
-    return gatekeeper
-
-
-GatekeeperDep = Annotated[Gatekeeper, Depends(get_gatekeeper)]

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import quote
 
 import httpx
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from opentelemetry import propagate
 from servicekit import context
 from servicekit.errors import DomainError
@@ -36,6 +36,7 @@ from gateway.access import (
     CookieNames,
     wants_cookie_delivery,
 )
+from gateway.gatekeeper import Gatekeeper
 from gateway.headers import (
     forwarded_headers,
     request_headers_to_forward,
@@ -44,27 +45,50 @@ from gateway.headers import (
 )
 from gateway.ratelimit import Quota, TokenBucketLimiter, take, too_many_requests
 from gateway.routes import resolve
-from gateway.upstream import UpstreamsDep
+from gateway.upstream import Upstreams
 
 log = logging.getLogger(__name__)
 
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
+SMALL_BODY_BYTES = 64 * 1024
+"""A response body of at most this ``Content-Length`` is read whole, then sent in one
+message; a larger one, or one of unknown length, is streamed."""
+
+
+async def _small_body(upstream: httpx.Response) -> bytes | None:
+    """The raw body of a small response, read whole (the upstream is closed then)."""
+    length = upstream.headers.get("content-length", "")
+    if not (length.isdigit() and int(length) <= SMALL_BODY_BYTES):
+        return None
+    try:
+        return b"".join([chunk async for chunk in upstream.aiter_raw()])
+    finally:
+        await upstream.aclose()
+
+
 class UpstreamResponse(Response):
-    """Streams a service's response (status, headers, raw body bytes) to the client.
+    """A service's response (status, headers, raw body bytes) to the client.
 
     The body is passed on as received (still compressed, if it was), so ``Content-Length``
-    and ``Content-Encoding`` stay true. When the client goes away the upstream response
-    is closed at once instead of being read to its end.
+    and ``Content-Encoding`` stay true. A small body (``whole``) was read already and goes
+    in one message; a larger one is streamed, and when the client goes away the upstream
+    response is closed at once instead of being read to its end.
     """
 
-    def __init__(self, upstream: httpx.Response, headers: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self,
+        upstream: httpx.Response,
+        headers: list[tuple[bytes, bytes]],
+        whole: bytes | None = None,
+    ) -> None:
         self.upstream = upstream
         self.status_code = upstream.status_code
         self.raw_headers = headers
         self.background = None
         self.body = b""
+        self.whole = whole
 
     async def _stream(self, send: Send) -> None:
         await send(
@@ -76,6 +100,17 @@ class UpstreamResponse(Response):
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.whole is not None:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            await send({"type": "http.response.body", "body": self.whole})
+            return
+
         async def client_gone() -> None:
             while (await receive())["type"] != "http.disconnect":
                 pass
@@ -214,14 +249,15 @@ def _failure(status: int, service: str, path: str) -> Response:
     )
 
 
-router = APIRouter()
+async def forward(scope: Scope, receive: Receive, send: Send) -> None:
+    """The ASGI endpoint of every ``/api`` request (``gateway.api`` routes them here)."""
+    request = Request(scope, receive)
+    state = request.app.state
+    response = await proxy(request, state.upstreams, state.gatekeeper)
+    await response(scope, receive, send)
 
 
-@router.api_route("/api", methods=PROXY_METHODS, include_in_schema=False)
-@router.api_route("/api/{path:path}", methods=PROXY_METHODS, include_in_schema=False)
-async def proxy(
-    request: Request, upstreams: UpstreamsDep, gatekeeper: guard.GatekeeperDep
-) -> Response:
+async def proxy(request: Request, upstreams: Upstreams, gatekeeper: Gatekeeper) -> Response:
     """Check the caller, then forward to the service that owns the path (``gateway.routes``)."""
     path: str = request.scope["path"]
     target = _raw_target(request.scope)
@@ -261,7 +297,6 @@ async def proxy(
         token_request = prepared
 
     service = route.service
-    url = httpx.URL(upstreams.urls[service]).copy_with(raw_path=target)
     headers = _upstream_headers(
         request,
         names,
@@ -273,11 +308,12 @@ async def proxy(
         content = token_request.content
     else:
         content = _body(request) if _has_body(request) else None
-    outgoing = upstreams.client.build_request(request.method, url, headers=headers, content=content)
     started = time.perf_counter()
     status: int
     try:
-        upstream = await upstreams.client.send(outgoing, stream=True)
+        upstream = await upstreams.send(service, request.method, target, headers, content)
+        answered = time.perf_counter()
+        whole = await _small_body(upstream) if token_request is None else None
     except ClientDisconnect:
         log.info("client went away during upload", extra={"path": path})
         return Response(status_code=400)
@@ -291,7 +327,7 @@ async def proxy(
         status, outcome = 502, "bad_gateway"
         reason = type(exc).__name__
     else:
-        metrics.UPSTREAM_LATENCY.labels(service).observe(time.perf_counter() - started)
+        metrics.UPSTREAM_LATENCY.labels(service).observe(answered - started)
         metrics.UPSTREAM_REQUESTS.labels(service, request.method, str(upstream.status_code)).inc()
         if token_request is not None and upstream.status_code == 200:
             return await guard.deliver_in_cookies(
@@ -309,7 +345,7 @@ async def proxy(
         ):
             # Signed out, or the refresh token is spent: the portal's cookies are useless.
             returned += guard.clearing_cookies(names, secure=secure)
-        return UpstreamResponse(upstream, returned)
+        return UpstreamResponse(upstream, returned, whole)
     metrics.UPSTREAM_REQUESTS.labels(service, request.method, outcome).inc()
     log.warning(
         "%s upstream failed: %s",
