@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Annotated
 
 import httpx
@@ -43,11 +44,15 @@ def make_client(
 
     No retries on purpose: a request the service may have started to handle is never sent
     twice by the gateway (clients retry mutating requests with ``Idempotency-Key``).
+
+    No cookies kept: the client is shared by every user's page, so a ``Set-Cookie`` a
+    service answered to one user's call must never ride along on another's.
     """
     limits = _limits(settings)
     return httpx.AsyncClient(
         transport=transport or httpx.AsyncHTTPTransport(limits=limits, retries=0),
         timeout=_timeout(settings),
+        cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         limits=limits,
         follow_redirects=False,
         trust_env=False,
