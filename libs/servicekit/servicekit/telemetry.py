@@ -207,15 +207,16 @@ class SqlSpans:
             self.known[statement] = known
         return known
 
+    def start(self, name: str, attributes: dict[str, Any]) -> trace.Span:
+        """A statement's span (described by :meth:`describe`), not made current."""
+        return self.tracer.start_span(name, kind=trace.SpanKind.CLIENT, attributes=attributes)
+
     def before(
         self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
     ) -> None:
         if context is None:
             return
-        name, attributes = self.describe(statement)
-        context._servicekit_span = self.tracer.start_span(
-            name, kind=trace.SpanKind.CLIENT, attributes=attributes
-        )
+        context._servicekit_span = self.start(*self.describe(statement))
 
     @staticmethod
     def after(
