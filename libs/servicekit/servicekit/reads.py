@@ -8,7 +8,7 @@ quarter of a read's CPU (bench/README.md, api_reads). What stays: the pool and i
 checkout check (``servicekit.db``), a span per statement as :class:`SqlSpans` records it
 (the text, never the parameters), and a connection that broke is invalidated.
 
-    LIST = Prepared(select(...).where(t.c.owner == bindparam("owner")), engine.dialect)
+    LIST = Query(select(...).where(t.c.owner == bindparam("owner")))
     async with reading(engine) as read:
         rows = await read.fetch(LIST, {"owner": tenant})
 
@@ -24,12 +24,22 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from opentelemetry.trace import Status, StatusCode
+from sqlalchemy import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import ClauseElement
+from sqlalchemy.types import TypeEngine
 
 from servicekit.db import is_database_unavailable
+
+
+def _needs_processing(type_: TypeEngine[Any], dialect: Dialect) -> bool:
+    """Whether SQLAlchemy would change the driver's value of a column of ``type_``: an
+    array of a plain type is asyncpg's list already (SQLAlchemy only copies it)."""
+    if isinstance(type_, ARRAY) and not type_.as_tuple:
+        return _needs_processing(type_.item_type, dialect)
+    return type_.dialect_impl(dialect).result_processor(dialect, None) is not None
 
 
 class Prepared:
@@ -47,8 +57,7 @@ class Prepared:
             if compiled.binds[name].expanding:
                 raise ValueError(f"{name}: an expanding IN list; bind an array (= ANY) instead")
         for column in compiled._result_columns or ():
-            type_ = column[3].dialect_impl(dialect)
-            if type_.result_processor(dialect, None) is not None:
+            if _needs_processing(column[3], dialect):
                 raise ValueError(f"{column[0]}: its type needs SQLAlchemy's result processing")
         processors: list[Callable[[Any], Any] | None] = []
         for name in names:
@@ -73,16 +82,36 @@ class Prepared:
         return arguments
 
 
+class Query:
+    """A statement kept at module level, compiled (:class:`Prepared`) on first use for the
+    dialect of the reader that runs it, then reused."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._prepared: dict[int, Prepared] = {}
+
+    def prepared(self, dialect: Dialect) -> Prepared:
+        prepared = self._prepared.get(id(dialect))
+        if prepared is None:
+            prepared = self._prepared[id(dialect)] = Prepared(self.statement, dialect)
+        return prepared
+
+
 class Reader:
     """One pooled connection, used through its driver (see the module)."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any, spans: Any) -> None:
+    def __init__(
+        self, connection: AsyncConnection, driver: Any, spans: Any, dialect: Dialect
+    ) -> None:
         self._connection = connection
         self._driver = driver
         self._spans = spans
+        self._dialect = dialect
 
-    async def fetch(self, statement: Prepared, params: Mapping[str, Any]) -> list[Any]:
+    async def fetch(self, statement: Prepared | Query, params: Mapping[str, Any]) -> list[Any]:
         """The statement's rows (``asyncpg.Record``: by name or position)."""
+        if isinstance(statement, Query):
+            statement = statement.prepared(self._dialect)
         arguments = statement.arguments(params)
         span = None
         if self._spans is not None:
@@ -110,4 +139,4 @@ async def reading(engine: AsyncEngine) -> AsyncIterator[Reader]:
     async with engine.connect() as connection:
         fairy = await connection.get_raw_connection()
         spans = getattr(engine.sync_engine, "_servicekit_sql_spans", None)
-        yield Reader(connection, fairy.driver_connection, spans)
+        yield Reader(connection, fairy.driver_connection, spans, engine.dialect)

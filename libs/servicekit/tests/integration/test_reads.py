@@ -17,6 +17,7 @@ from servicekit.reads import Prepared, reading
 from servicekit.telemetry import SqlSpans
 from servicekit.testing import infra
 from sqlalchemy import (
+    ARRAY,
     Column,
     DateTime,
     Integer,
@@ -138,6 +139,9 @@ def test_what_needs_sqlalchemy_at_run_time_is_refused_when_prepared(
         Prepared(
             select(things.c.id).where(things.c.id.in_(bindparam("ids", expanding=True))), db.dialect
         )
-    pickled = Table("pickled", make_metadata(), Column("p", PickleType))
+    other = Table(
+        "other", make_metadata(), Column("p", PickleType), Column("tags", ARRAY(String(20)))
+    )
     with pytest.raises(ValueError, match="result processing"):
-        Prepared(select(pickled.c.p), db.dialect)
+        Prepared(select(other.c.p), db.dialect)
+    Prepared(select(other.c.tags), db.dialect)  # asyncpg's list is what SQLAlchemy gives
