@@ -12,7 +12,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from servicekit.db import make_engine, make_metadata
+from servicekit.db import (
+    make_engine,
+    make_metadata,
+    make_read_session_factory,
+    make_session_factory,
+)
 from servicekit.reads import Prepared, reading
 from servicekit.telemetry import SqlSpans
 from servicekit.testing import infra
@@ -145,3 +150,17 @@ def test_what_needs_sqlalchemy_at_run_time_is_refused_when_prepared(
     with pytest.raises(ValueError, match="result processing"):
         Prepared(select(other.c.p), db.dialect)
     Prepared(select(other.c.tags), db.dialect)  # asyncpg's list is what SQLAlchemy gives
+
+
+async def test_a_read_session_runs_each_statement_as_its_own_transaction(
+    engine: tuple[AsyncEngine, InMemorySpanExporter],
+) -> None:
+    """No BEGIN: two statements, two transactions (in a block they share one)."""
+    db, _ = engine
+    xid = text("SELECT txid_current()")
+    async with make_read_session_factory(db)() as session:
+        first, second = [(await session.execute(xid)).scalar() for _ in range(2)]
+        assert first != second
+    async with make_session_factory(db)() as session:
+        first, second = [(await session.execute(xid)).scalar() for _ in range(2)]
+        assert first == second

@@ -234,7 +234,7 @@ async def summary(
     year, month = today.year, today.month - (months - 1)
     while month < 1:
         year, month = year - 1, month + 12
-    async with service.session_factory() as session:
+    async with service.read_sessions() as session:  # a read: no BEGIN/ROLLBACK (ADR 0065)
         statuses, per_month = await views.portfolio_summary(
             session, principal.tenant, since=datetime(year, month, 1, tzinfo=OSLO)
         )
