@@ -11,7 +11,8 @@ a creditor user; the figure is this process's CPU time (``time.process_time``, e
 thread) per answered request. No stack, no broker: the API's own cost, not the machine's.
 ``ab`` runs ``serve`` alternately on another checkout (``--old``: a directory holding
 ``libs/`` and ``services/``, e.g. ``git archive <commit> libs services | tar -x -C DIR``)
-and on this one, and prints the ratio new ÷ old of the medians.
+and on this one, and the bare endpoint (``serve --bare``: ``bench/bare_reads.py``), and
+prints the medians and their ratios.
 """
 
 from __future__ import annotations
@@ -165,8 +166,9 @@ def _measure(url: str, token: str, seconds: float, connections: int) -> tuple[in
     return requests, cpu, wall
 
 
-async def serve(seconds: float, connections: int, port: int) -> dict[str, Any]:
-    """This process's CPU ms per answered case list, under wrk for ``seconds``."""
+async def serve(seconds: float, connections: int, port: int, bare: bool = False) -> dict[str, Any]:
+    """This process's CPU ms per answered case list, under wrk for ``seconds``; with
+    ``bare``, of ``bench/bare_reads.py`` (the floor: Starlette + asyncpg, same SQL)."""
     import uvicorn
     from cases.adapters.orm import creditors
     from cases.bootstrap import bootstrap
@@ -185,14 +187,24 @@ async def serve(seconds: float, connections: int, port: int) -> dict[str, Any]:
     async with service.session_factory() as session:
         organisation = (await session.execute(select(creditors.c.organisation_id))).scalar_one()
     token = signer.mint(organisation_id=organisation, roles=[Roles.CREDITOR], ttl=3600)
-    app = create_app(service)
+    app: Any = create_app(service)
+    path = PATH
+    if bare:
+        os.environ["BARE_DATABASE_URL"] = _url("postgresql")
+        os.environ["BARE_TENANT"] = str(organisation)
+        sys.path.insert(0, str(ROOT))
+        from bench.bare_reads import app
+
+        path = "/cases?limit=50"
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, lifespan="on" if bare else "off", log_level="warning"
+        )
     )
     serving = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 (uvicorn's Server has no event for it)
         await asyncio.sleep(0.05)
-    url = f"http://127.0.0.1:{port}{PATH}"
+    url = f"http://127.0.0.1:{port}{path}"
     await asyncio.to_thread(_wrk, url, token, 1, connections)  # warm-up
     requests, cpu, wall = await asyncio.to_thread(_measure, url, token, seconds, connections)
     server.should_exit = True
@@ -212,33 +224,32 @@ def ab(old: Path, rounds: int, seconds: float, connections: int, port: int) -> N
         "libs/contracts",
         "services/cases",
     ]
-    figures: dict[str, list[float]] = {"old": [], "new": []}
+    figures: dict[str, list[float]] = {"old": [], "new": [], "bare": []}
     for i in range(rounds):
-        for name in ("old", "new") if i % 2 == 0 else ("new", "old"):
+        order = ("old", "new", "bare") if i % 2 == 0 else ("bare", "new", "old")
+        for name in order:
             env = dict(os.environ)
             if name == "old":
                 env["PYTHONPATH"] = os.pathsep.join(str(old / p) for p in packages)
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "serve",
-                    f"--seconds={seconds}",
-                    f"--connections={connections}",
-                    f"--port={port}",
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            result = json.loads(out.strip().splitlines()[-1])
+            command = [
+                sys.executable,
+                __file__,
+                "serve",
+                f"--seconds={seconds}",
+                f"--connections={connections}",
+                f"--port={port}",
+                *(["--bare"] if name == "bare" else []),
+            ]
+            out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
             figures[name].append(result["cpu_ms_per_request"])
             print(f"round {i + 1} {name}: {result}", flush=True)
     medians = {k: statistics.median(v) for k, v in figures.items()}
     print(
         f"CPU ms/request, median of {rounds}: old {medians['old']:.3f}, new {medians['new']:.3f}, "
-        f"new/old {medians['new'] / medians['old']:.2f}"
+        f"bare {medians['bare']:.3f}; new/old {medians['new'] / medians['old']:.2f}, "
+        f"bare/new {medians['bare'] / medians['new']:.2f} (the rate ratio direct ÷ bare when "
+        "CPU-bound; aim ≥ 0.5)"
     )
 
 
@@ -251,11 +262,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=39871)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--old", type=Path)
+    parser.add_argument("--bare", action="store_true", help="serve: the bare endpoint instead")
     args = parser.parse_args()
     if args.command == "prepare":
         asyncio.run(prepare(args.cases))
     elif args.command == "serve":
-        print(json.dumps(asyncio.run(serve(args.seconds, args.connections, args.port))))
+        print(json.dumps(asyncio.run(serve(args.seconds, args.connections, args.port, args.bare))))
     else:
         if args.old is None:
             parser.error("ab needs --old")
