@@ -6,7 +6,8 @@ transaction, so no ``BEGIN``/``COMMIT`` round trips, no session, and none of SQL
 per-execution work (cache key, execution context, result rows): together about a
 quarter of a read's CPU (bench/README.md, api_reads). What stays: the pool and its
 checkout check (``servicekit.db``), a span per statement as :class:`SqlSpans` records it
-(the text, never the parameters), and a connection that broke is invalidated.
+(the text, never the parameters), and a connection that broke (or whose statement was
+cancelled) is invalidated, never returned to the pool.
 
     LIST = Query(select(...).where(t.c.owner == bindparam("owner")))
     async with reading(engine) as read:
@@ -19,6 +20,7 @@ beyond the bind processors (:class:`Prepared` checks): asyncpg's own codecs retu
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -125,8 +127,10 @@ class Reader:
                     span.set_status(Status(StatusCode.ERROR, str(exc)))
                 span.end()
                 span = None
-            if isinstance(exc, Exception) and is_database_unavailable(exc):
-                await self._connection.invalidate()
+            if not isinstance(exc, Exception) or is_database_unavailable(exc):
+                # broken, or cancelled half-way through its answer: never back to the pool
+                with contextlib.suppress(Exception):
+                    await self._connection.invalidate()
             raise
         if span is not None:
             span.end()

@@ -3,6 +3,7 @@ transaction, a span per statement, and what it refuses to compile (against Postg
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -18,9 +19,10 @@ from servicekit.db import (
     make_read_session_factory,
     make_session_factory,
 )
-from servicekit.reads import Prepared, reading
+from servicekit.reads import Prepared, Query, reading
 from servicekit.telemetry import SqlSpans
 from servicekit.testing import infra
+from servicekit.testing.wait import wait_for
 from sqlalchemy import (
     ARRAY,
     Column,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     Table,
     Uuid,
     bindparam,
+    func,
     insert,
     literal,
     select,
@@ -164,3 +167,39 @@ async def test_a_read_session_runs_each_statement_as_its_own_transaction(
     async with make_session_factory(db)() as session:
         first, second = [(await session.execute(xid)).scalar() for _ in range(2)]
         assert first == second
+
+
+async def _sleeping(db: AsyncEngine) -> bool:
+    async with db.connect() as conn:
+        running = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
+            "AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()"
+        )
+        return bool((await conn.execute(running)).scalar())
+
+
+async def test_a_read_cancelled_half_way_does_not_leave_its_connection_to_the_next(
+    engine: tuple[AsyncEngine, InMemorySpanExporter],
+) -> None:
+    db, exporter = engine
+    slow, quick = Query(select(func.pg_sleep(30))), Query(select(literal(1).label("one")))
+    started = asyncio.Event()
+
+    async def read_slowly() -> None:
+        async with reading(db) as read:
+            started.set()
+            await read.fetch(slow, {})
+
+    for _ in range(3):  # more than the pool holds: each time the same connection, if kept
+        started.clear()
+        task = asyncio.create_task(read_slowly())
+        await started.wait()
+        await wait_for(lambda: _sleeping(db), what="PostgreSQL to run the statement", every=0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with reading(db) as read:
+            assert [r["one"] for r in await read.fetch(quick, {})] == [1]
+    cancelled = [s for s in exporter.get_finished_spans() if "pg_sleep" in str(s.attributes)]
+    assert len(cancelled) == 3
+    assert all(s.status.status_code is StatusCode.ERROR for s in cancelled)
