@@ -104,6 +104,19 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def make_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads only, outside a transaction block: each statement is its own
+    transaction, so a read costs no ``BEGIN`` and no ``ROLLBACK`` round trip (ADR 0065).
+
+    At PostgreSQL's READ COMMITTED (the services' level) every statement of a transaction
+    takes its own snapshot anyway, so a read of several statements sees what it saw
+    before. A write in such a session would commit at once, alone: never write in one.
+    """
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
+
+
 def sync_url(url: str) -> str:
     """The same database URL for a plain asyncpg connection (``postgresql://``)."""
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)

@@ -30,7 +30,7 @@ from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
 from servicekit.bus.consumer import Consumer, EventHandler
 from servicekit.bus.topology import QueueSpec, Topology
-from servicekit.db import make_engine, make_session_factory
+from servicekit.db import make_engine, make_read_session_factory, make_session_factory
 from servicekit.health import Check, broker_check, database_check, health_router
 from servicekit.http import EdgeApp, bearer_matches
 from servicekit.internal import InternalCallers, ServiceCredential
@@ -86,6 +86,10 @@ class Service:
         )
         watch_pool(self.engine, self.name)
         self.session_factory: async_sessionmaker[AsyncSession] = make_session_factory(self.engine)
+        self.read_sessions: async_sessionmaker[AsyncSession] = make_read_session_factory(
+            self.engine
+        )
+        """Sessions for reads only (no ``BEGIN``/``ROLLBACK`` round trips; never write)."""
         self.connection: AbstractRobustConnection | None = None
         self.session_source = IdentityServiceSessions(
             settings.auth_url,

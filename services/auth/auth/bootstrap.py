@@ -39,6 +39,12 @@ class AuthService(Service):
     def unit_of_work(self) -> AuthUnitOfWork:
         return AuthUnitOfWork(self.session_factory, self.outbox)
 
+    def read_unit_of_work(self) -> AuthUnitOfWork:
+        """A unit of work for reads only: each statement its own transaction, no
+        ``BEGIN``/``ROLLBACK`` round trips (ADR 0065). Anything written in it would commit
+        at once without :meth:`commit`: never write in one."""
+        return AuthUnitOfWork(self.read_sessions, self.outbox)
+
 
 def _smtp_mailer(settings: AuthSettings) -> Mailer:
     from auth.adapters.mail import SmtpMailer

@@ -13,12 +13,33 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
+from servicekit.reads import Prepared, reading
 from servicekit.types import BIGINT_MAX
-from sqlalchemy import Select, and_, exists, false, func, literal, or_, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    String,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from cases.adapters import audit
 from cases.adapters.orm import (
     batches,
     cases,
@@ -167,69 +188,148 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _name_has(words: tuple[str, ...]) -> Any:
+def _containing(word: str) -> str:
+    return f"%{_escape_like(word)}%"
+
+
+def _bound(tenant: uuid.UUID | None, f: CaseFilter) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The list's conditions by name (the statement's form, :func:`_conditions`) and the
+    values they bind (parameters ``f_…``). Two lists with the same conditions share one
+    statement, whatever their values."""
+    keys: list[str] = []
+    values: dict[str, Any] = {}
+
+    def add(key: str, **bound: Any) -> None:
+        keys.append(key)
+        values.update(bound)
+
+    if tenant is not None:
+        add("creditor", f_creditor=tenant)
+    elif f.creditor_id is not None:
+        add("creditor", f_creditor=f.creditor_id)
+    if f.status:
+        add("status", f_status=list(f.status))
+    if f.registered_from:
+        add("registered_from", f_registered_from=f.registered_from)
+    if f.registered_to:
+        add("registered_to", f_registered_to=f.registered_to + _ONE_DAY)
+    if f.principal_min_ore is not None:
+        add("principal_min", f_principal_min=f.principal_min_ore)
+    if f.principal_max_ore is not None:
+        add("principal_max", f_principal_max=f.principal_max_ore)
+    if f.balance_min_ore is not None:
+        add("balance_min", f_balance_min=f.balance_min_ore)
+    if f.balance_max_ore is not None:
+        add("balance_max", f_balance_max=f.balance_max_ore)
+    if f.due_from:
+        add("due_from", f_due_from=f.due_from)
+    if f.due_to:
+        add("due_to", f_due_to=f.due_to)
+    if f.creditor_reference:
+        add("reference", f_reference=f.creditor_reference.strip().lower())
+    if f.case_number:
+        add("case_number", f_case_number=normal_case_number(f.case_number) or f.case_number.strip())
+    if f.batch_id:
+        add("batch", f_batch=f.batch_id)
+    if f.case_ids:
+        add("case_ids", f_case_ids=list(f.case_ids))
+    if f.updated_since is not None:
+        add("updated_since", f_updated_since=f.updated_since)
+    if f.debtor_words:
+        words = {f"f_word_{i}": _containing(w) for i, w in enumerate(f.debtor_words)}
+        add(f"words:{len(words)}", **words)
+    if f.text is not None:
+        search = f.text
+        if not search.reference:
+            add("nothing")
+        else:
+            text_words = {f"f_text_word_{i}": _containing(w) for i, w in enumerate(search.words)}
+            number = {"f_text_number": search.case_number} if search.case_number else {}
+            add(
+                f"text:{len(text_words)}:{int(bool(number))}",
+                f_text_reference=search.reference,
+                **number,
+                **text_words,
+            )
+    if f.debtor_national_id_index:
+        add("debtor_national_id", f_debtor_national_id=f.debtor_national_id_index)
+    if f.debtor_organisation_number:
+        add("debtor_organisation_number", f_debtor_organisation=f.debtor_organisation_number)
+    return tuple(keys), values
+
+
+def _param(name: str, column: Any) -> Any:
+    return bindparam(name, type_=column.type)
+
+
+def _name_has(prefix: str, count: int) -> Any:
     name = func.lower(cases.c.debtor_name)
-    return and_(*(name.like(f"%{_escape_like(w)}%", escape="\\") for w in words))
+    return and_(
+        *(name.like(bindparam(f"{prefix}{i}", type_=String), escape="\\") for i in range(count))
+    )
 
 
-def _text_matches(search: SearchText) -> Any:
-    either = [func.lower(cases.c.creditor_reference) == search.reference]
-    if search.case_number:
-        either.append(cases.c.case_number == search.case_number)
-    if search.words:
-        either.append(_name_has(search.words))
-    return or_(*either) if search.reference else false()
+_CONDITIONS: dict[str, Any] = {
+    "creditor": lambda: cases.c.creditor_id == _param("f_creditor", cases.c.creditor_id),
+    "status": lambda: cases.c.status == any_(bindparam("f_status", type_=ARRAY(String))),
+    "registered_from": lambda: cases.c.registered_at >= bindparam("f_registered_from"),
+    "registered_to": lambda: cases.c.registered_at < bindparam("f_registered_to"),
+    "principal_min": lambda: cases.c.principal_total_ore >= bindparam("f_principal_min"),
+    "principal_max": lambda: cases.c.principal_total_ore <= bindparam("f_principal_max"),
+    "balance_min": lambda: cases.c.balance_ore >= bindparam("f_balance_min"),
+    "balance_max": lambda: cases.c.balance_ore <= bindparam("f_balance_max"),
+    "due_from": lambda: cases.c.earliest_due_date >= bindparam("f_due_from"),
+    "due_to": lambda: cases.c.earliest_due_date <= bindparam("f_due_to"),
+    "reference": lambda: (
+        func.lower(cases.c.creditor_reference) == bindparam("f_reference", type_=String)
+    ),
+    "case_number": lambda: cases.c.case_number == bindparam("f_case_number"),
+    "batch": lambda: cases.c.batch_id == _param("f_batch", cases.c.batch_id),
+    "case_ids": lambda: cases.c.id == any_(bindparam("f_case_ids", type_=ARRAY(Uuid))),
+    "updated_since": lambda: cases.c.updated_at >= bindparam("f_updated_since"),
+    "nothing": false,
+}
+
+
+def _text_matches(words: int, number: bool) -> Any:
+    reference = func.lower(cases.c.creditor_reference) == bindparam(
+        "f_text_reference", type_=String
+    )
+    either = [reference]
+    if number:
+        either.append(cases.c.case_number == bindparam("f_text_number", type_=String))
+    if words:
+        either.append(_name_has("f_text_word_", words))
+    return or_(*either)
+
+
+def _conditions(keys: tuple[str, ...]) -> list[Any]:
+    """The conditions :func:`_bound` named, with their values as parameters."""
+    conditions: list[Any] = []
+    debtor: list[Any] = []
+    for key in keys:
+        kind, _, arguments = key.partition(":")
+        if kind == "words":
+            conditions.append(_name_has("f_word_", int(arguments)))
+        elif kind == "text":
+            words, number = arguments.split(":")
+            conditions.append(_text_matches(int(words), number == "1"))
+        elif kind == "debtor_national_id":
+            debtor.append(parties.c.national_id_index == bindparam("f_debtor_national_id"))
+        elif kind == "debtor_organisation_number":
+            debtor.append(parties.c.organisation_number == bindparam("f_debtor_organisation"))
+        else:
+            conditions.append(_CONDITIONS[kind]())
+    if debtor:
+        conditions.append(
+            exists().where(parties.c.case_id == cases.c.id, parties.c.role == "debtor", *debtor)
+        )
+    return conditions
 
 
 def _filtered(query: Select[Any], tenant: uuid.UUID | None, f: CaseFilter) -> Select[Any]:
-    if tenant is not None:
-        query = query.where(cases.c.creditor_id == tenant)
-    elif f.creditor_id is not None:
-        query = query.where(cases.c.creditor_id == f.creditor_id)
-    if f.status:
-        query = query.where(cases.c.status.in_(f.status))
-    if f.registered_from:
-        query = query.where(cases.c.registered_at >= f.registered_from)
-    if f.registered_to:
-        query = query.where(cases.c.registered_at < f.registered_to + _ONE_DAY)
-    if f.principal_min_ore is not None:
-        query = query.where(cases.c.principal_total_ore >= f.principal_min_ore)
-    if f.principal_max_ore is not None:
-        query = query.where(cases.c.principal_total_ore <= f.principal_max_ore)
-    if f.balance_min_ore is not None:
-        query = query.where(cases.c.balance_ore >= f.balance_min_ore)
-    if f.balance_max_ore is not None:
-        query = query.where(cases.c.balance_ore <= f.balance_max_ore)
-    if f.due_from:
-        query = query.where(cases.c.earliest_due_date >= f.due_from)
-    if f.due_to:
-        query = query.where(cases.c.earliest_due_date <= f.due_to)
-    if f.creditor_reference:
-        reference = f.creditor_reference.strip().lower()
-        query = query.where(func.lower(cases.c.creditor_reference) == reference)
-    if f.case_number:
-        number = normal_case_number(f.case_number) or f.case_number.strip()
-        query = query.where(cases.c.case_number == number)
-    if f.batch_id:
-        query = query.where(cases.c.batch_id == f.batch_id)
-    if f.case_ids:
-        query = query.where(cases.c.id.in_(f.case_ids))
-    if f.updated_since is not None:
-        query = query.where(cases.c.updated_at >= f.updated_since)
-    if f.debtor_words:
-        query = query.where(_name_has(f.debtor_words))
-    if f.text is not None:
-        query = query.where(_text_matches(f.text))
-    debtor: list[Any] = []
-    if f.debtor_national_id_index:
-        debtor.append(parties.c.national_id_index == f.debtor_national_id_index)
-    if f.debtor_organisation_number:
-        debtor.append(parties.c.organisation_number == f.debtor_organisation_number)
-    if debtor:
-        query = query.where(
-            exists().where(parties.c.case_id == cases.c.id, parties.c.role == "debtor", *debtor)
-        )
-    return query
+    keys, values = _bound(tenant, f)
+    return query.where(*_conditions(keys)).params(values)
 
 
 _SUMMARY_COLUMNS = (
@@ -254,6 +354,40 @@ _SUMMARY_COLUMNS = (
 )
 
 
+def _page_query(keys: tuple[str, ...], sort: SortKey, order: Order, after: bool) -> Select[Any]:
+    """A page of the list in its order: ``page_rows``, one row more than the page (to know
+    whether a next page exists), after the position ``after_value``/``after_id`` if
+    ``after``; the sort key as ``_sort`` (for the next cursor)."""
+    column = _SORT_COLUMNS[sort]
+    query = select(*_SUMMARY_COLUMNS, cases.c.debtor_name, column.label("_sort")).where(
+        *_conditions(keys)
+    )
+    if after:
+        position = tuple_(column, cases.c.id)
+        bound = tuple_(_param("after_value", column), _param("after_id", cases.c.id))
+        query = query.where(position < bound if order == "desc" else position > bound)
+    ordering = (column.desc(), cases.c.id.desc()) if order == "desc" else (column, cases.c.id)
+    return query.order_by(*ordering).limit(bindparam("page_rows", type_=Integer))
+
+
+def _page_values(sort: SortKey, order: Order, limit: int, cursor: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"page_limit": limit, "page_rows": limit + 1}
+    if cursor:
+        values["after_value"], values["after_id"] = decode_cursor(cursor, sort, order)
+    return values
+
+
+def _next_cursor(
+    sort: SortKey, order: Order, limit: int, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The page without the row beyond it, and the cursor of the next page (if any)."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor(sort, order, last["_sort"], last["case_id"])
+
+
 async def list_cases(
     session: AsyncSession,
     tenant: uuid.UUID | None,
@@ -268,32 +402,14 @@ async def list_cases(
 
     A name search is left to the planner: a common word is found by walking the sort
     index and testing each name, a rare one through the trigram index and a sort
-    (bench/cases_queries.py measures both).
+    (bench/cases_queries.py measures both). The API reads a page with its total and its
+    audit in one statement (:func:`case_page`).
     """
-    column = _SORT_COLUMNS[sort]
-    query = _filtered(
-        select(*_SUMMARY_COLUMNS, cases.c.debtor_name, column.label("_sort")), tenant, f
-    )
-    sort_column: Any = column
-    id_column: Any = cases.c.id
-    if cursor:
-        value, last_id = decode_cursor(cursor, sort, order)
-        position = tuple_(sort_column, id_column)
-        query = query.where(
-            position < tuple_(literal(value), literal(last_id))
-            if order == "desc"
-            else position > tuple_(literal(value), literal(last_id))
-        )
-    if order == "desc":
-        query = query.order_by(sort_column.desc(), id_column.desc())
-    else:
-        query = query.order_by(sort_column.asc(), id_column.asc())
-    rows = [dict(r) for r in (await session.execute(query.limit(limit + 1))).mappings()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(sort, order, last["_sort"], last["case_id"])
+    keys, values = _bound(tenant, f)
+    values.update(_page_values(sort, order, limit, cursor))
+    query = _page_query(keys, sort, order, cursor is not None and cursor != "")
+    rows = [dict(r) for r in (await session.execute(query, values)).mappings()]
+    rows, next_cursor = _next_cursor(sort, order, limit, rows)
     for row in rows:
         row.pop("_sort")
     return rows, next_cursor
@@ -312,11 +428,76 @@ class Total:
     exact: bool
 
 
+def _capped_count(keys: tuple[str, ...]) -> Select[Any]:
+    capped: Select[Any] = select(literal_column("1")).where(*_conditions(keys)).limit(COUNT_CAP + 1)
+    return select(func.count().label("total")).select_from(capped.subquery("capped"))
+
+
 async def count_cases(session: AsyncSession, tenant: uuid.UUID | None, f: CaseFilter) -> Total:
     """The number of cases the filters find, exact up to :data:`COUNT_CAP`."""
-    capped = _filtered(select(literal(1)), tenant, f).limit(COUNT_CAP + 1).subquery()
-    found = int((await session.execute(select(func.count()).select_from(capped))).scalar_one())
+    keys, values = _bound(tenant, f)
+    found = int((await session.execute(_capped_count(keys), values)).scalar_one())
     return Total(min(found, COUNT_CAP), found <= COUNT_CAP)
+
+
+@dataclass(frozen=True)
+class CasePageRows:
+    """A page of the list as :func:`case_page` read it."""
+
+    rows: list[dict[str, Any]]
+    """The cases (``_sort`` and ``total`` columns included: a schema ignores them)."""
+    next_cursor: str | None
+    total: Total
+
+
+@lru_cache(maxsize=512)
+def _case_page_statement(
+    keys: tuple[str, ...], sort: SortKey, order: Order, after: bool, dialect: Any
+) -> Prepared:
+    """The page, its capped total and its audit in one statement, compiled once per form
+    of the list (which conditions, sort, order, whether after a cursor)."""
+    page = _page_query(keys, sort, order, after).cte("page")
+    in_order = (
+        (page.c._sort.desc(), page.c.case_id.desc())
+        if order == "desc"
+        else (page.c._sort, page.c.case_id)
+    )
+    page_limit = bindparam("page_limit", type_=Integer)
+    answered = select(page.c.case_id).order_by(*in_order).limit(page_limit)
+    total = _capped_count(keys).subquery("total")
+    statement = (
+        select(total.c.total, *(c for c in page.c))
+        .select_from(total.outerjoin(page, true()))
+        .order_by(*in_order)
+        .add_cte(audit.recorded(answered.subquery("answered")))
+    )
+    return Prepared(statement, dialect)
+
+
+async def case_page(
+    engine: AsyncEngine,
+    tenant: uuid.UUID | None,
+    f: CaseFilter,
+    *,
+    sort: SortKey,
+    order: Order,
+    limit: int,
+    cursor: str | None,
+    reader: dict[str, Any],
+) -> CasePageRows:
+    """One page of the list, its total (:func:`count_cases`) and the audit of the cases it
+    shows (``reader``: :func:`cases.adapters.audit.reader`), in one statement: one round
+    trip, its own transaction (servicekit ``reads``). ``InvalidCursor`` for a bad cursor."""
+    keys, values = _bound(tenant, f)
+    values.update(_page_values(sort, order, limit, cursor))
+    values.update(reader)
+    statement = _case_page_statement(keys, sort, order, bool(cursor), engine.dialect)
+    async with reading(engine) as read:
+        records = await read.fetch(statement, values)
+    found = records[0]["total"]
+    rows = [dict(r) for r in records if r["case_id"] is not None]
+    rows, next_cursor = _next_cursor(sort, order, limit, rows)
+    return CasePageRows(rows, next_cursor, Total(min(found, COUNT_CAP), found <= COUNT_CAP))
 
 
 def export_query(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from servicekit.reads import Query, reading
+from sqlalchemy import Integer, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from integrations.adapters.orm import connections, erp_invoices, sync_runs
 
@@ -72,23 +73,28 @@ async def invoices_needing_attention(
     return [dict(r._mapping) for r in await session.execute(query)]
 
 
-async def recent_runs(
-    session: AsyncSession, creditor_id: uuid.UUID, limit: int
-) -> list[dict[str, Any]]:
-    r, c = sync_runs.c, connections.c
-    rows = await session.execute(
-        select(
-            r.started_at,
-            r.finished_at,
-            r.outcome,
-            r.invoices_read,
-            r.handed_over,
-            r.changed,
-            r.payments_noticed,
-        )
-        .join(connections, c.connection_id == r.connection_id)
-        .where(c.creditor_id == creditor_id)
-        .order_by(r.started_at.desc())
-        .limit(limit)
+_RECENT_RUNS = Query(
+    select(
+        sync_runs.c.started_at,
+        sync_runs.c.finished_at,
+        sync_runs.c.outcome,
+        sync_runs.c.invoices_read,
+        sync_runs.c.handed_over,
+        sync_runs.c.changed,
+        sync_runs.c.payments_noticed,
     )
-    return [dict(x._mapping) for x in rows]
+    .join(connections, connections.c.connection_id == sync_runs.c.connection_id)
+    .where(connections.c.creditor_id == bindparam("creditor_id"))
+    .order_by(sync_runs.c.started_at.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+
+
+async def recent_runs(
+    engine: AsyncEngine, creditor_id: uuid.UUID, limit: int
+) -> list[dict[str, Any]]:
+    """The creditor's latest syncs, newest first (one statement on the driver:
+    servicekit ``reads``, ADR 0065)."""
+    async with reading(engine) as read:
+        rows = await read.fetch(_RECENT_RUNS, {"creditor_id": creditor_id, "limit": limit})
+    return [dict(r) for r in rows]

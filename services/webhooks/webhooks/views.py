@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from servicekit.reads import Query, reading
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from webhooks.adapters.orm import attempts, endpoints, messages
 
@@ -23,13 +24,19 @@ _ENDPOINT_COLUMNS = (
 )
 
 
-async def list_endpoints(session: AsyncSession, organisation_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = await session.execute(
-        select(*_ENDPOINT_COLUMNS)
-        .where(endpoints.c.organisation_id == organisation_id)
-        .order_by(endpoints.c.created_at)
-    )
-    return [dict(r) for r in rows.mappings()]
+_LIST_ENDPOINTS = Query(
+    select(*_ENDPOINT_COLUMNS)
+    .where(endpoints.c.organisation_id == bindparam("organisation_id"))
+    .order_by(endpoints.c.created_at)
+)
+
+
+async def list_endpoints(engine: AsyncEngine, organisation_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The organisation's endpoints, oldest first (one statement on the driver:
+    servicekit ``reads``, ADR 0065)."""
+    async with reading(engine) as read:
+        rows = await read.fetch(_LIST_ENDPOINTS, {"organisation_id": organisation_id})
+    return [dict(r) for r in rows]
 
 
 async def endpoint(

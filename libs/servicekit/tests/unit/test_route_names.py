@@ -67,3 +67,24 @@ async def test_span_names_are_the_routes_and_the_answers_are_remembered_boundedl
 
     assert instrumentation._get_route_details.__servicekit_remembering__  # type: ignore[attr-defined]
     FastAPIInstrumentor.uninstrument_app(app)
+
+
+async def test_every_uuid_in_a_path_finds_the_route_once() -> None:
+    memory = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(memory))
+    app = _app(provider)
+    ids = ["0b6f6f2e-3f0a-4c8e-9d41-1c2b3a4d5e6f", "f1e2d3c4-b5a6-4789-8abc-def012345678"]
+    async with asgi_client(app) as client:
+        for path in (f"/items/{ids[0]}", f"/items/{ids[1]}", f"/api/{ids[0]}/x", "/items/A-B"):
+            assert (await client.get(path)).status_code == 200
+    names = [s.name for s in memory.get_finished_spans() if s.kind is SpanKind.SERVER]
+    assert names == [
+        "GET /items/{item_id}",
+        "GET /items/{item_id}",
+        "GET /api/{path:path}",
+        "GET /items/{item_id}",
+    ]
+    remembered = app.__dict__["_servicekit_route_names"]
+    assert [key[3] for key in remembered] == ["/items/{uuid}", "/api/{uuid}/x", "/items/A-B"]
+    FastAPIInstrumentor.uninstrument_app(app)

@@ -15,9 +15,24 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ARRAY, String, TextClause, Uuid, bindparam, text
+from sqlalchemy import (
+    ARRAY,
+    CTE,
+    FromClause,
+    String,
+    TextClause,
+    Uuid,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from cases.adapters.orm import personal_data_access
 
 _INSERT = """
 INSERT INTO personal_data_access (actor_id, actor_organisation_id, action, case_id, detail)
@@ -66,3 +81,38 @@ async def record(
             "detail": detail or {},
         },
     )
+
+
+def recorded(read: FromClause) -> CTE:
+    """The audit of a read written by the read's own statement: a data-modifying CTE with
+    one row per ``read.c.case_id`` (the cases answered, nothing more), and the statement's
+    commit not waiting for the WAL flush (ADR 0061). A statement run on its own (servicekit
+    ``reads``) is its own transaction: the rows are written if and only if it answers.
+    Binds ``audit_actor_id``, ``audit_actor_organisation_id``, ``audit_action`` and
+    ``audit_detail`` (:func:`reader`)."""
+    relaxed = select(func.set_config("synchronous_commit", "off", true())).subquery("relaxed")
+    rows = select(
+        bindparam("audit_actor_id", type_=Uuid),
+        bindparam("audit_actor_organisation_id", type_=Uuid),
+        bindparam("audit_action", type_=String),
+        read.c.case_id,
+        bindparam("audit_detail", type_=JSONB),
+    ).select_from(read.join(relaxed, true()))
+    columns = ("actor_id", "actor_organisation_id", "action", "case_id", "detail")
+    return insert(personal_data_access).from_select(columns, rows).cte("audit")
+
+
+def reader(
+    *,
+    actor_id: uuid.UUID,
+    actor_organisation_id: uuid.UUID,
+    action: str,
+    detail: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The values :func:`recorded` binds: who read, and why."""
+    return {
+        "audit_actor_id": actor_id,
+        "audit_actor_organisation_id": actor_organisation_id,
+        "audit_action": action,
+        "audit_detail": detail or {},
+    }

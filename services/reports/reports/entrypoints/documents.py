@@ -134,7 +134,7 @@ async def list_documents(
     selection = _filter(principal, kind, period_from, period_to, creditor_id, source_id)
     selection = dataclasses.replace(selection, issued_since=updated_since)
     items, next_cursor = await views.documents(
-        service.session_factory, selection, cursor=cursor, limit=limit
+        service.read_sessions, selection, cursor=cursor, limit=limit
     )
     return DocumentPage(items=[document_out(i) for i in items], next_cursor=next_cursor)
 

@@ -239,7 +239,7 @@ async def reset_password(
 
 @router.get("/me", response_model=MeOut, summary="Who I am")
 async def get_me(principal: CurrentPrincipal, service: ServiceDep) -> MeOut:
-    me = await users.my_account(service.unit_of_work(), service.identity, principal=principal)
+    me = await users.my_account(service.read_unit_of_work(), service.identity, principal=principal)
     return MeOut(
         id=me.user.id,
         organisation_id=me.user.organisation_id,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 from servicekit.errors import DomainError, NotFound
 from servicekit.openapi import problem_responses
@@ -25,7 +25,6 @@ from cases.entrypoints.schemas import (
     AddressOut,
     CaseDetailOut,
     CasePage,
-    CaseSummaryOut,
     ClaimOut,
     DebtorOut,
     MonthFigureOut,
@@ -184,36 +183,35 @@ async def list_cases(
     order: views.Order = "desc",
     limit: Annotated[Limit, Query(le=500)] = 50,
     cursor: Annotated[Text | None, Query(max_length=500)] = None,
-) -> CasePage:
-    async with service.session_factory() as session:
-        total = await views.count_cases(session, principal.tenant, filters)
-        try:
-            rows, next_cursor = await views.list_cases(
-                session,
-                principal.tenant,
-                filters,
-                sort=sort,
-                order=order,
-                limit=limit,
-                cursor=cursor,
-            )
-        except views.InvalidCursor as exc:
-            raise BadQuery(str(exc), errors=[{"field": "cursor", "reason": str(exc)}]) from exc
-        await audit.record(
-            session,
-            actor_id=principal.user_id,
-            actor_organisation_id=principal.organisation_id,
-            action="list_cases",
-            case_ids=[r["case_id"] for r in rows],
-            durable_commit=False,  # a read: nothing but the audit to commit (ADR 0061)
+) -> Response:
+    try:
+        page = await views.case_page(
+            service.engine,
+            principal.tenant,
+            filters,
+            sort=sort,
+            order=order,
+            limit=limit,
+            cursor=cursor,
+            reader=audit.reader(
+                actor_id=principal.user_id,
+                actor_organisation_id=principal.organisation_id,
+                action="list_cases",
+            ),
         )
-        await session.commit()
-    return CasePage(
-        items=[CaseSummaryOut.model_validate(r) for r in rows],
-        next_cursor=next_cursor,
-        total=total.count,
-        total_exact=total.exact,
+    except views.InvalidCursor as exc:
+        raise BadQuery(str(exc), errors=[{"field": "cursor", "reason": str(exc)}]) from exc
+    # validated once (in pydantic's core, the rows as they are) and serialised once; the
+    # route's response_model documents the same schema
+    answer = CasePage.model_validate(
+        {
+            "items": page.rows,
+            "next_cursor": page.next_cursor,
+            "total": page.total.count,
+            "total_exact": page.total.exact,
+        }
     )
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get(
@@ -236,7 +234,7 @@ async def summary(
     year, month = today.year, today.month - (months - 1)
     while month < 1:
         year, month = year - 1, month + 12
-    async with service.session_factory() as session:
+    async with service.read_sessions() as session:  # a read: no BEGIN/ROLLBACK (ADR 0065)
         statuses, per_month = await views.portfolio_summary(
             session, principal.tenant, since=datetime(year, month, 1, tzinfo=OSLO)
         )

@@ -228,6 +228,5 @@ async def retry(
 async def runs(
     service: ServiceDep, principal: CreditorAdmin, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> list[SyncRunOut]:
-    async with service.session_factory() as session:
-        rows = await views.recent_runs(session, principal.organisation_id, limit)
+    rows = await views.recent_runs(service.engine, principal.organisation_id, limit)
     return [SyncRunOut.model_validate(r) for r in rows]

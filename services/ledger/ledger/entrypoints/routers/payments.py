@@ -69,7 +69,7 @@ async def list_payments(
             "updated_since needs a UTC offset.",
             errors=[{"field": "updated_since", "reason": "needs a UTC offset (Z or +01:00)"}],
         )
-    async with service.session_factory() as session:
+    async with service.read_sessions() as session:  # a read: no BEGIN/ROLLBACK (ADR 0065)
         rows = await payments_view.list_payments(
             session,
             tenant=principal.tenant,

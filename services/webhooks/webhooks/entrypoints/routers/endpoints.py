@@ -65,8 +65,7 @@ async def event_types(organisation: Manager) -> list[EventTypeOut]:
 
 @router.get("/endpoints", response_model=list[EndpointOut], summary="The organisation's endpoints")
 async def list_endpoints(organisation: Manager, service: ServiceDep) -> list[EndpointOut]:
-    async with service.session_factory() as session:
-        rows = await views.list_endpoints(session, organisation)
+    rows = await views.list_endpoints(service.engine, organisation)
     return [EndpointOut.model_validate(r) for r in rows]
 
 
