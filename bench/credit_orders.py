@@ -20,11 +20,12 @@ Our overhead is measured per order: its latency through the gateway less the tim
 bureau took for that very call (the credit API's ``Server-Timing: bureau;dur=<ms>``), at
 p50 and p99 (aim: at most 20 ms at p99 with 50 orders at once). The difference of the two
 runs' percentiles is printed too, but with the bureau's long tail sampled twice it swings
-by hundreds of milliseconds between runs. Beside it, the CPU time each process of the stack (and this script,
-and the stack's PostgreSQL backends) spent per order in each phase, from ``/proc``: with
-50 orders in flight on a small machine the overhead is queueing behind that CPU, so this
-is where it goes. Results: a table on stdout, ``bench/results/credit_orders-<date>.json``
-and a section in ``bench/RESULTS.md`` (``--no-save`` skips both).
+by hundreds of milliseconds between runs. Beside it, the CPU time each process of the
+stack (and this script, and the stack's PostgreSQL backends) spent per order in each
+phase, from ``/proc``: with 50 orders in flight on a small machine the overhead is
+queueing behind that CPU, so this is where it goes. Results: a table on stdout,
+``bench/results/credit_orders-<date>.json`` and a section in ``bench/RESULTS.md``
+(``--no-save`` skips both).
 """
 
 from __future__ import annotations
