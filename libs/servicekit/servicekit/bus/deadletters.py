@@ -8,9 +8,9 @@ confirmed the copy, so a crash in between at worst replays it twice, which the c
 inbox ignores.
 
 A packed message (ADR 0070) reaches a dead-letter queue whole only when the broker
-dead-letters it (its delivery limit spent); it is listed with its events' ids, selected
-by any of them and replayed whole, as it came (the inbox ignores the events already
-applied).
+dead-letters it (its delivery limit spent); it is listed under its first event's id with
+all its events' ids, selected by any of them and replayed whole, as it came (the inbox
+ignores the events already applied).
 """
 
 from __future__ import annotations
@@ -57,15 +57,21 @@ class DeadLetter:
     attempts: int = 0
     """Retries the consumer made before it dead-lettered the message."""
     headers: dict[str, Any] = field(default_factory=dict)
-    events: int = 1
-    """Events in the message (more than one: a packed message, ``event_id`` lists them)."""
+    event_ids: tuple[str, ...] = ()
+    """The ids of the message's events: ``event_id`` alone, or a pack's (the first is
+    ``event_id``)."""
+
+    @property
+    def events(self) -> int:
+        return len(self.event_ids)
 
     @classmethod
     def of(cls, message: AbstractIncomingMessage) -> DeadLetter:
         headers = dict(message.headers or {})
         deaths = headers.get("x-death") or []
+        ids = _event_ids(message)
         return cls(
-            event_id=",".join(_event_ids(message)),
+            event_id=ids[0],
             event_type=message.type or "",
             error=str(headers.get(ERROR_HEADER) or _death_reason(deaths)),
             dead_lettered_by=str(headers.get("x-dead-lettered-by") or "broker"),
@@ -73,7 +79,7 @@ class DeadLetter:
             body=message.body.decode(errors="replace"),
             attempts=_int(headers.get(RETRY_HEADER)),
             headers=headers,
-            events=framing.event_count(message.content_type, message.body),
+            event_ids=tuple(ids),
         )
 
 
@@ -222,7 +228,7 @@ async def _main(args: argparse.Namespace) -> int:
             chosen = [
                 asdict(d)
                 for d in letters
-                if ids is None or not set(ids).isdisjoint(d.event_id.split(","))
+                if ids is None or not set(ids).isdisjoint(d.event_ids)
             ]
             print(json.dumps(chosen, indent=2, default=str))
         elif args.command == "replay":
