@@ -296,23 +296,29 @@ class Consumer:
         return f"{self.spec.name}:{routing_key}"
 
     def _span(self, delivery: _Delivery) -> AbstractContextManager[Span]:
-        """The consumer span of one message, continuing the trace of its producer."""
-        return tracer.start_as_current_span(**self._span_arguments(delivery))
+        """The consumer span of one event, continuing the trace of its producer."""
+        return tracer.start_as_current_span(**self._span_arguments([delivery]))
 
-    def _span_arguments(self, delivery: _Delivery) -> dict[str, Any]:
-        env = delivery.envelope
+    def _span_arguments(self, deliveries: Sequence[_Delivery]) -> dict[str, Any]:
+        """A consumer span for events of one message: the event's id when it is one, the
+        count when they are several events of a pack (ADR 0070)."""
+        env = deliveries[0].envelope
         assert env is not None
+        attributes: dict[str, str | int] = {
+            "messaging.system": "rabbitmq",
+            "messaging.destination.name": self.queue_name,
+            "messaging.operation.type": "process",
+            "event.type": env.routing_key,
+        }
+        if len(deliveries) == 1:
+            attributes["messaging.message.id"] = str(env.event_id)
+        else:
+            attributes["messaging.batch.message_count"] = len(deliveries)
         return {
             "name": f"{self.queue_name} process",
-            "context": delivery.trace_context,
+            "context": deliveries[0].trace_context,
             "kind": SpanKind.CONSUMER,
-            "attributes": {
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": self.queue_name,
-                "messaging.message.id": str(env.event_id),
-                "messaging.operation.type": "process",
-                "event.type": env.routing_key,
-            },
+            "attributes": attributes,
         }
 
     async def _run_handler(
@@ -334,14 +340,19 @@ class Consumer:
     async def _run_batch(
         self, handler: BatchHandler, session: AsyncSession, batch: Sequence[_Delivery]
     ) -> None:
-        """Apply a batch; each message still gets its span in its producer's trace.
+        """Apply a batch; each message still gets its span in its producer's trace: one
+        per event of a single-event message, one for the events of a pack in the batch
+        (they share their producer span, as they shared one request; ADR 0070).
 
         The spans are started side by side, not entered one inside the other: only the
         last one becomes current (the handler's statements are traced under it, as when
         they were nested), which spares a context manager and a context attach per event.
         A failure is recorded on every span of the batch.
         """
-        spans = [tracer.start_span(**self._span_arguments(d)) for d in batch]
+        by_message: dict[int, list[_Delivery]] = {}
+        for d in batch:
+            by_message.setdefault(id(d.message), []).append(d)
+        spans = [tracer.start_span(**self._span_arguments(ds)) for ds in by_message.values()]
         token = otel_context.attach(trace.set_span_in_context(spans[-1]))
         try:
             await handler.apply(session, [d.envelope for d in batch if d.envelope is not None])

@@ -226,9 +226,7 @@ async def _main(args: argparse.Namespace) -> int:
                 connection, namespace=args.namespace, queue=args.queue, limit=10_000
             )
             chosen = [
-                asdict(d)
-                for d in letters
-                if ids is None or not set(ids).isdisjoint(d.event_ids)
+                asdict(d) for d in letters if ids is None or not set(ids).isdisjoint(d.event_ids)
             ]
             print(json.dumps(chosen, indent=2, default=str))
         elif args.command == "replay":
