@@ -3,12 +3,16 @@
 - A message is acked only after the transaction that recorded it in the inbox, together
   with the handler's effects, has committed. A redelivered message finds its inbox row and
   is acked without running the handler again.
-- Messages that arrive together are handled in one transaction (fewer commits); if that
-  transaction fails, the batch is taken apart and each message handled on its own, so one
-  poison message never holds back the others.
-- A failing message is retried with back-off through the delay queues and, when the
+- A packed message (ADR 0070, :mod:`servicekit.bus.framing`) is taken apart into its
+  events; everything below holds per event, and a message is acked when all its events
+  are committed or moved.
+- Events that arrive together are handled in one transaction (fewer commits); if that
+  transaction fails, the batch is taken apart and each event handled on its own, so one
+  poison event never holds back the others.
+- A failing event is retried with back-off through the delay queues and, when the
   retries are spent, dead-lettered (published with a confirm to the dead-letter exchange,
-  then acked). A message whose envelope cannot be read is dead-lettered at once.
+  as a message of its own, then its message acked). An event whose envelope cannot be
+  read is dead-lettered at once.
 - While the database is unreachable the consumer pauses: it keeps its messages unacked,
   waits for the database, then carries on. Nothing is requeued or dead-lettered because
   of the outage, so the queue's delivery limit is not spent.
