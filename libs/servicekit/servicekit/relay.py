@@ -290,12 +290,16 @@ class OutboxRelay:
 
 def _packs(rows: Sequence[Any], size: int) -> list[list[Any]]:
     """The batch's rows grouped into packs: one routing key and one trace context each,
-    in outbox order, at most ``size`` events and about :data:`PACK_BYTES` bytes."""
+    in outbox order, at most ``size`` events and about :data:`PACK_BYTES` bytes. A body
+    with a raw newline travels alone."""
     if size == 1:
         return [[row] for row in rows]
     open_packs: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[list[Any], list[int]]] = {}
     packs: list[list[Any]] = []
     for row in rows:
+        if "\n" in row.body:  # not a line of NDJSON (no envelope we write has one): alone
+            packs.append([row])
+            continue
         key = (row.routing_key, tuple(sorted((row.trace_headers or {}).items())))
         current = open_packs.get(key)
         length = len(row.body)

@@ -43,11 +43,17 @@ def test_packs_hold_one_routing_key_and_one_trace_context_in_outbox_order() -> N
     assert [[r.id for r in p] for p in packs] == [[1, 3, 5], [2], [4, 6]]
 
 
+def test_a_body_with_a_raw_newline_travels_alone() -> None:
+    odd = SimpleNamespace(id=9, routing_key=row(0).routing_key, trace_headers={}, body="{\n}")
+    packs = relay._packs([row(1), odd, row(2)], 64)
+    assert [[r.id for r in p] for p in packs] == [[1, 2], [9]]
+
+
 def test_packs_are_cut_at_the_pack_size_and_the_byte_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rows = [row(n) for n in range(10)]
     assert [len(p) for p in relay._packs(rows, 4)] == [4, 4, 2]
     assert [len(p) for p in relay._packs(rows, 1)] == [1] * 10
-    monkeypatch.setattr(relay, "PACK_BYTES", 3 * len(rows[0].body))  # type: ignore[attr-defined]
+    monkeypatch.setattr(relay, "PACK_BYTES", 3 * len(rows[0].body))
     assert [len(p) for p in relay._packs(rows, 64)] == [3, 3, 3, 1]
