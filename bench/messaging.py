@@ -175,6 +175,7 @@ class Bench:
     namespace: str
     tracing: bool = False
     handler_kind: str = "values"
+    pack_size: int = 1
     service: str = field(default_factory=lambda: f"bench{uuid.uuid4().hex[:6]}")
     engine: AsyncEngine = field(init=False)
     connection: AbstractRobustConnection = field(init=False)
@@ -230,6 +231,12 @@ class Bench:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{spec.name}: {depth} messages ready, expected {n}")
             await asyncio.sleep(0.1)
+
+    def messages_for(self, n: int) -> int:
+        """Messages the relay publishes for N events: relay batches of PUBLISH_BATCH, each
+        in packs of ``pack_size`` (one key, one trace context)."""
+        sizes = [min(PUBLISH_BATCH, n - first) for first in range(0, n, PUBLISH_BATCH)]
+        return sum(-(-size // self.pack_size) for size in sizes)
 
     async def effect_count(self) -> int:
         """Events applied so far: rows in ``effects`` (in ``inbox`` for the no-op handler)."""
@@ -307,6 +314,7 @@ class Bench:
             connection=self.connection,
             topology=self.topology,
             batch_size=PUBLISH_BATCH,
+            pack_size=self.pack_size,
         )
         await relay._exchange_ready()  # channel + exchange declare, like a running relay
         published = 0
@@ -479,7 +487,7 @@ async def run_round(
         ("publish baseline", lambda: bench.time_publish_baseline(bodies)),
         ("relay", lambda: bench.time_relay(n)),
     )
-    await bench.wait_queue_depth(bench.spec, n)
+    await bench.wait_queue_depth(bench.spec, bench.messages_for(n))
     await bench.wait_queue_depth(bench.base_spec, n)
     await bench.vacuum()
     await pair(
@@ -614,6 +622,7 @@ def save(
             "tracing": args.tracing,
             "settle_max_wait_s": args.settle,
             "handler": args.handler,
+            "pack_size": args.pack,
             "relay_batch": PUBLISH_BATCH,
             "baseline_publish_batch": PUBLISH_BATCH,
             "prefetch": PREFETCH,
@@ -648,7 +657,7 @@ def save(
         f"`{result['command']}` — N = {args.events} events per figure, "
         f"{args.warmup} warm-up, median of {args.rounds} round(s), "
         f"tracing {'on (SDK provider, SQLAlchemy instrumented)' if args.tracing else 'off'}, "
-        f"consumer handler '{args.handler}'.\n"
+        f"consumer handler '{args.handler}', relay pack size {args.pack}.\n"
         f"Machine: nproc {env['nproc']} ({env['cpu']}), {env['memory_gb']} GB, "
         f"load average at start {env['loadavg_at_start']}, at end {env['loadavg_at_end']}; "
         f"Python {env['python']}, "
@@ -690,7 +699,11 @@ async def main(args: argparse.Namespace) -> None:
     db_name = f"bench_{tag}"
     url = await infra.create_database(db_name)
     bench = Bench(
-        url=url, namespace=f"bench{tag}.", tracing=args.tracing, handler_kind=args.handler
+        url=url,
+        namespace=f"bench{tag}.",
+        tracing=args.tracing,
+        handler_kind=args.handler,
+        pack_size=args.pack,
     )
     try:
         await bench.start()
@@ -760,6 +773,13 @@ def parse_args() -> argparse.Namespace:
         "'none' writes nothing (servicekit's own cost: envelope, inbox claim, commit, ack)",
     )
     p.add_argument(
+        "--pack",
+        type=int,
+        default=1,
+        help="the relay's pack size (ADR 0070): events of one key per AMQP message;\n"
+        "1 (default) publishes one message per event, as the baselines do",
+    )
+    p.add_argument(
         "--profile",
         choices=("relay", "publish baseline", "consumer", "consume baseline"),
         help="profile one timed section with pyinstrument (implies --no-save)",
@@ -773,7 +793,7 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument("--no-save", action="store_true", help="print only; write no result files")
     args = p.parse_args()
-    if args.events < 1 or args.rounds < 1 or args.warmup < 0:
+    if args.events < 1 or args.rounds < 1 or args.warmup < 0 or args.pack < 1:
         p.error("--events and --rounds must be positive, --warmup not negative")
     return args
 

@@ -10,6 +10,11 @@ fallback, and backs off while the broker or the database is away.
 Each event gets its producer span in the trace of the request that wrote it; the span is
 started without becoming the current one, and the broker channel is looked up once per
 batch: CPU per event is what paces the relay on a busy machine (bench/README.md, pipeline).
+
+Events of one batch with the same routing key and the same trace context (a bulk
+registration, a consumer batch's balance events) are published as packed messages of up
+to ``pack_size`` events (ADR 0070, :mod:`servicekit.bus.framing`): one message, one
+producer span and one confirm for the pack. ``pack_size=1`` publishes one message per event.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 from aio_pika.abc import AbstractChannel as AbstractPikaChannel
@@ -30,6 +37,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from servicekit import metrics
+from servicekit.bus.framing import PACK_CONTENT_TYPE, pack
 from servicekit.bus.publisher import event_message, publish_on
 from servicekit.bus.topology import Topology, declare_exchange
 from servicekit.db import sync_url
@@ -46,6 +54,10 @@ _MARK_SENT = text("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WH
 _MARK_FAILED = text(
     "UPDATE outbox SET attempts = attempts + 1, last_error = :error WHERE id = ANY(:ids)"
 )
+PACK_SIZE = 64
+"""Events per packed message at most (ADR 0070)."""
+PACK_BYTES = 256 * 1024
+"""A pack is closed before its envelopes exceed this many bytes."""
 BACKLOG_METRICS_EVERY_SECONDS = 1.0
 """The backlog's gauges are read again at most this often (a count over the outbox after
 every wake-up was a statement per event at a few events a second; bench/README.md)."""
@@ -74,13 +86,17 @@ class OutboxRelay:
         topology: Topology,
         batch_size: int = 500,
         poll_seconds: float = 1.0,
+        pack_size: int = PACK_SIZE,
     ) -> None:
+        if pack_size < 1:
+            raise ValueError("pack_size must be at least 1")
         self.service = service
         self.engine = engine
         self.connection = connection
         self.topology = topology
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.pack_size = pack_size
         self.stats = RelayStats()
         self._wake = asyncio.Event()
         self._exchange: AbstractExchange | None = None
@@ -102,19 +118,27 @@ class OutboxRelay:
             rows = (await conn.execute(_CLAIM, {"limit": self.batch_size})).all()
             if not rows:
                 return 0
+            packs = _packs(rows, self.pack_size)
             results: list[BaseException | None]
             try:  # the channel once per batch (not per event); closed: every row fails
                 if robust.is_closed:
                     raise ChannelInvalidStateError(f"{robust!r} closed")
                 channel = await robust.get_underlay_channel()
             except Exception as exc:
-                results = [exc for _ in rows]
+                results = [exc for _ in packs]
             else:
                 results = await asyncio.gather(
-                    *(self._publish_row(channel, row) for row in rows), return_exceptions=True
+                    *(
+                        self._publish_row(channel, p[0])
+                        if len(p) == 1
+                        else self._publish_pack(channel, p)
+                        for p in packs
+                    ),
+                    return_exceptions=True,
                 )
-            sent = [row.id for row, r in zip(rows, results, strict=True) if r is None]
-            failed = [(row.id, r) for row, r in zip(rows, results, strict=True) if r is not None]
+            outcomes = list(zip(packs, results, strict=True))
+            sent = [row.id for p, r in outcomes if r is None for row in p]
+            failed = [(row.id, r) for p, r in outcomes if r is not None for row in p]
             if sent:
                 await self._mark_sent(conn, sent)
             if failed:
@@ -175,6 +199,40 @@ class OutboxRelay:
         finally:
             span.end()
 
+    async def _publish_pack(self, channel: AbstractChannel, rows: list[Any]) -> None:
+        """Publish events of one routing key and one trace context as one message, under
+        one producer span (a child of that context) that counts them."""
+        first = rows[0]
+        span = tracer.start_span(
+            f"{self.topology.exchange} publish",
+            context=propagate.extract(dict(first.trace_headers or {})),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.destination.name": self.topology.exchange,
+                "messaging.rabbitmq.destination.routing_key": first.routing_key,
+                "messaging.batch.message_count": len(rows),
+            },
+        )
+        try:
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier, context=trace.set_span_in_context(span))
+            message = event_message(
+                body=pack([row.body.encode() for row in rows]),
+                event_id=None,
+                event_type=first.event_type,
+                headers=carrier,
+                timestamp=first.created_at,
+                content_type=PACK_CONTENT_TYPE,
+            )
+            await publish_on(channel, self.topology.exchange, message, first.routing_key)
+        except BaseException as exc:
+            span.record_exception(exc)
+            span.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"))
+            raise
+        finally:
+            span.end()
+
     async def refresh_backlog_metrics(self) -> tuple[int, float]:
         async with self.engine.connect() as conn:
             count, age = (await conn.execute(_BACKLOG)).one()
@@ -228,6 +286,30 @@ class OutboxRelay:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await listener
+
+
+def _packs(rows: Sequence[Any], size: int) -> list[list[Any]]:
+    """The batch's rows grouped into packs: one routing key and one trace context each,
+    in outbox order, at most ``size`` events and about :data:`PACK_BYTES` bytes. A body
+    with a raw newline travels alone."""
+    if size == 1:
+        return [[row] for row in rows]
+    open_packs: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[list[Any], list[int]]] = {}
+    packs: list[list[Any]] = []
+    for row in rows:
+        if "\n" in row.body:  # not a line of NDJSON (no envelope we write has one): alone
+            packs.append([row])
+            continue
+        key = (row.routing_key, tuple(sorted((row.trace_headers or {}).items())))
+        current = open_packs.get(key)
+        length = len(row.body)
+        if current is None or len(current[0]) >= size or current[1][0] + length > PACK_BYTES:
+            current = ([], [0])
+            open_packs[key] = current
+            packs.append(current[0])
+        current[0].append(row)
+        current[1][0] += length
+    return packs
 
 
 class PublishFailed(Exception):

@@ -261,6 +261,7 @@ class Service:
             topology=self.topology,
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
+            pack_size=self.settings.relay_pack_size,
         )
         await relay.run(stop)
 

@@ -93,6 +93,13 @@ class ServiceSettings(BaseSettings):
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+    relay_pack_size: int = Field(
+        default=64,
+        ge=1,
+        le=500,
+        description="Events of one routing key and trace context per AMQP message (ADR 0070); "
+        "1: one event per message",
+    )
 
     @field_validator("internal_callers", mode="before")
     @classmethod

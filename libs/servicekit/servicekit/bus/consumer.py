@@ -3,12 +3,16 @@
 - A message is acked only after the transaction that recorded it in the inbox, together
   with the handler's effects, has committed. A redelivered message finds its inbox row and
   is acked without running the handler again.
-- Messages that arrive together are handled in one transaction (fewer commits); if that
-  transaction fails, the batch is taken apart and each message handled on its own, so one
-  poison message never holds back the others.
-- A failing message is retried with back-off through the delay queues and, when the
+- A packed message (ADR 0070, :mod:`servicekit.bus.framing`) is taken apart into its
+  events; everything below holds per event, and a message is acked when all its events
+  are committed or moved.
+- Events that arrive together are handled in one transaction (fewer commits); if that
+  transaction fails, the batch is taken apart and each event handled on its own, so one
+  poison event never holds back the others.
+- A failing event is retried with back-off through the delay queues and, when the
   retries are spent, dead-lettered (published with a confirm to the dead-letter exchange,
-  then acked). A message whose envelope cannot be read is dead-lettered at once.
+  as a message of its own, then its message acked). An event whose envelope cannot be
+  read is dead-lettered at once.
 - While the database is unreachable the consumer pauses: it keeps its messages unacked,
   waits for the database, then carries on. Nothing is requeued or dead-lettered because
   of the outage, so the queue's delivery limit is not spent.
@@ -38,6 +42,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from servicekit import context, inbox, metrics
+from servicekit.bus import framing
 from servicekit.bus.publisher import event_message
 from servicekit.bus.topology import QueueSpec, Topology, declare_queue
 from servicekit.db import is_database_unavailable
@@ -69,10 +74,17 @@ RETRY_HEADER = "x-retry-attempt"
 ERROR_HEADER = "x-last-error"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Delivery:
+    """One event of a message: the whole message, or one envelope of a packed one."""
+
     message: AbstractIncomingMessage
     envelope: Envelope | None
+    body: bytes
+    """The event's envelope as it came (the message's body unless packed)."""
+    packed: bool
+    trace_context: otel_context.Context
+    """The producer's trace context (the message's headers; one per message)."""
 
 
 class Consumer:
@@ -145,35 +157,52 @@ class Consumer:
             getter.cancel()
             return []
         batch = [getter.result()]
-        while len(batch) < self.batch_size and not self._buffer.empty():
-            batch.append(self._buffer.get_nowait())
+        events = _event_count(batch[0])
+        while events < self.batch_size and not self._buffer.empty():
+            message = self._buffer.get_nowait()
+            batch.append(message)
+            events += _event_count(message)
         return batch
 
     # -- processing --------------------------------------------------------------------
 
     async def _process(self, messages: Sequence[AbstractIncomingMessage]) -> None:
-        deliveries = [_Delivery(m, _read_envelope(m)) for m in messages]
-        unreadable = [d for d in deliveries if d.envelope is None]
-        for d in unreadable:
-            await self._dead_letter(d.message, "unreadable envelope")
+        """Apply the events of some messages; then settle each message: ack it when every
+        event in it is applied (or moved to a retry or dead-letter queue with a confirm),
+        else requeue it (an event could not be moved; the applied ones are duplicates then).
+        """
+        deliveries = [d for m in messages for d in _deliveries(m)]
+        unmoved: set[int] = set()  # id() of messages holding an event that was not moved
+        for d in deliveries:
+            if d.envelope is None and not await self._dead_letter(d, "unreadable envelope"):
+                unmoved.add(id(d.message))
         readable = [d for d in deliveries if d.envelope is not None]
-        if not readable:
-            return
-        try:
-            outcome = await self._apply_with_pause(readable)
-        except Exception as exc:
-            if len(readable) > 1:
-                for d in readable:
-                    await self._process([d.message])
-                return
-            await self._retry_or_dead_letter(readable[0].message, exc)
-            return
+        if readable:
+            try:
+                self._count(await self._apply_with_pause(readable), readable)
+            except Exception as exc:
+                if len(readable) == 1:
+                    if not await self._retry_or_dead_letter(readable[0], exc):
+                        unmoved.add(id(readable[0].message))
+                else:  # take the batch apart: a poison event is retried alone
+                    for d in readable:
+                        try:
+                            self._count(await self._apply_with_pause([d]), [d])
+                        except Exception as one_exc:
+                            if not await self._retry_or_dead_letter(d, one_exc):
+                                unmoved.add(id(d.message))
+        for message in messages:
+            if id(message) in unmoved:
+                with contextlib.suppress(Exception):
+                    await message.nack(requeue=True)
+        await _ack_all([m for m in messages if id(m) not in unmoved])
+
+    def _count(self, outcome: list[str], deliveries: Sequence[_Delivery]) -> None:
         for result in set(outcome):
             metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, result).inc(
                 outcome.count(result)
             )
-        self._observe_lag(readable)
-        await _ack_all([d.message for d in readable])
+        self._observe_lag(deliveries)
 
     def _observe_lag(self, deliveries: Sequence[_Delivery]) -> None:
         """How long each event took from its occurrence until it was applied here."""
@@ -271,23 +300,29 @@ class Consumer:
         return f"{self.spec.name}:{routing_key}"
 
     def _span(self, delivery: _Delivery) -> AbstractContextManager[Span]:
-        """The consumer span of one message, continuing the trace of its producer."""
-        return tracer.start_as_current_span(**self._span_arguments(delivery))
+        """The consumer span of one event, continuing the trace of its producer."""
+        return tracer.start_as_current_span(**self._span_arguments([delivery]))
 
-    def _span_arguments(self, delivery: _Delivery) -> dict[str, Any]:
-        env = delivery.envelope
+    def _span_arguments(self, deliveries: Sequence[_Delivery]) -> dict[str, Any]:
+        """A consumer span for events of one message: the event's id when it is one, the
+        count when they are several events of a pack (ADR 0070)."""
+        env = deliveries[0].envelope
         assert env is not None
+        attributes: dict[str, str | int] = {
+            "messaging.system": "rabbitmq",
+            "messaging.destination.name": self.queue_name,
+            "messaging.operation.type": "process",
+            "event.type": env.routing_key,
+        }
+        if len(deliveries) == 1:
+            attributes["messaging.message.id"] = str(env.event_id)
+        else:
+            attributes["messaging.batch.message_count"] = len(deliveries)
         return {
             "name": f"{self.queue_name} process",
-            "context": propagate.extract(dict(delivery.message.headers or {})),
+            "context": deliveries[0].trace_context,
             "kind": SpanKind.CONSUMER,
-            "attributes": {
-                "messaging.system": "rabbitmq",
-                "messaging.destination.name": self.queue_name,
-                "messaging.message.id": str(env.event_id),
-                "messaging.operation.type": "process",
-                "event.type": env.routing_key,
-            },
+            "attributes": attributes,
         }
 
     async def _run_handler(
@@ -309,14 +344,19 @@ class Consumer:
     async def _run_batch(
         self, handler: BatchHandler, session: AsyncSession, batch: Sequence[_Delivery]
     ) -> None:
-        """Apply a batch; each message still gets its span in its producer's trace.
+        """Apply a batch; each message still gets its span in its producer's trace: one
+        per event of a single-event message, one for the events of a pack in the batch
+        (they share their producer span, as they shared one request; ADR 0070).
 
         The spans are started side by side, not entered one inside the other: only the
         last one becomes current (the handler's statements are traced under it, as when
         they were nested), which spares a context manager and a context attach per event.
         A failure is recorded on every span of the batch.
         """
-        spans = [tracer.start_span(**self._span_arguments(d)) for d in batch]
+        by_message: dict[int, list[_Delivery]] = {}
+        for d in batch:
+            by_message.setdefault(id(d.message), []).append(d)
+        spans = [tracer.start_span(**self._span_arguments(ds)) for ds in by_message.values()]
         token = otel_context.attach(trace.set_span_in_context(spans[-1]))
         try:
             await handler.apply(session, [d.envelope for d in batch if d.envelope is not None])
@@ -332,61 +372,63 @@ class Consumer:
 
     # -- failure paths -----------------------------------------------------------------
 
-    async def _retry_or_dead_letter(
-        self, message: AbstractIncomingMessage, exc: BaseException
-    ) -> None:
-        attempt = _retry_attempt(message) + 1
+    async def _retry_or_dead_letter(self, delivery: _Delivery, exc: BaseException) -> bool:
+        """Move a failed event to its next delay queue, or dead-letter it when the retries
+        are spent; ``False`` if it could not be moved (its message must be redelivered)."""
+        attempt = _retry_attempt(delivery.message) + 1
         # kept with the dead letter and shown to operators: scrubbed like a log line
         reason = scrub(f"{type(exc).__name__}: {exc}")[:300]
+        event_id = _event_id(delivery)
         if attempt > len(self.spec.retry_delays):
             log.error(
                 "dead-lettering after %d attempts",
                 attempt - 1,
-                extra={"queue": self.queue_name, "event_id": message.message_id},
+                extra={"queue": self.queue_name, "event_id": event_id},
                 exc_info=exc,
             )
-            await self._dead_letter(message, reason)
-            return
+            return await self._dead_letter(delivery, reason)
         log.warning(
             "handler failed, retrying",
-            extra={
-                "queue": self.queue_name,
-                "event_id": message.message_id,
-                "attempt": attempt,
-            },
+            extra={"queue": self.queue_name, "event_id": event_id, "attempt": attempt},
             exc_info=exc,
         )
-        await self._republish(
-            message,
+        moved = await self._republish(
+            delivery,
             exchange="",
             routing_key=self.topology.retry_queue_name(self.spec, attempt),
             extra_headers={RETRY_HEADER: attempt, ERROR_HEADER: reason},
         )
-        metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "retried").inc()
+        if moved:
+            metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "retried").inc()
+        return moved
 
-    async def _dead_letter(self, message: AbstractIncomingMessage, reason: str) -> None:
-        await self._republish(
-            message,
+    async def _dead_letter(self, delivery: _Delivery, reason: str) -> bool:
+        moved = await self._republish(
+            delivery,
             exchange=self.topology.dead_letter_exchange,
             routing_key=self.queue_name,
             extra_headers={ERROR_HEADER: reason, "x-dead-lettered-by": self.service},
         )
-        metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "dead_lettered").inc()
+        if moved:
+            metrics.CONSUMER_MESSAGES.labels(self.service, self.spec.name, "dead_lettered").inc()
+        return moved
 
     async def _republish(
         self,
-        message: AbstractIncomingMessage,
+        delivery: _Delivery,
         *,
         exchange: str,
         routing_key: str,
         extra_headers: Mapping[str, Any],
-    ) -> None:
-        """Publish a copy with a confirm, then ack the original (at least once)."""
+    ) -> bool:
+        """Publish a copy of one event with a confirm (an event of a packed message as a
+        message of its own); the caller acks the original after that (at least once)."""
         assert self._channel is not None
+        message = delivery.message
         headers = {**dict(message.headers or {}), **extra_headers}
         copy = event_message(
-            body=message.body,
-            event_id=message.message_id or "",
+            body=delivery.body,
+            event_id=_event_id(delivery),
             event_type=message.type or "",
             headers=headers,
             timestamp=message.timestamp,
@@ -403,10 +445,8 @@ class Consumer:
                 "could not move message, leaving it for redelivery",
                 extra={"queue": self.queue_name},
             )
-            with contextlib.suppress(Exception):
-                await message.nack(requeue=True)
-            return
-        await _ack(message)
+            return False
+        return True
 
 
 def _retry_attempt(message: AbstractIncomingMessage) -> int:
@@ -414,9 +454,32 @@ def _retry_attempt(message: AbstractIncomingMessage) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _read_envelope(message: AbstractIncomingMessage) -> Envelope | None:
+def _deliveries(message: AbstractIncomingMessage) -> list[_Delivery]:
+    """The events of a message: its body, or each line of a packed one (ADR 0070)."""
+    trace_context = propagate.extract(dict(message.headers or {}))
+    if not framing.is_packed(message.content_type):
+        body = message.body
+        return [_Delivery(message, _read_envelope(body), body, False, trace_context)]
+    return [
+        _Delivery(message, _read_envelope(body), body, True, trace_context)
+        for body in framing.unpack(message.body)
+    ]
+
+
+def _event_count(message: AbstractIncomingMessage) -> int:
+    return framing.event_count(message.content_type, message.body)
+
+
+def _event_id(delivery: _Delivery) -> str:
+    """The event's id as its own message carries it (``message_id``)."""
+    if not delivery.packed:
+        return delivery.message.message_id or ""
+    return "" if delivery.envelope is None else str(delivery.envelope.event_id)
+
+
+def _read_envelope(body: bytes) -> Envelope | None:
     try:
-        return Envelope.model_validate_json(message.body)
+        return Envelope.model_validate_json(body)
     except ValidationError:
         return None
 
@@ -429,6 +492,8 @@ async def _ack_all(messages: Sequence[AbstractIncomingMessage]) -> None:
     messages in delivery order and never starts a batch before the previous one is
     settled (acked, or moved to a retry or dead-letter queue and acked).
     """
+    if not messages:
+        return
     last = messages[-1]
     channels = {_channel_of(m) for m in messages}
     if len(messages) > 1 and len(channels) == 1 and None not in channels:

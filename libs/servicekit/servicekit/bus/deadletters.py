@@ -6,6 +6,11 @@ A replayed message goes back to its own consumer queue only (through the default
 exchange), with its retry count reset; the dead letter is acked only after the broker has
 confirmed the copy, so a crash in between at worst replays it twice, which the consumer's
 inbox ignores.
+
+A packed message (ADR 0070) reaches a dead-letter queue whole only when the broker
+dead-letters it (its delivery limit spent); it is listed under its first event's id with
+all its events' ids, selected by any of them and replayed whole, as it came (the inbox
+ignores the events already applied).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from typing import Any
 import aio_pika
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 
+from servicekit.bus import framing
 from servicekit.bus.consumer import ERROR_HEADER, RETRY_HEADER
-from servicekit.bus.publisher import event_message
+from servicekit.bus.publisher import CONTENT_TYPE, event_message
 
 _DROP_ON_REPLAY = {
     RETRY_HEADER,
@@ -51,13 +57,21 @@ class DeadLetter:
     attempts: int = 0
     """Retries the consumer made before it dead-lettered the message."""
     headers: dict[str, Any] = field(default_factory=dict)
+    event_ids: tuple[str, ...] = ()
+    """The ids of the message's events: ``event_id`` alone, or a pack's (the first is
+    ``event_id``)."""
+
+    @property
+    def events(self) -> int:
+        return len(self.event_ids)
 
     @classmethod
     def of(cls, message: AbstractIncomingMessage) -> DeadLetter:
         headers = dict(message.headers or {})
         deaths = headers.get("x-death") or []
+        ids = _event_ids(message)
         return cls(
-            event_id=message.message_id or "",
+            event_id=ids[0],
             event_type=message.type or "",
             error=str(headers.get(ERROR_HEADER) or _death_reason(deaths)),
             dead_lettered_by=str(headers.get("x-dead-lettered-by") or "broker"),
@@ -65,7 +79,25 @@ class DeadLetter:
             body=message.body.decode(errors="replace"),
             attempts=_int(headers.get(RETRY_HEADER)),
             headers=headers,
+            event_ids=tuple(ids),
         )
+
+
+def _event_ids(message: AbstractIncomingMessage) -> list[str]:
+    """The ids of a message's events: its ``message_id``, or those of a pack's envelopes."""
+    if not framing.is_packed(message.content_type):
+        return [message.message_id or ""]
+    ids = []
+    for body in framing.unpack(message.body):
+        try:
+            ids.append(str(json.loads(body).get("event_id", "")))
+        except (ValueError, AttributeError):
+            ids.append("")
+    return ids
+
+
+def _wanted(message: AbstractIncomingMessage, wanted: set[str] | None) -> bool:
+    return wanted is None or not wanted.isdisjoint(_event_ids(message))
 
 
 def _int(value: Any) -> int:
@@ -131,7 +163,7 @@ async def replay(
     replayed = 0
     try:
         for message in taken:
-            if wanted is not None and message.message_id not in wanted:
+            if not _wanted(message, wanted):
                 continue
             headers = {
                 k: v for k, v in dict(message.headers or {}).items() if k not in _DROP_ON_REPLAY
@@ -142,6 +174,7 @@ async def replay(
                 event_type=message.type or "",
                 headers=headers,
                 timestamp=message.timestamp,
+                content_type=message.content_type or CONTENT_TYPE,
             )
             await channel.default_exchange.publish(
                 copy, routing_key=f"{namespace}{queue}", timeout=30
@@ -166,7 +199,7 @@ async def purge(
     dropped = 0
     try:
         for message in taken:
-            if wanted is None or message.message_id in wanted:
+            if _wanted(message, wanted):
                 await message.ack()
                 dropped += 1
     finally:
@@ -192,7 +225,9 @@ async def _main(args: argparse.Namespace) -> int:
             letters = await peek(
                 connection, namespace=args.namespace, queue=args.queue, limit=10_000
             )
-            chosen = [asdict(d) for d in letters if ids is None or d.event_id in ids]
+            chosen = [
+                asdict(d) for d in letters if ids is None or not set(ids).isdisjoint(d.event_ids)
+            ]
             print(json.dumps(chosen, indent=2, default=str))
         elif args.command == "replay":
             if ids is None and not args.all:

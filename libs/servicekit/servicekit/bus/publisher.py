@@ -16,15 +16,20 @@ CONTENT_TYPE = "application/json"
 def event_message(
     *,
     body: bytes,
-    event_id: str,
+    event_id: str | None,
     event_type: str,
     headers: Mapping[str, Any] | None = None,
     timestamp: datetime | None = None,
+    content_type: str = CONTENT_TYPE,
 ) -> aio_pika.Message:
-    """An AMQP message for an event: ``message_id``/``type`` mirror the envelope."""
+    """An AMQP message for an event: ``message_id``/``type`` mirror the envelope.
+
+    A packed message (``content_type`` :data:`~servicekit.bus.framing.PACK_CONTENT_TYPE`,
+    ADR 0070) has the type of its events and no ``message_id``: each envelope has its own.
+    """
     return aio_pika.Message(
         body,
-        content_type=CONTENT_TYPE,
+        content_type=content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         message_id=event_id,
         type=event_type,

@@ -16,14 +16,16 @@ import aio_pika
 from aio_pika.abc import AbstractRobustConnection
 from contracts import Envelope, EventData
 from servicekit import metrics
+from servicekit.bus import framing
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
 from servicekit.bus.consumer import BatchHandler, Consumer
+from servicekit.bus.publisher import event_message
 from servicekit.bus.topology import QueueSpec, Topology
 from servicekit.db import make_engine, make_metadata, make_session_factory
 from servicekit.inbox import inbox_table
 from servicekit.outbox import outbox_table
-from servicekit.relay import OutboxRelay
+from servicekit.relay import PACK_SIZE, OutboxRelay
 from servicekit.testing import infra
 from servicekit.uow import UnitOfWork
 from sqlalchemy import BigInteger, Column, Integer, Table, Uuid, func, insert, select, text
@@ -74,6 +76,8 @@ class Kit:
     consumer_url: str | None = None
     batch: bool = False
     """Register the handler as a :class:`BatchHandler` (one INSERT per batch)."""
+    pack_size: int = PACK_SIZE
+    """The relay's events per message (ADR 0070); 1: one event per message."""
     engine: AsyncEngine = field(init=False)
     consumer_engine: AsyncEngine = field(init=False)
     session_factory: async_sessionmaker[AsyncSession] = field(init=False)
@@ -132,6 +136,7 @@ class Kit:
             topology=self.topology,
             batch_size=500,
             poll_seconds=0.5,
+            pack_size=self.pack_size,
         )
 
     def run_consumer(self) -> None:
@@ -201,6 +206,21 @@ class Kit:
                     ),
                     routing_key=envelope.routing_key,
                 )
+
+    async def publish_pack(
+        self, bodies: Sequence[bytes], *, headers: dict[str, str] | None = None
+    ) -> None:
+        """Publish envelopes (as JSON) as one packed message, as a relay does (ADR 0070)."""
+        async with self.connection.channel(publisher_confirms=True) as channel:
+            exchange = await channel.get_exchange(self.topology.exchange)
+            message = event_message(
+                body=framing.pack(bodies),
+                event_id=None,
+                event_type=ThingHappened.event_type,
+                headers=headers,
+                content_type=framing.PACK_CONTENT_TYPE,
+            )
+            await exchange.publish(message, routing_key=ROUTING_KEY)
 
     async def close(self) -> None:
         self.stop.set()
