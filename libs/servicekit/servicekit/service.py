@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from servicekit import heartbeat, metrics
+from servicekit import heartbeat, metrics, statistics
 from servicekit.body_limit import BodyLimitMiddleware, BodyLimits
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
@@ -284,11 +284,13 @@ class Service:
     async def run_consumers(self, stop: asyncio.Event) -> None:
         connection = await self.connect_broker("consumer")
         consumers = self.build_consumers(connection)
+        interval = self.settings.statistics_interval_seconds
+        work: list[Awaitable[None]] = [c.run(stop) for c in consumers]
+        if interval > 0:  # the planner's statistics after bulk changes (ADR 0072)
+            work.append(statistics.keep_statistics(self.engine, stop, interval=interval))
         if not consumers:
             log.info("no queues to consume; idle")
-            await stop.wait()
-            return
-        await asyncio.gather(*(c.run(stop) for c in consumers))
+        await asyncio.gather(*work, stop.wait())
 
 
 def run_worker(

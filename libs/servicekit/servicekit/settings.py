@@ -89,6 +89,12 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = 256
     consumer_batch_size: int = 128
     retry_delays_seconds: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0)
+    statistics_interval_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How often the consumer process analyses the tables a bulk change "
+        "outgrew (ADR 0072); 0: never (leave it to autovacuum)",
+    )
 
     # Relay
     relay_batch_size: int = 500
