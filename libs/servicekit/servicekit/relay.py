@@ -87,9 +87,12 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_seconds: float = 1.0,
         pack_size: int = PACK_SIZE,
+        linger: float = 0.0,
     ) -> None:
         if pack_size < 1:
             raise ValueError("pack_size must be at least 1")
+        if linger < 0:
+            raise ValueError("linger must not be negative")
         self.service = service
         self.engine = engine
         self.connection = connection
@@ -97,6 +100,9 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.pack_size = pack_size
+        self.linger = linger
+        """Seconds to wait after a wake-up before claiming, so that events committed one
+        by one meanwhile share a batch (ADR 0067); never while a backlog drains."""
         self.stats = RelayStats()
         self._wake = asyncio.Event()
         self._exchange: AbstractExchange | None = None
@@ -280,8 +286,12 @@ class OutboxRelay:
                     self._backlog_read_at = now
                     with contextlib.suppress(Exception):
                         await self.refresh_backlog_metrics()
-                with contextlib.suppress(TimeoutError):
+                try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                except TimeoutError:
+                    continue
+                if self.linger > 0:
+                    await _sleep_or_stop(stop, self.linger)
         finally:
             listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):

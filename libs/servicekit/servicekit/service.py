@@ -262,6 +262,7 @@ class Service:
             batch_size=self.settings.relay_batch_size,
             poll_seconds=self.settings.relay_poll_seconds,
             pack_size=self.settings.relay_pack_size,
+            linger=self.settings.relay_linger_seconds,
         )
         await relay.run(stop)
 

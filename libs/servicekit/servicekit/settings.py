@@ -99,6 +99,12 @@ class ServiceSettings(BaseSettings):
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
+    relay_linger_seconds: float = Field(
+        default=0.0,
+        ge=0,
+        description="How long the relay waits after a wake-up before it claims, so that "
+        "events committed one by one meanwhile go out in one batch (ADR 0067)",
+    )
     relay_pack_size: int = Field(
         default=64,
         ge=1,

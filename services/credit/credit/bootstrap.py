@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from functools import cached_property
 
@@ -15,7 +14,6 @@ from servicekit.service import Service
 
 from credit.adapters.breaker import CircuitBreaker
 from credit.adapters.experian.client import ExperianBureau
-from credit.adapters.lingering_relay import LingeringRelay
 from credit.adapters.order_path import OrderPath
 from credit.adapters.orm import inbox, outbox
 from credit.adapters.sealing import Vault
@@ -83,21 +81,6 @@ class CreditService(Service):
             vault=self.vault,
             policy=self.policy(),
         )
-
-    async def run_relay(self, stop: asyncio.Event) -> None:
-        """The outbox relay, lingering ``relay_linger_seconds`` after each wake-up."""
-        connection = await self.connect_broker("relay")
-        s = self.settings
-        relay = LingeringRelay(
-            service=self.name,
-            engine=self.engine,
-            connection=connection,
-            topology=self.topology,
-            batch_size=s.relay_batch_size,
-            poll_seconds=s.relay_poll_seconds,
-            linger=s.relay_linger_seconds,
-        )
-        await relay.run(stop)
 
     async def close(self) -> None:
         bureau = self.__dict__.pop("bureau", None)

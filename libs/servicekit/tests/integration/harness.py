@@ -78,6 +78,8 @@ class Kit:
     """Register the handler as a :class:`BatchHandler` (one INSERT per batch)."""
     pack_size: int = PACK_SIZE
     """The relay's events per message (ADR 0070); 1: one event per message."""
+    relay_linger: float = 0.0
+    """Seconds the relay waits after a wake-up before it claims (ADR 0067)."""
     engine: AsyncEngine = field(init=False)
     consumer_engine: AsyncEngine = field(init=False)
     session_factory: async_sessionmaker[AsyncSession] = field(init=False)
@@ -137,6 +139,7 @@ class Kit:
             batch_size=500,
             poll_seconds=0.5,
             pack_size=self.pack_size,
+            linger=self.relay_linger,
         )
 
     def run_consumer(self) -> None:

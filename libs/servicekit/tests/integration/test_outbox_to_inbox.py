@@ -108,3 +108,31 @@ async def test_a_batch_handler_applies_once_and_isolates_a_poison_event(kit_fact
     assert await kit.effect_counts() == (499, 499)
     assert kit.counter("handled") == 499
     assert kit.counter("duplicate") == 250
+
+
+async def test_a_lingering_relay_publishes_events_committed_one_by_one_in_one_batch(
+    kit_factory,
+) -> None:
+    kit: Kit = await kit_factory(relay_linger=1.0).start()
+    relay = kit.relay()
+    batches: list[int] = []
+    claim = relay.relay_once
+
+    async def counted() -> int:
+        published = await claim()
+        if published:
+            batches.append(published)
+        return published
+
+    relay.relay_once = counted  # type: ignore[method-assign]
+    kit.tasks.append(asyncio.create_task(relay.run(kit.stop)))
+    for seq in range(10):  # ten commits, each waking the relay
+        await kit.emit(1, start=seq)
+        await asyncio.sleep(0.02)
+
+    async def all_sent() -> bool:
+        return await kit.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+    await wait_for(all_sent, seconds=30, what="the outbox relayed")
+    assert sum(batches) == 10
+    assert len(batches) <= 2  # without the linger: a batch for nearly every commit
