@@ -143,7 +143,7 @@ def extra_consumers(stack: Stack, count: int) -> list[subprocess.Popen[bytes]]:
     """``count - 1`` more consumer processes per service, on the same queues (own metrics
     ports); their output goes to the stack's log directory."""
     started: list[subprocess.Popen[bytes]] = []
-    base = free_port_base(40000, 50000)
+    base = free_port_base(10000, 20000)
     for service in SERVICES:
         spec = stack.process(f"{service}-consumer")
         metrics_key = next(k for k in spec.env if k.endswith("_METRICS_PORT"))

@@ -297,12 +297,15 @@ class StackConfig:
         return path
 
 
-def free_port_base(start: int = 20000, stop: int = 40000, step: int = 100) -> int:
+def free_port_base(start: int = 20000, stop: int = 32700, step: int = 100) -> int:
     """A base port such that every port of a stack (gateway, services, mail sink) is free.
 
     Blocks are ``step`` wide (more than a stack's span of ports) and each process starts
     from its own, so stacks started at the same moment by two processes (pytest-xdist
-    workers) do not pick overlapping blocks before either has bound its ports."""
+    workers) do not pick overlapping blocks before either has bound its ports. They stay
+    below the kernel's ephemeral ports (``net.ipv4.ip_local_port_range``, 32768-60999 on
+    Linux): an outgoing connection of any process may take one of those between the
+    choice and the stack's start (a CI run lost its shared stack so, to port 39790)."""
     first = start + (os.getpid() * step) % (stop - start)
     candidates: list[int] = [*range(first, stop, step), *range(start, first, step)]
     for base in candidates:
