@@ -235,6 +235,11 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 assert response.status_code == 200, response.text
                 response.json()
 
+            # warm-up, not measured: every pool on the way (this script's, the gateway's,
+            # the credit API's database and bureau pools) opens its connections here
+            await timed_all(args.warmup, args.concurrency, to_bureau)
+            await timed_all(args.warmup, args.concurrency, through_gateway)
+            statuses.clear()
             meter = CpuMeter(stack)
             await meter.start()
             direct_latencies, direct_wall = await timed_all(
@@ -285,7 +290,8 @@ def report(result: dict[str, Any], args: argparse.Namespace, started: datetime) 
             f"## credit orders, {started:%Y-%m-%d %H:%M} UTC",
             "",
             f"`uv run python bench/credit_orders.py --orders {args.orders} --concurrency "
-            f"{args.concurrency}` — person reports from the bureau simulator (median latency "
+            f"{args.concurrency}` — after {args.warmup} orders each way to warm every pool, "
+            "person reports from the bureau simulator (median latency "
             f"150 ms, long tail), {args.concurrency} at once; answers {result['statuses']}; "
             f"machine nproc {result['machine']['nproc']}, load "
             f"{result['machine']['load_average']}, commit {result['machine']['commit']}.",
@@ -323,8 +329,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="orders each way before measuring (default: twice the concurrency)",
+    )
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
+    if args.warmup is None:
+        args.warmup = 2 * args.concurrency
     started = datetime.now(UTC)
     run = uuid.uuid4().hex[:6]
     config = replace(

@@ -15,6 +15,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from servicekit.body_limit import BodyLimitMiddleware
+from servicekit.heap import freeze_startup_heap
 from servicekit.http import NoStoreMiddleware, RequestContextMiddleware, bearer_matches
 from servicekit.problems import install_problem_handlers
 from servicekit.telemetry import remember_route_names, setup_logging, setup_tracing
@@ -125,6 +126,7 @@ def create_app(
         app.state.openapi = OpenApiAggregator(
             upstreams, ttl=settings.openapi_cache_seconds, timeout=settings.openapi_timeout
         )
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -24,7 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from servicekit import heartbeat, metrics, statistics
+from servicekit import heap, heartbeat, metrics, statistics
 from servicekit.body_limit import BodyLimitMiddleware, BodyLimits
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
@@ -163,6 +163,7 @@ class Service:
                 await self.connect_broker("api")
             except Exception as exc:  # ready stays false until the broker answers
                 log.warning("broker not reachable at start: %s", type(exc).__name__)
+            heap.freeze_startup_heap()
             yield
             await self.close()
 
@@ -320,6 +321,7 @@ def run_worker(
             listener = await serve_metrics(
                 settings.http_host, settings.metrics_port, settings.metrics_token
             )
+        heap.freeze_startup_heap()
         try:
             while not stop.is_set():
                 try:
