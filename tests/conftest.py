@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from devstack.stack import Stack, StackConfig
+from devstack.stack import TEST_STACK_READY_SECONDS, Stack, StackConfig
 from servicekit.testing.otlp import OtlpReceiver
 
 from .e2e.identity import Login, SignedIn, sign_in
@@ -51,7 +51,7 @@ def stack(infrastructure: None, otlp: OtlpReceiver) -> Iterator[Stack]:
     stack.migrate()
     stack.start(autorestart=False)
     try:
-        stack.wait_ready(timeout=120)
+        stack.wait_ready(timeout=TEST_STACK_READY_SECONDS)
     except Exception:
         print(stack.log_tail(lines=80))
         stack.teardown(force=True)

@@ -36,7 +36,7 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
-from devstack.stack import Stack, StackConfig
+from devstack.stack import TEST_STACK_READY_SECONDS, Stack, StackConfig
 from gateway.access import PUBLIC_OPERATIONS
 from schemathesis.checks import not_a_server_error
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
@@ -100,7 +100,7 @@ def fuzz_stack(infrastructure: None) -> Iterator[Stack]:
     try:
         stack.migrate()
         stack.start(autorestart=False)
-        stack.wait_ready(timeout=120)
+        stack.wait_ready(timeout=TEST_STACK_READY_SECONDS)
     except Exception:
         print(stack.log_tail(lines=80))
         stack.teardown(force=True)

@@ -71,6 +71,11 @@ BUREAU_CLIENT_ID = "infocenter"
 BUREAU_LATENCY_MS = 150
 """Median latency of the local bureau's report orders (its tail is long, as a real one's)."""
 PROCESS_KINDS: tuple[str, ...] = ("api", "relay", "consumer")
+
+TEST_STACK_READY_SECONDS = 300.0
+"""How long a test waits for its stack: 37 processes start at once, and on a two-core
+machine that is also running the other half of the suite they need well over a minute;
+a process that exits is reported at once, so a long wait costs only a stuck start."""
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),

@@ -90,7 +90,8 @@ async def test_a_killed_importer_resumes_from_its_checkpoint_without_duplicates(
             async def some_chunks_committed() -> bool:
                 return bool((await job()).checkpoint_records >= 4 * CHUNK_ROWS)
 
-            await wait_for(some_chunks_committed, what="chunks committed", alive=alive)
+            # the importer's start (a new Python process) takes seconds of CPU on a busy machine
+            await wait_for(some_chunks_committed, what="chunks committed", alive=alive, seconds=120)
             # Hold the creditor: the importer's next INSERT of a case (its foreign key
             # check) waits, in the middle of a chunk's transaction.
             transaction = locker.transaction()
