@@ -15,7 +15,7 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from devstack.stack import TEST_STACK_READY_SECONDS, Stack, StackConfig
+from devstack.stack import PATIENT_AUTH_CHECKS, TEST_STACK_READY_SECONDS, Stack, StackConfig
 from servicekit.testing.otlp import OtlpReceiver
 
 from .e2e.identity import Login, SignedIn, sign_in
@@ -39,6 +39,8 @@ TEST_STACK_ENV = {
     # Webhook retries in test time (seconds, not minutes and hours), a short attempt timeout.
     "WEBHOOKS_RETRY_STEPS_SECONDS": "0.5,0.5,0.5,0.5,1,1",
     "WEBHOOKS_TIMEOUT_SECONDS": "2",
+    # Session checks wait longer than in production (devstack.stack.PATIENT_AUTH_CHECKS).
+    **PATIENT_AUTH_CHECKS,
 }
 
 

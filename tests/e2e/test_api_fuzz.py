@@ -36,7 +36,7 @@ import httpx
 import hypothesis
 import pytest
 import schemathesis
-from devstack.stack import TEST_STACK_READY_SECONDS, Stack, StackConfig
+from devstack.stack import PATIENT_AUTH_CHECKS, TEST_STACK_READY_SECONDS, Stack, StackConfig
 from gateway.access import PUBLIC_OPERATIONS
 from schemathesis.checks import not_a_server_error
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
@@ -95,7 +95,9 @@ CONFIG: dict[str, Any] = {
 
 @pytest.fixture(scope="module")
 def fuzz_stack(infrastructure: None) -> Iterator[Stack]:
-    stack = Stack(replace(StackConfig.for_tests(), extra_env=RATE_LIMITS))
+    stack = Stack(
+        replace(StackConfig.for_tests(), extra_env={**RATE_LIMITS, **PATIENT_AUTH_CHECKS})
+    )
     stack.provision()
     try:
         stack.migrate()

@@ -76,6 +76,15 @@ TEST_STACK_READY_SECONDS = 300.0
 """How long a test waits for its stack: 37 processes start at once, and on a two-core
 machine that is also running the other half of the suite they need well over a minute;
 a process that exits is reported at once, so a long wait costs only a stuck start."""
+
+PATIENT_AUTH_CHECKS: dict[str, str] = {
+    f"{prefix}_AUTH_CHECK_TIMEOUT": "10"
+    for prefix in ("GATEWAY", *(service.upper() for service in SERVICES))
+}
+"""A test stack's session checks wait 10 s for the identity service, not 2 s: they fail
+closed (503), and on two cores shared by two stacks and the rest of the suite a page once
+did at a moment of load. The fail-closed answer itself is tested in the gateway's and
+servicekit's own tests."""
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
