@@ -161,6 +161,7 @@ test: ## everything CI checks: infrastructure, sync, lint, types, imports, all t
 	@# fails, check-infra fails loudly with the commands that start them
 	$(MAKE) check-infra 2>/dev/null || deploy/local/install.sh --infra || true
 	$(MAKE) check-infra
+	deploy/local/install.sh --broker
 	deploy/local/install.sh --uv
 	deploy/local/install.sh --documents
 	deploy/local/install.sh --browser

@@ -20,8 +20,10 @@
 #     config and a one-signature database under var/clamav/: freshclam has no route out
 #     here, so the database is the EICAR test signature in ClamAV's own .ndb format (in
 #     production freshclam keeps the official database current: docs/runbook.md).
+#   - (`--broker`, and with the infrastructure) RabbitMQ's open-file limit raised to its hard
+#     limit (rabbitmq-env.conf), the running broker restarted once if it is too low.
 # Idempotent; safe to run again. Used by `make up`, `make infra` and (`--uv`, `--documents`,
-# `--browser`, `--observability`, `--clamav`) `make test`.
+# `--browser`, `--observability`, `--clamav`, `--broker`) `make test`.
 set -euo pipefail
 
 PG_PORT=5432
@@ -113,6 +115,45 @@ start_rabbitmq() {
     say "starting RabbitMQ (rabbitmq-server -detached)"
     "${SUDO[@]}" env PATH="/usr/sbin:$PATH" rabbitmq-server -detached || true
     wait_for_port "$AMQP_PORT" RabbitMQ 120
+}
+
+# RabbitMQ's file handle cache takes its limit from the broker's soft open-file limit (less
+# a reserve), and every quorum queue keeps about three handles. Started through `su`, the
+# broker gets PAM's default of 1,024 (927 handles); a test run keeps ~300 queues at a time,
+# and there new connections waited forever for a handle (CI stalled, `aio_pika.connect`
+# hanging). The broker's scripts source rabbitmq-env.conf as the rabbitmq user: there the
+# soft limit is raised to the hard one. A broker already running below the minimum is
+# restarted once (its durable queues come back).
+BROKER_ENV=/etc/rabbitmq/rabbitmq-env.conf
+BROKER_MIN_OPEN_FILES=8192
+
+broker_open_files() { # the running broker's soft limit (empty when none runs)
+    local pid
+    pid="$(pgrep -u rabbitmq -f beam.smp | head -1 || true)"
+    if [ -n "$pid" ]; then awk '/^Max open files/ {print $4}' "/proc/$pid/limits"; fi
+}
+
+raise_broker_open_files() {
+    if [ -d "$(dirname "$BROKER_ENV")" ] && ! grep -qs 'ulimit -n' "$BROKER_ENV"; then
+        say "RabbitMQ: open files up to the hard limit ($BROKER_ENV)"
+        printf '%s\n' '# InfoCenter (deploy/local/install.sh): file handles for quorum queues' \
+            'ulimit -n "$(ulimit -Hn)" 2>/dev/null || true' \
+            | "${SUDO[@]}" tee -a "$BROKER_ENV" >/dev/null
+    fi
+    local soft
+    soft="$(broker_open_files)"
+    if [ -z "$soft" ] || [ "$soft" = unlimited ] || [ "$soft" -ge "$BROKER_MIN_OPEN_FILES" ]; then
+        return
+    fi
+    say "restarting RabbitMQ: it runs with $soft open files, its quorum queues need more"
+    "${SUDO[@]}" env PATH="/usr/sbin:$PATH" rabbitmqctl stop >/dev/null
+    "${SUDO[@]}" env PATH="/usr/sbin:$PATH" rabbitmq-server -detached
+    wait_for_port "$AMQP_PORT" RabbitMQ 120
+    "${SUDO[@]}" env PATH="/usr/sbin:$PATH" rabbitmqctl await_startup >/dev/null
+    soft="$(broker_open_files)"
+    if [ "$soft" != unlimited ] && [ "${soft:-0}" -lt "$BROKER_MIN_OPEN_FILES" ]; then
+        say "warning: RabbitMQ still runs with ${soft:-?} open files; raise its hard limit"
+    fi
 }
 
 # -- browser tests ----------------------------------------------------------------------
@@ -231,6 +272,10 @@ main() {
         install_observability
         return
     fi
+    if [ "${1:-}" = "--broker" ]; then  # `make test`: the running broker's open files
+        raise_broker_open_files
+        return
+    fi
     local only_infra=0
     [ "${1:-}" = "--infra" ] && only_infra=1
     if [ "${1:-}" = "--uv" ]; then  # `make test`: the tool only; infrastructure is checked
@@ -241,6 +286,7 @@ main() {
     [ "$only_infra" -eq 1 ] || install_documents
     start_postgres
     start_rabbitmq
+    raise_broker_open_files
     [ "$only_infra" -eq 1 ] || install_observability
     [ "$only_infra" -eq 1 ] || install_clamav
     say "infrastructure ready: PostgreSQL 127.0.0.1:$PG_PORT, RabbitMQ 127.0.0.1:$AMQP_PORT"
