@@ -15,6 +15,7 @@ import signal
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from aio_pika.abc import AbstractRobustConnection
@@ -24,7 +25,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from servicekit import heap, heartbeat, metrics, statistics
+from servicekit import heap, heartbeat, idempotency_retention, metrics, statistics
 from servicekit.body_limit import BodyLimitMiddleware, BodyLimits
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.connection import connect
@@ -290,6 +291,13 @@ class Service:
         work: list[Awaitable[None]] = [c.run(stop) for c in consumers]
         if interval > 0:  # the planner's statistics after bulk changes (ADR 0072)
             work.append(statistics.keep_statistics(self.engine, stop, interval=interval))
+        if (purge_every := self.settings.idempotency_purge_interval_seconds) > 0:
+            retention = timedelta(hours=self.settings.idempotency_retention_hours)
+            work.append(
+                idempotency_retention.keep_keys_purged(
+                    self.engine, stop, retention=retention, interval=purge_every
+                )
+            )
         if not consumers:
             log.info("no queues to consume; idle")
         await asyncio.gather(*work, stop.wait())

@@ -96,6 +96,18 @@ class ServiceSettings(BaseSettings):
         "outgrew (ADR 0072); 0: never (leave it to autovacuum)",
     )
 
+    idempotency_retention_hours: float = Field(
+        default=168.0,
+        gt=0,
+        description="How long an Idempotency-Key's answer is kept; after that the same key "
+        "is a new request (servicekit.idempotency_retention)",
+    )
+    idempotency_purge_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often the consumer process deletes expired Idempotency-Keys; 0: never",
+    )
+
     # Relay
     relay_batch_size: int = 500
     relay_poll_seconds: float = 1.0
