@@ -2,7 +2,7 @@
 clears on the real metrics (issue 15 §1, §3).
 
 The stack runs Prometheus from the same config template and rule files as ``make up``
-(deploy/observability), scraping every second. The alert test adds, beside the real
+(deploy/observability), scraping every 5 seconds. The alert test adds, beside the real
 rules, the real ``ProcessDown`` rule with ``for: 0s`` (the real one waits a minute), kills
 a worker and waits for the alert in Prometheus's ``/api/v1/alerts``, then starts the
 worker again and waits for it to clear.
