@@ -85,6 +85,7 @@ PATIENT_AUTH_CHECKS: dict[str, str] = {
 closed (503), and on two cores shared by two stacks and the rest of the suite a page once
 did at a moment of load. The fail-closed answer itself is tested in the gateway's and
 servicekit's own tests."""
+
 WORKERS: Mapping[str, tuple[str, ...]] = {
     "cases": ("scheduler", "importer"),
     "credit": ("reconciler",),
