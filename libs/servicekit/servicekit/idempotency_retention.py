@@ -12,12 +12,13 @@ rows. Only counts are logged, never keys (a key may be a client's invoice number
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from servicekit import periodic
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +59,9 @@ async def keep_keys_purged(
     engine: AsyncEngine, stop: asyncio.Event, *, retention: timedelta, interval: float
 ) -> None:
     """Run :func:`purge_expired_keys` now and every ``interval`` seconds until ``stop``."""
-    while not stop.is_set():
-        try:
-            purged = await purge_expired_keys(engine, retention=retention)
-        except Exception as exc:  # never stops the consumers; the next round tries again
-            log.warning("expired idempotency keys not purged: %s", type(exc).__name__)
-        else:
-            if purged:
-                log.info("expired idempotency keys purged", extra={"count": purged})
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def purge() -> None:
+        if purged := await purge_expired_keys(engine, retention=retention):
+            log.info("expired idempotency keys purged", extra={"count": purged})
+
+    await periodic.every(interval, stop, purge, failed="expired idempotency keys not purged")

@@ -17,11 +17,12 @@ reads table names, never rows, and logs nothing else.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from servicekit import periodic
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,9 @@ async def keep_statistics(
     engine: AsyncEngine, stop: asyncio.Event, *, interval: float = 5.0, min_changes: int = 2000
 ) -> None:
     """Run :func:`analyze_stale` every ``interval`` seconds until ``stop`` is set."""
-    while not stop.is_set():
-        try:
-            analysed = await analyze_stale(engine, min_changes=min_changes)
-        except Exception as exc:  # never stops the consumers; the next round tries again
-            log.warning("planner statistics not refreshed: %s", type(exc).__name__)
-        else:
-            if analysed:
-                log.info("planner statistics refreshed", extra={"tables": analysed})
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+    async def refresh() -> None:
+        if analysed := await analyze_stale(engine, min_changes=min_changes):
+            log.info("planner statistics refreshed", extra={"tables": analysed})
+
+    await periodic.every(interval, stop, refresh, failed="planner statistics not refreshed")
