@@ -29,6 +29,10 @@ from servicekit.testing.wait import wait_for
 T = TypeVar("T")
 
 OUTCOMES = ("handled", "duplicate", "ignored", "retried", "dead_lettered")
+PATIENCE = 60.0
+"""How long a test waits for the consumers by default. A wait returns as soon as its
+condition holds, so this only bounds a failing test; under a full suite on two cores a
+quorum queue's delivery and the handler's commit have taken over 30 s at the slowest."""
 """Outcomes the consumer counts in ``consumer_messages_total``."""
 
 
@@ -109,7 +113,7 @@ class ConsumerRun:
         return {k: now[k] - self._baseline[queue][k] for k in OUTCOMES}
 
     async def settled(
-        self, *, queue: str | None = None, seconds: float = 15.0, **at_least: int
+        self, *, queue: str | None = None, seconds: float = PATIENCE, **at_least: int
     ) -> dict[str, float]:
         """Wait until the consumer counted at least these outcomes since the run started.
 
@@ -124,12 +128,19 @@ class ConsumerRun:
             counted = self.outcomes(queue)
             return counted if all(counted[k] >= n for k, n in at_least.items()) else None
 
-        return await wait_for(
-            reached, what=f"consumer outcomes {at_least}", seconds=seconds, alive=self.check_alive
-        )
+        try:
+            return await wait_for(
+                reached,
+                what=f"consumer outcomes {at_least}",
+                seconds=seconds,
+                alive=self.check_alive,
+            )
+        except AssertionError as timed_out:
+            counted = {k: int(n) for k, n in self.outcomes(queue).items() if n}
+            raise AssertionError(f"{timed_out} (counted so far: {counted})") from None
 
     async def wait_for(
-        self, condition: Callable[[], Awaitable[T]], *, what: str, seconds: float = 15.0
+        self, condition: Callable[[], Awaitable[T]], *, what: str, seconds: float = PATIENCE
     ) -> T:
         """:func:`servicekit.testing.wait.wait_for`, failing early if the consumers died."""
         return await wait_for(condition, what=what, seconds=seconds, alive=self.check_alive)

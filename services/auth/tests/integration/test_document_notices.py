@@ -81,11 +81,11 @@ async def test_one_mail_an_hour_to_the_organisations_active_users_who_want_it(
         # within the hour: nothing more; after it, the next document mails again
         identity.clock.advance(NOTICE_INTERVAL - timedelta(seconds=1))
         await run.publish(issued(creditor, identity))
-        await run.settled(handled=1 + 99 + 1 + 1, seconds=30)
+        await run.settled(handled=1 + 99 + 1 + 1)
         assert len(await identity.mails_to(wants.email)) == 1
         identity.clock.advance(timedelta(seconds=1))
         await run.publish(issued(creditor, identity))
-        await run.settled(handled=1 + 99 + 1 + 2, seconds=30)
+        await run.settled(handled=1 + 99 + 1 + 2)
         assert len(await identity.mails_to(wants.email)) == 2
         assert await identity.mails_to(declines.email) == []
 
@@ -113,7 +113,7 @@ async def test_a_relay_that_takes_no_mail_retries_the_event_and_mails_once_it_do
     recorder.fail = True
     async with running_consumers(identity.service) as run:
         await run.publish(issued(creditor, identity))
-        await run.settled(retried=1, seconds=30)
+        await run.settled(retried=1)
         assert recorder.to(user.email) == []
         recorder.fail = False
         await run.settled(handled=1, seconds=60)

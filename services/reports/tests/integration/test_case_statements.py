@@ -83,8 +83,8 @@ async def test_a_case_statement_as_of_a_date(service: ReportsService, signer: Te
                 )
             return count == 2
 
-        await run.wait_for(both_payments, what="the payments", seconds=30)
-        await run.settled(duplicate=5, seconds=30)
+        await run.wait_for(both_payments, what="the payments")
+        await run.settled(duplicate=5)
         await rendered(service)
 
     own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
@@ -180,7 +180,7 @@ async def test_the_statement_shows_the_ledgers_interest_by_rate_period(
     async with running_reports(service) as run:
         for message in (organisation("agency"), creditor, case, batch.registered(), event):
             await run.publish(wrap(message))
-        await run.settled(handled=5, seconds=30)
+        await run.settled(handled=5)
 
     own = signer.headers(organisation_id=a, roles=[Roles.CREDITOR])
     async with asgi_client(create_app(service)) as client:
