@@ -3,12 +3,23 @@
 The table belongs to each service's own metadata and migration history
 (:func:`outbox_table`); :func:`add_to_outbox` writes rows on the caller's session and
 captures the current trace context so that the relay can continue the same trace.
+
+The relay is woken by ``NOTIFY outbox`` sent *after* the transaction commits, on a
+connection of its own, never inside it: PostgreSQL serialises the commits of all the
+cluster's transactions that notified under one lock held through their WAL flush, so an
+in-transaction ``NOTIFY`` made every event-writing commit of every service wait for the
+others' flushes one at a time (ADR 0073). A transaction that only notifies writes no WAL
+before its commit record and so waits for no flush. A wake-up lost to a crash between the
+commit and the ``NOTIFY`` costs the relay's poll interval, nothing more.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import uuid
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,17 +39,23 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    event,
     func,
     insert,
-    select,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from servicekit import context
 
+log = logging.getLogger(__name__)
+
 NOTIFY_CHANNEL = "outbox"
+_WAKE_DUE = "servicekit.outbox.wake_due"
+"""``Session.info`` key: the engine whose relay to wake once this transaction commits."""
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -155,19 +172,19 @@ _COLUMNS = ("event_id", "event_type", "routing_key", "body", "trace_headers")
 async def add_to_outbox(
     session: AsyncSession, table: Table, events: Iterable[Envelope | SerialisedEvent]
 ) -> list[uuid.UUID]:
-    """Insert events into the outbox within the session's transaction, and wake the relay.
+    """Insert events into the outbox within the session's transaction; the relay is woken
+    once it commits (:func:`wake_relay_after_commit`).
 
-    ``NOTIFY`` is transactional: the relay hears it only when the transaction commits.
     Many events at once (a bulk registration) take the bulk path: the trace context is
     the same for every row (the current span's), so it is captured once.
     """
     items = [_serialised(e) for e in events]
     if not items:
         return []
-    if len(items) >= BULK_ROWS:
-        connection = await session.connection()
-        if connection.dialect.driver == "asyncpg":
-            return await _add_in_bulk(connection, table, items)
+    connection = await session.connection()
+    wake_relay_after_commit(session, connection.engine)
+    if len(items) >= BULK_ROWS and connection.dialect.driver == "asyncpg":
+        return await _add_in_bulk(connection, table, items)
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     rows = [
@@ -180,10 +197,7 @@ async def add_to_outbox(
         }
         for e in items
     ]
-    # one round trip: the rows and the wake-up (``pg_notify`` is ``NOTIFY``, transactional
-    # alike); a data-modifying CTE runs whether or not the query reads it
-    added = insert(table).values(rows).cte("added")
-    await session.execute(select(func.pg_notify(NOTIFY_CHANNEL, "")).add_cte(added))
+    await session.execute(insert(table).values(rows))
     return [e.event_id for e in items]
 
 
@@ -201,5 +215,82 @@ async def _add_in_bulk(
         columns=_COLUMNS,
         records=[(e.event_id, e.event_type, e.routing_key, e.body, headers) for e in events],
     )
-    await driver.execute(f"NOTIFY {NOTIFY_CHANNEL}")
     return [e.event_id for e in events]
+
+
+async def wake_relay(driver: Any) -> None:
+    """``NOTIFY outbox`` on an asyncpg connection outside a transaction block: a short
+    transaction of its own, which writes no WAL before its commit record and so waits for
+    no flush while it holds the notify lock."""
+    await driver.execute(f"NOTIFY {NOTIFY_CHANNEL}")
+
+
+def wake_relay_after_commit(session: AsyncSession, engine: AsyncEngine) -> None:
+    """Wake the relay of ``engine``'s database once the session's transaction commits
+    (nothing if it rolls back). For writers of outbox rows other than :func:`add_to_outbox`;
+    a writer outside a session calls ``relay_waker(engine).wake()`` after its commit."""
+    session.info[_WAKE_DUE] = engine
+
+
+class RelayWaker:
+    """Sends ``NOTIFY outbox`` for one engine, at most one at a time: wake-ups asked for
+    while one is on its way are folded into one more. A failure is logged and dropped (the
+    relay's poll finds the rows)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = weakref.ref(engine)  # the engine's, not kept alive by its waker
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def wake(self) -> None:
+        loop = asyncio.get_running_loop()
+        task = self._task
+        if task is not None and not task.done() and task.get_loop() is loop:
+            self._again = True
+            return
+        self._again = False
+        self._task = loop.create_task(self._notify(), name="outbox-wake")
+
+    async def drain(self) -> None:
+        """Return once no wake-up is on its way (at shutdown, and in tests)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    async def _notify(self) -> None:
+        while (engine := self._engine()) is not None:
+            try:
+                async with AsyncEngine(engine).connect() as conn:
+                    raw = await conn.get_raw_connection()
+                    await wake_relay(raw.driver_connection)
+            except Exception as exc:
+                log.warning("the relay's wake-up was not sent (%s)", type(exc).__name__)
+                return
+            if not self._again:
+                return
+            self._again = False
+
+
+_wakers: weakref.WeakKeyDictionary[Engine, RelayWaker] = weakref.WeakKeyDictionary()
+
+
+def relay_waker(engine: AsyncEngine) -> RelayWaker:
+    """The one :class:`RelayWaker` of ``engine`` in this process."""
+    waker = _wakers.get(engine.sync_engine)
+    if waker is None:
+        waker = _wakers[engine.sync_engine] = RelayWaker(engine.sync_engine)
+    return waker
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released: the rows are not committed yet
+    engine = session.info.pop(_WAKE_DUE, None)
+    if engine is not None:
+        relay_waker(engine).wake()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _no_wake_after_the_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back or closed: nothing to wake for
+        session.info.pop(_WAKE_DUE, None)

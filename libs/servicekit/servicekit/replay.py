@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from contracts import Envelope
 from contracts.reports import ReplayRequested
-from sqlalchemy import String, Table, Uuid, cast, func, literal, select, text
+from sqlalchemy import String, Table, Uuid, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.bus.consumer import EventHandler
 from servicekit.bus.topology import QueueSpec
-from servicekit.outbox import NOTIFY_CHANNEL
+from servicekit.outbox import wake_relay_after_commit
 
 
 def replay_queue(
@@ -74,6 +74,6 @@ def replay_handler(outbox: Table) -> EventHandler:
         )
         result = await session.execute(copy)
         if getattr(result, "rowcount", 0):
-            await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            wake_relay_after_commit(session, (await session.connection()).engine)
 
     return replay

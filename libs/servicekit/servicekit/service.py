@@ -38,6 +38,7 @@ from servicekit.internal import InternalCallers, ServiceCredential
 from servicekit.metrics_server import serve_metrics
 from servicekit.openapi import document_problems
 from servicekit.ops import dead_letter_router
+from servicekit.outbox import relay_waker
 from servicekit.pool_metrics import watch_pool
 from servicekit.problems import install_problem_handlers
 from servicekit.relay import OutboxRelay
@@ -138,6 +139,7 @@ class Service:
                 await self.connection.close()
             self.connection = None
         await self.session_source.aclose()
+        await relay_waker(self.engine).drain()  # the last commits' wake-up, then the pool
         await self.engine.dispose()
 
     # -- HTTP API ----------------------------------------------------------------------

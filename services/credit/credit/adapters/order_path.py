@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
-from servicekit.outbox import NOTIFY_CHANNEL
+from servicekit.outbox import relay_waker
 from servicekit.telemetry import SqlSpans
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -118,8 +118,8 @@ SELECT id FROM added
 """  # noqa: S608 (the columns and placeholders are constants)
 
 # only from the status the caller saw; the transition, the report and the charge's outbox
-# row (with the relay's wake-up) are written only when the order moved
-_SETTLE = f"""
+# row are written only when the order moved (the relay is woken after the commit, ADR 0073)
+_SETTLE = """
 WITH settled AS (
   UPDATE orders
      SET status = $2::text, failure_code = $3::text,
@@ -146,9 +146,9 @@ WITH settled AS (
     FROM settled WHERE $21::uuid IS NOT NULL
   RETURNING id
 )
-SELECT settled.*, (SELECT count(pg_notify('{NOTIFY_CHANNEL}', '')) FROM event) AS notified
+SELECT settled.*, (SELECT count(*) FROM event) AS events
   FROM settled
-"""  # noqa: S608 (a constant channel name)
+"""
 _REPORT_COLUMNS = (
     "as_of",
     "fetched_at",
@@ -337,5 +337,6 @@ class OrderPath:
         if not rows:
             return None
         order = dict(rows[0])
-        del order["notified"]
+        if order.pop("events"):
+            relay_waker(self.engine).wake()
         return order
