@@ -221,7 +221,7 @@ class StackConfig:
     """Set for every process, over the table's values (for example a test stack's looser
     rate limits); each process reads only the settings with its own prefix."""
     scrape_interval: str = "15s"
-    """How often Prometheus scrapes and evaluates its rules (a test stack: every second)."""
+    """How often Prometheus scrapes and evaluates its rules (a test stack: every 5 s)."""
 
     @classmethod
     def local(cls) -> StackConfig:
