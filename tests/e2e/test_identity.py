@@ -39,7 +39,7 @@ async def mail_link(stack: Stack, to: str, path: str) -> str:
             messages = (await client.get(f"{sink}/messages", params={"to": to})).json()
         return messages[0]["text"] if messages else None
 
-    text = await wait_for(newest, what=f"a mail to {to}", seconds=20)
+    text = await wait_for(newest, what=f"a mail to {to}", seconds=60)
     return extract_link(text, path).split("#token=", 1)[1]
 
 

@@ -74,7 +74,7 @@ class RunningServer:
         async def started() -> bool:
             return self.server.started
 
-        await wait_for(started, what=f"uvicorn on {self.url}", seconds=15, every=0.01)
+        await wait_for(started, what=f"uvicorn on {self.url}", seconds=60, every=0.01)
         return self
 
     async def stop(self) -> None:

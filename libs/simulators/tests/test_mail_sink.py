@@ -94,7 +94,7 @@ async def test_a_message_sent_with_aiosmtplib_is_kept_and_listed(
         message(to, subject="Nytt passord"), hostname="127.0.0.1", port=sink.smtp_port
     )
 
-    mail = await wait_for(lambda: _first(api, to), what="the message in the sink", seconds=10)
+    mail = await wait_for(lambda: _first(api, to), what="the message in the sink", seconds=60)
     assert mail["subject"] == "Nytt passord"
     assert mail["to"] == [to]
 

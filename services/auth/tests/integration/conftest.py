@@ -236,7 +236,7 @@ class Identity:
             mails = await self.mails_to(address)
             return mails if len(mails) >= count else None
 
-        mails = await wait_for(arrived, what=f"mail number {count} to a test address", seconds=10)
+        mails = await wait_for(arrived, what=f"mail number {count} to a test address", seconds=60)
         link = extract_link(mails[0]["text"], path)
         prefix, _, token = link.partition("#token=")
         assert prefix.endswith(path), link

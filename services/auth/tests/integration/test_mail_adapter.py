@@ -64,7 +64,7 @@ async def delivered(api: httpx.AsyncClient, to: str) -> dict[str, Any]:
         found: dict[str, Any] = detail.json()
         return found
 
-    return await wait_for(one, what=f"a message to {to} in the mail sink", seconds=10)
+    return await wait_for(one, what=f"a message to {to} in the mail sink", seconds=60)
 
 
 def mailer_for(sink: MailSink, **overrides: Any) -> SmtpMailer:

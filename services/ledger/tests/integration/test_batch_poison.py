@@ -51,7 +51,7 @@ async def fetch(queue: AbstractQueue, count: int) -> list[AbstractIncomingMessag
             messages.append(message)
         return len(messages) >= count
 
-    await wait_for(all_there, what=f"{count} messages on {queue.name}", seconds=15)
+    await wait_for(all_there, what=f"{count} messages on {queue.name}", seconds=60)
     return messages
 
 

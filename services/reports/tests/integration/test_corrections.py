@@ -92,7 +92,7 @@ async def _open_when_queued(service: ReportsService, renderer: GatedRenderer, n:
         async def queued() -> bool:
             return await _lock_waiters(service) >= n
 
-        await wait_for(queued, what=f"{n} corrections queued on locks", seconds=10, every=0.02)
+        await wait_for(queued, what=f"{n} corrections queued on locks", seconds=60, every=0.02)
     finally:
         renderer.gate.set()
 
