@@ -45,4 +45,4 @@ async def register(gateway: httpx.AsyncClient, who: SignedIn, body: dict[str, An
         assert response.status_code == 201, response.text
         return response.json()
 
-    return await wait_for(attempt, what="the case to be registered", seconds=30)
+    return await wait_for(attempt, what="the case to be registered")

@@ -64,7 +64,7 @@ async def register_once_known(
         response = await gateway.post("/api/v1/cases", json=body, headers=headers)
         return None if "creditor-unknown" in response.text else response
 
-    return await wait_for(attempt, what="the cases service to know the creditor", seconds=30)
+    return await wait_for(attempt, what="the cases service to know the creditor")
 
 
 async def test_a_client_registers_once_syncs_and_stays_in_its_lane(

@@ -171,7 +171,7 @@ async def test_a_bought_report_is_deducted_on_the_creditors_next_settlement_stat
         answer = await gateway.get(economy, headers=await kari.headers())
         return int(answer.json()["balance_ore"]) if answer.status_code == 200 else None
 
-    balance = await wait_for(owed, what="the claim to reach the ledger", seconds=30)
+    balance = await wait_for(owed, what="the claim to reach the ledger")
     paid = await post_bank_file(gateway, handler, ocr_file(case["kid"], balance))
     assert paid["allocated"] == 1  # collected for the creditor: enough to deduct from
     run = await settle(gateway, admin, creditor_id, "Nordlys Energi AS")

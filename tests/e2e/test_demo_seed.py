@@ -99,7 +99,7 @@ async def test_the_demo_seed_works_once_and_then_adds_nothing(
         case = await _case(gateway, kari, demo_cases.PAID_IN_FULL)
         return True if (case["status"], case["closed_reason"]) == ("closed", "paid") else None
 
-    await wait_for(closed_as_paid, what="the demo case paid in full to close", seconds=30)
+    await wait_for(closed_as_paid, what="the demo case paid in full to close")
     noted = await _case(gateway, kari, demo_cases.WITH_NOTES)
     assert [n["author_side"] for n in noted["notes"]] == ["creditor", "agency"]
     disputed = await _case(gateway, handler, demo_cases.WITH_OBJECTION)

@@ -46,7 +46,7 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
         response = await gateway.get(economy_path, headers=await kari.headers())
         return response.json() if response.status_code == 200 else None
 
-    before = await wait_for(on_the_ledger, what="the claim to reach the ledger", seconds=30)
+    before = await wait_for(on_the_ledger, what="the claim to reach the ledger")
     assert before["balance_ore"] >= principal  # principal, and fees and interest once due
 
     async def varsel_fee_booked() -> dict[str, Any] | None:
@@ -76,7 +76,7 @@ async def test_paid_partly_then_fully_closed_as_paid_and_settled(
         detail = (await gateway.get(case_path, headers=await kari.headers())).json()
         return (detail["status"], detail["closed_reason"]) == ("closed", "paid")
 
-    await wait_for(closed_as_paid, what="the cases service to close the case as paid", seconds=30)
+    await wait_for(closed_as_paid, what="the cases service to close the case as paid")
 
     run = await settle(gateway, admin, creditor_id, "Nordlys Energi AS")
     (settlement_id,) = run["settlement_ids"]

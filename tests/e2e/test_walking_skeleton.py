@@ -82,7 +82,7 @@ async def test_one_trace_spans_gateway_service_relay_and_consumers(
     async def arrived() -> bool:
         return await arrived_everywhere(gateway, admin, org)
 
-    await wait_for(arrived, what="the organisation everywhere", seconds=30)
+    await wait_for(arrived, what="the organisation everywhere")
 
     def processes_in_trace() -> set[tuple[str, str]]:
         return {(s.service, s.process or "api") for s in otlp.trace(trace_id)}
@@ -94,7 +94,7 @@ async def test_one_trace_spans_gateway_service_relay_and_consumers(
     async def complete() -> bool:
         return expected <= processes_in_trace()
 
-    await wait_for(complete, what=f"spans of {sorted(expected)} in one trace", seconds=30)
+    await wait_for(complete, what=f"spans of {sorted(expected)} in one trace")
     spans = otlp.trace(trace_id)
     producers = {s.span_id for s in spans if s.process == "relay" and s.kind == OTLP_PRODUCER}
     consumers = [s for s in spans if s.process == "consumer" and s.kind == OTLP_CONSUMER]

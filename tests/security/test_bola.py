@@ -167,7 +167,7 @@ async def _owned(
     async def on_the_ledger() -> bool:
         return (await gateway.get(economy, headers=await owner.headers())).status_code == 200
 
-    await wait_for(on_the_ledger, what="the case to reach the ledger", seconds=30)
+    await wait_for(on_the_ledger, what="the case to reach the ledger")
     paid = await post_bank_file(gateway, handler, ocr_file(case["kid"], 10_000))
     (payment_id,) = paid["payment_ids"]
     run = await settle(gateway, admin, creditor_id, "Nordlys Energi AS")

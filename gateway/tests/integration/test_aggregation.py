@@ -284,7 +284,7 @@ async def test_metrics_count_requests_and_upstream_outcomes(gateway: httpx.Async
         text = (await gateway.get("/metrics", headers=scraper)).text
         return text if "gateway_upstream_requests_total{" in text else None
 
-    text = await wait_for(exposed, what="gateway metrics", seconds=30)
+    text = await wait_for(exposed, what="gateway metrics")
     assert re.search(r'http_requests_total\{.*service="gateway"', text)
     assert re.search(
         r'gateway_upstream_requests_total\{method="GET",outcome="200",upstream="auth"\}', text

@@ -122,7 +122,7 @@ async def test_a_case_handler_reads_in_the_banks_ocr_file_and_sees_it_matched(
         response = await gateway.get(f"/api/v1/ledger/cases/{case_id}/economy", headers=admin)
         return True if response.status_code == 200 else None
 
-    await wait_for(on_the_ledger, what="the ledger to know the case", seconds=30)
+    await wait_for(on_the_ledger, what="the ledger to know the case")
     unknown = kid_mod10("9" + str(secrets.randbelow(10**11)).zfill(11))
     content = ocr_file((kid, 1_000_00), (unknown, 250_00))
 

@@ -35,7 +35,7 @@ async def pay(gateway: httpx.AsyncClient, admin: dict[str, str], **payment: Any)
         answer: dict[str, Any] = response.json()
         return answer
 
-    return await wait_for(attempt, what="the ledger to take the payment", seconds=30)
+    return await wait_for(attempt, what="the ledger to take the payment")
 
 
 async def test_the_economy_of_a_paid_case_shows_its_payments(

@@ -24,15 +24,11 @@ from sqlalchemy import func, select
 from servicekit.bus import topology as bus_topology
 from servicekit.bus.publisher import event_message, publish
 from servicekit.service import Service
-from servicekit.testing.wait import wait_for
+from servicekit.testing.wait import PATIENCE, wait_for
 
 T = TypeVar("T")
 
 OUTCOMES = ("handled", "duplicate", "ignored", "retried", "dead_lettered")
-PATIENCE = 60.0
-"""How long a test waits for the consumers by default. A wait returns as soon as its
-condition holds, so this only bounds a failing test; under a full suite on two cores a
-quorum queue's delivery and the handler's commit have taken over 30 s at the slowest."""
 """Outcomes the consumer counts in ``consumer_messages_total``."""
 
 

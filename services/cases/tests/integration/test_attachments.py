@@ -307,7 +307,7 @@ async def test_the_scheduler_process_releases_held_files_by_itself(
             return (await client.get(path, headers=handler.headers)).status_code == 200
 
         try:
-            await wait_for(released, what="the rescan to release the held file", seconds=30)
+            await wait_for(released, what="the rescan to release the held file")
         finally:
             stop.set()
             await worker

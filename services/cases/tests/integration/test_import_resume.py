@@ -129,7 +129,7 @@ async def test_a_killed_importer_resumes_from_its_checkpoint_without_duplicates(
     async def resumed() -> bool:  # once the dead importer's lease has run out
         return await worker.run_once()
 
-    await wait_for(resumed, what="the job leased again", seconds=30)
+    await wait_for(resumed, what="the job leased again")
     done = await job()
     bad = ROWS // BAD_EVERY
     assert done.status == "completed", done.error

@@ -135,7 +135,7 @@ async def test_statuses_and_balances_apply_newest_first_and_reports_are_scoped(
                 and await statement_issued(service, paid.settlement_id)
             )
 
-        await run.wait_for(applied, what="statuses, balances and the closing", seconds=30)
+        await run.wait_for(applied, what="statuses, balances and the closing")
 
     row = await case_row(service, open_case.case_id)
     assert (row["status"], row["principal_outstanding_ore"], row["balance_ore"]) == (

@@ -66,7 +66,7 @@ async def creditor_with_cases(service: ReportsService) -> uuid.UUID:
                 )
             return count == len(DEBTORS)
 
-        await run.wait_for(projected, what="the cases", seconds=30)
+        await run.wait_for(projected, what="the cases")
     return creditor.organisation_id
 
 
