@@ -252,9 +252,10 @@ class RelayWaker:
         self._task = loop.create_task(self._notify(), name="outbox-wake")
 
     async def drain(self) -> None:
-        """Return once no wake-up is on its way (at shutdown, and in tests)."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
+        """Return once no wake-up of this event loop is on its way (at shutdown, in tests)."""
+        loop = asyncio.get_running_loop()
+        while (task := self._task) is not None and not task.done() and task.get_loop() is loop:
+            await asyncio.shield(task)
 
     async def _notify(self) -> None:
         while (engine := self._engine()) is not None:
