@@ -5,6 +5,7 @@ transaction, and commits while one is on its way fold into one more, sent after 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,14 +28,15 @@ END = "end"
 class Listener:
     """A connection listening on the relay's channel: the pid of each notifier heard."""
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, kit: Kit, connection: asyncpg.Connection) -> None:
+        self.kit = kit
         self.connection = connection
         self.heard: list[int] = []
         self.ended = asyncio.Event()
 
     @classmethod
     async def on(cls, kit: Kit) -> Listener:
-        listener = cls(await asyncpg.connect(sync_url(kit.url)))
+        listener = cls(kit, await asyncpg.connect(sync_url(kit.url)))
         await listener.connection.add_listener(NOTIFY_CHANNEL, listener._heard)
         return listener
 
@@ -44,16 +46,28 @@ class Listener:
         else:
             self.heard.append(pid)
 
-    async def everything_sent(self, kit: Kit) -> list[int]:
+    async def everything_sent(self) -> list[int]:
         """The wake-ups sent until now: once none is on its way, a marker sent after them
         arrives after them (notifications arrive in commit order)."""
-        await relay_waker(kit.engine).drain()
-        await kit.execute(f"NOTIFY {NOTIFY_CHANNEL}, '{END}'")
+        await relay_waker(self.kit.engine).drain()
+        await self.kit.execute(f"NOTIFY {NOTIFY_CHANNEL}, '{END}'")
         await asyncio.wait_for(self.ended.wait(), timeout=30)
         return self.heard
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+@pytest.fixture
+async def kit(kit_factory) -> Kit:
+    return await kit_factory().start()
+
+
+@pytest.fixture
+async def listener(kit: Kit) -> AsyncIterator[Listener]:
+    listener = await Listener.on(kit)
+    yield listener
+    await listener.close()
 
 
 @dataclass
@@ -92,58 +106,45 @@ def wake_ups(monkeypatch: pytest.MonkeyPatch) -> WakeUps:
 
 
 async def test_the_wake_up_comes_after_the_commit_in_a_transaction_of_its_own(
-    kit_factory, wake_ups: WakeUps
+    kit: Kit, listener: Listener, wake_ups: WakeUps
 ) -> None:
-    kit: Kit = await kit_factory().start()
-    listener = await Listener.on(kit)
-    try:
-        async with kit.session_factory() as session, session.begin():
-            await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=1))])
-            assert wake_ups.seen == []  # nothing while the transaction is open
+    async with kit.session_factory() as session, session.begin():
+        await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=1))])
+        assert wake_ups.seen == []  # nothing while the transaction is open
 
-        assert len(await listener.everything_sent(kit)) == 1
-        # from another snapshot the row is there: committed; and no transaction block open
-        assert wake_ups.seen == [WakeUp(outbox_rows=1, in_transaction_block=False)]
-    finally:
-        await listener.close()
+    assert len(await listener.everything_sent()) == 1
+    # from another snapshot the row is there: committed; and no transaction block open
+    assert wake_ups.seen == [WakeUp(outbox_rows=1, in_transaction_block=False)]
 
 
-async def test_a_rolled_back_transaction_wakes_no_one(kit_factory, wake_ups: WakeUps) -> None:
-    kit: Kit = await kit_factory().start()
-    listener = await Listener.on(kit)
-    try:
-        async with kit.session_factory() as session:
-            await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=1))])
-            await session.rollback()
-        # nor does a later commit of the same session that wrote no events
-        async with kit.session_factory() as session:
-            await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=2))])
-            await session.rollback()
-            await session.execute(text("SELECT 1"))
-            await session.commit()
+async def test_a_rolled_back_transaction_wakes_no_one(
+    kit: Kit, listener: Listener, wake_ups: WakeUps
+) -> None:
+    async with kit.session_factory() as session:
+        await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=1))])
+        await session.rollback()
+    # nor does a later commit of the same session that wrote no events
+    async with kit.session_factory() as session:
+        await add_to_outbox(session, outbox, [Envelope.wrap(ThingHappened(seq=2))])
+        await session.rollback()
+        await session.execute(text("SELECT 1"))
+        await session.commit()
 
-        assert await listener.everything_sent(kit) == []
-        assert wake_ups.seen == []
-        assert await kit.scalar("SELECT count(*) FROM outbox") == 0
-    finally:
-        await listener.close()
+    assert await listener.everything_sent() == []
+    assert wake_ups.seen == []
+    assert await kit.scalar("SELECT count(*) FROM outbox") == 0
 
 
 async def test_commits_while_a_wake_up_is_on_its_way_fold_into_one_more(
-    kit_factory, wake_ups: WakeUps
+    kit: Kit, listener: Listener, wake_ups: WakeUps
 ) -> None:
-    kit: Kit = await kit_factory().start()
-    listener = await Listener.on(kit)
-    try:
-        wake_ups.held.clear()
-        await kit.emit(1)
-        await asyncio.wait_for(wake_ups.looked.wait(), timeout=30)  # the first is on its way
-        await asyncio.gather(*(kit.emit(1, start=seq) for seq in range(1, 60)))
-        wake_ups.held.set()
+    wake_ups.held.clear()
+    await kit.emit(1)
+    await asyncio.wait_for(wake_ups.looked.wait(), timeout=30)  # the first is on its way
+    await asyncio.gather(*(kit.emit(1, start=seq) for seq in range(1, 60)))
+    wake_ups.held.set()
 
-        heard = await listener.everything_sent(kit)
-        # the 59 commits behind the first wake-up asked for one more, sent after them all
-        assert [w.outbox_rows for w in wake_ups.seen] == [1, 60]
-        assert len(heard) == 2
-    finally:
-        await listener.close()
+    heard = await listener.everything_sent()
+    # the 59 commits behind the first wake-up asked for one more, sent after them all
+    assert [w.outbox_rows for w in wake_ups.seen] == [1, 60]
+    assert len(heard) == 2
