@@ -80,6 +80,10 @@ async def start_gateway(upstreams: Upstreams, signer: TestSigner) -> AsyncIterat
             "token_audience": AUDIENCE,
             "internal_secret": GATEWAY_SECRET,
             "metrics_token": METRICS_TOKEN,
+            # the signing keys and session checks from the stand-ins wait 10 s, not
+            # production's 2 s: they fail closed (503), and under a full suite a JWKS fetch
+            # once took longer (as the stacks' PATIENT_AUTH_CHECKS in devstack)
+            "auth_check_timeout": 10.0,
             **upstreams.urls(),
         }
         values.update(overrides)
