@@ -125,8 +125,9 @@ def _dlq(namespace: str, queue: str) -> str:
 
 async def _drain(
     connection: AbstractRobustConnection, dlq: str, limit: int | None
-) -> tuple[aio_pika.abc.AbstractChannel, list[AbstractIncomingMessage]]:
-    """Take up to ``limit`` dead letters unacked (they return when the channel closes)."""
+) -> tuple[aio_pika.abc.AbstractChannel, list[AbstractIncomingMessage], int]:
+    """Take up to ``limit`` dead letters unacked (they return when the channel closes);
+    with how many the queue held."""
     channel = await connection.channel(publisher_confirms=True)
     queue = await channel.declare_queue(dlq, passive=True)
     count = queue.declaration_result.message_count or 0
@@ -136,18 +137,46 @@ async def _drain(
         if message is None:
             break
         taken.append(message)
-    return channel, taken
+    return channel, taken, count
+
+
+RETURN_WAIT_SECONDS = 5.0
+"""How long a call waits for the letters it left to be back in the queue."""
+
+
+async def _release(
+    connection: AbstractRobustConnection,
+    channel: aio_pika.abc.AbstractChannel,
+    dlq: str,
+    left: int,
+) -> None:
+    """Close the channel, and return once the queue holds ``left`` letters ready again (its
+    count less those acked; at most :data:`RETURN_WAIT_SECONDS`): a quorum queue applies
+    the return of unacked letters after the close, and a call right after would otherwise
+    count them out."""
+    await channel.close()
+    if not left:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + RETURN_WAIT_SECONDS
+    async with connection.channel() as probe:
+        while loop.time() < deadline:
+            queue = await probe.declare_queue(dlq, passive=True)
+            if (queue.declaration_result.message_count or 0) >= left:
+                return
+            await asyncio.sleep(0.05)
 
 
 async def peek(
     connection: AbstractRobustConnection, *, namespace: str, queue: str, limit: int = 50
 ) -> list[DeadLetter]:
     """The first dead letters of a consumer queue, left where they are."""
-    channel, taken = await _drain(connection, _dlq(namespace, queue), limit)
+    dlq = _dlq(namespace, queue)
+    channel, taken, count = await _drain(connection, dlq, limit)
     try:
         return [DeadLetter.of(m) for m in taken]
     finally:
-        await channel.close()
+        await _release(connection, channel, dlq, count)
 
 
 async def replay(
@@ -159,7 +188,8 @@ async def replay(
 ) -> int:
     """Send dead letters (all, or those with the given event ids) back to their queue."""
     wanted = set(event_ids) if event_ids is not None else None
-    channel, taken = await _drain(connection, _dlq(namespace, queue), None)
+    dlq = _dlq(namespace, queue)
+    channel, taken, count = await _drain(connection, dlq, None)
     replayed = 0
     try:
         for message in taken:
@@ -182,7 +212,7 @@ async def replay(
             await message.ack()
             replayed += 1
     finally:
-        await channel.close()
+        await _release(connection, channel, dlq, count - replayed)
     return replayed
 
 
@@ -195,7 +225,8 @@ async def purge(
 ) -> int:
     """Drop dead letters for good (all, or those with the given event ids)."""
     wanted = set(event_ids) if event_ids is not None else None
-    channel, taken = await _drain(connection, _dlq(namespace, queue), None)
+    dlq = _dlq(namespace, queue)
+    channel, taken, count = await _drain(connection, dlq, None)
     dropped = 0
     try:
         for message in taken:
@@ -203,7 +234,7 @@ async def purge(
                 await message.ack()
                 dropped += 1
     finally:
-        await channel.close()
+        await _release(connection, channel, dlq, count - dropped)
     return dropped
 
 
